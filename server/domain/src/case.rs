@@ -1,0 +1,142 @@
+//! Cases: one appeal for help, followed until the people are safe.
+//!
+//! Owns the case status vocabulary and the rule that turns a validated report into a new case
+//! ([`report_case`]). Ids, the reference and the time come in as arguments.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::clock::Timestamp;
+use crate::event::{CaseReported, PersonRecord};
+use crate::priority::{self, PriorityInput};
+use crate::reference::Reference;
+use crate::report::NewReport;
+
+/// Where a case stands in the ops room's workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    New,
+    Triaged,
+    InProgress,
+    AwaitingEvacuation,
+    Evacuated,
+    Resolved,
+    Closed,
+    Duplicate,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 8] = [
+        CaseStatus::New,
+        CaseStatus::Triaged,
+        CaseStatus::InProgress,
+        CaseStatus::AwaitingEvacuation,
+        CaseStatus::Evacuated,
+        CaseStatus::Resolved,
+        CaseStatus::Closed,
+        CaseStatus::Duplicate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::New => "new",
+            CaseStatus::Triaged => "triaged",
+            CaseStatus::InProgress => "in_progress",
+            CaseStatus::AwaitingEvacuation => "awaiting_evacuation",
+            CaseStatus::Evacuated => "evacuated",
+            CaseStatus::Resolved => "resolved",
+            CaseStatus::Closed => "closed",
+            CaseStatus::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+}
+
+/// The ids a new case needs, chosen by the caller (random in production, seeded in scenarios).
+#[derive(Debug, Clone)]
+pub struct NewCaseIds {
+    pub case_id: Uuid,
+    pub report_id: Uuid,
+    pub reference: Reference,
+    /// One id per person in the report, in order.
+    pub person_ids: Vec<Uuid>,
+    pub reporter_person_id: Uuid,
+}
+
+/// Open a new case from a validated report.
+///
+/// # Panics
+/// If `ids.person_ids` does not have one id per person: that is a caller bug, not bad input.
+pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseReported {
+    assert_eq!(ids.person_ids.len(), report.people.len(), "one person id per person in the report");
+    let priority = priority::compute(PriorityInput { needs: &report.needs, flags: &report.flags, ages: &report.ages() });
+    let cell = report.location.cell();
+    let people = report
+        .people
+        .into_iter()
+        .zip(ids.person_ids)
+        .map(|(details, person_id)| PersonRecord { person_id, details })
+        .collect();
+    CaseReported {
+        case_id: ids.case_id,
+        report_id: ids.report_id,
+        reference: ids.reference,
+        status: CaseStatus::New,
+        channel: report.channel,
+        language: report.language,
+        reporter: report.reporter.map(|details| crate::event::ReporterRecord { person_id: ids.reporter_person_id, details }),
+        people,
+        location: report.location,
+        cell,
+        needs: report.needs,
+        flags: report.flags,
+        message: report.message,
+        priority,
+        reported_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::need::{Flag, Need};
+    use crate::priority::PriorityLevel;
+    use crate::report::{Channel, LocationInput, PersonInput, ReportInput};
+
+    #[test]
+    fn a_report_becomes_a_new_case_with_cell_and_priority() {
+        let input = ReportInput {
+            people: vec![PersonInput { name: Some("Mona".into()), age: Some(9), ..Default::default() }],
+            location: Some(LocationInput { lat: Some(15.5518), lon: Some(32.5324), ..Default::default() }),
+            needs: vec![Need::Medical],
+            flags: vec![Flag::Injured, Flag::UnaccompaniedMinors],
+            ..Default::default()
+        };
+        let report = NewReport::parse(&input, Channel::Web).unwrap();
+        let ids = NewCaseIds {
+            case_id: Uuid::from_u128(1),
+            report_id: Uuid::from_u128(2),
+            reference: Reference::from_random(42),
+            person_ids: vec![Uuid::from_u128(3)],
+            reporter_person_id: Uuid::from_u128(4),
+        };
+        let reported = report_case(report, ids, Timestamp(1_000));
+        assert_eq!(reported.status, CaseStatus::New);
+        assert_eq!(reported.priority.level, PriorityLevel::Critical);
+        assert_eq!(reported.cell.unwrap().resolution(), 9);
+        assert_eq!(reported.people[0].person_id, Uuid::from_u128(3));
+        assert!(reported.reporter.is_none());
+    }
+
+    #[test]
+    fn statuses_round_trip_their_names() {
+        for status in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(status.as_str()), Some(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Opsroom's domain: the pure model and rules of a crisis operations room.
+//!
+//! # Layout
+//!
+//! - [`rejected`]: why a command or an input is refused (no HTTP in it; the app maps it).
+//! - [`text`]: parse-don't-validate types for what people type: names, free text, phones, passports.
+//! - [`location`]: validated coordinates and the H3 cell (resolution 9) a case sits in.
+//! - [`need`]: needs and vulnerability flags a report carries.
+//! - [`priority`]: priority v1, computed from needs and flags, with human-readable reasons.
+//! - [`reference`]: the short human reference code a case is known by on the phone.
+//! - [`report`]: the intake of a distress report, from raw input to a validated [`report::NewReport`].
+//! - [`case`]: case status and the rule that turns a report into a new case ([`case::report_case`]).
+//! - [`event`]: the facts the event log records; every change in Opsroom is one of these.
+//! - [`user`]: operator accounts and roles.
+//! - [`clock`]: [`clock::Timestamp`], the one time type of the domain.
+//!
+//! # Architecture invariant
+//!
+//! This crate does no IO: no async runtime, no SQL, no HTTP, no randomness and no clock reads.
+//! Time and ids come in as arguments, so every rule is deterministic and replayable. The
+//! dependency list in `Cargo.toml` is how that is enforced.
+
+pub mod case;
+pub mod clock;
+pub mod event;
+pub mod location;
+pub mod need;
+pub mod priority;
+pub mod reference;
+pub mod rejected;
+pub mod report;
+pub mod text;
+pub mod user;
+
+pub use rejected::Rejected;

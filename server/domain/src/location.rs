@@ -1,0 +1,206 @@
+//! Where a case is: validated coordinates and the H3 cell they fall in.
+//!
+//! Owns coordinate validation (h3o's `LatLng::new` accepts out-of-range values, so ranges are
+//! checked here first) and the storage resolution of the grid. Coarser cells are always derived
+//! from the stored resolution-9 cell, never stored separately.
+
+use std::fmt;
+use std::str::FromStr;
+
+use h3o::{CellIndex, LatLng, Resolution};
+use serde::{Deserialize, Serialize};
+
+use crate::Rejected;
+use crate::text::PlaceName;
+
+/// Resolution at which every case's cell is stored: about 0.1 km², a city block.
+pub const STORED_RESOLUTION: Resolution = Resolution::Nine;
+
+/// A WGS 84 position with latitude in [-90, 90] and longitude in [-180, 180], both finite.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coordinates {
+    lat: f64,
+    lon: f64,
+}
+
+impl Coordinates {
+    /// Field names in refusals are `lat` and `lon`.
+    pub fn parse(lat: f64, lon: f64) -> Result<Self, Rejected> {
+        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+            return Err(Rejected::new("out_of_range", "lat", "latitude must be a number from -90 to 90"));
+        }
+        if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+            return Err(Rejected::new("out_of_range", "lon", "longitude must be a number from -180 to 180"));
+        }
+        Ok(Self { lat, lon })
+    }
+
+    pub fn lat(self) -> f64 {
+        self.lat
+    }
+
+    pub fn lon(self) -> f64 {
+        self.lon
+    }
+
+    /// The resolution-9 cell containing this position.
+    pub fn cell(self) -> Cell {
+        let latlng = LatLng::new(self.lat, self.lon).expect("ranges were checked in Coordinates::parse");
+        Cell(latlng.to_cell(STORED_RESOLUTION))
+    }
+
+    pub fn to_point(self) -> geo::Point<f64> {
+        geo::Point::new(self.lon, self.lat)
+    }
+}
+
+/// An H3 cell. Shown and parsed as the usual 15-digit lower-case hex string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cell(CellIndex);
+
+impl Cell {
+    pub fn index(self) -> CellIndex {
+        self.0
+    }
+
+    /// The raw 64-bit index, as stored in the database (valid indexes fit in 63 bits).
+    pub fn to_u64(self) -> u64 {
+        u64::from(self.0)
+    }
+
+    pub fn from_u64(raw: u64) -> Option<Self> {
+        CellIndex::try_from(raw).ok().map(Self)
+    }
+
+    pub fn resolution(self) -> u8 {
+        u8::from(self.0.resolution())
+    }
+
+    /// The enclosing cell at a coarser resolution (or itself at the same one).
+    pub fn parent(self, resolution: Resolution) -> Option<Self> {
+        self.0.parent(resolution).map(Self)
+    }
+
+    /// Distance between two cells' centres on the sphere, in metres.
+    pub fn centre_distance_m(self, other: Cell) -> f64 {
+        LatLng::from(self.0).distance_m(LatLng::from(other.0))
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for Cell {
+    type Err = Rejected;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CellIndex::from_str(s)
+            .map(Self)
+            .map_err(|_| Rejected::value("invalid_cell", "must be an H3 cell index in hex"))
+    }
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where the reporter says the people are. Any part may be missing: a relative abroad may know
+/// only a neighbourhood's name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Location {
+    pub coordinates: Option<Coordinates>,
+    /// Reported accuracy radius in metres (browser geolocation gives one).
+    pub accuracy_m: Option<f64>,
+    pub place: Option<PlaceName>,
+}
+
+/// Largest accuracy radius worth keeping; beyond this the position says little.
+const MAX_ACCURACY_M: f64 = 1_000_000.0;
+
+impl Location {
+    pub fn parse(
+        lat: Option<f64>,
+        lon: Option<f64>,
+        accuracy_m: Option<f64>,
+        place: Option<&str>,
+    ) -> Result<Self, Rejected> {
+        let coordinates = match (lat, lon) {
+            (Some(lat), Some(lon)) => Some(Coordinates::parse(lat, lon)?),
+            (None, None) => None,
+            (Some(_), None) => return Err(Rejected::new("missing", "lon", "lon is required when lat is given")),
+            (None, Some(_)) => return Err(Rejected::new("missing", "lat", "lat is required when lon is given")),
+        };
+        if let Some(acc) = accuracy_m
+            && (!acc.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&acc))
+        {
+            return Err(Rejected::new("out_of_range", "accuracy_m", "accuracy must be from 0 to 1,000,000 metres"));
+        }
+        let place = place.map(PlaceName::parse_optional).transpose().map_err(|r| r.within("place"))?.flatten();
+        Ok(Self { coordinates, accuracy_m: accuracy_m.filter(|_| coordinates.is_some()), place })
+    }
+
+    pub fn cell(&self) -> Option<Cell> {
+        self.coordinates.map(Coordinates::cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn khartoum_riyadh_is_a_resolution_nine_cell() {
+        let cell = Coordinates::parse(15.5518, 32.5324).unwrap().cell();
+        assert_eq!(cell.resolution(), 9);
+        assert_eq!(cell.to_string().len(), 15);
+        assert_eq!(cell.to_string().parse::<Cell>().unwrap(), cell);
+        assert_eq!(Cell::from_u64(cell.to_u64()), Some(cell));
+    }
+
+    #[test]
+    fn out_of_range_and_non_finite_coordinates_are_refused() {
+        assert_eq!(Coordinates::parse(90.1, 0.0).unwrap_err().field.as_deref(), Some("lat"));
+        assert_eq!(Coordinates::parse(0.0, -180.5).unwrap_err().field.as_deref(), Some("lon"));
+        assert!(Coordinates::parse(f64::NAN, 0.0).is_err());
+        assert!(Coordinates::parse(0.0, f64::INFINITY).is_err());
+        assert!(Coordinates::parse(90.0, 180.0).is_ok());
+    }
+
+    #[test]
+    fn half_a_coordinate_pair_is_refused() {
+        assert_eq!(Location::parse(Some(15.0), None, None, None).unwrap_err().field.as_deref(), Some("lon"));
+        let place_only = Location::parse(None, None, None, Some("Omdurman")).unwrap();
+        assert_eq!(place_only.cell(), None);
+    }
+
+    proptest! {
+        #[test]
+        fn every_valid_coordinate_has_a_cell_containing_it(lat in -90.0f64..=90.0, lon in -180.0f64..=180.0) {
+            let coords = Coordinates::parse(lat, lon).unwrap();
+            let cell = coords.cell();
+            prop_assert_eq!(cell.resolution(), 9);
+            // A resolution-9 cell's centre is never more than ~200 m from any point inside it.
+            let centre = LatLng::from(cell.index());
+            prop_assert!(centre.distance_m(LatLng::new(lat, lon).unwrap()) < 500.0);
+        }
+
+        #[test]
+        fn out_of_range_is_always_refused(lat in 90.0001f64..1e9, lon in -1e9f64..-180.0001) {
+            prop_assert!(Coordinates::parse(lat, 0.0).is_err());
+            prop_assert!(Coordinates::parse(0.0, lon).is_err());
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Priority v1: how urgent a case is, computed from what the report says, with reasons a
+//! supervisor can read and argue with.
+//!
+//! Owns the scoring table and the level thresholds. Each rule that fires adds points and one
+//! reason; the level follows from the total. Later versions add waiting time and danger zones,
+//! which need a clock and a map; this one needs only the report.
+
+use serde::{Deserialize, Serialize};
+
+use crate::need::{Flag, Need};
+
+/// Coarse urgency used for SLA clocks and colours on the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityLevel {
+    Low,
+    Normal,
+    High,
+    Critical,
+}
+
+impl PriorityLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriorityLevel::Low => "low",
+            PriorityLevel::Normal => "normal",
+            PriorityLevel::High => "high",
+            PriorityLevel::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Low, Self::Normal, Self::High, Self::Critical].into_iter().find(|l| l.as_str() == s)
+    }
+
+    fn from_score(score: u32) -> Self {
+        match score {
+            60.. => PriorityLevel::Critical,
+            35..60 => PriorityLevel::High,
+            15..35 => PriorityLevel::Normal,
+            _ => PriorityLevel::Low,
+        }
+    }
+}
+
+/// One rule that fired: a stable code, an English explanation and the points it added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: String,
+    pub text: String,
+    pub points: u32,
+}
+
+/// The computed priority of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Priority {
+    pub level: PriorityLevel,
+    pub score: u32,
+    /// Strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// What priority v1 looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct PriorityInput<'a> {
+    pub needs: &'a [Need],
+    pub flags: &'a [Flag],
+    /// Ages of the people in the case, where known.
+    pub ages: &'a [u8],
+}
+
+/// Age from which a person counts as elderly when the reporter did not tick the flag.
+const ELDERLY_AGE: u8 = 65;
+const ADULT_AGE: u8 = 18;
+
+/// Compute priority v1. Pure and total: every input has a priority.
+pub fn compute(input: PriorityInput<'_>) -> Priority {
+    let need = |n: Need| input.needs.contains(&n);
+    let flag = |f: Flag| input.flags.contains(&f);
+    let mut reasons = Vec::new();
+    let mut add = |code: &str, text: &str, points: u32| {
+        reasons.push(Reason { code: code.to_owned(), text: text.to_owned(), points });
+    };
+
+    match (flag(Flag::Injured), need(Need::Medical)) {
+        (true, true) => add("life_threatening_medical", "Injured and in need of medical care", 60),
+        (true, false) => add("injured", "Someone is injured", 40),
+        (false, true) => add("medical", "Needs medical care", 30),
+        (false, false) => {}
+    }
+    if flag(Flag::UnaccompaniedMinors) {
+        add("unaccompanied_minors", "Children without an adult", 60);
+    } else if input.ages.iter().any(|&age| age < ADULT_AGE) {
+        add("children", "Children in the group", 10);
+    }
+    if flag(Flag::Pregnant) {
+        add("pregnant", "A pregnant woman", 25);
+    }
+    if flag(Flag::Elderly) || input.ages.iter().any(|&age| age >= ELDERLY_AGE) {
+        add("elderly", "An elderly person", 20);
+    }
+    if flag(Flag::ChronicIllness) {
+        add("chronic_illness", "Chronic illness (medication may run out)", 20);
+    }
+    if flag(Flag::Disabled) {
+        add("disabled", "A person with a disability", 20);
+    }
+    if need(Need::Water) {
+        add("no_water", "No drinking water", 25);
+    }
+    if need(Need::Food) {
+        add("no_food", "No food", 15);
+    }
+    if need(Need::Power) {
+        add("no_power", "No electricity", 10);
+    }
+    if need(Need::MissingPerson) {
+        add("missing_person", "A person is missing", 20);
+    }
+    if need(Need::Shelter) {
+        add("no_shelter", "Needs shelter", 15);
+    }
+    if need(Need::Evacuation) {
+        add("evacuation", "Asks for evacuation", 10);
+    }
+    if need(Need::Documents) {
+        add("documents", "Needs travel documents", 5);
+    }
+
+    reasons.sort_by(|a, b| b.points.cmp(&a.points));
+    let score = reasons.iter().map(|r| r.points).sum();
+    Priority { level: PriorityLevel::from_score(score), score, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn level(needs: &[Need], flags: &[Flag], ages: &[u8]) -> PriorityLevel {
+        compute(PriorityInput { needs, flags, ages }).level
+    }
+
+    #[test]
+    fn children_alone_and_injured_are_critical() {
+        let p = compute(PriorityInput {
+            needs: &[Need::Medical, Need::Evacuation],
+            flags: &[Flag::UnaccompaniedMinors, Flag::Injured],
+            ages: &[9],
+        });
+        assert_eq!(p.level, PriorityLevel::Critical);
+        assert_eq!(p.reasons[0].code, "life_threatening_medical");
+        assert!(p.reasons.iter().any(|r| r.code == "unaccompanied_minors"));
+        assert_eq!(p.score, p.reasons.iter().map(|r| r.points).sum::<u32>());
+    }
+
+    #[test]
+    fn levels_follow_the_table() {
+        assert_eq!(level(&[], &[], &[]), PriorityLevel::Low);
+        assert_eq!(level(&[Need::Documents], &[], &[]), PriorityLevel::Low);
+        assert_eq!(level(&[Need::Food], &[], &[]), PriorityLevel::Normal);
+        assert_eq!(level(&[Need::Medical], &[], &[]), PriorityLevel::Normal);
+        assert_eq!(level(&[Need::Water, Need::Food], &[], &[]), PriorityLevel::High);
+        assert_eq!(level(&[], &[Flag::Injured], &[]), PriorityLevel::High);
+        assert_eq!(level(&[], &[Flag::UnaccompaniedMinors], &[]), PriorityLevel::Critical);
+    }
+
+    #[test]
+    fn age_implies_elderly_without_the_flag() {
+        let p = compute(PriorityInput { needs: &[], flags: &[], ages: &[70] });
+        assert_eq!(p.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["elderly"]);
+    }
+
+    fn any_needs() -> impl Strategy<Value = Vec<Need>> {
+        proptest::sample::subsequence(Need::ALL.to_vec(), 0..=Need::ALL.len())
+    }
+    fn any_flags() -> impl Strategy<Value = Vec<Flag>> {
+        proptest::sample::subsequence(Flag::ALL.to_vec(), 0..=Flag::ALL.len())
+    }
+
+    proptest! {
+        /// Adding a need or a flag never lowers priority, and the score is the sum of its reasons.
+        #[test]
+        fn more_trouble_never_lowers_priority(needs in any_needs(), flags in any_flags(), extra_need in 0..9usize, extra_flag in 0..6usize) {
+            let base = compute(PriorityInput { needs: &needs, flags: &flags, ages: &[] });
+            prop_assert_eq!(base.score, base.reasons.iter().map(|r| r.points).sum::<u32>());
+            let mut more_needs = needs.clone();
+            more_needs.push(Need::ALL[extra_need]);
+            let mut more_flags = flags.clone();
+            more_flags.push(Flag::ALL[extra_flag]);
+            let more = compute(PriorityInput { needs: &more_needs, flags: &more_flags, ages: &[] });
+            prop_assert!(more.score >= base.score);
+            prop_assert!(more.level >= base.level);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! What people type, parsed once into types that are valid by construction.
+//!
+//! Owns the limits (lengths, allowed characters) and the normalisations (Arabic-Indic digits,
+//! E.164 phones, passport numbers). Every constructor returns a [`Rejected`] without a field
+//! name; callers name it with [`Rejected::within`]. Must not guess: a phone without a
+//! country code is refused rather than assumed to be Sudanese or Egyptian.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Rejected;
+
+/// Longest accepted name or place, in characters. Real Arabic names with four generations and
+/// a family name stay well under 120.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest accepted free-text message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// Map Arabic-Indic (٠-٩) and Extended Arabic-Indic / Persian (۰-۹) digits to ASCII.
+/// NFKC does not do this, and a phone typed on an Arabic keyboard arrives in these digits.
+pub fn ascii_digits(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            _ => c,
+        })
+        .collect()
+}
+
+fn single_line(raw: &str, max: usize) -> Result<String, Rejected> {
+    let trimmed = raw.trim();
+    if trimmed.chars().any(char::is_control) {
+        return Err(Rejected::value(
+            "control_character",
+            "must not contain control characters such as line breaks or tabs",
+        ));
+    }
+    let count = trimmed.chars().count();
+    if count > max {
+        return Err(Rejected::value("too_long", format!("must be at most {max} characters (got {count})")));
+    }
+    // Collapse runs of spaces so "Mohamed  Ali" and "Mohamed Ali" are the same name.
+    Ok(trimmed.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// A person's name as typed, in any script: 1 to [`MAX_NAME_CHARS`] characters, one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonName(String);
+
+impl PersonName {
+    /// `None` for an empty or blank name: partial reports are normal, a missing name is not an error.
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, Rejected> {
+        let name = single_line(raw, MAX_NAME_CHARS)?;
+        Ok((!name.is_empty()).then_some(Self(name)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A place as described by the reporter ("الرياض، الخرطوم", "near the Souq Arabi"): one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PlaceName(String);
+
+impl PlaceName {
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, Rejected> {
+        let place = single_line(raw, MAX_NAME_CHARS)?;
+        Ok((!place.is_empty()).then_some(Self(place)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text from a citizen or relative. Line breaks and tabs are allowed; other control
+/// characters are not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Message(String);
+
+impl Message {
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, Rejected> {
+        let text = raw.trim();
+        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+            return Err(Rejected::value("control_character", "must not contain control characters"));
+        }
+        let count = text.chars().count();
+        if count > MAX_MESSAGE_CHARS {
+            return Err(Rejected::value("too_long",
+                format!("must be at most {MAX_MESSAGE_CHARS} characters (got {count})"),
+            ));
+        }
+        Ok((!text.is_empty()).then(|| Self(text.replace("\r\n", "\n"))))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A phone number in E.164 form: `+` then 8 to 15 digits, the first not zero.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// Accepts `+249 912 345 678`, `00249-912-345678`, `(+20) 100 123 4567` and the same in
+    /// Arabic-Indic digits. Refuses numbers without a country code.
+    pub fn parse(raw: &str) -> Result<Self, Rejected> {
+        let ascii = ascii_digits(raw.trim());
+        let mut compact = String::with_capacity(ascii.len());
+        for c in ascii.chars() {
+            match c {
+                ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}' | '\u{200E}' | '\u{200F}' => {}
+                '+' | '0'..='9' => compact.push(c),
+                _ => {
+                    return Err(Rejected::value("invalid_phone",
+                        "may contain only digits, spaces, dashes, brackets and a leading +",
+                    ));
+                }
+            }
+        }
+        let digits = if let Some(rest) = compact.strip_prefix('+') {
+            rest
+        } else if let Some(rest) = compact.strip_prefix("00") {
+            rest
+        } else {
+            return Err(Rejected::value("phone_needs_country_code",
+                "must start with the country code, e.g. +249 for Sudan or +20 for Egypt",
+            ));
+        };
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Rejected::value("invalid_phone", "a + may appear only at the start"));
+        }
+        if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+            return Err(Rejected::value("invalid_phone",
+                "must be a country code followed by the number: 8 to 15 digits in all",
+            ));
+        }
+        Ok(Self(format!("+{digits}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A passport number, upper-cased with spaces and dashes removed: 5 to 20 letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PassportNumber(String);
+
+impl PassportNumber {
+    pub fn parse(raw: &str) -> Result<Self, Rejected> {
+        let normalised: String = ascii_digits(raw)
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '\u{00A0}'))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if !(5..=20).contains(&normalised.len()) || !normalised.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Rejected::value("invalid_passport",
+                "must be 5 to 20 Latin letters and digits",
+            ));
+        }
+        Ok(Self(normalised))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn phones_normalise_to_e164() {
+        for raw in ["+249 912 345 678", "00249-912-345678", "(+249) 912345678", "+٢٤٩٩١٢٣٤٥٦٧٨", "+۲۴۹۹۱۲۳۴۵۶۷۸"] {
+            assert_eq!(PhoneNumber::parse(raw).unwrap().as_str(), "+249912345678", "{raw}");
+        }
+        assert_eq!(PhoneNumber::parse("+20 100 123 4567").unwrap().as_str(), "+201001234567");
+    }
+
+    #[test]
+    fn phones_without_country_code_or_with_junk_are_refused() {
+        assert_eq!(PhoneNumber::parse("0912345678").unwrap_err().code, "phone_needs_country_code");
+        assert_eq!(PhoneNumber::parse("+249 91x 345").unwrap_err().code, "invalid_phone");
+        assert_eq!(PhoneNumber::parse("+12").unwrap_err().code, "invalid_phone");
+        assert_eq!(PhoneNumber::parse("+1234567890123456").unwrap_err().code, "invalid_phone");
+        assert_eq!(PhoneNumber::parse("+249+912345678").unwrap_err().code, "invalid_phone");
+    }
+
+    #[test]
+    fn passports_are_normalised() {
+        assert_eq!(PassportNumber::parse(" a12-34 567 ").unwrap().as_str(), "A1234567");
+        assert!(PassportNumber::parse("A1").is_err());
+        assert!(PassportNumber::parse("A123456$").is_err());
+    }
+
+    #[test]
+    fn names_refuse_control_characters_and_excess_length() {
+        assert_eq!(PersonName::parse_optional("Ali\u{0}").unwrap_err().code, "control_character");
+        assert_eq!(PersonName::parse_optional("a\nb").unwrap_err().code, "control_character");
+        assert_eq!(PersonName::parse_optional(&"م".repeat(10_000)).unwrap_err().code, "too_long");
+        assert_eq!(PersonName::parse_optional("   ").unwrap(), None);
+        assert_eq!(PersonName::parse_optional("  منى   أحمد ").unwrap().unwrap().as_str(), "منى أحمد");
+    }
+
+    #[test]
+    fn messages_keep_line_breaks() {
+        let m = Message::parse_optional("we are safe\r\nno water").unwrap().unwrap();
+        assert_eq!(m.as_str(), "we are safe\nno water");
+        assert!(Message::parse_optional("bell\u{7}").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parsed_names_are_bounded_single_lines(raw in "\\PC{0,300}") {
+            if let Ok(Some(name)) = PersonName::parse_optional(&raw) {
+                prop_assert!(name.as_str().chars().count() <= MAX_NAME_CHARS);
+                prop_assert!(!name.as_str().chars().any(char::is_control));
+                prop_assert_eq!(name.as_str().trim(), name.as_str());
+            }
+        }
+
+        #[test]
+        fn parsed_phones_are_e164(raw in "[+0-9 ()٠-٩-]{0,25}") {
+            if let Ok(phone) = PhoneNumber::parse(&raw) {
+                let s = phone.as_str();
+                prop_assert!(s.starts_with('+'));
+                prop_assert!((9..=16).contains(&s.len()));
+                prop_assert!(s[1..].bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+    }
+}
