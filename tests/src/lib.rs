@@ -1,1 +1,341 @@
+//! Test harness: start the real server on port 0 with a fresh database, and talk to it over
+//! HTTP and websocket like any client would.
+//!
+//! - [`TestServer`]: the server in this process, through the same [`opsroom::server::run`] as
+//!   production, stopped by its shutdown token.
+//! - [`ServerProcess`]: the real binary as a child process, for tests that kill it.
+//! - [`Api`]: one typed helper per endpoint, with the session cookie kept after sign-in.
+//! - [`LiveClient`]: a websocket client of `/api/v1/live`; every read has a timeout.
 
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
+
+pub use opsroom::config::Config;
+
+/// Password of user `admin` in every test server.
+pub const ADMIN_PASSWORD: &str = "test admin password 2023";
+/// How long any single read from a server may take before a test fails.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A server running in this process on 127.0.0.1:0 with its own database.
+pub struct TestServer {
+    pub address: SocketAddr,
+    pub database_url: String,
+    shutdown: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+    _dir: Option<TempDir>,
+}
+
+impl TestServer {
+    /// Start on a fresh SQLite database in a temporary directory.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Start on a fresh SQLite database, letting the test adjust the configuration.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("opsroom.db").display());
+        let mut server = Self::start_on(&url, adjust).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Start on an existing database URL (the caller keeps it alive).
+    pub async fn start_on(database_url: &str, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::new(database_url);
+        config.admin_password = Some(ADMIN_PASSWORD.to_owned());
+        adjust(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let address = listener.local_addr().expect("bound address");
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(opsroom::server::run(listener, config, shutdown.clone()));
+        let server = Self { address, database_url: database_url.to_owned(), shutdown, task, _dir: None };
+        server.wait_ready().await;
+        server
+    }
+
+    /// Wait until the server answers HTTP (the listener is bound before `run` opens the store).
+    async fn wait_ready(&self) {
+        let api = self.api();
+        for _ in 0..200 {
+            if api.http.get(api.url("/api/v1/openapi.json")).send().await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            if self.task.is_finished() {
+                panic!("the server stopped while starting");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the server did not become ready within 5 s");
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn api(&self) -> Api {
+        Api::new(&self.base_url())
+    }
+
+    /// An API client signed in as `admin`.
+    pub async fn admin(&self) -> Api {
+        let mut api = self.api();
+        api.sign_in("admin", ADMIN_PASSWORD).await.expect("admin signs in");
+        api
+    }
+
+    /// Stop gracefully and wait for the server to finish.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(20), self.task).await.context("server did not stop in 20 s")??
+    }
+
+    /// Stop gracefully but keep the temporary database directory alive for a restart.
+    pub async fn stop_keep_dir(mut self) -> anyhow::Result<Option<TempDir>> {
+        let dir = self._dir.take();
+        self.stop().await?;
+        Ok(dir)
+    }
+}
+
+/// The real `opsroom` binary as a child process (so it can be SIGKILLed).
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub base_url: String,
+}
+
+impl ServerProcess {
+    /// Run `binary serve --bind 127.0.0.1:0 --database-url URL` and wait for its
+    /// `listening on http://…` line.
+    pub async fn spawn(binary: &str, database_url: &str) -> anyhow::Result<Self> {
+        let mut child = tokio::process::Command::new(binary)
+            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
+            .env("OPSROOM_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("OPSROOM_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("spawning the server binary")?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let base_url = tokio::time::timeout(READ_TIMEOUT, async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    return Ok(rest.trim().to_owned());
+                }
+            }
+            bail!("the server exited before listening")
+        })
+        .await
+        .context("no 'listening on' line within the timeout")??;
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self { child, base_url })
+    }
+
+    pub fn api(&self) -> Api {
+        Api::new(&self.base_url)
+    }
+}
+
+/// A client of the HTTP API.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    /// The session cookie (`opsroom_session=…`) after [`Api::sign_in`].
+    pub cookie: Option<String>,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    async fn read(response: reqwest::Response) -> anyhow::Result<Self> {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await?;
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Ok(Self { status, headers, body })
+    }
+
+    /// The `error.code` of an error answer.
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl Api {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("an HTTP client");
+        Self { http, base: base.trim_end_matches('/').to_owned(), cookie: None }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.cookie {
+            Some(cookie) => request.header(reqwest::header::COOKIE, cookie),
+            None => request,
+        }
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<Reply> {
+        let response = tokio::time::timeout(READ_TIMEOUT, self.with_cookie(request).send()).await??;
+        Reply::read(response).await
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<Reply> {
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    /// `POST /api/v1/reports` with a JSON body and an optional `Idempotency-Key`.
+    pub async fn post_report(&self, body: &Value, key: Option<&str>) -> anyhow::Result<Reply> {
+        let mut request = self.http.post(self.url("/api/v1/reports")).json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        self.send(request).await
+    }
+
+    /// `POST /api/v1/reports` with raw bytes and a chosen content type.
+    pub async fn post_report_raw(&self, body: impl Into<reqwest::Body>, content_type: &str) -> anyhow::Result<Reply> {
+        self.send(self.http.post(self.url("/api/v1/reports")).header("content-type", content_type).body(body)).await
+    }
+
+    /// `POST /api/v1/session`; keeps the cookie on success.
+    pub async fn sign_in(&mut self, name: &str, password: &str) -> anyhow::Result<Reply> {
+        let reply = self
+            .send(self.http.post(self.url("/api/v1/session")).json(&json!({"name": name, "password": password})))
+            .await?;
+        if reply.status == 201 {
+            let set_cookie = reply.headers.get("set-cookie").context("no Set-Cookie on sign-in")?.to_str()?;
+            self.cookie = Some(set_cookie.split(';').next().unwrap_or("").to_owned());
+        }
+        Ok(reply)
+    }
+
+    pub async fn sign_out(&self) -> anyhow::Result<Reply> {
+        self.send(self.http.delete(self.url("/api/v1/session"))).await
+    }
+
+    pub async fn case(&self, case_id: &str) -> anyhow::Result<Reply> {
+        self.get(&format!("/api/v1/cases/{case_id}")).await
+    }
+
+    /// Every case, following `next_cursor` to the end.
+    pub async fn all_cases(&self, query: &str) -> anyhow::Result<Vec<Value>> {
+        let mut cases = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/api/v1/cases?limit=500{query}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let reply = self.get(&path).await?;
+            if reply.status != 200 {
+                bail!("listing cases: {} {}", reply.status, reply.body);
+            }
+            cases.extend(reply.body["cases"].as_array().cloned().unwrap_or_default());
+            match reply.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return Ok(cases),
+            }
+        }
+    }
+
+    /// Open `/api/v1/live` with this client's session cookie and an optional `Origin`.
+    pub async fn live(&self, origin: Option<&str>) -> Result<LiveClient, WsError> {
+        let url = format!("{}/api/v1/live", self.base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request()?;
+        if let Some(cookie) = &self.cookie {
+            request.headers_mut().insert("cookie", HeaderValue::from_str(cookie).expect("cookie is ASCII"));
+        }
+        if let Some(origin) = origin {
+            request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("origin is ASCII"));
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(LiveClient { socket })
+    }
+}
+
+/// A connection to the live stream.
+pub struct LiveClient {
+    pub socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl LiveClient {
+    pub async fn subscribe(&mut self, since: Option<u64>) -> anyhow::Result<()> {
+        self.socket.send(Message::text(json!({"type": "subscribe", "since": since}).to_string())).await?;
+        Ok(())
+    }
+
+    /// The next JSON message, failing after [`READ_TIMEOUT`]. `None` when the server closed.
+    pub async fn next_json(&mut self) -> anyhow::Result<Option<Value>> {
+        self.next_json_within(READ_TIMEOUT).await
+    }
+
+    pub async fn next_json_within(&mut self, timeout: Duration) -> anyhow::Result<Option<Value>> {
+        loop {
+            let message = tokio::time::timeout(timeout, self.socket.next()).await.context("no live message in time")?;
+            match message {
+                None | Some(Ok(Message::Close(_))) => return Ok(None),
+                Some(Ok(Message::Text(text))) => return Ok(Some(serde_json::from_str(&text)?)),
+                Some(Ok(_)) => continue,
+                Some(Err(error)) => return Err(error.into()),
+            }
+        }
+    }
+
+    /// Read events until one with `seq >= until` arrives; returns every event read.
+    pub async fn events_until(&mut self, until: u64) -> anyhow::Result<Vec<Value>> {
+        let mut events = Vec::new();
+        loop {
+            let Some(message) = self.next_json().await? else { bail!("stream closed before seq {until}") };
+            if message["type"] == "event" {
+                let seq = message["seq"].as_u64().context("event without seq")?;
+                events.push(message);
+                if seq >= until {
+                    return Ok(events);
+                }
+            }
+        }
+    }
+}
+
+/// A small valid report, different for each `n`.
+pub fn sample_report(n: usize) -> Value {
+    json!({
+        "language": "ar",
+        "reporter": {"name": "أم أحمد", "phone": "+20 100 123 4567", "relation": "parent", "place": "Cairo"},
+        "location": {"lat": 15.5518 + (n % 100) as f64 * 0.001, "lon": 32.5324, "accuracy_m": 30, "place": "الرياض، الخرطوم"},
+        "people": [{"name": format!("أحمد {n}"), "age": 9 + (n % 10), "sex": "male", "passport": "A1234567", "phone": "+249 912 345 678"}],
+        "needs": ["medical", "evacuation"],
+        "flags": ["unaccompanied_minors", "injured"],
+        "message": format!("report {n}")
+    })
+}

@@ -1,1 +1,27 @@
+//! The `opsroom` binary's library: configuration, the HTTP API and the live websocket stream.
+//!
+//! # Layout
+//!
+//! - [`cli`]: command-line parsing; the only place that reads the environment.
+//! - [`config`]: [`config::Config`], built by `cli` in production and directly by tests.
+//! - [`server`]: [`server::run`] starts everything on a listener and stops it on a token, so tests
+//!   start the real server on port 0 without sleeps.
+//! - [`http`]: the route table, one file per resource, the error type and extractors.
+//! - [`live`]: the hub that reads the committed log and fans it out, and the websocket loop.
+//! - [`auth`]: passwords (argon2id), sessions (cookie, stored hashed), the operator extractor.
+//! - [`wire`]: every JSON shape the API speaks, apart from the domain's types.
+//! - [`secrets`]: random tokens, hashes and sealing.
+//!
+//! # API boundary
+//!
+//! HTTP under `/api/v1/`, described at `/api/v1/openapi.json`. Direction of dependencies:
+//! app → store → domain.
 
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod live;
+pub mod secrets;
+pub mod server;
+pub mod wire;

@@ -15,6 +15,7 @@ use crate::report::NewReport;
 /// Where a case stands in the ops room's workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CaseStatus {
     New,
     Triaged,
@@ -73,7 +74,8 @@ pub struct NewCaseIds {
 /// If `ids.person_ids` does not have one id per person: that is a caller bug, not bad input.
 pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseReported {
     assert_eq!(ids.person_ids.len(), report.people.len(), "one person id per person in the report");
-    let priority = priority::compute(PriorityInput { needs: &report.needs, flags: &report.flags, ages: &report.ages() });
+    let priority =
+        priority::compute(PriorityInput { needs: &report.needs, flags: &report.flags, ages: &report.ages() });
     let cell = report.location.cell();
     let people = report
         .people
@@ -88,7 +90,9 @@ pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseRe
         status: CaseStatus::New,
         channel: report.channel,
         language: report.language,
-        reporter: report.reporter.map(|details| crate::event::ReporterRecord { person_id: ids.reporter_person_id, details }),
+        reporter: report
+            .reporter
+            .map(|details| crate::event::ReporterRecord { person_id: ids.reporter_person_id, details }),
         people,
         location: report.location,
         cell,

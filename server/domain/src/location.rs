@@ -76,9 +76,29 @@ impl Cell {
         u8::from(self.0.resolution())
     }
 
-    /// The enclosing cell at a coarser resolution (or itself at the same one).
-    pub fn parent(self, resolution: Resolution) -> Option<Self> {
+    /// The enclosing cell at a coarser resolution (0 to 15; itself at its own resolution).
+    /// `None` for a finer or impossible resolution.
+    pub fn parent(self, resolution: u8) -> Option<Self> {
+        let resolution = Resolution::try_from(resolution).ok()?;
         self.0.parent(resolution).map(Self)
+    }
+
+    /// The first and last index of this cell's descendants at the stored resolution. H3 keeps a
+    /// cell's digits in the middle bits of its index, so every stored cell inside this one (and no
+    /// other) lies in this integer range: an index range scan, not a list of children.
+    /// `None` for cells finer than the stored resolution.
+    pub fn stored_descendant_range(self) -> Option<(u64, u64)> {
+        let resolution = u8::from(self.0.resolution());
+        let stored = u8::from(STORED_RESOLUTION);
+        if resolution > stored {
+            return None;
+        }
+        let first = u64::from(self.0.center_child(STORED_RESOLUTION)?);
+        // Digit d (1..=15) sits at bits 3*(15-d) .. 3*(15-d)+3; the last child has every digit
+        // below this cell's resolution at its highest value, 6.
+        let last =
+            ((resolution + 1)..=stored).fold(first, |index, digit| index | (6u64 << (3 * (15 - u32::from(digit)))));
+        Some((first, last))
     }
 
     /// Distance between two cells' centres on the sphere, in metres.
@@ -97,9 +117,7 @@ impl FromStr for Cell {
     type Err = Rejected;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CellIndex::from_str(s)
-            .map(Self)
-            .map_err(|_| Rejected::value("invalid_cell", "must be an H3 cell index in hex"))
+        CellIndex::from_str(s).map(Self).map_err(|_| Rejected::value("invalid_cell", "must be an H3 cell index in hex"))
     }
 }
 
@@ -168,6 +186,24 @@ mod tests {
         assert_eq!(cell.to_string().len(), 15);
         assert_eq!(cell.to_string().parse::<Cell>().unwrap(), cell);
         assert_eq!(Cell::from_u64(cell.to_u64()), Some(cell));
+    }
+
+    #[test]
+    fn descendant_range_holds_exactly_the_children() {
+        let centre = Coordinates::parse(15.5518, 32.5324).unwrap().cell();
+        for res in [7, 8, 9] {
+            let parent = centre.parent(res).unwrap();
+            let (first, last) = parent.stored_descendant_range().unwrap();
+            let children: Vec<u64> = parent.index().children(STORED_RESOLUTION).map(u64::from).collect();
+            assert_eq!(children.iter().min(), Some(&first));
+            assert_eq!(children.iter().max(), Some(&last));
+            // A neighbour's children fall outside the range.
+            for neighbour in parent.index().grid_disk::<Vec<_>>(1).into_iter().filter(|n| *n != parent.index()) {
+                for child in neighbour.children(STORED_RESOLUTION) {
+                    assert!(!(first..=last).contains(&u64::from(child)));
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// What the people in a case need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Need {
     Medical,
     Evacuation,
@@ -48,6 +49,7 @@ impl Need {
 /// Vulnerabilities of the people in a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Flag {
     UnaccompaniedMinors,
     Injured,

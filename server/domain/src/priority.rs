@@ -12,6 +12,7 @@ use crate::need::{Flag, Need};
 /// Coarse urgency used for SLA clocks and colours on the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PriorityLevel {
     Low,
     Normal,
@@ -45,6 +46,7 @@ impl PriorityLevel {
 
 /// One rule that fired: a stable code, an English explanation and the points it added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     pub code: String,
     pub text: String,

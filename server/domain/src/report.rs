@@ -19,6 +19,7 @@ pub const MAX_AGE: u32 = 130;
 /// Language the reporter used; it decides the language of every answer they get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Language {
     #[default]
     Ar,
@@ -36,6 +37,7 @@ impl Language {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sex {
     Female,
     Male,
@@ -45,6 +47,7 @@ pub enum Sex {
 /// Who the reporter is to the people in danger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Relation {
     /// The reporter is one of the people in danger.
     #[serde(rename = "self")]
@@ -62,6 +65,7 @@ pub enum Relation {
 /// How a report reached the ops room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     /// The public web form or the public API.
     Web,
@@ -171,13 +175,8 @@ fn optional<T>(
 }
 
 fn parse_person(input: &PersonInput) -> Result<PersonDetails, Rejected> {
-    let name = input
-        .name
-        .as_deref()
-        .map(PersonName::parse_optional)
-        .transpose()
-        .map_err(|r| r.within("name"))?
-        .flatten();
+    let name =
+        input.name.as_deref().map(PersonName::parse_optional).transpose().map_err(|r| r.within("name"))?.flatten();
     let age = match input.age {
         Some(age) if age > MAX_AGE => {
             return Err(Rejected::new("out_of_range", "age", format!("age must be from 0 to {MAX_AGE}")));
@@ -242,9 +241,12 @@ impl NewReport {
             .enumerate()
             .map(|(i, p)| parse_person(p).map_err(|r| r.within(&format!("people[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
-        let reporter = input.reporter.as_ref().map(parse_reporter).transpose().map_err(|r| r.within("reporter"))?.flatten();
+        let reporter =
+            input.reporter.as_ref().map(parse_reporter).transpose().map_err(|r| r.within("reporter"))?.flatten();
         let location = match &input.location {
-            Some(l) => Location::parse(l.lat, l.lon, l.accuracy_m, l.place.as_deref()).map_err(|r| r.within("location"))?,
+            Some(l) => {
+                Location::parse(l.lat, l.lon, l.accuracy_m, l.place.as_deref()).map_err(|r| r.within("location"))?
+            }
             None => Location::default(),
         };
         let message = input
@@ -270,7 +272,16 @@ impl NewReport {
         flags.sort();
         flags.dedup();
 
-        Ok(Self { language: input.language.unwrap_or_default(), channel, reporter, location, people, needs, flags, message })
+        Ok(Self {
+            language: input.language.unwrap_or_default(),
+            channel,
+            reporter,
+            location,
+            people,
+            needs,
+            flags,
+            message,
+        })
     }
 
     pub fn ages(&self) -> Vec<u8> {
@@ -314,7 +325,10 @@ mod tests {
     #[test]
     fn field_paths_point_at_the_culprit() {
         let input = ReportInput {
-            people: vec![named("Ali"), PersonInput { name: Some("Huda".into()), phone: Some("0912".into()), ..Default::default() }],
+            people: vec![
+                named("Ali"),
+                PersonInput { name: Some("Huda".into()), phone: Some("0912".into()), ..Default::default() },
+            ],
             ..Default::default()
         };
         let err = NewReport::parse(&input, Channel::Web).unwrap_err();
@@ -327,7 +341,10 @@ mod tests {
         };
         assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().field.as_deref(), Some("location.lat"));
 
-        let input = ReportInput { people: vec![PersonInput { name: Some("x".repeat(10_000)), ..Default::default() }], ..Default::default() };
+        let input = ReportInput {
+            people: vec![PersonInput { name: Some("x".repeat(10_000)), ..Default::default() }],
+            ..Default::default()
+        };
         assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().field.as_deref(), Some("people[0].name"));
     }
 
@@ -346,9 +363,13 @@ mod tests {
 
     #[test]
     fn too_many_people_and_impossible_ages_are_refused() {
-        let input = ReportInput { people: (0..=MAX_PEOPLE).map(|i| named(&format!("p{i}"))).collect(), ..Default::default() };
+        let input =
+            ReportInput { people: (0..=MAX_PEOPLE).map(|i| named(&format!("p{i}"))).collect(), ..Default::default() };
         assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().code, "too_many");
-        let input = ReportInput { people: vec![PersonInput { name: Some("A".into()), age: Some(200), ..Default::default() }], ..Default::default() };
+        let input = ReportInput {
+            people: vec![PersonInput { name: Some("A".into()), age: Some(200), ..Default::default() }],
+            ..Default::default()
+        };
         assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().field.as_deref(), Some("people[0].age"));
     }
 }

@@ -91,7 +91,8 @@ impl Message {
         }
         let count = text.chars().count();
         if count > MAX_MESSAGE_CHARS {
-            return Err(Rejected::value("too_long",
+            return Err(Rejected::value(
+                "too_long",
                 format!("must be at most {MAX_MESSAGE_CHARS} characters (got {count})"),
             ));
         }
@@ -119,7 +120,8 @@ impl PhoneNumber {
                 ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}' | '\u{200E}' | '\u{200F}' => {}
                 '+' | '0'..='9' => compact.push(c),
                 _ => {
-                    return Err(Rejected::value("invalid_phone",
+                    return Err(Rejected::value(
+                        "invalid_phone",
                         "may contain only digits, spaces, dashes, brackets and a leading +",
                     ));
                 }
@@ -130,7 +132,8 @@ impl PhoneNumber {
         } else if let Some(rest) = compact.strip_prefix("00") {
             rest
         } else {
-            return Err(Rejected::value("phone_needs_country_code",
+            return Err(Rejected::value(
+                "phone_needs_country_code",
                 "must start with the country code, e.g. +249 for Sudan or +20 for Egypt",
             ));
         };
@@ -138,7 +141,8 @@ impl PhoneNumber {
             return Err(Rejected::value("invalid_phone", "a + may appear only at the start"));
         }
         if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
-            return Err(Rejected::value("invalid_phone",
+            return Err(Rejected::value(
+                "invalid_phone",
                 "must be a country code followed by the number: 8 to 15 digits in all",
             ));
         }
@@ -163,9 +167,7 @@ impl PassportNumber {
             .map(|c| c.to_ascii_uppercase())
             .collect();
         if !(5..=20).contains(&normalised.len()) || !normalised.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Rejected::value("invalid_passport",
-                "must be 5 to 20 Latin letters and digits",
-            ));
+            return Err(Rejected::value("invalid_passport", "must be 5 to 20 Latin letters and digits"));
         }
         Ok(Self(normalised))
     }
@@ -182,7 +184,8 @@ mod tests {
 
     #[test]
     fn phones_normalise_to_e164() {
-        for raw in ["+249 912 345 678", "00249-912-345678", "(+249) 912345678", "+٢٤٩٩١٢٣٤٥٦٧٨", "+۲۴۹۹۱۲۳۴۵۶۷۸"] {
+        for raw in ["+249 912 345 678", "00249-912-345678", "(+249) 912345678", "+٢٤٩٩١٢٣٤٥٦٧٨", "+۲۴۹۹۱۲۳۴۵۶۷۸"]
+        {
             assert_eq!(PhoneNumber::parse(raw).unwrap().as_str(), "+249912345678", "{raw}");
         }
         assert_eq!(PhoneNumber::parse("+20 100 123 4567").unwrap().as_str(), "+201001234567");

@@ -10,6 +10,7 @@ use crate::Rejected;
 /// What a signed-in user may do. Ordered by power: an admin can do what a supervisor can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     Operator,
     Supervisor,

@@ -1,0 +1,106 @@
+//! Who is asking: passwords, operator sessions and the extractor that requires one.
+//!
+//! Owns password hashing (argon2id, off the async runtime), the session cookie (HttpOnly,
+//! SameSite=Strict, its value stored only as a hash) and [`Operator`], which every non-public
+//! handler takes. A present-but-invalid cookie is a 401 like a missing one.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use opsroom_store::SessionUser;
+
+use crate::http::error::ApiError;
+use crate::secrets;
+use crate::server::AppState;
+
+pub const SESSION_COOKIE: &str = "opsroom_session";
+/// Hash domain of session tokens (see [`secrets::token_hash`]).
+pub const SESSION_HASH_DOMAIN: &str = "opsroom-session";
+
+/// Hash a password with argon2id and a random salt, off the async runtime (it takes tens of ms).
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+    })
+    .await?
+}
+
+/// Check a password against a PHC string, off the async runtime.
+pub async fn verify_password(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The session token in the request's cookie, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+/// `Set-Cookie` value for a new session.
+pub fn session_cookie(token: &str, max_age_secs: u64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+}
+
+/// `Set-Cookie` value that removes the session cookie.
+pub fn expired_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// A signed-in operator, supervisor or admin. Extracting it answers 401 when there is no valid
+/// session.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub user: SessionUser,
+    /// Hash of the session token, to re-check the session later (long-lived websockets).
+    pub session_hash: String,
+}
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let session_hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
+        let user = app.store.session_user(&session_hash, app.now_ms()).await?.ok_or(ApiError::Unauthenticated)?;
+        Ok(Operator { user, session_hash })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passwords_verify_only_themselves() {
+        let hash = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery".into(), hash.clone()).await);
+        assert!(!verify_password("wrong horse battery".into(), hash).await);
+        assert!(!verify_password("x".into(), "not a hash".into()).await);
+    }
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, "theme=dark; opsroom_session=abc; x=y".parse().unwrap());
+        assert_eq!(session_token(&headers), Some("abc"));
+    }
+}

@@ -1,0 +1,144 @@
+//! The command line: `opsroom serve` and `opsroom user add`. The only module that reads the
+//! environment; everything below takes a [`Config`].
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use opsroom_domain::user::Role;
+use opsroom_store::{Store, StoreOptions, UserOutcome};
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use crate::{secrets, server};
+
+#[derive(Debug, Parser)]
+#[command(name = "opsroom", version, about = "Crisis operations room for citizens abroad")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Manage operator accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct DatabaseArg {
+    /// Database URL: sqlite://PATH (embedded).
+    #[arg(long, env = "OPSROOM_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "OPSROOM_BIND", default_value = DEFAULT_BIND)]
+    bind: String,
+    #[command(flatten)]
+    database: DatabaseArg,
+    /// Origins allowed to open the live websocket (comma-separated). Default: same origin only.
+    #[arg(long, env = "OPSROOM_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origin: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an operator account. The password is read from standard input (one line) with
+    /// --password-stdin, or generated and printed once.
+    Add {
+        name: String,
+        #[arg(long, default_value = "operator", value_parser = ["operator", "supervisor", "admin"])]
+        role: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+/// Entry point of the `opsroom` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("OPSROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: starting the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let mut config = Config::new(args.database.database_url);
+            config.allowed_origins = args.allowed_origin;
+            config.admin_password = std::env::var("OPSROOM_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+            let listener = tokio::net::TcpListener::bind(&args.bind).await?;
+            let shutdown = CancellationToken::new();
+            tokio::spawn(stop_on_signal(shutdown.clone()));
+            server::run(listener, config, shutdown).await
+        }
+        Command::User(UserCommand::Add { name, role, password_stdin, database }) => {
+            let role = Role::parse(&role).expect("clap restricts the role");
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (secrets::new_token(), true)
+            };
+            let store = Store::open(&database.database_url, StoreOptions::default()).await?;
+            let outcome = server::create_user(&store, &name, role, password.clone()).await;
+            store.close(std::time::Duration::from_secs(5)).await;
+            match outcome? {
+                UserOutcome::NameTaken => anyhow::bail!("a user named {name:?} already exists"),
+                UserOutcome::Created { .. } if generated => {
+                    println!("created {} {name} with password: {password}", role.as_str());
+                }
+                UserOutcome::Created { .. } => println!("created {} {name}", role.as_str()),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Fire `shutdown` on SIGINT or SIGTERM.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+    shutdown.cancel();
+}

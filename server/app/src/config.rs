@@ -1,0 +1,45 @@
+//! Runtime configuration of a server. Built from flags and environment by [`crate::cli`], or
+//! directly by tests; nothing below `cli` reads the environment.
+
+use std::time::Duration;
+
+use opsroom_store::StoreOptions;
+
+/// Database used when none is given: an embedded SQLite file under `./data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/opsroom.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://PATH` (embedded, the default).
+    pub database_url: String,
+    /// Origins allowed to open the live websocket, e.g. `https://ops.example.org`. Empty means
+    /// same origin only (the `Origin` must match the `Host` the request was sent to).
+    pub allowed_origins: Vec<String>,
+    /// How long an operator session lasts.
+    pub session_ttl: Duration,
+    /// Password for user `admin` on first start; `None` generates one and prints it once.
+    pub admin_password: Option<String>,
+    /// Largest request body accepted by the public intake, in bytes.
+    pub max_report_bytes: usize,
+    pub store: StoreOptions,
+    /// Events kept in the live hub's shared ring for briefly slow sockets.
+    pub live_ring: usize,
+    /// How often a live connection re-checks that its session still exists.
+    pub session_recheck: Duration,
+}
+
+impl Config {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            allowed_origins: Vec::new(),
+            session_ttl: Duration::from_secs(12 * 3600),
+            admin_password: None,
+            max_report_bytes: 64 * 1024,
+            store: StoreOptions::default(),
+            live_ring: 4096,
+            session_recheck: Duration::from_secs(15),
+        }
+    }
+}

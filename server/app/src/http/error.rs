@@ -1,0 +1,129 @@
+//! The one error type of the HTTP API, and its JSON shape.
+//!
+//! Every handler returns `Result<_, ApiError>`; this module is the only place that decides a
+//! status code for a failure. Body: `{"error":{"code","message","field"}}`. A 5xx is logged with
+//! its cause and answered without it.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use opsroom_domain::Rejected;
+use opsroom_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The JSON body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: Problem,
+}
+
+/// What went wrong, for a program (`code`) and for a person (`message`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable machine-readable code, e.g. `invalid_json`, `out_of_range`, `unauthenticated`.
+    pub code: String,
+    /// Human-readable explanation (English).
+    pub message: String,
+    /// The offending request field as a path (`people[0].phone`), or the header or query name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Problem {
+    pub fn new(code: impl Into<String>, message: impl Into<String>, field: Option<String>) -> Self {
+        Self { code: code.into(), message: message.into(), field }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is not well-formed (not JSON, bad header or query syntax).
+    #[error("bad request: {}", .0.message)]
+    BadRequest(Problem),
+    /// 401: no valid session or token.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// 403: signed in, but this is not allowed (also: a websocket from a foreign origin).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// 404: no such thing, or not yours to see; the two are never distinguished.
+    #[error("not found")]
+    NotFound,
+    /// 405: the path exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 413: the body is larger than this endpoint accepts.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 415: the body is not `application/json`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 422: well-formed, but the content is refused (validation, reused idempotency key).
+    #[error("unprocessable: {}", .0.message)]
+    Unprocessable(Problem),
+    /// 503: the store is failing or shutting down; nothing was applied, retrying is safe.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a bug. Logged with its cause; answered without it.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<Rejected> for ApiError {
+    fn from(r: Rejected) -> Self {
+        ApiError::Unprocessable(Problem::new(r.code, r.message, r.field))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Closed => ApiError::Unavailable("the server is shutting down".into()),
+            StoreError::Database(_) | StoreError::Corrupt(_) => ApiError::Unavailable(error.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    fn status_and_problem(&self) -> (StatusCode, Problem) {
+        let plain = |code: &str, message: &str| Problem::new(code, message, None);
+        match self {
+            ApiError::BadRequest(p) => (StatusCode::BAD_REQUEST, p.clone()),
+            ApiError::Unauthenticated => {
+                (StatusCode::UNAUTHORIZED, plain("unauthenticated", "sign in to use this endpoint"))
+            }
+            ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, plain("forbidden", why)),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, plain("not_found", "no such resource")),
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, plain("method_not_allowed", "this method is not allowed here"))
+            }
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, plain("payload_too_large", "the request body is too large"))
+            }
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                plain("unsupported_media_type", "send the body as application/json"),
+            ),
+            ApiError::Unprocessable(p) => (StatusCode::UNPROCESSABLE_ENTITY, p.clone()),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                plain("unavailable", "the report was not saved; please try again in a moment"),
+            ),
+            ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, plain("internal", "something went wrong on our side"))
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, problem) = self.status_and_problem();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(ErrorBody { error: problem })).into_response()
+    }
+}

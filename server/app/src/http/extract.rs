@@ -1,0 +1,90 @@
+//! Request extractors whose rejections use the API's error shape.
+//!
+//! axum's own `Json` and `Query` answer rejections as `text/plain`; these answer with
+//! [`ApiError`] and name the offending field (via `serde_path_to_error`).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, Problem};
+
+/// A JSON body. 415 if not `application/json`, 413 if over the route's body limit, 400 if not
+/// JSON, 422 if the JSON does not fit `T` (with the field path).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = JsonBody::from_request(req, state).await?;
+        body.parse().map(ApiJson)
+    }
+}
+
+/// A JSON body that has passed the content-type and size checks and parses as JSON, kept as a
+/// value so a handler can both hash it and read it.
+#[derive(Debug)]
+pub struct JsonBody(pub serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None))
+            }
+        })?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            ApiError::BadRequest(Problem::new("invalid_json", format!("the body is not valid JSON: {e}"), None))
+        })
+    }
+}
+
+impl JsonBody {
+    /// Read the value as `T`; a mismatch is a 422 naming the field.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_path_to_error::deserialize(&self.0).map_err(|e| {
+            let path = e.path().to_string();
+            let field = (path != ".").then_some(path);
+            ApiError::Unprocessable(Problem::new("invalid_field", e.inner().to_string(), field))
+        })
+    }
+
+    /// The body in canonical form (object keys sorted, no whitespace): two requests with the same
+    /// content have the same canonical form however the client spaced or ordered them.
+    pub fn canonical(&self) -> String {
+        // serde_json's Map is a BTreeMap (the `preserve_order` feature is off), so keys are sorted.
+        self.0.to_string()
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
+
+/// A query string. 400 if it does not fit `T` (serde's message names the parameter).
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(ApiQuery)
+            .map_err(|e| ApiError::BadRequest(Problem::new("invalid_query", e.to_string(), None)))
+    }
+}

@@ -1,0 +1,82 @@
+//! `GET /api/v1/live`: the operators' live event stream over a websocket.
+//!
+//! Owns the handshake checks: a signed-in operator, and an `Origin` that is allowed (same origin
+//! by default), so a page on another site cannot ride an operator's cookie into the stream.
+
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::http::HeaderMap;
+use axum::http::header::{HOST, ORIGIN};
+use axum::response::Response;
+
+use crate::auth::Operator;
+use crate::http::error::ApiError;
+use crate::live::socket;
+use crate::server::AppState;
+
+/// Open the live stream. After the upgrade, send `{"type":"subscribe","since":null}` (snapshot
+/// position, then every later event) or `{"type":"subscribe","since":N}` (every event after N,
+/// then live). Every event message: `{"type":"event","seq","kind","case_id","at","data"}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/live",
+    tag = "live",
+    responses(
+        (status = 101, description = "Switching to the websocket protocol"),
+        (status = 401, description = "Not signed in", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Origin not allowed", body = crate::http::error::ErrorBody),
+    )
+)]
+pub async fn get_live(
+    State(app): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    if !origin_allowed(&headers, &app.config.allowed_origins) {
+        return Err(ApiError::Forbidden("this origin may not open the live stream"));
+    }
+    let tasks = app.tasks.clone();
+    Ok(upgrade.on_upgrade(move |socket| tasks.track_future(socket::serve(socket, app, operator.session_hash))))
+}
+
+/// Browsers always send `Origin` on a websocket handshake; programs may omit it (they still need
+/// a session). With no allowlist, only the server's own origin is accepted.
+pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(ORIGIN) else { return true };
+    let Ok(origin) = origin.to_str() else { return false };
+    if allowed.is_empty() {
+        let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        return !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"));
+    }
+    allowed.iter().any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_by_default() {
+        assert!(origin_allowed(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &[]));
+        assert!(!origin_allowed(&headers(Some("http://evil.example"), "127.0.0.1:8080"), &[]));
+        assert!(!origin_allowed(&headers(Some("http://127.0.0.1:9999"), "127.0.0.1:8080"), &[]));
+        assert!(origin_allowed(&headers(None, "127.0.0.1:8080"), &[]));
+    }
+
+    #[test]
+    fn allowlist_replaces_same_origin() {
+        let allowed = vec!["https://ops.example.org".to_owned()];
+        assert!(origin_allowed(&headers(Some("https://ops.example.org"), "10.0.0.1"), &allowed));
+        assert!(!origin_allowed(&headers(Some("http://10.0.0.1"), "10.0.0.1"), &allowed));
+    }
+}

@@ -1,0 +1,74 @@
+//! The HTTP API: one route table, one file per resource.
+//!
+//! Owns routing, the body limit, response headers common to every answer and the OpenAPI
+//! description (built from the same route table, so it cannot drift from it).
+
+pub mod cases;
+pub mod error;
+pub mod extract;
+pub mod live;
+pub mod reports;
+pub mod session;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::server::AppState;
+use error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Opsroom API",
+        description = "Crisis operations room: distress reports, cases and their live stream. \
+                       Errors are JSON {\"error\":{\"code\",\"message\",\"field\"}} with a 4xx status."
+    ),
+    components(schemas(error::ErrorBody, crate::wire::LiveRequest, crate::wire::LiveNotice, crate::wire::EventBody)),
+    tags(
+        (name = "intake", description = "Public report intake (no login)"),
+        (name = "session", description = "Operator sign-in"),
+        (name = "cases", description = "Cases (operators)"),
+        (name = "live", description = "Live event stream (operators)"),
+    )
+)]
+struct ApiDoc;
+
+/// The route table and its OpenAPI description.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(reports::post_report))
+        .routes(routes!(session::post_session, session::get_session, session::delete_session))
+        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(live::get_live))
+        .split_for_parts()
+}
+
+pub fn router(app: AppState) -> Router {
+    let (api, openapi) = routes();
+    let openapi_json = serde_json::to_string(&openapi).expect("the OpenAPI document serializes");
+    let max_body = app.config.max_report_bytes;
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) }),
+    )
+    .fallback(|| async { ApiError::NotFound })
+    .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+    .layer(DefaultBodyLimit::max(max_body))
+    .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+    .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+    .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+    .layer(SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("x-frame-options"),
+        HeaderValue::from_static("DENY"),
+    ))
+    .layer(TraceLayer::new_for_http())
+    .with_state(app)
+}

@@ -1,0 +1,154 @@
+//! `POST /api/v1/reports`: public intake of a distress report, no login.
+//!
+//! Owns the intake sequence: parse, validate in the domain, draw ids and secrets, store, and
+//! answer 201 only after the store has committed. With an `Idempotency-Key`, a retry of the same
+//! body gets the same answer and creates nothing; the key with another body is a 422.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use opsroom_domain::case::{NewCaseIds, report_case};
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::reference::Reference;
+use opsroom_domain::report::{Channel, NewReport};
+use opsroom_store::{IdempotencyClaim, ReportCase, ReportOutcome};
+use rand::Rng;
+use uuid::Uuid;
+
+use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::extract::JsonBody;
+use crate::secrets;
+use crate::server::AppState;
+use crate::wire::{PriorityBody, ReportAccepted, ReportRequest};
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// Hash domain of citizens' tracking tokens.
+pub const TRACKING_HASH_DOMAIN: &str = "opsroom-tracking";
+/// Draws of a fresh reference before giving up (each collision has odds below 1 in 10^6).
+const REFERENCE_ATTEMPTS: usize = 8;
+
+/// Report a distress case. Partial reports are welcome: at least one person's name or a message.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reports",
+    tag = "intake",
+    request_body = ReportRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string up to 255 characters; retries with the same key and body create nothing new")),
+    responses(
+        (status = 201, description = "Stored durably", body = ReportAccepted),
+        (status = 400, description = "Not JSON, or a bad Idempotency-Key", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "Invalid content, or the key was used with another body", body = ErrorBody),
+        (status = 503, description = "Not stored; retry", body = ErrorBody),
+    )
+)]
+pub async fn post_report(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let request: ReportRequest = body.parse()?;
+    let report = NewReport::parse(&request.to_domain(), Channel::Web)?;
+    let request_hash = secrets::hash("opsroom-report-body", body.canonical().as_bytes());
+
+    let tracking_token = secrets::new_token();
+    let now = Timestamp::from_millis(app.now_ms());
+    for _ in 0..REFERENCE_ATTEMPTS {
+        let event = report_case(report.clone(), new_case_ids(&report), now);
+        let accepted = ReportAccepted {
+            case_id: event.case_id,
+            reference: event.reference.to_string(),
+            tracking_token: tracking_token.clone(),
+            cell: event.cell.map(|c| c.to_string()),
+            priority: PriorityBody::from(&event.priority),
+        };
+        let command = ReportCase {
+            event,
+            tracking_token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, &tracking_token),
+            idempotency: key.map(|key| IdempotencyClaim {
+                key_hash: secrets::hash("opsroom-idempotency-key", key.as_bytes()),
+                request_hash: request_hash.clone(),
+                token_sealed: secrets::seal_with_key(&tracking_token, key),
+            }),
+        };
+        match app.store.report_case(command).await? {
+            ReportOutcome::Created { seq } => {
+                tracing::info!(case_id = %accepted.case_id, seq, "case reported");
+                return Ok((StatusCode::CREATED, Json(accepted)));
+            }
+            ReportOutcome::Replayed { case_id, token_sealed } => {
+                let key = key.expect("only keyed reports are replayed");
+                return replay(&app, case_id, &token_sealed, key).await;
+            }
+            ReportOutcome::KeyReused => {
+                return Err(ApiError::Unprocessable(Problem::new(
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was already used for a different report",
+                    Some("Idempotency-Key".into()),
+                )));
+            }
+            ReportOutcome::ReferenceTaken => continue,
+        }
+    }
+    Err(ApiError::Internal("could not draw a free case reference".into()))
+}
+
+/// The answer the first request with this key got.
+async fn replay(
+    app: &AppState,
+    case_id: Uuid,
+    token_sealed: &str,
+    key: &str,
+) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
+    let detail = app
+        .store
+        .case_detail(case_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("idempotency record points at missing case {case_id}")))?;
+    let tracking_token = secrets::unseal_with_key(token_sealed, key)
+        .ok_or_else(|| ApiError::Internal("idempotency record holds a malformed token".into()))?;
+    let summary = &detail.summary;
+    Ok((
+        StatusCode::CREATED,
+        Json(ReportAccepted {
+            case_id,
+            reference: summary.reference.clone(),
+            tracking_token,
+            cell: summary.cell.map(|c| c.to_string()),
+            priority: PriorityBody {
+                level: summary.priority,
+                score: summary.priority_score,
+                reasons: summary.priority_reasons.clone(),
+            },
+        }),
+    ))
+}
+
+fn new_case_ids(report: &NewReport) -> NewCaseIds {
+    NewCaseIds {
+        case_id: Uuid::now_v7(),
+        report_id: Uuid::now_v7(),
+        reference: Reference::from_random(rand::rng().random()),
+        person_ids: report.people.iter().map(|_| Uuid::now_v7()).collect(),
+        reporter_person_id: Uuid::now_v7(),
+    }
+}
+
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters, or absent.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    let bad = || {
+        ApiError::BadRequest(Problem::new(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            Some("Idempotency-Key".into()),
+        ))
+    };
+    let key = value.to_str().map_err(|_| bad())?;
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad());
+    }
+    Ok(Some(key))
+}

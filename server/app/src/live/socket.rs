@@ -1,0 +1,210 @@
+//! One live connection: wait for `subscribe`, replay from the store, then follow the hub.
+//!
+//! Owns the per-connection protocol and its guarantees: events go out strictly in log order,
+//! each exactly once; a gap or lag sends the connection back to the store rather than skipping;
+//! a client that stops reading is disconnected after [`SEND_TIMEOUT`] instead of holding memory;
+//! the session is re-checked periodically so a logout ends the stream.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::http::error::Problem;
+use crate::live::Frame;
+use crate::server::AppState;
+use crate::wire::{LiveNotice, LiveRequest};
+
+/// A send that takes longer than this means the client stopped reading.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a new connection may take to subscribe.
+const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Events read from the store per replay query.
+const REPLAY_PAGE: u32 = 500;
+
+/// Why a connection ended; only logged.
+#[derive(Debug)]
+enum End {
+    ClientLeft,
+    SlowClient,
+    ShuttingDown,
+    SessionEnded,
+    NeverSubscribed,
+    Store(String),
+}
+
+struct Connection {
+    sink: SplitSink<WebSocket, Message>,
+    app: AppState,
+}
+
+impl Connection {
+    async fn send_text(&mut self, text: Utf8Bytes) -> Result<(), End> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.sink.send(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::ClientLeft),
+            Err(_) => Err(End::SlowClient),
+        }
+    }
+
+    async fn send_notice(&mut self, notice: &LiveNotice) -> Result<(), End> {
+        let text = serde_json::to_string(notice).expect("notices serialize");
+        self.send_text(text.into()).await
+    }
+
+    async fn close(mut self, end: &End) {
+        let (code, reason) = match end {
+            End::ShuttingDown => (close_code::AWAY, "server shutting down"),
+            End::SessionEnded => (close_code::POLICY, "session ended"),
+            End::NeverSubscribed => (close_code::POLICY, "send subscribe first"),
+            End::SlowClient => (close_code::POLICY, "not reading fast enough; reconnect with since"),
+            End::Store(_) => (close_code::ERROR, "temporarily unavailable; reconnect with since"),
+            End::ClientLeft => return,
+        };
+        let frame = CloseFrame { code, reason: reason.into() };
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.sink.send(Message::Close(Some(frame)))).await;
+    }
+}
+
+/// Run one live connection to its end.
+pub async fn serve(socket: WebSocket, app: AppState, session_hash: String) {
+    let (sink, mut stream) = socket.split();
+    let mut connection = Connection { sink, app: app.clone() };
+    let end = match stream_events(&mut connection, &mut stream, &session_hash).await {
+        Ok(never) => match never {},
+        Err(end) => end,
+    };
+    match &end {
+        End::Store(error) => tracing::warn!(%error, "live connection ended: store unavailable"),
+        other => tracing::debug!(end = ?other, "live connection ended"),
+    }
+    connection.close(&end).await;
+}
+
+enum Never {}
+
+async fn stream_events(
+    connection: &mut Connection,
+    stream: &mut SplitStream<WebSocket>,
+    session_hash: &str,
+) -> Result<Never, End> {
+    let app = connection.app.clone();
+    let since = wait_for_subscribe(connection, stream).await?;
+
+    // Subscribe to the hub before reading anything from the store: every event committed after
+    // this point reaches the receiver, every event before it is in the store.
+    let mut frames = app.hub.subscribe();
+    let mut last = match since {
+        Some(since) => since,
+        None => {
+            let position = app.hub.published();
+            connection.send_notice(&LiveNotice::Snapshot { seq: position }).await?;
+            position
+        }
+    };
+    let mut recheck = tokio::time::interval(app.config.session_recheck);
+    recheck.reset();
+
+    loop {
+        last = replay_from_store(connection, last).await?;
+        // Follow the hub until it skips ahead of us (gap) or we lag behind its ring.
+        loop {
+            tokio::select! {
+                biased;
+                _ = app.shutdown.cancelled() => return Err(End::ShuttingDown),
+                incoming = stream.next() => handle_incoming(connection, incoming).await?,
+                _ = recheck.tick() => {
+                    let alive = app.store.session_user(session_hash, app.now_ms()).await.map_err(|e| End::Store(e.to_string()))?;
+                    if alive.is_none() {
+                        return Err(End::SessionEnded);
+                    }
+                }
+                frame = frames.recv() => match frame {
+                    Ok(frame) if frame.seq <= last => {}
+                    Ok(frame) if frame.seq == last + 1 => {
+                        connection.send_text(frame.text.clone()).await?;
+                        last = frame.seq;
+                    }
+                    // A gap (the hub is ahead of what we sent) or lag: go back to the store.
+                    Ok(_) | Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => return Err(End::ShuttingDown),
+                },
+            }
+        }
+    }
+}
+
+/// Send every committed event after `last` from the store; returns the new last position.
+async fn replay_from_store(connection: &mut Connection, mut last: u64) -> Result<u64, End> {
+    loop {
+        let events =
+            connection.app.store.events_after(last, REPLAY_PAGE).await.map_err(|e| End::Store(e.to_string()))?;
+        for event in &events {
+            connection.send_text(Frame::from_stored(event).text).await?;
+            last = event.seq;
+        }
+        if events.len() < REPLAY_PAGE as usize {
+            return Ok(last);
+        }
+    }
+}
+
+async fn wait_for_subscribe(
+    connection: &mut Connection,
+    stream: &mut SplitStream<WebSocket>,
+) -> Result<Option<u64>, End> {
+    let app = connection.app.clone();
+    let deadline = tokio::time::sleep(SUBSCRIBE_TIMEOUT);
+    tokio::pin!(deadline);
+    loop {
+        let incoming = tokio::select! {
+            _ = app.shutdown.cancelled() => return Err(End::ShuttingDown),
+            _ = &mut deadline => return Err(End::NeverSubscribed),
+            incoming = stream.next() => incoming,
+        };
+        match incoming {
+            Some(Ok(Message::Text(text))) => match serde_json::from_str::<LiveRequest>(&text) {
+                Ok(LiveRequest::Subscribe { since }) => {
+                    let head = *app.store.committed_head().borrow();
+                    if since.is_some_and(|since| since > head) {
+                        let problem = Problem::new(
+                            "position_ahead",
+                            format!("position {} is beyond the end of the log ({head})", since.unwrap_or(0)),
+                            Some("since".into()),
+                        );
+                        connection.send_notice(&LiveNotice::Error { error: problem }).await?;
+                        continue;
+                    }
+                    return Ok(since);
+                }
+                Err(e) => {
+                    let problem = Problem::new(
+                        "invalid_message",
+                        format!("expected {{\"type\":\"subscribe\",\"since\":null|N}}: {e}"),
+                        None,
+                    );
+                    connection.send_notice(&LiveNotice::Error { error: problem }).await?;
+                }
+            },
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Err(End::ClientLeft),
+            Some(Ok(_)) => {} // pings are answered by the websocket layer; binary is ignored
+        }
+    }
+}
+
+/// A message while streaming: only close matters; anything else gets an error notice.
+async fn handle_incoming(
+    connection: &mut Connection,
+    incoming: Option<Result<Message, axum::Error>>,
+) -> Result<(), End> {
+    match incoming {
+        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(End::ClientLeft),
+        Some(Ok(Message::Text(_))) => {
+            let problem = Problem::new("already_subscribed", "this connection is already streaming", None);
+            connection.send_notice(&LiveNotice::Error { error: problem }).await
+        }
+        Some(Ok(_)) => Ok(()),
+    }
+}

@@ -1,0 +1,119 @@
+//! Starting and stopping a server: open the store, create the first admin, start the live hub,
+//! serve HTTP until the shutdown token fires, then close websockets and the store in order.
+//!
+//! Owns the shared [`App`] state and the shutdown sequence. axum's graceful shutdown does not
+//! wait for upgraded websockets, so every socket task is tracked and told to close.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use opsroom_domain::user::{Role, UserName, check_new_password};
+use opsroom_store::{NewUser, Store, UserOutcome};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::auth;
+use crate::config::Config;
+use crate::http;
+use crate::live::Hub;
+use crate::secrets;
+
+/// Everything a request handler may use.
+pub struct App {
+    pub store: Store,
+    pub hub: Hub,
+    pub config: Config,
+    /// Fires when the server is stopping; websockets close on it.
+    pub shutdown: CancellationToken,
+    /// Tasks that must finish before the store closes (websocket connections).
+    pub tasks: TaskTracker,
+    /// A real argon2 hash of a random password, verified when a login names an unknown user,
+    /// so that the answer takes as long as for a known one.
+    pub decoy_password_hash: String,
+}
+
+pub type AppState = Arc<App>;
+
+impl App {
+    /// The wall clock, in ms since the epoch. The only clock read in request handling.
+    pub fn now_ms(&self) -> i64 {
+        now_ms()
+    }
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Serve on `listener` until `shutdown` fires. Prints `listening on http://HOST:PORT` once ready.
+pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let store = Store::open(&config.database_url, config.store.clone())
+        .await
+        .with_context(|| format!("opening the database {}", config.database_url))?;
+    tracing::info!(backend = store.backend_name(), "store open");
+    create_first_admin(&store, config.admin_password.clone()).await?;
+
+    let tasks = TaskTracker::new();
+    let hub = Hub::start(store.clone(), config.live_ring, shutdown.clone(), &tasks);
+    let app = Arc::new(App {
+        store: store.clone(),
+        hub,
+        config,
+        shutdown: shutdown.clone(),
+        tasks: tasks.clone(),
+        decoy_password_hash: auth::hash_password(secrets::new_token()).await?,
+    });
+    let router = http::router(app.clone());
+
+    let address = listener.local_addr()?;
+    println!("listening on http://{address}");
+    tracing::info!(%address, "listening");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await?;
+
+    // HTTP has stopped; websockets saw the token and are sending their close frames.
+    tasks.close();
+    if tokio::time::timeout(Duration::from_secs(5), tasks.wait()).await.is_err() {
+        tracing::warn!("some live connections did not close within 5 s");
+    }
+    drop(app);
+    store.close(Duration::from_secs(10)).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// On an empty database, create user `admin` with the configured password, or a generated one
+/// printed once.
+async fn create_first_admin(store: &Store, password: Option<String>) -> anyhow::Result<()> {
+    if store.user_count().await? > 0 {
+        return Ok(());
+    }
+    let generated = password.is_none();
+    let password = password.unwrap_or_else(secrets::new_token);
+    check_new_password(&password).map_err(|r| anyhow::anyhow!("OPSROOM_ADMIN_PASSWORD: {}", r.message))?;
+    let outcome = create_user(store, "admin", Role::Admin, password.clone()).await?;
+    if outcome == UserOutcome::NameTaken {
+        return Ok(());
+    }
+    if generated {
+        println!("created user admin with password: {password}");
+        println!("(shown once; set OPSROOM_ADMIN_PASSWORD on first start to choose it)");
+    } else {
+        println!("created user admin with the password from OPSROOM_ADMIN_PASSWORD");
+    }
+    Ok(())
+}
+
+/// Create an operator account. The password must already satisfy the policy.
+pub async fn create_user(store: &Store, name: &str, role: Role, password: String) -> anyhow::Result<UserOutcome> {
+    let name = UserName::parse(name).map_err(|r| anyhow::anyhow!("user name: {}", r.message))?;
+    check_new_password(&password).map_err(|r| anyhow::anyhow!("password: {}", r.message))?;
+    let password_hash = auth::hash_password(password).await?;
+    Ok(store
+        .create_user(NewUser { user_id: uuid::Uuid::now_v7(), name, role, password_hash, created_at: now_ms() })
+        .await?)
+}

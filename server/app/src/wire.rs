@@ -1,0 +1,374 @@
+//! The wire format: every request, response and websocket message the app speaks.
+//!
+//! Owns the public JSON shapes, separate from the domain types, so that renaming a domain field
+//! cannot silently break a browser or a partner. Conversions to and from the domain and the store
+//! live here too; handlers only call them.
+
+use opsroom_domain::case::CaseStatus;
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::priority::{Priority, PriorityLevel, Reason};
+use opsroom_domain::report::{
+    Channel, Language, LocationInput, PersonInput, Relation, ReportInput, ReporterInput, Sex,
+};
+use opsroom_domain::user::Role;
+use opsroom_store::{CaseDetail, CaseSummary, PersonRow, ReportRow, SessionUser, StoredEvent};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::http::error::Problem;
+
+/// A distress report, as the public form or any client sends it. Partial reports are normal:
+/// at least one person's name or a message is required, everything else is optional.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// Language of the reporter (`ar` by default); answers use it.
+    pub language: Option<Language>,
+    pub reporter: Option<ReporterBody>,
+    pub location: Option<LocationBody>,
+    #[serde(default)]
+    pub people: Vec<PersonBody>,
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    #[serde(default)]
+    pub flags: Vec<Flag>,
+    /// Free text, up to 4,000 characters.
+    pub message: Option<String>,
+}
+
+/// The person making the report (often a relative abroad).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReporterBody {
+    pub name: Option<String>,
+    /// With country code: `+249 912 345 678`, `00201001234567`; Arabic-Indic digits accepted.
+    pub phone: Option<String>,
+    /// Who the reporter is to the people in danger.
+    pub relation: Option<Relation>,
+    /// Where the reporter is, e.g. "Cairo".
+    pub place: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationBody {
+    /// WGS 84 latitude, -90..90.
+    pub lat: Option<f64>,
+    /// WGS 84 longitude, -180..180.
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    /// A place name or description, e.g. "الرياض، الخرطوم".
+    pub place: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonBody {
+    pub name: Option<String>,
+    pub age: Option<u32>,
+    pub sex: Option<Sex>,
+    pub passport: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl ReportRequest {
+    pub fn to_domain(&self) -> ReportInput {
+        ReportInput {
+            language: self.language,
+            reporter: self.reporter.as_ref().map(|r| ReporterInput {
+                name: r.name.clone(),
+                phone: r.phone.clone(),
+                relation: r.relation,
+                place: r.place.clone(),
+            }),
+            location: self.location.as_ref().map(|l| LocationInput {
+                lat: l.lat,
+                lon: l.lon,
+                accuracy_m: l.accuracy_m,
+                place: l.place.clone(),
+            }),
+            people: self
+                .people
+                .iter()
+                .map(|p| PersonInput {
+                    name: p.name.clone(),
+                    age: p.age,
+                    sex: p.sex,
+                    passport: p.passport.clone(),
+                    phone: p.phone.clone(),
+                })
+                .collect(),
+            needs: self.needs.clone(),
+            flags: self.flags.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// The answer to an accepted report, sent only once it is durably stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportAccepted {
+    pub case_id: Uuid,
+    /// Short reference to quote on the phone, e.g. `K7QM-2XPD`.
+    pub reference: String,
+    /// Secret (256 random bits) for following the case; shown only to the reporter.
+    pub tracking_token: String,
+    /// H3 cell at resolution 9 (hex), or null when the report had no coordinates.
+    pub cell: Option<String>,
+    pub priority: PriorityBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriorityBody {
+    pub level: PriorityLevel,
+    pub score: u32,
+    /// Why, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+impl From<&Priority> for PriorityBody {
+    fn from(p: &Priority) -> Self {
+        Self { level: p.level, score: p.score, reasons: p.reasons.clone() }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRequest {
+    pub name: String,
+    pub password: String,
+}
+
+/// The signed-in user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfo {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
+impl From<&SessionUser> for SessionInfo {
+    fn from(u: &SessionUser) -> Self {
+        Self {
+            user_id: u.user_id,
+            name: u.name.clone(),
+            role: u.role,
+            expires_at: Timestamp::from_millis(u.expires_at).to_rfc3339(),
+        }
+    }
+}
+
+/// Query of `GET /api/v1/cases`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    pub status: Option<CaseStatus>,
+    pub priority: Option<PriorityLevel>,
+    pub need: Option<Need>,
+    pub flag: Option<Flag>,
+    pub channel: Option<Channel>,
+    /// H3 cell (hex) at resolution 9 or coarser: only cases inside it.
+    pub cell: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// One case on the board.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummaryBody {
+    pub case_id: Uuid,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub priority: PriorityBody,
+    pub needs: Vec<Need>,
+    pub flags: Vec<Flag>,
+    pub channel: Channel,
+    pub language: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub place: Option<String>,
+    pub cell: Option<String>,
+    pub people_count: u32,
+    pub reported_at: String,
+    /// Log position of the event that opened the case.
+    pub created_seq: u64,
+    /// Log position of the latest event that changed the case: apply live events above it.
+    pub updated_seq: u64,
+    /// Optimistic-concurrency version.
+    pub version: u32,
+}
+
+impl From<&CaseSummary> for CaseSummaryBody {
+    fn from(c: &CaseSummary) -> Self {
+        Self {
+            case_id: c.case_id,
+            reference: c.reference.clone(),
+            status: c.status,
+            priority: PriorityBody { level: c.priority, score: c.priority_score, reasons: c.priority_reasons.clone() },
+            needs: c.needs.clone(),
+            flags: c.flags.clone(),
+            channel: c.channel,
+            language: c.language.clone(),
+            lat: c.lat,
+            lon: c.lon,
+            place: c.place.clone(),
+            cell: c.cell.map(|cell| cell.to_string()),
+            people_count: c.people_count,
+            reported_at: Timestamp::from_millis(c.reported_at).to_rfc3339(),
+            created_seq: c.created_seq,
+            updated_seq: c.updated_seq,
+            version: c.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseList {
+    pub cases: Vec<CaseSummaryBody>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonOnCase {
+    pub person_id: Uuid,
+    /// `subject` (a person in danger) or `reporter`.
+    pub role: String,
+    pub relation: Option<String>,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub sex: Option<String>,
+    pub passport: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<&PersonRow> for PersonOnCase {
+    fn from(p: &PersonRow) -> Self {
+        Self {
+            person_id: p.person_id,
+            role: p.role.clone(),
+            relation: p.relation.clone(),
+            name: p.name.clone(),
+            age: p.age,
+            sex: p.sex.clone(),
+            passport: p.passport.clone(),
+            phone: p.phone.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportOnCase {
+    pub report_id: Uuid,
+    pub seq: u64,
+    pub channel: Channel,
+    pub language: String,
+    pub message: Option<String>,
+    pub place: Option<String>,
+    pub reporter_place: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub received_at: String,
+}
+
+impl From<&ReportRow> for ReportOnCase {
+    fn from(r: &ReportRow) -> Self {
+        Self {
+            report_id: r.report_id,
+            seq: r.seq,
+            channel: r.channel,
+            language: r.language.clone(),
+            message: r.message.clone(),
+            place: r.place.clone(),
+            reporter_place: r.reporter_place.clone(),
+            lat: r.lat,
+            lon: r.lon,
+            accuracy_m: r.accuracy_m,
+            received_at: Timestamp::from_millis(r.received_at).to_rfc3339(),
+        }
+    }
+}
+
+/// An event of the log, as the API and the live stream show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventBody {
+    /// Always `event` on the live stream.
+    #[serde(rename = "type")]
+    pub message_type: &'static str,
+    /// Position in the log: strictly increasing, gap-free.
+    pub seq: u64,
+    /// e.g. `case_reported`.
+    pub kind: String,
+    pub case_id: Option<Uuid>,
+    /// When it was recorded, RFC 3339 UTC.
+    pub at: String,
+    #[schema(value_type = Object)]
+    pub data: Box<RawValue>,
+}
+
+impl EventBody {
+    pub fn from_stored(e: &StoredEvent) -> Self {
+        Self {
+            message_type: "event",
+            seq: e.seq,
+            kind: e.kind.clone(),
+            case_id: e.case_id,
+            at: Timestamp::from_millis(e.recorded_at).to_rfc3339(),
+            data: RawValue::from_string(e.data.clone()).unwrap_or_else(|_| {
+                // The store only ever writes JSON here; keep streaming rather than fail the reader.
+                tracing::error!(seq = e.seq, "event data is not JSON");
+                RawValue::from_string("null".into()).expect("null is JSON")
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetailBody {
+    pub case: CaseSummaryBody,
+    pub message: Option<String>,
+    pub persons: Vec<PersonOnCase>,
+    pub reports: Vec<ReportOnCase>,
+    pub events: Vec<EventBody>,
+}
+
+impl From<&CaseDetail> for CaseDetailBody {
+    fn from(d: &CaseDetail) -> Self {
+        Self {
+            case: (&d.summary).into(),
+            message: d.message.clone(),
+            persons: d.persons.iter().map(Into::into).collect(),
+            reports: d.reports.iter().map(Into::into).collect(),
+            events: d.events.iter().map(EventBody::from_stored).collect(),
+        }
+    }
+}
+
+/// What a live-stream client sends.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LiveRequest {
+    /// Start streaming: `since: null` for a snapshot position then live events; `since: N` to
+    /// replay every event after position N, then live events.
+    Subscribe { since: Option<u64> },
+}
+
+/// What the live stream sends besides events.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveNotice {
+    /// The stream's starting position: every later event follows. Load current state over REST
+    /// and apply events whose `seq` is above each case's `updated_seq`.
+    Snapshot { seq: u64 },
+    /// The last message was not understood; the stream stays open.
+    Error { error: Problem },
+}

@@ -1,0 +1,175 @@
+//! What the store's commands carry and its reads return.
+//!
+//! Plain data, shaped for the app to map onto its wire types; secrets arrive here already
+//! hashed or sealed, never in the clear.
+
+use opsroom_domain::case::CaseStatus;
+use opsroom_domain::event::CaseReported;
+use opsroom_domain::location::Cell;
+use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::priority::{PriorityLevel, Reason};
+use opsroom_domain::report::Channel;
+use opsroom_domain::user::{Role, UserName};
+use uuid::Uuid;
+
+/// Open a case from a report.
+#[derive(Debug, Clone)]
+pub struct ReportCase {
+    pub event: CaseReported,
+    /// Hex SHA-256 of the citizen's tracking token; the token itself is never stored.
+    pub tracking_token_hash: String,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+/// An `Idempotency-Key` claim on a report.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    /// Hex SHA-256 of the key.
+    pub key_hash: String,
+    /// Hex SHA-256 of the canonical request body.
+    pub request_hash: String,
+    /// The tracking token sealed with a pad derived from the key, so a replay can answer with the
+    /// same token while the database alone cannot reveal it.
+    pub token_sealed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportOutcome {
+    /// The case was committed at this log position.
+    Created { seq: u64 },
+    /// The key was seen before with the same body: this is the case it created.
+    Replayed { case_id: Uuid, token_sealed: String },
+    /// The key was seen before with a different body.
+    KeyReused,
+    /// The randomly drawn reference is already taken; draw again.
+    ReferenceTaken,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub user_id: Uuid,
+    pub name: UserName,
+    pub role: Role,
+    /// PHC string (argon2id).
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserOutcome {
+    Created { seq: u64 },
+    NameTaken,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Hex SHA-256 of the session token.
+    pub token_hash: String,
+    pub user_id: Uuid,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+/// One committed event as the log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub kind: String,
+    pub case_id: Option<Uuid>,
+    pub recorded_at: i64,
+    /// The event as JSON (see `opsroom_domain::event::Event`).
+    pub data: String,
+}
+
+/// Which cases to list. Every filter narrows; `before_seq` pages backwards from newest.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub priority: Option<PriorityLevel>,
+    pub need: Option<Need>,
+    pub flag: Option<Flag>,
+    pub channel: Option<Channel>,
+    /// A cell at resolution 9 or coarser: cases inside it.
+    pub cell: Option<Cell>,
+    /// Only cases created before this log position (the previous page's cursor).
+    pub before_seq: Option<u64>,
+    pub limit: u32,
+}
+
+/// A case as the board shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseSummary {
+    pub case_id: Uuid,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub priority: PriorityLevel,
+    pub priority_score: u32,
+    pub priority_reasons: Vec<Reason>,
+    pub needs: Vec<Need>,
+    pub flags: Vec<Flag>,
+    pub channel: Channel,
+    pub language: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub place: Option<String>,
+    pub cell: Option<Cell>,
+    pub people_count: u32,
+    pub reported_at: i64,
+    pub created_seq: u64,
+    pub updated_seq: u64,
+    pub version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRow {
+    pub person_id: Uuid,
+    /// `subject` (a person the case is about) or `reporter`.
+    pub role: String,
+    pub relation: Option<String>,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub sex: Option<String>,
+    pub passport: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub report_id: Uuid,
+    pub seq: u64,
+    pub channel: Channel,
+    pub language: String,
+    pub message: Option<String>,
+    pub place: Option<String>,
+    pub reporter_place: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub received_at: i64,
+}
+
+/// Everything an operator sees about one case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDetail {
+    pub summary: CaseSummary,
+    pub message: Option<String>,
+    pub persons: Vec<PersonRow>,
+    pub reports: Vec<ReportRow>,
+    pub events: Vec<StoredEvent>,
+}

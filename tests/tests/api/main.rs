@@ -1,0 +1,9 @@
+//! End-to-end tests: the real server on port 0 with a temporary database, spoken to over HTTP
+//! and websocket. One test binary, one module per capability.
+
+mod auth;
+mod bad_input;
+mod crash;
+mod idempotency;
+mod intake;
+mod live;
