@@ -38,7 +38,8 @@ async fn every_bad_input_is_a_clear_4xx_and_writes_nothing() {
         (json!({"people": [{"age": 9}], "needs": ["food"]}), 422, "empty_report", Some("people")),
         (json!({}), 422, "empty_report", Some("people")),
         (json!({"people": [{}]}), 422, "empty_person", Some("people[0].name")),
-        (json!([1, 2, 3]), 422, "invalid_field", None),
+        (json!([1, 2, 3]), 422, "invalid_body", None),
+        (json!("a string"), 422, "invalid_body", None),
         (json!({"people": [{"name": "A"}], "location": {"lat": 15.5}}), 422, "missing", Some("location.lon")),
     ];
     for (body, status, code, field) in cases {

@@ -52,8 +52,12 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 }
 
 impl JsonBody {
-    /// Read the value as `T`; a mismatch is a 422 naming the field.
+    /// Read the value as `T`; a mismatch is a 422 naming the field. Every body of this API is
+    /// an object, so anything else is refused up front with a plain message.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if !self.0.is_object() {
+            return Err(ApiError::Unprocessable(Problem::new("invalid_body", "the body must be a JSON object", None)));
+        }
         serde_path_to_error::deserialize(&self.0).map_err(|e| {
             let path = e.path().to_string();
             let field = (path != ".").then_some(path);
