@@ -1,1 +1,267 @@
-fn main() {}
+//! `opsroom-bench`: durable ingest and live delivery, each measured next to a baseline in the
+//! same run on the same disk, so the ratios hold on a noisy shared machine.
+//!
+//! Run with `cargo run --release -p opsroom-bench` (see `--help`). Prints one table.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use futures_util::StreamExt;
+use opsroom::http::reports::{TRACKING_HASH_DOMAIN, new_case_ids};
+use opsroom::wire::ReportRequest;
+use opsroom_domain::case::report_case;
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::report::{Channel, NewReport};
+use opsroom_store::ReportCase;
+use opsroom_tests::{Api, TestServer, sample_report};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Debug, Parser)]
+#[command(about = "Measure Opsroom's durable ingest and live delivery next to baselines")]
+struct Args {
+    /// Reports to submit in the ingest phase (and to insert in the baseline).
+    #[arg(long, default_value_t = 30_000)]
+    reports: usize,
+    /// Concurrent HTTP clients in the ingest phase.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Reports per transaction in the raw SQLite baseline.
+    #[arg(long, default_value_t = 512)]
+    baseline_batch: usize,
+    /// Websocket subscribers in the delivery phase.
+    #[arg(long, default_value_t = 200)]
+    subscribers: usize,
+    /// Of the subscribers, how many decode and time every message (the rest only count).
+    #[arg(long, default_value_t = 10)]
+    timed_subscribers: usize,
+    /// Reports per second in the delivery phase.
+    #[arg(long, default_value_t = 1000)]
+    rate: u64,
+    /// Length of the delivery phase in seconds.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Directory for the databases (default: ./target/bench-data).
+    #[arg(long, default_value = "target/bench-data")]
+    dir: std::path::PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    std::fs::create_dir_all(&args.dir)?;
+    let dir = tempfile::tempdir_in(&args.dir)?;
+    println!("machine: {} ({} cores), build: {}", hostname(), num_cpus(), build_profile());
+
+    let fsync = fsync_latency(dir.path(), 200)?;
+    let baseline = raw_baseline(dir.path(), args.reports, args.baseline_batch).await?;
+    let ingest = http_ingest(dir.path(), args.reports, args.clients).await?;
+    let delivery = delivery_latency(&args).await?;
+
+    println!();
+    println!("| measurement | result |");
+    println!("|---|---|");
+    println!("| disk fsync (4 KiB write + fdatasync) | p50 {:.2} ms, p99 {:.2} ms |", fsync.p50, fsync.p99);
+    println!(
+        "| raw SQLite group-commit insert, {} reports in batches of {} | {:.0} reports/s |",
+        args.reports, args.baseline_batch, baseline
+    );
+    println!(
+        "| durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms |",
+        args.reports, args.clients, ingest.rate, ingest.latency.p50, ingest.latency.p99
+    );
+    println!("| ingest / raw baseline | {:.2} |", ingest.rate / baseline);
+    println!(
+        "| submit-to-websocket delivery, {} subscribers ({} timed), {} reports/s for {} s | p50 {:.2} ms, p99 {:.2} ms, {} of {} deliveries |",
+        args.subscribers,
+        args.timed_subscribers,
+        args.rate,
+        args.seconds,
+        delivery.latency.p50,
+        delivery.latency.p99,
+        delivery.delivered,
+        delivery.expected
+    );
+    Ok(())
+}
+
+struct Percentiles {
+    p50: f64,
+    p99: f64,
+}
+
+/// p50 and p99 of durations in milliseconds.
+fn percentiles(mut samples: Vec<f64>) -> Percentiles {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN);
+    Percentiles { p50: at(0.50), p99: at(0.99) }
+}
+
+fn fsync_latency(dir: &std::path::Path, rounds: usize) -> anyhow::Result<Percentiles> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(dir.join("fsync-probe"))?;
+    let block = [0u8; 4096];
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        file.write_all(&block)?;
+        file.sync_data()?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(percentiles(samples))
+}
+
+/// The same rows the HTTP phase stores, built the way the intake handler builds them.
+fn report_commands(count: usize) -> anyhow::Result<Vec<ReportCase>> {
+    (0..count)
+        .map(|n| {
+            let request: ReportRequest = serde_json::from_value(sample_report(n))?;
+            let report = NewReport::parse(&request.to_domain(), Channel::Web).map_err(|r| anyhow::anyhow!("{r}"))?;
+            let event = report_case(report.clone(), new_case_ids(&report), Timestamp::from_millis(0));
+            Ok(ReportCase {
+                event,
+                tracking_token_hash: opsroom::secrets::token_hash(TRACKING_HASH_DOMAIN, &opsroom::secrets::new_token()),
+                idempotency: None,
+            })
+        })
+        .collect()
+}
+
+async fn raw_baseline(dir: &std::path::Path, reports: usize, batch: usize) -> anyhow::Result<f64> {
+    let commands = report_commands(reports)?;
+    let url = format!("sqlite://{}", dir.join("baseline.db").display());
+    let elapsed = opsroom_store::sqlite_baseline_insert(&url, &commands, batch).await?;
+    Ok(reports as f64 / elapsed.as_secs_f64())
+}
+
+struct Ingest {
+    rate: f64,
+    latency: Percentiles,
+}
+
+async fn http_ingest(dir: &std::path::Path, reports: usize, clients: usize) -> anyhow::Result<Ingest> {
+    let url = format!("sqlite://{}", dir.join("ingest.db").display());
+    let server = TestServer::start_on(&url, |_| {}).await;
+    let api = server.api();
+    let bodies: Arc<Vec<String>> = Arc::new((0..reports).map(|n| sample_report(n).to_string()).collect());
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let (api, bodies, next) = (api.clone(), bodies.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(body) = bodies.get(n) else { return Ok::<_, anyhow::Error>(latencies) };
+                    let sent = Instant::now();
+                    let reply = api.post_report_raw(body.clone(), "application/json").await?;
+                    anyhow::ensure!(reply.status == 201, "report {n}: {} {}", reply.status, reply.body);
+                    latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                }
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(reports);
+    for worker in workers {
+        latencies.extend(worker.await??);
+    }
+    let elapsed = started.elapsed();
+    server.stop().await?;
+    Ok(Ingest { rate: reports as f64 / elapsed.as_secs_f64(), latency: percentiles(latencies) })
+}
+
+struct Delivery {
+    latency: Percentiles,
+    delivered: u64,
+    expected: u64,
+}
+
+async fn delivery_latency(args: &Args) -> anyhow::Result<Delivery> {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let total = (args.rate * args.seconds) as usize;
+    let submitted: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
+    let epoch = Instant::now();
+    let delivered = Arc::new(AtomicU64::new(0));
+    let first_seq = {
+        let mut probe = admin.live(None).await?;
+        probe.subscribe(None).await?;
+        probe.next_json().await?.context("snapshot")?["seq"].as_u64().context("snapshot seq")?
+    };
+    let last_seq = first_seq + total as u64;
+
+    let mut subscribers = Vec::new();
+    for index in 0..args.subscribers {
+        let mut live = admin.live(None).await?;
+        live.subscribe(Some(first_seq)).await?;
+        let timed = index < args.timed_subscribers;
+        let (submitted, delivered) = (submitted.clone(), delivered.clone());
+        subscribers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut seen = 0u64;
+            while seen < total as u64 {
+                let next = tokio::time::timeout(Duration::from_secs(30), live.socket.next()).await;
+                let Ok(Some(Ok(Message::Text(text)))) = next else { break };
+                let received = epoch.elapsed().as_nanos() as u64;
+                seen += 1;
+                delivered.fetch_add(1, Ordering::Relaxed);
+                if timed {
+                    let event: serde_json::Value = serde_json::from_str(&text)?;
+                    let n: usize = event["data"]["message"].as_str().and_then(|m| m.strip_prefix("report ")).context("marker")?.parse()?;
+                    let sent = submitted[n].load(Ordering::Acquire);
+                    latencies.push((received.saturating_sub(sent)) as f64 / 1e6);
+                }
+                if event_seq_reached(&text, last_seq) {
+                    break;
+                }
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+
+    let api: Api = server.api();
+    let mut posts = Vec::with_capacity(total);
+    let started = tokio::time::Instant::now();
+    for n in 0..total {
+        tokio::time::sleep_until(started + Duration::from_nanos(n as u64 * 1_000_000_000 / args.rate)).await;
+        let (api, submitted) = (api.clone(), submitted.clone());
+        posts.push(tokio::spawn(async move {
+            submitted[n].store(epoch.elapsed().as_nanos() as u64, Ordering::Release);
+            api.post_report(&sample_report(n), None).await
+        }));
+    }
+    for post in posts {
+        let reply = post.await??;
+        anyhow::ensure!(reply.status == 201, "{}", reply.body);
+    }
+    let mut latencies = Vec::new();
+    for subscriber in subscribers {
+        latencies.extend(subscriber.await??);
+    }
+    server.stop().await?;
+    Ok(Delivery {
+        latency: percentiles(latencies),
+        delivered: delivered.load(Ordering::Relaxed),
+        expected: total as u64 * args.subscribers as u64,
+    })
+}
+
+/// Whether a counting subscriber has reached the last event (cheap substring test, no JSON parse).
+fn event_seq_reached(text: &str, last: u64) -> bool {
+    text.contains(&format!("\"seq\":{last},"))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "unknown".into())
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism().map(usize::from).unwrap_or(1)
+}
+
+fn build_profile() -> &'static str {
+    if cfg!(debug_assertions) { "debug (use --release for figures)" } else { "release" }
+}

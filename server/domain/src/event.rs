@@ -22,7 +22,7 @@ use crate::user::Role;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Event {
-    CaseReported(CaseReported),
+    CaseReported(Box<CaseReported>),
     UserCreated(UserCreated),
 }
 
@@ -38,7 +38,7 @@ impl Event {
     /// The event's data as JSON, without its kind.
     pub fn data_json(&self) -> String {
         let data = match self {
-            Event::CaseReported(e) => serde_json::to_string(e),
+            Event::CaseReported(e) => serde_json::to_string(e.as_ref()),
             Event::UserCreated(e) => serde_json::to_string(e),
         };
         data.expect("events serialize: all keys are strings, all numbers finite")

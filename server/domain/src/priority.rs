@@ -129,7 +129,7 @@ pub fn compute(input: PriorityInput<'_>) -> Priority {
         add("documents", "Needs travel documents", 5);
     }
 
-    reasons.sort_by(|a, b| b.points.cmp(&a.points));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
     let score = reasons.iter().map(|r| r.points).sum();
     Priority { level: PriorityLevel::from_score(score), score, reasons }
 }

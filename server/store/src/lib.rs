@@ -77,6 +77,9 @@ enum Backend {
     Sqlite(sqlite::SqliteStore),
 }
 
+/// The raw SQLite insert loop the benchmark compares durable ingest with.
+pub use sqlite::insert_directly as sqlite_baseline_insert;
+
 impl Store {
     /// Open (creating if needed) the database at `url`, apply migrations and check its settings.
     pub async fn open(url: &str, options: StoreOptions) -> Result<Self> {

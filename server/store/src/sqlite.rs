@@ -37,7 +37,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqli
 const QUEUE_DEPTH: usize = 8192;
 
 enum Command {
-    ReportCase(ReportCase, oneshot::Sender<Result<ReportOutcome>>),
+    ReportCase(Box<ReportCase>, oneshot::Sender<Result<ReportOutcome>>),
     CreateUser(NewUser, oneshot::Sender<Result<UserOutcome>>),
     OpenSession(NewSession, oneshot::Sender<Result<()>>),
     CloseSession(String, oneshot::Sender<Result<()>>),
@@ -89,7 +89,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn report_case(&self, command: ReportCase) -> Result<ReportOutcome> {
-        self.send(|reply| Command::ReportCase(command, reply)).await
+        self.send(|reply| Command::ReportCase(Box::new(command), reply)).await
     }
 
     pub(crate) async fn create_user(&self, user: NewUser) -> Result<UserOutcome> {
@@ -382,7 +382,7 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Command>) -> Result
     let mut next_seq = log_head(&mut tx).await? + 1;
 
     let reports: Vec<&ReportCase> =
-        batch.iter().filter_map(|c| if let Command::ReportCase(r, _) = c { Some(r) } else { None }).collect();
+        batch.iter().filter_map(|c| if let Command::ReportCase(r, _) = c { Some(r.as_ref()) } else { None }).collect();
     let mut report_outcomes = Vec::new().into_iter();
     if !reports.is_empty() {
         let planned = plan_and_write_reports(&mut tx, &reports, next_seq).await?;
@@ -514,8 +514,14 @@ async fn plan_and_write_reports(
             .collect();
 
     let planned = batch::plan_reports(reports, &known_keys, &taken, first_seq);
+    write_report_rows(tx, &planned).await?;
+    Ok((planned.outcomes, planned.last_seq))
+}
+
+/// Write a planned batch's rows: one statement per table over a JSON array.
+async fn write_report_rows(tx: &mut SqliteConnection, planned: &batch::ReportBatch<'_>) -> Result<()> {
     if planned.events.is_empty() {
-        return Ok((planned.outcomes, None));
+        return Ok(());
     }
     sqlx::query(
         "insert into event (seq, kind, case_id, recorded_at, data)
@@ -583,7 +589,33 @@ async fn plan_and_write_reports(
         .execute(&mut *tx)
         .await?;
     }
-    Ok((planned.outcomes, planned.last_seq))
+    Ok(())
+}
+
+/// The benchmark's baseline: insert `commands` into a fresh database at `url` straight from a
+/// loop, `batch_size` reports per durable transaction, with the same rows and statements as the
+/// writer but no queue, no lookups and no HTTP. Returns the time spent in the loop.
+pub async fn insert_directly(url: &str, commands: &[ReportCase], batch_size: usize) -> Result<Duration> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .create_if_missing(true);
+    let mut conn = options.connect().await?;
+    MIGRATOR.run_direct(&mut conn).await?;
+    check_durability(&mut conn).await?;
+    let started = std::time::Instant::now();
+    let mut next_seq = log_head(&mut conn).await? + 1;
+    for chunk in commands.chunks(batch_size.max(1)) {
+        let refs: Vec<&ReportCase> = chunk.iter().collect();
+        let planned = batch::plan_reports(&refs, &HashMap::new(), &HashSet::new(), next_seq);
+        let mut tx = conn.begin_with("begin immediate").await?;
+        write_report_rows(&mut tx, &planned).await?;
+        tx.commit().await?;
+        next_seq = planned.last_seq.map_or(next_seq, |last| last + 1);
+    }
+    let elapsed = started.elapsed();
+    conn.close().await?;
+    Ok(elapsed)
 }
 
 /// Rows as the JSON array that `json_each` reads.

@@ -126,7 +126,8 @@ async fn replay(
     ))
 }
 
-fn new_case_ids(report: &NewReport) -> NewCaseIds {
+/// Fresh random ids for a case opened from `report`.
+pub fn new_case_ids(report: &NewReport) -> NewCaseIds {
     NewCaseIds {
         case_id: Uuid::now_v7(),
         report_id: Uuid::now_v7(),
