@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use opsroom_domain::user::{Role, UserName, check_new_password};
 use opsroom_store::{NewUser, Store, UserOutcome};
 use tokio::net::TcpListener;
@@ -71,6 +72,13 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let address = listener.local_addr()?;
     println!("listening on http://{address}");
     tracing::info!(%address, "listening");
+    // Without TCP_NODELAY a live event written while the previous one awaits its ACK waits for
+    // the peer's delayed ACK (up to 40 ms): Nagle's algorithm is wrong for a live stream.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "setting TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .await?;

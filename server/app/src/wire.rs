@@ -7,7 +7,7 @@
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::need::{Flag, Need};
-use opsroom_domain::priority::{Priority, PriorityLevel, Reason};
+use opsroom_domain::priority::{Priority, PriorityLevel, Reason, ReasonCode};
 use opsroom_domain::report::{
     Channel, Language, LocationInput, PersonInput, Relation, ReportInput, ReporterInput, Sex,
 };
@@ -126,12 +126,40 @@ pub struct PriorityBody {
     pub level: PriorityLevel,
     pub score: u32,
     /// Why, strongest first.
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<ReasonBody>,
+}
+
+/// One reason for the priority, with its words in both languages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonBody {
+    pub code: ReasonCode,
+    pub points: u32,
+    pub text: Bilingual,
+}
+
+/// A text in Arabic and English.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Bilingual {
+    pub ar: &'static str,
+    pub en: &'static str,
+}
+
+impl PriorityBody {
+    pub fn new(level: PriorityLevel, score: u32, reasons: &[Reason]) -> Self {
+        let reasons = reasons
+            .iter()
+            .map(|r| {
+                let (en, ar) = r.code.text();
+                ReasonBody { code: r.code, points: r.points, text: Bilingual { ar, en } }
+            })
+            .collect();
+        Self { level, score, reasons }
+    }
 }
 
 impl From<&Priority> for PriorityBody {
     fn from(p: &Priority) -> Self {
-        Self { level: p.level, score: p.score, reasons: p.reasons.clone() }
+        Self::new(p.level, p.score, &p.reasons)
     }
 }
 
@@ -212,7 +240,7 @@ impl From<&CaseSummary> for CaseSummaryBody {
             case_id: c.case_id,
             reference: c.reference.clone(),
             status: c.status,
-            priority: PriorityBody { level: c.priority, score: c.priority_score, reasons: c.priority_reasons.clone() },
+            priority: PriorityBody::new(c.priority, c.priority_score, &c.priority_reasons),
             needs: c.needs.clone(),
             flags: c.flags.clone(),
             channel: c.channel,

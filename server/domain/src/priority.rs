@@ -44,12 +44,60 @@ impl PriorityLevel {
     }
 }
 
-/// One rule that fired: a stable code, an English explanation and the points it added.
+/// Why priority went up: one rule that fired. Stored and streamed as its code; people read
+/// [`ReasonCode::text`] in their language, so no sentence is stored with every case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReasonCode {
+    LifeThreateningMedical,
+    Injured,
+    Medical,
+    UnaccompaniedMinors,
+    Children,
+    Pregnant,
+    Elderly,
+    ChronicIllness,
+    Disabled,
+    NoWater,
+    NoFood,
+    NoPower,
+    MissingPerson,
+    NoShelter,
+    Evacuation,
+    Documents,
+}
+
+impl ReasonCode {
+    /// The reason in plain words: `(english, arabic)`.
+    pub fn text(self) -> (&'static str, &'static str) {
+        use ReasonCode::*;
+        match self {
+            LifeThreateningMedical => ("Injured and in need of medical care", "مصاب ويحتاج إلى رعاية طبية"),
+            Injured => ("Someone is injured", "يوجد مصاب"),
+            Medical => ("Needs medical care", "يحتاج إلى رعاية طبية"),
+            UnaccompaniedMinors => ("Children without an adult", "أطفال بلا مرافق بالغ"),
+            Children => ("Children in the group", "أطفال ضمن المجموعة"),
+            Pregnant => ("A pregnant woman", "امرأة حامل"),
+            Elderly => ("An elderly person", "شخص مسن"),
+            ChronicIllness => ("Chronic illness (medication may run out)", "مرض مزمن (قد ينفد الدواء)"),
+            Disabled => ("A person with a disability", "شخص من ذوي الإعاقة"),
+            NoWater => ("No drinking water", "لا تتوفر مياه للشرب"),
+            NoFood => ("No food", "لا يتوفر طعام"),
+            NoPower => ("No electricity", "لا توجد كهرباء"),
+            MissingPerson => ("A person is missing", "شخص مفقود"),
+            NoShelter => ("Needs shelter", "يحتاج إلى مأوى"),
+            Evacuation => ("Asks for evacuation", "يطلب الإجلاء"),
+            Documents => ("Needs travel documents", "يحتاج إلى وثائق سفر"),
+        }
+    }
+}
+
+/// One rule that fired and the points it added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
-    pub code: String,
-    pub text: String,
+    pub code: ReasonCode,
     pub points: u32,
 }
 
@@ -80,53 +128,51 @@ pub fn compute(input: PriorityInput<'_>) -> Priority {
     let need = |n: Need| input.needs.contains(&n);
     let flag = |f: Flag| input.flags.contains(&f);
     let mut reasons = Vec::new();
-    let mut add = |code: &str, text: &str, points: u32| {
-        reasons.push(Reason { code: code.to_owned(), text: text.to_owned(), points });
-    };
+    let mut add = |code: ReasonCode, points: u32| reasons.push(Reason { code, points });
 
     match (flag(Flag::Injured), need(Need::Medical)) {
-        (true, true) => add("life_threatening_medical", "Injured and in need of medical care", 60),
-        (true, false) => add("injured", "Someone is injured", 40),
-        (false, true) => add("medical", "Needs medical care", 30),
+        (true, true) => add(ReasonCode::LifeThreateningMedical, 60),
+        (true, false) => add(ReasonCode::Injured, 40),
+        (false, true) => add(ReasonCode::Medical, 30),
         (false, false) => {}
     }
     if flag(Flag::UnaccompaniedMinors) {
-        add("unaccompanied_minors", "Children without an adult", 60);
+        add(ReasonCode::UnaccompaniedMinors, 60);
     } else if input.ages.iter().any(|&age| age < ADULT_AGE) {
-        add("children", "Children in the group", 10);
+        add(ReasonCode::Children, 10);
     }
     if flag(Flag::Pregnant) {
-        add("pregnant", "A pregnant woman", 25);
+        add(ReasonCode::Pregnant, 25);
     }
     if flag(Flag::Elderly) || input.ages.iter().any(|&age| age >= ELDERLY_AGE) {
-        add("elderly", "An elderly person", 20);
+        add(ReasonCode::Elderly, 20);
     }
     if flag(Flag::ChronicIllness) {
-        add("chronic_illness", "Chronic illness (medication may run out)", 20);
+        add(ReasonCode::ChronicIllness, 20);
     }
     if flag(Flag::Disabled) {
-        add("disabled", "A person with a disability", 20);
+        add(ReasonCode::Disabled, 20);
     }
     if need(Need::Water) {
-        add("no_water", "No drinking water", 25);
+        add(ReasonCode::NoWater, 25);
     }
     if need(Need::Food) {
-        add("no_food", "No food", 15);
+        add(ReasonCode::NoFood, 15);
     }
     if need(Need::Power) {
-        add("no_power", "No electricity", 10);
+        add(ReasonCode::NoPower, 10);
     }
     if need(Need::MissingPerson) {
-        add("missing_person", "A person is missing", 20);
+        add(ReasonCode::MissingPerson, 20);
     }
     if need(Need::Shelter) {
-        add("no_shelter", "Needs shelter", 15);
+        add(ReasonCode::NoShelter, 15);
     }
     if need(Need::Evacuation) {
-        add("evacuation", "Asks for evacuation", 10);
+        add(ReasonCode::Evacuation, 10);
     }
     if need(Need::Documents) {
-        add("documents", "Needs travel documents", 5);
+        add(ReasonCode::Documents, 5);
     }
 
     reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
@@ -151,8 +197,8 @@ mod tests {
             ages: &[9],
         });
         assert_eq!(p.level, PriorityLevel::Critical);
-        assert_eq!(p.reasons[0].code, "life_threatening_medical");
-        assert!(p.reasons.iter().any(|r| r.code == "unaccompanied_minors"));
+        assert_eq!(p.reasons[0].code, ReasonCode::LifeThreateningMedical);
+        assert!(p.reasons.iter().any(|r| r.code == ReasonCode::UnaccompaniedMinors));
         assert_eq!(p.score, p.reasons.iter().map(|r| r.points).sum::<u32>());
     }
 
@@ -170,7 +216,7 @@ mod tests {
     #[test]
     fn age_implies_elderly_without_the_flag() {
         let p = compute(PriorityInput { needs: &[], flags: &[], ages: &[70] });
-        assert_eq!(p.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["elderly"]);
+        assert_eq!(p.reasons.iter().map(|r| r.code).collect::<Vec<_>>(), [ReasonCode::Elderly]);
     }
 
     fn any_needs() -> impl Strategy<Value = Vec<Need>> {

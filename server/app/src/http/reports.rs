@@ -51,7 +51,8 @@ pub async fn post_report(
     let key = idempotency_key(&headers)?;
     let request: ReportRequest = body.parse()?;
     let report = NewReport::parse(&request.to_domain(), Channel::Web)?;
-    let request_hash = secrets::hash("opsroom-report-body", body.canonical().as_bytes());
+    // Hashing the canonical body costs a re-serialisation: only keyed requests need it.
+    let request_hash = key.map(|_| secrets::hash("opsroom-report-body", body.canonical().as_bytes()));
 
     let tracking_token = secrets::new_token();
     let now = Timestamp::from_millis(app.now_ms());
@@ -69,13 +70,13 @@ pub async fn post_report(
             tracking_token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, &tracking_token),
             idempotency: key.map(|key| IdempotencyClaim {
                 key_hash: secrets::hash("opsroom-idempotency-key", key.as_bytes()),
-                request_hash: request_hash.clone(),
+                request_hash: request_hash.clone().expect("computed for keyed requests"),
                 token_sealed: secrets::seal_with_key(&tracking_token, key),
             }),
         };
         match app.store.report_case(command).await? {
             ReportOutcome::Created { seq } => {
-                tracing::info!(case_id = %accepted.case_id, seq, "case reported");
+                tracing::debug!(case_id = %accepted.case_id, seq, "case reported");
                 return Ok((StatusCode::CREATED, Json(accepted)));
             }
             ReportOutcome::Replayed { case_id, token_sealed } => {
@@ -117,11 +118,7 @@ async fn replay(
             reference: summary.reference.clone(),
             tracking_token,
             cell: summary.cell.map(|c| c.to_string()),
-            priority: PriorityBody {
-                level: summary.priority,
-                score: summary.priority_score,
-                reasons: summary.priority_reasons.clone(),
-            },
+            priority: PriorityBody::new(summary.priority, summary.priority_score, &summary.priority_reasons),
         }),
     ))
 }

@@ -80,6 +80,13 @@ async fn follow_log(
             changed = head.changed() => if changed.is_err() { return },
         }
         let target = *head.borrow_and_update();
+        if frames.receiver_count() == 0 {
+            // Nobody is watching: skip reading. A socket that subscribes later replays from the
+            // store anything before the position it starts at.
+            last = target;
+            published.send_replace(last);
+            continue;
+        }
         while last < target {
             match store.events_after(last, PAGE).await {
                 Ok(events) if events.is_empty() => break,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::http::error::Problem;
 use crate::live::Frame;
@@ -41,8 +41,17 @@ struct Connection {
 }
 
 impl Connection {
-    async fn send_text(&mut self, text: Utf8Bytes) -> Result<(), End> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.sink.send(Message::Text(text))).await {
+    /// Send several messages with one flush (one write on the socket where they fit): a group
+    /// commit publishes events in bursts, and a syscall per event would dominate the fan-out.
+    async fn send_burst(&mut self, texts: impl Iterator<Item = Utf8Bytes>) -> Result<(), End> {
+        let sink = &mut self.sink;
+        let burst = async move {
+            for text in texts {
+                sink.feed(Message::Text(text)).await?;
+            }
+            sink.flush().await
+        };
+        match tokio::time::timeout(SEND_TIMEOUT, burst).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(End::ClientLeft),
             Err(_) => Err(End::SlowClient),
@@ -51,7 +60,7 @@ impl Connection {
 
     async fn send_notice(&mut self, notice: &LiveNotice) -> Result<(), End> {
         let text = serde_json::to_string(notice).expect("notices serialize");
-        self.send_text(text.into()).await
+        self.send_burst(std::iter::once(text.into())).await
     }
 
     async fn close(mut self, end: &End) {
@@ -124,8 +133,26 @@ async fn stream_events(
                 frame = frames.recv() => match frame {
                     Ok(frame) if frame.seq <= last => {}
                     Ok(frame) if frame.seq == last + 1 => {
-                        connection.send_text(frame.text.clone()).await?;
-                        last = frame.seq;
+                        // Take the rest of the burst that is already waiting, in order.
+                        let mut burst = vec![frame];
+                        let mut behind = false;
+                        loop {
+                            match frames.try_recv() {
+                                Ok(next) if next.seq == burst[burst.len() - 1].seq + 1 => burst.push(next),
+                                Ok(next) if next.seq <= burst[burst.len() - 1].seq => {}
+                                Err(TryRecvError::Empty) => break,
+                                // A gap, a lag or a closed hub: send what we have, then replay.
+                                Ok(_) | Err(_) => {
+                                    behind = true;
+                                    break;
+                                }
+                            }
+                        }
+                        connection.send_burst(burst.iter().map(|f| f.text.clone())).await?;
+                        last = burst[burst.len() - 1].seq;
+                        if behind {
+                            break;
+                        }
                     }
                     // A gap (the hub is ahead of what we sent) or lag: go back to the store.
                     Ok(_) | Err(RecvError::Lagged(_)) => break,
@@ -141,8 +168,8 @@ async fn replay_from_store(connection: &mut Connection, mut last: u64) -> Result
     loop {
         let events =
             connection.app.store.events_after(last, REPLAY_PAGE).await.map_err(|e| End::Store(e.to_string()))?;
-        for event in &events {
-            connection.send_text(Frame::from_stored(event).text).await?;
+        connection.send_burst(events.iter().map(|event| Frame::from_stored(event).text)).await?;
+        if let Some(event) = events.last() {
             last = event.seq;
         }
         if events.len() < REPLAY_PAGE as usize {
