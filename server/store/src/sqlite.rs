@@ -168,7 +168,7 @@ impl SqliteStore {
     pub(crate) async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
         let rows =
             sqlx::query("select seq, kind, case_id, recorded_at, data from event where seq > ?1 order by seq limit ?2")
-                .bind(after as i64)
+                .bind(i64::try_from(after).unwrap_or(i64::MAX))
                 .bind(i64::from(limit))
                 .fetch_all(&self.reads)
                 .await?;
@@ -204,7 +204,7 @@ impl SqliteStore {
             }
         }
         if let Some(before) = filter.before_seq {
-            query.push(" and created_seq < ").push_bind(before as i64);
+            query.push(" and created_seq < ").push_bind(i64::try_from(before).unwrap_or(i64::MAX));
         }
         query.push(" order by created_seq desc limit ").push_bind(i64::from(filter.limit));
         let rows = query.build().fetch_all(&self.reads).await?;
@@ -346,11 +346,8 @@ async fn run_writer(
         if batch.is_empty() {
             continue;
         }
-        match commit(&mut conn, &mut batch).await {
-            Ok(head) => {
-                // Only now, after COMMIT returned, may anyone see these positions.
-                head_tx.send_replace(head);
-            }
+        match commit(&mut conn, &mut batch, &head_tx).await {
+            Ok(()) => {}
             Err(error) => {
                 tracing::error!(%error, "group commit failed; the batch was rolled back");
                 for command in batch.drain(..) {
@@ -389,8 +386,9 @@ fn fail(command: Command, error: &StoreError) {
     }
 }
 
-/// Commit one batch; on success answer every command and return the new head.
-async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Command>) -> Result<u64> {
+/// Commit one batch; on success move the committed head, then answer every command (in that
+/// order, so no caller can see its own position above the head).
+async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Command>, head_tx: &watch::Sender<u64>) -> Result<()> {
     // `begin immediate` takes the write lock now, so the head read below cannot move under us.
     let mut tx = conn.begin_with("begin immediate").await?;
     let mut next_seq = log_head(&mut tx).await? + 1;
@@ -469,6 +467,8 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Command>) -> Result
     }
 
     tx.commit().await?;
+    // Only now, after COMMIT returned, may anyone see these positions.
+    head_tx.send_replace(next_seq - 1);
 
     let mut user_outcomes = other_outcomes.into_iter().flatten();
     for command in batch.drain(..) {
@@ -487,7 +487,7 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Command>) -> Result
             Command::Shutdown(done) => drop(done.send(())),
         }
     }
-    Ok(next_seq - 1)
+    Ok(())
 }
 
 /// Check idempotency keys and references for all reports at once, then write each table's rows
