@@ -16,6 +16,13 @@ create table event (
 );
 create index event_by_case on event (case_id, seq) where case_id is not null;
 
+-- The last position handed out. Writers lock it for the length of their transaction (SQLite:
+-- `begin immediate`), so positions are gap-free and in commit order.
+create table log_head (
+    seq  integer not null
+);
+insert into log_head (seq) values (0);
+
 -- One appeal for help. ("case" is an SQL keyword.)
 create table case_file (
     case_id              text    primary key,
@@ -62,6 +69,7 @@ create table case_person (
     person_id  text not null references person (person_id),
     role       text not null,           -- 'subject' (in danger) or 'reporter'
     relation   text,                    -- the reporter's relation to the people in danger
+    position   integer not null,        -- order within the report that named them
     primary key (case_id, person_id)
 );
 create index case_person_by_person on case_person (person_id);

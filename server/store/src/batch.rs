@@ -12,8 +12,6 @@ use std::collections::{HashMap, HashSet};
 
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::need::{Flag, Need};
-use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::model::{ReportCase, ReportOutcome};
 
@@ -46,17 +44,17 @@ pub struct KnownKey {
     pub token_sealed: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct EventRow {
     pub seq: u64,
     pub kind: &'static str,
     pub case_id: Option<String>,
     pub recorded_at: i64,
-    /// The event's data (see `Event::data_json`), embedded as JSON, not as a string.
-    pub data: Box<RawValue>,
+    /// The event's data as JSON (see `Event::data_json`).
+    pub data: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct CaseRow<'a> {
     pub case_id: String,
     pub reference: &'a str,
@@ -80,12 +78,14 @@ pub struct CaseRow<'a> {
     pub seq: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct PersonInsert<'a> {
     pub person_id: String,
     pub case_id: String,
     pub role: &'static str,
     pub relation: Option<&'static str>,
+    /// Order within the report (subjects first as listed, then the reporter).
+    pub position: usize,
     pub name: Option<&'a str>,
     pub age: Option<u8>,
     pub sex: Option<&'static str>,
@@ -94,7 +94,7 @@ pub struct PersonInsert<'a> {
     pub seq: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct ReportInsert<'a> {
     pub report_id: String,
     pub case_id: String,
@@ -114,7 +114,7 @@ pub struct ReportInsert<'a> {
     pub received_at: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct IdempotencyInsert<'a> {
     pub key_hash: &'a str,
     pub request_hash: &'a str,
@@ -206,7 +206,7 @@ pub fn plan_reports<'a>(
             kind: CASE_REPORTED,
             case_id: Some(case_id.clone()),
             recorded_at: c.reported_at.millis(),
-            data: serde_json::value::to_raw_value(c).expect("events serialize"),
+            data: serde_json::to_string(c).expect("events serialize"),
         });
         batch.cases.push(CaseRow {
             case_id: case_id.clone(),
@@ -230,13 +230,14 @@ pub fn plan_reports<'a>(
             reported_at: c.reported_at.millis(),
             seq,
         });
-        for person in &c.people {
+        for (position, person) in c.people.iter().enumerate() {
             let d = &person.details;
             batch.persons.push(PersonInsert {
                 person_id: person.person_id.to_string(),
                 case_id: case_id.clone(),
                 role: "subject",
                 relation: None,
+                position,
                 name: d.name.as_ref().map(|n| n.as_str()),
                 age: d.age,
                 sex: d.sex.map(sex_name),
@@ -252,6 +253,7 @@ pub fn plan_reports<'a>(
                 case_id: case_id.clone(),
                 role: "reporter",
                 relation: d.relation.map(relation_name),
+                position: c.people.len(),
                 name: d.name.as_ref().map(|n| n.as_str()),
                 age: None,
                 sex: None,
@@ -492,7 +494,7 @@ mod tests {
         assert_eq!(case.people_count, 1);
         assert_eq!(batch.persons.iter().map(|p| p.role).collect::<Vec<_>>(), ["subject", "reporter"]);
         assert_eq!(batch.reports[0].reporter_person_id, Some(Uuid::from_u128(14).to_string()));
-        let data: CaseReported = serde_json::from_str(batch.events[0].data.get()).unwrap();
+        let data: CaseReported = serde_json::from_str(&batch.events[0].data).unwrap();
         assert_eq!(data, c.event, "the event row holds the event itself");
         assert_eq!(batch.events[0].recorded_at, c.event.reported_at.millis());
     }

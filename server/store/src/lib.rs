@@ -2,32 +2,47 @@
 //!
 //! # Layout
 //!
-//! - [`Store`] (this file): the seam the app talks to. One enum over the backends, so callers never
-//!   see which database is underneath and every feature is written once for both.
+//! - [`Store`] (this file): the seam the app talks to, the same for both backends.
+//! - `sql`: the two-armed layer — the only `match` on SQLite versus PostgreSQL when running SQL.
+//! - `writer`: the group-commit writer task, written once for both backends.
+//! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
-//! - [`sqlite`]: the embedded default. One writer task commits waiting commands together (group
-//!   commit); reads go through a separate read-only pool.
+//! - `sqlite`: the embedded default (durability settings, checked at start).
+//! - `postgres`: several app nodes on one database (connecting, the tailer that follows other
+//!   nodes' commits with LISTEN/NOTIFY as a hint and polling as the guarantee).
 //! - [`model`]: what reads return and commands carry.
+//! - `testing` (feature `testing`): fresh databases of either backend for tests.
 //!
 //! # Architecture invariants
 //!
 //! - Every change is an event in the `event` table, written in the same transaction as the rows
-//!   it changes, with a position (`seq`) one above the previous: no gaps, no reordering.
-//! - A command's reply is sent only after its transaction committed; the head position that
-//!   live streams watch moves only after commit. Nothing is published before it is durable.
-//! - No SQL, and no SQLite-only assumption, leaks above this crate.
+//!   it changes, with a position (`seq`) one above the previous: no gaps, and positions in commit
+//!   order on both backends (they are handed out under a lock held until commit).
+//! - A command's reply is sent only after its transaction committed, and after the head that live
+//!   streams watch has moved past it. Nothing is published before it is durable.
+//! - No SQL, and no backend-specific assumption, leaks above this crate.
 
 pub mod batch;
 pub mod model;
+mod postgres;
+mod reads;
+mod sql;
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod writer;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use model::*;
+use sql::{Backend, Pool};
+use writer::Command;
 
 /// What can go wrong below the domain: none of it is the caller's fault.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +54,7 @@ pub enum StoreError {
     /// The database is configured in a way that would break the durability promise.
     #[error("unsafe database setting: {0}")]
     UnsafeSetting(String),
-    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     /// The writer has stopped (shutdown in progress).
     #[error("the store is shutting down")]
@@ -51,125 +66,181 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Tuning of the group-commit writer.
+/// Tuning of the store.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// Most commands committed in one transaction.
     pub max_batch: usize,
     /// Connections in the read pool.
     pub read_connections: u32,
+    /// How often a PostgreSQL node polls the log head even without a notification.
+    pub poll_interval: Duration,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { max_batch: 1024, read_connections: 4 }
+        Self { max_batch: 1024, read_connections: 4, poll_interval: Duration::from_millis(100) }
     }
-}
-
-/// The store, whatever the backend. Cheap to clone.
-#[derive(Clone)]
-pub struct Store {
-    backend: Backend,
-}
-
-#[derive(Clone)]
-enum Backend {
-    Sqlite(sqlite::SqliteStore),
 }
 
 /// The raw SQLite insert loop the benchmark compares durable ingest with.
 pub use sqlite::insert_directly as sqlite_baseline_insert;
 
+/// The store, whatever the backend. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    commands: mpsc::Sender<Command>,
+    reads: Pool,
+    head: watch::Receiver<u64>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    /// PostgreSQL only: the tailer and the time of its last successful poll.
+    tailer: Option<(JoinHandle<()>, watch::Receiver<Option<Instant>>)>,
+}
+
+/// What readiness needs to know.
+#[derive(Debug, Clone)]
+pub struct Readiness {
+    /// Every migration this binary carries is applied.
+    pub migrated: bool,
+    /// The committed log head as the database reports it now.
+    pub database_head: u64,
+    /// The head this node has seen (and live streams follow).
+    pub seen_head: u64,
+    /// PostgreSQL: how long since the tailer last polled successfully. `None` on SQLite.
+    pub since_last_poll: Option<Duration>,
+}
+
 impl Store {
-    /// Open (creating if needed) the database at `url`, apply migrations and check its settings.
+    /// Open the database at `url` (`sqlite://PATH` or `postgres://…`), apply migrations and check
+    /// its settings.
     pub async fn open(url: &str, options: StoreOptions) -> Result<Self> {
-        if url.starts_with("sqlite:") {
-            return Ok(Self { backend: Backend::Sqlite(sqlite::SqliteStore::open(url, options).await?) });
-        }
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        let (backend, writer, reads, reconnect) = if url.starts_with("sqlite:") {
+            let (writer, reads) = sqlite::open(url, &options).await?;
+            (Backend::Sqlite, writer, reads, None)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let (writer, reads, reconnect) = postgres::open(url, &options).await?;
+            (Backend::Postgres, writer, reads, Some(reconnect))
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let head = Arc::new(watch::Sender::new(reads::log_head(&reads).await?));
+        let (commands, queue) = mpsc::channel(writer::QUEUE_DEPTH);
+        let writer = tokio::spawn(writer::run_writer(writer, queue, head.clone(), options.max_batch, reconnect));
+        let tailer = match &reads {
+            Pool::Postgres(pool) => Some(postgres::spawn_tailer(pool.clone(), head.clone(), options.poll_interval)),
+            Pool::Sqlite(_) => None,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                backend,
+                commands,
+                reads,
+                head: head.subscribe(),
+                writer: Mutex::new(Some(writer)),
+                tailer,
+            }),
+        })
     }
 
     /// Short name of the backend, for logs and readiness.
     pub fn backend_name(&self) -> &'static str {
-        match &self.backend {
-            Backend::Sqlite(_) => "sqlite",
+        match self.inner.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
         }
+    }
+
+    async fn send<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Command) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        self.inner.commands.send(make(reply)).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Record a new case from a report. Idempotent when the command carries a key.
     pub async fn report_case(&self, command: ReportCase) -> Result<ReportOutcome> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.report_case(command).await,
-        }
+        self.send(|reply| Command::ReportCase(Box::new(command), reply)).await
     }
 
     pub async fn create_user(&self, user: NewUser) -> Result<UserOutcome> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.create_user(user).await,
-        }
+        self.send(|reply| Command::CreateUser(user, reply)).await
     }
 
     pub async fn open_session(&self, session: NewSession) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.open_session(session).await,
-        }
+        self.send(|reply| Command::OpenSession(session, reply)).await
     }
 
     pub async fn close_session(&self, token_hash: String) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.close_session(token_hash).await,
-        }
+        self.send(|reply| Command::CloseSession(token_hash, reply)).await
     }
 
     pub async fn user_count(&self) -> Result<i64> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.user_count().await,
-        }
+        reads::user_count(&self.inner.reads).await
     }
 
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.user_by_name(name).await,
-        }
+        reads::user_by_name(&self.inner.reads, name).await
     }
 
     /// The user behind a live session, if the session exists and has not expired at `now_ms`.
     pub async fn session_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<SessionUser>> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.session_user(token_hash, now_ms).await,
-        }
+        reads::session_user(&self.inner.reads, token_hash, now_ms).await
     }
 
     /// Up to `limit` committed events with a position above `after`, in order.
     pub async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.events_after(after, limit).await,
-        }
+        reads::events_after(&self.inner.reads, after, limit).await
     }
 
-    /// The position of the last committed event, updated after every commit.
+    /// The position of the last committed event this node knows of: moved by this node's
+    /// commits at once, and by other nodes' commits when the tailer sees them.
     pub fn committed_head(&self) -> watch::Receiver<u64> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.committed_head(),
-        }
+        self.inner.head.clone()
     }
 
     pub async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.list_cases(filter).await,
-        }
+        reads::list_cases(&self.inner.reads, filter).await
     }
 
     pub async fn case_detail(&self, case_id: Uuid) -> Result<Option<CaseDetail>> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.case_detail(case_id).await,
-        }
+        reads::case_detail(&self.inner.reads, case_id).await
+    }
+
+    /// Check the database for readiness: reachable, migrated, and followed.
+    pub async fn readiness(&self) -> Result<Readiness> {
+        let expected = match self.inner.backend {
+            Backend::Sqlite => sqlite::migration_count(),
+            Backend::Postgres => postgres::migration_count(),
+        };
+        Ok(Readiness {
+            migrated: reads::applied_migrations(&self.inner.reads).await? >= expected as i64,
+            database_head: reads::log_head(&self.inner.reads).await?,
+            seen_head: *self.inner.head.borrow(),
+            since_last_poll: self
+                .inner
+                .tailer
+                .as_ref()
+                .map(|(_, fresh)| fresh.borrow().map_or(Duration::MAX, |at| at.elapsed())),
+        })
     }
 
     /// Stop taking commands, commit what is queued and close the database.
     pub async fn close(&self, timeout: Duration) {
-        match &self.backend {
-            Backend::Sqlite(s) => s.close(timeout).await,
+        let (done, finished) = oneshot::channel();
+        if self.inner.commands.send(Command::Shutdown(done)).await.is_ok() {
+            let _ = tokio::time::timeout(timeout, finished).await;
         }
+        if let Some(task) = self.inner.writer.lock().await.take() {
+            let _ = tokio::time::timeout(timeout, task).await;
+        }
+        if let Some((tailer, _)) = &self.inner.tailer {
+            // It only reads; stopping it mid-poll loses nothing.
+            tailer.abort();
+        }
+        self.inner.reads.close().await;
     }
 }

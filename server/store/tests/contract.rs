@@ -1,8 +1,9 @@
 //! The store contract: what every backend must do, written against the public `Store` API only.
 //!
 //! Each check is an `async fn(&Store)` (or a pair of them around a reopen) so that a second
-//! backend runs the same checks unchanged; the `#[tokio::test]` wrappers at the bottom run them on
-//! a fresh SQLite file each. The checks assume an empty database: log positions start at 1.
+//! backend runs the same checks unchanged; the wrappers at the bottom run every check on a fresh
+//! SQLite file and on a fresh PostgreSQL database (see `opsroom_store::testing` for how the
+//! PostgreSQL server is found). The checks assume an empty database: log positions start at 1.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use opsroom_domain::report::{
     Channel, Language, LocationInput, NewReport, PersonInput, Relation, ReportInput, ReporterInput, Sex,
 };
 use opsroom_domain::user::{Role, UserName};
+use opsroom_store::testing::TestDatabase;
 use opsroom_store::{
     CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, NewSession, NewUser, ReportCase, ReportOutcome, Store,
     StoreError, StoreOptions, UserOutcome,
@@ -1048,96 +1050,82 @@ pub async fn everything_survives_reopen(store: &Store, written: Written) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SQLite: a fresh database file per test
+// Every check on both backends, each on a fresh database
 // ---------------------------------------------------------------------------------------------
 
-fn sqlite_url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}/test.db", dir.path().display())
+/// Open a store on a fresh database of `backend`; `None` when PostgreSQL is not configured
+/// (outside CI), after saying so on stderr.
+async fn fresh(backend: &str) -> Option<(TestDatabase, Store)> {
+    let database = match backend {
+        "sqlite" => TestDatabase::sqlite(),
+        _ => TestDatabase::postgres().await?,
+    };
+    let store = Store::open(&database.url, options()).await.expect("open a fresh store");
+    assert_eq!(store.backend_name(), backend);
+    Some((database, store))
 }
 
-async fn fresh_sqlite() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::TempDir::new().unwrap();
-    let store = Store::open(&sqlite_url(&dir), StoreOptions::default()).await.expect("open a fresh store");
-    assert_eq!(store.backend_name(), "sqlite");
-    (dir, store)
+/// Small read pools: PostgreSQL allows 100 connections and the tests run in parallel.
+fn options() -> StoreOptions {
+    StoreOptions { read_connections: 2, ..StoreOptions::default() }
 }
 
-#[tokio::test]
-async fn sqlite_intake_is_durable_and_ordered() {
-    let (_dir, store) = fresh_sqlite().await;
-    intake_is_durable_and_ordered(&store).await;
+async fn run_check<F: std::future::Future<Output = ()>>(backend: &str, check: impl FnOnce(Store) -> F) {
+    let Some((database, store)) = fresh(backend).await else { return };
+    check(store.clone()).await;
     store.close(Duration::from_secs(5)).await;
+    database.remove().await;
 }
 
-#[tokio::test]
-async fn sqlite_idempotency_replays_and_refuses_reuse() {
-    let (_dir, store) = fresh_sqlite().await;
-    idempotency_replays_and_refuses_reuse(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_concurrent_retries_create_one_case() {
-    let (_dir, store) = fresh_sqlite().await;
-    concurrent_retries_create_one_case(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_reference_collision_writes_nothing() {
-    let (_dir, store) = fresh_sqlite().await;
-    reference_collision_writes_nothing(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_concurrent_intake_is_gap_free() {
-    let (_dir, store) = fresh_sqlite().await;
-    concurrent_intake_is_gap_free(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
-
-#[tokio::test]
-async fn sqlite_list_filters_and_paging() {
-    let (_dir, store) = fresh_sqlite().await;
-    list_filters_and_paging(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
-
-#[tokio::test]
-async fn sqlite_users_and_sessions() {
-    let (_dir, store) = fresh_sqlite().await;
-    users_and_sessions(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_everything_survives_reopen() {
-    let (dir, store) = fresh_sqlite().await;
+/// A write, a close and a reopen of the same database, then the checks on what survived.
+async fn reopen_check(backend: &str) {
+    let Some((database, store)) = fresh(backend).await else { return };
     let written = write_before_reopen(&store).await;
     drop(store);
-    let reopened = Store::open(&sqlite_url(&dir), StoreOptions::default()).await.expect("reopen the same file");
+    let reopened = Store::open(&database.url, options()).await.expect("reopen the same database");
     everything_survives_reopen(&reopened, written).await;
     reopened.close(Duration::from_secs(5)).await;
+    database.remove().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_committed_head_covers_every_reply() {
-    let (_dir, store) = fresh_sqlite().await;
-    committed_head_covers_every_reply(&store).await;
-    store.close(Duration::from_secs(5)).await;
+macro_rules! on_both_backends {
+    ($($check:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $check() {
+                    super::run_check("sqlite", |store| async move { super::$check(&store).await }).await;
+                }
+            )*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn everything_survives_reopen() {
+                super::reopen_check("sqlite").await;
+            }
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $check() {
+                    super::run_check("postgres", |store| async move { super::$check(&store).await }).await;
+                }
+            )*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn everything_survives_reopen() {
+                super::reopen_check("postgres").await;
+            }
+        }
+    };
 }
 
-#[tokio::test]
-async fn sqlite_cursors_beyond_i64_are_not_wrapped() {
-    let (_dir, store) = fresh_sqlite().await;
-    cursors_beyond_i64_are_not_wrapped(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
-
-#[tokio::test]
-async fn sqlite_coordinates_round_trip_exactly() {
-    let (_dir, store) = fresh_sqlite().await;
-    coordinates_round_trip_exactly(&store).await;
-    store.close(Duration::from_secs(5)).await;
-}
+on_both_backends!(
+    intake_is_durable_and_ordered,
+    idempotency_replays_and_refuses_reuse,
+    concurrent_retries_create_one_case,
+    reference_collision_writes_nothing,
+    concurrent_intake_is_gap_free,
+    list_filters_and_paging,
+    users_and_sessions,
+    committed_head_covers_every_reply,
+    cursors_beyond_i64_are_not_wrapped,
+    coordinates_round_trip_exactly,
+);

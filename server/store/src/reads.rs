@@ -1,0 +1,279 @@
+//! Reads, written once for both backends: the board, one case, the log, users and sessions.
+//!
+//! Owns the read SQL and the decoding of rows into the model. Reads go through the read pool and
+//! see only committed data; nothing here writes.
+
+use opsroom_domain::case::CaseStatus;
+use opsroom_domain::location::Cell;
+use opsroom_domain::priority::PriorityLevel;
+use opsroom_domain::report::Channel;
+use opsroom_domain::user::Role;
+use uuid::Uuid;
+
+use crate::batch;
+use crate::model::*;
+use crate::sql::{Pool, Row};
+use crate::{Result, StoreError};
+
+const CASE_COLUMNS: &str = "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
+    channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version";
+
+/// A position as the databases store it. Positions above `i64::MAX` cannot exist, so a cursor
+/// beyond it means "after everything".
+fn position(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+pub(crate) async fn log_head(pool: &Pool) -> Result<u64> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select seq from log_head");
+    Ok(conn.fetch_one(statement).await?.get::<i64>("seq")? as u64)
+}
+
+/// How many migrations the database has applied successfully.
+pub(crate) async fn applied_migrations(pool: &Pool) -> Result<i64> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select count(*) as n from _sqlx_migrations where success");
+    conn.fetch_one(statement).await?.get("n")
+}
+
+pub(crate) async fn user_count(pool: &Pool) -> Result<i64> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select count(*) as n from app_user");
+    conn.fetch_one(statement).await?.get("n")
+}
+
+pub(crate) async fn user_by_name(pool: &Pool, name: &str) -> Result<Option<UserRecord>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement =
+        conn.statement("select user_id, name, role, password_hash from app_user where name = $1").bind(name);
+    conn.fetch_optional(statement)
+        .await?
+        .map(|r| {
+            Ok(UserRecord {
+                user_id: uuid_col(&r, "user_id")?,
+                name: r.get("name")?,
+                role: role_col(&r)?,
+                password_hash: r.get("password_hash")?,
+            })
+        })
+        .transpose()
+}
+
+pub(crate) async fn session_user(pool: &Pool, token_hash: &str, now_ms: i64) -> Result<Option<SessionUser>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select u.user_id, u.name, u.role, s.expires_at
+               from session s join app_user u on u.user_id = s.user_id
+              where s.token_hash = $1 and s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now_ms);
+    conn.fetch_optional(statement)
+        .await?
+        .map(|r| {
+            Ok(SessionUser {
+                user_id: uuid_col(&r, "user_id")?,
+                name: r.get("name")?,
+                role: role_col(&r)?,
+                expires_at: r.get("expires_at")?,
+            })
+        })
+        .transpose()
+}
+
+pub(crate) async fn events_after(pool: &Pool, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement("select seq, kind, case_id, recorded_at, data from event where seq > $1 order by seq limit $2")
+        .bind(position(after))
+        .bind(i64::from(limit));
+    conn.fetch_all(statement).await?.iter().map(stored_event).collect()
+}
+
+/// A filter value, bound in order with the SQL that mentions it.
+enum Arg {
+    Int(i64),
+    Text(&'static str),
+}
+
+pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
+    let mut sql = format!("select {CASE_COLUMNS} from case_file where 1 = 1");
+    let mut args = Vec::new();
+    let mut push = |sql: &mut String, clause: &str, arg: Arg| {
+        args.push(arg);
+        sql.push_str(&clause.replace('#', &format!("${}", args.len())));
+    };
+    if let Some(status) = filter.status {
+        push(&mut sql, " and status = #", Arg::Text(status.as_str()));
+    }
+    if let Some(priority) = filter.priority {
+        push(&mut sql, " and priority_level = #", Arg::Text(priority.as_str()));
+    }
+    if let Some(need) = filter.need {
+        push(&mut sql, " and (needs & #) != 0", Arg::Int(batch::needs_mask(&[need])));
+    }
+    if let Some(flag) = filter.flag {
+        push(&mut sql, " and (flags & #) != 0", Arg::Int(batch::flags_mask(&[flag])));
+    }
+    if let Some(channel) = filter.channel {
+        push(&mut sql, " and channel = #", Arg::Text(channel.as_str()));
+    }
+    if let Some(cell) = filter.cell {
+        match cell.stored_descendant_range() {
+            Some((first, last)) => {
+                push(&mut sql, " and cell >= #", Arg::Int(first as i64));
+                push(&mut sql, " and cell <= #", Arg::Int(last as i64));
+            }
+            // Finer than stored: no case can be placed that precisely.
+            None => sql.push_str(" and 1 = 0"),
+        }
+    }
+    if let Some(before) = filter.before_seq {
+        push(&mut sql, " and created_seq < #", Arg::Int(position(before)));
+    }
+    push(&mut sql, " order by created_seq desc limit #", Arg::Int(i64::from(filter.limit)));
+
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = args.into_iter().fold(conn.statement(&sql), |s, arg| match arg {
+        Arg::Int(v) => s.bind(v),
+        Arg::Text(v) => s.bind(v),
+    });
+    conn.fetch_all(statement).await?.iter().map(case_summary).collect()
+}
+
+pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<CaseDetail>> {
+    let id = case_id.to_string();
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!("select {CASE_COLUMNS}, message from case_file where case_id = $1");
+    let statement = conn.statement(&sql).bind(id.as_str());
+    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(None) };
+    let summary = case_summary(&row)?;
+    let message: Option<String> = row.get("message")?;
+
+    let statement = conn
+        .statement(
+            "select p.person_id, cp.role, cp.relation, p.name, p.age, p.sex, p.passport, p.phone
+               from case_person cp join person p on p.person_id = cp.person_id
+              where cp.case_id = $1 order by p.created_seq, cp.position",
+        )
+        .bind(id.as_str());
+    let persons = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PersonRow {
+                person_id: uuid_col(r, "person_id")?,
+                role: r.get("role")?,
+                relation: r.get("relation")?,
+                name: r.get("name")?,
+                age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
+                sex: r.get("sex")?,
+                passport: r.get("passport")?,
+                phone: r.get("phone")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let statement = conn
+        .statement(
+            "select report_id, seq, channel, language, message, place, reporter_place, lat, lon, accuracy_m, received_at
+               from report where case_id = $1 order by seq",
+        )
+        .bind(id.as_str());
+    let reports = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ReportRow {
+                report_id: uuid_col(r, "report_id")?,
+                seq: r.get::<i64>("seq")? as u64,
+                channel: channel_col(r)?,
+                language: r.get("language")?,
+                message: r.get("message")?,
+                place: r.get("place")?,
+                reporter_place: r.get("reporter_place")?,
+                lat: r.get("lat")?,
+                lon: r.get("lon")?,
+                accuracy_m: r.get("accuracy_m")?,
+                received_at: r.get("received_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let statement = conn
+        .statement("select seq, kind, case_id, recorded_at, data from event where case_id = $1 order by seq")
+        .bind(id.as_str());
+    let events = conn.fetch_all(statement).await?.iter().map(stored_event).collect::<Result<Vec<_>>>()?;
+
+    Ok(Some(CaseDetail { summary, message, persons, reports, events }))
+}
+
+fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {value}"))
+}
+
+pub(crate) fn uuid_col(row: &Row, column: &str) -> Result<Uuid> {
+    let text: String = row.get(column)?;
+    Uuid::parse_str(&text).map_err(|_| corrupt(column, text))
+}
+
+fn role_col(row: &Row) -> Result<Role> {
+    let text: String = row.get("role")?;
+    Role::parse(&text).ok_or_else(|| corrupt("role", text))
+}
+
+fn channel_col(row: &Row) -> Result<Channel> {
+    let text: String = row.get("channel")?;
+    serde_json::from_value(serde_json::Value::String(text.clone())).map_err(|_| corrupt("channel", text))
+}
+
+fn stored_event(row: &Row) -> Result<StoredEvent> {
+    let case_id: Option<String> = row.get("case_id")?;
+    Ok(StoredEvent {
+        seq: row.get::<i64>("seq")? as u64,
+        kind: row.get("kind")?,
+        case_id: case_id.map(|id| Uuid::parse_str(&id).map_err(|_| corrupt("event.case_id", id))).transpose()?,
+        recorded_at: row.get("recorded_at")?,
+        data: row.get("data")?,
+    })
+}
+
+fn case_summary(row: &Row) -> Result<CaseSummary> {
+    let status: String = row.get("status")?;
+    let priority: String = row.get("priority_level")?;
+    let reasons: String = row.get("priority_reasons")?;
+    let cell: Option<i64> = row.get("cell")?;
+    Ok(CaseSummary {
+        case_id: uuid_col(row, "case_id")?,
+        reference: row.get("reference")?,
+        status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
+        priority_score: row.get::<i64>("priority_score")? as u32,
+        priority_reasons: serde_json::from_str(&reasons).map_err(|e| corrupt("priority_reasons", e))?,
+        needs: batch::needs_from_mask(row.get("needs")?),
+        flags: batch::flags_from_mask(row.get("flags")?),
+        channel: channel_col(row)?,
+        language: row.get("language")?,
+        lat: row.get("lat")?,
+        lon: row.get("lon")?,
+        place: row.get("place")?,
+        cell: cell.map(|c| Cell::from_u64(c as u64).ok_or_else(|| corrupt("cell", c))).transpose()?,
+        people_count: row.get::<i64>("people_count")? as u32,
+        reported_at: row.get("reported_at")?,
+        created_seq: row.get::<i64>("created_seq")? as u64,
+        updated_seq: row.get::<i64>("updated_seq")? as u64,
+        version: row.get::<i64>("version")? as u32,
+    })
+}

@@ -1,0 +1,190 @@
+//! The two-armed SQL layer: one statement, bound and run on whichever backend is open.
+//!
+//! Owns the only `match` on SQLite versus PostgreSQL for executing SQL. Everything above it
+//! (the writer, the reads) is written once, with `$1`-style placeholders that both accept.
+//! Values cross it as Rust types both drivers encode the same way: `i64` (INTEGER / BIGINT),
+//! `f64` (REAL / DOUBLE PRECISION), `&str`/`String` (TEXT) and `Option`s of them. That is why
+//! the PostgreSQL schema uses `bigint` and `text` where SQLite has `integer` and `text`.
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::{Decode, Encode, Postgres, Row as _, Sqlite, Type};
+
+use crate::{Result, StoreError};
+
+/// Which database engine is underneath.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A value both drivers can bind.
+pub(crate) trait Param<'q>:
+    'q + Send + Encode<'q, Sqlite> + Type<Sqlite> + Encode<'q, Postgres> + Type<Postgres>
+{
+}
+impl<'q, T> Param<'q> for T where
+    T: 'q + Send + Encode<'q, Sqlite> + Type<Sqlite> + Encode<'q, Postgres> + Type<Postgres>
+{
+}
+
+/// A value both drivers can read from a column.
+pub(crate) trait Column:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+impl<T> Column for T where T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> {}
+
+/// A statement with its bound values, for one backend.
+pub(crate) enum Statement<'q> {
+    Sqlite(Query<'q, Sqlite, SqliteArguments<'q>>),
+    Postgres(Query<'q, Postgres, PgArguments>),
+}
+
+impl<'q> Statement<'q> {
+    pub(crate) fn new(backend: Backend, sql: &'q str) -> Self {
+        match backend {
+            Backend::Sqlite => Statement::Sqlite(sqlx::query(sql)),
+            Backend::Postgres => Statement::Postgres(sqlx::query(sql)),
+        }
+    }
+
+    pub(crate) fn bind(self, value: impl Param<'q>) -> Self {
+        match self {
+            Statement::Sqlite(q) => Statement::Sqlite(q.bind(value)),
+            Statement::Postgres(q) => Statement::Postgres(q.bind(value)),
+        }
+    }
+
+    /// Keep the prepared statement cached (the default) or not (for SQL whose text varies).
+    pub(crate) fn persistent(self, keep: bool) -> Self {
+        match self {
+            Statement::Sqlite(q) => Statement::Sqlite(q.persistent(keep)),
+            Statement::Postgres(q) => Statement::Postgres(q.persistent(keep)),
+        }
+    }
+}
+
+/// A row from either backend.
+pub(crate) enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl Row {
+    pub(crate) fn get<T: Column>(&self, column: &str) -> Result<T> {
+        Ok(match self {
+            Row::Sqlite(r) => r.try_get(column)?,
+            Row::Postgres(r) => r.try_get(column)?,
+        })
+    }
+}
+
+/// A connection of either backend, borrowed for a few statements.
+pub(crate) enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+fn mismatch() -> StoreError {
+    StoreError::Corrupt("a statement was built for the other backend".into())
+}
+
+impl Conn<'_> {
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Start building a statement for this connection's backend.
+    pub(crate) fn statement<'q>(&self, sql: &'q str) -> Statement<'q> {
+        Statement::new(self.backend(), sql)
+    }
+
+    pub(crate) async fn execute(&mut self, statement: Statement<'_>) -> Result<u64> {
+        Ok(match (self, statement) {
+            (Conn::Sqlite(c), Statement::Sqlite(q)) => q.execute(&mut **c).await?.rows_affected(),
+            (Conn::Postgres(c), Statement::Postgres(q)) => q.execute(&mut **c).await?.rows_affected(),
+            _ => return Err(mismatch()),
+        })
+    }
+
+    /// Run SQL without parameters (`begin`, `commit`).
+    pub(crate) async fn run(&mut self, sql: &str) -> Result<()> {
+        let statement = self.statement(sql);
+        self.execute(statement).await.map(drop)
+    }
+
+    pub(crate) async fn fetch_all(&mut self, statement: Statement<'_>) -> Result<Vec<Row>> {
+        Ok(match (self, statement) {
+            (Conn::Sqlite(c), Statement::Sqlite(q)) => {
+                q.fetch_all(&mut **c).await?.into_iter().map(Row::Sqlite).collect()
+            }
+            (Conn::Postgres(c), Statement::Postgres(q)) => {
+                q.fetch_all(&mut **c).await?.into_iter().map(Row::Postgres).collect()
+            }
+            _ => return Err(mismatch()),
+        })
+    }
+
+    pub(crate) async fn fetch_optional(&mut self, statement: Statement<'_>) -> Result<Option<Row>> {
+        Ok(match (self, statement) {
+            (Conn::Sqlite(c), Statement::Sqlite(q)) => q.fetch_optional(&mut **c).await?.map(Row::Sqlite),
+            (Conn::Postgres(c), Statement::Postgres(q)) => q.fetch_optional(&mut **c).await?.map(Row::Postgres),
+            _ => return Err(mismatch()),
+        })
+    }
+
+    pub(crate) async fn fetch_one(&mut self, statement: Statement<'_>) -> Result<Row> {
+        self.fetch_optional(statement).await?.ok_or(StoreError::Database(sqlx::Error::RowNotFound))
+    }
+}
+
+/// The read pool of either backend.
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A connection checked out of a [`Pool`].
+pub(crate) enum Pooled {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Pool {
+    pub(crate) async fn acquire(&self) -> Result<Pooled> {
+        Ok(match self {
+            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        })
+    }
+
+    pub(crate) async fn close(&self) {
+        match self {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Pooled {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Pooled::Sqlite(c) => Conn::Sqlite(&mut *c),
+            Pooled::Postgres(c) => Conn::Postgres(&mut *c),
+        }
+    }
+}
+
+/// `($1, $2, …)` with `count` placeholders starting after `offset`, for an `in` list.
+pub(crate) fn placeholders(offset: usize, count: usize) -> String {
+    let list: Vec<String> = (1..=count).map(|i| format!("${}", offset + i)).collect();
+    format!("({})", list.join(", "))
+}

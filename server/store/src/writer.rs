@@ -1,0 +1,458 @@
+//! The group-commit writer, written once for both backends.
+//!
+//! One task per process owns the write connection. It takes whatever commands are waiting (up
+//! to `max_batch`), commits them in one transaction, moves the committed head, then answers each
+//! command. While one commit waits on its fsync the next batch queues up, so batches grow with
+//! load and no timer is needed.
+//!
+//! Positions are handed out under a lock on the one-row `log_head` table, held until commit:
+//! SQLite's `begin immediate` takes the database write lock, PostgreSQL's `select … for update`
+//! the row lock. So positions are gap-free (a rolled-back batch returns its positions) and in
+//! commit order across every process and node: a reader that sees position N sees everything
+//! below it. Must not hold that lock across anything slow — the batch is planned before `begin`
+//! where it can be, and the transaction only writes.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use opsroom_domain::event::{Event, UserCreated};
+use sqlx::Connection as _;
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::SqliteConnection;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::batch::{self, KnownKey, ReportBatch};
+use crate::model::*;
+use crate::sql::{Backend, Conn, Statement, placeholders};
+use crate::{Result, StoreError};
+
+/// Commands waiting for the writer. Bounded so that a flood of requests waits in HTTP handlers
+/// (where timeouts and limits apply) rather than growing this queue without bound.
+pub(crate) const QUEUE_DEPTH: usize = 8192;
+
+/// Channel on which PostgreSQL nodes are told (without a payload) that the log grew.
+pub(crate) const NOTIFY_CHANNEL: &str = "opsroom_log";
+
+pub(crate) enum Command {
+    ReportCase(Box<ReportCase>, oneshot::Sender<Result<ReportOutcome>>),
+    CreateUser(NewUser, oneshot::Sender<Result<UserOutcome>>),
+    OpenSession(NewSession, oneshot::Sender<Result<()>>),
+    CloseSession(String, oneshot::Sender<Result<()>>),
+    /// Commit everything queued before this, then stop.
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// The writer's own connection.
+pub(crate) enum WriterConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl WriterConn {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            WriterConn::Sqlite(c) => Conn::Sqlite(c),
+            WriterConn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+
+    pub(crate) async fn close(self) -> Result<()> {
+        match self {
+            WriterConn::Sqlite(c) => c.close().await?,
+            WriterConn::Postgres(c) => c.close().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Reconnects the writer after its connection broke (PostgreSQL restarts, network blips).
+pub(crate) type Reconnect = Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<WriterConn>> + Send + Sync>;
+
+/// Move the shared head forward (never back: the PostgreSQL tailer moves it too).
+pub(crate) fn advance(head: &watch::Sender<u64>, to: u64) {
+    head.send_if_modified(|current| {
+        let moved = to > *current;
+        if moved {
+            *current = to;
+        }
+        moved
+    });
+}
+
+pub(crate) async fn run_writer(
+    mut conn: WriterConn,
+    mut queue: mpsc::Receiver<Command>,
+    head: Arc<watch::Sender<u64>>,
+    max_batch: usize,
+    reconnect: Option<Reconnect>,
+) {
+    let mut batch = Vec::with_capacity(max_batch);
+    let mut shutdown = None;
+    while shutdown.is_none() {
+        let Some(first) = queue.recv().await else { break };
+        batch.push(first);
+        while batch.len() < max_batch {
+            match queue.try_recv() {
+                Ok(command) => batch.push(command),
+                Err(_) => break,
+            }
+        }
+        // A shutdown marker ends the batch; everything queued before it is still committed.
+        if let Some(pos) = batch.iter().position(|c| matches!(c, Command::Shutdown(_))) {
+            if let Command::Shutdown(done) = batch.remove(pos) {
+                shutdown = Some(done);
+            }
+            for late in batch.drain(pos..) {
+                fail(late, &StoreError::Closed);
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        if let Err(error) = commit(&mut conn.conn(), &mut batch, &head).await {
+            tracing::error!(%error, "group commit failed; the batch was rolled back");
+            for command in batch.drain(..) {
+                fail(command, &error);
+            }
+            if let Some(reconnect) = &reconnect
+                && !alive(&mut conn).await
+            {
+                match reconnect().await {
+                    Ok(fresh) => conn = fresh,
+                    Err(error) => tracing::error!(%error, "reconnecting the writer; will retry on the next batch"),
+                }
+            }
+        }
+    }
+    queue.close();
+    while let Ok(late) = queue.try_recv() {
+        fail(late, &StoreError::Closed);
+    }
+    if let Err(error) = conn.close().await {
+        tracing::warn!(%error, "closing the writer connection");
+    }
+    if let Some(done) = shutdown {
+        let _ = done.send(());
+    }
+}
+
+async fn alive(conn: &mut WriterConn) -> bool {
+    let mut conn = conn.conn();
+    let ping = conn.statement("select 1");
+    conn.execute(ping).await.is_ok()
+}
+
+fn fail(command: Command, error: &StoreError) {
+    let error = || match error {
+        StoreError::Closed => StoreError::Closed,
+        other => StoreError::Corrupt(format!("commit failed: {other}")),
+    };
+    match command {
+        Command::ReportCase(_, reply) => drop(reply.send(Err(error()))),
+        Command::CreateUser(_, reply) => drop(reply.send(Err(error()))),
+        Command::OpenSession(_, reply) => drop(reply.send(Err(error()))),
+        Command::CloseSession(_, reply) => drop(reply.send(Err(error()))),
+        Command::Shutdown(done) => drop(done.send(())),
+    }
+}
+
+/// Commit one batch; on success move the committed head, then answer every command (in that
+/// order, so no caller can see its own position above the head).
+async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sender<u64>) -> Result<()> {
+    let backend = conn.backend();
+    conn.run(match backend {
+        Backend::Sqlite => "begin immediate",
+        Backend::Postgres => "begin",
+    })
+    .await?;
+    let written = match write_batch(conn, batch).await {
+        Ok(written) => written,
+        Err(error) => {
+            let _ = conn.run("rollback").await;
+            return Err(error);
+        }
+    };
+    conn.run("commit").await?;
+    let (new_head, outcomes) = written;
+    // Only now, after COMMIT returned, may anyone see these positions.
+    advance(head, new_head);
+    if backend == Backend::Postgres {
+        // An empty wake-up for the other nodes, sent after commit so the commit never waits on
+        // NOTIFY's global lock. Losing it only delays them until their next poll.
+        let notify = conn.statement("select pg_notify($1, '')").bind(NOTIFY_CHANNEL);
+        if let Err(error) = conn.execute(notify).await {
+            tracing::warn!(%error, "notifying other nodes");
+        }
+    }
+
+    let mut report_outcomes = outcomes.reports.into_iter();
+    let mut user_outcomes = outcomes.users.into_iter();
+    for command in batch.drain(..) {
+        match command {
+            Command::ReportCase(_, reply) => {
+                let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
+            }
+            Command::CreateUser(_, reply) => {
+                let _ = reply.send(Ok(user_outcomes.next().expect("one outcome per user")));
+            }
+            Command::OpenSession(_, reply) | Command::CloseSession(_, reply) => {
+                let _ = reply.send(Ok(()));
+            }
+            Command::Shutdown(done) => drop(done.send(())),
+        }
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Outcomes {
+    reports: Vec<ReportOutcome>,
+    users: Vec<UserOutcome>,
+}
+
+/// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
+/// store the new head. Returns the new head and each command's outcome.
+async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Outcomes)> {
+    let head_sql = match conn.backend() {
+        Backend::Sqlite => "select seq from log_head",
+        Backend::Postgres => "select seq from log_head for update",
+    };
+    let statement = conn.statement(head_sql);
+    let head = conn.fetch_one(statement).await?.get::<i64>("seq")? as u64;
+    let mut next_seq = head + 1;
+    let mut outcomes = Outcomes::default();
+
+    let reports: Vec<&ReportCase> =
+        batch.iter().filter_map(|c| if let Command::ReportCase(r, _) = c { Some(r.as_ref()) } else { None }).collect();
+    if !reports.is_empty() {
+        let planned = plan_reports(conn, &reports, next_seq).await?;
+        write_report_rows(conn, &planned).await?;
+        next_seq = planned.last_seq.map_or(next_seq, |last| last + 1);
+        outcomes.reports = planned.outcomes;
+    }
+
+    for command in batch {
+        match command {
+            Command::CreateUser(user, _) => {
+                let taken =
+                    conn.statement("select count(*) as n from app_user where name = $1").bind(user.name.as_str());
+                if conn.fetch_one(taken).await?.get::<i64>("n")? > 0 {
+                    outcomes.users.push(UserOutcome::NameTaken);
+                    continue;
+                }
+                let seq = next_seq;
+                next_seq += 1;
+                let event = Event::UserCreated(UserCreated {
+                    user_id: user.user_id,
+                    name: user.name.as_str().to_owned(),
+                    role: user.role,
+                });
+                let data = event.data_json();
+                let insert = conn
+                    .statement(
+                        "insert into event (seq, kind, case_id, recorded_at, data) values ($1, $2, null, $3, $4)",
+                    )
+                    .bind(seq as i64)
+                    .bind(event.kind())
+                    .bind(user.created_at)
+                    .bind(data.as_str());
+                conn.execute(insert).await?;
+                let insert = conn
+                    .statement(
+                        "insert into app_user (user_id, name, role, password_hash, created_at, created_seq)
+                         values ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(user.user_id.to_string())
+                    .bind(user.name.as_str())
+                    .bind(user.role.as_str())
+                    .bind(user.password_hash.as_str())
+                    .bind(user.created_at)
+                    .bind(seq as i64);
+                conn.execute(insert).await?;
+                outcomes.users.push(UserOutcome::Created { seq });
+            }
+            Command::OpenSession(session, _) => {
+                let expired = conn.statement("delete from session where expires_at <= $1").bind(session.created_at);
+                conn.execute(expired).await?;
+                let insert = conn
+                    .statement(
+                        "insert into session (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
+                    )
+                    .bind(session.token_hash.as_str())
+                    .bind(session.user_id.to_string())
+                    .bind(session.created_at)
+                    .bind(session.expires_at);
+                conn.execute(insert).await?;
+            }
+            Command::CloseSession(token_hash, _) => {
+                let delete = conn.statement("delete from session where token_hash = $1").bind(token_hash.as_str());
+                conn.execute(delete).await?;
+            }
+            Command::ReportCase(..) | Command::Shutdown(_) => {}
+        }
+    }
+
+    let new_head = next_seq - 1;
+    if new_head != head {
+        let update = conn.statement("update log_head set seq = $1").bind(new_head as i64);
+        conn.execute(update).await?;
+    }
+    Ok((new_head, outcomes))
+}
+
+/// Look up the batch's idempotency keys and references in one query each, then plan.
+async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first_seq: u64) -> Result<ReportBatch<'a>> {
+    let keys: Vec<&str> = reports.iter().filter_map(|r| r.idempotency.as_ref().map(|c| c.key_hash.as_str())).collect();
+    let mut known_keys = HashMap::new();
+    if !keys.is_empty() {
+        let sql = format!(
+            "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in {}",
+            placeholders(0, keys.len())
+        );
+        let statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, key| s.bind(*key));
+        for row in conn.fetch_all(statement).await? {
+            known_keys.insert(
+                row.get::<String>("key_hash")?,
+                KnownKey {
+                    request_hash: row.get("request_hash")?,
+                    case_id: crate::reads::uuid_col(&row, "case_id")?,
+                    token_sealed: row.get("token_sealed")?,
+                },
+            );
+        }
+    }
+    let references: Vec<&str> = reports.iter().map(|r| r.event.reference.as_str()).collect();
+    let sql = format!("select reference from case_file where reference in {}", placeholders(0, references.len()));
+    let statement = references.iter().fold(conn.statement(&sql).persistent(false), |s, r| s.bind(*r));
+    let taken: HashSet<String> =
+        conn.fetch_all(statement).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
+    Ok(batch::plan_reports(reports, &known_keys, &taken, first_seq))
+}
+
+/// Rows per multi-row insert. A batch is cut into chunks of 64, 32, …, 1 rows, so each table
+/// needs at most seven distinct statements and all of them stay in the statement cache.
+const CHUNK: usize = 64;
+
+/// Insert `rows` with multi-row `insert … values (…), (…)` statements of `columns` columns,
+/// `bind` binding one row's values in column order.
+async fn insert_rows<T>(
+    conn: &mut Conn<'_>,
+    head: &str,
+    columns: usize,
+    rows: &[T],
+    bind: impl for<'s> Fn(Statement<'s>, &'s T) -> Statement<'s>,
+) -> Result<()> {
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let size = if rest.len() >= CHUNK { CHUNK } else { 1 << rest.len().ilog2() };
+        let (chunk, tail) = rest.split_at(size);
+        let values: Vec<String> = (0..size).map(|row| placeholders(row * columns, columns)).collect();
+        // Drivers cache prepared statements by text, so equal chunks are prepared once.
+        let sql = format!("{head} values {}", values.join(", "));
+        let statement = chunk.iter().fold(conn.statement(&sql), &bind);
+        conn.execute(statement).await?;
+        rest = tail;
+    }
+    Ok(())
+}
+
+/// Write a planned batch's rows, a few multi-row statements per table.
+pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch<'_>) -> Result<()> {
+    insert_rows(conn, "insert into event (seq, kind, case_id, recorded_at, data)", 5, &planned.events, |s, e| {
+        s.bind(e.seq as i64).bind(e.kind).bind(e.case_id.as_deref()).bind(e.recorded_at).bind(e.data.as_str())
+    })
+    .await?;
+    insert_rows(
+        conn,
+        "insert into case_file (case_id, reference, tracking_token_hash, status, priority_level, priority_score,
+             priority_reasons, needs, flags, channel, language, lat, lon, accuracy_m, place, cell, message,
+             people_count, reported_at, created_seq, updated_seq, version)",
+        22,
+        &planned.cases,
+        |s, c| {
+            s.bind(c.case_id.as_str())
+                .bind(c.reference)
+                .bind(c.tracking_token_hash)
+                .bind(c.status)
+                .bind(c.priority_level)
+                .bind(i64::from(c.priority_score))
+                .bind(c.priority_reasons.as_str())
+                .bind(c.needs)
+                .bind(c.flags)
+                .bind(c.channel)
+                .bind(c.language)
+                .bind(c.lat)
+                .bind(c.lon)
+                .bind(c.accuracy_m)
+                .bind(c.place)
+                .bind(c.cell)
+                .bind(c.message)
+                .bind(c.people_count as i64)
+                .bind(c.reported_at)
+                .bind(c.seq as i64)
+                .bind(c.seq as i64)
+                .bind(1i64)
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "insert into person (person_id, name, age, sex, passport, phone, created_seq)",
+        7,
+        &planned.persons,
+        |s, p| {
+            s.bind(p.person_id.as_str())
+                .bind(p.name)
+                .bind(p.age.map(i64::from))
+                .bind(p.sex)
+                .bind(p.passport)
+                .bind(p.phone)
+                .bind(p.seq as i64)
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "insert into case_person (case_id, person_id, role, relation, position)",
+        5,
+        &planned.persons,
+        |s, p| {
+            s.bind(p.case_id.as_str()).bind(p.person_id.as_str()).bind(p.role).bind(p.relation).bind(p.position as i64)
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "insert into report (report_id, case_id, seq, channel, language, reporter_person_id, reporter_place,
+             lat, lon, accuracy_m, place, cell, needs, flags, message, received_at)",
+        16,
+        &planned.reports,
+        |s, r| {
+            s.bind(r.report_id.as_str())
+                .bind(r.case_id.as_str())
+                .bind(r.seq as i64)
+                .bind(r.channel)
+                .bind(r.language)
+                .bind(r.reporter_person_id.as_deref())
+                .bind(r.reporter_place)
+                .bind(r.lat)
+                .bind(r.lon)
+                .bind(r.accuracy_m)
+                .bind(r.place)
+                .bind(r.cell)
+                .bind(r.needs)
+                .bind(r.flags)
+                .bind(r.message)
+                .bind(r.received_at)
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "insert into idempotency (key_hash, request_hash, case_id, token_sealed, created_at)",
+        5,
+        &planned.idempotency,
+        |s, i| s.bind(i.key_hash).bind(i.request_hash).bind(i.case_id.as_str()).bind(i.token_sealed).bind(i.created_at),
+    )
+    .await
+}
