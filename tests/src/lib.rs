@@ -14,7 +14,6 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
@@ -25,6 +24,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tokio_util::sync::CancellationToken;
 
 pub use opsroom::config::Config;
+pub use opsroom_store::testing::TestDatabase;
 
 /// Password of user `admin` in every test server.
 pub const ADMIN_PASSWORD: &str = "test admin password 2023";
@@ -37,7 +37,7 @@ pub struct TestServer {
     pub database_url: String,
     shutdown: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
-    _dir: Option<TempDir>,
+    database: Option<TestDatabase>,
 }
 
 impl TestServer {
@@ -48,10 +48,18 @@ impl TestServer {
 
     /// Start on a fresh SQLite database, letting the test adjust the configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("opsroom.db").display());
-        let mut server = Self::start_on(&url, adjust).await;
-        server._dir = Some(dir);
+        Self::start_owning(TestDatabase::sqlite(), adjust).await
+    }
+
+    /// Start on a fresh PostgreSQL database; `None` (with a message) when no server is
+    /// configured outside CI (see `opsroom_store::testing`).
+    pub async fn start_postgres() -> Option<Self> {
+        Some(Self::start_owning(TestDatabase::postgres().await?, |_| {}).await)
+    }
+
+    async fn start_owning(database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut server = Self::start_on(&database.url, adjust).await;
+        server.database = Some(database);
         server
     }
 
@@ -64,16 +72,16 @@ impl TestServer {
         let address = listener.local_addr().expect("bound address");
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(opsroom::server::run(listener, config, shutdown.clone()));
-        let server = Self { address, database_url: database_url.to_owned(), shutdown, task, _dir: None };
+        let server = Self { address, database_url: database_url.to_owned(), shutdown, task, database: None };
         server.wait_ready().await;
         server
     }
 
-    /// Wait until the server answers HTTP (the listener is bound before `run` opens the store).
+    /// Wait until the server says it is ready (the listener is bound before `run` opens the store).
     async fn wait_ready(&self) {
         let api = self.api();
         for _ in 0..200 {
-            if api.http.get(api.url("/api/v1/openapi.json")).send().await.is_ok_and(|r| r.status().is_success()) {
+            if api.http.get(api.url("/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
                 return;
             }
             if self.task.is_finished() {
@@ -99,17 +107,22 @@ impl TestServer {
         api
     }
 
-    /// Stop gracefully and wait for the server to finish.
-    pub async fn stop(self) -> anyhow::Result<()> {
-        self.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(20), self.task).await.context("server did not stop in 20 s")??
+    /// Stop gracefully, wait for the server to finish and remove its database.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let database = self.database.take();
+        self.stop_keep_database().await?;
+        if let Some(database) = database {
+            database.remove().await;
+        }
+        Ok(())
     }
 
-    /// Stop gracefully but keep the temporary database directory alive for a restart.
-    pub async fn stop_keep_dir(mut self) -> anyhow::Result<Option<TempDir>> {
-        let dir = self._dir.take();
-        self.stop().await?;
-        Ok(dir)
+    /// Stop gracefully but keep the database for a restart (the caller removes it).
+    pub async fn stop_keep_database(mut self) -> anyhow::Result<Option<TestDatabase>> {
+        let database = self.database.take();
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(20), self.task).await.context("server did not stop in 20 s")???;
+        Ok(database)
     }
 }
 

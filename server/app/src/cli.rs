@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Apply database migrations, then exit (nodes also migrate at start).
+    Migrate(DatabaseArg),
     /// Manage operator accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -31,7 +33,8 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct DatabaseArg {
-    /// Database URL: sqlite://PATH (embedded).
+    /// Database URL: sqlite://PATH (embedded, one node) or postgres://USER@HOST:PORT/DB (several
+    /// nodes may share it).
     #[arg(long, env = "OPSROOM_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     database_url: String,
 }
@@ -96,6 +99,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let shutdown = CancellationToken::new();
             tokio::spawn(stop_on_signal(shutdown.clone()));
             server::run(listener, config, shutdown).await
+        }
+        Command::Migrate(database) => {
+            let store = Store::open(&database.database_url, StoreOptions::default()).await?;
+            store.close(std::time::Duration::from_secs(5)).await;
+            println!("migrations applied to {}", store.backend_name());
+            Ok(())
         }
         Command::User(UserCommand::Add { name, role, password_stdin, database }) => {
             let role = Role::parse(&role).expect("clap restricts the role");

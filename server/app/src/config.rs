@@ -11,7 +11,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `sqlite://PATH` (embedded, the default).
+    /// `sqlite://PATH` (embedded, the default) or `postgres://…` (several nodes may share it).
     pub database_url: String,
     /// Origins allowed to open the live websocket, e.g. `https://ops.example.org`. Empty means
     /// same origin only (the `Origin` must match the `Host` the request was sent to).

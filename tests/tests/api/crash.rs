@@ -6,7 +6,7 @@ use std::time::Duration;
 use opsroom_tests::{ServerProcess, sample_report};
 use tokio::sync::Mutex;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_opsroom-under-test");
+use crate::BINARY;
 
 #[tokio::test]
 async fn every_acknowledged_report_survives_sigkill() {

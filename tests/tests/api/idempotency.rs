@@ -75,10 +75,10 @@ async fn a_retry_after_restart_still_finds_its_case() {
     let server = TestServer::start().await;
     let first = server.api().post_report(&sample_report(1), Some("survives-restart")).await.unwrap();
     let url = server.database_url.clone();
-    let dir = server.stop_keep_dir().await.unwrap();
+    let database = server.stop_keep_database().await.unwrap();
     let server = TestServer::start_on(&url, |_| {}).await;
     let again = server.api().post_report(&sample_report(1), Some("survives-restart")).await.unwrap();
     assert_eq!(again.body, first.body);
     server.stop().await.unwrap();
-    drop(dir);
+    database.expect("the server owned its database").remove().await;
 }

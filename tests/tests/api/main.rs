@@ -7,3 +7,7 @@ mod crash;
 mod idempotency;
 mod intake;
 mod live;
+mod scale_out;
+
+/// The production entry point under test, as a binary that tests can run and kill.
+const BINARY: &str = env!("CARGO_BIN_EXE_opsroom-under-test");

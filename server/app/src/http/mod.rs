@@ -6,6 +6,7 @@
 pub mod cases;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod live;
 pub mod reports;
 pub mod session;
@@ -36,6 +37,7 @@ use error::ApiError;
         (name = "session", description = "Operator sign-in"),
         (name = "cases", description = "Cases (operators)"),
         (name = "live", description = "Live event stream (operators)"),
+        (name = "health", description = "Liveness and readiness for load balancers"),
     )
 )]
 struct ApiDoc;
@@ -48,6 +50,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(live::get_live))
+        .routes(routes!(health::get_healthz))
+        .routes(routes!(health::get_readyz))
         .split_for_parts()
 }
 

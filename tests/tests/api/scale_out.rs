@@ -1,0 +1,183 @@
+//! Several nodes on one PostgreSQL database: one log, one order, on every node; a node may die.
+//! Also readiness and `opsroom migrate`, on both backends.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use opsroom_tests::{ADMIN_PASSWORD, Api, ServerProcess, TestDatabase, TestServer, sample_report};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::BINARY;
+
+/// Sign in on `node` and return its client.
+async fn signed_in(node: &ServerProcess) -> Api {
+    let mut api = node.api();
+    let reply = api.sign_in("admin", ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    api
+}
+
+/// Keep submitting reports through `api` until `stop` is set or the node stops answering;
+/// record the case id of every `201`.
+fn submitter(
+    api: Api,
+    base: usize,
+    stop: Arc<AtomicBool>,
+    acknowledged: Arc<Mutex<Vec<String>>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        for n in 0.. {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            match api.post_report(&sample_report(base + n), None).await {
+                Ok(reply) if reply.status == 201 => {
+                    acknowledged.lock().await.push(reply.body["case_id"].as_str().unwrap().to_owned());
+                }
+                _ => return,
+            }
+        }
+    })
+}
+
+async fn wait_for(acknowledged: &Mutex<Vec<String>>, count: usize) {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while acknowledged.lock().await.len() < count {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{count} reports acknowledged within 60 s"));
+}
+
+fn seq_and_case(events: &[Value]) -> Vec<(u64, String)> {
+    events.iter().map(|e| (e["seq"].as_u64().unwrap(), e["case_id"].as_str().unwrap_or("").to_owned())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_stream_every_event_once_in_one_order() {
+    let Some(database) = TestDatabase::postgres().await else { return };
+    let node_a = ServerProcess::spawn(BINARY, &database.url).await.unwrap();
+    let node_b = ServerProcess::spawn(BINARY, &database.url).await.unwrap();
+    let api_a = signed_in(&node_a).await;
+    // Sessions live in the database: the cookie from node A works on node B.
+    let mut api_b = node_b.api();
+    api_b.cookie = api_a.cookie.clone();
+    assert_eq!(api_b.get("/api/v1/session").await.unwrap().status, 200);
+
+    let mut live_a = api_a.live(None).await.unwrap();
+    live_a.subscribe(Some(0)).await.unwrap();
+    let mut live_b = api_b.live(None).await.unwrap();
+    live_b.subscribe(Some(0)).await.unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let mut submitters = Vec::new();
+    for task in 0..4 {
+        submitters.push(submitter(api_a.clone(), task * 1000, stop.clone(), acknowledged.clone()));
+        submitters.push(submitter(api_b.clone(), 10_000 + task * 1000, stop.clone(), acknowledged.clone()));
+    }
+    wait_for(&acknowledged, 200).await;
+    stop.store(true, Ordering::Relaxed);
+    for s in submitters {
+        s.await.unwrap();
+    }
+    let acknowledged: HashSet<String> = acknowledged.lock().await.iter().cloned().collect();
+    let last = 1 + acknowledged.len() as u64; // the admin's creation, then one event per report
+
+    let events_a = seq_and_case(&live_a.events_until(last).await.unwrap());
+    let events_b = seq_and_case(&live_b.events_until(last).await.unwrap());
+    let positions: Vec<u64> = (1..=last).collect();
+    assert_eq!(
+        events_a.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+        positions,
+        "node A: every event once, in order"
+    );
+    assert_eq!(events_a, events_b, "both nodes stream the same events in the same order");
+    let streamed: HashSet<String> = events_a.iter().skip(1).map(|(_, case)| case.clone()).collect();
+    assert_eq!(streamed, acknowledged, "every acknowledged report is on both streams");
+
+    drop((node_a, node_b));
+    database.remove().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_node_loses_nothing_and_the_other_keeps_serving() {
+    let Some(database) = TestDatabase::postgres().await else { return };
+    let mut node_a = ServerProcess::spawn(BINARY, &database.url).await.unwrap();
+    let node_b = ServerProcess::spawn(BINARY, &database.url).await.unwrap();
+    let api_a = signed_in(&node_a).await;
+    let api_b = signed_in(&node_b).await;
+    let mut live_b = api_b.live(None).await.unwrap();
+    live_b.subscribe(Some(0)).await.unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let mut submitters = Vec::new();
+    for task in 0..4 {
+        submitters.push(submitter(api_a.clone(), task * 1000, stop.clone(), acknowledged.clone()));
+        submitters.push(submitter(api_b.clone(), 10_000 + task * 1000, stop.clone(), acknowledged.clone()));
+    }
+    wait_for(&acknowledged, 100).await;
+    node_a.child.start_kill().unwrap(); // SIGKILL, mid-run
+    node_a.child.wait().await.unwrap();
+    let at_kill = acknowledged.lock().await.len();
+    wait_for(&acknowledged, at_kill + 100).await; // node B goes on taking reports
+    stop.store(true, Ordering::Relaxed);
+    for s in submitters {
+        s.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().await.clone();
+
+    let stored: HashSet<String> =
+        api_b.all_cases("").await.unwrap().iter().map(|c| c["case_id"].as_str().unwrap().to_owned()).collect();
+    let missing: Vec<&String> = acknowledged.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(missing.is_empty(), "{} acknowledged reports lost: {missing:?}", missing.len());
+    // Node B's stream holds the whole log, gap-free, including what node A committed.
+    let last = 1 + stored.len() as u64;
+    let events = live_b.events_until(last).await.unwrap();
+    assert_eq!(events.iter().map(|e| e["seq"].as_u64().unwrap()).collect::<Vec<_>>(), (1..=last).collect::<Vec<_>>());
+
+    drop(node_b);
+    database.remove().await;
+}
+
+#[tokio::test]
+async fn health_and_readiness_on_sqlite() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    assert_eq!(api.get("/healthz").await.unwrap().body["status"], "ok");
+    let ready = api.get("/readyz").await.unwrap();
+    assert_eq!((ready.status, ready.body["status"].as_str()), (200, Some("ready")));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn health_and_readiness_on_postgres() {
+    let Some(server) = TestServer::start_postgres().await else { return };
+    let api = server.api();
+    api.post_report(&sample_report(1), None).await.unwrap();
+    let ready = api.get("/readyz").await.unwrap();
+    assert_eq!((ready.status, ready.body["status"].as_str()), (200, Some("ready")), "{}", ready.body);
+    assert!(ready.body["database_head"].as_u64().unwrap() >= 2);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn migrate_applies_migrations_without_serving() {
+    for database in [Some(TestDatabase::sqlite()), TestDatabase::postgres().await].into_iter().flatten() {
+        for _ in 0..2 {
+            let output = tokio::process::Command::new(BINARY)
+                .args(["migrate", "--database-url", &database.url])
+                .output()
+                .await
+                .unwrap();
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            assert!(String::from_utf8_lossy(&output.stdout).contains("migrations applied"));
+        }
+        database.remove().await;
+    }
+}
