@@ -16,7 +16,7 @@ use opsroom_domain::case::report_case;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::report::{Channel, NewReport};
 use opsroom_store::ReportCase;
-use opsroom_tests::{Api, TestServer, sample_report};
+use opsroom_tests::{Api, TestDatabase, TestServer, sample_report};
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Debug, Parser)]
@@ -59,8 +59,22 @@ async fn main() -> anyhow::Result<()> {
 
     let fsync = fsync_latency(dir.path(), 200)?;
     let baseline = raw_baseline(dir.path(), args.reports, args.baseline_batch).await?;
-    let ingest = http_ingest(dir.path(), args.reports, args.clients).await?;
-    let delivery = delivery_latency(&args).await?;
+    let ingest_url = format!("sqlite://{}", dir.path().join("ingest.db").display());
+    let ingest = http_ingest(&ingest_url, args.reports, args.clients).await?;
+    let delivery = {
+        let server = TestServer::start().await;
+        let delivery = delivery_latency(&args, &server, &server).await?;
+        server.stop().await?;
+        delivery
+    };
+    let postgres = match TestDatabase::postgres().await {
+        Some(database) => {
+            let figures = postgres_figures(&args, &database.url).await;
+            database.remove().await;
+            Some(figures?)
+        }
+        None => None,
+    };
 
     println!();
     println!("| measurement | result |");
@@ -86,7 +100,89 @@ async fn main() -> anyhow::Result<()> {
         delivery.delivered,
         delivery.expected
     );
+    match postgres {
+        Some(pg) => {
+            println!(
+                "| PostgreSQL: pgbench single-row inserts ({} B rows, {} clients) | {:.0} rows/s |",
+                pg.row_bytes,
+                args.clients.min(PGBENCH_CLIENTS),
+                pg.pgbench_tps
+            );
+            println!(
+                "| PostgreSQL: durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms |",
+                args.reports, args.clients, pg.ingest.rate, pg.ingest.latency.p50, pg.ingest.latency.p99
+            );
+            println!("| PostgreSQL: ingest / pgbench single-row inserts | {:.2} |", pg.ingest.rate / pg.pgbench_tps);
+            println!(
+                "| PostgreSQL: cross-node delivery (submit to node A, {} subscribers on node B), {} reports/s for {} s | p50 {:.2} ms, p99 {:.2} ms, {} of {} deliveries |",
+                args.subscribers,
+                args.rate,
+                args.seconds,
+                pg.cross_node.latency.p50,
+                pg.cross_node.latency.p99,
+                pg.cross_node.delivered,
+                pg.cross_node.expected
+            );
+        }
+        None => println!("| PostgreSQL | not measured: set {} |", opsroom_store::testing::POSTGRES_URL_VAR),
+    }
     Ok(())
+}
+
+/// Most `pgbench` clients: the server allows 100 connections and the nodes need some.
+const PGBENCH_CLIENTS: usize = 64;
+
+struct PostgresFigures {
+    row_bytes: usize,
+    pgbench_tps: f64,
+    ingest: Ingest,
+    cross_node: Delivery,
+}
+
+/// PostgreSQL: `pgbench` single-row inserts of an event-sized row as the baseline, durable ingest
+/// over HTTP, and delivery from one node to subscribers of another on the same database.
+async fn postgres_figures(args: &Args, url: &str) -> anyhow::Result<PostgresFigures> {
+    let payload = serde_json::to_string(&report_commands(1)?[0].event)?;
+    let pgbench_tps = pgbench_single_row_inserts(url, &payload, args.clients, args.reports).await?;
+    let ingest = http_ingest(url, args.reports, args.clients).await?;
+    let node_a = TestServer::start_on(url, |_| {}).await;
+    let node_b = TestServer::start_on(url, |_| {}).await;
+    let cross_node = delivery_latency(args, &node_a, &node_b).await?;
+    node_a.stop_keep_database().await?;
+    node_b.stop_keep_database().await?;
+    Ok(PostgresFigures { row_bytes: payload.len(), pgbench_tps, ingest, cross_node })
+}
+
+/// Run `pgbench` with a script of one autocommitted `insert` of `payload` per transaction.
+async fn pgbench_single_row_inserts(url: &str, payload: &str, clients: usize, rows: usize) -> anyhow::Result<f64> {
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url).await?;
+    sqlx::query("create table if not exists pgbench_event (seq bigserial primary key, data text not null)")
+        .execute(&mut conn)
+        .await?;
+    let script = tempfile::NamedTempFile::new()?;
+    std::fs::write(
+        script.path(),
+        format!("insert into pgbench_event (data) values ('{}');\n", payload.replace('\'', "''")),
+    )?;
+    // PostgreSQL allows 100 connections here; leave room for the nodes'.
+    let clients = clients.min(PGBENCH_CLIENTS);
+    let output = tokio::process::Command::new("pgbench")
+        .args(["-n", "-c", &clients.to_string(), "-j", "2", "-t", &(rows / clients).max(1).to_string(), "-f"])
+        .arg(script.path())
+        .arg(url)
+        .output()
+        .await
+        .context("running pgbench (Debian package postgresql-contrib or postgresql)")?;
+    anyhow::ensure!(output.status.success(), "pgbench failed: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let tps = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("tps = "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .context("pgbench printed no tps")?
+        .parse()?;
+    sqlx::query("drop table pgbench_event").execute(&mut conn).await?;
+    Ok(tps)
 }
 
 struct Percentiles {
@@ -143,9 +239,8 @@ struct Ingest {
     latency: Percentiles,
 }
 
-async fn http_ingest(dir: &std::path::Path, reports: usize, clients: usize) -> anyhow::Result<Ingest> {
-    let url = format!("sqlite://{}", dir.join("ingest.db").display());
-    let server = TestServer::start_on(&url, |_| {}).await;
+async fn http_ingest(url: &str, reports: usize, clients: usize) -> anyhow::Result<Ingest> {
+    let server = TestServer::start_on(url, |_| {}).await;
     let bodies: Arc<Vec<String>> = Arc::new((0..reports).map(|n| sample_report(n).to_string()).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -229,9 +324,10 @@ struct Delivery {
     expected: u64,
 }
 
-async fn delivery_latency(args: &Args) -> anyhow::Result<Delivery> {
-    let server = TestServer::start().await;
-    let admin = server.admin().await;
+/// Submit-to-websocket latency: reports go to `submit_to`, subscribers listen on `listen_on`
+/// (the same server, or another node on the same database).
+async fn delivery_latency(args: &Args, submit_to: &TestServer, listen_on: &TestServer) -> anyhow::Result<Delivery> {
+    let admin = listen_on.admin().await;
     let total = (args.rate * args.seconds) as usize;
     let submitted: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
     let epoch = Instant::now();
@@ -276,7 +372,7 @@ async fn delivery_latency(args: &Args) -> anyhow::Result<Delivery> {
         }));
     }
 
-    let api: Api = server.api();
+    let api: Api = submit_to.api();
     let mut posts = Vec::with_capacity(total);
     let started = tokio::time::Instant::now();
     for n in 0..total {
@@ -295,7 +391,6 @@ async fn delivery_latency(args: &Args) -> anyhow::Result<Delivery> {
     for subscriber in subscribers {
         latencies.extend(subscriber.await??);
     }
-    server.stop().await?;
     Ok(Delivery {
         latency: percentiles(latencies),
         delivered: delivered.load(Ordering::Relaxed),

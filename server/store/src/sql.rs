@@ -183,8 +183,13 @@ impl Pooled {
     }
 }
 
-/// `($1, $2, …)` with `count` placeholders starting after `offset`, for an `in` list.
-pub(crate) fn placeholders(offset: usize, count: usize) -> String {
-    let list: Vec<String> = (1..=count).map(|i| format!("${}", offset + i)).collect();
+/// `($1, $2, …)` with `count` placeholders numbered after `offset` (PostgreSQL), or `(?, ?, …)`
+/// (SQLite), for a row of values or an `in` list. SQLite looks numbered parameters up by name
+/// with a linear scan, which makes a 1,400-parameter insert quadratic; anonymous `?` bind in order.
+pub(crate) fn placeholders(backend: Backend, offset: usize, count: usize) -> String {
+    let list: Vec<String> = match backend {
+        Backend::Sqlite => vec!["?".to_owned(); count],
+        Backend::Postgres => (1..=count).map(|i| format!("${}", offset + i)).collect(),
+    };
     format!("({})", list.join(", "))
 }

@@ -307,7 +307,7 @@ async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first
     if !keys.is_empty() {
         let sql = format!(
             "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in {}",
-            placeholders(0, keys.len())
+            placeholders(conn.backend(), 0, keys.len())
         );
         let statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, key| s.bind(*key));
         for row in conn.fetch_all(statement).await? {
@@ -322,7 +322,10 @@ async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first
         }
     }
     let references: Vec<&str> = reports.iter().map(|r| r.event.reference.as_str()).collect();
-    let sql = format!("select reference from case_file where reference in {}", placeholders(0, references.len()));
+    let sql = format!(
+        "select reference from case_file where reference in {}",
+        placeholders(conn.backend(), 0, references.len())
+    );
     let statement = references.iter().fold(conn.statement(&sql).persistent(false), |s, r| s.bind(*r));
     let taken: HashSet<String> =
         conn.fetch_all(statement).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
@@ -346,7 +349,8 @@ async fn insert_rows<T>(
     while !rest.is_empty() {
         let size = if rest.len() >= CHUNK { CHUNK } else { 1 << rest.len().ilog2() };
         let (chunk, tail) = rest.split_at(size);
-        let values: Vec<String> = (0..size).map(|row| placeholders(row * columns, columns)).collect();
+        let backend = conn.backend();
+        let values: Vec<String> = (0..size).map(|row| placeholders(backend, row * columns, columns)).collect();
         // Drivers cache prepared statements by text, so equal chunks are prepared once.
         let sql = format!("{head} values {}", values.join(", "));
         let statement = chunk.iter().fold(conn.statement(&sql), &bind);
