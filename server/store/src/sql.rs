@@ -15,7 +15,7 @@ use sqlx::{Decode, Encode, Postgres, Row as _, Sqlite, Type};
 use crate::{Result, StoreError};
 
 /// Which database engine is underneath.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Backend {
     Sqlite,
     Postgres,
