@@ -113,6 +113,9 @@ async fn a_killed_node_loses_nothing_and_the_other_keeps_serving() {
     let api_b = signed_in(&node_b).await;
     let mut live_b = api_b.live(None).await.unwrap();
     live_b.subscribe(Some(0)).await.unwrap();
+    // A client of node A, which will lose its node and move to node B.
+    let mut live_a = api_a.live(None).await.unwrap();
+    live_a.subscribe(Some(0)).await.unwrap();
 
     let stop = Arc::new(AtomicBool::new(false));
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
@@ -122,8 +125,13 @@ async fn a_killed_node_loses_nothing_and_the_other_keeps_serving() {
         submitters.push(submitter(api_b.clone(), 10_000 + task * 1000, stop.clone(), acknowledged.clone()));
     }
     wait_for(&acknowledged, 100).await;
+    let seen_on_a = live_a.events_until(50).await.unwrap();
+    let resume_from = seen_on_a.last().unwrap()["seq"].as_u64().unwrap();
     node_a.child.start_kill().unwrap(); // SIGKILL, mid-run
     node_a.child.wait().await.unwrap();
+    // The client of node A reconnects to node B with its position.
+    let mut moved = api_b.live(None).await.unwrap();
+    moved.subscribe(Some(resume_from)).await.unwrap();
     let at_kill = acknowledged.lock().await.len();
     wait_for(&acknowledged, at_kill + 100).await; // node B goes on taking reports
     stop.store(true, Ordering::Relaxed);
@@ -140,6 +148,11 @@ async fn a_killed_node_loses_nothing_and_the_other_keeps_serving() {
     let last = 1 + stored.len() as u64;
     let events = live_b.events_until(last).await.unwrap();
     assert_eq!(events.iter().map(|e| e["seq"].as_u64().unwrap()).collect::<Vec<_>>(), (1..=last).collect::<Vec<_>>());
+    // The moved client misses nothing and sees nothing twice.
+    let after_move = moved.events_until(last).await.unwrap();
+    let mut positions: Vec<u64> = seen_on_a.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    positions.extend(after_move.iter().map(|e| e["seq"].as_u64().unwrap()));
+    assert_eq!(positions, (1..=last).collect::<Vec<_>>());
 
     drop(node_b);
     database.remove().await;
