@@ -20,27 +20,47 @@ async fn signed_in(node: &ServerProcess) -> Api {
     api
 }
 
-/// Keep submitting reports through `api` until `stop` is set or the node stops answering;
-/// record the case id of every `201`.
-fn submitter(
-    api: Api,
-    base: usize,
+/// Reports flowing into both nodes from four tasks each, until stopped or a node stops answering.
+/// Records the case id of every `201`.
+struct Load {
     stop: Arc<AtomicBool>,
     acknowledged: Arc<Mutex<Vec<String>>>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        for n in 0.. {
-            if stop.load(Ordering::Relaxed) {
-                return;
-            }
-            match api.post_report(&sample_report(base + n), None).await {
-                Ok(reply) if reply.status == 201 => {
-                    acknowledged.lock().await.push(reply.body["case_id"].as_str().unwrap().to_owned());
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(node_a: &Api, node_b: &Api) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let acknowledged = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for task in 0..8 {
+            let api = if task % 2 == 0 { node_a.clone() } else { node_b.clone() };
+            let (stop, acknowledged) = (stop.clone(), acknowledged.clone());
+            tasks.push(tokio::spawn(async move {
+                for n in 0.. {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    match api.post_report(&sample_report(task * 10_000 + n), None).await {
+                        Ok(reply) if reply.status == 201 => {
+                            acknowledged.lock().await.push(reply.body["case_id"].as_str().unwrap().to_owned());
+                        }
+                        _ => return,
+                    }
                 }
-                _ => return,
-            }
+            }));
         }
-    })
+        Self { stop, acknowledged, tasks }
+    }
+
+    /// Stop and return every acknowledged case id.
+    async fn stop(self) -> Vec<String> {
+        self.stop.store(true, Ordering::Relaxed);
+        for task in self.tasks {
+            task.await.unwrap();
+        }
+        self.acknowledged.lock().await.clone()
+    }
 }
 
 async fn wait_for(acknowledged: &Mutex<Vec<String>>, count: usize) {
@@ -73,19 +93,9 @@ async fn two_nodes_stream_every_event_once_in_one_order() {
     let mut live_b = api_b.live(None).await.unwrap();
     live_b.subscribe(Some(0)).await.unwrap();
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let acknowledged = Arc::new(Mutex::new(Vec::new()));
-    let mut submitters = Vec::new();
-    for task in 0..4 {
-        submitters.push(submitter(api_a.clone(), task * 1000, stop.clone(), acknowledged.clone()));
-        submitters.push(submitter(api_b.clone(), 10_000 + task * 1000, stop.clone(), acknowledged.clone()));
-    }
-    wait_for(&acknowledged, 200).await;
-    stop.store(true, Ordering::Relaxed);
-    for s in submitters {
-        s.await.unwrap();
-    }
-    let acknowledged: HashSet<String> = acknowledged.lock().await.iter().cloned().collect();
+    let load = Load::start(&api_a, &api_b);
+    wait_for(&load.acknowledged, 200).await;
+    let acknowledged: HashSet<String> = load.stop().await.into_iter().collect();
     let last = 1 + acknowledged.len() as u64; // the admin's creation, then one event per report
 
     let events_a = seq_and_case(&live_a.events_until(last).await.unwrap());
@@ -117,14 +127,8 @@ async fn a_killed_node_loses_nothing_and_the_other_keeps_serving() {
     let mut live_a = api_a.live(None).await.unwrap();
     live_a.subscribe(Some(0)).await.unwrap();
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let acknowledged = Arc::new(Mutex::new(Vec::new()));
-    let mut submitters = Vec::new();
-    for task in 0..4 {
-        submitters.push(submitter(api_a.clone(), task * 1000, stop.clone(), acknowledged.clone()));
-        submitters.push(submitter(api_b.clone(), 10_000 + task * 1000, stop.clone(), acknowledged.clone()));
-    }
-    wait_for(&acknowledged, 100).await;
+    let load = Load::start(&api_a, &api_b);
+    wait_for(&load.acknowledged, 100).await;
     let seen_on_a = live_a.events_until(50).await.unwrap();
     let resume_from = seen_on_a.last().unwrap()["seq"].as_u64().unwrap();
     node_a.child.start_kill().unwrap(); // SIGKILL, mid-run
@@ -132,13 +136,9 @@ async fn a_killed_node_loses_nothing_and_the_other_keeps_serving() {
     // The client of node A reconnects to node B with its position.
     let mut moved = api_b.live(None).await.unwrap();
     moved.subscribe(Some(resume_from)).await.unwrap();
-    let at_kill = acknowledged.lock().await.len();
-    wait_for(&acknowledged, at_kill + 100).await; // node B goes on taking reports
-    stop.store(true, Ordering::Relaxed);
-    for s in submitters {
-        s.await.unwrap();
-    }
-    let acknowledged = acknowledged.lock().await.clone();
+    let at_kill = load.acknowledged.lock().await.len();
+    wait_for(&load.acknowledged, at_kill + 100).await; // node B goes on taking reports
+    let acknowledged = load.stop().await;
 
     let stored: HashSet<String> =
         api_b.all_cases("").await.unwrap().iter().map(|c| c["case_id"].as_str().unwrap().to_owned()).collect();
