@@ -45,10 +45,11 @@ impl Coordinates {
 
     /// The resolution-9 cell containing this position.
     pub fn cell(self) -> Cell {
-        let latlng = LatLng::new(self.lat, self.lon).expect("ranges were checked in Coordinates::parse");
+        let latlng = LatLng::try_from(self.to_point().0).expect("ranges were checked in Coordinates::parse");
         Cell(latlng.to_cell(STORED_RESOLUTION))
     }
 
+    /// As a `geo` point: x is longitude, y is latitude (GeoJSON order).
     pub fn to_point(self) -> geo::Point<f64> {
         geo::Point::new(self.lon, self.lat)
     }
@@ -99,11 +100,6 @@ impl Cell {
         let last =
             ((resolution + 1)..=stored).fold(first, |index, digit| index | (6u64 << (3 * (15 - u32::from(digit)))));
         Some((first, last))
-    }
-
-    /// Distance between two cells' centres on the sphere, in metres.
-    pub fn centre_distance_m(self, other: Cell) -> f64 {
-        LatLng::from(self.0).distance_m(LatLng::from(other.0))
     }
 }
 

@@ -59,11 +59,6 @@ impl Hub {
     pub fn published(&self) -> u64 {
         *self.published.borrow()
     }
-
-    /// Number of sockets currently following the hub.
-    pub fn subscribers(&self) -> usize {
-        self.frames.receiver_count()
-    }
 }
 
 async fn follow_log(
