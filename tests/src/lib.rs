@@ -65,6 +65,7 @@ impl TestServer {
 
     /// Start on an existing database URL (the caller keeps it alive).
     pub async fn start_on(database_url: &str, adjust: impl FnOnce(&mut Config)) -> Self {
+        log_when_asked();
         let mut config = Config::new(database_url);
         config.admin_password = Some(ADMIN_PASSWORD.to_owned());
         adjust(&mut config);
@@ -123,6 +124,16 @@ impl TestServer {
         self.shutdown.cancel();
         tokio::time::timeout(Duration::from_secs(20), self.task).await.context("server did not stop in 20 s")???;
         Ok(database)
+    }
+}
+
+/// Server logs in tests only when asked: `OPSROOM_LOG=debug cargo test …`.
+fn log_when_asked() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if let Ok(filter) = std::env::var("OPSROOM_LOG") {
+        ONCE.call_once(|| {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        });
     }
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use opsroom_domain::user::Role;
+use opsroom_domain::workflow::SlaPolicy;
 use opsroom_store::{Store, StoreOptions, UserOutcome};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
@@ -49,6 +50,18 @@ struct ServeArgs {
     /// Origins allowed to open the live websocket (comma-separated). Default: same origin only.
     #[arg(long, env = "OPSROOM_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origin: Vec<String>,
+    /// Minutes to first contact for a critical case before it is escalated.
+    #[arg(long, env = "OPSROOM_SLA_CRITICAL_MINUTES", default_value_t = SlaPolicy::default().critical_minutes)]
+    sla_critical_minutes: u32,
+    /// Minutes to first contact for a high-priority case.
+    #[arg(long, env = "OPSROOM_SLA_HIGH_MINUTES", default_value_t = SlaPolicy::default().high_minutes)]
+    sla_high_minutes: u32,
+    /// Minutes to first contact for a normal-priority case.
+    #[arg(long, env = "OPSROOM_SLA_NORMAL_MINUTES", default_value_t = SlaPolicy::default().normal_minutes)]
+    sla_normal_minutes: u32,
+    /// Minutes to first contact for a low-priority case.
+    #[arg(long, env = "OPSROOM_SLA_LOW_MINUTES", default_value_t = SlaPolicy::default().low_minutes)]
+    sla_low_minutes: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +107,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let mut config = Config::new(args.database.database_url);
             config.allowed_origins = args.allowed_origin;
+            config.sla = SlaPolicy {
+                critical_minutes: args.sla_critical_minutes,
+                high_minutes: args.sla_high_minutes,
+                normal_minutes: args.sla_normal_minutes,
+                low_minutes: args.sla_low_minutes,
+            };
             config.admin_password = std::env::var("OPSROOM_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
             let listener = tokio::net::TcpListener::bind(&args.bind).await?;
             let shutdown = CancellationToken::new();

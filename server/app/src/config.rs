@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use opsroom_domain::workflow::SlaPolicy;
 use opsroom_store::StoreOptions;
 
 /// Database used when none is given: an embedded SQLite file under `./data/`.
@@ -27,6 +28,10 @@ pub struct Config {
     pub live_ring: usize,
     /// How often a live connection re-checks that its session still exists.
     pub session_recheck: Duration,
+    /// Minutes to first contact per priority.
+    pub sla: SlaPolicy,
+    /// How often overdue cases are looked for and escalated.
+    pub sla_tick: Duration,
 }
 
 impl Config {
@@ -40,6 +45,8 @@ impl Config {
             store: StoreOptions::default(),
             live_ring: 4096,
             session_recheck: Duration::from_secs(15),
+            sla: SlaPolicy::default(),
+            sla_tick: Duration::from_secs(10),
         }
     }
 }

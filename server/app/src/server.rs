@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use opsroom_domain::user::{Role, UserName, check_new_password};
-use opsroom_store::{NewUser, Store, UserOutcome};
+use opsroom_store::{EscalateOverdue, NewUser, Store, UserOutcome};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -67,6 +67,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
         tasks: tasks.clone(),
         decoy_password_hash: auth::hash_password(secrets::new_token()).await?,
     });
+    tasks.spawn(escalate_overdue_cases(app.clone()));
     let router = http::router(app.clone());
 
     let address = listener.local_addr()?;
@@ -92,6 +93,26 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     store.close(Duration::from_secs(10)).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The SLA clock: every `sla_tick`, record an escalation for each open case whose first-contact
+/// time ran out. On several nodes each does this; the store records each breach once.
+async fn escalate_overdue_cases(app: AppState) {
+    let mut tick = tokio::time::interval(app.config.sla_tick);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = app.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let sweep = EscalateOverdue { policy: app.config.sla, now: app.now_ms(), limit: 500 };
+        match app.store.escalate_overdue(sweep).await {
+            Ok(0) => {}
+            Ok(escalated) => tracing::info!(escalated, "escalated cases past their first-contact time"),
+            Err(opsroom_store::StoreError::Closed) => return,
+            Err(error) => tracing::warn!(%error, "escalating overdue cases"),
+        }
+    }
 }
 
 /// On an empty database, create user `admin` with the configured password, or a generated one

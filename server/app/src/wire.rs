@@ -12,6 +12,7 @@ use opsroom_domain::report::{
     Channel, Language, LocationInput, PersonInput, Relation, ReportInput, ReporterInput, Sex,
 };
 use opsroom_domain::user::Role;
+use opsroom_domain::workflow::{CaseState, ContactChannel, ContactOutcome, SlaPolicy, SlaState};
 use opsroom_store::{CaseDetail, CaseSummary, PersonRow, ReportRow, SessionUser, StoredEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -230,12 +231,38 @@ pub struct CaseSummaryBody {
     pub created_seq: u64,
     /// Log position of the latest event that changed the case: apply live events above it.
     pub updated_seq: u64,
-    /// Optimistic-concurrency version.
+    /// Optimistic-concurrency version: send it back with every change.
     pub version: u32,
+    pub assigned_to: Option<Uuid>,
+    /// When someone in the case was first reached.
+    pub first_contact_at: Option<String>,
+    /// The first-contact clock.
+    pub sla: SlaBody,
+    /// Set when a supervisor overrode the computed priority level.
+    pub priority_override_reason: Option<String>,
 }
 
-impl From<&CaseSummary> for CaseSummaryBody {
-    fn from(c: &CaseSummary) -> Self {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaBody {
+    pub state: SlaState,
+    /// When first contact is due (RFC 3339).
+    pub due_at: String,
+    /// Whether the breach was escalated to supervisors.
+    pub escalated: bool,
+}
+
+impl CaseSummaryBody {
+    /// The case as the board shows it at `now` under `policy` (the SLA colour depends on both).
+    pub fn new(c: &CaseSummary, policy: &SlaPolicy, now: Timestamp) -> Self {
+        let state = CaseState {
+            case_id: c.case_id,
+            status: c.status,
+            assigned_to: c.assigned_to,
+            priority: c.priority,
+            reported_at: Timestamp::from_millis(c.reported_at),
+            first_contact_at: c.first_contact_at.map(Timestamp::from_millis),
+            escalated: c.escalated_at.is_some(),
+        };
         Self {
             case_id: c.case_id,
             reference: c.reference.clone(),
@@ -254,6 +281,14 @@ impl From<&CaseSummary> for CaseSummaryBody {
             created_seq: c.created_seq,
             updated_seq: c.updated_seq,
             version: c.version,
+            assigned_to: c.assigned_to,
+            first_contact_at: c.first_contact_at.map(|t| Timestamp::from_millis(t).to_rfc3339()),
+            sla: SlaBody {
+                state: policy.state(&state, now),
+                due_at: policy.due_at(&state).to_rfc3339(),
+                escalated: state.escalated,
+            },
+            priority_override_reason: c.priority_override_reason.clone(),
         }
     }
 }
@@ -361,24 +396,144 @@ impl EventBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct NoteOnCase {
+    pub note_id: Uuid,
+    pub seq: u64,
+    pub author: String,
+    pub text: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactOnCase {
+    pub contact_id: Uuid,
+    pub seq: u64,
+    pub author: String,
+    pub channel: String,
+    pub outcome: String,
+    pub note: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetailBody {
     pub case: CaseSummaryBody,
     pub message: Option<String>,
     pub persons: Vec<PersonOnCase>,
     pub reports: Vec<ReportOnCase>,
+    pub notes: Vec<NoteOnCase>,
+    pub contacts: Vec<ContactOnCase>,
     pub events: Vec<EventBody>,
 }
 
-impl From<&CaseDetail> for CaseDetailBody {
-    fn from(d: &CaseDetail) -> Self {
+impl CaseDetailBody {
+    pub fn new(d: &CaseDetail, policy: &SlaPolicy, now: Timestamp) -> Self {
+        let time = |ms: i64| Timestamp::from_millis(ms).to_rfc3339();
         Self {
-            case: (&d.summary).into(),
+            case: CaseSummaryBody::new(&d.summary, policy, now),
             message: d.message.clone(),
             persons: d.persons.iter().map(Into::into).collect(),
             reports: d.reports.iter().map(Into::into).collect(),
+            notes: d
+                .notes
+                .iter()
+                .map(|n| NoteOnCase {
+                    note_id: n.note_id,
+                    seq: n.seq,
+                    author: n.author.clone(),
+                    text: n.text.clone(),
+                    created_at: time(n.created_at),
+                })
+                .collect(),
+            contacts: d
+                .contacts
+                .iter()
+                .map(|c| ContactOnCase {
+                    contact_id: c.contact_id,
+                    seq: c.seq,
+                    author: c.author.clone(),
+                    channel: c.channel.clone(),
+                    outcome: c.outcome.clone(),
+                    note: c.note.clone(),
+                    created_at: time(c.created_at),
+                })
+                .collect(),
             events: d.events.iter().map(EventBody::from_stored).collect(),
         }
     }
+}
+
+/// A report taken by an operator on behalf of a caller.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorReportRequest {
+    /// How the report reached the ops room: `hotline`, `whatsapp`, `facebook`, `email`, `walk_in`.
+    pub channel: Channel,
+    /// The report, in the same shape as the public form's.
+    pub report: ReportRequest,
+}
+
+/// `POST /api/v1/cases/{case_id}/status`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    pub status: CaseStatus,
+    /// Required to reopen a finished case.
+    pub reason: Option<String>,
+    /// Required (and only allowed) with `status: duplicate`.
+    pub duplicate_of: Option<Uuid>,
+    /// The case's `version` you saw.
+    pub version: u32,
+}
+
+/// `POST /api/v1/cases/{case_id}/assignment`: `user_id: null` unassigns.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentRequest {
+    pub user_id: Option<Uuid>,
+    pub version: u32,
+}
+
+/// `POST /api/v1/cases/{case_id}/notes`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub text: String,
+    pub version: u32,
+}
+
+/// `POST /api/v1/cases/{case_id}/contacts`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequest {
+    pub channel: ContactChannel,
+    pub outcome: ContactOutcome,
+    pub note: Option<String>,
+    pub version: u32,
+}
+
+/// `POST /api/v1/cases/{case_id}/priority` (supervisors)
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityRequest {
+    pub level: PriorityLevel,
+    pub reason: String,
+    pub version: u32,
+}
+
+/// The answer to an accepted change: where it is in the log and the case as it now stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionApplied {
+    pub seq: u64,
+    pub case: CaseSummaryBody,
+}
+
+/// An operator account, as colleagues see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserBody {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
 }
 
 /// What a live-stream client sends.

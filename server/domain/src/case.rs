@@ -89,6 +89,7 @@ pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseRe
         reference: ids.reference,
         status: CaseStatus::New,
         channel: report.channel,
+        taken_by: report.taken_by,
         language: report.language,
         reporter: report
             .reporter

@@ -16,6 +16,9 @@ use crate::reference::Reference;
 use crate::report::{Channel, Language, PersonDetails, ReporterDetails};
 use crate::text::Message;
 use crate::user::Role;
+use crate::workflow::{
+    CaseAssigned, CaseChange, ContactRecorded, NoteAdded, PriorityOverridden, SlaBreached, StatusChanged,
+};
 
 /// A change, as recorded in the log: a `kind` and its `data`, which is also how it is stored
 /// (two columns) and streamed (two fields).
@@ -24,6 +27,24 @@ use crate::user::Role;
 pub enum Event {
     CaseReported(Box<CaseReported>),
     UserCreated(UserCreated),
+    StatusChanged(StatusChanged),
+    CaseAssigned(CaseAssigned),
+    NoteAdded(NoteAdded),
+    ContactRecorded(ContactRecorded),
+    PriorityOverridden(PriorityOverridden),
+    SlaBreached(SlaBreached),
+}
+
+impl From<CaseChange> for Event {
+    fn from(change: CaseChange) -> Self {
+        match change {
+            CaseChange::StatusChanged(e) => Event::StatusChanged(e),
+            CaseChange::CaseAssigned(e) => Event::CaseAssigned(e),
+            CaseChange::NoteAdded(e) => Event::NoteAdded(e),
+            CaseChange::ContactRecorded(e) => Event::ContactRecorded(e),
+            CaseChange::PriorityOverridden(e) => Event::PriorityOverridden(e),
+        }
+    }
 }
 
 impl Event {
@@ -32,16 +53,19 @@ impl Event {
         match self {
             Event::CaseReported(_) => "case_reported",
             Event::UserCreated(_) => "user_created",
+            Event::StatusChanged(_) => "status_changed",
+            Event::CaseAssigned(_) => "case_assigned",
+            Event::NoteAdded(_) => "note_added",
+            Event::ContactRecorded(_) => "contact_recorded",
+            Event::PriorityOverridden(_) => "priority_overridden",
+            Event::SlaBreached(_) => "sla_breached",
         }
     }
 
     /// The event's data as JSON, without its kind.
     pub fn data_json(&self) -> String {
-        let data = match self {
-            Event::CaseReported(e) => serde_json::to_string(e.as_ref()),
-            Event::UserCreated(e) => serde_json::to_string(e),
-        };
-        data.expect("events serialize: all keys are strings, all numbers finite")
+        let tagged = serde_json::to_value(self).expect("events serialize: all keys are strings, all numbers finite");
+        tagged["data"].to_string()
     }
 
     /// Rebuild an event from its stored kind and data.
@@ -55,6 +79,12 @@ impl Event {
         match self {
             Event::CaseReported(e) => Some(e.case_id),
             Event::UserCreated(_) => None,
+            Event::StatusChanged(e) => Some(e.case_id),
+            Event::CaseAssigned(e) => Some(e.case_id),
+            Event::NoteAdded(e) => Some(e.case_id),
+            Event::ContactRecorded(e) => Some(e.case_id),
+            Event::PriorityOverridden(e) => Some(e.case_id),
+            Event::SlaBreached(e) => Some(e.case_id),
         }
     }
 }
@@ -82,6 +112,9 @@ pub struct CaseReported {
     pub reference: Reference,
     pub status: CaseStatus,
     pub channel: Channel,
+    /// The operator who took the report on behalf of a caller (absent for the public form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_by: Option<Uuid>,
     pub language: Language,
     pub reporter: Option<ReporterRecord>,
     pub people: Vec<PersonRecord>,

@@ -12,6 +12,8 @@
 //! - [`case`]: case status and the rule that turns a report into a new case ([`case::report_case`]).
 //! - [`event`]: the facts the event log records; every change in Opsroom is one of these.
 //! - [`user`]: operator accounts and roles.
+//! - [`workflow`]: the operators' rules on a case (status, assignment, notes, contacts, priority
+//!   overrides) as one pure `decide` function, and the SLA clock.
 //! - [`clock`]: [`clock::Timestamp`], the one time type of the domain.
 //!
 //! # Architecture invariant
@@ -31,5 +33,6 @@ pub mod rejected;
 pub mod report;
 pub mod text;
 pub mod user;
+pub mod workflow;
 
 pub use rejected::Rejected;

@@ -153,6 +153,8 @@ pub struct ReporterDetails {
 pub struct NewReport {
     pub language: Language,
     pub channel: Channel,
+    /// The operator who took the report on behalf of a caller; `None` for the public form.
+    pub taken_by: Option<uuid::Uuid>,
     pub reporter: Option<ReporterDetails>,
     pub location: Location,
     pub people: Vec<PersonDetails>,
@@ -275,6 +277,7 @@ impl NewReport {
         Ok(Self {
             language: input.language.unwrap_or_default(),
             channel,
+            taken_by: None,
             reporter,
             location,
             people,

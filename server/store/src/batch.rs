@@ -97,6 +97,7 @@ pub struct PersonInsert<'a> {
 #[derive(Debug)]
 pub struct ReportInsert<'a> {
     pub report_id: String,
+    pub taken_by: Option<String>,
     pub case_id: String,
     pub seq: u64,
     pub channel: &'static str,
@@ -264,6 +265,7 @@ pub fn plan_reports<'a>(
         }
         batch.reports.push(ReportInsert {
             report_id: c.report_id.to_string(),
+            taken_by: c.taken_by.map(|u| u.to_string()),
             case_id: case_id.clone(),
             seq,
             channel: c.channel.as_str(),

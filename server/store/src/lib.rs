@@ -178,6 +178,20 @@ impl Store {
         self.send(|reply| Command::CloseSession(token_hash, reply)).await
     }
 
+    /// Apply an operator's action to a case (optimistic concurrency on its version).
+    pub async fn apply_to_case(&self, action: CaseAction) -> Result<ActionOutcome> {
+        self.send(|reply| Command::ApplyToCase(Box::new(action), reply)).await
+    }
+
+    /// Escalate every open case whose first-contact clock has run out; returns how many.
+    pub async fn escalate_overdue(&self, sweep: EscalateOverdue) -> Result<usize> {
+        self.send(|reply| Command::EscalateOverdue(sweep, reply)).await
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserSummary>> {
+        reads::users(&self.inner.reads).await
+    }
+
     pub async fn user_count(&self) -> Result<i64> {
         reads::user_count(&self.inner.reads).await
     }

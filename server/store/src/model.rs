@@ -3,6 +3,7 @@
 //! Plain data, shaped for the app to map onto its wire types; secrets arrive here already
 //! hashed or sealed, never in the clear.
 
+use opsroom_domain::Rejected;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::location::Cell;
@@ -10,6 +11,7 @@ use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::priority::{PriorityLevel, Reason};
 use opsroom_domain::report::Channel;
 use opsroom_domain::user::{Role, UserName};
+use opsroom_domain::workflow::{Actor, CaseCommand, SlaPolicy};
 use uuid::Uuid;
 
 /// Open a case from a report.
@@ -43,6 +45,50 @@ pub enum ReportOutcome {
     KeyReused,
     /// The randomly drawn reference is already taken; draw again.
     ReferenceTaken,
+}
+
+/// An operator's action on a case, based on the version of the case they saw.
+#[derive(Debug, Clone)]
+pub struct CaseAction {
+    pub case_id: Uuid,
+    pub expected_version: u32,
+    pub actor: Actor,
+    pub command: CaseCommand,
+    /// When the action was taken (ms).
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionOutcome {
+    /// Recorded at this position; the case is now at `version`.
+    Applied {
+        seq: u64,
+        version: u32,
+    },
+    /// The case changed since the caller saw it; it is now at `current_version`.
+    Conflict {
+        current_version: u32,
+    },
+    /// The workflow refuses it (see the reason).
+    Refused(Rejected),
+    NotFound,
+}
+
+/// Record an escalation for every open case whose first-contact clock ran out at `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct EscalateOverdue {
+    pub policy: SlaPolicy,
+    pub now: i64,
+    /// Most cases escalated in one go (the next tick takes the rest).
+    pub limit: u32,
+}
+
+/// An operator account as others see it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +180,11 @@ pub struct CaseSummary {
     pub created_seq: u64,
     pub updated_seq: u64,
     pub version: u32,
+    pub assigned_to: Option<Uuid>,
+    pub first_contact_at: Option<i64>,
+    pub escalated_at: Option<i64>,
+    /// Set when a supervisor overrode the computed level.
+    pub priority_override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +215,26 @@ pub struct ReportRow {
     pub received_at: i64,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteRow {
+    pub note_id: Uuid,
+    pub seq: u64,
+    pub author: String,
+    pub text: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRow {
+    pub contact_id: Uuid,
+    pub seq: u64,
+    pub author: String,
+    pub channel: String,
+    pub outcome: String,
+    pub note: Option<String>,
+    pub created_at: i64,
+}
+
 /// Everything an operator sees about one case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseDetail {
@@ -171,5 +242,7 @@ pub struct CaseDetail {
     pub message: Option<String>,
     pub persons: Vec<PersonRow>,
     pub reports: Vec<ReportRow>,
+    pub notes: Vec<NoteRow>,
+    pub contacts: Vec<ContactRow>,
     pub events: Vec<StoredEvent>,
 }

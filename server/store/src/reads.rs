@@ -16,7 +16,8 @@ use crate::sql::{Pool, Row};
 use crate::{Result, StoreError};
 
 const CASE_COLUMNS: &str = "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
-    channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version";
+    channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version,
+    assigned_to, first_contact_at, escalated_at, priority_override_reason";
 
 /// A position as the databases store it. Positions above `i64::MAX` cannot exist, so a cursor
 /// beyond it means "after everything".
@@ -37,6 +38,17 @@ pub(crate) async fn applied_migrations(pool: &Pool) -> Result<i64> {
     let mut conn = pooled.conn();
     let statement = conn.statement("select count(*) as n from _sqlx_migrations where success");
     conn.fetch_one(statement).await?.get("n")
+}
+
+pub(crate) async fn users(pool: &Pool) -> Result<Vec<UserSummary>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select user_id, name, role from app_user order by name");
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| Ok(UserSummary { user_id: uuid_col(r, "user_id")?, name: r.get("name")?, role: role_col(r)? }))
+        .collect()
 }
 
 pub(crate) async fn user_count(pool: &Pool) -> Result<i64> {
@@ -213,11 +225,55 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
         .collect::<Result<Vec<_>>>()?;
 
     let statement = conn
+        .statement(
+            "select n.note_id, n.seq, u.name as author, n.text, n.created_at
+               from note n join app_user u on u.user_id = n.author_id where n.case_id = $1 order by n.seq",
+        )
+        .bind(id.as_str());
+    let notes = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(NoteRow {
+                note_id: uuid_col(r, "note_id")?,
+                seq: r.get::<i64>("seq")? as u64,
+                author: r.get("author")?,
+                text: r.get("text")?,
+                created_at: r.get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let statement = conn
+        .statement(
+            "select c.contact_id, c.seq, u.name as author, c.channel, c.outcome, c.note, c.created_at
+               from contact_attempt c join app_user u on u.user_id = c.author_id where c.case_id = $1 order by c.seq",
+        )
+        .bind(id.as_str());
+    let contacts = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ContactRow {
+                contact_id: uuid_col(r, "contact_id")?,
+                seq: r.get::<i64>("seq")? as u64,
+                author: r.get("author")?,
+                channel: r.get("channel")?,
+                outcome: r.get("outcome")?,
+                note: r.get("note")?,
+                created_at: r.get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let statement = conn
         .statement("select seq, kind, case_id, recorded_at, data from event where case_id = $1 order by seq")
         .bind(id.as_str());
     let events = conn.fetch_all(statement).await?.iter().map(stored_event).collect::<Result<Vec<_>>>()?;
 
-    Ok(Some(CaseDetail { summary, message, persons, reports, events }))
+    Ok(Some(CaseDetail { summary, message, persons, reports, notes, contacts, events }))
 }
 
 fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {
@@ -275,5 +331,12 @@ fn case_summary(row: &Row) -> Result<CaseSummary> {
         created_seq: row.get::<i64>("created_seq")? as u64,
         updated_seq: row.get::<i64>("updated_seq")? as u64,
         version: row.get::<i64>("version")? as u32,
+        assigned_to: row
+            .get::<Option<String>>("assigned_to")?
+            .map(|id| Uuid::parse_str(&id).map_err(|_| corrupt("assigned_to", id)))
+            .transpose()?,
+        first_contact_at: row.get("first_contact_at")?,
+        escalated_at: row.get("escalated_at")?,
+        priority_override_reason: row.get("priority_override_reason")?,
     })
 }

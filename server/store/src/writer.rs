@@ -15,11 +15,17 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use opsroom_domain::Rejected;
+use opsroom_domain::case::CaseStatus;
+use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::{Event, UserCreated};
+use opsroom_domain::priority::PriorityLevel;
+use opsroom_domain::workflow::{self, CaseChange, CaseCommand, CaseState};
 use sqlx::Connection as _;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
 
 use crate::batch::{self, KnownKey, ReportBatch};
 use crate::model::*;
@@ -38,6 +44,8 @@ pub(crate) enum Command {
     CreateUser(NewUser, oneshot::Sender<Result<UserOutcome>>),
     OpenSession(NewSession, oneshot::Sender<Result<()>>),
     CloseSession(String, oneshot::Sender<Result<()>>),
+    ApplyToCase(Box<CaseAction>, oneshot::Sender<Result<ActionOutcome>>),
+    EscalateOverdue(EscalateOverdue, oneshot::Sender<Result<usize>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -152,6 +160,8 @@ fn fail(command: Command, error: &StoreError) {
         Command::CreateUser(_, reply) => drop(reply.send(Err(error()))),
         Command::OpenSession(_, reply) => drop(reply.send(Err(error()))),
         Command::CloseSession(_, reply) => drop(reply.send(Err(error()))),
+        Command::ApplyToCase(_, reply) => drop(reply.send(Err(error()))),
+        Command::EscalateOverdue(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -187,8 +197,17 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
 
     let mut report_outcomes = outcomes.reports.into_iter();
     let mut user_outcomes = outcomes.users.into_iter();
+    let mut action_outcomes = outcomes.actions.into_iter();
+    let mut escalations = outcomes.escalations.into_iter();
     for command in batch.drain(..) {
         match command {
+            Command::ApplyToCase(_, reply) => {
+                let outcome = action_outcomes.next().expect("one outcome per action");
+                let _ = reply.send(outcome.map_err(|e| StoreError::Corrupt(format!("case action failed: {e}"))));
+            }
+            Command::EscalateOverdue(_, reply) => {
+                let _ = reply.send(Ok(escalations.next().expect("one count per escalation sweep")));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
@@ -208,6 +227,8 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
 struct Outcomes {
     reports: Vec<ReportOutcome>,
     users: Vec<UserOutcome>,
+    actions: Vec<Result<ActionOutcome, String>>,
+    escalations: Vec<usize>,
 }
 
 /// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
@@ -288,6 +309,30 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
                 let delete = conn.statement("delete from session where token_hash = $1").bind(token_hash.as_str());
                 conn.execute(delete).await?;
             }
+            Command::ApplyToCase(action, _) => {
+                // A savepoint per action: an unexpected database error fails this action alone,
+                // not the reports and actions of everyone else in the batch.
+                conn.run("savepoint case_action").await?;
+                let outcome = apply_to_case(conn, action, next_seq).await;
+                match &outcome {
+                    Ok(applied) => {
+                        if let ActionOutcome::Applied { seq, .. } = applied {
+                            next_seq = seq + 1;
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, case_id = %action.case_id, "case action failed; rolled back alone");
+                        conn.run("rollback to savepoint case_action").await?;
+                    }
+                }
+                conn.run("release savepoint case_action").await?;
+                outcomes.actions.push(outcome.map_err(|e| e.to_string()));
+            }
+            Command::EscalateOverdue(sweep, _) => {
+                let escalated = escalate_overdue(conn, sweep, next_seq).await?;
+                next_seq += escalated as u64;
+                outcomes.escalations.push(escalated);
+            }
             Command::ReportCase(..) | Command::Shutdown(_) => {}
         }
     }
@@ -298,6 +343,184 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
         conn.execute(update).await?;
     }
     Ok((new_head, outcomes))
+}
+
+/// Insert one event row at `seq`.
+async fn insert_event(conn: &mut Conn<'_>, seq: u64, event: &Event, recorded_at: i64) -> Result<()> {
+    let data = event.data_json();
+    let case_id = event.case_id().map(|id| id.to_string());
+    let insert = conn
+        .statement("insert into event (seq, kind, case_id, recorded_at, data) values ($1, $2, $3, $4, $5)")
+        .bind(seq as i64)
+        .bind(event.kind())
+        .bind(case_id)
+        .bind(recorded_at)
+        .bind(data.as_str());
+    conn.execute(insert).await.map(drop)
+}
+
+const STATE_COLUMNS: &str =
+    "case_id, status, assigned_to, priority_level, reported_at, first_contact_at, escalated_at, version";
+
+/// The workflow's view of a case row selected with [`STATE_COLUMNS`], and its version.
+fn case_state(row: &crate::sql::Row) -> Result<(CaseState, u32)> {
+    let status: String = row.get("status")?;
+    let priority: String = row.get("priority_level")?;
+    let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what}: {value}"));
+    let state = CaseState {
+        case_id: crate::reads::uuid_col(row, "case_id")?,
+        status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        assigned_to: row
+            .get::<Option<String>>("assigned_to")?
+            .map(|id| Uuid::parse_str(&id).map_err(|_| corrupt("assigned_to", &id)))
+            .transpose()?,
+        priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
+        reported_at: Timestamp::from_millis(row.get("reported_at")?),
+        first_contact_at: row.get::<Option<i64>>("first_contact_at")?.map(Timestamp::from_millis),
+        escalated: row.get::<Option<i64>>("escalated_at")?.is_some(),
+    };
+    Ok((state, row.get::<i64>("version")? as u32))
+}
+
+async fn exists(conn: &mut Conn<'_>, sql: &str, id: Uuid) -> Result<bool> {
+    let statement = conn.statement(sql).bind(id.to_string());
+    Ok(conn.fetch_one(statement).await?.get::<i64>("n")? > 0)
+}
+
+/// Check the version, ask the workflow, and record what it decides at `seq`.
+async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq: u64) -> Result<ActionOutcome> {
+    let case_id = action.case_id.to_string();
+    let sql = format!("select {STATE_COLUMNS} from case_file where case_id = $1");
+    let statement = conn.statement(&sql).bind(case_id.as_str());
+    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(ActionOutcome::NotFound) };
+    let (state, version) = case_state(&row)?;
+    if version != action.expected_version {
+        return Ok(ActionOutcome::Conflict { current_version: version });
+    }
+    // References the pure rules cannot check.
+    match &action.command {
+        CaseCommand::Assign { to: Some(user) }
+            if !exists(conn, "select count(*) as n from app_user where user_id = $1", *user).await? =>
+        {
+            return Ok(ActionOutcome::Refused(Rejected::new("unknown_user", "user_id", "no such user")));
+        }
+        CaseCommand::ChangeStatus { duplicate_of: Some(other), .. }
+            if !exists(conn, "select count(*) as n from case_file where case_id = $1", *other).await? =>
+        {
+            return Ok(ActionOutcome::Refused(Rejected::new("unknown_case", "duplicate_of", "no such case")));
+        }
+        _ => {}
+    }
+    let now = Timestamp::from_millis(action.at);
+    let change = match workflow::decide(&state, action.actor, action.command.clone(), now) {
+        Ok(change) => change,
+        Err(rejected) => return Ok(ActionOutcome::Refused(rejected)),
+    };
+
+    // The event first: the rows below refer to its position.
+    let event = Event::from(change.clone());
+    insert_event(conn, seq, &event, action.at).await?;
+    let mut update = String::from("update case_file set version = version + 1, updated_seq = $1");
+    let by = action.actor.user_id.to_string();
+    let statement = match &change {
+        CaseChange::StatusChanged(c) => {
+            update.push_str(", status = $2 where case_id = $3");
+            conn.statement(&update).bind(seq as i64).bind(c.to.as_str())
+        }
+        CaseChange::CaseAssigned(c) => {
+            update.push_str(", assigned_to = $2 where case_id = $3");
+            conn.statement(&update).bind(seq as i64).bind(c.to.map(|u| u.to_string()))
+        }
+        CaseChange::PriorityOverridden(c) => {
+            update.push_str(", priority_level = $2, priority_override_reason = $3 where case_id = $4");
+            conn.statement(&update).bind(seq as i64).bind(c.to.as_str()).bind(c.reason.as_str())
+        }
+        CaseChange::ContactRecorded(c) => {
+            update.push_str(", first_contact_at = coalesce(first_contact_at, $2) where case_id = $3");
+            conn.statement(&update).bind(seq as i64).bind(c.first_contact_after_ms.map(|_| c.at.millis()))
+        }
+        CaseChange::NoteAdded(_) => {
+            update.push_str(" where case_id = $2");
+            conn.statement(&update).bind(seq as i64)
+        }
+    };
+    conn.execute(statement.bind(case_id.as_str())).await?;
+    match &change {
+        CaseChange::NoteAdded(n) => {
+            let insert = conn
+                .statement(
+                    "insert into note (note_id, case_id, seq, author_id, text, created_at) values ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(n.note_id.to_string())
+                .bind(case_id.as_str())
+                .bind(seq as i64)
+                .bind(by.as_str())
+                .bind(n.text.as_str())
+                .bind(n.at.millis());
+            conn.execute(insert).await?;
+        }
+        CaseChange::ContactRecorded(c) => {
+            let insert = conn
+                .statement(
+                    "insert into contact_attempt (contact_id, case_id, seq, author_id, channel, outcome, note, created_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(c.contact_id.to_string())
+                .bind(case_id.as_str())
+                .bind(seq as i64)
+                .bind(by.as_str())
+                .bind(workflow_name(&c.channel))
+                .bind(workflow_name(&c.outcome))
+                .bind(c.note.as_deref())
+                .bind(c.at.millis());
+            conn.execute(insert).await?;
+        }
+        _ => {}
+    }
+    Ok(ActionOutcome::Applied { seq, version: version + 1 })
+}
+
+/// The wire name of a workflow vocabulary value (`in_person`, `no_answer`).
+fn workflow_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => unreachable!("workflow vocabularies serialize as strings"),
+    }
+}
+
+/// Escalate open cases whose first-contact clock ran out; positions from `first_seq`.
+async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_seq: u64) -> Result<usize> {
+    // The shortest clock bounds which cases can be overdue at all; the policy decides per case.
+    let shortest = [PriorityLevel::Critical, PriorityLevel::High, PriorityLevel::Normal, PriorityLevel::Low]
+        .into_iter()
+        .map(|level| sweep.policy.minutes(level))
+        .min()
+        .unwrap_or(0);
+    let sql = format!(
+        "select {STATE_COLUMNS} from case_file
+          where first_contact_at is null and escalated_at is null and reported_at <= $1
+            and status not in ('evacuated', 'resolved', 'closed', 'duplicate')
+          order by reported_at limit $2"
+    );
+    let statement = conn.statement(&sql).bind(sweep.now - i64::from(shortest) * 60_000).bind(i64::from(sweep.limit));
+    let rows = conn.fetch_all(statement).await?;
+    let now = Timestamp::from_millis(sweep.now);
+    let mut seq = first_seq;
+    for row in &rows {
+        let (state, _) = case_state(row)?;
+        let Some(breach) = sweep.policy.escalation(&state, now) else { continue };
+        insert_event(conn, seq, &Event::SlaBreached(breach), sweep.now).await?;
+        // Escalation is not an operator's edit: it does not bump the version, so nobody's
+        // pending change gets a conflict because the clock ran out.
+        let update = conn
+            .statement("update case_file set escalated_at = $1, updated_seq = $2 where case_id = $3")
+            .bind(sweep.now)
+            .bind(seq as i64)
+            .bind(state.case_id.to_string());
+        conn.execute(update).await?;
+        seq += 1;
+    }
+    Ok((seq - first_seq) as usize)
 }
 
 /// Look up the batch's idempotency keys and references in one query each, then plan.
@@ -443,8 +666,8 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
     insert_rows(
         conn,
         "insert into report (report_id, case_id, seq, channel, language, reporter_person_id, reporter_place,
-             lat, lon, accuracy_m, place, cell, needs, flags, message, received_at)",
-        16,
+             lat, lon, accuracy_m, place, cell, needs, flags, message, received_at, taken_by)",
+        17,
         &planned.reports,
         |s, r| {
             s.bind(r.report_id.as_str())
@@ -463,6 +686,7 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
                 .bind(r.flags)
                 .bind(r.message)
                 .bind(r.received_at)
+                .bind(r.taken_by.as_deref())
         },
     )
     .await?;

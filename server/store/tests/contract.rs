@@ -1049,6 +1049,74 @@ pub async fn everything_survives_reopen(store: &Store, written: Written) {
     assert_gap_free(&event_seqs(store).await);
 }
 
+/// Operators' actions: versioned, checked by the workflow, recorded as events with their rows;
+/// the SLA sweep escalates an overdue case once.
+pub async fn workflow_actions_are_versioned(store: &Store) {
+    use opsroom_domain::workflow::{Actor, CaseCommand, ContactChannel, ContactOutcome, SlaPolicy};
+    use opsroom_store::{ActionOutcome, CaseAction, EscalateOverdue};
+
+    let operator = new_user("amira", Role::Operator);
+    let actor = Actor { user_id: operator.user_id, role: Role::Operator };
+    assert!(matches!(store.create_user(operator.clone()).await.unwrap(), UserOutcome::Created { .. }));
+    let command = simple_command("Huda");
+    let case_id = command.event.case_id;
+    created(store, command).await;
+    let act = |version: u32, command: CaseCommand| CaseAction {
+        case_id,
+        expected_version: version,
+        actor,
+        command,
+        at: T0 + 60_000,
+    };
+
+    let take = store.apply_to_case(act(1, CaseCommand::Assign { to: Some(operator.user_id) })).await.unwrap();
+    assert!(matches!(take, ActionOutcome::Applied { version: 2, .. }), "{take:?}");
+    let stale =
+        store.apply_to_case(act(1, CaseCommand::AddNote { note_id: Uuid::now_v7(), text: "x".into() })).await.unwrap();
+    assert_eq!(stale, ActionOutcome::Conflict { current_version: 2 });
+    let refused = store
+        .apply_to_case(act(
+            2,
+            CaseCommand::ChangeStatus { to: CaseStatus::Evacuated, reason: None, duplicate_of: None },
+        ))
+        .await
+        .unwrap();
+    assert!(matches!(refused, ActionOutcome::Refused(ref r) if r.code == "transition_not_allowed"), "{refused:?}");
+    let reached = CaseCommand::RecordContact {
+        contact_id: Uuid::now_v7(),
+        channel: ContactChannel::InPerson,
+        outcome: ContactOutcome::Reached,
+        note: Some("at the consulate".into()),
+    };
+    assert!(matches!(store.apply_to_case(act(2, reached)).await.unwrap(), ActionOutcome::Applied { version: 3, .. }));
+    let note = CaseCommand::AddNote { note_id: Uuid::now_v7(), text: "family of four".into() };
+    assert!(matches!(store.apply_to_case(act(3, note)).await.unwrap(), ActionOutcome::Applied { version: 4, .. }));
+    let unknown = CaseAction { case_id: Uuid::now_v7(), ..act(1, CaseCommand::Assign { to: None }) };
+    assert_eq!(store.apply_to_case(unknown).await.unwrap(), ActionOutcome::NotFound);
+
+    let case = detail(store, case_id).await;
+    assert_eq!((case.summary.version, case.summary.assigned_to), (4, Some(operator.user_id)));
+    assert_eq!(case.summary.first_contact_at, Some(T0 + 60_000));
+    assert_eq!((case.notes.len(), case.notes[0].author.as_str()), (1, "amira"));
+    assert_eq!((case.contacts[0].channel.as_str(), case.contacts[0].outcome.as_str()), ("in_person", "reached"));
+    let kinds: Vec<&str> = case.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["case_reported", "case_assigned", "contact_recorded", "note_added"]);
+    assert_eq!(case.summary.updated_seq, case.events.last().unwrap().seq);
+
+    // A second case nobody reached: the sweep escalates it once, and not the contacted one.
+    let waiting = simple_command("Omar");
+    let waiting_id = waiting.event.case_id;
+    created(store, waiting).await;
+    let sweep = EscalateOverdue { policy: SlaPolicy::default(), now: T0 + 48 * 3_600_000, limit: 100 };
+    assert_eq!(store.escalate_overdue(sweep).await.unwrap(), 1);
+    assert_eq!(store.escalate_overdue(sweep).await.unwrap(), 0, "escalated once");
+    let escalated = detail(store, waiting_id).await;
+    assert_eq!(escalated.summary.escalated_at, Some(sweep.now));
+    assert_eq!(escalated.summary.version, 1, "escalation is not an operator's edit");
+    assert_eq!(escalated.events.last().unwrap().kind, "sla_breached");
+    assert_eq!(event_seqs(store).await, (1..=7).collect::<Vec<u64>>(), "positions stay gap-free");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Every check on both backends, each on a fresh database
 // ---------------------------------------------------------------------------------------------
@@ -1128,4 +1196,5 @@ on_both_backends!(
     committed_head_covers_every_reply,
     cursors_beyond_i64_are_not_wrapped,
     coordinates_round_trip_exactly,
+    workflow_actions_are_versioned,
 );

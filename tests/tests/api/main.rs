@@ -8,6 +8,7 @@ mod idempotency;
 mod intake;
 mod live;
 mod scale_out;
+mod workflow;
 
 /// The production entry point under test, as a binary that tests can run and kill.
 const BINARY: &str = env!("CARGO_BIN_EXE_opsroom-under-test");

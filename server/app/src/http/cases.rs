@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use opsroom_domain::clock::Timestamp;
 use opsroom_domain::location::Cell;
 use opsroom_store::CaseFilter;
 use uuid::Uuid;
@@ -10,7 +11,7 @@ use crate::auth::Operator;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::ApiQuery;
 use crate::server::AppState;
-use crate::wire::{CaseDetailBody, CaseList, CaseQuery};
+use crate::wire::{CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody};
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
@@ -61,7 +62,9 @@ pub async fn list_cases(
     let cases = app.store.list_cases(&filter).await?;
     let next_cursor =
         (cases.len() == limit as usize).then(|| cases.last().map(|c| c.created_seq.to_string())).flatten();
-    Ok(Json(CaseList { cases: cases.iter().map(Into::into).collect(), next_cursor }))
+    let now = Timestamp::from_millis(app.now_ms());
+    let cases = cases.iter().map(|c| CaseSummaryBody::new(c, &app.config.sla, now)).collect();
+    Ok(Json(CaseList { cases, next_cursor }))
 }
 
 /// One case with its persons, reports and events.
@@ -83,5 +86,5 @@ pub async fn get_case(
 ) -> Result<Json<CaseDetailBody>, ApiError> {
     let case_id = Uuid::parse_str(&case_id).map_err(|_| ApiError::NotFound)?;
     let detail = app.store.case_detail(case_id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(CaseDetailBody::from(&detail)))
+    Ok(Json(CaseDetailBody::new(&detail, &app.config.sla, Timestamp::from_millis(app.now_ms()))))
 }

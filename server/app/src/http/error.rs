@@ -18,6 +18,13 @@ pub struct ErrorBody {
     pub error: Problem,
 }
 
+/// A 409: the error and the case as it stands now, so the operator can redo their change on it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConflictBody {
+    pub error: Problem,
+    pub case: crate::wire::CaseSummaryBody,
+}
+
 /// What went wrong, for a program (`code`) and for a person (`message`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
@@ -53,6 +60,9 @@ pub enum ApiError {
     /// 405: the path exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 409: the case changed since the caller saw it; the answer carries it as it is now.
+    #[error("version conflict")]
+    Conflict(Box<crate::wire::CaseSummaryBody>),
     /// 413: the body is larger than this endpoint accepts.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -107,6 +117,14 @@ impl ApiError {
                 plain("unsupported_media_type", "send the body as application/json"),
             ),
             ApiError::Unprocessable(p) => (StatusCode::UNPROCESSABLE_ENTITY, p.clone()),
+            ApiError::Conflict(_) => (
+                StatusCode::CONFLICT,
+                Problem::new(
+                    "version_conflict",
+                    "someone changed this case since you loaded it; here it is as it stands now",
+                    Some("version".into()),
+                ),
+            ),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 plain("unavailable", "the report was not saved; please try again in a moment"),
@@ -123,6 +141,9 @@ impl IntoResponse for ApiError {
         let (status, problem) = self.status_and_problem();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
+        }
+        if let ApiError::Conflict(case) = self {
+            return (status, Json(ConflictBody { error: problem, case: *case })).into_response();
         }
         (status, Json(ErrorBody { error: problem })).into_response()
     }

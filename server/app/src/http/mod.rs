@@ -10,6 +10,8 @@ pub mod health;
 pub mod live;
 pub mod reports;
 pub mod session;
+pub mod users;
+pub mod workflow;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -36,6 +38,7 @@ use error::ApiError;
         (name = "intake", description = "Public report intake (no login)"),
         (name = "session", description = "Operator sign-in"),
         (name = "cases", description = "Cases (operators)"),
+        (name = "workflow", description = "Operators' changes to a case; each is an event on the live stream"),
         (name = "live", description = "Live event stream (operators)"),
         (name = "health", description = "Liveness and readiness for load balancers"),
     )
@@ -47,8 +50,14 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(reports::post_report))
         .routes(routes!(session::post_session, session::get_session, session::delete_session))
-        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::list_cases, reports::post_case))
         .routes(routes!(cases::get_case))
+        .routes(routes!(workflow::post_status))
+        .routes(routes!(workflow::post_assignment))
+        .routes(routes!(workflow::post_note))
+        .routes(routes!(workflow::post_contact))
+        .routes(routes!(workflow::post_priority))
+        .routes(routes!(users::list_users))
         .routes(routes!(live::get_live))
         .routes(routes!(health::get_healthz))
         .routes(routes!(health::get_readyz))

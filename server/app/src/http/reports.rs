@@ -15,11 +15,12 @@ use opsroom_store::{IdempotencyClaim, ReportCase, ReportOutcome};
 use rand::Rng;
 use uuid::Uuid;
 
+use crate::auth::Operator;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::JsonBody;
 use crate::secrets;
 use crate::server::AppState;
-use crate::wire::{PriorityBody, ReportAccepted, ReportRequest};
+use crate::wire::{OperatorReportRequest, PriorityBody, ReportAccepted, ReportRequest};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// Hash domain of citizens' tracking tokens.
@@ -48,11 +49,57 @@ pub async fn post_report(
     headers: HeaderMap,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
-    let key = idempotency_key(&headers)?;
     let request: ReportRequest = body.parse()?;
     let report = NewReport::parse(&request.to_domain(), Channel::Web)?;
+    intake(&app, &headers, &body, report, "public").await
+}
+
+/// Take a report on behalf of a caller (hotline, WhatsApp, Facebook, email, walk-in). The same
+/// report shape as the public form, the channel it came through, and the operator who took it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases",
+    tag = "cases",
+    request_body = OperatorReportRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "As for public reports")),
+    responses(
+        (status = 201, description = "Stored durably", body = ReportAccepted),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Invalid content, or channel `web`", body = ErrorBody),
+    )
+)]
+pub async fn post_case(
+    State(app): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
+    let request: OperatorReportRequest = body.parse()?;
+    if request.channel == Channel::Web {
+        return Err(ApiError::Unprocessable(Problem::new(
+            "invalid_channel",
+            "web is the public form's channel; choose hotline, whatsapp, facebook, email or walk_in",
+            Some("channel".into()),
+        )));
+    }
+    let mut report = NewReport::parse(&request.report.to_domain(), request.channel).map_err(|r| r.within("report"))?;
+    report.taken_by = Some(operator.user.user_id);
+    intake(&app, &headers, &body, report, "operator").await
+}
+
+/// Store a validated report as a new case and answer 201 once it is durable. `scope` keeps the
+/// idempotency keys of different endpoints apart.
+async fn intake(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: &JsonBody,
+    report: NewReport,
+    scope: &str,
+) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
+    let key = idempotency_key(headers)?;
     // Hashing the canonical body costs a re-serialisation: only keyed requests need it.
     let request_hash = key.map(|_| secrets::hash("opsroom-report-body", body.canonical().as_bytes()));
+    let key_hash = key.map(|key| secrets::hash(&format!("opsroom-idempotency-key:{scope}"), key.as_bytes()));
 
     let tracking_token = secrets::new_token();
     let now = Timestamp::from_millis(app.now_ms());
@@ -68,8 +115,8 @@ pub async fn post_report(
         let command = ReportCase {
             event,
             tracking_token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, &tracking_token),
-            idempotency: key.map(|key| IdempotencyClaim {
-                key_hash: secrets::hash("opsroom-idempotency-key", key.as_bytes()),
+            idempotency: key.zip(key_hash.clone()).map(|(key, key_hash)| IdempotencyClaim {
+                key_hash,
                 request_hash: request_hash.clone().expect("computed for keyed requests"),
                 token_sealed: secrets::seal_with_key(&tracking_token, key),
             }),
@@ -81,7 +128,7 @@ pub async fn post_report(
             }
             ReportOutcome::Replayed { case_id, token_sealed } => {
                 let key = key.expect("only keyed reports are replayed");
-                return replay(&app, case_id, &token_sealed, key).await;
+                return replay(app, case_id, &token_sealed, key).await;
             }
             ReportOutcome::KeyReused => {
                 return Err(ApiError::Unprocessable(Problem::new(

@@ -1,0 +1,175 @@
+//! `/api/v1/cases/{case_id}/…`: the operators' changes to a case.
+//!
+//! Each handler turns its request into a domain `CaseCommand` based on the `version` the operator
+//! saw; the store checks the version and the domain's rules, then records the event, which every
+//! operator's live stream receives. A stale version is a 409 carrying the case as it is now.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::workflow::{Actor, CaseCommand};
+use opsroom_store::{ActionOutcome, CaseAction};
+use uuid::Uuid;
+
+use crate::auth::Operator;
+use crate::http::error::{ApiError, ConflictBody, ErrorBody};
+use crate::http::extract::ApiJson;
+use crate::server::AppState;
+use crate::wire::{
+    ActionApplied, AssignmentRequest, CaseSummaryBody, ContactRequest, NoteRequest, PriorityRequest, StatusRequest,
+};
+
+/// Apply `command` to the case as `operator`, based on `version`.
+async fn apply(
+    app: &AppState,
+    operator: &Operator,
+    case_id: &str,
+    version: u32,
+    command: CaseCommand,
+) -> Result<Json<ActionApplied>, ApiError> {
+    let case_id = Uuid::parse_str(case_id).map_err(|_| ApiError::NotFound)?;
+    let actor = Actor { user_id: operator.user.user_id, role: operator.user.role };
+    let action = CaseAction { case_id, expected_version: version, actor, command, at: app.now_ms() };
+    let outcome = app.store.apply_to_case(action).await?;
+    let current = || async {
+        let detail = app.store.case_detail(case_id).await?.ok_or(ApiError::NotFound)?;
+        Ok::<_, ApiError>(CaseSummaryBody::new(&detail.summary, &app.config.sla, Timestamp::from_millis(app.now_ms())))
+    };
+    match outcome {
+        ActionOutcome::Applied { seq, .. } => Ok(Json(ActionApplied { seq, case: current().await? })),
+        ActionOutcome::Conflict { .. } => Err(ApiError::Conflict(Box::new(current().await?))),
+        ActionOutcome::Refused(rejected) => Err(rejected.into()),
+        ActionOutcome::NotFound => Err(ApiError::NotFound),
+    }
+}
+
+/// Move a case to another status (reopening needs a reason; a duplicate names its original).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_id}/status",
+    tag = "workflow",
+    params(("case_id" = Uuid, Path)),
+    request_body = StatusRequest,
+    responses(
+        (status = 200, body = ActionApplied),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Stale version", body = ConflictBody),
+        (status = 422, description = "Not allowed by the workflow", body = ErrorBody),
+    )
+)]
+pub async fn post_status(
+    State(app): State<AppState>,
+    operator: Operator,
+    Path(case_id): Path<String>,
+    ApiJson(request): ApiJson<StatusRequest>,
+) -> Result<Json<ActionApplied>, ApiError> {
+    let command =
+        CaseCommand::ChangeStatus { to: request.status, reason: request.reason, duplicate_of: request.duplicate_of };
+    apply(&app, &operator, &case_id, request.version, command).await
+}
+
+/// Assign the case (`user_id`), or unassign it (`null`). Operators take free cases and release
+/// their own; supervisors reassign.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_id}/assignment",
+    tag = "workflow",
+    params(("case_id" = Uuid, Path)),
+    request_body = AssignmentRequest,
+    responses(
+        (status = 200, body = ActionApplied),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Stale version", body = ConflictBody),
+        (status = 422, description = "Not allowed by the workflow", body = ErrorBody),
+    )
+)]
+pub async fn post_assignment(
+    State(app): State<AppState>,
+    operator: Operator,
+    Path(case_id): Path<String>,
+    ApiJson(request): ApiJson<AssignmentRequest>,
+) -> Result<Json<ActionApplied>, ApiError> {
+    apply(&app, &operator, &case_id, request.version, CaseCommand::Assign { to: request.user_id }).await
+}
+
+/// Add an operator's note (never shown to citizens).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_id}/notes",
+    tag = "workflow",
+    params(("case_id" = Uuid, Path)),
+    request_body = NoteRequest,
+    responses(
+        (status = 200, body = ActionApplied),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Stale version", body = ConflictBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn post_note(
+    State(app): State<AppState>,
+    operator: Operator,
+    Path(case_id): Path<String>,
+    ApiJson(request): ApiJson<NoteRequest>,
+) -> Result<Json<ActionApplied>, ApiError> {
+    let command = CaseCommand::AddNote { note_id: Uuid::now_v7(), text: request.text };
+    apply(&app, &operator, &case_id, request.version, command).await
+}
+
+/// Record a contact attempt. The first one that reaches someone stamps time to first contact.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_id}/contacts",
+    tag = "workflow",
+    params(("case_id" = Uuid, Path)),
+    request_body = ContactRequest,
+    responses(
+        (status = 200, body = ActionApplied),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Stale version", body = ConflictBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn post_contact(
+    State(app): State<AppState>,
+    operator: Operator,
+    Path(case_id): Path<String>,
+    ApiJson(request): ApiJson<ContactRequest>,
+) -> Result<Json<ActionApplied>, ApiError> {
+    let command = CaseCommand::RecordContact {
+        contact_id: Uuid::now_v7(),
+        channel: request.channel,
+        outcome: request.outcome,
+        note: request.note,
+    };
+    apply(&app, &operator, &case_id, request.version, command).await
+}
+
+/// Override the computed priority level, with a reason (supervisors and admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_id}/priority",
+    tag = "workflow",
+    params(("case_id" = Uuid, Path)),
+    request_body = PriorityRequest,
+    responses(
+        (status = 200, body = ActionApplied),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Stale version", body = ConflictBody),
+        (status = 422, description = "Not allowed (operators may not override)", body = ErrorBody),
+    )
+)]
+pub async fn post_priority(
+    State(app): State<AppState>,
+    operator: Operator,
+    Path(case_id): Path<String>,
+    ApiJson(request): ApiJson<PriorityRequest>,
+) -> Result<Json<ActionApplied>, ApiError> {
+    let command = CaseCommand::OverridePriority { level: request.level, reason: request.reason };
+    apply(&app, &operator, &case_id, request.version, command).await
+}
