@@ -58,7 +58,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     create_first_admin(&store, config.admin_password.clone()).await?;
 
     let tasks = TaskTracker::new();
-    let hub = Hub::start(store.clone(), config.live_ring, shutdown.clone(), &tasks);
+    let hub = Hub::start(store.clone(), config.live_ring, shutdown.clone(), &tasks).await?;
     let app = Arc::new(App {
         store: store.clone(),
         hub,

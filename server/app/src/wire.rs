@@ -256,6 +256,7 @@ impl CaseSummaryBody {
     pub fn new(c: &CaseSummary, policy: &SlaPolicy, now: Timestamp) -> Self {
         let state = CaseState {
             case_id: c.case_id,
+            cell: c.cell,
             status: c.status,
             assigned_to: c.assigned_to,
             priority: c.priority,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::Rejected;
 use crate::case::CaseStatus;
 use crate::clock::Timestamp;
+use crate::location::Cell;
 use crate::priority::PriorityLevel;
 use crate::text::Message;
 use crate::user::Role;
@@ -44,6 +45,8 @@ pub enum ContactOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseState {
     pub case_id: Uuid,
+    /// Where the case is on the grid (resolution 9), if located.
+    pub cell: Option<Cell>,
     pub status: CaseStatus,
     pub assigned_to: Option<Uuid>,
     pub priority: PriorityLevel,
@@ -106,6 +109,10 @@ pub struct StatusChanged {
     pub case_id: Uuid,
     pub from: CaseStatus,
     pub to: CaseStatus,
+    /// The case's cell and priority, carried so that map and board readers can apply the event
+    /// without looking the case up.
+    pub cell: Option<Cell>,
+    pub priority: PriorityLevel,
     pub reason: Option<String>,
     pub duplicate_of: Option<Uuid>,
     pub by: Uuid,
@@ -148,6 +155,9 @@ pub struct PriorityOverridden {
     pub case_id: Uuid,
     pub from: PriorityLevel,
     pub to: PriorityLevel,
+    /// The case's cell and status, carried for map and board readers (see `StatusChanged`).
+    pub cell: Option<Cell>,
+    pub status: CaseStatus,
     pub reason: String,
     pub by: Uuid,
     pub at: Timestamp,
@@ -235,6 +245,8 @@ pub fn decide(state: &CaseState, actor: Actor, command: CaseCommand, now: Timest
                 case_id,
                 from: state.status,
                 to,
+                cell: state.cell,
+                priority: state.priority,
                 reason,
                 duplicate_of,
                 by,
@@ -289,6 +301,8 @@ pub fn decide(state: &CaseState, actor: Actor, command: CaseCommand, now: Timest
                 case_id,
                 from: state.priority,
                 to: level,
+                cell: state.cell,
+                status: state.status,
                 reason,
                 by,
                 at: now,
@@ -380,6 +394,7 @@ mod tests {
     fn state(status: CaseStatus) -> CaseState {
         CaseState {
             case_id: Uuid::from_u128(100),
+            cell: None,
             status,
             assigned_to: None,
             priority: PriorityLevel::High,

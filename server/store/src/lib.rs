@@ -188,6 +188,16 @@ impl Store {
         self.send(|reply| Command::EscalateOverdue(sweep, reply)).await
     }
 
+    /// Every case counted by cell, priority and status, with the log position it reflects.
+    pub async fn map_snapshot(&self) -> Result<MapSnapshot> {
+        reads::map_snapshot(&self.inner.reads).await
+    }
+
+    /// The supervisor's figures at `now_ms` under `policy`.
+    pub async fn kpis(&self, now_ms: i64, policy: &opsroom_domain::workflow::SlaPolicy) -> Result<Kpis> {
+        reads::kpis(&self.inner.reads, now_ms, policy).await
+    }
+
     pub async fn users(&self) -> Result<Vec<UserSummary>> {
         reads::users(&self.inner.reads).await
     }

@@ -246,3 +246,37 @@ pub struct CaseDetail {
     pub contacts: Vec<ContactRow>,
     pub events: Vec<StoredEvent>,
 }
+
+/// How many cases share one (cell, priority, status); `cell` is `None` for unlocated cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellCount {
+    pub cell: Option<Cell>,
+    pub priority: PriorityLevel,
+    pub status: CaseStatus,
+    pub count: u64,
+}
+
+/// Every case counted by cell, priority and status, as of log position `seq` (one snapshot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapSnapshot {
+    pub seq: u64,
+    pub counts: Vec<CellCount>,
+}
+
+/// The figures a supervisor watches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kpis {
+    /// Open cases (not evacuated, resolved, closed or duplicate) past their first-contact time now.
+    pub sla_red: u64,
+    /// Of those, escalated to supervisors.
+    pub sla_escalated: u64,
+    /// Cases reached at least once.
+    pub contacted: u64,
+    /// Time to first contact, ms (median and 90th percentile), over contacted cases.
+    pub first_contact_p50_ms: Option<i64>,
+    pub first_contact_p90_ms: Option<i64>,
+    /// Per channel: all cases and resolved or evacuated ones.
+    pub by_channel: Vec<(String, u64, u64)>,
+    /// Open cases per assigned operator (by name).
+    pub per_operator: Vec<(String, u64)>,
+}

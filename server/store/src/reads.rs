@@ -8,11 +8,12 @@ use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::report::Channel;
 use opsroom_domain::user::Role;
+use opsroom_domain::workflow::SlaPolicy;
 use uuid::Uuid;
 
 use crate::batch;
 use crate::model::*;
-use crate::sql::{Pool, Row};
+use crate::sql::{Backend, Pool, Row};
 use crate::{Result, StoreError};
 
 const CASE_COLUMNS: &str = "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
@@ -306,11 +307,15 @@ fn stored_event(row: &Row) -> Result<StoredEvent> {
     })
 }
 
+pub(crate) fn cell_col(row: &Row) -> Result<Option<Cell>> {
+    let cell: Option<i64> = row.get("cell")?;
+    cell.map(|c| Cell::from_u64(c as u64).ok_or_else(|| corrupt("cell", c))).transpose()
+}
+
 fn case_summary(row: &Row) -> Result<CaseSummary> {
     let status: String = row.get("status")?;
     let priority: String = row.get("priority_level")?;
     let reasons: String = row.get("priority_reasons")?;
-    let cell: Option<i64> = row.get("cell")?;
     Ok(CaseSummary {
         case_id: uuid_col(row, "case_id")?,
         reference: row.get("reference")?,
@@ -325,7 +330,7 @@ fn case_summary(row: &Row) -> Result<CaseSummary> {
         lat: row.get("lat")?,
         lon: row.get("lon")?,
         place: row.get("place")?,
-        cell: cell.map(|c| Cell::from_u64(c as u64).ok_or_else(|| corrupt("cell", c))).transpose()?,
+        cell: cell_col(row)?,
         people_count: row.get::<i64>("people_count")? as u32,
         reported_at: row.get("reported_at")?,
         created_seq: row.get::<i64>("created_seq")? as u64,
@@ -339,4 +344,112 @@ fn case_summary(row: &Row) -> Result<CaseSummary> {
         escalated_at: row.get("escalated_at")?,
         priority_override_reason: row.get("priority_override_reason")?,
     })
+}
+
+/// The statuses of finished cases, as SQL.
+const FINISHED: &str = "('evacuated', 'resolved', 'closed', 'duplicate')";
+
+/// Counts by cell, priority and status with the log position they reflect, read in one snapshot.
+pub(crate) async fn map_snapshot(pool: &Pool) -> Result<MapSnapshot> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    // One snapshot for both reads, so the counts are exactly those as of `seq`.
+    conn.run(match conn.backend() {
+        Backend::Sqlite => "begin",
+        Backend::Postgres => "begin isolation level repeatable read",
+    })
+    .await?;
+    let read = async {
+        let statement = conn.statement("select seq from log_head");
+        let seq = conn.fetch_one(statement).await?.get::<i64>("seq")? as u64;
+        let statement = conn.statement(
+            "select cell, priority_level, status, count(*) as n from case_file group by cell, priority_level, status",
+        );
+        let mut counts = Vec::new();
+        for row in conn.fetch_all(statement).await? {
+            let status: String = row.get("status")?;
+            let priority: String = row.get("priority_level")?;
+            counts.push(CellCount {
+                cell: cell_col(&row)?,
+                priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
+                status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+                count: row.get::<i64>("n")? as u64,
+            });
+        }
+        Ok(MapSnapshot { seq, counts })
+    }
+    .await;
+    conn.run("commit").await?;
+    read
+}
+
+pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result<Kpis> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let due = |level: PriorityLevel| now_ms - i64::from(policy.minutes(level)) * 60_000;
+    let sql = format!(
+        "select
+            sum(case when (priority_level = 'critical' and reported_at <= $1) or (priority_level = 'high' and reported_at <= $2)
+                      or (priority_level = 'normal' and reported_at <= $3) or (priority_level = 'low' and reported_at <= $4)
+                     then 1 else 0 end) as red,
+            sum(case when escalated_at is not null then 1 else 0 end) as escalated
+           from case_file where first_contact_at is null and status not in {FINISHED}"
+    );
+    let statement = conn
+        .statement(&sql)
+        .bind(due(PriorityLevel::Critical))
+        .bind(due(PriorityLevel::High))
+        .bind(due(PriorityLevel::Normal))
+        .bind(due(PriorityLevel::Low));
+    let row = conn.fetch_one(statement).await?;
+    let sla_red = row.get::<Option<i64>>("red")?.unwrap_or(0) as u64;
+    let sla_escalated = row.get::<Option<i64>>("escalated")?.unwrap_or(0) as u64;
+
+    let statement = conn.statement("select count(*) as n from case_file where first_contact_at is not null");
+    let contacted = conn.fetch_one(statement).await?.get::<i64>("n")? as u64;
+    let mut percentile = async |q: f64| -> Result<Option<i64>> {
+        if contacted == 0 {
+            return Ok(None);
+        }
+        let offset = ((contacted - 1) as f64 * q).round() as i64;
+        let statement = conn
+            .statement(
+                "select first_contact_at - reported_at as waited from case_file where first_contact_at is not null
+                  order by waited limit 1 offset $1",
+            )
+            .bind(offset);
+        Ok(Some(conn.fetch_one(statement).await?.get::<i64>("waited")?))
+    };
+    let first_contact_p50_ms = percentile(0.5).await?;
+    let first_contact_p90_ms = percentile(0.9).await?;
+
+    let statement = conn.statement(
+        "select channel, count(*) as total,
+                sum(case when status in ('resolved', 'evacuated') then 1 else 0 end) as resolved
+           from case_file group by channel order by channel",
+    );
+    let by_channel = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.get("channel")?,
+                r.get::<i64>("total")? as u64,
+                r.get::<Option<i64>>("resolved")?.unwrap_or(0) as u64,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let sql = format!(
+        "select u.name, count(*) as n from case_file c join app_user u on u.user_id = c.assigned_to
+          where c.status not in {FINISHED} group by u.name order by u.name"
+    );
+    let statement = conn.statement(&sql);
+    let per_operator = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("name")?, r.get::<i64>("n")? as u64)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Kpis { sla_red, sla_escalated, contacted, first_contact_p50_ms, first_contact_p90_ms, by_channel, per_operator })
 }

@@ -360,7 +360,7 @@ async fn insert_event(conn: &mut Conn<'_>, seq: u64, event: &Event, recorded_at:
 }
 
 const STATE_COLUMNS: &str =
-    "case_id, status, assigned_to, priority_level, reported_at, first_contact_at, escalated_at, version";
+    "case_id, cell, status, assigned_to, priority_level, reported_at, first_contact_at, escalated_at, version";
 
 /// The workflow's view of a case row selected with [`STATE_COLUMNS`], and its version.
 fn case_state(row: &crate::sql::Row) -> Result<(CaseState, u32)> {
@@ -369,6 +369,7 @@ fn case_state(row: &crate::sql::Row) -> Result<(CaseState, u32)> {
     let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what}: {value}"));
     let state = CaseState {
         case_id: crate::reads::uuid_col(row, "case_id")?,
+        cell: crate::reads::cell_col(row)?,
         status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         assigned_to: row
             .get::<Option<String>>("assigned_to")?

@@ -7,6 +7,7 @@ mod crash;
 mod idempotency;
 mod intake;
 mod live;
+mod map;
 mod scale_out;
 mod workflow;
 

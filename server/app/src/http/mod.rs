@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod live;
+pub mod map;
 pub mod reports;
 pub mod session;
 pub mod users;
@@ -58,6 +59,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::post_contact))
         .routes(routes!(workflow::post_priority))
         .routes(routes!(users::list_users))
+        .routes(routes!(map::get_map))
+        .routes(routes!(map::get_kpis))
         .routes(routes!(live::get_live))
         .routes(routes!(health::get_healthz))
         .routes(routes!(health::get_readyz))

@@ -1,10 +1,12 @@
 //! The hub: reads the committed log as it grows and broadcasts each event once to all sockets.
 //!
+//! It also moves the map's counts ([`MapIndex`]) with every event, in order, before publishing.
+//!
 //! Owns the shared, bounded broadcast ring. A socket that falls more than a ring's worth behind
 //! is told so by `broadcast` (Lagged) and catches up from the store itself; the hub never waits
 //! for a slow socket and never buffers per socket.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
@@ -13,6 +15,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::live::map::MapIndex;
 use crate::wire::EventBody;
 
 /// Most events read from the log in one query.
@@ -36,18 +39,30 @@ impl Frame {
 pub struct Hub {
     frames: broadcast::Sender<Arc<Frame>>,
     published: watch::Receiver<u64>,
+    map: Arc<RwLock<MapIndex>>,
 }
 
 impl Hub {
-    /// Start following the store's committed head from its current position, keeping the last
-    /// `ring` frames for sockets that are briefly behind.
-    pub fn start(store: Store, ring: usize, shutdown: CancellationToken, tasks: &TaskTracker) -> Self {
+    /// Start following the log from a snapshot of the map's counts, keeping the last `ring`
+    /// frames for sockets that are briefly behind.
+    pub async fn start(
+        store: Store,
+        ring: usize,
+        shutdown: CancellationToken,
+        tasks: &TaskTracker,
+    ) -> opsroom_store::Result<Self> {
         let (frames, _) = broadcast::channel(ring.max(1));
+        let snapshot = store.map_snapshot().await?;
+        let (published_tx, published) = watch::channel(snapshot.seq);
+        let map = Arc::new(RwLock::new(MapIndex::from_snapshot(&snapshot)));
         let head = store.committed_head();
-        let start = *head.borrow();
-        let (published_tx, published) = watch::channel(start);
-        tasks.spawn(follow_log(store, head, frames.clone(), published_tx, shutdown));
-        Self { frames, published }
+        tasks.spawn(follow_log(store, head, frames.clone(), published_tx, map.clone(), shutdown));
+        Ok(Self { frames, published, map })
+    }
+
+    /// Read the map's counts (as of the position they report).
+    pub fn map<T>(&self, read: impl FnOnce(&MapIndex) -> T) -> T {
+        read(&self.map.read().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     /// Receive every frame broadcast from now on.
@@ -66,29 +81,29 @@ async fn follow_log(
     mut head: watch::Receiver<u64>,
     frames: broadcast::Sender<Arc<Frame>>,
     published: watch::Sender<u64>,
+    map: Arc<RwLock<MapIndex>>,
     shutdown: CancellationToken,
 ) {
     let mut last = *published.borrow();
     loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            changed = head.changed() => if changed.is_err() { return },
-        }
         let target = *head.borrow_and_update();
-        if frames.receiver_count() == 0 {
-            // Nobody is watching: skip reading. A socket that subscribes later replays from the
-            // store anything before the position it starts at.
-            last = target;
-            published.send_replace(last);
-            continue;
-        }
         while last < target {
             match store.events_after(last, PAGE).await {
                 Ok(events) if events.is_empty() => break,
                 Ok(events) => {
+                    {
+                        let mut map = map.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+                        for event in &events {
+                            map.apply(event);
+                        }
+                    }
+                    // Serialise frames only when someone is watching; a socket that subscribes
+                    // later replays from the store whatever came before it.
+                    let watched = frames.receiver_count() > 0;
                     for event in &events {
-                        // No receivers is fine: nobody is watching right now.
-                        let _ = frames.send(Arc::new(Frame::from_stored(event)));
+                        if watched {
+                            let _ = frames.send(Arc::new(Frame::from_stored(event)));
+                        }
                         last = event.seq;
                     }
                     published.send_replace(last);
@@ -101,6 +116,10 @@ async fn follow_log(
                     }
                 }
             }
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            changed = head.changed() => if changed.is_err() { return },
         }
     }
 }

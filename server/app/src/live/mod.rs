@@ -4,11 +4,13 @@
 //!   broadcasts each as a ready-to-send frame (serialised once, shared by every socket).
 //! - [`socket`]: one task per websocket: subscribe, replay from the store, then follow the hub;
 //!   on any gap or lag it goes back to the store, so a client never silently misses an event.
+//! - [`map`]: the map's counts per cell, moved by the hub with every event.
 //!
 //! Architecture invariant: nothing here ever sees an event that is not committed, because both
 //! the hub and the replay read the log through the store's read pool.
 
 pub mod hub;
+pub mod map;
 pub mod socket;
 
 pub use hub::{Frame, Hub};

@@ -1,0 +1,199 @@
+//! `GET /api/v1/map` (cases per H3 cell as GeoJSON) and `GET /api/v1/kpis` (the supervisor's
+//! figures), for signed-in operators.
+//!
+//! The map is answered from the hub's in-memory counts and says which log position it reflects
+//! (`seq`): a client applies live events above it — each `case_reported`, `status_changed` and
+//! `priority_overridden` event carries its case's cell, priority and status — to keep it current.
+
+use axum::Json;
+use axum::extract::State;
+use h3o::CellIndex;
+use opsroom_domain::case::CaseStatus;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::auth::Operator;
+use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::extract::ApiQuery;
+use crate::live::map::Tally;
+use crate::server::AppState;
+
+/// Query of `GET /api/v1/map`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MapQuery {
+    /// `min_lon,min_lat,max_lon,max_lat` (WGS 84); default the whole world.
+    pub bbox: Option<String>,
+    /// H3 resolution of the cells, 0 to 9 (default 7); coarser for a wider view.
+    pub resolution: Option<u8>,
+}
+
+/// Counts by priority and by status, keyed by their names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Counts {
+    pub total: u64,
+    pub open: u64,
+    #[schema(value_type = Object)]
+    pub by_priority: Value,
+    #[schema(value_type = Object)]
+    pub by_status: Value,
+}
+
+impl From<&Tally> for Counts {
+    fn from(t: &Tally) -> Self {
+        let by_priority: serde_json::Map<String, Value> =
+            Tally::PRIORITIES.iter().zip(t.by_priority).map(|(p, n)| (p.as_str().to_owned(), json!(n))).collect();
+        let by_status: serde_json::Map<String, Value> =
+            CaseStatus::ALL.iter().zip(t.by_status).map(|(s, n)| (s.as_str().to_owned(), json!(n))).collect();
+        Self { total: t.total(), open: t.open(), by_priority: by_priority.into(), by_status: by_status.into() }
+    }
+}
+
+fn parse_bbox(raw: Option<&str>) -> Result<[f64; 4], ApiError> {
+    let Some(raw) = raw else { return Ok([-180.0, -90.0, 180.0, 90.0]) };
+    let bad = || {
+        ApiError::BadRequest(Problem::new(
+            "invalid_query",
+            "bbox must be min_lon,min_lat,max_lon,max_lat within -180..180 and -90..90",
+            Some("bbox".into()),
+        ))
+    };
+    let parts: Vec<f64> =
+        raw.split(',').map(|p| p.trim().parse::<f64>().map_err(|_| bad())).collect::<Result<_, _>>()?;
+    let [min_lon, min_lat, max_lon, max_lat] = <[f64; 4]>::try_from(parts).map_err(|_| bad())?;
+    let lon_ok = |x: f64| (-180.0..=180.0).contains(&x);
+    let lat_ok = |y: f64| (-90.0..=90.0).contains(&y);
+    if !(lon_ok(min_lon) && lon_ok(max_lon) && lat_ok(min_lat) && lat_ok(max_lat))
+        || min_lon > max_lon
+        || min_lat > max_lat
+    {
+        return Err(bad());
+    }
+    Ok([min_lon, min_lat, max_lon, max_lat])
+}
+
+/// Cases per H3 cell in a box, as a GeoJSON (RFC 7946) FeatureCollection of hexagons.
+#[utoipa::path(
+    get,
+    path = "/api/v1/map",
+    tag = "cases",
+    params(MapQuery),
+    responses(
+        (status = 200, description = "FeatureCollection with `seq` and `unlocated`", body = Object),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+    )
+)]
+pub async fn get_map(
+    State(app): State<AppState>,
+    _operator: Operator,
+    ApiQuery(query): ApiQuery<MapQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let bbox = parse_bbox(query.bbox.as_deref())?;
+    let resolution = query.resolution.unwrap_or(7);
+    if resolution > 9 {
+        return Err(ApiError::BadRequest(Problem::new(
+            "invalid_query",
+            "resolution must be from 0 to 9",
+            Some("resolution".into()),
+        )));
+    }
+    let (seq, cells, unlocated) = app.hub.map(|map| (map.seq(), map.aggregate(bbox, resolution), map.unlocated()));
+    let features: Vec<Value> = cells
+        .iter()
+        .map(|(cell, tally)| {
+            // H3 boundaries run counter-clockwise, as RFC 7946 wants exterior rings; close the ring.
+            let mut ring: Vec<[f64; 2]> =
+                CellIndex::from(cell.index()).boundary().iter().map(|v| [v.lng(), v.lat()]).collect();
+            if let Some(first) = ring.first().copied() {
+                ring.push(first);
+            }
+            json!({
+                "type": "Feature",
+                "id": cell.to_string(),
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "cell": cell.to_string(),
+                    "resolution": resolution,
+                    "worst_priority": tally.worst().map(|p| p.as_str()),
+                    "counts": Counts::from(tally),
+                },
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "type": "FeatureCollection",
+        "seq": seq,
+        "unlocated": Counts::from(&unlocated),
+        "features": features,
+    })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelRate {
+    pub channel: String,
+    pub total: u64,
+    /// Resolved or evacuated.
+    pub resolved: u64,
+    /// `resolved / total`, 0 to 1.
+    pub resolution_rate: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperatorLoad {
+    pub name: String,
+    pub open: u64,
+}
+
+/// The supervisor's figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KpisBody {
+    /// Log position of the counts in `cases`.
+    pub seq: u64,
+    pub cases: Counts,
+    pub unlocated: u64,
+    /// Open cases past their first-contact time now, and how many of those were escalated.
+    pub sla_red: u64,
+    pub sla_escalated: u64,
+    pub contacted: u64,
+    pub first_contact_p50_ms: Option<i64>,
+    pub first_contact_p90_ms: Option<i64>,
+    pub channels: Vec<ChannelRate>,
+    pub operators: Vec<OperatorLoad>,
+}
+
+/// Open cases by status and priority, SLA breaches, time to first contact, resolution rate per
+/// channel and open cases per operator. Refetch when live events arrive.
+#[utoipa::path(
+    get,
+    path = "/api/v1/kpis",
+    tag = "cases",
+    responses((status = 200, body = KpisBody), (status = 401, body = ErrorBody))
+)]
+pub async fn get_kpis(State(app): State<AppState>, _operator: Operator) -> Result<Json<KpisBody>, ApiError> {
+    let (seq, totals, unlocated) = app.hub.map(|map| (map.seq(), map.totals(), map.unlocated()));
+    let kpis = app.store.kpis(app.now_ms(), &app.config.sla).await?;
+    Ok(Json(KpisBody {
+        seq,
+        cases: Counts::from(&totals),
+        unlocated: unlocated.total(),
+        sla_red: kpis.sla_red,
+        sla_escalated: kpis.sla_escalated,
+        contacted: kpis.contacted,
+        first_contact_p50_ms: kpis.first_contact_p50_ms,
+        first_contact_p90_ms: kpis.first_contact_p90_ms,
+        channels: kpis
+            .by_channel
+            .into_iter()
+            .map(|(channel, total, resolved)| ChannelRate {
+                channel,
+                total,
+                resolved,
+                resolution_rate: if total == 0 { 0.0 } else { resolved as f64 / total as f64 },
+            })
+            .collect(),
+        operators: kpis.per_operator.into_iter().map(|(name, open)| OperatorLoad { name, open }).collect(),
+    }))
+}

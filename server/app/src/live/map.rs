@@ -1,0 +1,238 @@
+//! The map's counts, kept in memory: cases per resolution-9 cell by priority and status, as of a
+//! log position.
+//!
+//! Owns the tally and how each event moves it. Built from one database snapshot at start, then
+//! moved by the hub with every event, in log order. It reads only what events carry (their cell,
+//! priority and status), so it needs no per-case state and its size grows with the number of
+//! occupied cells, not cases.
+
+use std::collections::HashMap;
+
+use h3o::CellIndex;
+use opsroom_domain::case::CaseStatus;
+use opsroom_domain::location::Cell;
+use opsroom_domain::priority::PriorityLevel;
+use opsroom_store::{MapSnapshot, StoredEvent};
+use serde::Deserialize;
+
+const PRIORITIES: [PriorityLevel; 4] =
+    [PriorityLevel::Critical, PriorityLevel::High, PriorityLevel::Normal, PriorityLevel::Low];
+
+fn priority_index(level: PriorityLevel) -> usize {
+    PRIORITIES.iter().position(|p| *p == level).expect("every level is listed")
+}
+
+fn status_index(status: CaseStatus) -> usize {
+    CaseStatus::ALL.iter().position(|s| *s == status).expect("every status is listed")
+}
+
+/// Cases in one cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Indexed like [`Tally::PRIORITIES`].
+    pub by_priority: [u64; 4],
+    /// Indexed like `CaseStatus::ALL`.
+    pub by_status: [u64; 8],
+}
+
+impl Tally {
+    /// The order of `by_priority`: worst first.
+    pub const PRIORITIES: [PriorityLevel; 4] = PRIORITIES;
+
+    pub fn total(&self) -> u64 {
+        self.by_priority.iter().sum()
+    }
+
+    /// Cases not finished (not evacuated, resolved, closed or duplicate).
+    pub fn open(&self) -> u64 {
+        CaseStatus::ALL
+            .iter()
+            .zip(self.by_status)
+            .filter(|(s, _)| !opsroom_domain::workflow::is_finished(**s))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// The worst priority present, if any case is here.
+    pub fn worst(&self) -> Option<PriorityLevel> {
+        PRIORITIES.iter().zip(self.by_priority).find(|(_, n)| *n > 0).map(|(p, _)| *p)
+    }
+
+    fn add(&mut self, other: &Tally) {
+        for (a, b) in self.by_priority.iter_mut().zip(other.by_priority) {
+            *a += b;
+        }
+        for (a, b) in self.by_status.iter_mut().zip(other.by_status) {
+            *a += b;
+        }
+    }
+}
+
+/// The map's counts as of log position `seq`. `None` holds the unlocated cases.
+#[derive(Debug, Default)]
+pub struct MapIndex {
+    seq: u64,
+    cells: HashMap<Option<Cell>, Tally>,
+}
+
+/// The few fields of an event the map needs; everything else is skipped unparsed.
+#[derive(Deserialize)]
+struct Reported {
+    cell: Option<Cell>,
+    priority: ReportedPriority,
+    status: CaseStatus,
+}
+
+#[derive(Deserialize)]
+struct ReportedPriority {
+    level: PriorityLevel,
+}
+
+#[derive(Deserialize)]
+struct StatusMoved {
+    cell: Option<Cell>,
+    priority: PriorityLevel,
+    from: CaseStatus,
+    to: CaseStatus,
+}
+
+#[derive(Deserialize)]
+struct PriorityMoved {
+    cell: Option<Cell>,
+    status: CaseStatus,
+    from: PriorityLevel,
+    to: PriorityLevel,
+}
+
+impl MapIndex {
+    pub fn from_snapshot(snapshot: &MapSnapshot) -> Self {
+        let mut index = Self { seq: snapshot.seq, cells: HashMap::new() };
+        for count in &snapshot.counts {
+            let tally = index.cells.entry(count.cell).or_default();
+            tally.by_priority[priority_index(count.priority)] += count.count;
+            tally.by_status[status_index(count.status)] += count.count;
+        }
+        index
+    }
+
+    /// The log position these counts reflect.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Move the counts by one event. Events must come in log order, each once.
+    pub fn apply(&mut self, event: &StoredEvent) {
+        match event.kind.as_str() {
+            "case_reported" => {
+                if let Ok(r) = serde_json::from_str::<Reported>(&event.data) {
+                    let tally = self.cells.entry(r.cell).or_default();
+                    tally.by_priority[priority_index(r.priority.level)] += 1;
+                    tally.by_status[status_index(r.status)] += 1;
+                }
+            }
+            "status_changed" => {
+                if let Ok(m) = serde_json::from_str::<StatusMoved>(&event.data) {
+                    let tally = self.cells.entry(m.cell).or_default();
+                    let _ = m.priority; // carried for readers that count by both; the total is unchanged
+                    tally.by_status[status_index(m.from)] = tally.by_status[status_index(m.from)].saturating_sub(1);
+                    tally.by_status[status_index(m.to)] += 1;
+                }
+            }
+            "priority_overridden" => {
+                if let Ok(m) = serde_json::from_str::<PriorityMoved>(&event.data) {
+                    let tally = self.cells.entry(m.cell).or_default();
+                    let _ = m.status;
+                    let from = priority_index(m.from);
+                    tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
+                    tally.by_priority[priority_index(m.to)] += 1;
+                }
+            }
+            _ => {}
+        }
+        self.seq = event.seq;
+    }
+
+    /// All cases together, located or not.
+    pub fn totals(&self) -> Tally {
+        let mut total = Tally::default();
+        for tally in self.cells.values() {
+            total.add(tally);
+        }
+        total
+    }
+
+    pub fn unlocated(&self) -> Tally {
+        self.cells.get(&None).cloned().unwrap_or_default()
+    }
+
+    /// Cases per cell at `resolution` (0 to 9) for cells whose centre lies in the box
+    /// (`min_lon, min_lat, max_lon, max_lat`).
+    pub fn aggregate(&self, bbox: [f64; 4], resolution: u8) -> Vec<(Cell, Tally)> {
+        let [min_lon, min_lat, max_lon, max_lat] = bbox;
+        let mut out: HashMap<Cell, Tally> = HashMap::new();
+        for (cell, tally) in &self.cells {
+            let Some(cell) = cell else { continue };
+            if tally.total() == 0 {
+                continue;
+            }
+            let centre = h3o::LatLng::from(CellIndex::from(cell.index()));
+            let (lat, lon) = (centre.lat(), centre.lng());
+            if lat < min_lat || lat > max_lat || lon < min_lon || lon > max_lon {
+                continue;
+            }
+            if let Some(parent) = cell.parent(resolution) {
+                out.entry(parent).or_default().add(tally);
+            }
+        }
+        let mut cells: Vec<(Cell, Tally)> = out.into_iter().collect();
+        cells.sort_by_key(|(cell, _)| *cell);
+        cells
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsroom_domain::location::Coordinates;
+    use opsroom_store::CellCount;
+
+    fn event(seq: u64, kind: &str, data: serde_json::Value) -> StoredEvent {
+        StoredEvent { seq, kind: kind.into(), case_id: None, recorded_at: 0, data: data.to_string() }
+    }
+
+    #[test]
+    fn events_move_the_counts() {
+        let khartoum = Coordinates::parse(15.5518, 32.5324).unwrap().cell();
+        let snapshot = MapSnapshot {
+            seq: 10,
+            counts: vec![CellCount { cell: None, priority: PriorityLevel::Low, status: CaseStatus::New, count: 2 }],
+        };
+        let mut index = MapIndex::from_snapshot(&snapshot);
+        index.apply(&event(
+            11,
+            "case_reported",
+            serde_json::json!({"cell": khartoum.to_string(), "priority": {"level": "critical"}, "status": "new", "people": []}),
+        ));
+        index.apply(&event(
+            12,
+            "status_changed",
+            serde_json::json!({"cell": khartoum.to_string(), "priority": "critical", "from": "new", "to": "resolved"}),
+        ));
+        index.apply(&event(
+            13,
+            "priority_overridden",
+            serde_json::json!({"cell": khartoum.to_string(), "status": "resolved", "from": "critical", "to": "high"}),
+        ));
+        index.apply(&event(14, "note_added", serde_json::json!({"text": "x"})));
+        assert_eq!(index.seq(), 14);
+        let totals = index.totals();
+        assert_eq!(totals.total(), 3);
+        assert_eq!(totals.open(), 2, "the resolved one is not open");
+        assert_eq!(index.unlocated().total(), 2);
+        let cells = index.aggregate([32.0, 15.0, 33.0, 16.0], 7);
+        assert_eq!(cells.len(), 1);
+        assert_eq!(cells[0].0, khartoum.parent(7).unwrap());
+        assert_eq!(cells[0].1.worst(), Some(PriorityLevel::High));
+        assert!(index.aggregate([0.0, 0.0, 1.0, 1.0], 7).is_empty(), "outside the box");
+    }
+}
