@@ -7,7 +7,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use h3o::CellIndex;
 use opsroom_domain::case::CaseStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -106,7 +105,7 @@ pub async fn get_map(
         .map(|(cell, tally)| {
             // H3 boundaries run counter-clockwise, as RFC 7946 wants exterior rings; close the ring.
             let mut ring: Vec<[f64; 2]> =
-                CellIndex::from(cell.index()).boundary().iter().map(|v| [v.lng(), v.lat()]).collect();
+                cell.index().boundary().iter().map(|v| [v.lng(), v.lat()]).collect();
             if let Some(first) = ring.first().copied() {
                 ring.push(first);
             }

@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 
-use h3o::CellIndex;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
@@ -175,7 +174,7 @@ impl MapIndex {
             if tally.total() == 0 {
                 continue;
             }
-            let centre = h3o::LatLng::from(CellIndex::from(cell.index()));
+            let centre = h3o::LatLng::from(cell.index());
             let (lat, lon) = (centre.lat(), centre.lng());
             if lat < min_lat || lat > max_lat || lon < min_lon || lon > max_lon {
                 continue;
