@@ -34,7 +34,7 @@ create table case_file (
     status               text    not null,
     priority_level       text    not null,
     priority_score       bigint not null,
-    priority_reasons     text    not null,          -- JSON array of {code, text, points}
+    priority_reasons     text    not null,          -- JSON array of {code, points}
     needs                bigint not null,
     flags                bigint not null,
     channel              text    not null,

@@ -31,7 +31,7 @@ create table case_file (
     status               text    not null,
     priority_level       text    not null,
     priority_score       integer not null,
-    priority_reasons     text    not null,          -- JSON array of {code, text, points}
+    priority_reasons     text    not null,          -- JSON array of {code, points}
     needs                integer not null,
     flags                integer not null,
     channel              text    not null,

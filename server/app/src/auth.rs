@@ -4,6 +4,9 @@
 //! SameSite=Strict, its value stored only as a hash) and [`Operator`], which every non-public
 //! handler takes. A present-but-invalid cookie is a 401 like a missing one.
 
+use std::sync::LazyLock;
+use std::time::Duration;
+
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -12,6 +15,7 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use opsroom_store::SessionUser;
+use tokio::sync::Semaphore;
 
 use crate::http::error::ApiError;
 use crate::secrets;
@@ -21,9 +25,33 @@ pub const SESSION_COOKIE: &str = "opsroom_session";
 /// Hash domain of session tokens (see [`secrets::token_hash`]).
 pub const SESSION_HASH_DOMAIN: &str = "opsroom-session";
 
+/// Password work is slow and takes ~19 MiB per hash (argon2id's default memory cost), so only a
+/// few run at once: without a bound, a flood of sign-ins for made-up names would fill every
+/// blocking thread and gigabytes of memory.
+static PASSWORD_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    Semaphore::new(2 * cores)
+});
+
+/// How long a sign-in waits for a free slot before it is told to come back later.
+const PASSWORD_QUEUE_WAIT: Duration = Duration::from_secs(5);
+
+/// Every password slot stayed busy for [`PASSWORD_QUEUE_WAIT`].
+#[derive(Debug, thiserror::Error)]
+#[error("too many sign-ins at once; try again in a few seconds")]
+pub struct PasswordWorkBusy;
+
+async fn password_work<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordWorkBusy> {
+    let _slot = tokio::time::timeout(PASSWORD_QUEUE_WAIT, PASSWORD_SLOTS.acquire())
+        .await
+        .map_err(|_| PasswordWorkBusy)?
+        .expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(work).await.map_err(|_| PasswordWorkBusy)
+}
+
 /// Hash a password with argon2id and a random salt, off the async runtime (it takes tens of ms).
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    password_work(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -34,12 +62,11 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 }
 
 /// Check a password against a PHC string, off the async runtime.
-pub async fn verify_password(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify_password(password: String, phc: String) -> Result<bool, PasswordWorkBusy> {
+    password_work(move || {
         PasswordHash::new(&phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
     })
     .await
-    .unwrap_or(false)
 }
 
 /// The session token in the request's cookie, if any.
@@ -92,9 +119,9 @@ mod tests {
     async fn passwords_verify_only_themselves() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery".into(), hash.clone()).await);
-        assert!(!verify_password("wrong horse battery".into(), hash).await);
-        assert!(!verify_password("x".into(), "not a hash".into()).await);
+        assert!(verify_password("correct horse battery".into(), hash.clone()).await.unwrap());
+        assert!(!verify_password("wrong horse battery".into(), hash).await.unwrap());
+        assert!(!verify_password("x".into(), "not a hash".into()).await.unwrap());
     }
 
     #[test]

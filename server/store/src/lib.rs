@@ -9,8 +9,9 @@
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
 //! - `sqlite`: the embedded default (durability settings, checked at start).
-//! - `postgres`: several app nodes on one database (connecting, the tailer that follows other
-//!   nodes' commits with LISTEN/NOTIFY as a hint and polling as the guarantee).
+//! - `postgres`: several app nodes on one database (connecting, migrating).
+//! - `tailer`: follows commits made by other nodes or processes (polling; LISTEN/NOTIFY as a hint
+//!   on PostgreSQL).
 //! - [`model`]: what reads return and commands carry.
 //! - `testing` (feature `testing`): fresh databases of either backend for tests.
 //!
@@ -29,6 +30,7 @@ mod postgres;
 mod reads;
 mod sql;
 mod sqlite;
+mod tailer;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod writer;
@@ -59,6 +61,10 @@ pub enum StoreError {
     /// The writer has stopped (shutdown in progress).
     #[error("the store is shutting down")]
     Closed,
+    /// The group commit this command was part of failed; nothing of the batch was applied
+    /// (but see ARCHITECTURE.md on a connection lost during COMMIT).
+    #[error("the batch failed: {0}")]
+    BatchFailed(String),
     /// A row that the store itself wrote could not be read back.
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -73,7 +79,7 @@ pub struct StoreOptions {
     pub max_batch: usize,
     /// Connections in the read pool.
     pub read_connections: u32,
-    /// How often a PostgreSQL node polls the log head even without a notification.
+    /// How often the log head is polled for commits by other nodes or processes.
     pub poll_interval: Duration,
 }
 
@@ -98,8 +104,8 @@ struct Inner {
     reads: Pool,
     head: watch::Receiver<u64>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    /// PostgreSQL only: the tailer and the time of its last successful poll.
-    tailer: Option<(JoinHandle<()>, watch::Receiver<Option<Instant>>)>,
+    /// The tailer and the time of its last successful poll.
+    tailer: (JoinHandle<()>, watch::Receiver<Option<Instant>>),
 }
 
 /// What readiness needs to know.
@@ -111,8 +117,8 @@ pub struct Readiness {
     pub database_head: u64,
     /// The head this node has seen (and live streams follow).
     pub seen_head: u64,
-    /// PostgreSQL: how long since the tailer last polled successfully. `None` on SQLite.
-    pub since_last_poll: Option<Duration>,
+    /// How long since the tailer last polled the log head successfully.
+    pub since_last_poll: Duration,
 }
 
 impl Store {
@@ -131,10 +137,7 @@ impl Store {
         let head = Arc::new(watch::Sender::new(reads::log_head(&reads).await?));
         let (commands, queue) = mpsc::channel(writer::QUEUE_DEPTH);
         let writer = tokio::spawn(writer::run_writer(writer, queue, head.clone(), options.max_batch, reconnect));
-        let tailer = match &reads {
-            Pool::Postgres(pool) => Some(postgres::spawn_tailer(pool.clone(), head.clone(), options.poll_interval)),
-            Pool::Sqlite(_) => None,
-        };
+        let tailer = tailer::spawn(reads.clone(), head.clone(), options.poll_interval);
         Ok(Self {
             inner: Arc::new(Inner {
                 backend,
@@ -234,6 +237,12 @@ impl Store {
         reads::case_detail(&self.inner.reads, case_id).await
     }
 
+    /// The committed log head as the database has it now (which may be ahead of
+    /// [`Store::committed_head`] until the tailer's next poll).
+    pub async fn database_head(&self) -> Result<u64> {
+        reads::log_head(&self.inner.reads).await
+    }
+
     /// Check the database for readiness: reachable, migrated, and followed.
     pub async fn readiness(&self) -> Result<Readiness> {
         let expected = match self.inner.backend {
@@ -244,11 +253,7 @@ impl Store {
             migrated: reads::applied_migrations(&self.inner.reads).await? >= expected as i64,
             database_head: reads::log_head(&self.inner.reads).await?,
             seen_head: *self.inner.head.borrow(),
-            since_last_poll: self
-                .inner
-                .tailer
-                .as_ref()
-                .map(|(_, fresh)| fresh.borrow().map_or(Duration::MAX, |at| at.elapsed())),
+            since_last_poll: self.inner.tailer.1.borrow().map_or(Duration::MAX, |at| at.elapsed()),
         })
     }
 
@@ -261,10 +266,8 @@ impl Store {
         if let Some(task) = self.inner.writer.lock().await.take() {
             let _ = tokio::time::timeout(timeout, task).await;
         }
-        if let Some((tailer, _)) = &self.inner.tailer {
-            // It only reads; stopping it mid-poll loses nothing.
-            tailer.abort();
-        }
+        // The tailer only reads; stopping it mid-poll loses nothing.
+        self.inner.tailer.0.abort();
         self.inner.reads.close().await;
     }
 }

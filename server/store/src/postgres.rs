@@ -1,23 +1,18 @@
 //! The PostgreSQL backend: several stateless app nodes sharing one database.
 //!
-//! Owns connecting, the PostgreSQL migrations (the migrator holds an advisory lock, so nodes
-//! starting together apply them once) and the tailer that tells this node when any node has
-//! committed. Writes and reads are shared with SQLite (`writer`, `reads`); positions are handed out
+//! Owns connecting and the PostgreSQL migrations (the migrator holds an advisory lock, so nodes
+//! starting together apply them once). The `tailer` tells this node when another has committed. Writes and reads are shared with SQLite (`writer`, `reads`); positions are handed out
 //! under a row lock on `log_head` held until commit, so they are gap-free and in commit order
 //! across nodes (see ARCHITECTURE.md).
 
 use std::str::FromStr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 
 use crate::sql::Pool;
-use crate::writer::{NOTIFY_CHANNEL, Reconnect, WriterConn, advance};
-use crate::{Result, StoreOptions, reads};
+use crate::writer::{Reconnect, WriterConn};
+use crate::{Result, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
@@ -39,52 +34,4 @@ pub(crate) async fn open(url: &str, options: &StoreOptions) -> Result<(WriterCon
 
 pub(crate) fn migration_count() -> usize {
     MIGRATOR.iter().count()
-}
-
-/// Follow commits of every node: wake on `NOTIFY` (an empty hint), and poll every `interval`
-/// anyway, so a lost notification or a dropped listener delays an event, never loses it.
-/// `fresh` holds the time of the last successful poll (readiness reads it).
-pub(crate) fn spawn_tailer(
-    pool: PgPool,
-    head: Arc<watch::Sender<u64>>,
-    interval: Duration,
-) -> (JoinHandle<()>, watch::Receiver<Option<Instant>>) {
-    let (fresh_tx, fresh) = watch::channel(None);
-    let task = tokio::spawn(async move {
-        let reads = Pool::Postgres(pool.clone());
-        let mut listener: Option<PgListener> = None;
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            if listener.is_none() {
-                listener = listen(&pool).await;
-            }
-            match listener.as_mut() {
-                Some(l) => tokio::select! {
-                    notified = l.recv() => if let Err(error) = notified {
-                        tracing::warn!(%error, "log listener dropped; polling until it is back");
-                        listener = None;
-                    },
-                    _ = ticker.tick() => {}
-                },
-                None => {
-                    ticker.tick().await;
-                }
-            }
-            match reads::log_head(&reads).await {
-                Ok(committed) => {
-                    advance(&head, committed);
-                    fresh_tx.send_replace(Some(Instant::now()));
-                }
-                Err(error) => tracing::warn!(%error, "polling the log head"),
-            }
-        }
-    });
-    (task, fresh)
-}
-
-async fn listen(pool: &PgPool) -> Option<PgListener> {
-    let mut listener = PgListener::connect_with(pool).await.ok()?;
-    listener.listen(NOTIFY_CHANNEL).await.ok()?;
-    Some(listener)
 }

@@ -73,6 +73,9 @@ impl WriterConn {
     }
 }
 
+/// After this long without a commit, the writer checks its connection before the next batch.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Reconnects the writer after its connection broke (PostgreSQL restarts, network blips).
 pub(crate) type Reconnect = Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<WriterConn>> + Send + Sync>;
 
@@ -96,6 +99,7 @@ pub(crate) async fn run_writer(
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     let mut shutdown = None;
+    let mut last_commit = std::time::Instant::now();
     while shutdown.is_none() {
         let Some(first) = queue.recv().await else { break };
         batch.push(first);
@@ -117,6 +121,18 @@ pub(crate) async fn run_writer(
         if batch.is_empty() {
             continue;
         }
+        // A connection idle for a while may have been dropped by the server, a pooler or a
+        // firewall: check it before putting a batch of people's reports on it.
+        if let Some(reconnect) = &reconnect
+            && last_commit.elapsed() > IDLE_CHECK
+            && !alive(&mut conn).await
+        {
+            match reconnect().await {
+                Ok(fresh) => conn = fresh,
+                Err(error) => tracing::error!(%error, "reconnecting the idle writer"),
+            }
+        }
+        last_commit = std::time::Instant::now();
         if let Err(error) = commit(&mut conn.conn(), &mut batch, &head).await {
             tracing::error!(%error, "group commit failed; the batch was rolled back");
             for command in batch.drain(..) {
@@ -153,7 +169,7 @@ async fn alive(conn: &mut WriterConn) -> bool {
 fn fail(command: Command, error: &StoreError) {
     let error = || match error {
         StoreError::Closed => StoreError::Closed,
-        other => StoreError::Corrupt(format!("commit failed: {other}")),
+        other => StoreError::BatchFailed(other.to_string()),
     };
     match command {
         Command::ReportCase(_, reply) => drop(reply.send(Err(error()))),
@@ -203,7 +219,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
         match command {
             Command::ApplyToCase(_, reply) => {
                 let outcome = action_outcomes.next().expect("one outcome per action");
-                let _ = reply.send(outcome.map_err(|e| StoreError::Corrupt(format!("case action failed: {e}"))));
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
             Command::EscalateOverdue(_, reply) => {
                 let _ = reply.send(Ok(escalations.next().expect("one count per escalation sweep")));

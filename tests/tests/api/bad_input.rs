@@ -86,6 +86,11 @@ async fn unknown_routes_and_methods_answer_json() {
     assert_eq!((missing.status, missing.error_code()), (404, "not_found"));
     let wrong_method = api.send(api.http.put(api.url("/api/v1/reports"))).await.unwrap();
     assert_eq!((wrong_method.status, wrong_method.error_code()), (405, "method_not_allowed"));
+    let admin = server.admin().await;
+    let not_utf8 = admin.get("/api/v1/cases/%FF%FE").await.unwrap();
+    assert_eq!((not_utf8.status, not_utf8.error_code()), (404, "not_found"));
+    let plain_get = admin.get("/api/v1/live").await.unwrap();
+    assert_eq!((plain_get.status, plain_get.error_code()), (400, "websocket_required"));
     let ok = api.post_report(&sample_report(1), None).await.unwrap();
     assert_eq!(ok.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(ok.headers.get("cache-control").unwrap(), "no-store");

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use opsroom_tests::{ADMIN_PASSWORD, Api, ServerProcess, TestDatabase, TestServer, sample_report};
 use serde_json::Value;
+use sqlx::Connection;
 use tokio::sync::Mutex;
 
 use crate::BINARY;
@@ -193,4 +194,58 @@ async fn migrate_applies_migrations_without_serving() {
         }
         database.remove().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_client_may_resume_on_a_node_that_has_not_seen_its_position_yet() {
+    let Some(database) = TestDatabase::postgres().await else { return };
+    // A node that polls rarely, and a commit that sends no notification: the node's own view
+    // of the log head stays behind the database's for seconds.
+    let node = TestServer::start_on(&database.url, |c| c.store.poll_interval = Duration::from_secs(30)).await;
+    let admin = node.admin().await;
+    let mut other_node = sqlx::PgConnection::connect(&database.url).await.unwrap();
+    sqlx::query("begin").execute(&mut other_node).await.unwrap();
+    let head: i64 = sqlx::query_scalar("select seq from log_head for update").fetch_one(&mut other_node).await.unwrap();
+    sqlx::query("insert into event (seq, kind, case_id, recorded_at, data) values ($1, 'user_created', null, 0, $2)")
+        .bind(head + 1)
+        .bind(r#"{"user_id":"00000000-0000-0000-0000-000000000001","name":"elsewhere","role":"operator"}"#)
+        .execute(&mut other_node)
+        .await
+        .unwrap();
+    sqlx::query("update log_head set seq = $1").bind(head + 1).execute(&mut other_node).await.unwrap();
+    sqlx::query("commit").execute(&mut other_node).await.unwrap();
+
+    // A client that saw that position on the other node resumes here.
+    let mut live = admin.live(None).await.unwrap();
+    live.subscribe(Some(head as u64 + 1)).await.unwrap();
+    match live.next_json_within(Duration::from_millis(300)).await {
+        Err(_) => {} // nothing after its position yet: the subscription was accepted
+        Ok(message) => panic!("resuming at {} was answered with {message:?}", head + 1),
+    }
+    // And a position beyond the database's head is still refused.
+    let mut live = admin.live(None).await.unwrap();
+    live.subscribe(Some(head as u64 + 5)).await.unwrap();
+    assert_eq!(live.next_json().await.unwrap().unwrap()["error"]["code"], "position_ahead");
+    node.stop().await.unwrap();
+    database.remove().await;
+}
+
+#[tokio::test]
+async fn events_written_by_another_process_reach_open_streams_on_sqlite() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let mut live = admin.live(None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
+    // `opsroom user add` beside the running server: another writer on the same file.
+    let output = tokio::process::Command::new(BINARY)
+        .args(["user", "add", "bob", "--database-url", &server.database_url])
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = live.events_until(start + 1).await.unwrap();
+    assert_eq!(events[0]["kind"], "user_created");
+    assert_eq!(events[0]["data"]["name"], "bob");
+    server.stop().await.unwrap();
 }

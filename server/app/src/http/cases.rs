@@ -1,15 +1,14 @@
 //! `/api/v1/cases`: the case board's reads, for signed-in operators.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::location::Cell;
 use opsroom_store::CaseFilter;
-use uuid::Uuid;
 
 use crate::auth::Operator;
 use crate::http::error::{ApiError, ErrorBody, Problem};
-use crate::http::extract::ApiQuery;
+use crate::http::extract::{ApiQuery, CaseIdPath};
 use crate::server::AppState;
 use crate::wire::{CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody};
 
@@ -82,9 +81,8 @@ pub async fn list_cases(
 pub async fn get_case(
     State(app): State<AppState>,
     _operator: Operator,
-    Path(case_id): Path<String>,
+    CaseIdPath(case_id): CaseIdPath,
 ) -> Result<Json<CaseDetailBody>, ApiError> {
-    let case_id = Uuid::parse_str(&case_id).map_err(|_| ApiError::NotFound)?;
     let detail = app.store.case_detail(case_id).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(CaseDetailBody::new(&detail, &app.config.sla, Timestamp::from_millis(app.now_ms()))))
 }

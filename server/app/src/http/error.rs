@@ -72,7 +72,8 @@ pub enum ApiError {
     /// 422: well-formed, but the content is refused (validation, reused idempotency key).
     #[error("unprocessable: {}", .0.message)]
     Unprocessable(Problem),
-    /// 503: the store is failing or shutting down; nothing was applied, retrying is safe.
+    /// 503: the store is failing, busy or shutting down; retry (with the same Idempotency-Key for
+    /// reports: on PostgreSQL a connection lost during COMMIT leaves the outcome unknown).
     #[error("unavailable: {0}")]
     Unavailable(String),
     /// 500: a bug. Logged with its cause; answered without it.
@@ -90,7 +91,9 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Closed => ApiError::Unavailable("the server is shutting down".into()),
-            StoreError::Database(_) | StoreError::Corrupt(_) => ApiError::Unavailable(error.to_string()),
+            StoreError::Database(_) | StoreError::Corrupt(_) | StoreError::BatchFailed(_) => {
+                ApiError::Unavailable(error.to_string())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -127,7 +130,7 @@ impl ApiError {
             ),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                plain("unavailable", "the report was not saved; please try again in a moment"),
+                plain("unavailable", "this was not carried out; please try again in a moment"),
             ),
             ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, plain("internal", "something went wrong on our side"))
@@ -144,6 +147,10 @@ impl IntoResponse for ApiError {
         }
         if let ApiError::Conflict(case) = self {
             return (status, Json(ConflictBody { error: problem, case: *case })).into_response();
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            return (status, [(axum::http::header::RETRY_AFTER, "2")], Json(ErrorBody { error: problem }))
+                .into_response();
         }
         (status, Json(ErrorBody { error: problem })).into_response()
     }

@@ -92,3 +92,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .map_err(|e| ApiError::BadRequest(Problem::new("invalid_query", e.to_string(), None)))
     }
 }
+
+/// A case id in the path. Anything that is not a case id (including bytes that are not UTF-8)
+/// is a 404 like an unknown case: no way to tell malformed from missing.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseIdPath(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for CaseIdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
+        uuid::Uuid::parse_str(&raw).map(CaseIdPath).map_err(|_| ApiError::NotFound)
+    }
+}

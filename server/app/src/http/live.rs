@@ -5,12 +5,13 @@
 
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::HeaderMap;
 use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 
 use crate::auth::Operator;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::live::socket;
 use crate::server::AppState;
 
@@ -31,8 +32,10 @@ pub async fn get_live(
     State(app): State<AppState>,
     operator: Operator,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
+    let upgrade = upgrade
+        .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
     if !origin_allowed(&headers, &app.config.allowed_origins) {
         return Err(ApiError::Forbidden("this origin may not open the live stream"));
     }

@@ -104,8 +104,7 @@ pub async fn get_map(
         .iter()
         .map(|(cell, tally)| {
             // H3 boundaries run counter-clockwise, as RFC 7946 wants exterior rings; close the ring.
-            let mut ring: Vec<[f64; 2]> =
-                cell.index().boundary().iter().map(|v| [v.lng(), v.lat()]).collect();
+            let mut ring: Vec<[f64; 2]> = cell.index().boundary().iter().map(|v| [v.lng(), v.lat()]).collect();
             if let Some(first) = ring.first().copied() {
                 ring.push(first);
             }

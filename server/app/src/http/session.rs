@@ -40,7 +40,8 @@ pub async fn post_session(
         Some(user) => (user.password_hash.clone(), true),
         None => (app.decoy_password_hash.clone(), false),
     };
-    let verified = auth::verify_password(request.password, phc).await;
+    let verified =
+        auth::verify_password(request.password, phc).await.map_err(|busy| ApiError::Unavailable(busy.to_string()))?;
     let Some(user) = user.filter(|_| verified && known) else {
         tracing::info!(name = %name, "failed sign-in");
         return Err(ApiError::Unauthenticated);

@@ -5,7 +5,7 @@
 //! operator's live stream receives. A stale version is a 409 carrying the case as it is now.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::workflow::{Actor, CaseCommand};
 use opsroom_store::{ActionOutcome, CaseAction};
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::Operator;
 use crate::http::error::{ApiError, ConflictBody, ErrorBody};
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, CaseIdPath};
 use crate::server::AppState;
 use crate::wire::{
     ActionApplied, AssignmentRequest, CaseSummaryBody, ContactRequest, NoteRequest, PriorityRequest, StatusRequest,
@@ -23,11 +23,10 @@ use crate::wire::{
 async fn apply(
     app: &AppState,
     operator: &Operator,
-    case_id: &str,
+    case_id: Uuid,
     version: u32,
     command: CaseCommand,
 ) -> Result<Json<ActionApplied>, ApiError> {
-    let case_id = Uuid::parse_str(case_id).map_err(|_| ApiError::NotFound)?;
     let actor = Actor { user_id: operator.user.user_id, role: operator.user.role };
     let action = CaseAction { case_id, expected_version: version, actor, command, at: app.now_ms() };
     let outcome = app.store.apply_to_case(action).await?;
@@ -61,12 +60,12 @@ async fn apply(
 pub async fn post_status(
     State(app): State<AppState>,
     operator: Operator,
-    Path(case_id): Path<String>,
+    CaseIdPath(case_id): CaseIdPath,
     ApiJson(request): ApiJson<StatusRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command =
         CaseCommand::ChangeStatus { to: request.status, reason: request.reason, duplicate_of: request.duplicate_of };
-    apply(&app, &operator, &case_id, request.version, command).await
+    apply(&app, &operator, case_id, request.version, command).await
 }
 
 /// Assign the case (`user_id`), or unassign it (`null`). Operators take free cases and release
@@ -88,10 +87,10 @@ pub async fn post_status(
 pub async fn post_assignment(
     State(app): State<AppState>,
     operator: Operator,
-    Path(case_id): Path<String>,
+    CaseIdPath(case_id): CaseIdPath,
     ApiJson(request): ApiJson<AssignmentRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
-    apply(&app, &operator, &case_id, request.version, CaseCommand::Assign { to: request.user_id }).await
+    apply(&app, &operator, case_id, request.version, CaseCommand::Assign { to: request.user_id }).await
 }
 
 /// Add an operator's note (never shown to citizens).
@@ -112,11 +111,11 @@ pub async fn post_assignment(
 pub async fn post_note(
     State(app): State<AppState>,
     operator: Operator,
-    Path(case_id): Path<String>,
+    CaseIdPath(case_id): CaseIdPath,
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command = CaseCommand::AddNote { note_id: Uuid::now_v7(), text: request.text };
-    apply(&app, &operator, &case_id, request.version, command).await
+    apply(&app, &operator, case_id, request.version, command).await
 }
 
 /// Record a contact attempt. The first one that reaches someone stamps time to first contact.
@@ -137,7 +136,7 @@ pub async fn post_note(
 pub async fn post_contact(
     State(app): State<AppState>,
     operator: Operator,
-    Path(case_id): Path<String>,
+    CaseIdPath(case_id): CaseIdPath,
     ApiJson(request): ApiJson<ContactRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command = CaseCommand::RecordContact {
@@ -146,7 +145,7 @@ pub async fn post_contact(
         outcome: request.outcome,
         note: request.note,
     };
-    apply(&app, &operator, &case_id, request.version, command).await
+    apply(&app, &operator, case_id, request.version, command).await
 }
 
 /// Override the computed priority level, with a reason (supervisors and admins).
@@ -167,9 +166,9 @@ pub async fn post_contact(
 pub async fn post_priority(
     State(app): State<AppState>,
     operator: Operator,
-    Path(case_id): Path<String>,
+    CaseIdPath(case_id): CaseIdPath,
     ApiJson(request): ApiJson<PriorityRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command = CaseCommand::OverridePriority { level: request.level, reason: request.reason };
-    apply(&app, &operator, &case_id, request.version, command).await
+    apply(&app, &operator, case_id, request.version, command).await
 }

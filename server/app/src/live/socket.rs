@@ -194,7 +194,15 @@ async fn wait_for_subscribe(
         match incoming {
             Some(Ok(Message::Text(text))) => match serde_json::from_str::<LiveRequest>(&text) {
                 Ok(LiveRequest::Subscribe { since }) => {
-                    let head = *app.store.committed_head().borrow();
+                    let local_head = *app.store.committed_head().borrow();
+                    // A client moving from another node may know positions this node has not
+                    // seen yet; only the database says whether they exist.
+                    let head = match since {
+                        Some(since) if since > local_head => {
+                            app.store.database_head().await.map_err(|e| End::Store(e.to_string()))?
+                        }
+                        _ => local_head,
+                    };
                     if since.is_some_and(|since| since > head) {
                         let problem = Problem::new(
                             "position_ahead",
