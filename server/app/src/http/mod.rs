@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod live;
 pub mod map;
+pub mod pages;
 pub mod reports;
 pub mod session;
 pub mod users;
@@ -18,6 +19,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -75,6 +77,9 @@ pub fn router(app: AppState) -> Router {
         "/api/v1/openapi.json",
         get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) }),
     )
+    .route("/ops", get(pages::ops_redirect))
+    .route("/ops/", get(pages::ops_index))
+    .route("/ops/{*file}", get(pages::ops_asset))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(max_body))
@@ -85,6 +90,7 @@ pub fn router(app: AppState) -> Router {
         HeaderName::from_static("x-frame-options"),
         HeaderValue::from_static("DENY"),
     ))
+    .layer(CompressionLayer::new())
     .layer(TraceLayer::new_for_http())
     .with_state(app)
 }

@@ -1,0 +1,34 @@
+// The HTTP API, in one place. Every call answers {ok, status, body}; errors carry the API's
+// {"error":{"code","message","field"}} body so panels can explain them.
+export async function call(method, path, body) {
+  const init = { method, headers: {}, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    return { ok: false, status: 0, body: { error: { code: 'network', message: 'network' } } };
+  }
+  const text = await response.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = { error: { code: 'invalid_answer', message: text } };
+  }
+  return { ok: response.ok, status: response.status, body: parsed };
+}
+
+export const api = {
+  session: () => call('GET', '/api/v1/session'),
+  signIn: (name, password) => call('POST', '/api/v1/session', { name, password }),
+  signOut: () => call('DELETE', '/api/v1/session'),
+  cases: (query) => call('GET', `/api/v1/cases?${new URLSearchParams(query)}`),
+  case: (id) => call('GET', `/api/v1/cases/${id}`),
+  kpis: () => call('GET', '/api/v1/kpis'),
+  map: (bbox, resolution) => call('GET', `/api/v1/map?bbox=${bbox.join(',')}&resolution=${resolution}`),
+  act: (id, action, body) => call('POST', `/api/v1/cases/${id}/${action}`, body),
+};

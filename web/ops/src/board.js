@@ -1,0 +1,81 @@
+// The case board: one column per open status, cards worst priority first, live.
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { OPEN_STATUSES, column } from './state.js';
+
+const NEEDS = ['medical', 'evacuation', 'food', 'water', 'shelter', 'power', 'documents', 'missing_person', 'other'];
+const FLAGS = ['unaccompanied_minors', 'injured', 'elderly', 'pregnant', 'disabled', 'chronic_illness'];
+const CHANNELS = ['web', 'hotline', 'whatsapp', 'facebook', 'email', 'walk_in'];
+
+/** Render the filters bar; `onChange(filters)` when one changes. */
+export function renderFilters(element, state, onChange) {
+  const select = (name, options, label) =>
+    h(
+      'label',
+      {},
+      label,
+      h(
+        'select',
+        {
+          name,
+          onchange: (e) => onChange({ ...state.filters, [name]: e.target.value }),
+        },
+        h('option', { value: '' }, t('all')),
+        options.map(([value, text]) => h('option', { value, selected: state.filters[name] === value }, text)),
+      ),
+    );
+  const clearCell = state.filters.cell
+    ? h('button', { type: 'button', class: 'chip', onclick: () => onChange({ ...state.filters, cell: '' }) }, `${t('clearCell')} ${state.filters.cell}`)
+    : '';
+  element.replaceChildren(
+    select('priority', ['critical', 'high', 'normal', 'low'].map((l) => [l, t(`level.${l}`)]), t('priority')),
+    select('need', NEEDS.map((n) => [n, n]), t('need')),
+    select('flag', FLAGS.map((f) => [f, f]), t('flag')),
+    select('channel', CHANNELS.map((c) => [c, c]), t('channel')),
+    select('sla', ['green', 'amber', 'red', 'met'].map((s) => [s, t(`slaState.${s}`)]), t('sla')),
+    h(
+      'label',
+      {},
+      h('input', {
+        type: 'checkbox',
+        name: 'mine',
+        checked: state.filters.mine,
+        onchange: (e) => onChange({ ...state.filters, mine: e.target.checked }),
+      }),
+      t('mine'),
+    ),
+    clearCell,
+  );
+}
+
+function card(summary, onOpen) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `card level-${summary.priority.level} sla-${summary.sla.state}`,
+      dataset: { caseId: summary.case_id, reference: summary.reference },
+      onclick: () => onOpen(summary.case_id),
+    },
+    h('span', { class: 'ref' }, summary.reference),
+    h('span', { class: 'level' }, t(`level.${summary.priority.level}`)),
+    h('span', { class: 'place' }, summary.place ?? ''),
+    h('span', { class: 'needs' }, summary.needs.join(' · ')),
+    h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`)),
+  );
+}
+
+/** Render the columns from `state`; cheap enough to run once per animation frame. */
+export function renderBoard(element, state, onOpen) {
+  element.replaceChildren(
+    ...OPEN_STATUSES.map((status) => {
+      const { total, cards } = column(state, status);
+      return h(
+        'section',
+        { class: 'column', dataset: { status } },
+        h('h2', {}, t(`status.${status}`), ' ', h('span', { class: 'count' }, total)),
+        h('div', { class: 'cards' }, cards.map((summary) => card(summary, onOpen))),
+      );
+    }),
+  );
+}

@@ -1,0 +1,114 @@
+// The case drawer: everything about one case, and every workflow action on it. A stale edit
+// (409) is explained, and the drawer shows the case as it now stands.
+import { api } from './api.js';
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { DONE_STATUSES, OPEN_STATUSES } from './state.js';
+
+/** Show case `caseId` in `element`; `onChanged(summary)` after a successful change. */
+export async function openDrawer(element, caseId, { user, onChanged, onClose }) {
+  const answer = await api.case(caseId);
+  if (!answer.ok) {
+    element.replaceChildren(h('p', { class: 'error' }, answer.body?.error?.message ?? t('error')));
+    return;
+  }
+  render(element, answer.body, null, { user, onChanged, onClose });
+}
+
+function render(element, detail, notice, context) {
+  const { user, onChanged, onClose } = context;
+  const c = detail.case;
+  const act = async (action, body) => {
+    const answer = await api.act(c.case_id, action, { ...body, version: c.version });
+    if (answer.ok) {
+      onChanged(answer.body.case);
+      const fresh = await api.case(c.case_id);
+      render(element, fresh.body, null, context);
+    } else if (answer.status === 409) {
+      onChanged(answer.body.case);
+      const fresh = await api.case(c.case_id);
+      render(element, fresh.body, { kind: 'conflict', text: t('conflict') }, context);
+    } else {
+      render(element, detail, { kind: 'error', text: answer.body?.error?.message ?? t('error') }, context);
+    }
+  };
+  const form = (onsubmit, ...fields) =>
+    h(
+      'form',
+      {
+        onsubmit: (e) => {
+          e.preventDefault();
+          onsubmit(new FormData(e.target));
+        },
+      },
+      ...fields,
+    );
+  const statuses = [...OPEN_STATUSES, ...DONE_STATUSES].filter((s) => s !== c.status && s !== 'new');
+  const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+
+  element.replaceChildren(
+    h(
+      'div',
+      { class: 'drawer-head' },
+      h('h2', {}, c.reference, ' · ', t(`status.${c.status}`)),
+      h('button', { type: 'button', class: 'close', onclick: onClose }, t('close')),
+    ),
+    notice ? h('p', { class: `notice ${notice.kind}`, role: 'alert' }, notice.text) : null,
+    h(
+      'p',
+      { class: `level-${c.priority.level}` },
+      `${t('priority')}: ${t(`level.${c.priority.level}`)} (${c.priority.score}) — `,
+      c.priority.reasons.map((r) => r.text[document.documentElement.lang === 'ar' ? 'ar' : 'en']).join('، '),
+    ),
+    h('p', {}, `${t('sla')}: ${t(`slaState.${c.sla.state}`)}`, c.sla.escalated ? ' ⚑' : ''),
+    detail.message ? h('blockquote', {}, detail.message) : null,
+    h('h3', {}, t('people')),
+    h(
+      'ul',
+      {},
+      detail.persons.map((p) =>
+        h('li', {}, [p.name, p.age != null ? `(${p.age})` : null, p.phone, p.passport, p.role === 'reporter' ? `← ${p.relation ?? ''}` : null].filter(Boolean).join(' ')),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      c.assigned_to === user.user_id
+        ? h('button', { type: 'button', onclick: () => act('assignment', { user_id: null }) }, t('release'))
+        : c.assigned_to == null
+          ? h('button', { type: 'button', name: 'assign-me', onclick: () => act('assignment', { user_id: user.user_id }) }, t('assignMe'))
+          : null,
+      form(
+        (data) => act('status', { status: data.get('status'), reason: data.get('reason') || null }),
+        h('select', { name: 'status' }, statuses.map((s) => h('option', { value: s }, t(`status.${s}`)))),
+        h('input', { name: 'reason', placeholder: t('reason') }),
+        h('button', { type: 'submit', name: 'move' }, t('moveTo')),
+      ),
+      form(
+        (data) => act('contacts', { channel: data.get('channel'), outcome: data.get('outcome') }),
+        h('select', { name: 'channel' }, ['phone', 'whatsapp', 'sms', 'facebook', 'email', 'in_person'].map((v) => h('option', { value: v }, t(`contactChannel.${v}`)))),
+        h('select', { name: 'outcome' }, ['reached', 'no_answer', 'wrong_number', 'message_left'].map((v) => h('option', { value: v }, t(`outcome.${v}`)))),
+        h('button', { type: 'submit' }, t('record')),
+      ),
+      form(
+        (data) => act('notes', { text: data.get('text') }),
+        h('textarea', { name: 'text', rows: 2, required: true }),
+        h('button', { type: 'submit' }, t('addNote')),
+      ),
+      user.role !== 'operator'
+        ? form(
+            (data) => act('priority', { level: data.get('level'), reason: data.get('reason') }),
+            h('select', { name: 'level' }, ['critical', 'high', 'normal', 'low'].map((l) => h('option', { value: l }, t(`level.${l}`)))),
+            h('input', { name: 'reason', placeholder: t('reason'), required: true }),
+            h('button', { type: 'submit' }, t('setPriority')),
+          )
+        : null,
+    ),
+    h('h3', {}, t('notes')),
+    h('ul', {}, detail.notes.map((n) => h('li', {}, `${time(n.created_at)} ${n.author}: ${n.text}`))),
+    h('h3', {}, t('contacts')),
+    h('ul', {}, detail.contacts.map((x) => h('li', {}, `${time(x.created_at)} ${x.author}: ${t(`contactChannel.${x.channel}`)} — ${t(`outcome.${x.outcome}`)}`))),
+    h('h3', {}, t('timeline')),
+    h('ol', { class: 'timeline' }, detail.events.map((e) => h('li', {}, `#${e.seq} ${time(e.at)} ${e.kind}`))),
+  );
+}

@@ -1,0 +1,55 @@
+// Words of the ops room in Arabic and English. The operator picks the language; Arabic is
+// written right to left, so the page's `dir` follows the language.
+const words = {
+  ar: {
+    title: 'غرفة العمليات', name: 'اسم المستخدم', password: 'كلمة المرور', signIn: 'دخول', signOut: 'خروج',
+    badLogin: 'اسم المستخدم أو كلمة المرور غير صحيحة', live: 'متصل', reconnecting: 'إعادة الاتصال…',
+    offline: 'غير متصل', language: 'English', open: 'مفتوحة', slaRed: 'تجاوزت المهلة', contacted: 'تم التواصل',
+    firstContact: 'زمن أول تواصل (الوسيط)', unlocated: 'بلا موقع', all: 'الكل', mine: 'حالاتي',
+    priority: 'الأولوية', need: 'الاحتياج', flag: 'الهشاشة', channel: 'القناة', sla: 'المهلة', clearCell: 'إلغاء تحديد الخلية',
+    people: 'الأشخاص', reports: 'البلاغات', notes: 'الملاحظات', contacts: 'محاولات التواصل', timeline: 'السجل',
+    assignMe: 'أسندها لي', release: 'تخلَّ عنها', addNote: 'أضف ملاحظة', record: 'سجّل', reason: 'السبب',
+    setPriority: 'غيّر الأولوية', moveTo: 'انقل إلى', close: 'إغلاق', more: 'المزيد',
+    conflict: 'غيّر زميل هذه الحالة قبل قليل. هذه حالتها الآن؛ راجعها ثم أعد المحاولة.', error: 'خطأ',
+    status: { new: 'جديدة', triaged: 'مفروزة', in_progress: 'قيد المتابعة', awaiting_evacuation: 'بانتظار الإجلاء', evacuated: 'تم الإجلاء', resolved: 'حُلّت', closed: 'مغلقة', duplicate: 'مكررة' },
+    level: { critical: 'حرجة', high: 'عالية', normal: 'عادية', low: 'منخفضة' },
+    slaState: { green: 'ضمن المهلة', amber: 'تقترب المهلة', red: 'تجاوزت المهلة', met: 'تم التواصل' },
+    outcome: { reached: 'تم الوصول', no_answer: 'لا رد', wrong_number: 'رقم خاطئ', message_left: 'تُركت رسالة' },
+    contactChannel: { phone: 'هاتف', whatsapp: 'واتساب', sms: 'رسالة نصية', facebook: 'فيسبوك', email: 'بريد', in_person: 'حضوريًا' },
+  },
+  en: {
+    title: 'Ops room', name: 'User name', password: 'Password', signIn: 'Sign in', signOut: 'Sign out',
+    badLogin: 'Wrong user name or password', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline',
+    language: 'عربي', open: 'Open', slaRed: 'Past SLA', contacted: 'Contacted', firstContact: 'Time to first contact (median)',
+    unlocated: 'Unlocated', all: 'All', mine: 'Mine', priority: 'Priority', need: 'Need', flag: 'Vulnerability',
+    channel: 'Channel', sla: 'SLA', clearCell: 'Clear cell filter', people: 'People', reports: 'Reports', notes: 'Notes',
+    contacts: 'Contact attempts', timeline: 'Timeline', assignMe: 'Assign to me', release: 'Release', addNote: 'Add note',
+    record: 'Record', reason: 'Reason', setPriority: 'Set priority', moveTo: 'Move to', close: 'Close', more: 'More',
+    conflict: 'A colleague changed this case a moment ago. This is how it stands now; check it and try again.', error: 'Error',
+    status: { new: 'New', triaged: 'Triaged', in_progress: 'In progress', awaiting_evacuation: 'Awaiting evacuation', evacuated: 'Evacuated', resolved: 'Resolved', closed: 'Closed', duplicate: 'Duplicate' },
+    level: { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' },
+    slaState: { green: 'On time', amber: 'Due soon', red: 'Overdue', met: 'Contacted' },
+    outcome: { reached: 'Reached', no_answer: 'No answer', wrong_number: 'Wrong number', message_left: 'Message left' },
+    contactChannel: { phone: 'Phone', whatsapp: 'WhatsApp', sms: 'SMS', facebook: 'Facebook', email: 'Email', in_person: 'In person' },
+  },
+};
+
+let current = localStorage.getItem('opsroom.lang') === 'en' ? 'en' : 'ar';
+
+export function lang() {
+  return current;
+}
+
+export function setLang(next) {
+  current = next === 'en' ? 'en' : 'ar';
+  localStorage.setItem('opsroom.lang', current);
+  document.documentElement.lang = current;
+  document.documentElement.dir = current === 'ar' ? 'rtl' : 'ltr';
+}
+
+/** The word for `key` (`status.new`, `signIn`) in the current language. */
+export function t(key) {
+  return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) ?? key;
+}
+
+setLang(current);

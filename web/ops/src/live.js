@@ -1,0 +1,43 @@
+// The one live connection: subscribe from the last position seen, reconnect with backoff, and
+// resume from that position, so nothing is missed and nothing is seen twice.
+export function connectLive({ onEvent, onSnapshot, onState }) {
+  let last = null; // the last position applied
+  let socket = null;
+  let attempt = 0;
+  let stopped = false;
+
+  function open() {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    socket = new WebSocket(`${scheme}://${location.host}/api/v1/live`);
+    socket.onopen = () => {
+      attempt = 0;
+      socket.send(JSON.stringify({ type: 'subscribe', since: last }));
+      onState('live');
+    };
+    socket.onmessage = (message) => {
+      const data = JSON.parse(message.data);
+      if (data.type === 'snapshot') {
+        last = data.seq;
+        onSnapshot(data.seq);
+      } else if (data.type === 'event') {
+        if (last !== null && data.seq <= last) return; // already applied
+        last = data.seq;
+        onEvent(data);
+      }
+    };
+    socket.onclose = () => {
+      if (stopped) return;
+      onState('reconnecting');
+      const delay = Math.min(10_000, 250 * 2 ** attempt++);
+      setTimeout(open, delay);
+    };
+  }
+  open();
+  return {
+    position: () => last,
+    close() {
+      stopped = true;
+      socket?.close();
+    },
+  };
+}

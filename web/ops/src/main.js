@@ -1,0 +1,164 @@
+// The ops room: wires the panels to the state, the API and the live stream. Nothing else.
+import { api } from './api.js';
+import { openDrawer } from './drawer.js';
+import { h } from './dom.js';
+import { lang, setLang, t } from './i18n.js';
+import { connectLive } from './live.js';
+import { mountMap } from './map.js';
+import { renderBoard, renderFilters } from './board.js';
+import { OPEN_STATUSES, apply, createState, parentCell } from './state.js';
+
+const root = document.getElementById('app');
+const state = createState();
+let live = null;
+
+async function start() {
+  const session = await api.session();
+  if (session.ok) room(session.body);
+  else login();
+}
+
+function login(message) {
+  root.replaceChildren(
+    h(
+      'form',
+      {
+        class: 'login',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const data = new FormData(e.target);
+          const answer = await api.signIn(data.get('name'), data.get('password'));
+          if (answer.ok) room(answer.body);
+          else login(t('badLogin'));
+        },
+      },
+      h('h1', {}, t('title')),
+      message ? h('p', { class: 'error', role: 'alert' }, message) : null,
+      h('label', {}, t('name'), h('input', { name: 'name', autocomplete: 'username', required: true })),
+      h('label', {}, t('password'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+      h('button', { type: 'submit' }, t('signIn')),
+      h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); login(message); } }, t('language')),
+    ),
+  );
+}
+
+function room(user) {
+  state.user = user;
+  const status = h('span', { class: 'connection', 'data-state': 'reconnecting' }, t('reconnecting'));
+  const kpis = h('div', { class: 'kpis' });
+  const filters = h('div', { class: 'filters' });
+  const mapPanel = h('div', { class: 'map' });
+  const board = h('div', { class: 'board' });
+  const drawer = h('aside', { class: 'drawer', hidden: true });
+  root.replaceChildren(
+    h(
+      'header',
+      {},
+      h('h1', {}, t('title')),
+      status,
+      kpis,
+      h('span', { class: 'who' }, `${user.name} (${user.role})`),
+      h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); live?.close(); room(user); } }, t('language')),
+      h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); login(); } }, t('signOut')),
+    ),
+    filters,
+    h('main', {}, mapPanel, board, drawer),
+  );
+
+  let boardDirty = true;
+  const redrawBoard = () => {
+    boardDirty = true;
+  };
+  const openCase = (caseId) => {
+    state.selected = caseId;
+    drawer.hidden = false;
+    openDrawer(drawer, caseId, {
+      user,
+      onChanged: (summary) => {
+        state.cases.set(summary.case_id, summary);
+        redrawBoard();
+      },
+      onClose: () => {
+        drawer.hidden = true;
+        state.selected = null;
+      },
+    });
+  };
+  const setFilters = (next) => {
+    state.filters = next;
+    renderFilters(filters, state, setFilters);
+    redrawBoard();
+  };
+  renderFilters(filters, state, setFilters);
+
+  const map = mountMap(mapPanel, {
+    onView: (bbox, resolution) => loadMap(bbox, resolution),
+    onPickCell: (cell) => setFilters({ ...state.filters, cell }),
+  });
+  async function loadMap(bbox = map.bbox(), resolution = map.resolution()) {
+    const answer = await api.map(bbox, resolution);
+    if (!answer.ok) return;
+    state.map.resolution = resolution;
+    state.map.cells = new Map(answer.body.features.map((f) => [f.properties.cell, { total: f.properties.counts.total, worst: f.properties.worst_priority }]));
+    map.setCells(answer.body.features);
+  }
+
+  let kpiTimer = null;
+  async function loadKpis() {
+    const answer = await api.kpis();
+    if (!answer.ok) return;
+    const k = answer.body;
+    const minutes = k.first_contact_p50_ms == null ? '–' : `${Math.round(k.first_contact_p50_ms / 60000)} min`;
+    kpis.replaceChildren(
+      h('span', { class: 'kpi', dataset: { kpi: 'open' } }, `${t('open')}: ${k.cases.open}`),
+      h('span', { class: 'kpi red', dataset: { kpi: 'sla-red' } }, `${t('slaRed')}: ${k.sla_red}`),
+      h('span', { class: 'kpi' }, `${t('contacted')}: ${k.contacted}`),
+      h('span', { class: 'kpi' }, `${t('firstContact')}: ${minutes}`),
+      h('span', { class: 'kpi' }, `${t('unlocated')}: ${k.unlocated}`),
+    );
+  }
+  const refreshSoon = () => {
+    clearTimeout(kpiTimer);
+    kpiTimer = setTimeout(() => {
+      loadKpis();
+      loadMap();
+    }, 1000);
+  };
+
+  // Load each open column, then follow the live stream from the position the load reflects.
+  (async () => {
+    const pages = await Promise.all(OPEN_STATUSES.map((s) => api.cases({ status: s, limit: 200 })));
+    for (const page of pages) if (page.ok) for (const c of page.body.cases) state.cases.set(c.case_id, c);
+    redrawBoard();
+    loadKpis();
+    live = connectLive({
+      onSnapshot: () => {},
+      onEvent: (event) => {
+        const changed = apply(state, event);
+        if (changed) redrawBoard();
+        if (event.kind === 'case_reported' || event.kind === 'status_changed' || event.kind === 'priority_overridden') refreshSoon();
+      },
+      onState: (s) => {
+        status.dataset.state = s;
+        status.textContent = t(s === 'live' ? 'live' : 'reconnecting');
+      },
+    });
+  })();
+
+  // One render per animation frame, however many events arrived in it.
+  const frame = () => {
+    if (boardDirty) {
+      boardDirty = false;
+      renderBoard(board, state, openCase);
+      map.setCases(
+        [...state.cases.values()].filter((c) => c.lat != null).map((c) => ({ lat: c.lat, lon: c.lon, level: c.priority.level })),
+      );
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+// Exposed for the browser tests' measurements only.
+window.opsroom = { state, parentCell };
+start();

@@ -1,0 +1,237 @@
+// The map, behind one small interface: a canvas with a basemap that ships with the binary
+// (Natural Earth country outlines, GeoNames place names), H3 hexagons coloured by their worst
+// priority, and individual cases when zoomed in. Works offline: nothing is fetched but our own
+// /ops/ assets and /api/v1/map.
+import { feature } from 'topojson-client';
+import { lang } from './i18n.js';
+
+const COLOURS = { critical: '#c0392b', high: '#e67e22', normal: '#f1c40f', low: '#7f8c8d' };
+
+/** Web Mercator: degrees to unit-square coordinates (x east, y south). */
+function project(lon, lat) {
+  const s = Math.sin((Math.max(-85, Math.min(85, lat)) * Math.PI) / 180);
+  return [(lon + 180) / 360, 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)];
+}
+
+function unproject(x, y) {
+  const lon = x * 360 - 180;
+  const lat = (Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180) / Math.PI;
+  return [lon, lat];
+}
+
+/**
+ * Mount the map in `element`. `onView(bbox, resolution)` fires (debounced) when the view
+ * changes; `onPickCell(hex)` when a hexagon is clicked. Returns {setCells, setCases, draw}.
+ */
+export function mountMap(element, { onView, onPickCell }) {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'map-canvas';
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', 'map');
+  element.append(canvas);
+  const credit = document.createElement('div');
+  credit.className = 'map-credit';
+  credit.textContent = 'Natural Earth · GeoNames (CC BY 4.0)';
+  element.append(credit);
+  const context = canvas.getContext('2d');
+
+  // View: centre in unit coordinates and scale (pixels per unit). Sudan and Egypt at start.
+  let centre = project(31.5, 20);
+  let scale = 9000;
+  let countries = [];
+  let places = [];
+  let cells = []; // [{cell, total, worst, ring: [[lon,lat]...]}]
+  let cases = []; // [{lat, lon, level}]
+  let dirty = true;
+
+  fetch('/ops/countries.json')
+    .then((r) => r.json())
+    .then((topology) => {
+      countries = feature(topology, topology.objects.countries).features;
+      dirty = true;
+    });
+  fetch('/ops/places.json')
+    .then((r) => r.json())
+    .then((data) => {
+      places = data.places.sort((a, b) => b.p - a.p);
+      dirty = true;
+    });
+
+  const size = () => [canvas.clientWidth, canvas.clientHeight];
+  const toScreen = (lon, lat) => {
+    const [x, y] = project(lon, lat);
+    const [w, h] = size();
+    return [(x - centre[0]) * scale + w / 2, (y - centre[1]) * scale + h / 2];
+  };
+  const fromScreen = (px, py) => {
+    const [w, h] = size();
+    return unproject(centre[0] + (px - w / 2) / scale, centre[1] + (py - h / 2) / scale);
+  };
+  // The finest H3 resolution whose hexagons are still at least ~24 px across on screen
+  // (average edge lengths in km, from the H3 tables).
+  const EDGE_KM = [1107.7, 418.7, 158.2, 59.8, 22.6, 8.5, 3.2, 1.2, 0.46, 0.17];
+  const resolution = () => {
+    let chosen = 0;
+    EDGE_KM.forEach((edge, r) => {
+      if ((2 * edge * scale) / 40075 >= 24) chosen = r;
+    });
+    return chosen;
+  };
+  const bbox = () => {
+    const [w, h] = size();
+    const [west, north] = fromScreen(0, 0);
+    const [east, south] = fromScreen(w, h);
+    const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
+    return [clamp(west, -180, 180), clamp(south, -90, 90), clamp(east, -180, 180), clamp(north, -90, 90)];
+  };
+
+  let viewTimer = null;
+  const viewChanged = () => {
+    dirty = true;
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(() => onView(bbox(), resolution()), 250);
+  };
+
+  function ring(coordinates) {
+    coordinates.forEach(([lon, lat], i) => {
+      const [x, y] = toScreen(lon, lat);
+      if (i === 0) context.moveTo(x, y);
+      else context.lineTo(x, y);
+    });
+    context.closePath();
+  }
+
+  function draw() {
+    const ratio = window.devicePixelRatio || 1;
+    const [w, h] = size();
+    if (canvas.width !== w * ratio || canvas.height !== h * ratio) {
+      canvas.width = w * ratio;
+      canvas.height = h * ratio;
+    }
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.fillStyle = '#dfe8ef';
+    context.fillRect(0, 0, w, h);
+    context.fillStyle = '#f7f5ef';
+    context.strokeStyle = '#9aa5ad';
+    context.lineWidth = 0.7;
+    for (const country of countries) {
+      context.beginPath();
+      const g = country.geometry;
+      const polygons = g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : [];
+      for (const polygon of polygons) for (const r of polygon) ring(r);
+      context.fill('evenodd');
+      context.stroke();
+    }
+    for (const cell of cells) {
+      context.beginPath();
+      ring(cell.ring);
+      context.globalAlpha = 0.55;
+      context.fillStyle = COLOURS[cell.worst] ?? COLOURS.low;
+      context.fill();
+      context.globalAlpha = 1;
+      context.strokeStyle = '#333';
+      context.stroke();
+      const [x, y] = toScreen(...cell.centre);
+      context.fillStyle = '#111';
+      context.font = 'bold 12px system-ui, sans-serif';
+      context.textAlign = 'center';
+      context.fillText(String(cell.total), x, y + 4);
+    }
+    if (scale > 60_000) {
+      for (const c of cases) {
+        const [x, y] = toScreen(c.lon, c.lat);
+        context.beginPath();
+        context.arc(x, y, 4, 0, 2 * Math.PI);
+        context.fillStyle = COLOURS[c.level];
+        context.fill();
+      }
+    }
+    // Labels: more towns as one zooms in.
+    const minPopulation = scale > 200_000 ? 0 : scale > 60_000 ? 20_000 : scale > 20_000 ? 100_000 : 400_000;
+    context.font = '11px system-ui, sans-serif';
+    context.fillStyle = '#2c3e50';
+    context.textAlign = 'center';
+    for (const place of places) {
+      if (place.p < minPopulation) break;
+      const [x, y] = toScreen(place.x, place.y);
+      if (x < 0 || y < 0 || x > w || y > h) continue;
+      context.fillRect(x - 1.5, y - 1.5, 3, 3);
+      context.fillText(lang() === 'ar' ? place.a : place.n, x, y - 5);
+    }
+    dirty = false;
+  }
+
+  function frame() {
+    if (dirty) draw();
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+
+  let drag = null;
+  canvas.addEventListener('pointerdown', (e) => {
+    drag = { x: e.clientX, y: e.clientY, moved: false };
+    canvas.setPointerCapture(e.pointerId);
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!drag) return;
+    const dx = e.clientX - drag.x;
+    const dy = e.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 2) drag.moved = true;
+    centre = [centre[0] - dx / scale, centre[1] - dy / scale];
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    viewChanged();
+  });
+  canvas.addEventListener('pointerup', (e) => {
+    const wasDrag = drag?.moved;
+    drag = null;
+    if (wasDrag) return;
+    const rect = canvas.getBoundingClientRect();
+    const [lon, lat] = fromScreen(e.clientX - rect.left, e.clientY - rect.top);
+    const hit = cells.find((cell) => inside([lon, lat], cell.ring));
+    if (hit) onPickCell(hit.cell);
+  });
+  canvas.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      const factor = Math.exp(-e.deltaY / 400);
+      scale = Math.max(300, Math.min(5_000_000, scale * factor));
+      viewChanged();
+    },
+    { passive: false },
+  );
+  new ResizeObserver(viewChanged).observe(element);
+
+  return {
+    bbox,
+    resolution,
+    setCells(features) {
+      cells = features.map((f) => {
+        const r = f.geometry.coordinates[0];
+        const centre = r.slice(0, -1).reduce((a, [x, y]) => [a[0] + x / (r.length - 1), a[1] + y / (r.length - 1)], [0, 0]);
+        return { cell: f.properties.cell, total: f.properties.counts.total, worst: f.properties.worst_priority, ring: r, centre };
+      });
+      dirty = true;
+    },
+    setCases(list) {
+      cases = list;
+      dirty = true;
+    },
+    zoomTo(lon, lat, newScale) {
+      centre = project(lon, lat);
+      scale = newScale;
+      viewChanged();
+    },
+  };
+}
+
+function inside([x, y], ring) {
+  let hit = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
+  }
+  return hit;
+}

@@ -1,0 +1,139 @@
+// The ops room's state and how live events change it: pure data, no DOM, tested in node.
+//
+// `apply(state, event)` mutates `state` in place (a board of tens of thousands of cases cannot
+// be copied a hundred times a second) and returns the id of the case it changed, if any. Every
+// workflow event bumps the case's version by one, exactly as the server does, so the drawer's
+// next change is based on the right version without a reload.
+
+export const OPEN_STATUSES = ['new', 'triaged', 'in_progress', 'awaiting_evacuation'];
+export const DONE_STATUSES = ['evacuated', 'resolved', 'closed', 'duplicate'];
+export const LEVELS = ['critical', 'high', 'normal', 'low'];
+
+export function createState() {
+  return {
+    user: null,
+    cases: new Map(), // case_id → summary, as the API's CaseSummaryBody
+    seq: 0,
+    filters: { priority: '', need: '', flag: '', channel: '', mine: false, sla: '', cell: '' },
+    selected: null,
+    map: { resolution: 7, seq: 0, cells: new Map() }, // cell hex → {total, worst}
+  };
+}
+
+/** The summary the board shows for a case reported just now (from its `case_reported` event). */
+export function summaryFromReport(data) {
+  const coordinates = data.location?.coordinates;
+  return {
+    case_id: data.case_id,
+    reference: data.reference,
+    status: data.status,
+    priority: { level: data.priority.level, score: data.priority.score, reasons: data.priority.reasons },
+    needs: data.needs,
+    flags: data.flags,
+    channel: data.channel,
+    language: data.language,
+    lat: coordinates?.lat ?? null,
+    lon: coordinates?.lon ?? null,
+    place: data.location?.place ?? null,
+    cell: data.cell ?? null,
+    people_count: data.people.length,
+    reported_at: new Date(data.reported_at).toISOString(),
+    version: 1,
+    assigned_to: null,
+    first_contact_at: null,
+    sla: { state: 'green', escalated: false },
+    priority_override_reason: null,
+  };
+}
+
+const WORKFLOW = new Set(['status_changed', 'case_assigned', 'note_added', 'contact_recorded', 'priority_overridden']);
+
+/** Apply one live event; returns the changed case id (or null). */
+export function apply(state, event) {
+  state.seq = event.seq;
+  const data = event.data;
+  if (event.kind === 'case_reported') {
+    state.cases.set(data.case_id, summaryFromReport(data));
+    countOnMap(state.map, data.cell, data.priority.level, 1);
+    return data.case_id;
+  }
+  const summary = state.cases.get(event.case_id);
+  if (!summary) return null; // a case this board has not loaded (another column or page)
+  if (WORKFLOW.has(event.kind)) summary.version += 1;
+  switch (event.kind) {
+    case 'status_changed':
+      summary.status = data.to;
+      break;
+    case 'case_assigned':
+      summary.assigned_to = data.to;
+      break;
+    case 'contact_recorded':
+      if (data.first_contact_after_ms != null) {
+        summary.first_contact_at = data.at;
+        summary.sla = { ...summary.sla, state: 'met' };
+      }
+      break;
+    case 'priority_overridden':
+      summary.priority = { ...summary.priority, level: data.to };
+      summary.priority_override_reason = data.reason;
+      break;
+    case 'sla_breached':
+      summary.sla = { ...summary.sla, state: 'red', escalated: true };
+      break;
+  }
+  return event.case_id;
+}
+
+/** Whether a case passes the board's filters (`me` is the signed-in user's id). */
+export function matches(summary, filters, me) {
+  if (filters.priority && summary.priority.level !== filters.priority) return false;
+  if (filters.need && !summary.needs.includes(filters.need)) return false;
+  if (filters.flag && !summary.flags.includes(filters.flag)) return false;
+  if (filters.channel && summary.channel !== filters.channel) return false;
+  if (filters.mine && summary.assigned_to !== me) return false;
+  if (filters.sla && summary.sla.state !== filters.sla) return false;
+  if (filters.cell && !(summary.cell && parentCell(summary.cell, resolutionOf(filters.cell)) === filters.cell)) return false;
+  return true;
+}
+
+/** The cards of one column: matching cases in `status`, worst priority first, then oldest. */
+export function column(state, status, limit = 100) {
+  const me = state.user?.user_id;
+  const cards = [];
+  for (const summary of state.cases.values()) {
+    if (summary.status === status && matches(summary, state.filters, me)) cards.push(summary);
+  }
+  cards.sort(
+    (a, b) =>
+      LEVELS.indexOf(a.priority.level) - LEVELS.indexOf(b.priority.level) ||
+      a.reported_at.localeCompare(b.reported_at),
+  );
+  return { total: cards.length, cards: cards.slice(0, limit) };
+}
+
+/** The resolution of an H3 index given in hex. */
+export function resolutionOf(hex) {
+  return Number((BigInt(`0x${hex}`) >> 52n) & 0xfn);
+}
+
+/**
+ * The H3 cell containing `hex` at the coarser `resolution`, in hex: the resolution field is set
+ * and every digit finer than it becomes 7 ("unused"), as the H3 index layout defines.
+ */
+export function parentCell(hex, resolution) {
+  let index = BigInt(`0x${hex}`);
+  if (resolution > resolutionOf(hex)) return null;
+  index = (index & ~(0xfn << 52n)) | (BigInt(resolution) << 52n);
+  for (let digit = resolution + 1; digit <= 15; digit++) index |= 7n << BigInt((15 - digit) * 3);
+  return index.toString(16);
+}
+
+/** Count a case into the map's cells at the map's resolution. */
+export function countOnMap(map, cell, level, delta) {
+  if (!cell) return;
+  const key = parentCell(cell, map.resolution);
+  const entry = map.cells.get(key) ?? { total: 0, worst: level, geometry: null };
+  entry.total += delta;
+  if (LEVELS.indexOf(level) < LEVELS.indexOf(entry.worst)) entry.worst = level;
+  map.cells.set(key, entry);
+}

@@ -1,0 +1,106 @@
+// Browser-test harness: the real opsroom binary on port 0 with a fresh SQLite database, and
+// Debian's Chromium driven by playwright-core. Every wait has a timeout; no sleeps stand in for
+// readiness.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BINARY = process.env.OPSROOM_BINARY ?? join(repo, 'target', 'debug', 'opsroom');
+export const ADMIN_PASSWORD = 'browser test admin 2023';
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Start a server; resolves once it printed its address. */
+export async function startServer() {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run cargo build -p opsroom first`);
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-browser-'));
+  const database = `sqlite://${join(dir, 'test.db')}`;
+  const child = spawn(BINARY, ['serve', '--bind', '127.0.0.1:0', '--database-url', database], {
+    env: { ...process.env, OPSROOM_ADMIN_PASSWORD: ADMIN_PASSWORD, OPSROOM_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no "listening on" within 20 s')), 20_000);
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const match = buffered.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    database,
+    /** Create an account with the CLI, as an admin would. */
+    addUser(name, role, password) {
+      const result = spawnSync(BINARY, ['user', 'add', name, '--role', role, '--password-stdin', '--database-url', database], {
+        input: `${password}\n`,
+      });
+      if (result.status !== 0) throw new Error(`user add failed: ${result.stderr}`);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A JSON API client with its own cookie (as a second program would be). */
+export async function apiClient(base, name, password) {
+  const signIn = await fetch(`${base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  if (signIn.status !== 201) throw new Error(`sign-in as ${name}: ${signIn.status}`);
+  const cookie = signIn.headers.get('set-cookie').split(';')[0];
+  return async (method, path, body) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  };
+}
+
+/** Submit a report as a citizen would (no session). */
+export async function report(base, body) {
+  const response = await fetch(`${base}/api/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`report: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Open /ops/ in a fresh context and sign in. */
+export async function signedInPage(browser, base, name, password, language = 'en') {
+  const context = await browser.newContext();
+  await context.addInitScript((lang) => localStorage.setItem('opsroom.lang', lang), language);
+  const page = await context.newPage();
+  await page.goto(`${base}/ops/`);
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
+  return page;
+}

@@ -1,0 +1,97 @@
+// The ops room in a real browser: sign in, live board and map, two operators, conflicts, RTL.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  server.addUser('amira', 'operator', 'amira password 2023');
+  server.addUser('sami', 'operator', 'sami password 2023');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const KHARTOUM = { lat: 15.5518, lon: 32.5324, place: 'الرياض، الخرطوم' };
+
+test('a report submitted through the API appears on the board and the map within 1 s', async () => {
+  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  await page.waitForFunction(() => document.querySelector('.map-canvas')?.clientWidth > 0);
+  const started = Date.now();
+  const accepted = await report(server.url, {
+    people: [{ name: 'Mona', age: 9 }],
+    location: KHARTOUM,
+    needs: ['medical'],
+    flags: ['injured', 'unaccompanied_minors'],
+  });
+  await page.waitForSelector(`.column[data-status=new] .card[data-reference="${accepted.reference}"]`, { timeout: 1000 });
+  const onBoard = Date.now() - started;
+  assert.ok(onBoard < 1000, `on the board after ${onBoard} ms`);
+  // The map counts it in a cell (the client applies the event's cell at the map's resolution).
+  await page.waitForFunction(
+    (cell) => {
+      const map = window.opsroom.state.map;
+      const key = window.opsroom.parentCell(cell, map.resolution);
+      return (map.cells.get(key)?.total ?? 0) >= 1;
+    },
+    accepted.cell,
+    { timeout: 1000 },
+  );
+  await page.context().close();
+});
+
+test('one operator moves a case and the other operator\'s board moves the card', async () => {
+  const accepted = await report(server.url, { people: [{ name: 'Huda' }], location: KHARTOUM });
+  const amira = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const sami = await signedInPage(browser, server.url, 'sami', 'sami password 2023');
+  const card = `.card[data-reference="${accepted.reference}"]`;
+  await sami.waitForSelector(`.column[data-status=new] ${card}`);
+  await amira.click(`.column[data-status=new] ${card}`);
+  await amira.waitForSelector('.drawer form select[name=status]');
+  await amira.selectOption('.drawer select[name=status]', 'triaged');
+  await amira.click('.drawer button[name=move]');
+  await sami.waitForSelector(`.column[data-status=triaged] ${card}`, { timeout: 2000 });
+  assert.equal(await sami.locator(`.column[data-status=new] ${card}`).count(), 0);
+  await amira.context().close();
+  await sami.context().close();
+});
+
+test('a stale edit is explained as a conflict and shows the case as it now stands', async () => {
+  const accepted = await report(server.url, { people: [{ name: 'Omar' }] });
+  const amira = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const card = `.card[data-reference="${accepted.reference}"]`;
+  await amira.click(`.column[data-status=new] ${card}`);
+  await amira.waitForSelector('.drawer select[name=status]');
+  // Meanwhile a colleague changes the case through the API.
+  const colleague = await apiClient(server.url, 'sami', 'sami password 2023');
+  const changed = await colleague('POST', `/api/v1/cases/${accepted.case_id}/status`, { status: 'triaged', version: 1 });
+  assert.equal(changed.status, 200);
+  // Amira's drawer still holds version 1.
+  await amira.selectOption('.drawer select[name=status]', 'in_progress');
+  await amira.click('.drawer button[name=move]');
+  const notice = await amira.waitForSelector('.drawer .notice.conflict', { timeout: 2000 });
+  assert.match(await notice.textContent(), /colleague changed this case/);
+  assert.match(await amira.textContent('.drawer h2'), /Triaged/);
+  await amira.context().close();
+});
+
+test('the Arabic UI renders right to left, the English one left to right', async () => {
+  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD, 'ar');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl');
+  assert.equal(await page.textContent('header h1'), 'غرفة العمليات');
+  // In RTL the first column (new) sits at the right.
+  const [first, second] = await page.$$eval('.column', (columns) => columns.slice(0, 2).map((c) => c.getBoundingClientRect().left));
+  assert.ok(first > second, 'columns run right to left');
+  await page.click('header button.lang');
+  await page.waitForFunction(() => document.documentElement.dir === 'ltr');
+  assert.equal(await page.textContent('header h1'), 'Ops room');
+  await page.context().close();
+});

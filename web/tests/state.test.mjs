@@ -1,0 +1,72 @@
+// The ops room's state reducer, without a browser: events move cases, versions and map counts
+// exactly as the server does, and H3 parents match the reference library.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apply, column, createState, parentCell, resolutionOf } from '../ops/src/state.js';
+
+// Khartoum (GeoNames 15.55177, 32.53241): its resolution-9 cell as the server (h3o) computes it,
+// and its resolution-7 cell as the reference H3 library gives it (shared/data/sudan-2023.md).
+const KHARTOUM_9 = '896b6e370a7ffff';
+const KHARTOUM_7 = '876b6e370ffffff';
+
+test('H3 parents are computed from the index bits', () => {
+  assert.equal(resolutionOf(KHARTOUM_9), 9);
+  assert.equal(parentCell(KHARTOUM_9, 7), KHARTOUM_7);
+  assert.equal(parentCell(KHARTOUM_9, 9), KHARTOUM_9);
+  assert.equal(resolutionOf(parentCell(KHARTOUM_9, 3)), 3);
+  assert.equal(parentCell(KHARTOUM_7, 9), null, 'no finer parent');
+});
+
+const reported = (seq, caseId, level, cell = KHARTOUM_9) => ({
+  type: 'event',
+  seq,
+  kind: 'case_reported',
+  case_id: caseId,
+  data: {
+    case_id: caseId,
+    reference: `REF${seq}`,
+    status: 'new',
+    channel: 'web',
+    language: 'ar',
+    people: [{ name: 'x' }],
+    location: { coordinates: { lat: 15.5, lon: 32.5 }, place: null },
+    cell,
+    needs: [],
+    flags: [],
+    priority: { level, score: 0, reasons: [] },
+    reported_at: 1_700_000_000_000 + seq,
+  },
+});
+
+test('events move cases between columns and bump versions as the server does', () => {
+  const state = createState();
+  state.map.resolution = 7;
+  apply(state, reported(1, 'a', 'normal'));
+  apply(state, reported(2, 'b', 'critical'));
+  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['b', 'a'], 'worst priority first');
+  apply(state, { seq: 3, kind: 'status_changed', case_id: 'a', data: { from: 'new', to: 'triaged' } });
+  apply(state, { seq: 4, kind: 'sla_breached', case_id: 'b', data: {} });
+  apply(state, { seq: 5, kind: 'case_assigned', case_id: 'b', data: { to: 'u1' } });
+  assert.equal(state.cases.get('a').version, 2);
+  assert.equal(state.cases.get('b').version, 2, 'an escalation is not an edit');
+  assert.equal(state.cases.get('b').sla.state, 'red');
+  assert.deepEqual(column(state, 'triaged').cards.map((c) => c.case_id), ['a']);
+  assert.equal(state.seq, 5);
+  assert.equal(state.map.cells.get(KHARTOUM_7).total, 2);
+  assert.equal(state.map.cells.get(KHARTOUM_7).worst, 'critical');
+  assert.equal(apply(state, { seq: 6, kind: 'note_added', case_id: 'unknown', data: {} }), null);
+});
+
+test('filters narrow the columns', () => {
+  const state = createState();
+  state.user = { user_id: 'u1' };
+  apply(state, reported(1, 'a', 'normal'));
+  apply(state, reported(2, 'b', 'critical', null));
+  apply(state, { seq: 3, kind: 'case_assigned', case_id: 'a', data: { to: 'u1' } });
+  state.filters.mine = true;
+  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['a']);
+  state.filters = { ...state.filters, mine: false, priority: 'critical' };
+  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['b']);
+  state.filters = { ...state.filters, priority: '', cell: KHARTOUM_7 };
+  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['a'], 'only the located case in the cell');
+});
