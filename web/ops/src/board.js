@@ -65,15 +65,20 @@ function card(summary, onOpen) {
   );
 }
 
-/** Render the columns from `state`; cheap enough to run once per animation frame. */
-export function renderBoard(element, state, onOpen) {
+/**
+ * Render the columns from `state`; cheap enough to run once per animation frame. A column shows
+ * the cases loaded on this board; its count is the server's total when no filter narrows it.
+ */
+export function renderBoard(element, state, onOpen, totals) {
+  const filtered = Object.entries(state.filters).some(([, value]) => value);
   element.replaceChildren(
     ...OPEN_STATUSES.map((status) => {
       const { total, cards } = column(state, status);
+      const count = !filtered && totals?.[status] != null ? Math.max(totals[status], total) : total;
       return h(
         'section',
         { class: 'column', dataset: { status } },
-        h('h2', {}, t(`status.${status}`), ' ', h('span', { class: 'count' }, total)),
+        h('h2', {}, t(`status.${status}`), ' ', h('span', { class: 'count' }, count)),
         h('div', { class: 'cards' }, cards.map((summary) => card(summary, onOpen))),
       );
     }),

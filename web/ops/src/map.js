@@ -162,7 +162,12 @@ export function mountMap(element, { onView, onPickCell }) {
   }
 
   function frame() {
-    if (dirty) draw();
+    if (dirty) {
+      const started = performance.now();
+      draw();
+      const metrics = window.opsroom?.metrics;
+      if (metrics) metrics.pending += performance.now() - started;
+    }
     requestAnimationFrame(frame);
   }
   requestAnimationFrame(frame);
