@@ -10,10 +10,12 @@
 //      performance.now() bookkeeping, and the long tasks the browser reports.
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, launchBrowser, startServer } from '../tests/harness.mjs';
 
 const cases = Number(process.argv[2] ?? 50_000);
+// The release binary unless told otherwise; set before the harness reads it.
 process.env.OPSROOM_BINARY ??= join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'release', 'opsroom');
+const { ADMIN_PASSWORD, launchBrowser, startServer } = await import('../tests/harness.mjs');
+console.log(`binary: ${process.env.OPSROOM_BINARY}`);
 
 const PLACES = [[15.5518, 32.5324], [15.6445, 32.4777], [15.6492, 32.5346], [19.6158, 37.2164], [21.8, 31.35], [13.18, 30.21], [12.05, 24.88], [14.4, 33.52]];
 const body = (n) => {

@@ -156,7 +156,7 @@ function room(user) {
     if (boardDirty) {
       boardDirty = false;
       renderBoard(board, state, openCase, totals);
-      map.setCases(
+      map.setCases(() =>
         [...state.cases.values()].filter((c) => c.lat != null).map((c) => ({ lat: c.lat, lon: c.lon, level: c.priority.level })),
       );
     }

@@ -5,6 +5,9 @@
 import { feature } from 'topojson-client';
 import { lang } from './i18n.js';
 
+/** Individual cases are drawn from this zoom on (pixels per unit of the Mercator square). */
+const CASES_FROM_SCALE = 60_000;
+
 const COLOURS = { critical: '#c0392b', high: '#e67e22', normal: '#f1c40f', low: '#7f8c8d' };
 
 /** Web Mercator: degrees to unit-square coordinates (x east, y south). */
@@ -33,7 +36,8 @@ export function mountMap(element, { onView, onPickCell }) {
   credit.className = 'map-credit';
   credit.textContent = 'Natural Earth · GeoNames (CC BY 4.0)';
   element.append(credit);
-  const context = canvas.getContext('2d');
+  const onScreen = canvas.getContext('2d');
+  let context = onScreen; // what `ring` and the drawing below draw on
 
   // View: centre in unit coordinates and scale (pixels per unit). Sudan and Egypt at start.
   let centre = project(31.5, 20);
@@ -101,13 +105,19 @@ export function mountMap(element, { onView, onPickCell }) {
     context.closePath();
   }
 
-  function draw() {
-    const ratio = window.devicePixelRatio || 1;
-    const [w, h] = size();
-    if (canvas.width !== w * ratio || canvas.height !== h * ratio) {
-      canvas.width = w * ratio;
-      canvas.height = h * ratio;
-    }
+  // The basemap (tens of thousands of outline vertices) is drawn into its own canvas only when
+  // the view changes; live updates redraw just the hexagons, dots and labels over it.
+  const base = document.createElement('canvas');
+  let baseView = '';
+
+  function drawBase(w, h, ratio) {
+    const view = `${centre[0]},${centre[1]},${scale},${w},${h},${ratio},${countries.length}`;
+    if (view === baseView) return;
+    baseView = view;
+    base.width = w * ratio;
+    base.height = h * ratio;
+    const target = context;
+    context = base.getContext('2d');
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.fillStyle = '#dfe8ef';
     context.fillRect(0, 0, w, h);
@@ -122,6 +132,21 @@ export function mountMap(element, { onView, onPickCell }) {
       context.fill('evenodd');
       context.stroke();
     }
+    context = target;
+  }
+
+  function draw() {
+    const ratio = window.devicePixelRatio || 1;
+    const [w, h] = size();
+    if (canvas.width !== w * ratio || canvas.height !== h * ratio) {
+      canvas.width = w * ratio;
+      canvas.height = h * ratio;
+    }
+    drawBase(w, h, ratio);
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.drawImage(base, 0, 0);
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.lineWidth = 0.7;
     for (const cell of cells) {
       context.beginPath();
       ring(cell.ring);
@@ -137,7 +162,7 @@ export function mountMap(element, { onView, onPickCell }) {
       context.textAlign = 'center';
       context.fillText(String(cell.total), x, y + 4);
     }
-    if (scale > 60_000) {
+    if (scale > CASES_FROM_SCALE) {
       for (const c of cases) {
         const [x, y] = toScreen(c.lon, c.lat);
         context.beginPath();
@@ -219,8 +244,10 @@ export function mountMap(element, { onView, onPickCell }) {
       });
       dirty = true;
     },
+    /** Individual cases, drawn when zoomed in; `list()` is only called then. */
     setCases(list) {
-      cases = list;
+      if (scale <= CASES_FROM_SCALE) return;
+      cases = list();
       dirty = true;
     },
     zoomTo(lon, lat, newScale) {
