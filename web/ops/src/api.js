@@ -29,6 +29,7 @@ export const api = {
   cases: (query) => call('GET', `/api/v1/cases?${new URLSearchParams(query)}`),
   case: (id) => call('GET', `/api/v1/cases/${id}`),
   kpis: () => call('GET', '/api/v1/kpis'),
+  users: () => call('GET', '/api/v1/users'),
   map: (bbox, resolution) => call('GET', `/api/v1/map?bbox=${bbox.join(',')}&resolution=${resolution}`),
   act: (id, action, body) => call('POST', `/api/v1/cases/${id}/${action}`, body),
 };

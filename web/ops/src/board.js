@@ -29,8 +29,8 @@ export function renderFilters(element, state, onChange) {
     : '';
   element.replaceChildren(
     select('priority', ['critical', 'high', 'normal', 'low'].map((l) => [l, t(`level.${l}`)]), t('priority')),
-    select('need', NEEDS.map((n) => [n, n]), t('need')),
-    select('flag', FLAGS.map((f) => [f, f]), t('flag')),
+    select('need', NEEDS.map((n) => [n, t(`needs.${n}`)]), t('need')),
+    select('flag', FLAGS.map((f) => [f, t(`flags.${f}`)]), t('flag')),
     select('channel', CHANNELS.map((c) => [c, c]), t('channel')),
     select('sla', ['green', 'amber', 'red', 'met'].map((s) => [s, t(`slaState.${s}`)]), t('sla')),
     h(
@@ -60,7 +60,7 @@ function card(summary, onOpen) {
     h('span', { class: 'ref' }, summary.reference),
     h('span', { class: 'level' }, t(`level.${summary.priority.level}`)),
     h('span', { class: 'place' }, summary.place ?? ''),
-    h('span', { class: 'needs' }, summary.needs.join(' · ')),
+    h('span', { class: 'needs' }, [...summary.flags.map((f) => t(`flags.${f}`)), ...summary.needs.map((n) => t(`needs.${n}`))].join(' · ')),
     h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`)),
   );
 }

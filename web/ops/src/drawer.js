@@ -7,12 +7,12 @@ import { DONE_STATUSES, OPEN_STATUSES } from './state.js';
 
 /** Show case `caseId` in `element`; `onChanged(summary)` after a successful change. */
 export async function openDrawer(element, caseId, { user, onChanged, onClose }) {
-  const answer = await api.case(caseId);
+  const [answer, users] = await Promise.all([api.case(caseId), user.role === 'operator' ? null : api.users()]);
   if (!answer.ok) {
     element.replaceChildren(h('p', { class: 'error' }, answer.body?.error?.message ?? t('error')));
     return;
   }
-  render(element, answer.body, null, { user, onChanged, onClose });
+  render(element, answer.body, null, { user, onChanged, onClose, users: users?.ok ? users.body : [] });
 }
 
 function render(element, detail, notice, context) {
@@ -46,8 +46,10 @@ function render(element, detail, notice, context) {
   const statuses = [...OPEN_STATUSES, ...DONE_STATUSES].filter((s) => s !== c.status && s !== 'new');
   const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
 
+  // `replaceChildren` would print a `null` child as text: keep only real ones.
+  const present = (...children) => children.filter((child) => child != null && child !== false);
   element.replaceChildren(
-    h(
+    ...present(h(
       'div',
       { class: 'drawer-head' },
       h('h2', {}, c.reference, ' · ', t(`status.${c.status}`)),
@@ -67,7 +69,7 @@ function render(element, detail, notice, context) {
       'ul',
       {},
       detail.persons.map((p) =>
-        h('li', {}, [p.name, p.age != null ? `(${p.age})` : null, p.phone, p.passport, p.role === 'reporter' ? `← ${p.relation ?? ''}` : null].filter(Boolean).join(' ')),
+        h('li', {}, [p.name, p.age != null ? `(${p.age})` : null, p.phone, p.passport, p.role === 'reporter' ? `← ${t(`relation.${p.relation ?? 'other'}`)}` : null].filter(Boolean).join(' ')),
       ),
     ),
     h(
@@ -79,11 +81,29 @@ function render(element, detail, notice, context) {
           ? h('button', { type: 'button', name: 'assign-me', onclick: () => act('assignment', { user_id: user.user_id }) }, t('assignMe'))
           : null,
       form(
-        (data) => act('status', { status: data.get('status'), reason: data.get('reason') || null }),
+        (data) =>
+          act('status', {
+            status: data.get('status'),
+            reason: data.get('reason') || null,
+            duplicate_of: data.get('status') === 'duplicate' ? data.get('duplicate_of') || null : null,
+          }),
         h('select', { name: 'status' }, statuses.map((s) => h('option', { value: s }, t(`status.${s}`)))),
         h('input', { name: 'reason', placeholder: t('reason') }),
+        h('input', { name: 'duplicate_of', placeholder: t('duplicateOf'), size: 12 }),
         h('button', { type: 'submit', name: 'move' }, t('moveTo')),
       ),
+      user.role !== 'operator' && context.users.length
+        ? form(
+            (data) => act('assignment', { user_id: data.get('user_id') || null }),
+            h(
+              'select',
+              { name: 'user_id' },
+              h('option', { value: '' }, t('unassigned')),
+              context.users.map((u) => h('option', { value: u.user_id, selected: u.user_id === c.assigned_to }, u.name)),
+            ),
+            h('button', { type: 'submit', name: 'reassign' }, t('assign')),
+          )
+        : null,
       form(
         (data) => act('contacts', { channel: data.get('channel'), outcome: data.get('outcome') }),
         h('select', { name: 'channel' }, ['phone', 'whatsapp', 'sms', 'facebook', 'email', 'in_person'].map((v) => h('option', { value: v }, t(`contactChannel.${v}`)))),
@@ -104,11 +124,19 @@ function render(element, detail, notice, context) {
           )
         : null,
     ),
+    h('h3', {}, t('reports')),
+    h(
+      'ul',
+      {},
+      detail.reports.map((r) =>
+        h('li', {}, [time(r.received_at), r.channel, r.place, r.reporter_place ? `(${r.reporter_place})` : null, r.message].filter(Boolean).join(' — ')),
+      ),
+    ),
     h('h3', {}, t('notes')),
     h('ul', {}, detail.notes.map((n) => h('li', {}, `${time(n.created_at)} ${n.author}: ${n.text}`))),
     h('h3', {}, t('contacts')),
     h('ul', {}, detail.contacts.map((x) => h('li', {}, `${time(x.created_at)} ${x.author}: ${t(`contactChannel.${x.channel}`)} — ${t(`outcome.${x.outcome}`)}`))),
     h('h3', {}, t('timeline')),
     h('ol', { class: 'timeline' }, detail.events.map((e) => h('li', {}, `#${e.seq} ${time(e.at)} ${e.kind}`))),
-  );
+  ));
 }
