@@ -64,6 +64,31 @@ impl TestDatabase {
     }
 }
 
+/// A transaction on its own connection that takes the next log position exactly as a writer
+/// does (locking `log_head`), writes a `user_created` event there, and leaves the transaction
+/// open: the caller commits (`commit`) when it chooses. It sends no notification, so it stands
+/// for a slow or silent node.
+pub async fn hold_next_position(url: &str) -> (PgConnection, u64) {
+    let mut conn = PgConnection::connect(url).await.expect("connect to the test database");
+    sqlx::query("begin").execute(&mut conn).await.expect("begin");
+    let head: i64 =
+        sqlx::query_scalar("select seq from log_head for update").fetch_one(&mut conn).await.expect("lock log_head");
+    let position = head + 1;
+    sqlx::query("insert into event (seq, kind, case_id, recorded_at, data) values ($1, 'user_created', null, 0, $2)")
+        .bind(position)
+        .bind(r#"{"user_id":"00000000-0000-0000-0000-000000000001","name":"elsewhere","role":"operator"}"#)
+        .execute(&mut conn)
+        .await
+        .expect("insert the event");
+    sqlx::query("update log_head set seq = $1").bind(position).execute(&mut conn).await.expect("move log_head");
+    (conn, position as u64)
+}
+
+/// Commit what [`hold_next_position`] holds.
+pub async fn commit(mut conn: PgConnection) {
+    sqlx::query("commit").execute(&mut conn).await.expect("commit");
+}
+
 async fn remove_leftovers(admin: &mut PgConnection, now: u64) {
     let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'opsroom\\_t\\_%'")
         .fetch_all(&mut *admin)

@@ -6,17 +6,14 @@
 //! later transaction cannot take N+1 until N is committed. This test holds a position open on a
 //! raw connection (standing in for a slow node) while two other nodes keep writing and reading.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use opsroom_domain::case::{NewCaseIds, report_case};
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::reference::Reference;
 use opsroom_domain::report::{Channel, NewReport, PersonInput, ReportInput};
-use opsroom_store::testing::TestDatabase;
+use opsroom_store::testing::{self, TestDatabase};
 use opsroom_store::{ReportCase, ReportOutcome, Store, StoreOptions};
-use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection};
 use uuid::Uuid;
 
 fn command(name: &str) -> ReportCase {
@@ -72,18 +69,8 @@ async fn a_slow_transaction_holding_a_position_is_never_skipped() {
     };
 
     // The slow node: take the next position exactly as the writer does, and sit on it.
-    let connect = PgConnectOptions::from_str(&database.url).unwrap();
-    let mut slow = PgConnection::connect_with(&connect).await.unwrap();
-    sqlx::query("begin").execute(&mut slow).await.unwrap();
-    let head: i64 = sqlx::query_scalar("select seq from log_head for update").fetch_one(&mut slow).await.unwrap();
-    assert_eq!(head, 3);
-    sqlx::query("insert into event (seq, kind, case_id, recorded_at, data) values ($1, 'user_created', null, 0, $2)")
-        .bind(head + 1)
-        .bind(r#"{"user_id":"00000000-0000-0000-0000-000000000001","name":"slow","role":"operator"}"#)
-        .execute(&mut slow)
-        .await
-        .unwrap();
-    sqlx::query("update log_head set seq = $1").bind(head + 1).execute(&mut slow).await.unwrap();
+    let (slow, position) = testing::hold_next_position(&database.url).await;
+    assert_eq!(position, 4);
 
     // Meanwhile both other nodes take reports; they must queue behind the open position.
     let pending: Vec<_> = (0..10)
@@ -97,7 +84,7 @@ async fn a_slow_transaction_holding_a_position_is_never_skipped() {
     assert!(node_b.events_after(3, 100).await.unwrap().is_empty(), "nothing after position 3 is visible yet");
     assert!(pending.iter().all(|p| !p.is_finished()), "later writers wait for the open position");
 
-    sqlx::query("commit").execute(&mut slow).await.unwrap();
+    testing::commit(slow).await;
     let mut positions = Vec::new();
     for p in pending {
         match p.await.unwrap() {

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use opsroom_tests::{ADMIN_PASSWORD, Api, ServerProcess, TestDatabase, TestServer, sample_report};
 use serde_json::Value;
-use sqlx::Connection;
 use tokio::sync::Mutex;
 
 use crate::BINARY;
@@ -203,28 +202,19 @@ async fn a_client_may_resume_on_a_node_that_has_not_seen_its_position_yet() {
     // of the log head stays behind the database's for seconds.
     let node = TestServer::start_on(&database.url, |c| c.store.poll_interval = Duration::from_secs(30)).await;
     let admin = node.admin().await;
-    let mut other_node = sqlx::PgConnection::connect(&database.url).await.unwrap();
-    sqlx::query("begin").execute(&mut other_node).await.unwrap();
-    let head: i64 = sqlx::query_scalar("select seq from log_head for update").fetch_one(&mut other_node).await.unwrap();
-    sqlx::query("insert into event (seq, kind, case_id, recorded_at, data) values ($1, 'user_created', null, 0, $2)")
-        .bind(head + 1)
-        .bind(r#"{"user_id":"00000000-0000-0000-0000-000000000001","name":"elsewhere","role":"operator"}"#)
-        .execute(&mut other_node)
-        .await
-        .unwrap();
-    sqlx::query("update log_head set seq = $1").bind(head + 1).execute(&mut other_node).await.unwrap();
-    sqlx::query("commit").execute(&mut other_node).await.unwrap();
+    let (other_node, position) = opsroom_store::testing::hold_next_position(&database.url).await;
+    opsroom_store::testing::commit(other_node).await;
 
     // A client that saw that position on the other node resumes here.
     let mut live = admin.live(None).await.unwrap();
-    live.subscribe(Some(head as u64 + 1)).await.unwrap();
+    live.subscribe(Some(position)).await.unwrap();
     match live.next_json_within(Duration::from_millis(300)).await {
         Err(_) => {} // nothing after its position yet: the subscription was accepted
-        Ok(message) => panic!("resuming at {} was answered with {message:?}", head + 1),
+        Ok(message) => panic!("resuming at {position} was answered with {message:?}"),
     }
     // And a position beyond the database's head is still refused.
     let mut live = admin.live(None).await.unwrap();
-    live.subscribe(Some(head as u64 + 5)).await.unwrap();
+    live.subscribe(Some(position + 4)).await.unwrap();
     assert_eq!(live.next_json().await.unwrap().unwrap()["error"]["code"], "position_ahead");
     node.stop().await.unwrap();
     database.remove().await;
