@@ -13,12 +13,12 @@ export const BINARY = process.env.OPSROOM_BINARY ?? join(repo, 'target', 'debug'
 export const ADMIN_PASSWORD = 'browser test admin 2023';
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Start a server; resolves once it printed its address. */
-export async function startServer() {
+/** Start a server (with extra `serve` arguments); resolves once it printed its address. */
+export async function startServer(extraArgs = []) {
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run cargo build -p opsroom first`);
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-browser-'));
   const database = `sqlite://${join(dir, 'test.db')}`;
-  const child = spawn(BINARY, ['serve', '--bind', '127.0.0.1:0', '--database-url', database], {
+  const child = spawn(BINARY, ['serve', '--bind', '127.0.0.1:0', '--database-url', database, ...extraArgs], {
     env: { ...process.env, OPSROOM_ADMIN_PASSWORD: ADMIN_PASSWORD, OPSROOM_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -46,12 +46,14 @@ test('events move cases between columns and bump versions as the server does', (
   assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['b', 'a'], 'worst priority first');
   apply(state, { seq: 3, kind: 'status_changed', case_id: 'a', data: { from: 'new', to: 'triaged' } });
   apply(state, { seq: 4, kind: 'sla_breached', case_id: 'b', data: {} });
-  apply(state, { seq: 5, kind: 'case_assigned', case_id: 'b', data: { to: 'u1' } });
+  apply(state, { seq: 5, kind: 'sla_breached', case_id: 'a', data: { priority: 'normal', raised_to: 'high', cell: KHARTOUM_9 } });
+  apply(state, { seq: 6, kind: 'case_assigned', case_id: 'b', data: { to: 'u1' } });
   assert.equal(state.cases.get('a').version, 2);
+  assert.equal(state.cases.get('a').priority.level, 'high', 'waiting raised it');
   assert.equal(state.cases.get('b').version, 2, 'an escalation is not an edit');
   assert.equal(state.cases.get('b').sla.state, 'red');
   assert.deepEqual(column(state, 'triaged').cards.map((c) => c.case_id), ['a']);
-  assert.equal(state.seq, 5);
+  assert.equal(state.seq, 6);
   assert.equal(state.map.cells.get(KHARTOUM_7).total, 2);
   assert.equal(state.map.cells.get(KHARTOUM_7).worst, 'critical');
   assert.equal(apply(state, { seq: 6, kind: 'note_added', case_id: 'unknown', data: {} }), null);

@@ -50,6 +50,10 @@ struct ServeArgs {
     /// Origins allowed to open the live websocket (comma-separated). Default: same origin only.
     #[arg(long, env = "OPSROOM_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origin: Vec<String>,
+    /// Optional XYZ raster tile URL template for street-level detail on the ops map, e.g.
+    /// http://tiles.lan:8088/{z}/{x}/{y}.png (the built-in basemap works without it).
+    #[arg(long, env = "OPSROOM_TILE_URL", value_parser = parse_tile_url)]
+    tile_url: Option<String>,
     /// Minutes to first contact for a critical case before it is escalated.
     #[arg(long, env = "OPSROOM_SLA_CRITICAL_MINUTES", default_value_t = SlaPolicy::default().critical_minutes)]
     sla_critical_minutes: u32,
@@ -107,6 +111,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let mut config = Config::new(args.database.database_url);
             config.allowed_origins = args.allowed_origin;
+            config.tile_url = args.tile_url;
             config.sla = SlaPolicy {
                 critical_minutes: args.sla_critical_minutes,
                 high_minutes: args.sla_high_minutes,
@@ -146,6 +151,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// A tile URL template must be http(s) and name {z}, {x} and {y}.
+fn parse_tile_url(raw: &str) -> Result<String, String> {
+    let scheme_ok = raw.starts_with("http://") || raw.starts_with("https://");
+    let placeholders_ok = ["{z}", "{x}", "{y}"].iter().all(|p| raw.contains(p));
+    if scheme_ok && placeholders_ok && !raw.contains(['"', '\'', ' ', ';']) {
+        Ok(raw.to_owned())
+    } else {
+        Err("expected an http(s) URL template with {z}, {x} and {y}".into())
     }
 }
 

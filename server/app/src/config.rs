@@ -28,6 +28,10 @@ pub struct Config {
     pub live_ring: usize,
     /// How often a live connection re-checks that its session still exists.
     pub session_recheck: Duration,
+    /// An optional raster tile source for street-level detail on the ops map, as an XYZ URL
+    /// template such as `http://tiles.lan:8088/{z}/{x}/{y}.png` (a server the operator runs; the
+    /// basemap that ships with the binary works without it).
+    pub tile_url: Option<String>,
     /// Minutes to first contact per priority.
     pub sla: SlaPolicy,
     /// How often overdue cases are looked for and escalated.
@@ -45,6 +49,7 @@ impl Config {
             store: StoreOptions::default(),
             live_ring: 4096,
             session_recheck: Duration::from_secs(15),
+            tile_url: None,
             sla: SlaPolicy::default(),
             sla_tick: Duration::from_secs(10),
         }

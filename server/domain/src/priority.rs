@@ -34,7 +34,8 @@ impl PriorityLevel {
         [Self::Low, Self::Normal, Self::High, Self::Critical].into_iter().find(|l| l.as_str() == s)
     }
 
-    fn from_score(score: u32) -> Self {
+    /// The level a score earns.
+    pub fn from_score(score: u32) -> Self {
         match score {
             60.. => PriorityLevel::Critical,
             35..60 => PriorityLevel::High,
@@ -66,6 +67,8 @@ pub enum ReasonCode {
     NoShelter,
     Evacuation,
     Documents,
+    /// Added when the first-contact clock runs out: waiting itself makes a case more urgent.
+    Waiting,
 }
 
 impl ReasonCode {
@@ -89,6 +92,7 @@ impl ReasonCode {
             NoShelter => ("Needs shelter", "يحتاج إلى مأوى"),
             Evacuation => ("Asks for evacuation", "يطلب الإجلاء"),
             Documents => ("Needs travel documents", "يحتاج إلى وثائق سفر"),
+            Waiting => ("Waiting past the first-contact time", "تجاوز الانتظار وقت التواصل الأول"),
         }
     }
 }
@@ -108,6 +112,24 @@ pub struct Priority {
     pub score: u32,
     /// Strongest first.
     pub reasons: Vec<Reason>,
+}
+
+/// Points a case gains when its first-contact time runs out.
+pub const WAITING_POINTS: u32 = 20;
+
+/// The priority of a case whose first-contact time ran out: the waiting reason added (once).
+/// `None` if it already has it.
+pub fn raise_for_waiting(priority: &Priority) -> Option<Priority> {
+    if priority.reasons.iter().any(|r| r.code == ReasonCode::Waiting) {
+        return None;
+    }
+    let mut reasons = priority.reasons.clone();
+    reasons.push(Reason { code: ReasonCode::Waiting, points: WAITING_POINTS });
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
+    let score = priority.score + WAITING_POINTS;
+    // A level is never lowered by waiting longer.
+    let level = PriorityLevel::from_score(score).max(priority.level);
+    Some(Priority { level, score, reasons })
 }
 
 /// What priority v1 looks at.
@@ -211,6 +233,18 @@ mod tests {
         assert_eq!(level(&[Need::Water, Need::Food], &[], &[]), PriorityLevel::High);
         assert_eq!(level(&[], &[Flag::Injured], &[]), PriorityLevel::High);
         assert_eq!(level(&[], &[Flag::UnaccompaniedMinors], &[]), PriorityLevel::Critical);
+    }
+
+    #[test]
+    fn waiting_raises_priority_once() {
+        let food = compute(PriorityInput { needs: &[Need::Food], flags: &[], ages: &[] });
+        assert_eq!(food.level, PriorityLevel::Normal);
+        let raised = raise_for_waiting(&food).unwrap();
+        assert_eq!((raised.level, raised.score), (PriorityLevel::High, food.score + WAITING_POINTS));
+        assert!(raised.reasons.iter().any(|r| r.code == ReasonCode::Waiting));
+        assert_eq!(raise_for_waiting(&raised), None, "once");
+        let critical = compute(PriorityInput { needs: &[], flags: &[Flag::UnaccompaniedMinors], ages: &[] });
+        assert_eq!(raise_for_waiting(&critical).unwrap().level, PriorityLevel::Critical);
     }
 
     #[test]

@@ -167,7 +167,15 @@ pub struct PriorityOverridden {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlaBreached {
     pub case_id: Uuid,
+    /// The priority level when the clock ran out.
     pub priority: PriorityLevel,
+    /// The level waiting raised it to (see `priority::raise_for_waiting`), if it changed; never
+    /// set for a priority a supervisor overrode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised_to: Option<PriorityLevel>,
+    /// The case's cell and status, carried for map and board readers (see `StatusChanged`).
+    pub cell: Option<Cell>,
+    pub status: CaseStatus,
     pub due_at: Timestamp,
     pub at: Timestamp,
 }
@@ -361,6 +369,11 @@ impl SlaPolicy {
         if state.first_contact_at.is_some() || is_finished(state.status) {
             return SlaState::Met;
         }
+        // Once escalated, a case stays red until someone is reached, even if waiting raised
+        // its priority to one with a longer clock.
+        if state.escalated {
+            return SlaState::Red;
+        }
         let allowed = i64::from(self.minutes(state.priority)) * 60_000;
         let used = now.millis() - state.reported_at.millis();
         if used >= allowed {
@@ -377,6 +390,9 @@ impl SlaPolicy {
         (self.state(state, now) == SlaState::Red && !state.escalated).then(|| SlaBreached {
             case_id: state.case_id,
             priority: state.priority,
+            raised_to: None,
+            cell: state.cell,
+            status: state.status,
             due_at: self.due_at(state),
             at: now,
         })
@@ -597,6 +613,8 @@ mod tests {
         assert_eq!(breach.due_at, Timestamp(15 * minute));
         let escalated = CaseState { escalated: true, ..critical.clone() };
         assert!(policy.escalation(&escalated, Timestamp(20 * minute)).is_none());
+        let escalated_low = CaseState { escalated: true, priority: PriorityLevel::Low, ..critical.clone() };
+        assert_eq!(policy.state(&escalated_low, Timestamp(20 * minute)), SlaState::Red, "red until reached");
         let contacted = CaseState { first_contact_at: Some(Timestamp(minute)), ..critical.clone() };
         assert_eq!(policy.state(&contacted, Timestamp(60 * minute)), SlaState::Met);
         let closed = CaseState { status: CaseStatus::Closed, ..critical };

@@ -266,7 +266,8 @@ pub struct MapSnapshot {
 /// The figures a supervisor watches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Kpis {
-    /// Open cases (not evacuated, resolved, closed or duplicate) past their first-contact time now.
+    /// Open cases (not evacuated, resolved, closed or duplicate) nobody has reached that are past
+    /// their first-contact time now or were escalated (red until reached).
     pub sla_red: u64,
     /// Of those, escalated to supervisors.
     pub sla_escalated: u64,

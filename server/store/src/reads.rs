@@ -389,7 +389,8 @@ pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result
     let due = |level: PriorityLevel| now_ms - i64::from(policy.minutes(level)) * 60_000;
     let sql = format!(
         "select
-            sum(case when (priority_level = 'critical' and reported_at <= $1) or (priority_level = 'high' and reported_at <= $2)
+            sum(case when escalated_at is not null
+                      or (priority_level = 'critical' and reported_at <= $1) or (priority_level = 'high' and reported_at <= $2)
                       or (priority_level = 'normal' and reported_at <= $3) or (priority_level = 'low' and reported_at <= $4)
                      then 1 else 0 end) as red,
             sum(case when escalated_at is not null then 1 else 0 end) as escalated

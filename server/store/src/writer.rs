@@ -19,7 +19,7 @@ use opsroom_domain::Rejected;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::{Event, UserCreated};
-use opsroom_domain::priority::PriorityLevel;
+use opsroom_domain::priority::{self, Priority, PriorityLevel};
 use opsroom_domain::workflow::{self, CaseChange, CaseCommand, CaseState};
 use sqlx::Connection as _;
 use sqlx::postgres::PgConnection;
@@ -514,7 +514,7 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_se
         .min()
         .unwrap_or(0);
     let sql = format!(
-        "select {STATE_COLUMNS} from case_file
+        "select {STATE_COLUMNS}, priority_score, priority_reasons, priority_override_reason from case_file
           where first_contact_at is null and escalated_at is null and reported_at <= $1
             and status not in ('evacuated', 'resolved', 'closed', 'duplicate')
           order by reported_at limit $2"
@@ -525,14 +525,33 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_se
     let mut seq = first_seq;
     for row in &rows {
         let (state, _) = case_state(row)?;
-        let Some(breach) = sweep.policy.escalation(&state, now) else { continue };
+        let Some(mut breach) = sweep.policy.escalation(&state, now) else { continue };
+        // Waiting raises the priority, unless a supervisor set it by hand.
+        let overridden = row.get::<Option<String>>("priority_override_reason")?.is_some();
+        let reasons: String = row.get("priority_reasons")?;
+        let current = Priority {
+            level: state.priority,
+            score: row.get::<i64>("priority_score")? as u32,
+            reasons: serde_json::from_str(&reasons)
+                .map_err(|e| StoreError::Corrupt(format!("priority_reasons: {e}")))?,
+        };
+        let raised = if overridden { None } else { priority::raise_for_waiting(&current) };
+        breach.raised_to = raised.as_ref().map(|p| p.level).filter(|level| *level != state.priority);
         insert_event(conn, seq, &Event::SlaBreached(breach), sweep.now).await?;
+        let priority = raised.unwrap_or(current);
         // Escalation is not an operator's edit: it does not bump the version, so nobody's
         // pending change gets a conflict because the clock ran out.
         let update = conn
-            .statement("update case_file set escalated_at = $1, updated_seq = $2 where case_id = $3")
+            .statement(
+                "update case_file set escalated_at = $1, updated_seq = $2, priority_level = $3, priority_score = $4,
+                        priority_reasons = $5
+                  where case_id = $6",
+            )
             .bind(sweep.now)
             .bind(seq as i64)
+            .bind(priority.level.as_str())
+            .bind(i64::from(priority.score))
+            .bind(serde_json::to_string(&priority.reasons).expect("reasons serialize"))
             .bind(state.case_id.to_string());
         conn.execute(update).await?;
         seq += 1;

@@ -1106,6 +1106,7 @@ pub async fn workflow_actions_are_versioned(store: &Store) {
     // A second case nobody reached: the sweep escalates it once, and not the contacted one.
     let waiting = simple_command("Omar");
     let waiting_id = waiting.event.case_id;
+    let waiting_score = waiting.event.priority.score;
     created(store, waiting).await;
     let sweep = EscalateOverdue { policy: SlaPolicy::default(), now: T0 + 48 * 3_600_000, limit: 100 };
     assert_eq!(store.escalate_overdue(sweep).await.unwrap(), 1);
@@ -1113,6 +1114,8 @@ pub async fn workflow_actions_are_versioned(store: &Store) {
     let escalated = detail(store, waiting_id).await;
     assert_eq!(escalated.summary.escalated_at, Some(sweep.now));
     assert_eq!(escalated.summary.version, 1, "escalation is not an operator's edit");
+    assert!(escalated.summary.priority_reasons.iter().any(|r| r.code == opsroom_domain::priority::ReasonCode::Waiting));
+    assert_eq!(escalated.summary.priority_score, waiting_score + opsroom_domain::priority::WAITING_POINTS);
     assert_eq!(escalated.events.last().unwrap().kind, "sla_breached");
     assert_eq!(event_seqs(store).await, (1..=7).collect::<Vec<u64>>(), "positions stay gap-free");
 }

@@ -239,6 +239,11 @@ async fn overdue_cases_are_escalated_once_on_the_live_stream() {
     let events = live.events_until(start + 2).await.unwrap();
     assert_eq!(events[1]["kind"], "sla_breached");
     assert_eq!(events[1]["case_id"], normal.body["case_id"]);
+    // Waiting raised the priority: normal (food, 15 points) + 20 for waiting = high.
+    assert_eq!(
+        (events[1]["data"]["priority"].as_str(), events[1]["data"]["raised_to"].as_str()),
+        (Some("normal"), Some("high"))
+    );
     // Only once, however many ticks pass.
     assert!(live.next_json_within(Duration::from_millis(400)).await.is_err());
     let case = admin.case(normal.body["case_id"].as_str().unwrap()).await.unwrap().body;

@@ -30,6 +30,7 @@ export const api = {
   case: (id) => call('GET', `/api/v1/cases/${id}`),
   kpis: () => call('GET', '/api/v1/kpis'),
   users: () => call('GET', '/api/v1/users'),
+  mapConfig: () => call('GET', '/api/v1/map/config'),
   map: (bbox, resolution) => call('GET', `/api/v1/map?bbox=${bbox.join(',')}&resolution=${resolution}`),
   act: (id, action, body) => call('POST', `/api/v1/cases/${id}/${action}`, body),
 };

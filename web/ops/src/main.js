@@ -95,6 +95,9 @@ function room(user) {
     onView: (bbox, resolution) => loadMap(bbox, resolution),
     onPickCell: (cell) => setFilters({ ...state.filters, cell }),
   });
+  api.mapConfig().then((answer) => {
+    if (answer.ok && answer.body.tile_url) map.setTiles(answer.body.tile_url);
+  });
   async function loadMap(bbox = map.bbox(), resolution = map.resolution()) {
     const answer = await api.map(bbox, resolution);
     if (!answer.ok) return;

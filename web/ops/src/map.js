@@ -121,6 +121,7 @@ export function mountMap(element, { onView, onPickCell }) {
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.fillStyle = '#dfe8ef';
     context.fillRect(0, 0, w, h);
+    const tiled = tileTemplate !== null && drawTiles(w, h);
     context.fillStyle = '#f7f5ef';
     context.strokeStyle = '#9aa5ad';
     context.lineWidth = 0.7;
@@ -129,10 +130,43 @@ export function mountMap(element, { onView, onPickCell }) {
       const g = country.geometry;
       const polygons = g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : [];
       for (const polygon of polygons) for (const r of polygon) ring(r);
-      context.fill('evenodd');
+      if (!tiled) context.fill('evenodd'); // over street tiles, outlines only
       context.stroke();
     }
     context = target;
+  }
+
+  // Optional street-level tiles from the operator's own tile server (XYZ, Web Mercator: the
+  // same unit square as our projection, so tile (z, x, y) covers [x, x+1] / 2^z).
+  let tileTemplate = null;
+  const tiles = new Map(); // url → Image
+  function drawTiles(w, h) {
+    const z = Math.max(0, Math.min(19, Math.round(Math.log2(scale / 256))));
+    const n = 2 ** z;
+    const tilePixels = scale / n;
+    const left = centre[0] - w / 2 / scale;
+    const top = centre[1] - h / 2 / scale;
+    let drawn = 0;
+    for (let x = Math.floor(left * n); x <= Math.floor((left + w / scale) * n); x++) {
+      for (let y = Math.max(0, Math.floor(top * n)); y <= Math.min(n - 1, Math.floor((top + h / scale) * n)); y++) {
+        const url = tileTemplate.replace('{z}', z).replace('{x}', ((x % n) + n) % n).replace('{y}', y);
+        let image = tiles.get(url);
+        if (!image) {
+          image = new Image();
+          image.onload = () => {
+            baseView = '';
+            dirty = true;
+          };
+          image.src = url;
+          tiles.set(url, image);
+        }
+        if (image.complete && image.naturalWidth > 0) {
+          context.drawImage(image, (x / n - left) * scale, (y / n - top) * scale, tilePixels + 0.5, tilePixels + 0.5);
+          drawn += 1;
+        }
+      }
+    }
+    return drawn > 0;
   }
 
   function draw() {
@@ -236,6 +270,12 @@ export function mountMap(element, { onView, onPickCell }) {
   return {
     bbox,
     resolution,
+    /** Use an XYZ tile URL template under the outlines (or `null` for the built-in basemap only). */
+    setTiles(template) {
+      tileTemplate = template;
+      baseView = '';
+      dirty = true;
+    },
     setCells(features) {
       cells = features.map((f) => {
         const r = f.geometry.coordinates[0];

@@ -79,6 +79,10 @@ export function apply(state, event) {
       break;
     case 'sla_breached':
       summary.sla = { ...summary.sla, state: 'red', escalated: true };
+      if (data.raised_to) {
+        summary.priority = { ...summary.priority, level: data.raised_to };
+        countOnMap(state.map, data.cell, data.raised_to, 0);
+      }
       break;
   }
   return event.case_id;

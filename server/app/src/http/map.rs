@@ -129,6 +129,24 @@ pub async fn get_map(
     })))
 }
 
+/// How the ops map is drawn on this server.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MapConfig {
+    /// XYZ raster tile URL template for street-level detail, if the operator configured one.
+    pub tile_url: Option<String>,
+}
+
+/// The ops map's configuration (an optional tile server for street-level detail).
+#[utoipa::path(
+    get,
+    path = "/api/v1/map/config",
+    tag = "cases",
+    responses((status = 200, body = MapConfig), (status = 401, body = ErrorBody))
+)]
+pub async fn get_map_config(State(app): State<AppState>, _operator: Operator) -> Json<MapConfig> {
+    Json(MapConfig { tile_url: app.config.tile_url.clone() })
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChannelRate {
     pub channel: String,

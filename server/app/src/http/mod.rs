@@ -62,6 +62,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::post_priority))
         .routes(routes!(users::list_users))
         .routes(routes!(map::get_map))
+        .routes(routes!(map::get_map_config))
         .routes(routes!(map::get_kpis))
         .routes(routes!(live::get_live))
         .routes(routes!(health::get_healthz))

@@ -2,19 +2,33 @@
 //! in web/) are embedded in the binary, so a fresh clone serves them with cargo alone and nothing
 //! is fetched from the internet at run time.
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::http::error::ApiError;
+use crate::server::AppState;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../../web/dist/"]
 struct Assets;
 
-/// Pages may load only what this server serves: no CDN, no other site's script, no framing.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; connect-src 'self'; img-src 'self' data:; \
-     style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// Pages may load only what this server serves (plus, for map images, the configured tile
+/// server's origin): no CDN, no other site's script, no framing.
+fn content_security_policy(tile_origin: Option<&str>) -> String {
+    format!(
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:{}; style-src 'self'; script-src 'self'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        tile_origin.map(|o| format!(" {o}")).unwrap_or_default()
+    )
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let after_scheme = url.find("://")? + 3;
+    let end = url[after_scheme..].find('/').map_or(url.len(), |i| after_scheme + i);
+    Some(&url[..end])
+}
 
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
@@ -28,13 +42,16 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn asset(path: &str) -> Response {
+fn asset(app: &AppState, path: &str) -> Response {
     match Assets::get(path) {
         Some(file) => {
             let mut response = (StatusCode::OK, file.data.into_owned()).into_response();
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
-            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+            let csp = content_security_policy(app.config.tile_url.as_deref().and_then(origin_of));
+            if let Ok(csp) = HeaderValue::from_str(&csp) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+            }
             response
         }
         None => ApiError::NotFound.into_response(),
@@ -47,11 +64,26 @@ pub async fn ops_redirect() -> Redirect {
 }
 
 /// The ops room's page.
-pub async fn ops_index() -> Response {
-    asset("ops/index.html")
+pub async fn ops_index(State(app): State<AppState>) -> Response {
+    asset(&app, "ops/index.html")
 }
 
 /// The ops room's scripts, styles and map data.
-pub async fn ops_asset(Path(file): Path<String>) -> Response {
-    asset(&format!("ops/{file}"))
+pub async fn ops_asset(State(app): State<AppState>, Path(file): Path<String>) -> Response {
+    asset(&app, &format!("ops/{file}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tile_server_is_the_only_other_origin_allowed() {
+        assert_eq!(origin_of("http://tiles.lan:8088/{z}/{x}/{y}.png"), Some("http://tiles.lan:8088"));
+        assert!(content_security_policy(None).contains("img-src 'self' data:;"));
+        assert!(
+            content_security_policy(Some("http://tiles.lan:8088"))
+                .contains("img-src 'self' data: http://tiles.lan:8088;")
+        );
+    }
 }

@@ -96,6 +96,13 @@ struct StatusMoved {
 }
 
 #[derive(Deserialize)]
+struct Breached {
+    cell: Option<Cell>,
+    priority: PriorityLevel,
+    raised_to: Option<PriorityLevel>,
+}
+
+#[derive(Deserialize)]
 struct PriorityMoved {
     cell: Option<Cell>,
     status: CaseStatus,
@@ -144,6 +151,16 @@ impl MapIndex {
                     let from = priority_index(m.from);
                     tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
                     tally.by_priority[priority_index(m.to)] += 1;
+                }
+            }
+            "sla_breached" => {
+                if let Ok(b) = serde_json::from_str::<Breached>(&event.data)
+                    && let Some(to) = b.raised_to
+                {
+                    let tally = self.cells.entry(b.cell).or_default();
+                    let from = priority_index(b.priority);
+                    tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
+                    tally.by_priority[priority_index(to)] += 1;
                 }
             }
             _ => {}
