@@ -66,6 +66,10 @@ async fn openapi_describes_every_route_and_the_error_shape() {
         assert!(paths["/api/v1/session"].get(method).is_some(), "session {method}");
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    let status = &paths["/api/v1/cases/{case_id}/status"]["post"]["responses"];
+    for code in ["200", "401", "404", "409", "422"] {
+        assert!(status.get(code).is_some(), "workflow answers {code} are described: {status}");
+    }
     assert!(doc["components"]["schemas"]["ReportRequest"].is_object());
     server.stop().await.unwrap();
 }

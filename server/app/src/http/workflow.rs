@@ -19,6 +19,27 @@ use crate::wire::{
     ActionApplied, AssignmentRequest, CaseSummaryBody, ContactRequest, NoteRequest, PriorityRequest, StatusRequest,
 };
 
+/// The answers every workflow change may get, for the handlers' OpenAPI descriptions (the
+/// handlers answer with `ActionApplied` or an `ApiError`; this type only describes them).
+#[derive(utoipa::IntoResponses)]
+pub enum ActionResponses {
+    /// Recorded; the case as it now stands.
+    #[response(status = 200)]
+    Applied(#[to_schema] ActionApplied),
+    /// Not signed in.
+    #[response(status = 401)]
+    Unauthenticated(#[to_schema] ErrorBody),
+    /// No such case.
+    #[response(status = 404)]
+    NotFound(#[to_schema] ErrorBody),
+    /// The case changed since the version sent; the answer carries it as it is now.
+    #[response(status = 409)]
+    Conflict(#[to_schema] ConflictBody),
+    /// Refused by the workflow's rules (or invalid), with the field.
+    #[response(status = 422)]
+    Refused(#[to_schema] ErrorBody),
+}
+
 /// Apply `command` to the case as `operator`, based on `version`.
 async fn apply(
     app: &AppState,
@@ -49,13 +70,7 @@ async fn apply(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = StatusRequest,
-    responses(
-        (status = 200, body = ActionApplied),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Stale version", body = ConflictBody),
-        (status = 422, description = "Not allowed by the workflow", body = ErrorBody),
-    )
+    responses(ActionResponses)
 )]
 pub async fn post_status(
     State(app): State<AppState>,
@@ -76,13 +91,7 @@ pub async fn post_status(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = AssignmentRequest,
-    responses(
-        (status = 200, body = ActionApplied),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Stale version", body = ConflictBody),
-        (status = 422, description = "Not allowed by the workflow", body = ErrorBody),
-    )
+    responses(ActionResponses)
 )]
 pub async fn post_assignment(
     State(app): State<AppState>,
@@ -100,13 +109,7 @@ pub async fn post_assignment(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = NoteRequest,
-    responses(
-        (status = 200, body = ActionApplied),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Stale version", body = ConflictBody),
-        (status = 422, body = ErrorBody),
-    )
+    responses(ActionResponses)
 )]
 pub async fn post_note(
     State(app): State<AppState>,
@@ -125,13 +128,7 @@ pub async fn post_note(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = ContactRequest,
-    responses(
-        (status = 200, body = ActionApplied),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Stale version", body = ConflictBody),
-        (status = 422, body = ErrorBody),
-    )
+    responses(ActionResponses)
 )]
 pub async fn post_contact(
     State(app): State<AppState>,
@@ -155,13 +152,7 @@ pub async fn post_contact(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = PriorityRequest,
-    responses(
-        (status = 200, body = ActionApplied),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Stale version", body = ConflictBody),
-        (status = 422, description = "Not allowed (operators may not override)", body = ErrorBody),
-    )
+    responses(ActionResponses)
 )]
 pub async fn post_priority(
     State(app): State<AppState>,
