@@ -58,6 +58,10 @@ test('one operator moves a case and the other operator\'s board moves the card',
   await amira.click('.drawer button[name=move]');
   await sami.waitForSelector(`.column[data-status=triaged] ${card}`, { timeout: 2000 });
   assert.equal(await sami.locator(`.column[data-status=new] ${card}`).count(), 0);
+  // Finishing it moves the card to the finished column on both boards.
+  await amira.selectOption('.drawer select[name=status]', 'resolved');
+  await amira.click('.drawer button[name=move]');
+  await sami.waitForSelector(`.column[data-status=finished] ${card}`, { timeout: 2000 });
   await amira.context().close();
   await sami.context().close();
 });

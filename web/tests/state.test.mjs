@@ -56,7 +56,10 @@ test('events move cases between columns and bump versions as the server does', (
   assert.equal(state.seq, 6);
   assert.equal(state.map.cells.get(KHARTOUM_7).total, 2);
   assert.equal(state.map.cells.get(KHARTOUM_7).worst, 'critical');
-  assert.equal(apply(state, { seq: 6, kind: 'note_added', case_id: 'unknown', data: {} }), null);
+  assert.equal(apply(state, { seq: 7, kind: 'note_added', case_id: 'unknown', data: {} }), null);
+  apply(state, { seq: 8, kind: 'status_changed', case_id: 'a', data: { from: 'triaged', to: 'resolved' } });
+  assert.deepEqual(column(state, ['evacuated', 'resolved']).cards.map((c) => c.case_id), ['a'], 'a finished column');
+  assert.deepEqual(column(state, 'triaged').cards, []);
 });
 
 test('filters narrow the columns', () => {

@@ -1,7 +1,7 @@
 // The case board: one column per open status, cards worst priority first, live.
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { OPEN_STATUSES, column } from './state.js';
+import { COLUMNS, column } from './state.js';
 
 const NEEDS = ['medical', 'evacuation', 'food', 'water', 'shelter', 'power', 'documents', 'missing_person', 'other'];
 const FLAGS = ['unaccompanied_minors', 'injured', 'elderly', 'pregnant', 'disabled', 'chronic_illness'];
@@ -72,13 +72,14 @@ function card(summary, onOpen) {
 export function renderBoard(element, state, onOpen, totals) {
   const filtered = Object.entries(state.filters).some(([, value]) => value);
   element.replaceChildren(
-    ...OPEN_STATUSES.map((status) => {
-      const { total, cards } = column(state, status);
-      const count = !filtered && totals?.[status] != null ? Math.max(totals[status], total) : total;
+    ...COLUMNS.map(([name, statuses]) => {
+      const { total, cards } = column(state, statuses);
+      const serverTotal = totals ? statuses.reduce((sum, s) => sum + (totals[s] ?? 0), 0) : null;
+      const count = !filtered && serverTotal != null ? Math.max(serverTotal, total) : total;
       return h(
         'section',
-        { class: 'column', dataset: { status } },
-        h('h2', {}, t(`status.${status}`), ' ', h('span', { class: 'count' }, count)),
+        { class: 'column', dataset: { status: name } },
+        h('h2', {}, t(`status.${name}`), ' ', h('span', { class: 'count' }, count)),
         h('div', { class: 'cards' }, cards.map((summary) => card(summary, onOpen))),
       );
     }),

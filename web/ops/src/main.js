@@ -6,7 +6,7 @@ import { lang, setLang, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { mountMap } from './map.js';
 import { renderBoard, renderFilters } from './board.js';
-import { OPEN_STATUSES, apply, createState, parentCell } from './state.js';
+import { DONE_STATUSES, OPEN_STATUSES, apply, createState, parentCell } from './state.js';
 
 const root = document.getElementById('app');
 const state = createState();
@@ -133,7 +133,8 @@ function room(user) {
 
   // Load each open column, then follow the live stream from the position the load reflects.
   (async () => {
-    const pages = await Promise.all(OPEN_STATUSES.map((s) => api.cases({ status: s, limit: 200 })));
+    const loads = [...OPEN_STATUSES.map((s) => [s, 200]), ...DONE_STATUSES.map((s) => [s, 25])];
+    const pages = await Promise.all(loads.map(([status, limit]) => api.cases({ status, limit })));
     for (const page of pages) if (page.ok) for (const c of page.body.cases) state.cases.set(c.case_id, c);
     redrawBoard();
     loadKpis();

@@ -100,12 +100,17 @@ export function matches(summary, filters, me) {
   return true;
 }
 
-/** The cards of one column: matching cases in `status`, worst priority first, then oldest. */
-export function column(state, status, limit = 100) {
+/** The board's columns: one per open status, then one for every finished case. */
+export const COLUMNS = [...OPEN_STATUSES.map((s) => [s, [s]]), ['finished', DONE_STATUSES]];
+
+/** The cards of one column: matching cases in `statuses` (one status or a list), worst priority
+ * first, then oldest. */
+export function column(state, statuses, limit = 100) {
+  const wanted = Array.isArray(statuses) ? statuses : [statuses];
   const me = state.user?.user_id;
   const cards = [];
   for (const summary of state.cases.values()) {
-    if (summary.status === status && matches(summary, state.filters, me)) cards.push(summary);
+    if (wanted.includes(summary.status) && matches(summary, state.filters, me)) cards.push(summary);
   }
   cards.sort(
     (a, b) =>
