@@ -18,23 +18,31 @@ export async function startServer(extraArgs = []) {
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run cargo build -p opsroom first`);
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-browser-'));
   const database = `sqlite://${join(dir, 'test.db')}`;
-  const child = spawn(BINARY, ['serve', '--bind', '127.0.0.1:0', '--database-url', database, ...extraArgs], {
-    env: { ...process.env, OPSROOM_ADMIN_PASSWORD: ADMIN_PASSWORD, OPSROOM_LOG: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no "listening on" within 20 s')), 20_000);
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const match = buffered.match(/listening on (http:\/\/\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
+  const launch = async (bind) => {
+    const child = spawn(BINARY, ['serve', '--bind', bind, '--database-url', database, ...extraArgs], {
+      env: { ...process.env, OPSROOM_ADMIN_PASSWORD: ADMIN_PASSWORD, OPSROOM_LOG: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+    const url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no "listening on" within 20 s')), 20_000);
+      let buffered = '';
+      child.stdout.on('data', (chunk) => {
+        buffered += chunk;
+        const match = buffered.match(/listening on (http:\/\/\S+)/);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    return { child, url };
+  };
+  const stopChild = async (child) => {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve)));
+  };
+  let { child, url } = await launch('127.0.0.1:0');
   return {
     url,
     database,
@@ -45,9 +53,13 @@ export async function startServer(extraArgs = []) {
       });
       if (result.status !== 0) throw new Error(`user add failed: ${result.stderr}`);
     },
+    /** Stop the server and start it again on the same address and database. */
+    async restart() {
+      await stopChild(child);
+      ({ child } = await launch(new URL(url).host));
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve)));
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

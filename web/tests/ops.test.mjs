@@ -99,3 +99,18 @@ test('the Arabic UI renders right to left, the English one left to right', async
   assert.equal(await page.textContent('header h1'), 'Ops room');
   await page.context().close();
 });
+
+test('after a dropped connection the board says so, reconnects and misses nothing', async () => {
+  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const before = await report(server.url, { people: [{ name: 'Before restart' }] });
+  await page.waitForSelector(`.card[data-reference="${before.reference}"]`);
+  const restarting = server.restart();
+  await page.waitForSelector('.connection[data-state=reconnecting]', { timeout: 10_000 });
+  await restarting;
+  // Reports sent while the page was away arrive once it has resumed from its last position.
+  const during = await report(server.url, { people: [{ name: 'After restart' }] });
+  await page.waitForSelector('.connection[data-state=live]', { timeout: 15_000 });
+  await page.waitForSelector(`.card[data-reference="${during.reference}"]`, { timeout: 5000 });
+  assert.equal(await page.locator(`.card[data-reference="${before.reference}"]`).count(), 1, 'nothing twice');
+  await page.context().close();
+});
