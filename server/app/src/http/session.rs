@@ -36,13 +36,10 @@ pub async fn post_session(
     let name = request.name.trim().to_ascii_lowercase();
     let user =
         if name.is_empty() || request.password.len() > 1024 { None } else { app.store.user_by_name(&name).await? };
-    let (phc, known) = match &user {
-        Some(user) => (user.password_hash.clone(), true),
-        None => (app.decoy_password_hash.clone(), false),
-    };
+    let phc = user.as_ref().map_or_else(|| app.decoy_password_hash.clone(), |u| u.password_hash.clone());
     let verified =
         auth::verify_password(request.password, phc).await.map_err(|busy| ApiError::Unavailable(busy.to_string()))?;
-    let Some(user) = user.filter(|_| verified && known) else {
+    let Some(user) = user.filter(|_| verified) else {
         tracing::info!(name = %name, "failed sign-in");
         return Err(ApiError::Unauthenticated);
     };

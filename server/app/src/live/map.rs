@@ -90,7 +90,6 @@ struct ReportedPriority {
 #[derive(Deserialize)]
 struct StatusMoved {
     cell: Option<Cell>,
-    priority: PriorityLevel,
     from: CaseStatus,
     to: CaseStatus,
 }
@@ -105,7 +104,6 @@ struct Breached {
 #[derive(Deserialize)]
 struct PriorityMoved {
     cell: Option<Cell>,
-    status: CaseStatus,
     from: PriorityLevel,
     to: PriorityLevel,
 }
@@ -139,7 +137,6 @@ impl MapIndex {
             "status_changed" => {
                 if let Ok(m) = serde_json::from_str::<StatusMoved>(&event.data) {
                     let tally = self.cells.entry(m.cell).or_default();
-                    let _ = m.priority; // carried for readers that count by both; the total is unchanged
                     tally.by_status[status_index(m.from)] = tally.by_status[status_index(m.from)].saturating_sub(1);
                     tally.by_status[status_index(m.to)] += 1;
                 }
@@ -147,7 +144,6 @@ impl MapIndex {
             "priority_overridden" => {
                 if let Ok(m) = serde_json::from_str::<PriorityMoved>(&event.data) {
                     let tally = self.cells.entry(m.cell).or_default();
-                    let _ = m.status;
                     let from = priority_index(m.from);
                     tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
                     tally.by_priority[priority_index(m.to)] += 1;
