@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::advisory::Advisory;
 use crate::case::CaseStatus;
+use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
 use crate::location::{Cell, Location};
 use crate::need::{Flag, Need};
@@ -33,6 +35,12 @@ pub enum Event {
     ContactRecorded(ContactRecorded),
     PriorityOverridden(PriorityOverridden),
     SlaBreached(SlaBreached),
+    CitizenUpdated(Box<CitizenUpdated>),
+    TrackingLinkRevoked(TrackingLinkChanged),
+    TrackingLinkReissued(TrackingLinkChanged),
+    AdvisoryPublished(Box<Advisory>),
+    AdvisoryUpdated(Box<Advisory>),
+    AdvisoryWithdrawn(Box<Advisory>),
 }
 
 impl From<CaseChange> for Event {
@@ -59,6 +67,12 @@ impl Event {
             Event::ContactRecorded(_) => "contact_recorded",
             Event::PriorityOverridden(_) => "priority_overridden",
             Event::SlaBreached(_) => "sla_breached",
+            Event::CitizenUpdated(_) => "citizen_updated",
+            Event::TrackingLinkRevoked(_) => "tracking_link_revoked",
+            Event::TrackingLinkReissued(_) => "tracking_link_reissued",
+            Event::AdvisoryPublished(_) => "advisory_published",
+            Event::AdvisoryUpdated(_) => "advisory_updated",
+            Event::AdvisoryWithdrawn(_) => "advisory_withdrawn",
         }
     }
 
@@ -78,13 +92,18 @@ impl Event {
     pub fn case_id(&self) -> Option<Uuid> {
         match self {
             Event::CaseReported(e) => Some(e.case_id),
-            Event::UserCreated(_) => None,
+            Event::UserCreated(_)
+            | Event::AdvisoryPublished(_)
+            | Event::AdvisoryUpdated(_)
+            | Event::AdvisoryWithdrawn(_) => None,
             Event::StatusChanged(e) => Some(e.case_id),
             Event::CaseAssigned(e) => Some(e.case_id),
             Event::NoteAdded(e) => Some(e.case_id),
             Event::ContactRecorded(e) => Some(e.case_id),
             Event::PriorityOverridden(e) => Some(e.case_id),
             Event::SlaBreached(e) => Some(e.case_id),
+            Event::CitizenUpdated(e) => Some(e.case_id),
+            Event::TrackingLinkRevoked(e) | Event::TrackingLinkReissued(e) => Some(e.case_id),
         }
     }
 }
@@ -125,6 +144,15 @@ pub struct CaseReported {
     pub message: Option<Message>,
     pub priority: Priority,
     pub reported_at: Timestamp,
+}
+
+/// An operator revoked a case's tracking link, or issued a new one (which revokes the old).
+/// Carries no token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingLinkChanged {
+    pub case_id: Uuid,
+    pub by: Uuid,
+    pub at: Timestamp,
 }
 
 /// An operator account was created. Carries no secret.

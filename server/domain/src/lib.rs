@@ -10,6 +10,8 @@
 //! - [`reference`]: the short human reference code a case is known by on the phone.
 //! - [`report`]: the intake of a distress report, from raw input to a validated [`report::NewReport`].
 //! - [`case`]: case status and the rule that turns a report into a new case ([`case::report_case`]).
+//! - [`citizen`]: citizens' updates through their tracking link, and the citizen-safe timeline.
+//! - [`advisory`]: official bilingual advisories for the whole crisis or an area, and their versions.
 //! - [`event`]: the facts the event log records; every change in Opsroom is one of these.
 //! - [`user`]: operator accounts and roles.
 //! - [`workflow`]: the operators' rules on a case (status, assignment, notes, contacts, priority
@@ -22,7 +24,9 @@
 //! Time and ids come in as arguments, so every rule is deterministic and replayable. The
 //! dependency list in `Cargo.toml` is how that is enforced.
 
+pub mod advisory;
 pub mod case;
+pub mod citizen;
 pub mod clock;
 pub mod event;
 pub mod location;

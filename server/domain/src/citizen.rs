@@ -1,0 +1,317 @@
+//! What a citizen or relative can do with their tracking link: send an update on their case
+//! ("we moved", "we are safe now", "our needs changed", a message), and what they may see of it.
+//!
+//! Owns the update rules (an update is a report on the same case; it may raise the case's
+//! priority, never lower it — lowering is an operator's decision) and the citizen-safe view of a
+//! case's history: plain words, no operator notes, no names of operators or of other people.
+//! Must not know how the token is checked; the app does that before calling in here.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Rejected;
+use crate::case::CaseStatus;
+use crate::clock::Timestamp;
+use crate::event::Event;
+use crate::location::{Cell, Location};
+use crate::need::{Flag, Need};
+use crate::priority::{self, Priority, PriorityInput, PriorityLevel};
+use crate::report::LocationInput;
+use crate::text::Message;
+use crate::workflow::ContactOutcome;
+
+/// The kinds of update the tracking page offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum UpdateKind {
+    /// We are somewhere else now.
+    Moved,
+    /// We are safe now.
+    Safe,
+    /// What we need changed (the new list replaces the old one).
+    Needs,
+    /// Just a message.
+    Message,
+}
+
+impl UpdateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateKind::Moved => "moved",
+            UpdateKind::Safe => "safe",
+            UpdateKind::Needs => "needs",
+            UpdateKind::Message => "message",
+        }
+    }
+}
+
+/// An update as the citizen sent it, before validation.
+#[derive(Debug, Clone)]
+pub struct UpdateInput {
+    pub kind: UpdateKind,
+    pub location: Option<LocationInput>,
+    pub needs: Vec<Need>,
+    pub flags: Vec<Flag>,
+    pub message: Option<String>,
+}
+
+/// A validated update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitizenUpdate {
+    pub kind: UpdateKind,
+    /// For `moved`: where they are now.
+    pub location: Option<Location>,
+    /// For `needs`: the new needs and flags.
+    pub needs: Option<(Vec<Need>, Vec<Flag>)>,
+    pub message: Option<Message>,
+}
+
+impl CitizenUpdate {
+    pub fn parse(input: &UpdateInput) -> Result<Self, Rejected> {
+        let message = input
+            .message
+            .as_deref()
+            .map(Message::parse_optional)
+            .transpose()
+            .map_err(|r| r.within("message"))?
+            .flatten();
+        let mut update = Self { kind: input.kind, location: None, needs: None, message };
+        match input.kind {
+            UpdateKind::Moved => {
+                let raw = input.location.clone().unwrap_or_default();
+                let location = Location::parse(raw.lat, raw.lon, raw.accuracy_m, raw.place.as_deref())
+                    .map_err(|r| r.within("location"))?;
+                if location.coordinates.is_none() && location.place.is_none() {
+                    return Err(Rejected::new("missing", "location", "say where you are now: a place or a position"));
+                }
+                update.location = Some(location);
+            }
+            UpdateKind::Needs => {
+                let (mut needs, mut flags) = (input.needs.clone(), input.flags.clone());
+                needs.sort();
+                needs.dedup();
+                flags.sort();
+                flags.dedup();
+                update.needs = Some((needs, flags));
+            }
+            UpdateKind::Message if update.message.is_none() => {
+                return Err(Rejected::new("missing", "message", "write a message"));
+            }
+            UpdateKind::Message | UpdateKind::Safe => {}
+        }
+        Ok(update)
+    }
+}
+
+/// The part of a case an update looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedCase {
+    pub case_id: Uuid,
+    pub cell: Option<Cell>,
+    pub status: CaseStatus,
+    pub priority: PriorityLevel,
+    pub priority_score: u32,
+    /// A supervisor set the level by hand: updates leave it alone.
+    pub priority_overridden: bool,
+    /// Ages of the people in danger, where known.
+    pub ages: Vec<u8>,
+}
+
+/// A citizen sent an update on their case through the tracking link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CitizenUpdated {
+    pub case_id: Uuid,
+    /// The report row this update is stored as.
+    pub report_id: Uuid,
+    pub update: UpdateKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<Vec<Need>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<Flag>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+    /// The case's cell before and after (they differ when the people moved), its status, and its
+    /// priority before and after: map and board readers apply the event without a lookup.
+    pub from_cell: Option<Cell>,
+    pub cell: Option<Cell>,
+    pub status: CaseStatus,
+    pub priority_from: PriorityLevel,
+    pub priority: PriorityLevel,
+    /// The new computed priority when the update raised it (its score and reasons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised: Option<Priority>,
+    pub at: Timestamp,
+}
+
+/// Record an update on a case.
+pub fn apply(case: &TrackedCase, update: CitizenUpdate, report_id: Uuid, now: Timestamp) -> CitizenUpdated {
+    let cell = match &update.location {
+        Some(location) => location.cell(),
+        None => case.cell,
+    };
+    let raised = update.needs.as_ref().and_then(|(needs, flags)| {
+        let computed = priority::compute(PriorityInput { needs, flags, ages: &case.ages });
+        let higher = computed.score > case.priority_score && computed.level >= case.priority;
+        (higher && !case.priority_overridden).then_some(computed)
+    });
+    let (needs, flags) = update.needs.map_or((None, None), |(n, f)| (Some(n), Some(f)));
+    CitizenUpdated {
+        case_id: case.case_id,
+        report_id,
+        update: update.kind,
+        location: update.location,
+        needs,
+        flags,
+        message: update.message,
+        from_cell: case.cell,
+        cell,
+        status: case.status,
+        priority_from: case.priority,
+        priority: raised.as_ref().map_or(case.priority, |p| p.level),
+        raised,
+        at: now,
+    }
+}
+
+/// One line of the citizen-safe timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub at: Timestamp,
+    /// Stable code for what happened, e.g. `status_triaged`, `contact_reached`, `update_moved`.
+    pub code: String,
+    pub ar: &'static str,
+    pub en: &'static str,
+}
+
+/// The case's status in plain words, `(en, ar)`.
+pub fn status_words(status: CaseStatus) -> (&'static str, &'static str) {
+    match status {
+        CaseStatus::New => ("We received your report. An operator will look at it soon.", "استلمنا بلاغك. سيراجعه أحد الموظفين قريبًا."),
+        CaseStatus::Triaged => ("An operator has read your report and decided what to do first.", "قرأ أحد الموظفين بلاغك وحدد الخطوات الأولى."),
+        CaseStatus::InProgress => ("We are working on your case.", "نعمل على حالتك الآن."),
+        CaseStatus::AwaitingEvacuation => ("Your case is on the list for evacuation. We will contact you with the details.", "حالتك على قائمة الإجلاء. سنتواصل معك بالتفاصيل."),
+        CaseStatus::Evacuated => ("The people in your report have been evacuated.", "تم إجلاء الأشخاص المذكورين في بلاغك."),
+        CaseStatus::Resolved => ("Your case is resolved. If you still need help, send an update.", "تم حل حالتك. إذا كنت لا تزال بحاجة إلى مساعدة فأرسل تحديثًا."),
+        CaseStatus::Closed => ("Your case is closed. If you still need help, send an update.", "أُغلقت حالتك. إذا كنت لا تزال بحاجة إلى مساعدة فأرسل تحديثًا."),
+        CaseStatus::Duplicate => ("Your report was joined to another report about the same people. We are following that one.", "تم ضم بلاغك إلى بلاغ آخر عن الأشخاص أنفسهم، ونتابعه هناك."),
+    }
+}
+
+/// What a citizen may see of one event, if anything: only facts about the progress of their own
+/// case, in words fit for them. Notes, priority changes, assignments to named people, SLA
+/// escalations and everything about other cases stay inside the ops room.
+pub fn timeline_entry(event: &Event) -> Option<TimelineEntry> {
+    let entry = |at: Timestamp, code: String, (en, ar): (&'static str, &'static str)| TimelineEntry { at, code, ar, en };
+    match event {
+        Event::CaseReported(e) => Some(entry(e.reported_at, "reported".into(), ("Report received.", "تم استلام البلاغ."))),
+        Event::StatusChanged(e) => Some(entry(e.at, format!("status_{}", e.to.as_str()), status_words(e.to))),
+        Event::CaseAssigned(e) if e.to.is_some() => {
+            Some(entry(e.at, "assigned".into(), ("An operator is now handling your case.", "يتولى أحد الموظفين حالتك الآن.")))
+        }
+        Event::ContactRecorded(e) => Some(match e.outcome {
+            ContactOutcome::Reached => {
+                entry(e.at, "contact_reached".into(), ("We spoke with you or your family.", "تحدثنا معك أو مع عائلتك."))
+            }
+            _ => entry(
+                e.at,
+                "contact_attempted".into(),
+                ("We tried to reach you and could not. Keep your phone on if you can.", "حاولنا التواصل معك ولم نتمكن. أبقِ هاتفك مفتوحًا إن استطعت."),
+            ),
+        }),
+        Event::CitizenUpdated(e) => Some(entry(
+            e.at,
+            format!("update_{}", e.update.as_str()),
+            match e.update {
+                UpdateKind::Moved => ("You told us you moved.", "أخبرتنا أنكم انتقلتم إلى مكان آخر."),
+                UpdateKind::Safe => ("You told us you are safe now.", "أخبرتنا أنكم في أمان الآن."),
+                UpdateKind::Needs => ("You told us your needs changed.", "أخبرتنا أن احتياجاتكم تغيّرت."),
+                UpdateKind::Message => ("You sent a message.", "أرسلت رسالة."),
+            },
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> TrackedCase {
+        TrackedCase {
+            case_id: Uuid::from_u128(1),
+            cell: None,
+            status: CaseStatus::Triaged,
+            priority: PriorityLevel::Normal,
+            priority_score: 10,
+            priority_overridden: false,
+            ages: vec![34, 6],
+        }
+    }
+
+    fn input(kind: UpdateKind) -> UpdateInput {
+        UpdateInput { kind, location: None, needs: vec![], flags: vec![], message: None }
+    }
+
+    #[test]
+    fn a_move_needs_somewhere_and_moves_the_cell() {
+        assert_eq!(CitizenUpdate::parse(&input(UpdateKind::Moved)).unwrap_err().field.as_deref(), Some("location"));
+        let mut moved = input(UpdateKind::Moved);
+        moved.location = Some(LocationInput { lat: Some(19.6158), lon: Some(37.2164), ..Default::default() });
+        let update = CitizenUpdate::parse(&moved).unwrap();
+        let event = apply(&case(), update, Uuid::from_u128(2), Timestamp(5));
+        assert_eq!(event.from_cell, None);
+        assert!(event.cell.is_some());
+        assert_eq!(event.priority, event.priority_from);
+    }
+
+    #[test]
+    fn needs_raise_priority_but_never_lower_it() {
+        let mut injured = input(UpdateKind::Needs);
+        injured.needs = vec![Need::Medical];
+        injured.flags = vec![Flag::Injured];
+        let event = apply(&case(), CitizenUpdate::parse(&injured).unwrap(), Uuid::nil(), Timestamp(5));
+        assert!(event.priority > PriorityLevel::Normal);
+        assert!(event.raised.is_some());
+
+        let mut urgent = case();
+        urgent.priority = PriorityLevel::Critical;
+        urgent.priority_score = 200;
+        let calm = apply(&urgent, CitizenUpdate::parse(&input(UpdateKind::Needs)).unwrap(), Uuid::nil(), Timestamp(5));
+        assert_eq!(calm.priority, PriorityLevel::Critical);
+        assert_eq!(calm.raised, None);
+
+        let mut overridden = case();
+        overridden.priority_overridden = true;
+        let kept = apply(&overridden, CitizenUpdate::parse(&injured).unwrap(), Uuid::nil(), Timestamp(5));
+        assert_eq!(kept.priority, PriorityLevel::Normal, "a supervisor's override stands");
+    }
+
+    #[test]
+    fn a_message_update_needs_a_message() {
+        assert_eq!(CitizenUpdate::parse(&input(UpdateKind::Message)).unwrap_err().field.as_deref(), Some("message"));
+        assert!(CitizenUpdate::parse(&input(UpdateKind::Safe)).is_ok(), "'we are safe' says enough by itself");
+    }
+
+    #[test]
+    fn notes_and_priority_never_reach_the_citizen() {
+        let note = Event::NoteAdded(crate::workflow::NoteAdded {
+            case_id: Uuid::nil(),
+            note_id: Uuid::nil(),
+            text: "caller sounded unsure".into(),
+            by: Uuid::nil(),
+            at: Timestamp(1),
+        });
+        assert_eq!(timeline_entry(&note), None);
+        let unassigned = Event::CaseAssigned(crate::workflow::CaseAssigned {
+            case_id: Uuid::nil(),
+            from: Some(Uuid::nil()),
+            to: None,
+            by: Uuid::nil(),
+            at: Timestamp(1),
+        });
+        assert_eq!(timeline_entry(&unassigned), None);
+    }
+}
