@@ -66,6 +66,23 @@ struct ServeArgs {
     /// Minutes to first contact for a low-priority case.
     #[arg(long, env = "OPSROOM_SLA_LOW_MINUTES", default_value_t = SlaPolicy::default().low_minutes)]
     sla_low_minutes: u32,
+    /// Requests per minute per client address on the public endpoints (report form, tracking
+    /// links, advisories, sign-in); 0 turns the limit off (load tests, drills).
+    #[arg(long, env = "OPSROOM_PUBLIC_RATE_LIMIT", default_value_t = crate::config::DEFAULT_PUBLIC_RATE_LIMIT)]
+    public_rate_limit: u32,
+    /// Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated).
+    #[arg(long, env = "OPSROOM_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// The `sender` of CAP advisories: an address with no spaces or commas.
+    #[arg(long, env = "OPSROOM_CAP_SENDER", default_value = crate::config::DEFAULT_CAP_SENDER, value_parser = parse_cap_sender)]
+    cap_sender: String,
+}
+
+fn parse_cap_sender(raw: &str) -> Result<String, String> {
+    if raw.is_empty() || raw.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '&') {
+        return Err("a CAP sender has no spaces, commas, '<' or '&'".into());
+    }
+    Ok(raw.to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +129,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut config = Config::new(args.database.database_url);
             config.allowed_origins = args.allowed_origin;
             config.tile_url = args.tile_url;
+            config.public_rate_limit = args.public_rate_limit;
+            config.trusted_proxies = args.trusted_proxy;
+            config.cap_sender = args.cap_sender;
             config.sla = SlaPolicy {
                 critical_minutes: args.sla_critical_minutes,
                 high_minutes: args.sla_high_minutes,

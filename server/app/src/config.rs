@@ -9,6 +9,10 @@ use opsroom_store::StoreOptions;
 /// Database used when none is given: an embedded SQLite file under `./data/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/opsroom.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Requests per minute per client on public endpoints. Generous: in a crisis many phones share
+/// one carrier address.
+pub const DEFAULT_PUBLIC_RATE_LIMIT: u32 = 120;
+pub const DEFAULT_CAP_SENDER: &str = "opsroom@localhost";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -36,6 +40,12 @@ pub struct Config {
     pub sla: SlaPolicy,
     /// How often overdue cases are looked for and escalated.
     pub sla_tick: Duration,
+    /// Requests per minute per client address on public endpoints; 0 is unlimited.
+    pub public_rate_limit: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `sender` of CAP messages.
+    pub cap_sender: String,
 }
 
 impl Config {
@@ -52,6 +62,9 @@ impl Config {
             tile_url: None,
             sla: SlaPolicy::default(),
             sla_tick: Duration::from_secs(10),
+            public_rate_limit: DEFAULT_PUBLIC_RATE_LIMIT,
+            trusted_proxies: Vec::new(),
+            cap_sender: DEFAULT_CAP_SENDER.to_owned(),
         }
     }
 }

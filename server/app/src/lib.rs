@@ -9,6 +9,7 @@
 //! - [`http`]: the route table, one file per resource, the error type and extractors.
 //! - [`live`]: the hub that reads the committed log and fans it out, and the websocket loop.
 //! - [`auth`]: passwords (argon2id), sessions (cookie, stored hashed), the operator extractor.
+//! - [`cap`]: advisories as CAP 1.2 XML.
 //! - [`wire`]: every JSON shape the API speaks, apart from the domain's types.
 //! - [`secrets`]: random tokens, hashes and sealing.
 //!
@@ -18,6 +19,7 @@
 //! app → store → domain.
 
 pub mod auth;
+pub mod cap;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -19,6 +19,7 @@ use tokio_util::task::TaskTracker;
 use crate::auth;
 use crate::config::Config;
 use crate::http;
+use crate::http::rate_limit::RateLimiter;
 use crate::live::Hub;
 use crate::secrets;
 
@@ -34,6 +35,8 @@ pub struct App {
     /// A real argon2 hash of a random password, verified when a login names an unknown user,
     /// so that the answer takes as long as for a known one.
     pub decoy_password_hash: String,
+    /// Requests per client on the public endpoints.
+    pub rate_limiter: RateLimiter,
 }
 
 pub type AppState = Arc<App>;
@@ -58,6 +61,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     create_first_admin(&store, config.admin_password.clone()).await?;
 
     let tasks = TaskTracker::new();
+    let rate_limiter = RateLimiter::new(config.public_rate_limit, config.trusted_proxies.clone());
     let hub = Hub::start(store.clone(), config.live_ring, shutdown.clone(), &tasks).await?;
     let app = Arc::new(App {
         store: store.clone(),
@@ -66,6 +70,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
         shutdown: shutdown.clone(),
         tasks: tasks.clone(),
         decoy_password_hash: auth::hash_password(secrets::new_token()).await?,
+        rate_limiter,
     });
     tasks.spawn(escalate_overdue_cases(app.clone()));
     let router = http::router(app.clone());

@@ -21,6 +21,22 @@ impl Timestamp {
         self.0
     }
 
+    /// Parse RFC 3339 with any offset, e.g. `2023-04-20T08:00:00+02:00`.
+    pub fn parse_rfc3339(raw: &str) -> Option<Self> {
+        let t = OffsetDateTime::parse(raw, &Rfc3339).ok()?;
+        i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok().map(Self)
+    }
+
+    /// Whole seconds in UTC with a numeric offset, e.g. `2023-04-15T09:30:00+00:00` (CAP's form:
+    /// no `Z`, no fractions).
+    pub fn to_rfc3339_seconds_offset(self) -> String {
+        let whole = Timestamp(self.0.div_euclid(1000) * 1000).to_rfc3339();
+        match whole.strip_suffix('Z') {
+            Some(stem) => format!("{stem}+00:00"),
+            None => whole,
+        }
+    }
+
     /// RFC 3339 in UTC with millisecond precision, e.g. `2023-04-15T09:30:00.000Z`.
     pub fn to_rfc3339(self) -> String {
         let nanos = i128::from(self.0) * 1_000_000;
@@ -40,5 +56,12 @@ mod tests {
     fn formats_utc_with_z() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00Z");
         assert_eq!(Timestamp(1_681_551_000_123).to_rfc3339(), "2023-04-15T09:30:00.123Z");
+        assert_eq!(Timestamp(1_681_551_000_999).to_rfc3339_seconds_offset(), "2023-04-15T09:30:00+00:00");
+    }
+
+    #[test]
+    fn parses_any_offset() {
+        assert_eq!(Timestamp::parse_rfc3339("2023-04-15T11:30:00.123+02:00"), Some(Timestamp(1_681_551_000_123)));
+        assert_eq!(Timestamp::parse_rfc3339("15/04/2023"), None);
     }
 }

@@ -5,6 +5,8 @@
 //! - [`Store`] (this file): the seam the app talks to, the same for both backends.
 //! - `sql`: the two-armed layer — the only `match` on SQLite versus PostgreSQL when running SQL.
 //! - `writer`: the group-commit writer task, written once for both backends.
+//! - `public_writes`: citizens' updates, tracking-link changes and advisories, inside the
+//!   writer's transaction.
 //! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
@@ -27,6 +29,7 @@
 pub mod batch;
 pub mod model;
 mod postgres;
+mod public_writes;
 mod reads;
 mod sql;
 mod sqlite;
@@ -184,6 +187,35 @@ impl Store {
     /// Apply an operator's action to a case (optimistic concurrency on its version).
     pub async fn apply_to_case(&self, action: CaseAction) -> Result<ActionOutcome> {
         self.send(|reply| Command::ApplyToCase(Box::new(action), reply)).await
+    }
+
+    /// Record a citizen's update on the case their token belongs to.
+    pub async fn citizen_update(&self, command: CitizenUpdateCommand) -> Result<CitizenOutcome> {
+        self.send(|reply| Command::CitizenUpdate(Box::new(command), reply)).await
+    }
+
+    /// Revoke or reissue a case's tracking link; `false` when there is no such case.
+    pub async fn change_tracking_link(&self, change: TrackingLinkChange) -> Result<bool> {
+        self.send(|reply| Command::TrackingLink(change, reply)).await
+    }
+
+    pub async fn advisory(&self, command: AdvisoryCommand) -> Result<AdvisoryOutcome> {
+        self.send(|reply| Command::Advisory(Box::new(command), reply)).await
+    }
+
+    /// The case a tracking token belongs to, by the token's hash.
+    pub async fn case_by_tracking_hash(&self, token_hash: &str) -> Result<Option<Uuid>> {
+        reads::case_by_tracking_hash(&self.inner.reads, token_hash).await
+    }
+
+    /// Advisories in their current version, newest first.
+    pub async fn advisories(&self, include_withdrawn: bool) -> Result<Vec<opsroom_domain::advisory::Advisory>> {
+        reads::advisories(&self.inner.reads, include_withdrawn).await
+    }
+
+    /// Every version of an advisory, oldest first.
+    pub async fn advisory_versions(&self, advisory_id: Uuid) -> Result<Vec<opsroom_domain::advisory::Advisory>> {
+        reads::advisory_versions(&self.inner.reads, advisory_id).await
     }
 
     /// Escalate every open case whose first-contact clock has run out; returns how many.

@@ -4,6 +4,8 @@
 //! hashed or sealed, never in the clear.
 
 use opsroom_domain::Rejected;
+use opsroom_domain::advisory::{Advisory, AdvisoryContent};
+use opsroom_domain::citizen::CitizenUpdate;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::location::Cell;
@@ -45,6 +47,52 @@ pub enum ReportOutcome {
     KeyReused,
     /// The randomly drawn reference is already taken; draw again.
     ReferenceTaken,
+}
+
+/// A citizen's update on the case their tracking token belongs to.
+#[derive(Debug, Clone)]
+pub struct CitizenUpdateCommand {
+    /// Hex SHA-256 of the token the citizen presented (checked inside the transaction).
+    pub token_hash: String,
+    pub update: CitizenUpdate,
+    /// Id of the report row the update is stored as.
+    pub report_id: Uuid,
+    /// When it was received (ms).
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CitizenOutcome {
+    Applied { seq: u64, case_id: Uuid },
+    /// No case has this token (wrong, or revoked).
+    NotFound,
+}
+
+/// Revoke a case's tracking link, or reissue it (a new token replaces the old).
+#[derive(Debug, Clone)]
+pub struct TrackingLinkChange {
+    pub case_id: Uuid,
+    /// Hash of the new token; for a plain revocation, of a token nobody was given.
+    pub new_token_hash: String,
+    /// Whether someone was given the new token (reissue) or not (revoke).
+    pub reissued: bool,
+    pub by: Uuid,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub enum AdvisoryCommand {
+    Publish(Advisory),
+    Update { advisory_id: Uuid, content: AdvisoryContent, by: Uuid, at: i64 },
+    Withdraw { advisory_id: Uuid, by: Uuid, at: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdvisoryOutcome {
+    /// Recorded at `seq`; this is the new version.
+    Applied { seq: u64, advisory: Advisory },
+    NotFound,
+    Refused(Rejected),
 }
 
 /// An operator's action on a case, based on the version of the case they saw.
@@ -213,6 +261,8 @@ pub struct ReportRow {
     pub lon: Option<f64>,
     pub accuracy_m: Option<f64>,
     pub received_at: i64,
+    /// For a citizen's update through the tracking link: its kind (`moved`, `safe`, …).
+    pub update_kind: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

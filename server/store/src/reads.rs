@@ -3,6 +3,7 @@
 //! Owns the read SQL and the decoding of rows into the model. Reads go through the read pool and
 //! see only committed data; nothing here writes.
 
+use opsroom_domain::advisory::Advisory;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
@@ -13,6 +14,7 @@ use uuid::Uuid;
 
 use crate::batch;
 use crate::model::*;
+use crate::public_writes::parse_advisory;
 use crate::sql::{Backend, Pool, Row};
 use crate::{Result, StoreError};
 
@@ -200,7 +202,8 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
 
     let statement = conn
         .statement(
-            "select report_id, seq, channel, language, message, place, reporter_place, lat, lon, accuracy_m, received_at
+            "select report_id, seq, channel, language, message, place, reporter_place, lat, lon, accuracy_m, received_at,
+                    update_kind
                from report where case_id = $1 order by seq",
         )
         .bind(id.as_str());
@@ -221,6 +224,7 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
                 lon: r.get("lon")?,
                 accuracy_m: r.get("accuracy_m")?,
                 received_at: r.get("received_at")?,
+                update_kind: r.get("update_kind")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -453,4 +457,35 @@ pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result
         .map(|r| Ok((r.get("name")?, r.get::<i64>("n")? as u64)))
         .collect::<Result<Vec<_>>>()?;
     Ok(Kpis { sla_red, sla_escalated, contacted, first_contact_p50_ms, first_contact_p90_ms, by_channel, per_operator })
+}
+
+/// The case a tracking token (by its hash) belongs to.
+pub(crate) async fn case_by_tracking_hash(pool: &Pool, token_hash: &str) -> Result<Option<Uuid>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select case_id from case_file where tracking_token_hash = $1").bind(token_hash);
+    conn.fetch_optional(statement).await?.map(|row| uuid_col(&row, "case_id")).transpose()
+}
+
+/// Advisories in their current version, newest first; withdrawn ones only when asked.
+pub(crate) async fn advisories(pool: &Pool, include_withdrawn: bool) -> Result<Vec<Advisory>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = if include_withdrawn {
+        "select data from advisory order by updated_at desc, advisory_id"
+    } else {
+        "select data from advisory where withdrawn = 0 order by updated_at desc, advisory_id"
+    };
+    let statement = conn.statement(sql);
+    conn.fetch_all(statement).await?.iter().map(|row| parse_advisory(&row.get::<String>("data")?)).collect()
+}
+
+/// Every version of one advisory, oldest first (empty if there is no such advisory).
+pub(crate) async fn advisory_versions(pool: &Pool, advisory_id: Uuid) -> Result<Vec<Advisory>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement("select data from advisory_version where advisory_id = $1 order by version")
+        .bind(advisory_id.to_string());
+    conn.fetch_all(statement).await?.iter().map(|row| parse_advisory(&row.get::<String>("data")?)).collect()
 }

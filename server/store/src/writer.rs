@@ -28,6 +28,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::batch::{self, KnownKey, ReportBatch};
+use crate::public_writes;
 use crate::model::*;
 use crate::sql::{Backend, Conn, Statement, placeholders};
 use crate::{Result, StoreError};
@@ -46,6 +47,9 @@ pub(crate) enum Command {
     CloseSession(String, oneshot::Sender<Result<()>>),
     ApplyToCase(Box<CaseAction>, oneshot::Sender<Result<ActionOutcome>>),
     EscalateOverdue(EscalateOverdue, oneshot::Sender<Result<usize>>),
+    CitizenUpdate(Box<CitizenUpdateCommand>, oneshot::Sender<Result<CitizenOutcome>>),
+    TrackingLink(TrackingLinkChange, oneshot::Sender<Result<bool>>),
+    Advisory(Box<AdvisoryCommand>, oneshot::Sender<Result<AdvisoryOutcome>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -178,6 +182,9 @@ fn fail(command: Command, error: &StoreError) {
         Command::CloseSession(_, reply) => drop(reply.send(Err(error()))),
         Command::ApplyToCase(_, reply) => drop(reply.send(Err(error()))),
         Command::EscalateOverdue(_, reply) => drop(reply.send(Err(error()))),
+        Command::CitizenUpdate(_, reply) => drop(reply.send(Err(error()))),
+        Command::TrackingLink(_, reply) => drop(reply.send(Err(error()))),
+        Command::Advisory(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -215,6 +222,9 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut user_outcomes = outcomes.users.into_iter();
     let mut action_outcomes = outcomes.actions.into_iter();
     let mut escalations = outcomes.escalations.into_iter();
+    let mut citizen_outcomes = outcomes.citizen.into_iter();
+    let mut link_outcomes = outcomes.links.into_iter();
+    let mut advisory_outcomes = outcomes.advisories.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -223,6 +233,18 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
             }
             Command::EscalateOverdue(_, reply) => {
                 let _ = reply.send(Ok(escalations.next().expect("one count per escalation sweep")));
+            }
+            Command::CitizenUpdate(_, reply) => {
+                let outcome = citizen_outcomes.next().expect("one outcome per update");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
+            Command::TrackingLink(_, reply) => {
+                let outcome = link_outcomes.next().expect("one outcome per link change");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
+            Command::Advisory(_, reply) => {
+                let outcome = advisory_outcomes.next().expect("one outcome per advisory command");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
@@ -245,6 +267,9 @@ struct Outcomes {
     users: Vec<UserOutcome>,
     actions: Vec<Result<ActionOutcome, String>>,
     escalations: Vec<usize>,
+    citizen: Vec<Result<CitizenOutcome, String>>,
+    links: Vec<Result<bool, String>>,
+    advisories: Vec<Result<AdvisoryOutcome, String>>,
 }
 
 /// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
@@ -326,23 +351,40 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
                 conn.execute(delete).await?;
             }
             Command::ApplyToCase(action, _) => {
-                // A savepoint per action: an unexpected database error fails this action alone,
-                // not the reports and actions of everyone else in the batch.
-                conn.run("savepoint case_action").await?;
-                let outcome = apply_to_case(conn, action, next_seq).await;
-                match &outcome {
-                    Ok(applied) => {
-                        if let ActionOutcome::Applied { seq, .. } = applied {
-                            next_seq = seq + 1;
-                        }
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, case_id = %action.case_id, "case action failed; rolled back alone");
-                        conn.run("rollback to savepoint case_action").await?;
-                    }
+                conn.run("savepoint one_command").await?;
+                let ran = apply_to_case(conn, action, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(ActionOutcome::Applied { seq, .. }) = &outcome {
+                    next_seq = seq + 1;
                 }
-                conn.run("release savepoint case_action").await?;
-                outcomes.actions.push(outcome.map_err(|e| e.to_string()));
+                outcomes.actions.push(outcome);
+            }
+            Command::CitizenUpdate(update, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = public_writes::citizen_update(conn, update, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(CitizenOutcome::Applied { .. }) = &outcome {
+                    next_seq += 1;
+                }
+                outcomes.citizen.push(outcome);
+            }
+            Command::TrackingLink(change, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = public_writes::change_tracking_link(conn, change, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(true) = &outcome {
+                    next_seq += 1;
+                }
+                outcomes.links.push(outcome);
+            }
+            Command::Advisory(command, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = public_writes::advisory(conn, command, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(AdvisoryOutcome::Applied { .. }) = &outcome {
+                    next_seq += 1;
+                }
+                outcomes.advisories.push(outcome);
             }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;
@@ -361,8 +403,19 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
     Ok((new_head, outcomes))
 }
 
+/// End the savepoint a single command ran in (`savepoint one_command`): an unexpected database
+/// error rolls back that command alone, not the reports and actions of everyone else in the batch.
+async fn settle<T>(conn: &mut Conn<'_>, outcome: Result<T>) -> Result<Result<T, String>> {
+    if let Err(error) = &outcome {
+        tracing::error!(%error, "a command failed; rolled back alone");
+        conn.run("rollback to savepoint one_command").await?;
+    }
+    conn.run("release savepoint one_command").await?;
+    Ok(outcome.map_err(|e| e.to_string()))
+}
+
 /// Insert one event row at `seq`.
-async fn insert_event(conn: &mut Conn<'_>, seq: u64, event: &Event, recorded_at: i64) -> Result<()> {
+pub(crate) async fn insert_event(conn: &mut Conn<'_>, seq: u64, event: &Event, recorded_at: i64) -> Result<()> {
     let data = event.data_json();
     let case_id = event.case_id().map(|id| id.to_string());
     let insert = conn

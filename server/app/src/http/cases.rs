@@ -8,7 +8,7 @@ use opsroom_store::CaseFilter;
 
 use crate::auth::Operator;
 use crate::http::error::{ApiError, ErrorBody, Problem};
-use crate::http::extract::{ApiQuery, CaseIdPath};
+use crate::http::extract::{ApiQuery, UuidPath};
 use crate::server::AppState;
 use crate::wire::{CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody};
 
@@ -81,7 +81,7 @@ pub async fn list_cases(
 pub async fn get_case(
     State(app): State<AppState>,
     _operator: Operator,
-    CaseIdPath(case_id): CaseIdPath,
+    UuidPath(case_id): UuidPath,
 ) -> Result<Json<CaseDetailBody>, ApiError> {
     let detail = app.store.case_detail(case_id).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(CaseDetailBody::new(&detail, &app.config.sla, Timestamp::from_millis(app.now_ms()))))

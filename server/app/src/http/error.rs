@@ -63,6 +63,9 @@ pub enum ApiError {
     /// 409: the case changed since the caller saw it; the answer carries it as it is now.
     #[error("version conflict")]
     Conflict(Box<crate::wire::CaseSummaryBody>),
+    /// 409: the thing is in a state that does not allow this (e.g. an advisory already withdrawn).
+    #[error("conflict: {}", .0.message)]
+    StateConflict(Problem),
     /// 413: the body is larger than this endpoint accepts.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -72,6 +75,9 @@ pub enum ApiError {
     /// 422: well-formed, but the content is refused (validation, reused idempotency key).
     #[error("unprocessable: {}", .0.message)]
     Unprocessable(Problem),
+    /// 429: this client sent too many requests; retry after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests(u64),
     /// 503: the store is failing, busy or shutting down; retry (with the same Idempotency-Key for
     /// reports: on PostgreSQL a connection lost during COMMIT leaves the outcome unknown).
     #[error("unavailable: {0}")]
@@ -100,7 +106,7 @@ impl From<StoreError> for ApiError {
 }
 
 impl ApiError {
-    fn status_and_problem(&self) -> (StatusCode, Problem) {
+    pub fn status_and_problem(&self) -> (StatusCode, Problem) {
         let plain = |code: &str, message: &str| Problem::new(code, message, None);
         match self {
             ApiError::BadRequest(p) => (StatusCode::BAD_REQUEST, p.clone()),
@@ -120,6 +126,7 @@ impl ApiError {
                 plain("unsupported_media_type", "send the body as application/json"),
             ),
             ApiError::Unprocessable(p) => (StatusCode::UNPROCESSABLE_ENTITY, p.clone()),
+            ApiError::StateConflict(p) => (StatusCode::CONFLICT, p.clone()),
             ApiError::Conflict(_) => (
                 StatusCode::CONFLICT,
                 Problem::new(
@@ -127,6 +134,10 @@ impl ApiError {
                     "someone changed this case since you loaded it; here it is as it stands now",
                     Some("version".into()),
                 ),
+            ),
+            ApiError::TooManyRequests(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                plain("rate_limited", "too many requests from your address; wait a minute and try again"),
             ),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -147,6 +158,10 @@ impl IntoResponse for ApiError {
         }
         if let ApiError::Conflict(case) = self {
             return (status, Json(ConflictBody { error: problem, case: *case })).into_response();
+        }
+        if let ApiError::TooManyRequests(seconds) = self {
+            return (status, [(axum::http::header::RETRY_AFTER, seconds.to_string())], Json(ErrorBody { error: problem }))
+                .into_response();
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             return (status, [(axum::http::header::RETRY_AFTER, "2")], Json(ErrorBody { error: problem }))

@@ -93,17 +93,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// A case id in the path. Anything that is not a case id (including bytes that are not UTF-8)
-/// is a 404 like an unknown case: no way to tell malformed from missing.
+/// An id (case, advisory) in the path. Anything that is not a UUID (including bytes that are not UTF-8)
+/// is a 404 like an unknown id: no way to tell malformed from missing.
 #[derive(Debug, Clone, Copy)]
-pub struct CaseIdPath(pub uuid::Uuid);
+pub struct UuidPath(pub uuid::Uuid);
 
-impl<S: Send + Sync> FromRequestParts<S> for CaseIdPath {
+impl<S: Send + Sync> FromRequestParts<S> for UuidPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let axum::extract::Path(raw) =
             axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
-        uuid::Uuid::parse_str(&raw).map(CaseIdPath).map_err(|_| ApiError::NotFound)
+        uuid::Uuid::parse_str(&raw).map(UuidPath).map_err(|_| ApiError::NotFound)
     }
 }

@@ -3,20 +3,27 @@
 //! Owns routing, the body limit, response headers common to every answer and the OpenAPI
 //! description (built from the same route table, so it cannot drift from it).
 
+pub mod advisories;
 pub mod cases;
+pub mod citizen;
+pub mod citizen_form;
+pub mod citizen_text;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod live;
 pub mod map;
 pub mod pages;
+pub mod rate_limit;
 pub mod reports;
 pub mod session;
+pub mod tracking;
 pub mod users;
 pub mod workflow;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
@@ -43,16 +50,32 @@ use error::ApiError;
         (name = "cases", description = "Cases (operators)"),
         (name = "workflow", description = "Operators' changes to a case; each is an event on the live stream"),
         (name = "live", description = "Live event stream (operators)"),
+        (name = "tracking", description = "Citizens' tracking links (the token is the key; rate-limited)"),
+        (name = "advisories", description = "Official advisories: supervisors publish, everyone reads (JSON, CAP 1.2)"),
         (name = "health", description = "Liveness and readiness for load balancers"),
     )
 )]
 struct ApiDoc;
 
-/// The route table and its OpenAPI description.
-pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The route table and its OpenAPI description. Public routes (no login, or sign-in itself) are
+/// rate-limited per client address.
+pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let public = OpenApiRouter::new()
         .routes(routes!(reports::post_report))
         .routes(routes!(session::post_session, session::get_session, session::delete_session))
+        .routes(routes!(advisories::list_advisories, advisories::post_advisory))
+        .routes(routes!(advisories::get_cap))
+        .routes(routes!(tracking::get_tracking))
+        .routes(routes!(tracking::post_update))
+        .route("/", get(citizen::get_form).post(citizen::post_form))
+        .route("/track/{token}", get(citizen::get_tracking_page).post(citizen::post_tracking_page))
+        .route_layer(middleware::from_fn_with_state(app.clone(), rate_limit::limit));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(public)
+        .routes(routes!(advisories::put_advisory))
+        .routes(routes!(advisories::post_withdrawal))
+        .routes(routes!(advisories::get_history))
+        .routes(routes!(tracking::post_tracking_link, tracking::delete_tracking_link))
         .routes(routes!(cases::list_cases, reports::post_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(workflow::post_status))
@@ -71,7 +94,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 pub fn router(app: AppState) -> Router {
-    let (api, openapi) = routes();
+    let (api, openapi) = routes(&app);
     let openapi_json = serde_json::to_string(&openapi).expect("the OpenAPI document serializes");
     let max_body = app.config.max_report_bytes;
     api.route(
@@ -81,6 +104,7 @@ pub fn router(app: AppState) -> Router {
     .route("/ops", get(pages::ops_redirect))
     .route("/ops/", get(pages::ops_index))
     .route("/ops/{*file}", get(pages::ops_asset))
+    .route("/static/{*file}", get(pages::public_asset))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(max_body))

@@ -1,6 +1,7 @@
-//! The web pages: `/ops/` (the ops room). Their built assets (web/dist, made by `npm run build`
-//! in web/) are embedded in the binary, so a fresh clone serves them with cargo alone and nothing
-//! is fetched from the internet at run time.
+//! The web pages' files: `/ops/` (the ops room) and `/static/` (the public form's script, style
+//! and gazetteer; the public pages themselves are rendered by `citizen`). The built assets
+//! (web/dist, made by `npm run build` in web/) are embedded in the binary, so a fresh clone
+//! serves them with cargo alone and nothing is fetched from the internet at run time.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -46,16 +47,20 @@ fn asset(app: &AppState, path: &str) -> Response {
     match Assets::get(path) {
         Some(file) => {
             let mut response = (StatusCode::OK, file.data.into_owned()).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
-            let csp = content_security_policy(app.config.tile_url.as_deref().and_then(origin_of));
-            if let Ok(csp) = HeaderValue::from_str(&csp) {
-                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-            }
-            response
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
+            with_csp(app, response)
         }
         None => ApiError::NotFound.into_response(),
     }
+}
+
+/// Add the pages' Content-Security-Policy to a response.
+pub fn with_csp(app: &AppState, mut response: Response) -> Response {
+    let csp = content_security_policy(app.config.tile_url.as_deref().and_then(origin_of));
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    response
 }
 
 /// `/ops` → `/ops/`, so relative links resolve.
@@ -71,6 +76,11 @@ pub async fn ops_index(State(app): State<AppState>) -> Response {
 /// The ops room's scripts, styles and map data.
 pub async fn ops_asset(State(app): State<AppState>, Path(file): Path<String>) -> Response {
     asset(&app, &format!("ops/{file}"))
+}
+
+/// The public pages' scripts, styles and gazetteer.
+pub async fn public_asset(State(app): State<AppState>, Path(file): Path<String>) -> Response {
+    asset(&app, &format!("public/{file}"))
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ use crate::server::AppState;
 use crate::wire::{OperatorReportRequest, PriorityBody, ReportAccepted, ReportRequest};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// Idempotency scope of citizens' reports (the API and the web form share it).
+pub const PUBLIC_SCOPE: &str = "public";
 /// Hash domain of citizens' tracking tokens.
 pub const TRACKING_HASH_DOMAIN: &str = "opsroom-tracking";
 /// Draws of a fresh reference before giving up (each collision has odds below 1 in 10^6).
@@ -51,7 +53,7 @@ pub async fn post_report(
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
     let request: ReportRequest = body.parse()?;
     let report = NewReport::parse(&request.to_domain(), Channel::Web)?;
-    intake(&app, &headers, &body, report, "public").await
+    intake(&app, idempotency_key(&headers)?, &body, report, PUBLIC_SCOPE).await
 }
 
 /// Take a report on behalf of a caller (hotline, WhatsApp, Facebook, email, walk-in). The same
@@ -84,19 +86,18 @@ pub async fn post_case(
     }
     let mut report = NewReport::parse(&request.report.to_domain(), request.channel).map_err(|r| r.within("report"))?;
     report.taken_by = Some(operator.user.user_id);
-    intake(&app, &headers, &body, report, "operator").await
+    intake(&app, idempotency_key(&headers)?, &body, report, "operator").await
 }
 
 /// Store a validated report as a new case and answer 201 once it is durable. `scope` keeps the
 /// idempotency keys of different endpoints apart.
-async fn intake(
+pub async fn intake(
     app: &AppState,
-    headers: &HeaderMap,
+    key: Option<&str>,
     body: &JsonBody,
     report: NewReport,
     scope: &str,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
-    let key = idempotency_key(headers)?;
     // Hashing the canonical body costs a re-serialisation: only keyed requests need it.
     let request_hash = key.map(|_| secrets::hash("opsroom-report-body", body.canonical().as_bytes()));
     let key_hash = key.map(|key| secrets::hash(&format!("opsroom-idempotency-key:{scope}"), key.as_bytes()));
@@ -182,8 +183,13 @@ pub fn new_case_ids(report: &NewReport) -> NewCaseIds {
 }
 
 /// The `Idempotency-Key` header: 1 to 255 visible ASCII characters, or absent.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     let Some(value) = headers.get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    checked_key(value.to_str().ok())
+}
+
+/// An idempotency key from a header or a form field: 1 to 255 visible ASCII characters.
+pub fn checked_key(key: Option<&str>) -> Result<Option<&str>, ApiError> {
     let bad = || {
         ApiError::BadRequest(Problem::new(
             "invalid_idempotency_key",
@@ -191,7 +197,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
             Some("Idempotency-Key".into()),
         ))
     };
-    let key = value.to_str().map_err(|_| bad())?;
+    let key = key.ok_or_else(bad)?;
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(bad());
     }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::Operator;
 use crate::http::error::{ApiError, ConflictBody, ErrorBody};
-use crate::http::extract::{ApiJson, CaseIdPath};
+use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
 use crate::wire::{
     ActionApplied, AssignmentRequest, CaseSummaryBody, ContactRequest, NoteRequest, PriorityRequest, StatusRequest,
@@ -75,7 +75,7 @@ async fn apply(
 pub async fn post_status(
     State(app): State<AppState>,
     operator: Operator,
-    CaseIdPath(case_id): CaseIdPath,
+    UuidPath(case_id): UuidPath,
     ApiJson(request): ApiJson<StatusRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command =
@@ -96,7 +96,7 @@ pub async fn post_status(
 pub async fn post_assignment(
     State(app): State<AppState>,
     operator: Operator,
-    CaseIdPath(case_id): CaseIdPath,
+    UuidPath(case_id): UuidPath,
     ApiJson(request): ApiJson<AssignmentRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     apply(&app, &operator, case_id, request.version, CaseCommand::Assign { to: request.user_id }).await
@@ -114,7 +114,7 @@ pub async fn post_assignment(
 pub async fn post_note(
     State(app): State<AppState>,
     operator: Operator,
-    CaseIdPath(case_id): CaseIdPath,
+    UuidPath(case_id): UuidPath,
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command = CaseCommand::AddNote { note_id: Uuid::now_v7(), text: request.text };
@@ -133,7 +133,7 @@ pub async fn post_note(
 pub async fn post_contact(
     State(app): State<AppState>,
     operator: Operator,
-    CaseIdPath(case_id): CaseIdPath,
+    UuidPath(case_id): UuidPath,
     ApiJson(request): ApiJson<ContactRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command = CaseCommand::RecordContact {
@@ -157,7 +157,7 @@ pub async fn post_contact(
 pub async fn post_priority(
     State(app): State<AppState>,
     operator: Operator,
-    CaseIdPath(case_id): CaseIdPath,
+    UuidPath(case_id): UuidPath,
     ApiJson(request): ApiJson<PriorityRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
     let command = CaseCommand::OverridePriority { level: request.level, reason: request.reason };

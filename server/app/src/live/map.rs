@@ -102,6 +102,15 @@ struct Breached {
 }
 
 #[derive(Deserialize)]
+struct CitizenMoved {
+    from_cell: Option<Cell>,
+    cell: Option<Cell>,
+    status: CaseStatus,
+    priority_from: PriorityLevel,
+    priority: PriorityLevel,
+}
+
+#[derive(Deserialize)]
 struct PriorityMoved {
     cell: Option<Cell>,
     from: PriorityLevel,
@@ -157,6 +166,19 @@ impl MapIndex {
                     let from = priority_index(b.priority);
                     tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
                     tally.by_priority[priority_index(to)] += 1;
+                }
+            }
+            "citizen_updated" => {
+                if let Ok(m) = serde_json::from_str::<CitizenMoved>(&event.data)
+                    && (m.from_cell != m.cell || m.priority_from != m.priority)
+                {
+                    let from = self.cells.entry(m.from_cell).or_default();
+                    let (p, s) = (priority_index(m.priority_from), status_index(m.status));
+                    from.by_priority[p] = from.by_priority[p].saturating_sub(1);
+                    from.by_status[s] = from.by_status[s].saturating_sub(1);
+                    let to = self.cells.entry(m.cell).or_default();
+                    to.by_priority[priority_index(m.priority)] += 1;
+                    to.by_status[s] += 1;
                 }
             }
             _ => {}
@@ -246,5 +268,29 @@ mod tests {
         assert_eq!(cells[0].0, khartoum.parent(7).unwrap());
         assert_eq!(cells[0].1.worst(), Some(PriorityLevel::High));
         assert!(index.aggregate([0.0, 0.0, 1.0, 1.0], 7).is_empty(), "outside the box");
+    }
+
+    #[test]
+    fn a_citizen_who_moved_takes_their_count_along() {
+        let khartoum = Coordinates::parse(15.5518, 32.5324).unwrap().cell();
+        let port_sudan = Coordinates::parse(19.6158, 37.2164).unwrap().cell();
+        let mut index = MapIndex::from_snapshot(&MapSnapshot {
+            seq: 1,
+            counts: vec![CellCount { cell: Some(khartoum), priority: PriorityLevel::Normal, status: CaseStatus::Triaged, count: 1 }],
+        });
+        index.apply(&event(
+            2,
+            "citizen_updated",
+            serde_json::json!({"update": "moved", "from_cell": khartoum.to_string(), "cell": port_sudan.to_string(),
+                               "status": "triaged", "priority_from": "normal", "priority": "high"}),
+        ));
+        assert!(index.aggregate([32.0, 15.0, 33.0, 16.0], 9).is_empty(), "gone from Khartoum");
+        let cells = index.aggregate([37.0, 19.0, 38.0, 20.0], 9);
+        assert_eq!(cells, vec![(port_sudan, {
+            let mut t = Tally::default();
+            t.by_priority[priority_index(PriorityLevel::High)] = 1;
+            t.by_status[status_index(CaseStatus::Triaged)] = 1;
+            t
+        })]);
     }
 }

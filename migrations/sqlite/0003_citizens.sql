@@ -1,0 +1,28 @@
+-- Citizens: updates sent through the tracking link, and official advisories.
+-- The PostgreSQL twin has the same number.
+
+-- A citizen's update is stored as a report on the same case; this says which kind
+-- (moved | safe | needs | message). Null for the report that opened the case.
+alter table report add column update_kind text;
+
+-- The current version of each advisory. Every version, including this one, is also in
+-- advisory_version and in the event log.
+create table advisory (
+    advisory_id   text    primary key,
+    version       integer not null,
+    withdrawn     integer not null,    -- 0 or 1
+    expires_at    integer,             -- ms; null: until withdrawn
+    published_at  integer not null,
+    updated_at    integer not null,
+    data          text    not null,    -- the domain's Advisory as JSON
+    seq           integer not null references event (seq)
+);
+create index advisory_current on advisory (updated_at) where withdrawn = 0;
+
+create table advisory_version (
+    advisory_id  text    not null references advisory (advisory_id),
+    version      integer not null,
+    seq          integer not null references event (seq),
+    data         text    not null,
+    primary key (advisory_id, version)
+);

@@ -1,0 +1,244 @@
+//! The public form's fields, turned into the API's report and update shapes.
+//!
+//! Owns what a browser form can send that JSON cannot: flat names (`people[1].phone`), a country
+//! code picked beside a phone number, a position typed as `lat, lon` in any digits, empty rows of
+//! a fixed-size person list, the honeypot field and the form's own idempotency key. The result is
+//! the same JSON the API takes, so validation happens once, in the domain. Field paths in errors
+//! are mapped back to the form's own names, so every message lands next to its input.
+
+use serde_json::{Map, Value, json};
+
+use opsroom_domain::report::MAX_PEOPLE;
+use opsroom_domain::text::ascii_digits;
+
+use crate::http::error::Problem;
+
+/// The hidden field bots fill in and people never see.
+pub const HONEYPOT: &str = "website";
+/// The hidden field carrying the form's idempotency key (a refresh or double tap sends it again).
+pub const KEY_FIELD: &str = "idempotency_key";
+/// Person rows the form shows without JavaScript.
+pub const BLANK_PERSON_ROWS: usize = 3;
+
+/// A submitted form, as name/value pairs in order.
+#[derive(Debug, Default, Clone)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    pub fn parse(body: &[u8]) -> Result<Self, Problem> {
+        serde_urlencoded::from_bytes(body)
+            .map(FormFields)
+            .map_err(|_| Problem::new("invalid_form", "the form could not be read", None))
+    }
+
+    /// The trimmed value of a field, if it is present and not blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    pub fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.0.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// How many person rows the form had (the highest `people[i]` index plus one).
+    pub fn person_rows(&self) -> usize {
+        self.0
+            .iter()
+            .filter_map(|(n, _)| n.strip_prefix("people[")?.split(']').next()?.parse::<usize>().ok())
+            .map(|i| i + 1)
+            .max()
+            .unwrap_or(0)
+            .min(MAX_PEOPLE)
+    }
+
+    /// Whether the honeypot was filled in.
+    pub fn is_bot(&self) -> bool {
+        self.get(HONEYPOT).is_some()
+    }
+}
+
+/// The form as an API report, and which form row each reported person came from.
+pub struct ConvertedReport {
+    pub json: Value,
+    /// `person_rows[i]` is the form row of the API's `people[i]`.
+    pub person_rows: Vec<usize>,
+}
+
+impl ConvertedReport {
+    /// Turn an API field path into the form's name for it.
+    pub fn form_field(&self, api_field: &str) -> String {
+        if let Some(rest) = api_field.strip_prefix("people[")
+            && let Some((index, tail)) = rest.split_once(']')
+            && let Ok(index) = index.parse::<usize>()
+            && let Some(row) = self.person_rows.get(index)
+        {
+            return format!("people[{row}]{tail}");
+        }
+        api_field.to_owned()
+    }
+}
+
+/// A phone from a country picker and a number: a number that already has `+` or `00` keeps its
+/// own code; otherwise the picked code goes in front and the national trunk `0` is dropped.
+fn phone(fields: &FormFields, prefix: &str) -> Option<String> {
+    let number = ascii_digits(fields.get(&format!("{prefix}phone"))?);
+    let number = number.trim();
+    if number.starts_with('+') || number.starts_with("00") {
+        return Some(number.to_owned());
+    }
+    match fields.get(&format!("{prefix}phone_cc")) {
+        Some(code) => Some(format!("{code}{}", number.trim_start_matches('0'))),
+        None => Some(number.to_owned()),
+    }
+}
+
+fn insert(map: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
+    if let Some(value) = value {
+        map.insert(key.to_owned(), value.into());
+    }
+}
+
+/// `15.55, 32.53` (or `١٥٫٥٥، ٣٢٫٥٣`) as `(lat, lon)`.
+pub fn parse_position(raw: &str) -> Option<(f64, f64)> {
+    let ascii = ascii_digits(raw).replace(['٫'], ".").replace(['،', ';'], ",");
+    let parts: Vec<&str> =
+        if ascii.contains(',') { ascii.split(',').collect() } else { ascii.split_whitespace().collect() };
+    match parts.as_slice() {
+        [lat, lon] => Some((lat.trim().parse().ok()?, lon.trim().parse().ok()?)),
+        _ => None,
+    }
+}
+
+fn number(raw: &str, field: &str) -> Result<u64, Problem> {
+    ascii_digits(raw)
+        .trim()
+        .parse()
+        .map_err(|_| Problem::new("invalid_number", "type a number", Some(field.to_owned())))
+}
+
+/// A position field (`name`) as `lat`/`lon` keys on `location`.
+pub fn position_into(fields: &FormFields, name: &str, location: &mut Map<String, Value>) -> Result<(), Problem> {
+    if let Some(raw) = fields.get(name) {
+        let (lat, lon) = parse_position(raw).ok_or_else(|| {
+            Problem::new("invalid_position", "write the position as latitude, longitude", Some(name.to_owned()))
+        })?;
+        location.insert("lat".into(), json!(lat));
+        location.insert("lon".into(), json!(lon));
+        if let Some(accuracy) = fields.get("location.accuracy_m").and_then(|a| a.parse::<f64>().ok()) {
+            location.insert("accuracy_m".into(), json!(accuracy));
+        }
+    }
+    Ok(())
+}
+
+/// The report form as the JSON `POST /api/v1/reports` takes.
+pub fn report(fields: &FormFields) -> Result<ConvertedReport, Problem> {
+    let mut report = Map::new();
+    report.insert("language".into(), json!(if fields.get("lang") == Some("en") { "en" } else { "ar" }));
+
+    let mut reporter = Map::new();
+    insert(&mut reporter, "name", fields.get("reporter.name"));
+    insert(&mut reporter, "phone", phone(fields, "reporter."));
+    insert(&mut reporter, "place", fields.get("reporter.place"));
+    insert(&mut reporter, "relation", fields.get("relation"));
+    if !reporter.is_empty() {
+        report.insert("reporter".into(), Value::Object(reporter));
+    }
+
+    let mut location = Map::new();
+    insert(&mut location, "place", fields.get("location.place"));
+    position_into(fields, "location.position", &mut location)?;
+    if !location.is_empty() {
+        report.insert("location".into(), Value::Object(location));
+    }
+
+    let mut people = Vec::new();
+    let mut person_rows = Vec::new();
+    for row in 0..fields.person_rows() {
+        let prefix = format!("people[{row}].");
+        let mut person = Map::new();
+        insert(&mut person, "name", fields.get(&format!("{prefix}name")));
+        if let Some(age) = fields.get(&format!("{prefix}age")) {
+            person.insert("age".into(), json!(number(age, &format!("{prefix}age"))?));
+        }
+        insert(&mut person, "sex", fields.get(&format!("{prefix}sex")));
+        insert(&mut person, "passport", fields.get(&format!("{prefix}passport")));
+        insert(&mut person, "phone", phone(fields, &prefix));
+        // A row with nothing in it but the preset "unknown" sex is a row left blank.
+        let only_sex = person.len() == 1 && person.get("sex") == Some(&json!("unknown"));
+        if !person.is_empty() && !only_sex {
+            people.push(Value::Object(person));
+            person_rows.push(row);
+        }
+    }
+    report.insert("people".into(), Value::Array(people));
+    report.insert("needs".into(), fields.all("needs").map(|v| json!(v)).collect());
+    report.insert("flags".into(), fields.all("flags").map(|v| json!(v)).collect());
+    insert(&mut report, "message", fields.get("message"));
+    Ok(ConvertedReport { json: Value::Object(report), person_rows })
+}
+
+/// The tracking page's update form as the JSON `POST /api/v1/track/{token}/updates` takes.
+pub fn update(fields: &FormFields) -> Result<Value, Problem> {
+    let mut update = Map::new();
+    insert(&mut update, "kind", fields.get("kind"));
+    let mut location = Map::new();
+    insert(&mut location, "place", fields.get("location.place"));
+    position_into(fields, "location.position", &mut location)?;
+    if !location.is_empty() {
+        update.insert("location".into(), Value::Object(location));
+    }
+    update.insert("needs".into(), fields.all("needs").map(|v| json!(v)).collect());
+    update.insert("flags".into(), fields.all("flags").map(|v| json!(v)).collect());
+    insert(&mut update, "message", fields.get("message"));
+    Ok(Value::Object(update))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> FormFields {
+        FormFields(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect())
+    }
+
+    #[test]
+    fn positions_in_any_digits_and_separators() {
+        assert_eq!(parse_position("15.55, 32.53"), Some((15.55, 32.53)));
+        assert_eq!(parse_position("١٥٫٥٥، ٣٢٫٥٣"), Some((15.55, 32.53)));
+        assert_eq!(parse_position("15.55 32.53"), Some((15.55, 32.53)));
+        assert_eq!(parse_position("Riyadh"), None);
+    }
+
+    #[test]
+    fn phones_take_the_picked_code_unless_they_carry_one() {
+        let f = fields(&[("reporter.phone_cc", "+249"), ("reporter.phone", "٠٩١٢٣٤٥٦٧٨")]);
+        assert_eq!(phone(&f, "reporter.").as_deref(), Some("+249912345678"));
+        let f = fields(&[("reporter.phone_cc", "+249"), ("reporter.phone", "00201001234567")]);
+        assert_eq!(phone(&f, "reporter.").as_deref(), Some("00201001234567"));
+    }
+
+    #[test]
+    fn blank_rows_are_skipped_and_errors_find_their_row() {
+        let f = fields(&[
+            ("people[0].name", ""),
+            ("people[0].sex", "unknown"),
+            ("people[1].name", "Sara"),
+            ("people[1].age", "٩"),
+            ("people[2].name", ""),
+            ("needs", "water"),
+            ("needs", "food"),
+        ]);
+        let converted = report(&f).unwrap();
+        assert_eq!(converted.json["people"], json!([{"name": "Sara", "age": 9}]));
+        assert_eq!(converted.json["needs"], json!(["water", "food"]));
+        assert_eq!(converted.form_field("people[0].phone"), "people[1].phone");
+        assert_eq!(converted.form_field("message"), "message");
+    }
+
+    #[test]
+    fn a_bad_age_is_refused_at_its_field() {
+        let err = report(&fields(&[("people[0].age", "nine")])).err().unwrap();
+        assert_eq!(err.field.as_deref(), Some("people[0].age"));
+    }
+}

@@ -1,0 +1,310 @@
+//! Every word the public pages show, in Arabic and English, and error messages in both.
+//!
+//! Owns the citizen-facing vocabulary, so a translator edits one file. Plain words for frightened
+//! people on small screens: short sentences, no jargon, no codes.
+
+use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::report::{Language, Relation};
+
+use crate::http::error::Problem;
+
+pub struct Words {
+    pub lang: &'static str,
+    pub dir: &'static str,
+    pub other_lang: &'static str,
+    pub other_lang_name: &'static str,
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub advisories: &'static str,
+    pub for_whom: &'static str,
+    pub about_you: &'static str,
+    pub your_name: &'static str,
+    pub your_phone: &'static str,
+    pub where_you_are: &'static str,
+    pub where_they_are: &'static str,
+    pub place: &'static str,
+    pub place_hint: &'static str,
+    pub position: &'static str,
+    pub position_hint: &'static str,
+    pub use_my_location: &'static str,
+    pub people: &'static str,
+    pub person: &'static str,
+    pub name: &'static str,
+    pub age: &'static str,
+    pub sex: &'static str,
+    pub female: &'static str,
+    pub male: &'static str,
+    pub unknown: &'static str,
+    pub passport: &'static str,
+    pub phone: &'static str,
+    pub add_person: &'static str,
+    pub needs: &'static str,
+    pub situation: &'static str,
+    pub message: &'static str,
+    pub leave_empty: &'static str,
+    pub send: &'static str,
+    pub sending: &'static str,
+    pub queued: &'static str,
+    pub draft_saved: &'static str,
+    pub check_fields: &'static str,
+    pub received: &'static str,
+    pub reference: &'static str,
+    pub follow: &'static str,
+    pub keep_private: &'static str,
+    pub another: &'static str,
+    pub case: &'static str,
+    pub reported: &'static str,
+    pub what_happened: &'static str,
+    pub send_update: &'static str,
+    pub update_kinds: [(&'static str, &'static str); 4],
+    pub update_sent: &'static str,
+    pub bad_link: &'static str,
+    pub bad_link_help: &'static str,
+    pub new_report: &'static str,
+    pub for_area: &'static str,
+    pub expires: &'static str,
+}
+
+pub const AR: Words = Words {
+    lang: "ar",
+    dir: "rtl",
+    other_lang: "en",
+    other_lang_name: "English",
+    title: "بلاغ عن أشخاص في خطر",
+    intro: "أخبرنا من يحتاج المساعدة وأين هم. يكفي ما تعرفه، ويمكنك الإرسال دون إنترنت جيد: سنرسله عند عودة الشبكة.",
+    advisories: "إرشادات رسمية",
+    for_whom: "عمّن تبلّغ؟",
+    about_you: "عنك",
+    your_name: "اسمك",
+    your_phone: "رقم هاتفك",
+    where_you_are: "أين أنت الآن؟ (مثلًا: القاهرة)",
+    where_they_are: "أين هم؟",
+    place: "المكان (الحي أو المدينة)",
+    place_hint: "اكتب أول حروف الاسم واختر من القائمة",
+    position: "الإحداثيات (خط العرض، خط الطول)",
+    position_hint: "مثال: 15.55, 32.53",
+    use_my_location: "استخدم موقعي الحالي",
+    people: "الأشخاص",
+    person: "شخص",
+    name: "الاسم الكامل",
+    age: "العمر",
+    sex: "الجنس",
+    female: "أنثى",
+    male: "ذكر",
+    unknown: "غير معروف",
+    passport: "رقم جواز السفر",
+    phone: "رقم الهاتف",
+    add_person: "أضف شخصًا آخر",
+    needs: "ماذا يحتاجون؟",
+    situation: "هل ينطبق أي مما يلي؟",
+    message: "أي شيء آخر يجب أن نعرفه",
+    leave_empty: "اترك هذا الحقل فارغًا",
+    send: "أرسل البلاغ",
+    sending: "جارٍ الإرسال…",
+    queued: "في الانتظار — لم يُرسل بعد. سيُرسل تلقائيًا عند عودة الشبكة. أبقِ هذه الصفحة مفتوحة أو افتحها مرة أخرى عندما تتوفر الشبكة.",
+    draft_saved: "حُفظت المسودة على هذا الجهاز",
+    check_fields: "يرجى مراجعة الحقول المشار إليها أدناه. ما كتبته محفوظ.",
+    received: "استلمنا بلاغك.",
+    reference: "رقم البلاغ",
+    follow: "تابع حالتك من هذا الرابط:",
+    keep_private: "احفظ هذا الرابط ولا تشاركه: كل من يملكه يرى حالة البلاغ ويستطيع إرسال تحديثات.",
+    another: "أرسل بلاغًا آخر",
+    case: "البلاغ",
+    reported: "تاريخ البلاغ",
+    what_happened: "ما الذي حدث",
+    send_update: "أرسل تحديثًا",
+    update_kinds: [
+        ("moved", "انتقلنا إلى مكان آخر"),
+        ("safe", "نحن في أمان الآن"),
+        ("needs", "تغيّرت احتياجاتنا"),
+        ("message", "رسالة"),
+    ],
+    update_sent: "وصلنا تحديثك. شكرًا.",
+    bad_link: "هذا الرابط لا يعمل.",
+    bad_link_help: "ربما نُسخ بشكل خاطئ أو استُبدل برابط جديد. اتصل بالخط الساخن أو أرسل بلاغًا جديدًا.",
+    new_report: "بلاغ جديد",
+    for_area: "لمنطقة محددة",
+    expires: "ينتهي",
+};
+
+pub const EN: Words = Words {
+    lang: "en",
+    dir: "ltr",
+    other_lang: "ar",
+    other_lang_name: "العربية",
+    title: "Report people in danger",
+    intro: "Tell us who needs help and where they are. Whatever you know is enough, and you can send on a bad connection: we send it when the network returns.",
+    advisories: "Official advisories",
+    for_whom: "Who are you reporting for?",
+    about_you: "About you",
+    your_name: "Your name",
+    your_phone: "Your phone number",
+    where_you_are: "Where are you now? (e.g. Cairo)",
+    where_they_are: "Where are they?",
+    place: "Place (district or town)",
+    place_hint: "Type the first letters and pick from the list",
+    position: "Position (latitude, longitude)",
+    position_hint: "For example: 15.55, 32.53",
+    use_my_location: "Use my current location",
+    people: "People",
+    person: "Person",
+    name: "Full name",
+    age: "Age",
+    sex: "Sex",
+    female: "Female",
+    male: "Male",
+    unknown: "Unknown",
+    passport: "Passport number",
+    phone: "Phone number",
+    add_person: "Add another person",
+    needs: "What do they need?",
+    situation: "Does any of this apply?",
+    message: "Anything else we should know",
+    leave_empty: "Leave this field empty",
+    send: "Send report",
+    sending: "Sending…",
+    queued: "Queued — not sent yet. It will be sent automatically when the network returns. Keep this page open, or open it again when you have a connection.",
+    draft_saved: "Draft saved on this device",
+    check_fields: "Please check the fields marked below. What you typed is kept.",
+    received: "We received your report.",
+    reference: "Reference",
+    follow: "Follow your case at this link:",
+    keep_private: "Save this link and do not share it: anyone who has it can see the case and send updates.",
+    another: "Send another report",
+    case: "Report",
+    reported: "Reported",
+    what_happened: "What happened",
+    send_update: "Send an update",
+    update_kinds: [
+        ("moved", "We moved"),
+        ("safe", "We are safe now"),
+        ("needs", "Our needs changed"),
+        ("message", "A message"),
+    ],
+    update_sent: "We received your update. Thank you.",
+    bad_link: "This link does not work.",
+    bad_link_help: "It may have been copied wrongly or replaced by a new one. Call the hotline or send a new report.",
+    new_report: "New report",
+    for_area: "for a specific area",
+    expires: "Until",
+};
+
+pub fn words(language: Language) -> &'static Words {
+    match language {
+        Language::Ar => &AR,
+        Language::En => &EN,
+    }
+}
+
+/// `?lang=en` chooses English; anything else is Arabic, the default.
+pub fn language_from(raw: Option<&str>) -> Language {
+    if raw == Some("en") { Language::En } else { Language::Ar }
+}
+
+/// "Who are you reporting for" choices, as the relation the reporter has to the people in danger
+/// (reporting for "my child" makes the reporter their parent).
+pub fn relations(language: Language) -> [(Relation, &'static str); 8] {
+    let ar = language == Language::Ar;
+    let pick = |a: &'static str, e: &'static str| if ar { a } else { e };
+    [
+        (Relation::Myself, pick("نفسي (أنا في خطر)", "Myself (I am in danger)")),
+        (Relation::Parent, pick("ابني أو ابنتي أو أطفالي", "My child or children")),
+        (Relation::Child, pick("أبي أو أمي", "My father or mother")),
+        (Relation::Spouse, pick("زوجي أو زوجتي", "My husband or wife")),
+        (Relation::Sibling, pick("أخي أو أختي", "My brother or sister")),
+        (Relation::Relative, pick("قريب آخر", "Another relative")),
+        (Relation::Friend, pick("صديق", "A friend")),
+        (Relation::Other, pick("شخص آخر", "Someone else")),
+    ]
+}
+
+pub fn need_label(need: Need, language: Language) -> &'static str {
+    let (ar, en) = match need {
+        Need::Medical => ("علاج أو دواء", "Medical care or medicine"),
+        Need::Evacuation => ("إجلاء", "Evacuation"),
+        Need::Food => ("طعام", "Food"),
+        Need::Water => ("ماء", "Water"),
+        Need::Shelter => ("مأوى", "Shelter"),
+        Need::Power => ("كهرباء أو شحن الهاتف", "Power or phone charging"),
+        Need::Documents => ("وثائق أو جواز سفر", "Documents or passport"),
+        Need::MissingPerson => ("شخص مفقود", "A missing person"),
+        Need::Other => ("شيء آخر", "Something else"),
+    };
+    if language == Language::Ar { ar } else { en }
+}
+
+pub fn flag_label(flag: Flag, language: Language) -> &'static str {
+    let (ar, en) = match flag {
+        Flag::UnaccompaniedMinors => ("أطفال بلا مرافق بالغ", "Children without an adult"),
+        Flag::Injured => ("مصاب", "Someone is injured"),
+        Flag::Elderly => ("كبير في السن", "Someone elderly"),
+        Flag::Pregnant => ("امرأة حامل", "A pregnant woman"),
+        Flag::Disabled => ("شخص ذو إعاقة", "Someone with a disability"),
+        Flag::ChronicIllness => ("مرض مزمن", "A chronic illness"),
+    };
+    if language == Language::Ar { ar } else { en }
+}
+
+/// Country calling codes for the phone picker: Sudan and Egypt first, then where relatives and
+/// evacuees most often are.
+pub const COUNTRY_CODES: [(&str, &str, &str); 20] = [
+    ("+249", "السودان", "Sudan"),
+    ("+20", "مصر", "Egypt"),
+    ("+966", "السعودية", "Saudi Arabia"),
+    ("+971", "الإمارات", "UAE"),
+    ("+974", "قطر", "Qatar"),
+    ("+965", "الكويت", "Kuwait"),
+    ("+968", "عُمان", "Oman"),
+    ("+973", "البحرين", "Bahrain"),
+    ("+962", "الأردن", "Jordan"),
+    ("+961", "لبنان", "Lebanon"),
+    ("+218", "ليبيا", "Libya"),
+    ("+211", "جنوب السودان", "South Sudan"),
+    ("+235", "تشاد", "Chad"),
+    ("+251", "إثيوبيا", "Ethiopia"),
+    ("+291", "إريتريا", "Eritrea"),
+    ("+90", "تركيا", "Turkey"),
+    ("+44", "بريطانيا", "UK"),
+    ("+1", "أمريكا وكندا", "USA / Canada"),
+    ("+49", "ألمانيا", "Germany"),
+    ("+33", "فرنسا", "France"),
+];
+
+/// An error message for the person who typed the input, in their language.
+pub fn localize(problem: &Problem, language: Language) -> String {
+    let (ar, en) = match problem.code.as_str() {
+        "too_long" => ("النص أطول من المسموح.", "This is too long."),
+        "control_character" => ("يحتوي على رموز غير مسموحة.", "This contains characters that are not allowed."),
+        "invalid_phone" => (
+            "رقم الهاتف غير صحيح. اختر رمز الدولة واكتب الرقم.",
+            "This phone number is not valid. Choose the country code and type the number.",
+        ),
+        "invalid_passport" => ("رقم الجواز غير صحيح.", "This passport number is not valid."),
+        "out_of_range" => ("القيمة خارج النطاق المسموح.", "This value is out of range."),
+        "missing" => ("هذا الحقل مطلوب.", "This is required."),
+        "empty_report" => (
+            "اكتب اسم شخص واحد على الأقل أو رسالة تصف الوضع.",
+            "Write at least one person's name, or a message describing the situation.",
+        ),
+        "empty_person" => ("اكتب الاسم أو العمر أو الهاتف لهذا الشخص.", "Give a name, an age or a phone for this person."),
+        "too_many" => ("عدد الأشخاص كبير جدًا؛ أرسل بلاغًا آخر للباقين.", "Too many people; send another report for the rest."),
+        "invalid_number" => ("اكتب رقمًا.", "Type a number."),
+        "invalid_position" => ("اكتب الموقع هكذا: 15.55, 32.53", "Write the position like this: 15.55, 32.53"),
+        "honeypot" => ("اترك الحقل الأخير فارغًا.", "Leave the last field empty."),
+        "rate_limited" => (
+            "طلبات كثيرة من عنوانك. انتظر دقيقة ثم حاول مرة أخرى. ما كتبته محفوظ.",
+            "Too many requests from your address. Wait a minute and try again. What you typed is kept.",
+        ),
+        "unavailable" => ("لم يُحفظ. حاول مرة أخرى بعد لحظات.", "Not saved. Please try again in a moment."),
+        "payload_too_large" => ("البلاغ طويل جدًا.", "The report is too long."),
+        "idempotency_key_reused" => (
+            "أُرسل هذا النموذج من قبل بمحتوى مختلف. افتح الصفحة من جديد وأرسل.",
+            "This form was already sent with different content. Open the page again and send.",
+        ),
+        _ => ("قيمة غير صحيحة.", "This value is not valid."),
+    };
+    match language {
+        Language::Ar => ar.to_owned(),
+        Language::En => en.to_owned(),
+    }
+}

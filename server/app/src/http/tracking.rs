@@ -1,0 +1,199 @@
+//! Tracking links: what a citizen holding one may see and send, and how operators revoke or
+//! reissue them.
+//!
+//! Owns the token rule: whatever is presented is hashed and looked up, always the same way, so a
+//! malformed token, an unknown one and a revoked one get the same answer after the same work (a
+//! case read even when nothing was found). The view is citizen-safe by construction: built from
+//! `citizen::timeline_entry`, which never passes notes, names or priorities.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use opsroom_domain::citizen::{self, CitizenUpdate, UpdateInput};
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::event::Event;
+use opsroom_domain::location::Coordinates;
+use opsroom_store::{CaseDetail, CitizenOutcome, CitizenUpdateCommand, TrackingLinkChange};
+use uuid::Uuid;
+
+use crate::auth::Operator;
+use crate::http::advisories::current_advisories;
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::{ApiJson, UuidPath};
+use crate::http::reports::TRACKING_HASH_DOMAIN;
+use crate::secrets;
+use crate::server::AppState;
+use crate::wire::{AdvisoryBody, BilingualText, TrackingLinkIssued, TrackingUpdateAccepted, TrackingUpdateRequest};
+
+/// What a tracking link shows.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TrackingView {
+    pub reference: String,
+    /// `new`, `triaged`, … (the words are in `status_text`).
+    pub status: String,
+    pub status_text: BilingualText,
+    /// The language the report was made in (`ar` or `en`).
+    pub language: String,
+    pub reported_at: String,
+    pub people_count: u32,
+    /// What happened, oldest first, in words for the citizen.
+    pub timeline: Vec<TimelineItem>,
+    /// Current advisories for the case's area (and those for everyone).
+    pub advisories: Vec<AdvisoryBody>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TimelineItem {
+    pub at: String,
+    pub code: String,
+    pub text: BilingualText,
+}
+
+/// The case behind a presented token, or `NotFound` for any token that is not a live one.
+pub async fn tracked_case(app: &AppState, token: &str) -> Result<CaseDetail, ApiError> {
+    let hash = secrets::token_hash(TRACKING_HASH_DOMAIN, token);
+    let found = app.store.case_by_tracking_hash(&hash).await?;
+    // Read a case either way, so a wrong token costs what a right one does.
+    let detail = app.store.case_detail(found.unwrap_or(Uuid::nil())).await?;
+    detail.filter(|_| found.is_some()).ok_or(ApiError::NotFound)
+}
+
+pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<TrackingView, ApiError> {
+    let summary = &detail.summary;
+    let coordinates = summary.lat.zip(summary.lon).and_then(|(lat, lon)| Coordinates::parse(lat, lon).ok());
+    let advisories = current_advisories(app)
+        .await?
+        .iter()
+        .filter(|a| a.concerns(coordinates, summary.cell))
+        .map(AdvisoryBody::from)
+        .collect();
+    let timeline = detail
+        .events
+        .iter()
+        .filter_map(|stored| Event::from_parts(&stored.kind, &stored.data).ok())
+        .filter_map(|event| citizen::timeline_entry(&event))
+        .map(|entry| TimelineItem {
+            at: entry.at.to_rfc3339(),
+            code: entry.code,
+            text: BilingualText { ar: entry.ar.to_owned(), en: entry.en.to_owned() },
+        })
+        .collect();
+    let (en, ar) = citizen::status_words(summary.status);
+    Ok(TrackingView {
+        reference: summary.reference.clone(),
+        status: summary.status.as_str().to_owned(),
+        status_text: BilingualText { ar: ar.to_owned(), en: en.to_owned() },
+        language: summary.language.clone(),
+        reported_at: Timestamp::from_millis(summary.reported_at).to_rfc3339(),
+        people_count: summary.people_count,
+        timeline,
+        advisories,
+    })
+}
+
+/// Record an update sent with `token`.
+pub async fn send_update(app: &AppState, token: &str, input: &UpdateInput) -> Result<TrackingUpdateAccepted, ApiError> {
+    let update = CitizenUpdate::parse(input)?;
+    let command = CitizenUpdateCommand {
+        token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, token),
+        update,
+        report_id: Uuid::now_v7(),
+        at: app.now_ms(),
+    };
+    match app.store.citizen_update(command.clone()).await? {
+        CitizenOutcome::Applied { .. } => Ok(TrackingUpdateAccepted { report_id: command.report_id }),
+        CitizenOutcome::NotFound => Err(ApiError::NotFound),
+    }
+}
+
+/// A case as its tracking link shows it (no login; the token is the key).
+#[utoipa::path(
+    get,
+    path = "/api/v1/track/{token}",
+    tag = "tracking",
+    params(("token" = String, Path, description = "The tracking token given when the report was accepted")),
+    responses(
+        (status = 200, body = TrackingView),
+        (status = 404, description = "Unknown or revoked token (the two are not told apart)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = ErrorBody),
+    )
+)]
+pub async fn get_tracking(State(app): State<AppState>, Path(token): Path<String>) -> Result<Json<TrackingView>, ApiError> {
+    let detail = tracked_case(&app, &token).await?;
+    Ok(Json(tracking_view(&app, &detail).await?))
+}
+
+/// Send an update on a case: we moved, we are safe, our needs changed, or a message. Each is a
+/// report on the same case and an event operators see live.
+#[utoipa::path(
+    post,
+    path = "/api/v1/track/{token}/updates",
+    tag = "tracking",
+    params(("token" = String, Path)),
+    request_body = TrackingUpdateRequest,
+    responses(
+        (status = 201, body = TrackingUpdateAccepted),
+        (status = 404, description = "Unknown or revoked token", body = ErrorBody),
+        (status = 422, description = "Invalid update (the field says which)", body = ErrorBody),
+    )
+)]
+pub async fn post_update(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(request): ApiJson<TrackingUpdateRequest>,
+) -> Result<(StatusCode, Json<TrackingUpdateAccepted>), ApiError> {
+    let accepted = send_update(&app, &token, &request.to_domain()).await?;
+    Ok((StatusCode::CREATED, Json(accepted)))
+}
+
+/// Issue a new tracking link for a case; the old one stops working at once. The new token is
+/// shown only in this answer, for the operator to pass on (by phone, SMS) to the right person.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_id}/tracking-link",
+    tag = "workflow",
+    params(("case_id" = Uuid, Path)),
+    responses(
+        (status = 201, body = TrackingLinkIssued),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn post_tracking_link(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(case_id): UuidPath,
+) -> Result<(StatusCode, Json<TrackingLinkIssued>), ApiError> {
+    let token = secrets::new_token();
+    change_link(&app, &operator, case_id, &token, true).await?;
+    Ok((StatusCode::CREATED, Json(TrackingLinkIssued { tracking_path: format!("/track/{token}"), tracking_token: token })))
+}
+
+/// Revoke a case's tracking link (e.g. the phone holding it was taken). Nobody can use it again.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/cases/{case_id}/tracking-link",
+    tag = "workflow",
+    params(("case_id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn delete_tracking_link(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(case_id): UuidPath,
+) -> Result<StatusCode, ApiError> {
+    // A token nobody is given: the link is dead, and the column keeps its not-null invariant.
+    change_link(&app, &operator, case_id, &secrets::new_token(), false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn change_link(app: &AppState, operator: &Operator, case_id: Uuid, token: &str, reissued: bool) -> Result<(), ApiError> {
+    let change = TrackingLinkChange {
+        case_id,
+        new_token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, token),
+        reissued,
+        by: operator.user.user_id,
+        at: app.now_ms(),
+    };
+    if app.store.change_tracking_link(change).await? { Ok(()) } else { Err(ApiError::NotFound) }
+}

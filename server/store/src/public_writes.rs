@@ -1,0 +1,228 @@
+//! Writes that come from the public side or concern it: citizens' updates through their
+//! tracking link, operators revoking or reissuing that link, and advisories.
+//!
+//! Each function runs inside the writer's transaction at a given log position and writes one
+//! event plus the rows it changes, like `writer::apply_to_case`. Must not decide anything the
+//! domain decides: the update rules are `citizen::apply`, the advisory rules `Advisory::*`.
+
+use opsroom_domain::advisory::Advisory;
+use opsroom_domain::case::CaseStatus;
+use opsroom_domain::citizen::{self, TrackedCase};
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::event::{Event, TrackingLinkChanged};
+use opsroom_domain::priority::PriorityLevel;
+
+use crate::batch::{flags_mask, needs_mask};
+use crate::model::*;
+use crate::reads::{cell_col, uuid_col};
+use crate::sql::Conn;
+use crate::writer::insert_event;
+use crate::{Result, StoreError};
+
+/// Record a citizen's update on the case whose tracking token hashes to `token_hash`, at `seq`.
+pub(crate) async fn citizen_update(conn: &mut Conn<'_>, command: &CitizenUpdateCommand, seq: u64) -> Result<CitizenOutcome> {
+    let statement = conn
+        .statement(
+            "select case_id, cell, status, priority_level, priority_score, priority_override_reason
+               from case_file where tracking_token_hash = $1",
+        )
+        .bind(command.token_hash.as_str());
+    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(CitizenOutcome::NotFound) };
+    let case_id = uuid_col(&row, "case_id")?;
+    let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what}: {value}"));
+    let status: String = row.get("status")?;
+    let priority: String = row.get("priority_level")?;
+    let ages = conn
+        .statement(
+            "select p.age from case_person cp join person p on p.person_id = cp.person_id
+              where cp.case_id = $1 and cp.role = 'subject' and p.age is not null",
+        )
+        .bind(case_id.to_string());
+    let ages = conn
+        .fetch_all(ages)
+        .await?
+        .iter()
+        .map(|r| Ok(r.get::<i64>("age")?.clamp(0, 255) as u8))
+        .collect::<Result<Vec<_>>>()?;
+    let case = TrackedCase {
+        case_id,
+        cell: cell_col(&row)?,
+        status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
+        priority_score: row.get::<i64>("priority_score")? as u32,
+        priority_overridden: row.get::<Option<String>>("priority_override_reason")?.is_some(),
+        ages,
+    };
+    let event = citizen::apply(&case, command.update.clone(), command.report_id, Timestamp::from_millis(command.at));
+    insert_event(conn, seq, &Event::CitizenUpdated(Box::new(event.clone())), command.at).await?;
+
+    let location = event.location.clone().unwrap_or_default();
+    let coordinates = location.coordinates;
+    let insert = conn
+        .statement(
+            "insert into report (report_id, case_id, seq, channel, language, reporter_person_id, reporter_place,
+                                 lat, lon, accuracy_m, place, cell, needs, flags, message, received_at, update_kind)
+             select $1, case_id, $2, 'web', language, null, null, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+               from case_file where case_id = $13",
+        )
+        .bind(event.report_id.to_string())
+        .bind(seq as i64)
+        .bind(coordinates.map(|c| c.lat()))
+        .bind(coordinates.map(|c| c.lon()))
+        .bind(location.accuracy_m)
+        .bind(location.place.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(location.cell().map(|c| c.to_u64() as i64))
+        .bind(event.needs.as_deref().map_or(0, needs_mask))
+        .bind(event.flags.as_deref().map_or(0, flags_mask))
+        .bind(event.message.as_ref().map(|m| m.as_str().to_owned()))
+        .bind(command.at)
+        .bind(event.update.as_str())
+        .bind(case_id.to_string());
+    conn.execute(insert).await?;
+
+    // The case row follows what changed. Its version moves only when fields an operator works
+    // from changed, so a citizen's message does not turn an operator's next action into a 409.
+    let mut sql = String::from("update case_file set updated_seq = $1");
+    let mut statement_binds: Vec<Bind> = vec![Bind::Int(seq as i64)];
+    let mut changed = false;
+    if event.location.is_some() {
+        let n = statement_binds.len();
+        sql.push_str(&format!(
+            ", lat = ${}, lon = ${}, accuracy_m = ${}, place = ${}, cell = ${}",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5
+        ));
+        statement_binds.extend([
+            Bind::Real(coordinates.map(|c| c.lat())),
+            Bind::Real(coordinates.map(|c| c.lon())),
+            Bind::Real(location.accuracy_m),
+            Bind::Text(location.place.as_ref().map(|p| p.as_str().to_owned())),
+            Bind::OptInt(event.cell.map(|c| c.to_u64() as i64)),
+        ]);
+        changed = true;
+    }
+    if let (Some(needs), Some(flags)) = (&event.needs, &event.flags) {
+        let n = statement_binds.len();
+        sql.push_str(&format!(", needs = ${}, flags = ${}", n + 1, n + 2));
+        statement_binds.extend([Bind::Int(needs_mask(needs)), Bind::Int(flags_mask(flags))]);
+        changed = true;
+    }
+    if let Some(raised) = &event.raised {
+        let n = statement_binds.len();
+        sql.push_str(&format!(", priority_level = ${}, priority_score = ${}, priority_reasons = ${}", n + 1, n + 2, n + 3));
+        statement_binds.extend([
+            Bind::Text(Some(raised.level.as_str().to_owned())),
+            Bind::Int(i64::from(raised.score)),
+            Bind::Text(Some(serde_json::to_string(&raised.reasons).expect("reasons serialize"))),
+        ]);
+    }
+    if changed {
+        sql.push_str(", version = version + 1");
+    }
+    sql.push_str(&format!(" where case_id = ${}", statement_binds.len() + 1));
+    let mut update = conn.statement(&sql);
+    for bind in statement_binds {
+        update = match bind {
+            Bind::Int(v) => update.bind(v),
+            Bind::OptInt(v) => update.bind(v),
+            Bind::Real(v) => update.bind(v),
+            Bind::Text(v) => update.bind(v),
+        };
+    }
+    conn.execute(update.bind(case_id.to_string())).await?;
+    Ok(CitizenOutcome::Applied { seq, case_id })
+}
+
+/// A value for a statement assembled piece by piece.
+enum Bind {
+    Int(i64),
+    OptInt(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+}
+
+/// Point a case's tracking link at a new token hash (revoking the old token), at `seq`.
+pub(crate) async fn change_tracking_link(conn: &mut Conn<'_>, change: &TrackingLinkChange, seq: u64) -> Result<bool> {
+    let exists = conn.statement("select count(*) as n from case_file where case_id = $1").bind(change.case_id.to_string());
+    if conn.fetch_one(exists).await?.get::<i64>("n")? == 0 {
+        return Ok(false);
+    }
+    let data = TrackingLinkChanged { case_id: change.case_id, by: change.by, at: Timestamp::from_millis(change.at) };
+    let event = if change.reissued { Event::TrackingLinkReissued(data) } else { Event::TrackingLinkRevoked(data) };
+    insert_event(conn, seq, &event, change.at).await?;
+    let update = conn
+        .statement("update case_file set tracking_token_hash = $1, updated_seq = $2 where case_id = $3")
+        .bind(change.new_token_hash.as_str())
+        .bind(seq as i64)
+        .bind(change.case_id.to_string());
+    conn.execute(update).await?;
+    Ok(true)
+}
+
+/// Publish, update or withdraw an advisory at `seq`.
+pub(crate) async fn advisory(conn: &mut Conn<'_>, command: &AdvisoryCommand, seq: u64) -> Result<AdvisoryOutcome> {
+    let current = match command {
+        AdvisoryCommand::Publish(_) => None,
+        AdvisoryCommand::Update { advisory_id, .. } | AdvisoryCommand::Withdraw { advisory_id, .. } => {
+            let select = conn.statement("select data from advisory where advisory_id = $1").bind(advisory_id.to_string());
+            let Some(row) = conn.fetch_optional(select).await? else { return Ok(AdvisoryOutcome::NotFound) };
+            Some(parse_advisory(&row.get::<String>("data")?)?)
+        }
+    };
+    let decided = match (command, &current) {
+        (AdvisoryCommand::Publish(advisory), _) => Ok(Event::AdvisoryPublished(Box::new(advisory.clone()))),
+        (AdvisoryCommand::Update { content, by, at, .. }, Some(current)) => current
+            .update(content.clone(), *by, Timestamp::from_millis(*at))
+            .map(|a| Event::AdvisoryUpdated(Box::new(a))),
+        (AdvisoryCommand::Withdraw { by, at, .. }, Some(current)) => {
+            current.withdraw(*by, Timestamp::from_millis(*at)).map(|a| Event::AdvisoryWithdrawn(Box::new(a)))
+        }
+        (_, None) => unreachable!("updates and withdrawals returned NotFound above"),
+    };
+    let event = match decided {
+        Ok(event) => event,
+        Err(rejected) => return Ok(AdvisoryOutcome::Refused(rejected)),
+    };
+    let (Event::AdvisoryPublished(advisory) | Event::AdvisoryUpdated(advisory) | Event::AdvisoryWithdrawn(advisory)) =
+        &event
+    else {
+        unreachable!("built above as an advisory event")
+    };
+    let advisory = advisory.as_ref().clone();
+    insert_event(conn, seq, &event, advisory.updated_at.millis()).await?;
+    let data = serde_json::to_string(&advisory).expect("advisories serialize");
+    let id = advisory.advisory_id.to_string();
+    let upsert = if current.is_some() {
+        "update advisory set version = $2, withdrawn = $3, expires_at = $4, published_at = $5, updated_at = $6,
+                data = $7, seq = $8 where advisory_id = $1"
+    } else {
+        "insert into advisory (advisory_id, version, withdrawn, expires_at, published_at, updated_at, data, seq)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)"
+    };
+    let statement = conn
+        .statement(upsert)
+        .bind(id.as_str())
+        .bind(i64::from(advisory.version))
+        .bind(i64::from(advisory.withdrawn))
+        .bind(advisory.content.expires_at.map(Timestamp::millis))
+        .bind(advisory.published_at.millis())
+        .bind(advisory.updated_at.millis())
+        .bind(data.as_str())
+        .bind(seq as i64);
+    conn.execute(statement).await?;
+    let history = conn
+        .statement("insert into advisory_version (advisory_id, version, seq, data) values ($1, $2, $3, $4)")
+        .bind(id.as_str())
+        .bind(i64::from(advisory.version))
+        .bind(seq as i64)
+        .bind(data.as_str());
+    conn.execute(history).await?;
+    Ok(AdvisoryOutcome::Applied { seq, advisory })
+}
+
+pub(crate) fn parse_advisory(data: &str) -> Result<Advisory> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("advisory: {e}")))
+}
