@@ -17,6 +17,20 @@ const out = check ? mkdtempSync(join(tmpdir(), 'opsroom-web-')) : join(here, 'di
 
 if (!check) rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'ops'), { recursive: true });
+mkdirSync(join(out, 'public'), { recursive: true });
+
+// The public form's script: small, and for old phones' browsers (no modules, ES2017 syntax).
+await build({
+  entryPoints: [join(here, 'public/src/form.js')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2017',
+  legalComments: 'none',
+  outfile: join(out, 'public/form.js'),
+  logLevel: 'warning',
+});
+writeFileSync(join(out, 'public/form.css'), readFileSync(join(here, 'public/form.css')));
 
 await build({
   entryPoints: [join(here, 'ops/src/main.js')],
@@ -39,16 +53,29 @@ writeFileSync(
 );
 
 // Place labels: the GeoNames gazetteer of Sudan's towns and Egypt's larger towns (CC BY 4.0).
-const places = readFileSync(join(here, 'data/gazetteer-sd-eg.tsv'), 'utf8')
-  .split('\n')
-  .filter((line) => line && !line.startsWith('#') && !line.startsWith('country\t'))
-  .map((line) => {
-    const [country, , name, namesAr, lat, lon, population] = line.split('\t');
-    return { c: country, n: name, a: (namesAr || '').split('|')[0] || name, y: +lat, x: +lon, p: +population };
-  });
+const gazetteerRows = (file) =>
+  readFileSync(join(here, 'data', file), 'utf8')
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#') && !line.startsWith('country\t'))
+    .map((line) => line.split('\t'));
+const places = gazetteerRows('gazetteer-sd-eg.tsv').map(([country, , name, namesAr, lat, lon, population]) => {
+  return { c: country, n: name, a: (namesAr || '').split('|')[0] || name, y: +lat, x: +lon, p: +population };
+});
 writeFileSync(
   join(out, 'ops/places.json'),
   JSON.stringify({ attribution: 'GeoNames (geonames.org), CC BY 4.0', places }),
+);
+
+// The public form's place picker: towns and Khartoum's districts (GeoNames, CC BY 4.0; three
+// districts from Wikipedia, CC BY-SA 4.0, see data/khartoum-districts.tsv), every Arabic spelling,
+// as [latin, "ar1|ar2", lat, lon], biggest places first. Loaded on first use, not with the page.
+const picker = [...gazetteerRows('gazetteer-sd-eg.tsv'), ...gazetteerRows('khartoum-districts.tsv')]
+  .map(([, , name, namesAr, lat, lon, population]) => ({ row: [name.trim(), namesAr || '', +lat, +lon], p: +population }))
+  .sort((a, b) => b.p - a.p || a.row[0].localeCompare(b.row[0]))
+  .map(({ row }) => row);
+writeFileSync(
+  join(out, 'public/places.json'),
+  JSON.stringify({ attribution: 'GeoNames (geonames.org) CC BY 4.0; Wikipedia CC BY-SA 4.0', places: picker }),
 );
 
 if (check) {

@@ -68,6 +68,8 @@ impl TestServer {
         log_when_asked();
         let mut config = Config::new(database_url);
         config.admin_password = Some(ADMIN_PASSWORD.to_owned());
+        // Tests send bursts from one address; the rate limit's own test turns it back on.
+        config.public_rate_limit = 0;
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let address = listener.local_addr().expect("bound address");
@@ -150,6 +152,7 @@ impl ServerProcess {
         let mut child = tokio::process::Command::new(binary)
             .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
             .env("OPSROOM_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("OPSROOM_PUBLIC_RATE_LIMIT", "0")
             .env("OPSROOM_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -20,7 +20,7 @@ export async function startServer(extraArgs = []) {
   const database = `sqlite://${join(dir, 'test.db')}`;
   const launch = async (bind) => {
     const child = spawn(BINARY, ['serve', '--bind', bind, '--database-url', database, ...extraArgs], {
-      env: { ...process.env, OPSROOM_ADMIN_PASSWORD: ADMIN_PASSWORD, OPSROOM_LOG: 'warn' },
+      env: { ...process.env, OPSROOM_ADMIN_PASSWORD: ADMIN_PASSWORD, OPSROOM_LOG: 'warn', OPSROOM_PUBLIC_RATE_LIMIT: '0' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const url = await new Promise((resolve, reject) => {

@@ -1,0 +1,302 @@
+// Enhances the server-rendered report form (/). Without this script the form still works (a
+// plain POST); with it the citizen gets: "use my location", a place picker over the offline
+// gazetteer, more person rows, a draft kept on the device as they type, and an offline queue.
+//
+// The queue's promise: a report is stored on the device before the first try, keeps the one
+// Idempotency-Key the page gave it, and is retried (when the network returns, every 15 s, and on
+// the next visit) until the server answers; so however many tries reach the server, it creates
+// exactly one case. The server does all validation and sends messages in the page's language.
+
+const DRAFT = 'opsroom-draft';
+const QUEUE = 'opsroom-queue';
+const RETRY_MS = 15000;
+
+const form = document.getElementById('report');
+
+function readJson(key, fallback) {
+  try {
+    return JSON.parse(localStorage.getItem(key)) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function writeJson(key, value) {
+  try {
+    if (value == null) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled (private mode): the form still sends, only nothing is kept.
+  }
+}
+
+const queue = () => readJson(QUEUE, []);
+const saveQueue = (items) => writeJson(QUEUE, items.length ? items : null);
+
+if (form) enhance(form);
+
+function enhance(form) {
+  const text = form.dataset;
+  const status = document.getElementById('status');
+  const people = document.getElementById('people');
+  const say = (message, queued) => {
+    status.textContent = message;
+    status.className = queued ? 'queued' : '';
+  };
+
+  // Person rows: show one empty row, and an "add" button for more.
+  const rows = () => [...people.querySelectorAll('fieldset.person')];
+  const isBlank = (row) =>
+    [...row.querySelectorAll('input')].every((i) => !i.value.trim()) && !row.querySelector('.error');
+  rows().forEach((row, i) => {
+    if (i > 0 && isBlank(row)) row.hidden = true;
+  });
+  const addButton = people.querySelector('button.add');
+  addButton.hidden = false;
+  function addRow() {
+    const hidden = rows().find((row) => row.hidden);
+    if (hidden) {
+      hidden.hidden = false;
+      return hidden;
+    }
+    const all = rows();
+    const last = all[all.length - 1];
+    const index = rows().length;
+    const copy = last.cloneNode(true);
+    copy.dataset.row = index;
+    copy.querySelector('legend').textContent = last.querySelector('legend').textContent.replace(/\d+$/, index + 1);
+    copy.querySelectorAll('.error').forEach((e) => e.remove());
+    copy.querySelectorAll('[name]').forEach((field) => {
+      field.name = field.name.replace(/^people\[\d+\]/, `people[${index}]`);
+      if (field.tagName === 'INPUT') field.value = '';
+      field.removeAttribute('aria-invalid');
+    });
+    copy.querySelector('select[name$=".sex"]').value = 'unknown';
+    copy.hidden = false;
+    addButton.before(copy);
+    return copy;
+  }
+  addButton.addEventListener('click', () => addRow().querySelector('input').focus());
+
+  // Position: from the browser, or typed as "lat, lon".
+  const position = form.elements['location.position'];
+  const accuracy = form.elements['location.accuracy_m'];
+  const locate = form.querySelector('button.locate');
+  if (navigator.geolocation) {
+    locate.hidden = false;
+    locate.addEventListener('click', () =>
+      navigator.geolocation.getCurrentPosition(
+        (p) => {
+          position.value = `${p.coords.latitude.toFixed(5)}, ${p.coords.longitude.toFixed(5)}`;
+          accuracy.value = Math.round(p.coords.accuracy);
+          delete position.dataset.fromPlace;
+          saveDraft();
+        },
+        () => position.focus(),
+        { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
+      ),
+    );
+  }
+  position.addEventListener('input', () => {
+    delete position.dataset.fromPlace;
+    accuracy.value = '';
+  });
+
+  // Place picker: the gazetteer loads on first use, not with the page.
+  const place = form.elements['location.place'];
+  let places = null;
+  place.addEventListener('focus', loadPlaces, { once: true });
+  async function loadPlaces() {
+    try {
+      const response = await fetch('/static/places.json');
+      places = (await response.json()).places;
+    } catch {
+      return; // Offline: typing a place name still works.
+    }
+    const list = document.getElementById('places');
+    const arabic = document.documentElement.lang === 'ar';
+    for (const [latin, names] of places) {
+      const option = document.createElement('option');
+      const ar = names.split('|')[0];
+      option.value = ar ? (arabic ? `${ar} — ${latin}` : `${latin} — ${ar}`) : latin;
+      list.append(option);
+    }
+  }
+  place.addEventListener('change', () => {
+    if (!places) return;
+    const typed = place.value.trim().toLowerCase();
+    const match = places.find(([latin, names]) =>
+      [latin, ...names.split('|')].some((name) => name && typed.split(' — ').includes(name.toLowerCase())),
+    );
+    // A picked place fills the position, unless the person typed or located one themselves.
+    if (match && (!position.value || position.dataset.fromPlace)) {
+      position.value = `${match[2]}, ${match[3]}`;
+      position.dataset.fromPlace = '1';
+      accuracy.value = '';
+    }
+  });
+
+  // The draft: every field but the form's own key and the honeypot, saved as it is typed.
+  const skip = new Set(['idempotency_key', 'website', 'lang']);
+  function saveDraft() {
+    const pairs = [...new FormData(form)].filter(([name]) => !skip.has(name));
+    writeJson(DRAFT, pairs);
+  }
+  function restoreDraft() {
+    const pairs = readJson(DRAFT, null);
+    // A page the server rendered with someone's input (a refused post) already shows it.
+    if (!pairs || form.querySelector('.error') || document.querySelector('p.summary')) return;
+    for (const [name, value] of pairs) {
+      const match = /^people\[(\d+)\]/.exec(name);
+      if (match) while (rows().length <= Number(match[1])) addRow();
+      const fields = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+      for (const field of fields) {
+        if (field.type === 'checkbox' || field.type === 'radio') {
+          if (field.value === value) field.checked = true;
+        } else {
+          field.value = value;
+          const row = field.closest('fieldset.person');
+          if (row && value) row.hidden = false;
+        }
+      }
+    }
+    say(text.draft);
+  }
+  restoreDraft();
+  let draftTimer;
+  form.addEventListener('input', () => {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(saveDraft, 300);
+  });
+  form.addEventListener('change', saveDraft);
+
+  // Errors from the server, next to their fields.
+  function clearErrors() {
+    form.querySelectorAll('.error').forEach((e) => e.remove());
+    form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  }
+  function showError(error) {
+    const field = error.field || '';
+    const input = field && form.querySelector(`[name="${CSS.escape(field)}"]`);
+    const row = /^people\[(\d+)\]/.exec(field);
+    const target =
+      input ||
+      (row && people.querySelector(`fieldset[data-row="${row[1]}"]`)) ||
+      (field === 'people' && people) ||
+      (field && form.querySelector(`[name^="${CSS.escape(field)}"]`));
+    if (!target) {
+      say(error.message);
+      return;
+    }
+    const note = document.createElement('span');
+    note.className = 'error';
+    note.setAttribute('role', 'alert');
+    note.textContent = error.message;
+    if (input) input.setAttribute('aria-invalid', 'true');
+    const holder = target.matches('fieldset') ? target : target.closest('label, .phone, fieldset') || target;
+    holder.append(note);
+    holder.hidden = false;
+    holder.closest('fieldset.person')?.removeAttribute('hidden');
+    say(text.check);
+    (input || holder).focus?.();
+  }
+
+  // Sending, and the queue.
+  function confirm(accepted, lang) {
+    writeJson(DRAFT, null);
+    const link = `/track/${accepted.tracking_token}?lang=${lang}`;
+    const done = document.createElement('section');
+    done.className = 'done';
+    const line = (content) => {
+      const p = document.createElement('p');
+      p.append(...content);
+      done.append(p);
+      return p;
+    };
+    const heading = document.createElement('h2');
+    heading.textContent = text.received;
+    done.append(heading);
+    const reference = document.createElement('strong');
+    reference.className = 'reference';
+    reference.dir = 'ltr';
+    reference.textContent = accepted.reference;
+    line([`${text.reference}: `, reference]);
+    line([text.follow]);
+    const a = document.createElement('a');
+    a.className = 'track';
+    a.href = link;
+    a.dir = 'ltr';
+    a.textContent = location.origin + link;
+    line([a]);
+    line([text.private]).className = 'warning';
+    const again = document.createElement('a');
+    again.href = `/?lang=${lang}`;
+    again.textContent = text.another;
+    line([again]);
+    form.replaceWith(done);
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+
+  let sending = false;
+  async function flush() {
+    if (sending) return;
+    sending = true;
+    try {
+      for (const item of queue()) {
+        if (!navigator.onLine) {
+          say(text.queued, true);
+          return;
+        }
+        say(text.sending);
+        let response;
+        try {
+          response = await fetch('/', {
+            method: 'POST',
+            headers: {
+              'Content-Type': 'application/x-www-form-urlencoded',
+              Accept: 'application/json',
+              'Idempotency-Key': item.key,
+            },
+            body: item.body,
+          });
+        } catch {
+          say(text.queued, true);
+          return;
+        }
+        if (response.status === 429 || response.status >= 500) {
+          say(text.queued, true);
+          return;
+        }
+        saveQueue(queue().filter((queued) => queued.key !== item.key));
+        const answer = await response.json().catch(() => ({}));
+        if (response.ok) {
+          confirm(answer, item.lang);
+          return;
+        }
+        clearErrors();
+        showError(answer.error || {});
+      }
+    } finally {
+      sending = false;
+    }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors();
+    const item = {
+      key: form.elements.idempotency_key.value,
+      lang: form.elements.lang.value,
+      body: new URLSearchParams(new FormData(form)).toString(),
+    };
+    saveDraft();
+    // Stored before the first try: closing the page now loses nothing.
+    saveQueue([...queue().filter((queued) => queued.key !== item.key), item]);
+    flush();
+  });
+
+  window.addEventListener('online', flush);
+  setInterval(() => queue().length && flush(), RETRY_MS);
+  if (queue().length) flush();
+}
