@@ -339,6 +339,8 @@ pub struct ReportOnCase {
     pub lon: Option<f64>,
     pub accuracy_m: Option<f64>,
     pub received_at: String,
+    /// Set for a citizen's update through the tracking link: `moved`, `safe`, `needs`, `message`.
+    pub update_kind: Option<String>,
 }
 
 impl From<&ReportRow> for ReportOnCase {
@@ -355,6 +357,7 @@ impl From<&ReportRow> for ReportOnCase {
             lon: r.lon,
             accuracy_m: r.accuracy_m,
             received_at: Timestamp::from_millis(r.received_at).to_rfc3339(),
+            update_kind: r.update_kind.clone(),
         }
     }
 }

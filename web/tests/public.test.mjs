@@ -1,0 +1,254 @@
+// The citizens' pages in a real browser: the report form in Arabic and English, without
+// JavaScript, offline with the queue, right-to-left layout, the page weight, and tracking.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { ADMIN_PASSWORD, apiClient, launchBrowser, startServer } from './harness.mjs';
+
+let server;
+let browser;
+let admin;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Every case whose report names `name`. */
+async function casesNamed(name) {
+  const { body } = await admin('GET', '/api/v1/cases?limit=500');
+  const found = [];
+  for (const summary of body.cases ?? body) {
+    const { body: detail } = await admin('GET', `/api/v1/cases/${summary.case_id}`);
+    if (detail.persons.some((p) => p.name === name)) found.push(detail);
+  }
+  return found;
+}
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, ...options });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.errors = errors;
+  return page;
+}
+
+test('a report in Arabic: RTL form, Arabic-Indic digits, place picker, confirmation with a working tracking link', async () => {
+  const page = await newPage();
+  await page.goto(`${server.url}/`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  // Right to left for real: the first legend starts at the right edge of its fieldset.
+  const layout = await page.evaluate(() => {
+    const fieldset = document.querySelector('fieldset').getBoundingClientRect();
+    const legend = document.querySelector('legend').getBoundingClientRect();
+    return { fieldsetRight: fieldset.right, legendRight: legend.right, legendLeft: legend.left, fieldsetLeft: fieldset.left };
+  });
+  assert.ok(
+    layout.fieldsetRight - layout.legendRight < layout.legendLeft - layout.fieldsetLeft,
+    `legend hugs the right edge: ${JSON.stringify(layout)}`,
+  );
+
+  await page.check('input[name=relation][value=parent]');
+  await page.fill('input[name="location.place"]', 'الرياض');
+  await page.fill('input[name="people[0].name"]', 'سارة أحمد');
+  await page.fill('input[name="people[0].age"]', '٩');
+  await page.fill('input[name="people[0].phone"]', '٠٩١٢٣٤٥٦٧٨');
+  // A second person through "add another person".
+  await page.click('#people button.add');
+  await page.fill('input[name="people[1].name"]', 'عمر أحمد');
+  await page.check('input[name=needs][value=water]');
+  await page.check('input[name=flags][value=unaccompanied_minors]');
+  await page.fill('input[name="reporter.name"]', 'منى');
+  await page.selectOption('select[name="reporter.phone_cc"]', '+20');
+  await page.fill('input[name="reporter.phone"]', '01001234567');
+  // The picker fills the position from the gazetteer when a listed place is chosen.
+  await page.fill('input[name="location.place"]', 'الرياض — Riyadh');
+  await page.dispatchEvent('input[name="location.place"]', 'change');
+  await page.waitForFunction(() => document.querySelector('input[name="location.position"]').value !== '');
+  await page.click('button.send');
+  await page.waitForSelector('section.done .reference', { timeout: 10_000 });
+  const heading = await page.textContent('section.done h2');
+  assert.equal(heading, 'استلمنا بلاغك.');
+  const reference = await page.textContent('section.done .reference');
+  const [detail] = await casesNamed('سارة أحمد');
+  assert.ok(detail, 'the case exists');
+  assert.equal(detail.case.reference, reference);
+  const sara = detail.persons.find((p) => p.name === 'سارة أحمد');
+  assert.equal(sara.age, 9);
+  assert.equal(sara.phone, '+249912345678');
+  const reporter = detail.persons.find((p) => p.role === 'reporter');
+  assert.equal(reporter.phone, '+201001234567');
+
+  // The tracking link opens the case's page, in Arabic.
+  await page.click('section.done a.track');
+  await page.waitForSelector('section.status .reference');
+  assert.equal(await page.textContent('section.status .reference'), reference);
+  assert.match(await page.textContent('section.status .state'), /استلمنا بلاغك/);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a report in English, with an error shown next to its field and nothing typed lost', async () => {
+  const page = await newPage();
+  await page.goto(`${server.url}/`);
+  await page.click('a.lang');
+  await page.waitForURL(/lang=en/);
+  assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+  await page.fill('input[name="people[0].name"]', 'John Wani');
+  await page.fill('input[name="people[0].age"]', '240');
+  await page.fill('textarea[name=message]', 'Trapped near the university');
+  await page.click('button.send');
+  const error = await page.waitForSelector('fieldset.person .error', { timeout: 10_000 });
+  assert.match(await error.textContent(), /out of range/i);
+  assert.equal(await page.inputValue('textarea[name=message]'), 'Trapped near the university');
+  await page.fill('input[name="people[0].age"]', '24');
+  await page.click('button.send');
+  await page.waitForSelector('section.done .reference', { timeout: 10_000 });
+  assert.equal(await page.textContent('section.done h2'), 'We received your report.');
+  assert.equal((await casesNamed('John Wani')).length, 1);
+  assert.deepEqual(page.errors, []);
+});
+
+test('without JavaScript: a plain form post gets a server-rendered confirmation', async () => {
+  const page = await newPage({ javaScriptEnabled: false });
+  await page.goto(`${server.url}/?lang=en`);
+  await page.fill('input[name="people[0].name"]', 'No Script Person');
+  await page.fill('input[name="location.position"]', '15.6, 32.5');
+  await page.check('input[name=needs][value=food]');
+  await page.click('button.send');
+  await page.waitForSelector('section.done .reference');
+  const href = await page.getAttribute('section.done a.track', 'href');
+  assert.match(href, /^\/track\/[A-Za-z0-9_-]{43}\?lang=en$/);
+  assert.equal((await casesNamed('No Script Person')).length, 1);
+
+  // A refused post comes back with what was typed and the message next to the field.
+  await page.goto(`${server.url}/?lang=en`);
+  await page.fill('input[name="people[1].name"]', 'Second Row');
+  await page.fill('input[name="people[1].phone"]', '12');
+  await page.click('button.send');
+  await page.waitForSelector('span.error[data-for="people[1].phone"]');
+  assert.equal(await page.inputValue('input[name="people[1].name"]'), 'Second Row');
+});
+
+test('offline: the report is queued, says so, and is sent once when the network returns', async () => {
+  const page = await newPage();
+  const context = page.context();
+  await page.goto(`${server.url}/?lang=en`);
+  await page.fill('input[name="people[0].name"]', 'Offline Ahmed');
+  await page.fill('textarea[name=message]', 'Network is down in Bahri');
+  await context.setOffline(true);
+  await page.click('button.send');
+  await page.waitForSelector('#status.queued', { timeout: 5000 });
+  assert.match(await page.textContent('#status'), /Queued — not sent yet/);
+  // Tapping send again while offline queues nothing new (the same key).
+  await page.click('button.send');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('opsroom-queue')).length), 1);
+  assert.equal((await casesNamed('Offline Ahmed')).length, 0, 'nothing reached the server');
+
+  await context.setOffline(false);
+  await page.waitForSelector('section.done .reference', { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => localStorage.getItem('opsroom-queue')), null);
+  assert.equal((await casesNamed('Offline Ahmed')).length, 1, 'exactly one case');
+});
+
+test('a lost answer: the retry with the same key creates no second case', async () => {
+  const page = await newPage();
+  await page.goto(`${server.url}/?lang=en`);
+  await page.fill('input[name="people[0].name"]', 'Twice Sent');
+  // The first answer is lost on the way back (the server did store the case).
+  let dropped = false;
+  await page.route('**/', async (route) => {
+    if (route.request().method() === 'POST' && !dropped) {
+      dropped = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    } else {
+      await route.continue();
+    }
+  });
+  await page.click('button.send');
+  await page.waitForSelector('#status.queued', { timeout: 5000 });
+  // The page retries by itself (every 15 s) or on "online"; nudge it with the event.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForSelector('section.done .reference', { timeout: 20_000 });
+  assert.equal((await casesNamed('Twice Sent')).length, 1);
+});
+
+test('the draft survives closing the page', async () => {
+  const page = await newPage();
+  await page.goto(`${server.url}/?lang=en`);
+  await page.fill('input[name="people[0].name"]', 'Draft Person');
+  await page.check('input[name=needs][value=shelter]');
+  await page.waitForFunction(() => (localStorage.getItem('opsroom-draft') ?? '').includes('Draft Person'));
+  await page.reload();
+  assert.equal(await page.inputValue('input[name="people[0].name"]'), 'Draft Person');
+  assert.ok(await page.isChecked('input[name=needs][value=shelter]'));
+});
+
+/** Size of a response body as sent with gzip (what a phone downloads). */
+function transferSize(url) {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { 'accept-encoding': 'gzip' } }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const encoding = response.headers['content-encoding'];
+        resolve({ bytes: body.length, encoding, text: encoding === 'gzip' ? gunzipSync(body).toString() : body.toString() });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('the first load (HTML, CSS and JS, compressed) is at most 20 KB and loads nothing from elsewhere', async () => {
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  await page.goto(`${server.url}/`);
+  await page.waitForLoadState('load');
+  const firstLoad = requested.filter((u) => !u.endsWith('/favicon.ico'));
+  assert.ok(firstLoad.every((u) => u.startsWith(server.url)), `only this server: ${firstLoad}`);
+  let total = 0;
+  for (const path of ['/', '/static/form.css', '/static/form.js']) {
+    const { bytes } = await transferSize(`${server.url}${path}`);
+    total += bytes;
+  }
+  assert.deepEqual(
+    firstLoad.map((u) => new URL(u).pathname).sort(),
+    ['/', '/static/form.css', '/static/form.js'],
+    'the page loads exactly its HTML, CSS and JS (the gazetteer waits for the place field)',
+  );
+  console.log(`first load: ${total} bytes compressed`);
+  assert.ok(total <= 20 * 1024, `first load is ${total} bytes`);
+});
+
+test('tracking: an update from the page reaches the case; a wrong link says so without telling anything', async () => {
+  const accepted = await fetch(`${server.url}/api/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ language: 'en', people: [{ name: 'Tracked Person' }] }),
+  }).then((r) => r.json());
+  const page = await newPage();
+  await page.goto(`${server.url}/track/${accepted.tracking_token}`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en', "the page speaks the report's language");
+  await page.check('input[name=kind][value=safe]');
+  await page.fill('textarea[name=message]', 'We reached the bus station');
+  await page.click('button.send');
+  await page.waitForSelector('p.ok');
+  assert.match(await page.textContent('ol.timeline'), /You told us you are safe now/);
+
+  const wrong = await newPage();
+  const response = await wrong.goto(`${server.url}/track/not-a-real-token`);
+  assert.equal(response.status(), 404);
+  assert.equal(await wrong.textContent('h2'), 'هذا الرابط لا يعمل.', 'in Arabic, the default, since no case tells the language');
+});
