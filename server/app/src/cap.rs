@@ -149,8 +149,12 @@ mod tests {
         let content = AdvisoryContent {
             kind: AdvisoryKind::RumourRebuttal,
             severity: Severity::Severe,
-            headline: Bilingual { ar: "لا رسوم على مقاعد الإجلاء".into(), en: "No fee for evacuation seats".into() },
-            body: Bilingual { ar: "المقاعد مجانية".into(), en: "Seats are free <always> & for everyone".into() },
+            headline: Bilingual {
+                ar: "لا رسوم على مقاعد الإجلاء".into(), en: "No fee for evacuation seats".into()
+            },
+            body: Bilingual {
+                ar: "المقاعد مجانية".into(), en: "Seats are free <always> & for everyone".into()
+            },
             instruction: None,
             area: Some(area),
             expires_at: Some(Timestamp(1_682_000_000_500)),
@@ -174,7 +178,8 @@ mod tests {
         let v2 = v1.withdraw(Uuid::nil(), Timestamp(1_681_950_000_000)).unwrap();
         let xml = render(&v2, std::slice::from_ref(&v1), "ops@example.org");
         assert!(xml.contains("<msgType>Cancel</msgType>"));
-        let reference = format!("<references>ops@example.org,{},2023-04-19T10:26:40+00:00</references>", identifier(&v1));
+        let reference =
+            format!("<references>ops@example.org,{},2023-04-19T10:26:40+00:00</references>", identifier(&v1));
         assert!(xml.contains(&reference), "{xml}");
     }
 }

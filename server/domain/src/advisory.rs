@@ -62,11 +62,17 @@ pub struct Bilingual {
 #[serde(tag = "type")]
 pub enum Area {
     /// GeoJSON `Polygon` (rings of `[lon, lat]`, the first ring the outer one, the rest holes).
-    Polygon { coordinates: Vec<Vec<[f64; 2]>> },
-    MultiPolygon { coordinates: Vec<Vec<Vec<[f64; 2]>>> },
+    Polygon {
+        coordinates: Vec<Vec<[f64; 2]>>,
+    },
+    MultiPolygon {
+        coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+    },
     /// H3 cells of any resolution from 0 to 9.
     #[serde(rename = "cells")]
-    Cells { cells: Vec<Cell> },
+    Cells {
+        cells: Vec<Cell>,
+    },
 }
 
 impl Area {
@@ -278,8 +284,7 @@ impl AdvisoryContent {
             Some((None, None)) | None => None,
             Some(pair) => Some(bilingual("instruction", Some(pair), crate::text::MAX_MESSAGE_CHARS)?),
         };
-        let severity =
-            input.severity.ok_or_else(|| Rejected::new("missing", "severity", "choose a severity"))?;
+        let severity = input.severity.ok_or_else(|| Rejected::new("missing", "severity", "choose a severity"))?;
         if let Some(expires) = input.expires_at
             && expires <= now
         {
@@ -383,7 +388,8 @@ mod tests {
 
     #[test]
     fn invalid_polygons_are_refused_with_a_reason() {
-        let open = json!({"type": "Polygon", "coordinates": [[[32.0, 15.0], [33.0, 15.0], [33.0, 16.0], [32.0, 16.0]]]});
+        let open =
+            json!({"type": "Polygon", "coordinates": [[[32.0, 15.0], [33.0, 15.0], [33.0, 16.0], [32.0, 16.0]]]});
         assert_eq!(Area::from_geojson(&open).unwrap_err().code, "invalid_area");
         let bow_tie = json!({"type": "Polygon", "coordinates": [[[32.0, 15.0], [33.0, 16.0], [33.0, 15.0], [32.0, 16.0], [32.0, 15.0]]]});
         assert_eq!(Area::from_geojson(&bow_tie).unwrap_err().code, "invalid_area");

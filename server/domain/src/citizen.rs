@@ -189,14 +189,33 @@ pub struct TimelineEntry {
 /// The case's status in plain words, `(en, ar)`.
 pub fn status_words(status: CaseStatus) -> (&'static str, &'static str) {
     match status {
-        CaseStatus::New => ("We received your report. An operator will look at it soon.", "استلمنا بلاغك. سيراجعه أحد الموظفين قريبًا."),
-        CaseStatus::Triaged => ("An operator has read your report and decided what to do first.", "قرأ أحد الموظفين بلاغك وحدد الخطوات الأولى."),
+        CaseStatus::New => {
+            ("We received your report. An operator will look at it soon.", "استلمنا بلاغك. سيراجعه أحد الموظفين قريبًا.")
+        }
+        CaseStatus::Triaged => (
+            "An operator has read your report and decided what to do first.",
+            "قرأ أحد الموظفين بلاغك وحدد الخطوات الأولى.",
+        ),
         CaseStatus::InProgress => ("We are working on your case.", "نعمل على حالتك الآن."),
-        CaseStatus::AwaitingEvacuation => ("Your case is on the list for evacuation. We will contact you with the details.", "حالتك على قائمة الإجلاء. سنتواصل معك بالتفاصيل."),
-        CaseStatus::Evacuated => ("The people in your report have been evacuated.", "تم إجلاء الأشخاص المذكورين في بلاغك."),
-        CaseStatus::Resolved => ("Your case is resolved. If you still need help, send an update.", "تم حل حالتك. إذا كنت لا تزال بحاجة إلى مساعدة فأرسل تحديثًا."),
-        CaseStatus::Closed => ("Your case is closed. If you still need help, send an update.", "أُغلقت حالتك. إذا كنت لا تزال بحاجة إلى مساعدة فأرسل تحديثًا."),
-        CaseStatus::Duplicate => ("Your report was joined to another report about the same people. We are following that one.", "تم ضم بلاغك إلى بلاغ آخر عن الأشخاص أنفسهم، ونتابعه هناك."),
+        CaseStatus::AwaitingEvacuation => (
+            "Your case is on the list for evacuation. We will contact you with the details.",
+            "حالتك على قائمة الإجلاء. سنتواصل معك بالتفاصيل.",
+        ),
+        CaseStatus::Evacuated => {
+            ("The people in your report have been evacuated.", "تم إجلاء الأشخاص المذكورين في بلاغك.")
+        }
+        CaseStatus::Resolved => (
+            "Your case is resolved. If you still need help, send an update.",
+            "تم حل حالتك. إذا كنت لا تزال بحاجة إلى مساعدة فأرسل تحديثًا.",
+        ),
+        CaseStatus::Closed => (
+            "Your case is closed. If you still need help, send an update.",
+            "أُغلقت حالتك. إذا كنت لا تزال بحاجة إلى مساعدة فأرسل تحديثًا.",
+        ),
+        CaseStatus::Duplicate => (
+            "Your report was joined to another report about the same people. We are following that one.",
+            "تم ضم بلاغك إلى بلاغ آخر عن الأشخاص أنفسهم، ونتابعه هناك.",
+        ),
     }
 }
 
@@ -204,13 +223,18 @@ pub fn status_words(status: CaseStatus) -> (&'static str, &'static str) {
 /// case, in words fit for them. Notes, priority changes, assignments to named people, SLA
 /// escalations and everything about other cases stay inside the ops room.
 pub fn timeline_entry(event: &Event) -> Option<TimelineEntry> {
-    let entry = |at: Timestamp, code: String, (en, ar): (&'static str, &'static str)| TimelineEntry { at, code, ar, en };
+    let entry =
+        |at: Timestamp, code: String, (en, ar): (&'static str, &'static str)| TimelineEntry { at, code, ar, en };
     match event {
-        Event::CaseReported(e) => Some(entry(e.reported_at, "reported".into(), ("Report received.", "تم استلام البلاغ."))),
-        Event::StatusChanged(e) => Some(entry(e.at, format!("status_{}", e.to.as_str()), status_words(e.to))),
-        Event::CaseAssigned(e) if e.to.is_some() => {
-            Some(entry(e.at, "assigned".into(), ("An operator is now handling your case.", "يتولى أحد الموظفين حالتك الآن.")))
+        Event::CaseReported(e) => {
+            Some(entry(e.reported_at, "reported".into(), ("Report received.", "تم استلام البلاغ.")))
         }
+        Event::StatusChanged(e) => Some(entry(e.at, format!("status_{}", e.to.as_str()), status_words(e.to))),
+        Event::CaseAssigned(e) if e.to.is_some() => Some(entry(
+            e.at,
+            "assigned".into(),
+            ("An operator is now handling your case.", "يتولى أحد الموظفين حالتك الآن."),
+        )),
         Event::ContactRecorded(e) => Some(match e.outcome {
             ContactOutcome::Reached => {
                 entry(e.at, "contact_reached".into(), ("We spoke with you or your family.", "تحدثنا معك أو مع عائلتك."))
@@ -218,7 +242,10 @@ pub fn timeline_entry(event: &Event) -> Option<TimelineEntry> {
             _ => entry(
                 e.at,
                 "contact_attempted".into(),
-                ("We tried to reach you and could not. Keep your phone on if you can.", "حاولنا التواصل معك ولم نتمكن. أبقِ هاتفك مفتوحًا إن استطعت."),
+                (
+                    "We tried to reach you and could not. Keep your phone on if you can.",
+                    "حاولنا التواصل معك ولم نتمكن. أبقِ هاتفك مفتوحًا إن استطعت.",
+                ),
             ),
         }),
         Event::CitizenUpdated(e) => Some(entry(

@@ -5,8 +5,8 @@
 
 use opsroom_domain::Rejected;
 use opsroom_domain::advisory::{Advisory, AdvisoryContent};
-use opsroom_domain::citizen::CitizenUpdate;
 use opsroom_domain::case::CaseStatus;
+use opsroom_domain::citizen::CitizenUpdate;
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::location::Cell;
 use opsroom_domain::need::{Flag, Need};
@@ -63,7 +63,10 @@ pub struct CitizenUpdateCommand {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CitizenOutcome {
-    Applied { seq: u64, case_id: Uuid },
+    Applied {
+        seq: u64,
+        case_id: Uuid,
+    },
     /// No case has this token (wrong, or revoked).
     NotFound,
 }
@@ -90,7 +93,10 @@ pub enum AdvisoryCommand {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AdvisoryOutcome {
     /// Recorded at `seq`; this is the new version.
-    Applied { seq: u64, advisory: Advisory },
+    Applied {
+        seq: u64,
+        advisory: Advisory,
+    },
     NotFound,
     Refused(Rejected),
 }

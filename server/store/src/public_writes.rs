@@ -20,7 +20,11 @@ use crate::writer::insert_event;
 use crate::{Result, StoreError};
 
 /// Record a citizen's update on the case whose tracking token hashes to `token_hash`, at `seq`.
-pub(crate) async fn citizen_update(conn: &mut Conn<'_>, command: &CitizenUpdateCommand, seq: u64) -> Result<CitizenOutcome> {
+pub(crate) async fn citizen_update(
+    conn: &mut Conn<'_>,
+    command: &CitizenUpdateCommand,
+    seq: u64,
+) -> Result<CitizenOutcome> {
     let statement = conn
         .statement(
             "select case_id, cell, status, priority_level, priority_score, priority_override_reason
@@ -112,7 +116,12 @@ pub(crate) async fn citizen_update(conn: &mut Conn<'_>, command: &CitizenUpdateC
     }
     if let Some(raised) = &event.raised {
         let n = statement_binds.len();
-        sql.push_str(&format!(", priority_level = ${}, priority_score = ${}, priority_reasons = ${}", n + 1, n + 2, n + 3));
+        sql.push_str(&format!(
+            ", priority_level = ${}, priority_score = ${}, priority_reasons = ${}",
+            n + 1,
+            n + 2,
+            n + 3
+        ));
         statement_binds.extend([
             Bind::Text(Some(raised.level.as_str().to_owned())),
             Bind::Int(i64::from(raised.score)),
@@ -146,7 +155,8 @@ enum Bind {
 
 /// Point a case's tracking link at a new token hash (revoking the old token), at `seq`.
 pub(crate) async fn change_tracking_link(conn: &mut Conn<'_>, change: &TrackingLinkChange, seq: u64) -> Result<bool> {
-    let exists = conn.statement("select count(*) as n from case_file where case_id = $1").bind(change.case_id.to_string());
+    let exists =
+        conn.statement("select count(*) as n from case_file where case_id = $1").bind(change.case_id.to_string());
     if conn.fetch_one(exists).await?.get::<i64>("n")? == 0 {
         return Ok(false);
     }
@@ -167,7 +177,8 @@ pub(crate) async fn advisory(conn: &mut Conn<'_>, command: &AdvisoryCommand, seq
     let current = match command {
         AdvisoryCommand::Publish(_) => None,
         AdvisoryCommand::Update { advisory_id, .. } | AdvisoryCommand::Withdraw { advisory_id, .. } => {
-            let select = conn.statement("select data from advisory where advisory_id = $1").bind(advisory_id.to_string());
+            let select =
+                conn.statement("select data from advisory where advisory_id = $1").bind(advisory_id.to_string());
             let Some(row) = conn.fetch_optional(select).await? else { return Ok(AdvisoryOutcome::NotFound) };
             Some(parse_advisory(&row.get::<String>("data")?)?)
         }

@@ -28,8 +28,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::batch::{self, KnownKey, ReportBatch};
-use crate::public_writes;
 use crate::model::*;
+use crate::public_writes;
 use crate::sql::{Backend, Conn, Statement, placeholders};
 use crate::{Result, StoreError};
 

@@ -10,8 +10,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
@@ -49,7 +49,9 @@ impl Refusal {
     fn from_problem(problem: &Problem, language: Language) -> Self {
         let message = text::localize(problem, language);
         match &problem.field {
-            Some(field) => Self { summary: Some(words(language).check_fields.to_owned()), fields: vec![(field.clone(), message)] },
+            Some(field) => {
+                Self { summary: Some(words(language).check_fields.to_owned()), fields: vec![(field.clone(), message)] }
+            }
             None => Self { summary: Some(message), fields: Vec::new() },
         }
     }
@@ -147,7 +149,14 @@ fn text_input(label: &str, name: &str, kind: &str, fields: &FormFields, refusal:
     }
 }
 
-fn phone_input(w: &Words, language: Language, label: &str, prefix: &str, fields: &FormFields, refusal: &Refusal) -> Markup {
+fn phone_input(
+    w: &Words,
+    language: Language,
+    label: &str,
+    prefix: &str,
+    fields: &FormFields,
+    refusal: &Refusal,
+) -> Markup {
     let cc_name = format!("{prefix}phone_cc");
     let chosen = fields.get(&cc_name).unwrap_or("+249");
     let name = format!("{prefix}phone");
@@ -194,7 +203,13 @@ fn person_row(w: &Words, language: Language, row: usize, fields: &FormFields, re
     }
 }
 
-fn checkboxes<T: Copy>(name: &str, items: &[T], value: fn(T) -> &'static str, label: impl Fn(T) -> &'static str, fields: &FormFields) -> Markup {
+fn checkboxes<T: Copy>(
+    name: &str,
+    items: &[T],
+    value: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    fields: &FormFields,
+) -> Markup {
     let chosen: Vec<&str> = fields.all(name).collect();
     html! {
         div.checks {
@@ -208,7 +223,13 @@ fn checkboxes<T: Copy>(name: &str, items: &[T], value: fn(T) -> &'static str, la
     }
 }
 
-fn form_page(language: Language, fields: &FormFields, refusal: &Refusal, key: &str, advisories: &[AdvisoryBody]) -> Markup {
+fn form_page(
+    language: Language,
+    fields: &FormFields,
+    refusal: &Refusal,
+    key: &str,
+    advisories: &[AdvisoryBody],
+) -> Markup {
     let w = words(language);
     let relation = fields.get("relation").unwrap_or("");
     let rows = fields.person_rows().max(BLANK_PERSON_ROWS);
@@ -356,7 +377,11 @@ pub async fn post_form(
 /// Validate and store the form's report; refusals name the form's own fields.
 async fn submit(app: &AppState, headers: &HeaderMap, fields: &FormFields) -> Result<ReportAccepted, ApiError> {
     if fields.is_bot() {
-        return Err(ApiError::Unprocessable(Problem::new("honeypot", "leave the hidden field empty", Some(HONEYPOT.into()))));
+        return Err(ApiError::Unprocessable(Problem::new(
+            "honeypot",
+            "leave the hidden field empty",
+            Some(HONEYPOT.into()),
+        )));
     }
     let key = match fields.get(KEY_FIELD) {
         Some(key) => checked_key(Some(key))?,
@@ -404,7 +429,14 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
     response
 }
 
-fn tracking_page(language: Language, token: &str, view: &TrackingView, refusal: &Refusal, fields: &FormFields, sent: bool) -> Markup {
+fn tracking_page(
+    language: Language,
+    token: &str,
+    view: &TrackingView,
+    refusal: &Refusal,
+    fields: &FormFields,
+    sent: bool,
+) -> Markup {
     let w = words(language);
     let pick = |t: &crate::wire::BilingualText| if language == Language::Ar { t.ar.clone() } else { t.en.clone() };
     let chosen = fields.get("kind").unwrap_or("message");
@@ -483,7 +515,8 @@ pub async fn get_tracking_page(
     };
     let view = tracking_view(&app, &detail).await?;
     let language = page_language(&query, Some(&view.language));
-    let page = tracking_page(language, &token, &view, &Refusal::default(), &FormFields::default(), query.sent.is_some());
+    let page =
+        tracking_page(language, &token, &view, &Refusal::default(), &FormFields::default(), query.sent.is_some());
     Ok(html_response(&app, StatusCode::OK, page))
 }
 

@@ -291,8 +291,12 @@ pub fn localize(problem: &Problem, language: Language) -> String {
             "اكتب اسم شخص واحد على الأقل أو رسالة تصف الوضع.",
             "Write at least one person's name, or a message describing the situation.",
         ),
-        "empty_person" => ("اكتب الاسم أو العمر أو الهاتف لهذا الشخص.", "Give a name, an age or a phone for this person."),
-        "too_many" => ("عدد الأشخاص كبير جدًا؛ أرسل بلاغًا آخر للباقين.", "Too many people; send another report for the rest."),
+        "empty_person" => {
+            ("اكتب الاسم أو العمر أو الهاتف لهذا الشخص.", "Give a name, an age or a phone for this person.")
+        }
+        "too_many" => {
+            ("عدد الأشخاص كبير جدًا؛ أرسل بلاغًا آخر للباقين.", "Too many people; send another report for the rest.")
+        }
         "invalid_number" => ("اكتب رقمًا.", "Type a number."),
         "invalid_position" => ("اكتب الموقع هكذا: 15.55, 32.53", "Write the position like this: 15.55, 32.53"),
         "honeypot" => ("اترك الحقل الأخير فارغًا.", "Leave the last field empty."),

@@ -160,7 +160,11 @@ impl IntoResponse for ApiError {
             return (status, Json(ConflictBody { error: problem, case: *case })).into_response();
         }
         if let ApiError::TooManyRequests(seconds) = self {
-            return (status, [(axum::http::header::RETRY_AFTER, seconds.to_string())], Json(ErrorBody { error: problem }))
+            return (
+                status,
+                [(axum::http::header::RETRY_AFTER, seconds.to_string())],
+                Json(ErrorBody { error: problem }),
+            )
                 .into_response();
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {

@@ -118,7 +118,10 @@ pub async fn send_update(app: &AppState, token: &str, input: &UpdateInput) -> Re
         (status = 429, description = "Too many requests from this address", body = ErrorBody),
     )
 )]
-pub async fn get_tracking(State(app): State<AppState>, Path(token): Path<String>) -> Result<Json<TrackingView>, ApiError> {
+pub async fn get_tracking(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<TrackingView>, ApiError> {
     let detail = tracked_case(&app, &token).await?;
     Ok(Json(tracking_view(&app, &detail).await?))
 }
@@ -166,7 +169,10 @@ pub async fn post_tracking_link(
 ) -> Result<(StatusCode, Json<TrackingLinkIssued>), ApiError> {
     let token = secrets::new_token();
     change_link(&app, &operator, case_id, &token, true).await?;
-    Ok((StatusCode::CREATED, Json(TrackingLinkIssued { tracking_path: format!("/track/{token}"), tracking_token: token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(TrackingLinkIssued { tracking_path: format!("/track/{token}"), tracking_token: token }),
+    ))
 }
 
 /// Revoke a case's tracking link (e.g. the phone holding it was taken). Nobody can use it again.
@@ -187,7 +193,13 @@ pub async fn delete_tracking_link(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn change_link(app: &AppState, operator: &Operator, case_id: Uuid, token: &str, reissued: bool) -> Result<(), ApiError> {
+async fn change_link(
+    app: &AppState,
+    operator: &Operator,
+    case_id: Uuid,
+    token: &str,
+    reissued: bool,
+) -> Result<(), ApiError> {
     let change = TrackingLinkChange {
         case_id,
         new_token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, token),

@@ -276,7 +276,12 @@ mod tests {
         let port_sudan = Coordinates::parse(19.6158, 37.2164).unwrap().cell();
         let mut index = MapIndex::from_snapshot(&MapSnapshot {
             seq: 1,
-            counts: vec![CellCount { cell: Some(khartoum), priority: PriorityLevel::Normal, status: CaseStatus::Triaged, count: 1 }],
+            counts: vec![CellCount {
+                cell: Some(khartoum),
+                priority: PriorityLevel::Normal,
+                status: CaseStatus::Triaged,
+                count: 1,
+            }],
         });
         index.apply(&event(
             2,
@@ -286,11 +291,14 @@ mod tests {
         ));
         assert!(index.aggregate([32.0, 15.0, 33.0, 16.0], 9).is_empty(), "gone from Khartoum");
         let cells = index.aggregate([37.0, 19.0, 38.0, 20.0], 9);
-        assert_eq!(cells, vec![(port_sudan, {
-            let mut t = Tally::default();
-            t.by_priority[priority_index(PriorityLevel::High)] = 1;
-            t.by_status[status_index(CaseStatus::Triaged)] = 1;
-            t
-        })]);
+        assert_eq!(
+            cells,
+            vec![(port_sudan, {
+                let mut t = Tally::default();
+                t.by_priority[priority_index(PriorityLevel::High)] = 1;
+                t.by_status[status_index(CaseStatus::Triaged)] = 1;
+                t
+            })]
+        );
     }
 }
