@@ -75,3 +75,32 @@ test('filters narrow the columns', () => {
   state.filters = { ...state.filters, priority: '', cell: KHARTOUM_7 };
   assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['a'], 'only the located case in the cell');
 });
+
+test("a citizen's update moves the case on the map, raises its priority and bumps the version only when fields changed", () => {
+  const state = createState();
+  apply(state, reported(1, 'c1', 'normal'));
+  const elsewhere = '896b6e3708bffff';
+  const update = (seq, data) => ({ type: 'event', seq, kind: 'citizen_updated', case_id: 'c1', data: { case_id: 'c1', ...data } });
+  apply(state, update(2, { update: 'message', message: 'still here', from_cell: KHARTOUM_9, cell: KHARTOUM_9, status: 'new', priority_from: 'normal', priority: 'normal' }));
+  assert.equal(state.cases.get('c1').version, 1, 'a message changes no field');
+  apply(
+    state,
+    update(3, {
+      update: 'moved',
+      location: { coordinates: { lat: 15.6, lon: 32.5 }, place: 'Bahri' },
+      from_cell: KHARTOUM_9,
+      cell: elsewhere,
+      status: 'new',
+      priority_from: 'normal',
+      priority: 'high',
+      raised: { level: 'high', score: 40, reasons: [] },
+    }),
+  );
+  const summary = state.cases.get('c1');
+  assert.equal(summary.version, 2);
+  assert.equal(summary.cell, elsewhere);
+  assert.equal(summary.place, 'Bahri');
+  assert.equal(summary.priority.level, 'high');
+  assert.equal(summary.citizen_update, 'moved');
+  assert.equal(state.map.cells.get(parentCell(KHARTOUM_9, 7)).total, parentCell(elsewhere, 7) === parentCell(KHARTOUM_9, 7) ? 1 : 0);
+});

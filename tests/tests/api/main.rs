@@ -1,8 +1,10 @@
 //! End-to-end tests: the real server on port 0 with a temporary database, spoken to over HTTP
 //! and websocket. One test binary, one module per capability.
 
+mod advisories;
 mod auth;
 mod bad_input;
+mod citizens;
 mod crash;
 mod idempotency;
 mod intake;

@@ -33,4 +33,9 @@ export const api = {
   mapConfig: () => call('GET', '/api/v1/map/config'),
   map: (bbox, resolution) => call('GET', `/api/v1/map?bbox=${bbox.join(',')}&resolution=${resolution}`),
   act: (id, action, body) => call('POST', `/api/v1/cases/${id}/${action}`, body),
+  reissueLink: (id) => call('POST', `/api/v1/cases/${id}/tracking-link`),
+  revokeLink: (id) => call('DELETE', `/api/v1/cases/${id}/tracking-link`),
+  advisories: () => call('GET', '/api/v1/advisories'),
+  publishAdvisory: (body) => call('POST', '/api/v1/advisories', body),
+  withdrawAdvisory: (id) => call('POST', `/api/v1/advisories/${id}/withdrawal`),
 };

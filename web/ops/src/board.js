@@ -62,6 +62,7 @@ function card(summary, onOpen) {
     h('span', { class: 'place' }, summary.place ?? ''),
     h('span', { class: 'needs' }, [...summary.flags.map((f) => t(`flags.${f}`)), ...summary.needs.map((n) => t(`needs.${n}`))].join(' · ')),
     h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`)),
+    summary.citizen_update ? h('span', { class: 'citizen' }, t(`citizenUpdate.${summary.citizen_update}`)) : '',
   );
 }
 

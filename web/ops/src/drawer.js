@@ -124,12 +124,26 @@ function render(element, detail, notice, context) {
           )
         : null,
     ),
+    h('h3', {}, t('trackingLink')),
+    h(
+      'div',
+      { class: 'actions tracking-link' },
+      h('button', { type: 'button', name: 'reissue-link', onclick: async () => {
+        const answer = await api.reissueLink(c.case_id);
+        const text = answer.ok ? `${t('newLink')} ${location.origin}${answer.body.tracking_path}` : answer.body?.error?.message ?? t('error');
+        render(element, detail, { kind: answer.ok ? 'info' : 'error', text }, context);
+      } }, t('reissueLink')),
+      h('button', { type: 'button', name: 'revoke-link', onclick: async () => {
+        const answer = await api.revokeLink(c.case_id);
+        render(element, detail, { kind: answer.ok ? 'info' : 'error', text: answer.ok ? t('linkRevoked') : answer.body?.error?.message ?? t('error') }, context);
+      } }, t('revokeLink')),
+    ),
     h('h3', {}, t('reports')),
     h(
       'ul',
       {},
       detail.reports.map((r) =>
-        h('li', {}, [time(r.received_at), r.channel, r.place, r.reporter_place ? `(${r.reporter_place})` : null, r.message].filter(Boolean).join(' — ')),
+        h('li', {}, [time(r.received_at), r.update_kind ? t(`citizenUpdate.${r.update_kind}`) : r.channel, r.place, r.reporter_place ? `(${r.reporter_place})` : null, r.message].filter(Boolean).join(' — ')),
       ),
     ),
     h('h3', {}, t('notes')),

@@ -19,6 +19,11 @@ const words = {
     needs: { medical: 'رعاية طبية', evacuation: 'إجلاء', food: 'طعام', water: 'ماء', shelter: 'مأوى', power: 'كهرباء', documents: 'وثائق', missing_person: 'شخص مفقود', other: 'أخرى' },
     flags: { unaccompanied_minors: 'أطفال بلا مرافق', injured: 'مصاب', elderly: 'مسن', pregnant: 'حامل', disabled: 'ذو إعاقة', chronic_illness: 'مرض مزمن' },
     relation: { self: 'نفسه', parent: 'أحد الوالدين', child: 'ابن/ابنة', spouse: 'زوج/زوجة', sibling: 'أخ/أخت', guardian: 'وصي', relative: 'قريب', friend: 'صديق', other: 'آخر' },
+    citizenUpdate: { moved: 'المواطن: انتقلوا', safe: 'المواطن: في أمان', needs: 'المواطن: تغيرت الاحتياجات', message: 'المواطن: رسالة' },
+    trackingLink: 'رابط المتابعة', reissueLink: 'أصدر رابطًا جديدًا', revokeLink: 'أبطل الرابط', newLink: 'الرابط الجديد (يظهر مرة واحدة):', linkRevoked: 'أُبطل الرابط.',
+    advisories: 'الإرشادات', publish: 'انشر', withdraw: 'اسحب', headline: 'العنوان', body: 'النص', instruction: 'التعليمات', severity: 'الخطورة', kind: 'النوع', expires: 'ينتهي', onlyCell: 'للخلية المحددة فقط',
+    severities: { extreme: 'قصوى', severe: 'شديدة', moderate: 'متوسطة', minor: 'طفيفة', unknown: 'غير معروفة' },
+    kinds: { instruction: 'تعليمات', rumour_rebuttal: 'تصحيح شائعة', information: 'معلومات' },
     contactChannel: { phone: 'هاتف', whatsapp: 'واتساب', sms: 'رسالة نصية', facebook: 'فيسبوك', email: 'بريد', in_person: 'حضوريًا' },
   },
   en: {
@@ -38,6 +43,11 @@ const words = {
     needs: { medical: 'Medical', evacuation: 'Evacuation', food: 'Food', water: 'Water', shelter: 'Shelter', power: 'Power', documents: 'Documents', missing_person: 'Missing person', other: 'Other' },
     flags: { unaccompanied_minors: 'Children alone', injured: 'Injured', elderly: 'Elderly', pregnant: 'Pregnant', disabled: 'Disabled', chronic_illness: 'Chronic illness' },
     relation: { self: 'self', parent: 'parent', child: 'child', spouse: 'spouse', sibling: 'sibling', guardian: 'guardian', relative: 'relative', friend: 'friend', other: 'other' },
+    citizenUpdate: { moved: 'Citizen: moved', safe: 'Citizen: safe now', needs: 'Citizen: needs changed', message: 'Citizen: message' },
+    trackingLink: 'Tracking link', reissueLink: 'Issue a new link', revokeLink: 'Revoke the link', newLink: 'New link (shown once):', linkRevoked: 'Link revoked.',
+    advisories: 'Advisories', publish: 'Publish', withdraw: 'Withdraw', headline: 'Headline', body: 'Text', instruction: 'Instruction', severity: 'Severity', kind: 'Kind', expires: 'Expires', onlyCell: 'Only the selected cell',
+    severities: { extreme: 'Extreme', severe: 'Severe', moderate: 'Moderate', minor: 'Minor', unknown: 'Unknown' },
+    kinds: { instruction: 'Instruction', rumour_rebuttal: 'Rumour rebuttal', information: 'Information' },
     contactChannel: { phone: 'Phone', whatsapp: 'WhatsApp', sms: 'SMS', facebook: 'Facebook', email: 'Email', in_person: 'In person' },
   },
 };

@@ -1,5 +1,6 @@
 // The ops room: wires the panels to the state, the API and the live stream. Nothing else.
 import { api } from './api.js';
+import { mountAdvisories } from './advisories.js';
 import { openDrawer } from './drawer.js';
 import { h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
@@ -9,6 +10,8 @@ import { renderBoard, renderFilters } from './board.js';
 import { DONE_STATUSES, OPEN_STATUSES, apply, createState, parentCell } from './state.js';
 
 const root = document.getElementById('app');
+// Events that move the map's counts or the KPIs.
+const MAP_KINDS = new Set(['case_reported', 'status_changed', 'priority_overridden', 'citizen_updated']);
 const state = createState();
 let live = null;
 
@@ -50,6 +53,7 @@ function room(user) {
   const mapPanel = h('div', { class: 'map' });
   const board = h('div', { class: 'board' });
   const drawer = h('aside', { class: 'drawer', hidden: true });
+  const advisoriesPanel = h('details', { class: 'advisories-panel' });
   root.replaceChildren(
     h(
       'header',
@@ -62,8 +66,10 @@ function room(user) {
       h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); login(); } }, t('signOut')),
     ),
     filters,
+    advisoriesPanel,
     h('main', {}, mapPanel, board, drawer),
   );
+  const advisories = mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null });
 
   let boardDirty = true;
   const redrawBoard = () => {
@@ -145,7 +151,8 @@ function room(user) {
         const changed = apply(state, event);
         metrics.pending += performance.now() - started;
         if (changed) redrawBoard();
-        if (event.kind === 'case_reported' || event.kind === 'status_changed' || event.kind === 'priority_overridden') refreshSoon();
+        if (MAP_KINDS.has(event.kind)) refreshSoon();
+        if (event.kind.startsWith('advisory_')) advisories.refresh();
       },
       onState: (s) => {
         status.dataset.state = s;

@@ -77,6 +77,26 @@ export function apply(state, event) {
       summary.priority = { ...summary.priority, level: data.to };
       summary.priority_override_reason = data.reason;
       break;
+    case 'citizen_updated':
+      // The server moves the version only when a field operators work from changed.
+      if (data.location || data.needs) summary.version += 1;
+      if (data.location) {
+        summary.lat = data.location.coordinates?.lat ?? null;
+        summary.lon = data.location.coordinates?.lon ?? null;
+        summary.place = data.location.place ?? null;
+        summary.cell = data.cell ?? null;
+      }
+      if (data.needs) {
+        summary.needs = data.needs;
+        summary.flags = data.flags;
+      }
+      if (data.raised) summary.priority = { level: data.raised.level, score: data.raised.score, reasons: data.raised.reasons };
+      if (data.from_cell !== data.cell || data.priority_from !== data.priority) {
+        countOnMap(state.map, data.from_cell, data.priority_from, -1);
+        countOnMap(state.map, data.cell, data.priority, 1);
+      }
+      summary.citizen_update = data.update;
+      break;
     case 'sla_breached':
       summary.sla = { ...summary.sla, state: 'red', escalated: true };
       if (data.raised_to) {

@@ -1,0 +1,717 @@
+//! The citizens' side: the server-rendered report form, tracking links (the view, updates,
+//! revoking and reissuing them) and the rate limit on public routes.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use opsroom_tests::{Api, Reply, TestServer, sample_report};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// Create an account (through the store beside the running server, as `opsroom user add` does)
+/// and sign it in. Returns the signed-in client and the user's id.
+pub(crate) async fn user(server: &TestServer, name: &str, role: &str) -> (Api, String) {
+    let store = opsroom_store::Store::open(&server.database_url, Default::default()).await.unwrap();
+    let role = opsroom_domain::user::Role::parse(role).unwrap();
+    opsroom::server::create_user(&store, name, role, format!("{name} password 2023")).await.unwrap();
+    store.close(Duration::from_secs(5)).await;
+    let mut api = server.api();
+    let signed_in = api.sign_in(name, &format!("{name} password 2023")).await.unwrap();
+    assert_eq!(signed_in.status, 201, "{}", signed_in.body);
+    let me = api.get("/api/v1/session").await.unwrap().body["user_id"].as_str().unwrap().to_owned();
+    (api, me)
+}
+
+/// `POST /` with form fields; `json` asks for the API's answer instead of a page.
+async fn post_form(api: &Api, fields: &[(&str, &str)], json: bool) -> Reply {
+    let mut request = api.http.post(api.url("/")).form(fields);
+    if json {
+        request = request.header("accept", "application/json");
+    }
+    api.send(request).await.unwrap()
+}
+
+/// The text of an HTML answer.
+fn page(reply: &Reply) -> &str {
+    reply.body.as_str().unwrap_or_else(|| panic!("expected an HTML page, got {}", reply.body))
+}
+
+/// The `value` attribute of the input named `name`.
+fn input_value<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let tag = &html[at..at + html[at..].find('>')?];
+    let start = tag.find("value=\"")? + "value=\"".len();
+    Some(&tag[start..start + tag[start..].find('"')?])
+}
+
+/// The text of the textarea named `name`.
+fn textarea_text<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let at = html.find(&format!("<textarea name=\"{name}\""))?;
+    let start = at + html[at..].find('>')? + 1;
+    Some(&html[start..start + html[start..].find("</textarea>")?])
+}
+
+/// The error message shown next to the field `name`.
+fn field_error<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let marker = format!("data-for=\"{name}\">");
+    let start = html.find(&marker)? + marker.len();
+    Some(&html[start..start + html[start..].find("</span>")?])
+}
+
+/// The text inside the first element carrying `class="{class}"`.
+fn element_text<'a>(html: &'a str, class: &str) -> Option<&'a str> {
+    let at = html.find(&format!("class=\"{class}\""))?;
+    let start = at + html[at..].find('>')? + 1;
+    Some(&html[start..start + html[start..].find('<')?])
+}
+
+fn has_arabic(text: &str) -> bool {
+    text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// A case reported through the API: `(case_id, tracking_token, cell)`.
+async fn reported_case(server: &TestServer, report: &Value) -> (String, String, Option<String>) {
+    let reply = server.api().post_report(report, None).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let field = |name: &str| reply.body[name].as_str().map(str::to_owned);
+    (field("case_id").unwrap(), field("tracking_token").unwrap(), field("cell"))
+}
+
+async fn track(api: &Api, token: &str) -> Reply {
+    api.get(&format!("/api/v1/track/{token}")).await.unwrap()
+}
+
+async fn send_update(api: &Api, token: &str, update: Value) -> Reply {
+    api.send(api.http.post(api.url(&format!("/api/v1/track/{token}/updates"))).json(&update)).await.unwrap()
+}
+
+async fn post_json(api: &Api, path: &str, body: Value) -> Reply {
+    api.send(api.http.post(api.url(path)).json(&body)).await.unwrap()
+}
+
+fn timeline_codes(view: &Value) -> Vec<String> {
+    view["timeline"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap().to_owned()).collect()
+}
+
+fn priority_rank(level: &str) -> usize {
+    ["low", "normal", "high", "critical"].iter().position(|l| *l == level).unwrap_or_else(|| panic!("level {level}"))
+}
+
+/// An admin watching the live stream, and the position it starts after.
+async fn watching(server: &TestServer) -> (opsroom_tests::LiveClient, u64) {
+    let admin = server.admin().await;
+    let mut live = admin.live(None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    let snapshot = live.next_json().await.unwrap().unwrap();
+    assert_eq!(snapshot["type"], "snapshot");
+    (live, snapshot["seq"].as_u64().unwrap())
+}
+
+/// A report as the form sends it: two blank person rows, then Sara in the third.
+fn filled_form<'a>(lang: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("lang", lang),
+        ("idempotency_key", key),
+        ("relation", "parent"),
+        ("reporter.name", "أم سارة"),
+        ("reporter.phone_cc", "+20"),
+        ("reporter.phone", "01001234567"),
+        ("reporter.place", "القاهرة"),
+        ("location.place", "الرياض، الخرطوم"),
+        ("location.position", "١٥٫٥٥، ٣٢٫٥٣"),
+        ("people[0].name", ""),
+        ("people[0].sex", "unknown"),
+        ("people[1].name", ""),
+        ("people[1].sex", "unknown"),
+        ("people[2].name", "سارة"),
+        ("people[2].age", "٩"),
+        ("people[2].sex", "female"),
+        ("people[2].passport", "P1234567"),
+        ("people[2].phone_cc", "+249"),
+        ("people[2].phone", "0912345678"),
+        ("needs", "medical"),
+        ("needs", "water"),
+        ("flags", "unaccompanied_minors"),
+        ("message", "وحدها في البيت"),
+        ("website", ""),
+    ]
+}
+
+/// `fields` with `name` set to `value` (replacing every earlier value of it).
+fn with<'a>(mut fields: Vec<(&'a str, &'a str)>, name: &'a str, value: &'a str) -> Vec<(&'a str, &'a str)> {
+    fields.retain(|(n, _)| *n != name);
+    fields.push((name, value));
+    fields
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report form
+
+#[tokio::test]
+async fn the_form_is_arabic_by_default_and_english_on_request() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let arabic = api.get("/").await.unwrap();
+    assert_eq!(arabic.status, 200);
+    let html = page(&arabic);
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+    let key = input_value(html, "idempotency_key").expect("a hidden idempotency key");
+    assert!(key.len() >= 32, "an unguessable key: {key}");
+    assert!(html.contains("type=\"hidden\" name=\"idempotency_key\""));
+    assert_eq!(input_value(html, "website"), None, "the honeypot is present and empty");
+    assert!(html.contains("name=\"website\""));
+
+    let english = api.get("/?lang=en").await.unwrap();
+    let html = page(&english);
+    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "{html}");
+    assert_ne!(input_value(html, "idempotency_key"), Some(key), "each form gets its own key");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let reply = post_form(&api, &filled_form("ar", "form-key-1"), false).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let html = page(&reply);
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    let reference = element_text(html, "reference").expect("the reference on the page").to_owned();
+    assert_eq!(reference.len(), 9, "{reference}");
+    let link_at = html.find("href=\"/track/").expect("a tracking link") + "href=\"".len();
+    let link = &html[link_at..link_at + html[link_at..].find('"').unwrap()];
+    let token = link.strip_prefix("/track/").unwrap().strip_suffix("?lang=ar").expect("the page's language");
+    assert_eq!(token.len(), 43, "{link}");
+
+    // The link works, and shows this case.
+    let tracked = api.get(link).await.unwrap();
+    assert_eq!(tracked.status, 200);
+    assert!(page(&tracked).contains(&reference));
+
+    // Operators see everything the form carried, normalised.
+    let admin = server.admin().await;
+    let cases = admin.all_cases("").await.unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["reference"], reference.as_str());
+    let detail = admin.case(cases[0]["case_id"].as_str().unwrap()).await.unwrap().body;
+    let case = &detail["case"];
+    assert_eq!((case["lat"].as_f64(), case["lon"].as_f64()), (Some(15.55), Some(32.53)), "Arabic digits and comma");
+    assert!(case["cell"].is_string());
+    assert_eq!(case["language"], "ar");
+    let mut needs: Vec<&str> = case["needs"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    needs.sort_unstable();
+    assert_eq!(needs, ["medical", "water"]);
+    assert_eq!(case["flags"], json!(["unaccompanied_minors"]));
+    assert_eq!(case["people_count"], 1, "blank rows are skipped");
+    let persons = detail["persons"].as_array().unwrap();
+    let sara = persons.iter().find(|p| p["role"] == "subject").expect("the child");
+    assert_eq!(sara["name"], "سارة");
+    assert_eq!(sara["age"], 9, "Arabic-Indic age");
+    assert_eq!(sara["sex"], "female");
+    assert_eq!(sara["phone"], "+249912345678", "picked code, trunk zero dropped");
+    let mother = persons.iter().find(|p| p["role"] == "reporter").expect("the reporter");
+    assert_eq!((mother["relation"].as_str(), mother["phone"].as_str()), (Some("parent"), Some("+201001234567")));
+    assert_eq!(detail["reports"][0]["message"], "وحدها في البيت");
+    assert_eq!(detail["reports"][0]["reporter_place"], "القاهرة");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_form_post_asking_for_json_gets_the_apis_answer() {
+    let server = TestServer::start().await;
+    let reply = post_form(&server.api(), &filled_form("en", "form-key-json"), true).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let body = &reply.body;
+    assert!(body["case_id"].is_string(), "{body}");
+    assert_eq!(body["reference"].as_str().unwrap().len(), 9);
+    assert_eq!(body["tracking_token"].as_str().unwrap().len(), 43);
+    assert_eq!(body["cell"].as_str().unwrap().len(), 15);
+    assert_eq!(body["priority"]["level"], "critical", "medical need and a child alone");
+    let tracked = track(&server.api(), body["tracking_token"].as_str().unwrap()).await;
+    assert_eq!(tracked.body["language"], "en");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_form_comes_back_with_everything_typed_and_the_message_at_its_field() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    // The third row's phone has no country code and none was picked.
+    let mut fields = filled_form("ar", "form-key-refused");
+    fields.retain(|(n, _)| *n != "people[2].phone_cc");
+    let reply = post_form(&api, &fields, false).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let html = page(&reply);
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    let message = field_error(html, "people[2].phone").unwrap_or_else(|| panic!("no message at the field: {html}"));
+    assert!(has_arabic(message) && message.contains("رمز الدولة"), "{message}");
+    assert!(html.contains("class=\"error\" role=\"alert\" data-for=\"people[2].phone\""));
+    // What was typed is still there, the key too (so a corrected post is still the same report).
+    assert_eq!(input_value(html, "idempotency_key"), Some("form-key-refused"));
+    assert_eq!(input_value(html, "people[2].name"), Some("سارة"));
+    assert_eq!(input_value(html, "people[2].age"), Some("٩"));
+    assert_eq!(input_value(html, "people[2].phone"), Some("0912345678"));
+    assert_eq!(input_value(html, "reporter.name"), Some("أم سارة"));
+    assert_eq!(input_value(html, "location.position"), Some("١٥٫٥٥، ٣٢٫٥٣"));
+    assert_eq!(textarea_text(html, "message"), Some("وحدها في البيت"));
+    assert!(html.contains("value=\"medical\" checked"), "ticked needs stay ticked");
+    assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 0);
+
+    // In English, the same refusal speaks English.
+    let mut fields = filled_form("en", "form-key-refused-en");
+    fields.retain(|(n, _)| *n != "people[2].phone_cc");
+    let reply = post_form(&api, &fields, false).await;
+    let html = page(&reply);
+    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"));
+    let message = field_error(html, "people[2].phone").expect("a message at the field");
+    assert!(!has_arabic(message) && message.contains("country code"), "{message}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn json_refusals_name_the_forms_field_in_the_forms_language() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let mut fields = filled_form("ar", "form-key-json-refused");
+    fields.retain(|(n, _)| *n != "people[2].phone_cc");
+    let arabic = post_form(&api, &fields, true).await;
+    assert_eq!(arabic.status, 422, "{}", arabic.body);
+    assert_eq!(arabic.error_code(), "phone_needs_country_code");
+    assert_eq!(arabic.body["error"]["field"], "people[2].phone", "the form's row, not the API's index");
+    assert!(has_arabic(arabic.body["error"]["message"].as_str().unwrap()), "{}", arabic.body);
+
+    let fields = with(filled_form("en", "form-key-json-refused-en"), "reporter.phone_cc", "");
+    let english = post_form(&api, &fields, true).await;
+    assert_eq!(english.status, 422, "{}", english.body);
+    assert_eq!(english.error_code(), "phone_needs_country_code");
+    assert_eq!(english.body["error"]["field"], "reporter.phone");
+    let message = english.body["error"]["message"].as_str().unwrap();
+    assert!(!has_arabic(message) && message.contains("country code"), "{message}");
+
+    let fields = with(filled_form("en", "form-key-bad-age"), "people[2].age", "nine");
+    let bad_age = post_form(&api, &fields, true).await;
+    assert_eq!((bad_age.status, bad_age.body["error"]["field"].as_str()), (422, Some("people[2].age")));
+    assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 0);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_filled_honeypot_is_refused_and_opens_no_case() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let bot = with(filled_form("en", "form-key-bot"), "website", "http://spam.example");
+    let as_json = post_form(&api, &bot, true).await;
+    assert_eq!((as_json.status, as_json.error_code()), (422, "honeypot"));
+    let bot = with(filled_form("ar", "form-key-bot-2"), "website", "http://spam.example");
+    let as_page = post_form(&api, &bot, false).await;
+    assert_eq!(as_page.status, 422);
+    assert!(page(&as_page).contains("<form"), "the form again");
+    assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 0);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_same_form_sent_twice_opens_one_case() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let fields = filled_form("ar", "form-key-double-tap");
+    let first = post_form(&api, &fields, true).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    // A refresh of the confirmation page re-posts the same form as a plain post.
+    let again = post_form(&api, &fields, false).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(element_text(page(&again), "reference"), first.body["reference"].as_str());
+    let third = post_form(&api, &fields, true).await;
+    assert_eq!(third.body["case_id"], first.body["case_id"]);
+    assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 1);
+    server.stop().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracking links
+
+#[tokio::test]
+async fn a_tracking_link_shows_the_case_in_plain_words() {
+    let server = TestServer::start().await;
+    let (_, token, _) = reported_case(&server, &sample_report(1)).await;
+    let view = track(&server.api(), &token).await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    let body = &view.body;
+    assert_eq!(body["reference"].as_str().unwrap().len(), 9);
+    assert_eq!(body["status"], "new");
+    assert!(has_arabic(body["status_text"]["ar"].as_str().unwrap()));
+    assert!(body["status_text"]["en"].as_str().unwrap().contains("received"));
+    assert_eq!(body["language"], "ar");
+    assert!(body["reported_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(body["people_count"], 1);
+    assert_eq!(timeline_codes(body), ["reported"]);
+    assert_eq!(body["advisories"], json!([]));
+    // Nothing that identifies the people or ranks them.
+    let text = body.to_string();
+    for private in ["أحمد 1", "+249", "A1234567", "critical", "priority"] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
+    let server = TestServer::start().await;
+    let (nafisa, nafisa_id) = user(&server, "nafisa", "operator").await;
+    let (hoda, hoda_id) = user(&server, "hoda", "supervisor").await;
+    let (case_id, token, _) = reported_case(&server, &sample_report(2)).await;
+    let path = |action: &str| format!("/api/v1/cases/{case_id}/{action}");
+    let steps = [
+        (&nafisa, "assignment", json!({"user_id": nafisa_id, "version": 1})),
+        (&nafisa, "status", json!({"status": "triaged", "version": 2})),
+        (&nafisa, "contacts", json!({"channel": "phone", "outcome": "no_answer", "version": 3})),
+        (&nafisa, "contacts", json!({"channel": "whatsapp", "outcome": "reached", "note": "uncle Kamal answered", "version": 4})),
+        (&nafisa, "notes", json!({"text": "caller sounded unsure about the address", "version": 5})),
+        (&hoda, "priority", json!({"level": "high", "reason": "neighbours took the child in", "version": 6})),
+    ];
+    for (api, action, body) in steps {
+        let reply = post_json(api, &path(action), body).await;
+        assert_eq!(reply.status, 200, "{action}: {}", reply.body);
+    }
+
+    let view = track(&server.api(), &token).await.body;
+    assert_eq!(timeline_codes(&view), ["reported", "assigned", "status_triaged", "contact_attempted", "contact_reached"]);
+    assert_eq!(view["status"], "triaged");
+    let text = view.to_string();
+    for secret in [
+        "nafisa",
+        "hoda",
+        nafisa_id.as_str(),
+        hoda_id.as_str(),
+        "uncle Kamal",
+        "caller sounded unsure",
+        "neighbours took the child in",
+        "priority",
+    ] {
+        assert!(!text.contains(secret), "{secret} reached the citizen: {text}");
+    }
+    let html = server.api().get(&format!("/track/{token}")).await.unwrap();
+    let html = page(&html);
+    for secret in ["nafisa", "hoda", "uncle Kamal", "caller sounded unsure", "neighbours took the child in"] {
+        assert!(!html.contains(secret), "{secret} reached the tracking page");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_malformed_and_revoked_tokens_get_the_same_404() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let admin = server.admin().await;
+    let (case_id, revoked, _) = reported_case(&server, &sample_report(3)).await;
+    assert_eq!(track(&api, &revoked).await.status, 200, "the token worked before it was revoked");
+    let revoke = admin.send(admin.http.delete(admin.url(&format!("/api/v1/cases/{case_id}/tracking-link")))).await;
+    assert_eq!(revoke.unwrap().status, 204);
+    let unknown = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())[..43].to_owned();
+
+    let mut json_bodies = Vec::new();
+    let mut html_bodies = Vec::new();
+    for token in ["x", unknown.as_str(), revoked.as_str()] {
+        let reply = track(&api, token).await;
+        assert_eq!(reply.status, 404, "{token}");
+        json_bodies.push(reply.body.to_string());
+        let response = api.http.get(api.url(&format!("/track/{token}"))).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{token}");
+        html_bodies.push(response.bytes().await.unwrap());
+    }
+    assert!(json_bodies.iter().all(|b| *b == json_bodies[0]), "{json_bodies:?}");
+    assert!(html_bodies.iter().all(|b| *b == html_bodies[0]), "the pages differ");
+    assert!(String::from_utf8_lossy(&html_bodies[0]).contains("<html lang=\"ar\""));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_moved_update_moves_the_case_and_streams_to_operators() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let (case_id, token, khartoum_cell) = reported_case(&server, &sample_report(4)).await;
+    let (mut live, start) = watching(&server).await;
+
+    let port_sudan = json!({"kind": "moved", "location": {"lat": 19.6158, "lon": 37.2164, "place": "بورتسودان"}});
+    let sent = send_update(&api, &token, port_sudan).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let report_id = sent.body["report_id"].as_str().unwrap();
+
+    let events = live.events_until(start + 1).await.unwrap();
+    let event = &events[0];
+    assert_eq!(event["kind"], "citizen_updated");
+    assert_eq!(event["case_id"], case_id.as_str());
+    let data = &event["data"];
+    assert_eq!((data["case_id"].as_str(), data["update"].as_str()), (Some(case_id.as_str()), Some("moved")));
+    assert_eq!(data["from_cell"].as_str(), khartoum_cell.as_deref());
+    let new_cell = data["cell"].as_str().expect("the new cell");
+    assert_ne!(Some(new_cell), khartoum_cell.as_deref());
+    assert_eq!(data["priority_from"], data["priority"], "moving alone changes no priority");
+
+    let detail = server.admin().await.case(&case_id).await.unwrap().body;
+    assert_eq!(detail["case"]["cell"], new_cell);
+    assert_eq!((detail["case"]["lat"].as_f64(), detail["case"]["lon"].as_f64()), (Some(19.6158), Some(37.2164)));
+    let reports = detail["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2, "the update is a report on the case");
+    assert_eq!(reports[1]["report_id"], report_id);
+    assert_eq!(reports[1]["place"], "بورتسودان");
+    assert_eq!(timeline_codes(&track(&api, &token).await.body), ["reported", "update_moved"]);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_needs_update_raises_the_priority_and_never_lowers_it() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let calm = json!({"people": [{"name": "Omar", "age": 30}], "needs": ["food"], "location": {"lat": 15.6, "lon": 32.5}});
+    let (case_id, token, _) = reported_case(&server, &calm).await;
+    let admin = server.admin().await;
+    let level = |detail: &Value| detail["case"]["priority"]["level"].as_str().unwrap().to_owned();
+    let before = level(&admin.case(&case_id).await.unwrap().body);
+    assert_eq!(before, "normal");
+    let (mut live, start) = watching(&server).await;
+
+    let worse = send_update(&api, &token, json!({"kind": "needs", "needs": ["medical"], "flags": ["injured"]})).await;
+    assert_eq!(worse.status, 201, "{}", worse.body);
+    let raised = live.events_until(start + 1).await.unwrap();
+    let data = &raised[0]["data"];
+    assert_eq!((data["update"].as_str(), data["priority_from"].as_str()), (Some("needs"), Some("normal")));
+    let after = data["priority"].as_str().unwrap().to_owned();
+    assert!(priority_rank(&after) > priority_rank("normal"), "raised to {after}");
+    let detail = admin.case(&case_id).await.unwrap().body;
+    assert_eq!(level(&detail), after);
+    assert_eq!(detail["case"]["needs"], json!(["medical"]), "the new list replaces the old one");
+
+    // Saying things got better does not lower it: lowering is an operator's decision.
+    let better = send_update(&api, &token, json!({"kind": "needs", "needs": ["food"]})).await;
+    assert_eq!(better.status, 201);
+    let kept = live.events_until(start + 2).await.unwrap();
+    assert_eq!((kept[0]["data"]["priority_from"].as_str(), kept[0]["data"]["priority"].as_str()), (Some(&*after), Some(&*after)));
+    assert_eq!(level(&admin.case(&case_id).await.unwrap().body), after);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn safe_and_message_updates_are_reports_operators_can_read() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let (case_id, token, cell) = reported_case(&server, &sample_report(5)).await;
+    let (mut live, start) = watching(&server).await;
+    assert_eq!(send_update(&api, &token, json!({"kind": "safe"})).await.status, 201);
+    let message = json!({"kind": "message", "message": "وصلنا إلى بيت خالنا"});
+    assert_eq!(send_update(&api, &token, message).await.status, 201);
+    let events = live.events_until(start + 2).await.unwrap();
+    let updates: Vec<&str> = events.iter().map(|e| e["data"]["update"].as_str().unwrap()).collect();
+    assert_eq!(updates, ["safe", "message"]);
+    assert!(events.iter().all(|e| e["kind"] == "citizen_updated" && e["data"]["cell"].as_str() == cell.as_deref()));
+
+    let detail = server.admin().await.case(&case_id).await.unwrap().body;
+    let reports = detail["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[2]["message"], "وصلنا إلى بيت خالنا");
+    assert_eq!(detail["case"]["cell"].as_str(), cell.as_deref(), "no move, no new cell");
+    assert_eq!(timeline_codes(&track(&api, &token).await.body), ["reported", "update_safe", "update_message"]);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn updates_missing_what_their_kind_needs_are_refused_by_field() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let (case_id, token, _) = reported_case(&server, &sample_report(6)).await;
+    let nowhere = send_update(&api, &token, json!({"kind": "moved"})).await;
+    assert_eq!((nowhere.status, nowhere.body["error"]["field"].as_str()), (422, Some("location")));
+    let silent = send_update(&api, &token, json!({"kind": "message", "message": "   "})).await;
+    assert_eq!((silent.status, silent.body["error"]["field"].as_str()), (422, Some("message")));
+    let unknown_kind = send_update(&api, &token, json!({"kind": "teleported"})).await;
+    assert_eq!(unknown_kind.status, 422, "{}", unknown_kind.body);
+    let wrong_token = send_update(&api, "x", json!({"kind": "safe"})).await;
+    assert_eq!(wrong_token.status, 404);
+    let detail = server.admin().await.case(&case_id).await.unwrap().body;
+    assert_eq!(detail["reports"].as_array().unwrap().len(), 1, "nothing was stored");
+    assert_eq!(detail["events"].as_array().unwrap().len(), 1);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_tracking_pages_form_sends_an_update_and_comes_back() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let (case_id, token, _) = reported_case(&server, &sample_report(7)).await;
+    let page_before = api.get(&format!("/track/{token}?lang=en")).await.unwrap();
+    assert!(page(&page_before).contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(page(&page_before).contains(&format!("action=\"/track/{token}?lang=en\"")));
+
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let fields = [
+        ("kind", "moved"),
+        ("location.place", "بورتسودان"),
+        ("location.position", "١٩٫٦١٥٨، ٣٧٫٢١٦٤"),
+        ("needs", "water"),
+        ("message", "نحن بخير"),
+    ];
+    let posted =
+        api.send(no_redirects.post(api.url(&format!("/track/{token}?lang=en"))).form(&fields)).await.unwrap();
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let location = posted.headers["location"].to_str().unwrap();
+    assert_eq!(location, format!("/track/{token}?lang=en&sent=1"));
+    let after = api.get(location).await.unwrap();
+    assert_eq!(after.status, 200);
+    assert!(page(&after).contains("We received your update"));
+
+    let case = server.admin().await.case(&case_id).await.unwrap().body;
+    assert_eq!((case["case"]["lat"].as_f64(), case["case"]["lon"].as_f64()), (Some(19.6158), Some(37.2164)));
+    assert_eq!(case["reports"][1]["message"], "نحن بخير");
+
+    // A refused update comes back to the page with the message at its field.
+    let refused =
+        api.send(no_redirects.post(api.url(&format!("/track/{token}?lang=en"))).form(&[("kind", "message")])).await;
+    let refused = refused.unwrap();
+    assert_eq!(refused.status, 422);
+    assert!(field_error(page(&refused), "message").is_some(), "{}", page(&refused));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn operators_reissue_and_revoke_tracking_links() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let admin = server.admin().await;
+    let (case_id, first, _) = reported_case(&server, &sample_report(8)).await;
+    let link = format!("/api/v1/cases/{case_id}/tracking-link");
+    let (mut live, start) = watching(&server).await;
+
+    let reissued = admin.send(admin.http.post(admin.url(&link))).await.unwrap();
+    assert_eq!(reissued.status, 201, "{}", reissued.body);
+    let second = reissued.body["tracking_token"].as_str().unwrap().to_owned();
+    assert_eq!(second.len(), 43);
+    assert_eq!(reissued.body["tracking_path"], format!("/track/{second}"));
+    assert_eq!(track(&api, &first).await.status, 404, "the old link stops working");
+    assert_eq!(track(&api, &second).await.status, 200);
+    assert_eq!(send_update(&api, &first, json!({"kind": "safe"})).await.status, 404);
+
+    let revoked = admin.send(admin.http.delete(admin.url(&link))).await.unwrap();
+    assert_eq!(revoked.status, 204);
+    assert_eq!(track(&api, &second).await.status, 404, "nobody can use it any more");
+
+    let events = live.events_until(start + 2).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["tracking_link_reissued", "tracking_link_revoked"]);
+    for event in &events {
+        assert_eq!(event["case_id"], case_id.as_str());
+        let text = event.to_string();
+        assert!(!text.contains(&first) && !text.contains(&second), "a token on the live stream: {text}");
+    }
+
+    // Only signed-in operators, and only for cases that exist.
+    let anonymous = server.api();
+    assert_eq!(anonymous.send(anonymous.http.post(anonymous.url(&link))).await.unwrap().status, 401);
+    assert_eq!(anonymous.send(anonymous.http.delete(anonymous.url(&link))).await.unwrap().status, 401);
+    let nowhere = "/api/v1/cases/00000000-0000-0000-0000-000000000000/tracking-link";
+    assert_eq!(admin.send(admin.http.post(admin.url(nowhere))).await.unwrap().status, 404);
+    assert_eq!(admin.send(admin.http.delete(admin.url(nowhere))).await.unwrap().status, 404);
+    server.stop().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limits on public routes
+
+/// `GET /api/v1/advisories`, optionally as if forwarded for `client`.
+async fn public_read(api: &Api, forwarded_for: Option<&str>) -> Reply {
+    let mut request = api.http.get(api.url("/api/v1/advisories"));
+    if let Some(client) = forwarded_for {
+        request = request.header("x-forwarded-for", client);
+    }
+    api.send(request).await.unwrap()
+}
+
+#[tokio::test]
+async fn public_requests_over_the_limit_get_429_with_retry_after() {
+    let server = TestServer::start_with(|c| c.public_rate_limit = 5).await;
+    let api = server.api();
+    for n in 0..5 {
+        assert_eq!(public_read(&api, None).await.status, 200, "request {n} is within the limit");
+    }
+    let refused = public_read(&api, None).await;
+    assert_eq!((refused.status, refused.error_code()), (429, "rate_limited"));
+    let retry_after: u64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // Every public route shares the client's budget.
+    assert_eq!(api.get("/").await.unwrap().status, 429);
+    assert_eq!(track(&api, "x").await.status, 429);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "server bug: the rate-limit middleware answers before the form handler, in English (see report)"]
+async fn form_posts_over_the_limit_are_refused_in_the_forms_language() {
+    let server = TestServer::start_with(|c| c.public_rate_limit = 5).await;
+    let api = server.api();
+    for n in 0..5 {
+        assert_eq!(public_read(&api, None).await.status, 200, "request {n}");
+    }
+    let refused = post_form(&api, &filled_form("ar", "form-key-limited"), true).await;
+    assert_eq!((refused.status, refused.error_code()), (429, "rate_limited"));
+    assert!(refused.headers.contains_key("retry-after"));
+    let message = refused.body["error"]["message"].as_str().unwrap();
+    assert!(has_arabic(message), "an Arabic form gets an Arabic message: {message}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_form_post_over_the_limit_is_refused_and_opens_no_case() {
+    let server = TestServer::start_with(|c| c.public_rate_limit = 5).await;
+    let admin = server.admin().await; // signing in is public: one of the five
+    let api = server.api();
+    for n in 0..4 {
+        assert_eq!(public_read(&api, None).await.status, 200, "request {n}");
+    }
+    let refused = post_form(&api, &filled_form("en", "form-key-limited-en"), true).await;
+    assert_eq!((refused.status, refused.error_code()), (429, "rate_limited"));
+    assert!(refused.headers.contains_key("retry-after"));
+    assert_eq!(admin.all_cases("").await.unwrap().len(), 0);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn operator_routes_are_not_rate_limited() {
+    let server = TestServer::start_with(|c| c.public_rate_limit = 5).await;
+    let admin = server.admin().await; // signing in is public: one of the five
+    for _ in 0..4 {
+        assert_eq!(public_read(&admin, None).await.status, 200);
+    }
+    assert_eq!(public_read(&admin, None).await.status, 429, "the address is out of budget");
+    for n in 0..20 {
+        let cases = admin.get("/api/v1/cases").await.unwrap();
+        assert_eq!(cases.status, 200, "operator request {n}");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn forwarded_for_counts_separately_only_behind_a_trusted_proxy() {
+    let proxy: IpAddr = "127.0.0.1".parse().unwrap();
+    let behind_proxy = TestServer::start_with(|c| {
+        c.public_rate_limit = 5;
+        c.trusted_proxies = vec![proxy];
+    })
+    .await;
+    let api = behind_proxy.api();
+    for _ in 0..5 {
+        assert_eq!(public_read(&api, Some("203.0.113.1")).await.status, 200);
+    }
+    assert_eq!(public_read(&api, Some("203.0.113.1")).await.status, 429, "the first client is out of budget");
+    assert_eq!(public_read(&api, Some("203.0.113.2")).await.status, 200, "another client has its own");
+    behind_proxy.stop().await.unwrap();
+
+    let direct = TestServer::start_with(|c| c.public_rate_limit = 5).await;
+    let api = direct.api();
+    for n in 1..=5 {
+        assert_eq!(public_read(&api, Some(&format!("203.0.113.{n}"))).await.status, 200);
+    }
+    let spoofed = public_read(&api, Some("203.0.113.99")).await;
+    assert_eq!(spoofed.status, 429, "without a trusted proxy the header is ignored");
+    direct.stop().await.unwrap();
+}
