@@ -116,6 +116,29 @@ pub fn router(app: AppState) -> Router {
         HeaderValue::from_static("DENY"),
     ))
     .layer(CompressionLayer::new())
-    .layer(TraceLayer::new_for_http())
+    .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+        tracing::debug_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
+    }))
     .with_state(app)
+}
+
+/// A request path fit for logs: a tracking token (a secret) is replaced by `…`.
+fn loggable_path(path: &str) -> String {
+    match path.split_once("/track/") {
+        Some((head, rest)) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("{head}/track/…{tail}")
+        }
+        None => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tracking_tokens_stay_out_of_logs() {
+        assert_eq!(super::loggable_path("/track/SECRET"), "/track/…");
+        assert_eq!(super::loggable_path("/api/v1/track/SECRET/updates"), "/api/v1/track/…/updates");
+        assert_eq!(super::loggable_path("/api/v1/cases"), "/api/v1/cases");
+    }
 }
