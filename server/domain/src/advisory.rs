@@ -255,13 +255,8 @@ fn bilingual(field: &str, raw: Option<&(Option<String>, Option<String>)>, max: u
     };
     let Some((ar, en)) = raw else { return Err(missing("ar")) };
     let text = |lang: &str, value: &Option<String>| -> Result<String, Rejected> {
-        let parsed = value
-            .as_deref()
-            .map(Message::parse_optional)
-            .transpose()
-            .map_err(|r| r.within(&format!("{field}.{lang}")))?
-            .flatten()
-            .ok_or_else(|| missing(lang))?;
+        let parsed =
+            Message::parse_field(value.as_deref(), &format!("{field}.{lang}"))?.ok_or_else(|| missing(lang))?;
         let count = parsed.as_str().chars().count();
         if count > max {
             return Err(Rejected::new(

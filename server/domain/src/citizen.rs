@@ -14,7 +14,7 @@ use crate::case::CaseStatus;
 use crate::clock::Timestamp;
 use crate::event::Event;
 use crate::location::{Cell, Location};
-use crate::need::{Flag, Need};
+use crate::need::{Flag, Need, sorted_unique};
 use crate::priority::{self, Priority, PriorityInput, PriorityLevel};
 use crate::report::LocationInput;
 use crate::text::Message;
@@ -69,13 +69,7 @@ pub struct CitizenUpdate {
 
 impl CitizenUpdate {
     pub fn parse(input: &UpdateInput) -> Result<Self, Rejected> {
-        let message = input
-            .message
-            .as_deref()
-            .map(Message::parse_optional)
-            .transpose()
-            .map_err(|r| r.within("message"))?
-            .flatten();
+        let message = Message::parse_field(input.message.as_deref(), "message")?;
         let mut update = Self { kind: input.kind, location: None, needs: None, message };
         match input.kind {
             UpdateKind::Moved => {
@@ -88,12 +82,7 @@ impl CitizenUpdate {
                 update.location = Some(location);
             }
             UpdateKind::Needs => {
-                let (mut needs, mut flags) = (input.needs.clone(), input.flags.clone());
-                needs.sort();
-                needs.dedup();
-                flags.sort();
-                flags.dedup();
-                update.needs = Some((needs, flags));
+                update.needs = Some((sorted_unique(&input.needs), sorted_unique(&input.flags)));
             }
             UpdateKind::Message if update.message.is_none() => {
                 return Err(Rejected::new("missing", "message", "write a message"));

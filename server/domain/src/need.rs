@@ -74,3 +74,11 @@ impl Flag {
         }
     }
 }
+
+/// A list of needs or flags as stored: sorted, each once.
+pub fn sorted_unique<T: Ord + Clone>(items: &[T]) -> Vec<T> {
+    let mut sorted = items.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+}

@@ -251,13 +251,7 @@ impl NewReport {
             }
             None => Location::default(),
         };
-        let message = input
-            .message
-            .as_deref()
-            .map(Message::parse_optional)
-            .transpose()
-            .map_err(|r| r.within("message"))?
-            .flatten();
+        let message = Message::parse_field(input.message.as_deref(), "message")?;
 
         if message.is_none() && people.iter().all(|p| p.name.is_none()) {
             return Err(Rejected::new(
@@ -267,12 +261,8 @@ impl NewReport {
             ));
         }
 
-        let mut needs = input.needs.clone();
-        needs.sort();
-        needs.dedup();
-        let mut flags = input.flags.clone();
-        flags.sort();
-        flags.dedup();
+        let needs = crate::need::sorted_unique(&input.needs);
+        let flags = crate::need::sorted_unique(&input.flags);
 
         Ok(Self {
             language: input.language.unwrap_or_default(),

@@ -99,6 +99,11 @@ impl Message {
         Ok((!text.is_empty()).then(|| Self(text.replace("\r\n", "\n"))))
     }
 
+    /// An optional field: absent or blank is `None`; a refusal names `field`.
+    pub fn parse_field(raw: Option<&str>, field: &str) -> Result<Option<Self>, Rejected> {
+        Ok(raw.map(Self::parse_optional).transpose().map_err(|r| r.within(field))?.flatten())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -203,19 +203,14 @@ pub fn is_finished(status: CaseStatus) -> bool {
 }
 
 fn required_text(field: &str, raw: Option<&str>) -> Result<String, Rejected> {
-    match raw.map(Message::parse_optional).transpose().map_err(|r| r.within(field))?.flatten() {
+    match Message::parse_field(raw, field)? {
         Some(text) => Ok(text.as_str().to_owned()),
         None => Err(Rejected::new("missing", field, format!("{field} is required"))),
     }
 }
 
 fn optional_text(field: &str, raw: Option<&str>) -> Result<Option<String>, Rejected> {
-    Ok(raw
-        .map(Message::parse_optional)
-        .transpose()
-        .map_err(|r| r.within(field))?
-        .flatten()
-        .map(|m| m.as_str().to_owned()))
+    Ok(Message::parse_field(raw, field)?.map(|m| m.as_str().to_owned()))
 }
 
 /// Decide what a command does to a case. Pure: same inputs, same answer.

@@ -173,7 +173,8 @@ async fn validate(validator: &[String], xml: &str) -> Result<(), String> {
 async fn supervisors_publish_and_everyone_reads_the_current_advisories_newest_first() {
     let server = TestServer::start().await;
     let (hoda, _) = user(&server, "hoda", "supervisor").await;
-    let whole_crisis = and(advisory("1"), "instruction", json!({"ar": "اذهبوا إلى القنصلية", "en": "Go to the consulate"}));
+    let whole_crisis =
+        and(advisory("1"), "instruction", json!({"ar": "اذهبوا إلى القنصلية", "en": "Go to the consulate"}));
     let reply = publish(&hoda, &and(whole_crisis, "kind", json!("instruction"))).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let first = reply.body["advisory_id"].as_str().unwrap().to_owned();
@@ -225,7 +226,8 @@ async fn invalid_advisories_are_refused_with_the_field_at_fault() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
     let bow_tie = json!({"type": "Polygon", "coordinates": [[[32.0, 15.0], [33.0, 16.0], [33.0, 15.0], [32.0, 16.0], [32.0, 15.0]]]});
-    let unclosed = json!({"type": "Polygon", "coordinates": [[[32.0, 15.0], [33.0, 15.0], [33.0, 16.0], [32.0, 16.0]]]});
+    let unclosed =
+        json!({"type": "Polygon", "coordinates": [[[32.0, 15.0], [33.0, 15.0], [33.0, 16.0], [32.0, 16.0]]]});
     let cases: Vec<(&str, Value, Option<&str>, &str)> = vec![
         ("no English headline", and(advisory("x"), "headline", json!({"ar": "تنبيه"})), None, "headline.en"),
         ("a bow tie", and(advisory("x"), "area", bow_tie), Some("invalid_area"), "area"),
@@ -238,7 +240,12 @@ async fn invalid_advisories_are_refused_with_the_field_at_fault() {
         ),
         ("a bad cell", and(advisory("x"), "cells", json!(["not-a-cell"])), None, "cells[0]"),
         ("an expiry in the past", and(advisory("x"), "expires_at", json!(from_now(-60_000))), None, "expires_at"),
-        ("an unreadable expiry", and(advisory("x"), "expires_at", json!("tomorrow")), Some("invalid_time"), "expires_at"),
+        (
+            "an unreadable expiry",
+            and(advisory("x"), "expires_at", json!("tomorrow")),
+            Some("invalid_time"),
+            "expires_at",
+        ),
         ("no severity", without(advisory("x"), "severity"), None, "severity"),
     ];
     for (what, body, code, field) in cases {
@@ -331,7 +338,11 @@ async fn area_advisories_reach_only_the_cases_inside_their_area() {
     assert_eq!(in_port_sudan, expected);
     assert_eq!(advisories_seen_by(&server, &report_at(15.47, 32.62)).await, [everyone.clone()], "a hole is outside");
     let unlocated = json!({"people": [{"name": "Huda"}]});
-    assert_eq!(advisories_seen_by(&server, &unlocated).await, [everyone], "a case without a place gets only general ones");
+    assert_eq!(
+        advisories_seen_by(&server, &unlocated).await,
+        [everyone],
+        "a case without a place gets only general ones"
+    );
 
     // Withdrawn, it is gone from the tracking view too.
     assert_eq!(withdraw(&admin, &khartoum).await.status, 200);
@@ -346,7 +357,9 @@ async fn the_report_form_shows_the_current_advisories_in_its_language() {
     let api = server.api();
     let form = api.get("/").await.unwrap();
     assert!(!form.body.as_str().unwrap().contains("تنبيه الإجلاء"));
-    let id = published(&admin, &and(advisory("الإجلاء"), "headline", json!({"ar": "تنبيه الإجلاء", "en": "Evacuation notice"}))).await;
+    let id =
+        published(&admin, &and(advisory("الإجلاء"), "headline", json!({"ar": "تنبيه الإجلاء", "en": "Evacuation notice"})))
+            .await;
     let arabic = api.get("/").await.unwrap();
     let arabic = arabic.body.as_str().unwrap();
     assert!(arabic.contains("تنبيه الإجلاء"), "{arabic}");
@@ -446,7 +459,11 @@ async fn every_cap_version_passes_the_cap_1_2_schema() {
     let mut messages = Vec::new();
 
     let whole_crisis = and(
-        and(and(advisory("<crisis> & \"all\""), "kind", json!("instruction")), "expires_at", json!(from_now(86_400_000))),
+        and(
+            and(advisory("<crisis> & \"all\""), "kind", json!("instruction")),
+            "expires_at",
+            json!(from_now(86_400_000)),
+        ),
         "instruction",
         json!({"ar": "توجهوا إلى نقطة التجمع", "en": "Go to the assembly point at 08:00"}),
     );

@@ -367,7 +367,11 @@ async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
         (&nafisa, "assignment", json!({"user_id": nafisa_id, "version": 1})),
         (&nafisa, "status", json!({"status": "triaged", "version": 2})),
         (&nafisa, "contacts", json!({"channel": "phone", "outcome": "no_answer", "version": 3})),
-        (&nafisa, "contacts", json!({"channel": "whatsapp", "outcome": "reached", "note": "uncle Kamal answered", "version": 4})),
+        (
+            &nafisa,
+            "contacts",
+            json!({"channel": "whatsapp", "outcome": "reached", "note": "uncle Kamal answered", "version": 4}),
+        ),
         (&nafisa, "notes", json!({"text": "caller sounded unsure about the address", "version": 5})),
         (&hoda, "priority", json!({"level": "high", "reason": "neighbours took the child in", "version": 6})),
     ];
@@ -377,7 +381,10 @@ async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
     }
 
     let view = track(&server.api(), &token).await.body;
-    assert_eq!(timeline_codes(&view), ["reported", "assigned", "status_triaged", "contact_attempted", "contact_reached"]);
+    assert_eq!(
+        timeline_codes(&view),
+        ["reported", "assigned", "status_triaged", "contact_attempted", "contact_reached"]
+    );
     assert_eq!(view["status"], "triaged");
     let text = view.to_string();
     for secret in [
@@ -465,7 +472,8 @@ async fn a_moved_update_moves_the_case_and_streams_to_operators() {
 async fn a_needs_update_raises_the_priority_and_never_lowers_it() {
     let server = TestServer::start().await;
     let api = server.api();
-    let calm = json!({"people": [{"name": "Omar", "age": 30}], "needs": ["food"], "location": {"lat": 15.6, "lon": 32.5}});
+    let calm =
+        json!({"people": [{"name": "Omar", "age": 30}], "needs": ["food"], "location": {"lat": 15.6, "lon": 32.5}});
     let (case_id, token, _) = reported_case(&server, &calm).await;
     let admin = server.admin().await;
     let level = |detail: &Value| detail["case"]["priority"]["level"].as_str().unwrap().to_owned();
@@ -488,7 +496,10 @@ async fn a_needs_update_raises_the_priority_and_never_lowers_it() {
     let better = send_update(&api, &token, json!({"kind": "needs", "needs": ["food"]})).await;
     assert_eq!(better.status, 201);
     let kept = live.events_until(start + 2).await.unwrap();
-    assert_eq!((kept[0]["data"]["priority_from"].as_str(), kept[0]["data"]["priority"].as_str()), (Some(&*after), Some(&*after)));
+    assert_eq!(
+        (kept[0]["data"]["priority_from"].as_str(), kept[0]["data"]["priority"].as_str()),
+        (Some(&*after), Some(&*after))
+    );
     assert_eq!(level(&admin.case(&case_id).await.unwrap().body), after);
     server.stop().await.unwrap();
 }
@@ -552,8 +563,7 @@ async fn the_tracking_pages_form_sends_an_update_and_comes_back() {
         ("needs", "water"),
         ("message", "نحن بخير"),
     ];
-    let posted =
-        api.send(no_redirects.post(api.url(&format!("/track/{token}?lang=en"))).form(&fields)).await.unwrap();
+    let posted = api.send(no_redirects.post(api.url(&format!("/track/{token}?lang=en"))).form(&fields)).await.unwrap();
     assert_eq!(posted.status, 303, "{}", posted.body);
     let location = posted.headers["location"].to_str().unwrap();
     assert_eq!(location, format!("/track/{token}?lang=en&sent=1"));
