@@ -1121,6 +1121,122 @@ pub async fn workflow_actions_are_versioned(store: &Store) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Citizens' updates, tracking links and advisories
+// ---------------------------------------------------------------------------------------------
+
+async fn citizens_update_links_and_advisories(store: &Store) {
+    use opsroom_domain::advisory::{Advisory, AdvisoryContent, AdvisoryInput, Severity};
+    use opsroom_domain::citizen::{CitizenUpdate, UpdateInput, UpdateKind};
+    use opsroom_store::{AdvisoryCommand, AdvisoryOutcome, CitizenOutcome, CitizenUpdateCommand, TrackingLinkChange};
+
+    let mut command = case_command(
+        &ReportInput { people: vec![named("Hawa")], location: at((15.5518, 32.5324)), ..Default::default() },
+        Channel::Web,
+        T0,
+    );
+    let token_hash = random_hex();
+    command.tracking_token_hash = token_hash.clone();
+    let case_id = command.event.case_id;
+    created(store, command).await;
+    assert_eq!(store.case_by_tracking_hash(&token_hash).await.unwrap(), Some(case_id));
+    let before = detail(store, case_id).await.summary;
+
+    // We moved, and someone is injured now: the cell follows, the priority rises, both reported.
+    let moved = CitizenUpdate::parse(&UpdateInput {
+        kind: UpdateKind::Moved,
+        location: at((19.6158, 37.2164)),
+        needs: vec![],
+        flags: vec![],
+        message: Some("we reached Port Sudan".into()),
+    })
+    .unwrap();
+    let update = |update: CitizenUpdate, hash: &str| CitizenUpdateCommand {
+        token_hash: hash.to_owned(),
+        update,
+        report_id: Uuid::now_v7(),
+        at: T0 + 1000,
+    };
+    let applied = store.citizen_update(update(moved, &token_hash)).await.unwrap();
+    assert!(matches!(applied, CitizenOutcome::Applied { case_id: id, .. } if id == case_id));
+    let injured = CitizenUpdate::parse(&UpdateInput {
+        kind: UpdateKind::Needs,
+        location: None,
+        needs: vec![Need::Medical],
+        flags: vec![Flag::Injured],
+        message: None,
+    })
+    .unwrap();
+    store.citizen_update(update(injured, &token_hash)).await.unwrap();
+    let after = detail(store, case_id).await;
+    assert_ne!(after.summary.cell, before.cell);
+    assert_eq!(after.summary.lat, Some(19.6158));
+    assert!(after.summary.priority > before.priority, "{:?} → {:?}", before.priority, after.summary.priority);
+    assert_eq!(after.summary.version, before.version + 2);
+    let kinds: Vec<Option<&str>> = after.reports.iter().map(|r| r.update_kind.as_deref()).collect();
+    assert_eq!(kinds, vec![None, Some("moved"), Some("needs")]);
+    assert_eq!(after.reports[1].message.as_deref(), Some("we reached Port Sudan"));
+
+    // A wrong token changes nothing and writes no event.
+    let head_before = head(store);
+    let safe = CitizenUpdate::parse(&UpdateInput {
+        kind: UpdateKind::Safe,
+        location: None,
+        needs: vec![],
+        flags: vec![],
+        message: None,
+    })
+    .unwrap();
+    assert_eq!(store.citizen_update(update(safe.clone(), &random_hex())).await.unwrap(), CitizenOutcome::NotFound);
+    assert_head(store, head_before).await;
+
+    // Revoking replaces the hash: the old token finds nothing.
+    let new_hash = random_hex();
+    let change =
+        TrackingLinkChange { case_id, new_token_hash: new_hash.clone(), reissued: true, by: Uuid::nil(), at: T0 };
+    assert!(store.change_tracking_link(change).await.unwrap());
+    assert_eq!(store.case_by_tracking_hash(&token_hash).await.unwrap(), None);
+    assert_eq!(store.case_by_tracking_hash(&new_hash).await.unwrap(), Some(case_id));
+    assert_eq!(store.citizen_update(update(safe, &token_hash)).await.unwrap(), CitizenOutcome::NotFound);
+    let unknown = TrackingLinkChange {
+        case_id: Uuid::now_v7(),
+        new_token_hash: random_hex(),
+        reissued: false,
+        by: Uuid::nil(),
+        at: T0,
+    };
+    assert!(!store.change_tracking_link(unknown).await.unwrap());
+
+    // Advisories: published, updated, withdrawn; every version kept.
+    let input = AdvisoryInput {
+        severity: Some(Severity::Severe),
+        headline: Some((Some("تنبيه".into()), Some("Notice".into()))),
+        body: Some((Some("نص".into()), Some("Text".into()))),
+        ..Default::default()
+    };
+    let content = AdvisoryContent::parse(&input, Timestamp::from_millis(T0)).unwrap();
+    let advisory = Advisory::publish(Uuid::now_v7(), content.clone(), Uuid::nil(), Timestamp::from_millis(T0));
+    let id = advisory.advisory_id;
+    assert!(matches!(
+        store.advisory(AdvisoryCommand::Publish(advisory)).await.unwrap(),
+        AdvisoryOutcome::Applied { .. }
+    ));
+    store.advisory(AdvisoryCommand::Update { advisory_id: id, content, by: Uuid::nil(), at: T0 + 1 }).await.unwrap();
+    assert_eq!(store.advisories(false).await.unwrap()[0].version, 2);
+    store.advisory(AdvisoryCommand::Withdraw { advisory_id: id, by: Uuid::nil(), at: T0 + 2 }).await.unwrap();
+    assert!(store.advisories(false).await.unwrap().is_empty());
+    assert!(store.advisories(true).await.unwrap()[0].withdrawn);
+    let again =
+        store.advisory(AdvisoryCommand::Withdraw { advisory_id: id, by: Uuid::nil(), at: T0 + 3 }).await.unwrap();
+    assert!(matches!(again, AdvisoryOutcome::Refused(_)));
+    let versions: Vec<u32> = store.advisory_versions(id).await.unwrap().iter().map(|a| a.version).collect();
+    assert_eq!(versions, vec![1, 2, 3]);
+    let missing =
+        store.advisory(AdvisoryCommand::Withdraw { advisory_id: Uuid::now_v7(), by: Uuid::nil(), at: T0 }).await;
+    assert_eq!(missing.unwrap(), AdvisoryOutcome::NotFound);
+    assert_gap_free(&event_seqs(store).await);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every check on both backends, each on a fresh database
 // ---------------------------------------------------------------------------------------------
 
@@ -1200,4 +1316,5 @@ on_both_backends!(
     cursors_beyond_i64_are_not_wrapped,
     coordinates_round_trip_exactly,
     workflow_actions_are_versioned,
+    citizens_update_links_and_advisories,
 );
