@@ -25,6 +25,7 @@ use crate::http::citizen_text::{self as text, COUNTRY_CODES, Words, flag_label, 
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::JsonBody;
 use crate::http::pages::with_csp;
+use crate::http::rate_limit::Admission;
 use crate::http::reports::{PUBLIC_SCOPE, checked_key, idempotency_key, intake};
 use crate::http::tracking::{TrackingView, send_update, tracked_case, tracking_view};
 use crate::secrets;
@@ -267,8 +268,6 @@ fn form_page(
                     input type="text" name="location.position" value=[fields.get("location.position")] inputmode="decimal" dir="ltr"
                         placeholder=(w.position_hint) autocomplete="off" aria-invalid=[refusal.at("location.position").map(|_| "true")];
                     (field_error(refusal, "location.position"))
-                    (field_error(refusal, "location.lat"))
-                    (field_error(refusal, "location.lon"))
                 }
                 input type="hidden" name="location.accuracy_m" value=[fields.get("location.accuracy_m")];
                 button.locate type="button" hidden { (w.use_my_location) }
@@ -329,8 +328,16 @@ fn confirmation_page(language: Language, accepted: &ReportAccepted, advisories: 
 }
 
 /// `GET /`: the report form.
-pub async fn get_form(State(app): State<AppState>, Query(query): Query<PageQuery>) -> Result<Response, ApiError> {
+pub async fn get_form(
+    State(app): State<AppState>,
+    Admission(admitted): Admission,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, ApiError> {
     let language = text::language_from(query.lang.as_deref());
+    if let Err(limited) = admitted {
+        // Still the form, so the person can fill it in and send it a minute later.
+        return Ok(refused(&app, false, language, &FormFields::default(), limited).await);
+    }
     let advisories = advisory_bodies(&app).await?;
     let page = form_page(language, &FormFields::default(), &Refusal::default(), &secrets::new_token(), &advisories);
     Ok(html_response(&app, StatusCode::OK, page))
@@ -343,6 +350,7 @@ async fn advisory_bodies(app: &AppState) -> Result<Vec<AdvisoryBody>, ApiError> 
 /// `POST /`: a report from the form. HTML back for a plain form post, JSON for form.js.
 pub async fn post_form(
     State(app): State<AppState>,
+    Admission(admitted): Admission,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -364,6 +372,9 @@ pub async fn post_form(
         }
     };
     let language = text::language_from(fields.get("lang"));
+    if let Err(limited) = admitted {
+        return refused(&app, json, language, &fields, limited).await;
+    }
     match submit(&app, &headers, &fields).await {
         Ok(accepted) if json => (StatusCode::CREATED, Json(accepted)).into_response(),
         Ok(accepted) => {
@@ -487,15 +498,33 @@ fn tracking_page(
 /// The answer to every token that does not open a case: same status, same body.
 fn bad_link(app: &AppState, language: Language) -> Response {
     let w = words(language);
+    notice_page(app, StatusCode::NOT_FOUND, language, w.bad_link, w.bad_link_help)
+}
+
+/// A page with one message and the way to a new report.
+fn notice_page(app: &AppState, status: StatusCode, language: Language, heading: &str, text: &str) -> Response {
+    let w = words(language);
     let main = html! {
         section.done {
-            h2 { (w.bad_link) }
-            p { (w.bad_link_help) }
+            h2 { (heading) }
+            p { (text) }
             p { a href={ "/?lang=" (w.lang) } { (w.new_report) } }
         }
     };
     let switch = format!("/?lang={}", w.other_lang);
-    html_response(app, StatusCode::NOT_FOUND, layout(w, w.bad_link, &switch, false, main))
+    html_response(app, status, layout(w, heading, &switch, false, main))
+}
+
+/// A tracking page over the rate limit: the reason in the page's language, `Retry-After` kept.
+fn limited_page(app: &AppState, language: Language, limited: ApiError) -> Response {
+    let (status, problem) = limited.status_and_problem();
+    let mut response = notice_page(app, status, language, words(language).title, &text::localize(&problem, language));
+    if let ApiError::TooManyRequests(seconds) = limited
+        && let Ok(value) = seconds.to_string().parse()
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 fn page_language(query: &PageQuery, case_language: Option<&str>) -> Language {
@@ -505,9 +534,13 @@ fn page_language(query: &PageQuery, case_language: Option<&str>) -> Language {
 /// `GET /track/{token}`: the citizen's view of their case.
 pub async fn get_tracking_page(
     State(app): State<AppState>,
+    Admission(admitted): Admission,
     Path(token): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
+    if let Err(limited) = admitted {
+        return Ok(limited_page(&app, page_language(&query, None), limited));
+    }
     let detail = match tracked_case(&app, &token).await {
         Ok(detail) => detail,
         Err(ApiError::NotFound) => return Ok(bad_link(&app, page_language(&query, None))),
@@ -523,10 +556,14 @@ pub async fn get_tracking_page(
 /// `POST /track/{token}`: an update from the tracking page's form; back to the page when sent.
 pub async fn post_tracking_page(
     State(app): State<AppState>,
+    Admission(admitted): Admission,
     Path(token): Path<String>,
     Query(query): Query<PageQuery>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    if let Err(limited) = admitted {
+        return Ok(limited_page(&app, page_language(&query, None), limited));
+    }
     let fields = FormFields::parse(&body).map_err(ApiError::BadRequest)?;
     let sent = async {
         let json = citizen_form::update(&fields).map_err(ApiError::Unprocessable)?;
@@ -547,6 +584,7 @@ pub async fn post_tracking_page(
             let view = tracking_view(&app, &detail).await?;
             let (status, mut problem) = error.status_and_problem();
             problem.message = text::localize(&problem, language);
+            problem.field = problem.field.map(|f| citizen_form::form_field(&f, &[]));
             let refusal = Refusal::from_problem(&problem, language);
             Ok(html_response(&app, status, tracking_page(language, &token, &view, &refusal, &fields, false)))
         }

@@ -67,14 +67,23 @@ pub struct ConvertedReport {
 impl ConvertedReport {
     /// Turn an API field path into the form's name for it.
     pub fn form_field(&self, api_field: &str) -> String {
-        if let Some(rest) = api_field.strip_prefix("people[")
-            && let Some((index, tail)) = rest.split_once(']')
-            && let Ok(index) = index.parse::<usize>()
-            && let Some(row) = self.person_rows.get(index)
-        {
-            return format!("people[{row}]{tail}");
-        }
-        api_field.to_owned()
+        form_field(api_field, &self.person_rows)
+    }
+}
+
+/// The form's name for an API field path: `people[i]` becomes the form row it came from
+/// (`person_rows[i]`), and a position's `lat` or `lon` the one field it was typed in.
+pub fn form_field(api_field: &str, person_rows: &[usize]) -> String {
+    if let Some(rest) = api_field.strip_prefix("people[")
+        && let Some((index, tail)) = rest.split_once(']')
+        && let Ok(index) = index.parse::<usize>()
+        && let Some(row) = person_rows.get(index)
+    {
+        return format!("people[{row}]{tail}");
+    }
+    match api_field {
+        "location.lat" | "location.lon" => "location.position".to_owned(),
+        other => other.to_owned(),
     }
 }
 
@@ -234,6 +243,7 @@ mod tests {
         assert_eq!(converted.json["needs"], json!(["water", "food"]));
         assert_eq!(converted.form_field("people[0].phone"), "people[1].phone");
         assert_eq!(converted.form_field("message"), "message");
+        assert_eq!(converted.form_field("location.lat"), "location.position");
     }
 
     #[test]

@@ -67,11 +67,13 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(advisories::get_cap))
         .routes(routes!(tracking::get_tracking))
         .routes(routes!(tracking::post_update))
-        .route("/", get(citizen::get_form).post(citizen::post_form))
-        .route("/track/{token}", get(citizen::get_tracking_page).post(citizen::post_tracking_page))
         .route_layer(middleware::from_fn_with_state(app.clone(), rate_limit::limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(public)
+        // The public pages take the same limit through `rate_limit::Admission`, so that a refusal
+        // comes in the page's language with what was typed kept.
+        .route("/", get(citizen::get_form).post(citizen::post_form))
+        .route("/track/{token}", get(citizen::get_tracking_page).post(citizen::post_tracking_page))
         .routes(routes!(advisories::put_advisory))
         .routes(routes!(advisories::post_withdrawal))
         .routes(routes!(advisories::get_history))

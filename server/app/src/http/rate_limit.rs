@@ -1,5 +1,6 @@
 //! Rate limits per client address on the public endpoints (report intake, the form, tracking
-//! links, advisories, sign-in).
+//! links, advisories, sign-in): a middleware for the JSON API, and [`Admission`] for the pages,
+//! which answer over-limit requests themselves in the page's language.
 //!
 //! Owns the client-address rule and the buckets. The client is the TCP peer, unless the peer is
 //! one of the configured trusted proxies: then it is the right-most address in `X-Forwarded-For`
@@ -15,8 +16,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::HeaderMap;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -84,15 +86,36 @@ impl RateLimiter {
     }
 }
 
-/// Middleware for the public routes: 429 with `Retry-After` over the limit.
+/// Take one request of this client's allowance; over it, the 429 to answer.
+fn admit(app: &AppState, extensions: &Extensions, headers: &HeaderMap) -> Result<(), ApiError> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    match app.rate_limiter.client(peer, headers) {
+        Some(client) => app
+            .rate_limiter
+            .check(client, Instant::now())
+            .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1))),
+        None => Ok(()),
+    }
+}
+
+/// Middleware for the public API routes: 429 (JSON) with `Retry-After` over the limit.
 pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if let Some(client) = app.rate_limiter.client(peer, request.headers())
-        && let Err(wait) = app.rate_limiter.check(client, Instant::now())
-    {
-        return ApiError::TooManyRequests(wait.as_secs().max(1)).into_response();
+    if let Err(refusal) = admit(&app, request.extensions(), request.headers()) {
+        return refusal.into_response();
     }
     next.run(request).await
+}
+
+/// The same limit for handlers that answer a refusal themselves (the public pages, which say it
+/// in the page's language and keep what was typed): `Err` holds the 429 to render.
+pub struct Admission(pub Result<(), ApiError>);
+
+impl FromRequestParts<AppState> for Admission {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Admission(admit(app, &parts.extensions, &parts.headers)))
+    }
 }
 
 #[cfg(test)]
