@@ -357,15 +357,10 @@ pub async fn post_form(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let json = wants_json(&headers);
-    let body = match body {
+    let body = match body.map_err(unreadable) {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return refused(&app, json, Language::Ar, &FormFields::default(), ApiError::PayloadTooLarge).await;
-        }
-        Err(rejection) => {
-            let problem = Problem::new("unreadable_body", rejection.body_text(), None);
-            return refused(&app, json, Language::Ar, &FormFields::default(), ApiError::BadRequest(problem)).await;
-        }
+        // Nothing of the form could be read, not even its language: Arabic, the default.
+        Err(error) => return refused(&app, json, Language::Ar, &FormFields::default(), error).await,
     };
     let fields = match FormFields::parse(&body) {
         Ok(fields) => fields,
@@ -384,6 +379,14 @@ pub async fn post_form(
             html_response(&app, StatusCode::CREATED, confirmation_page(language, &accepted, &advisories))
         }
         Err(error) => refused(&app, json, language, &fields, error).await,
+    }
+}
+
+/// A body that could not be read: over the size limit, or broken.
+fn unreadable(rejection: BytesRejection) -> ApiError {
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None)),
     }
 }
 
@@ -523,11 +526,12 @@ fn notice_page(app: &AppState, status: StatusCode, language: Language, heading: 
     html_response(app, status, layout(w, heading, &switch, false, main))
 }
 
-/// A tracking page over the rate limit: the reason in the page's language, `Retry-After` kept.
-fn limited_page(app: &AppState, language: Language, limited: ApiError) -> Response {
-    let (status, problem) = limited.status_and_problem();
+/// A refused tracking-page request (over the rate limit, a body too large): the reason in the
+/// page's language, `Retry-After` kept.
+fn refusal_page(app: &AppState, language: Language, refusal: ApiError) -> Response {
+    let (status, problem) = refusal.status_and_problem();
     let mut response = notice_page(app, status, language, words(language).title, &text::localize(&problem, language));
-    if let ApiError::TooManyRequests(seconds) = limited
+    if let ApiError::TooManyRequests(seconds) = refusal
         && let Ok(value) = seconds.to_string().parse()
     {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -547,7 +551,7 @@ pub async fn get_tracking_page(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     if let Err(limited) = admitted {
-        return Ok(limited_page(&app, page_language(&query, None), limited));
+        return Ok(refusal_page(&app, page_language(&query, None), limited));
     }
     let detail = match tracked_case(&app, &token).await {
         Ok(detail) => detail,
@@ -567,19 +571,23 @@ pub async fn post_tracking_page(
     Admission(admitted): Admission,
     Path(token): Path<String>,
     Query(query): Query<PageQuery>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     if let Err(limited) = admitted {
-        return Ok(limited_page(&app, page_language(&query, None), limited));
+        return Ok(refusal_page(&app, page_language(&query, None), limited));
     }
-    let fields = FormFields::parse(&body).map_err(ApiError::BadRequest)?;
+    let language = page_language(&query, None);
+    let fields = match body.map_err(unreadable).and_then(|body| FormFields::parse(&body).map_err(ApiError::BadRequest))
+    {
+        Ok(fields) => fields,
+        Err(refusal) => return Ok(refusal_page(&app, language, refusal)),
+    };
     let sent = async {
         let json = citizen_form::update(&fields).map_err(ApiError::Unprocessable)?;
         let request: TrackingUpdateRequest = JsonBody(json).parse()?;
         send_update(&app, &token, &request.to_domain()).await
     }
     .await;
-    let language = page_language(&query, None);
     match sent {
         Ok(_) => Ok(Redirect::to(&format!("/track/{token}?lang={}&sent=1", words(language).lang)).into_response()),
         Err(ApiError::NotFound) => Ok(bad_link(&app, language)),
