@@ -26,6 +26,7 @@ test('a supervisor publishes an advisory; an operator sees it live; the public f
   assert.equal(await operator.locator('form.publish').count(), 0, 'operators do not publish');
 
   const supervisor = await signedInPage(browser, server.url, 'hoda', 'hoda password 2023');
+  supervisor.on('dialog', (dialog) => dialog.accept());
   await supervisor.click('details.advisories-panel summary');
   await supervisor.fill('input[name="headline.ar"]', 'لا رسوم على مقاعد الإجلاء');
   await supervisor.fill('input[name="headline.en"]', 'No fee for evacuation seats');
@@ -47,6 +48,7 @@ test('a supervisor publishes an advisory; an operator sees it live; the public f
 
 test("a citizen's update shows on the case's card live; the drawer revokes the tracking link", async () => {
   const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  page.on('dialog', (dialog) => dialog.accept());
   const accepted = await report(server.url, { people: [{ name: 'Hamid' }], location: { lat: 15.55, lon: 32.53 } });
   const card = `.card[data-reference="${accepted.reference}"]`;
   await page.waitForSelector(card, { timeout: 5000 });

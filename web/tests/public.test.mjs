@@ -153,10 +153,16 @@ test('offline: the report is queued, says so, and is sent once when the network 
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('opsroom-queue')).length), 1);
   assert.equal((await casesNamed('Offline Ahmed')).length, 0, 'nothing reached the server');
 
+  // Editing after sending starts another report with its own key: the first one stays queued.
+  await page.fill('input[name="people[0].name"]', 'Offline Fatima');
+  await page.click('button.send');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('opsroom-queue')).length), 2);
+
   await context.setOffline(false);
-  await page.waitForSelector('section.done .reference', { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelectorAll('section.done .reference').length === 2, null, { timeout: 20_000 });
   assert.equal(await page.evaluate(() => localStorage.getItem('opsroom-queue')), null);
   assert.equal((await casesNamed('Offline Ahmed')).length, 1, 'exactly one case');
+  assert.equal((await casesNamed('Offline Fatima')).length, 1, 'and the second report too');
 });
 
 test('a lost answer: the retry with the same key creates no second case', async () => {
@@ -191,6 +197,21 @@ test('the draft survives closing the page', async () => {
   await page.reload();
   assert.equal(await page.inputValue('input[name="people[0].name"]'), 'Draft Person');
   assert.ok(await page.isChecked('input[name=needs][value=shelter]'));
+  // "Clear the form" forgets it, for a phone passed to the next person.
+  await page.click('button.clear');
+  assert.equal(await page.inputValue('input[name="people[0].name"]'), '');
+  assert.equal(await page.evaluate(() => localStorage.getItem('opsroom-draft')), null);
+});
+
+test('a draft older than a day is not shown to whoever opens the form next', async () => {
+  const page = await newPage();
+  await page.goto(`${server.url}/?lang=en`);
+  await page.evaluate(() =>
+    localStorage.setItem('opsroom-draft', JSON.stringify({ at: Date.now() - 25 * 3600 * 1000, pairs: [['people[0].name', 'Old Draft']] })),
+  );
+  await page.reload();
+  assert.equal(await page.inputValue('input[name="people[0].name"]'), '');
+  assert.equal(await page.evaluate(() => localStorage.getItem('opsroom-draft')), null);
 });
 
 /** Size of a response body as sent with gzip (what a phone downloads). */

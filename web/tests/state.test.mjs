@@ -81,7 +81,7 @@ test("a citizen's update moves the case on the map, raises its priority and bump
   apply(state, reported(1, 'c1', 'normal'));
   const elsewhere = '896b6e3708bffff';
   const update = (seq, data) => ({ type: 'event', seq, kind: 'citizen_updated', case_id: 'c1', data: { case_id: 'c1', ...data } });
-  apply(state, update(2, { update: 'message', message: 'still here', from_cell: KHARTOUM_9, cell: KHARTOUM_9, status: 'new', priority_from: 'normal', priority: 'normal' }));
+  apply(state, update(2, { update: 'message', message: 'still here', from_cell: KHARTOUM_9, cell: KHARTOUM_9, status_from: 'new', status: 'new', priority_from: 'normal', priority: 'normal' }));
   assert.equal(state.cases.get('c1').version, 1, 'a message changes no field');
   apply(
     state,
@@ -90,6 +90,7 @@ test("a citizen's update moves the case on the map, raises its priority and bump
       location: { coordinates: { lat: 15.6, lon: 32.5 }, place: 'Bahri' },
       from_cell: KHARTOUM_9,
       cell: elsewhere,
+      status_from: 'new',
       status: 'new',
       priority_from: 'normal',
       priority: 'high',

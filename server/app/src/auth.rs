@@ -20,6 +20,7 @@ use tokio::sync::Semaphore;
 use crate::http::error::ApiError;
 use crate::secrets;
 use crate::server::AppState;
+use opsroom_domain::user::Role;
 
 pub const SESSION_COOKIE: &str = "opsroom_session";
 /// Hash domain of session tokens (see [`secrets::token_hash`]).
@@ -108,6 +109,23 @@ impl FromRequestParts<AppState> for Operator {
         let session_hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
         let user = app.store.session_user(&session_hash, app.now_ms()).await?.ok_or(ApiError::Unauthenticated)?;
         Ok(Operator { user, session_hash })
+    }
+}
+
+/// A signed-in supervisor or admin. Any other signed-in user gets 403 before anything else of the
+/// request is read, so the answer says nothing about the path or the body.
+#[derive(Debug, Clone)]
+pub struct Supervisor(pub Operator);
+
+impl FromRequestParts<AppState> for Supervisor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let operator = Operator::from_request_parts(parts, app).await?;
+        match operator.user.role {
+            Role::Supervisor | Role::Admin => Ok(Supervisor(operator)),
+            Role::Operator => Err(ApiError::Forbidden("this needs a supervisor or an admin")),
+        }
     }
 }
 

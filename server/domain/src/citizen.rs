@@ -2,7 +2,9 @@
 //! ("we moved", "we are safe now", "our needs changed", a message), and what they may see of it.
 //!
 //! Owns the update rules (an update is a report on the same case; it may raise the case's
-//! priority, never lower it — lowering is an operator's decision) and the citizen-safe view of a
+//! priority, never lower it — lowering is an operator's decision; on a finished case, anything
+//! but "we are safe" reopens it, since a plea on a closed case must not go unseen) and the
+//! citizen-safe view of a
 //! case's history: plain words, no operator notes, no names of operators or of other people.
 //! Must not know how the token is checked; the app does that before calling in here.
 
@@ -18,7 +20,7 @@ use crate::need::{Flag, Need, sorted_unique};
 use crate::priority::{self, Priority, PriorityInput, PriorityLevel};
 use crate::report::LocationInput;
 use crate::text::Message;
-use crate::workflow::ContactOutcome;
+use crate::workflow::{ContactOutcome, is_finished};
 
 /// The kinds of update the tracking page offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -122,10 +124,12 @@ pub struct CitizenUpdated {
     pub flags: Option<Vec<Flag>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Message>,
-    /// The case's cell before and after (they differ when the people moved), its status, and its
-    /// priority before and after: map and board readers apply the event without a lookup.
+    /// The case's cell, status and priority before and after (cells differ when the people
+    /// moved, statuses when the update reopened a finished case): map and board readers apply
+    /// the event without a lookup.
     pub from_cell: Option<Cell>,
     pub cell: Option<Cell>,
+    pub status_from: CaseStatus,
     pub status: CaseStatus,
     pub priority_from: PriorityLevel,
     pub priority: PriorityLevel,
@@ -134,6 +138,10 @@ pub struct CitizenUpdated {
     pub raised: Option<Priority>,
     pub at: Timestamp,
 }
+
+/// The status a finished case reopened by a citizen's update goes back to: an operator looks at
+/// it again first.
+pub const REOPENED_AS: CaseStatus = CaseStatus::Triaged;
 
 /// Record an update on a case.
 pub fn apply(case: &TrackedCase, update: CitizenUpdate, report_id: Uuid, now: Timestamp) -> CitizenUpdated {
@@ -146,6 +154,7 @@ pub fn apply(case: &TrackedCase, update: CitizenUpdate, report_id: Uuid, now: Ti
         let higher = computed.score > case.priority_score && computed.level >= case.priority;
         (higher && !case.priority_overridden).then_some(computed)
     });
+    let reopens = is_finished(case.status) && update.kind != UpdateKind::Safe;
     let (needs, flags) = update.needs.map_or((None, None), |(n, f)| (Some(n), Some(f)));
     CitizenUpdated {
         case_id: case.case_id,
@@ -157,7 +166,8 @@ pub fn apply(case: &TrackedCase, update: CitizenUpdate, report_id: Uuid, now: Ti
         message: update.message,
         from_cell: case.cell,
         cell,
-        status: case.status,
+        status_from: case.status,
+        status: if reopens { REOPENED_AS } else { case.status },
         priority_from: case.priority,
         priority: raised.as_ref().map_or(case.priority, |p| p.level),
         raised,
@@ -237,6 +247,14 @@ pub fn timeline_entry(event: &Event) -> Option<TimelineEntry> {
                 ),
             ),
         }),
+        Event::CitizenUpdated(e) if e.status != e.status_from => Some(entry(
+            e.at,
+            format!("update_{}_reopened", e.update.as_str()),
+            (
+                "You told us you still need help. Your case is open again.",
+                "أخبرتنا أنكم ما زلتم بحاجة إلى المساعدة. أُعيد فتح حالتك.",
+            ),
+        )),
         Event::CitizenUpdated(e) => Some(entry(
             e.at,
             format!("update_{}", e.update.as_str()),
@@ -303,6 +321,21 @@ mod tests {
         overridden.priority_overridden = true;
         let kept = apply(&overridden, CitizenUpdate::parse(&injured).unwrap(), Uuid::nil(), Timestamp(5));
         assert_eq!(kept.priority, PriorityLevel::Normal, "a supervisor's override stands");
+    }
+
+    #[test]
+    fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not() {
+        let mut resolved = case();
+        resolved.status = CaseStatus::Resolved;
+        let mut message = input(UpdateKind::Message);
+        message.message = Some("we still need help".into());
+        let plea = apply(&resolved, CitizenUpdate::parse(&message).unwrap(), Uuid::nil(), Timestamp(5));
+        assert_eq!((plea.status_from, plea.status), (CaseStatus::Resolved, REOPENED_AS));
+        assert_eq!(timeline_entry(&Event::CitizenUpdated(Box::new(plea))).unwrap().code, "update_message_reopened");
+        let safe = apply(&resolved, CitizenUpdate::parse(&input(UpdateKind::Safe)).unwrap(), Uuid::nil(), Timestamp(5));
+        assert_eq!(safe.status, CaseStatus::Resolved);
+        let open = apply(&case(), CitizenUpdate::parse(&message).unwrap(), Uuid::nil(), Timestamp(5));
+        assert_eq!(open.status, CaseStatus::Triaged, "an open case keeps its status");
     }
 
     #[test]

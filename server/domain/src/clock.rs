@@ -21,9 +21,15 @@ impl Timestamp {
         self.0
     }
 
-    /// Parse RFC 3339 with any offset, e.g. `2023-04-20T08:00:00+02:00`.
+    /// Parse RFC 3339 with any offset, e.g. `2023-04-20T08:00:00+02:00`; `None` for anything
+    /// else, or for an instant that is not in the years 0000–9999 in UTC (which RFC 3339 could
+    /// not write back).
     pub fn parse_rfc3339(raw: &str) -> Option<Self> {
         let t = OffsetDateTime::parse(raw, &Rfc3339).ok()?;
+        let utc = t.checked_to_offset(time::UtcOffset::UTC)?;
+        if !(0..=9999).contains(&utc.year()) {
+            return None;
+        }
         i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok().map(Self)
     }
 
@@ -63,5 +69,6 @@ mod tests {
     fn parses_any_offset() {
         assert_eq!(Timestamp::parse_rfc3339("2023-04-15T11:30:00.123+02:00"), Some(Timestamp(1_681_551_000_123)));
         assert_eq!(Timestamp::parse_rfc3339("15/04/2023"), None);
+        assert_eq!(Timestamp::parse_rfc3339("9999-12-31T23:59:59-23:59"), None, "year 10000 in UTC");
     }
 }

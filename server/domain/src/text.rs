@@ -28,9 +28,16 @@ pub fn ascii_digits(input: &str) -> String {
         .collect()
 }
 
+/// Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane): never
+/// text a person typed, and not allowed in XML, which CAP is.
+fn is_noncharacter(c: char) -> bool {
+    let c = c as u32;
+    (0xFDD0..=0xFDEF).contains(&c) || (c & 0xFFFE) == 0xFFFE
+}
+
 fn single_line(raw: &str, max: usize) -> Result<String, Rejected> {
     let trimmed = raw.trim();
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(|c| c.is_control() || is_noncharacter(c)) {
         return Err(Rejected::value(
             "control_character",
             "must not contain control characters such as line breaks or tabs",
@@ -86,7 +93,7 @@ pub struct Message(String);
 impl Message {
     pub fn parse_optional(raw: &str) -> Result<Option<Self>, Rejected> {
         let text = raw.trim();
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        if text.chars().any(|c| (c.is_control() && c != '\n' && c != '\t' && c != '\r') || is_noncharacter(c)) {
             return Err(Rejected::value("control_character", "must not contain control characters"));
         }
         let count = text.chars().count();
@@ -226,6 +233,8 @@ mod tests {
         let m = Message::parse_optional("we are safe\r\nno water").unwrap().unwrap();
         assert_eq!(m.as_str(), "we are safe\nno water");
         assert!(Message::parse_optional("bell\u{7}").is_err());
+        assert!(Message::parse_optional("not\u{FFFE}xml").is_err());
+        assert!(PersonName::parse_optional("x\u{FDD0}").is_err());
     }
 
     proptest! {

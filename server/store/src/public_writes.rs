@@ -128,6 +128,12 @@ pub(crate) async fn citizen_update(
             Bind::Text(Some(serde_json::to_string(&raised.reasons).expect("reasons serialize"))),
         ]);
     }
+    if event.status != event.status_from {
+        let n = statement_binds.len();
+        sql.push_str(&format!(", status = ${}", n + 1));
+        statement_binds.push(Bind::Text(Some(event.status.as_str().to_owned())));
+        changed = true;
+    }
     if changed {
         sql.push_str(", version = version + 1");
     }

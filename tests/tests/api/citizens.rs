@@ -717,17 +717,23 @@ async fn a_form_post_over_the_limit_is_refused_and_opens_no_case() {
 }
 
 #[tokio::test]
-async fn operator_routes_are_not_rate_limited() {
+async fn operator_routes_and_signed_in_staff_are_not_rate_limited() {
     let server = TestServer::start_with(|c| c.public_rate_limit = 5).await;
     let admin = server.admin().await; // signing in is public: one of the five
+    let api = server.api();
     for _ in 0..4 {
-        assert_eq!(public_read(&admin, None).await.status, 200);
+        assert_eq!(public_read(&api, None).await.status, 200);
     }
-    assert_eq!(public_read(&admin, None).await.status, 429, "the address is out of budget");
+    assert_eq!(public_read(&api, None).await.status, 429, "the address is out of budget");
     for n in 0..20 {
         let cases = admin.get("/api/v1/cases").await.unwrap();
         assert_eq!(cases.status, 200, "operator request {n}");
+        // The ops room behind the same address still reads the public advisories.
+        assert_eq!(public_read(&admin, None).await.status, 200, "staff public read {n}");
     }
+    let forged =
+        api.send(api.http.get(api.url("/api/v1/advisories")).header("cookie", "opsroom_session=forged")).await.unwrap();
+    assert_eq!(forged.status, 429, "a cookie that is no session counts like anyone");
     server.stop().await.unwrap();
 }
 
@@ -755,4 +761,115 @@ async fn forwarded_for_counts_separately_only_behind_a_trusted_proxy() {
     let spoofed = public_read(&api, Some("203.0.113.99")).await;
     assert_eq!(spoofed.status, 429, "without a trusted proxy the header is ignored");
     direct.stop().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the security review found: each case pinned
+
+#[tokio::test]
+async fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let api = server.api();
+    let (case_id, token, _) = reported_case(&server, &sample_report(21)).await;
+    let status = |to: &str, version: u64| json!({"status": to, "version": version, "reason": "done"});
+    for (to, version) in [("triaged", 1), ("in_progress", 2), ("resolved", 3)] {
+        let moved = post_json(&admin, &format!("/api/v1/cases/{case_id}/status"), status(to, version)).await;
+        assert_eq!(moved.status, 200, "{}", moved.body);
+    }
+    assert_eq!(send_update(&api, &token, json!({"kind": "safe"})).await.status, 201);
+    let case = admin.case(&case_id).await.unwrap();
+    assert_eq!(case.body["case"]["status"], "resolved", "'we are safe' on a resolved case changes nothing");
+
+    let plea = json!({"kind": "message", "message": "my son is bleeding, we still need help"});
+    assert_eq!(send_update(&api, &token, plea).await.status, 201);
+    let case = admin.case(&case_id).await.unwrap();
+    assert_eq!(case.body["case"]["status"], "triaged", "the plea reopens the case for an operator");
+    let view = track(&api, &token).await.body;
+    assert_eq!(view["status"], "triaged");
+    assert!(timeline_codes(&view).contains(&"update_message_reopened".to_owned()));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link() {
+    let server = TestServer::start().await;
+    let (nafisa, nafisa_id) = user(&server, "nafisa", "operator").await;
+    let (case_id, _, _) = reported_case(&server, &sample_report(22)).await;
+    let link = format!("/api/v1/cases/{case_id}/tracking-link");
+    let refused = nafisa.send(nafisa.http.post(nafisa.url(&link))).await.unwrap();
+    assert_eq!((refused.status, refused.error_code()), (403, "forbidden"));
+    let assigned =
+        post_json(&nafisa, &format!("/api/v1/cases/{case_id}/assignment"), json!({"user_id": nafisa_id, "version": 1}))
+            .await;
+    assert_eq!(assigned.status, 200, "{}", assigned.body);
+    assert_eq!(nafisa.send(nafisa.http.post(nafisa.url(&link))).await.unwrap().status, 201);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_spent_form_key_is_replaced_so_the_form_can_be_sent() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let first = with(filled_form("en", "spent-key"), "people[0].name", "Amal");
+    assert_eq!(post_form(&api, &first, false).await.status, 201);
+    let other = with(filled_form("en", "spent-key"), "people[0].name", "Bashir");
+    let refused = post_form(&api, &other, false).await;
+    assert_eq!(refused.status, 422);
+    let html = page(&refused);
+    let key = input_value(html, "idempotency_key").unwrap();
+    assert_ne!(key, "spent-key", "a fresh key");
+    assert!(element_text(html, "error summary").is_some_and(|s| s.contains("already used")), "{html}");
+    let resent = post_form(&api, &with(other, "idempotency_key", key), false).await;
+    assert_eq!(resent.status, 201);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn tokens_that_are_not_utf8_get_the_same_404_as_unknown_ones() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let unknown = track(&api, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    let broken = track(&api, "%FF%FE").await;
+    assert_eq!((broken.status, &broken.body), (404, &unknown.body));
+    let unknown_page = api.get("/track/unknown").await.unwrap();
+    let broken_page = api.get("/track/%FF").await.unwrap();
+    assert_eq!((broken_page.status, &broken_page.body), (404, &unknown_page.body));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn pages_read_their_query_leniently() {
+    let server = TestServer::start().await;
+    let reply = server.api().get("/?lang=en&lang=ar&utm_source=x").await.unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(page(&reply).contains(r#"<html lang="en""#), "the first lang wins");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn positions_that_are_not_numbers_and_text_that_is_not_text_are_refused() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let infinite = with(filled_form("en", "inf-key"), "location.position", "inf, inf");
+    let refused = post_form(&api, &infinite, true).await;
+    assert_eq!((refused.status, refused.body["error"]["field"].as_str()), (422, Some("location.position")));
+    let report = json!({"people": [{"name": "Head\u{FFFE}line"}]});
+    let refused = api.post_report(&report, None).await.unwrap();
+    assert_eq!((refused.status, refused.error_code()), (422, "control_character"));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_tracking_form_starts_from_the_needs_the_case_has() {
+    let server = TestServer::start().await;
+    let report = json!({"language": "en", "people": [{"name": "Rasha"}], "needs": ["water", "food"]});
+    let (_, token, _) = reported_case(&server, &report).await;
+    let reply = server.api().get(&format!("/track/{token}")).await.unwrap();
+    let html = page(&reply);
+    for need in ["water", "food"] {
+        assert!(html.contains(&format!(r#"value="{need}" checked"#)), "{need} ticked: {html}");
+    }
+    assert!(!html.contains(r#"value="medical" checked"#));
+    server.stop().await.unwrap();
 }

@@ -43,6 +43,7 @@ export function mountAdvisories(element, { user, selectedCell }) {
   }
 
   async function withdraw(id) {
+    if (!window.confirm(t('confirmWithdraw'))) return;
     const answer = await api.withdrawAdvisory(id);
     if (!answer.ok) refresh(answer.body?.error?.message ?? t('error'));
   }

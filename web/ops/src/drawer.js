@@ -129,11 +129,13 @@ function render(element, detail, notice, context) {
       'div',
       { class: 'actions tracking-link' },
       h('button', { type: 'button', name: 'reissue-link', onclick: async () => {
+        if (!window.confirm(t('confirmReissue'))) return;
         const answer = await api.reissueLink(c.case_id);
         const text = answer.ok ? `${t('newLink')} ${location.origin}${answer.body.tracking_path}` : answer.body?.error?.message ?? t('error');
         render(element, detail, { kind: answer.ok ? 'info' : 'error', text }, context);
       } }, t('reissueLink')),
       h('button', { type: 'button', name: 'revoke-link', onclick: async () => {
+        if (!window.confirm(t('confirmRevoke'))) return;
         const answer = await api.revokeLink(c.case_id);
         render(element, detail, { kind: answer.ok ? 'info' : 'error', text: answer.ok ? t('linkRevoked') : answer.body?.error?.message ?? t('error') }, context);
       } }, t('revokeLink')),

@@ -79,7 +79,8 @@ export function apply(state, event) {
       break;
     case 'citizen_updated':
       // The server moves the version only when a field operators work from changed.
-      if (data.location || data.needs) summary.version += 1;
+      if (data.location || data.needs || data.status !== data.status_from) summary.version += 1;
+      summary.status = data.status;
       if (data.location) {
         summary.lat = data.location.coordinates?.lat ?? null;
         summary.lon = data.location.coordinates?.lon ?? null;
@@ -91,7 +92,7 @@ export function apply(state, event) {
         summary.flags = data.flags;
       }
       if (data.raised) summary.priority = { level: data.raised.level, score: data.raised.score, reasons: data.raised.reasons };
-      if (data.from_cell !== data.cell || data.priority_from !== data.priority) {
+      if (data.from_cell !== data.cell || data.priority_from !== data.priority || data.status_from !== data.status) {
         countOnMap(state.map, data.from_cell, data.priority_from, -1);
         countOnMap(state.map, data.cell, data.priority, 1);
       }

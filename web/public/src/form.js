@@ -10,6 +10,9 @@
 const DRAFT = 'opsroom-draft';
 const QUEUE = 'opsroom-queue';
 const RETRY_MS = 15000;
+// A draft holds names, passports and phones: on a shared phone it must not wait for the next
+// person for long. Queued reports are kept until sent, however long that takes.
+const DRAFT_TTL_MS = 24 * 3600 * 1000;
 
 const form = document.getElementById('report');
 
@@ -32,6 +35,12 @@ function writeJson(key, value) {
 
 const queue = () => readJson(QUEUE, []);
 const saveQueue = (items) => writeJson(QUEUE, items.length ? items : null);
+
+/** A fresh idempotency key (256 random bits, base64url), as the server makes them. */
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
 
 if (form) enhance(form);
 
@@ -140,12 +149,17 @@ function enhance(form) {
   const skip = new Set(['idempotency_key', 'website', 'lang']);
   function saveDraft() {
     const pairs = [...new FormData(form)].filter(([name]) => !skip.has(name));
-    writeJson(DRAFT, pairs);
+    writeJson(DRAFT, { at: Date.now(), pairs });
   }
   function restoreDraft() {
-    const pairs = readJson(DRAFT, null);
+    const draft = readJson(DRAFT, null);
+    if (!draft?.pairs || !(Date.now() - draft.at < DRAFT_TTL_MS)) {
+      writeJson(DRAFT, null);
+      return;
+    }
+    const pairs = draft.pairs;
     // A page the server rendered with someone's input (a refused post) already shows it.
-    if (!pairs || form.querySelector('.error') || document.querySelector('p.summary')) return;
+    if (form.querySelector('.error') || document.querySelector('p.summary')) return;
     for (const [name, value] of pairs) {
       const match = /^people\[(\d+)\]/.exec(name);
       if (match) while (rows().length <= Number(match[1])) addRow();
@@ -163,8 +177,21 @@ function enhance(form) {
     say(text.draft);
   }
   restoreDraft();
+  // "Clear the form": the draft goes too, for a phone passed to the next person.
+  const clear = form.querySelector('button.clear');
+  clear.hidden = false;
+  clear.addEventListener('click', () => {
+    form.reset();
+    writeJson(DRAFT, null);
+    say('');
+  });
+
+  const keyField = form.elements.idempotency_key;
+  const isQueued = (key) => queue().some((item) => item.key === key);
   let draftTimer;
   form.addEventListener('input', () => {
+    // Editing after sending starts another report: a queued one keeps its key, this gets its own.
+    if (isQueued(keyField.value)) keyField.value = newKey();
     clearTimeout(draftTimer);
     draftTimer = setTimeout(saveDraft, 300);
   });
@@ -233,7 +260,9 @@ function enhance(form) {
     again.href = `/?lang=${lang}`;
     again.textContent = text.another;
     line([again]);
-    form.replaceWith(done);
+    // Several queued reports may be answered on one visit: each gets its confirmation.
+    if (form.isConnected) form.replaceWith(done);
+    else document.querySelector('main').append(done);
     heading.tabIndex = -1;
     heading.focus();
   }
@@ -272,8 +301,10 @@ function enhance(form) {
         const answer = await response.json().catch(() => ({}));
         if (response.ok) {
           confirm(answer, item.lang);
-          return;
+          continue;
         }
+        // A key spent on another report: this one needs its own (the server said why).
+        if (answer.error?.code === 'idempotency_key_reused') keyField.value = newKey();
         clearErrors();
         showError(answer.error || {});
       }
@@ -286,7 +317,7 @@ function enhance(form) {
     event.preventDefault();
     clearErrors();
     const item = {
-      key: form.elements.idempotency_key.value,
+      key: keyField.value,
       lang: form.elements.lang.value,
       body: new URLSearchParams(new FormData(form)).toString(),
     };

@@ -10,23 +10,15 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use opsroom_domain::advisory::{Advisory, AdvisoryContent};
 use opsroom_domain::clock::Timestamp;
-use opsroom_domain::user::Role;
 use opsroom_store::{AdvisoryCommand, AdvisoryOutcome};
 use uuid::Uuid;
 
-use crate::auth::Operator;
+use crate::auth::{Operator, Supervisor};
 use crate::cap;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
 use crate::wire::{AdvisoryBody, AdvisoryRequest};
-
-fn require_supervisor(operator: &Operator) -> Result<(), ApiError> {
-    match operator.user.role {
-        Role::Supervisor | Role::Admin => Ok(()),
-        Role::Operator => Err(ApiError::Forbidden("only supervisors and admins publish advisories")),
-    }
-}
 
 fn content(app: &AppState, request: &AdvisoryRequest) -> Result<AdvisoryContent, ApiError> {
     let input = request.to_domain().map_err(ApiError::Unprocessable)?;
@@ -56,10 +48,9 @@ async fn run(app: &AppState, command: AdvisoryCommand) -> Result<Advisory, ApiEr
 )]
 pub async fn post_advisory(
     State(app): State<AppState>,
-    operator: Operator,
+    Supervisor(operator): Supervisor,
     ApiJson(request): ApiJson<AdvisoryRequest>,
 ) -> Result<(StatusCode, Json<AdvisoryBody>), ApiError> {
-    require_supervisor(&operator)?;
     let content = content(&app, &request)?;
     let now = Timestamp::from_millis(app.now_ms());
     let advisory = Advisory::publish(Uuid::now_v7(), content, operator.user.user_id, now);
@@ -101,11 +92,10 @@ pub async fn current_advisories(app: &AppState) -> Result<Vec<Advisory>, ApiErro
 )]
 pub async fn put_advisory(
     State(app): State<AppState>,
-    operator: Operator,
+    Supervisor(operator): Supervisor,
     UuidPath(advisory_id): UuidPath,
     ApiJson(request): ApiJson<AdvisoryRequest>,
 ) -> Result<Json<AdvisoryBody>, ApiError> {
-    require_supervisor(&operator)?;
     let content = content(&app, &request)?;
     let command = AdvisoryCommand::Update { advisory_id, content, by: operator.user.user_id, at: app.now_ms() };
     Ok(Json(AdvisoryBody::from(&run(&app, command).await?)))
@@ -125,10 +115,9 @@ pub async fn put_advisory(
 )]
 pub async fn post_withdrawal(
     State(app): State<AppState>,
-    operator: Operator,
+    Supervisor(operator): Supervisor,
     UuidPath(advisory_id): UuidPath,
 ) -> Result<Json<AdvisoryBody>, ApiError> {
-    require_supervisor(&operator)?;
     let command = AdvisoryCommand::Withdraw { advisory_id, by: operator.user.user_id, at: app.now_ms() };
     Ok(Json(AdvisoryBody::from(&run(&app, command).await?)))
 }

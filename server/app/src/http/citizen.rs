@@ -11,13 +11,12 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::report::{Channel, Language, NewReport};
-use serde::Deserialize;
 
 use crate::http::advisories::current_advisories;
 use crate::http::citizen_form::{self, BLANK_PERSON_ROWS, ConvertedReport, FormFields, HONEYPOT, KEY_FIELD};
@@ -26,17 +25,28 @@ use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::JsonBody;
 use crate::http::pages::with_csp;
 use crate::http::rate_limit::Admission;
-use crate::http::reports::{PUBLIC_SCOPE, checked_key, idempotency_key, intake};
-use crate::http::tracking::{TrackingView, send_update, tracked_case, tracking_view};
+use crate::http::reports::{IDEMPOTENCY_FIELD, PUBLIC_SCOPE, checked_key, idempotency_key, intake};
+use crate::http::tracking::{TokenPath, TrackingView, send_update, tracked_case, tracking_view};
 use crate::secrets;
 use crate::server::AppState;
 use crate::wire::{AdvisoryBody, ReportAccepted, ReportRequest, TrackingUpdateRequest};
 
-#[derive(Debug, Deserialize)]
+/// The pages' query (`?lang=en`, `&sent=1`), read leniently: a page never refuses a link over
+/// a repeated or unknown parameter.
+#[derive(Debug, Default)]
 pub struct PageQuery {
     lang: Option<String>,
     /// Set after an update was sent (the page after the redirect says so).
-    sent: Option<String>,
+    sent: bool,
+}
+
+impl PageQuery {
+    fn from_raw(raw: Option<String>) -> Self {
+        let pairs: Vec<(String, String)> =
+            raw.and_then(|raw| serde_urlencoded::from_str(&raw).ok()).unwrap_or_default();
+        let first = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        Self { lang: first("lang"), sent: first("sent").is_some() }
+    }
 }
 
 /// A refusal shown on a page: a general line at the top, and one message per field.
@@ -50,10 +60,11 @@ impl Refusal {
     fn from_problem(problem: &Problem, language: Language) -> Self {
         let message = text::localize(problem, language);
         match &problem.field {
-            Some(field) => {
+            // The key is the form's own hidden field: nothing to mark, the message says it all.
+            Some(field) if field != IDEMPOTENCY_FIELD => {
                 Self { summary: Some(words(language).check_fields.to_owned()), fields: vec![(field.clone(), message)] }
             }
-            None => Self { summary: Some(message), fields: Vec::new() },
+            _ => Self { summary: Some(message), fields: Vec::new() },
         }
     }
 
@@ -211,9 +222,8 @@ fn checkboxes<T: Copy>(
     items: &[T],
     value: fn(T) -> &'static str,
     label: impl Fn(T) -> &'static str,
-    fields: &FormFields,
+    chosen: &[&str],
 ) -> Markup {
-    let chosen: Vec<&str> = fields.all(name).collect();
     html! {
         div.checks {
             @for item in items {
@@ -282,12 +292,12 @@ fn form_page(
             }
             fieldset {
                 legend { (w.needs) }
-                (checkboxes("needs", &Need::ALL, Need::as_str, |n| need_label(n, language), fields))
+                (checkboxes("needs", &Need::ALL, Need::as_str, |n| need_label(n, language), &fields.all("needs").collect::<Vec<_>>()))
                 (field_error(refusal, "needs"))
             }
             fieldset {
                 legend { (w.situation) }
-                (checkboxes("flags", &Flag::ALL, Flag::as_str, |f| flag_label(f, language), fields))
+                (checkboxes("flags", &Flag::ALL, Flag::as_str, |f| flag_label(f, language), &fields.all("flags").collect::<Vec<_>>()))
                 (field_error(refusal, "flags"))
             }
             fieldset {
@@ -307,6 +317,7 @@ fn form_page(
             }
             p #status role="status" aria-live="polite" {}
             button.send type="submit" { (w.send) }
+            button.clear type="button" hidden { (w.clear_form) }
         }
     };
     layout(w, w.title, &format!("/?lang={}", w.other_lang), true, main)
@@ -333,20 +344,28 @@ fn confirmation_page(language: Language, accepted: &ReportAccepted, advisories: 
 pub async fn get_form(
     State(app): State<AppState>,
     Admission(admitted): Admission,
-    Query(query): Query<PageQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let query = PageQuery::from_raw(query);
     let language = text::language_from(query.lang.as_deref());
     if let Err(limited) = admitted {
         // Still the form, so the person can fill it in and send it a minute later.
         return Ok(refused(&app, false, language, &FormFields::default(), limited).await);
     }
-    let advisories = advisory_bodies(&app).await?;
+    let advisories = advisory_bodies(&app).await;
     let page = form_page(language, &FormFields::default(), &Refusal::default(), &secrets::new_token(), &advisories);
     Ok(html_response(&app, StatusCode::OK, page))
 }
 
-async fn advisory_bodies(app: &AppState) -> Result<Vec<AdvisoryBody>, ApiError> {
-    Ok(current_advisories(app).await?.iter().map(AdvisoryBody::from).collect())
+/// The current advisories for a page; a page still shows (without them) if they cannot be read.
+async fn advisory_bodies(app: &AppState) -> Vec<AdvisoryBody> {
+    match current_advisories(app).await {
+        Ok(advisories) => advisories.iter().map(AdvisoryBody::from).collect(),
+        Err(error) => {
+            tracing::warn!(%error, "advisories could not be read for a public page");
+            Vec::new()
+        }
+    }
 }
 
 /// `POST /`: a report from the form. HTML back for a plain form post, JSON for form.js.
@@ -375,7 +394,7 @@ pub async fn post_form(
     match submit(&app, &headers, &fields).await {
         Ok(accepted) if json => (StatusCode::CREATED, Json(accepted)).into_response(),
         Ok(accepted) => {
-            let advisories = advisory_bodies(&app).await.unwrap_or_default();
+            let advisories = advisory_bodies(&app).await;
             html_response(&app, StatusCode::CREATED, confirmation_page(language, &accepted, &advisories))
         }
         Err(error) => refused(&app, json, language, &fields, error).await,
@@ -430,8 +449,15 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
         (status, Json(ErrorBody { error: problem })).into_response()
     } else {
         let refusal = Refusal::from_problem(&problem, language);
-        let key = fields.get(KEY_FIELD).map_or_else(secrets::new_token, str::to_owned);
-        let advisories = advisory_bodies(app).await.unwrap_or_default();
+        // A key already spent on another report would refuse every retry: give the form a new one.
+        let spent = problem.code == "idempotency_key_reused";
+        let key = match fields.get(KEY_FIELD) {
+            Some(key) if !spent => key.to_owned(),
+            _ => secrets::new_token(),
+        };
+        // Over the rate limit, answer without reading anything.
+        let advisories =
+            if matches!(error, ApiError::TooManyRequests(_)) { Vec::new() } else { advisory_bodies(app).await };
         html_response(app, status, form_page(language, fields, &refusal, &key, &advisories))
     };
     let retry_after = match &error {
@@ -456,6 +482,11 @@ fn tracking_page(
     let w = words(language);
     let pick = |t: &crate::wire::BilingualText| if language == Language::Ar { t.ar.clone() } else { t.en.clone() };
     let chosen = fields.get("kind").unwrap_or("message");
+    let submitted = fields.get("kind").is_some();
+    let ticked_needs: Vec<&str> =
+        if submitted { fields.all("needs").collect() } else { view.needs.iter().map(|n| n.as_str()).collect() };
+    let ticked_flags: Vec<&str> =
+        if submitted { fields.all("flags").collect() } else { view.flags.iter().map(|f| f.as_str()).collect() };
     let main = html! {
         section.status {
             p { (w.case) ": " strong.reference dir="ltr" { (view.reference) } }
@@ -490,8 +521,9 @@ fn tracking_page(
                 }
                 fieldset {
                     legend { (w.update_kinds[2].1) ": " (w.needs) }
-                    (checkboxes("needs", &Need::ALL, Need::as_str, |n| need_label(n, language), fields))
-                    (checkboxes("flags", &Flag::ALL, Flag::as_str, |f| flag_label(f, language), fields))
+                    // Ticked as the case stands (or as just submitted): a needs update replaces the list.
+                    (checkboxes("needs", &Need::ALL, Need::as_str, |n| need_label(n, language), &ticked_needs))
+                    (checkboxes("flags", &Flag::ALL, Flag::as_str, |f| flag_label(f, language), &ticked_flags))
                 }
                 label {
                     span { (w.message) }
@@ -547,9 +579,10 @@ fn page_language(query: &PageQuery, case_language: Option<&str>) -> Language {
 pub async fn get_tracking_page(
     State(app): State<AppState>,
     Admission(admitted): Admission,
-    Path(token): Path<String>,
-    Query(query): Query<PageQuery>,
+    TokenPath(token): TokenPath,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let query = PageQuery::from_raw(query);
     if let Err(limited) = admitted {
         return Ok(refusal_page(&app, page_language(&query, None), limited));
     }
@@ -560,8 +593,7 @@ pub async fn get_tracking_page(
     };
     let view = tracking_view(&app, &detail).await?;
     let language = page_language(&query, Some(&view.language));
-    let page =
-        tracking_page(language, &token, &view, &Refusal::default(), &FormFields::default(), query.sent.is_some());
+    let page = tracking_page(language, &token, &view, &Refusal::default(), &FormFields::default(), query.sent);
     Ok(html_response(&app, StatusCode::OK, page))
 }
 
@@ -569,10 +601,11 @@ pub async fn get_tracking_page(
 pub async fn post_tracking_page(
     State(app): State<AppState>,
     Admission(admitted): Admission,
-    Path(token): Path<String>,
-    Query(query): Query<PageQuery>,
+    TokenPath(token): TokenPath,
+    RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let query = PageQuery::from_raw(query);
     if let Err(limited) = admitted {
         return Ok(refusal_page(&app, page_language(&query, None), limited));
     }

@@ -112,10 +112,11 @@ pub fn parse_position(raw: &str) -> Option<(f64, f64)> {
     let ascii = ascii_digits(raw).replace(['٫'], ".").replace(['،', ';'], ",");
     let parts: Vec<&str> =
         if ascii.contains(',') { ascii.split(',').collect() } else { ascii.split_whitespace().collect() };
-    match parts.as_slice() {
-        [lat, lon] => Some((lat.trim().parse().ok()?, lon.trim().parse().ok()?)),
-        _ => None,
-    }
+    let (lat, lon): (f64, f64) = match parts.as_slice() {
+        [lat, lon] => (lat.trim().parse().ok()?, lon.trim().parse().ok()?),
+        _ => return None,
+    };
+    (lat.is_finite() && lon.is_finite()).then_some((lat, lon))
 }
 
 fn number(raw: &str, field: &str) -> Result<u64, Problem> {
@@ -217,6 +218,8 @@ mod tests {
         assert_eq!(parse_position("١٥٫٥٥، ٣٢٫٥٣"), Some((15.55, 32.53)));
         assert_eq!(parse_position("15.55 32.53"), Some((15.55, 32.53)));
         assert_eq!(parse_position("Riyadh"), None);
+        assert_eq!(parse_position("inf, inf"), None);
+        assert_eq!(parse_position("NaN, 32"), None);
     }
 
     #[test]

@@ -4,15 +4,18 @@
 //!
 //! Owns the client-address rule and the buckets. The client is the TCP peer, unless the peer is
 //! one of the configured trusted proxies: then it is the right-most address in `X-Forwarded-For`
-//! that is not itself a trusted proxy (the left-most entries are whatever the client wrote).
-//! A token bucket per address refills at the configured requests per minute; `0` turns the limit
-//! off. Must not keep unbounded state: idle buckets are dropped when the table grows.
+//! that is not itself a trusted proxy (the left-most entries are whatever the client wrote); an
+//! entry that does not parse ends the walk at the last trusted hop. IPv6 clients count per /64
+//! (one subscriber's allocation), IPv4-mapped addresses as IPv4. A token bucket per client refills
+//! at the configured requests per minute; `0` turns the limit off. Signed-in staff are not
+//! limited. Must not keep unbounded state: at most [`MAX_CLIENTS`] buckets; when full of busy
+//! clients, a new client is let through unmetered rather than refused (citizens first).
 //!
 //! Mobile networks in a crisis put many people behind one carrier address (CGNAT), so the
 //! default is generous; an ops room under a flood can lower it.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -22,16 +25,25 @@ use axum::http::{Extensions, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::{SESSION_HASH_DOMAIN, session_token};
 use crate::http::error::ApiError;
+use crate::secrets;
 use crate::server::AppState;
 
-/// Buckets kept before idle ones are swept.
-const SWEEP_AT: usize = 100_000;
+/// Most buckets kept; idle ones are swept when the table is full.
+pub const MAX_CLIENTS: usize = 100_000;
+/// Least time between two sweeps, so a full table does not cost every request a scan.
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
 
 pub struct RateLimiter {
     per_minute: u32,
     trusted_proxies: Vec<IpAddr>,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    table: Mutex<Table>,
+}
+
+struct Table {
+    buckets: HashMap<IpAddr, Bucket>,
+    last_sweep: Option<Instant>,
 }
 
 struct Bucket {
@@ -41,23 +53,30 @@ struct Bucket {
 
 impl RateLimiter {
     pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> Self {
-        Self { per_minute, trusted_proxies, buckets: Mutex::new(HashMap::new()) }
+        let trusted_proxies = trusted_proxies.into_iter().map(|ip| ip.to_canonical()).collect();
+        Self { per_minute, trusted_proxies, table: Mutex::new(Table { buckets: HashMap::new(), last_sweep: None }) }
     }
 
     /// The client a request counts against.
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-        let peer = peer?;
-        if !self.trusted_proxies.contains(&peer) {
-            return Some(peer);
+        let mut client = peer?.to_canonical();
+        if !self.trusted_proxies.contains(&client) {
+            return Some(bucket_key(client));
         }
-        let forwarded: Vec<IpAddr> = headers
+        let forwarded: Vec<&str> = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|part| part.trim().parse().ok())
             .collect();
-        Some(forwarded.into_iter().rev().find(|ip| !self.trusted_proxies.contains(ip)).unwrap_or(peer))
+        for entry in forwarded.into_iter().rev() {
+            let Some(hop) = parse_hop(entry.trim()) else { break };
+            client = hop;
+            if !self.trusted_proxies.contains(&hop) {
+                break;
+            }
+        }
+        Some(bucket_key(client))
     }
 
     /// Take one request from `client`'s bucket at `now`; on refusal, how long until one is free.
@@ -67,13 +86,18 @@ impl RateLimiter {
         }
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
-        let mut buckets = self.buckets.lock().expect("rate limit table poisoned");
-        if buckets.len() >= SWEEP_AT {
-            // A bucket idle long enough to be full again holds no information.
-            let full_after = Duration::from_secs(60);
-            buckets.retain(|_, b| now.duration_since(b.last) < full_after);
+        let mut table = self.table.lock().expect("rate limit table poisoned");
+        if !table.buckets.contains_key(&client) && table.buckets.len() >= MAX_CLIENTS {
+            if table.last_sweep.is_none_or(|at| now.duration_since(at) >= SWEEP_EVERY) {
+                // A bucket idle for a minute is full again: it holds no information.
+                table.buckets.retain(|_, b| now.duration_since(b.last) < Duration::from_secs(60));
+                table.last_sweep = Some(now);
+            }
+            if table.buckets.len() >= MAX_CLIENTS {
+                return Ok(());
+            }
         }
-        let bucket = buckets.entry(client).or_insert(Bucket { tokens: capacity, last: now });
+        let bucket = table.buckets.entry(client).or_insert(Bucket { tokens: capacity, last: now });
         let refill = now.duration_since(bucket.last).as_secs_f64() * per_second;
         bucket.tokens = (bucket.tokens + refill).min(capacity);
         bucket.last = now;
@@ -83,6 +107,20 @@ impl RateLimiter {
         } else {
             Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
         }
+    }
+}
+
+/// One `X-Forwarded-For` entry: an address, or an address with a port (`1.2.3.4:5678`, `[::1]:80`).
+fn parse_hop(entry: &str) -> Option<IpAddr> {
+    let ip = entry.parse::<IpAddr>().ok().or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))?;
+    Some(ip.to_canonical())
+}
+
+/// What a client counts as: its IPv4 address, or the /64 its IPv6 address is in.
+fn bucket_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
     }
 }
 
@@ -98,9 +136,18 @@ fn admit(app: &AppState, extensions: &Extensions, headers: &HeaderMap) -> Result
     }
 }
 
-/// Middleware for the public API routes: 429 (JSON) with `Retry-After` over the limit.
+/// Middleware for the public API routes: 429 (JSON) with `Retry-After` over the limit. Requests
+/// with a live staff session are not counted: an ops room behind one address reads advisories
+/// and its session often, and a forged cookie costs one indexed lookup before being counted.
 pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    if let Err(refusal) = admit(&app, request.extensions(), request.headers()) {
+    let staff = match session_token(request.headers()) {
+        Some(token) => {
+            let hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
+            matches!(app.store.session_user(&hash, app.now_ms()).await, Ok(Some(_)))
+        }
+        None => false,
+    };
+    if !staff && let Err(refusal) = admit(&app, request.extensions(), request.headers()) {
         return refusal.into_response();
     }
     next.run(request).await
@@ -158,5 +205,44 @@ mod tests {
         // Behind the proxies: the right-most address no proxy of ours added.
         assert_eq!(limiter.client(Some(ip("10.0.0.1")), &headers), Some(ip("203.0.113.9")));
         assert_eq!(limiter.client(Some(ip("10.0.0.1")), &HeaderMap::new()), Some(ip("10.0.0.1")));
+        // A port on an entry is not a way around the walk; an entry that does not parse ends it
+        // at the last trusted hop rather than letting the client's own entries through.
+        let mut ported = HeaderMap::new();
+        ported.insert("x-forwarded-for", "10.9.9.9, 203.0.113.7:5555".parse().unwrap());
+        assert_eq!(limiter.client(Some(ip("10.0.0.1")), &ported), Some(ip("203.0.113.7")));
+        let mut garbage = HeaderMap::new();
+        garbage.insert("x-forwarded-for", "10.9.9.9, not-an-address".parse().unwrap());
+        assert_eq!(limiter.client(Some(ip("10.0.0.1")), &garbage), Some(ip("10.0.0.1")));
+        // The proxy as an IPv4-mapped IPv6 peer is still the proxy.
+        assert_eq!(limiter.client(Some(ip("::ffff:10.0.0.1")), &headers), Some(ip("203.0.113.9")));
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_per_64() {
+        let limiter = RateLimiter::new(1, vec![]);
+        let now = Instant::now();
+        let first = limiter.client(Some(ip("2001:db8:1:2::1")), &HeaderMap::new()).unwrap();
+        let rotated = limiter.client(Some(ip("2001:db8:1:2:ffff::9")), &HeaderMap::new()).unwrap();
+        assert_eq!(first, rotated);
+        assert!(limiter.check(first, now).is_ok());
+        assert!(limiter.check(rotated, now).is_err(), "a new address in the same /64 is the same client");
+        let neighbour = limiter.client(Some(ip("2001:db8:1:3::1")), &HeaderMap::new()).unwrap();
+        assert!(limiter.check(neighbour, now).is_ok());
+    }
+
+    #[test]
+    fn a_full_table_lets_new_clients_through_unmetered() {
+        let limiter = RateLimiter::new(1, vec![]);
+        let now = Instant::now();
+        for n in 0..MAX_CLIENTS as u32 {
+            assert!(limiter.check(IpAddr::from(n.to_be_bytes()), now).is_ok());
+        }
+        let newcomer = ip("203.0.113.200");
+        assert!(limiter.check(newcomer, now).is_ok());
+        assert!(limiter.check(newcomer, now).is_ok(), "not tracked while the table is full of busy clients");
+        // A minute later the idle buckets are swept and the newcomer is metered again.
+        let later = now + Duration::from_secs(61);
+        assert!(limiter.check(newcomer, later).is_ok());
+        assert!(limiter.check(newcomer, later).is_err());
     }
 }

@@ -23,6 +23,8 @@ use crate::server::AppState;
 use crate::wire::{OperatorReportRequest, PriorityBody, ReportAccepted, ReportRequest};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// The `field` of refusals about the key.
+pub const IDEMPOTENCY_FIELD: &str = "Idempotency-Key";
 /// Idempotency scope of citizens' reports (the API and the web form share it).
 pub const PUBLIC_SCOPE: &str = "public";
 /// Hash domain of citizens' tracking tokens.
@@ -135,7 +137,7 @@ pub async fn intake(
                 return Err(ApiError::Unprocessable(Problem::new(
                     "idempotency_key_reused",
                     "this Idempotency-Key was already used for a different report",
-                    Some("Idempotency-Key".into()),
+                    Some(IDEMPOTENCY_FIELD.into()),
                 )));
             }
             ReportOutcome::ReferenceTaken => continue,
@@ -194,7 +196,7 @@ pub fn checked_key(key: Option<&str>) -> Result<Option<&str>, ApiError> {
         ApiError::BadRequest(Problem::new(
             "invalid_idempotency_key",
             "Idempotency-Key must be 1 to 255 visible ASCII characters",
-            Some("Idempotency-Key".into()),
+            Some(IDEMPOTENCY_FIELD.into()),
         ))
     };
     let key = key.ok_or_else(bad)?;

@@ -7,12 +7,15 @@
 //! `citizen::timeline_entry`, which never passes notes, names or priorities.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use opsroom_domain::citizen::{self, CitizenUpdate, UpdateInput};
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::Event;
 use opsroom_domain::location::Coordinates;
+use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::user::Role;
 use opsroom_store::{CaseDetail, CitizenOutcome, CitizenUpdateCommand, TrackingLinkChange};
 use uuid::Uuid;
 
@@ -36,6 +39,9 @@ pub struct TrackingView {
     pub language: String,
     pub reported_at: String,
     pub people_count: u32,
+    /// The case's needs and flags as they stand (the citizen's own report; an update replaces them).
+    pub needs: Vec<Need>,
+    pub flags: Vec<Flag>,
     /// What happened, oldest first, in words for the citizen.
     pub timeline: Vec<TimelineItem>,
     /// Current advisories for the case's area (and those for everyone).
@@ -47,6 +53,19 @@ pub struct TimelineItem {
     pub at: String,
     pub code: String,
     pub text: BilingualText,
+}
+
+/// A tracking token from the path. Whatever the path holds is taken as presented — bytes that
+/// are not UTF-8 become a token that matches nothing — so every wrong token meets the same
+/// lookup and the same answer.
+pub struct TokenPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for TokenPath {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(TokenPath(Path::<String>::from_request_parts(parts, state).await.map(|Path(t)| t).unwrap_or_default()))
+    }
 }
 
 /// The case behind a presented token, or `NotFound` for any token that is not a live one.
@@ -86,6 +105,8 @@ pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<Tracki
         language: summary.language.clone(),
         reported_at: Timestamp::from_millis(summary.reported_at).to_rfc3339(),
         people_count: summary.people_count,
+        needs: summary.needs.clone(),
+        flags: summary.flags.clone(),
         timeline,
         advisories,
     })
@@ -120,7 +141,7 @@ pub async fn send_update(app: &AppState, token: &str, input: &UpdateInput) -> Re
 )]
 pub async fn get_tracking(
     State(app): State<AppState>,
-    Path(token): Path<String>,
+    TokenPath(token): TokenPath,
 ) -> Result<Json<TrackingView>, ApiError> {
     let detail = tracked_case(&app, &token).await?;
     Ok(Json(tracking_view(&app, &detail).await?))
@@ -142,7 +163,7 @@ pub async fn get_tracking(
 )]
 pub async fn post_update(
     State(app): State<AppState>,
-    Path(token): Path<String>,
+    TokenPath(token): TokenPath,
     ApiJson(request): ApiJson<TrackingUpdateRequest>,
 ) -> Result<(StatusCode, Json<TrackingUpdateAccepted>), ApiError> {
     let accepted = send_update(&app, &token, &request.to_domain()).await?;
@@ -159,6 +180,7 @@ pub async fn post_update(
     responses(
         (status = 201, body = TrackingLinkIssued),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "Neither assigned to the case nor a supervisor", body = ErrorBody),
         (status = 404, body = ErrorBody),
     )
 )]
@@ -181,7 +203,12 @@ pub async fn post_tracking_link(
     path = "/api/v1/cases/{case_id}/tracking-link",
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses(
+        (status = 204),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Neither assigned to the case nor a supervisor", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
 )]
 pub async fn delete_tracking_link(
     State(app): State<AppState>,
@@ -193,6 +220,8 @@ pub async fn delete_tracking_link(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Revoking or reissuing a link cuts the citizen off (and a reissue hands its holder the case's
+/// updates): the case's assigned operator, a supervisor or an admin may, no one else.
 async fn change_link(
     app: &AppState,
     operator: &Operator,
@@ -200,6 +229,11 @@ async fn change_link(
     token: &str,
     reissued: bool,
 ) -> Result<(), ApiError> {
+    let detail = app.store.case_detail(case_id).await?.ok_or(ApiError::NotFound)?;
+    let assigned = detail.summary.assigned_to == Some(operator.user.user_id);
+    if operator.user.role == Role::Operator && !assigned {
+        return Err(ApiError::Forbidden("assign the case to yourself first, or ask a supervisor"));
+    }
     let change = TrackingLinkChange {
         case_id,
         new_token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, token),

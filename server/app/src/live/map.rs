@@ -105,6 +105,7 @@ struct Breached {
 struct CitizenMoved {
     from_cell: Option<Cell>,
     cell: Option<Cell>,
+    status_from: CaseStatus,
     status: CaseStatus,
     priority_from: PriorityLevel,
     priority: PriorityLevel,
@@ -170,15 +171,15 @@ impl MapIndex {
             }
             "citizen_updated" => {
                 if let Ok(m) = serde_json::from_str::<CitizenMoved>(&event.data)
-                    && (m.from_cell != m.cell || m.priority_from != m.priority)
+                    && (m.from_cell != m.cell || m.priority_from != m.priority || m.status_from != m.status)
                 {
                     let from = self.cells.entry(m.from_cell).or_default();
-                    let (p, s) = (priority_index(m.priority_from), status_index(m.status));
+                    let (p, s) = (priority_index(m.priority_from), status_index(m.status_from));
                     from.by_priority[p] = from.by_priority[p].saturating_sub(1);
                     from.by_status[s] = from.by_status[s].saturating_sub(1);
                     let to = self.cells.entry(m.cell).or_default();
                     to.by_priority[priority_index(m.priority)] += 1;
-                    to.by_status[s] += 1;
+                    to.by_status[status_index(m.status)] += 1;
                 }
             }
             _ => {}
@@ -287,7 +288,7 @@ mod tests {
             2,
             "citizen_updated",
             serde_json::json!({"update": "moved", "from_cell": khartoum.to_string(), "cell": port_sudan.to_string(),
-                               "status": "triaged", "priority_from": "normal", "priority": "high"}),
+                               "status_from": "triaged", "status": "triaged", "priority_from": "normal", "priority": "high"}),
         ));
         assert!(index.aggregate([32.0, 15.0, 33.0, 16.0], 9).is_empty(), "gone from Khartoum");
         let cells = index.aggregate([37.0, 19.0, 38.0, 20.0], 9);
