@@ -5,6 +5,8 @@
 //! - [`rejected`]: why a command or an input is refused (no HTTP in it; the app maps it).
 //! - [`text`]: parse-don't-validate types for what people type: names, free text, phones, passports.
 //! - [`location`]: validated coordinates and the H3 cell (resolution 9) a case sits in.
+//! - [`matching`]: is a reported person someone already known? Names folded and transliterated
+//!   across scripts, scored with phones, passports, ages and distance, with reasons.
 //! - [`need`]: needs and vulnerability flags a report carries.
 //! - [`priority`]: priority v1, computed from needs and flags, with human-readable reasons.
 //! - [`reference`]: the short human reference code a case is known by on the phone.
@@ -30,6 +32,7 @@ pub mod citizen;
 pub mod clock;
 pub mod event;
 pub mod location;
+pub mod matching;
 pub mod need;
 pub mod priority;
 pub mod reference;

@@ -121,6 +121,10 @@ impl Message {
 #[serde(transparent)]
 pub struct PhoneNumber(String);
 
+/// Country codes whose national numbers start with a trunk 0 that people also type after the
+/// code: Sudan and Egypt, and where relatives most often are.
+const TRUNK_ZERO_CODES: [&str; 4] = ["249", "20", "44", "211"];
+
 impl PhoneNumber {
     /// Accepts `+249 912 345 678`, `00249-912-345678`, `(+20) 100 123 4567` and the same in
     /// Arabic-Indic digits. Refuses numbers without a country code.
@@ -152,6 +156,11 @@ impl PhoneNumber {
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Rejected::value("invalid_phone", "a + may appear only at the start"));
         }
+        // A national trunk 0 kept after the country code (+249 0912…, 0020 0100…) is dropped.
+        let digits = match TRUNK_ZERO_CODES.iter().find(|cc| digits.starts_with(&format!("{cc}0"))) {
+            Some(cc) => format!("{cc}{}", &digits[cc.len() + 1..]),
+            None => digits.to_owned(),
+        };
         if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
             return Err(Rejected::value(
                 "invalid_phone",
@@ -201,6 +210,8 @@ mod tests {
             assert_eq!(PhoneNumber::parse(raw).unwrap().as_str(), "+249912345678", "{raw}");
         }
         assert_eq!(PhoneNumber::parse("+20 100 123 4567").unwrap().as_str(), "+201001234567");
+        assert_eq!(PhoneNumber::parse("+249 0912 345 678").unwrap().as_str(), "+249912345678");
+        assert_eq!(PhoneNumber::parse("0020 0100 123 4567").unwrap().as_str(), "+201001234567");
     }
 
     #[test]
