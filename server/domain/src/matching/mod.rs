@@ -114,7 +114,9 @@ pub fn token_similarity(a: &Token, b: &Token) -> f64 {
     let skeleton =
         a.skeletons.iter().flat_map(|x| b.skeletons.iter().map(move |y| similarity(x, y))).fold(0.0, f64::max);
     if a.script == b.script {
-        0.5 * skeleton + 0.5 * similarity(&a.folded, &b.folded)
+        // A typo changes one letter of the spelling but may change a short skeleton a lot.
+        let spelling = similarity(&a.folded, &b.folded);
+        (0.5 * skeleton + 0.5 * spelling).max(spelling)
     } else {
         // Across scripts only consonants can be compared: a little less certain.
         0.95 * skeleton

@@ -78,6 +78,12 @@ fn split(raw: &str) -> Vec<String> {
         .collect()
 }
 
+/// Second halves of compound names, joined to the word before them (هبة الله, نور الدين).
+const ARABIC_SECOND_HALVES: [&str; 6] = ["الله", "الدين", "الرحمن", "الرحيم", "الكريم", "العزيز"];
+/// The same in Latin spellings, after an article (Nour El Din, Hebat Allah, Awad El Karim).
+const LATIN_SECOND_HALVES: [&str; 10] =
+    ["din", "deen", "dine", "allah", "alla", "llah", "rahman", "rahim", "karim", "aziz"];
+
 /// Arabic tokens, folded, with compounds joined and particles dropped.
 fn arabic_tokens(raw: &str) -> Vec<String> {
     let folded: String = raw.chars().filter_map(fold_arabic).collect();
@@ -94,6 +100,18 @@ fn arabic_tokens(raw: &str) -> Vec<String> {
         // عبد الله, أبو بكر: one name written in two words (or one).
         if matches!(token.as_str(), "عبد" | "ابو") {
             pending_prefix = Some(token);
+            continue;
+        }
+        // هبة الله, نور الدين, عوض الكريم: a name whose second half is one of God's names or الدين.
+        if ARABIC_SECOND_HALVES.contains(&token.as_str())
+            && let Some(previous) = tokens.last_mut()
+        {
+            // A ta marbuta (folded to ه) before the second half is read t: هبة الله, Hebatallah.
+            if previous.ends_with('ه') {
+                previous.pop();
+                previous.push('ت');
+            }
+            previous.push_str(&token);
             continue;
         }
         tokens.push(token);
@@ -136,12 +154,25 @@ fn latin_tokens(raw: &str) -> Vec<String> {
     let words = split(&folded);
     let mut tokens: Vec<String> = Vec::new();
     let mut pending_prefix: Option<String> = None;
+    let mut article: Option<String> = None;
     for word in words {
         if LATIN_ARTICLES.contains(&word.as_str()) {
             // "Abd El Rahman": the article between the halves belongs to the compound.
             if let Some(prefix) = pending_prefix.as_mut() {
                 prefix.push_str(&word);
+            } else {
+                article = Some(word);
             }
+            continue;
+        }
+        // "Nour El Din", "Hebat Allah": a second half joins the word before it, with its article.
+        let joined_article = article.take();
+        if pending_prefix.is_none()
+            && LATIN_SECOND_HALVES.contains(&word.as_str())
+            && let Some(previous) = tokens.last_mut()
+        {
+            previous.push_str(joined_article.as_deref().unwrap_or(""));
+            previous.push_str(&word);
             continue;
         }
         if let Some(prefix) = pending_prefix.take() {
@@ -172,11 +203,13 @@ fn skeletons(folded: &str, script: Script) -> Vec<String> {
         }
         let mut next = Vec::with_capacity(out.len() * choices.len());
         for prefix in &out {
-            for &c in &choices {
+            for &piece in &choices {
                 let mut s = prefix.clone();
-                // Doubled letters (Hassan, Mohammed, الشدة) are one sound.
-                if !s.ends_with(c) {
-                    s.push(c);
+                for c in piece.chars() {
+                    // Doubled letters (Hassan, Mohammed, الشدة) are one sound.
+                    if !s.ends_with(c) {
+                        s.push(c);
+                    }
                 }
                 next.push(s);
             }
@@ -191,7 +224,7 @@ fn skeletons(folded: &str, script: Script) -> Vec<String> {
 
 /// Arabic letters as consonant classes. Long vowels (ا و ي) are vowels inside a word and
 /// consonants at its start (و → W, ي → Y); ع and ء are dropped like vowels.
-fn arabic_units(folded: &str) -> Vec<Vec<char>> {
+fn arabic_units(folded: &str) -> Vec<Vec<&'static str>> {
     let mut units = Vec::new();
     let chars: Vec<char> = folded.chars().collect();
     let mut i = 0;
@@ -203,34 +236,34 @@ fn arabic_units(folded: &str) -> Vec<Vec<char>> {
     while i < chars.len() {
         let c = chars[i];
         let last = i + 1 == chars.len();
-        let class: Vec<char> = match c {
-            'ب' => vec!['B'],
-            'ت' | 'ط' => vec!['T'],
-            'ث' => vec!['T', 'S'],
-            'ج' => vec!['J'],
+        let class: Vec<&'static str> = match c {
+            'ب' => vec!["B"],
+            'ت' | 'ط' => vec!["T"],
+            'ث' => vec!["T", "S"],
+            'ج' => vec!["J"],
             'ح' | 'ه' => {
                 if last && c == 'ه' {
                     vec![] // ta marbuta or a final ha: "Fatma", "Fatmah"
                 } else {
-                    vec!['H']
+                    vec!["H"]
                 }
             }
-            'خ' => vec!['X'],
-            'د' | 'ض' => vec!['D'],
-            'ذ' => vec!['D', 'Z'],
-            'ر' => vec!['R'],
-            'ز' | 'ظ' => vec!['Z'],
-            'س' | 'ص' => vec!['S'],
-            'ش' => vec!['C'],
+            'خ' => vec!["X"],
+            'د' | 'ض' => vec!["D"],
+            'ذ' => vec!["D", "Z"],
+            'ر' => vec!["R"],
+            'ز' | 'ظ' => vec!["Z"],
+            'س' | 'ص' => vec!["S"],
+            'ش' => vec!["C"],
             'ع' => vec![],
-            'غ' => vec!['G'],
-            'ف' => vec!['F'],
-            'ق' | 'ك' => vec!['K'],
-            'ل' => vec!['L'],
-            'م' => vec!['M'],
-            'ن' => vec!['N'],
-            'و' if i == start => vec!['W'],
-            'ي' if i == start => vec!['Y'],
+            'غ' => vec!["G"],
+            'ف' => vec!["F"],
+            'ق' | 'ك' => vec!["K"],
+            'ل' => vec!["L"],
+            'م' => vec!["M"],
+            'ن' => vec!["N"],
+            'و' if i == start => vec!["W"],
+            'ي' if i == start => vec!["Y"],
             'ا' | 'و' | 'ي' => vec![],
             _ => vec![],
         };
@@ -241,7 +274,7 @@ fn arabic_units(folded: &str) -> Vec<Vec<char>> {
 }
 
 /// Latin spellings as the same consonant classes as [`arabic_units`].
-fn latin_units(folded: &str) -> Vec<Vec<char>> {
+fn latin_units(folded: &str) -> Vec<Vec<&'static str>> {
     let mut word = folded;
     // El-/Al- glued to the name (Elsayed, Alamin): an article when a name of 3+ letters remains
     // that is not itself a known name starting with "al"/"el" (Ali, Alaa, Elias, Elham).
@@ -256,39 +289,45 @@ fn latin_units(folded: &str) -> Vec<Vec<char>> {
     let mut i = 0;
     while i < bytes.len() {
         let rest = &word[i..];
-        let (class, used): (Vec<char>, usize) = if rest.starts_with("kh") {
-            (vec!['X'], 2)
-        } else if rest.starts_with("sh") || rest.starts_with("ch") {
-            (vec!['C'], 2)
+        let (class, used): (Vec<&'static str>, usize) = if rest.starts_with("kh") {
+            (vec!["X"], 2)
+        } else if rest.starts_with("sh") {
+            // Ishag (إسحاق) is s + h, Hisham (هشام) is sh.
+            (vec!["C", "SH"], 2)
+        } else if rest.starts_with("ch") {
+            (vec!["C"], 2)
         } else if rest.starts_with("th") {
-            (vec!['T', 'S'], 2)
+            // Othman (عثمان) is th, Fathi (فتحي) is t + h.
+            (vec!["T", "S", "TH"], 2)
         } else if rest.starts_with("dh") {
-            (vec!['D', 'Z'], 2)
+            (vec!["D", "Z"], 2)
         } else if rest.starts_with("gh") {
-            (vec!['G'], 2)
+            (vec!["G"], 2)
         } else if rest.starts_with("ph") {
-            (vec!['F'], 2)
+            (vec!["F"], 2)
         } else {
             let c = bytes[i] as char;
             let class = match c {
-                'b' | 'p' => vec!['B'],
-                't' => vec!['T'],
-                'j' => vec!['J'],
+                'b' | 'p' => vec!["B"],
+                't' => vec!["T"],
+                'j' => vec!["J"],
                 // Egyptians write ج as g (Gamal), Sudanese ق as g (Abdelgadir).
-                'g' => vec!['J', 'K'],
-                'h' => vec!['H'],
-                'x' => vec!['X'],
-                'd' => vec!['D'],
-                'r' => vec!['R'],
-                'z' => vec!['Z'],
-                's' | 'c' => vec!['S'],
-                'f' | 'v' => vec!['F'],
-                'q' | 'k' => vec!['K'],
-                'l' => vec!['L'],
-                'm' => vec!['M'],
-                'n' => vec!['N'],
-                'w' if i == 0 => vec!['W'],
-                'y' if i == 0 => vec!['Y'],
+                'g' => vec!["J", "K"],
+                // A final h after a vowel is the silent ending of Fatmah, Allah, Hebatallah.
+                'h' if i + 1 == bytes.len() && i > 0 && b"aeiou".contains(&bytes[i - 1]) => vec![],
+                'h' => vec!["H"],
+                'x' => vec!["X"],
+                'd' => vec!["D"],
+                'r' => vec!["R"],
+                'z' => vec!["Z"],
+                's' | 'c' => vec!["S"],
+                'f' | 'v' => vec!["F"],
+                'q' | 'k' => vec!["K"],
+                'l' => vec!["L"],
+                'm' => vec!["M"],
+                'n' => vec!["N"],
+                'w' if i == 0 => vec!["W"],
+                'y' if i == 0 => vec!["Y"],
                 _ => vec![], // vowels, and w/y inside a word
             };
             (class, 1)
@@ -321,6 +360,8 @@ mod tests {
         assert_eq!(folded("مُحَمَّد"), vec!["محمد"]);
         assert_eq!(folded("محـــمد"), vec!["محمد"]);
         assert_eq!(folded("مصطفى"), folded("مصطفي"));
+        assert_eq!(folded("هبة الله عثمان"), vec!["هبتالله", "عثمان"]);
+        assert_eq!(folded("نور الدين"), vec!["نورالدين"]);
     }
 
     #[test]
@@ -330,6 +371,8 @@ mod tests {
         assert_eq!(folded("Mohamed El Tayeb"), vec!["mohamed", "tayeb"]);
         assert_eq!(folded("ABU BAKR"), vec!["abubakr"]);
         assert_eq!(folded("Hélène"), vec!["helene"]);
+        assert_eq!(folded("Nour El Din Ali"), vec!["noureldin", "ali"]);
+        assert_eq!(folded("Hebat Allah"), vec!["hebatallah"]);
     }
 
     #[test]
