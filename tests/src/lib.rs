@@ -360,7 +360,9 @@ pub fn sample_report(n: usize) -> Value {
         "language": "ar",
         "reporter": {"name": "أم أحمد", "phone": "+20 100 123 4567", "relation": "parent", "place": "Cairo"},
         "location": {"lat": 15.5518 + (n % 100) as f64 * 0.001, "lon": 32.5324, "accuracy_m": 30, "place": "الرياض، الخرطوم"},
-        "people": [{"name": format!("أحمد {n}"), "age": 9 + (n % 10), "sex": "male", "passport": "A1234567", "phone": "+249 912 345 678"}],
+        // Each sample is another child: its own passport and phone, so the matcher suggests nothing.
+        "people": [{"name": format!("أحمد {n}"), "age": 9 + (n % 10), "sex": "male",
+                    "passport": format!("A{:08}", n % 100_000_000), "phone": format!("+2499{:08}", n % 100_000_000)}],
         "needs": ["medical", "evacuation"],
         "flags": ["unaccompanied_minors", "injured"],
         "message": format!("report {n}")

@@ -8,6 +8,7 @@
 //!   start the real server on port 0 without sleeps.
 //! - [`http`]: the route table, one file per resource, the error type and extractors.
 //! - [`live`]: the hub that reads the committed log and fans it out, and the websocket loop.
+//! - [`matcher`]: follows the log and suggests possible duplicates and relatives for new reports.
 //! - [`auth`]: passwords (argon2id), sessions (cookie, stored hashed), the operator extractor.
 //! - [`cap`]: advisories as CAP 1.2 XML.
 //! - [`wire`]: every JSON shape the API speaks, apart from the domain's types.
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod live;
+pub mod matcher;
 pub mod secrets;
 pub mod server;
 pub mod wire;

@@ -73,6 +73,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
         rate_limiter,
     });
     tasks.spawn(escalate_overdue_cases(app.clone()));
+    tasks.spawn(crate::matcher::run(store.clone(), shutdown.clone()));
     let router = http::router(app.clone());
 
     let address = listener.local_addr()?;

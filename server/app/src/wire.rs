@@ -8,6 +8,7 @@ use opsroom_domain::advisory::{Advisory, AdvisoryInput, AdvisoryKind, Area, Seve
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::citizen::{UpdateInput, UpdateKind};
 use opsroom_domain::clock::Timestamp;
+use opsroom_domain::matching::{Decision, MatchKind, MatchReason};
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::priority::{Priority, PriorityLevel, Reason, ReasonCode};
 use opsroom_domain::report::{
@@ -735,4 +736,47 @@ pub struct TrackingLinkIssued {
     pub tracking_token: String,
     /// The page to give the citizen, relative to this server.
     pub tracking_path: String,
+}
+
+/// A suggestion that a person of this case and a person of another case are the same, or
+/// relatives; seen from the case it was asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchBody {
+    pub suggestion_id: Uuid,
+    /// The other case and its person.
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    /// The other case's reference, and the other person's name as reported.
+    pub reference: Option<String>,
+    pub name: Option<String>,
+    /// The person of the asked-for case it concerns.
+    pub of_person_id: Uuid,
+    pub kind: MatchKind,
+    /// 0 to 1.
+    pub score: f64,
+    pub reasons: Vec<MatchReasonBody>,
+    /// `open`, `same`, `related` or `not_related`.
+    pub status: String,
+    pub relation: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchReasonBody {
+    pub code: String,
+    pub text: BilingualText,
+}
+
+impl From<&MatchReason> for MatchReasonBody {
+    fn from(r: &MatchReason) -> Self {
+        Self { code: r.code.clone(), text: BilingualText { ar: r.ar.clone(), en: r.en.clone() } }
+    }
+}
+
+/// An operator's answer to a suggestion.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub decision: Decision,
+    /// For `related`: what the person of the suggestion's new report is to the other person.
+    pub relation: Option<Relation>,
 }

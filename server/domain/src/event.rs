@@ -12,6 +12,7 @@ use crate::case::CaseStatus;
 use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
 use crate::location::{Cell, Location};
+use crate::matching::{MatchDecided, MatchSuggested};
 use crate::need::{Flag, Need};
 use crate::priority::Priority;
 use crate::reference::Reference;
@@ -41,6 +42,8 @@ pub enum Event {
     AdvisoryPublished(Box<Advisory>),
     AdvisoryUpdated(Box<Advisory>),
     AdvisoryWithdrawn(Box<Advisory>),
+    MatchSuggested(Box<MatchSuggested>),
+    MatchDecided(MatchDecided),
 }
 
 impl From<CaseChange> for Event {
@@ -73,6 +76,8 @@ impl Event {
             Event::AdvisoryPublished(_) => "advisory_published",
             Event::AdvisoryUpdated(_) => "advisory_updated",
             Event::AdvisoryWithdrawn(_) => "advisory_withdrawn",
+            Event::MatchSuggested(_) => "match_suggested",
+            Event::MatchDecided(_) => "match_decided",
         }
     }
 
@@ -104,6 +109,8 @@ impl Event {
             Event::SlaBreached(e) => Some(e.case_id),
             Event::CitizenUpdated(e) => Some(e.case_id),
             Event::TrackingLinkRevoked(e) | Event::TrackingLinkReissued(e) => Some(e.case_id),
+            Event::MatchSuggested(e) => Some(e.case_id),
+            Event::MatchDecided(e) => Some(e.case_id),
         }
     }
 }

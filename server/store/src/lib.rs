@@ -7,6 +7,7 @@
 //! - `writer`: the group-commit writer task, written once for both backends.
 //! - `public_writes`: citizens' updates, tracking-link changes and advisories, inside the
 //!   writer's transaction.
+//! - `matching`: the matcher's keys, candidates, suggestions and decisions.
 //! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
@@ -27,6 +28,7 @@
 //! - No SQL, and no backend-specific assumption, leaks above this crate.
 
 pub mod batch;
+mod matching;
 pub mod model;
 mod postgres;
 mod public_writes;
@@ -201,6 +203,36 @@ impl Store {
 
     pub async fn advisory(&self, command: AdvisoryCommand) -> Result<AdvisoryOutcome> {
         self.send(|reply| Command::Advisory(Box::new(command), reply)).await
+    }
+
+    /// File persons' keys and record suggestions, if the matcher's position is still `from_seq`.
+    pub async fn record_matches(&self, record: RecordMatches) -> Result<RecordOutcome> {
+        self.send(|reply| Command::RecordMatches(Box::new(record), reply)).await
+    }
+
+    /// An operator's decision on a suggestion, or its undoing.
+    pub async fn decide_match(&self, decision: DecideMatch) -> Result<DecideOutcome> {
+        self.send(|reply| Command::DecideMatch(Box::new(decision), reply)).await
+    }
+
+    /// The last log position the matcher has covered.
+    pub async fn matcher_cursor(&self) -> Result<u64> {
+        matching::matcher_cursor(&self.inner.reads).await
+    }
+
+    /// Known persons filed under any of `keys`, outside `exclude_case`.
+    pub async fn match_candidates(
+        &self,
+        keys: &[String],
+        exclude_case: Uuid,
+        limit: u32,
+    ) -> Result<Vec<CandidatePerson>> {
+        matching::candidates(&self.inner.reads, keys, exclude_case, limit).await
+    }
+
+    /// Suggestions about a case (on either side), best first.
+    pub async fn matches_for_case(&self, case_id: Uuid) -> Result<Vec<SuggestionRow>> {
+        matching::matches_for_case(&self.inner.reads, case_id).await
     }
 
     /// The case a tracking token belongs to, by the token's hash.

@@ -9,9 +9,11 @@ use opsroom_domain::case::CaseStatus;
 use opsroom_domain::citizen::CitizenUpdate;
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::location::Cell;
+use opsroom_domain::matching::{Decision, MatchKind, MatchReason, MatchSuggested};
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::priority::{PriorityLevel, Reason};
 use opsroom_domain::report::Channel;
+use opsroom_domain::report::Relation;
 use opsroom_domain::user::{Role, UserName};
 use opsroom_domain::workflow::{Actor, CaseCommand, SlaPolicy};
 use uuid::Uuid;
@@ -99,6 +101,75 @@ pub enum AdvisoryOutcome {
     },
     NotFound,
     Refused(Rejected),
+}
+
+/// What the matcher found in the log from `from_seq` (exclusive) to `to_seq` (inclusive): the
+/// keys of the persons reported there and the suggestions for them.
+#[derive(Debug, Clone)]
+pub struct RecordMatches {
+    pub from_seq: u64,
+    pub to_seq: u64,
+    pub keys: Vec<(String, Uuid)>,
+    pub suggestions: Vec<MatchSuggested>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordOutcome {
+    Recorded {
+        suggested: usize,
+    },
+    /// Another matcher (another node) moved the position first: nothing was written.
+    Stale {
+        cursor: u64,
+    },
+}
+
+/// A known person the matcher may compare a new one with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidatePerson {
+    pub person_id: Uuid,
+    pub case_id: Uuid,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+    pub passport: Option<String>,
+    pub cell: Option<Cell>,
+}
+
+/// An operator's decision on a suggestion; `decision: None` undoes the current one.
+#[derive(Debug, Clone)]
+pub struct DecideMatch {
+    pub suggestion_id: Uuid,
+    pub decision: Option<Decision>,
+    pub relation: Option<Relation>,
+    pub by: Uuid,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecideOutcome {
+    Applied { seq: u64 },
+    NotFound,
+    Refused(Rejected),
+}
+
+/// A stored suggestion and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestionRow {
+    pub suggestion_id: Uuid,
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    pub other_case_id: Uuid,
+    pub other_person_id: Uuid,
+    pub kind: MatchKind,
+    pub score: f64,
+    pub reasons: Vec<MatchReason>,
+    /// `open`, `same`, `related` or `not_related`.
+    pub status: String,
+    pub relation: Option<String>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<i64>,
 }
 
 /// An operator's action on a case, based on the version of the case they saw.

@@ -28,6 +28,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::batch::{self, KnownKey, ReportBatch};
+use crate::matching;
 use crate::model::*;
 use crate::public_writes;
 use crate::sql::{Backend, Conn, Statement, placeholders};
@@ -50,6 +51,8 @@ pub(crate) enum Command {
     CitizenUpdate(Box<CitizenUpdateCommand>, oneshot::Sender<Result<CitizenOutcome>>),
     TrackingLink(TrackingLinkChange, oneshot::Sender<Result<bool>>),
     Advisory(Box<AdvisoryCommand>, oneshot::Sender<Result<AdvisoryOutcome>>),
+    RecordMatches(Box<RecordMatches>, oneshot::Sender<Result<RecordOutcome>>),
+    DecideMatch(Box<DecideMatch>, oneshot::Sender<Result<DecideOutcome>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -185,6 +188,8 @@ fn fail(command: Command, error: &StoreError) {
         Command::CitizenUpdate(_, reply) => drop(reply.send(Err(error()))),
         Command::TrackingLink(_, reply) => drop(reply.send(Err(error()))),
         Command::Advisory(_, reply) => drop(reply.send(Err(error()))),
+        Command::RecordMatches(_, reply) => drop(reply.send(Err(error()))),
+        Command::DecideMatch(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -225,6 +230,8 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut citizen_outcomes = outcomes.citizen.into_iter();
     let mut link_outcomes = outcomes.links.into_iter();
     let mut advisory_outcomes = outcomes.advisories.into_iter();
+    let mut match_records = outcomes.match_records.into_iter();
+    let mut match_decisions = outcomes.match_decisions.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -244,6 +251,14 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
             }
             Command::Advisory(_, reply) => {
                 let outcome = advisory_outcomes.next().expect("one outcome per advisory command");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
+            Command::RecordMatches(_, reply) => {
+                let outcome = match_records.next().expect("one outcome per match record");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
+            Command::DecideMatch(_, reply) => {
+                let outcome = match_decisions.next().expect("one outcome per decision");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
             Command::ReportCase(_, reply) => {
@@ -270,6 +285,8 @@ struct Outcomes {
     citizen: Vec<Result<CitizenOutcome, String>>,
     links: Vec<Result<bool, String>>,
     advisories: Vec<Result<AdvisoryOutcome, String>>,
+    match_records: Vec<Result<RecordOutcome, String>>,
+    match_decisions: Vec<Result<DecideOutcome, String>>,
 }
 
 /// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
@@ -385,6 +402,24 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
                     next_seq += 1;
                 }
                 outcomes.advisories.push(outcome);
+            }
+            Command::RecordMatches(record, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = matching::record_matches(conn, record, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(RecordOutcome::Recorded { suggested }) = &outcome {
+                    next_seq += *suggested as u64;
+                }
+                outcomes.match_records.push(outcome);
+            }
+            Command::DecideMatch(decision, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = matching::decide(conn, decision, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(DecideOutcome::Applied { .. }) = &outcome {
+                    next_seq += 1;
+                }
+                outcomes.match_decisions.push(outcome);
             }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;

@@ -10,6 +10,7 @@ mod idempotency;
 mod intake;
 mod live;
 mod map;
+mod matching;
 mod scale_out;
 mod workflow;
 

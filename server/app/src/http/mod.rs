@@ -13,6 +13,7 @@ pub mod extract;
 pub mod health;
 pub mod live;
 pub mod map;
+pub mod matches;
 pub mod pages;
 pub mod rate_limit;
 pub mod reports;
@@ -51,6 +52,7 @@ use error::ApiError;
         (name = "workflow", description = "Operators' changes to a case; each is an event on the live stream"),
         (name = "live", description = "Live event stream (operators)"),
         (name = "tracking", description = "Citizens' tracking links (the token is the key; rate-limited)"),
+        (name = "matching", description = "Possible duplicates and relatives, and operators' decisions on them"),
         (name = "advisories", description = "Official advisories: supervisors publish, everyone reads (JSON, CAP 1.2)"),
         (name = "health", description = "Liveness and readiness for load balancers"),
     )
@@ -78,6 +80,9 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(advisories::post_withdrawal))
         .routes(routes!(advisories::get_history))
         .routes(routes!(tracking::post_tracking_link, tracking::delete_tracking_link))
+        .routes(routes!(matches::get_matches))
+        .routes(routes!(matches::post_decision))
+        .routes(routes!(matches::post_undo))
         .routes(routes!(cases::list_cases, reports::post_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(workflow::post_status))

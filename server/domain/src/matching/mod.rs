@@ -10,10 +10,12 @@
 pub mod dictionary;
 pub mod names;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
+use crate::clock::Timestamp;
 use crate::location::Cell;
-use crate::report::Sex;
+use crate::report::{Relation, Sex};
 use names::{Name, Token};
 
 /// Scores at or above this are suggested as "possibly the same person".
@@ -54,16 +56,16 @@ impl PersonFacts {
 }
 
 /// Why two persons look alike (or not), for the operator who decides.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchReason {
     /// Stable code: `name`, `same_phone`, `different_phones`, `same_passport`,
     /// `different_passports`, `age`, `sex_differs`, `distance`.
-    pub code: &'static str,
+    pub code: String,
     pub en: String,
     pub ar: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MatchScore {
     /// 0 to 1.
     pub score: f64,
@@ -76,9 +78,100 @@ impl MatchScore {
     }
 }
 
-fn reason(code: &'static str, en: impl Into<String>, ar: impl Into<String>) -> MatchReason {
-    MatchReason { code, en: en.into(), ar: ar.into() }
+fn reason(code: &str, en: impl Into<String>, ar: impl Into<String>) -> MatchReason {
+    MatchReason { code: code.to_owned(), en: en.into(), ar: ar.into() }
 }
+
+/// What a suggestion proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MatchKind {
+    /// Possibly the same person, reported twice.
+    Duplicate,
+    /// Possibly a relative (a family's shared phone, the same father's and grandfather's names).
+    Relative,
+}
+
+/// An operator's answer to a suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Decision {
+    /// The same person: the two are linked as one (every report kept; undone by `undo`).
+    Same,
+    /// Relatives, with the relation.
+    Related,
+    /// Not related: remembered, never suggested again.
+    NotRelated,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Same => "same",
+            Decision::Related => "related",
+            Decision::NotRelated => "not_related",
+        }
+    }
+}
+
+/// The matcher found a person in a new report that looks like a known one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchSuggested {
+    pub suggestion_id: Uuid,
+    /// The new report's case and person.
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    /// The known case and person it looks like.
+    pub other_case_id: Uuid,
+    pub other_person_id: Uuid,
+    pub kind: MatchKind,
+    pub score: f64,
+    pub reasons: Vec<MatchReason>,
+    pub at: Timestamp,
+}
+
+/// An operator decided a suggestion, or (`decision: None`) undid their decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchDecided {
+    pub suggestion_id: Uuid,
+    pub case_id: Uuid,
+    pub other_case_id: Uuid,
+    pub person_id: Uuid,
+    pub other_person_id: Uuid,
+    pub decision: Option<Decision>,
+    /// For `related`: what the first person is to the second.
+    pub relation: Option<Relation>,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
+/// Whether two persons that are not suggested as the same look like relatives: a shared phone
+/// (a family's one phone), or siblings' names — different given names over the same father's and
+/// grandfather's names — not far apart (common names would otherwise pair strangers).
+pub fn relative_hint(a: &PersonFacts, b: &PersonFacts, score: &MatchScore) -> bool {
+    if score.is_suggested() {
+        return false;
+    }
+    let shared_phone = matches!((&a.phone, &b.phone), (Some(x), Some(y)) if x == y);
+    let near = match (a.cell, b.cell) {
+        (Some(x), Some(y)) => distance_km(x, y) <= SIBLINGS_WITHIN_KM,
+        _ => false,
+    };
+    let siblings = match (&a.name, &b.name) {
+        (Some(x), Some(y)) if x.tokens.len() >= 3 && y.tokens.len() >= 3 => {
+            token_similarity(&x.tokens[0], &y.tokens[0]) < SAME_TOKEN
+                && token_similarity(&x.tokens[1], &y.tokens[1]) >= SAME_TOKEN
+                && token_similarity(&x.tokens[2], &y.tokens[2]) >= SAME_TOKEN
+        }
+        _ => false,
+    };
+    shared_phone || (siblings && near)
+}
+
+/// Siblings' names count as a hint only for people this close (km).
+const SIBLINGS_WITHIN_KM: f64 = 10.0;
 
 /// Levenshtein similarity of two strings, by characters: 1 for equal, 0 for nothing shared.
 fn similarity(a: &str, b: &str) -> f64 {
@@ -259,7 +352,9 @@ pub fn compare(a: &PersonFacts, b: &PersonFacts) -> MatchScore {
 pub fn blocking_keys(facts: &PersonFacts) -> Vec<String> {
     let mut keys = Vec::new();
     if let Some(name) = &facts.name {
-        let key_of = |t: &Token| t.skeletons.iter().map(|s| format!("s:{s}")).collect::<Vec<_>>();
+        // An empty skeleton (a name of vowels alone, such as "Aya") files nothing by itself.
+        let key_of =
+            |t: &Token| t.skeletons.iter().filter(|s| !s.is_empty()).map(|s| format!("s:{s}")).collect::<Vec<_>>();
         let given = key_of(&name.tokens[0]);
         if let Some(second) = name.tokens.get(1) {
             let second = key_of(second);
@@ -329,6 +424,23 @@ mod tests {
         let same = compare(&phone("Mohamed Osman"), &phone("Mohammed Othman Ali"));
         assert!(same.score >= 0.9);
         assert!(same.reasons.iter().any(|r| r.code == "same_phone"));
+        let family = (phone("Sara Babiker"), phone("Omar Babiker"));
+        assert!(
+            relative_hint(&family.0, &family.1, &compare(&family.0, &family.1)),
+            "a family's phone hints at relatives"
+        );
+        let near = |name: &str, lat: f64| {
+            let cell = crate::location::Coordinates::parse(lat, 32.53).unwrap().cell();
+            PersonFacts::new(Some(name), None, None, None, None, Some(cell))
+        };
+        let (brother, sister) = (near("Ahmed Osman Babiker", 15.55), near("Huda Osman Babiker", 15.56));
+        assert!(relative_hint(&brother, &sister, &compare(&brother, &sister)), "siblings' names, close by");
+        let far = near("Huda Osman Babiker", 19.6);
+        assert!(!relative_hint(&brother, &far, &compare(&brother, &far)), "common names far apart are strangers");
+        let namesake = near("Ahmed Osman Babiker", 15.55);
+        let older = PersonFacts { age: Some(70), ..namesake.clone() };
+        let young = PersonFacts { age: Some(7), ..namesake };
+        assert!(!relative_hint(&older, &young, &compare(&older, &young)), "one name, two ages: not siblings");
         assert!(score(&phone("Sara Babiker"), &phone("Omar Babiker")) < DUPLICATE_THRESHOLD, "a family's phone");
     }
 

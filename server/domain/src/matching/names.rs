@@ -41,7 +41,8 @@ impl Name {
         let script = if arabic { Script::Arabic } else { Script::Latin };
         let tokens = tokens
             .into_iter()
-            .filter(|t| !t.is_empty())
+            // Digits and marks are no part of a name ("Ahmed 2" is Ahmed).
+            .filter(|t| t.chars().any(char::is_alphabetic))
             .map(|folded| Token {
                 script,
                 canonical: dictionary::canonical(&folded),

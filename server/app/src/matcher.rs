@@ -1,0 +1,150 @@
+//! The matcher: follows the committed log and, for each person in danger in a newly reported
+//! case, finds the known persons who may be the same person or a relative, and records a
+//! suggestion for each (an event operators see live).
+//!
+//! Owns the candidate search (blocking keys from the domain, looked up in the store; persons of
+//! the same batch compared in memory) and the batching. The position it has covered is stored
+//! and moved in the same transaction as what it found, so a restart resumes where it stopped and
+//! several nodes never match a person twice: the node that loses the race re-reads and goes on.
+//! Must not decide anything: suggestions only; operators decide.
+
+use std::time::Duration;
+
+use opsroom_domain::event::{CaseReported, Event};
+use opsroom_domain::matching::{
+    MatchKind, MatchSuggested, PersonFacts, blocking_keys, compare, is_broad_key, relative_hint,
+};
+use opsroom_domain::report::Sex;
+use opsroom_store::{CandidatePerson, RecordMatches, RecordOutcome, Store};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Events read per round.
+const BATCH: u32 = 500;
+/// Most known persons compared with one new person.
+const MAX_CANDIDATES: u32 = 200;
+/// Most suggestions kept per new person (the best ones).
+const MAX_SUGGESTIONS: usize = 10;
+
+/// Run until `shutdown`.
+pub async fn run(store: Store, shutdown: CancellationToken) {
+    let mut head = store.committed_head();
+    loop {
+        match step(&store).await {
+            Ok(true) => continue,
+            Ok(false) => {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    changed = head.changed() => if changed.is_err() { return },
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "matching new reports; retrying");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+            }
+        }
+    }
+}
+
+/// A person of a new report, as this round knows them.
+struct NewPerson {
+    case_id: Uuid,
+    person_id: Uuid,
+    facts: PersonFacts,
+    keys: Vec<String>,
+}
+
+/// Match the next batch of the log; `false` when there was nothing new.
+pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
+    let cursor = store.matcher_cursor().await?;
+    let events = store.events_after(cursor, BATCH).await?;
+    let Some(last) = events.last() else { return Ok(false) };
+    let to_seq = last.seq;
+    let mut batch: Vec<NewPerson> = Vec::new();
+    let mut suggestions = Vec::new();
+    for stored in events.iter().filter(|e| e.kind == "case_reported") {
+        let Ok(Event::CaseReported(reported)) = Event::from_parts(&stored.kind, &stored.data) else { continue };
+        for person in new_persons(&reported) {
+            let query: Vec<String> = if person.facts.name.as_ref().is_some_and(|n| n.tokens.len() > 1) {
+                // A fuller name: its specific keys find the candidates; a given name alone would
+                // bring every Mohamed in the crisis.
+                person.keys.iter().filter(|k| !is_broad_key(k)).cloned().collect()
+            } else {
+                person.keys.clone()
+            };
+            let known = store.match_candidates(&query, person.case_id, MAX_CANDIDATES).await?;
+            let mut found: Vec<MatchSuggested> = Vec::new();
+            let earlier = batch
+                .iter()
+                .filter(|other| other.case_id != person.case_id && other.keys.iter().any(|k| query.contains(k)))
+                .map(|other| (other.case_id, other.person_id, other.facts.clone()));
+            let candidates = known.iter().map(|c| (c.case_id, c.person_id, candidate_facts(c))).chain(earlier);
+            for (other_case_id, other_person_id, other) in candidates {
+                let score = compare(&person.facts, &other);
+                let kind = if score.is_suggested() {
+                    MatchKind::Duplicate
+                } else if relative_hint(&person.facts, &other, &score) {
+                    MatchKind::Relative
+                } else {
+                    continue;
+                };
+                found.push(MatchSuggested {
+                    suggestion_id: Uuid::now_v7(),
+                    case_id: person.case_id,
+                    person_id: person.person_id,
+                    other_case_id,
+                    other_person_id,
+                    kind,
+                    score: (score.score * 1000.0).round() / 1000.0,
+                    reasons: score.reasons,
+                    at: reported.reported_at,
+                });
+            }
+            found.sort_by(|a, b| b.score.total_cmp(&a.score));
+            found.dedup_by_key(|s| s.other_person_id);
+            found.truncate(MAX_SUGGESTIONS);
+            suggestions.extend(found);
+            batch.push(person);
+        }
+    }
+    let keys = batch.iter().flat_map(|p| p.keys.iter().map(move |k| (k.clone(), p.person_id))).collect();
+    let record = RecordMatches { from_seq: cursor, to_seq, keys, suggestions };
+    match store.record_matches(record).await? {
+        RecordOutcome::Recorded { suggested } => {
+            if suggested > 0 {
+                tracing::debug!(suggested, to_seq, "match suggestions recorded");
+            }
+        }
+        RecordOutcome::Stale { cursor } => tracing::debug!(cursor, "another matcher moved first"),
+    }
+    Ok(true)
+}
+
+/// The people in danger of a new case, with what the matcher compares.
+fn new_persons(reported: &CaseReported) -> Vec<NewPerson> {
+    reported
+        .people
+        .iter()
+        .map(|person| {
+            let d = &person.details;
+            let facts = PersonFacts::new(
+                d.name.as_ref().map(|n| n.as_str()),
+                d.age,
+                d.sex,
+                d.phone.as_ref().map(|p| p.as_str()),
+                d.passport.as_ref().map(|p| p.as_str()),
+                reported.cell,
+            );
+            NewPerson { case_id: reported.case_id, person_id: person.person_id, keys: blocking_keys(&facts), facts }
+        })
+        .filter(|p| !p.keys.is_empty())
+        .collect()
+}
+
+fn candidate_facts(c: &CandidatePerson) -> PersonFacts {
+    let sex = c.sex.as_deref().and_then(|s| serde_json::from_value::<Sex>(serde_json::json!(s)).ok());
+    PersonFacts::new(c.name.as_deref(), c.age, sex, c.phone.as_deref(), c.passport.as_deref(), c.cell)
+}

@@ -1,0 +1,236 @@
+//! The matcher's storage: blocking keys, candidates, suggestions and decisions.
+//!
+//! Owns the SQL of matching, both backends. The writes run inside the writer's transaction like
+//! every other command; the reads run on the read pool. Scoring is not here: the app's matcher
+//! task reads candidates, asks `opsroom_domain::matching`, and records what it found with
+//! [`RecordMatches`], which moves the matcher's position in the same transaction.
+
+use opsroom_domain::Rejected;
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::event::Event;
+use opsroom_domain::matching::{Decision, MatchDecided, MatchKind, MatchReason};
+use opsroom_domain::report::Relation;
+use uuid::Uuid;
+
+use crate::model::*;
+use crate::reads::{cell_col, uuid_col};
+use crate::sql::{Backend, Conn, Pool, Row, placeholders};
+use crate::writer::insert_event;
+use crate::{Result, StoreError};
+
+fn kind_name(kind: MatchKind) -> &'static str {
+    match kind {
+        MatchKind::Duplicate => "duplicate",
+        MatchKind::Relative => "relative",
+    }
+}
+
+fn relation_name(relation: Relation) -> String {
+    serde_json::to_value(relation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// File new persons' keys and record suggestions, if the matcher's position is still `from_seq`.
+pub(crate) async fn record_matches(
+    conn: &mut Conn<'_>,
+    record: &RecordMatches,
+    first_seq: u64,
+) -> Result<RecordOutcome> {
+    let sql = match conn.backend() {
+        Backend::Sqlite => "select seq from matcher_state",
+        Backend::Postgres => "select seq from matcher_state for update",
+    };
+    let statement = conn.statement(sql);
+    let cursor = conn.fetch_one(statement).await?.get::<i64>("seq")? as u64;
+    if cursor != record.from_seq {
+        return Ok(RecordOutcome::Stale { cursor });
+    }
+    for (key, person_id) in &record.keys {
+        let insert = conn
+            .statement("insert into person_key (key, person_id) values ($1, $2)")
+            .bind(key.as_str())
+            .bind(person_id.to_string());
+        conn.execute(insert).await?;
+    }
+    let mut seq = first_seq;
+    for suggestion in &record.suggestions {
+        let known = conn
+            .statement(
+                "select count(*) as n from match_suggestion
+                  where (person_id = $1 and other_person_id = $2) or (person_id = $2 and other_person_id = $1)",
+            )
+            .bind(suggestion.person_id.to_string())
+            .bind(suggestion.other_person_id.to_string());
+        if conn.fetch_one(known).await?.get::<i64>("n")? > 0 {
+            continue;
+        }
+        insert_event(conn, seq, &Event::MatchSuggested(Box::new(suggestion.clone())), suggestion.at.millis()).await?;
+        let insert = conn
+            .statement(
+                "insert into match_suggestion (suggestion_id, case_id, person_id, other_case_id, other_person_id, kind,
+                                               score, reasons, status, created_seq, updated_seq)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9)",
+            )
+            .bind(suggestion.suggestion_id.to_string())
+            .bind(suggestion.case_id.to_string())
+            .bind(suggestion.person_id.to_string())
+            .bind(suggestion.other_case_id.to_string())
+            .bind(suggestion.other_person_id.to_string())
+            .bind(kind_name(suggestion.kind))
+            .bind(suggestion.score)
+            .bind(serde_json::to_string(&suggestion.reasons).expect("reasons serialize"))
+            .bind(seq as i64);
+        conn.execute(insert).await?;
+        seq += 1;
+    }
+    let update = conn.statement("update matcher_state set seq = $1").bind(record.to_seq as i64);
+    conn.execute(update).await?;
+    Ok(RecordOutcome::Recorded { suggested: (seq - first_seq) as usize })
+}
+
+/// Record an operator's decision on a suggestion (or undo one) at `seq`.
+pub(crate) async fn decide(conn: &mut Conn<'_>, decision: &DecideMatch, seq: u64) -> Result<DecideOutcome> {
+    let sql = format!("select {SUGGESTION_COLUMNS} from match_suggestion where suggestion_id = $1");
+    let select = conn.statement(&sql).bind(decision.suggestion_id.to_string());
+    let Some(row) = conn.fetch_optional(select).await? else { return Ok(DecideOutcome::NotFound) };
+    let current = suggestion_row(&row)?;
+    match (decision.decision, current.status.as_str()) {
+        (Some(_), "open") | (None, "same" | "related" | "not_related") => {}
+        (Some(_), _) => {
+            return Ok(DecideOutcome::Refused(Rejected::new(
+                "already_decided",
+                "decision",
+                "this suggestion was already decided; undo that first",
+            )));
+        }
+        (None, _) => {
+            return Ok(DecideOutcome::Refused(Rejected::new("not_decided", "decision", "nothing to undo")));
+        }
+    }
+    if decision.decision == Some(Decision::Related) && decision.relation.is_none() {
+        return Ok(DecideOutcome::Refused(Rejected::new("missing", "relation", "say how they are related")));
+    }
+    let relation = decision.relation.filter(|_| decision.decision == Some(Decision::Related));
+    let event = MatchDecided {
+        suggestion_id: current.suggestion_id,
+        case_id: current.case_id,
+        other_case_id: current.other_case_id,
+        person_id: current.person_id,
+        other_person_id: current.other_person_id,
+        decision: decision.decision,
+        relation,
+        by: decision.by,
+        at: Timestamp::from_millis(decision.at),
+    };
+    insert_event(conn, seq, &Event::MatchDecided(event), decision.at).await?;
+    let (status, by, at) = match decision.decision {
+        Some(d) => (d.as_str(), Some(decision.by.to_string()), Some(decision.at)),
+        None => ("open", None, None),
+    };
+    let update = conn
+        .statement(
+            "update match_suggestion set status = $1, relation = $2, decided_by = $3, decided_at = $4, updated_seq = $5
+              where suggestion_id = $6",
+        )
+        .bind(status)
+        .bind(relation.map(relation_name))
+        .bind(by)
+        .bind(at)
+        .bind(seq as i64)
+        .bind(decision.suggestion_id.to_string());
+    conn.execute(update).await?;
+    Ok(DecideOutcome::Applied { seq })
+}
+
+const SUGGESTION_COLUMNS: &str =
+    "suggestion_id, case_id, person_id, other_case_id, other_person_id, kind, score, reasons,
+     status, relation, decided_by, decided_at";
+
+fn suggestion_row(row: &Row) -> Result<SuggestionRow> {
+    let kind: String = row.get("kind")?;
+    let reasons: String = row.get("reasons")?;
+    Ok(SuggestionRow {
+        suggestion_id: uuid_col(row, "suggestion_id")?,
+        case_id: uuid_col(row, "case_id")?,
+        person_id: uuid_col(row, "person_id")?,
+        other_case_id: uuid_col(row, "other_case_id")?,
+        other_person_id: uuid_col(row, "other_person_id")?,
+        kind: match kind.as_str() {
+            "duplicate" => MatchKind::Duplicate,
+            "relative" => MatchKind::Relative,
+            other => return Err(StoreError::Corrupt(format!("match kind {other}"))),
+        },
+        score: row.get("score")?,
+        reasons: serde_json::from_str::<Vec<MatchReason>>(&reasons)
+            .map_err(|e| StoreError::Corrupt(format!("match reasons: {e}")))?,
+        status: row.get("status")?,
+        relation: row.get("relation")?,
+        decided_by: row.get::<Option<String>>("decided_by")?.and_then(|id| Uuid::parse_str(&id).ok()),
+        decided_at: row.get("decided_at")?,
+    })
+}
+
+pub(crate) async fn matcher_cursor(pool: &Pool) -> Result<u64> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select seq from matcher_state");
+    Ok(conn.fetch_one(statement).await?.get::<i64>("seq")? as u64)
+}
+
+/// Persons filed under any of `keys`, with the case each is in, outside `exclude_case`; at most
+/// `limit`.
+pub(crate) async fn candidates(
+    pool: &Pool,
+    keys: &[String],
+    exclude_case: Uuid,
+    limit: u32,
+) -> Result<Vec<CandidatePerson>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let backend = conn.backend();
+    // One placeholder list for the keys, then the case and the limit, numbered after them.
+    let one = |offset: usize| placeholders(backend, offset, 1).trim_matches(['(', ')']).to_owned();
+    let sql = format!(
+        "select distinct p.person_id, cp.case_id, p.name, p.age, p.sex, p.phone, p.passport, cf.cell
+           from person_key k
+           join person p on p.person_id = k.person_id
+           join case_person cp on cp.person_id = p.person_id and cp.role = 'subject'
+           join case_file cf on cf.case_id = cp.case_id
+          where k.key in {} and cp.case_id <> {} limit {}",
+        placeholders(backend, 0, keys.len()),
+        one(keys.len()),
+        one(keys.len() + 1),
+    );
+    let statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, k| s.bind(k.as_str()));
+    let statement = statement.bind(exclude_case.to_string()).bind(i64::from(limit));
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CandidatePerson {
+                person_id: uuid_col(row, "person_id")?,
+                case_id: uuid_col(row, "case_id")?,
+                name: row.get("name")?,
+                age: row.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
+                sex: row.get("sex")?,
+                phone: row.get("phone")?,
+                passport: row.get("passport")?,
+                cell: cell_col(row)?,
+            })
+        })
+        .collect()
+}
+
+/// Suggestions that concern a case, on either side, best first.
+pub(crate) async fn matches_for_case(pool: &Pool, case_id: Uuid) -> Result<Vec<SuggestionRow>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!(
+        "select {SUGGESTION_COLUMNS} from match_suggestion where case_id = $1 or other_case_id = $1
+          order by score desc, suggestion_id"
+    );
+    let statement = conn.statement(&sql).bind(case_id.to_string());
+    conn.fetch_all(statement).await?.iter().map(suggestion_row).collect()
+}

@@ -1,0 +1,158 @@
+//! Possible duplicates and relatives: the matcher suggests them as reports arrive (live), and
+//! operators decide — same person, relatives, not related — and can undo.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use opsroom_tests::{Api, TestDatabase, TestServer};
+use serde_json::{Value, json};
+
+fn report(name: &str, age: u32, phone: Option<&str>, lat: f64) -> Value {
+    let mut person = json!({"name": name, "age": age});
+    if let Some(phone) = phone {
+        person["phone"] = json!(phone);
+    }
+    json!({"people": [person], "location": {"lat": lat, "lon": 32.53}})
+}
+
+async fn reported(api: &Api, body: &Value) -> String {
+    let reply = api.post_report(body, None).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["case_id"].as_str().unwrap().to_owned()
+}
+
+/// The case's suggestions once there are `at_least` of them (the matcher works after intake).
+async fn matches(admin: &Api, case_id: &str, at_least: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = admin.get(&format!("/api/v1/cases/{case_id}/matches")).await.unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let list = reply.body.as_array().unwrap().clone();
+        if list.len() >= at_least || Instant::now() > deadline {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn decide(admin: &Api, suggestion: &str, body: Value) -> opsroom_tests::Reply {
+    admin.send(admin.http.post(admin.url(&format!("/api/v1/matches/{suggestion}/decision"))).json(&body)).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_same_child_reported_in_arabic_and_in_latin_is_suggested_live_with_reasons() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let api = server.api();
+    let mut live = admin.live(None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    live.next_json().await.unwrap(); // the snapshot
+
+    let first = reported(&api, &report("محمد عبد الرحيم عثمان", 9, Some("+249 912 000 111"), 15.55)).await;
+    let second = reported(&api, &report("Mohamed Abdelrahim Osman", 9, Some("00249912000111"), 15.551)).await;
+    let found = matches(&admin, &second, 1).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let suggestion = &found[0];
+    assert_eq!(suggestion["case_id"], first.as_str(), "seen from the new case, the match is the first");
+    assert_eq!(suggestion["kind"], "duplicate");
+    assert_eq!(suggestion["status"], "open");
+    assert!(suggestion["score"].as_f64().unwrap() >= 0.8);
+    let codes: Vec<&str> =
+        suggestion["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"same_phone") && codes.contains(&"name"), "{codes:?}");
+    assert!(suggestion["reasons"].to_string().contains("across scripts"));
+    // The first case sees it too, from its side.
+    let from_first = matches(&admin, &first, 1).await;
+    assert_eq!(from_first[0]["case_id"], second.as_str());
+
+    // Operators saw it as it happened.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let event = live.next_json_within(Duration::from_secs(5)).await.unwrap().expect("an event");
+        if event["kind"] == "match_suggested" {
+            assert_eq!(event["data"]["other_case_id"], first.as_str());
+            break;
+        }
+        assert!(Instant::now() < deadline, "no match_suggested event");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn different_people_with_common_names_are_not_suggested_but_a_family_phone_hints_at_relatives() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let api = server.api();
+    let girl = reported(&api, &report("Fatima Ali Osman", 8, None, 15.55)).await;
+    let woman = reported(&api, &report("Fatima Ali Osman", 61, None, 15.56)).await;
+    let sister = reported(&api, &report("Mona Babiker Elhassan", 12, Some("+249912777888"), 15.55)).await;
+    let brother = reported(&api, &report("Omar Babiker Elhassan", 15, Some("+249 912 777 888"), 15.55)).await;
+    // The brother's suggestion is the last thing the matcher writes: once it is there, the
+    // others have had their turn.
+    let family = matches(&admin, &brother, 1).await;
+    assert_eq!(family.len(), 1);
+    assert_eq!((family[0]["case_id"].as_str(), family[0]["kind"].as_str()), (Some(sister.as_str()), Some("relative")));
+    assert!(matches(&admin, &woman, 0).await.is_empty(), "a girl of 8 and a woman of 61");
+    assert!(matches(&admin, &girl, 0).await.is_empty());
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn operators_decide_and_undo_and_a_dismissed_pair_stays_dismissed() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let api = server.api();
+    let _first = reported(&api, &report("Amna Hassan Ali Elsayed", 30, Some("+201001112223"), 15.55)).await;
+    let second = reported(&api, &report("Amna Hassan", 30, Some("+20 100 111 2223"), 15.55)).await;
+    let suggestion = matches(&admin, &second, 1).await[0]["suggestion_id"].as_str().unwrap().to_owned();
+
+    let same = decide(&admin, &suggestion, json!({"decision": "same"})).await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    assert_eq!(matches(&admin, &second, 1).await[0]["status"], "same");
+    let again = decide(&admin, &suggestion, json!({"decision": "not_related"})).await;
+    assert_eq!((again.status, again.error_code()), (409, "already_decided"));
+
+    let undo = admin.send(admin.http.post(admin.url(&format!("/api/v1/matches/{suggestion}/undo")))).await.unwrap();
+    assert_eq!(undo.status, 200);
+    assert_eq!(matches(&admin, &second, 1).await[0]["status"], "open");
+    let related = decide(&admin, &suggestion, json!({"decision": "related"})).await;
+    assert_eq!((related.status, related.error_code()), (409, "missing"), "a relation is needed");
+    let related = decide(&admin, &suggestion, json!({"decision": "related", "relation": "sibling"})).await;
+    assert_eq!(related.status, 200);
+    assert_eq!(matches(&admin, &second, 1).await[0]["relation"], "sibling");
+
+    let unknown = decide(&admin, "00000000-0000-0000-0000-000000000000", json!({"decision": "same"})).await;
+    assert_eq!(unknown.status, 404);
+    let anonymous = api.get(&format!("/api/v1/cases/{second}/matches")).await.unwrap();
+    assert_eq!(anonymous.status, 401);
+    let bad = decide(&admin, &suggestion, json!({"decision": "maybe"})).await;
+    assert_eq!(bad.status, 422);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn two_nodes_match_each_person_once() {
+    let Some(database) = TestDatabase::postgres().await else { return };
+    let node_a = TestServer::start_on(&database.url, |_| {}).await;
+    let node_b = TestServer::start_on(&database.url, |_| {}).await;
+    let (api_a, api_b) = (node_a.api(), node_b.api());
+    // Ten people, each reported twice, once through each node.
+    let names =
+        ["Khalid Mustafa Ahmed", "Sara Osman Babiker", "Yousif Adam Ishag", "Hawa Abdalla Musa", "Tarig Elamin Hamid"];
+    let mut second_reports = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let phone = format!("+24991200{n:04}");
+        reported(&api_a, &report(name, 20 + n as u32, Some(&phone), 15.55)).await;
+        second_reports.push(reported(&api_b, &report(name, 20 + n as u32, Some(&phone), 15.55)).await);
+    }
+    let admin = node_a.admin().await;
+    let mut pairs = HashSet::new();
+    for case in &second_reports {
+        let found = matches(&admin, case, 1).await;
+        assert_eq!(found.len(), 1, "{case}: {found:?}");
+        assert!(pairs.insert(found[0]["suggestion_id"].as_str().unwrap().to_owned()));
+    }
+    node_a.stop().await.unwrap();
+    node_b.stop().await.unwrap();
+    database.remove().await;
+}
