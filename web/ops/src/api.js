@@ -36,6 +36,9 @@ export const api = {
   reissueLink: (id) => call('POST', `/api/v1/cases/${id}/tracking-link`),
   revokeLink: (id) => call('DELETE', `/api/v1/cases/${id}/tracking-link`),
   advisories: () => call('GET', '/api/v1/advisories'),
+  matches: (id) => call('GET', `/api/v1/cases/${id}/matches`),
+  decide: (suggestion, body) => call('POST', `/api/v1/matches/${suggestion}/decision`, body),
+  undoDecision: (suggestion) => call('POST', `/api/v1/matches/${suggestion}/undo`),
   publishAdvisory: (body) => call('POST', '/api/v1/advisories', body),
   withdrawAdvisory: (id) => call('POST', `/api/v1/advisories/${id}/withdrawal`),
 };

@@ -6,13 +6,54 @@ import { t } from './i18n.js';
 import { DONE_STATUSES, OPEN_STATUSES } from './state.js';
 
 /** Show case `caseId` in `element`; `onChanged(summary)` after a successful change. */
-export async function openDrawer(element, caseId, { user, onChanged, onClose }) {
-  const [answer, users] = await Promise.all([api.case(caseId), user.role === 'operator' ? null : api.users()]);
+export async function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }) {
+  const [answer, users, matches] = await Promise.all([
+    api.case(caseId),
+    user.role === 'operator' ? null : api.users(),
+    api.matches(caseId),
+  ]);
   if (!answer.ok) {
     element.replaceChildren(h('p', { class: 'error' }, answer.body?.error?.message ?? t('error')));
     return;
   }
-  render(element, answer.body, null, { user, onChanged, onClose, users: users?.ok ? users.body : [] });
+  const context = { user, onChanged, onClose, onOpen, users: users?.ok ? users.body : [], matches: matches.ok ? matches.body : [] };
+  render(element, answer.body, null, context);
+}
+
+/** One suggestion: who, how sure, why, and the operator's decision. */
+function matchItem(m, element, detail, context) {
+  const lang = document.documentElement.lang === 'ar' ? 'ar' : 'en';
+  const refresh = async (answer) => {
+    const matches = await api.matches(detail.case.case_id);
+    if (matches.ok) context.matches = matches.body;
+    const notice = answer.ok ? null : { kind: 'error', text: answer.body?.error?.message ?? t('error') };
+    render(element, detail, notice, context);
+  };
+  const decide = (body) => api.decide(m.suggestion_id, body).then(refresh);
+  const relation = h('select', { name: 'relation' }, ['sibling', 'parent', 'child', 'spouse', 'relative'].map((r) => h('option', { value: r }, t(`relation.${r}`))));
+  return h(
+    'li',
+    { class: `match status-${m.status}`, dataset: { suggestionId: m.suggestion_id } },
+    h('strong', {}, `${t(m.kind === 'duplicate' ? 'kindDuplicate' : 'kindRelative')} (${m.score.toFixed(2)})`),
+    ' ',
+    h('button', { type: 'button', class: 'link', onclick: () => context.onOpen?.(m.case_id) }, `${m.reference ?? ''} ${m.name ?? ''}`.trim() || t('openCase')),
+    h('p', { class: 'reasons' }, m.reasons.map((r) => r.text[lang]).join(' · ')),
+    m.status === 'open'
+      ? h(
+          'div',
+          { class: 'actions' },
+          h('button', { type: 'button', name: 'same', onclick: () => decide({ decision: 'same' }) }, t('same')),
+          relation,
+          h('button', { type: 'button', name: 'related', onclick: () => decide({ decision: 'related', relation: relation.value }) }, t('related')),
+          h('button', { type: 'button', name: 'not-related', onclick: () => decide({ decision: 'not_related' }) }, t('notRelated')),
+        )
+      : h(
+          'div',
+          { class: 'actions' },
+          h('span', {}, t(`matchStatus.${m.status}`), m.relation ? ` — ${t(`relation.${m.relation}`)}` : ''),
+          h('button', { type: 'button', name: 'undo', onclick: () => api.undoDecision(m.suggestion_id).then(refresh) }, t('undo')),
+        ),
+  );
 }
 
 function render(element, detail, notice, context) {
@@ -124,6 +165,8 @@ function render(element, detail, notice, context) {
           )
         : null,
     ),
+    h('h3', {}, t('matchesTitle')),
+    context.matches.length ? h('ul', { class: 'matches' }, context.matches.map((m) => matchItem(m, element, detail, context))) : h('p', {}, '–'),
     h('h3', {}, t('trackingLink')),
     h(
       'div',

@@ -88,6 +88,7 @@ function room(user) {
         drawer.hidden = true;
         state.selected = null;
       },
+      onOpen: (other) => openCase(other),
     });
   };
   const setFilters = (next) => {

@@ -57,6 +57,7 @@ export function apply(state, event) {
     countOnMap(state.map, data.cell, data.priority.level, 1);
     return data.case_id;
   }
+  if (event.kind === 'match_suggested' || event.kind === 'match_decided') return countMatch(state, event);
   const summary = state.cases.get(event.case_id);
   if (!summary) return null; // a case this board has not loaded (another column or page)
   if (WORKFLOW.has(event.kind)) summary.version += 1;
@@ -107,6 +108,21 @@ export function apply(state, event) {
       break;
   }
   return event.case_id;
+}
+
+/** A suggestion opened (or a decision closed or reopened one) on both of its cases: the cards
+ * show how many open suggestions each has. */
+function countMatch(state, event) {
+  const data = event.data;
+  const delta = event.kind === 'match_suggested' ? 1 : data.decision ? -1 : 1;
+  let changed = null;
+  for (const id of [data.case_id, data.other_case_id]) {
+    const summary = state.cases.get(id);
+    if (!summary) continue;
+    summary.open_matches = Math.max(0, (summary.open_matches ?? 0) + delta);
+    changed = id;
+  }
+  return changed;
 }
 
 /** Whether a case passes the board's filters (`me` is the signed-in user's id). */

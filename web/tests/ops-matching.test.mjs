@@ -1,0 +1,47 @@
+// Possible duplicates in the ops room: a second report of the same child, spelled in Latin,
+// marks both cards live; the drawer shows why, and the operator decides and undoes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_PASSWORD, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a possible duplicate appears on the cards live and is decided in the drawer', async () => {
+  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const first = await report(server.url, {
+    people: [{ name: 'محمد عبد الرحيم عثمان', age: 9, phone: '+249912000111' }],
+    location: { lat: 15.55, lon: 32.53 },
+  });
+  const second = await report(server.url, {
+    people: [{ name: 'Mohamed Abdelrahim Osman', age: 9, phone: '00249912000111' }],
+    location: { lat: 15.551, lon: 32.53 },
+  });
+  for (const accepted of [first, second]) {
+    await page.waitForSelector(`.card[data-reference="${accepted.reference}"] .possible-match`, { timeout: 5000 });
+  }
+  await page.click(`.card[data-reference="${second.reference}"]`);
+  const item = await page.waitForSelector('.drawer li.match');
+  const text = await item.textContent();
+  assert.match(text, new RegExp(first.reference));
+  assert.match(text, /across scripts/);
+  await page.click('.drawer li.match button[name=same]');
+  await page.waitForSelector('.drawer li.match.status-same');
+  // The card no longer counts it as open.
+  await page.waitForSelector(`.card[data-reference="${second.reference}"]:not(:has(.possible-match))`, { timeout: 5000 });
+  await page.click('.drawer li.match button[name=undo]');
+  await page.waitForSelector('.drawer li.match.status-open');
+  // The other case is one click away.
+  await page.click('.drawer li.match button.link');
+  await page.waitForSelector(`.drawer h2:has-text("${first.reference}")`);
+});
