@@ -41,3 +41,7 @@ create table match_suggestion (
 create index match_suggestion_by_case on match_suggestion (case_id);
 create index match_suggestion_by_other_case on match_suggestion (other_case_id);
 create index match_suggestion_by_other_person on match_suggestion (other_person_id);
+
+-- Where the search for each person stands (missing → located → in_contact → safe → evacuated →
+-- reunited), set by operators.
+alter table person add column tracing_status text not null default 'missing';

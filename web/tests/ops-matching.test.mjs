@@ -41,6 +41,12 @@ test('a possible duplicate appears on the cards live and is decided in the drawe
   await page.waitForSelector(`.card[data-reference="${second.reference}"]:not(:has(.possible-match))`, { timeout: 5000 });
   await page.click('.drawer li.match button[name=undo]');
   await page.waitForSelector('.drawer li.match.status-open');
+  // Confirmed, the two are one person in the family view, whose search status the operator sets.
+  await page.click('.drawer li.match button[name=same]');
+  await page.waitForSelector('.drawer li.match.status-same');
+  await page.waitForFunction(() => document.querySelectorAll('.drawer ul.family li').length === 2);
+  await page.selectOption('.drawer ul.family li:has-text("Mohamed Abdelrahim Osman") select[name=tracing]', 'located');
+  await page.waitForSelector('.drawer ul.family li:has-text("Mohamed Abdelrahim Osman") select[name=tracing] option[value=located][selected]', { state: 'attached' });
   // The other case is one click away.
   await page.click('.drawer li.match button.link');
   await page.waitForSelector(`.drawer h2:has-text("${first.reference}")`);

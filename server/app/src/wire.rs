@@ -14,9 +14,10 @@ use opsroom_domain::priority::{Priority, PriorityLevel, Reason, ReasonCode};
 use opsroom_domain::report::{
     Channel, Language, LocationInput, PersonInput, Relation, ReportInput, ReporterInput, Sex,
 };
+use opsroom_domain::tracing::TracingStatus;
 use opsroom_domain::user::Role;
 use opsroom_domain::workflow::{CaseState, ContactChannel, ContactOutcome, SlaPolicy, SlaState};
-use opsroom_store::{CaseDetail, CaseSummary, PersonRow, ReportRow, SessionUser, StoredEvent};
+use opsroom_store::{CaseDetail, CaseSummary, FamilyMember, PersonRow, ReportRow, SessionUser, StoredEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -779,4 +780,82 @@ pub struct DecisionRequest {
     pub decision: Decision,
     /// For `related`: what the person of the suggestion's new report is to the other person.
     pub relation: Option<Relation>,
+}
+
+/// Everyone linked to a case: its people in danger and reporters, and through operators'
+/// confirmed decisions, the same persons in other cases and their relatives.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyBody {
+    pub members: Vec<FamilyMemberBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyMemberBody {
+    pub person_id: Uuid,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub sex: Option<String>,
+    pub tracing_status: String,
+    pub cases: Vec<FamilyCaseBody>,
+    pub links: Vec<FamilyLinkBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyCaseBody {
+    pub case_id: Uuid,
+    pub reference: String,
+    pub status: CaseStatus,
+    /// `subject` (in danger) or `reporter`.
+    pub role: String,
+    pub relation: Option<String>,
+    pub place: Option<String>,
+    pub cell: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyLinkBody {
+    pub person_id: Uuid,
+    /// `same` or `related`.
+    pub decision: String,
+    pub relation: Option<String>,
+}
+
+impl From<&FamilyMember> for FamilyMemberBody {
+    fn from(m: &FamilyMember) -> Self {
+        Self {
+            person_id: m.person_id,
+            name: m.name.clone(),
+            age: m.age,
+            sex: m.sex.clone(),
+            tracing_status: m.tracing_status.clone(),
+            cases: m
+                .cases
+                .iter()
+                .map(|c| FamilyCaseBody {
+                    case_id: c.case_id,
+                    reference: c.reference.clone(),
+                    status: c.status,
+                    role: c.role.clone(),
+                    relation: c.relation.clone(),
+                    place: c.place.clone(),
+                    cell: c.cell.map(|cell| cell.to_string()),
+                })
+                .collect(),
+            links: m
+                .links
+                .iter()
+                .map(|l| FamilyLinkBody {
+                    person_id: l.other_person_id,
+                    decision: l.decision.clone(),
+                    relation: l.relation.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TracingRequest {
+    pub status: TracingStatus,
 }

@@ -18,6 +18,7 @@ use crate::priority::Priority;
 use crate::reference::Reference;
 use crate::report::{Channel, Language, PersonDetails, ReporterDetails};
 use crate::text::Message;
+use crate::tracing::TracingStatusChanged;
 use crate::user::Role;
 use crate::workflow::{
     CaseAssigned, CaseChange, ContactRecorded, NoteAdded, PriorityOverridden, SlaBreached, StatusChanged,
@@ -44,6 +45,7 @@ pub enum Event {
     AdvisoryWithdrawn(Box<Advisory>),
     MatchSuggested(Box<MatchSuggested>),
     MatchDecided(MatchDecided),
+    TracingStatusChanged(TracingStatusChanged),
 }
 
 impl From<CaseChange> for Event {
@@ -78,6 +80,7 @@ impl Event {
             Event::AdvisoryWithdrawn(_) => "advisory_withdrawn",
             Event::MatchSuggested(_) => "match_suggested",
             Event::MatchDecided(_) => "match_decided",
+            Event::TracingStatusChanged(_) => "tracing_status_changed",
         }
     }
 
@@ -111,6 +114,7 @@ impl Event {
             Event::TrackingLinkRevoked(e) | Event::TrackingLinkReissued(e) => Some(e.case_id),
             Event::MatchSuggested(e) => Some(e.case_id),
             Event::MatchDecided(e) => Some(e.case_id),
+            Event::TracingStatusChanged(e) => Some(e.case_id),
         }
     }
 }

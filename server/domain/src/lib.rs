@@ -15,6 +15,7 @@
 //! - [`citizen`]: citizens' updates through their tracking link, and the citizen-safe timeline.
 //! - [`advisory`]: official bilingual advisories for the whole crisis or an area, and their versions.
 //! - [`event`]: the facts the event log records; every change in Opsroom is one of these.
+//! - [`tracing`]: where the search for each person stands (missing … reunited).
 //! - [`user`]: operator accounts and roles.
 //! - [`workflow`]: the operators' rules on a case (status, assignment, notes, contacts, priority
 //!   overrides) as one pure `decide` function, and the SLA clock.
@@ -39,6 +40,7 @@ pub mod reference;
 pub mod rejected;
 pub mod report;
 pub mod text;
+pub mod tracing;
 pub mod user;
 pub mod workflow;
 

@@ -215,6 +215,19 @@ impl Store {
         self.send(|reply| Command::DecideMatch(Box::new(decision), reply)).await
     }
 
+    /// Set a person's tracing status: `None` for no such person, `Some(Err)` for a refusal.
+    pub async fn set_tracing(
+        &self,
+        set: SetTracing,
+    ) -> Result<Option<std::result::Result<(), opsroom_domain::Rejected>>> {
+        self.send(|reply| Command::SetTracing(set, reply)).await
+    }
+
+    /// The family view of a case: everyone linked to its persons; `None` for no such case.
+    pub async fn family(&self, case_id: Uuid) -> Result<Option<Vec<FamilyMember>>> {
+        matching::family(&self.inner.reads, case_id).await
+    }
+
     /// The last log position the matcher has covered.
     pub async fn matcher_cursor(&self) -> Result<u64> {
         matching::matcher_cursor(&self.inner.reads).await

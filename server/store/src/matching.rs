@@ -1,4 +1,5 @@
-//! The matcher's storage: blocking keys, candidates, suggestions and decisions.
+//! The matcher's storage: blocking keys, candidates, suggestions and decisions; and what they
+//! build: families of linked persons, and each person's tracing status.
 //!
 //! Owns the SQL of matching, both backends. The writes run inside the writer's transaction like
 //! every other command; the reads run on the read pool. Scoring is not here: the app's matcher
@@ -6,10 +7,12 @@
 //! [`RecordMatches`], which moves the matcher's position in the same transaction.
 
 use opsroom_domain::Rejected;
+use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::Event;
 use opsroom_domain::matching::{Decision, MatchDecided, MatchKind, MatchReason};
 use opsroom_domain::report::Relation;
+use opsroom_domain::tracing::{self, TracingStatus};
 use uuid::Uuid;
 
 use crate::model::*;
@@ -233,4 +236,142 @@ pub(crate) async fn matches_for_case(pool: &Pool, case_id: Uuid) -> Result<Vec<S
     );
     let statement = conn.statement(&sql).bind(case_id.to_string());
     conn.fetch_all(statement).await?.iter().map(suggestion_row).collect()
+}
+
+/// Set a person's tracing status at `seq`; `None` when there is no such person.
+pub(crate) async fn set_tracing(
+    conn: &mut Conn<'_>,
+    set: &SetTracing,
+    seq: u64,
+) -> Result<Option<Result<(), Rejected>>> {
+    let select = conn
+        .statement(
+            "select p.tracing_status, cp.case_id from person p join case_person cp on cp.person_id = p.person_id
+              where p.person_id = $1 order by cp.role desc, cp.position limit 1",
+        )
+        .bind(set.person_id.to_string());
+    let Some(row) = conn.fetch_optional(select).await? else { return Ok(None) };
+    let raw: String = row.get("tracing_status")?;
+    let from = TracingStatus::parse(&raw).ok_or_else(|| StoreError::Corrupt(format!("tracing status {raw}")))?;
+    let case_id = uuid_col(&row, "case_id")?;
+    let change = match tracing::change(set.person_id, case_id, from, set.to, set.by, Timestamp::from_millis(set.at)) {
+        Ok(change) => change,
+        Err(rejected) => return Ok(Some(Err(rejected))),
+    };
+    insert_event(conn, seq, &Event::TracingStatusChanged(change), set.at).await?;
+    let update = conn
+        .statement("update person set tracing_status = $1 where person_id = $2")
+        .bind(set.to.as_str())
+        .bind(set.person_id.to_string());
+    conn.execute(update).await?;
+    Ok(Some(Ok(())))
+}
+
+/// Most persons a family view gathers.
+const FAMILY_LIMIT: usize = 100;
+
+/// Everyone linked to a case's persons: its people in danger and reporters, and, through
+/// operators' confirmed decisions (same person, relatives), their other cases and relatives.
+pub(crate) async fn family(pool: &Pool, case_id: Uuid) -> Result<Option<Vec<FamilyMember>>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let start = conn.statement("select person_id from case_person where case_id = $1").bind(case_id.to_string());
+    let start: Vec<Uuid> =
+        conn.fetch_all(start).await?.iter().map(|r| uuid_col(r, "person_id")).collect::<Result<_>>()?;
+    if start.is_empty() {
+        return Ok(None);
+    }
+    // Breadth first over confirmed links, bounded.
+    let mut seen: Vec<Uuid> = start.clone();
+    let mut links: Vec<(Uuid, FamilyLink)> = Vec::new();
+    let mut frontier = start;
+    while !frontier.is_empty() && seen.len() < FAMILY_LIMIT {
+        let mut next = Vec::new();
+        for person in frontier {
+            let statement = conn
+                .statement(
+                    "select person_id, other_person_id, status, relation from match_suggestion
+                      where (person_id = $1 or other_person_id = $1) and status in ('same', 'related')",
+                )
+                .bind(person.to_string());
+            for row in conn.fetch_all(statement).await? {
+                let (a, b) = (uuid_col(&row, "person_id")?, uuid_col(&row, "other_person_id")?);
+                if a != person {
+                    continue; // each link is taken once, from its first person
+                }
+                let decision: String = row.get("status")?;
+                let relation: Option<String> = row.get("relation")?;
+                links.push((
+                    a,
+                    FamilyLink { other_person_id: b, decision: decision.clone(), relation: relation.clone() },
+                ));
+                links.push((b, FamilyLink { other_person_id: a, decision, relation: None }));
+                for linked in [a, b] {
+                    if !seen.contains(&linked) && seen.len() < FAMILY_LIMIT {
+                        seen.push(linked);
+                        next.push(linked);
+                    }
+                }
+            }
+            // The other direction: links whose first person is someone else.
+            let statement = conn
+                .statement(
+                    "select person_id from match_suggestion where other_person_id = $1 and status in ('same', 'related')",
+                )
+                .bind(person.to_string());
+            for row in conn.fetch_all(statement).await? {
+                let first = uuid_col(&row, "person_id")?;
+                if !seen.contains(&first) && seen.len() < FAMILY_LIMIT {
+                    seen.push(first);
+                    next.push(first);
+                }
+            }
+        }
+        frontier = next;
+    }
+    links.sort_by_key(|(p, l)| (*p, l.other_person_id));
+    links.dedup_by(|x, y| x.0 == y.0 && x.1.other_person_id == y.1.other_person_id);
+
+    let mut members = Vec::with_capacity(seen.len());
+    for person_id in seen {
+        let statement = conn
+            .statement("select name, age, sex, tracing_status from person where person_id = $1")
+            .bind(person_id.to_string());
+        let Some(row) = conn.fetch_optional(statement).await? else { continue };
+        let cases = conn
+            .statement(
+                "select cf.case_id, cf.reference, cf.status, cp.role, cp.relation, cf.place, cf.cell
+                   from case_person cp join case_file cf on cf.case_id = cp.case_id
+                  where cp.person_id = $1 order by cf.created_seq",
+            )
+            .bind(person_id.to_string());
+        let cases = conn
+            .fetch_all(cases)
+            .await?
+            .iter()
+            .map(|r| {
+                let status: String = r.get("status")?;
+                Ok(FamilyCase {
+                    case_id: uuid_col(r, "case_id")?,
+                    reference: r.get("reference")?,
+                    status: CaseStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                    role: r.get("role")?,
+                    relation: r.get("relation")?,
+                    place: r.get("place")?,
+                    cell: cell_col(r)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        members.push(FamilyMember {
+            person_id,
+            name: row.get("name")?,
+            age: row.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
+            sex: row.get("sex")?,
+            tracing_status: row.get("tracing_status")?,
+            cases,
+            links: links.iter().filter(|(p, _)| *p == person_id).map(|(_, l)| l.clone()).collect(),
+        });
+    }
+    Ok(Some(members))
 }

@@ -154,6 +154,50 @@ pub enum DecideOutcome {
     Refused(Rejected),
 }
 
+/// An operator sets a person's tracing status.
+#[derive(Debug, Clone)]
+pub struct SetTracing {
+    pub person_id: Uuid,
+    pub to: opsroom_domain::tracing::TracingStatus,
+    pub by: Uuid,
+    pub at: i64,
+}
+
+/// A person of a family view: who, where the search stands, their cases and links.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyMember {
+    pub person_id: Uuid,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub sex: Option<String>,
+    pub tracing_status: String,
+    pub cases: Vec<FamilyCase>,
+    pub links: Vec<FamilyLink>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyCase {
+    pub case_id: Uuid,
+    pub reference: String,
+    pub status: CaseStatus,
+    /// `subject` or `reporter`.
+    pub role: String,
+    /// For a reporter: their relation to the people in danger.
+    pub relation: Option<String>,
+    pub place: Option<String>,
+    pub cell: Option<Cell>,
+}
+
+/// An operator's confirmed link between two persons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyLink {
+    pub other_person_id: Uuid,
+    /// `same` or `related`.
+    pub decision: String,
+    /// For `related`: what this person is to the other.
+    pub relation: Option<String>,
+}
+
 /// A stored suggestion and where it stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuggestionRow {

@@ -53,6 +53,7 @@ pub(crate) enum Command {
     Advisory(Box<AdvisoryCommand>, oneshot::Sender<Result<AdvisoryOutcome>>),
     RecordMatches(Box<RecordMatches>, oneshot::Sender<Result<RecordOutcome>>),
     DecideMatch(Box<DecideMatch>, oneshot::Sender<Result<DecideOutcome>>),
+    SetTracing(SetTracing, oneshot::Sender<Result<Option<Result<(), Rejected>>>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -190,6 +191,7 @@ fn fail(command: Command, error: &StoreError) {
         Command::Advisory(_, reply) => drop(reply.send(Err(error()))),
         Command::RecordMatches(_, reply) => drop(reply.send(Err(error()))),
         Command::DecideMatch(_, reply) => drop(reply.send(Err(error()))),
+        Command::SetTracing(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -232,6 +234,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut advisory_outcomes = outcomes.advisories.into_iter();
     let mut match_records = outcomes.match_records.into_iter();
     let mut match_decisions = outcomes.match_decisions.into_iter();
+    let mut tracing_outcomes = outcomes.tracing.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -261,6 +264,10 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
                 let outcome = match_decisions.next().expect("one outcome per decision");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::SetTracing(_, reply) => {
+                let outcome = tracing_outcomes.next().expect("one outcome per tracing change");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
@@ -287,6 +294,7 @@ struct Outcomes {
     advisories: Vec<Result<AdvisoryOutcome, String>>,
     match_records: Vec<Result<RecordOutcome, String>>,
     match_decisions: Vec<Result<DecideOutcome, String>>,
+    tracing: Vec<Result<Option<Result<(), Rejected>>, String>>,
 }
 
 /// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
@@ -420,6 +428,15 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
                     next_seq += 1;
                 }
                 outcomes.match_decisions.push(outcome);
+            }
+            Command::SetTracing(set, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = matching::set_tracing(conn, set, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(Some(Ok(()))) = &outcome {
+                    next_seq += 1;
+                }
+                outcomes.tracing.push(outcome);
             }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;

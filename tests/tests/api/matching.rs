@@ -156,3 +156,67 @@ async fn two_nodes_match_each_person_once() {
     node_b.stop().await.unwrap();
     database.remove().await;
 }
+
+#[tokio::test]
+async fn confirmed_decisions_build_the_family_view_with_tracing_status() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let api = server.api();
+    // A mother abroad reports her son; an uncle reports him again in Latin; a cousin shares the
+    // family's phone.
+    let mother = json!({
+        "reporter": {"name": "Fatma Hassan", "phone": "+201001234567", "relation": "parent", "place": "Cairo"},
+        "people": [{"name": "يوسف أحمد عثمان", "age": 12, "phone": "+249912345000"}],
+        "location": {"lat": 15.55, "lon": 32.53}
+    });
+    let first = reported(&api, &mother).await;
+    let second = reported(&api, &report("Youssef Ahmed Osman", 12, Some("+249 912 345 000"), 15.551)).await;
+    let duplicate = matches(&admin, &second, 1).await[0]["suggestion_id"].as_str().unwrap().to_owned();
+    assert_eq!(decide(&admin, &duplicate, json!({"decision": "same"})).await.status, 200);
+    let cousin = reported(&api, &report("Omar Ahmed Osman", 14, Some("+249912345000"), 15.55)).await;
+    let relative = matches(&admin, &cousin, 1).await;
+    let relative = relative.iter().find(|m| m["kind"] == "relative").expect("a relative suggestion");
+    let decided = decide(
+        &admin,
+        relative["suggestion_id"].as_str().unwrap(),
+        json!({"decision": "related", "relation": "sibling"}),
+    )
+    .await;
+    assert_eq!(decided.status, 200, "{}", decided.body);
+
+    let family = admin.get(&format!("/api/v1/cases/{first}/family")).await.unwrap();
+    assert_eq!(family.status, 200, "{}", family.body);
+    let members = family.body["members"].as_array().unwrap();
+    let named =
+        |name: &str| members.iter().find(|m| m["name"] == name).unwrap_or_else(|| panic!("{name} in {members:?}"));
+    let youssef = named("يوسف أحمد عثمان");
+    assert_eq!(youssef["tracing_status"], "missing");
+    assert!(youssef["links"].as_array().unwrap().iter().any(|l| l["decision"] == "same"));
+    named("Youssef Ahmed Osman");
+    named("Omar Ahmed Osman");
+    let reporter = named("Fatma Hassan");
+    assert_eq!(reporter["cases"][0]["role"], "reporter");
+    assert_eq!(reporter["cases"][0]["relation"], "parent");
+
+    let person = youssef["person_id"].as_str().unwrap();
+    let path = format!("/api/v1/persons/{person}/tracing-status");
+    let located = admin.send(admin.http.post(admin.url(&path)).json(&json!({"status": "located"}))).await.unwrap();
+    assert_eq!(located.status, 200, "{}", located.body);
+    let again = admin.send(admin.http.post(admin.url(&path)).json(&json!({"status": "located"}))).await.unwrap();
+    assert_eq!((again.status, again.error_code()), (422, "unchanged"));
+    let unknown = admin
+        .send(
+            admin
+                .http
+                .post(admin.url("/api/v1/persons/00000000-0000-0000-0000-000000000000/tracing-status"))
+                .json(&json!({"status": "safe"})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown.status, 404);
+    let family = admin.get(&format!("/api/v1/cases/{second}/family")).await.unwrap();
+    let members = family.body["members"].as_array().unwrap();
+    assert!(members.iter().any(|m| m["name"] == "يوسف أحمد عثمان" && m["tracing_status"] == "located"));
+    assert_eq!(admin.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/family").await.unwrap().status, 404);
+    server.stop().await.unwrap();
+}

@@ -7,25 +7,67 @@ import { DONE_STATUSES, OPEN_STATUSES } from './state.js';
 
 /** Show case `caseId` in `element`; `onChanged(summary)` after a successful change. */
 export async function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }) {
-  const [answer, users, matches] = await Promise.all([
+  const [answer, users, matches, family] = await Promise.all([
     api.case(caseId),
     user.role === 'operator' ? null : api.users(),
     api.matches(caseId),
+    api.family(caseId),
   ]);
   if (!answer.ok) {
     element.replaceChildren(h('p', { class: 'error' }, answer.body?.error?.message ?? t('error')));
     return;
   }
-  const context = { user, onChanged, onClose, onOpen, users: users?.ok ? users.body : [], matches: matches.ok ? matches.body : [] };
+  const context = {
+    user,
+    onChanged,
+    onClose,
+    onOpen,
+    users: users?.ok ? users.body : [],
+    matches: matches.ok ? matches.body : [],
+    family: family.ok ? family.body.members : [],
+  };
   render(element, answer.body, null, context);
+}
+
+const TRACING = ['missing', 'located', 'in_contact', 'safe', 'evacuated', 'reunited'];
+
+/** One person of the family view: their cases, their links, and where the search stands. */
+function familyItem(member, element, detail, context) {
+  const status = h(
+    'select',
+    {
+      name: 'tracing',
+      onchange: async (e) => {
+        const answer = await api.setTracing(member.person_id, e.target.value);
+        const family = await api.family(detail.case.case_id);
+        if (family.ok) context.family = family.body.members;
+        render(element, detail, answer.ok ? null : { kind: 'error', text: answer.body?.error?.message ?? t('error') }, context);
+      },
+    },
+    TRACING.map((s) => h('option', { value: s, selected: s === member.tracing_status }, t(`tracing.${s}`))),
+  );
+  const links = member.links.map((l) => (l.decision === 'same' ? t('same') : `${t('related')}${l.relation ? ` (${t(`relation.${l.relation}`)})` : ''}`));
+  return h(
+    'li',
+    { dataset: { personId: member.person_id } },
+    h('strong', {}, [member.name ?? '–', member.age != null ? `(${member.age})` : null].filter(Boolean).join(' ')),
+    ' ',
+    status,
+    ' ',
+    member.cases.map((c) =>
+      h('button', { type: 'button', class: 'link', onclick: () => context.onOpen?.(c.case_id) }, `${c.reference}${c.role === 'reporter' ? ` ← ${t(`relation.${c.relation ?? 'other'}`)}` : ''}`),
+    ),
+    links.length ? h('span', { class: 'links' }, ` · ${links.join(', ')}`) : '',
+  );
 }
 
 /** One suggestion: who, how sure, why, and the operator's decision. */
 function matchItem(m, element, detail, context) {
   const lang = document.documentElement.lang === 'ar' ? 'ar' : 'en';
   const refresh = async (answer) => {
-    const matches = await api.matches(detail.case.case_id);
+    const [matches, family] = await Promise.all([api.matches(detail.case.case_id), api.family(detail.case.case_id)]);
     if (matches.ok) context.matches = matches.body;
+    if (family.ok) context.family = family.body.members;
     const notice = answer.ok ? null : { kind: 'error', text: answer.body?.error?.message ?? t('error') };
     render(element, detail, notice, context);
   };
@@ -167,6 +209,8 @@ function render(element, detail, notice, context) {
     ),
     h('h3', {}, t('matchesTitle')),
     context.matches.length ? h('ul', { class: 'matches' }, context.matches.map((m) => matchItem(m, element, detail, context))) : h('p', {}, '–'),
+    h('h3', {}, t('family')),
+    h('ul', { class: 'family' }, context.family.map((member) => familyItem(member, element, detail, context))),
     h('h3', {}, t('trackingLink')),
     h(
       'div',

@@ -1,5 +1,6 @@
 //! Possible duplicates and relatives: what the matcher suggested about a case, and operators'
-//! decisions on them (same person, relatives, not related), each undoable and each an event.
+//! decisions on them (same person, relatives, not related), each undoable and each an event;
+//! the family view those decisions build, and each person's tracing status.
 //!
 //! Owns the suggestion endpoints; the matcher (`crate::matcher`) makes the suggestions. Nothing
 //! here merges or drops anything by itself: "same person" links two persons, every report kept.
@@ -8,14 +9,14 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
-use opsroom_store::{DecideMatch, DecideOutcome, SuggestionRow};
+use opsroom_store::{DecideMatch, DecideOutcome, SetTracing, SuggestionRow};
 use uuid::Uuid;
 
 use crate::auth::Operator;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
-use crate::wire::{DecisionRequest, MatchBody};
+use crate::wire::{DecisionRequest, FamilyBody, FamilyMemberBody, MatchBody, TracingRequest};
 
 /// Suggestions about a case: persons of other cases who may be the same as one of its persons,
 /// or relatives; best first.
@@ -128,4 +129,51 @@ pub async fn post_undo(
     let command =
         DecideMatch { suggestion_id, decision: None, relation: None, by: operator.user.user_id, at: app.now_ms() };
     decide(&app, command).await
+}
+
+/// The family view of a case: its persons, the same persons in other cases and their relatives
+/// (through operators' confirmed decisions), each with their cases and tracing status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{case_id}/family",
+    tag = "matching",
+    params(("case_id" = Uuid, Path)),
+    responses((status = 200, body = FamilyBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_family(
+    State(app): State<AppState>,
+    _operator: Operator,
+    UuidPath(case_id): UuidPath,
+) -> Result<Json<FamilyBody>, ApiError> {
+    let members = app.store.family(case_id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(FamilyBody { members: members.iter().map(FamilyMemberBody::from).collect() }))
+}
+
+/// Set where the search for a person stands: missing, located, in_contact, safe, evacuated,
+/// reunited. An event on the live stream.
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{person_id}/tracing-status",
+    tag = "matching",
+    params(("person_id" = Uuid, Path)),
+    request_body = TracingRequest,
+    responses(
+        (status = 200),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "Unknown status, or the person already has it", body = ErrorBody),
+    )
+)]
+pub async fn post_tracing(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(person_id): UuidPath,
+    ApiJson(request): ApiJson<TracingRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let set = SetTracing { person_id, to: request.status, by: operator.user.user_id, at: app.now_ms() };
+    match app.store.set_tracing(set).await? {
+        Some(Ok(())) => Ok(Json(serde_json::json!({ "tracing_status": request.status }))),
+        Some(Err(rejected)) => Err(rejected.into()),
+        None => Err(ApiError::NotFound),
+    }
 }

@@ -83,6 +83,8 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(matches::get_matches))
         .routes(routes!(matches::post_decision))
         .routes(routes!(matches::post_undo))
+        .routes(routes!(matches::get_family))
+        .routes(routes!(matches::post_tracing))
         .routes(routes!(cases::list_cases, reports::post_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(workflow::post_status))
