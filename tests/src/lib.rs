@@ -7,6 +7,8 @@
 //! - [`Api`]: one typed helper per endpoint, with the session cookie kept after sign-in.
 //! - [`LiveClient`]: a websocket client of `/api/v1/live`; every read has a timeout.
 
+pub mod pfif_check;
+
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::Duration;

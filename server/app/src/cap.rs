@@ -11,24 +11,11 @@ use std::fmt::Write as _;
 
 use opsroom_domain::advisory::{Advisory, AdvisoryKind, Severity};
 
+use crate::xml::escape;
+
 /// The identifier of one version of an advisory (no spaces, commas or reserved characters).
 pub fn identifier(advisory: &Advisory) -> String {
     format!("opsroom-{}-v{}", advisory.advisory_id, advisory.version)
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn severity(severity: Severity) -> &'static str {

@@ -74,13 +74,18 @@ struct ServeArgs {
     #[arg(long, env = "OPSROOM_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
     /// The `sender` of CAP advisories: an address with no spaces or commas.
-    #[arg(long, env = "OPSROOM_CAP_SENDER", default_value = crate::config::DEFAULT_CAP_SENDER, value_parser = parse_cap_sender)]
+    #[arg(long, env = "OPSROOM_CAP_SENDER", default_value = crate::config::DEFAULT_CAP_SENDER, value_parser = parse_identifier_name)]
     cap_sender: String,
+    /// The domain of PFIF record ids this ops room exports (`DOMAIN/person.…`), e.g. the
+    /// ministry's web domain.
+    #[arg(long, env = "OPSROOM_PFIF_DOMAIN", default_value = crate::config::DEFAULT_PFIF_DOMAIN, value_parser = parse_identifier_name)]
+    pfif_domain: String,
 }
 
-fn parse_cap_sender(raw: &str) -> Result<String, String> {
-    if raw.is_empty() || raw.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '&') {
-        return Err("a CAP sender has no spaces, commas, '<' or '&'".into());
+/// A name other systems see in identifiers (a CAP sender, a PFIF domain).
+fn parse_identifier_name(raw: &str) -> Result<String, String> {
+    if raw.is_empty() || raw.chars().any(|c| c.is_whitespace() || matches!(c, ',' | '<' | '&' | '/')) {
+        return Err("no spaces, commas, slashes, '<' or '&'".into());
     }
     Ok(raw.to_owned())
 }
@@ -132,6 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.public_rate_limit = args.public_rate_limit;
             config.trusted_proxies = args.trusted_proxy;
             config.cap_sender = args.cap_sender;
+            config.pfif_domain = args.pfif_domain;
             config.sla = SlaPolicy {
                 critical_minutes: args.sla_critical_minutes,
                 high_minutes: args.sla_high_minutes,

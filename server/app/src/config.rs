@@ -13,6 +13,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// one carrier address.
 pub const DEFAULT_PUBLIC_RATE_LIMIT: u32 = 120;
 pub const DEFAULT_CAP_SENDER: &str = "opsroom@localhost";
+pub const DEFAULT_PFIF_DOMAIN: &str = "opsroom.localhost";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -46,6 +47,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `sender` of CAP messages.
     pub cap_sender: String,
+    /// The domain of PFIF record ids (`domain/person.…`): this ops room's name among agencies.
+    pub pfif_domain: String,
 }
 
 impl Config {
@@ -65,6 +68,7 @@ impl Config {
             public_rate_limit: DEFAULT_PUBLIC_RATE_LIMIT,
             trusted_proxies: Vec::new(),
             cap_sender: DEFAULT_CAP_SENDER.to_owned(),
+            pfif_domain: DEFAULT_PFIF_DOMAIN.to_owned(),
         }
     }
 }

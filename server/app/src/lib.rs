@@ -10,7 +10,8 @@
 //! - [`live`]: the hub that reads the committed log and fans it out, and the websocket loop.
 //! - [`matcher`]: follows the log and suggests possible duplicates and relatives for new reports.
 //! - [`auth`]: passwords (argon2id), sessions (cookie, stored hashed), the operator extractor.
-//! - [`cap`]: advisories as CAP 1.2 XML.
+//! - [`cap`]: advisories as CAP 1.2 XML; [`pfif`]: persons as PFIF 1.4, out and in; [`xml`]: the
+//!   escaping both use.
 //! - [`wire`]: every JSON shape the API speaks, apart from the domain's types.
 //! - [`secrets`]: random tokens, hashes and sealing.
 //!
@@ -26,6 +27,8 @@ pub mod config;
 pub mod http;
 pub mod live;
 pub mod matcher;
+pub mod pfif;
 pub mod secrets;
 pub mod server;
 pub mod wire;
+pub mod xml;

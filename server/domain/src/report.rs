@@ -74,6 +74,8 @@ pub enum Channel {
     Facebook,
     Email,
     WalkIn,
+    /// Imported from another agency's records (PFIF).
+    Import,
 }
 
 impl Channel {
@@ -85,6 +87,7 @@ impl Channel {
             Channel::Facebook => "facebook",
             Channel::Email => "email",
             Channel::WalkIn => "walk_in",
+            Channel::Import => "import",
         }
     }
 }

@@ -228,6 +228,11 @@ impl Store {
         matching::family(&self.inner.reads, case_id).await
     }
 
+    /// Persons in danger for a PFIF export, in id order after `after`.
+    pub async fn pfif_persons(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<PfifPerson>> {
+        matching::pfif_persons(&self.inner.reads, after, limit).await
+    }
+
     /// The last log position the matcher has covered.
     pub async fn matcher_cursor(&self) -> Result<u64> {
         matching::matcher_cursor(&self.inner.reads).await

@@ -375,3 +375,55 @@ pub(crate) async fn family(pool: &Pool, case_id: Uuid) -> Result<Option<Vec<Fami
     }
     Ok(Some(members))
 }
+
+/// Persons in danger, in person-id order after `after`, with what a PFIF export carries.
+pub(crate) async fn pfif_persons(pool: &Pool, after: Option<Uuid>, limit: u32) -> Result<Vec<PfifPerson>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select p.person_id, p.name, p.age, p.sex, p.tracing_status, cf.case_id, cf.reference, cf.place,
+                    cf.reported_at, cf.message
+               from person p
+               join case_person cp on cp.person_id = p.person_id and cp.role = 'subject'
+               join case_file cf on cf.case_id = cp.case_id
+              where p.person_id > $1
+              order by p.person_id
+              limit $2",
+        )
+        .bind(after.map_or_else(String::new, |a| a.to_string()))
+        .bind(i64::from(limit));
+    let mut persons: Vec<PfifPerson> = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PfifPerson {
+                person_id: uuid_col(r, "person_id")?,
+                name: r.get("name")?,
+                age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
+                sex: r.get("sex")?,
+                tracing_status: r.get("tracing_status")?,
+                case_id: uuid_col(r, "case_id")?,
+                reference: r.get("reference")?,
+                place: r.get("place")?,
+                reported_at: r.get("reported_at")?,
+                message: r.get("message")?,
+                same_as: Vec::new(),
+            })
+        })
+        .collect::<Result<_>>()?;
+    for person in &mut persons {
+        let statement = conn
+            .statement(
+                "select person_id, other_person_id from match_suggestion
+                  where status = 'same' and (person_id = $1 or other_person_id = $1)",
+            )
+            .bind(person.person_id.to_string());
+        for row in conn.fetch_all(statement).await? {
+            let (a, b) = (uuid_col(&row, "person_id")?, uuid_col(&row, "other_person_id")?);
+            person.same_as.push(if a == person.person_id { b } else { a });
+        }
+    }
+    Ok(persons)
+}

@@ -198,6 +198,23 @@ pub struct FamilyLink {
     pub relation: Option<String>,
 }
 
+/// A person in danger as a PFIF export carries them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PfifPerson {
+    pub person_id: Uuid,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub sex: Option<String>,
+    pub tracing_status: String,
+    pub case_id: Uuid,
+    pub reference: String,
+    pub place: Option<String>,
+    pub reported_at: i64,
+    pub message: Option<String>,
+    /// Persons operators confirmed to be the same person.
+    pub same_as: Vec<Uuid>,
+}
+
 /// A stored suggestion and where it stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuggestionRow {

@@ -5,7 +5,7 @@ import { COLUMNS, column } from './state.js';
 
 const NEEDS = ['medical', 'evacuation', 'food', 'water', 'shelter', 'power', 'documents', 'missing_person', 'other'];
 const FLAGS = ['unaccompanied_minors', 'injured', 'elderly', 'pregnant', 'disabled', 'chronic_illness'];
-const CHANNELS = ['web', 'hotline', 'whatsapp', 'facebook', 'email', 'walk_in'];
+const CHANNELS = ['web', 'hotline', 'whatsapp', 'facebook', 'email', 'walk_in', 'import'];
 
 /** Render the filters bar; `onChange(filters)` when one changes. */
 export function renderFilters(element, state, onChange) {

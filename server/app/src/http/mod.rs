@@ -15,6 +15,7 @@ pub mod live;
 pub mod map;
 pub mod matches;
 pub mod pages;
+pub mod pfif;
 pub mod rate_limit;
 pub mod reports;
 pub mod session;
@@ -85,6 +86,11 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(matches::post_undo))
         .routes(routes!(matches::get_family))
         .routes(routes!(matches::post_tracing))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(pfif::get_export, pfif::post_import))
+                .layer(DefaultBodyLimit::max(pfif::MAX_IMPORT_BYTES)),
+        )
         .routes(routes!(cases::list_cases, reports::post_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(workflow::post_status))

@@ -79,10 +79,10 @@ pub async fn post_case(
     body: JsonBody,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
     let request: OperatorReportRequest = body.parse()?;
-    if request.channel == Channel::Web {
+    if matches!(request.channel, Channel::Web | Channel::Import) {
         return Err(ApiError::Unprocessable(Problem::new(
             "invalid_channel",
-            "web is the public form's channel; choose hotline, whatsapp, facebook, email or walk_in",
+            "web is the public form's channel and import the PFIF import's; choose hotline, whatsapp, facebook, email or walk_in",
             Some("channel".into()),
         )));
     }
@@ -100,6 +100,25 @@ pub async fn intake(
     report: NewReport,
     scope: &str,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
+    let stored = store_report(app, key, body, report, scope).await?;
+    Ok((StatusCode::CREATED, Json(stored.accepted)))
+}
+
+/// A report stored, or found stored before under the same key.
+pub struct Stored {
+    pub accepted: ReportAccepted,
+    /// `false` when the key was seen before with the same body (nothing new was written).
+    pub created: bool,
+}
+
+/// Store a validated report as a new case, or replay the answer for a key seen before.
+pub async fn store_report(
+    app: &AppState,
+    key: Option<&str>,
+    body: &JsonBody,
+    report: NewReport,
+    scope: &str,
+) -> Result<Stored, ApiError> {
     // Hashing the canonical body costs a re-serialisation: only keyed requests need it.
     let request_hash = key.map(|_| secrets::hash("opsroom-report-body", body.canonical().as_bytes()));
     let key_hash = key.map(|key| secrets::hash(&format!("opsroom-idempotency-key:{scope}"), key.as_bytes()));
@@ -127,11 +146,12 @@ pub async fn intake(
         match app.store.report_case(command).await? {
             ReportOutcome::Created { seq } => {
                 tracing::debug!(case_id = %accepted.case_id, seq, "case reported");
-                return Ok((StatusCode::CREATED, Json(accepted)));
+                return Ok(Stored { accepted, created: true });
             }
             ReportOutcome::Replayed { case_id, token_sealed } => {
                 let key = key.expect("only keyed reports are replayed");
-                return replay(app, case_id, &token_sealed, key).await;
+                let accepted = replay(app, case_id, &token_sealed, key).await?;
+                return Ok(Stored { accepted, created: false });
             }
             ReportOutcome::KeyReused => {
                 return Err(ApiError::Unprocessable(Problem::new(
@@ -147,12 +167,7 @@ pub async fn intake(
 }
 
 /// The answer the first request with this key got.
-async fn replay(
-    app: &AppState,
-    case_id: Uuid,
-    token_sealed: &str,
-    key: &str,
-) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
+async fn replay(app: &AppState, case_id: Uuid, token_sealed: &str, key: &str) -> Result<ReportAccepted, ApiError> {
     let detail = app
         .store
         .case_detail(case_id)
@@ -161,16 +176,13 @@ async fn replay(
     let tracking_token = secrets::unseal_with_key(token_sealed, key)
         .ok_or_else(|| ApiError::Internal("idempotency record holds a malformed token".into()))?;
     let summary = &detail.summary;
-    Ok((
-        StatusCode::CREATED,
-        Json(ReportAccepted {
-            case_id,
-            reference: summary.reference.clone(),
-            tracking_token,
-            cell: summary.cell.map(|c| c.to_string()),
-            priority: PriorityBody::new(summary.priority, summary.priority_score, &summary.priority_reasons),
-        }),
-    ))
+    Ok(ReportAccepted {
+        case_id,
+        reference: summary.reference.clone(),
+        tracking_token,
+        cell: summary.cell.map(|c| c.to_string()),
+        priority: PriorityBody::new(summary.priority, summary.priority_score, &summary.priority_reasons),
+    })
 }
 
 /// Fresh random ids for a case opened from `report`.

@@ -1,0 +1,166 @@
+//! PFIF 1.4 out and in: persons in danger for another agency (Google Person Finder, the Red
+//! Crescent's tracing service), and another agency's persons into this ops room.
+//!
+//! Owns who may move persons across agencies (supervisors and admins: a list of people hiding in
+//! a war zone is the most sensitive thing the system holds) and the import's one rule: each
+//! imported person is a report through the same intake as everyone's, keyed by its record id,
+//! so a file imported twice creates nothing twice.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use opsroom_domain::report::{Channel, NewReport};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Supervisor;
+use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::extract::{ApiQuery, JsonBody};
+use crate::http::reports::store_report;
+use crate::pfif::{self, ImportedPerson};
+use crate::secrets;
+use crate::server::AppState;
+
+const DEFAULT_PAGE: u32 = 1000;
+const MAX_PAGE: u32 = 10_000;
+/// Largest PFIF file accepted by the import.
+pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Persons after this person id (the last one of the previous page).
+    pub after: Option<Uuid>,
+    /// Persons per page, 1 to 10,000 (1,000 by default).
+    pub limit: Option<u32>,
+}
+
+/// Persons in danger as PFIF 1.4 (supervisors and admins), a page at a time in id order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/pfif/persons",
+    tag = "matching",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "PFIF 1.4 XML", content_type = "application/xml"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+    )
+)]
+pub async fn get_export(
+    State(app): State<AppState>,
+    _supervisor: Supervisor,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::BadRequest(Problem::new(
+            "invalid_query",
+            "limit must be from 1 to 10000",
+            Some("limit".into()),
+        )));
+    }
+    let persons = app.store.pfif_persons(query.after, limit).await?;
+    let xml = pfif::export(&persons, &app.config.pfif_domain, app.now_ms());
+    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml))
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportSummary {
+    /// Persons that opened a new case.
+    pub created: usize,
+    /// Persons imported before (same record id): nothing new.
+    pub already_imported: usize,
+    /// Persons refused, with why.
+    pub refused: Vec<ImportRefusal>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportRefusal {
+    pub person_record_id: String,
+    pub error: Problem,
+}
+
+/// Import another agency's PFIF 1.4 file (supervisors and admins): each person becomes a case
+/// (channel `import`), its notes the report's message. Importing the same records again creates
+/// nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/pfif/persons",
+    tag = "matching",
+    request_body(content = String, content_type = "application/xml", description = "A PFIF 1.4 document"),
+    responses(
+        (status = 200, body = ImportSummary),
+        (status = 400, description = "Not PFIF 1.4", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+    )
+)]
+pub async fn post_import(
+    State(app): State<AppState>,
+    _supervisor: Supervisor,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<ImportSummary>, ApiError> {
+    let body = body.map_err(|rejection| match rejection.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None)),
+    })?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::BadRequest(Problem::new("invalid_pfif", "the file is not UTF-8 text", None)))?;
+    let persons = pfif::import(text).map_err(|e| ApiError::BadRequest(Problem::new("invalid_pfif", e.0, None)))?;
+    let mut summary = ImportSummary { created: 0, already_imported: 0, refused: Vec::new() };
+    for person in persons {
+        match import_one(&app, &person).await {
+            Ok(true) => summary.created += 1,
+            Ok(false) => summary.already_imported += 1,
+            Err(error) => {
+                let (_, problem) = error.status_and_problem();
+                summary.refused.push(ImportRefusal { person_record_id: person.record_id.clone(), error: problem });
+            }
+        }
+    }
+    tracing::info!(
+        created = summary.created,
+        again = summary.already_imported,
+        refused = summary.refused.len(),
+        "PFIF import"
+    );
+    Ok(Json(summary))
+}
+
+/// One imported person as a report; `true` when it opened a new case.
+async fn import_one(app: &AppState, person: &ImportedPerson) -> Result<bool, ApiError> {
+    let mut subject = Map::new();
+    if let Some(name) = &person.full_name {
+        subject.insert("name".into(), json!(name));
+    }
+    if let Some(age) = person.age.as_deref().and_then(|a| a.trim().parse::<u32>().ok()) {
+        subject.insert("age".into(), json!(age));
+    }
+    if let Some(sex) = person.sex.as_deref().filter(|s| *s == "female" || *s == "male") {
+        subject.insert("sex".into(), json!(sex));
+    }
+    let source = person.source_name.as_deref().unwrap_or("another agency");
+    let mut message = format!("Imported from {source} ({}).", person.record_id);
+    for note in &person.notes {
+        message.push('\n');
+        message.push_str(note);
+    }
+    let mut report = json!({"language": "en", "people": [Value::Object(subject)], "message": message});
+    if let Some(city) = &person.home_city {
+        report["location"] = json!({ "place": city });
+    }
+    let body = JsonBody(report);
+    let request: crate::wire::ReportRequest = body.parse()?;
+    let new_report = NewReport::parse(&request.to_domain(), Channel::Import)?;
+    // The record id, hashed into a key of the allowed form, makes a re-import a replay.
+    let key = secrets::hash("opsroom-pfif-record", person.record_id.as_bytes());
+    Ok(store_report(app, Some(&key), &body, new_report, "pfif").await?.created)
+}
