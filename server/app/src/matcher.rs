@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::{CaseReported, Event};
 use opsroom_domain::matching::{
     MatchKind, MatchSuggested, PersonFacts, blocking_keys, compare, is_broad_key, relative_hint,
@@ -49,12 +50,13 @@ pub async fn run(store: Store, shutdown: CancellationToken) {
     }
 }
 
-/// A person of a new report, as this round knows them.
-struct NewPerson {
-    case_id: Uuid,
-    person_id: Uuid,
-    facts: PersonFacts,
-    keys: Vec<String>,
+/// A person of a new report, as the matcher knows them.
+pub struct NewPerson {
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    pub facts: PersonFacts,
+    /// The keys the person is filed under.
+    pub keys: Vec<String>,
 }
 
 /// Match the next batch of the log; `false` when there was nothing new.
@@ -68,45 +70,7 @@ pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
     for stored in events.iter().filter(|e| e.kind == "case_reported") {
         let Ok(Event::CaseReported(reported)) = Event::from_parts(&stored.kind, &stored.data) else { continue };
         for person in new_persons(&reported) {
-            let query: Vec<String> = if person.facts.name.as_ref().is_some_and(|n| n.tokens.len() > 1) {
-                // A fuller name: its specific keys find the candidates; a given name alone would
-                // bring every Mohamed in the crisis.
-                person.keys.iter().filter(|k| !is_broad_key(k)).cloned().collect()
-            } else {
-                person.keys.clone()
-            };
-            let known = store.match_candidates(&query, person.case_id, MAX_CANDIDATES).await?;
-            let mut found: Vec<MatchSuggested> = Vec::new();
-            let earlier = batch
-                .iter()
-                .filter(|other| other.case_id != person.case_id && other.keys.iter().any(|k| query.contains(k)))
-                .map(|other| (other.case_id, other.person_id, other.facts.clone()));
-            let candidates = known.iter().map(|c| (c.case_id, c.person_id, candidate_facts(c))).chain(earlier);
-            for (other_case_id, other_person_id, other) in candidates {
-                let score = compare(&person.facts, &other);
-                let kind = if score.is_suggested() {
-                    MatchKind::Duplicate
-                } else if relative_hint(&person.facts, &other, &score) {
-                    MatchKind::Relative
-                } else {
-                    continue;
-                };
-                found.push(MatchSuggested {
-                    suggestion_id: Uuid::now_v7(),
-                    case_id: person.case_id,
-                    person_id: person.person_id,
-                    other_case_id,
-                    other_person_id,
-                    kind,
-                    score: (score.score * 1000.0).round() / 1000.0,
-                    reasons: score.reasons,
-                    at: reported.reported_at,
-                });
-            }
-            found.sort_by(|a, b| b.score.total_cmp(&a.score));
-            found.dedup_by_key(|s| s.other_person_id);
-            found.truncate(MAX_SUGGESTIONS);
-            suggestions.extend(found);
+            suggestions.extend(suggestions_for(store, &person, &batch, reported.reported_at).await?);
             batch.push(person);
         }
     }
@@ -123,8 +87,57 @@ pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
     Ok(true)
 }
 
+/// The best suggestions for one new person: known persons found by its keys in the store, and
+/// `earlier` persons of the same round (not filed yet) sharing a key, scored.
+pub async fn suggestions_for(
+    store: &Store,
+    person: &NewPerson,
+    earlier: &[NewPerson],
+    at: Timestamp,
+) -> opsroom_store::Result<Vec<MatchSuggested>> {
+    let query: Vec<String> = if person.facts.name.as_ref().is_some_and(|n| n.tokens.len() > 1) {
+        // A fuller name: its specific keys find the candidates; a given name alone would bring
+        // every Mohamed in the crisis.
+        person.keys.iter().filter(|k| !is_broad_key(k)).cloned().collect()
+    } else {
+        person.keys.clone()
+    };
+    let known = store.match_candidates(&query, person.case_id, MAX_CANDIDATES).await?;
+    let earlier = earlier
+        .iter()
+        .filter(|other| other.case_id != person.case_id && other.keys.iter().any(|k| query.contains(k)))
+        .map(|other| (other.case_id, other.person_id, other.facts.clone()));
+    let candidates = known.iter().map(|c| (c.case_id, c.person_id, candidate_facts(c))).chain(earlier);
+    let mut found: Vec<MatchSuggested> = Vec::new();
+    for (other_case_id, other_person_id, other) in candidates {
+        let score = compare(&person.facts, &other);
+        let kind = if score.is_suggested() {
+            MatchKind::Duplicate
+        } else if relative_hint(&person.facts, &other, &score) {
+            MatchKind::Relative
+        } else {
+            continue;
+        };
+        found.push(MatchSuggested {
+            suggestion_id: Uuid::now_v7(),
+            case_id: person.case_id,
+            person_id: person.person_id,
+            other_case_id,
+            other_person_id,
+            kind,
+            score: (score.score * 1000.0).round() / 1000.0,
+            reasons: score.reasons,
+            at,
+        });
+    }
+    found.sort_by(|a, b| b.score.total_cmp(&a.score));
+    found.dedup_by_key(|s| s.other_person_id);
+    found.truncate(MAX_SUGGESTIONS);
+    Ok(found)
+}
+
 /// The people in danger of a new case, with what the matcher compares.
-fn new_persons(reported: &CaseReported) -> Vec<NewPerson> {
+pub fn new_persons(reported: &CaseReported) -> Vec<NewPerson> {
     reported
         .people
         .iter()

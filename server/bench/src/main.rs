@@ -19,6 +19,8 @@ use opsroom_store::ReportCase;
 use opsroom_tests::{Api, TestDatabase, TestServer, sample_report};
 use tokio_tungstenite::tungstenite::Message;
 
+mod matching;
+
 #[derive(Debug, Parser)]
 #[command(about = "Measure Opsroom's durable ingest and live delivery next to baselines")]
 struct Args {
@@ -45,6 +47,12 @@ struct Args {
     /// Length of the delivery phase in seconds.
     #[arg(long, default_value_t = 5)]
     seconds: u64,
+    /// Stored persons in the matching phase (0 skips it).
+    #[arg(long, default_value_t = 1_000_000)]
+    match_persons: usize,
+    /// New persons matched (and timed) against them.
+    #[arg(long, default_value_t = 1000)]
+    match_probes: usize,
     /// Directory for the databases (default: ./target/bench-data).
     #[arg(long, default_value = "target/bench-data")]
     dir: std::path::PathBuf,
@@ -66,6 +74,11 @@ async fn main() -> anyhow::Result<()> {
         let delivery = delivery_latency(&args, &server, &server).await?;
         server.stop().await?;
         delivery
+    };
+    let matching = if args.match_persons > 0 {
+        Some(matching::matching_latency(dir.path(), args.match_persons, args.match_probes).await?)
+    } else {
+        None
     };
     let postgres = match TestDatabase::postgres().await {
         Some(database) => {
@@ -100,6 +113,12 @@ async fn main() -> anyhow::Result<()> {
         delivery.delivered,
         delivery.expected
     );
+    if let Some(m) = matching {
+        println!(
+            "| matching one new person among {} stored persons ({} probes; stored and filed in {:.0} s) | p50 {:.2} ms, p99 {:.2} ms, {:.2} suggestions per person |",
+            m.persons, args.match_probes, m.load_seconds, m.latency.p50, m.latency.p99, m.mean_suggestions
+        );
+    }
     match postgres {
         Some(pg) => {
             println!(

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::model::*;
 use crate::reads::{cell_col, uuid_col};
 use crate::sql::{Backend, Conn, Pool, Row, placeholders};
-use crate::writer::insert_event;
+use crate::writer::{insert_event, insert_rows};
 use crate::{Result, StoreError};
 
 fn kind_name(kind: MatchKind) -> &'static str {
@@ -47,13 +47,11 @@ pub(crate) async fn record_matches(
     if cursor != record.from_seq {
         return Ok(RecordOutcome::Stale { cursor });
     }
-    for (key, person_id) in &record.keys {
-        let insert = conn
-            .statement("insert into person_key (key, person_id) values ($1, $2)")
-            .bind(key.as_str())
-            .bind(person_id.to_string());
-        conn.execute(insert).await?;
-    }
+    let keys: Vec<(&str, String)> = record.keys.iter().map(|(k, p)| (k.as_str(), p.to_string())).collect();
+    insert_rows(conn, "insert into person_key (key, person_id)", 2, &keys, |s, (key, person)| {
+        s.bind(*key).bind(person.as_str())
+    })
+    .await?;
     let mut seq = first_seq;
     for suggestion in &record.suggestions {
         let known = conn

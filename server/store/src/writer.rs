@@ -702,7 +702,7 @@ const CHUNK: usize = 64;
 
 /// Insert `rows` with multi-row `insert … values (…), (…)` statements of `columns` columns,
 /// `bind` binding one row's values in column order.
-async fn insert_rows<T>(
+pub(crate) async fn insert_rows<T>(
     conn: &mut Conn<'_>,
     head: &str,
     columns: usize,

@@ -1,0 +1,141 @@
+//! Matching at scale: the time to find and score the candidates for one new person among a
+//! million stored persons, through the matcher's own code path (blocking keys looked up in the
+//! store's index, then scoring), on the embedded SQLite store.
+//!
+//! The stored persons are synthetic Sudanese and Egyptian naming chains in Arabic and Latin
+//! letters, drawn from short lists so that common names collide as they do in a real crisis
+//! (several hundred persons share each given-and-father pair).
+
+use std::time::Instant;
+
+use opsroom::matcher::{new_persons, suggestions_for};
+use opsroom_domain::case::report_case;
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::event::CaseReported;
+use opsroom_domain::report::{Channel, NewReport, PersonInput, ReportInput, Sex};
+use opsroom_store::{RecordMatches, ReportCase, ReportOutcome, Store, StoreOptions};
+
+use crate::{Percentiles, percentiles};
+
+const GIVEN: [&str; 40] = [
+    "Mohamed", "محمد", "Ahmed", "أحمد", "Osman", "عثمان", "Hassan", "حسن", "Hussein", "حسين", "Ali", "علي", "Omar",
+    "عمر", "Khalid", "خالد", "Yousif", "يوسف", "Ibrahim", "إبراهيم", "Fatima", "فاطمة", "Amna", "آمنة", "Aisha",
+    "عائشة", "Hawa", "حواء", "Mariam", "مريم", "Sara", "سارة", "Zeinab", "زينب", "Abdallah", "عبد الله", "Mustafa",
+    "مصطفى", "Adam", "آدم",
+];
+const FATHERS: [&str; 30] = [
+    "Babiker", "بابكر", "Elamin", "الأمين", "Abdelrahim", "عبد الرحيم", "Musa", "موسى", "Ishag", "إسحاق", "Hamid",
+    "حامد", "Elhassan", "الحسن", "Abdelgadir", "عبد القادر", "Idris", "إدريس", "Elsayed", "السيد", "Salih", "صالح",
+    "Bashir", "بشير", "Awad", "عوض", "Elnour", "النور", "Mahmoud", "محمود",
+];
+const FAMILIES: [&str; 16] = [
+    "Eltayeb", "الطيب", "Abdelaziz", "عبد العزيز", "Mostafa", "مصطفى", "Ibrahim", "إبراهيم", "Elfaki", "الفكي",
+    "Taha", "طه", "Suleiman", "سليمان", "Hamdan", "حمدان",
+];
+
+/// A small deterministic generator (xorshift): the same persons on every run.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[(self.next() % list.len() as u64) as usize]
+    }
+}
+
+fn person(draw: &mut Draw) -> PersonInput {
+    let name = match draw.next() % 3 {
+        0 => format!("{} {}", draw.pick(&GIVEN), draw.pick(&FATHERS)),
+        1 => format!("{} {} {}", draw.pick(&GIVEN), draw.pick(&FATHERS), draw.pick(&FATHERS)),
+        _ => format!("{} {} {} {}", draw.pick(&GIVEN), draw.pick(&FATHERS), draw.pick(&FATHERS), draw.pick(&FAMILIES)),
+    };
+    let phone = (draw.next() % 10 < 4).then(|| format!("+2499{:08}", draw.next() % 100_000_000));
+    PersonInput {
+        name: Some(name),
+        age: Some((draw.next() % 80) as u32 + 1),
+        sex: Some(if draw.next() % 2 == 0 { Sex::Female } else { Sex::Male }),
+        passport: None,
+        phone,
+    }
+}
+
+fn command(draw: &mut Draw, n: u64) -> ReportCase {
+    let input = ReportInput { people: vec![person(draw)], ..Default::default() };
+    let report = NewReport::parse(&input, Channel::Web).expect("synthetic reports are valid");
+    let ids = opsroom::http::reports::new_case_ids(&report);
+    ReportCase {
+        event: report_case(report, ids, Timestamp::from_millis(1_681_551_000_000 + n as i64)),
+        tracking_token_hash: format!("{:064x}", u128::from(n as u32) << 64 | u128::from(draw.next())),
+        idempotency: None,
+    }
+}
+
+pub struct MatchFigures {
+    pub persons: usize,
+    pub load_seconds: f64,
+    pub latency: Percentiles,
+    /// Suggestions found per probe, on average.
+    pub mean_suggestions: f64,
+}
+
+/// Store `persons` synthetic persons (filed under their keys as the matcher files them), then
+/// time `probes` new persons' candidate search and scoring.
+pub async fn matching_latency(dir: &std::path::Path, persons: usize, probes: usize) -> anyhow::Result<MatchFigures> {
+    let url = format!("sqlite://{}", dir.join("matching.db").display());
+    let store = Store::open(&url, StoreOptions::default()).await?;
+    let started = Instant::now();
+    let mut draw = Draw(0x9E37_79B9_7F4A_7C15);
+    let mut n = 0u64;
+    while (n as usize) < persons {
+        let chunk = 512.min(persons - n as usize);
+        let commands: Vec<ReportCase> = (0..chunk).map(|i| command(&mut draw, n + i as u64)).collect();
+        n += chunk as u64;
+        let outcomes = futures_util::future::join_all(commands.into_iter().map(|c| store.report_case(c))).await;
+        for outcome in outcomes {
+            anyhow::ensure!(matches!(outcome?, ReportOutcome::Created { .. }), "a synthetic report was not stored");
+        }
+    }
+    // File everyone under their keys, as the matcher does, without matching the load itself.
+    loop {
+        let cursor = store.matcher_cursor().await?;
+        let events = store.events_after(cursor, 5000).await?;
+        let Some(last) = events.last() else { break };
+        let mut keys = Vec::new();
+        for event in &events {
+            let reported: CaseReported = serde_json::from_str(&event.data)?;
+            for person in new_persons(&reported) {
+                keys.extend(person.keys.into_iter().map(|k| (k, person.person_id)));
+            }
+        }
+        let record = RecordMatches { from_seq: cursor, to_seq: last.seq, keys, suggestions: Vec::new() };
+        store.record_matches(record).await?;
+    }
+    let load_seconds = started.elapsed().as_secs_f64();
+
+    let mut samples = Vec::with_capacity(probes);
+    let mut suggested = 0usize;
+    let mut probe_draw = Draw(0x2545_F491_4F6C_DD1D);
+    for i in 0..probes {
+        let reported = command(&mut probe_draw, 10_000_000 + i as u64).event;
+        let new = new_persons(&reported);
+        let started = Instant::now();
+        for person in &new {
+            let found = suggestions_for(&store, person, &[], reported.reported_at).await?;
+            suggested += found.len();
+        }
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    store.close(std::time::Duration::from_secs(10)).await;
+    Ok(MatchFigures {
+        persons,
+        load_seconds,
+        latency: percentiles(samples),
+        mean_suggestions: suggested as f64 / probes as f64,
+    })
+}
