@@ -23,7 +23,7 @@ use uuid::Uuid;
 /// Events read per round.
 const BATCH: u32 = 500;
 /// Most known persons compared with one new person.
-const MAX_CANDIDATES: u32 = 200;
+const MAX_CANDIDATES: u32 = 100;
 /// Most suggestions kept per new person (the best ones).
 const MAX_SUGGESTIONS: usize = 10;
 
@@ -95,14 +95,22 @@ pub async fn suggestions_for(
     earlier: &[NewPerson],
     at: Timestamp,
 ) -> opsroom_store::Result<Vec<MatchSuggested>> {
-    let query: Vec<String> = if person.facts.name.as_ref().is_some_and(|n| n.tokens.len() > 1) {
-        // A fuller name: its specific keys find the candidates; a given name alone would bring
-        // every Mohamed in the crisis.
-        person.keys.iter().filter(|k| !is_broad_key(k)).cloned().collect()
-    } else {
-        person.keys.clone()
-    };
-    let known = store.match_candidates(&query, person.case_id, MAX_CANDIDATES).await?;
+    // The specific keys first (phone, passport, three names, the family name first); the
+    // given-and-father pair, which common names share by the thousand, fills what is left.
+    let (broad, specific): (Vec<String>, Vec<String>) = person.keys.iter().cloned().partition(|k| is_broad_key(k));
+    let mut known = store.match_candidates(&specific, person.case_id, MAX_CANDIDATES).await?;
+    let room = MAX_CANDIDATES.saturating_sub(known.len() as u32);
+    if room > 0 && !broad.is_empty() {
+        for candidate in store.match_candidates(&broad, person.case_id, room + known.len() as u32).await? {
+            if known.len() as u32 >= MAX_CANDIDATES {
+                break;
+            }
+            if !known.iter().any(|k| k.person_id == candidate.person_id) {
+                known.push(candidate);
+            }
+        }
+    }
+    let query = &person.keys;
     let earlier = earlier
         .iter()
         .filter(|other| other.case_id != person.case_id && other.keys.iter().any(|k| query.contains(k)))

@@ -346,28 +346,31 @@ pub fn compare(a: &PersonFacts, b: &PersonFacts) -> MatchScore {
 
 /// Keys under which a person is filed for candidate search: a candidate shares at least one
 /// key. Recall-oriented: keys are consonant skeletons (every reading of an ambiguous letter), so
-/// an Arabic name, its Latin spellings and most typos meet. The given name alone, the given and
-/// father's names together, the last name (for chains written family name first), the phone and
-/// the passport are keys.
+/// an Arabic name, its Latin spellings and most typos meet. The keys are the given and father's
+/// names together (`broad`: common pairs are shared by many), and the specific ones: given,
+/// father's and grandfather's names; the last name before the given name (for a chain written
+/// family name first); the phone; the passport. A given name alone is not a key: it cannot make
+/// a suggestion without a phone or passport, which are keys themselves.
 pub fn blocking_keys(facts: &PersonFacts) -> Vec<String> {
     let mut keys = Vec::new();
     if let Some(name) = &facts.name {
         // An empty skeleton (a name of vowels alone, such as "Aya") files nothing by itself.
         let key_of =
             |t: &Token| t.skeletons.iter().filter(|s| !s.is_empty()).map(|s| format!("s:{s}")).collect::<Vec<_>>();
+        let joined = |firsts: &[String], seconds: &[String]| -> Vec<String> {
+            firsts.iter().flat_map(|a| seconds.iter().map(move |b| format!("{a}+{b}"))).collect()
+        };
         let given = key_of(&name.tokens[0]);
-        if let Some(second) = name.tokens.get(1) {
-            let second = key_of(second);
-            for first in &given {
-                keys.extend(second.iter().map(|s| format!("{first}+{s}")));
+        if let Some(father) = name.tokens.get(1) {
+            let pairs = joined(&given, &key_of(father));
+            if let Some(grandfather) = name.tokens.get(2) {
+                keys.extend(joined(&pairs, &key_of(grandfather)));
+            }
+            keys.extend(pairs);
+            if let Some(last) = name.tokens.last() {
+                keys.extend(joined(&key_of(last), &given).into_iter().map(|k| format!("{k}+<")));
             }
         }
-        if name.tokens.len() > 1
-            && let Some(last) = name.tokens.last()
-        {
-            keys.extend(key_of(last).into_iter().map(|k| format!("{k}+*")));
-        }
-        keys.extend(given);
     }
     keys.extend(facts.phone.iter().map(|p| format!("p:{p}")));
     keys.extend(facts.passport.iter().map(|p| format!("d:{p}")));
@@ -376,10 +379,10 @@ pub fn blocking_keys(facts: &PersonFacts) -> Vec<String> {
     keys
 }
 
-/// Whether `key` is a name key that many people share (a given name alone) rather than a
-/// specific one; a candidate search uses specific keys first.
+/// Whether `key` is a given-and-father pair, which common names share by the thousand; a
+/// candidate search asks the specific keys first.
 pub fn is_broad_key(key: &str) -> bool {
-    key.starts_with("s:") && !key.contains('+')
+    key.starts_with("s:") && key.matches('+').count() == 1
 }
 
 #[cfg(test)]
