@@ -360,7 +360,7 @@ impl LiveClient {
 pub fn sample_report(n: usize) -> Value {
     json!({
         "language": "ar",
-        "reporter": {"name": "أم أحمد", "phone": "+20 100 123 4567", "relation": "parent", "place": "Cairo"},
+        "reporter": {"name": "أم أحمد", "phone": format!("+2010{:08}", n % 100_000_000), "relation": "parent", "place": "Cairo"},
         "location": {"lat": 15.5518 + (n % 100) as f64 * 0.001, "lon": 32.5324, "accuracy_m": 30, "place": "الرياض، الخرطوم"},
         // Each sample is another child: its own passport and phone, so the matcher suggests nothing.
         "people": [{"name": format!("أحمد {n}"), "age": 9 + (n % 10), "sex": "male",

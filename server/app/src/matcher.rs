@@ -1,6 +1,7 @@
-//! The matcher: follows the committed log and, for each person in danger in a newly reported
-//! case, finds the known persons who may be the same person or a relative, and records a
-//! suggestion for each (an event operators see live).
+//! The matcher: follows the committed log and, for each person in a newly reported case (the
+//! people in danger and the relative who reported them), finds the known persons who may be the
+//! same person or a relative, and records a suggestion for each (an event operators see live).
+//! A relative who reports twice links the two cases this way.
 //!
 //! Owns the candidate search (blocking keys from the domain, looked up in the store; persons of
 //! the same batch compared in memory) and the batching. The position it has covered is stored
@@ -144,23 +145,44 @@ pub async fn suggestions_for(
     Ok(found)
 }
 
-/// The people in danger of a new case, with what the matcher compares.
+/// The persons of a new case — its people in danger and the relative who reported them — with
+/// what the matcher compares. A reporter has no place of their own on the grid (they are often
+/// abroad), so their cell is left out.
 pub fn new_persons(reported: &CaseReported) -> Vec<NewPerson> {
-    reported
-        .people
-        .iter()
-        .map(|person| {
-            let d = &person.details;
-            let facts = PersonFacts::new(
-                d.name.as_ref().map(|n| n.as_str()),
-                d.age,
-                d.sex,
-                d.phone.as_ref().map(|p| p.as_str()),
-                d.passport.as_ref().map(|p| p.as_str()),
-                reported.cell,
-            );
-            NewPerson { case_id: reported.case_id, person_id: person.person_id, keys: blocking_keys(&facts), facts }
-        })
+    let subjects = reported.people.iter().map(|person| {
+        let d = &person.details;
+        let facts = PersonFacts::new(
+            d.name.as_ref().map(|n| n.as_str()),
+            d.age,
+            d.sex,
+            d.phone.as_ref().map(|p| p.as_str()),
+            d.passport.as_ref().map(|p| p.as_str()),
+            reported.cell,
+        );
+        (person.person_id, facts)
+    });
+    let reporter = reported.reporter.iter().map(|r| {
+        let d = &r.details;
+        let facts = PersonFacts::new(
+            d.name.as_ref().map(|n| n.as_str()),
+            None,
+            None,
+            d.phone.as_ref().map(|p| p.as_str()),
+            None,
+            None,
+        );
+        (r.person_id, facts)
+    });
+    let subjects = subjects.map(|(person_id, facts)| (person_id, blocking_keys(&facts), facts));
+    // A reporter is found by their phone alone: names such as "Umm Ahmed" are shared by
+    // thousands of mothers, and the same phone is what says one relative reported twice.
+    let reporter = reporter.map(|(person_id, facts)| {
+        let keys = blocking_keys(&facts).into_iter().filter(|k| k.starts_with("p:")).collect();
+        (person_id, keys, facts)
+    });
+    subjects
+        .chain(reporter)
+        .map(|(person_id, keys, facts)| NewPerson { case_id: reported.case_id, person_id, keys, facts })
         .filter(|p| !p.keys.is_empty())
         .collect()
 }

@@ -12,6 +12,7 @@ use opsroom::matcher::{new_persons, suggestions_for};
 use opsroom_domain::case::report_case;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::CaseReported;
+use opsroom_domain::reference::Reference;
 use opsroom_domain::report::{Channel, NewReport, PersonInput, ReportInput, Sex};
 use opsroom_store::{RecordMatches, ReportCase, ReportOutcome, Store, StoreOptions};
 
@@ -173,9 +174,16 @@ pub async fn matching_latency(dir: &std::path::Path, persons: usize, probes: usi
         let chunk = 512.min(persons - n as usize);
         let commands: Vec<ReportCase> = (0..chunk).map(|i| command(&mut draw, n + i as u64)).collect();
         n += chunk as u64;
-        let outcomes = futures_util::future::join_all(commands.into_iter().map(|c| store.report_case(c))).await;
-        for outcome in outcomes {
-            anyhow::ensure!(matches!(outcome?, ReportOutcome::Created { .. }), "a synthetic report was not stored");
+        let outcomes = futures_util::future::join_all(commands.iter().cloned().map(|c| store.report_case(c))).await;
+        for (mut command, outcome) in commands.into_iter().zip(outcomes) {
+            // A random reference may be taken (a million references out of 32^8): draw again, as
+            // the intake does.
+            let mut outcome = outcome?;
+            while outcome == ReportOutcome::ReferenceTaken {
+                command.event.reference = Reference::from_random(draw.next());
+                outcome = store.report_case(command.clone()).await?;
+            }
+            anyhow::ensure!(matches!(outcome, ReportOutcome::Created { .. }), "a synthetic report was not stored");
         }
     }
     // File everyone under their keys, as the matcher does, without matching the load itself.

@@ -178,7 +178,7 @@ pub(crate) async fn matcher_cursor(pool: &Pool) -> Result<u64> {
 }
 
 /// Persons filed under any of `keys`, with the case each is in, outside `exclude_case`; at most
-/// `limit`.
+/// `limit`. A reporter's place is not the case's (they are often abroad): their cell is empty.
 pub(crate) async fn candidates(
     pool: &Pool,
     keys: &[String],
@@ -194,10 +194,11 @@ pub(crate) async fn candidates(
     // One placeholder list for the keys, then the case and the limit, numbered after them.
     let one = |offset: usize| placeholders(backend, offset, 1).trim_matches(['(', ')']).to_owned();
     let sql = format!(
-        "select distinct p.person_id, cp.case_id, p.name, p.age, p.sex, p.phone, p.passport, cf.cell
+        "select distinct p.person_id, cp.case_id, p.name, p.age, p.sex, p.phone, p.passport,
+                case when cp.role = 'subject' then cf.cell end as cell
            from person_key k
            join person p on p.person_id = k.person_id
-           join case_person cp on cp.person_id = p.person_id and cp.role = 'subject'
+           join case_person cp on cp.person_id = p.person_id
            join case_file cf on cf.case_id = cp.case_id
           where k.key in {} and cp.case_id <> {} limit {}",
         placeholders(backend, 0, keys.len()),

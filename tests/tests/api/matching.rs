@@ -220,3 +220,25 @@ async fn confirmed_decisions_build_the_family_view_with_tracing_status() {
     assert_eq!(admin.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/family").await.unwrap().status, 404);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_relative_who_reports_twice_links_the_two_cases() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let api = server.api();
+    let by_mother = |child: &str, age: u32| {
+        json!({
+            "reporter": {"name": "Fatma Hassan Elsayed", "phone": "+20 100 555 0101", "relation": "parent", "place": "Cairo"},
+            "people": [{"name": child, "age": age}],
+            "location": {"lat": 15.55, "lon": 32.53}
+        })
+    };
+    let first = reported(&api, &by_mother("Omar Ali Osman", 9)).await;
+    let second = reported(&api, &by_mother("Mona Ali Osman", 6)).await;
+    let found = matches(&admin, &second, 1).await;
+    assert!(
+        found.iter().any(|m| m["case_id"] == first.as_str() && m["name"] == "Fatma Hassan Elsayed" && m["kind"] == "duplicate"),
+        "the mother is the same person in both reports: {found:?}"
+    );
+    server.stop().await.unwrap();
+}
