@@ -41,6 +41,11 @@ test('a possible duplicate appears on the cards live and is decided in the drawe
   await page.waitForSelector(`.card[data-reference="${second.reference}"]:not(:has(.possible-match))`, { timeout: 5000 });
   await page.click('.drawer li.match button[name=undo]');
   await page.waitForSelector('.drawer li.match.status-open');
+  // After a reload the board still shows what awaits a decision.
+  await page.reload();
+  await page.waitForSelector(`.card[data-reference="${second.reference}"] .possible-match`, { timeout: 5000 });
+  await page.click(`.card[data-reference="${second.reference}"]`);
+  await page.waitForSelector('.drawer li.match.status-open');
   // Confirmed, the two are one person in the family view, whose search status the operator sets.
   await page.click('.drawer li.match button[name=same]');
   await page.waitForSelector('.drawer li.match.status-same');

@@ -9,6 +9,7 @@
 //! several nodes never match a person twice: the node that loses the race re-reads and goes on.
 //! Must not decide anything: suggestions only; operators decide.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use opsroom_domain::clock::Timestamp;
@@ -66,16 +67,30 @@ pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
     let events = store.events_after(cursor, BATCH).await?;
     let Some(last) = events.last() else { return Ok(false) };
     let to_seq = last.seq;
-    let mut batch: Vec<NewPerson> = Vec::new();
-    let mut suggestions = Vec::new();
+    let mut round: Vec<(NewPerson, Timestamp)> = Vec::new();
     for stored in events.iter().filter(|e| e.kind == "case_reported") {
         let Ok(Event::CaseReported(reported)) = Event::from_parts(&stored.kind, &stored.data) else { continue };
-        for person in new_persons(&reported) {
-            suggestions.extend(suggestions_for(store, &person, &batch, reported.reported_at).await?);
-            batch.push(person);
-        }
+        round.extend(new_persons(&reported).into_iter().map(|p| (p, reported.reported_at)));
     }
-    let keys = batch.iter().flat_map(|p| p.keys.iter().map(move |k| (k.clone(), p.person_id))).collect();
+    // One query for the whole round; only when it is too big to answer for every person within
+    // the per-person bound, each person asks on their own.
+    let mut keys: Vec<String> = round.iter().flat_map(|(p, _)| p.keys.iter().cloned()).collect();
+    keys.sort();
+    keys.dedup();
+    let bound = (round.len() * MAX_CANDIDATES as usize).min(ROUND_ROWS) as u32;
+    let rows = store.match_candidates_by_key(&keys, bound).await?;
+    let complete = (rows.len() as u32) < bound;
+    let mut by_key: HashMap<&str, Vec<&CandidatePerson>> = HashMap::new();
+    for (key, candidate) in &rows {
+        by_key.entry(key.as_str()).or_default().push(candidate);
+    }
+    let mut suggestions = Vec::new();
+    let persons: Vec<&NewPerson> = round.iter().map(|(p, _)| p).collect();
+    for (i, (person, at)) in round.iter().enumerate() {
+        let known = if complete { from_round(person, &by_key) } else { candidates_for(store, person).await? };
+        suggestions.extend(score_candidates(person, &known, &persons[..i], *at));
+    }
+    let keys = round.iter().flat_map(|(p, _)| p.keys.iter().map(move |k| (k.clone(), p.person_id))).collect();
     let record = RecordMatches { from_seq: cursor, to_seq, keys, suggestions };
     match store.record_matches(record).await? {
         RecordOutcome::Recorded { suggested } => {
@@ -88,16 +103,30 @@ pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
     Ok(true)
 }
 
-/// The best suggestions for one new person: known persons found by its keys in the store, and
-/// `earlier` persons of the same round (not filed yet) sharing a key, scored.
-pub async fn suggestions_for(
-    store: &Store,
-    person: &NewPerson,
-    earlier: &[NewPerson],
-    at: Timestamp,
-) -> opsroom_store::Result<Vec<MatchSuggested>> {
-    // The specific keys first (phone, passport, three names, the family name first); the
-    // given-and-father pair, which common names share by the thousand, fills what is left.
+/// Most rows the round's one candidate query may return.
+const ROUND_ROWS: usize = 50_000;
+
+/// A person's candidates out of the round's query: specific keys first, as `candidates_for`.
+fn from_round(person: &NewPerson, by_key: &HashMap<&str, Vec<&CandidatePerson>>) -> Vec<CandidatePerson> {
+    let mut known: Vec<CandidatePerson> = Vec::new();
+    let (broad, specific): (Vec<&String>, Vec<&String>) = person.keys.iter().partition(|k| is_broad_key(k));
+    for key in specific.into_iter().chain(broad) {
+        for candidate in by_key.get(key.as_str()).into_iter().flatten() {
+            if known.len() as u32 >= MAX_CANDIDATES {
+                return known;
+            }
+            if candidate.case_id != person.case_id && !known.iter().any(|k| k.person_id == candidate.person_id) {
+                known.push((*candidate).clone());
+            }
+        }
+    }
+    known
+}
+
+/// A person's candidates from the store: the specific keys first (phone, passport, three names,
+/// the family name first); the given-and-father pair, which common names share by the thousand,
+/// fills what is left.
+async fn candidates_for(store: &Store, person: &NewPerson) -> opsroom_store::Result<Vec<CandidatePerson>> {
     let (broad, specific): (Vec<String>, Vec<String>) = person.keys.iter().cloned().partition(|k| is_broad_key(k));
     let mut known = store.match_candidates(&specific, person.case_id, MAX_CANDIDATES).await?;
     let room = MAX_CANDIDATES.saturating_sub(known.len() as u32);
@@ -111,10 +140,32 @@ pub async fn suggestions_for(
             }
         }
     }
-    let query = &person.keys;
+    Ok(known)
+}
+
+/// The best suggestions for one new person, from the store: the path a single new person takes
+/// (and the one the benchmark times).
+pub async fn suggestions_for(
+    store: &Store,
+    person: &NewPerson,
+    earlier: &[&NewPerson],
+    at: Timestamp,
+) -> opsroom_store::Result<Vec<MatchSuggested>> {
+    let known = candidates_for(store, person).await?;
+    Ok(score_candidates(person, &known, earlier, at))
+}
+
+/// Score a new person against known candidates and against `earlier` persons of the same
+/// round (not filed yet) that share a key; keep the best.
+fn score_candidates(
+    person: &NewPerson,
+    known: &[CandidatePerson],
+    earlier: &[&NewPerson],
+    at: Timestamp,
+) -> Vec<MatchSuggested> {
     let earlier = earlier
         .iter()
-        .filter(|other| other.case_id != person.case_id && other.keys.iter().any(|k| query.contains(k)))
+        .filter(|other| other.case_id != person.case_id && other.keys.iter().any(|k| person.keys.contains(k)))
         .map(|other| (other.case_id, other.person_id, other.facts.clone()));
     let candidates = known.iter().map(|c| (c.case_id, c.person_id, candidate_facts(c))).chain(earlier);
     let mut found: Vec<MatchSuggested> = Vec::new();
@@ -142,7 +193,7 @@ pub async fn suggestions_for(
     found.sort_by(|a, b| b.score.total_cmp(&a.score));
     found.dedup_by_key(|s| s.other_person_id);
     found.truncate(MAX_SUGGESTIONS);
-    Ok(found)
+    found
 }
 
 /// The persons of a new case — its people in danger and the relative who reported them — with

@@ -228,6 +228,11 @@ impl Store {
         matching::family(&self.inner.reads, case_id).await
     }
 
+    /// Open suggestions per case, for the board.
+    pub async fn open_match_counts(&self) -> Result<Vec<(Uuid, u32)>> {
+        matching::open_match_counts(&self.inner.reads).await
+    }
+
     /// Persons in danger for a PFIF export, in id order after `after`.
     pub async fn pfif_persons(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<PfifPerson>> {
         matching::pfif_persons(&self.inner.reads, after, limit).await
@@ -238,14 +243,27 @@ impl Store {
         matching::matcher_cursor(&self.inner.reads).await
     }
 
-    /// Known persons filed under any of `keys`, outside `exclude_case`.
+    /// Known persons filed under any of `keys`, outside `exclude_case`; at most `limit`.
     pub async fn match_candidates(
         &self,
         keys: &[String],
         exclude_case: Uuid,
         limit: u32,
     ) -> Result<Vec<CandidatePerson>> {
-        matching::candidates(&self.inner.reads, keys, exclude_case, limit).await
+        let rows = matching::candidates(&self.inner.reads, keys, Some(exclude_case), limit).await?;
+        let mut persons: Vec<CandidatePerson> = Vec::with_capacity(rows.len());
+        for (_, candidate) in rows {
+            if !persons.iter().any(|p| p.person_id == candidate.person_id && p.case_id == candidate.case_id) {
+                persons.push(candidate);
+            }
+        }
+        Ok(persons)
+    }
+
+    /// Known persons filed under any of `keys`, each with the key it was found by; at most
+    /// `limit` rows. One query for a whole round of new persons.
+    pub async fn match_candidates_by_key(&self, keys: &[String], limit: u32) -> Result<Vec<(String, CandidatePerson)>> {
+        matching::candidates(&self.inner.reads, keys, None, limit).await
     }
 
     /// Suggestions about a case (on either side), best first.

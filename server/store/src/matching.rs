@@ -177,14 +177,15 @@ pub(crate) async fn matcher_cursor(pool: &Pool) -> Result<u64> {
     Ok(conn.fetch_one(statement).await?.get::<i64>("seq")? as u64)
 }
 
-/// Persons filed under any of `keys`, with the case each is in, outside `exclude_case`; at most
-/// `limit`. A reporter's place is not the case's (they are often abroad): their cell is empty.
+/// Persons filed under any of `keys`, each with the key it was found by and the case it is in,
+/// outside `exclude_case` if given; at most `limit` rows. A reporter's place is not the case's
+/// (they are often abroad): their cell is empty.
 pub(crate) async fn candidates(
     pool: &Pool,
     keys: &[String],
-    exclude_case: Uuid,
+    exclude_case: Option<Uuid>,
     limit: u32,
-) -> Result<Vec<CandidatePerson>> {
+) -> Result<Vec<(String, CandidatePerson)>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -193,25 +194,31 @@ pub(crate) async fn candidates(
     let backend = conn.backend();
     // One placeholder list for the keys, then the case and the limit, numbered after them.
     let one = |offset: usize| placeholders(backend, offset, 1).trim_matches(['(', ')']).to_owned();
-    let sql = format!(
-        "select distinct p.person_id, cp.case_id, p.name, p.age, p.sex, p.phone, p.passport,
+    let mut sql = format!(
+        "select distinct k.key, p.person_id, cp.case_id, p.name, p.age, p.sex, p.phone, p.passport,
                 case when cp.role = 'subject' then cf.cell end as cell
            from person_key k
            join person p on p.person_id = k.person_id
            join case_person cp on cp.person_id = p.person_id
            join case_file cf on cf.case_id = cp.case_id
-          where k.key in {} and cp.case_id <> {} limit {}",
+          where k.key in {}",
         placeholders(backend, 0, keys.len()),
-        one(keys.len()),
-        one(keys.len() + 1),
     );
-    let statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, k| s.bind(k.as_str()));
-    let statement = statement.bind(exclude_case.to_string()).bind(i64::from(limit));
-    conn.fetch_all(statement)
+    let mut next = keys.len();
+    if exclude_case.is_some() {
+        sql.push_str(&format!(" and cp.case_id <> {}", one(next)));
+        next += 1;
+    }
+    sql.push_str(&format!(" limit {}", one(next)));
+    let mut statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, k| s.bind(k.as_str()));
+    if let Some(case) = exclude_case {
+        statement = statement.bind(case.to_string());
+    }
+    conn.fetch_all(statement.bind(i64::from(limit)))
         .await?
         .iter()
         .map(|row| {
-            Ok(CandidatePerson {
+            let candidate = CandidatePerson {
                 person_id: uuid_col(row, "person_id")?,
                 case_id: uuid_col(row, "case_id")?,
                 name: row.get("name")?,
@@ -220,7 +227,8 @@ pub(crate) async fn candidates(
                 phone: row.get("phone")?,
                 passport: row.get("passport")?,
                 cell: cell_col(row)?,
-            })
+            };
+            Ok((row.get::<String>("key")?, candidate))
         })
         .collect()
 }
@@ -425,4 +433,22 @@ pub(crate) async fn pfif_persons(pool: &Pool, after: Option<Uuid>, limit: u32) -
         }
     }
     Ok(persons)
+}
+
+/// How many open suggestions each case has, on either side (cases without any are left out).
+pub(crate) async fn open_match_counts(pool: &Pool) -> Result<Vec<(Uuid, u32)>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement(
+        "select case_id, count(*) as n from (
+             select case_id from match_suggestion where status = 'open'
+             union all
+             select other_case_id as case_id from match_suggestion where status = 'open'
+         ) sides group by case_id",
+    );
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|row| Ok((uuid_col(row, "case_id")?, row.get::<i64>("n")? as u32)))
+        .collect()
 }

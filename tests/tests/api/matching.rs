@@ -237,7 +237,9 @@ async fn a_relative_who_reports_twice_links_the_two_cases() {
     let second = reported(&api, &by_mother("Mona Ali Osman", 6)).await;
     let found = matches(&admin, &second, 1).await;
     assert!(
-        found.iter().any(|m| m["case_id"] == first.as_str() && m["name"] == "Fatma Hassan Elsayed" && m["kind"] == "duplicate"),
+        found
+            .iter()
+            .any(|m| m["case_id"] == first.as_str() && m["name"] == "Fatma Hassan Elsayed" && m["kind"] == "duplicate"),
         "the mother is the same person in both reports: {found:?}"
     );
     server.stop().await.unwrap();

@@ -37,6 +37,7 @@ export const api = {
   revokeLink: (id) => call('DELETE', `/api/v1/cases/${id}/tracking-link`),
   advisories: () => call('GET', '/api/v1/advisories'),
   matches: (id) => call('GET', `/api/v1/cases/${id}/matches`),
+  openMatches: () => call('GET', '/api/v1/matches/open'),
   family: (id) => call('GET', `/api/v1/cases/${id}/family`),
   setTracing: (person, status) => call('POST', `/api/v1/persons/${person}/tracing-status`, { status }),
   decide: (suggestion, body) => call('POST', `/api/v1/matches/${suggestion}/decision`, body),

@@ -143,6 +143,14 @@ function room(user) {
     const loads = [...OPEN_STATUSES.map((s) => [s, 200]), ...DONE_STATUSES.map((s) => [s, 25])];
     const pages = await Promise.all(loads.map(([status, limit]) => api.cases({ status, limit })));
     for (const page of pages) if (page.ok) for (const c of page.body.cases) state.cases.set(c.case_id, c);
+    // Open suggestions as they stand; live events move the counts from here.
+    const open = await api.openMatches();
+    if (open.ok) {
+      for (const [caseId, count] of Object.entries(open.body)) {
+        const summary = state.cases.get(caseId);
+        if (summary) summary.open_matches = count;
+      }
+    }
     redrawBoard();
     loadKpis();
     live = connectLive({

@@ -83,6 +83,20 @@ async fn decide(app: &AppState, command: DecideMatch) -> Result<Json<serde_json:
     }
 }
 
+/// How many open suggestions each case has (cases without any are left out), for the board.
+#[utoipa::path(
+    get,
+    path = "/api/v1/matches/open",
+    tag = "matching",
+    responses((status = 200, body = HashMap<Uuid, u32>), (status = 401, body = ErrorBody))
+)]
+pub async fn get_open_counts(
+    State(app): State<AppState>,
+    _operator: Operator,
+) -> Result<Json<HashMap<Uuid, u32>>, ApiError> {
+    Ok(Json(app.store.open_match_counts().await?.into_iter().collect()))
+}
+
 /// Decide a suggestion: the same person (linked, every report kept), relatives (with the
 /// relation), or not related (never suggested again). An event on the live stream.
 #[utoipa::path(

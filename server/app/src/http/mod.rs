@@ -82,6 +82,7 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(advisories::get_history))
         .routes(routes!(tracking::post_tracking_link, tracking::delete_tracking_link))
         .routes(routes!(matches::get_matches))
+        .routes(routes!(matches::get_open_counts))
         .routes(routes!(matches::post_decision))
         .routes(routes!(matches::post_undo))
         .routes(routes!(matches::get_family))
