@@ -98,10 +98,18 @@ pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
                 tracing::debug!(suggested, to_seq, "match suggestions recorded");
             }
         }
-        RecordOutcome::Stale { cursor } => tracing::debug!(cursor, "another matcher moved first"),
+        RecordOutcome::Stale { cursor } => {
+            // Another node is matching the same stretch of the log: let it lead for a moment
+            // rather than both doing every round twice.
+            tracing::debug!(cursor, "another matcher moved first");
+            tokio::time::sleep(YIELD_AFTER_LOSING).await;
+        }
     }
     Ok(true)
 }
+
+/// How long a matcher that lost a round to another node's stands back.
+const YIELD_AFTER_LOSING: Duration = Duration::from_millis(250);
 
 /// Most rows the round's one candidate query may return.
 const ROUND_ROWS: usize = 50_000;

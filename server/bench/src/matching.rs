@@ -137,7 +137,7 @@ fn person(draw: &mut Draw) -> PersonInput {
     PersonInput {
         name: Some(name),
         age: Some((draw.next() % 80) as u32 + 1),
-        sex: Some(if draw.next() % 2 == 0 { Sex::Female } else { Sex::Male }),
+        sex: Some(if draw.next().is_multiple_of(2) { Sex::Female } else { Sex::Male }),
         passport: None,
         phone,
     }

@@ -222,23 +222,30 @@ pub fn token_similarity(a: &Token, b: &Token) -> f64 {
 /// the shorter name must match an ordered part of the longer one, given name to given name.
 /// A family name written first is tried too.
 pub fn name_similarity(a: &Name, b: &Name) -> f64 {
-    if a.tokens.is_empty() || b.tokens.is_empty() {
+    let (n, m) = (a.tokens.len(), b.tokens.len());
+    if n == 0 || m == 0 {
         return 0.0;
     }
-    let rotated = |n: &Name| {
-        let mut tokens = n.tokens.clone();
-        if let Some(last) = tokens.pop() {
-            tokens.insert(0, last);
-        }
-        tokens
+    // Every pair of tokens compared once; the orderings below only look the pairs up.
+    let sim: Vec<Vec<f64>> =
+        a.tokens.iter().map(|x| b.tokens.iter().map(|y| token_similarity(x, y)).collect()).collect();
+    let order = |len: usize, rotate: bool| -> Vec<usize> {
+        if rotate { std::iter::once(len - 1).chain(0..len - 1).collect() } else { (0..len).collect() }
     };
-    let orders = [(a.tokens.clone(), b.tokens.clone()), (rotated(a), b.tokens.clone()), (a.tokens.clone(), rotated(b))];
-    orders.iter().map(|(x, y)| chain_similarity(x, y)).fold(0.0, f64::max)
+    [(false, false), (true, false), (false, true)]
+        .into_iter()
+        .map(|(rotate_a, rotate_b)| chain_similarity(&order(n, rotate_a), &order(m, rotate_b), &sim))
+        .fold(0.0, f64::max)
 }
 
-fn chain_similarity(a: &[Token], b: &[Token]) -> f64 {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let given = token_similarity(&short[0], &long[0]);
+/// The chain score of `a`'s tokens in order `ia` against `b`'s in order `ib`; `sim[i][j]` is the
+/// similarity of `a`'s token `i` and `b`'s token `j`.
+fn chain_similarity(ia: &[usize], ib: &[usize], sim: &[Vec<f64>]) -> f64 {
+    // The shorter chain is matched into the longer one.
+    let swapped = ia.len() > ib.len();
+    let (short, long) = if swapped { (ib, ia) } else { (ia, ib) };
+    let pair = |s: usize, l: usize| if swapped { sim[l][s] } else { sim[s][l] };
+    let given = pair(short[0], long[0]);
     if given < SAME_TOKEN {
         // Different given names: relatives perhaps, the same person no.
         return given * 0.4;
@@ -248,9 +255,9 @@ fn chain_similarity(a: &[Token], b: &[Token]) -> f64 {
     let mut best = vec![vec![0.0f64; rest_long.len() + 1]; rest_short.len() + 1];
     for i in 1..=rest_short.len() {
         for j in 1..=rest_long.len() {
-            let sim = token_similarity(&rest_short[i - 1], &rest_long[j - 1]);
-            let pair = if sim >= SAME_TOKEN { best[i - 1][j - 1] + sim } else { best[i - 1][j - 1] };
-            best[i][j] = pair.max(best[i - 1][j]).max(best[i][j - 1]);
+            let similar = pair(rest_short[i - 1], rest_long[j - 1]);
+            let matched = if similar >= SAME_TOKEN { best[i - 1][j - 1] + similar } else { best[i - 1][j - 1] };
+            best[i][j] = matched.max(best[i - 1][j]).max(best[i][j - 1]);
         }
     }
     let matched = best[rest_short.len()][rest_long.len()];
