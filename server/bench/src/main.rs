@@ -185,7 +185,9 @@ async fn matcher_caught_up(url: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let (matched, head): (i64, i64) =
-            sqlx::query_as("select (select seq from matcher_state), (select seq from log_head)").fetch_one(&pool).await?;
+            sqlx::query_as("select (select seq from matcher_state), (select seq from log_head)")
+                .fetch_one(&pool)
+                .await?;
         if matched >= head {
             break;
         }
