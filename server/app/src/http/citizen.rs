@@ -22,7 +22,7 @@ use crate::http::advisories::current_advisories;
 use crate::http::citizen_form::{self, BLANK_PERSON_ROWS, ConvertedReport, FormFields, HONEYPOT, KEY_FIELD};
 use crate::http::citizen_text::{self as text, COUNTRY_CODES, Words, flag_label, need_label, words};
 use crate::http::error::{ApiError, ErrorBody, Problem};
-use crate::http::extract::JsonBody;
+use crate::http::extract::{JsonBody, unreadable_body};
 use crate::http::pages::with_csp;
 use crate::http::rate_limit::Admission;
 use crate::http::reports::{IDEMPOTENCY_FIELD, PUBLIC_SCOPE, checked_key, idempotency_key, intake};
@@ -376,7 +376,7 @@ pub async fn post_form(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let json = wants_json(&headers);
-    let body = match body.map_err(unreadable) {
+    let body = match body.map_err(unreadable_body) {
         Ok(body) => body,
         // Nothing of the form could be read, not even its language: Arabic, the default.
         Err(error) => return refused(&app, json, Language::Ar, &FormFields::default(), error).await,
@@ -398,14 +398,6 @@ pub async fn post_form(
             html_response(&app, StatusCode::CREATED, confirmation_page(language, &accepted, &advisories))
         }
         Err(error) => refused(&app, json, language, &fields, error).await,
-    }
-}
-
-/// A body that could not be read: over the size limit, or broken.
-fn unreadable(rejection: BytesRejection) -> ApiError {
-    match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        _ => ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None)),
     }
 }
 
@@ -610,11 +602,11 @@ pub async fn post_tracking_page(
         return Ok(refusal_page(&app, page_language(&query, None), limited));
     }
     let language = page_language(&query, None);
-    let fields = match body.map_err(unreadable).and_then(|body| FormFields::parse(&body).map_err(ApiError::BadRequest))
-    {
-        Ok(fields) => fields,
-        Err(refusal) => return Ok(refusal_page(&app, language, refusal)),
-    };
+    let fields =
+        match body.map_err(unreadable_body).and_then(|body| FormFields::parse(&body).map_err(ApiError::BadRequest)) {
+            Ok(fields) => fields,
+            Err(refusal) => return Ok(refusal_page(&app, language, refusal)),
+        };
     let sent = async {
         let json = citizen_form::update(&fields).map_err(ApiError::Unprocessable)?;
         let request: TrackingUpdateRequest = JsonBody(json).parse()?;

@@ -26,6 +26,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A body that could not be read: over the route's size limit (413), or broken (400).
+pub fn unreadable_body(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None))
+    }
+}
+
 /// A JSON body that has passed the content-type and size checks and parses as JSON, kept as a
 /// value so a handler can both hash it and read it.
 #[derive(Debug)]
@@ -38,13 +47,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         if !is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None))
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(unreadable_body)?;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             ApiError::BadRequest(Problem::new("invalid_json", format!("the body is not valid JSON: {e}"), None))
         })

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::auth::Supervisor;
 use crate::http::error::{ApiError, ErrorBody, Problem};
-use crate::http::extract::{ApiQuery, JsonBody};
+use crate::http::extract::{ApiQuery, JsonBody, unreadable_body};
 use crate::http::reports::store_report;
 use crate::pfif::{self, ImportedPerson};
 use crate::secrets;
@@ -108,10 +108,7 @@ pub async fn post_import(
     _supervisor: Supervisor,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportSummary>, ApiError> {
-    let body = body.map_err(|rejection| match rejection.status() {
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        _ => ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None)),
-    })?;
+    let body = body.map_err(unreadable_body)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest(Problem::new("invalid_pfif", "the file is not UTF-8 text", None)))?;
     let persons = pfif::import(text).map_err(|e| ApiError::BadRequest(Problem::new("invalid_pfif", e.0, None)))?;
