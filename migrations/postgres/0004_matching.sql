@@ -5,8 +5,12 @@
 -- Derived from person rows (names, phones, passports) by the matcher; rebuilt by replaying the
 -- log, so not themselves events.
 create table person_key (
-    key        text not null,
-    person_id  text not null references person (person_id),
+    key        text    not null,
+    person_id  text    not null references person (person_id),
+    -- The case the person is in, and its cell for a person in danger (a reporter abroad has
+    -- none): carried here so a candidate search reads one index range and the person row.
+    case_id    text    not null references case_file (case_id),
+    cell       bigint,
     primary key (key, person_id)
 );
 

@@ -5,10 +5,14 @@
 -- Derived from person rows (names, phones, passports) by the matcher; rebuilt by replaying the
 -- log, so not themselves events.
 create table person_key (
-    key        text not null,
-    person_id  text not null references person (person_id),
+    key        text    not null,
+    person_id  text    not null references person (person_id),
+    -- The case the person is in, and its cell for a person in danger (a reporter abroad has
+    -- none): carried here so a candidate search reads one index range and the person row.
+    case_id    text    not null references case_file (case_id),
+    cell       integer,
     primary key (key, person_id)
-);
+) without rowid;
 
 -- The last log position whose reported persons the matcher has filed and matched. Moved in the
 -- same transaction as the keys and suggestions it covers, so every person is matched once even

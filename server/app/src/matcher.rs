@@ -18,7 +18,7 @@ use opsroom_domain::matching::{
     MatchKind, MatchSuggested, PersonFacts, blocking_keys, compare, is_broad_key, relative_hint,
 };
 use opsroom_domain::report::Sex;
-use opsroom_store::{CandidatePerson, RecordMatches, RecordOutcome, Store};
+use opsroom_store::{CandidatePerson, FiledKey, RecordMatches, RecordOutcome, Store};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -61,6 +61,18 @@ pub struct NewPerson {
     pub keys: Vec<String>,
 }
 
+impl NewPerson {
+    /// The keys to file the person under, with their case and cell.
+    pub fn filed_keys(&self) -> impl Iterator<Item = FiledKey> + '_ {
+        self.keys.iter().map(|key| FiledKey {
+            key: key.clone(),
+            person_id: self.person_id,
+            case_id: self.case_id,
+            cell: self.facts.cell,
+        })
+    }
+}
+
 /// Match the next batch of the log; `false` when there was nothing new.
 pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
     let cursor = store.matcher_cursor().await?;
@@ -90,7 +102,7 @@ pub async fn step(store: &Store) -> opsroom_store::Result<bool> {
         let known = if complete { from_round(person, &by_key) } else { candidates_for(store, person).await? };
         suggestions.extend(score_candidates(person, &known, &persons[..i], *at));
     }
-    let keys = round.iter().flat_map(|(p, _)| p.keys.iter().map(move |k| (k.clone(), p.person_id))).collect();
+    let keys = round.iter().flat_map(|(p, _)| p.filed_keys()).collect();
     let record = RecordMatches { from_seq: cursor, to_seq, keys, suggestions };
     match store.record_matches(record).await? {
         RecordOutcome::Recorded { suggested } => {

@@ -195,7 +195,7 @@ pub async fn matching_latency(dir: &std::path::Path, persons: usize, probes: usi
         for event in &events {
             let reported: CaseReported = serde_json::from_str(&event.data)?;
             for person in new_persons(&reported) {
-                keys.extend(person.keys.into_iter().map(|k| (k, person.person_id)));
+                keys.extend(person.filed_keys());
             }
         }
         let record = RecordMatches { from_seq: cursor, to_seq: last.seq, keys, suggestions: Vec::new() };

@@ -47,10 +47,18 @@ pub(crate) async fn record_matches(
     if cursor != record.from_seq {
         return Ok(RecordOutcome::Stale { cursor });
     }
-    let keys: Vec<(&str, String)> = record.keys.iter().map(|(k, p)| (k.as_str(), p.to_string())).collect();
-    insert_rows(conn, "insert into person_key (key, person_id)", 2, &keys, |s, (key, person)| {
-        s.bind(*key).bind(person.as_str())
-    })
+    let keys: Vec<(&str, String, String, Option<i64>)> = record
+        .keys
+        .iter()
+        .map(|k| (k.key.as_str(), k.person_id.to_string(), k.case_id.to_string(), k.cell.map(|c| c.to_u64() as i64)))
+        .collect();
+    insert_rows(
+        conn,
+        "insert into person_key (key, person_id, case_id, cell)",
+        4,
+        &keys,
+        |s, (key, person, case, cell)| s.bind(*key).bind(person.as_str()).bind(case.as_str()).bind(*cell),
+    )
     .await?;
     let mut seq = first_seq;
     for suggestion in &record.suggestions {
@@ -179,7 +187,8 @@ pub(crate) async fn matcher_cursor(pool: &Pool) -> Result<u64> {
 
 /// Persons filed under any of `keys`, each with the key it was found by and the case it is in,
 /// outside `exclude_case` if given; at most `limit` rows. A reporter's place is not the case's
-/// (they are often abroad): their cell is empty.
+/// (they are often abroad): their cell is empty. One range of the key index and the person row
+/// per candidate: the case and cell are filed with the key.
 pub(crate) async fn candidates(
     pool: &Pool,
     keys: &[String],
@@ -195,18 +204,15 @@ pub(crate) async fn candidates(
     // One placeholder list for the keys, then the case and the limit, numbered after them.
     let one = |offset: usize| placeholders(backend, offset, 1).trim_matches(['(', ')']).to_owned();
     let mut sql = format!(
-        "select distinct k.key, p.person_id, cp.case_id, p.name, p.age, p.sex, p.phone, p.passport,
-                case when cp.role = 'subject' then cf.cell end as cell
+        "select k.key, k.person_id, k.case_id, k.cell, p.name, p.age, p.sex, p.phone, p.passport
            from person_key k
            join person p on p.person_id = k.person_id
-           join case_person cp on cp.person_id = p.person_id
-           join case_file cf on cf.case_id = cp.case_id
           where k.key in {}",
         placeholders(backend, 0, keys.len()),
     );
     let mut next = keys.len();
     if exclude_case.is_some() {
-        sql.push_str(&format!(" and cp.case_id <> {}", one(next)));
+        sql.push_str(&format!(" and k.case_id <> {}", one(next)));
         next += 1;
     }
     sql.push_str(&format!(" limit {}", one(next)));

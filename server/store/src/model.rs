@@ -109,8 +109,18 @@ pub enum AdvisoryOutcome {
 pub struct RecordMatches {
     pub from_seq: u64,
     pub to_seq: u64,
-    pub keys: Vec<(String, Uuid)>,
+    pub keys: Vec<FiledKey>,
     pub suggestions: Vec<MatchSuggested>,
+}
+
+/// One key a person is filed under, with where the person is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledKey {
+    pub key: String,
+    pub person_id: Uuid,
+    pub case_id: Uuid,
+    /// The case's cell for a person in danger; none for a reporter.
+    pub cell: Option<Cell>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
