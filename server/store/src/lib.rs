@@ -251,9 +251,10 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<CandidatePerson>> {
         let rows = matching::candidates(&self.inner.reads, keys, Some(exclude_case), limit).await?;
+        // A person found by several keys comes once.
         let mut persons: Vec<CandidatePerson> = Vec::with_capacity(rows.len());
         for (_, candidate) in rows {
-            if !persons.iter().any(|p| p.person_id == candidate.person_id && p.case_id == candidate.case_id) {
+            if !persons.iter().any(|p| p.person_id == candidate.person_id) {
                 persons.push(candidate);
             }
         }
@@ -276,9 +277,9 @@ impl Store {
         reads::case_by_tracking_hash(&self.inner.reads, token_hash).await
     }
 
-    /// Advisories in their current version, newest first.
-    pub async fn advisories(&self, include_withdrawn: bool) -> Result<Vec<opsroom_domain::advisory::Advisory>> {
-        reads::advisories(&self.inner.reads, include_withdrawn).await
+    /// Advisories not withdrawn, in their current version, newest first.
+    pub async fn advisories(&self) -> Result<Vec<opsroom_domain::advisory::Advisory>> {
+        reads::advisories(&self.inner.reads).await
     }
 
     /// Every version of an advisory, oldest first.

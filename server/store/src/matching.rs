@@ -152,7 +152,7 @@ pub(crate) async fn decide(conn: &mut Conn<'_>, decision: &DecideMatch, seq: u64
 
 const SUGGESTION_COLUMNS: &str =
     "suggestion_id, case_id, person_id, other_case_id, other_person_id, kind, score, reasons,
-     status, relation, decided_by, decided_at";
+     status, relation";
 
 fn suggestion_row(row: &Row) -> Result<SuggestionRow> {
     let kind: String = row.get("kind")?;
@@ -173,8 +173,6 @@ fn suggestion_row(row: &Row) -> Result<SuggestionRow> {
             .map_err(|e| StoreError::Corrupt(format!("match reasons: {e}")))?,
         status: row.get("status")?,
         relation: row.get("relation")?,
-        decided_by: row.get::<Option<String>>("decided_by")?.and_then(|id| Uuid::parse_str(&id).ok()),
-        decided_at: row.get("decided_at")?,
     })
 }
 

@@ -239,8 +239,6 @@ pub struct SuggestionRow {
     /// `open`, `same`, `related` or `not_related`.
     pub status: String,
     pub relation: Option<String>,
-    pub decided_by: Option<Uuid>,
-    pub decided_at: Option<i64>,
 }
 
 /// An operator's action on a case, based on the version of the case they saw.

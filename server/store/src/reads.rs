@@ -467,16 +467,12 @@ pub(crate) async fn case_by_tracking_hash(pool: &Pool, token_hash: &str) -> Resu
     conn.fetch_optional(statement).await?.map(|row| uuid_col(&row, "case_id")).transpose()
 }
 
-/// Advisories in their current version, newest first; withdrawn ones only when asked.
-pub(crate) async fn advisories(pool: &Pool, include_withdrawn: bool) -> Result<Vec<Advisory>> {
+/// Advisories not withdrawn, in their current version, newest first.
+pub(crate) async fn advisories(pool: &Pool) -> Result<Vec<Advisory>> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
-    let sql = if include_withdrawn {
-        "select data from advisory order by updated_at desc, advisory_id"
-    } else {
-        "select data from advisory where withdrawn = 0 order by updated_at desc, advisory_id"
-    };
-    let statement = conn.statement(sql);
+    let statement =
+        conn.statement("select data from advisory where withdrawn = 0 order by updated_at desc, advisory_id");
     conn.fetch_all(statement).await?.iter().map(|row| parse_advisory(&row.get::<String>("data")?)).collect()
 }
 

@@ -29,6 +29,16 @@ export async function openDrawer(element, caseId, { user, onChanged, onClose, on
   render(element, answer.body, null, context);
 }
 
+/** After a decision or a tracing change: the suggestions and the family as they now stand, and
+ * the answer's error if there was one. */
+async function afterLinkChange(answer, element, detail, context) {
+  const [matches, family] = await Promise.all([api.matches(detail.case.case_id), api.family(detail.case.case_id)]);
+  if (matches.ok) context.matches = matches.body;
+  if (family.ok) context.family = family.body.members;
+  const notice = answer.ok ? null : { kind: 'error', text: answer.body?.error?.message ?? t('error') };
+  render(element, detail, notice, context);
+}
+
 const TRACING = ['missing', 'located', 'in_contact', 'safe', 'evacuated', 'reunited'];
 
 /** One person of the family view: their cases, their links, and where the search stands. */
@@ -37,12 +47,7 @@ function familyItem(member, element, detail, context) {
     'select',
     {
       name: 'tracing',
-      onchange: async (e) => {
-        const answer = await api.setTracing(member.person_id, e.target.value);
-        const family = await api.family(detail.case.case_id);
-        if (family.ok) context.family = family.body.members;
-        render(element, detail, answer.ok ? null : { kind: 'error', text: answer.body?.error?.message ?? t('error') }, context);
-      },
+      onchange: async (e) => afterLinkChange(await api.setTracing(member.person_id, e.target.value), element, detail, context),
     },
     TRACING.map((s) => h('option', { value: s, selected: s === member.tracing_status }, t(`tracing.${s}`))),
   );
@@ -64,15 +69,9 @@ function familyItem(member, element, detail, context) {
 /** One suggestion: who, how sure, why, and the operator's decision. */
 function matchItem(m, element, detail, context) {
   const lang = document.documentElement.lang === 'ar' ? 'ar' : 'en';
-  const refresh = async (answer) => {
-    const [matches, family] = await Promise.all([api.matches(detail.case.case_id), api.family(detail.case.case_id)]);
-    if (matches.ok) context.matches = matches.body;
-    if (family.ok) context.family = family.body.members;
-    const notice = answer.ok ? null : { kind: 'error', text: answer.body?.error?.message ?? t('error') };
-    render(element, detail, notice, context);
-  };
+  const refresh = (answer) => afterLinkChange(answer, element, detail, context);
   const decide = (body) => api.decide(m.suggestion_id, body).then(refresh);
-  const relation = h('select', { name: 'relation' }, ['sibling', 'parent', 'child', 'spouse', 'relative'].map((r) => h('option', { value: r }, t(`relation.${r}`))));
+  const relation = h('select', { name: 'relation' }, ['sibling', 'parent', 'child', 'spouse', 'guardian', 'relative'].map((r) => h('option', { value: r }, t(`relation.${r}`))));
   return h(
     'li',
     { class: `match status-${m.status}`, dataset: { suggestionId: m.suggestion_id } },

@@ -73,7 +73,7 @@ pub async fn list_advisories(State(app): State<AppState>) -> Result<Json<Vec<Adv
 /// Advisories shown to the public now.
 pub async fn current_advisories(app: &AppState) -> Result<Vec<Advisory>, ApiError> {
     let now = Timestamp::from_millis(app.now_ms());
-    Ok(app.store.advisories(false).await?.into_iter().filter(|a| a.is_current(now)).collect())
+    Ok(app.store.advisories().await?.into_iter().filter(|a| a.is_current(now)).collect())
 }
 
 /// Replace an advisory's content (supervisors and admins); a new version.

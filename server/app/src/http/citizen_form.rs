@@ -127,7 +127,7 @@ fn number(raw: &str, field: &str) -> Result<u64, Problem> {
 }
 
 /// A position field (`name`) as `lat`/`lon` keys on `location`.
-pub fn position_into(fields: &FormFields, name: &str, location: &mut Map<String, Value>) -> Result<(), Problem> {
+fn position_into(fields: &FormFields, name: &str, location: &mut Map<String, Value>) -> Result<(), Problem> {
     if let Some(raw) = fields.get(name) {
         let (lat, lon) = parse_position(raw).ok_or_else(|| {
             Problem::new("invalid_position", "write the position as latitude, longitude", Some(name.to_owned()))
@@ -139,6 +139,14 @@ pub fn position_into(fields: &FormFields, name: &str, location: &mut Map<String,
         }
     }
     Ok(())
+}
+
+/// The form's place and typed position as the API's `location`, if either was given.
+fn location(fields: &FormFields) -> Result<Option<Value>, Problem> {
+    let mut location = Map::new();
+    insert(&mut location, "place", fields.get("location.place"));
+    position_into(fields, "location.position", &mut location)?;
+    Ok((!location.is_empty()).then_some(Value::Object(location)))
 }
 
 /// The report form as the JSON `POST /api/v1/reports` takes.
@@ -155,12 +163,7 @@ pub fn report(fields: &FormFields) -> Result<ConvertedReport, Problem> {
         report.insert("reporter".into(), Value::Object(reporter));
     }
 
-    let mut location = Map::new();
-    insert(&mut location, "place", fields.get("location.place"));
-    position_into(fields, "location.position", &mut location)?;
-    if !location.is_empty() {
-        report.insert("location".into(), Value::Object(location));
-    }
+    insert(&mut report, "location", location(fields)?);
 
     let mut people = Vec::new();
     let mut person_rows = Vec::new();
@@ -192,12 +195,7 @@ pub fn report(fields: &FormFields) -> Result<ConvertedReport, Problem> {
 pub fn update(fields: &FormFields) -> Result<Value, Problem> {
     let mut update = Map::new();
     insert(&mut update, "kind", fields.get("kind"));
-    let mut location = Map::new();
-    insert(&mut location, "place", fields.get("location.place"));
-    position_into(fields, "location.position", &mut location)?;
-    if !location.is_empty() {
-        update.insert("location".into(), Value::Object(location));
-    }
+    insert(&mut update, "location", location(fields)?);
     update.insert("needs".into(), fields.all("needs").map(|v| json!(v)).collect());
     update.insert("flags".into(), fields.all("flags").map(|v| json!(v)).collect());
     insert(&mut update, "message", fields.get("message"));

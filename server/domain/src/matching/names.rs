@@ -145,7 +145,7 @@ fn fold_latin(c: char) -> Option<char> {
 /// Latin articles written as their own word (El Tayeb, Al-Amin).
 const LATIN_ARTICLES: [&str; 12] = ["el", "al", "ul", "il", "ad", "ed", "as", "es", "ar", "er", "an", "en"];
 /// The first halves of Abdel-/Abdul- compounds when written apart (Abd El Rahman, Abdel Aziz).
-const LATIN_ABD: [&str; 8] = ["abd", "abdel", "abdul", "abdal", "abdil", "abdou", "abdu", "abdelrahman"];
+const LATIN_ABD: [&str; 7] = ["abd", "abdel", "abdul", "abdal", "abdil", "abdou", "abdu"];
 const LATIN_ABU: [&str; 3] = ["abu", "abou", "abo"];
 
 /// Latin tokens, folded, with Abdel-/Abu compounds joined and standalone articles dropped.
@@ -180,7 +180,7 @@ fn latin_tokens(raw: &str) -> Vec<String> {
             tokens.push(format!("{prefix}{word}"));
             continue;
         }
-        if (LATIN_ABD[..7].contains(&word.as_str())) || LATIN_ABU.contains(&word.as_str()) {
+        if LATIN_ABD.contains(&word.as_str()) || LATIN_ABU.contains(&word.as_str()) {
             pending_prefix = Some(word);
             continue;
         }
