@@ -190,6 +190,8 @@ pub struct Api {
     pub base: String,
     /// The session cookie (`opsroom_session=…`) after [`Api::sign_in`].
     pub cookie: Option<String>,
+    /// A partner token, sent as `Authorization: Bearer …` (see [`Api::as_partner`]).
+    pub bearer: Option<String>,
 }
 
 /// A response, read whole.
@@ -219,18 +221,32 @@ impl Reply {
 impl Api {
     pub fn new(base: &str) -> Self {
         let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("an HTTP client");
-        Self { http, base: base.trim_end_matches('/').to_owned(), cookie: None }
+        Self { http, base: base.trim_end_matches('/').to_owned(), cookie: None, bearer: None }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
+    /// A client of the same server that calls as a partner agency with `token`.
+    pub fn as_partner(&self, token: &str) -> Self {
+        Self { http: self.http.clone(), base: self.base.clone(), cookie: None, bearer: Some(token.to_owned()) }
+    }
+
     fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let request = match &self.bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
         match &self.cookie {
             Some(cookie) => request.header(reqwest::header::COOKIE, cookie),
             None => request,
         }
+    }
+
+    /// `POST` a JSON body to `path`.
+    pub async fn post_json(&self, path: &str, body: &Value) -> anyhow::Result<Reply> {
+        self.send(self.http.post(self.url(path)).json(body)).await
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<Reply> {
@@ -299,10 +315,20 @@ impl Api {
 
     /// Open `/api/v1/live` with this client's session cookie and an optional `Origin`.
     pub async fn live(&self, origin: Option<&str>) -> Result<LiveClient, WsError> {
-        let url = format!("{}/api/v1/live", self.base.replacen("http", "ws", 1));
+        self.websocket("/api/v1/live", origin).await
+    }
+
+    /// Open a websocket at `path` with this client's cookie or bearer token and an optional
+    /// `Origin`.
+    pub async fn websocket(&self, path: &str, origin: Option<&str>) -> Result<LiveClient, WsError> {
+        let url = format!("{}{path}", self.base.replacen("http", "ws", 1));
         let mut request = url.into_client_request()?;
         if let Some(cookie) = &self.cookie {
             request.headers_mut().insert("cookie", HeaderValue::from_str(cookie).expect("cookie is ASCII"));
+        }
+        if let Some(token) = &self.bearer {
+            let value = HeaderValue::from_str(&format!("Bearer {token}")).expect("tokens are ASCII");
+            request.headers_mut().insert("authorization", value);
         }
         if let Some(origin) = origin {
             request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("origin is ASCII"));

@@ -72,13 +72,17 @@ pub async fn verify_password(password: String, phc: String) -> Result<bool, Pass
 
 /// The session token in the request's cookie, if any.
 pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, wanted: &str) -> Option<&'h str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value)
 }
 
@@ -127,6 +131,74 @@ impl FromRequestParts<AppState> for Supervisor {
             Role::Operator => Err(ApiError::Forbidden("this needs a supervisor or an admin")),
         }
     }
+}
+
+/// A signed-in admin. Anyone else signed in gets 403 before the request is read further.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Operator);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let operator = Operator::from_request_parts(parts, app).await?;
+        match operator.user.role {
+            Role::Admin => Ok(Admin(operator)),
+            Role::Operator | Role::Supervisor => Err(ApiError::Forbidden("this needs an admin")),
+        }
+    }
+}
+
+/// Cookie the partner page keeps its token in (HttpOnly, SameSite=Strict), so the page's script
+/// never holds it and the websocket can use it.
+pub const PARTNER_COOKIE: &str = "opsroom_partner";
+/// Hash domain of partner tokens.
+pub const PARTNER_HASH_DOMAIN: &str = "opsroom-partner";
+
+/// A partner agency, by its bearer token (`Authorization: Bearer …`) or the partner page's
+/// cookie. A missing, unknown, revoked or expired token is a 401, all alike.
+#[derive(Debug, Clone)]
+pub struct PartnerCaller {
+    pub session: opsroom_store::PartnerSession,
+    /// Hash of the token, to re-check it later (long-lived websockets).
+    pub token_hash: String,
+}
+
+impl PartnerCaller {
+    pub fn partner_id(&self) -> uuid::Uuid {
+        self.session.partner.partner_id
+    }
+}
+
+/// The partner token a request carries, if any: the bearer header first, then the cookie.
+pub fn partner_token(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    bearer.or_else(|| cookie(headers, PARTNER_COOKIE))
+}
+
+impl FromRequestParts<AppState> for PartnerCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let token = partner_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let token_hash = secrets::token_hash(PARTNER_HASH_DOMAIN, token);
+        let session = app.store.partner_session(&token_hash, app.now_ms()).await?.ok_or(ApiError::Unauthenticated)?;
+        Ok(PartnerCaller { session, token_hash })
+    }
+}
+
+/// `Set-Cookie` value for the partner page's token.
+pub fn partner_cookie(token: &str, max_age_secs: u64) -> String {
+    format!("{PARTNER_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+}
+
+/// `Set-Cookie` value that removes the partner page's token.
+pub fn expired_partner_cookie() -> String {
+    format!("{PARTNER_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
 #[cfg(test)]

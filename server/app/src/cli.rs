@@ -70,6 +70,9 @@ struct ServeArgs {
     /// links, advisories, sign-in); 0 turns the limit off (load tests, drills).
     #[arg(long, env = "OPSROOM_PUBLIC_RATE_LIMIT", default_value_t = crate::config::DEFAULT_PUBLIC_RATE_LIMIT)]
     public_rate_limit: u32,
+    /// Minutes a partner has to accept a referral before the ops room is alerted.
+    #[arg(long, env = "OPSROOM_REFERRAL_ACCEPT_MINUTES", default_value_t = crate::config::DEFAULT_REFERRAL_ACCEPT_MINUTES)]
+    referral_accept_minutes: u32,
     /// Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated).
     #[arg(long, env = "OPSROOM_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
@@ -138,6 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.trusted_proxies = args.trusted_proxy;
             config.cap_sender = args.cap_sender;
             config.pfif_domain = args.pfif_domain;
+            config.referral_accept_time = std::time::Duration::from_secs(60 * u64::from(args.referral_accept_minutes));
             config.sla = SlaPolicy {
                 critical_minutes: args.sla_critical_minutes,
                 high_minutes: args.sla_high_minutes,

@@ -49,6 +49,18 @@ pub struct Config {
     pub cap_sender: String,
     /// The domain of PFIF record ids (`domain/person.…`): this ops room's name among agencies.
     pub pfif_domain: String,
+    /// How long a partner has to accept a referral before it is escalated to the ops room.
+    pub referral_accept_time: Duration,
+    /// Waits between webhook attempts; after the last, the item becomes a dead letter.
+    pub webhook_retry: Vec<Duration>,
+}
+
+/// Minutes a partner has to accept a referral by default.
+pub const DEFAULT_REFERRAL_ACCEPT_MINUTES: u32 = 30;
+
+/// Waits between webhook attempts by default: about two minutes of trying in all.
+pub fn default_webhook_retry() -> Vec<Duration> {
+    [1, 2, 4, 8, 16, 32, 64].into_iter().map(Duration::from_secs).collect()
 }
 
 impl Config {
@@ -69,6 +81,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             cap_sender: DEFAULT_CAP_SENDER.to_owned(),
             pfif_domain: DEFAULT_PFIF_DOMAIN.to_owned(),
+            referral_accept_time: Duration::from_secs(60 * u64::from(DEFAULT_REFERRAL_ACCEPT_MINUTES)),
+            webhook_retry: default_webhook_retry(),
         }
     }
 }

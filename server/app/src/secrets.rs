@@ -31,6 +31,18 @@ pub fn token_hash(kind: &str, token: &str) -> String {
     hash(kind, token.as_bytes())
 }
 
+/// The signature of a webhook: `sha256=` and the hex HMAC-SHA256, under the partner's key, of
+/// the timestamp (unix seconds), a dot, and the body — so a receiver can refuse a replayed old
+/// delivery as well as a forged one.
+pub fn webhook_signature(key: &str, timestamp: i64, body: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    format!("sha256={}", hex(&mac.finalize().into_bytes()))
+}
+
 /// Seal `token` with a one-time pad derived from the idempotency key. The database keeps only
 /// the sealed form and the key's hash, so it can answer a replay with the original token without
 /// ever holding the token itself.

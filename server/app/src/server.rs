@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use opsroom_domain::user::{Role, UserName, check_new_password};
-use opsroom_store::{EscalateOverdue, NewUser, Store, UserOutcome};
+use opsroom_store::{EscalateOverdue, NewUser, PartnerOutcome, PartnerWrite, Store, UserOutcome};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -74,6 +74,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     });
     tasks.spawn(escalate_overdue_cases(app.clone()));
     tasks.spawn(crate::matcher::run(store.clone(), shutdown.clone()));
+    tasks.spawn(crate::webhooks::run(app.clone()));
     let router = http::router(app.clone());
 
     let address = listener.local_addr()?;
@@ -102,7 +103,8 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
 }
 
 /// The SLA clock: every `sla_tick`, record an escalation for each open case whose first-contact
-/// time ran out. On several nodes each does this; the store records each breach once.
+/// time ran out, and for each referral not accepted in time. On several nodes each does this;
+/// the store records each breach once.
 async fn escalate_overdue_cases(app: AppState) {
     let mut tick = tokio::time::interval(app.config.sla_tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -117,6 +119,16 @@ async fn escalate_overdue_cases(app: AppState) {
             Ok(escalated) => tracing::info!(escalated, "escalated cases past their first-contact time"),
             Err(opsroom_store::StoreError::Closed) => return,
             Err(error) => tracing::warn!(%error, "escalating overdue cases"),
+        }
+        let accept_ms = i64::try_from(app.config.referral_accept_time.as_millis()).unwrap_or(i64::MAX);
+        let now = app.now_ms();
+        let sweep = PartnerWrite::EscalateReferrals { referred_before: now.saturating_sub(accept_ms), at: now };
+        match app.store.partner_write(sweep).await {
+            Ok(PartnerOutcome::Escalated(0)) => {}
+            Ok(PartnerOutcome::Escalated(escalated)) => tracing::info!(escalated, "escalated unanswered referrals"),
+            Ok(other) => tracing::error!(?other, "unexpected outcome of a referral sweep"),
+            Err(opsroom_store::StoreError::Closed) => return,
+            Err(error) => tracing::warn!(%error, "escalating unanswered referrals"),
         }
     }
 }

@@ -859,3 +859,194 @@ impl From<&FamilyMember> for FamilyMemberBody {
 pub struct TracingRequest {
     pub status: TracingStatus,
 }
+
+// ---- partner agencies
+
+fn rfc3339(ms: i64) -> String {
+    Timestamp(ms).to_rfc3339()
+}
+
+/// A registered partner agency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerBody {
+    pub partner_id: Uuid,
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub kind: opsroom_domain::partner::PartnerKind,
+    pub contacts: Vec<opsroom_domain::partner::Contact>,
+    pub profile: opsroom_domain::partner::DataProfile,
+    pub webhook_url: Option<String>,
+}
+
+impl From<&opsroom_domain::partner::Partner> for PartnerBody {
+    fn from(p: &opsroom_domain::partner::Partner) -> Self {
+        Self {
+            partner_id: p.partner_id,
+            name: p.name_en.clone(),
+            name_ar: p.name_ar.clone(),
+            kind: p.kind,
+            contacts: p.contacts.clone(),
+            profile: p.profile.clone(),
+            webhook_url: p.webhook_url.clone(),
+        }
+    }
+}
+
+/// A partner as registered or changed; the webhook signing key appears here once, when it was
+/// made (store it: it is not shown again).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerSaved {
+    #[serde(flatten)]
+    pub partner: PartnerBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Days until the token expires (1 to 365; 90 if absent).
+    pub expires_in_days: Option<u32>,
+}
+
+/// A new partner token: shown once, stored only as a hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub token_id: Uuid,
+    pub token: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenBody {
+    pub token_id: Uuid,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl From<&opsroom_store::TokenRow> for TokenBody {
+    fn from(t: &opsroom_store::TokenRow) -> Self {
+        Self {
+            token_id: t.token_id,
+            created_at: rfc3339(t.created_at),
+            expires_at: rfc3339(t.expires_at),
+            revoked_at: t.revoked_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralRequest {
+    pub partner_id: Uuid,
+    pub request_type: opsroom_domain::partner::referral::RequestType,
+    /// What the partner should know (shown to the partner).
+    pub note: Option<String>,
+}
+
+/// A referral as the ops room sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralBody {
+    pub referral_id: Uuid,
+    pub case_id: Uuid,
+    pub partner_id: Uuid,
+    pub partner_name: String,
+    pub request_type: opsroom_domain::partner::referral::RequestType,
+    pub status: opsroom_domain::partner::referral::ReferralStatus,
+    pub note: Option<String>,
+    pub referred_by: Uuid,
+    pub referred_at: String,
+    pub updated_at: String,
+    /// Set when it sat unanswered past its time.
+    pub escalated_at: Option<String>,
+}
+
+impl From<&opsroom_store::ReferralRow> for ReferralBody {
+    fn from(r: &opsroom_store::ReferralRow) -> Self {
+        Self {
+            referral_id: r.referral_id,
+            case_id: r.case_id,
+            partner_id: r.partner_id,
+            partner_name: r.partner_name.clone(),
+            request_type: r.request_type,
+            status: r.status,
+            note: r.note.clone(),
+            referred_by: r.referred_by,
+            referred_at: rfc3339(r.referred_at),
+            updated_at: rfc3339(r.updated_at),
+            escalated_at: r.escalated_at.map(rfc3339),
+        }
+    }
+}
+
+/// An operator's withdrawal, a partner's acceptance: optional text.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionalText {
+    pub text: Option<String>,
+}
+
+/// A partner's decline: the reason is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressRequest {
+    pub step: opsroom_domain::partner::referral::ProgressStep,
+    /// Free text; required for `unable`.
+    pub text: Option<String>,
+}
+
+/// A webhook item given up on after every retry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadLetterBody {
+    pub dead_id: Uuid,
+    pub seq: u64,
+    pub attempts: u32,
+    pub last_error: String,
+    pub dead_at: String,
+    pub replayed_at: Option<String>,
+    /// The body that was to be delivered.
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+}
+
+impl From<&opsroom_store::DeadLetter> for DeadLetterBody {
+    fn from(d: &opsroom_store::DeadLetter) -> Self {
+        Self {
+            dead_id: d.dead_id,
+            seq: d.seq,
+            attempts: d.attempts,
+            last_error: d.last_error.clone(),
+            dead_at: rfc3339(d.dead_at),
+            replayed_at: d.replayed_at.map(rfc3339),
+            body: serde_json::from_str(&d.body).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// The partner page's sign-in: the token, exchanged for an HttpOnly cookie.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSignIn {
+    pub token: String,
+}
+
+/// A partner's poll: without `since`, its cases now and the position to poll from; with
+/// `since`, the items after it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerFeedBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub cases: Option<Vec<opsroom_domain::partner::view::PartnerCase>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub items: Option<Vec<crate::partner_feed::FeedItem>>,
+    /// Poll again with `since` = this.
+    pub next: u64,
+}

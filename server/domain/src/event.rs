@@ -14,6 +14,8 @@ use crate::clock::Timestamp;
 use crate::location::{Cell, Location};
 use crate::matching::{MatchDecided, MatchSuggested};
 use crate::need::{Flag, Need};
+use crate::partner::referral::{ReferralChanged, ReferralEscalated, ReferralMade};
+use crate::partner::{PartnerRegistered, PartnerTokenChanged};
 use crate::priority::Priority;
 use crate::reference::Reference;
 use crate::report::{Channel, Language, PersonDetails, ReporterDetails};
@@ -46,6 +48,13 @@ pub enum Event {
     MatchSuggested(Box<MatchSuggested>),
     MatchDecided(MatchDecided),
     TracingStatusChanged(TracingStatusChanged),
+    PartnerRegistered(Box<PartnerRegistered>),
+    PartnerUpdated(Box<PartnerRegistered>),
+    PartnerTokenIssued(PartnerTokenChanged),
+    PartnerTokenRevoked(PartnerTokenChanged),
+    ReferralMade(ReferralMade),
+    ReferralUpdated(ReferralChanged),
+    ReferralEscalated(ReferralEscalated),
 }
 
 impl From<CaseChange> for Event {
@@ -81,6 +90,13 @@ impl Event {
             Event::MatchSuggested(_) => "match_suggested",
             Event::MatchDecided(_) => "match_decided",
             Event::TracingStatusChanged(_) => "tracing_status_changed",
+            Event::PartnerRegistered(_) => "partner_registered",
+            Event::PartnerUpdated(_) => "partner_updated",
+            Event::PartnerTokenIssued(_) => "partner_token_issued",
+            Event::PartnerTokenRevoked(_) => "partner_token_revoked",
+            Event::ReferralMade(_) => "referral_made",
+            Event::ReferralUpdated(_) => "referral_updated",
+            Event::ReferralEscalated(_) => "referral_escalated",
         }
     }
 
@@ -96,6 +112,32 @@ impl Event {
         serde_json::from_value(serde_json::json!({ "kind": kind, "data": data }))
     }
 
+    /// The partner whose referral the event is about, if any: that partner's feed carries it
+    /// even when it ends the partner's access to the case (a decline or a withdrawal).
+    pub fn referral_partner(&self) -> Option<Uuid> {
+        match self {
+            Event::ReferralMade(e) => Some(e.partner_id),
+            Event::ReferralUpdated(e) => Some(e.partner_id),
+            Event::ReferralEscalated(e) => Some(e.partner_id),
+            _ => None,
+        }
+    }
+
+    /// Whether a partner with access to the event's case hears of it: only changes to what its
+    /// view shows (notes, assignments, contacts, matches and tracking links are the ops room's
+    /// own business).
+    pub fn concerns_partners(&self) -> bool {
+        matches!(
+            self,
+            Event::StatusChanged(_)
+                | Event::PriorityOverridden(_)
+                | Event::SlaBreached(_)
+                | Event::CitizenUpdated(_)
+                | Event::ReferralMade(_)
+                | Event::ReferralUpdated(_)
+        )
+    }
+
     /// The case the event concerns, if any.
     pub fn case_id(&self) -> Option<Uuid> {
         match self {
@@ -103,7 +145,11 @@ impl Event {
             Event::UserCreated(_)
             | Event::AdvisoryPublished(_)
             | Event::AdvisoryUpdated(_)
-            | Event::AdvisoryWithdrawn(_) => None,
+            | Event::AdvisoryWithdrawn(_)
+            | Event::PartnerRegistered(_)
+            | Event::PartnerUpdated(_)
+            | Event::PartnerTokenIssued(_)
+            | Event::PartnerTokenRevoked(_) => None,
             Event::StatusChanged(e) => Some(e.case_id),
             Event::CaseAssigned(e) => Some(e.case_id),
             Event::NoteAdded(e) => Some(e.case_id),
@@ -115,6 +161,9 @@ impl Event {
             Event::MatchSuggested(e) => Some(e.case_id),
             Event::MatchDecided(e) => Some(e.case_id),
             Event::TracingStatusChanged(e) => Some(e.case_id),
+            Event::ReferralMade(e) => Some(e.case_id),
+            Event::ReferralUpdated(e) => Some(e.case_id),
+            Event::ReferralEscalated(e) => Some(e.case_id),
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod event;
 pub mod location;
 pub mod matching;
 pub mod need;
+pub mod partner;
 pub mod priority;
 pub mod reference;
 pub mod rejected;

@@ -8,6 +8,8 @@
 //! - `public_writes`: citizens' updates, tracking-link changes and advisories, inside the
 //!   writer's transaction.
 //! - `matching`: the matcher's keys, candidates, suggestions and decisions.
+//! - `partners`: partner agencies — registry, tokens, referrals, webhook bookkeeping — and the
+//!   facts a partner's view is cut from.
 //! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
@@ -30,6 +32,7 @@
 pub mod batch;
 mod matching;
 pub mod model;
+mod partners;
 mod postgres;
 mod public_writes;
 mod reads;
@@ -285,6 +288,65 @@ impl Store {
     /// Every version of an advisory, oldest first.
     pub async fn advisory_versions(&self, advisory_id: Uuid) -> Result<Vec<opsroom_domain::advisory::Advisory>> {
         reads::advisory_versions(&self.inner.reads, advisory_id).await
+    }
+
+    /// Any write concerning partner agencies (see [`PartnerWrite`]).
+    pub async fn partner_write(&self, write: PartnerWrite) -> Result<PartnerOutcome> {
+        self.send(|reply| Command::Partner(Box::new(write), reply)).await
+    }
+
+    pub async fn partners(&self) -> Result<Vec<PartnerRecord>> {
+        partners::partners(&self.inner.reads).await
+    }
+
+    pub async fn partner(&self, partner_id: Uuid) -> Result<Option<PartnerRecord>> {
+        partners::partner(&self.inner.reads, partner_id).await
+    }
+
+    /// The partner behind a token's hash, if the token is live at `now_ms`.
+    pub async fn partner_session(&self, token_hash: &str, now_ms: i64) -> Result<Option<PartnerSession>> {
+        partners::partner_session(&self.inner.reads, token_hash, now_ms).await
+    }
+
+    pub async fn partner_tokens(&self, partner_id: Uuid) -> Result<Vec<TokenRow>> {
+        partners::tokens(&self.inner.reads, partner_id).await
+    }
+
+    pub async fn referrals_for_case(&self, case_id: Uuid) -> Result<Vec<ReferralRow>> {
+        partners::referrals_for_case(&self.inner.reads, case_id).await
+    }
+
+    /// Everything a partner could be shown of a case, before its profile cuts it.
+    pub async fn case_facts(&self, case_id: Uuid) -> Result<Option<opsroom_domain::partner::view::CaseFacts>> {
+        partners::case_facts(&self.inner.reads, case_id).await
+    }
+
+    /// The cases a partner may see now, most recently changed first; at most `limit`.
+    pub async fn partner_case_ids(&self, partner_id: Uuid, limit: u32) -> Result<Vec<Uuid>> {
+        partners::partner_case_ids(&self.inner.reads, partner_id, limit).await
+    }
+
+    /// Events on the cases referred to a partner in `(after, upto]`, in order; at most `limit`.
+    pub async fn partner_events(
+        &self,
+        partner_id: Uuid,
+        after: u64,
+        upto: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>> {
+        partners::partner_events(&self.inner.reads, partner_id, after, upto, limit).await
+    }
+
+    pub async fn dead_letters(&self, partner_id: Uuid) -> Result<Vec<DeadLetter>> {
+        partners::dead_letters(&self.inner.reads, partner_id).await
+    }
+
+    pub async fn dead_letter(&self, dead_id: Uuid) -> Result<Option<DeadLetter>> {
+        partners::dead_letter_by_id(&self.inner.reads, dead_id).await
+    }
+
+    pub async fn webhook_targets(&self) -> Result<Vec<WebhookTarget>> {
+        partners::webhook_targets(&self.inner.reads).await
     }
 
     /// Escalate every open case whose first-contact clock has run out; returns how many.

@@ -477,3 +477,166 @@ pub struct Kpis {
     /// Open cases per assigned operator (by name).
     pub per_operator: Vec<(String, u64)>,
 }
+
+/// A write concerning partner agencies: the registry, tokens, referrals, webhook delivery. One
+/// command kind for all of them keeps the writer's plumbing to one arm.
+#[derive(Debug, Clone)]
+pub enum PartnerWrite {
+    /// Register a partner; refused with `NameTaken` when its English name is in use.
+    Register {
+        partner: opsroom_domain::partner::Partner,
+        webhook_secret: Option<String>,
+        by: Uuid,
+        at: i64,
+    },
+    /// Replace a partner's registration. `webhook_secret` replaces the signing key when given;
+    /// a partner without a webhook URL keeps no key.
+    Update {
+        partner: opsroom_domain::partner::Partner,
+        webhook_secret: Option<String>,
+        by: Uuid,
+        at: i64,
+    },
+    IssueToken {
+        partner_id: Uuid,
+        token_id: Uuid,
+        token_hash: String,
+        expires_at: i64,
+        by: Uuid,
+        at: i64,
+    },
+    RevokeToken {
+        partner_id: Uuid,
+        token_id: Uuid,
+        by: Uuid,
+        at: i64,
+    },
+    /// Refer a case; refused when the case lies outside the partner's region or the same request
+    /// is already open with the partner.
+    Refer {
+        referral_id: Uuid,
+        case_id: Uuid,
+        partner_id: Uuid,
+        request_type: opsroom_domain::partner::referral::RequestType,
+        note: Option<opsroom_domain::text::Message>,
+        by: Uuid,
+        at: i64,
+    },
+    /// A partner's answer or progress, or an operator's withdrawal. A partner acting on a
+    /// referral that is not its own gets `NotFound`, exactly as for one that does not exist.
+    ChangeReferral {
+        referral_id: Uuid,
+        command: opsroom_domain::partner::referral::ReferralCommand,
+        actor: opsroom_domain::partner::referral::ReferralActor,
+        at: i64,
+    },
+    /// Raise `referral_escalated` for every referral pending since before `referred_before`.
+    EscalateReferrals {
+        referred_before: i64,
+        at: i64,
+    },
+    /// Move a partner's webhook cursor from `from` to `to` (refused as `Stale` if another node
+    /// moved it), recording a dead letter for an item given up on.
+    WebhookDelivered {
+        partner_id: Uuid,
+        from: u64,
+        to: u64,
+        dead: Option<DeadLetter>,
+    },
+    /// A dead letter was delivered on an admin's request.
+    DeadLetterReplayed {
+        dead_id: Uuid,
+        at: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartnerOutcome {
+    /// Done, with the position of its event.
+    Applied {
+        seq: u64,
+    },
+    /// Done, without an event (webhook bookkeeping).
+    Recorded,
+    /// How many referrals were escalated (one event each).
+    Escalated(usize),
+    NotFound,
+    NameTaken,
+    Refused(Rejected),
+    /// The webhook cursor had moved (another node delivered first).
+    Stale,
+}
+
+impl PartnerOutcome {
+    /// How many log positions the outcome used.
+    pub(crate) fn events(&self) -> u64 {
+        match self {
+            PartnerOutcome::Applied { .. } => 1,
+            PartnerOutcome::Escalated(n) => *n as u64,
+            _ => 0,
+        }
+    }
+}
+
+/// A registered partner and its bookkeeping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerRecord {
+    pub partner: opsroom_domain::partner::Partner,
+    pub created_seq: u64,
+    pub updated_seq: u64,
+}
+
+/// Who a live partner token belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerSession {
+    pub partner: opsroom_domain::partner::Partner,
+    pub token_id: Uuid,
+    pub expires_at: i64,
+}
+
+/// A token as admins see it: never its hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRow {
+    pub token_id: Uuid,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A referral as the ops room sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralRow {
+    pub referral_id: Uuid,
+    pub case_id: Uuid,
+    pub partner_id: Uuid,
+    pub partner_name: String,
+    pub request_type: opsroom_domain::partner::referral::RequestType,
+    pub status: opsroom_domain::partner::referral::ReferralStatus,
+    pub note: Option<String>,
+    pub referred_by: Uuid,
+    pub referred_at: i64,
+    pub updated_at: i64,
+    pub escalated_at: Option<i64>,
+}
+
+/// A webhook item given up on after every retry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    pub dead_id: Uuid,
+    pub partner_id: Uuid,
+    pub seq: u64,
+    pub body: String,
+    pub attempts: u32,
+    pub last_error: String,
+    pub dead_at: i64,
+    pub replayed_at: Option<i64>,
+}
+
+/// Where a partner's webhooks go and how far they have got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookTarget {
+    pub partner_id: Uuid,
+    pub url: String,
+    pub secret: String,
+    pub cursor: u64,
+}

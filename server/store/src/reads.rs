@@ -18,7 +18,8 @@ use crate::public_writes::parse_advisory;
 use crate::sql::{Backend, Pool, Row};
 use crate::{Result, StoreError};
 
-const CASE_COLUMNS: &str = "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
+pub(crate) const CASE_COLUMNS: &str =
+    "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
     channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version,
     assigned_to, first_contact_at, escalated_at, priority_override_reason";
 
@@ -300,7 +301,7 @@ fn channel_col(row: &Row) -> Result<Channel> {
     serde_json::from_value(serde_json::Value::String(text.clone())).map_err(|_| corrupt("channel", text))
 }
 
-fn stored_event(row: &Row) -> Result<StoredEvent> {
+pub(crate) fn stored_event(row: &Row) -> Result<StoredEvent> {
     let case_id: Option<String> = row.get("case_id")?;
     Ok(StoredEvent {
         seq: row.get::<i64>("seq")? as u64,
@@ -316,7 +317,7 @@ pub(crate) fn cell_col(row: &Row) -> Result<Option<Cell>> {
     cell.map(|c| Cell::from_u64(c as u64).ok_or_else(|| corrupt("cell", c))).transpose()
 }
 
-fn case_summary(row: &Row) -> Result<CaseSummary> {
+pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
     let status: String = row.get("status")?;
     let priority: String = row.get("priority_level")?;
     let reasons: String = row.get("priority_reasons")?;

@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::batch::{self, KnownKey, ReportBatch};
 use crate::matching;
 use crate::model::*;
+use crate::partners;
 use crate::public_writes;
 use crate::sql::{Backend, Conn, Statement, placeholders};
 use crate::{Result, StoreError};
@@ -54,6 +55,7 @@ pub(crate) enum Command {
     RecordMatches(Box<RecordMatches>, oneshot::Sender<Result<RecordOutcome>>),
     DecideMatch(Box<DecideMatch>, oneshot::Sender<Result<DecideOutcome>>),
     SetTracing(SetTracing, oneshot::Sender<Result<Option<Result<(), Rejected>>>>),
+    Partner(Box<PartnerWrite>, oneshot::Sender<Result<PartnerOutcome>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -192,6 +194,7 @@ fn fail(command: Command, error: &StoreError) {
         Command::RecordMatches(_, reply) => drop(reply.send(Err(error()))),
         Command::DecideMatch(_, reply) => drop(reply.send(Err(error()))),
         Command::SetTracing(_, reply) => drop(reply.send(Err(error()))),
+        Command::Partner(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -235,6 +238,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut match_records = outcomes.match_records.into_iter();
     let mut match_decisions = outcomes.match_decisions.into_iter();
     let mut tracing_outcomes = outcomes.tracing.into_iter();
+    let mut partner_outcomes = outcomes.partners.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -268,6 +272,10 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
                 let outcome = tracing_outcomes.next().expect("one outcome per tracing change");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::Partner(_, reply) => {
+                let outcome = partner_outcomes.next().expect("one outcome per partner write");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
@@ -295,6 +303,7 @@ struct Outcomes {
     match_records: Vec<Result<RecordOutcome, String>>,
     match_decisions: Vec<Result<DecideOutcome, String>>,
     tracing: Vec<Result<Option<Result<(), Rejected>>, String>>,
+    partners: Vec<Result<PartnerOutcome, String>>,
 }
 
 /// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
@@ -437,6 +446,15 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
                     next_seq += 1;
                 }
                 outcomes.tracing.push(outcome);
+            }
+            Command::Partner(write, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = partners::write(conn, write, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(done) = &outcome {
+                    next_seq += done.events();
+                }
+                outcomes.partners.push(outcome);
             }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;

@@ -11,6 +11,7 @@ mod intake;
 mod live;
 mod map;
 mod matching;
+mod partners;
 mod pfif;
 mod scale_out;
 mod workflow;

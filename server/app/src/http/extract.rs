@@ -26,6 +26,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty body (with or without a content type) is `T`'s
+/// default; anything else is read like [`ApiJson`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes =
+            Bytes::from_request(Request::from_parts(parts.clone(), body), state).await.map_err(unreadable_body)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        ApiJson::from_request(request, state).await.map(|ApiJson(value)| OptionalJson(value))
+    }
+}
+
 /// A body that could not be read: over the route's size limit (413), or broken (400).
 pub fn unreadable_body(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -108,5 +128,22 @@ impl<S: Send + Sync> FromRequestParts<S> for UuidPath {
         let axum::extract::Path(raw) =
             axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
         uuid::Uuid::parse_str(&raw).map(UuidPath).map_err(|_| ApiError::NotFound)
+    }
+}
+
+/// Two ids in the path (`/partners/{partner_id}/tokens/{token_id}`), with [`UuidPath`]'s rule.
+#[derive(Debug, Clone, Copy)]
+pub struct UuidPaths(pub uuid::Uuid, pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for UuidPaths {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path((first, second)) =
+            axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::NotFound)?;
+        let parse = |raw: &str| uuid::Uuid::parse_str(raw).map_err(|_| ApiError::NotFound);
+        Ok(UuidPaths(parse(&first)?, parse(&second)?))
     }
 }

@@ -15,8 +15,11 @@ pub mod live;
 pub mod map;
 pub mod matches;
 pub mod pages;
+pub mod partner_api;
+pub mod partners;
 pub mod pfif;
 pub mod rate_limit;
+pub mod referrals;
 pub mod reports;
 pub mod session;
 pub mod tracking;
@@ -55,6 +58,9 @@ use error::ApiError;
         (name = "tracking", description = "Citizens' tracking links (the token is the key; rate-limited)"),
         (name = "matching", description = "Possible duplicates and relatives, and operators' decisions on them"),
         (name = "advisories", description = "Official advisories: supervisors publish, everyone reads (JSON, CAP 1.2)"),
+        (name = "partners", description = "The partner registry (admins; operators list partners to refer cases)"),
+        (name = "referrals", description = "Cases referred to partner agencies (operators)"),
+        (name = "partner", description = "What a partner agency calls with its bearer token: only cases referred to it, cut to its data profile"),
         (name = "health", description = "Liveness and readiness for load balancers"),
     )
 )]
@@ -70,6 +76,7 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(advisories::get_cap))
         .routes(routes!(tracking::get_tracking))
         .routes(routes!(tracking::post_update))
+        .routes(routes!(partner_api::post_session, partner_api::delete_session))
         .route_layer(middleware::from_fn_with_state(app.clone(), rate_limit::limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(public)
@@ -92,6 +99,23 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(pfif::get_export, pfif::post_import))
                 .layer(DefaultBodyLimit::max(pfif::MAX_IMPORT_BYTES)),
         )
+        .routes(routes!(partners::list_partners, partners::post_partner))
+        .routes(routes!(partners::get_partner, partners::put_partner))
+        .routes(routes!(partners::list_tokens, partners::post_token))
+        .routes(routes!(partners::delete_token))
+        .routes(routes!(partners::list_dead_letters))
+        .routes(routes!(partners::post_replay))
+        .routes(routes!(referrals::list_referrals, referrals::post_referral))
+        .routes(routes!(referrals::post_withdrawal))
+        .routes(routes!(partner_api::get_me))
+        .routes(routes!(partner_api::get_cases))
+        .routes(routes!(partner_api::get_geojson))
+        .routes(routes!(partner_api::get_csv))
+        .routes(routes!(partner_api::get_case))
+        .routes(routes!(partner_api::post_acceptance))
+        .routes(routes!(partner_api::post_decline))
+        .routes(routes!(partner_api::post_progress))
+        .routes(routes!(partner_api::get_live))
         .routes(routes!(cases::list_cases, reports::post_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(workflow::post_status))
@@ -120,6 +144,9 @@ pub fn router(app: AppState) -> Router {
     .route("/ops", get(pages::ops_redirect))
     .route("/ops/", get(pages::ops_index))
     .route("/ops/{*file}", get(pages::ops_asset))
+    .route("/partner", get(pages::partner_redirect))
+    .route("/partner/", get(pages::partner_index))
+    .route("/partner/{*file}", get(pages::partner_asset))
     .route("/static/{*file}", get(pages::public_asset))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

@@ -1,5 +1,6 @@
-//! The web pages' files: `/ops/` (the ops room) and `/static/` (the public form's script, style
-//! and gazetteer; the public pages themselves are rendered by `citizen`). The built assets
+//! The web pages' files: `/ops/` (the ops room), `/partner/` (a partner agency's page) and
+//! `/static/` (the public form's script, style and gazetteer; the public pages themselves are
+//! rendered by `citizen`). The built assets
 //! (web/dist, made by `npm run build` in web/) are embedded in the binary, so a fresh clone
 //! serves them with cargo alone and nothing is fetched from the internet at run time.
 
@@ -76,6 +77,21 @@ pub async fn ops_index(State(app): State<AppState>) -> Response {
 /// The ops room's scripts, styles and map data.
 pub async fn ops_asset(State(app): State<AppState>, Path(file): Path<String>) -> Response {
     asset(&app, &format!("ops/{file}"))
+}
+
+/// `/partner` → `/partner/`.
+pub async fn partner_redirect() -> Redirect {
+    Redirect::permanent("/partner/")
+}
+
+/// A partner agency's page (it signs in with its token).
+pub async fn partner_index(State(app): State<AppState>) -> Response {
+    asset(&app, "partner/index.html")
+}
+
+/// The partner page's scripts, styles and map data.
+pub async fn partner_asset(State(app): State<AppState>, Path(file): Path<String>) -> Response {
+    asset(&app, &format!("partner/{file}"))
 }
 
 /// The public pages' scripts, styles and gazetteer.

@@ -21,6 +21,9 @@ use crate::wire::EventBody;
 /// Most events read from the log in one query.
 const PAGE: u32 = 1000;
 
+/// Events after which partner sockets re-check their token and profile.
+const PARTNER_CHANGES: [&str; 2] = ["partner_token_revoked", "partner_updated"];
+
 /// One event, serialised once as the live stream's JSON message.
 #[derive(Debug)]
 pub struct Frame {
@@ -40,6 +43,7 @@ pub struct Hub {
     frames: broadcast::Sender<Arc<Frame>>,
     published: watch::Receiver<u64>,
     map: Arc<RwLock<MapIndex>>,
+    partner_changes: watch::Receiver<u64>,
 }
 
 impl Hub {
@@ -56,8 +60,10 @@ impl Hub {
         let (published_tx, published) = watch::channel(snapshot.seq);
         let map = Arc::new(RwLock::new(MapIndex::from_snapshot(&snapshot)));
         let head = store.committed_head();
-        tasks.spawn(follow_log(store, head, frames.clone(), published_tx, map.clone(), shutdown));
-        Ok(Self { frames, published, map })
+        let (partner_changes_tx, partner_changes) = watch::channel(0);
+        let follow = follow_log(store, head, frames.clone(), published_tx, map.clone(), partner_changes_tx, shutdown);
+        tasks.spawn(follow);
+        Ok(Self { frames, published, map, partner_changes })
     }
 
     /// Read the map's counts (as of the position they report).
@@ -68,6 +74,12 @@ impl Hub {
     /// Receive every frame broadcast from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {
         self.frames.subscribe()
+    }
+
+    /// Moves whenever a partner token is revoked or a partner's registration changes, on any
+    /// node: partner sockets re-check their token and profile when it does.
+    pub fn partner_changes(&self) -> watch::Receiver<u64> {
+        self.partner_changes.clone()
     }
 
     /// Position of the last event broadcast.
@@ -82,6 +94,7 @@ async fn follow_log(
     frames: broadcast::Sender<Arc<Frame>>,
     published: watch::Sender<u64>,
     map: Arc<RwLock<MapIndex>>,
+    partner_changes: watch::Sender<u64>,
     shutdown: CancellationToken,
 ) {
     let mut last = *published.borrow();
@@ -100,6 +113,9 @@ async fn follow_log(
                     // Serialise frames only when someone is watching; a socket that subscribes
                     // later replays from the store whatever came before it.
                     let watched = frames.receiver_count() > 0;
+                    if events.iter().any(|e| PARTNER_CHANGES.contains(&e.kind.as_str())) {
+                        partner_changes.send_modify(|n| *n += 1);
+                    }
                     for event in &events {
                         if watched {
                             let _ = frames.send(Arc::new(Frame::from_stored(event)));

@@ -26,7 +26,7 @@ const REPLAY_PAGE: u32 = 500;
 
 /// Why a connection ended; only logged.
 #[derive(Debug)]
-enum End {
+pub(super) enum End {
     ClientLeft,
     SlowClient,
     ShuttingDown,
@@ -35,15 +35,16 @@ enum End {
     Store(String),
 }
 
-struct Connection {
-    sink: SplitSink<WebSocket, Message>,
-    app: AppState,
+/// The sending half of a live connection (shared by the operators' and the partners' streams).
+pub(super) struct Connection {
+    pub(super) sink: SplitSink<WebSocket, Message>,
+    pub(super) app: AppState,
 }
 
 impl Connection {
     /// Send several messages with one flush (one write on the socket where they fit): a group
     /// commit publishes events in bursts, and a syscall per event would dominate the fan-out.
-    async fn send_burst(&mut self, texts: impl Iterator<Item = Utf8Bytes>) -> Result<(), End> {
+    pub(super) async fn send_burst(&mut self, texts: impl Iterator<Item = Utf8Bytes>) -> Result<(), End> {
         let sink = &mut self.sink;
         let burst = async move {
             for text in texts {
@@ -58,12 +59,12 @@ impl Connection {
         }
     }
 
-    async fn send_notice(&mut self, notice: &LiveNotice) -> Result<(), End> {
+    pub(super) async fn send_notice(&mut self, notice: &LiveNotice) -> Result<(), End> {
         let text = serde_json::to_string(notice).expect("notices serialize");
         self.send_burst(std::iter::once(text.into())).await
     }
 
-    async fn close(mut self, end: &End) {
+    pub(super) async fn close(mut self, end: &End) {
         let (code, reason) = match end {
             End::ShuttingDown => (close_code::AWAY, "server shutting down"),
             End::SessionEnded => (close_code::POLICY, "session ended"),
@@ -178,7 +179,7 @@ async fn replay_from_store(connection: &mut Connection, mut last: u64) -> Result
     }
 }
 
-async fn wait_for_subscribe(
+pub(super) async fn wait_for_subscribe(
     connection: &mut Connection,
     stream: &mut SplitStream<WebSocket>,
 ) -> Result<Option<u64>, End> {
@@ -230,7 +231,7 @@ async fn wait_for_subscribe(
 }
 
 /// A message while streaming: only close matters; anything else gets an error notice.
-async fn handle_incoming(
+pub(super) async fn handle_incoming(
     connection: &mut Connection,
     incoming: Option<Result<Message, axum::Error>>,
 ) -> Result<(), End> {

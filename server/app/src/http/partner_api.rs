@@ -1,0 +1,258 @@
+//! What a partner agency calls, with its token: its cases (poll with a cursor, one case,
+//! GeoJSON, CSV with HXL), its answers to referrals (accept, decline, progress), the live
+//! websocket, and the partner page's sign-in (token in, HttpOnly cookie out).
+//!
+//! Owns the partner's side of the API and its one security rule: a case, referral or anything
+//! else not referred to the calling partner is a 404 — the same 404 as for something that does
+//! not exist — on every route. What a partner may see of a case is `partner_feed`'s (and, below
+//! it, the domain's `partner::view`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use opsroom_domain::partner::referral::{ReferralActor, ReferralCommand};
+use opsroom_domain::partner::view::{self, PartnerCase};
+use opsroom_domain::text::Message;
+use opsroom_store::PartnerWrite;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::{self, PARTNER_HASH_DOMAIN, PartnerCaller};
+use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::extract::{ApiJson, ApiQuery, OptionalJson, UuidPath};
+use crate::http::live::origin_allowed;
+use crate::http::referrals::referral_outcome;
+use crate::partner_feed;
+use crate::secrets;
+use crate::server::AppState;
+use crate::wire::{DeclineRequest, OptionalText, PartnerBody, PartnerFeedBody, PartnerSignIn, ProgressRequest};
+
+/// Most cases in one answer without a cursor, and in an export.
+const MAX_CASES: u32 = 10_000;
+
+/// The partner page's sign-in: exchange a token for an HttpOnly cookie, so the page's script
+/// never keeps the token. Rate-limited like every public route.
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner/session",
+    tag = "partner",
+    request_body = PartnerSignIn,
+    responses((status = 200, body = PartnerBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn post_session(
+    State(app): State<AppState>,
+    ApiJson(request): ApiJson<PartnerSignIn>,
+) -> Result<Response, ApiError> {
+    let token = request.token.trim();
+    let hash = secrets::token_hash(PARTNER_HASH_DOMAIN, token);
+    let now = app.now_ms();
+    let session = app.store.partner_session(&hash, now).await?.ok_or(ApiError::Unauthenticated)?;
+    // The cookie lives no longer than a working shift, nor than the token.
+    let max_age = ((session.expires_at - now) / 1000).clamp(0, 12 * 3600) as u64;
+    let cookie = auth::partner_cookie(token, max_age);
+    Ok(([(SET_COOKIE, cookie)], Json(PartnerBody::from(&session.partner))).into_response())
+}
+
+/// Sign the partner page out (removes the cookie; the token itself stays valid).
+#[utoipa::path(delete, path = "/api/v1/partner/session", tag = "partner", responses((status = 204)))]
+pub async fn delete_session() -> Response {
+    (StatusCode::NO_CONTENT, [(SET_COOKIE, auth::expired_partner_cookie())]).into_response()
+}
+
+/// Who the token belongs to, and the data profile its feeds are cut to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/me",
+    tag = "partner",
+    responses((status = 200, body = PartnerBody), (status = 401, body = ErrorBody))
+)]
+pub async fn get_me(caller: PartnerCaller) -> Json<PartnerBody> {
+    Json(PartnerBody::from(&caller.session.partner))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    since: Option<u64>,
+}
+
+/// Poll the partner's feed. Without `since`: every case referred to the partner as it may see it
+/// now, and `next`. With `since`: the items after that position (each carries its `case_id` and
+/// the case as the partner may see it now), and `next` to poll from.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/cases",
+    tag = "partner",
+    params(("since" = Option<u64>, Query, description = "A position from an earlier answer's `next`")),
+    responses((status = 200, body = PartnerFeedBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn get_cases(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+    ApiQuery(query): ApiQuery<FeedQuery>,
+) -> Result<Json<PartnerFeedBody>, ApiError> {
+    let partner = &caller.session.partner;
+    let head = app.store.database_head().await?;
+    match query.since {
+        None => {
+            let cases = partner_feed::current_cases(&app.store, partner, MAX_CASES).await?;
+            Ok(Json(PartnerFeedBody { cases: Some(cases), items: None, next: head }))
+        }
+        Some(since) if since > head => Err(ApiError::Unprocessable(Problem::new(
+            "position_ahead",
+            format!("position {since} is beyond the end of the log ({head})"),
+            Some("since".into()),
+        ))),
+        Some(since) => {
+            let (items, next) = partner_feed::items_after(&app.store, partner, since, head).await?;
+            Ok(Json(PartnerFeedBody { cases: None, items: Some(items), next }))
+        }
+    }
+}
+
+/// One case referred to the partner; 404 for any other (or none).
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/cases/{case_id}",
+    tag = "partner",
+    params(("case_id" = Uuid, Path)),
+    responses((status = 200, description = "The case as the partner may see it"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_case(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+    UuidPath(case_id): UuidPath,
+) -> Result<Json<PartnerCase>, ApiError> {
+    let case = partner_feed::case_view(&app.store, &caller.session.partner, case_id).await?;
+    case.map(Json).ok_or(ApiError::NotFound)
+}
+
+/// The partner's cases as an RFC 7946 FeatureCollection: a point at each case's coarse cell.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/cases.geojson",
+    tag = "partner",
+    responses((status = 200, description = "application/geo+json"), (status = 401, body = ErrorBody))
+)]
+pub async fn get_geojson(State(app): State<AppState>, caller: PartnerCaller) -> Result<Response, ApiError> {
+    let cases = partner_feed::current_cases(&app.store, &caller.session.partner, MAX_CASES).await?;
+    let body = view::to_geojson(&cases).to_string();
+    Ok(([(CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+/// The partner's cases as CSV: a header row, an HXL hashtag row, one row per person; only the
+/// profile's columns.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/cases.csv",
+    tag = "partner",
+    responses((status = 200, description = "text/csv with an HXL hashtag row"), (status = 401, body = ErrorBody))
+)]
+pub async fn get_csv(State(app): State<AppState>, caller: PartnerCaller) -> Result<Response, ApiError> {
+    let partner = &caller.session.partner;
+    let cases = partner_feed::current_cases(&app.store, partner, MAX_CASES).await?;
+    let body = view::to_csv(&cases, &partner.profile);
+    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
+}
+
+async fn act(
+    app: &AppState,
+    caller: &PartnerCaller,
+    referral_id: Uuid,
+    command: ReferralCommand,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let write = PartnerWrite::ChangeReferral {
+        referral_id,
+        command,
+        actor: ReferralActor::Partner(caller.partner_id()),
+        at: app.now_ms(),
+    };
+    referral_outcome(app.store.partner_write(write).await?)
+}
+
+/// Accept a referral (optional note). 404 for a referral that is not the partner's.
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner/referrals/{referral_id}/acceptance",
+    tag = "partner",
+    params(("referral_id" = Uuid, Path)),
+    request_body = OptionalText,
+    responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn post_acceptance(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+    UuidPath(referral_id): UuidPath,
+    OptionalJson(request): OptionalJson<OptionalText>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let note = Message::parse_field(request.text.as_deref(), "text")?;
+    act(&app, &caller, referral_id, ReferralCommand::Accept { note }).await
+}
+
+/// Decline a referral, with the reason (the ops room must find someone else).
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner/referrals/{referral_id}/decline",
+    tag = "partner",
+    params(("referral_id" = Uuid, Path)),
+    request_body = DeclineRequest,
+    responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn post_decline(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+    UuidPath(referral_id): UuidPath,
+    ApiJson(request): ApiJson<DeclineRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let reason = Message::parse_field(Some(&request.reason), "reason")?
+        .ok_or_else(|| opsroom_domain::Rejected::new("required", "reason", "say why the referral is declined"))?;
+    act(&app, &caller, referral_id, ReferralCommand::Decline { reason }).await
+}
+
+/// Report progress on an accepted referral: en_route, reached, picked_up, handed_over,
+/// completed, or unable (with the reason).
+#[utoipa::path(
+    post,
+    path = "/api/v1/partner/referrals/{referral_id}/progress",
+    tag = "partner",
+    params(("referral_id" = Uuid, Path)),
+    request_body = ProgressRequest,
+    responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn post_progress(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+    UuidPath(referral_id): UuidPath,
+    ApiJson(request): ApiJson<ProgressRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let text = Message::parse_field(request.text.as_deref(), "text")?;
+    act(&app, &caller, referral_id, ReferralCommand::Progress { step: request.step, text }).await
+}
+
+/// The partner's live feed over a websocket: send `{"type":"subscribe","since":null|N}`, as on
+/// the operators' stream; then `{"type":"snapshot","seq"}` (for `null`) and every item after the
+/// position, in order, each once. A revoked token closes it within a second.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/live",
+    tag = "partner",
+    responses((status = 101), (status = 401, body = ErrorBody), (status = 403, description = "Origin not allowed", body = ErrorBody))
+)]
+pub async fn get_live(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let upgrade = upgrade
+        .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
+    if !origin_allowed(&headers, &app.config.allowed_origins) {
+        return Err(ApiError::Forbidden("this origin may not open the live stream"));
+    }
+    let tasks = app.tasks.clone();
+    Ok(upgrade.on_upgrade(move |socket| tasks.track_future(crate::live::partner_socket::serve(socket, app, caller))))
+}

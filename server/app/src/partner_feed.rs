@@ -1,0 +1,128 @@
+//! What a partner hears: feed items built from the log and cut to the partner's profile.
+//!
+//! Owns the one rule for every partner channel (poll, websocket, webhook, one case, exports):
+//! an event reaches a partner when it is about the partner's own referral (even one that ends
+//! its access, so it learns of it), or when it changes what the partner's view of a case it may
+//! see shows; each item carries the case as the partner may see it *now*. Must not shape
+//! anything the domain's `partner::view::project` does not allow.
+
+use std::collections::HashMap;
+
+use opsroom_domain::event::Event;
+use opsroom_domain::partner::Partner;
+use opsroom_domain::partner::referral::ReferralStatus;
+use opsroom_domain::partner::view::{self, PartnerCase};
+use opsroom_store::{Store, StoredEvent};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One item of a partner's feed: the same JSON on the websocket, in a poll answer and in a
+/// webhook body.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedItem {
+    #[serde(rename = "type")]
+    pub kind_of_message: &'static str,
+    pub seq: u64,
+    /// The log's kind of event (`referral_made`, `referral_updated`, `status_changed`, …).
+    pub kind: String,
+    pub case_id: Uuid,
+    pub at: String,
+    /// For events about one of the partner's referrals: which, and its status after the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<ReferralRef>,
+    /// The case as the partner may see it now; null once the partner's access ended (its
+    /// referral was declined or withdrawn).
+    pub case: Option<PartnerCase>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferralRef {
+    pub referral_id: Uuid,
+    pub status: ReferralStatus,
+}
+
+/// The case as `partner` may see it now; `None` when it may not (no referral, or none that gives
+/// access) or there is no such case — the two are never told apart.
+pub async fn case_view(store: &Store, partner: &Partner, case_id: Uuid) -> opsroom_store::Result<Option<PartnerCase>> {
+    Ok(store.case_facts(case_id).await?.and_then(|facts| view::project(&facts, partner.partner_id, &partner.profile)))
+}
+
+/// The cases `partner` may see now, most recently changed first.
+pub async fn current_cases(store: &Store, partner: &Partner, limit: u32) -> opsroom_store::Result<Vec<PartnerCase>> {
+    let mut cases = Vec::new();
+    for case_id in store.partner_case_ids(partner.partner_id, limit).await? {
+        if let Some(case) = case_view(store, partner, case_id).await? {
+            cases.push(case);
+        }
+    }
+    Ok(cases)
+}
+
+/// Turn a page of events on the partner's cases into feed items (one view per case per page).
+pub async fn items_from(
+    store: &Store,
+    partner: &Partner,
+    events: &[StoredEvent],
+) -> opsroom_store::Result<Vec<FeedItem>> {
+    let mut views: HashMap<Uuid, Option<PartnerCase>> = HashMap::new();
+    let mut items = Vec::new();
+    for stored in events {
+        let Some(case_id) = stored.case_id else { continue };
+        let event = match Event::from_parts(&stored.kind, &stored.data) {
+            Ok(event) => event,
+            Err(error) => {
+                tracing::warn!(%error, seq = stored.seq, "an event the partner feed cannot read; skipped");
+                continue;
+            }
+        };
+        let referral = match (&event, event.referral_partner()) {
+            (_, Some(owner)) if owner != partner.partner_id => continue,
+            (Event::ReferralMade(made), Some(_)) => {
+                Some(ReferralRef { referral_id: made.referral_id, status: ReferralStatus::Pending })
+            }
+            (Event::ReferralUpdated(change), Some(_)) => {
+                Some(ReferralRef { referral_id: change.referral_id, status: change.to })
+            }
+            // An escalation is the ops room's chase; the partner sees its referral unchanged.
+            (_, Some(_)) => continue,
+            (_, None) if event.concerns_partners() => None,
+            (_, None) => continue,
+        };
+        let case = match views.entry(case_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(case_view(store, partner, case_id).await?).clone()
+            }
+        };
+        // A change to a case the partner may no longer see is not its business.
+        if case.is_none() && referral.is_none() {
+            continue;
+        }
+        items.push(FeedItem {
+            kind_of_message: "event",
+            seq: stored.seq,
+            kind: stored.kind.clone(),
+            case_id,
+            at: opsroom_domain::clock::Timestamp(stored.recorded_at).to_rfc3339(),
+            referral,
+            case,
+        });
+    }
+    Ok(items)
+}
+
+/// Events read per page when building a feed.
+pub const FEED_PAGE: u32 = 500;
+
+/// The partner's items after position `after`, up to `upto`: at most one page of the log. Returns
+/// the items and the position to continue from (`upto` once everything was read).
+pub async fn items_after(
+    store: &Store,
+    partner: &Partner,
+    after: u64,
+    upto: u64,
+) -> opsroom_store::Result<(Vec<FeedItem>, u64)> {
+    let events = store.partner_events(partner.partner_id, after, upto, FEED_PAGE).await?;
+    let next = if events.len() < FEED_PAGE as usize { upto.max(after) } else { events.last().map_or(upto, |e| e.seq) };
+    Ok((items_from(store, partner, &events).await?, next))
+}

@@ -1,0 +1,380 @@
+//! Partner agencies: who they are and what each may see.
+//!
+//! Owns the partner vocabulary (kinds), the **data profile** (the fields a partner receives, the
+//! H3 resolution its locations are coarsened to, an optional region it works in) with a default
+//! per kind, and the refusals for bad registry input. `referral` holds the work handed to a
+//! partner; `view` the only way a case reaches one. Must not decide who may call what (the app's
+//! extractors do) nor read anything.
+
+pub mod referral;
+pub mod view;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Rejected;
+use crate::advisory::Area;
+use crate::clock::Timestamp;
+
+/// What kind of organisation a partner is; it decides the default data profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum PartnerKind {
+    RedCrescent,
+    ForeignAffairs,
+    Embassy,
+    UnAgency,
+    Ngo,
+    Other,
+}
+
+impl PartnerKind {
+    pub const ALL: [PartnerKind; 6] = [
+        PartnerKind::RedCrescent,
+        PartnerKind::ForeignAffairs,
+        PartnerKind::Embassy,
+        PartnerKind::UnAgency,
+        PartnerKind::Ngo,
+        PartnerKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerKind::RedCrescent => "red_crescent",
+            PartnerKind::ForeignAffairs => "foreign_affairs",
+            PartnerKind::Embassy => "embassy",
+            PartnerKind::UnAgency => "un_agency",
+            PartnerKind::Ngo => "ngo",
+            PartnerKind::Other => "other",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// A piece of a case a partner may be given. Anything not listed in its profile never leaves
+/// the server for that partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ProfileField {
+    /// The people's names.
+    Names,
+    Ages,
+    Sex,
+    /// The people's own phone numbers.
+    Phones,
+    Passports,
+    /// What the case asks for (medical, water, evacuation…).
+    Needs,
+    /// Vulnerabilities (injured, unaccompanied minors…).
+    Flags,
+    /// The place name as typed: it can be as precise as a street, so it is off by default.
+    Place,
+    /// The reporter's free text: it can say anything, so it is off by default.
+    Message,
+    /// The reporter (often a relative abroad): name, phone and relation.
+    Reporter,
+}
+
+impl ProfileField {
+    pub const ALL: [ProfileField; 10] = [
+        ProfileField::Names,
+        ProfileField::Ages,
+        ProfileField::Sex,
+        ProfileField::Phones,
+        ProfileField::Passports,
+        ProfileField::Needs,
+        ProfileField::Flags,
+        ProfileField::Place,
+        ProfileField::Message,
+        ProfileField::Reporter,
+    ];
+}
+
+/// Coarsest and finest resolution a profile may name. Resolution 9 is what the store keeps, so
+/// nothing finer exists to hand out.
+pub const COARSEST_RESOLUTION: u8 = 4;
+pub const FINEST_RESOLUTION: u8 = 9;
+
+/// What one partner receives of the cases referred to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DataProfile {
+    /// Sorted, each once.
+    pub fields: Vec<ProfileField>,
+    /// Locations are given as the enclosing H3 cell of this resolution (and its centre).
+    pub resolution: u8,
+    /// The resolution once the partner has accepted a medical evacuation of the case: a team on
+    /// its way needs the street block, not the district.
+    pub evacuation_resolution: u8,
+    /// Where the partner works; cases outside it cannot be referred to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub region: Option<Area>,
+}
+
+impl DataProfile {
+    /// The profile a partner of `kind` gets unless an admin says otherwise: the least each kind
+    /// needs for its usual work.
+    pub fn default_for(kind: PartnerKind) -> Self {
+        use ProfileField::*;
+        let fields = match kind {
+            // Rescue and medical work: who, how old, how to call them, what is wrong. Not papers.
+            PartnerKind::RedCrescent => vec![Names, Ages, Sex, Phones, Needs, Flags],
+            // Consular work is about identity and documents, and the family abroad asking.
+            PartnerKind::ForeignAffairs | PartnerKind::Embassy => {
+                vec![Names, Ages, Sex, Phones, Passports, Needs, Flags, Reporter]
+            }
+            // Aid agencies plan by numbers and needs; names only if an admin adds them.
+            PartnerKind::UnAgency | PartnerKind::Ngo => vec![Ages, Sex, Needs, Flags],
+            PartnerKind::Other => vec![Needs, Flags],
+        };
+        Self { fields, resolution: 7, evacuation_resolution: FINEST_RESOLUTION, region: None }
+    }
+
+    pub fn allows(&self, field: ProfileField) -> bool {
+        self.fields.contains(&field)
+    }
+
+    /// Build a profile from an admin's input over the kind's default: each part given replaces
+    /// the default's.
+    pub fn parse(kind: PartnerKind, input: &ProfileInput) -> Result<Self, Rejected> {
+        let mut profile = Self::default_for(kind);
+        if let Some(fields) = &input.fields {
+            profile.fields = crate::need::sorted_unique(fields);
+        }
+        let check = |value: u8, field: &str| {
+            if (COARSEST_RESOLUTION..=FINEST_RESOLUTION).contains(&value) {
+                Ok(value)
+            } else {
+                Err(Rejected::new(
+                    "out_of_range",
+                    format!("profile.{field}"),
+                    format!("an H3 resolution from {COARSEST_RESOLUTION} to {FINEST_RESOLUTION}"),
+                ))
+            }
+        };
+        if let Some(resolution) = input.resolution {
+            profile.resolution = check(resolution, "resolution")?;
+        }
+        if let Some(resolution) = input.evacuation_resolution {
+            profile.evacuation_resolution = check(resolution, "evacuation_resolution")?;
+        }
+        if profile.evacuation_resolution < profile.resolution {
+            profile.evacuation_resolution = profile.resolution;
+        }
+        profile.region = match (&input.region, &input.region_cells) {
+            (Some(_), Some(_)) => {
+                return Err(Rejected::new(
+                    "ambiguous",
+                    "profile.region",
+                    "give the region as a GeoJSON polygon or as H3 cells, not both",
+                ));
+            }
+            (Some(geometry), None) => Some(Area::from_geojson(geometry).map_err(|r| r.within("profile.region"))?),
+            (None, Some(cells)) => Some(Area::from_cells(cells).map_err(|r| r.within("profile.region_cells"))?),
+            (None, None) => None,
+        };
+        Ok(profile)
+    }
+}
+
+/// An admin's wishes for a profile; every part is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileInput {
+    pub fields: Option<Vec<ProfileField>>,
+    pub resolution: Option<u8>,
+    pub evacuation_resolution: Option<u8>,
+    /// A GeoJSON Polygon or MultiPolygon.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub region: Option<serde_json::Value>,
+    /// Or H3 cells (hex).
+    pub region_cells: Option<Vec<String>>,
+}
+
+/// One way to reach a partner's desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A partner as registered: its names, kind, contacts and profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partner {
+    pub partner_id: Uuid,
+    pub name_en: String,
+    pub name_ar: Option<String>,
+    pub kind: PartnerKind,
+    pub contacts: Vec<Contact>,
+    pub profile: DataProfile,
+    /// Where the partner's webhooks go, if it takes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+}
+
+/// What an admin sends to register a partner.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerInput {
+    /// The name in English (or Latin script).
+    pub name: String,
+    pub name_ar: Option<String>,
+    pub kind: PartnerKind,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub profile: Option<ProfileInput>,
+    /// `http://` or `https://` URL that receives signed webhooks.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+}
+
+/// Longest partner name, contact part or list.
+const MAX_NAME: usize = 200;
+const MAX_CONTACTS: usize = 20;
+
+impl Partner {
+    /// Validate an admin's registration.
+    pub fn register(partner_id: Uuid, input: &PartnerInput) -> Result<Self, Rejected> {
+        let name_en = required_text(&input.name, "name")?;
+        let name_ar = match input.name_ar.as_deref() {
+            Some(raw) if !raw.trim().is_empty() => Some(required_text(raw, "name_ar")?),
+            _ => None,
+        };
+        if input.contacts.len() > MAX_CONTACTS {
+            return Err(Rejected::new("too_many", "contacts", format!("at most {MAX_CONTACTS} contacts")));
+        }
+        let contacts = input
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let part = |value: &Option<String>, name: &str| -> Result<Option<String>, Rejected> {
+                    match value.as_deref().map(str::trim) {
+                        None | Some("") => Ok(None),
+                        Some(v) => required_text(v, &format!("contacts[{i}].{name}")).map(Some),
+                    }
+                };
+                Ok(Contact {
+                    name: part(&c.name, "name")?,
+                    phone: part(&c.phone, "phone")?,
+                    email: part(&c.email, "email")?,
+                })
+            })
+            .collect::<Result<Vec<_>, Rejected>>()?;
+        let profile = DataProfile::parse(input.kind, input.profile.as_ref().unwrap_or(&ProfileInput::default()))?;
+        let webhook_url = match input.webhook_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => Some(webhook_url(url)?),
+        };
+        Ok(Self { partner_id, name_en, name_ar, kind: input.kind, contacts, profile, webhook_url })
+    }
+}
+
+/// A webhook URL: absolute `http` or `https`, a host, no credentials, no spaces.
+fn webhook_url(raw: &str) -> Result<String, Rejected> {
+    let refuse = |message: &str| Err(Rejected::new("invalid_url", "webhook_url", message));
+    let Some(rest) = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://")) else {
+        return refuse("must start with https:// or http://");
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if raw.len() > 2000 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("must be at most 2000 characters, without spaces");
+    }
+    if authority.is_empty() || authority.contains('@') {
+        return refuse("must name a host, without user or password");
+    }
+    Ok(raw.to_owned())
+}
+
+fn required_text(raw: &str, field: &str) -> Result<String, Rejected> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Rejected::new("required", field, "must not be empty"));
+    }
+    if trimmed.chars().count() > MAX_NAME {
+        return Err(Rejected::new("too_long", field, format!("at most {MAX_NAME} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(Rejected::new("invalid_text", field, "must not contain control characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A partner was registered, or its profile or contacts changed (the whole new state).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartnerRegistered {
+    #[serde(flatten)]
+    pub partner: Partner,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
+/// A partner token was issued or revoked. Carries no secret: only the token's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerTokenChanged {
+    pub partner_id: Uuid,
+    pub token_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_and_a_kind_are_enough() {
+        let input: PartnerInput =
+            serde_json::from_str(r#"{"name":"Egyptian Red Crescent","kind":"red_crescent"}"#).unwrap();
+        let partner = Partner::register(Uuid::nil(), &input).unwrap();
+        assert_eq!(partner.profile, DataProfile::default_for(PartnerKind::RedCrescent));
+        assert!(partner.profile.allows(ProfileField::Names));
+        assert!(!partner.profile.allows(ProfileField::Passports), "rescuers do not need papers");
+        assert_eq!((partner.profile.resolution, partner.profile.evacuation_resolution), (7, 9));
+    }
+
+    #[test]
+    fn profile_refusals_name_their_field() {
+        let input: PartnerInput =
+            serde_json::from_str(r#"{"name":"x","kind":"ngo","profile":{"resolution":12}}"#).unwrap();
+        assert_eq!(Partner::register(Uuid::nil(), &input).unwrap_err().field.as_deref(), Some("profile.resolution"));
+        let input: PartnerInput =
+            serde_json::from_str(r#"{"name":"x","kind":"ngo","profile":{"region_cells":["zz"]}}"#).unwrap();
+        assert_eq!(
+            Partner::register(Uuid::nil(), &input).unwrap_err().field.as_deref(),
+            Some("profile.region_cells[0]")
+        );
+        let input: PartnerInput = serde_json::from_str(r#"{"name":"  ","kind":"ngo"}"#).unwrap();
+        assert_eq!(Partner::register(Uuid::nil(), &input).unwrap_err().field.as_deref(), Some("name"));
+        for url in ["ftp://x", "https://", "https://user:pw@host/", "https://a b/"] {
+            let input = PartnerInput { webhook_url: Some(url.into()), ..input.clone() };
+            let input = PartnerInput { name: "x".into(), ..input };
+            assert_eq!(
+                Partner::register(Uuid::nil(), &input).unwrap_err().field.as_deref(),
+                Some("webhook_url"),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_evacuation_resolution_is_never_coarser_than_the_usual_one() {
+        let input = ProfileInput { resolution: Some(8), evacuation_resolution: Some(6), ..Default::default() };
+        let profile = DataProfile::parse(PartnerKind::Ngo, &input).unwrap();
+        assert_eq!((profile.resolution, profile.evacuation_resolution), (8, 8));
+    }
+}

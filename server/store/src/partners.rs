@@ -1,0 +1,693 @@
+//! Partner agencies in the database: the registry, tokens, referrals, webhook bookkeeping, and
+//! the reads a partner's feed is built from.
+//!
+//! Writes run inside the writer's transaction at a given log position and write one event plus
+//! the rows it changes. Must not decide what the domain decides: referral transitions are
+//! `referral::decide`, what a partner may see is `partner::view` (this module only gathers the
+//! facts for it, and never the exact coordinates).
+
+use opsroom_domain::Rejected;
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::event::Event;
+use opsroom_domain::location::Coordinates;
+use opsroom_domain::partner::referral::{
+    ReferralActor, ReferralEscalated, ReferralMade, ReferralState, ReferralStatus, RequestType,
+};
+use opsroom_domain::partner::view::{CaseFacts, PersonFacts, ReferralFacts, ReferralStep, ReporterFacts};
+use opsroom_domain::partner::{Partner, PartnerRegistered, PartnerTokenChanged, referral};
+use uuid::Uuid;
+
+use crate::model::*;
+use crate::reads::{case_summary, cell_col, stored_event, uuid_col};
+use crate::sql::{Conn, Pool, Row};
+use crate::writer::insert_event;
+use crate::{Result, StoreError};
+
+fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {value}"))
+}
+
+/// The statuses that end a partner's access, as SQL literals (from the domain's rule).
+fn no_access_statuses() -> String {
+    ReferralStatus::ALL
+        .iter()
+        .filter(|s| !s.gives_access())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The statuses in which nothing more happens to a referral, as SQL literals.
+fn final_statuses() -> String {
+    ReferralStatus::ALL
+        .iter()
+        .filter(|s| s.is_final())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ---- writes
+
+/// Apply one partner write at `seq`.
+pub(crate) async fn write(conn: &mut Conn<'_>, op: &PartnerWrite, seq: u64) -> Result<PartnerOutcome> {
+    match op {
+        PartnerWrite::Register { partner, webhook_secret, by, at } => {
+            register(conn, partner, webhook_secret.as_deref(), *by, *at, seq).await
+        }
+        PartnerWrite::Update { partner, webhook_secret, by, at } => {
+            update(conn, partner, webhook_secret.as_deref(), *by, *at, seq).await
+        }
+        PartnerWrite::IssueToken { partner_id, token_id, token_hash, expires_at, by, at } => {
+            if partner_row(conn, *partner_id).await?.is_none() {
+                return Ok(PartnerOutcome::NotFound);
+            }
+            let event = Event::PartnerTokenIssued(PartnerTokenChanged {
+                partner_id: *partner_id,
+                token_id: *token_id,
+                expires_at: Some(Timestamp(*expires_at)),
+                by: *by,
+                at: Timestamp(*at),
+            });
+            insert_event(conn, seq, &event, *at).await?;
+            let insert = conn
+                .statement(
+                    "insert into partner_token (token_id, partner_id, token_hash, created_at, expires_at)
+                     values ($1, $2, $3, $4, $5)",
+                )
+                .bind(token_id.to_string())
+                .bind(partner_id.to_string())
+                .bind(token_hash.as_str())
+                .bind(*at)
+                .bind(*expires_at);
+            conn.execute(insert).await?;
+            Ok(PartnerOutcome::Applied { seq })
+        }
+        PartnerWrite::RevokeToken { partner_id, token_id, by, at } => {
+            let revoke = conn
+                .statement(
+                    "update partner_token set revoked_at = $1
+                      where token_id = $2 and partner_id = $3 and revoked_at is null",
+                )
+                .bind(*at)
+                .bind(token_id.to_string())
+                .bind(partner_id.to_string());
+            if conn.execute(revoke).await? == 0 {
+                return Ok(PartnerOutcome::NotFound);
+            }
+            let event = Event::PartnerTokenRevoked(PartnerTokenChanged {
+                partner_id: *partner_id,
+                token_id: *token_id,
+                expires_at: None,
+                by: *by,
+                at: Timestamp(*at),
+            });
+            insert_event(conn, seq, &event, *at).await?;
+            Ok(PartnerOutcome::Applied { seq })
+        }
+        PartnerWrite::Refer { referral_id, case_id, partner_id, request_type, note, by, at } => {
+            let made = ReferralMade {
+                referral_id: *referral_id,
+                case_id: *case_id,
+                partner_id: *partner_id,
+                request_type: *request_type,
+                note: note.clone(),
+                by: *by,
+                at: Timestamp(*at),
+            };
+            refer(conn, made, seq).await
+        }
+        PartnerWrite::ChangeReferral { referral_id, command, actor, at } => {
+            change_referral(conn, *referral_id, command.clone(), *actor, *at, seq).await
+        }
+        PartnerWrite::EscalateReferrals { referred_before, at } => {
+            escalate(conn, *referred_before, *at, seq).await.map(PartnerOutcome::Escalated)
+        }
+        PartnerWrite::WebhookDelivered { partner_id, from, to, dead } => {
+            let moved = conn
+                .statement("update webhook_cursor set seq = $1 where partner_id = $2 and seq = $3")
+                .bind(*to as i64)
+                .bind(partner_id.to_string())
+                .bind(*from as i64);
+            if conn.execute(moved).await? == 0 {
+                return Ok(PartnerOutcome::Stale);
+            }
+            if let Some(dead) = dead {
+                let insert = conn
+                    .statement(
+                        "insert into webhook_dead_letter (dead_id, partner_id, seq, body, attempts, last_error, dead_at)
+                         values ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(dead.dead_id.to_string())
+                    .bind(dead.partner_id.to_string())
+                    .bind(dead.seq as i64)
+                    .bind(dead.body.as_str())
+                    .bind(i64::from(dead.attempts))
+                    .bind(dead.last_error.as_str())
+                    .bind(dead.dead_at);
+                conn.execute(insert).await?;
+            }
+            Ok(PartnerOutcome::Recorded)
+        }
+        PartnerWrite::DeadLetterReplayed { dead_id, at } => {
+            let update = conn
+                .statement("update webhook_dead_letter set replayed_at = $1 where dead_id = $2")
+                .bind(*at)
+                .bind(dead_id.to_string());
+            Ok(if conn.execute(update).await? == 0 { PartnerOutcome::NotFound } else { PartnerOutcome::Recorded })
+        }
+    }
+}
+
+async fn name_taken(conn: &mut Conn<'_>, name: &str, other_than: Uuid) -> Result<bool> {
+    let statement = conn
+        .statement("select count(*) as n from partner where name_en = $1 and partner_id <> $2")
+        .bind(name)
+        .bind(other_than.to_string());
+    Ok(conn.fetch_one(statement).await?.get::<i64>("n")? > 0)
+}
+
+async fn register(
+    conn: &mut Conn<'_>,
+    partner: &Partner,
+    webhook_secret: Option<&str>,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<PartnerOutcome> {
+    if name_taken(conn, &partner.name_en, partner.partner_id).await? {
+        return Ok(PartnerOutcome::NameTaken);
+    }
+    let event =
+        Event::PartnerRegistered(Box::new(PartnerRegistered { partner: partner.clone(), by, at: Timestamp(at) }));
+    insert_event(conn, seq, &event, at).await?;
+    let data = serde_json::to_string(partner).expect("partners serialize");
+    let insert = conn
+        .statement(
+            "insert into partner (partner_id, name_en, kind, data, webhook_url, webhook_secret, created_seq, updated_seq)
+             values ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(partner.partner_id.to_string())
+        .bind(partner.name_en.as_str())
+        .bind(partner.kind.as_str())
+        .bind(data.as_str())
+        .bind(partner.webhook_url.as_deref())
+        .bind(webhook_secret.filter(|_| partner.webhook_url.is_some()))
+        .bind(seq as i64);
+    conn.execute(insert).await?;
+    start_webhooks(conn, partner, seq).await?;
+    Ok(PartnerOutcome::Applied { seq })
+}
+
+async fn update(
+    conn: &mut Conn<'_>,
+    partner: &Partner,
+    webhook_secret: Option<&str>,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<PartnerOutcome> {
+    if partner_row(conn, partner.partner_id).await?.is_none() {
+        return Ok(PartnerOutcome::NotFound);
+    }
+    if name_taken(conn, &partner.name_en, partner.partner_id).await? {
+        return Ok(PartnerOutcome::NameTaken);
+    }
+    let event = Event::PartnerUpdated(Box::new(PartnerRegistered { partner: partner.clone(), by, at: Timestamp(at) }));
+    insert_event(conn, seq, &event, at).await?;
+    let data = serde_json::to_string(partner).expect("partners serialize");
+    // No URL: no key. A new key only when one is given; otherwise the old one stays.
+    let update = conn
+        .statement(
+            "update partner set name_en = $1, kind = $2, data = $3, webhook_url = $4, updated_seq = $5,
+                    webhook_secret = case when $4 is null then null else coalesce($6, webhook_secret) end
+              where partner_id = $7",
+        )
+        .bind(partner.name_en.as_str())
+        .bind(partner.kind.as_str())
+        .bind(data.as_str())
+        .bind(partner.webhook_url.as_deref())
+        .bind(seq as i64)
+        .bind(webhook_secret)
+        .bind(partner.partner_id.to_string());
+    conn.execute(update).await?;
+    start_webhooks(conn, partner, seq).await?;
+    Ok(PartnerOutcome::Applied { seq })
+}
+
+/// A partner that takes webhooks gets them from now on, not the whole history.
+async fn start_webhooks(conn: &mut Conn<'_>, partner: &Partner, seq: u64) -> Result<()> {
+    if partner.webhook_url.is_some() {
+        let insert = conn
+            .statement(
+                "insert into webhook_cursor (partner_id, seq) values ($1, $2) on conflict (partner_id) do nothing",
+            )
+            .bind(partner.partner_id.to_string())
+            .bind(seq as i64);
+        conn.execute(insert).await?;
+    }
+    Ok(())
+}
+
+async fn partner_row(conn: &mut Conn<'_>, partner_id: Uuid) -> Result<Option<Partner>> {
+    let statement = conn.statement("select data from partner where partner_id = $1").bind(partner_id.to_string());
+    conn.fetch_optional(statement).await?.map(|row| parse_partner(&row)).transpose()
+}
+
+fn parse_partner(row: &Row) -> Result<Partner> {
+    let data: String = row.get("data")?;
+    serde_json::from_str(&data).map_err(|e| corrupt("partner.data", e))
+}
+
+async fn refer(conn: &mut Conn<'_>, made: ReferralMade, seq: u64) -> Result<PartnerOutcome> {
+    let statement =
+        conn.statement("select lat, lon, cell from case_file where case_id = $1").bind(made.case_id.to_string());
+    let Some(case) = conn.fetch_optional(statement).await? else { return Ok(PartnerOutcome::NotFound) };
+    let Some(partner) = partner_row(conn, made.partner_id).await? else {
+        return Ok(PartnerOutcome::Refused(Rejected::new("unknown_partner", "partner_id", "no such partner")));
+    };
+    if let Some(region) = &partner.profile.region {
+        let (lat, lon): (Option<f64>, Option<f64>) = (case.get("lat")?, case.get("lon")?);
+        let coordinates = lat.zip(lon).and_then(|(lat, lon)| Coordinates::parse(lat, lon).ok());
+        if !region.covers(coordinates, cell_col(&case)?) {
+            return Ok(PartnerOutcome::Refused(Rejected::new(
+                "outside_region",
+                "partner_id",
+                "the case is not located inside this partner's region",
+            )));
+        }
+    }
+    let open = format!(
+        "select count(*) as n from referral
+          where case_id = $1 and partner_id = $2 and request_type = $3 and status not in ({})",
+        final_statuses()
+    );
+    let statement = conn
+        .statement(&open)
+        .bind(made.case_id.to_string())
+        .bind(made.partner_id.to_string())
+        .bind(made.request_type.as_str());
+    if conn.fetch_one(statement).await?.get::<i64>("n")? > 0 {
+        return Ok(PartnerOutcome::Refused(Rejected::new(
+            "already_referred",
+            "request_type",
+            "this partner already has this request for the case open",
+        )));
+    }
+    let at = made.at.millis();
+    insert_event(conn, seq, &Event::ReferralMade(made.clone()), at).await?;
+    let insert = conn
+        .statement(
+            "insert into referral (referral_id, case_id, partner_id, request_type, status, note, referred_by,
+                                   referred_at, updated_at, created_seq, updated_seq)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $9)",
+        )
+        .bind(made.referral_id.to_string())
+        .bind(made.case_id.to_string())
+        .bind(made.partner_id.to_string())
+        .bind(made.request_type.as_str())
+        .bind(ReferralStatus::Pending.as_str())
+        .bind(made.note.as_ref().map(|n| n.as_str().to_owned()))
+        .bind(made.by.to_string())
+        .bind(at)
+        .bind(seq as i64);
+    conn.execute(insert).await?;
+    Ok(PartnerOutcome::Applied { seq })
+}
+
+async fn change_referral(
+    conn: &mut Conn<'_>,
+    referral_id: Uuid,
+    command: referral::ReferralCommand,
+    actor: ReferralActor,
+    at: i64,
+    seq: u64,
+) -> Result<PartnerOutcome> {
+    let statement = conn
+        .statement("select referral_id, case_id, partner_id, request_type, status from referral where referral_id = $1")
+        .bind(referral_id.to_string());
+    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(PartnerOutcome::NotFound) };
+    let state = referral_state(&row)?;
+    // Another partner's referral does not exist, as far as this partner can tell.
+    if let ReferralActor::Partner(partner_id) = actor
+        && partner_id != state.partner_id
+    {
+        return Ok(PartnerOutcome::NotFound);
+    }
+    let change = match referral::decide(&state, command, actor, Timestamp(at)) {
+        Ok(change) => change,
+        Err(rejected) => return Ok(PartnerOutcome::Refused(rejected)),
+    };
+    insert_event(conn, seq, &Event::ReferralUpdated(change.clone()), at).await?;
+    let update = conn
+        .statement("update referral set status = $1, updated_at = $2, updated_seq = $3 where referral_id = $4")
+        .bind(change.to.as_str())
+        .bind(at)
+        .bind(seq as i64)
+        .bind(referral_id.to_string());
+    conn.execute(update).await?;
+    let step = conn
+        .statement("insert into referral_step (referral_id, seq, status, text, at) values ($1, $2, $3, $4, $5)")
+        .bind(referral_id.to_string())
+        .bind(seq as i64)
+        .bind(change.to.as_str())
+        .bind(change.text.as_ref().map(|t| t.as_str().to_owned()))
+        .bind(at);
+    conn.execute(step).await?;
+    Ok(PartnerOutcome::Applied { seq })
+}
+
+fn referral_state(row: &Row) -> Result<ReferralState> {
+    let request: String = row.get("request_type")?;
+    let status: String = row.get("status")?;
+    Ok(ReferralState {
+        referral_id: uuid_col(row, "referral_id")?,
+        case_id: uuid_col(row, "case_id")?,
+        partner_id: uuid_col(row, "partner_id")?,
+        request_type: RequestType::parse(&request).ok_or_else(|| corrupt("request_type", &request))?,
+        status: ReferralStatus::parse(&status).ok_or_else(|| corrupt("referral.status", &status))?,
+    })
+}
+
+/// Most referrals escalated in one sweep, so one write transaction stays short; the next sweep
+/// takes the rest.
+const ESCALATION_SWEEP: i64 = 200;
+
+async fn escalate(conn: &mut Conn<'_>, referred_before: i64, at: i64, first_seq: u64) -> Result<usize> {
+    let statement = conn
+        .statement(
+            "select referral_id, case_id, partner_id, referred_at from referral
+              where status = 'pending' and escalated_at is null and referred_at < $1
+              order by referred_at limit $2",
+        )
+        .bind(referred_before)
+        .bind(ESCALATION_SWEEP);
+    let rows = conn.fetch_all(statement).await?;
+    for (i, row) in rows.iter().enumerate() {
+        let seq = first_seq + i as u64;
+        let escalated = ReferralEscalated {
+            referral_id: uuid_col(row, "referral_id")?,
+            case_id: uuid_col(row, "case_id")?,
+            partner_id: uuid_col(row, "partner_id")?,
+            referred_at: Timestamp(row.get("referred_at")?),
+            at: Timestamp(at),
+        };
+        insert_event(conn, seq, &Event::ReferralEscalated(escalated.clone()), at).await?;
+        let update = conn
+            .statement("update referral set escalated_at = $1 where referral_id = $2")
+            .bind(at)
+            .bind(escalated.referral_id.to_string());
+        conn.execute(update).await?;
+    }
+    Ok(rows.len())
+}
+
+// ---- reads
+
+fn partner_record(row: &Row) -> Result<PartnerRecord> {
+    Ok(PartnerRecord {
+        partner: parse_partner(row)?,
+        created_seq: row.get::<i64>("created_seq")? as u64,
+        updated_seq: row.get::<i64>("updated_seq")? as u64,
+    })
+}
+
+pub(crate) async fn partners(pool: &Pool) -> Result<Vec<PartnerRecord>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select data, created_seq, updated_seq from partner order by name_en");
+    conn.fetch_all(statement).await?.iter().map(partner_record).collect()
+}
+
+pub(crate) async fn partner(pool: &Pool, partner_id: Uuid) -> Result<Option<PartnerRecord>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement("select data, created_seq, updated_seq from partner where partner_id = $1")
+        .bind(partner_id.to_string());
+    conn.fetch_optional(statement).await?.map(|row| partner_record(&row)).transpose()
+}
+
+/// The partner behind a token, if the token exists, is not revoked and has not expired.
+pub(crate) async fn partner_session(pool: &Pool, token_hash: &str, now_ms: i64) -> Result<Option<PartnerSession>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select p.data, t.token_id, t.expires_at from partner_token t join partner p on p.partner_id = t.partner_id
+              where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now_ms);
+    conn.fetch_optional(statement)
+        .await?
+        .map(|row| {
+            Ok(PartnerSession {
+                partner: parse_partner(&row)?,
+                token_id: uuid_col(&row, "token_id")?,
+                expires_at: row.get("expires_at")?,
+            })
+        })
+        .transpose()
+}
+
+pub(crate) async fn tokens(pool: &Pool, partner_id: Uuid) -> Result<Vec<TokenRow>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select token_id, created_at, expires_at, revoked_at from partner_token
+              where partner_id = $1 order by created_at desc",
+        )
+        .bind(partner_id.to_string());
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TokenRow {
+                token_id: uuid_col(r, "token_id")?,
+                created_at: r.get("created_at")?,
+                expires_at: r.get("expires_at")?,
+                revoked_at: r.get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+const REFERRAL_COLUMNS: &str = "r.referral_id, r.case_id, r.partner_id, p.name_en, r.request_type, r.status, r.note,
+    r.referred_by, r.referred_at, r.updated_at, r.escalated_at";
+
+fn referral_row(row: &Row) -> Result<ReferralRow> {
+    let state = referral_state(row)?;
+    Ok(ReferralRow {
+        referral_id: state.referral_id,
+        case_id: state.case_id,
+        partner_id: state.partner_id,
+        partner_name: row.get("name_en")?,
+        request_type: state.request_type,
+        status: state.status,
+        note: row.get("note")?,
+        referred_by: uuid_col(row, "referred_by")?,
+        referred_at: row.get("referred_at")?,
+        updated_at: row.get("updated_at")?,
+        escalated_at: row.get("escalated_at")?,
+    })
+}
+
+/// Every referral of a case, oldest first (the ops room's view).
+pub(crate) async fn referrals_for_case(pool: &Pool, case_id: Uuid) -> Result<Vec<ReferralRow>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!(
+        "select {REFERRAL_COLUMNS} from referral r join partner p on p.partner_id = r.partner_id
+          where r.case_id = $1 order by r.created_seq"
+    );
+    let statement = conn.statement(&sql).bind(case_id.to_string());
+    conn.fetch_all(statement).await?.iter().map(referral_row).collect()
+}
+
+/// Everything a partner could be shown of a case (see `partner::view::project`); `None` for no
+/// such case.
+pub(crate) async fn case_facts(pool: &Pool, case_id: Uuid) -> Result<Option<CaseFacts>> {
+    let id = case_id.to_string();
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!("select {}, message from case_file where case_id = $1", crate::reads::CASE_COLUMNS);
+    let statement = conn.statement(&sql).bind(id.as_str());
+    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(None) };
+    let summary = case_summary(&row)?;
+    let message: Option<String> = row.get("message")?;
+
+    let statement = conn
+        .statement(
+            "select cp.role, cp.relation, p.name, p.age, p.sex, p.passport, p.phone
+               from case_person cp join person p on p.person_id = cp.person_id
+              where cp.case_id = $1 order by p.created_seq, cp.position",
+        )
+        .bind(id.as_str());
+    let mut people = Vec::new();
+    let mut reporter = None;
+    for r in conn.fetch_all(statement).await? {
+        let role: String = r.get("role")?;
+        if role == "reporter" {
+            reporter =
+                Some(ReporterFacts { name: r.get("name")?, phone: r.get("phone")?, relation: r.get("relation")? });
+        } else {
+            people.push(PersonFacts {
+                name: r.get("name")?,
+                age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
+                sex: r.get("sex")?,
+                phone: r.get("phone")?,
+                passport: r.get("passport")?,
+            });
+        }
+    }
+
+    let statement = conn
+        .statement(
+            "select referral_id, case_id, partner_id, request_type, status, note, referred_at, updated_at
+               from referral where case_id = $1 order by created_seq",
+        )
+        .bind(id.as_str());
+    let mut referrals = Vec::new();
+    for r in conn.fetch_all(statement).await? {
+        let state = referral_state(&r)?;
+        referrals.push(ReferralFacts {
+            referral_id: state.referral_id,
+            partner_id: state.partner_id,
+            request_type: state.request_type,
+            status: state.status,
+            note: r.get("note")?,
+            referred_at: Timestamp(r.get("referred_at")?),
+            updated_at: Timestamp(r.get("updated_at")?),
+            history: Vec::new(),
+        });
+    }
+    let statement = conn
+        .statement(
+            "select s.referral_id, s.status, s.text, s.at from referral_step s
+               join referral r on r.referral_id = s.referral_id where r.case_id = $1 order by s.seq",
+        )
+        .bind(id.as_str());
+    for r in conn.fetch_all(statement).await? {
+        let referral_id = uuid_col(&r, "referral_id")?;
+        let status: String = r.get("status")?;
+        let step = ReferralStep {
+            status: ReferralStatus::parse(&status).ok_or_else(|| corrupt("referral_step.status", &status))?,
+            text: r.get("text")?,
+            at: Timestamp(r.get("at")?),
+        };
+        if let Some(referral) = referrals.iter_mut().find(|f| f.referral_id == referral_id) {
+            referral.history.push(step);
+        }
+    }
+
+    Ok(Some(CaseFacts {
+        case_id,
+        reference: summary.reference,
+        status: summary.status,
+        priority: summary.priority,
+        needs: summary.needs,
+        flags: summary.flags,
+        cell: summary.cell,
+        place: summary.place,
+        message,
+        people,
+        reporter,
+        referrals,
+    }))
+}
+
+/// The cases a partner may see now, most recently changed referral first.
+pub(crate) async fn partner_case_ids(pool: &Pool, partner_id: Uuid, limit: u32) -> Result<Vec<Uuid>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!(
+        "select case_id, max(updated_seq) as last from referral
+          where partner_id = $1 and status not in ({}) group by case_id order by last desc limit $2",
+        no_access_statuses()
+    );
+    let statement = conn.statement(&sql).bind(partner_id.to_string()).bind(i64::from(limit));
+    conn.fetch_all(statement).await?.iter().map(|r| uuid_col(r, "case_id")).collect()
+}
+
+/// Events on cases referred to a partner, from the referral on, after `after` and up to
+/// `upto`, in log order; at most `limit`. The caller keeps those the partner hears of.
+pub(crate) async fn partner_events(
+    pool: &Pool,
+    partner_id: Uuid,
+    after: u64,
+    upto: u64,
+    limit: u32,
+) -> Result<Vec<StoredEvent>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select distinct e.seq, e.kind, e.case_id, e.recorded_at, e.data
+               from referral r join event e on e.case_id = r.case_id and e.seq >= r.created_seq
+              where r.partner_id = $1 and e.seq > $2 and e.seq <= $3
+              order by e.seq limit $4",
+        )
+        .bind(partner_id.to_string())
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::try_from(upto).unwrap_or(i64::MAX))
+        .bind(i64::from(limit));
+    conn.fetch_all(statement).await?.iter().map(stored_event).collect()
+}
+
+fn dead_letter(row: &Row) -> Result<DeadLetter> {
+    Ok(DeadLetter {
+        dead_id: uuid_col(row, "dead_id")?,
+        partner_id: uuid_col(row, "partner_id")?,
+        seq: row.get::<i64>("seq")? as u64,
+        body: row.get("body")?,
+        attempts: row.get::<i64>("attempts")?.clamp(0, i64::from(u32::MAX)) as u32,
+        last_error: row.get("last_error")?,
+        dead_at: row.get("dead_at")?,
+        replayed_at: row.get("replayed_at")?,
+    })
+}
+
+const DEAD_LETTER_COLUMNS: &str = "dead_id, partner_id, seq, body, attempts, last_error, dead_at, replayed_at";
+
+pub(crate) async fn dead_letters(pool: &Pool, partner_id: Uuid) -> Result<Vec<DeadLetter>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!(
+        "select {DEAD_LETTER_COLUMNS} from webhook_dead_letter where partner_id = $1 order by dead_at desc limit 500"
+    );
+    let statement = conn.statement(&sql).bind(partner_id.to_string());
+    conn.fetch_all(statement).await?.iter().map(dead_letter).collect()
+}
+
+pub(crate) async fn dead_letter_by_id(pool: &Pool, dead_id: Uuid) -> Result<Option<DeadLetter>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!("select {DEAD_LETTER_COLUMNS} from webhook_dead_letter where dead_id = $1");
+    let statement = conn.statement(&sql).bind(dead_id.to_string());
+    conn.fetch_optional(statement).await?.map(|row| dead_letter(&row)).transpose()
+}
+
+/// Every partner that takes webhooks, with its key and cursor.
+pub(crate) async fn webhook_targets(pool: &Pool) -> Result<Vec<WebhookTarget>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement(
+        "select p.partner_id, p.webhook_url, p.webhook_secret, c.seq
+           from partner p join webhook_cursor c on c.partner_id = p.partner_id
+          where p.webhook_url is not null and p.webhook_secret is not null",
+    );
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(WebhookTarget {
+                partner_id: uuid_col(r, "partner_id")?,
+                url: r.get("webhook_url")?,
+                secret: r.get("webhook_secret")?,
+                cursor: r.get::<i64>("seq")? as u64,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,322 @@
+//! Partner agencies: the registry and its tokens, referrals and their steps, the partner's feeds
+//! (poll, one case, websocket, exports) cut to its profile, and the 404-not-403 rule.
+
+use std::time::Duration;
+
+use opsroom_tests::{Api, Reply, TestServer, sample_report};
+use serde_json::{Value, json};
+
+use crate::citizens::user;
+
+/// Register a partner as admin; returns its id.
+pub(crate) async fn register(admin: &Api, body: Value) -> String {
+    let reply = admin.post_json("/api/v1/partners", &body).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["partner_id"].as_str().unwrap().to_owned()
+}
+
+/// Issue a token for a partner as admin; returns (token, token_id).
+pub(crate) async fn token(admin: &Api, partner_id: &str) -> (String, String) {
+    let reply = admin.post_json(&format!("/api/v1/partners/{partner_id}/tokens"), &json!({})).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    (reply.body["token"].as_str().unwrap().to_owned(), reply.body["token_id"].as_str().unwrap().to_owned())
+}
+
+/// File a sample report; returns its case id.
+pub(crate) async fn report(api: &Api, n: usize) -> String {
+    let reply = api.post_report(&sample_report(n), None).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["case_id"].as_str().unwrap().to_owned()
+}
+
+/// Refer a case as an operator; returns the referral id.
+pub(crate) async fn refer(api: &Api, case_id: &str, partner_id: &str, request_type: &str) -> String {
+    let body = json!({"partner_id": partner_id, "request_type": request_type, "note": "please call the father"});
+    let reply = api.post_json(&format!("/api/v1/cases/{case_id}/referrals"), &body).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["referral_id"].as_str().unwrap().to_owned()
+}
+
+async fn act(partner: &Api, referral_id: &str, action: &str, body: Value) -> Reply {
+    partner.post_json(&format!("/api/v1/partner/referrals/{referral_id}/{action}"), &body).await.unwrap()
+}
+
+#[tokio::test]
+async fn admins_register_partners_and_issue_tokens_shown_once() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let reply = admin
+        .post_json("/api/v1/partners", &json!({"name": "Egyptian Red Crescent", "kind": "red_crescent"}))
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let partner_id = reply.body["partner_id"].as_str().unwrap().to_owned();
+    assert_eq!(reply.body["profile"]["resolution"], 7);
+    assert!(reply.body["profile"]["fields"].as_array().unwrap().contains(&json!("names")));
+    assert!(!reply.body["profile"]["fields"].as_array().unwrap().contains(&json!("passports")));
+    assert!(reply.body.get("webhook_secret").is_none(), "no webhook, no key");
+
+    // Only admins change the registry; a taken name and a bad kind are refused clearly.
+    let (supervisor, _) = user(&server, "samira", "supervisor").await;
+    let refused = supervisor.post_json("/api/v1/partners", &json!({"name": "IOM", "kind": "un_agency"})).await.unwrap();
+    assert_eq!(refused.status, 403);
+    let taken = admin.post_json("/api/v1/partners", &json!({"name": "Egyptian Red Crescent", "kind": "ngo"})).await;
+    assert_eq!(taken.unwrap().status, 409);
+    let bad = admin.post_json("/api/v1/partners", &json!({"name": "X", "kind": "army"})).await.unwrap();
+    assert_eq!((bad.status, bad.error_code()), (422, "invalid_field"));
+    let bad = admin
+        .post_json("/api/v1/partners", &json!({"name": "X", "kind": "ngo", "profile": {"resolution": 15}}))
+        .await
+        .unwrap();
+    assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("profile.resolution")));
+    // Operators see the list (they refer cases to these partners).
+    assert_eq!(supervisor.get("/api/v1/partners").await.unwrap().body.as_array().unwrap().len(), 1);
+
+    let (token, token_id) = token(&admin, &partner_id).await;
+    assert!(token.len() >= 43, "256 random bits in base64url");
+    let partner = server.api().as_partner(&token);
+    let me = partner.get("/api/v1/partner/me").await.unwrap();
+    assert_eq!((me.status, me.body["name"].as_str()), (200, Some("Egyptian Red Crescent")));
+    let listed = admin.get(&format!("/api/v1/partners/{partner_id}/tokens")).await.unwrap();
+    assert!(!listed.body.to_string().contains(&token), "a token is shown once, never listed");
+
+    // Revoked: the next request fails like a token that never existed.
+    let revoke = admin.send(admin.http.delete(admin.url(&format!("/api/v1/partners/{partner_id}/tokens/{token_id}"))));
+    assert_eq!(revoke.await.unwrap().status, 204);
+    assert_eq!(partner.get("/api/v1/partner/me").await.unwrap().status, 401);
+    assert_eq!(server.api().as_partner("made-up").get("/api/v1/partner/me").await.unwrap().status, 401);
+    server.stop().await.unwrap();
+}
+
+async fn referral_flow(server: TestServer) {
+    let admin = server.admin().await;
+    let (operator, _) = user(&server, "omar", "operator").await;
+    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let consulate = register(&admin, json!({"name": "Consulate Port Sudan", "kind": "embassy"})).await;
+    let (crescent_token, _) = token(&admin, &crescent).await;
+    let (consulate_token, _) = token(&admin, &consulate).await;
+    let crescent_api = server.api().as_partner(&crescent_token);
+    let consulate_api = server.api().as_partner(&consulate_token);
+
+    let injured = report(&operator, 1).await;
+    let papers = report(&operator, 2).await;
+    let mut live = operator.live(None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    live.next_json().await.unwrap();
+    let evacuation = refer(&operator, &injured, &crescent, "medical_evacuation").await;
+    let documents = refer(&operator, &papers, &consulate, "consular_documents").await;
+    // The same open request twice is a conflict; an unknown partner a clear 422.
+    let again = json!({"partner_id": crescent, "request_type": "medical_evacuation"});
+    let again = operator.post_json(&format!("/api/v1/cases/{injured}/referrals"), &again).await.unwrap();
+    assert_eq!((again.status, again.error_code()), (409, "already_referred"));
+    let unknown = json!({"partner_id": uuid_like(), "request_type": "transport"});
+    let unknown = operator.post_json(&format!("/api/v1/cases/{injured}/referrals"), &unknown).await.unwrap();
+    assert_eq!((unknown.status, unknown.body["error"]["field"].as_str()), (422, Some("partner_id")));
+
+    // Each partner sees exactly its own case, cut to its profile and coarsened.
+    let polled = crescent_api.get("/api/v1/partner/cases").await.unwrap();
+    assert_eq!(polled.status, 200, "{}", polled.body);
+    let cases = polled.body["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["case_id"].as_str(), Some(injured.as_str()));
+    assert_eq!(cases[0]["location"]["resolution"], 7);
+    assert!(cases[0]["people"][0]["name"].is_string() && cases[0]["people"][0].get("passport").is_none());
+    let consulate_case = consulate_api.get(&format!("/api/v1/partner/cases/{papers}")).await.unwrap();
+    assert!(consulate_case.body["people"][0]["passport"].is_string(), "consular work needs the passport");
+
+    // Not referred to you: 404 on every route, never 403.
+    assert_eq!(crescent_api.get(&format!("/api/v1/partner/cases/{papers}")).await.unwrap().status, 404);
+    assert_eq!(act(&crescent_api, &documents, "acceptance", json!({})).await.status, 404);
+    assert_eq!(act(&crescent_api, &documents, "decline", json!({"reason": "x"})).await.status, 404);
+    assert_eq!(act(&crescent_api, &documents, "progress", json!({"step": "en_route"})).await.status, 404);
+    assert_eq!(act(&crescent_api, &uuid_like(), "acceptance", json!({})).await.status, 404);
+
+    // Accept, then progress forward only; an accepted evacuation sharpens the location.
+    assert_eq!(act(&crescent_api, &evacuation, "acceptance", json!({"text": "ambulance 12"})).await.status, 200);
+    let case = crescent_api.get(&format!("/api/v1/partner/cases/{injured}")).await.unwrap();
+    assert_eq!(case.body["location"]["resolution"], 9);
+    assert_eq!(case.body["referrals"][0]["status"], "accepted");
+    assert_eq!(act(&crescent_api, &evacuation, "progress", json!({"step": "picked_up"})).await.status, 200);
+    let back = act(&crescent_api, &evacuation, "progress", json!({"step": "en_route"})).await;
+    assert_eq!((back.status, back.error_code()), (409, "invalid_transition"));
+    let unable = act(&crescent_api, &evacuation, "progress", json!({"step": "unable"})).await;
+    assert_eq!((unable.status, unable.body["error"]["field"].as_str()), (422, Some("text")));
+    let declined_late = act(&crescent_api, &evacuation, "decline", json!({"reason": "too late"})).await;
+    assert_eq!(declined_late.status, 409);
+    let completed = act(&crescent_api, &evacuation, "progress", json!({"step": "completed", "text": "at hospital"}));
+    let completed = completed.await;
+    assert_eq!(completed.status, 200);
+    let last_seq = completed.body["seq"].as_u64().unwrap();
+
+    // Every step is on the operators' live stream and in the case's timeline.
+    let kinds: Vec<String> = live
+        .events_until(last_seq)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e["case_id"].as_str() == Some(injured.as_str()))
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["referral_made", "referral_updated", "referral_updated", "referral_updated"]);
+    let detail = operator.case(&injured).await.unwrap();
+    let timeline: Vec<&str> =
+        detail.body["events"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert!(timeline.contains(&"referral_made") && timeline.contains(&"referral_updated"), "{timeline:?}");
+    let listed = operator.get(&format!("/api/v1/cases/{injured}/referrals")).await.unwrap();
+    assert_eq!(listed.body[0]["status"], "completed");
+    assert_eq!(listed.body[0]["partner_name"], "Red Crescent");
+
+    // The consulate declines: it loses the case, and its poll says so with `case: null`.
+    let head = consulate_api.get("/api/v1/partner/cases").await.unwrap().body["next"].as_u64().unwrap();
+    let no_reason = act(&consulate_api, &documents, "decline", json!({"reason": "  "})).await;
+    assert_eq!((no_reason.status, no_reason.body["error"]["field"].as_str()), (422, Some("reason")));
+    assert_eq!(act(&consulate_api, &documents, "decline", json!({"reason": "no staff in Khartoum"})).await.status, 200);
+    assert_eq!(consulate_api.get(&format!("/api/v1/partner/cases/{papers}")).await.unwrap().status, 404);
+    let items = consulate_api.get(&format!("/api/v1/partner/cases?since={head}")).await.unwrap();
+    let items = items.body["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!((items[0]["case"].clone(), items[0]["referral"]["status"].as_str()), (Value::Null, Some("declined")));
+    server.stop().await.unwrap();
+}
+
+fn uuid_like() -> String {
+    "0190f000-0000-7000-8000-000000000001".to_owned()
+}
+
+#[tokio::test]
+async fn a_referral_goes_to_one_partner_step_by_step_and_others_see_nothing() {
+    referral_flow(TestServer::start().await).await;
+}
+
+#[tokio::test]
+async fn a_referral_goes_to_one_partner_step_by_step_on_postgres() {
+    let Some(server) = TestServer::start_postgres().await else { return };
+    referral_flow(server).await;
+}
+
+#[tokio::test]
+async fn the_poll_follows_a_cursor_and_a_withdrawal_ends_access() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let (operator, _) = user(&server, "omar", "operator").await;
+    let ngo = register(&admin, json!({"name": "Shelter NGO", "kind": "ngo"})).await;
+    let (ngo_token, _) = token(&admin, &ngo).await;
+    let partner = server.api().as_partner(&ngo_token);
+
+    let start = partner.get("/api/v1/partner/cases").await.unwrap();
+    assert_eq!(start.body["cases"], json!([]));
+    let since = start.body["next"].as_u64().unwrap();
+    let case = report(&operator, 3).await;
+    let other = report(&operator, 4).await;
+    let referral = refer(&operator, &case, &ngo, "shelter").await;
+    // A note on the case is the ops room's business; a status change reaches the partner.
+    let version = operator.case(&case).await.unwrap().body["case"]["version"].as_u64().unwrap();
+    let note = json!({"text": "internal: family known to us", "version": version});
+    assert_eq!(operator.post_json(&format!("/api/v1/cases/{case}/notes"), &note).await.unwrap().status, 200);
+    let version = operator.case(&case).await.unwrap().body["case"]["version"].as_u64().unwrap();
+    let triage = json!({"status": "triaged", "version": version});
+    assert_eq!(operator.post_json(&format!("/api/v1/cases/{case}/status"), &triage).await.unwrap().status, 200);
+    refer(&operator, &other, &ngo, "food_water").await;
+
+    let polled = partner.get(&format!("/api/v1/partner/cases?since={since}")).await.unwrap();
+    let items = polled.body["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["referral_made", "status_changed", "referral_made"]);
+    assert!(items.iter().all(|i| i["case_id"].is_string() && i["case"]["case_id"] == i["case_id"]));
+    assert!(!polled.body.to_string().contains("internal: family known"), "notes never reach partners");
+    assert!(!polled.body.to_string().contains("\"passport\""), "an NGO gets no passports");
+    let next = polled.body["next"].as_u64().unwrap();
+    let empty = partner.get(&format!("/api/v1/partner/cases?since={next}")).await.unwrap();
+    assert_eq!(empty.body["items"], json!([]));
+    let ahead = partner.get(&format!("/api/v1/partner/cases?since={}", next + 1000)).await.unwrap();
+    assert_eq!((ahead.status, ahead.error_code()), (422, "position_ahead"));
+    let junk = partner.get("/api/v1/partner/cases?since=soon").await.unwrap();
+    assert_eq!(junk.status, 400);
+
+    let withdrawn = operator.post_json(&format!("/api/v1/referrals/{referral}/withdrawal"), &json!({})).await.unwrap();
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(partner.get(&format!("/api/v1/partner/cases/{case}")).await.unwrap().status, 404);
+    let after = partner.get(&format!("/api/v1/partner/cases?since={next}")).await.unwrap();
+    assert_eq!(after.body["items"][0]["case"], Value::Null);
+    assert_eq!(after.body["items"][0]["referral"]["status"], "withdrawn");
+    let again = operator.post_json(&format!("/api/v1/referrals/{referral}/withdrawal"), &json!({})).await.unwrap();
+    assert_eq!(again.status, 409);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_partner_websocket_streams_its_cases_and_closes_when_the_token_is_revoked() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let (operator, _) = user(&server, "omar", "operator").await;
+    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let other = register(&admin, json!({"name": "IOM", "kind": "un_agency"})).await;
+    let (token, token_id) = token(&admin, &crescent).await;
+    let partner = server.api().as_partner(&token);
+
+    // Without a token, or with another site's origin, there is no stream.
+    assert!(server.api().websocket("/api/v1/partner/live", None).await.is_err());
+    assert!(partner.websocket("/api/v1/partner/live", Some("http://evil.example")).await.is_err());
+
+    let mut live = partner.websocket("/api/v1/partner/live", None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    let snapshot = live.next_json().await.unwrap().unwrap();
+    assert_eq!(snapshot["type"], "snapshot");
+    let mine = report(&operator, 5).await;
+    let theirs = report(&operator, 6).await;
+    refer(&operator, &theirs, &other, "transport").await;
+    let referral = refer(&operator, &mine, &crescent, "medical_evacuation").await;
+    let item = live.next_json().await.unwrap().unwrap();
+    assert_eq!((item["type"].as_str(), item["kind"].as_str()), (Some("event"), Some("referral_made")));
+    assert_eq!(item["case_id"].as_str(), Some(mine.as_str()), "never another partner's case");
+    assert_eq!(item["case"]["referrals"][0]["referral_id"].as_str(), Some(referral.as_str()));
+    let first_seq = item["seq"].as_u64().unwrap();
+    assert_eq!(act(&partner, &referral, "acceptance", json!({})).await.status, 200);
+    let accepted = live.next_json().await.unwrap().unwrap();
+    assert_eq!(accepted["referral"]["status"], "accepted");
+    assert_eq!(accepted["case"]["location"]["resolution"], 9);
+
+    // Resuming from a position replays what came after it, once.
+    let mut resumed = partner.websocket("/api/v1/partner/live", None).await.unwrap();
+    resumed.subscribe(Some(first_seq)).await.unwrap();
+    assert_eq!(resumed.next_json().await.unwrap().unwrap()["seq"], accepted["seq"]);
+
+    // Revoking the token ends both streams within a second.
+    let url = admin.url(&format!("/api/v1/partners/{crescent}/tokens/{token_id}"));
+    assert_eq!(admin.send(admin.http.delete(url)).await.unwrap().status, 204);
+    for stream in [&mut live, &mut resumed] {
+        let closed = stream.next_json_within(Duration::from_secs(1)).await;
+        assert!(matches!(closed, Ok(None)), "the stream must close within 1 s of the revocation: {closed:?}");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unanswered_referral_is_escalated_once() {
+    let server = TestServer::start_with(|config| {
+        config.referral_accept_time = Duration::ZERO;
+        config.sla_tick = Duration::from_millis(50);
+    })
+    .await;
+    let admin = server.admin().await;
+    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let case = report(&admin, 7).await;
+    let mut live = admin.live(None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    live.next_json().await.unwrap();
+    let referral = refer(&admin, &case, &crescent, "transport").await;
+    let escalated = loop {
+        let event = live.next_json().await.unwrap().expect("the stream stays open");
+        if event["kind"] == "referral_escalated" {
+            break event;
+        }
+    };
+    assert_eq!(escalated["data"]["referral_id"].as_str(), Some(referral.as_str()));
+    let listed = admin.get(&format!("/api/v1/cases/{case}/referrals")).await.unwrap();
+    assert!(listed.body[0]["escalated_at"].is_string());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let detail = admin.case(&case).await.unwrap();
+    let escalations = detail.body["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "referral_escalated");
+    assert_eq!(escalations.count(), 1, "escalated once, however many sweeps ran");
+    server.stop().await.unwrap();
+}
