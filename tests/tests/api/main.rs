@@ -14,6 +14,7 @@ mod matching;
 mod partners;
 mod pfif;
 mod scale_out;
+mod webhooks;
 mod workflow;
 
 /// The production entry point under test, as a binary that tests can run and kill.

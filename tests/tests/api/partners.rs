@@ -320,3 +320,75 @@ async fn an_unanswered_referral_is_escalated_once() {
     assert_eq!(escalations.count(), 1, "escalated once, however many sweeps ran");
     server.stop().await.unwrap();
 }
+
+/// The environment variable naming the export validator (`validate.py hxl|geojson FILE`).
+const PARTNER_VALIDATOR_VAR: &str = "OPSROOM_PARTNER_VALIDATOR";
+
+/// Run the export validator on `content` as a file of `kind` (`hxl` or `geojson`).
+async fn validate_export(validator: &[String], kind: &str, content: &str) -> Result<(), String> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), content).unwrap();
+    let output = tokio::process::Command::new(&validator[0])
+        .args(&validator[1..])
+        .arg(kind)
+        .arg(file.path())
+        .output()
+        .await
+        .expect("the validator runs");
+    if output.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&output.stderr).into_owned()) }
+}
+
+#[tokio::test]
+async fn exports_are_valid_hxl_csv_and_rfc7946_geojson_with_only_the_profile() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let iom = register(&admin, json!({"name": "IOM", "kind": "un_agency"})).await;
+    let (iom_token, _) = token(&admin, &iom).await;
+    let partner = server.api().as_partner(&iom_token);
+    let unlocated = json!({"people": [{"name": "Huda", "age": 70}, {"name": "Sami", "age": 8}],
+                           "location": {"place": "somewhere near Omdurman"}, "needs": ["water"]});
+    let unlocated = admin.post_report(&unlocated, None).await.unwrap().body["case_id"].as_str().unwrap().to_owned();
+    for case in [report(&admin, 21).await, report(&admin, 22).await, unlocated] {
+        refer(&admin, &case, &iom, "food_water").await;
+    }
+    let csv = partner.send(partner.http.get(partner.url("/api/v1/partner/cases.csv"))).await.unwrap();
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = csv.body.as_str().unwrap().to_owned();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(lines.next().unwrap().starts_with("#meta+case+id,"), "the HXL hashtag row");
+    assert_eq!(lines.count(), 4, "one row per person");
+    assert!(header.contains("age") && !header.contains("name") && !header.contains("passport"), "{header}");
+    assert!(!csv.contains("أحمد") && !csv.contains("Huda"), "a UN agency gets no names by default");
+
+    let geojson = partner.get("/api/v1/partner/cases.geojson").await.unwrap();
+    assert_eq!(geojson.headers["content-type"], "application/geo+json");
+    let features = geojson.body["features"].as_array().unwrap();
+    assert_eq!(features.len(), 3);
+    assert_eq!(features.iter().filter(|f| f["geometry"].is_null()).count(), 1, "the unlocated case");
+    assert!(features.iter().all(|f| f["properties"].get("passport").is_none()));
+    // Another partner's export is empty, not an error, and anonymous callers get nothing.
+    let none =
+        server.api().as_partner(&token(&admin, &register(&admin, json!({"name": "B", "kind": "ngo"})).await).await.0);
+    assert_eq!(none.get("/api/v1/partner/cases.geojson").await.unwrap().body["features"], json!([]));
+    assert_eq!(server.api().get("/api/v1/partner/cases.csv").await.unwrap().status, 401);
+
+    let Some(validator) = opsroom_tests::external_validator(
+        PARTNER_VALIDATOR_VAR,
+        "HXL and GeoJSON validation of the partner exports",
+        "target/partner-venv/bin/python tests/partner/validate.py",
+    ) else {
+        server.stop().await.unwrap();
+        return;
+    };
+    validate_export(&validator, "hxl", &csv).await.expect("libhxl accepts the CSV");
+    validate_export(&validator, "geojson", &geojson.body.to_string()).await.expect("the GeoJSON is valid");
+    // The validator can fail: a CSV without its hashtag row and GeoJSON with a latitude of 200.
+    let untagged: String = csv.lines().enumerate().filter(|(i, _)| *i != 1).map(|(_, l)| format!("{l}\n")).collect();
+    assert!(validate_export(&validator, "hxl", &untagged).await.is_err());
+    let broken = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [32.5, 200.0]}, "properties": {}}]});
+    assert!(validate_export(&validator, "geojson", &broken.to_string()).await.is_err());
+    server.stop().await.unwrap();
+}

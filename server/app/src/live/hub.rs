@@ -21,8 +21,9 @@ use crate::wire::EventBody;
 /// Most events read from the log in one query.
 const PAGE: u32 = 1000;
 
-/// Events after which partner sockets re-check their token and profile.
-const PARTNER_CHANGES: [&str; 2] = ["partner_token_revoked", "partner_updated"];
+/// Events after which partner sockets re-check their token and profile, and webhook delivery
+/// re-reads which partners take webhooks.
+const PARTNER_CHANGES: [&str; 3] = ["partner_registered", "partner_updated", "partner_token_revoked"];
 
 /// One event, serialised once as the live stream's JSON message.
 #[derive(Debug)]
@@ -76,8 +77,8 @@ impl Hub {
         self.frames.subscribe()
     }
 
-    /// Moves whenever a partner token is revoked or a partner's registration changes, on any
-    /// node: partner sockets re-check their token and profile when it does.
+    /// Moves whenever a partner is registered or changed or a partner token revoked, on any
+    /// node: partner sockets re-check their token and profile, webhook delivery its targets.
     pub fn partner_changes(&self) -> watch::Receiver<u64> {
         self.partner_changes.clone()
     }

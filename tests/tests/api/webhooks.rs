@@ -1,0 +1,219 @@
+//! Webhooks to partners: a receiver in the test checks each delivery's signature, the order of
+//! deliveries, redelivery once it comes back from being down, and the dead-letter list with its
+//! replay.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hmac::Mac;
+use opsroom_tests::{Api, TestServer};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::partners::{refer, register, report};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Delivery {
+    headers: Vec<(String, String)>,
+    body: String,
+    /// The status the receiver answered.
+    answered: u16,
+}
+
+impl Delivery {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn seq(&self) -> u64 {
+        self.header("x-opsroom-delivery").and_then(|s| s.parse().ok()).expect("a delivery position")
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("a JSON body")
+    }
+}
+
+/// A partner's webhook endpoint: answers 200 while up and 503 while down, and keeps every request.
+#[derive(Clone, Default)]
+struct Receiver {
+    down: Arc<Mutex<bool>>,
+    seen: Arc<Mutex<Vec<Delivery>>>,
+}
+
+impl Receiver {
+    async fn start() -> (Self, String) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let receiver = Receiver::default();
+        let serving = receiver.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else { return };
+                let receiver = serving.clone();
+                tokio::spawn(async move {
+                    let Some((headers, body)) = read_request(&mut socket).await else { return };
+                    let answered = if *receiver.down.lock().unwrap() { 503 } else { 200 };
+                    receiver.seen.lock().unwrap().push(Delivery { headers, body, answered });
+                    let reply = format!("HTTP/1.1 {answered} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                });
+            }
+        });
+        (receiver, url)
+    }
+
+    fn set_down(&self, down: bool) {
+        *self.down.lock().unwrap() = down;
+    }
+
+    fn seen(&self) -> Vec<Delivery> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Wait until `done` holds for what was seen (at most 10 s).
+    async fn wait_for(&self, what: &str, done: impl Fn(&[Delivery]) -> bool) -> Vec<Delivery> {
+        for _ in 0..400 {
+            let seen = self.seen();
+            if done(&seen) {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the receiver never saw {what}: {:?}", self.seen());
+    }
+}
+
+async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<(Vec<(String, String)>, String)> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
+    let headers: Vec<(String, String)> = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let length: usize =
+        headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    while buffer.len() < head_end + length {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    Some((headers, String::from_utf8_lossy(&buffer[head_end..head_end + length]).to_string()))
+}
+
+/// What a partner checks: HMAC-SHA256 under its key of `timestamp.body`.
+fn signature_is_valid(delivery: &Delivery, key: &str) -> bool {
+    let (Some(timestamp), Some(signature)) =
+        (delivery.header("x-opsroom-timestamp"), delivery.header("x-opsroom-signature"))
+    else {
+        return false;
+    };
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{}", delivery.body).as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    signature == format!("sha256={expected}")
+}
+
+async fn dead_letters(admin: &Api, partner_id: &str) -> Vec<Value> {
+    let reply = admin.get(&format!("/api/v1/partners/{partner_id}/dead-letters")).await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_in_order_redelivered_after_an_outage_and_dead_lettered_for_replay() {
+    let (receiver, url) = Receiver::start().await;
+    let server = TestServer::start_with(|config| {
+        config.webhook_retry = vec![Duration::from_millis(40); 5];
+    })
+    .await;
+    let admin = server.admin().await;
+    let reply = admin
+        .post_json("/api/v1/partners", &json!({"name": "Red Crescent", "kind": "red_crescent", "webhook_url": url}))
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let partner_id = reply.body["partner_id"].as_str().unwrap().to_owned();
+    let key = reply.body["webhook_secret"].as_str().expect("the signing key, shown once").to_owned();
+    let shown_again = admin.get(&format!("/api/v1/partners/{partner_id}")).await.unwrap();
+    assert!(!shown_again.body.to_string().contains(&key), "the key is not shown again");
+    let other = register(&admin, json!({"name": "IOM", "kind": "un_agency"})).await;
+
+    // Down: the first item is retried until the endpoint is back, and nothing overtakes it.
+    receiver.set_down(true);
+    let first_case = report(&admin, 11).await;
+    refer(&admin, &first_case, &partner_id, "medical_evacuation").await;
+    receiver.wait_for("two failed attempts", |seen| seen.len() >= 2).await;
+    receiver.set_down(false);
+    let second_case = report(&admin, 12).await;
+    refer(&admin, &report(&admin, 13).await, &other, "transport").await; // not this partner's
+    refer(&admin, &second_case, &partner_id, "shelter").await;
+    let seen =
+        receiver.wait_for("both items delivered", |seen| seen.iter().filter(|d| d.answered == 200).count() >= 2).await;
+    let delivered: Vec<&Delivery> = seen.iter().filter(|d| d.answered == 200).collect();
+    assert_eq!(delivered[0].json()["case_id"].as_str(), Some(first_case.as_str()));
+    assert_eq!(delivered[1].json()["case_id"].as_str(), Some(second_case.as_str()));
+    assert!(delivered[0].seq() < delivered[1].seq(), "in order");
+    let failed_first = seen.iter().take_while(|d| d.answered == 503).count();
+    assert!(failed_first >= 2 && seen[..failed_first].iter().all(|d| d.seq() == delivered[0].seq()));
+    assert!(seen.iter().all(|d| signature_is_valid(d, &key)), "every delivery is signed");
+    let mut forged = delivered[0].clone();
+    forged.body = forged.body.replace("medical_evacuation", "transport");
+    assert!(!signature_is_valid(&forged, &key), "a changed body fails the check");
+    assert!(seen.iter().all(|d| d.json()["case"]["people"][0].get("passport").is_none()), "profile applies");
+
+    // Down for longer than every retry: the item becomes a dead letter and delivery goes on.
+    receiver.set_down(true);
+    let lost_case = report(&admin, 14).await;
+    refer(&admin, &lost_case, &partner_id, "food_water").await;
+    let mut letters = Vec::new();
+    for _ in 0..400 {
+        letters = dead_letters(&admin, &partner_id).await;
+        if !letters.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(letters.len(), 1, "one dead letter");
+    assert_eq!(letters[0]["attempts"], 6);
+    assert_eq!(letters[0]["body"]["case_id"].as_str(), Some(lost_case.as_str()));
+    receiver.set_down(false);
+    let later_case = report(&admin, 15).await;
+    refer(&admin, &later_case, &partner_id, "transport").await;
+    receiver
+        .wait_for("the item after the dead letter", |seen| {
+            seen.iter().any(|d| d.answered == 200 && d.json()["case_id"].as_str() == Some(later_case.as_str()))
+        })
+        .await;
+
+    // An admin replays the dead letter: delivered, signed, marked as a replay.
+    let dead_id = letters[0]["dead_id"].as_str().unwrap();
+    let replay = format!("/api/v1/partners/{partner_id}/dead-letters/{dead_id}/replay");
+    assert_eq!(admin.post_json(&replay, &json!({})).await.unwrap().status, 204);
+    let seen = receiver.seen();
+    let replayed = seen.iter().rfind(|d| d.header("x-opsroom-replay") == Some(dead_id)).expect("the replay arrived");
+    assert_eq!(replayed.json()["case_id"].as_str(), Some(lost_case.as_str()));
+    assert!(signature_is_valid(replayed, &key));
+    assert!(dead_letters(&admin, &partner_id).await[0]["replayed_at"].is_string());
+    let (operator, _) = crate::citizens::user(&server, "omar", "operator").await;
+    let refused = operator.get(&format!("/api/v1/partners/{partner_id}/dead-letters")).await.unwrap();
+    assert_eq!(refused.status, 403);
+    server.stop().await.unwrap();
+}
