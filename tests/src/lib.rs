@@ -56,7 +56,12 @@ impl TestServer {
     /// Start on a fresh PostgreSQL database; `None` (with a message) when no server is
     /// configured outside CI (see `opsroom_store::testing`).
     pub async fn start_postgres() -> Option<Self> {
-        Some(Self::start_owning(TestDatabase::postgres().await?, |_| {}).await)
+        Self::start_postgres_with(|_| {}).await
+    }
+
+    /// Start on a fresh PostgreSQL database, letting the test adjust the configuration.
+    pub async fn start_postgres_with(adjust: impl FnOnce(&mut Config)) -> Option<Self> {
+        Some(Self::start_owning(TestDatabase::postgres().await?, adjust).await)
     }
 
     async fn start_owning(database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {

@@ -392,3 +392,49 @@ async fn exports_are_valid_hxl_csv_and_rfc7946_geojson_with_only_the_profile() {
     assert!(validate_export(&validator, "geojson", &broken.to_string()).await.is_err());
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_changed_profile_applies_at_once_and_a_new_webhook_url_gets_a_new_key() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let ngo = register(&admin, json!({"name": "Aid NGO", "kind": "ngo", "webhook_url": "http://127.0.0.1:9/a"})).await;
+    let (ngo_token, _) = token(&admin, &ngo).await;
+    let partner = server.api().as_partner(&ngo_token);
+    let case = report(&admin, 31).await;
+    refer(&admin, &case, &ngo, "family_tracing").await;
+    let mut live = partner.websocket("/api/v1/partner/live", None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    live.next_json().await.unwrap();
+    let before = partner.get(&format!("/api/v1/partner/cases/{case}")).await.unwrap();
+    assert!(before.body["people"][0].get("name").is_none());
+
+    let put = |body: Value| {
+        let admin = admin.clone();
+        let path = format!("/api/v1/partners/{ngo}");
+        async move { admin.send(admin.http.put(admin.url(&path)).json(&body)).await.unwrap() }
+    };
+    let tracing = json!({"name": "Aid NGO", "kind": "ngo", "webhook_url": "http://127.0.0.1:9/a",
+                         "profile": {"fields": ["names", "ages"], "resolution": 6}});
+    let same_url = put(tracing.clone()).await;
+    assert_eq!(same_url.status, 200, "{}", same_url.body);
+    assert!(same_url.body.get("webhook_secret").is_none(), "the same URL keeps its key");
+    let after = partner.get(&format!("/api/v1/partner/cases/{case}")).await.unwrap();
+    assert!(after.body["people"][0]["name"].is_string() && after.body["location"]["resolution"] == 6);
+    // The open websocket uses the new profile for its next item.
+    let version = admin.case(&case).await.unwrap().body["case"]["version"].as_u64().unwrap();
+    let triage = json!({"status": "triaged", "version": version});
+    assert_eq!(admin.post_json(&format!("/api/v1/cases/{case}/status"), &triage).await.unwrap().status, 200);
+    let item = live.next_json().await.unwrap().unwrap();
+    assert_eq!(
+        (item["kind"].as_str(), item["case"]["location"]["resolution"].as_u64()),
+        (Some("status_changed"), Some(6))
+    );
+    assert!(item["case"]["people"][0]["name"].is_string());
+
+    let moved = put(json!({"name": "Aid NGO", "kind": "ngo", "webhook_url": "http://127.0.0.1:9/b"})).await;
+    assert!(moved.body["webhook_secret"].is_string(), "a new URL gets a new key");
+    assert_eq!(put(json!({"name": "Aid NGO", "kind": "ngo"})).await.status, 200);
+    let missing = admin.send(admin.http.put(admin.url(&format!("/api/v1/partners/{}", uuid_like()))).json(&tracing));
+    assert_eq!(missing.await.unwrap().status, 404);
+    server.stop().await.unwrap();
+}

@@ -137,13 +137,23 @@ async fn dead_letters(admin: &Api, partner_id: &str) -> Vec<Value> {
     reply.body.as_array().unwrap().clone()
 }
 
+fn quick_retries(config: &mut opsroom_tests::Config) {
+    config.webhook_retry = vec![Duration::from_millis(40); 5];
+}
+
 #[tokio::test]
 async fn webhooks_are_signed_in_order_redelivered_after_an_outage_and_dead_lettered_for_replay() {
+    webhooks_on(TestServer::start_with(quick_retries).await).await;
+}
+
+#[tokio::test]
+async fn webhooks_work_the_same_on_postgres() {
+    let Some(server) = TestServer::start_postgres_with(quick_retries).await else { return };
+    webhooks_on(server).await;
+}
+
+async fn webhooks_on(server: TestServer) {
     let (receiver, url) = Receiver::start().await;
-    let server = TestServer::start_with(|config| {
-        config.webhook_retry = vec![Duration::from_millis(40); 5];
-    })
-    .await;
     let admin = server.admin().await;
     let reply = admin
         .post_json("/api/v1/partners", &json!({"name": "Red Crescent", "kind": "red_crescent", "webhook_url": url}))
