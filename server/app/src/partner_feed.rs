@@ -111,6 +111,11 @@ pub async fn items_from(
     Ok(items)
 }
 
+/// A partner's websocket or webhook reads the store at most this often, however fast the log
+/// grows: under heavy intake the head moves hundreds of times a second, and a read per move
+/// per partner would take CPU from intake for nothing a partner could notice.
+pub const FEED_PACE: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Events read per page when building a feed.
 pub const FEED_PAGE: u32 = 500;
 

@@ -67,6 +67,7 @@ pub async fn run(app: AppState) {
 async fn deliver_partner(app: AppState, client: reqwest::Client, partner_id: Uuid) {
     let mut head = app.store.committed_head();
     loop {
+        tokio::time::sleep(partner_feed::FEED_PACE).await;
         match deliver_pending(&app, &client, partner_id).await {
             Ok(true) => {}
             Ok(false) => return,

@@ -5,8 +5,8 @@
 //! partner, cut to its profile) ever go out; positions only grow, so nothing is sent twice; the
 //! token is re-checked as soon as the hub sees any token revoked or partner changed (and every
 //! [`RECHECK`] for expiry), so a revoked token ends the stream within a second; a new profile
-//! applies to the next item. Partners are few, so a store read per head move is affordable and
-//! keeps this free of the hub's per-frame bookkeeping.
+//! applies to the next item. Partners are few, so reading the store when the head moves (at
+//! most every `FEED_PACE`) is affordable and keeps this free of the hub's per-frame bookkeeping.
 
 use std::time::Duration;
 
@@ -60,9 +60,14 @@ async fn stream_items(
     };
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.reset();
+    let mut last_read = tokio::time::Instant::now();
     loop {
         // Send everything up to the head this node has seen.
         let target = *head.borrow_and_update();
+        if last < target {
+            tokio::time::sleep_until(last_read + partner_feed::FEED_PACE).await;
+            last_read = tokio::time::Instant::now();
+        }
         while last < target {
             let partner = &caller.session.partner;
             let (items, next) =
