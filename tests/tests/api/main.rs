@@ -3,6 +3,7 @@
 
 mod advisories;
 mod auth;
+mod authz;
 mod bad_input;
 mod citizens;
 mod crash;
