@@ -18,7 +18,7 @@ use opsroom_domain::partner::{Partner, PartnerRegistered, PartnerTokenChanged, r
 use uuid::Uuid;
 
 use crate::model::*;
-use crate::reads::{case_summary, cell_col, stored_event, uuid_col};
+use crate::reads::{case_persons, case_summary, cell_col, stored_event, uuid_col};
 use crate::sql::{Conn, Pool, Row};
 use crate::writer::insert_event;
 use crate::{Result, StoreError};
@@ -518,27 +518,18 @@ pub(crate) async fn case_facts(pool: &Pool, case_id: Uuid) -> Result<Option<Case
     let summary = case_summary(&row)?;
     let message: Option<String> = row.get("message")?;
 
-    let statement = conn
-        .statement(
-            "select cp.role, cp.relation, p.name, p.age, p.sex, p.passport, p.phone
-               from case_person cp join person p on p.person_id = cp.person_id
-              where cp.case_id = $1 order by p.created_seq, cp.position",
-        )
-        .bind(id.as_str());
     let mut people = Vec::new();
     let mut reporter = None;
-    for r in conn.fetch_all(statement).await? {
-        let role: String = r.get("role")?;
-        if role == "reporter" {
-            reporter =
-                Some(ReporterFacts { name: r.get("name")?, phone: r.get("phone")?, relation: r.get("relation")? });
+    for person in case_persons(&mut conn, &id).await? {
+        if person.role == "reporter" {
+            reporter = Some(ReporterFacts { name: person.name, phone: person.phone, relation: person.relation });
         } else {
             people.push(PersonFacts {
-                name: r.get("name")?,
-                age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
-                sex: r.get("sex")?,
-                phone: r.get("phone")?,
-                passport: r.get("passport")?,
+                name: person.name,
+                age: person.age,
+                sex: person.sex,
+                phone: person.phone,
+                passport: person.passport,
             });
         }
     }

@@ -176,30 +176,7 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
     let summary = case_summary(&row)?;
     let message: Option<String> = row.get("message")?;
 
-    let statement = conn
-        .statement(
-            "select p.person_id, cp.role, cp.relation, p.name, p.age, p.sex, p.passport, p.phone
-               from case_person cp join person p on p.person_id = cp.person_id
-              where cp.case_id = $1 order by p.created_seq, cp.position",
-        )
-        .bind(id.as_str());
-    let persons = conn
-        .fetch_all(statement)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(PersonRow {
-                person_id: uuid_col(r, "person_id")?,
-                role: r.get("role")?,
-                relation: r.get("relation")?,
-                name: r.get("name")?,
-                age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
-                sex: r.get("sex")?,
-                passport: r.get("passport")?,
-                phone: r.get("phone")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let persons = case_persons(&mut conn, &id).await?;
 
     let statement = conn
         .statement(
@@ -280,6 +257,33 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
     let events = conn.fetch_all(statement).await?.iter().map(stored_event).collect::<Result<Vec<_>>>()?;
 
     Ok(Some(CaseDetail { summary, message, persons, reports, notes, contacts, events }))
+}
+
+/// The persons of a case (subjects and the reporter), in the order they were reported.
+pub(crate) async fn case_persons(conn: &mut crate::sql::Conn<'_>, case_id: &str) -> Result<Vec<PersonRow>> {
+    let statement = conn
+        .statement(
+            "select p.person_id, cp.role, cp.relation, p.name, p.age, p.sex, p.passport, p.phone
+               from case_person cp join person p on p.person_id = cp.person_id
+              where cp.case_id = $1 order by p.created_seq, cp.position",
+        )
+        .bind(case_id);
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PersonRow {
+                person_id: uuid_col(r, "person_id")?,
+                role: r.get("role")?,
+                relation: r.get("relation")?,
+                name: r.get("name")?,
+                age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
+                sex: r.get("sex")?,
+                passport: r.get("passport")?,
+                phone: r.get("phone")?,
+            })
+        })
+        .collect()
 }
 
 fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {

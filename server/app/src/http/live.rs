@@ -34,13 +34,24 @@ pub async fn get_live(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    let upgrade = upgrade
-        .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
-    if !origin_allowed(&headers, &app.config.allowed_origins) {
-        return Err(ApiError::Forbidden("this origin may not open the live stream"));
-    }
+    let upgrade = checked_upgrade(&app, &headers, upgrade)?;
     let tasks = app.tasks.clone();
     Ok(upgrade.on_upgrade(move |socket| tasks.track_future(socket::serve(socket, app, operator.session_hash))))
+}
+
+/// The handshake checks every live stream makes: a websocket upgrade (400 otherwise) from an
+/// allowed origin (403 otherwise).
+pub fn checked_upgrade(
+    app: &AppState,
+    headers: &HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<WebSocketUpgrade, ApiError> {
+    let upgrade = upgrade
+        .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
+    if !origin_allowed(headers, &app.config.allowed_origins) {
+        return Err(ApiError::Forbidden("this origin may not open the live stream"));
+    }
+    Ok(upgrade)
 }
 
 /// Browsers always send `Origin` on a websocket handshake; programs may omit it (they still need

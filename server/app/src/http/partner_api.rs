@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::auth::{self, PARTNER_HASH_DOMAIN, PartnerCaller};
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, ApiQuery, OptionalJson, UuidPath};
-use crate::http::live::origin_allowed;
+use crate::http::live::checked_upgrade;
 use crate::http::referrals::referral_outcome;
 use crate::partner_feed;
 use crate::secrets;
@@ -248,11 +248,7 @@ pub async fn get_live(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    let upgrade = upgrade
-        .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
-    if !origin_allowed(&headers, &app.config.allowed_origins) {
-        return Err(ApiError::Forbidden("this origin may not open the live stream"));
-    }
+    let upgrade = checked_upgrade(&app, &headers, upgrade)?;
     let tasks = app.tasks.clone();
     Ok(upgrade.on_upgrade(move |socket| tasks.track_future(crate::live::partner_socket::serve(socket, app, caller))))
 }
