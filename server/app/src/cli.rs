@@ -1,5 +1,6 @@
-//! The command line: `opsroom serve` and `opsroom user add`. The only module that reads the
-//! environment; everything below takes a [`Config`].
+//! The command line: `opsroom serve` (optionally playing a demo scenario), `opsroom migrate`,
+//! `opsroom user add` and `opsroom scenario run`. The only module that reads the environment;
+//! everything below takes a [`Config`].
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -30,6 +31,35 @@ enum Command {
     /// Manage operator accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Play scenarios (scenarios/README.md).
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ScenarioCommand {
+    /// Play a scenario through the public API and print a summary; exits non-zero if an
+    /// acknowledged report is missing afterwards or a live stream had a gap or a repeat.
+    Run {
+        /// A built-in scenario (smoke, sudan-2023, surge) or a scenario file.
+        scenario: String,
+        /// The server to play against (its admin password in OPSROOM_ADMIN_PASSWORD).
+        #[arg(long, conflicts_with = "embedded", required_unless_present = "embedded")]
+        server: Option<String>,
+        /// Start a server here on a fresh temporary database and play against it.
+        #[arg(long)]
+        embedded: bool,
+        /// Scenario seconds per real second, or `max` for as fast as the server answers.
+        #[arg(long, default_value = "max")]
+        speed: opsroom_scenario::Speed,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The staff account the bots use (an admin: it registers partners and publishes
+        /// advisories).
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -73,6 +103,13 @@ struct ServeArgs {
     /// Minutes a partner has to accept a referral before the ops room is alerted.
     #[arg(long, env = "OPSROOM_REFERRAL_ACCEPT_MINUTES", default_value_t = crate::config::DEFAULT_REFERRAL_ACCEPT_MINUTES)]
     referral_accept_minutes: u32,
+    /// Play this scenario (smoke, sudan-2023, or a file) against the server at a watchable
+    /// speed, on a fresh temporary database (its admin password is printed).
+    #[arg(long)]
+    demo: Option<String>,
+    /// With --demo: bots play citizens and partners, people play the operators.
+    #[arg(long, requires = "demo")]
+    drill: bool,
     /// Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated).
     #[arg(long, env = "OPSROOM_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
@@ -149,10 +186,58 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 low_minutes: args.sla_low_minutes,
             };
             config.admin_password = std::env::var("OPSROOM_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+            let demo = args.demo.as_deref().map(opsroom_scenario::load).transpose()?;
+            let mut demo_directory = None;
+            if let Some(scenario) = &demo {
+                // A demo never writes into a real database: it gets a fresh one, and its admin
+                // password is printed so people can sign in and watch (or, in a drill, work).
+                let directory = std::env::temp_dir().join(format!("opsroom-demo-{}", uuid::Uuid::new_v4()));
+                std::fs::create_dir_all(&directory)?;
+                config.database_url = format!("sqlite://{}", directory.join("demo.db").display());
+                demo_directory = Some(directory);
+                let password = config.admin_password.get_or_insert_with(secrets::new_token).clone();
+                println!(
+                    "demo {}: database {}; sign in as admin with password: {password}",
+                    scenario.name, config.database_url
+                );
+            }
             let listener = tokio::net::TcpListener::bind(&args.bind).await?;
             let shutdown = CancellationToken::new();
             tokio::spawn(stop_on_signal(shutdown.clone()));
-            server::run(listener, config, shutdown).await
+            if let (Some(scenario), Some(password)) = (demo, config.admin_password.clone()) {
+                crate::demo::spawn_demo(listener.local_addr()?, password, scenario, args.drill, shutdown.clone());
+            }
+            let served = server::run(listener, config, shutdown).await;
+            if let Some(directory) = demo_directory {
+                let _ = std::fs::remove_dir_all(directory);
+            }
+            served
+        }
+        Command::Scenario(ScenarioCommand::Run { scenario, server: target, embedded, speed, seed, admin }) => {
+            let scenario = opsroom_scenario::load(&scenario)?;
+            let summary = if embedded {
+                crate::demo::run_embedded(&scenario, speed, seed, true).await?
+            } else {
+                let base_url = target.expect("clap requires --server without --embedded");
+                let admin_password = std::env::var("OPSROOM_ADMIN_PASSWORD")
+                    .map_err(|_| anyhow::anyhow!("set OPSROOM_ADMIN_PASSWORD to the password of {admin:?}"))?;
+                crate::demo::wait_ready(&base_url).await?;
+                let options = opsroom_scenario::RunOptions {
+                    base_url,
+                    admin_name: admin,
+                    admin_password,
+                    speed,
+                    seed,
+                    operator_bots: true,
+                    progress: true,
+                };
+                opsroom_scenario::run(&scenario, &options).await?
+            };
+            summary.print();
+            if !summary.ok() {
+                anyhow::bail!("the scenario's checks failed");
+            }
+            Ok(())
         }
         Command::Migrate(database) => {
             let store = Store::open(&database.database_url, StoreOptions::default()).await?;

@@ -24,6 +24,7 @@ pub mod auth;
 pub mod cap;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod live;
 pub mod matcher;

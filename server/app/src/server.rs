@@ -150,7 +150,7 @@ async fn create_first_admin(store: &Store, password: Option<String>) -> anyhow::
         println!("created user admin with password: {password}");
         println!("(shown once; set OPSROOM_ADMIN_PASSWORD on first start to choose it)");
     } else {
-        println!("created user admin with the password from OPSROOM_ADMIN_PASSWORD");
+        println!("created user admin with the configured password (OPSROOM_ADMIN_PASSWORD)");
     }
     Ok(())
 }

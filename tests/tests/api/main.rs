@@ -15,6 +15,7 @@ mod matching;
 mod partners;
 mod pfif;
 mod scale_out;
+mod scenarios;
 mod webhooks;
 mod workflow;
 

@@ -1,0 +1,308 @@
+//! The scenario file (TOML): places, phases, waves, operator and partner bots, advisories.
+//!
+//! Owns parsing and checking a scenario, with errors that name the offending key. Documented
+//! for people who write scenarios in `scenarios/README.md`; this file and that one change
+//! together. Times are scenario hours from the start; reaction times are scenario minutes.
+
+use std::collections::BTreeMap;
+
+use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::partner::PartnerKind;
+use opsroom_domain::partner::referral::RequestType;
+use serde::Deserialize;
+
+use crate::gazetteer::Gazetteer;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The seed when none is given on the command line: the same seed plays the same scenario.
+    #[serde(default)]
+    pub seed: u64,
+    /// Scenario hours played.
+    pub duration_hours: f64,
+    /// Speed for `serve --demo`: scenario seconds per real second.
+    #[serde(default = "default_demo_speed")]
+    pub demo_speed: f64,
+    /// Cases filed as fast as the server takes them before the clock starts (a standing
+    /// population for load scenarios).
+    #[serde(default)]
+    pub standing_cases: u64,
+    pub places: Vec<Place>,
+    pub phases: Vec<Phase>,
+    #[serde(default)]
+    pub waves: Vec<Wave>,
+    #[serde(default)]
+    pub operators: Option<Operators>,
+    #[serde(default)]
+    pub partners: Vec<PartnerBot>,
+    #[serde(default)]
+    pub advisories: Vec<AdvisoryPlan>,
+}
+
+fn default_demo_speed() -> f64 {
+    60.0
+}
+
+/// Where people are: a gazetteer place, its share of the reports, how far around it they are.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    /// A name in the gazetteer (towns of Sudan and Egypt, Khartoum's districts).
+    pub name: String,
+    /// Relative share of reports from here.
+    pub weight: f64,
+    /// Reports are scattered up to this far from the place.
+    #[serde(default = "default_radius")]
+    pub radius_km: f64,
+}
+
+fn default_radius() -> f64 {
+    3.0
+}
+
+/// A stretch of the crisis with its own rate and mix of reports.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub name: String,
+    pub from_hour: f64,
+    pub to_hour: f64,
+    pub reports_per_hour: f64,
+    /// Share sent through the web form; the rest are calls the operators type in (hotline).
+    #[serde(default = "one")]
+    pub web_share: f64,
+    /// Share reported by a relative abroad (a reporter with an Egyptian phone) rather than by
+    /// the people themselves.
+    #[serde(default)]
+    pub relatives_abroad: f64,
+    /// Share that report again someone already reported (another relative, another spelling).
+    #[serde(default)]
+    pub duplicates: f64,
+    /// Share written in Latin script rather than Arabic.
+    #[serde(default)]
+    pub latin: f64,
+    /// Share with coordinates (the rest give only a place name).
+    #[serde(default = "one")]
+    pub located: f64,
+    /// Chance of each need.
+    #[serde(default)]
+    pub needs: BTreeMap<Need, f64>,
+    /// Chance of each vulnerability.
+    #[serde(default)]
+    pub flags: BTreeMap<Flag, f64>,
+    /// People per report, from and to.
+    #[serde(default = "default_people")]
+    pub people: [u32; 2],
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn default_people() -> [u32; 2] {
+    [1, 3]
+}
+
+/// A burst of reports at once (a shelling, a checkpoint closed).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wave {
+    pub at_hour: f64,
+    pub reports: u32,
+    /// Spread over this many minutes.
+    #[serde(default = "default_wave_minutes")]
+    pub over_minutes: f64,
+    /// All from this place (else by the places' weights).
+    pub place: Option<String>,
+}
+
+fn default_wave_minutes() -> f64 {
+    10.0
+}
+
+/// Bots that play the operators: triage, contact, refer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operators {
+    pub count: u32,
+    /// Minutes from a report to its triage, from and to.
+    pub triage_after_minutes: [f64; 2],
+    /// Minutes from triage to the first contact attempt.
+    pub contact_after_minutes: [f64; 2],
+    /// Share of contact attempts that reach someone.
+    #[serde(default = "default_reached")]
+    pub reached_share: f64,
+    /// Which cases go to which partner.
+    #[serde(default)]
+    pub refer: Vec<ReferRule>,
+}
+
+fn default_reached() -> f64 {
+    0.7
+}
+
+/// Refer cases with this need (or flag) to this partner for this request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferRule {
+    pub need: Option<Need>,
+    pub flag: Option<Flag>,
+    pub partner: String,
+    pub request: RequestType,
+}
+
+/// A bot that plays a partner agency: accepts (or declines) and reports progress.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerBot {
+    pub name: String,
+    pub kind: PartnerKind,
+    pub accept_after_minutes: [f64; 2],
+    /// Minutes between progress steps.
+    pub step_after_minutes: [f64; 2],
+    #[serde(default)]
+    pub decline_share: f64,
+}
+
+/// An advisory a supervisor publishes at a given time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisoryPlan {
+    pub at_hour: f64,
+    #[serde(default = "default_severity")]
+    pub severity: String,
+    #[serde(default = "default_advisory_kind")]
+    pub kind: String,
+    pub headline_ar: String,
+    pub headline_en: String,
+    pub body_ar: String,
+    pub body_en: String,
+}
+
+fn default_severity() -> String {
+    "severe".into()
+}
+
+fn default_advisory_kind() -> String {
+    "instruction".into()
+}
+
+/// A scenario that does not hold together.
+#[derive(Debug, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct Invalid {
+    pub key: String,
+    pub message: String,
+}
+
+fn invalid(key: impl Into<String>, message: impl Into<String>) -> Invalid {
+    Invalid { key: key.into(), message: message.into() }
+}
+
+fn check_range(key: String, range: [f64; 2]) -> Result<(), Invalid> {
+    if !(range[0] >= 0.0 && range[1] >= range[0] && range[1].is_finite()) {
+        return Err(invalid(key, "a range [from, to] with 0 <= from <= to"));
+    }
+    Ok(())
+}
+
+fn check_share(key: String, share: f64) -> Result<(), Invalid> {
+    if !(0.0..=1.0).contains(&share) {
+        return Err(invalid(key, "a share from 0 to 1"));
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// Parse and check a scenario file's text against the gazetteer.
+    pub fn parse(text: &str, gazetteer: &Gazetteer) -> anyhow::Result<Self> {
+        let scenario: Scenario = toml::from_str(text)?;
+        scenario.check(gazetteer)?;
+        Ok(scenario)
+    }
+
+    fn check(&self, gazetteer: &Gazetteer) -> Result<(), Invalid> {
+        if !(self.duration_hours > 0.0 && self.duration_hours.is_finite()) {
+            return Err(invalid("duration_hours", "a positive number of hours"));
+        }
+        if self.demo_speed.is_nan() || self.demo_speed <= 0.0 {
+            return Err(invalid("demo_speed", "a positive speed"));
+        }
+        if self.places.is_empty() {
+            return Err(invalid("places", "at least one place"));
+        }
+        for (i, place) in self.places.iter().enumerate() {
+            if gazetteer.find(&place.name).is_none() {
+                return Err(invalid(format!("places[{i}].name"), format!("{:?} is not in the gazetteer", place.name)));
+            }
+            if place.weight.is_nan() || place.weight <= 0.0 || !(0.0..=100.0).contains(&place.radius_km) {
+                return Err(invalid(format!("places[{i}]"), "weight > 0 and radius_km from 0 to 100"));
+            }
+        }
+        for (i, phase) in self.phases.iter().enumerate() {
+            let key = |k: &str| format!("phases[{i}].{k}");
+            if !(phase.from_hour >= 0.0 && phase.to_hour > phase.from_hour && phase.to_hour <= self.duration_hours) {
+                return Err(invalid(key("to_hour"), "0 <= from_hour < to_hour <= duration_hours"));
+            }
+            if !(phase.reports_per_hour >= 0.0 && phase.reports_per_hour.is_finite()) {
+                return Err(invalid(key("reports_per_hour"), "a rate of 0 or more"));
+            }
+            for (name, share) in [
+                ("web_share", phase.web_share),
+                ("relatives_abroad", phase.relatives_abroad),
+                ("duplicates", phase.duplicates),
+                ("latin", phase.latin),
+                ("located", phase.located),
+            ] {
+                check_share(key(name), share)?;
+            }
+            for (need, share) in &phase.needs {
+                check_share(key(&format!("needs.{}", need.as_str())), *share)?;
+            }
+            for (flag, share) in &phase.flags {
+                check_share(key(&format!("flags.{}", flag.as_str())), *share)?;
+            }
+            if phase.people[0] > phase.people[1] || phase.people[1] > 20 {
+                return Err(invalid(key("people"), "[from, to] with from <= to <= 20"));
+            }
+        }
+        for (i, wave) in self.waves.iter().enumerate() {
+            if !(0.0..=self.duration_hours).contains(&wave.at_hour) {
+                return Err(invalid(format!("waves[{i}].at_hour"), "within the scenario"));
+            }
+            if let Some(place) = &wave.place
+                && !self.places.iter().any(|p| &p.name == place)
+            {
+                return Err(invalid(format!("waves[{i}].place"), "one of the scenario's places"));
+            }
+        }
+        if let Some(operators) = &self.operators {
+            check_range("operators.triage_after_minutes".into(), operators.triage_after_minutes)?;
+            check_range("operators.contact_after_minutes".into(), operators.contact_after_minutes)?;
+            check_share("operators.reached_share".into(), operators.reached_share)?;
+            for (i, rule) in operators.refer.iter().enumerate() {
+                if !self.partners.iter().any(|p| p.name == rule.partner) {
+                    return Err(invalid(format!("operators.refer[{i}].partner"), "one of the scenario's partners"));
+                }
+                if rule.need.is_none() == rule.flag.is_none() {
+                    return Err(invalid(format!("operators.refer[{i}]"), "give either a need or a flag"));
+                }
+            }
+        }
+        for (i, partner) in self.partners.iter().enumerate() {
+            check_range(format!("partners[{i}].accept_after_minutes"), partner.accept_after_minutes)?;
+            check_range(format!("partners[{i}].step_after_minutes"), partner.step_after_minutes)?;
+            check_share(format!("partners[{i}].decline_share"), partner.decline_share)?;
+        }
+        for (i, advisory) in self.advisories.iter().enumerate() {
+            if !(0.0..=self.duration_hours).contains(&advisory.at_hour) {
+                return Err(invalid(format!("advisories[{i}].at_hour"), "within the scenario"));
+            }
+        }
+        Ok(())
+    }
+}

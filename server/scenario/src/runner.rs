@@ -1,0 +1,756 @@
+//! Playing a scenario against a server: citizens and relatives send the planned reports, operator
+//! bots triage, contact and refer, partner bots accept and report progress, a supervisor
+//! publishes the advisories; every live stream the run opens is checked for gaps and repeats,
+//! and at the end every acknowledged report must be a case the server still has.
+//!
+//! Owns the actors and the scenario clock (`Speed`: real time times N, or as fast as the server
+//! answers). Talks to the server only through its public HTTP and websocket API, like any
+//! client: nothing here knows the database.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use opsroom_domain::need::{Flag, Need};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::client::{Client, Reply, Stream};
+use crate::format::{PartnerBot, Scenario};
+use crate::gazetteer::Gazetteer;
+use crate::plan::{self, PlannedReport, between};
+
+/// How fast scenario time runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Speed {
+    /// Scenario seconds per real second.
+    Times(f64),
+    /// Every wait is skipped: as fast as the server answers.
+    Max,
+}
+
+impl std::str::FromStr for Speed {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "max" {
+            return Ok(Speed::Max);
+        }
+        match s.parse::<f64>() {
+            Ok(n) if n > 0.0 && n.is_finite() => Ok(Speed::Times(n)),
+            _ => Err(format!("{s:?}: a positive number (scenario seconds per second) or `max`")),
+        }
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub base_url: String,
+    /// A staff account that may publish advisories and register partners (an admin).
+    pub admin_name: String,
+    pub admin_password: String,
+    pub speed: Speed,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Drill mode leaves the operators' work to people: no operator bots.
+    pub operator_bots: bool,
+    /// Print a progress line every few seconds (to stderr).
+    pub progress: bool,
+}
+
+/// What happened, for the summary and for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub planned: usize,
+    pub standing: u64,
+    pub sent: u64,
+    pub acknowledged: u64,
+    /// Acknowledged reports the server did not have afterwards (must be 0).
+    pub missing: u64,
+    /// Failures by kind (`http 422 invalid_field`, `network`, …).
+    pub errors: BTreeMap<String, u64>,
+    pub cases_total: u64,
+    pub contacted: u64,
+    pub first_contact_p50_ms: Option<i64>,
+    pub first_contact_p90_ms: Option<i64>,
+    pub referrals_made: u64,
+    pub referrals_accepted: u64,
+    pub referrals_declined: u64,
+    pub referrals_completed: u64,
+    pub advisories: u64,
+    pub streams: Vec<StreamCheck>,
+    pub elapsed: Duration,
+}
+
+/// One live stream the run watched.
+#[derive(Debug, Clone, Default)]
+pub struct StreamCheck {
+    pub name: String,
+    pub events: u64,
+    pub gaps: u64,
+    pub repeats: u64,
+}
+
+impl Summary {
+    /// Nothing acknowledged went missing and no stream had a gap or a repeat.
+    pub fn ok(&self) -> bool {
+        self.missing == 0 && self.streams.iter().all(|s| s.gaps == 0 && s.repeats == 0)
+    }
+
+    pub fn print(&self) {
+        let ms = |v: Option<i64>| v.map_or("-".to_owned(), |ms| format!("{:.1} min", ms as f64 / 60_000.0));
+        println!("scenario {} (seed {}) in {:.1} s", self.scenario, self.seed, self.elapsed.as_secs_f64());
+        println!(
+            "  reports: {} planned, {} standing, {} sent, {} acknowledged, {} missing afterwards",
+            self.planned, self.standing, self.sent, self.acknowledged, self.missing
+        );
+        println!(
+            "  cases on the server: {}; contacted {}; time to first contact p50 {} p90 {}",
+            self.cases_total,
+            self.contacted,
+            ms(self.first_contact_p50_ms),
+            ms(self.first_contact_p90_ms)
+        );
+        println!(
+            "  referrals: {} made, {} accepted, {} declined, {} completed; advisories: {}",
+            self.referrals_made,
+            self.referrals_accepted,
+            self.referrals_declined,
+            self.referrals_completed,
+            self.advisories
+        );
+        for stream in &self.streams {
+            println!(
+                "  stream {}: {} events, {} gaps, {} repeats",
+                stream.name, stream.events, stream.gaps, stream.repeats
+            );
+        }
+        if self.errors.is_empty() {
+            println!("  errors: none");
+        }
+        for (kind, count) in &self.errors {
+            println!("  error {kind}: {count}");
+        }
+        println!(
+            "{}",
+            if self.ok() { "OK" } else { "FAILED: acknowledged reports missing or a stream had a gap or repeat" }
+        );
+    }
+}
+
+/// Counters shared by every actor.
+#[derive(Default)]
+struct Tally {
+    sent: u64,
+    acknowledged: Vec<Uuid>,
+    /// Which planned report each timed case came from.
+    index_of: HashMap<Uuid, usize>,
+    errors: BTreeMap<String, u64>,
+    advisories: u64,
+}
+
+type Shared = Arc<Mutex<Tally>>;
+
+fn count_error(tally: &Shared, kind: String) {
+    *tally.lock().unwrap().errors.entry(kind).or_default() += 1;
+}
+
+fn failure(reply: &Reply) -> String {
+    format!("http {} {}", reply.status, reply.body["error"]["code"].as_str().unwrap_or(""))
+}
+
+/// The scenario clock.
+#[derive(Clone, Copy)]
+struct Clock {
+    start: Instant,
+    speed: Speed,
+}
+
+impl Clock {
+    /// Scenario hours since the start.
+    fn now_hours(&self) -> f64 {
+        match self.speed {
+            Speed::Times(n) => self.start.elapsed().as_secs_f64() * n / 3600.0,
+            Speed::Max => 0.0,
+        }
+    }
+
+    async fn until_hours(&self, hours: f64) {
+        if let Speed::Times(n) = self.speed {
+            let at = self.start + Duration::from_secs_f64((hours * 3600.0 / n).max(0.0));
+            tokio::time::sleep_until(at.into()).await;
+        }
+    }
+
+    /// Real time for `minutes` of scenario time.
+    fn real(&self, minutes: f64) -> Duration {
+        match self.speed {
+            Speed::Times(n) => Duration::from_secs_f64((minutes * 60.0 / n).max(0.0)),
+            Speed::Max => Duration::ZERO,
+        }
+    }
+
+    async fn wait_minutes(&self, minutes: f64) {
+        if let Speed::Times(n) = self.speed {
+            tokio::time::sleep(Duration::from_secs_f64((minutes * 60.0 / n).max(0.0))).await;
+        }
+    }
+}
+
+/// The random choices of one actor about one planned report.
+fn choices(seed: u64, index: usize, actor: &str) -> ChaCha8Rng {
+    let actor = actor.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    ChaCha8Rng::seed_from_u64(seed ^ actor ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// A case handed to the operator bots.
+struct NewCase {
+    case_id: Uuid,
+    /// The planned report it came from: bots draw their choices from the seed and this, so a
+    /// run's choices do not depend on the ids the server gave out.
+    index: usize,
+    needs: Vec<Need>,
+    flags: Vec<Flag>,
+}
+
+/// Play `scenario` against the server at `options.base_url`.
+pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let gazetteer = Gazetteer::builtin();
+    let seed = options.seed.unwrap_or(scenario.seed);
+    let planned = plan::plan(scenario, &gazetteer, seed);
+    let tally: Shared = Arc::default();
+
+    let mut admin = Client::new(&options.base_url)?;
+    admin.sign_in(&options.admin_name, &options.admin_password).await?;
+    let me = admin.get("/api/v1/session").await?;
+    let my_id: Uuid = me.body["user_id"].as_str().and_then(|s| s.parse().ok()).context("no user id")?;
+    let partners = register_partners(&admin, &scenario.partners).await?;
+
+    // Watch the operators' stream from before the first report to the end.
+    let (stop_tx, stop) = watch::channel(false);
+    let ops_stream = admin.stream("/api/v1/live").await?;
+    let ops_watch = tokio::spawn(watch_operators(ops_stream, stop.clone()));
+    let mut partner_tasks = JoinSet::new();
+    let activity = Arc::new(Activity::default());
+    for bot in &scenario.partners {
+        let (_, token) = &partners[&bot.name];
+        let client = admin.as_partner(token);
+        let stream = client.stream("/api/v1/partner/live").await?;
+        let actor = PartnerActor {
+            bot: bot.clone(),
+            client,
+            speed: options.speed,
+            seed,
+            tally: tally.clone(),
+            activity: activity.clone(),
+        };
+        partner_tasks.spawn(play_partner(actor, stream, stop.clone()));
+    }
+
+    let standing = submit_standing(scenario, &gazetteer, seed, &admin, &tally).await;
+    let clock = Clock { start: Instant::now(), speed: options.speed };
+    let progress = options.progress.then(|| tokio::spawn(report_progress(clock, tally.clone(), planned.len())));
+    let advisories = tokio::spawn(publish_advisories(scenario.clone(), admin.clone(), clock, tally.clone()));
+
+    let (cases_tx, cases_rx) = mpsc::unbounded_channel();
+    let operators = match (&scenario.operators, options.operator_bots) {
+        (Some(operators), true) => {
+            let rules = operators
+                .refer
+                .iter()
+                .map(|rule| Rule {
+                    need: rule.need,
+                    flag: rule.flag,
+                    partner_id: partners[&rule.partner].0,
+                    request: rule.request.as_str(),
+                })
+                .collect();
+            let desk =
+                Desk { admin: admin.clone(), me: my_id, clock, seed, tally: tally.clone(), rules: Arc::new(rules) };
+            Some(tokio::spawn(play_operators(operators.clone(), desk, cases_rx)))
+        }
+        _ => None,
+    };
+
+    send_reports(&planned, &admin, clock, &tally, operators.is_some().then_some(cases_tx)).await;
+    if let Some(operators) = operators {
+        operators.await?;
+    }
+    advisories.await?;
+    // Partner bots finish what they took on: wait until none has work under way and no item
+    // came for a second (their steps take scenario time, so at most a bounded real time).
+    let patience = scenario.partners.iter().map(|p| p.accept_after_minutes[1] + 5.0 * p.step_after_minutes[1]);
+    let patience = clock.real(patience.fold(0.0, f64::max)) + Duration::from_secs(10);
+    let _ = tokio::time::timeout(patience, activity.quiet(Duration::from_secs(1))).await;
+
+    // Every acknowledged report must still be there.
+    let acknowledged = tally.lock().unwrap().acknowledged.clone();
+    let known = all_case_ids(&admin).await?;
+    let missing = acknowledged.iter().filter(|id| !known.contains(id)).count() as u64;
+    let kpis = admin.get("/api/v1/kpis").await?.body;
+
+    // Let the streams reach the head, then stop them.
+    let head = kpis["seq"].as_u64().unwrap_or(0);
+    let _ = stop_tx.send(true);
+    let ops = ops_watch.await?;
+    let mut streams = vec![StreamCheck { name: "operators".into(), ..ops.check.clone() }];
+    while let Some(done) = partner_tasks.join_next().await {
+        streams.push(done?);
+    }
+    if let Some(progress) = progress {
+        progress.abort();
+    }
+    if ops.check.events > 0 && ops.last < head {
+        count_error(&tally, format!("operators' stream ended at {} before the head {head}", ops.last));
+    }
+
+    let tally = tally.lock().unwrap();
+    Ok(Summary {
+        scenario: scenario.name.clone(),
+        seed,
+        planned: planned.len(),
+        standing,
+        sent: tally.sent,
+        acknowledged: tally.acknowledged.len() as u64,
+        missing,
+        errors: tally.errors.clone(),
+        cases_total: kpis["cases"]["total"].as_u64().unwrap_or(0),
+        contacted: kpis["contacted"].as_u64().unwrap_or(0),
+        first_contact_p50_ms: kpis["first_contact_p50_ms"].as_i64(),
+        first_contact_p90_ms: kpis["first_contact_p90_ms"].as_i64(),
+        referrals_made: ops.referrals_made,
+        referrals_accepted: ops.referrals_accepted,
+        referrals_declined: ops.referrals_declined,
+        referrals_completed: ops.referrals_completed,
+        advisories: tally.advisories,
+        streams,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What partner bots are doing, so the run knows when they are done.
+#[derive(Default)]
+struct Activity {
+    in_flight: std::sync::atomic::AtomicUsize,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Activity {
+    fn touch(&self) {
+        *self.last.lock().unwrap() = Some(Instant::now());
+    }
+
+    /// Wait until nothing is under way and nothing happened for `quiet`.
+    async fn quiet(&self, quiet: Duration) {
+        loop {
+            let idle = self.in_flight.load(std::sync::atomic::Ordering::SeqCst) == 0;
+            let still = self.last.lock().unwrap().is_none_or(|at| at.elapsed() >= quiet);
+            if idle && still {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Find or register each partner of the scenario and give it a fresh token.
+async fn register_partners(admin: &Client, bots: &[PartnerBot]) -> anyhow::Result<HashMap<String, (Uuid, String)>> {
+    let existing = admin.get("/api/v1/partners").await?.body;
+    let mut partners = HashMap::new();
+    for bot in bots {
+        let found = existing.as_array().into_iter().flatten().find(|p| p["name"] == bot.name.as_str());
+        let partner_id = match found {
+            Some(partner) => partner["partner_id"].as_str().context("a partner id")?.to_owned(),
+            None => {
+                let reply = admin.post("/api/v1/partners", &json!({"name": bot.name, "kind": bot.kind})).await?;
+                if reply.status != 201 {
+                    bail!("registering partner {}: {} {}", bot.name, reply.status, reply.body);
+                }
+                reply.body["partner_id"].as_str().context("a partner id")?.to_owned()
+            }
+        };
+        let reply =
+            admin.post(&format!("/api/v1/partners/{partner_id}/tokens"), &json!({"expires_in_days": 30})).await?;
+        if reply.status != 201 {
+            bail!("a token for partner {}: {} {}", bot.name, reply.status, reply.body);
+        }
+        let token = reply.body["token"].as_str().context("a token")?.to_owned();
+        partners.insert(bot.name.clone(), (partner_id.parse()?, token));
+    }
+    Ok(partners)
+}
+
+/// Most reports in flight at once.
+const CONCURRENCY: usize = 64;
+
+/// Send one report the way its sender would: the web form with its idempotency key (retried
+/// with the same key on a network failure or a 503), or a call typed in by an operator.
+async fn send_one(admin: &Client, report: &PlannedReport) -> Result<Uuid, String> {
+    let mut last_error = String::new();
+    for _attempt in 0..4 {
+        let answer = if report.hotline {
+            admin.post("/api/v1/cases", &json!({"channel": "hotline", "report": report.body})).await
+        } else {
+            admin.post_report(&report.body, &report.key.to_string()).await
+        };
+        match answer {
+            Ok(reply) if reply.status == 201 => {
+                return reply.body["case_id"].as_str().and_then(|s| s.parse().ok()).ok_or("no case id".into());
+            }
+            Ok(reply) if reply.status == 503 && !report.hotline => last_error = failure(&reply),
+            Ok(reply) => return Err(failure(&reply)),
+            Err(_) if !report.hotline => last_error = "network".into(),
+            Err(_) => return Err("network".into()),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(last_error)
+}
+
+async fn submit(admin: &Client, report: &PlannedReport, tally: &Shared) -> Option<Uuid> {
+    tally.lock().unwrap().sent += 1;
+    match send_one(admin, report).await {
+        Ok(case_id) => {
+            let mut tally = tally.lock().unwrap();
+            tally.acknowledged.push(case_id);
+            tally.index_of.insert(case_id, report.index);
+            Some(case_id)
+        }
+        Err(kind) => {
+            count_error(tally, kind);
+            None
+        }
+    }
+}
+
+async fn submit_standing(scenario: &Scenario, gazetteer: &Gazetteer, seed: u64, admin: &Client, tally: &Shared) -> u64 {
+    let slots = Arc::new(Semaphore::new(CONCURRENCY));
+    let mut tasks = JoinSet::new();
+    for report in plan::standing(scenario, gazetteer, seed) {
+        let slot = slots.clone().acquire_owned().await.expect("never closed");
+        let (admin, tally) = (admin.clone(), tally.clone());
+        tasks.spawn(async move {
+            let _slot = slot;
+            submit(&admin, &PlannedReport { hotline: false, ..report }, &tally).await;
+        });
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+    scenario.standing_cases
+}
+
+async fn send_reports(
+    planned: &[PlannedReport],
+    admin: &Client,
+    clock: Clock,
+    tally: &Shared,
+    operators: Option<mpsc::UnboundedSender<NewCase>>,
+) {
+    let slots = Arc::new(Semaphore::new(CONCURRENCY));
+    let mut tasks = JoinSet::new();
+    for report in planned {
+        clock.until_hours(report.at_hours).await;
+        let slot = slots.clone().acquire_owned().await.expect("never closed");
+        let (admin, tally, report, operators) = (admin.clone(), tally.clone(), report.clone(), operators.clone());
+        tasks.spawn(async move {
+            let _slot = slot;
+            if let Some(case_id) = submit(&admin, &report, &tally).await
+                && let Some(operators) = operators
+            {
+                let needs = serde_json::from_value(report.body["needs"].clone()).unwrap_or_default();
+                let flags = serde_json::from_value(report.body["flags"].clone()).unwrap_or_default();
+                let _ = operators.send(NewCase { case_id, index: report.index, needs, flags });
+            }
+        });
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// A referral rule with its partner resolved.
+struct Rule {
+    need: Option<Need>,
+    flag: Option<Flag>,
+    partner_id: Uuid,
+    request: &'static str,
+}
+
+/// What the operator bots work with.
+#[derive(Clone)]
+struct Desk {
+    admin: Client,
+    /// The bots' own user id (they assign cases to themselves).
+    me: Uuid,
+    clock: Clock,
+    seed: u64,
+    tally: Shared,
+    rules: Arc<Vec<Rule>>,
+}
+
+/// The operator bots: each case is triaged (assigned, status triaged), contacted, and referred
+/// by the rules; at most `count` cases are worked at once.
+async fn play_operators(operators: crate::format::Operators, desk: Desk, mut cases: mpsc::UnboundedReceiver<NewCase>) {
+    let Desk { seed, .. } = desk;
+    let desks = Arc::new(Semaphore::new(operators.count.max(1) as usize));
+    let mut tasks = JoinSet::new();
+    while let Some(case) = cases.recv().await {
+        let mut rng = choices(seed, case.index, "operator");
+        let triage = between(&mut rng, operators.triage_after_minutes);
+        let contact = between(&mut rng, operators.contact_after_minutes);
+        let reached = rand::Rng::random_bool(&mut rng, operators.reached_share);
+        let (desk, desks) = (desk.clone(), desks.clone());
+        tasks.spawn(async move {
+            desk.clock.wait_minutes(triage).await;
+            let _seat = desks.acquire().await.expect("never closed");
+            if let Err(kind) = work_case(&desk, &case, contact, reached).await {
+                count_error(&desk.tally, kind);
+            }
+        });
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+async fn work_case(desk: &Desk, case: &NewCase, contact_after: f64, reached: bool) -> Result<(), String> {
+    let (admin, me, clock) = (&desk.admin, desk.me, desk.clock);
+    let id = case.case_id;
+    let detail = admin.get(&format!("/api/v1/cases/{id}")).await.map_err(|_| "network".to_owned())?;
+    let mut version = detail.body["case"]["version"].as_u64().ok_or_else(|| failure(&detail))?;
+    let mut act = async |path: &str, mut body: Value| -> Result<(), String> {
+        body["version"] = json!(version);
+        let reply = admin.post(&format!("/api/v1/cases/{id}/{path}"), &body).await.map_err(|_| "network".to_owned())?;
+        if reply.status != 200 {
+            return Err(failure(&reply));
+        }
+        version = reply.body["case"]["version"].as_u64().unwrap_or(version + 1);
+        Ok(())
+    };
+    act("assignment", json!({"user_id": me})).await?;
+    act("status", json!({"status": "triaged"})).await?;
+    clock.wait_minutes(contact_after).await;
+    let outcome = if reached { "reached" } else { "no_answer" };
+    act("contacts", json!({"channel": "phone", "outcome": outcome})).await?;
+    if !reached {
+        return Ok(());
+    }
+    for rule in desk.rules.iter() {
+        let applies =
+            rule.need.is_some_and(|n| case.needs.contains(&n)) || rule.flag.is_some_and(|f| case.flags.contains(&f));
+        if applies {
+            let body =
+                json!({"partner_id": rule.partner_id, "request_type": rule.request, "note": "scenario referral"});
+            let reply =
+                admin.post(&format!("/api/v1/cases/{id}/referrals"), &body).await.map_err(|_| "network".to_owned())?;
+            if reply.status != 201 {
+                return Err(failure(&reply));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A partner bot and what it shares with the run.
+struct PartnerActor {
+    bot: PartnerBot,
+    client: Client,
+    speed: Speed,
+    seed: u64,
+    tally: Shared,
+    activity: Arc<Activity>,
+}
+
+/// A partner bot: follows its stream; each new referral is accepted (or declined) and taken
+/// through the progress steps to completion.
+async fn play_partner(actor: PartnerActor, mut stream: Stream, mut stop: watch::Receiver<bool>) -> StreamCheck {
+    let PartnerActor { bot, client, speed, seed, tally, activity } = actor;
+    let clock = Clock { start: Instant::now(), speed };
+    let mut seen = HashSet::new();
+    let mut work = JoinSet::new();
+    loop {
+        let next = tokio::select! {
+            next = stream.next_event(false) => next,
+            _ = stop.changed() => break,
+        };
+        let item = match next {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(error) => {
+                count_error(&tally, format!("partner stream {}: {error}", bot.name));
+                break;
+            }
+        };
+        let (Some("referral_made"), Some(referral_id)) =
+            (item["kind"].as_str(), item["referral"]["referral_id"].as_str())
+        else {
+            continue;
+        };
+        if !seen.insert(referral_id.to_owned()) {
+            continue;
+        }
+        activity.touch();
+        activity.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let case_id: Option<Uuid> = item["case_id"].as_str().and_then(|s| s.parse().ok());
+        let index = case_id.and_then(|id| tally.lock().unwrap().index_of.get(&id).copied()).unwrap_or(usize::MAX);
+        let mut rng = choices(seed, index, &bot.name);
+        let (bot, client, tally, referral_id) = (bot.clone(), client.clone(), tally.clone(), referral_id.to_owned());
+        let activity = activity.clone();
+        work.spawn(async move {
+            work_referral(&bot, &client, &referral_id, clock, &mut rng, &tally).await;
+            activity.touch();
+            activity.in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        });
+        while work.try_join_next().is_some() {}
+    }
+    // Steps still under way are finished before the check (they are part of the run).
+    while work.join_next().await.is_some() {}
+    StreamCheck {
+        name: format!("partner {}", bot.name),
+        events: stream.events,
+        gaps: stream.gaps,
+        repeats: stream.repeats,
+    }
+}
+
+/// Accept (or decline) one referral, then report each step to completion.
+async fn work_referral(
+    bot: &PartnerBot,
+    client: &Client,
+    referral_id: &str,
+    clock: Clock,
+    rng: &mut ChaCha8Rng,
+    tally: &Shared,
+) {
+    clock.wait_minutes(between(rng, bot.accept_after_minutes)).await;
+    let path = |action: &str| format!("/api/v1/partner/referrals/{referral_id}/{action}");
+    let declines = rand::Rng::random_bool(rng, bot.decline_share);
+    let answer = if declines {
+        client.post(&path("decline"), &json!({"reason": "no team free in that area"})).await
+    } else {
+        client.post(&path("acceptance"), &json!({})).await
+    };
+    match answer {
+        Ok(reply) if reply.status == 200 => {}
+        Ok(reply) => return count_error(tally, failure(&reply)),
+        Err(_) => return count_error(tally, "network".into()),
+    }
+    if declines {
+        return;
+    }
+    for step in ["en_route", "reached", "picked_up", "handed_over", "completed"] {
+        clock.wait_minutes(between(rng, bot.step_after_minutes)).await;
+        match client.post(&path("progress"), &json!({"step": step})).await {
+            Ok(reply) if reply.status == 200 => {}
+            Ok(reply) => return count_error(tally, failure(&reply)),
+            Err(_) => return count_error(tally, "network".into()),
+        }
+    }
+}
+
+/// What the operators' stream showed.
+#[derive(Debug, Default)]
+struct OperatorsWatch {
+    check: StreamCheck,
+    last: u64,
+    referrals_made: u64,
+    referrals_accepted: u64,
+    referrals_declined: u64,
+    referrals_completed: u64,
+}
+
+async fn watch_operators(mut stream: Stream, mut stop: watch::Receiver<bool>) -> OperatorsWatch {
+    let mut watch = OperatorsWatch::default();
+    let mut stopping = false;
+    loop {
+        // After the stop, drain what is already on its way for a moment, then end.
+        let next = if stopping {
+            match tokio::time::timeout(Duration::from_millis(500), stream.next_event(true)).await {
+                Ok(next) => next,
+                Err(_) => break,
+            }
+        } else {
+            tokio::select! {
+                next = stream.next_event(true) => next,
+                _ = stop.changed() => { stopping = true; continue }
+            }
+        };
+        let Ok(Some(event)) = next else { break };
+        match (event["kind"].as_str(), event["data"]["to"].as_str()) {
+            (Some("referral_made"), _) => watch.referrals_made += 1,
+            (Some("referral_updated"), Some("accepted")) => watch.referrals_accepted += 1,
+            (Some("referral_updated"), Some("declined")) => watch.referrals_declined += 1,
+            (Some("referral_updated"), Some("completed")) => watch.referrals_completed += 1,
+            _ => {}
+        }
+    }
+    watch.last = stream.last.unwrap_or(0);
+    watch.check =
+        StreamCheck { name: "operators".into(), events: stream.events, gaps: stream.gaps, repeats: stream.repeats };
+    watch
+}
+
+async fn publish_advisories(scenario: Scenario, admin: Client, clock: Clock, tally: Shared) {
+    for advisory in &scenario.advisories {
+        clock.until_hours(advisory.at_hour).await;
+        let body = json!({
+            "kind": advisory.kind, "severity": advisory.severity,
+            "headline": {"ar": advisory.headline_ar, "en": advisory.headline_en},
+            "body": {"ar": advisory.body_ar, "en": advisory.body_en},
+        });
+        match admin.post("/api/v1/advisories", &body).await {
+            Ok(reply) if reply.status == 201 => tally.lock().unwrap().advisories += 1,
+            Ok(reply) => count_error(&tally, failure(&reply)),
+            Err(_) => count_error(&tally, "network".into()),
+        }
+    }
+}
+
+/// Every case id the server lists, page by page.
+async fn all_case_ids(admin: &Client) -> anyhow::Result<HashSet<Uuid>> {
+    let mut ids = HashSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = "/api/v1/cases?limit=500".to_owned();
+        if let Some(cursor) = &cursor {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        let page = admin.get(&path).await?;
+        if page.status != 200 {
+            bail!("listing cases: {}", failure(&page));
+        }
+        for case in page.body["cases"].as_array().into_iter().flatten() {
+            if let Some(id) = case["case_id"].as_str().and_then(|s| s.parse().ok()) {
+                ids.insert(id);
+            }
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return Ok(ids),
+        }
+    }
+}
+
+async fn report_progress(clock: Clock, tally: Shared, planned: usize) {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        let tally = tally.lock().unwrap();
+        let errors: u64 = tally.errors.values().sum();
+        eprintln!(
+            "t={:.1} h  sent {}/{}  acknowledged {}  errors {}",
+            clock.now_hours(),
+            tally.sent,
+            planned,
+            tally.acknowledged.len(),
+            errors
+        );
+    }
+}
