@@ -10,8 +10,8 @@ create table partner (
     -- kept as it is to sign; it is shown once, and only admins can replace it.
     webhook_url    text,
     webhook_secret text,
-    created_seq  bigint  not null references event (seq),
-    updated_seq  bigint  not null references event (seq)
+    created_seq  bigint not null references event (seq),
+    updated_seq  bigint not null references event (seq)
 );
 
 -- Bearer tokens: only their SHA-256 is kept.
@@ -19,11 +19,19 @@ create table partner_token (
     token_id    text    primary key,
     partner_id  text    not null references partner (partner_id),
     token_hash  text    not null unique,
-    created_at  bigint  not null,
-    expires_at  bigint  not null,
+    created_at  bigint not null,
+    expires_at  bigint not null,
     revoked_at  bigint
 );
 create index partner_token_by_partner on partner_token (partner_id);
+
+-- The partner page's sessions: a short-lived token of their own (its SHA-256 only), opened with
+-- an API token and ending with it, so the browser never holds the long-lived API token.
+create table partner_web_session (
+    session_hash  text    primary key,
+    token_id      text    not null references partner_token (token_id),
+    expires_at    bigint not null
+);
 
 create table referral (
     referral_id   text    primary key,
@@ -33,11 +41,15 @@ create table referral (
     status        text    not null,
     note          text,
     referred_by   text    not null references app_user (user_id),
-    referred_at   bigint  not null,
-    updated_at    bigint  not null,
-    created_seq   bigint  not null references event (seq),
-    updated_seq   bigint  not null references event (seq),
-    escalated_at  bigint
+    referred_at   bigint not null,
+    updated_at    bigint not null,
+    created_seq   bigint not null references event (seq),
+    updated_seq   bigint not null references event (seq),
+    escalated_at  bigint,
+    -- The position at which the referral stopped giving the partner live access (declined,
+    -- withdrawn, completed or unable); null while it does. The partner's feed carries events
+    -- of the case only between created_seq and this.
+    access_ended_seq bigint
 );
 create index referral_by_partner on referral (partner_id, case_id);
 create index referral_by_case on referral (case_id);
@@ -46,28 +58,33 @@ create index referral_unanswered on referral (referred_at) where status = 'pendi
 -- Each change of a referral after it was made (the partner's answer, progress, a withdrawal).
 create table referral_step (
     referral_id  text    not null references referral (referral_id),
-    seq          bigint  not null references event (seq),
+    seq          bigint not null references event (seq),
     status       text    not null,
     text         text,
-    at           bigint  not null,
+    at           bigint not null,
     primary key (referral_id, seq)
 );
 
 -- Webhook delivery: how far each partner's deliveries have got in the log, and what could not
 -- be delivered after every retry (admins can see and replay it).
 create table webhook_cursor (
-    partner_id  text    primary key references partner (partner_id),
-    seq         bigint  not null
+    partner_id    text    primary key references partner (partner_id),
+    seq           bigint not null,
+    -- The node delivering this partner's webhooks, until when (ms): one node at a time, so
+    -- deliveries stay in order.
+    leased_by     text,
+    leased_until  bigint
 );
 
 create table webhook_dead_letter (
     dead_id      text    primary key,
     partner_id   text    not null references partner (partner_id),
-    seq          bigint  not null,
-    body         text    not null,
-    attempts     bigint  not null,
+    -- The item is rebuilt from the log when replayed (under the partner's profile and access
+    -- then), so no copy of a case's data is kept here.
+    seq          bigint not null,
+    attempts     bigint not null,
     last_error   text    not null,
-    dead_at      bigint  not null,
+    dead_at      bigint not null,
     replayed_at  bigint
 );
 create index webhook_dead_letter_by_partner on webhook_dead_letter (partner_id, dead_at);

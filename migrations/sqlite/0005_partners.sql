@@ -25,6 +25,14 @@ create table partner_token (
 );
 create index partner_token_by_partner on partner_token (partner_id);
 
+-- The partner page's sessions: a short-lived token of their own (its SHA-256 only), opened with
+-- an API token and ending with it, so the browser never holds the long-lived API token.
+create table partner_web_session (
+    session_hash  text    primary key,
+    token_id      text    not null references partner_token (token_id),
+    expires_at    integer not null
+);
+
 create table referral (
     referral_id   text    primary key,
     case_id       text    not null references case_file (case_id),
@@ -37,7 +45,11 @@ create table referral (
     updated_at    integer not null,
     created_seq   integer not null references event (seq),
     updated_seq   integer not null references event (seq),
-    escalated_at  integer
+    escalated_at  integer,
+    -- The position at which the referral stopped giving the partner live access (declined,
+    -- withdrawn, completed or unable); null while it does. The partner's feed carries events
+    -- of the case only between created_seq and this.
+    access_ended_seq integer
 );
 create index referral_by_partner on referral (partner_id, case_id);
 create index referral_by_case on referral (case_id);
@@ -56,15 +68,20 @@ create table referral_step (
 -- Webhook delivery: how far each partner's deliveries have got in the log, and what could not
 -- be delivered after every retry (admins can see and replay it).
 create table webhook_cursor (
-    partner_id  text    primary key references partner (partner_id),
-    seq         integer not null
+    partner_id    text    primary key references partner (partner_id),
+    seq           integer not null,
+    -- The node delivering this partner's webhooks, until when (ms): one node at a time, so
+    -- deliveries stay in order.
+    leased_by     text,
+    leased_until  integer
 );
 
 create table webhook_dead_letter (
     dead_id      text    primary key,
     partner_id   text    not null references partner (partner_id),
+    -- The item is rebuilt from the log when replayed (under the partner's profile and access
+    -- then), so no copy of a case's data is kept here.
     seq          integer not null,
-    body         text    not null,
     attempts     integer not null,
     last_error   text    not null,
     dead_at      integer not null,

@@ -77,6 +77,8 @@ impl TestServer {
         config.admin_password = Some(ADMIN_PASSWORD.to_owned());
         // Tests send bursts from one address; the rate limit's own test turns it back on.
         config.public_rate_limit = 0;
+        // Webhook receivers in tests listen on loopback over plain HTTP.
+        config.webhook_private_targets = true;
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let address = listener.local_addr().expect("bound address");

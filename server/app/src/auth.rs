@@ -149,19 +149,41 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// Cookie the partner page keeps its token in (HttpOnly, SameSite=Strict), so the page's script
-/// never holds it and the websocket can use it.
+/// Cookie of the partner page's session (HttpOnly, SameSite=Strict, only sent to the partner
+/// API): a short-lived token of its own, opened with an API token and ending with it, so the
+/// browser never holds the long-lived API token.
 pub const PARTNER_COOKIE: &str = "opsroom_partner";
-/// Hash domain of partner tokens.
+/// Hash domains of partner API tokens and of partner page sessions.
 pub const PARTNER_HASH_DOMAIN: &str = "opsroom-partner";
+pub const PARTNER_SESSION_HASH_DOMAIN: &str = "opsroom-partner-session";
+
+/// How a partner proved who it is; kept so a long-lived websocket can re-check it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartnerCredential {
+    /// The hash of an API token sent as `Authorization: Bearer …`.
+    Token(String),
+    /// The hash of a partner page session (the cookie).
+    PageSession(String),
+}
 
 /// A partner agency, by its bearer token (`Authorization: Bearer …`) or the partner page's
-/// cookie. A missing, unknown, revoked or expired token is a 401, all alike.
+/// session cookie. A missing, unknown, revoked or expired credential is a 401, all alike. The
+/// cookie counts only on requests from this site (an `Origin`, when sent, must be allowed), so
+/// another page cannot act with it.
 #[derive(Debug, Clone)]
 pub struct PartnerCaller {
     pub session: opsroom_store::PartnerSession,
-    /// Hash of the token, to re-check it later (long-lived websockets).
-    pub token_hash: String,
+    pub credential: PartnerCredential,
+}
+
+impl PartnerCredential {
+    /// The partner as registered now, if the credential is live.
+    pub async fn session(&self, app: &AppState) -> opsroom_store::Result<Option<opsroom_store::PartnerSession>> {
+        match self {
+            PartnerCredential::Token(hash) => app.store.partner_session(hash, app.now_ms()).await,
+            PartnerCredential::PageSession(hash) => app.store.partner_web_session(hash, app.now_ms()).await,
+        }
+    }
 }
 
 impl PartnerCaller {
@@ -170,35 +192,44 @@ impl PartnerCaller {
     }
 }
 
-/// The partner token a request carries, if any: the bearer header first, then the cookie.
-pub fn partner_token(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    bearer.or_else(|| cookie(headers, PARTNER_COOKIE))
+/// The bearer token a request carries, if any (the scheme's case does not matter).
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 impl FromRequestParts<AppState> for PartnerCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        let token = partner_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        let token_hash = secrets::token_hash(PARTNER_HASH_DOMAIN, token);
-        let session = app.store.partner_session(&token_hash, app.now_ms()).await?.ok_or(ApiError::Unauthenticated)?;
-        Ok(PartnerCaller { session, token_hash })
+        let credential = match bearer_token(&parts.headers) {
+            Some(token) => PartnerCredential::Token(secrets::token_hash(PARTNER_HASH_DOMAIN, token)),
+            None => {
+                let from_here = crate::http::live::origin_allowed(&parts.headers, &app.config.allowed_origins);
+                let cookie = cookie(&parts.headers, PARTNER_COOKIE).filter(|_| from_here);
+                let cookie = cookie.ok_or(ApiError::Unauthenticated)?;
+                PartnerCredential::PageSession(secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, cookie))
+            }
+        };
+        let session = credential.session(app).await?.ok_or(ApiError::Unauthenticated)?;
+        Ok(PartnerCaller { session, credential })
     }
 }
 
-/// `Set-Cookie` value for the partner page's token.
-pub fn partner_cookie(token: &str, max_age_secs: u64) -> String {
-    format!("{PARTNER_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+/// The partner page's session cookie, if the request carries one.
+pub fn partner_page_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, PARTNER_COOKIE)
 }
 
-/// `Set-Cookie` value that removes the partner page's token.
+/// `Set-Cookie` value for the partner page's session, sent only to the partner API.
+pub fn partner_cookie(session_token: &str, max_age_secs: u64) -> String {
+    format!("{PARTNER_COOKIE}={session_token}; Path=/api/v1/partner; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+}
+
+/// `Set-Cookie` value that removes the partner page's session cookie.
 pub fn expired_partner_cookie() -> String {
-    format!("{PARTNER_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    format!("{PARTNER_COOKIE}=; Path=/api/v1/partner; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
 #[cfg(test)]
@@ -212,6 +243,15 @@ mod tests {
         assert!(verify_password("correct horse battery".into(), hash.clone()).await.unwrap());
         assert!(!verify_password("wrong horse battery".into(), hash).await.unwrap());
         assert!(!verify_password("x".into(), "not a hash".into()).await.unwrap());
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_whatever_its_case() {
+        let mut headers = HeaderMap::new();
+        headers.insert(axum::http::header::AUTHORIZATION, "bearer abc ".parse().unwrap());
+        assert_eq!(bearer_token(&headers), Some("abc"));
+        headers.insert(axum::http::header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), None);
     }
 
     #[test]

@@ -103,6 +103,10 @@ struct ServeArgs {
     /// Minutes a partner has to accept a referral before the ops room is alerted.
     #[arg(long, env = "OPSROOM_REFERRAL_ACCEPT_MINUTES", default_value_t = crate::config::DEFAULT_REFERRAL_ACCEPT_MINUTES)]
     referral_accept_minutes: u32,
+    /// Let partner webhooks go to http:// URLs and to loopback or private-network addresses (a
+    /// closed network); by default only https to public addresses.
+    #[arg(long, env = "OPSROOM_WEBHOOK_ALLOW_PRIVATE")]
+    webhook_allow_private: bool,
     /// Play this scenario (smoke, sudan-2023, or a file) against the server at a watchable
     /// speed, on a fresh temporary database (its admin password is printed).
     #[arg(long)]
@@ -178,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.trusted_proxies = args.trusted_proxy;
             config.cap_sender = args.cap_sender;
             config.pfif_domain = args.pfif_domain;
+            config.webhook_private_targets = args.webhook_allow_private;
             config.referral_accept_time = std::time::Duration::from_secs(60 * u64::from(args.referral_accept_minutes));
             config.sla = SlaPolicy {
                 critical_minutes: args.sla_critical_minutes,

@@ -53,6 +53,9 @@ pub struct Config {
     pub referral_accept_time: Duration,
     /// Waits between webhook attempts; after the last, the item becomes a dead letter.
     pub webhook_retry: Vec<Duration>,
+    /// Let webhooks go to `http://` URLs and to loopback or private addresses (a closed
+    /// network, tests). Off by default: only `https` to public addresses.
+    pub webhook_private_targets: bool,
 }
 
 /// Minutes a partner has to accept a referral by default.
@@ -83,6 +86,7 @@ impl Config {
             pfif_domain: DEFAULT_PFIF_DOMAIN.to_owned(),
             referral_accept_time: Duration::from_secs(60 * u64::from(DEFAULT_REFERRAL_ACCEPT_MINUTES)),
             webhook_retry: default_webhook_retry(),
+            webhook_private_targets: false,
         }
     }
 }

@@ -44,6 +44,11 @@ pub struct ReferralRef {
 /// The case as `partner` may see it now; `None` when it may not (no referral, or none that gives
 /// access) or there is no such case — the two are never told apart.
 pub async fn case_view(store: &Store, partner: &Partner, case_id: Uuid) -> opsroom_store::Result<Option<PartnerCase>> {
+    // Access first, in one query: a case the partner may not see costs the same as one that does
+    // not exist, and its people are never even read.
+    if !store.partner_has_access(partner.partner_id, case_id).await? {
+        return Ok(None);
+    }
     Ok(store.case_facts(case_id).await?.and_then(|facts| view::project(&facts, partner.partner_id, &partner.profile)))
 }
 
@@ -119,15 +124,20 @@ pub const FEED_PACE: std::time::Duration = std::time::Duration::from_millis(100)
 /// Events read per page when building a feed.
 pub const FEED_PAGE: u32 = 500;
 
-/// The partner's items after position `after`, up to `upto`: at most one page of the log. Returns
-/// the items and the position to continue from (`upto` once everything was read).
+/// Most log positions one page looks across, so that a page never sorts a partner's whole
+/// history (a catch-up from an old position takes more pages, each of bounded cost).
+pub const FEED_WINDOW: u64 = 20_000;
+
+/// The partner's items after position `after`, up to `upto`: at most one page. Returns the
+/// items and the position to continue from (`upto` once everything was read).
 pub async fn items_after(
     store: &Store,
     partner: &Partner,
     after: u64,
     upto: u64,
 ) -> opsroom_store::Result<(Vec<FeedItem>, u64)> {
+    let upto = upto.max(after).min(after.saturating_add(FEED_WINDOW));
     let events = store.partner_events(partner.partner_id, after, upto, FEED_PAGE).await?;
-    let next = if events.len() < FEED_PAGE as usize { upto.max(after) } else { events.last().map_or(upto, |e| e.seq) };
+    let next = if events.len() < FEED_PAGE as usize { upto } else { events.last().map_or(upto, |e| e.seq) };
     Ok((items_from(store, partner, &events).await?, next))
 }

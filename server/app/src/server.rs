@@ -37,6 +37,8 @@ pub struct App {
     pub decoy_password_hash: String,
     /// Requests per client on the public endpoints.
     pub rate_limiter: RateLimiter,
+    /// Open partner streams per partner (bounded).
+    pub partner_sockets: crate::live::partner_socket::PartnerSockets,
 }
 
 pub type AppState = Arc<App>;
@@ -71,6 +73,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
         tasks: tasks.clone(),
         decoy_password_hash: auth::hash_password(secrets::new_token()).await?,
         rate_limiter,
+        partner_sockets: Default::default(),
     });
     tasks.spawn(escalate_overdue_cases(app.clone()));
     tasks.spawn(crate::matcher::run(store.clone(), shutdown.clone()));

@@ -1002,7 +1002,8 @@ pub struct ProgressRequest {
     pub text: Option<String>,
 }
 
-/// A webhook item given up on after every retry.
+/// A webhook item given up on after every retry (its position: the item is rebuilt from the log
+/// when replayed).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeadLetterBody {
     pub dead_id: Uuid,
@@ -1011,9 +1012,6 @@ pub struct DeadLetterBody {
     pub last_error: String,
     pub dead_at: String,
     pub replayed_at: Option<String>,
-    /// The body that was to be delivered.
-    #[schema(value_type = Object)]
-    pub body: serde_json::Value,
 }
 
 impl From<&opsroom_store::DeadLetter> for DeadLetterBody {
@@ -1025,7 +1023,6 @@ impl From<&opsroom_store::DeadLetter> for DeadLetterBody {
             last_error: d.last_error.clone(),
             dead_at: rfc3339(d.dead_at),
             replayed_at: d.replayed_at.map(rfc3339),
-            body: serde_json::from_str(&d.body).unwrap_or(serde_json::Value::Null),
         }
     }
 }

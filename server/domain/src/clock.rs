@@ -54,6 +54,12 @@ impl Timestamp {
     }
 }
 
+/// Serialise a [`Timestamp`] as RFC 3339 text (`#[serde(serialize_with = "clock::as_rfc3339")]`)
+/// where a format for other systems must not mix epoch milliseconds with dates.
+pub fn as_rfc3339<S: serde::Serializer>(at: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.to_rfc3339())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

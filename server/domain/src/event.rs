@@ -123,18 +123,13 @@ impl Event {
         }
     }
 
-    /// Whether a partner with access to the event's case hears of it: only changes to what its
-    /// view shows (notes, assignments, contacts, matches and tracking links are the ops room's
-    /// own business).
+    /// Whether a partner with access to the event's case hears of it, besides the events about
+    /// its own referrals: only changes to what its view shows (notes, assignments, contacts,
+    /// matches and tracking links are the ops room's own business).
     pub fn concerns_partners(&self) -> bool {
         matches!(
             self,
-            Event::StatusChanged(_)
-                | Event::PriorityOverridden(_)
-                | Event::SlaBreached(_)
-                | Event::CitizenUpdated(_)
-                | Event::ReferralMade(_)
-                | Event::ReferralUpdated(_)
+            Event::StatusChanged(_) | Event::PriorityOverridden(_) | Event::SlaBreached(_) | Event::CitizenUpdated(_)
         )
     }
 

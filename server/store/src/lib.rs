@@ -308,6 +308,16 @@ impl Store {
         partners::partner_session(&self.inner.reads, token_hash, now_ms).await
     }
 
+    /// The partner behind a partner page session's hash, if it and its API token are live.
+    pub async fn partner_web_session(&self, session_hash: &str, now_ms: i64) -> Result<Option<PartnerSession>> {
+        partners::partner_web_session(&self.inner.reads, session_hash, now_ms).await
+    }
+
+    /// Whether a partner may see a case now.
+    pub async fn partner_has_access(&self, partner_id: Uuid, case_id: Uuid) -> Result<bool> {
+        partners::partner_has_access(&self.inner.reads, partner_id, case_id).await
+    }
+
     pub async fn partner_tokens(&self, partner_id: Uuid) -> Result<Vec<TokenRow>> {
         partners::tokens(&self.inner.reads, partner_id).await
     }

@@ -535,13 +535,34 @@ pub enum PartnerWrite {
         referred_before: i64,
         at: i64,
     },
-    /// Move a partner's webhook cursor from `from` to `to` (refused as `Stale` if another node
-    /// moved it), recording a dead letter for an item given up on.
+    /// Take (or renew) the lease on a partner's webhook delivery for `node` until `until`;
+    /// `Stale` while another node holds a live lease. One node delivers a partner's webhooks,
+    /// so they go out in order.
+    LeaseWebhooks {
+        partner_id: Uuid,
+        node: Uuid,
+        until: i64,
+        now: i64,
+    },
+    /// Move a partner's webhook cursor from `from` to `to` (refused as `Stale` if the cursor
+    /// moved or `node` lost the lease), recording a dead letter for an item given up on.
     WebhookDelivered {
         partner_id: Uuid,
+        node: Uuid,
         from: u64,
         to: u64,
         dead: Option<DeadLetter>,
+    },
+    /// Open a partner page session (its hash) for a live API token; sessions expired at `now`
+    /// are removed.
+    OpenWebSession {
+        session_hash: String,
+        token_id: Uuid,
+        expires_at: i64,
+        now: i64,
+    },
+    CloseWebSession {
+        session_hash: String,
     },
     /// A dead letter was delivered on an admin's request.
     DeadLetterReplayed {
@@ -619,13 +640,13 @@ pub struct ReferralRow {
     pub escalated_at: Option<i64>,
 }
 
-/// A webhook item given up on after every retry.
+/// A webhook item given up on after every retry: only its position, so that a replay rebuilds
+/// it under the partner's profile and access at that time and no copy of a case is kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadLetter {
     pub dead_id: Uuid,
     pub partner_id: Uuid,
     pub seq: u64,
-    pub body: String,
     pub attempts: u32,
     pub last_error: String,
     pub dead_at: i64,
@@ -639,4 +660,6 @@ pub struct WebhookTarget {
     pub url: String,
     pub secret: String,
     pub cursor: u64,
+    /// The partner registration's position: a change means a new URL, key or profile.
+    pub partner_seq: u64,
 }

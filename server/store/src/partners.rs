@@ -17,34 +17,18 @@ use opsroom_domain::partner::view::{CaseFacts, PersonFacts, ReferralFacts, Refer
 use opsroom_domain::partner::{Partner, PartnerRegistered, PartnerTokenChanged, referral};
 use uuid::Uuid;
 
+use crate::Result;
 use crate::model::*;
-use crate::reads::{case_persons, case_summary, cell_col, stored_event, uuid_col};
+use crate::reads::{case_persons, case_summary, cell_col, corrupt, stored_event, uuid_col};
 use crate::sql::{Conn, Pool, Row};
 use crate::writer::insert_event;
-use crate::{Result, StoreError};
 
-fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {value}"))
-}
-
-/// The statuses that end a partner's access, as SQL literals (from the domain's rule).
-fn no_access_statuses() -> String {
-    ReferralStatus::ALL
-        .iter()
-        .filter(|s| !s.gives_access())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The statuses in which nothing more happens to a referral, as SQL literals.
-fn final_statuses() -> String {
-    ReferralStatus::ALL
-        .iter()
-        .filter(|s| s.is_final())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The referral statuses for which `rule` holds, as a list of SQL literals (the rules are the
+/// domain's; the SQL only lists their outcome).
+fn statuses_where(rule: fn(ReferralStatus) -> bool) -> String {
+    let listed: Vec<String> =
+        ReferralStatus::ALL.into_iter().filter(|s| rule(*s)).map(|s| format!("'{}'", s.as_str())).collect();
+    listed.join(", ")
 }
 
 // ---- writes
@@ -123,30 +107,59 @@ pub(crate) async fn write(conn: &mut Conn<'_>, op: &PartnerWrite, seq: u64) -> R
         PartnerWrite::EscalateReferrals { referred_before, at } => {
             escalate(conn, *referred_before, *at, seq).await.map(PartnerOutcome::Escalated)
         }
-        PartnerWrite::WebhookDelivered { partner_id, from, to, dead } => {
+        PartnerWrite::LeaseWebhooks { partner_id, node, until, now } => {
+            let lease = conn
+                .statement(
+                    "update webhook_cursor set leased_by = $1, leased_until = $2
+                      where partner_id = $3 and (leased_by is null or leased_by = $1 or leased_until < $4)",
+                )
+                .bind(node.to_string())
+                .bind(*until)
+                .bind(partner_id.to_string())
+                .bind(*now);
+            Ok(if conn.execute(lease).await? == 0 { PartnerOutcome::Stale } else { PartnerOutcome::Recorded })
+        }
+        PartnerWrite::WebhookDelivered { partner_id, node, from, to, dead } => {
             let moved = conn
-                .statement("update webhook_cursor set seq = $1 where partner_id = $2 and seq = $3")
+                .statement("update webhook_cursor set seq = $1 where partner_id = $2 and seq = $3 and leased_by = $4")
                 .bind(*to as i64)
                 .bind(partner_id.to_string())
-                .bind(*from as i64);
+                .bind(*from as i64)
+                .bind(node.to_string());
             if conn.execute(moved).await? == 0 {
                 return Ok(PartnerOutcome::Stale);
             }
             if let Some(dead) = dead {
                 let insert = conn
                     .statement(
-                        "insert into webhook_dead_letter (dead_id, partner_id, seq, body, attempts, last_error, dead_at)
-                         values ($1, $2, $3, $4, $5, $6, $7)",
+                        "insert into webhook_dead_letter (dead_id, partner_id, seq, attempts, last_error, dead_at)
+                         values ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(dead.dead_id.to_string())
                     .bind(dead.partner_id.to_string())
                     .bind(dead.seq as i64)
-                    .bind(dead.body.as_str())
                     .bind(i64::from(dead.attempts))
                     .bind(dead.last_error.as_str())
                     .bind(dead.dead_at);
                 conn.execute(insert).await?;
             }
+            Ok(PartnerOutcome::Recorded)
+        }
+        PartnerWrite::OpenWebSession { session_hash, token_id, expires_at, now } => {
+            let expired = conn.statement("delete from partner_web_session where expires_at <= $1").bind(*now);
+            conn.execute(expired).await?;
+            let insert = conn
+                .statement("insert into partner_web_session (session_hash, token_id, expires_at) values ($1, $2, $3)")
+                .bind(session_hash.as_str())
+                .bind(token_id.to_string())
+                .bind(*expires_at);
+            conn.execute(insert).await?;
+            Ok(PartnerOutcome::Recorded)
+        }
+        PartnerWrite::CloseWebSession { session_hash } => {
+            let delete =
+                conn.statement("delete from partner_web_session where session_hash = $1").bind(session_hash.as_str());
+            conn.execute(delete).await?;
             Ok(PartnerOutcome::Recorded)
         }
         PartnerWrite::DeadLetterReplayed { dead_id, at } => {
@@ -199,6 +212,22 @@ async fn register(
     Ok(PartnerOutcome::Applied { seq })
 }
 
+/// A partner whose webhook URL is new (or changed) gets webhooks from now on, not the backlog
+/// since an earlier URL.
+async fn start_webhooks(conn: &mut Conn<'_>, partner: &Partner, seq: u64) -> Result<()> {
+    if partner.webhook_url.is_some() {
+        let insert = conn
+            .statement(
+                "insert into webhook_cursor (partner_id, seq) values ($1, $2)
+                 on conflict (partner_id) do update set seq = excluded.seq, leased_by = null, leased_until = null",
+            )
+            .bind(partner.partner_id.to_string())
+            .bind(seq as i64);
+        conn.execute(insert).await?;
+    }
+    Ok(())
+}
+
 async fn update(
     conn: &mut Conn<'_>,
     partner: &Partner,
@@ -207,9 +236,7 @@ async fn update(
     at: i64,
     seq: u64,
 ) -> Result<PartnerOutcome> {
-    if partner_row(conn, partner.partner_id).await?.is_none() {
-        return Ok(PartnerOutcome::NotFound);
-    }
+    let Some(before) = partner_row(conn, partner.partner_id).await? else { return Ok(PartnerOutcome::NotFound) };
     if name_taken(conn, &partner.name_en, partner.partner_id).await? {
         return Ok(PartnerOutcome::NameTaken);
     }
@@ -231,22 +258,10 @@ async fn update(
         .bind(webhook_secret)
         .bind(partner.partner_id.to_string());
     conn.execute(update).await?;
-    start_webhooks(conn, partner, seq).await?;
-    Ok(PartnerOutcome::Applied { seq })
-}
-
-/// A partner that takes webhooks gets them from now on, not the whole history.
-async fn start_webhooks(conn: &mut Conn<'_>, partner: &Partner, seq: u64) -> Result<()> {
-    if partner.webhook_url.is_some() {
-        let insert = conn
-            .statement(
-                "insert into webhook_cursor (partner_id, seq) values ($1, $2) on conflict (partner_id) do nothing",
-            )
-            .bind(partner.partner_id.to_string())
-            .bind(seq as i64);
-        conn.execute(insert).await?;
+    if partner.webhook_url != before.webhook_url {
+        start_webhooks(conn, partner, seq).await?;
     }
-    Ok(())
+    Ok(PartnerOutcome::Applied { seq })
 }
 
 async fn partner_row(conn: &mut Conn<'_>, partner_id: Uuid) -> Result<Option<Partner>> {
@@ -280,7 +295,7 @@ async fn refer(conn: &mut Conn<'_>, made: ReferralMade, seq: u64) -> Result<Part
     let open = format!(
         "select count(*) as n from referral
           where case_id = $1 and partner_id = $2 and request_type = $3 and status not in ({})",
-        final_statuses()
+        statuses_where(ReferralStatus::is_final)
     );
     let statement = conn
         .statement(&open)
@@ -339,11 +354,17 @@ async fn change_referral(
         Err(rejected) => return Ok(PartnerOutcome::Refused(rejected)),
     };
     insert_event(conn, seq, &Event::ReferralUpdated(change.clone()), at).await?;
+    // A final status ends the partner's live view of the case here.
     let update = conn
-        .statement("update referral set status = $1, updated_at = $2, updated_seq = $3 where referral_id = $4")
+        .statement(
+            "update referral set status = $1, updated_at = $2, updated_seq = $3,
+                    access_ended_seq = case when $4 = 1 then $3 else access_ended_seq end
+              where referral_id = $5",
+        )
         .bind(change.to.as_str())
         .bind(at)
         .bind(seq as i64)
+        .bind(i64::from(change.to.is_final()))
         .bind(referral_id.to_string());
     conn.execute(update).await?;
     let step = conn
@@ -439,16 +460,7 @@ pub(crate) async fn partner_session(pool: &Pool, token_hash: &str, now_ms: i64) 
         )
         .bind(token_hash)
         .bind(now_ms);
-    conn.fetch_optional(statement)
-        .await?
-        .map(|row| {
-            Ok(PartnerSession {
-                partner: parse_partner(&row)?,
-                token_id: uuid_col(&row, "token_id")?,
-                expires_at: row.get("expires_at")?,
-            })
-        })
-        .transpose()
+    conn.fetch_optional(statement).await?.map(|row| partner_session_row(&row)).transpose()
 }
 
 pub(crate) async fn tokens(pool: &Pool, partner_id: Uuid) -> Result<Vec<TokenRow>> {
@@ -589,6 +601,46 @@ pub(crate) async fn case_facts(pool: &Pool, case_id: Uuid) -> Result<Option<Case
     }))
 }
 
+/// Whether a partner may see a case now (a referral of it in a status that gives access).
+pub(crate) async fn partner_has_access(pool: &Pool, partner_id: Uuid, case_id: Uuid) -> Result<bool> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!(
+        "select count(*) as n from referral where partner_id = $1 and case_id = $2 and status not in ({})",
+        statuses_where(|s| !s.gives_access())
+    );
+    let statement = conn.statement(&sql).bind(partner_id.to_string()).bind(case_id.to_string());
+    Ok(conn.fetch_one(statement).await?.get::<i64>("n")? > 0)
+}
+
+/// The partner page's session: the partner behind it, if the session and its API token are live.
+pub(crate) async fn partner_web_session(
+    pool: &Pool,
+    session_hash: &str,
+    now_ms: i64,
+) -> Result<Option<PartnerSession>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select p.data, t.token_id, s.expires_at from partner_web_session s
+               join partner_token t on t.token_id = s.token_id
+               join partner p on p.partner_id = t.partner_id
+              where s.session_hash = $1 and s.expires_at > $2 and t.revoked_at is null and t.expires_at > $2",
+        )
+        .bind(session_hash)
+        .bind(now_ms);
+    conn.fetch_optional(statement).await?.map(|row| partner_session_row(&row)).transpose()
+}
+
+fn partner_session_row(row: &Row) -> Result<PartnerSession> {
+    Ok(PartnerSession {
+        partner: parse_partner(row)?,
+        token_id: uuid_col(row, "token_id")?,
+        expires_at: row.get("expires_at")?,
+    })
+}
+
 /// The cases a partner may see now, most recently changed referral first.
 pub(crate) async fn partner_case_ids(pool: &Pool, partner_id: Uuid, limit: u32) -> Result<Vec<Uuid>> {
     let mut pooled = pool.acquire().await?;
@@ -596,14 +648,17 @@ pub(crate) async fn partner_case_ids(pool: &Pool, partner_id: Uuid, limit: u32) 
     let sql = format!(
         "select case_id, max(updated_seq) as last from referral
           where partner_id = $1 and status not in ({}) group by case_id order by last desc limit $2",
-        no_access_statuses()
+        statuses_where(|s| !s.gives_access())
     );
     let statement = conn.statement(&sql).bind(partner_id.to_string()).bind(i64::from(limit));
     conn.fetch_all(statement).await?.iter().map(|r| uuid_col(r, "case_id")).collect()
 }
 
-/// Events on cases referred to a partner, from the referral on, after `after` and up to
-/// `upto`, in log order; at most `limit`. The caller keeps those the partner hears of.
+/// Events on cases referred to a partner while a referral gave it live access (from the
+/// referral to the step that ended it), after `after` and up to `upto`, in log order; at most
+/// `limit`. The caller keeps those the partner hears of. Found through the partner's referrals
+/// and each case's events by index, so the cost follows the partner's own cases; callers keep
+/// `upto - after` bounded so one page never sorts a partner's whole history.
 pub(crate) async fn partner_events(
     pool: &Pool,
     partner_id: Uuid,
@@ -615,9 +670,12 @@ pub(crate) async fn partner_events(
     let mut conn = pooled.conn();
     let statement = conn
         .statement(
-            "select distinct e.seq, e.kind, e.case_id, e.recorded_at, e.data
-               from referral r join event e on e.case_id = r.case_id and e.seq >= r.created_seq
-              where r.partner_id = $1 and e.seq > $2 and e.seq <= $3
+            "select e.seq, e.kind, e.case_id, e.recorded_at, e.data from event e
+              where e.case_id in (select case_id from referral where partner_id = $1)
+                and e.seq > $2 and e.seq <= $3
+                and exists (select 1 from referral r
+                             where r.partner_id = $1 and r.case_id = e.case_id and e.seq >= r.created_seq
+                               and (r.access_ended_seq is null or e.seq <= r.access_ended_seq))
               order by e.seq limit $4",
         )
         .bind(partner_id.to_string())
@@ -632,7 +690,6 @@ fn dead_letter(row: &Row) -> Result<DeadLetter> {
         dead_id: uuid_col(row, "dead_id")?,
         partner_id: uuid_col(row, "partner_id")?,
         seq: row.get::<i64>("seq")? as u64,
-        body: row.get("body")?,
         attempts: row.get::<i64>("attempts")?.clamp(0, i64::from(u32::MAX)) as u32,
         last_error: row.get("last_error")?,
         dead_at: row.get("dead_at")?,
@@ -640,7 +697,7 @@ fn dead_letter(row: &Row) -> Result<DeadLetter> {
     })
 }
 
-const DEAD_LETTER_COLUMNS: &str = "dead_id, partner_id, seq, body, attempts, last_error, dead_at, replayed_at";
+const DEAD_LETTER_COLUMNS: &str = "dead_id, partner_id, seq, attempts, last_error, dead_at, replayed_at";
 
 pub(crate) async fn dead_letters(pool: &Pool, partner_id: Uuid) -> Result<Vec<DeadLetter>> {
     let mut pooled = pool.acquire().await?;
@@ -665,7 +722,7 @@ pub(crate) async fn webhook_targets(pool: &Pool) -> Result<Vec<WebhookTarget>> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
     let statement = conn.statement(
-        "select p.partner_id, p.webhook_url, p.webhook_secret, c.seq
+        "select p.partner_id, p.webhook_url, p.webhook_secret, p.updated_seq, c.seq
            from partner p join webhook_cursor c on c.partner_id = p.partner_id
           where p.webhook_url is not null and p.webhook_secret is not null",
     );
@@ -678,6 +735,7 @@ pub(crate) async fn webhook_targets(pool: &Pool) -> Result<Vec<WebhookTarget>> {
                 url: r.get("webhook_url")?,
                 secret: r.get("webhook_secret")?,
                 cursor: r.get::<i64>("seq")? as u64,
+                partner_seq: r.get::<i64>("updated_seq")? as u64,
             })
         })
         .collect()

@@ -286,7 +286,7 @@ pub(crate) async fn case_persons(conn: &mut crate::sql::Conn<'_>, case_id: &str)
         .collect()
 }
 
-fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value}"))
 }
 

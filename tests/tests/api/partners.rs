@@ -147,6 +147,8 @@ async fn referral_flow(server: TestServer) {
     let completed = completed.await;
     assert_eq!(completed.status, 200);
     let last_seq = completed.body["seq"].as_u64().unwrap();
+    let finished = crescent_api.get(&format!("/api/v1/partner/cases/{injured}")).await.unwrap();
+    assert_eq!(finished.body["location"]["resolution"], 7, "street level only while the evacuation is under way");
 
     // Every step is on the operators' live stream and in the case's timeline.
     let kinds: Vec<String> = live
@@ -436,5 +438,89 @@ async fn a_changed_profile_applies_at_once_and_a_new_webhook_url_gets_a_new_key(
     assert_eq!(put(json!({"name": "Aid NGO", "kind": "ngo"})).await.status, 200);
     let missing = admin.send(admin.http.put(admin.url(&format!("/api/v1/partners/{}", uuid_like()))).json(&tracing));
     assert_eq!(missing.await.unwrap().status, 404);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_partner_hears_nothing_of_the_time_it_had_no_access() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let ngo = register(&admin, json!({"name": "Shelter NGO", "kind": "ngo"})).await;
+    let (ngo_token, _) = token(&admin, &ngo).await;
+    let partner = server.api().as_partner(&ngo_token);
+    let case = report(&admin, 41).await;
+    let first = refer(&admin, &case, &ngo, "shelter").await;
+    assert_eq!(act(&partner, &first, "decline", json!({"reason": "full"})).await.status, 200);
+    let after_decline = partner.get("/api/v1/partner/cases").await.unwrap().body["next"].as_u64().unwrap();
+    // While the NGO has no access the case moves on…
+    let version = admin.case(&case).await.unwrap().body["case"]["version"].as_u64().unwrap();
+    let triage = json!({"status": "triaged", "version": version});
+    assert_eq!(admin.post_json(&format!("/api/v1/cases/{case}/status"), &triage).await.unwrap().status, 200);
+    // …then it is referred again: the NGO hears of the new referral, not of the triage.
+    refer(&admin, &case, &ngo, "food_water").await;
+    let items = partner.get(&format!("/api/v1/partner/cases?since={after_decline}")).await.unwrap();
+    let kinds: Vec<&str> =
+        items.body["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["referral_made"]);
+    // From the start, the same: the referral, its decline, the new referral.
+    let all = partner.get("/api/v1/partner/cases?since=0").await.unwrap();
+    let kinds: Vec<&str> = all.body["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["referral_made", "referral_updated", "referral_made"]);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_partner_page_holds_a_session_of_its_own_never_the_api_token() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let (api_token, token_id) = token(&admin, &crescent).await;
+    let page = server.api();
+    let signed_in = page.post_json("/api/v1/partner/session", &json!({"token": api_token})).await.unwrap();
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    let set_cookie = signed_in.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(!set_cookie.contains(&api_token), "the browser never holds the API token");
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"));
+    assert!(set_cookie.contains("Path=/api/v1/partner"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let with_cookie = |origin: Option<&str>| {
+        let mut request = page.http.get(page.url("/api/v1/partner/me")).header("cookie", cookie.as_str());
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request
+    };
+    assert_eq!(page.send(with_cookie(None)).await.unwrap().status, 200);
+    let here = format!("http://{}", server.address);
+    assert_eq!(page.send(with_cookie(Some(&here))).await.unwrap().status, 200);
+    assert_eq!(page.send(with_cookie(Some("http://evil.example"))).await.unwrap().status, 401, "not from another site");
+    let wrong = page.post_json("/api/v1/partner/session", &json!({"token": "nope"})).await.unwrap();
+    assert_eq!(wrong.status, 401);
+
+    // Signing out ends the page session; a new one ends when the API token is revoked.
+    let out = page.send(page.http.delete(page.url("/api/v1/partner/session")).header("cookie", cookie.as_str()));
+    assert_eq!(out.await.unwrap().status, 204);
+    assert_eq!(page.send(with_cookie(None)).await.unwrap().status, 401);
+    let again = page.post_json("/api/v1/partner/session", &json!({"token": api_token})).await.unwrap();
+    let cookie = again.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let me = |cookie: String| page.send(page.http.get(page.url("/api/v1/partner/me")).header("cookie", cookie));
+    assert_eq!(me(cookie.clone()).await.unwrap().status, 200);
+    let url = admin.url(&format!("/api/v1/partners/{crescent}/tokens/{token_id}"));
+    assert_eq!(admin.send(admin.http.delete(url)).await.unwrap().status, 204);
+    assert_eq!(me(cookie).await.unwrap().status, 401);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn webhooks_go_to_public_https_urls_only_unless_the_server_allows_private_ones() {
+    let server = TestServer::start_with(|config| config.webhook_private_targets = false).await;
+    let admin = server.admin().await;
+    for url in ["http://erc.example/hook", "https://127.0.0.1/hook", "https://169.254.169.254/latest"] {
+        let body = json!({"name": "ERC", "kind": "red_crescent", "webhook_url": url});
+        let reply = admin.post_json("/api/v1/partners", &body).await.unwrap();
+        assert_eq!((reply.status, reply.body["error"]["field"].as_str()), (422, Some("webhook_url")), "{url}");
+    }
+    let body = json!({"name": "ERC", "kind": "red_crescent", "webhook_url": "https://erc.example/hook"});
+    assert_eq!(admin.post_json("/api/v1/partners", &body).await.unwrap().status, 201);
     server.stop().await.unwrap();
 }

@@ -203,7 +203,9 @@ async fn webhooks_on(server: TestServer) {
     }
     assert_eq!(letters.len(), 1, "one dead letter");
     assert_eq!(letters[0]["attempts"], 6);
-    assert_eq!(letters[0]["body"]["case_id"].as_str(), Some(lost_case.as_str()));
+    let lost = receiver.seen().into_iter().rfind(|d| d.json()["case_id"].as_str() == Some(lost_case.as_str()));
+    assert_eq!(letters[0]["seq"].as_u64(), lost.map(|d| d.seq()), "the letter names the item's position");
+    assert!(letters[0].get("body").is_none(), "no copy of the case is kept in the list");
     receiver.set_down(false);
     let later_case = report(&admin, 15).await;
     refer(&admin, &later_case, &partner_id, "transport").await;
@@ -226,4 +228,33 @@ async fn webhooks_on(server: TestServer) {
     let refused = operator.get(&format!("/api/v1/partners/{partner_id}/dead-letters")).await.unwrap();
     assert_eq!(refused.status, 403);
     server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn two_nodes_deliver_each_item_once_and_in_order() {
+    let Some(database) = opsroom_tests::TestDatabase::postgres().await else { return };
+    let (receiver, url) = Receiver::start().await;
+    let first = TestServer::start_on(&database.url, quick_retries).await;
+    let second = TestServer::start_on(&database.url, quick_retries).await;
+    let admin = first.admin().await;
+    let body = json!({"name": "Red Crescent", "kind": "red_crescent", "webhook_url": url});
+    let partner_id =
+        admin.post_json("/api/v1/partners", &body).await.unwrap().body["partner_id"].as_str().unwrap().to_owned();
+    let other_node = second.admin().await;
+    for n in 0..6 {
+        // Half the referrals through each node.
+        let api = if n % 2 == 0 { &admin } else { &other_node };
+        refer(api, &report(api, 50 + n).await, &partner_id, "transport").await;
+    }
+    let seen = receiver.wait_for("six deliveries", |seen| seen.len() >= 6).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let seen = if receiver.seen().len() > seen.len() { receiver.seen() } else { seen };
+    let seqs: Vec<u64> = seen.iter().map(Delivery::seq).collect();
+    let mut sorted = seqs.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(seqs, sorted, "each item once, in order, whichever node delivered it");
+    first.stop_keep_database().await.unwrap();
+    second.stop_keep_database().await.unwrap();
+    database.remove().await;
 }

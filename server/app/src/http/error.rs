@@ -78,6 +78,9 @@ pub enum ApiError {
     /// 429: this client sent too many requests; retry after this many seconds.
     #[error("too many requests")]
     TooManyRequests(u64),
+    /// 502: a partner's endpoint did not take what we sent it (a webhook replay).
+    #[error("bad gateway: {0}")]
+    BadGateway(String),
     /// 503: the store is failing, busy or shutting down; retry (with the same Idempotency-Key for
     /// reports: on PostgreSQL a connection lost during COMMIT leaves the outcome unknown).
     #[error("unavailable: {0}")]
@@ -138,6 +141,10 @@ impl ApiError {
             ApiError::TooManyRequests(_) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 plain("rate_limited", "too many requests from your address; wait a minute and try again"),
+            ),
+            ApiError::BadGateway(why) => (
+                StatusCode::BAD_GATEWAY,
+                Problem::new("endpoint_failed", format!("the partner's endpoint did not take it: {why}"), None),
             ),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

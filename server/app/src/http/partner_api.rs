@@ -21,7 +21,7 @@ use opsroom_store::PartnerWrite;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{self, PARTNER_HASH_DOMAIN, PartnerCaller};
+use crate::auth::{self, PARTNER_HASH_DOMAIN, PARTNER_SESSION_HASH_DOMAIN, PartnerCaller};
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, ApiQuery, OptionalJson, UuidPath};
 use crate::http::live::checked_upgrade;
@@ -34,8 +34,9 @@ use crate::wire::{DeclineRequest, OptionalText, PartnerBody, PartnerFeedBody, Pa
 /// Most cases in one answer without a cursor, and in an export.
 const MAX_CASES: u32 = 10_000;
 
-/// The partner page's sign-in: exchange a token for an HttpOnly cookie, so the page's script
-/// never keeps the token. Rate-limited like every public route.
+/// The partner page's sign-in: exchange an API token for a page session of its own (an
+/// HttpOnly cookie sent only to the partner API, at most 12 hours, ending with the token), so
+/// the browser never holds the long-lived token. Rate-limited like every public route.
 #[utoipa::path(
     post,
     path = "/api/v1/partner/session",
@@ -47,20 +48,35 @@ pub async fn post_session(
     State(app): State<AppState>,
     ApiJson(request): ApiJson<PartnerSignIn>,
 ) -> Result<Response, ApiError> {
-    let token = request.token.trim();
-    let hash = secrets::token_hash(PARTNER_HASH_DOMAIN, token);
+    let hash = secrets::token_hash(PARTNER_HASH_DOMAIN, request.token.trim());
     let now = app.now_ms();
     let session = app.store.partner_session(&hash, now).await?.ok_or(ApiError::Unauthenticated)?;
-    // The cookie lives no longer than a working shift, nor than the token.
-    let max_age = ((session.expires_at - now) / 1000).clamp(0, 12 * 3600) as u64;
-    let cookie = auth::partner_cookie(token, max_age);
+    // A working shift at most, and never beyond the token.
+    let expires_at = session.expires_at.min(now + PAGE_SESSION.as_millis() as i64);
+    let page_token = secrets::new_token();
+    let write = PartnerWrite::OpenWebSession {
+        session_hash: secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, &page_token),
+        token_id: session.token_id,
+        expires_at,
+        now,
+    };
+    app.store.partner_write(write).await?;
+    let cookie = auth::partner_cookie(&page_token, ((expires_at - now) / 1000).max(0) as u64);
     Ok(([(SET_COOKIE, cookie)], Json(PartnerBody::from(&session.partner))).into_response())
 }
 
-/// Sign the partner page out (removes the cookie; the token itself stays valid).
+/// How long a partner page session lasts at most.
+const PAGE_SESSION: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
+
+/// Sign the partner page out: its session ends and the cookie is removed (the API token stays
+/// valid; an admin revokes that).
 #[utoipa::path(delete, path = "/api/v1/partner/session", tag = "partner", responses((status = 204)))]
-pub async fn delete_session() -> Response {
-    (StatusCode::NO_CONTENT, [(SET_COOKIE, auth::expired_partner_cookie())]).into_response()
+pub async fn delete_session(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(cookie) = auth::partner_page_cookie(&headers) {
+        let session_hash = secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, cookie);
+        app.store.partner_write(PartnerWrite::CloseWebSession { session_hash }).await?;
+    }
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::expired_partner_cookie())]).into_response())
 }
 
 /// Who the token belongs to, and the data profile its feeds are cut to.
@@ -235,12 +251,13 @@ pub async fn post_progress(
 
 /// The partner's live feed over a websocket: send `{"type":"subscribe","since":null|N}`, as on
 /// the operators' stream; then `{"type":"snapshot","seq"}` (for `null`) and every item after the
-/// position, in order, each once. A revoked token closes it within a second.
+/// position, in order, each once. A revoked token closes it within a second. A partner may keep
+/// at most `partner_socket::MAX_SOCKETS_PER_PARTNER` open at once (429 beyond).
 #[utoipa::path(
     get,
     path = "/api/v1/partner/live",
     tag = "partner",
-    responses((status = 101), (status = 401, body = ErrorBody), (status = 403, description = "Origin not allowed", body = ErrorBody))
+    responses((status = 101), (status = 401, body = ErrorBody), (status = 403, description = "Origin not allowed", body = ErrorBody), (status = 429, description = "Too many open streams for this partner", body = ErrorBody))
 )]
 pub async fn get_live(
     State(app): State<AppState>,
@@ -249,6 +266,12 @@ pub async fn get_live(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let upgrade = checked_upgrade(&app, &headers, upgrade)?;
+    let seat = app.partner_sockets.take(caller.partner_id()).ok_or(ApiError::TooManyRequests(30))?;
     let tasks = app.tasks.clone();
-    Ok(upgrade.on_upgrade(move |socket| tasks.track_future(crate::live::partner_socket::serve(socket, app, caller))))
+    Ok(upgrade.on_upgrade(move |socket| {
+        tasks.track_future(async move {
+            crate::live::partner_socket::serve(socket, app, caller).await;
+            drop(seat);
+        })
+    }))
 }

@@ -36,6 +36,21 @@ fn outcome(outcome: PartnerOutcome) -> Result<u64, ApiError> {
     }
 }
 
+/// A webhook URL this server may call (`https` to a public address, unless private targets are
+/// allowed).
+fn check_webhook_url(app: &AppState, partner: &Partner) -> Result<(), ApiError> {
+    match &partner.webhook_url {
+        Some(url) if !crate::webhooks::url_allowed(url, app.config.webhook_private_targets) => {
+            Err(ApiError::Unprocessable(Problem::new(
+                "invalid_url",
+                "webhooks go to https URLs on the public internet (this server does not allow http or private addresses)",
+                Some("webhook_url".into()),
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A new signing key when the partner takes webhooks and had none or changed its URL.
 fn new_webhook_secret(partner: &Partner, before: Option<&Partner>) -> Option<String> {
     let url = partner.webhook_url.as_ref()?;
@@ -66,6 +81,7 @@ pub async fn post_partner(
     ApiJson(input): ApiJson<PartnerInput>,
 ) -> Result<(StatusCode, Json<PartnerSaved>), ApiError> {
     let partner = Partner::register(Uuid::now_v7(), &input)?;
+    check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, None);
     let write = PartnerWrite::Register {
         partner: partner.clone(),
@@ -77,8 +93,9 @@ pub async fn post_partner(
     Ok((StatusCode::CREATED, Json(PartnerSaved { partner: PartnerBody::from(&partner), webhook_secret })))
 }
 
-/// Replace a partner's registration (admins): names, kind, contacts, profile, webhook URL. A
-/// profile change applies to every feed at once, including open websockets.
+/// Change a partner's registration (admins): what the body leaves out stays as it is (the
+/// profile part by part), `null` removes the Arabic name, the contacts, the region or the
+/// webhook URL. A profile change applies to every feed at once, including open websockets.
 #[utoipa::path(
     put,
     path = "/api/v1/partners/{partner_id}",
@@ -101,7 +118,8 @@ pub async fn put_partner(
     ApiJson(input): ApiJson<PartnerInput>,
 ) -> Result<Json<PartnerSaved>, ApiError> {
     let before = app.store.partner(partner_id).await?.ok_or(ApiError::NotFound)?;
-    let partner = Partner::register(partner_id, &input)?;
+    let partner = before.partner.amend(&input)?;
+    check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, Some(&before.partner));
     let write = PartnerWrite::Update {
         partner: partner.clone(),
@@ -243,14 +261,15 @@ pub async fn list_dead_letters(
     Ok(Json(app.store.dead_letters(partner_id).await?.iter().map(DeadLetterBody::from).collect()))
 }
 
-/// Deliver a dead letter again now (admins). 204 when the partner's endpoint took it; 503 with
-/// the reason when it still fails (the letter stays).
+/// Deliver a dead letter again now (admins), rebuilt from the log under the partner's profile
+/// and access now. 204 when the partner's endpoint took it; 502 with the reason when it still
+/// fails (the letter stays); 409 when the partner may no longer see what it was about.
 #[utoipa::path(
     post,
     path = "/api/v1/partners/{partner_id}/dead-letters/{dead_id}/replay",
     tag = "partners",
     params(("partner_id" = Uuid, Path), ("dead_id" = Uuid, Path)),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody))
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 502, body = ErrorBody))
 )]
 pub async fn post_replay(
     State(app): State<AppState>,
@@ -259,7 +278,11 @@ pub async fn post_replay(
 ) -> Result<StatusCode, ApiError> {
     let letter =
         app.store.dead_letter(dead_id).await?.filter(|d| d.partner_id == partner_id).ok_or(ApiError::NotFound)?;
-    crate::webhooks::replay(&app, &letter).await.map_err(ApiError::Unavailable)?;
+    crate::webhooks::replay(&app, &letter).await.map_err(|error| match error {
+        crate::webhooks::ReplayError::Gone(why) => ApiError::StateConflict(Problem::new("gone", why, None)),
+        crate::webhooks::ReplayError::Failed(why) => ApiError::BadGateway(why),
+        crate::webhooks::ReplayError::Store(error) => error.into(),
+    })?;
     match app.store.partner_write(PartnerWrite::DeadLetterReplayed { dead_id, at: app.now_ms() }).await? {
         PartnerOutcome::Recorded => Ok(StatusCode::NO_CONTENT),
         other => outcome(other).map(|_| StatusCode::NO_CONTENT),

@@ -22,6 +22,46 @@ use crate::wire::LiveNotice;
 /// How often a token is re-checked when nothing else prompts it (expiry).
 const RECHECK: Duration = Duration::from_secs(30);
 
+/// Most live streams one partner may have open at once: each reads the store as the log grows,
+/// so a partner (or a stolen token) must not be able to open thousands.
+pub const MAX_SOCKETS_PER_PARTNER: usize = 32;
+
+/// Open partner streams per partner, on this node.
+#[derive(Debug, Default)]
+pub struct PartnerSockets(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>>);
+
+/// One open stream's place; freed when dropped.
+#[derive(Debug)]
+pub struct Seat {
+    partner_id: uuid::Uuid,
+    open: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>>,
+}
+
+impl PartnerSockets {
+    /// A place for one more stream of `partner_id`, unless it has [`MAX_SOCKETS_PER_PARTNER`].
+    pub fn take(&self, partner_id: uuid::Uuid) -> Option<Seat> {
+        let mut open = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = open.entry(partner_id).or_default();
+        if *count >= MAX_SOCKETS_PER_PARTNER {
+            return None;
+        }
+        *count += 1;
+        Some(Seat { partner_id, open: self.0.clone() })
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = open.get_mut(&self.partner_id) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.partner_id);
+            }
+        }
+    }
+}
+
 /// Run one partner connection to its end.
 pub async fn serve(socket: WebSocket, app: AppState, caller: PartnerCaller) {
     let (sink, mut stream) = socket.split();
@@ -69,6 +109,14 @@ async fn stream_items(
             last_read = tokio::time::Instant::now();
         }
         while last < target {
+            // A long catch-up still stops for a shutdown and re-checks a revoked token at once.
+            if app.shutdown.is_cancelled() {
+                return Err(End::ShuttingDown);
+            }
+            if partner_changes.has_changed().unwrap_or(false) {
+                partner_changes.borrow_and_update();
+                caller = recheck_token(&app, caller).await?;
+            }
             let partner = &caller.session.partner;
             let (items, next) =
                 partner_feed::items_after(&app.store, partner, last, target).await.map_err(store_error)?;
@@ -92,14 +140,10 @@ async fn stream_items(
     }
 }
 
-/// The caller with its partner as registered now; the stream ends if the token is no longer
-/// live (revoked or expired).
+/// The caller with its partner as registered now; the stream ends if the token (or the page
+/// session) is no longer live.
 async fn recheck_token(app: &AppState, caller: PartnerCaller) -> Result<PartnerCaller, End> {
-    let session = app
-        .store
-        .partner_session(&caller.token_hash, app.now_ms())
-        .await
-        .map_err(|e| End::Store(e.to_string()))?
-        .ok_or(End::SessionEnded)?;
+    let session =
+        caller.credential.session(app).await.map_err(|e| End::Store(e.to_string()))?.ok_or(End::SessionEnded)?;
     Ok(PartnerCaller { session, ..caller })
 }

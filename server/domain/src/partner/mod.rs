@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::Rejected;
 use crate::advisory::Area;
 use crate::clock::Timestamp;
+use crate::text::MAX_NAME_CHARS;
 
 /// What kind of organisation a partner is; it decides the default data profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -140,10 +141,10 @@ impl DataProfile {
         self.fields.contains(&field)
     }
 
-    /// Build a profile from an admin's input over the kind's default: each part given replaces
-    /// the default's.
-    pub fn parse(kind: PartnerKind, input: &ProfileInput) -> Result<Self, Rejected> {
-        let mut profile = Self::default_for(kind);
+    /// Build a profile from an admin's input over `base` (the kind's default for a new partner,
+    /// the stored profile for a change): each part given replaces the base's, the rest stays.
+    pub fn amend(base: &DataProfile, input: &ProfileInput) -> Result<Self, Rejected> {
+        let mut profile = base.clone();
         if let Some(fields) = &input.fields {
             profile.fields = crate::need::sorted_unique(fields);
         }
@@ -168,22 +169,25 @@ impl DataProfile {
             profile.evacuation_resolution = profile.resolution;
         }
         profile.region = match (&input.region, &input.region_cells) {
-            (Some(_), Some(_)) => {
+            (Some(Some(_)), Some(Some(_))) => {
                 return Err(Rejected::new(
                     "ambiguous",
                     "profile.region",
                     "give the region as a GeoJSON polygon or as H3 cells, not both",
                 ));
             }
-            (Some(geometry), None) => Some(Area::from_geojson(geometry).map_err(|r| r.within("profile.region"))?),
-            (None, Some(cells)) => Some(Area::from_cells(cells).map_err(|r| r.within("profile.region_cells"))?),
-            (None, None) => None,
+            (Some(Some(geometry)), _) => Some(Area::from_geojson(geometry).map_err(|r| r.within("profile.region"))?),
+            (_, Some(Some(cells))) => Some(Area::from_cells(cells).map_err(|r| r.within("profile.region_cells"))?),
+            // `null` removes the region; leaving both out keeps it.
+            (Some(None), _) | (_, Some(None)) => None,
+            (None, None) => profile.region,
         };
         Ok(profile)
     }
 }
 
-/// An admin's wishes for a profile; every part is optional.
+/// An admin's wishes for a profile; every part is optional: a part left out stays as it was (the
+/// kind's default for a new partner), and `null` removes a region.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -192,10 +196,19 @@ pub struct ProfileInput {
     pub resolution: Option<u8>,
     pub evacuation_resolution: Option<u8>,
     /// A GeoJSON Polygon or MultiPolygon.
+    #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub region: Option<serde_json::Value>,
+    pub region: Option<Option<serde_json::Value>>,
     /// Or H3 cells (hex).
-    pub region_cells: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>))]
+    pub region_cells: Option<Option<Vec<String>>>,
+}
+
+/// A field that was present in the JSON: `Some(None)` for `null`, `Some(Some(v))` for a value
+/// (absent fields are `None` through `#[serde(default)]`), so "leave it" and "remove it" differ.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// One way to reach a partner's desk.
@@ -222,41 +235,79 @@ pub struct Partner {
     pub webhook_url: Option<String>,
 }
 
-/// What an admin sends to register a partner.
+/// What an admin sends to register a partner (`POST`) or change one (`PUT`). On a change, a
+/// part left out stays as it was — the profile part by part — and `null` removes the Arabic
+/// name, the contacts or the webhook URL: an admin who changes a phone number cannot widen a
+/// profile or drop a webhook by accident.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerInput {
     /// The name in English (or Latin script).
     pub name: String,
-    pub name_ar: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub name_ar: Option<Option<String>>,
     pub kind: PartnerKind,
-    #[serde(default)]
-    pub contacts: Vec<Contact>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Contact>>))]
+    pub contacts: Option<Option<Vec<Contact>>>,
     #[serde(default)]
     pub profile: Option<ProfileInput>,
-    /// `http://` or `https://` URL that receives signed webhooks.
-    #[serde(default)]
-    pub webhook_url: Option<String>,
+    /// `https://` (or, where the server allows it, `http://`) URL that receives signed webhooks.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub webhook_url: Option<Option<String>>,
 }
 
-/// Longest partner name, contact part or list.
-const MAX_NAME: usize = 200;
+/// Most contacts a partner lists.
 const MAX_CONTACTS: usize = 20;
 
 impl Partner {
-    /// Validate an admin's registration.
+    /// Validate an admin's registration of a new partner.
     pub fn register(partner_id: Uuid, input: &PartnerInput) -> Result<Self, Rejected> {
-        let name_en = required_text(&input.name, "name")?;
-        let name_ar = match input.name_ar.as_deref() {
-            Some(raw) if !raw.trim().is_empty() => Some(required_text(raw, "name_ar")?),
-            _ => None,
+        let base = Partner {
+            partner_id,
+            name_en: String::new(),
+            name_ar: None,
+            kind: input.kind,
+            contacts: Vec::new(),
+            profile: DataProfile::default_for(input.kind),
+            webhook_url: None,
         };
-        if input.contacts.len() > MAX_CONTACTS {
+        base.amend(input)
+    }
+
+    /// Validate an admin's change: what the input leaves out stays as it is here.
+    pub fn amend(&self, input: &PartnerInput) -> Result<Self, Rejected> {
+        let name_en = required_text(&input.name, "name")?;
+        let name_ar = match &input.name_ar {
+            None => self.name_ar.clone(),
+            Some(Some(raw)) if !raw.trim().is_empty() => Some(required_text(raw, "name_ar")?),
+            Some(_) => None,
+        };
+        let contacts = match &input.contacts {
+            None => self.contacts.clone(),
+            Some(None) => Vec::new(),
+            Some(Some(contacts)) => Self::contacts(contacts)?,
+        };
+        let profile = match &input.profile {
+            None => self.profile.clone(),
+            Some(profile) => DataProfile::amend(&self.profile, profile)?,
+        };
+        let webhook_url = match &input.webhook_url {
+            None => self.webhook_url.clone(),
+            Some(Some(url)) if !url.trim().is_empty() => Some(webhook_url(url.trim())?),
+            Some(_) => None,
+        };
+        Ok(Self { partner_id: self.partner_id, name_en, name_ar, kind: input.kind, contacts, profile, webhook_url })
+    }
+
+    fn contacts(contacts: &[Contact]) -> Result<Vec<Contact>, Rejected> {
+        if contacts.len() > MAX_CONTACTS {
             return Err(Rejected::new("too_many", "contacts", format!("at most {MAX_CONTACTS} contacts")));
         }
-        let contacts = input
-            .contacts
+        contacts
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -272,13 +323,7 @@ impl Partner {
                     email: part(&c.email, "email")?,
                 })
             })
-            .collect::<Result<Vec<_>, Rejected>>()?;
-        let profile = DataProfile::parse(input.kind, input.profile.as_ref().unwrap_or(&ProfileInput::default()))?;
-        let webhook_url = match input.webhook_url.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(url) => Some(webhook_url(url)?),
-        };
-        Ok(Self { partner_id, name_en, name_ar, kind: input.kind, contacts, profile, webhook_url })
+            .collect()
     }
 }
 
@@ -303,8 +348,8 @@ fn required_text(raw: &str, field: &str) -> Result<String, Rejected> {
     if trimmed.is_empty() {
         return Err(Rejected::new("required", field, "must not be empty"));
     }
-    if trimmed.chars().count() > MAX_NAME {
-        return Err(Rejected::new("too_long", field, format!("at most {MAX_NAME} characters")));
+    if trimmed.chars().count() > MAX_NAME_CHARS {
+        return Err(Rejected::new("too_long", field, format!("at most {MAX_NAME_CHARS} characters")));
     }
     if trimmed.chars().any(char::is_control) {
         return Err(Rejected::new("invalid_text", field, "must not contain control characters"));
@@ -361,7 +406,7 @@ mod tests {
         let input: PartnerInput = serde_json::from_str(r#"{"name":"  ","kind":"ngo"}"#).unwrap();
         assert_eq!(Partner::register(Uuid::nil(), &input).unwrap_err().field.as_deref(), Some("name"));
         for url in ["ftp://x", "https://", "https://user:pw@host/", "https://a b/"] {
-            let input = PartnerInput { webhook_url: Some(url.into()), ..input.clone() };
+            let input = PartnerInput { webhook_url: Some(Some(url.into())), ..input.clone() };
             let input = PartnerInput { name: "x".into(), ..input };
             assert_eq!(
                 Partner::register(Uuid::nil(), &input).unwrap_err().field.as_deref(),
@@ -374,7 +419,31 @@ mod tests {
     #[test]
     fn an_evacuation_resolution_is_never_coarser_than_the_usual_one() {
         let input = ProfileInput { resolution: Some(8), evacuation_resolution: Some(6), ..Default::default() };
-        let profile = DataProfile::parse(PartnerKind::Ngo, &input).unwrap();
+        let profile = DataProfile::amend(&DataProfile::default_for(PartnerKind::Ngo), &input).unwrap();
         assert_eq!((profile.resolution, profile.evacuation_resolution), (8, 8));
+    }
+
+    #[test]
+    fn a_change_keeps_what_it_leaves_out_and_null_removes() {
+        let narrow: PartnerInput = serde_json::from_str(
+            r#"{"name":"ERC","kind":"red_crescent","webhook_url":"https://erc.example/hook",
+                "profile":{"fields":["needs"],"resolution":5,"region_cells":["85283473fffffff"]}}"#,
+        )
+        .unwrap();
+        let partner = Partner::register(Uuid::nil(), &narrow).unwrap();
+        let contacts_only: PartnerInput =
+            serde_json::from_str(r#"{"name":"ERC","kind":"red_crescent","contacts":[{"phone":"+20 2 1234"}]}"#)
+                .unwrap();
+        let changed = partner.amend(&contacts_only).unwrap();
+        assert_eq!(changed.profile, partner.profile, "a contacts change never widens the profile");
+        assert_eq!(changed.webhook_url.as_deref(), Some("https://erc.example/hook"));
+        assert_eq!(changed.contacts.len(), 1);
+        let removal: PartnerInput = serde_json::from_str(
+            r#"{"name":"ERC","kind":"red_crescent","webhook_url":null,"profile":{"region_cells":null}}"#,
+        )
+        .unwrap();
+        let removed = changed.amend(&removal).unwrap();
+        assert_eq!((removed.webhook_url, removed.profile.region), (None, None));
+        assert_eq!(removed.profile.fields, vec![ProfileField::Needs]);
     }
 }

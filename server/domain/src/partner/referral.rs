@@ -129,7 +129,9 @@ impl ReferralStatus {
 
     /// Whether the partner may see the case while its referral is in this status. A declined or
     /// withdrawn referral gives no access: the partner said no, or the ops room took it back.
-    /// A finished one (completed, unable) still does, so the partner can read its own record.
+    /// A finished one (completed, unable) still does, so the partner can read its own record —
+    /// but no longer live: a partner's feed carries a case's events only until its referral
+    /// is final ([`ReferralStatus::is_final`]).
     pub fn gives_access(self) -> bool {
         !matches!(self, ReferralStatus::Declined | ReferralStatus::Withdrawn)
     }
@@ -137,6 +139,11 @@ impl ReferralStatus {
     /// Whether the partner accepted and is working on it (or finished it).
     pub fn accepted(self) -> bool {
         !matches!(self, ReferralStatus::Pending | ReferralStatus::Declined | ReferralStatus::Withdrawn)
+    }
+
+    /// Accepted and not finished: the partner is out there working on it.
+    pub fn under_way(self) -> bool {
+        self.accepted() && !self.is_final()
     }
 
     /// Nothing more can happen to the referral.

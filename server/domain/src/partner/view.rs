@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::referral::{ReferralStatus, RequestType};
 use super::{DataProfile, ProfileField};
 use crate::case::CaseStatus;
-use crate::clock::Timestamp;
+use crate::clock::{Timestamp, as_rfc3339};
 use crate::location::Cell;
 use crate::need::{Flag, Need};
 use crate::priority::PriorityLevel;
@@ -52,10 +52,9 @@ pub struct ReporterFacts {
     pub relation: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReferralFacts {
     pub referral_id: Uuid,
-    #[serde(skip)]
     pub partner_id: Uuid,
     pub request_type: RequestType,
     pub status: ReferralStatus,
@@ -71,7 +70,38 @@ pub struct ReferralFacts {
 pub struct ReferralStep {
     pub status: ReferralStatus,
     pub text: Option<String>,
+    #[serde(serialize_with = "as_rfc3339")]
     pub at: Timestamp,
+}
+
+/// A referral as its partner sees it. Its own type, so that a field added to the facts never
+/// reaches partners by accident. The note and the step texts are written for the partner (the
+/// ops room is told so where it types them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferralView {
+    pub referral_id: Uuid,
+    pub request_type: RequestType,
+    pub status: ReferralStatus,
+    pub note: Option<String>,
+    #[serde(serialize_with = "as_rfc3339")]
+    pub referred_at: Timestamp,
+    #[serde(serialize_with = "as_rfc3339")]
+    pub updated_at: Timestamp,
+    pub history: Vec<ReferralStep>,
+}
+
+impl From<&ReferralFacts> for ReferralView {
+    fn from(r: &ReferralFacts) -> Self {
+        Self {
+            referral_id: r.referral_id,
+            request_type: r.request_type,
+            status: r.status,
+            note: r.note.clone(),
+            referred_at: r.referred_at,
+            updated_at: r.updated_at,
+            history: r.history.clone(),
+        }
+    }
 }
 
 /// A location as a partner gets it: a cell of the profile's resolution and that cell's centre.
@@ -112,7 +142,7 @@ pub struct PartnerCase {
     pub status: CaseStatus,
     pub priority: PriorityLevel,
     /// This partner's referrals of the case only.
-    pub referrals: Vec<ReferralFacts>,
+    pub referrals: Vec<ReferralView>,
     pub location: Option<CoarseLocation>,
     /// One entry per person in danger, with only the profile's fields (the count is always
     /// given: a partner plans seats and supplies by it).
@@ -129,11 +159,11 @@ pub struct PartnerCase {
     pub reporter: Option<ReporterView>,
 }
 
-/// The resolution a partner sees a case at: the profile's, or its evacuation resolution once the
-/// partner accepted a medical evacuation of this case.
-pub fn resolution_for(profile: &DataProfile, own_referrals: &[ReferralFacts]) -> u8 {
+/// The resolution a partner sees a case at: the profile's, or its evacuation resolution while a
+/// medical evacuation of this case it accepted is under way (not once it is finished).
+pub fn resolution_for(profile: &DataProfile, own_referrals: &[&ReferralFacts]) -> u8 {
     let evacuating =
-        own_referrals.iter().any(|r| r.request_type == RequestType::MedicalEvacuation && r.status.accepted());
+        own_referrals.iter().any(|r| r.request_type == RequestType::MedicalEvacuation && r.status.under_way());
     if evacuating { profile.evacuation_resolution } else { profile.resolution }
 }
 
@@ -156,8 +186,8 @@ pub fn project(facts: &CaseFacts, partner_id: Uuid, profile: &DataProfile) -> Op
     if !visible_to(facts, partner_id) {
         return None;
     }
-    let referrals: Vec<ReferralFacts> =
-        facts.referrals.iter().filter(|r| r.partner_id == partner_id && r.status.gives_access()).cloned().collect();
+    let referrals: Vec<&ReferralFacts> =
+        facts.referrals.iter().filter(|r| r.partner_id == partner_id && r.status.gives_access()).collect();
     let allows = |field| profile.allows(field);
     let keep = |field, value: &Option<String>| if allows(field) { value.clone() } else { None };
     let people = facts
@@ -192,7 +222,7 @@ pub fn project(facts: &CaseFacts, partner_id: Uuid, profile: &DataProfile) -> Op
         } else {
             None
         },
-        referrals,
+        referrals: referrals.into_iter().map(ReferralView::from).collect(),
     })
 }
 
@@ -455,6 +485,8 @@ mod tests {
         assert_eq!(project(&pending, ME, &profile).unwrap().location.unwrap().resolution, 7);
         let accepted = facts(vec![referral(ME, RequestType::MedicalEvacuation, ReferralStatus::EnRoute)]);
         assert_eq!(project(&accepted, ME, &profile).unwrap().location.unwrap().resolution, 9);
+        let finished = facts(vec![referral(ME, RequestType::MedicalEvacuation, ReferralStatus::Unable)]);
+        assert_eq!(project(&finished, ME, &profile).unwrap().location.unwrap().resolution, 7, "not once it is over");
         let transport = facts(vec![referral(ME, RequestType::Transport, ReferralStatus::Accepted)]);
         assert_eq!(project(&transport, ME, &profile).unwrap().location.unwrap().resolution, 7);
     }
@@ -505,7 +537,11 @@ mod tests {
             note: Some("NOTE to partner".into()),
             referred_at: Timestamp(1),
             updated_at: Timestamp(2),
-            history: vec![],
+            history: vec![ReferralStep {
+                status: ReferralStatus::Accepted,
+                text: Some("on our way".into()),
+                at: Timestamp(3),
+            }],
         });
         (
             proptest::collection::vec(person, 0..4),
@@ -616,8 +652,8 @@ mod tests {
 
     /// The finest resolution a partner may see this case at.
     fn allowed_resolution(facts: &CaseFacts, profile: &DataProfile) -> u8 {
-        let own: Vec<ReferralFacts> =
-            facts.referrals.iter().filter(|r| r.partner_id == ME && r.status.gives_access()).cloned().collect();
+        let own: Vec<&ReferralFacts> =
+            facts.referrals.iter().filter(|r| r.partner_id == ME && r.status.gives_access()).collect();
         resolution_for(profile, &own)
     }
 
@@ -653,7 +689,8 @@ mod tests {
                 }
             }
             // Never another partner's referral.
-            prop_assert!(view.referrals.iter().all(|r| r.partner_id == ME));
+            let mine: Vec<Uuid> = facts.referrals.iter().filter(|r| r.partner_id == ME).map(|r| r.referral_id).collect();
+            prop_assert!(view.referrals.iter().all(|r| mine.contains(&r.referral_id)));
             // Locations: a fixed cell no finer than allowed, at its centre, containing the truth.
             if let Some(location) = &view.location {
                 let limit = allowed_resolution(&facts, &profile);
