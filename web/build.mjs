@@ -18,6 +18,7 @@ const out = check ? mkdtempSync(join(tmpdir(), 'opsroom-web-')) : join(here, 'di
 if (!check) rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'ops'), { recursive: true });
 mkdirSync(join(out, 'public'), { recursive: true });
+mkdirSync(join(out, 'partner'), { recursive: true });
 
 // The public form's script: small, and for old phones' browsers (no modules, ES2017 syntax).
 await build({
@@ -44,6 +45,22 @@ await build({
 });
 for (const file of ['index.html', 'style.css']) {
   writeFileSync(join(out, 'ops', file), readFileSync(join(here, 'ops', file)));
+}
+
+// The partner agencies' page: its own bundle, sharing the ops room's live connection, element
+// builder and map. Its map loads the basemap and place labels from /ops/ (one copy in the binary).
+await build({
+  entryPoints: [join(here, 'partner/src/main.js')],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: 'es2022',
+  legalComments: 'none',
+  outfile: join(out, 'partner/app.js'),
+  logLevel: 'warning',
+});
+for (const file of ['index.html', 'style.css']) {
+  writeFileSync(join(out, 'partner', file), readFileSync(join(here, 'partner', file)));
 }
 
 // The basemap: Natural Earth country outlines (public domain) as TopoJSON from world-atlas.

@@ -2,7 +2,7 @@
 // exactly as the server does, and H3 parents match the reference library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apply, column, createState, parentCell, resolutionOf } from '../ops/src/state.js';
+import { apply, column, createState, parentCell, referralAttention, resolutionOf } from '../ops/src/state.js';
 
 // Khartoum (GeoNames 15.55177, 32.53241): its resolution-9 cell as the server (h3o) computes it,
 // and its resolution-7 cell as the reference H3 library gives it (shared/data/sudan-2023.md).
@@ -104,4 +104,26 @@ test("a citizen's update moves the case on the map, raises its priority and bump
   assert.equal(summary.priority.level, 'high');
   assert.equal(summary.citizen_update, 'moved');
   assert.equal(state.map.cells.get(parentCell(KHARTOUM_9, 7)).total, parentCell(elsewhere, 7) === parentCell(KHARTOUM_9, 7) ? 1 : 0);
+});
+
+test("referral events mark a case's card when a partner has not answered or said no, and leave its version alone", () => {
+  const state = createState();
+  apply(state, reported(1, 'r1', 'high'));
+  const referral = (seq, kind, data) => ({ type: 'event', seq, kind, case_id: 'r1', data: { case_id: 'r1', partner_id: 'p1', ...data } });
+  apply(state, referral(2, 'referral_made', { referral_id: 'x', request_type: 'transport' }));
+  assert.equal(referralAttention(state.cases.get('r1')), null, 'pending in time');
+  assert.equal(apply(state, referral(3, 'referral_escalated', { referral_id: 'x' })), 'r1');
+  assert.equal(referralAttention(state.cases.get('r1')), 'escalated');
+  apply(state, referral(4, 'referral_updated', { referral_id: 'x', from: 'pending', to: 'declined' }));
+  assert.equal(referralAttention(state.cases.get('r1')), 'declined', 'someone else must be found');
+  apply(state, referral(5, 'referral_made', { referral_id: 'y', request_type: 'transport' }));
+  assert.equal(referralAttention(state.cases.get('r1')), null, 'referred elsewhere');
+  apply(state, referral(6, 'referral_updated', { referral_id: 'y', from: 'pending', to: 'accepted' }));
+  apply(state, referral(7, 'referral_updated', { referral_id: 'y', from: 'accepted', to: 'completed' }));
+  assert.equal(referralAttention(state.cases.get('r1')), null, 'done by the other partner');
+  apply(state, referral(8, 'referral_made', { referral_id: 'z', request_type: 'shelter' }));
+  apply(state, referral(9, 'referral_updated', { referral_id: 'z', from: 'pending', to: 'accepted' }));
+  apply(state, referral(10, 'referral_updated', { referral_id: 'z', from: 'accepted', to: 'unable', text: 'full' }));
+  assert.equal(referralAttention(state.cases.get('r1')), 'unable', 'shelter is still needed');
+  assert.equal(state.cases.get('r1').version, 1, 'a referral is not an edit of the case');
 });

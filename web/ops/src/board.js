@@ -1,7 +1,7 @@
 // The case board: one column per open status, cards worst priority first, live.
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { COLUMNS, column } from './state.js';
+import { COLUMNS, column, referralAttention } from './state.js';
 
 const NEEDS = ['medical', 'evacuation', 'food', 'water', 'shelter', 'power', 'documents', 'missing_person', 'other'];
 const FLAGS = ['unaccompanied_minors', 'injured', 'elderly', 'pregnant', 'disabled', 'chronic_illness'];
@@ -49,6 +49,7 @@ export function renderFilters(element, state, onChange) {
 }
 
 function card(summary, onOpen) {
+  const attention = referralAttention(summary);
   return h(
     'button',
     {
@@ -64,6 +65,7 @@ function card(summary, onOpen) {
     h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`)),
     summary.citizen_update ? h('span', { class: 'citizen' }, t(`citizenUpdate.${summary.citizen_update}`)) : '',
     summary.open_matches ? h('span', { class: 'possible-match' }, `${t('possibleMatch')} (${summary.open_matches})`) : '',
+    attention ? h('span', { class: `referral-attention ${attention}` }, t(`referralAttention.${attention}`)) : '',
   );
 }
 

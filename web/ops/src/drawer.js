@@ -1,31 +1,52 @@
 // The case drawer: everything about one case, and every workflow action on it. A stale edit
-// (409) is explained, and the drawer shows the case as it now stands.
+// (409) is explained, and the drawer shows the case as it now stands. Its referrals and its
+// timeline follow the live stream (`onEvent`); the rest shows the case as it was opened or last
+// changed here.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { t } from './i18n.js';
-import { DONE_STATUSES, OPEN_STATUSES } from './state.js';
+import { lang, t } from './i18n.js';
+import { DONE_STATUSES, FINAL_REFERRAL, OPEN_STATUSES } from './state.js';
 
-/** Show case `caseId` in `element`; `onChanged(summary)` after a successful change. */
-export async function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }) {
-  const [answer, users, matches, family] = await Promise.all([
+const REQUEST_TYPES = ['medical_evacuation', 'transport', 'shelter', 'food_water', 'consular_documents', 'family_tracing'];
+
+/**
+ * Show case `caseId` in `element`; `onChanged(summary)` after a successful change. Returns
+ * `{onEvent(event)}`, to be given the live events about this case.
+ */
+export function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }) {
+  const context = { caseId, user, onChanged, onClose, onOpen, referrals: [], partners: [], timeline: null, lastSeq: 0 };
+  const ready = load(element, caseId, context);
+  return {
+    async onEvent(event) {
+      await ready;
+      if (event.case_id !== caseId || !context.timeline || event.seq <= context.lastSeq) return;
+      context.lastSeq = event.seq;
+      context.timeline.append(timelineItem(event, context));
+      if (event.kind.startsWith('referral_')) refreshReferrals(context);
+    },
+  };
+}
+
+async function load(element, caseId, context) {
+  const [answer, users, matches, family, referrals, partners] = await Promise.all([
     api.case(caseId),
-    user.role === 'operator' ? null : api.users(),
+    context.user.role === 'operator' ? null : api.users(),
     api.matches(caseId),
     api.family(caseId),
+    api.referrals(caseId),
+    api.partners(),
   ]);
   if (!answer.ok) {
     element.replaceChildren(h('p', { class: 'error' }, answer.body?.error?.message ?? t('error')));
     return;
   }
-  const context = {
-    user,
-    onChanged,
-    onClose,
-    onOpen,
+  Object.assign(context, {
     users: users?.ok ? users.body : [],
     matches: matches.ok ? matches.body : [],
     family: family.ok ? family.body.members : [],
-  };
+    referrals: referrals.ok ? referrals.body : [],
+    partners: partners.ok ? partners.body : [],
+  });
   render(element, answer.body, null, context);
 }
 
@@ -206,6 +227,7 @@ function render(element, detail, notice, context) {
           )
         : null,
     ),
+    ...referralsSection(context),
     h('h3', {}, t('matchesTitle')),
     context.matches.length ? h('ul', { class: 'matches' }, context.matches.map((m) => matchItem(m, element, detail, context))) : h('p', {}, '–'),
     h('h3', {}, t('family')),
@@ -239,6 +261,105 @@ function render(element, detail, notice, context) {
     h('h3', {}, t('contacts')),
     h('ul', {}, detail.contacts.map((x) => h('li', {}, `${time(x.created_at)} ${x.author}: ${t(`contactChannel.${x.channel}`)} — ${t(`outcome.${x.outcome}`)}`))),
     h('h3', {}, t('timeline')),
-    h('ol', { class: 'timeline' }, detail.events.map((e) => h('li', {}, `#${e.seq} ${time(e.at)} ${e.kind}`))),
+    timeline(detail, context),
   ));
+}
+
+/** The case's log, oldest first; live events about the case are appended to it. */
+function timeline(detail, context) {
+  context.timeline = h('ol', { class: 'timeline' }, detail.events.map((e) => timelineItem(e, context)));
+  context.lastSeq = Math.max(context.lastSeq, ...detail.events.map((e) => e.seq));
+  return context.timeline;
+}
+
+function partnerName(context, partnerId, fallback) {
+  const partner = context.partners.find((p) => p.partner_id === partnerId);
+  return (lang() === 'ar' && partner?.name_ar) || partner?.name || fallback || partnerId;
+}
+
+/** One entry of the timeline; a referral's says which partner, what and who. */
+function timelineItem(event, context) {
+  const d = event.data ?? {};
+  const head = `#${event.seq} ${new Date(event.at).toLocaleString()} ${event.kind}`;
+  let what = '';
+  if (event.kind === 'referral_made') what = `${partnerName(context, d.partner_id)}: ${t(`requestTypes.${d.request_type}`)}`;
+  if (event.kind === 'referral_updated') {
+    const by = d.by?.type === 'partner' ? t('byPartner') : t('byOperator');
+    what = `${partnerName(context, d.partner_id)}: ${t(`referralStatus.${d.from}`)} → ${t(`referralStatus.${d.to}`)} (${by})${d.text ? ` — ${d.text}` : ''}`;
+  }
+  if (event.kind === 'referral_escalated') what = `${partnerName(context, d.partner_id)}: ${t('escalated')}`;
+  return h('li', { dataset: { kind: event.kind } }, what ? `${head} — ${what}` : head);
+}
+
+/** The case's referrals (live) and the form that makes one. */
+function referralsSection(context) {
+  context.referralList = h('ul', { class: 'referrals' });
+  context.referralNotice = h('p', { class: 'notice error', role: 'alert', hidden: true });
+  renderReferrals(context);
+  const explain = (answer) => {
+    context.referralNotice.hidden = answer.ok;
+    context.referralNotice.textContent = answer.ok ? '' : answer.body?.error?.message ?? t('error');
+  };
+  context.explainReferral = explain;
+  const form = context.partners.length
+    ? h(
+        'form',
+        {
+          class: 'refer',
+          onsubmit: async (e) => {
+            e.preventDefault();
+            const data = new FormData(e.target);
+            const note = data.get('note').trim();
+            const answer = await api.refer(context.caseId, {
+              partner_id: data.get('partner_id'),
+              request_type: data.get('request_type'),
+              ...(note ? { note } : {}),
+            });
+            explain(answer);
+            if (answer.ok) {
+              e.target.elements.note.value = '';
+              refreshReferrals(context);
+            }
+          },
+        },
+        h('select', { name: 'partner_id', 'aria-label': t('partner') }, context.partners.map((p) => h('option', { value: p.partner_id }, partnerName(context, p.partner_id)))),
+        h('select', { name: 'request_type', 'aria-label': t('requestType') }, REQUEST_TYPES.map((r) => h('option', { value: r }, t(`requestTypes.${r}`)))),
+        h('input', { name: 'note', placeholder: t('referNote') }),
+        h('button', { type: 'submit', name: 'refer' }, t('refer')),
+      )
+    : h('p', {}, t('noPartners'));
+  return [h('h3', {}, t('referrals')), context.referralNotice, context.referralList, h('h4', {}, t('referTo')), form];
+}
+
+function renderReferrals(context) {
+  context.referralList.replaceChildren(
+    ...context.referrals.map((r) => {
+      const unanswered = r.escalated_at && r.status === 'pending';
+      return h(
+        'li',
+        { class: `referral status-${r.status}${unanswered ? ' escalated' : ''}`, dataset: { referralId: r.referral_id } },
+        h('strong', {}, partnerName(context, r.partner_id, r.partner_name)),
+        ` · ${t(`requestTypes.${r.request_type}`)} · `,
+        h('span', { class: 'status' }, t(`referralStatus.${r.status}`)),
+        unanswered ? h('span', { class: 'escalated' }, ` ⚑ ${t('escalated')}`) : '',
+        r.note ? h('p', { class: 'note' }, r.note) : '',
+        h('small', {}, new Date(r.updated_at).toLocaleString()),
+        FINAL_REFERRAL.includes(r.status)
+          ? ''
+          : h('button', { type: 'button', name: 'withdraw-referral', onclick: async () => {
+              if (!window.confirm(t('confirmWithdrawReferral'))) return;
+              const answer = await api.withdrawReferral(r.referral_id);
+              context.explainReferral(answer);
+              if (answer.ok) refreshReferrals(context);
+            } }, t('withdrawReferral')),
+      );
+    }),
+  );
+}
+
+async function refreshReferrals(context) {
+  const answer = await api.referrals(context.caseId);
+  if (!answer.ok) return;
+  context.referrals = answer.body;
+  renderReferrals(context);
 }

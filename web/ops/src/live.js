@@ -1,14 +1,18 @@
 // The one live connection: subscribe from the last position seen, reconnect with backoff, and
 // resume from that position, so nothing is missed and nothing is seen twice.
-export function connectLive({ onEvent, onSnapshot, onState }) {
-  let last = null; // the last position applied
+//
+// The ops room follows /api/v1/live from a snapshot (`since` null); the partner page follows
+// /api/v1/partner/live from the position its first load reflects. Both speak the same protocol.
+export function connectLive({ path = '/api/v1/live', since = null, onEvent, onSnapshot = () => {}, onState }) {
+  let last = since; // the last position applied
   let socket = null;
   let attempt = 0;
   let stopped = false;
 
   function open() {
+    if (stopped) return; // closed while waiting to reconnect
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    socket = new WebSocket(`${scheme}://${location.host}/api/v1/live`);
+    socket = new WebSocket(`${scheme}://${location.host}${path}`);
     socket.onopen = () => {
       attempt = 0;
       socket.send(JSON.stringify({ type: 'subscribe', since: last }));

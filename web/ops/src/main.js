@@ -1,6 +1,7 @@
 // The ops room: wires the panels to the state, the API and the live stream. Nothing else.
 import { api } from './api.js';
 import { mountAdvisories } from './advisories.js';
+import { mountPartners } from './partners.js';
 import { openDrawer } from './drawer.js';
 import { h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
@@ -54,6 +55,8 @@ function room(user) {
   const board = h('div', { class: 'board' });
   const drawer = h('aside', { class: 'drawer', hidden: true });
   const advisoriesPanel = h('details', { class: 'advisories-panel' });
+  // The partner registry is the admins' alone; the server refuses its writes to anyone else.
+  const partnersPanel = user.role === 'admin' ? h('details', { class: 'partners-panel' }) : null;
   root.replaceChildren(
     h(
       'header',
@@ -67,9 +70,12 @@ function room(user) {
     ),
     filters,
     advisoriesPanel,
+    ...(partnersPanel ? [partnersPanel] : []),
     h('main', {}, mapPanel, board, drawer),
   );
   const advisories = mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null });
+  const partners = partnersPanel ? mountPartners(partnersPanel) : null;
+  let openedDrawer = null; // the drawer's live hook, while a case is open
 
   let boardDirty = true;
   const redrawBoard = () => {
@@ -78,7 +84,7 @@ function room(user) {
   const openCase = (caseId) => {
     state.selected = caseId;
     drawer.hidden = false;
-    openDrawer(drawer, caseId, {
+    openedDrawer = openDrawer(drawer, caseId, {
       user,
       onChanged: (summary) => {
         state.cases.set(summary.case_id, summary);
@@ -87,6 +93,7 @@ function room(user) {
       onClose: () => {
         drawer.hidden = true;
         state.selected = null;
+        openedDrawer = null;
       },
       onOpen: (other) => openCase(other),
     });
@@ -101,6 +108,7 @@ function room(user) {
   const map = mountMap(mapPanel, {
     onView: (bbox, resolution) => loadMap(bbox, resolution),
     onPickCell: (cell) => setFilters({ ...state.filters, cell }),
+    lang,
   });
   api.mapConfig().then((answer) => {
     if (answer.ok && answer.body.tile_url) map.setTiles(answer.body.tile_url);
@@ -162,6 +170,8 @@ function room(user) {
         if (changed) redrawBoard();
         if (MAP_KINDS.has(event.kind)) refreshSoon();
         if (event.kind.startsWith('advisory_')) advisories.refresh();
+        if (event.kind.startsWith('partner_')) partners?.refresh();
+        if (event.case_id && event.case_id === state.selected) openedDrawer?.onEvent(event);
       },
       onState: (s) => {
         status.dataset.state = s;

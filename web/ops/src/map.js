@@ -1,9 +1,10 @@
 // The map, behind one small interface: a canvas with a basemap that ships with the binary
 // (Natural Earth country outlines, GeoNames place names), H3 hexagons coloured by their worst
-// priority, and individual cases when zoomed in. Works offline: nothing is fetched but our own
-// /ops/ assets and /api/v1/map.
+// priority, individual cases when zoomed in, and markers (the partner page's cases: a dot at a
+// coarse cell's centre inside a circle as wide as the cell). Works offline: nothing is fetched
+// but our own /ops/ assets (the partner page uses the same ones) and what the caller asks for.
+// It knows no page's words or state: the label language comes in as `lang()`.
 import { feature } from 'topojson-client';
-import { lang } from './i18n.js';
 
 /** Individual cases are drawn from this zoom on (pixels per unit of the Mercator square). */
 const CASES_FROM_SCALE = 60_000;
@@ -22,11 +23,15 @@ function unproject(x, y) {
   return [lon, lat];
 }
 
+/** Average H3 edge length in km per resolution (from the H3 tables); a hexagon's circumradius. */
+export const EDGE_KM = [1107.7, 418.7, 158.2, 59.8, 22.6, 8.5, 3.2, 1.2, 0.46, 0.17];
+
 /**
  * Mount the map in `element`. `onView(bbox, resolution)` fires (debounced) when the view
- * changes; `onPickCell(hex)` when a hexagon is clicked. Returns {setCells, setCases, draw}.
+ * changes; `onPickCell(hex)` when a hexagon is clicked, `onPickMarker(id)` when a marker is;
+ * `lang()` says which language place labels are written in ('ar' or 'en').
  */
-export function mountMap(element, { onView, onPickCell }) {
+export function mountMap(element, { onView = () => {}, onPickCell = () => {}, onPickMarker = () => {}, lang = () => 'en' }) {
   const canvas = document.createElement('canvas');
   canvas.className = 'map-canvas';
   canvas.setAttribute('role', 'img');
@@ -46,6 +51,7 @@ export function mountMap(element, { onView, onPickCell }) {
   let places = [];
   let cells = []; // [{cell, total, worst, ring: [[lon,lat]...]}]
   let cases = []; // [{lat, lon, level}]
+  let markers = []; // [{id, lat, lon, level, resolution, selected}]
   let dirty = true;
 
   fetch('/ops/countries.json')
@@ -71,9 +77,7 @@ export function mountMap(element, { onView, onPickCell }) {
     const [w, h] = size();
     return unproject(centre[0] + (px - w / 2) / scale, centre[1] + (py - h / 2) / scale);
   };
-  // The finest H3 resolution whose hexagons are still at least ~24 px across on screen
-  // (average edge lengths in km, from the H3 tables).
-  const EDGE_KM = [1107.7, 418.7, 158.2, 59.8, 22.6, 8.5, 3.2, 1.2, 0.46, 0.17];
+  // The finest H3 resolution whose hexagons are still at least ~24 px across on screen.
   const resolution = () => {
     let chosen = 0;
     EDGE_KM.forEach((edge, r) => {
@@ -172,6 +176,7 @@ export function mountMap(element, { onView, onPickCell }) {
   function draw() {
     const ratio = window.devicePixelRatio || 1;
     const [w, h] = size();
+    if (!w || !h) return; // not laid out (yet): the resize observer asks again
     if (canvas.width !== w * ratio || canvas.height !== h * ratio) {
       canvas.width = w * ratio;
       canvas.height = h * ratio;
@@ -205,6 +210,28 @@ export function mountMap(element, { onView, onPickCell }) {
         context.fill();
       }
     }
+    for (const m of markers) {
+      const [x, y] = toScreen(m.lon, m.lat);
+      // A cell of the marker's resolution, as wide as it is on screen (a unit of the Mercator
+      // square is 40,075 km times the cosine of the latitude).
+      const radius = ((EDGE_KM[m.resolution] ?? 0) * scale) / (40075 * Math.cos((m.lat * Math.PI) / 180));
+      if (radius > 6) {
+        context.beginPath();
+        context.arc(x, y, radius, 0, 2 * Math.PI);
+        context.globalAlpha = 0.2;
+        context.fillStyle = COLOURS[m.level] ?? COLOURS.low;
+        context.fill();
+        context.globalAlpha = 1;
+      }
+      context.beginPath();
+      context.arc(x, y, m.selected ? 8 : 6, 0, 2 * Math.PI);
+      context.fillStyle = COLOURS[m.level] ?? COLOURS.low;
+      context.fill();
+      context.strokeStyle = m.selected ? '#000' : '#fff';
+      context.lineWidth = 2;
+      context.stroke();
+      context.lineWidth = 0.7;
+    }
     // Labels: more towns as one zooms in.
     const minPopulation = scale > 200_000 ? 0 : scale > 60_000 ? 20_000 : scale > 20_000 ? 100_000 : 400_000;
     context.font = '11px system-ui, sans-serif';
@@ -220,7 +247,11 @@ export function mountMap(element, { onView, onPickCell }) {
     dirty = false;
   }
 
+  let mounted = false;
   function frame() {
+    // A map whose page was redrawn without it (a language switch, signing out) stops for good.
+    if (canvas.isConnected) mounted = true;
+    else if (mounted) return;
     if (dirty) {
       const started = performance.now();
       draw();
@@ -251,7 +282,14 @@ export function mountMap(element, { onView, onPickCell }) {
     drag = null;
     if (wasDrag) return;
     const rect = canvas.getBoundingClientRect();
-    const [lon, lat] = fromScreen(e.clientX - rect.left, e.clientY - rect.top);
+    const px = e.clientX - rect.left;
+    const py = e.clientY - rect.top;
+    const marker = markers.find((m) => {
+      const [x, y] = toScreen(m.lon, m.lat);
+      return Math.hypot(x - px, y - py) <= 10;
+    });
+    if (marker) return onPickMarker(marker.id);
+    const [lon, lat] = fromScreen(px, py);
     const hit = cells.find((cell) => inside([lon, lat], cell.ring));
     if (hit) onPickCell(hit.cell);
   });
@@ -289,6 +327,29 @@ export function mountMap(element, { onView, onPickCell }) {
       if (scale <= CASES_FROM_SCALE) return;
       cases = list();
       dirty = true;
+    },
+    /** Markers drawn at every zoom: [{id, lat, lon, level, resolution, selected}]. */
+    setMarkers(list) {
+      markers = list;
+      dirty = true;
+    },
+    /** Show all of `points` ([[lon, lat]…]), zoomed in no further than a town. */
+    fit(points) {
+      if (!points.length) return;
+      const xy = points.map(([lon, lat]) => project(lon, lat));
+      const xs = xy.map(([x]) => x);
+      const ys = xy.map(([, y]) => y);
+      const [w, h] = size();
+      const span = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 1e-9);
+      centre = [(Math.max(...xs) + Math.min(...xs)) / 2, (Math.max(...ys) + Math.min(...ys)) / 2];
+      scale = Math.max(300, Math.min(200_000, (0.7 * Math.min(w || 300, h || 300)) / span));
+      viewChanged();
+    },
+    /** Move the view's centre to a point, zooming in to at least `minScale`. */
+    centreOn(lon, lat, minScale = 0) {
+      centre = project(lon, lat);
+      scale = Math.max(scale, minScale);
+      viewChanged();
     },
     zoomTo(lon, lat, newScale) {
       centre = project(lon, lat);

@@ -99,6 +99,12 @@ export function apply(state, event) {
       }
       summary.citizen_update = data.update;
       break;
+    case 'referral_made':
+    case 'referral_updated':
+    case 'referral_escalated':
+      // A referral is not an edit of the case: the server leaves its version alone.
+      trackReferral(summary, event.kind, data);
+      break;
     case 'sla_breached':
       summary.sla = { ...summary.sla, state: 'red', escalated: true };
       if (data.raised_to) {
@@ -108,6 +114,33 @@ export function apply(state, event) {
       break;
   }
   return event.case_id;
+}
+
+/** What the board knows of a case's referrals from the live stream: referral id → {status,
+ * request_type, escalated}. (A case's summary does not list its referrals, so this covers those
+ * made or moved since the board was loaded.) */
+function trackReferral(summary, kind, data) {
+  const referrals = (summary.referrals ??= {});
+  const entry = (referrals[data.referral_id] ??= { status: 'pending', request_type: null, escalated: false });
+  if (kind === 'referral_made') entry.request_type = data.request_type;
+  if (kind === 'referral_updated') entry.status = data.to;
+  if (kind === 'referral_escalated') entry.escalated = true;
+}
+
+/** Referral statuses after which nothing more happens. */
+export const FINAL_REFERRAL = ['completed', 'unable', 'declined', 'withdrawn'];
+
+/** Why a case's referrals need the ops room, if they do: 'escalated' (a partner has not answered
+ * in time), or 'declined' / 'unable' while no other referral for the same kind of help is open
+ * or done (someone else must be found). */
+export function referralAttention(summary) {
+  const entries = Object.values(summary.referrals ?? {});
+  if (entries.some((r) => r.escalated && r.status === 'pending')) return 'escalated';
+  const covered = new Set(entries.filter((r) => r.status === 'completed' || !FINAL_REFERRAL.includes(r.status)).map((r) => r.request_type));
+  const unmet = entries.filter((r) => !covered.has(r.request_type)).map((r) => r.status);
+  if (unmet.includes('declined')) return 'declined';
+  if (unmet.includes('unable')) return 'unable';
+  return null;
 }
 
 /** A suggestion opened (or a decision closed or reopened one) on both of its cases: the cards

@@ -1,0 +1,110 @@
+// Words of the partner page in Arabic and English, errors included: the server's messages are
+// English only, so every refusal the page can expect is said here by its code. Arabic is written
+// right to left, so the page's `dir` follows the language.
+const words = {
+  ar: {
+    title: 'بوابة الشركاء', token: 'رمز الدخول', signIn: 'دخول', signOut: 'خروج', language: 'English',
+    tokenHint: 'الصق رمز الدخول الذي سلّمته لكم غرفة العمليات. لا يحفظه هذا المتصفح إلا في ملف تعريف محمي ينتهي مع انتهاء المناوبة.',
+    live: 'متصل', reconnecting: 'إعادة الاتصال…',
+    receives: 'ما تتلقونه من كل حالة', precision: 'الموقع: خلية تقريبية بعرض نحو', km: 'كم', afterEvacuation: '؛ وبعد قبول إجلاء طبي: نحو',
+    region: 'تقتصر الإحالات على منطقة عملكم.', download: 'تنزيل', csv: 'CSV (مع وسوم HXL)', geojson: 'GeoJSON',
+    cases: 'الحالات المحالة إليكم', noCases: 'لا توجد حالات محالة إليكم الآن.', location: 'الموقع التقريبي', noLocation: 'بلا موقع',
+    people: 'الأشخاص', age: 'العمر', needs: 'الاحتياجات', flags: 'الهشاشة', place: 'المكان', message: 'رسالة المبلّغ', reporter: 'المبلّغ',
+    referrals: 'الطلبات', opsNote: 'ملاحظة غرفة العمليات', history: 'السجل',
+    accept: 'اقبل', acceptNote: 'ملاحظة (اختياري)', decline: 'اعتذر', reason: 'سبب الاعتذار',
+    step: 'المرحلة', stepText: 'ملاحظة (مطلوبة إن تعذّر التنفيذ)', report: 'أبلغ', showOnMap: 'على الخريطة',
+    errors: {
+      badToken: 'رمز الدخول غير صحيح أو انتهت صلاحيته أو أُبطل.',
+      tooMany: 'محاولات كثيرة. انتظروا قليلًا ثم أعيدوا المحاولة.',
+      network: 'تعذّر الوصول إلى الخادم. تحققوا من الاتصال وأعيدوا المحاولة.',
+      sessionEnded: 'انتهت الجلسة أو أُبطل رمز الدخول. ادخلوا من جديد.',
+      reason: 'اذكروا سبب الاعتذار عن هذا الطلب.',
+      text: 'اذكروا سبب تعذّر التنفيذ.',
+      moved: 'تغيّر هذا الطلب قبل قليل؛ هذه حالته الآن.',
+      gone: 'لم تعد هذه الحالة متاحة لكم.',
+      tooLong: 'النص أطول من المسموح.',
+      failed: 'تعذّر الحفظ:',
+    },
+    status: { new: 'جديدة', triaged: 'مفروزة', in_progress: 'قيد المتابعة', awaiting_evacuation: 'بانتظار الإجلاء', evacuated: 'تم الإجلاء', resolved: 'حُلّت', closed: 'مغلقة', duplicate: 'مكررة' },
+    level: { critical: 'حرجة', high: 'عالية', normal: 'عادية', low: 'منخفضة' },
+    need: { medical: 'رعاية طبية', evacuation: 'إجلاء', food: 'طعام', water: 'ماء', shelter: 'مأوى', power: 'كهرباء', documents: 'وثائق', missing_person: 'شخص مفقود', other: 'أخرى' },
+    flag: { unaccompanied_minors: 'أطفال بلا مرافق', injured: 'مصاب', elderly: 'مسن', pregnant: 'حامل', disabled: 'ذو إعاقة', chronic_illness: 'مرض مزمن' },
+    requestType: { medical_evacuation: 'إجلاء طبي', transport: 'نقل', shelter: 'مأوى', food_water: 'طعام وماء', consular_documents: 'وثائق قنصلية', family_tracing: 'البحث عن الأسر' },
+    referralStatus: { pending: 'بانتظار ردكم', accepted: 'قبلتموه', en_route: 'في الطريق', reached: 'وصلتم', picked_up: 'تم الاصطحاب', handed_over: 'تم التسليم', completed: 'اكتمل', unable: 'تعذّر التنفيذ', declined: 'اعتذرتم', withdrawn: 'سحبته غرفة العمليات' },
+    profileField: { names: 'الأسماء', ages: 'الأعمار', sex: 'الجنس', phones: 'الهواتف', passports: 'جوازات السفر', needs: 'الاحتياجات', flags: 'الهشاشة', place: 'اسم المكان', message: 'رسالة المبلّغ', reporter: 'المبلّغ' },
+  },
+  en: {
+    title: 'Partner desk', token: 'Access token', signIn: 'Sign in', signOut: 'Sign out', language: 'عربي',
+    tokenHint: 'Paste the access token the ops room gave you. This browser keeps it only in a protected cookie that ends with the shift.',
+    live: 'Live', reconnecting: 'Reconnecting…',
+    receives: 'What you receive of each case', precision: 'Location: an approximate cell about', km: 'km across', afterEvacuation: '; after you accept a medical evacuation: about',
+    region: 'Referrals are limited to your region.', download: 'Download', csv: 'CSV (with HXL tags)', geojson: 'GeoJSON',
+    cases: 'Cases referred to you', noCases: 'No cases are referred to you now.', location: 'Approximate location', noLocation: 'No location',
+    people: 'People', age: 'age', needs: 'Needs', flags: 'Vulnerabilities', place: 'Place', message: "Reporter's message", reporter: 'Reporter',
+    referrals: 'Requests', opsNote: "Ops room's note", history: 'History',
+    accept: 'Accept', acceptNote: 'Note (optional)', decline: 'Decline', reason: 'Reason for declining',
+    step: 'Step', stepText: 'Note (required if unable)', report: 'Report', showOnMap: 'On the map',
+    errors: {
+      badToken: 'This token is wrong, expired or revoked.',
+      tooMany: 'Too many attempts. Wait a moment and try again.',
+      network: 'Cannot reach the server. Check the connection and try again.',
+      sessionEnded: 'The session ended or the token was revoked. Sign in again.',
+      reason: 'Say why you decline this request.',
+      text: 'Say why it cannot be done.',
+      moved: 'This request changed a moment ago; this is how it stands now.',
+      gone: 'This case is no longer available to you.',
+      tooLong: 'The text is too long.',
+      failed: 'Could not save:',
+    },
+    status: { new: 'New', triaged: 'Triaged', in_progress: 'In progress', awaiting_evacuation: 'Awaiting evacuation', evacuated: 'Evacuated', resolved: 'Resolved', closed: 'Closed', duplicate: 'Duplicate' },
+    level: { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' },
+    need: { medical: 'Medical', evacuation: 'Evacuation', food: 'Food', water: 'Water', shelter: 'Shelter', power: 'Power', documents: 'Documents', missing_person: 'Missing person', other: 'Other' },
+    flag: { unaccompanied_minors: 'Children alone', injured: 'Injured', elderly: 'Elderly', pregnant: 'Pregnant', disabled: 'Disabled', chronic_illness: 'Chronic illness' },
+    requestType: { medical_evacuation: 'Medical evacuation', transport: 'Transport', shelter: 'Shelter', food_water: 'Food and water', consular_documents: 'Consular documents', family_tracing: 'Family tracing' },
+    referralStatus: { pending: 'Awaiting your answer', accepted: 'Accepted', en_route: 'On the way', reached: 'Reached', picked_up: 'Picked up', handed_over: 'Handed over', completed: 'Completed', unable: 'Unable', declined: 'Declined', withdrawn: 'Withdrawn by the ops room' },
+    profileField: { names: 'names', ages: 'ages', sex: 'sex', phones: 'phones', passports: 'passports', needs: 'needs', flags: 'vulnerabilities', place: 'place name', message: "reporter's message", reporter: 'reporter' },
+  },
+};
+
+let current = localStorage.getItem('opsroom.partner.lang') === 'en' ? 'en' : 'ar';
+
+export function lang() {
+  return current;
+}
+
+/** Switch language (remembered in this browser) and the page's direction with it. */
+export function setLang(next) {
+  current = next === 'en' ? 'en' : 'ar';
+  localStorage.setItem('opsroom.partner.lang', current);
+  document.documentElement.lang = current;
+  document.documentElement.dir = current === 'ar' ? 'rtl' : 'ltr';
+  document.title = `Opsroom — ${words[current].title}`;
+}
+
+/** A list in the current language's punctuation. */
+export function list(items) {
+  return items.join(current === 'ar' ? '، ' : ', ');
+}
+
+/** The word for `key` (`status.new`, `signIn`) in the current language. */
+export function t(key) {
+  return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) ?? key;
+}
+
+/**
+ * A refusal from the API in the page's language: by its code and field where the page knows
+ * them, else the server's own (English) message after a translated lead.
+ */
+export function errorText(answer) {
+  const error = answer.body?.error ?? {};
+  if (answer.status === 0) return t('errors.network');
+  if (answer.status === 401) return t('errors.sessionEnded');
+  if (answer.status === 429) return t('errors.tooMany');
+  if (answer.status === 404) return t('errors.gone');
+  if (error.code === 'invalid_transition') return t('errors.moved');
+  if (error.code === 'required' && (error.field === 'reason' || error.field === 'text')) return t(`errors.${error.field}`);
+  if (error.code === 'too_long') return t('errors.tooLong');
+  return `${t('errors.failed')} ${error.message ?? answer.status}`;
+}
+
+setLang(current);

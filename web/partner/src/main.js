@@ -1,0 +1,226 @@
+// The partner page: sign in with a token, then the cases referred to the partner, live, on a
+// list and a map, with the answers the partner gives. Wires the state, the API, the live feed
+// and the panels; nothing else.
+//
+// The token goes to the server once, in the sign-in request, and comes back as an HttpOnly
+// cookie: it is never written to localStorage or kept in a variable after that request.
+import { h } from '../../ops/src/dom.js';
+import { connectLive } from '../../ops/src/live.js';
+import { EDGE_KM, mountMap } from '../../ops/src/map.js';
+import { EXPORTS, api } from './api.js';
+import { caseCard } from './cases.js';
+import { errorText, lang, list, setLang, t } from './i18n.js';
+import { apply, createState, load, ordered } from './state.js';
+
+const root = document.getElementById('app');
+const state = createState();
+let live = null;
+
+async function start() {
+  const me = await api.me();
+  if (me.ok) desk(me.body);
+  else signIn();
+}
+
+function languageButton(redraw) {
+  return h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); redraw(); } }, t('language'));
+}
+
+function signIn(message) {
+  live?.close();
+  live = null;
+  root.replaceChildren(
+    h(
+      'form',
+      {
+        class: 'sign-in',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const field = e.target.elements.token;
+          const answer = await api.signIn(field.value.trim());
+          field.value = '';
+          if (answer.ok) desk(answer.body);
+          else signIn(answer.status === 401 || answer.status === 422 ? t('errors.badToken') : errorText(answer));
+        },
+      },
+      h('h1', {}, t('title')),
+      message ? h('p', { class: 'error', role: 'alert' }, message) : '',
+      h('label', {}, t('token'), h('input', { name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', dir: 'ltr' })),
+      h('p', { class: 'hint' }, t('tokenHint')),
+      h('button', { type: 'submit', name: 'sign-in' }, t('signIn')),
+      languageButton(() => signIn(message)),
+    ),
+  );
+}
+
+/** What the partner's data profile gives it, in words. */
+function profileSummary(profile) {
+  const across = (resolution) => (2 * EDGE_KM[resolution]).toFixed(resolution >= 8 ? 1 : 0);
+  return h(
+    'section',
+    { class: 'profile' },
+    h('p', {}, `${t('receives')}: `, h('span', { class: 'fields' }, list(profile.fields.map((f) => t(`profileField.${f}`))))),
+    h(
+      'p',
+      {},
+      `${t('precision')} ${across(profile.resolution)} ${t('km')}`,
+      profile.evacuation_resolution > profile.resolution ? `${t('afterEvacuation')} ${across(profile.evacuation_resolution)} ${t('km')}` : '',
+    ),
+    profile.region ? h('p', {}, t('region')) : '',
+    h(
+      'p',
+      { class: 'downloads' },
+      `${t('download')}: `,
+      h('a', { href: EXPORTS.csv, download: 'cases.csv', name: 'csv' }, t('csv')),
+      ' · ',
+      h('a', { href: EXPORTS.geojson, download: 'cases.geojson', name: 'geojson' }, t('geojson')),
+    ),
+  );
+}
+
+function desk(partner) {
+  live?.close();
+  const status = h('span', { class: 'connection', 'data-state': 'reconnecting' }, t('reconnecting'));
+  const caseList = h('section', { class: 'cases', 'aria-label': t('cases') });
+  const mapPanel = h('div', { class: 'map' });
+  const name = (lang() === 'ar' && partner.name_ar) || partner.name;
+  root.replaceChildren(
+    h(
+      'header',
+      {},
+      h('h1', {}, t('title')),
+      h('span', { class: 'partner-name' }, name),
+      status,
+      languageButton(() => desk(partner)),
+      h('button', { type: 'button', name: 'sign-out', onclick: async () => { await api.signOut(); signIn(); } }, t('signOut')),
+    ),
+    profileSummary(partner.profile),
+    h('main', {}, mapPanel, h('div', { class: 'list' }, h('h2', {}, t('cases')), caseList)),
+  );
+
+  const map = mountMap(mapPanel, { lang, onPickMarker: (id) => select(id, true) });
+  const notices = new Map(); // referral id → the last refusal, in the page's language
+  const cards = new Map(); // case id → {data, element}: only changed cases are drawn again
+  const empty = h('p', { class: 'empty' }, t('noCases'));
+  let fitted = false;
+  let dirty = true;
+
+  /** Pick a case: from the map (the list scrolls to it) or from the list (the map centres on it). */
+  function select(caseId, fromMap) {
+    state.selected = caseId;
+    for (const entry of cards.values()) entry.data = null; // redraw the highlight
+    dirty = true;
+    const location = state.cases.get(caseId)?.location;
+    if (fromMap) requestAnimationFrame(() => cards.get(caseId)?.element.scrollIntoView({ block: 'nearest' }));
+    else if (location) map.centreOn(location.lon, location.lat, 60_000);
+  }
+
+  async function act(referralId, action, fields) {
+    const c = [...state.cases.values()].find((x) => x.referrals.some((r) => r.referral_id === referralId));
+    const answer =
+      action === 'accept' ? await api.accept(referralId, fields.text)
+      : action === 'decline' ? await api.decline(referralId, fields.reason)
+      : await api.progress(referralId, fields.step, fields.text);
+    if (answer.status === 401) return signIn(t('errors.sessionEnded'));
+    if (answer.ok) {
+      notices.delete(referralId);
+      // What was typed has been said: clear it from the card on screen now (a card drawn again
+      // copies what its forms hold).
+      for (const form of cards.get(c?.case_id)?.element.querySelectorAll(`[data-referral-id="${referralId}"] form`) ?? []) form.reset();
+    } else notices.set(referralId, errorText(answer));
+    // The live feed brings the change too; reading the case now shows it even while the feed
+    // reconnects, and after a refusal shows the referral as it now stands.
+    if (c) {
+      const fresh = await api.case(c.case_id);
+      if (fresh.ok || fresh.status === 404) apply(state, { case_id: c.case_id, case: fresh.ok ? fresh.body : null });
+    }
+    if (cards.has(c?.case_id)) cards.get(c.case_id).data = null;
+    dirty = true;
+  }
+
+  function render() {
+    const cases = ordered(state);
+    const elements = cases.map((c) => {
+      let entry = cards.get(c.case_id);
+      if (!entry || entry.data !== c) {
+        const element = caseCard(c, { act, notices, selected: state.selected === c.case_id, onSelect: () => select(c.case_id, false) });
+        if (entry) keepTyping(entry.element, element);
+        entry = { data: c, element };
+        cards.set(c.case_id, entry);
+      }
+      return entry.element;
+    });
+    for (const id of [...cards.keys()]) if (!state.cases.has(id)) cards.delete(id);
+    const wanted = elements.length ? elements : [empty];
+    const current = [...caseList.children];
+    // Moving a card that is already in place would take the focus from a field being typed in.
+    if (current.length !== wanted.length || current.some((e, i) => e !== wanted[i])) caseList.replaceChildren(...wanted);
+    const markers = cases
+      .filter((c) => c.location)
+      .map((c) => ({ id: c.case_id, lat: c.location.lat, lon: c.location.lon, level: c.priority, resolution: c.location.resolution, selected: state.selected === c.case_id }));
+    map.setMarkers(markers);
+    if (!fitted && markers.length) {
+      fitted = true;
+      map.fit(markers.map((m) => [m.lon, m.lat]));
+    }
+  }
+
+  // One render per animation frame, however many items arrived in it.
+  let stopped = false;
+  const frame = () => {
+    if (stopped || !root.contains(caseList)) return; // signed out or redrawn in the other language
+    if (dirty) {
+      dirty = false;
+      render();
+    }
+    requestAnimationFrame(frame);
+  };
+
+  (async () => {
+    const first = await api.cases();
+    if (first.status === 401) return signIn(t('errors.sessionEnded'));
+    if (!first.ok) {
+      caseList.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorText(first)));
+      return;
+    }
+    load(state, first.body.cases);
+    requestAnimationFrame(frame);
+    // Follow the feed from the position the first load reflects; a reconnect resumes from the
+    // last item applied.
+    live = connectLive({
+      path: '/api/v1/partner/live',
+      since: first.body.next,
+      onEvent: (item) => {
+        apply(state, item);
+        dirty = true;
+      },
+      onState: async (s) => {
+        status.dataset.state = s;
+        status.textContent = t(s === 'live' ? 'live' : 'reconnecting');
+        if (s !== 'reconnecting') return;
+        // A revoked or expired token closes the feed: say so instead of retrying for ever.
+        const me = await api.me();
+        if (me.status === 401) {
+          stopped = true;
+          signIn(t('errors.sessionEnded'));
+        }
+      },
+    });
+  })();
+}
+
+/** Keep what the partner was typing in a case's forms when the case is drawn again. */
+function keepTyping(before, after) {
+  for (const field of before.querySelectorAll('input[name], select[name]')) {
+    const referral = field.closest('[data-referral-id]')?.dataset.referralId;
+    const form = field.closest('form')?.className;
+    const twin = after.querySelector(`[data-referral-id="${referral}"] form.${form} [name="${field.name}"]`);
+    if (!twin) continue;
+    if (field.value && [...(twin.options ?? [{ value: field.value }])].some((o) => o.value === field.value)) twin.value = field.value;
+    if (field === document.activeElement) requestAnimationFrame(() => twin.focus());
+  }
+}
+
+// Exposed for the browser tests only.
+window.opsroomPartner = { state };
+start();
