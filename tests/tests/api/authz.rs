@@ -69,12 +69,9 @@ impl Who {
 enum Expect {
     /// Exactly this status.
     Is(u16),
-    /// A public resource whose content this server may or may not carry (e.g. a web asset):
-    /// any answer but 401, 403 or a 5xx.
-    Public,
 }
 
-use Expect::{Is, Public};
+use Expect::Is;
 
 const DENIED: Expect = Is(401);
 
@@ -312,9 +309,9 @@ const ROUTES: &[Route] = &[
     page("GET",   "/ops/", NONE, everyone(Is(200))),
     page("GET",   "/ops/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Literal("app.js"))]),
     page("GET",   "/partner", NONE, everyone(Is(308))),
-    // The partner page's files are embedded when web/dist has them; either way they are public.
-    page("GET",   "/partner/", NONE, everyone(Public)),
-    page("GET",   "/partner/{*file}", NONE, everyone(Public)).with(&[("file", Fixture::Literal("app.js"))]),
+    // The partner page and its files are public (it signs in with a token).
+    page("GET",   "/partner/", NONE, everyone(Is(200))),
+    page("GET",   "/partner/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Literal("app.js"))]),
     page("GET",   "/static/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Literal("form.css"))]),
 ];
 
@@ -679,9 +676,8 @@ fn check_table() {
                 route.method,
                 route.path
             );
-            if let Is(code) = expect {
-                assert!(code < 500, "{} {}: a 5xx is never an expected answer", route.method, route.path);
-            }
+            let Is(code) = expect;
+            assert!(code < 500, "{} {}: a 5xx is never an expected answer", route.method, route.path);
         }
     }
 }
@@ -700,10 +696,8 @@ async fn send(client: &Api, plain: &reqwest::Client, method: &str, path: &str, b
 
 /// Whether `status` is what `expect` allows.
 fn allowed(expect: Expect, status: u16) -> bool {
-    match expect {
-        Is(code) => status == code,
-        Public => status != 401 && status != 403 && status < 500,
-    }
+    let Is(code) = expect;
+    status == code
 }
 
 #[tokio::test]
