@@ -143,6 +143,10 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
         let head = Arc::new(watch::Sender::new(reads::log_head(&reads).await?));
+        // Subscribe before the tailer starts: it stops once nobody follows the head, and a tailer
+        // scheduled on another thread before anyone subscribed would stop at once, leaving the
+        // node never ready and (on PostgreSQL) deaf to other nodes.
+        let followers = head.subscribe();
         let (commands, queue) = mpsc::channel(writer::QUEUE_DEPTH);
         let writer = tokio::spawn(writer::run_writer(writer, queue, head.clone(), options.max_batch, reconnect));
         let tailer = tailer::spawn(reads.clone(), head.clone(), options.poll_interval);
@@ -151,7 +155,7 @@ impl Store {
                 backend,
                 commands,
                 reads,
-                head: head.subscribe(),
+                head: followers,
                 writer: Mutex::new(Some(writer)),
                 tailer,
             }),
