@@ -410,17 +410,4 @@ pub fn external_validator(var: &str, what: &str, venv_command: &str) -> Option<V
     Some(words)
 }
 
-/// A small valid report, different for each `n`.
-pub fn sample_report(n: usize) -> Value {
-    json!({
-        "language": "ar",
-        "reporter": {"name": "أم أحمد", "phone": format!("+2010{:08}", n % 100_000_000), "relation": "parent", "place": "Cairo"},
-        "location": {"lat": 15.5518 + (n % 100) as f64 * 0.001, "lon": 32.5324, "accuracy_m": 30, "place": "الرياض، الخرطوم"},
-        // Each sample is another child: its own passport and phone, so the matcher suggests nothing.
-        "people": [{"name": format!("أحمد {n}"), "age": 9 + (n % 10), "sex": "male",
-                    "passport": format!("A{:08}", n % 100_000_000), "phone": format!("+2499{:08}", n % 100_000_000)}],
-        "needs": ["medical", "evacuation"],
-        "flags": ["unaccompanied_minors", "injured"],
-        "message": format!("report {n}")
-    })
-}
+pub use opsroom_scenario::plan::sample_report;

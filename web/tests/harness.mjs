@@ -15,7 +15,7 @@ const CHROMIUM = '/usr/bin/chromium';
 
 /** Start a server (with extra `serve` arguments); resolves once it printed its address. */
 export async function startServer(extraArgs = []) {
-  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run cargo build -p opsroom first`);
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run cargo build -p opsroom-cli first`);
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-browser-'));
   const database = `sqlite://${join(dir, 'test.db')}`;
   const launch = async (bind) => {

@@ -1,5 +1,5 @@
-//! Runtime configuration of a server. Built from flags and environment by [`crate::cli`], or
-//! directly by tests; nothing below `cli` reads the environment.
+//! Runtime configuration of a server. Built from flags and environment by the command line
+//! (`opsroom-cli`), or directly by tests; nothing in this crate reads the environment.
 
 use std::time::Duration;
 

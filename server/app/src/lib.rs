@@ -1,9 +1,10 @@
-//! The `opsroom` binary's library: configuration, the HTTP API and the live websocket stream.
+//! The `opsroom` server as a library (the binary is `server/cli`): configuration, the HTTP API
+//! and the live websocket streams.
 //!
 //! # Layout
 //!
-//! - [`cli`]: command-line parsing; the only place that reads the environment.
-//! - [`config`]: [`config::Config`], built by `cli` in production and directly by tests.
+//! - [`config`]: [`config::Config`], built by the command line (`opsroom-cli`, the only code that
+//!   reads the environment) in production and directly by tests.
 //! - [`server`]: [`server::run`] starts everything on a listener and stops it on a token, so tests
 //!   start the real server on port 0 without sleeps.
 //! - [`http`]: the route table, one file per resource, the error type and extractors.
@@ -22,7 +23,6 @@
 
 pub mod auth;
 pub mod cap;
-pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod http;

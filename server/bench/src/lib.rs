@@ -1,29 +1,42 @@
-//! `opsroom-bench`: durable ingest and live delivery, each measured next to a baseline in the
-//! same run on the same disk, so the ratios hold on a noisy shared machine.
+//! `opsroom bench`: the benchmark suite, one run, one table, each figure next to a baseline or
+//! an aim, with the machine named. Run it from a release build:
+//! `cargo run --release -- bench` (see `--help`).
 //!
-//! Run with `cargo run --release -p opsroom-bench` (see `--help`). Prints one table.
+//! The server under measurement is this same binary started as a child process (`process`), so
+//! its CPU time and memory come from `/proc` apart from the load generator's. Phases:
+//! - ingest: durable ingest over HTTP next to the raw SQLite group-commit loop of the same rows;
+//! - delivery (`delivery`): submit-to-delivery latency to many websocket subscribers next to a
+//!   bare broadcast of messages of the same size to the same sockets, CPU per delivery of each;
+//! - capacity (`capacity`): memory per idle subscriber and per stored case, start-to-ready with a
+//!   million cases, and the map's bounding-box aggregation over them;
+//! - matching (`matching`): one new person among a million stored ones (the same million cases
+//!   serve the capacity phase);
+//! - PostgreSQL, when a server is configured: ingest next to pgbench, and cross-node delivery.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::Parser;
-use futures_util::StreamExt;
 use opsroom::http::reports::{TRACKING_HASH_DOMAIN, new_case_ids};
 use opsroom::wire::ReportRequest;
 use opsroom_domain::case::report_case;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::report::{Channel, NewReport};
+use opsroom_scenario::plan::sample_report;
 use opsroom_store::ReportCase;
-use opsroom_tests::{Api, TestDatabase, TestServer, sample_report};
-use tokio_tungstenite::tungstenite::Message;
+use opsroom_store::testing::TestDatabase;
 
+mod capacity;
+pub mod delivery;
 mod matching;
+mod process;
 
-#[derive(Debug, Parser)]
-#[command(about = "Measure Opsroom's durable ingest and live delivery next to baselines")]
-struct Args {
+use delivery::{Delivery, Shape};
+use process::ChildServer;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
     /// Reports to submit in the ingest phase (and to insert in the baseline).
     #[arg(long, default_value_t = 30_000)]
     reports: usize,
@@ -35,54 +48,67 @@ struct Args {
     /// Reports per transaction in the raw SQLite baseline.
     #[arg(long, default_value_t = 512)]
     baseline_batch: usize,
-    /// Websocket subscribers in the delivery phase.
-    #[arg(long, default_value_t = 200)]
+    /// Websocket subscribers in the delivery phase (and idle ones in the memory phase).
+    #[arg(long, default_value_t = 1000)]
     subscribers: usize,
     /// Of the subscribers, how many decode and time every message (the rest only count).
     #[arg(long, default_value_t = 10)]
     timed_subscribers: usize,
     /// Reports per second in the delivery phase.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 50)]
     rate: u64,
     /// Length of the delivery phase in seconds.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Stored persons in the matching phase (0 skips it).
+    /// Stored cases (one person each) for the matching and capacity phases (0 skips both).
     #[arg(long, default_value_t = 1_000_000)]
-    match_persons: usize,
+    cases: usize,
     /// New persons matched (and timed) against them.
     #[arg(long, default_value_t = 1000)]
     match_probes: usize,
+    /// Map queries timed per bounding box.
+    #[arg(long, default_value_t = 200)]
+    map_queries: usize,
     /// Directory for the databases (default: ./target/bench-data).
     #[arg(long, default_value = "target/bench-data")]
     dir: std::path::PathBuf,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+/// Run every phase and print the table.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.dir)?;
     let dir = tempfile::tempdir_in(&args.dir)?;
-    println!("machine: {} ({} cores), build: {}", hostname(), num_cpus(), build_profile());
+    let machine = machine();
+    println!("machine: {machine}");
+    let log = args.dir.join("servers.log");
+    println!("servers' logs: {}", log.display());
+    process::log_to(log);
+    let sqlite = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
 
     let fsync = fsync_latency(dir.path(), 200)?;
     let baseline = raw_baseline(dir.path(), args.reports, args.baseline_batch).await?;
-    let ingest_url = format!("sqlite://{}", dir.path().join("ingest.db").display());
-    let ingest = http_ingest(&ingest_url, args.reports, args.clients).await?;
+    let ingest = http_ingest(&sqlite("ingest.db"), args.reports, args.clients).await?;
+    let shape =
+        Shape { subscribers: args.subscribers, timed: args.timed_subscribers, rate: args.rate, seconds: args.seconds };
     let delivery = {
-        let server = TestServer::start().await;
-        let delivery = delivery_latency(&args, &server, &server).await?;
+        let server = ChildServer::start(&sqlite("delivery.db")).await?;
+        let delivery = delivery::through_opsroom(&server, &server, shape).await?;
         server.stop().await?;
         delivery
     };
-    let matching = if args.match_persons > 0 {
-        Some(matching::matching_latency(dir.path(), args.match_persons, args.match_probes).await?)
+    let bare = delivery::bare_broadcast(shape, delivery.message_bytes).await?;
+    let per_subscriber = capacity::memory_per_subscriber(&sqlite("idle.db"), args.subscribers).await?;
+    let (matching, stored) = if args.cases > 0 {
+        let full = sqlite("million.db");
+        let matching = matching::matching_latency(&full, args.cases, args.match_probes).await?;
+        let stored = capacity::stored(&full, &sqlite("empty.db"), args.cases as u64, args.map_queries).await?;
+        (Some(matching), Some(stored))
     } else {
-        None
+        (None, None)
     };
     let postgres = match TestDatabase::postgres().await {
         Some(database) => {
-            let figures = postgres_figures(&args, &database.url).await;
+            let figures = postgres_figures(&args, shape, &database.url).await;
             database.remove().await;
             Some(figures?)
         }
@@ -90,67 +116,93 @@ async fn main() -> anyhow::Result<()> {
     };
 
     println!();
-    println!("| measurement | result |");
-    println!("|---|---|");
-    println!("| disk fsync (4 KiB write + fdatasync) | p50 {:.2} ms, p99 {:.2} ms |", fsync.p50, fsync.p99);
+    println!("Machine: {machine}");
+    println!();
+    println!("| measurement | result | aim |");
+    println!("|---|---|---|");
+    println!("| disk fsync (4 KiB write + fdatasync) | p50 {:.2} ms, p99 {:.2} ms | |", fsync.p50, fsync.p99);
     println!(
-        "| raw SQLite group-commit insert, {} reports in batches of {} | {:.0} reports/s |",
+        "| raw SQLite group-commit insert, {} reports in batches of {} | {:.0} reports/s | |",
         args.reports, args.baseline_batch, baseline
     );
     println!(
-        "| durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms |",
+        "| durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms | |",
         args.reports, args.clients, ingest.rate, ingest.latency.p50, ingest.latency.p99
     );
-    println!("| ingest / raw baseline | {:.2} |", ingest.rate / baseline);
-    println!(
-        "| submit-to-websocket delivery, {} subscribers ({} timed), {} reports/s for {} s | p50 {:.2} ms, p99 {:.2} ms, {} of {} deliveries |",
-        args.subscribers,
-        args.timed_subscribers,
-        args.rate,
-        args.seconds,
-        delivery.latency.p50,
-        delivery.latency.p99,
-        delivery.delivered,
-        delivery.expected
+    println!("| **1. ingest / raw baseline** | **{:.2}** | ≥ 0.5 |", ingest.rate / baseline);
+    let shape_text = format!(
+        "{} subscribers ({} timed), {} reports/s for {} s",
+        args.subscribers, args.timed_subscribers, args.rate, args.seconds
     );
+    println!(
+        "| **2. submit-to-delivery through Opsroom**, {shape_text} (includes the durable commit) | **p50 {:.2} ms, p99 {:.2} ms**, {} of {} delivered | p99 ≤ 50 ms |",
+        delivery.latency.p50, delivery.latency.p99, delivery.delivered, delivery.expected
+    );
+    println!(
+        "| bare broadcast of {}-byte messages to the same number of sockets, same rate | p50 {:.2} ms, p99 {:.2} ms, {} of {} delivered | |",
+        delivery.message_bytes, bare.latency.p50, bare.latency.p99, bare.delivered, bare.expected
+    );
+    println!("| delivery p99 / bare broadcast p99 | {:.1} | |", delivery.latency.p99 / bare.latency.p99);
+    println!(
+        "| server CPU per delivery: Opsroom / bare broadcast | {:.1} µs / {:.1} µs | |",
+        delivery.cpu_per_delivery_us, bare.cpu_per_delivery_us
+    );
+    println!(
+        "| **3. memory per idle subscriber** ({} subscribed websockets) | **{:.1} KB** | ≤ 16 KB |",
+        args.subscribers,
+        per_subscriber / 1024.0
+    );
+    if let Some(stored) = &stored {
+        println!(
+            "| **3. memory per stored case** (resident, {} cases against an empty database: {:.0} MB vs {:.0} MB) | **{:.0} bytes** | ≤ 1 KB |",
+            stored.cases,
+            stored.rss_full as f64 / 1e6,
+            stored.rss_empty as f64 / 1e6,
+            stored.bytes_per_case
+        );
+        println!(
+            "| **4. start to ready with {} cases stored** | **{:.2} s** | ≤ 3 s |",
+            stored.cases,
+            stored.ready_after.as_secs_f64()
+        );
+        println!(
+            "| **5. map aggregation**, {} cases: Khartoum box at resolution 7 / all Sudan at resolution 5 ({} queries each, over HTTP) | **p50 {:.2} / {:.2} ms, p99 {:.2} / {:.2} ms** | ≤ 20 ms |",
+            stored.cases,
+            args.map_queries,
+            stored.map_city.p50,
+            stored.map_country.p50,
+            stored.map_city.p99,
+            stored.map_country.p99
+        );
+    }
     if let Some(m) = matching {
         println!(
-            "| matching one new person among {} stored persons ({} probes; stored and filed in {:.0} s) | p50 {:.2} ms, p99 {:.2} ms, {:.2} suggestions per person |",
+            "| matching one new person among {} stored persons ({} probes; stored and filed in {:.0} s) | p50 {:.2} ms, p99 {:.2} ms, {:.2} suggestions per person | p99 ≤ 5 ms |",
             m.persons, args.match_probes, m.load_seconds, m.latency.p50, m.latency.p99, m.mean_suggestions
         );
     }
     match postgres {
         Some(pg) => {
             println!(
-                "| PostgreSQL: pgbench single-row inserts ({} B rows, {} clients) | {:.0} rows/s |",
+                "| PostgreSQL: pgbench single-row inserts ({} B rows, {} clients) | {:.0} rows/s | |",
                 pg.row_bytes,
                 args.clients.min(PGBENCH_CLIENTS),
                 pg.pgbench_tps
             );
             println!(
-                "| PostgreSQL: durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms |",
+                "| PostgreSQL: durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms | |",
                 args.reports, args.clients, pg.ingest.rate, pg.ingest.latency.p50, pg.ingest.latency.p99
             );
-            println!("| PostgreSQL: ingest / pgbench single-row inserts | {:.2} |", pg.ingest.rate / pg.pgbench_tps);
+            println!("| PostgreSQL: ingest / pgbench single-row inserts | {:.2} | |", pg.ingest.rate / pg.pgbench_tps);
             println!(
-                "| PostgreSQL: cross-node delivery (submit to node A, {} subscribers on node B), {} reports/s for {} s | p50 {:.2} ms, p99 {:.2} ms, {} of {} deliveries |",
-                args.subscribers,
-                args.rate,
-                args.seconds,
-                pg.cross_node.latency.p50,
-                pg.cross_node.latency.p99,
-                pg.cross_node.delivered,
-                pg.cross_node.expected
+                "| PostgreSQL: cross-node delivery (submit to node A, subscribers on node B), {shape_text} | p50 {:.2} ms, p99 {:.2} ms, {} of {} delivered | p99 ≤ 50 ms |",
+                pg.cross_node.latency.p50, pg.cross_node.latency.p99, pg.cross_node.delivered, pg.cross_node.expected
             );
         }
-        None => println!("| PostgreSQL | not measured: set {} |", opsroom_store::testing::POSTGRES_URL_VAR),
+        None => println!("| PostgreSQL | not measured: set {} | |", opsroom_store::testing::POSTGRES_URL_VAR),
     }
     Ok(())
 }
-
-/// The delivery phase's reports are other people than the ingest phase's (on PostgreSQL both
-/// phases share a database, and the matcher would rightly link the same people).
-const DELIVERY_FIRST: usize = 1_000_000;
 
 /// Most `pgbench` clients: the server allows 100 connections and the nodes need some.
 const PGBENCH_CLIENTS: usize = 64;
@@ -164,17 +216,17 @@ struct PostgresFigures {
 
 /// PostgreSQL: `pgbench` single-row inserts of an event-sized row as the baseline, durable ingest
 /// over HTTP, and delivery from one node to subscribers of another on the same database.
-async fn postgres_figures(args: &Args, url: &str) -> anyhow::Result<PostgresFigures> {
+async fn postgres_figures(args: &BenchArgs, shape: Shape, url: &str) -> anyhow::Result<PostgresFigures> {
     let payload = serde_json::to_string(&report_commands(1)?[0].event)?;
     let pgbench_tps = pgbench_single_row_inserts(url, &payload, args.clients, args.reports).await?;
     let ingest = http_ingest(url, args.reports, args.clients).await?;
-    let node_a = TestServer::start_on(url, |_| {}).await;
-    let node_b = TestServer::start_on(url, |_| {}).await;
+    let node_a = ChildServer::start(url).await?;
+    let node_b = ChildServer::start(url).await?;
     // The ingest phase left the matcher a backlog; delivery is measured once it has caught up.
     matcher_caught_up(url).await?;
-    let cross_node = delivery_latency(args, &node_a, &node_b).await?;
-    node_a.stop_keep_database().await?;
-    node_b.stop_keep_database().await?;
+    let cross_node = delivery::through_opsroom(&node_a, &node_b, shape).await?;
+    node_a.stop().await?;
+    node_b.stop().await?;
     Ok(PostgresFigures { row_bytes: payload.len(), pgbench_tps, ingest, cross_node })
 }
 
@@ -230,13 +282,13 @@ async fn pgbench_single_row_inserts(url: &str, payload: &str, clients: usize, ro
     Ok(tps)
 }
 
-struct Percentiles {
-    p50: f64,
-    p99: f64,
+pub struct Percentiles {
+    pub p50: f64,
+    pub p99: f64,
 }
 
 /// p50 and p99 of durations in milliseconds.
-fn percentiles(mut samples: Vec<f64>) -> Percentiles {
+pub fn percentiles(mut samples: Vec<f64>) -> Percentiles {
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN);
     Percentiles { p50: at(0.50), p99: at(0.99) }
@@ -285,7 +337,7 @@ struct Ingest {
 }
 
 async fn http_ingest(url: &str, reports: usize, clients: usize) -> anyhow::Result<Ingest> {
-    let server = TestServer::start_on(url, |_| {}).await;
+    let server = ChildServer::start(url).await?;
     let bodies: Arc<Vec<String>> = Arc::new((0..reports).map(|n| sample_report(n).to_string()).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -363,97 +415,23 @@ impl KeepAlive {
     }
 }
 
-struct Delivery {
-    latency: Percentiles,
-    delivered: u64,
-    expected: u64,
-}
-
-/// Submit-to-websocket latency: reports go to `submit_to`, subscribers listen on `listen_on`
-/// (the same server, or another node on the same database).
-async fn delivery_latency(args: &Args, submit_to: &TestServer, listen_on: &TestServer) -> anyhow::Result<Delivery> {
-    let admin = listen_on.admin().await;
-    let total = (args.rate * args.seconds) as usize;
-    let submitted: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
-    let epoch = Instant::now();
-    let delivered = Arc::new(AtomicU64::new(0));
-    let first_seq = {
-        let mut probe = admin.live(None).await?;
-        probe.subscribe(None).await?;
-        probe.next_json().await?.context("snapshot")?["seq"].as_u64().context("snapshot seq")?
-    };
-
-    let mut subscribers = Vec::new();
-    for index in 0..args.subscribers {
-        let mut live = admin.live(None).await?;
-        live.subscribe(Some(first_seq)).await?;
-        let timed = index < args.timed_subscribers;
-        let (submitted, delivered) = (submitted.clone(), delivered.clone());
-        subscribers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut seen = 0u64;
-            while seen < total as u64 {
-                let next = tokio::time::timeout(Duration::from_secs(30), live.socket.next()).await;
-                let Ok(Some(Ok(Message::Text(text)))) = next else { break };
-                let received = epoch.elapsed().as_nanos() as u64;
-                // The stream also carries what the matcher suggests about the reports, between
-                // them: only the reports themselves are deliveries.
-                if !text.contains("\"kind\":\"case_reported\"") {
-                    continue;
-                }
-                seen += 1;
-                delivered.fetch_add(1, Ordering::Relaxed);
-                if timed {
-                    let event: serde_json::Value = serde_json::from_str(&text)?;
-                    let n: usize = event["data"]["message"]
-                        .as_str()
-                        .and_then(|m| m.strip_prefix("report "))
-                        .context("marker")?
-                        .parse::<usize>()?
-                        - DELIVERY_FIRST;
-                    let sent = submitted[n].load(Ordering::Acquire);
-                    latencies.push((received.saturating_sub(sent)) as f64 / 1e6);
-                }
-            }
-            Ok::<_, anyhow::Error>(latencies)
-        }));
-    }
-
-    let api: Api = submit_to.api();
-    let mut posts = Vec::with_capacity(total);
-    let started = tokio::time::Instant::now();
-    for n in 0..total {
-        tokio::time::sleep_until(started + Duration::from_nanos(n as u64 * 1_000_000_000 / args.rate)).await;
-        let (api, submitted) = (api.clone(), submitted.clone());
-        posts.push(tokio::spawn(async move {
-            submitted[n].store(epoch.elapsed().as_nanos() as u64, Ordering::Release);
-            api.post_report(&sample_report(DELIVERY_FIRST + n), None).await
-        }));
-    }
-    for post in posts {
-        let reply = post.await??;
-        anyhow::ensure!(reply.status == 201, "{}", reply.body);
-    }
-    let mut latencies = Vec::new();
-    for subscriber in subscribers {
-        latencies.extend(subscriber.await??);
-    }
-    Ok(Delivery {
-        latency: percentiles(latencies),
-        delivered: delivered.load(Ordering::Relaxed),
-        expected: total as u64 * args.subscribers as u64,
-    })
-}
-
-/// Whether a counting subscriber has reached the last event (cheap substring test, no JSON parse).
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "unknown".into())
-}
-
-fn num_cpus() -> usize {
-    std::thread::available_parallelism().map(usize::from).unwrap_or(1)
-}
-
-fn build_profile() -> &'static str {
-    if cfg!(debug_assertions) { "debug (use --release for figures)" } else { "release" }
+/// The machine, named: host, CPU model and cores, memory, and the build.
+fn machine() -> String {
+    let hostname =
+        std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "unknown".into());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|rest| rest.split_once(':')).map(|(_, m)| m.trim()))
+        .unwrap_or("unknown CPU")
+        .to_owned();
+    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    let build = if cfg!(debug_assertions) { "debug build (use --release for figures)" } else { "release build" };
+    format!("{hostname}: {model}, {cores} cores, {memory_gib:.0} GiB; {build}")
 }

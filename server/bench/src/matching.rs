@@ -13,7 +13,7 @@ use opsroom_domain::case::report_case;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::reference::Reference;
-use opsroom_domain::report::{Channel, NewReport, PersonInput, ReportInput, Sex};
+use opsroom_domain::report::{Channel, LocationInput, NewReport, PersonInput, ReportInput, Sex};
 use opsroom_store::{RecordMatches, ReportCase, ReportOutcome, Store, StoreOptions};
 
 use crate::{Percentiles, percentiles};
@@ -144,7 +144,14 @@ fn person(draw: &mut Draw) -> PersonInput {
 }
 
 fn command(draw: &mut Draw, n: u64) -> ReportCase {
-    let input = ReportInput { people: vec![person(draw)], ..Default::default() };
+    // Nine in ten in greater Khartoum, the rest anywhere in Sudan (the map phase counts them).
+    let (lat, lon) = if draw.next() % 10 < 9 {
+        (15.3 + (draw.next() % 60_000) as f64 / 100_000.0, 32.3 + (draw.next() % 50_000) as f64 / 100_000.0)
+    } else {
+        (9.0 + (draw.next() % 1_300_000) as f64 / 100_000.0, 22.0 + (draw.next() % 1_600_000) as f64 / 100_000.0)
+    };
+    let location = LocationInput { lat: Some(lat), lon: Some(lon), ..Default::default() };
+    let input = ReportInput { people: vec![person(draw)], location: Some(location), ..Default::default() };
     let report = NewReport::parse(&input, Channel::Web).expect("synthetic reports are valid");
     let ids = opsroom::http::reports::new_case_ids(&report);
     ReportCase {
@@ -162,11 +169,11 @@ pub struct MatchFigures {
     pub mean_suggestions: f64,
 }
 
-/// Store `persons` synthetic persons (filed under their keys as the matcher files them), then
-/// time `probes` new persons' candidate search and scoring.
-pub async fn matching_latency(dir: &std::path::Path, persons: usize, probes: usize) -> anyhow::Result<MatchFigures> {
-    let url = format!("sqlite://{}", dir.join("matching.db").display());
-    let store = Store::open(&url, StoreOptions::default()).await?;
+/// Store `persons` synthetic persons, one case each (filed under their keys as the matcher files
+/// them), in the SQLite database at `url`, then time `probes` new persons' candidate search and
+/// scoring. The database is left for the capacity phase (a million stored cases).
+pub async fn matching_latency(url: &str, persons: usize, probes: usize) -> anyhow::Result<MatchFigures> {
+    let store = Store::open(url, StoreOptions::default()).await?;
     let started = Instant::now();
     let mut draw = Draw(0x9E37_79B9_7F4A_7C15);
     let mut n = 0u64;

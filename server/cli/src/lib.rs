@@ -1,6 +1,7 @@
-//! The command line: `opsroom serve` (optionally playing a demo scenario), `opsroom migrate`,
-//! `opsroom user add` and `opsroom scenario run`. The only module that reads the environment;
-//! everything below takes a [`Config`].
+//! The `opsroom` command line: `opsroom serve` (optionally playing a demo scenario), `opsroom
+//! migrate`, `opsroom user add`, `opsroom scenario run` and `opsroom bench`. The only code that
+//! reads the environment; everything below takes a [`Config`]. A crate of its own so that the
+//! one binary can carry the benchmark, which itself starts servers of the `opsroom` library.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -12,8 +13,8 @@ use opsroom_store::{Store, StoreOptions, UserOutcome};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
-use crate::{secrets, server};
+use opsroom::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use opsroom::{secrets, server};
 
 #[derive(Debug, Parser)]
 #[command(name = "opsroom", version, about = "Crisis operations room for citizens abroad")]
@@ -34,6 +35,14 @@ enum Command {
     /// Play scenarios (scenarios/README.md).
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Run the benchmark suite and print one table (use a release build).
+    Bench(opsroom_bench::BenchArgs),
+    /// The benchmark's bare-broadcast baseline server (started by `bench`, not by people).
+    #[command(hide = true)]
+    BenchBroadcaster {
+        #[arg(long)]
+        subscribers: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,10 +107,10 @@ struct ServeArgs {
     sla_low_minutes: u32,
     /// Requests per minute per client address on the public endpoints (report form, tracking
     /// links, advisories, sign-in); 0 turns the limit off (load tests, drills).
-    #[arg(long, env = "OPSROOM_PUBLIC_RATE_LIMIT", default_value_t = crate::config::DEFAULT_PUBLIC_RATE_LIMIT)]
+    #[arg(long, env = "OPSROOM_PUBLIC_RATE_LIMIT", default_value_t = opsroom::config::DEFAULT_PUBLIC_RATE_LIMIT)]
     public_rate_limit: u32,
     /// Minutes a partner has to accept a referral before the ops room is alerted.
-    #[arg(long, env = "OPSROOM_REFERRAL_ACCEPT_MINUTES", default_value_t = crate::config::DEFAULT_REFERRAL_ACCEPT_MINUTES)]
+    #[arg(long, env = "OPSROOM_REFERRAL_ACCEPT_MINUTES", default_value_t = opsroom::config::DEFAULT_REFERRAL_ACCEPT_MINUTES)]
     referral_accept_minutes: u32,
     /// Let partner webhooks go to http:// URLs and to loopback or private-network addresses (a
     /// closed network); by default only https to public addresses.
@@ -118,11 +127,11 @@ struct ServeArgs {
     #[arg(long, env = "OPSROOM_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
     /// The `sender` of CAP advisories: an address with no spaces or commas.
-    #[arg(long, env = "OPSROOM_CAP_SENDER", default_value = crate::config::DEFAULT_CAP_SENDER, value_parser = parse_identifier_name)]
+    #[arg(long, env = "OPSROOM_CAP_SENDER", default_value = opsroom::config::DEFAULT_CAP_SENDER, value_parser = parse_identifier_name)]
     cap_sender: String,
     /// The domain of PFIF record ids this ops room exports (`DOMAIN/person.…`), e.g. the
     /// ministry's web domain.
-    #[arg(long, env = "OPSROOM_PFIF_DOMAIN", default_value = crate::config::DEFAULT_PFIF_DOMAIN, value_parser = parse_identifier_name)]
+    #[arg(long, env = "OPSROOM_PFIF_DOMAIN", default_value = opsroom::config::DEFAULT_PFIF_DOMAIN, value_parser = parse_identifier_name)]
     pfif_domain: String,
 }
 
@@ -210,7 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let shutdown = CancellationToken::new();
             tokio::spawn(stop_on_signal(shutdown.clone()));
             if let (Some(scenario), Some(password)) = (demo, config.admin_password.clone()) {
-                crate::demo::spawn_demo(listener.local_addr()?, password, scenario, args.drill, shutdown.clone());
+                opsroom::demo::spawn_demo(listener.local_addr()?, password, scenario, args.drill, shutdown.clone());
             }
             let served = server::run(listener, config, shutdown).await;
             if let Some(directory) = demo_directory {
@@ -218,15 +227,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             served
         }
+        Command::Bench(args) => opsroom_bench::run(args).await,
+        Command::BenchBroadcaster { subscribers } => opsroom_bench::delivery::broadcaster(subscribers).await,
         Command::Scenario(ScenarioCommand::Run { scenario, server: target, embedded, speed, seed, admin }) => {
             let scenario = opsroom_scenario::load(&scenario)?;
             let summary = if embedded {
-                crate::demo::run_embedded(&scenario, speed, seed, true).await?
+                opsroom::demo::run_embedded(&scenario, speed, seed, true).await?
             } else {
                 let base_url = target.expect("clap requires --server without --embedded");
                 let admin_password = std::env::var("OPSROOM_ADMIN_PASSWORD")
                     .map_err(|_| anyhow::anyhow!("set OPSROOM_ADMIN_PASSWORD to the password of {admin:?}"))?;
-                crate::demo::wait_ready(&base_url).await?;
+                opsroom::demo::wait_ready(&base_url).await?;
                 let options = opsroom_scenario::RunOptions {
                     base_url,
                     admin_name: admin,

@@ -40,6 +40,11 @@ impl Client {
         Ok(Self { http, base: base.trim_end_matches('/').to_owned(), cookie: None, bearer: None })
     }
 
+    /// The session cookie (`name=value`) after [`Client::sign_in`].
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
     /// The same server, as a partner with `token`.
     pub fn as_partner(&self, token: &str) -> Self {
         Self { bearer: Some(token.to_owned()), cookie: None, ..self.clone() }

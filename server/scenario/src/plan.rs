@@ -324,6 +324,22 @@ pub fn standing<'a>(
     })
 }
 
+/// A small valid report, different for each `n` (its message is `report n`, which load tests
+/// use as a marker): for tests and benchmarks that need many distinct reports, not a crisis.
+pub fn sample_report(n: usize) -> Value {
+    json!({
+        "language": "ar",
+        "reporter": {"name": "أم أحمد", "phone": format!("+2010{:08}", n % 100_000_000), "relation": "parent", "place": "Cairo"},
+        "location": {"lat": 15.5518 + (n % 100) as f64 * 0.001, "lon": 32.5324, "accuracy_m": 30, "place": "الرياض، الخرطوم"},
+        // Each sample is another child: its own passport and phone, so the matcher suggests nothing.
+        "people": [{"name": format!("أحمد {n}"), "age": 9 + (n % 10), "sex": "male",
+                    "passport": format!("A{:08}", n % 100_000_000), "phone": format!("+2499{:08}", n % 100_000_000)}],
+        "needs": ["medical", "evacuation"],
+        "flags": ["unaccompanied_minors", "injured"],
+        "message": format!("report {n}")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

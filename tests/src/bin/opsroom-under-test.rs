@@ -2,5 +2,5 @@
 //! (and kill it with SIGKILL). Cargo exposes `CARGO_BIN_EXE_*` only for a package's own binaries.
 
 fn main() -> std::process::ExitCode {
-    opsroom::cli::main()
+    opsroom_cli::main()
 }

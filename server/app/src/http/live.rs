@@ -51,8 +51,15 @@ pub fn checked_upgrade(
     if !origin_allowed(headers, &app.config.allowed_origins) {
         return Err(ApiError::Forbidden("this origin may not open the live stream"));
     }
-    Ok(upgrade)
+    // Clients only ever send a small `subscribe`: a 4 KiB read buffer instead of the default
+    // 128 KiB keeps an idle subscriber cheap, and a 64 KiB cap stops anyone sending megabytes.
+    Ok(upgrade.read_buffer_size(READ_BUFFER).max_message_size(MAX_CLIENT_MESSAGE).max_frame_size(MAX_CLIENT_MESSAGE))
 }
+
+/// Read buffer of a live connection, in bytes.
+const READ_BUFFER: usize = 4 * 1024;
+/// Largest message a live client may send, in bytes.
+const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 
 /// Browsers always send `Origin` on a websocket handshake; programs may omit it (they still need
 /// a session). With no allowlist, only the server's own origin is accepted.
