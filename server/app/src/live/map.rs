@@ -1,10 +1,13 @@
-//! The map's counts, kept in memory: cases per resolution-9 cell by priority and status, as of a
-//! log position.
+//! The map's counts, kept in memory: cases per cell by priority and status, at every resolution
+//! from 0 to 9, as of a log position.
 //!
 //! Owns the tally and how each event moves it. Built from one database snapshot at start, then
 //! moved by the hub with every event, in log order. It reads only what events carry (their cell,
 //! priority and status), so it needs no per-case state and its size grows with the number of
-//! occupied cells, not cases.
+//! occupied cells, not cases. Each event moves its resolution-9 cell and that cell's nine
+//! ancestors, and each cell keeps its centre, so a map query at any resolution reads only the
+//! cells of that resolution, with no H3 arithmetic (a million cases: a few hundred cells for a
+//! city at resolution 7, not a hundred thousand resolution-9 cells to fold up).
 
 use std::collections::HashMap;
 
@@ -67,12 +70,25 @@ impl Tally {
     }
 }
 
-/// The map's counts as of log position `seq`. `None` holds the unlocated cases.
+/// The cases of one cell, and where its centre is.
+#[derive(Debug, Clone)]
+struct Place {
+    tally: Tally,
+    lat: f64,
+    lon: f64,
+}
+
+/// The map's counts as of log position `seq`.
 #[derive(Debug, Default)]
 pub struct MapIndex {
     seq: u64,
-    cells: HashMap<Option<Cell>, Tally>,
+    /// `levels[r]`: the occupied cells of resolution `r`, 0 to 9.
+    levels: Vec<HashMap<Cell, Place>>,
+    unlocated: Tally,
 }
+
+/// Resolutions kept: 0 to the stored resolution, 9.
+const LEVELS: u8 = 10;
 
 /// The few fields of an event the map needs; everything else is skipped unparsed.
 #[derive(Deserialize)]
@@ -118,15 +134,39 @@ struct PriorityMoved {
     to: PriorityLevel,
 }
 
+fn move_priority(tally: &mut Tally, from: PriorityLevel, to: PriorityLevel) {
+    let from = priority_index(from);
+    tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
+    tally.by_priority[priority_index(to)] += 1;
+}
+
 impl MapIndex {
     pub fn from_snapshot(snapshot: &MapSnapshot) -> Self {
-        let mut index = Self { seq: snapshot.seq, cells: HashMap::new() };
+        let mut index =
+            Self { seq: snapshot.seq, levels: (0..LEVELS).map(|_| HashMap::new()).collect(), unlocated: Tally::default() };
         for count in &snapshot.counts {
-            let tally = index.cells.entry(count.cell).or_default();
-            tally.by_priority[priority_index(count.priority)] += count.count;
-            tally.by_status[status_index(count.status)] += count.count;
+            index.change(count.cell, |tally| {
+                tally.by_priority[priority_index(count.priority)] += count.count;
+                tally.by_status[status_index(count.status)] += count.count;
+            });
         }
         index
+    }
+
+    /// Change the tally of `cell` (and of each of its ancestors) or of the unlocated cases.
+    fn change(&mut self, cell: Option<Cell>, change: impl Fn(&mut Tally)) {
+        let Some(cell) = cell else {
+            change(&mut self.unlocated);
+            return;
+        };
+        for resolution in 0..LEVELS.min(cell.resolution() + 1) {
+            let Some(at) = cell.parent(resolution) else { continue };
+            let place = self.levels[usize::from(resolution)].entry(at).or_insert_with(|| {
+                let centre = h3o::LatLng::from(at.index());
+                Place { tally: Tally::default(), lat: centre.lat(), lon: centre.lng() }
+            });
+            change(&mut place.tally);
+        }
     }
 
     /// The log position these counts reflect.
@@ -139,47 +179,46 @@ impl MapIndex {
         match event.kind.as_str() {
             "case_reported" => {
                 if let Ok(r) = serde_json::from_str::<Reported>(&event.data) {
-                    let tally = self.cells.entry(r.cell).or_default();
-                    tally.by_priority[priority_index(r.priority.level)] += 1;
-                    tally.by_status[status_index(r.status)] += 1;
+                    self.change(r.cell, |tally| {
+                        tally.by_priority[priority_index(r.priority.level)] += 1;
+                        tally.by_status[status_index(r.status)] += 1;
+                    });
                 }
             }
             "status_changed" => {
                 if let Ok(m) = serde_json::from_str::<StatusMoved>(&event.data) {
-                    let tally = self.cells.entry(m.cell).or_default();
-                    tally.by_status[status_index(m.from)] = tally.by_status[status_index(m.from)].saturating_sub(1);
-                    tally.by_status[status_index(m.to)] += 1;
+                    self.change(m.cell, |tally| {
+                        let from = status_index(m.from);
+                        tally.by_status[from] = tally.by_status[from].saturating_sub(1);
+                        tally.by_status[status_index(m.to)] += 1;
+                    });
                 }
             }
             "priority_overridden" => {
                 if let Ok(m) = serde_json::from_str::<PriorityMoved>(&event.data) {
-                    let tally = self.cells.entry(m.cell).or_default();
-                    let from = priority_index(m.from);
-                    tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
-                    tally.by_priority[priority_index(m.to)] += 1;
+                    self.change(m.cell, |tally| move_priority(tally, m.from, m.to));
                 }
             }
             "sla_breached" => {
                 if let Ok(b) = serde_json::from_str::<Breached>(&event.data)
                     && let Some(to) = b.raised_to
                 {
-                    let tally = self.cells.entry(b.cell).or_default();
-                    let from = priority_index(b.priority);
-                    tally.by_priority[from] = tally.by_priority[from].saturating_sub(1);
-                    tally.by_priority[priority_index(to)] += 1;
+                    self.change(b.cell, |tally| move_priority(tally, b.priority, to));
                 }
             }
             "citizen_updated" => {
                 if let Ok(m) = serde_json::from_str::<CitizenMoved>(&event.data)
                     && (m.from_cell != m.cell || m.priority_from != m.priority || m.status_from != m.status)
                 {
-                    let from = self.cells.entry(m.from_cell).or_default();
                     let (p, s) = (priority_index(m.priority_from), status_index(m.status_from));
-                    from.by_priority[p] = from.by_priority[p].saturating_sub(1);
-                    from.by_status[s] = from.by_status[s].saturating_sub(1);
-                    let to = self.cells.entry(m.cell).or_default();
-                    to.by_priority[priority_index(m.priority)] += 1;
-                    to.by_status[status_index(m.status)] += 1;
+                    self.change(m.from_cell, |from| {
+                        from.by_priority[p] = from.by_priority[p].saturating_sub(1);
+                        from.by_status[s] = from.by_status[s].saturating_sub(1);
+                    });
+                    self.change(m.cell, |to| {
+                        to.by_priority[priority_index(m.priority)] += 1;
+                        to.by_status[status_index(m.status)] += 1;
+                    });
                 }
             }
             _ => {}
@@ -189,37 +228,31 @@ impl MapIndex {
 
     /// All cases together, located or not.
     pub fn totals(&self) -> Tally {
-        let mut total = Tally::default();
-        for tally in self.cells.values() {
-            total.add(tally);
+        let mut total = self.unlocated.clone();
+        for place in self.levels[0].values() {
+            total.add(&place.tally);
         }
         total
     }
 
     pub fn unlocated(&self) -> Tally {
-        self.cells.get(&None).cloned().unwrap_or_default()
+        self.unlocated.clone()
     }
 
-    /// Cases per cell at `resolution` (0 to 9) for cells whose centre lies in the box
-    /// (`min_lon, min_lat, max_lon, max_lat`).
+    /// Cases per cell of `resolution` (0 to 9) for the cells whose centre lies in the box
+    /// (`min_lon, min_lat, max_lon, max_lat`); each cell's whole count.
     pub fn aggregate(&self, bbox: [f64; 4], resolution: u8) -> Vec<(Cell, Tally)> {
         let [min_lon, min_lat, max_lon, max_lat] = bbox;
-        let mut out: HashMap<Cell, Tally> = HashMap::new();
-        for (cell, tally) in &self.cells {
-            let Some(cell) = cell else { continue };
-            if tally.total() == 0 {
-                continue;
-            }
-            let centre = h3o::LatLng::from(cell.index());
-            let (lat, lon) = (centre.lat(), centre.lng());
-            if lat < min_lat || lat > max_lat || lon < min_lon || lon > max_lon {
-                continue;
-            }
-            if let Some(parent) = cell.parent(resolution) {
-                out.entry(parent).or_default().add(tally);
-            }
-        }
-        let mut cells: Vec<(Cell, Tally)> = out.into_iter().collect();
+        let Some(level) = self.levels.get(usize::from(resolution)) else { return Vec::new() };
+        let mut cells: Vec<(Cell, Tally)> = level
+            .iter()
+            .filter(|(_, place)| {
+                place.tally.total() > 0
+                    && (min_lat..=max_lat).contains(&place.lat)
+                    && (min_lon..=max_lon).contains(&place.lon)
+            })
+            .map(|(cell, place)| (*cell, place.tally.clone()))
+            .collect();
         cells.sort_by_key(|(cell, _)| *cell);
         cells
     }
