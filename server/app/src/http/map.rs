@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::State;
 use opsroom_domain::case::CaseStatus;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::auth::Operator;
@@ -35,19 +34,74 @@ pub struct Counts {
     pub total: u64,
     pub open: u64,
     #[schema(value_type = Object)]
-    pub by_priority: Value,
+    pub by_priority: Named<4>,
     #[schema(value_type = Object)]
-    pub by_status: Value,
+    pub by_status: Named<8>,
+}
+
+/// Numbers keyed by names, written as a JSON object without building one (a map answer may hold
+/// thousands of cells).
+#[derive(Debug)]
+pub struct Named<const N: usize> {
+    names: [&'static str; N],
+    counts: [u64; N],
+}
+
+impl<const N: usize> Serialize for Named<N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(N))?;
+        for (name, count) in self.names.iter().zip(self.counts) {
+            map.serialize_entry(name, &count)?;
+        }
+        map.end()
+    }
 }
 
 impl From<&Tally> for Counts {
     fn from(t: &Tally) -> Self {
-        let by_priority: serde_json::Map<String, Value> =
-            Tally::PRIORITIES.iter().zip(t.by_priority).map(|(p, n)| (p.as_str().to_owned(), json!(n))).collect();
-        let by_status: serde_json::Map<String, Value> =
-            CaseStatus::ALL.iter().zip(t.by_status).map(|(s, n)| (s.as_str().to_owned(), json!(n))).collect();
-        Self { total: t.total(), open: t.open(), by_priority: by_priority.into(), by_status: by_status.into() }
+        Self {
+            total: t.total(),
+            open: t.open(),
+            by_priority: Named { names: Tally::PRIORITIES.map(|p| p.as_str()), counts: t.by_priority },
+            by_status: Named { names: CaseStatus::ALL.map(|s| s.as_str()), counts: t.by_status },
+        }
     }
+}
+
+/// One cell of the map answer.
+#[derive(Debug, Serialize)]
+pub struct CellFeature {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: String,
+    geometry: CellPolygon,
+    properties: CellProperties,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CellPolygon {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: [Vec<[f64; 2]>; 1],
+}
+
+#[derive(Debug, Serialize)]
+pub struct CellProperties {
+    cell: String,
+    resolution: u8,
+    worst_priority: Option<&'static str>,
+    counts: Counts,
+}
+
+/// The map answer: a GeoJSON FeatureCollection with the position it reflects.
+#[derive(Debug, Serialize)]
+pub struct MapAnswer {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    seq: u64,
+    unlocated: Counts,
+    features: Vec<CellFeature>,
 }
 
 fn parse_bbox(raw: Option<&str>) -> Result<[f64; 4], ApiError> {
@@ -89,7 +143,7 @@ pub async fn get_map(
     State(app): State<AppState>,
     _operator: Operator,
     ApiQuery(query): ApiQuery<MapQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MapAnswer>, ApiError> {
     let bbox = parse_bbox(query.bbox.as_deref())?;
     let resolution = query.resolution.unwrap_or(7);
     if resolution > 9 {
@@ -100,7 +154,7 @@ pub async fn get_map(
         )));
     }
     let (seq, cells, unlocated) = app.hub.map(|map| (map.seq(), map.aggregate(bbox, resolution), map.unlocated()));
-    let features: Vec<Value> = cells
+    let features = cells
         .iter()
         .map(|(cell, tally)| {
             // H3 boundaries run counter-clockwise, as RFC 7946 wants exterior rings; close the ring.
@@ -108,25 +162,21 @@ pub async fn get_map(
             if let Some(first) = ring.first().copied() {
                 ring.push(first);
             }
-            json!({
-                "type": "Feature",
-                "id": cell.to_string(),
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-                "properties": {
-                    "cell": cell.to_string(),
-                    "resolution": resolution,
-                    "worst_priority": tally.worst().map(|p| p.as_str()),
-                    "counts": Counts::from(tally),
+            let id = cell.to_string();
+            CellFeature {
+                kind: "Feature",
+                geometry: CellPolygon { kind: "Polygon", coordinates: [ring] },
+                properties: CellProperties {
+                    cell: id.clone(),
+                    resolution,
+                    worst_priority: tally.worst().map(|p| p.as_str()),
+                    counts: Counts::from(tally),
                 },
-            })
+                id,
+            }
         })
         .collect();
-    Ok(Json(json!({
-        "type": "FeatureCollection",
-        "seq": seq,
-        "unlocated": Counts::from(&unlocated),
-        "features": features,
-    })))
+    Ok(Json(MapAnswer { kind: "FeatureCollection", seq, unlocated: Counts::from(&unlocated), features }))
 }
 
 /// How the ops map is drawn on this server.

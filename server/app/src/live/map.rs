@@ -142,8 +142,11 @@ fn move_priority(tally: &mut Tally, from: PriorityLevel, to: PriorityLevel) {
 
 impl MapIndex {
     pub fn from_snapshot(snapshot: &MapSnapshot) -> Self {
-        let mut index =
-            Self { seq: snapshot.seq, levels: (0..LEVELS).map(|_| HashMap::new()).collect(), unlocated: Tally::default() };
+        let mut index = Self {
+            seq: snapshot.seq,
+            levels: (0..LEVELS).map(|_| HashMap::new()).collect(),
+            unlocated: Tally::default(),
+        };
         for count in &snapshot.counts {
             index.change(count.cell, |tally| {
                 tally.by_priority[priority_index(count.priority)] += count.count;
