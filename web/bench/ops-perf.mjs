@@ -1,6 +1,6 @@
 // Browser benchmark of the ops room (a benchmark, not a test: it asserts nothing, it measures).
 //
-//   cargo build --release -p opsroom && cd web && node bench/ops-perf.mjs [cases]
+//   cargo build --release -p opsroom-cli && cd web && node bench/ops-perf.mjs [cases]
 //
 // Seeds a fresh server with N cases (default 50,000) through the public API, then in Chromium:
 //   1. time from pressing "sign in" until the board shows cards, the map shows cells and the
