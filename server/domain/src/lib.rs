@@ -31,6 +31,7 @@ pub mod advisory;
 pub mod case;
 pub mod citizen;
 pub mod clock;
+pub mod evacuation;
 pub mod event;
 pub mod location;
 pub mod matching;

@@ -64,6 +64,10 @@ impl Cell {
         self.0
     }
 
+    pub fn from_index(index: CellIndex) -> Self {
+        Self(index)
+    }
+
     /// The raw 64-bit index, as stored in the database (valid indexes fit in 63 bits).
     pub fn to_u64(self) -> u64 {
         u64::from(self.0)

@@ -1,0 +1,126 @@
+//! Danger zones and safe corridors: polygons tiled into H3 cells, so that "is this case inside?"
+//! is a handful of set lookups, not geometry.
+//!
+//! Owns the tiling (h3o's tiler at the stored resolution, cells whose centre lies inside, then
+//! compacted to the coarsest cells that cover the same ground) and the membership test. A cell
+//! is inside when it or one of its ancestors is in the compacted cover. Must not know where
+//! zones come from or what happens to the cases inside.
+
+use std::collections::HashSet;
+
+use h3o::geom::{ContainmentMode, TilerBuilder};
+use h3o::{CellIndex, Resolution};
+use serde::{Deserialize, Serialize};
+
+use crate::Rejected;
+use crate::advisory::Area;
+use crate::location::Cell;
+
+/// What a zone is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ZoneKind {
+    /// Fighting, shelling, checkpoints: cases inside are flagged and raised.
+    Danger,
+    /// A route people may take.
+    SafeCorridor,
+}
+
+/// Largest zone, in km² (about 2,000,000 cells of resolution 9): a larger area is a region, not a
+/// zone, and would take seconds to tile.
+pub const MAX_ZONE_KM2: f64 = 200_000.0;
+
+/// A zone's ground as compacted H3 cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneCover {
+    cells: HashSet<Cell>,
+}
+
+impl ZoneCover {
+    /// Tile a (Multi)Polygon area: the stored-resolution cells whose centre lies inside it
+    /// (holes excluded), compacted. Refused for a cell area (zones are drawn) or an area too
+    /// large to be a zone.
+    pub fn tile(area: &Area) -> Result<Self, Rejected> {
+        let shape = area
+            .shape()
+            .ok_or_else(|| Rejected::value("invalid_area", "a zone is a GeoJSON Polygon or MultiPolygon"))?;
+        let km2 = geo::GeodesicArea::geodesic_area_unsigned(&shape) / 1e6;
+        if km2 > MAX_ZONE_KM2 {
+            return Err(Rejected::value(
+                "too_large",
+                format!("a zone covers at most {MAX_ZONE_KM2:.0} km²; this one covers {km2:.0} km²"),
+            ));
+        }
+        let resolution = Resolution::Nine;
+        let mut tiler = TilerBuilder::new(resolution).containment_mode(ContainmentMode::ContainsCentroid).build();
+        for polygon in shape {
+            tiler
+                .add(polygon)
+                .map_err(|e| Rejected::value("invalid_area", format!("the zone cannot be tiled: {e}")))?;
+        }
+        let mut cells: Vec<CellIndex> = tiler.into_coverage().collect();
+        cells.sort_unstable();
+        cells.dedup();
+        CellIndex::compact(&mut cells)
+            .map_err(|e| Rejected::value("invalid_area", format!("the zone's cells do not compact: {e}")))?;
+        Ok(Self { cells: cells.into_iter().map(Cell::from_index).collect() })
+    }
+
+    /// Whether a stored cell (resolution 9) lies in the zone.
+    pub fn contains(&self, cell: Cell) -> bool {
+        (0..=cell.resolution()).filter_map(|r| cell.parent(r)).any(|ancestor| self.cells.contains(&ancestor))
+    }
+
+    /// The compacted cells, for storing and drawing.
+    pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
+        self.cells.iter().copied()
+    }
+
+    /// Rebuild from stored compacted cells.
+    pub fn from_cells(cells: impl IntoIterator<Item = Cell>) -> Self {
+        Self { cells: cells.into_iter().collect() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::location::Coordinates;
+
+    fn khartoum_with_a_hole() -> Area {
+        Area::from_geojson(&serde_json::json!({"type": "Polygon", "coordinates": [
+            [[32.4, 15.4], [32.7, 15.4], [32.7, 15.7], [32.4, 15.7], [32.4, 15.4]],
+            [[32.6, 15.45], [32.65, 15.45], [32.65, 15.5], [32.6, 15.5], [32.6, 15.45]]
+        ]}))
+        .unwrap()
+    }
+
+    fn at(lat: f64, lon: f64) -> Cell {
+        Coordinates::parse(lat, lon).unwrap().cell()
+    }
+
+    #[test]
+    fn membership_is_a_cell_lookup_that_respects_holes() {
+        let cover = ZoneCover::tile(&khartoum_with_a_hole()).unwrap();
+        assert!(cover.contains(at(15.55, 32.5)), "inside");
+        assert!(!cover.contains(at(15.475, 32.625)), "in the hole");
+        assert!(!cover.contains(at(19.6, 37.2)), "Port Sudan is far away");
+        // Compaction keeps it small: far fewer cells than the ~10,000 resolution-9 ones.
+        assert!(cover.cells().count() < 3_000, "{}", cover.cells().count());
+        assert!(cover.cells().any(|c| c.resolution() < 9), "compacted");
+        let rebuilt = ZoneCover::from_cells(cover.cells());
+        assert_eq!(rebuilt, cover);
+    }
+
+    #[test]
+    fn zones_are_drawn_polygons_of_a_zone_s_size() {
+        let cells = Area::from_cells(&["89283470c27ffff".to_owned()]).unwrap();
+        assert_eq!(ZoneCover::tile(&cells).unwrap_err().code, "invalid_area");
+        let half_of_africa = Area::from_geojson(&serde_json::json!({"type": "Polygon", "coordinates": [
+            [[10.0, 0.0], [40.0, 0.0], [40.0, 20.0], [10.0, 20.0], [10.0, 0.0]]
+        ]}))
+        .unwrap();
+        assert_eq!(ZoneCover::tile(&half_of_africa).unwrap_err().code, "too_large");
+    }
+}
