@@ -187,7 +187,7 @@ async fn deliver_pending(
     partner_seq: u64,
 ) -> Result<(), StoreError> {
     loop {
-        let target = app.store.webhook_targets().await?.into_iter().find(|t| t.partner_id == partner_id);
+        let target = app.store.webhook_target(partner_id).await?;
         // Gone or changed: the supervisor starts a task for the new registration.
         let Some(target) = target.filter(|t| t.partner_seq == partner_seq) else { return Ok(()) };
         let Some(record) = app.store.partner(partner_id).await? else { return Ok(()) };
@@ -327,7 +327,7 @@ pub enum ReplayError {
 /// Deliver a dead letter once more, now (an admin's replay), rebuilt from the log under the
 /// partner's current profile and access.
 pub async fn replay(app: &AppState, letter: &DeadLetter) -> Result<(), ReplayError> {
-    let target = app.store.webhook_targets().await?.into_iter().find(|t| t.partner_id == letter.partner_id);
+    let target = app.store.webhook_target(letter.partner_id).await?;
     let target = target.ok_or(ReplayError::Gone("the partner no longer takes webhooks"))?;
     let record = app.store.partner(letter.partner_id).await?.ok_or(ReplayError::Gone("no such partner"))?;
     let event = app.store.events_after(letter.seq.saturating_sub(1), 1).await?;

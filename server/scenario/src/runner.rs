@@ -199,8 +199,9 @@ impl Clock {
     }
 
     async fn wait_minutes(&self, minutes: f64) {
-        if let Speed::Times(n) = self.speed {
-            tokio::time::sleep(Duration::from_secs_f64((minutes * 60.0 / n).max(0.0))).await;
+        let wait = self.real(minutes);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
     }
 }
@@ -302,7 +303,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
     let head = kpis["seq"].as_u64().unwrap_or(0);
     let _ = stop_tx.send(true);
     let ops = ops_watch.await?;
-    let mut streams = vec![StreamCheck { name: "operators".into(), ..ops.check.clone() }];
+    let mut streams = vec![ops.check.clone()];
     while let Some(done) = partner_tasks.join_next().await {
         streams.push(done?);
     }

@@ -360,7 +360,12 @@ impl Store {
     }
 
     pub async fn webhook_targets(&self) -> Result<Vec<WebhookTarget>> {
-        partners::webhook_targets(&self.inner.reads).await
+        partners::webhook_targets(&self.inner.reads, None).await
+    }
+
+    /// One partner's webhook target, if it takes webhooks.
+    pub async fn webhook_target(&self, partner_id: Uuid) -> Result<Option<WebhookTarget>> {
+        Ok(partners::webhook_targets(&self.inner.reads, Some(partner_id)).await?.pop())
     }
 
     /// Escalate every open case whose first-contact clock has run out; returns how many.

@@ -717,15 +717,18 @@ pub(crate) async fn dead_letter_by_id(pool: &Pool, dead_id: Uuid) -> Result<Opti
     conn.fetch_optional(statement).await?.map(|row| dead_letter(&row)).transpose()
 }
 
-/// Every partner that takes webhooks, with its key and cursor.
-pub(crate) async fn webhook_targets(pool: &Pool) -> Result<Vec<WebhookTarget>> {
+/// Every partner that takes webhooks (or only `only`), with its key and cursor.
+pub(crate) async fn webhook_targets(pool: &Pool, only: Option<Uuid>) -> Result<Vec<WebhookTarget>> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
-    let statement = conn.statement(
-        "select p.partner_id, p.webhook_url, p.webhook_secret, p.updated_seq, c.seq
-           from partner p join webhook_cursor c on c.partner_id = p.partner_id
-          where p.webhook_url is not null and p.webhook_secret is not null",
-    );
+    let statement = conn
+        .statement(
+            "select p.partner_id, p.webhook_url, p.webhook_secret, p.updated_seq, c.seq
+               from partner p join webhook_cursor c on c.partner_id = p.partner_id
+              where p.webhook_url is not null and p.webhook_secret is not null
+                and ($1 is null or p.partner_id = $1)",
+        )
+        .bind(only.map(|id| id.to_string()));
     conn.fetch_all(statement)
         .await?
         .iter()
