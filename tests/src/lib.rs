@@ -256,6 +256,11 @@ impl Api {
         self.send(self.http.post(self.url(path)).json(body)).await
     }
 
+    /// `PUT` a JSON body to `path`.
+    pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<Reply> {
+        self.send(self.http.put(self.url(path)).json(body)).await
+    }
+
     pub async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<Reply> {
         let response = tokio::time::timeout(READ_TIMEOUT, self.with_cookie(request).send()).await??;
         Reply::read(response).await

@@ -2,14 +2,16 @@
 //!
 //! Owns the one rule for every partner channel (poll, websocket, webhook, one case, exports):
 //! an event reaches a partner when it is about the partner's own referral (even one that ends
-//! its access, so it learns of it), or when it changes what the partner's view of a case it may
-//! see shows; each item carries the case as the partner may see it *now*. Must not shape
+//! its access, so it learns of it), when it changes what the partner's view of a case it may
+//! see shows, or when it is about a movement shared with the partner; each item carries the case
+//! (or the movement) as the partner may see it *now*. Must not shape
 //! anything the domain's `partner::view::project` does not allow.
 
 use std::collections::HashMap;
 
 use opsroom_domain::event::Event;
 use opsroom_domain::partner::Partner;
+use opsroom_domain::partner::movement_view::{PartnerMovement, PassengerFacts, project_movement};
 use opsroom_domain::partner::referral::ReferralStatus;
 use opsroom_domain::partner::view::{self, PartnerCase};
 use opsroom_store::{Store, StoredEvent};
@@ -23,16 +25,22 @@ pub struct FeedItem {
     #[serde(rename = "type")]
     pub kind_of_message: &'static str,
     pub seq: u64,
-    /// The log's kind of event (`referral_made`, `referral_updated`, `status_changed`, …).
+    /// The log's kind of event (`referral_made`, `referral_updated`, `status_changed`,
+    /// `movement_changed`, `passenger_changed`, …).
     pub kind: String,
-    pub case_id: Uuid,
+    /// The case the event is about (null for an event about a whole movement).
+    pub case_id: Option<Uuid>,
     pub at: String,
     /// For events about one of the partner's referrals: which, and its status after the event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referral: Option<ReferralRef>,
     /// The case as the partner may see it now; null once the partner's access ended (its
-    /// referral was declined or withdrawn).
+    /// referral was declined or withdrawn), and for events about a movement.
     pub case: Option<PartnerCase>,
+    /// For events about a movement shared with the partner: the movement as it may see it now,
+    /// with every passenger's status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub movement: Option<PartnerMovement>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +77,52 @@ pub async fn current_cases(store: &Store, partner: &Partner, limit: u32) -> opsr
     Ok(cases)
 }
 
+/// The movement as `partner` may see it now; `None` unless it is shared with the partner (or
+/// there is no such movement — the two are never told apart).
+pub async fn movement_view(
+    store: &Store,
+    partner: &Partner,
+    movement_id: Uuid,
+) -> opsroom_store::Result<Option<PartnerMovement>> {
+    let Some((record, passengers)) = store.movement(movement_id).await? else { return Ok(None) };
+    let movement = &record.movement;
+    if !movement.shared_with.contains(&partner.partner_id) {
+        return Ok(None);
+    }
+    let (Some(origin), Some(destination)) =
+        (store.place(movement.origin_place_id).await?, store.place(movement.destination_place_id).await?)
+    else {
+        return Ok(None);
+    };
+    let facts: Vec<PassengerFacts> = passengers
+        .iter()
+        .map(|p| PassengerFacts {
+            person_id: p.person_id,
+            reference: p.reference.clone(),
+            person: view::PersonFacts {
+                name: p.name.clone(),
+                age: p.age,
+                sex: p.sex.clone(),
+                phone: p.phone.clone(),
+                passport: p.passport.clone(),
+            },
+            needs: p.needs.clone(),
+            flags: p.flags.clone(),
+            status: Some(p.status),
+        })
+        .collect();
+    Ok(project_movement(movement, &origin, &destination, &facts, partner.partner_id, &partner.profile))
+}
+
+/// The movements shared with `partner`, by departure.
+pub async fn current_movements(store: &Store, partner: &Partner) -> opsroom_store::Result<Vec<PartnerMovement>> {
+    let mut movements = Vec::new();
+    for movement_id in store.shared_movement_ids(partner.partner_id).await? {
+        movements.extend(movement_view(store, partner, movement_id).await?);
+    }
+    Ok(movements)
+}
+
 /// Turn a page of events on the partner's cases into feed items (one view per case per page).
 pub async fn items_from(
     store: &Store,
@@ -76,9 +130,10 @@ pub async fn items_from(
     events: &[StoredEvent],
 ) -> opsroom_store::Result<Vec<FeedItem>> {
     let mut views: HashMap<Uuid, Option<PartnerCase>> = HashMap::new();
+    let mut movements: HashMap<Uuid, Option<PartnerMovement>> = HashMap::new();
     let mut items = Vec::new();
+    let at = |stored: &StoredEvent| opsroom_domain::clock::Timestamp(stored.recorded_at).to_rfc3339();
     for stored in events {
-        let Some(case_id) = stored.case_id else { continue };
         let event = match Event::from_parts(&stored.kind, &stored.data) {
             Ok(event) => event,
             Err(error) => {
@@ -86,6 +141,29 @@ pub async fn items_from(
                 continue;
             }
         };
+        if let Some(movement_id) = event.movement_id() {
+            let movement = match movements.entry(movement_id) {
+                std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(movement_view(store, partner, movement_id).await?).clone()
+                }
+            };
+            // A movement not shared with the partner is not its business, whoever is on it.
+            if movement.is_some() {
+                items.push(FeedItem {
+                    kind_of_message: "event",
+                    seq: stored.seq,
+                    kind: stored.kind.clone(),
+                    case_id: stored.case_id,
+                    at: at(stored),
+                    referral: None,
+                    case: None,
+                    movement,
+                });
+            }
+            continue;
+        }
+        let Some(case_id) = stored.case_id else { continue };
         let referral = match (&event, event.referral_partner()) {
             (_, Some(owner)) if owner != partner.partner_id => continue,
             (Event::ReferralMade(made), Some(_)) => {
@@ -113,10 +191,11 @@ pub async fn items_from(
             kind_of_message: "event",
             seq: stored.seq,
             kind: stored.kind.clone(),
-            case_id,
-            at: opsroom_domain::clock::Timestamp(stored.recorded_at).to_rfc3339(),
+            case_id: Some(case_id),
+            at: at(stored),
             referral,
             case,
+            movement: None,
         });
     }
     Ok(items)

@@ -239,6 +239,8 @@ pub struct CaseSummaryBody {
     pub sla: SlaBody,
     /// Set when a supervisor overrode the computed priority level.
     pub priority_override_reason: Option<String>,
+    /// The active danger zone the case lies in, if it was flagged.
+    pub danger_zone: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -289,6 +291,7 @@ impl CaseSummaryBody {
                 escalated: state.escalated,
             },
             priority_override_reason: c.priority_override_reason.clone(),
+            danger_zone: c.danger_zone,
         }
     }
 }

@@ -249,7 +249,11 @@ pub struct AdvisoryContent {
     pub expires_at: Option<Timestamp>,
 }
 
-fn bilingual(field: &str, raw: Option<&(Option<String>, Option<String>)>, max: usize) -> Result<Bilingual, Rejected> {
+pub(crate) fn bilingual(
+    field: &str,
+    raw: Option<&(Option<String>, Option<String>)>,
+    max: usize,
+) -> Result<Bilingual, Rejected> {
     let missing = |lang: &str| {
         Rejected::new("missing", format!("{field}.{lang}"), format!("{field} is needed in Arabic and in English"))
     };

@@ -102,6 +102,8 @@ pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseRe
         message: report.message,
         priority,
         reported_at: now,
+        // Zones are the store's to look up at commit (`evacuation::zone::flag_on_arrival`).
+        danger_zone: None,
     }
 }
 

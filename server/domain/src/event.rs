@@ -11,6 +11,9 @@ use crate::advisory::Advisory;
 use crate::case::CaseStatus;
 use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
+use crate::evacuation::movement::{MovementChanged, MovementPlanned, PassengerChanged};
+use crate::evacuation::place::PlaceSaved;
+use crate::evacuation::zone::{DangerZoneFlagged, ZoneChanged};
 use crate::location::{Cell, Location};
 use crate::matching::{MatchDecided, MatchSuggested};
 use crate::need::{Flag, Need};
@@ -55,6 +58,14 @@ pub enum Event {
     ReferralMade(ReferralMade),
     ReferralUpdated(ReferralChanged),
     ReferralEscalated(ReferralEscalated),
+    PlaceSaved(Box<PlaceSaved>),
+    ZoneDeclared(Box<ZoneChanged>),
+    ZoneChanged(Box<ZoneChanged>),
+    ZoneLifted(Box<ZoneChanged>),
+    DangerZoneFlagged(DangerZoneFlagged),
+    MovementPlanned(Box<MovementPlanned>),
+    MovementChanged(MovementChanged),
+    PassengerChanged(PassengerChanged),
 }
 
 impl From<CaseChange> for Event {
@@ -97,6 +108,14 @@ impl Event {
             Event::ReferralMade(_) => "referral_made",
             Event::ReferralUpdated(_) => "referral_updated",
             Event::ReferralEscalated(_) => "referral_escalated",
+            Event::PlaceSaved(_) => "place_saved",
+            Event::ZoneDeclared(_) => "zone_declared",
+            Event::ZoneChanged(_) => "zone_changed",
+            Event::ZoneLifted(_) => "zone_lifted",
+            Event::DangerZoneFlagged(_) => "danger_zone_flagged",
+            Event::MovementPlanned(_) => "movement_planned",
+            Event::MovementChanged(_) => "movement_changed",
+            Event::PassengerChanged(_) => "passenger_changed",
         }
     }
 
@@ -144,7 +163,13 @@ impl Event {
             | Event::PartnerRegistered(_)
             | Event::PartnerUpdated(_)
             | Event::PartnerTokenIssued(_)
-            | Event::PartnerTokenRevoked(_) => None,
+            | Event::PartnerTokenRevoked(_)
+            | Event::PlaceSaved(_)
+            | Event::ZoneDeclared(_)
+            | Event::ZoneChanged(_)
+            | Event::ZoneLifted(_)
+            | Event::MovementPlanned(_)
+            | Event::MovementChanged(_) => None,
             Event::StatusChanged(e) => Some(e.case_id),
             Event::CaseAssigned(e) => Some(e.case_id),
             Event::NoteAdded(e) => Some(e.case_id),
@@ -159,6 +184,18 @@ impl Event {
             Event::ReferralMade(e) => Some(e.case_id),
             Event::ReferralUpdated(e) => Some(e.case_id),
             Event::ReferralEscalated(e) => Some(e.case_id),
+            Event::DangerZoneFlagged(e) => Some(e.case_id),
+            Event::PassengerChanged(e) => Some(e.case_id),
+        }
+    }
+
+    /// The movement the event is about, if any: the partners it is shared with hear of it.
+    pub fn movement_id(&self) -> Option<Uuid> {
+        match self {
+            Event::MovementPlanned(e) => Some(e.movement.movement_id),
+            Event::MovementChanged(e) => Some(e.movement_id),
+            Event::PassengerChanged(e) => Some(e.movement_id),
+            _ => None,
         }
     }
 }
@@ -199,6 +236,10 @@ pub struct CaseReported {
     pub message: Option<Message>,
     pub priority: Priority,
     pub reported_at: Timestamp,
+    /// The danger zone the case lay in when it arrived (its priority then already carries the
+    /// `danger_zone` reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub danger_zone: Option<Uuid>,
 }
 
 /// An operator revoked a case's tracking link, or issued a new one (which revokes the old).

@@ -69,6 +69,8 @@ pub enum ReasonCode {
     Documents,
     /// Added when the first-contact clock runs out: waiting itself makes a case more urgent.
     Waiting,
+    /// Added when the case lies inside a declared danger zone (on declaration, or on arrival).
+    DangerZone,
 }
 
 impl ReasonCode {
@@ -93,6 +95,7 @@ impl ReasonCode {
             Evacuation => ("Asks for evacuation", "يطلب الإجلاء"),
             Documents => ("Needs travel documents", "يحتاج إلى وثائق سفر"),
             Waiting => ("Waiting past the first-contact time", "تجاوز الانتظار وقت التواصل الأول"),
+            DangerZone => ("Inside a declared danger zone", "داخل منطقة خطر معلنة"),
         }
     }
 }
@@ -117,19 +120,33 @@ pub struct Priority {
 /// Points a case gains when its first-contact time runs out.
 pub const WAITING_POINTS: u32 = 20;
 
-/// The priority of a case whose first-contact time ran out: the waiting reason added (once).
-/// `None` if it already has it.
-pub fn raise_for_waiting(priority: &Priority) -> Option<Priority> {
-    if priority.reasons.iter().any(|r| r.code == ReasonCode::Waiting) {
+/// Points a case gains when it lies inside a declared danger zone.
+pub const DANGER_ZONE_POINTS: u32 = 30;
+
+/// The priority of a case that something outside its report made more urgent (waiting past its
+/// first-contact time, a danger zone): the reason added once, with its points. `None` if it
+/// already has that reason.
+pub fn raise(priority: &Priority, code: ReasonCode, points: u32) -> Option<Priority> {
+    if priority.reasons.iter().any(|r| r.code == code) {
         return None;
     }
     let mut reasons = priority.reasons.clone();
-    reasons.push(Reason { code: ReasonCode::Waiting, points: WAITING_POINTS });
+    reasons.push(Reason { code, points });
     reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
-    let score = priority.score + WAITING_POINTS;
-    // A level is never lowered by waiting longer.
+    let score = priority.score + points;
+    // A level is never lowered by a new reason.
     let level = PriorityLevel::from_score(score).max(priority.level);
     Some(Priority { level, score, reasons })
+}
+
+/// [`raise`] for waiting past the first-contact time.
+pub fn raise_for_waiting(priority: &Priority) -> Option<Priority> {
+    raise(priority, ReasonCode::Waiting, WAITING_POINTS)
+}
+
+/// [`raise`] for lying inside a danger zone.
+pub fn raise_for_danger(priority: &Priority) -> Option<Priority> {
+    raise(priority, ReasonCode::DangerZone, DANGER_ZONE_POINTS)
 }
 
 /// What priority v1 looks at.
@@ -245,6 +262,9 @@ mod tests {
         assert_eq!(raise_for_waiting(&raised), None, "once");
         let critical = compute(PriorityInput { needs: &[], flags: &[Flag::UnaccompaniedMinors], ages: &[] });
         assert_eq!(raise_for_waiting(&critical).unwrap().level, PriorityLevel::Critical);
+        let endangered = raise_for_danger(&raised).unwrap();
+        assert_eq!((endangered.level, endangered.reasons[0].code), (PriorityLevel::Critical, ReasonCode::DangerZone));
+        assert_eq!(raise_for_danger(&endangered), None, "once per reason");
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub struct CaseRow<'a> {
     pub people_count: usize,
     pub reported_at: i64,
     pub seq: u64,
+    /// The danger zone the report arrived in.
+    pub danger_zone: Option<String>,
 }
 
 #[derive(Debug)]
@@ -230,6 +232,7 @@ pub fn plan_reports<'a>(
             people_count: c.people.len(),
             reported_at: c.reported_at.millis(),
             seq,
+            danger_zone: c.danger_zone.map(|zone| zone.to_string()),
         });
         for (position, person) in c.people.iter().enumerate() {
             let d = &person.details;

@@ -10,6 +10,8 @@
 //! - `matching`: the matcher's keys, candidates, suggestions and decisions.
 //! - `partners`: partner agencies — registry, tokens, referrals, webhook bookkeeping — and the
 //!   facts a partner's view is cut from.
+//! - `evacuation`: places, zones (and the cases they flag, on declaration and on arrival),
+//!   movements, passengers, and the reads behind allocation, manifests and the day's figures.
 //! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
@@ -30,6 +32,7 @@
 //! - No SQL, and no backend-specific assumption, leaks above this crate.
 
 pub mod batch;
+mod evacuation;
 mod matching;
 pub mod model;
 mod partners;
@@ -297,6 +300,56 @@ impl Store {
     /// Any write concerning partner agencies (see [`PartnerWrite`]).
     pub async fn partner_write(&self, write: PartnerWrite) -> Result<PartnerOutcome> {
         self.send(|reply| Command::Partner(Box::new(write), reply)).await
+    }
+
+    /// Any write about evacuation logistics (see [`EvacuationWrite`]).
+    pub async fn evacuation_write(&self, write: EvacuationWrite) -> Result<EvacuationOutcome> {
+        self.send(|reply| Command::Evacuation(Box::new(write), reply)).await
+    }
+
+    pub async fn places(&self) -> Result<Vec<opsroom_domain::evacuation::place::Place>> {
+        evacuation::places(&self.inner.reads).await
+    }
+
+    pub async fn place(&self, place_id: Uuid) -> Result<Option<opsroom_domain::evacuation::place::Place>> {
+        evacuation::place(&self.inner.reads, place_id).await
+    }
+
+    /// Every zone, newest first (lifted ones too).
+    pub async fn zones(&self) -> Result<Vec<ZoneRecord>> {
+        evacuation::zones(&self.inner.reads).await
+    }
+
+    /// Every movement by departure, with its passengers counted per status.
+    pub async fn movements(&self) -> Result<Vec<MovementRecord>> {
+        evacuation::movements(&self.inner.reads).await
+    }
+
+    pub async fn movement(&self, movement_id: Uuid) -> Result<Option<(MovementRecord, Vec<PassengerRow>)>> {
+        evacuation::movement(&self.inner.reads, movement_id).await
+    }
+
+    /// The people awaiting evacuation without a seat in the cell ranges given (see
+    /// `evacuation::allocation::disk_ranges`).
+    pub async fn waiting_in(&self, ranges: &[(u64, u64)]) -> Result<Vec<WaitingPerson>> {
+        evacuation::waiting_in(&self.inner.reads, ranges).await
+    }
+
+    /// The movements shared with a partner, by departure.
+    pub async fn shared_movement_ids(&self, partner_id: Uuid) -> Result<Vec<Uuid>> {
+        evacuation::shared_movement_ids(&self.inner.reads, partner_id).await
+    }
+
+    pub async fn evacuation_summary(&self) -> Result<EvacuationSummary> {
+        evacuation::summary(&self.inner.reads).await
+    }
+
+    /// A movement's passengers rebuilt from the log.
+    pub async fn manifest(
+        &self,
+        movement_id: Uuid,
+    ) -> Result<Option<(opsroom_domain::evacuation::movement::Movement, Vec<ManifestLine>)>> {
+        evacuation::manifest(&self.inner.reads, movement_id).await
     }
 
     pub async fn partners(&self) -> Result<Vec<PartnerRecord>> {

@@ -655,9 +655,10 @@ pub(crate) async fn partner_case_ids(pool: &Pool, partner_id: Uuid, limit: u32) 
 }
 
 /// Events on cases referred to a partner while a referral gave it live access (from the
-/// referral to the step that ended it), after `after` and up to `upto`, in log order; at most
-/// `limit`. The caller keeps those the partner hears of. Found through the partner's referrals
-/// and each case's events by index, so the cost follows the partner's own cases; callers keep
+/// referral to the step that ended it), and events about the movements shared with it, after
+/// `after` and up to `upto`, in log order; at most `limit`. The caller keeps those the partner
+/// hears of. Found through the partner's referrals and each case's events by index, and through
+/// each shared movement's log, so the cost follows the partner's own cases; callers keep
 /// `upto - after` bounded so one page never sorts a partner's whole history.
 pub(crate) async fn partner_events(
     pool: &Pool,
@@ -676,7 +677,11 @@ pub(crate) async fn partner_events(
                 and exists (select 1 from referral r
                              where r.partner_id = $1 and r.case_id = e.case_id and e.seq >= r.created_seq
                                and (r.access_ended_seq is null or e.seq <= r.access_ended_seq))
-              order by e.seq limit $4",
+             union
+             select e.seq, e.kind, e.case_id, e.recorded_at, e.data
+               from movement_share s join movement_log l on l.movement_id = s.movement_id join event e on e.seq = l.seq
+              where s.partner_id = $1 and l.seq > $2 and l.seq <= $3
+              order by seq limit $4",
         )
         .bind(partner_id.to_string())
         .bind(i64::try_from(after).unwrap_or(i64::MAX))

@@ -21,7 +21,7 @@ use crate::{Result, StoreError};
 pub(crate) const CASE_COLUMNS: &str =
     "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
     channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version,
-    assigned_to, first_contact_at, escalated_at, priority_override_reason";
+    assigned_to, first_contact_at, escalated_at, priority_override_reason, danger_zone_id";
 
 /// A position as the databases store it. Positions above `i64::MAX` cannot exist, so a cursor
 /// beyond it means "after everything".
@@ -291,8 +291,11 @@ pub(crate) fn corrupt(what: &str, value: impl std::fmt::Display) -> StoreError {
 }
 
 pub(crate) fn uuid_col(row: &Row, column: &str) -> Result<Uuid> {
-    let text: String = row.get(column)?;
-    Uuid::parse_str(&text).map_err(|_| corrupt(column, text))
+    uuid_from(&row.get::<String>(column)?, column)
+}
+
+pub(crate) fn uuid_from(text: &str, column: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| corrupt(column, text))
 }
 
 fn role_col(row: &Row) -> Result<Role> {
@@ -352,11 +355,15 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
         first_contact_at: row.get("first_contact_at")?,
         escalated_at: row.get("escalated_at")?,
         priority_override_reason: row.get("priority_override_reason")?,
+        danger_zone: row
+            .get::<Option<String>>("danger_zone_id")?
+            .map(|id| uuid_from(&id, "danger_zone_id"))
+            .transpose()?,
     })
 }
 
 /// The statuses of finished cases, as SQL.
-const FINISHED: &str = "('evacuated', 'resolved', 'closed', 'duplicate')";
+pub(crate) const FINISHED: &str = "('evacuated', 'resolved', 'closed', 'duplicate')";
 
 /// Counts by cell, priority and status with the log position they reflect, read in one snapshot.
 pub(crate) async fn map_snapshot(pool: &Pool) -> Result<MapSnapshot> {

@@ -28,6 +28,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::batch::{self, KnownKey, ReportBatch};
+use crate::evacuation;
 use crate::matching;
 use crate::model::*;
 use crate::partners;
@@ -56,6 +57,7 @@ pub(crate) enum Command {
     DecideMatch(Box<DecideMatch>, oneshot::Sender<Result<DecideOutcome>>),
     SetTracing(SetTracing, oneshot::Sender<Result<Option<Result<(), Rejected>>>>),
     Partner(Box<PartnerWrite>, oneshot::Sender<Result<PartnerOutcome>>),
+    Evacuation(Box<EvacuationWrite>, oneshot::Sender<Result<EvacuationOutcome>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -195,6 +197,7 @@ fn fail(command: Command, error: &StoreError) {
         Command::DecideMatch(_, reply) => drop(reply.send(Err(error()))),
         Command::SetTracing(_, reply) => drop(reply.send(Err(error()))),
         Command::Partner(_, reply) => drop(reply.send(Err(error()))),
+        Command::Evacuation(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -239,6 +242,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut match_decisions = outcomes.match_decisions.into_iter();
     let mut tracing_outcomes = outcomes.tracing.into_iter();
     let mut partner_outcomes = outcomes.partners.into_iter();
+    let mut evacuation_outcomes = outcomes.evacuation.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -276,6 +280,10 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
                 let outcome = partner_outcomes.next().expect("one outcome per partner write");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::Evacuation(_, reply) => {
+                let outcome = evacuation_outcomes.next().expect("one outcome per evacuation write");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
@@ -304,11 +312,26 @@ struct Outcomes {
     match_decisions: Vec<Result<DecideOutcome, String>>,
     tracing: Vec<Result<Option<Result<(), Rejected>>, String>>,
     partners: Vec<Result<PartnerOutcome, String>>,
+    evacuation: Vec<Result<EvacuationOutcome, String>>,
+}
+
+/// Flag the batch's reports that arrive inside a danger zone. Runs under the log-head lock, so a
+/// zone declared by any node is either committed (and seen here) or not yet begun (and its
+/// declaration will see these reports).
+async fn flag_arrivals(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<()> {
+    let mut reports: Vec<&mut opsroom_domain::event::CaseReported> = batch
+        .iter_mut()
+        .filter_map(|c| if let Command::ReportCase(r, _) = c { Some(&mut r.event) } else { None })
+        .collect();
+    if reports.is_empty() {
+        return Ok(());
+    }
+    evacuation::flag_arrivals(conn, &mut reports).await
 }
 
 /// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
 /// store the new head. Returns the new head and each command's outcome.
-async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Outcomes)> {
+async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64, Outcomes)> {
     let head_sql = match conn.backend() {
         Backend::Sqlite => "select seq from log_head",
         Backend::Postgres => "select seq from log_head for update",
@@ -317,6 +340,7 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
     let head = conn.fetch_one(statement).await?.get::<i64>("seq")? as u64;
     let mut next_seq = head + 1;
     let mut outcomes = Outcomes::default();
+    flag_arrivals(conn, batch).await?;
 
     let reports: Vec<&ReportCase> =
         batch.iter().filter_map(|c| if let Command::ReportCase(r, _) = c { Some(r.as_ref()) } else { None }).collect();
@@ -327,7 +351,7 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
         outcomes.reports = planned.outcomes;
     }
 
-    for command in batch {
+    for command in batch.iter() {
         match command {
             Command::CreateUser(user, _) => {
                 let taken =
@@ -455,6 +479,15 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &[Command]) -> Result<(u64, Out
                     next_seq += done.events();
                 }
                 outcomes.partners.push(outcome);
+            }
+            Command::Evacuation(write, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = evacuation::write(conn, write, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(done) = &outcome {
+                    next_seq += done.events();
+                }
+                outcomes.evacuation.push(outcome);
             }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;
@@ -767,8 +800,8 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
         conn,
         "insert into case_file (case_id, reference, tracking_token_hash, status, priority_level, priority_score,
              priority_reasons, needs, flags, channel, language, lat, lon, accuracy_m, place, cell, message,
-             people_count, reported_at, created_seq, updated_seq, version)",
-        22,
+             people_count, reported_at, created_seq, updated_seq, version, danger_zone_id)",
+        23,
         &planned.cases,
         |s, c| {
             s.bind(c.case_id.as_str())
@@ -793,6 +826,7 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
                 .bind(c.seq as i64)
                 .bind(c.seq as i64)
                 .bind(1i64)
+                .bind(c.danger_zone.as_deref())
         },
     )
     .await?;

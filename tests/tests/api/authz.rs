@@ -144,6 +144,12 @@ enum Fixture {
     ReferralA,
     /// Case X's tracking token for the citizen; a never-issued token for everyone else.
     TrackingToken,
+    /// An assembly point.
+    Place,
+    /// A safe corridor the matrix lifts.
+    Zone,
+    /// A bus shared with partner A only.
+    Movement,
     /// A well-formed id that names nothing.
     Unknown,
     /// A literal path segment.
@@ -160,6 +166,9 @@ fn default_fixture(placeholder: &str) -> Fixture {
         "person_id" => Fixture::PersonX,
         "partner_id" => Fixture::PartnerA,
         "referral_id" => Fixture::ReferralA,
+        "place_id" => Fixture::Place,
+        "zone_id" => Fixture::Zone,
+        "movement_id" => Fixture::Movement,
         "token_id" | "dead_id" => Fixture::Unknown,
         other => panic!("no fixture for the placeholder {{{other}}}: add one to `default_fixture` or to the row's ids"),
     }
@@ -295,6 +304,28 @@ const ROUTES: &[Route] = &[
         partners(200, 404)),
     api("GET",    "/api/v1/partner/live", NONE, partners(400, 400)),
 
+    // Evacuation: supervisors and admins declare places, zones and movements; every operator
+    // reads them and works the movements; partner A sees the bus shared with it, B gets 404.
+    api("GET",    "/api/v1/places", NONE, operators(200)),
+    api("POST",   "/api/v1/places", EMPTY_OBJECT, supervisors(422)),
+    api("PUT",    "/api/v1/places/{place_id}", EMPTY_OBJECT, supervisors(422)),
+    api("GET",    "/api/v1/zones", NONE, operators(200)),
+    api("POST",   "/api/v1/zones", EMPTY_OBJECT, supervisors(422)),
+    api("PUT",    "/api/v1/zones/{zone_id}", EMPTY_OBJECT, supervisors(422)),
+    // The supervisor lifts it; the admin then finds it lifted.
+    api("POST",   "/api/v1/zones/{zone_id}/lifting", NONE, staff(403, 200, 409)),
+    api("GET",    "/api/v1/movements", NONE, operators(200)),
+    api("POST",   "/api/v1/movements", EMPTY_OBJECT, supervisors(422)),
+    api("GET",    "/api/v1/movements/{movement_id}", NONE, operators(200)),
+    api("POST",   "/api/v1/movements/{movement_id}/status", EMPTY_OBJECT, operators(422)),
+    api("POST",   "/api/v1/movements/{movement_id}/suggestion", EMPTY_OBJECT, operators(422)),
+    api("POST",   "/api/v1/movements/{movement_id}/passengers", EMPTY_OBJECT, operators(422)),
+    api("POST",   "/api/v1/movements/{movement_id}/passengers/status", EMPTY_OBJECT, operators(422)),
+    api("GET",    "/api/v1/movements/{movement_id}/manifest.csv", NONE, operators(200)),
+    api("GET",    "/api/v1/evacuation/summary", NONE, operators(200)),
+    api("GET",    "/api/v1/partner/movements", NONE, partners(200, 200)),
+    api("GET",    "/api/v1/partner/movements/{movement_id}", NONE, partners(200, 404)),
+
     // Health, for load balancers.
     api("GET",    "/healthz", NONE, everyone(Is(200))),
     api("GET",    "/readyz", NONE, everyone(Is(200))),
@@ -307,6 +338,7 @@ const ROUTES: &[Route] = &[
     page("GET",   "/api/v1/openapi.json", NONE, everyone(Is(200))),
     page("GET",   "/ops", NONE, everyone(Is(308))),
     page("GET",   "/ops/", NONE, everyone(Is(200))),
+    page("GET",   "/ops/movements/{movement_id}/manifest", NONE, operators(200)),
     page("GET",   "/ops/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Literal("app.js"))]),
     page("GET",   "/partner", NONE, everyone(Is(308))),
     // The partner page and its files are public (it signs in with a token).
@@ -337,6 +369,9 @@ struct Fixtures {
     partner_b: String,
     referral_a: String,
     tracking_token: String,
+    place: String,
+    zone: String,
+    movement: String,
 }
 
 impl Fixtures {
@@ -352,6 +387,9 @@ impl Fixtures {
             Fixture::ReferralA => self.referral_a.clone(),
             Fixture::TrackingToken if who == Who::Citizen => self.tracking_token.clone(),
             Fixture::TrackingToken => NEVER_ISSUED_TOKEN.to_owned(),
+            Fixture::Place => self.place.clone(),
+            Fixture::Zone => self.zone.clone(),
+            Fixture::Movement => self.movement.clone(),
             Fixture::Unknown => UNKNOWN_ID.to_owned(),
             Fixture::Literal(text) => text.to_owned(),
         }
@@ -432,6 +470,8 @@ async fn world(server: &TestServer) -> World {
     let second = report_json(server, &amna("Amna Hassan", "+20 100 111 2223")).await;
     let suggestion = first_suggestion(&admin, &second).await;
 
+    let (place, zone, movement) = evacuation(&admin, &partner_a).await;
+
     let clients = vec![
         server.api(),
         server.api(),
@@ -462,8 +502,32 @@ async fn world(server: &TestServer) -> World {
         partner_b,
         referral_a,
         tracking_token,
+        place,
+        zone,
+        movement,
     };
     World { clients, logins, fx }
+}
+
+/// An assembly point, a safe corridor, and a bus from the point to a crossing shared with
+/// `partner`: (place, zone, movement).
+async fn evacuation(admin: &Api, partner: &str) -> (String, String, String) {
+    let created = |reply: Reply, id: &str| {
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body[id].as_str().unwrap().to_owned()
+    };
+    let place =
+        |kind: &str, lat: f64| json!({"kind": kind, "name": {"ar": "نقطة", "en": "Point"}, "lat": lat, "lon": 32.5});
+    let point = created(admin.post_json("/api/v1/places", &place("assembly_point", 15.6)).await.unwrap(), "place_id");
+    let crossing =
+        created(admin.post_json("/api/v1/places", &place("border_crossing", 21.9)).await.unwrap(), "place_id");
+    let corridor = json!({"kind": "safe_corridor", "name": {"ar": "ممر", "en": "Corridor"}, "area": {"type": "Polygon",
+        "coordinates": [[[33.0, 17.0], [33.1, 17.0], [33.1, 17.1], [33.0, 17.1], [33.0, 17.0]]]}});
+    let zone = created(admin.post_json("/api/v1/zones", &corridor).await.unwrap(), "zone_id");
+    let bus = json!({"mode": "bus", "label": "Bus", "origin_place_id": point, "destination_place_id": crossing,
+                     "departure_at": "2023-04-24T06:00:00Z", "seats": 40, "shared_with": [partner]});
+    let movement = created(admin.post_json("/api/v1/movements", &bus).await.unwrap(), "movement_id");
+    (point, zone, movement)
 }
 
 async fn report_json(server: &TestServer, body: &Value) -> String {

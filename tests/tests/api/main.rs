@@ -7,6 +7,7 @@ mod authz;
 mod bad_input;
 mod citizens;
 mod crash;
+mod evacuation;
 mod idempotency;
 mod intake;
 mod live;

@@ -9,6 +9,7 @@ pub mod citizen;
 pub mod citizen_form;
 pub mod citizen_text;
 pub mod error;
+pub mod evacuation;
 pub mod extract;
 pub mod health;
 pub mod live;
@@ -61,6 +62,7 @@ use error::ApiError;
         (name = "partners", description = "The partner registry (admins; operators list partners to refer cases)"),
         (name = "referrals", description = "Cases referred to partner agencies (operators)"),
         (name = "partner", description = "What a partner agency calls with its bearer token: only cases referred to it, cut to its data profile"),
+        (name = "evacuation", description = "Evacuation logistics: places, danger zones and corridors, movements, seat allocation, manifests, the day's figures"),
         (name = "health", description = "Liveness and readiness for load balancers"),
     )
 )]
@@ -112,10 +114,25 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(partner_api::get_geojson))
         .routes(routes!(partner_api::get_csv))
         .routes(routes!(partner_api::get_case))
+        .routes(routes!(partner_api::get_movements))
+        .routes(routes!(partner_api::get_movement))
         .routes(routes!(partner_api::post_acceptance))
         .routes(routes!(partner_api::post_decline))
         .routes(routes!(partner_api::post_progress))
         .routes(routes!(partner_api::get_live))
+        .routes(routes!(evacuation::list_places, evacuation::post_place))
+        .routes(routes!(evacuation::put_place))
+        .routes(routes!(evacuation::list_zones, evacuation::post_zone))
+        .routes(routes!(evacuation::put_zone))
+        .routes(routes!(evacuation::post_lifting))
+        .routes(routes!(evacuation::list_movements, evacuation::post_movement))
+        .routes(routes!(evacuation::get_movement))
+        .routes(routes!(evacuation::post_movement_status))
+        .routes(routes!(evacuation::post_suggestion))
+        .routes(routes!(evacuation::post_passengers))
+        .routes(routes!(evacuation::post_passenger_status))
+        .routes(routes!(evacuation::get_manifest_csv))
+        .routes(routes!(evacuation::get_summary))
         .routes(routes!(cases::list_cases, reports::post_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(workflow::post_status))
@@ -143,6 +160,7 @@ pub fn router(app: AppState) -> Router {
     )
     .route("/ops", get(pages::ops_redirect))
     .route("/ops/", get(pages::ops_index))
+    .route("/ops/movements/{movement_id}/manifest", get(evacuation::get_manifest_page))
     .route("/ops/{*file}", get(pages::ops_asset))
     .route("/partner", get(pages::partner_redirect))
     .route("/partner/", get(pages::partner_index))

@@ -147,6 +147,39 @@ pub async fn get_case(
     case.map(Json).ok_or(ApiError::NotFound)
 }
 
+/// The movements shared with the partner (convoys, flights, ships, trains), each with its
+/// passengers' evacuation status cut to the partner's profile. Changes come on the feed as
+/// `movement_planned`, `movement_changed` and `passenger_changed` items carrying the movement.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/movements",
+    tag = "partner",
+    responses((status = 200, description = "The movements as the partner may see them, by departure"), (status = 401, body = ErrorBody))
+)]
+pub async fn get_movements(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+) -> Result<Json<Vec<opsroom_domain::partner::movement_view::PartnerMovement>>, ApiError> {
+    Ok(Json(partner_feed::current_movements(&app.store, &caller.session.partner).await?))
+}
+
+/// One movement shared with the partner; 404 for any other (or none).
+#[utoipa::path(
+    get,
+    path = "/api/v1/partner/movements/{movement_id}",
+    tag = "partner",
+    params(("movement_id" = Uuid, Path)),
+    responses((status = 200, description = "The movement as the partner may see it"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_movement(
+    State(app): State<AppState>,
+    caller: PartnerCaller,
+    UuidPath(movement_id): UuidPath,
+) -> Result<Json<opsroom_domain::partner::movement_view::PartnerMovement>, ApiError> {
+    let movement = partner_feed::movement_view(&app.store, &caller.session.partner, movement_id).await?;
+    movement.map(Json).ok_or(ApiError::NotFound)
+}
+
 /// The partner's cases as an RFC 7946 FeatureCollection: a point at each case's coarse cell.
 #[utoipa::path(
     get,

@@ -202,7 +202,8 @@ impl MapIndex {
                     self.change(m.cell, |tally| move_priority(tally, m.from, m.to));
                 }
             }
-            "sla_breached" => {
+            // A danger zone raises a case's priority exactly as a breached clock does.
+            "sla_breached" | "danger_zone_flagged" => {
                 if let Ok(b) = serde_json::from_str::<Breached>(&event.data)
                     && let Some(to) = b.raised_to
                 {

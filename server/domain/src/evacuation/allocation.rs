@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
+use crate::location::{Cell, stored_ranges};
 use crate::need::{Flag, Need};
 
 /// Who goes first, best first.
@@ -89,6 +90,34 @@ pub fn allocate(candidates: &[Candidate], seats: usize, split_families: bool) ->
     chosen
 }
 
+/// Largest search radius around an origin, in km.
+pub const MAX_RADIUS_KM: f64 = 500.0;
+
+/// The stored-cell index ranges that cover every place within `radius_km` of `origin`: an H3
+/// grid disk at the finest resolution where it needs at most a dozen rings, as range scans.
+/// A superset; callers keep the cases whose distance is within the radius.
+pub fn disk_ranges(origin: Cell, radius_km: f64) -> Vec<(u64, u64)> {
+    const MOST_RINGS: f64 = 12.0;
+    let stored = origin.resolution();
+    let (centre, rings) = (0..=stored)
+        .rev()
+        .find_map(|resolution| {
+            let centre = origin.parent(resolution)?;
+            // Neighbouring centres are √3 edge lengths apart; one ring more covers the origin's
+            // offset from its parent's centre.
+            let step = centre.index().resolution().edge_length_km() * 3f64.sqrt();
+            let rings = (radius_km / step).ceil() + 1.0;
+            (rings <= MOST_RINGS || resolution == 0).then_some((centre, rings as u32))
+        })
+        .unwrap_or((origin, 1));
+    stored_ranges(centre.index().grid_disk::<Vec<_>>(rings).into_iter().map(Cell::from_index))
+}
+
+/// Great-circle distance between two cells' centres, in km.
+pub fn distance_km(a: Cell, b: Cell) -> f64 {
+    h3o::LatLng::from(a.index()).distance_km(h3o::LatLng::from(b.index()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +133,27 @@ mod tests {
 
     fn ids(ns: &[u128]) -> Vec<Uuid> {
         ns.iter().map(|n| Uuid::from_u128(*n)).collect()
+    }
+
+    #[test]
+    fn the_disk_covers_the_radius_with_few_ranges() {
+        use crate::location::Coordinates;
+        let khartoum = Coordinates::parse(15.5518, 32.5324).unwrap().cell();
+        for radius in [1.0, 25.0, 300.0] {
+            let ranges = disk_ranges(khartoum, radius);
+            let inside = |cell: Cell| ranges.iter().any(|(a, b)| (*a..=*b).contains(&cell.to_u64()));
+            // Points on a circle inside the radius (allowing for the cells' size) are covered.
+            for bearing in 0..16 {
+                let angle = f64::from(bearing) * std::f64::consts::TAU / 16.0;
+                let (dlat, dlon) = (angle.cos() * radius * 0.6 / 111.0, angle.sin() * radius * 0.6 / 107.0);
+                let point = Coordinates::parse(15.5518 + dlat, 32.5324 + dlon).unwrap().cell();
+                assert!(distance_km(khartoum, point) <= radius, "{radius} {bearing}");
+                assert!(inside(point), "radius {radius}, bearing {bearing}");
+            }
+            assert!(ranges.len() < 700, "{radius} km: {} ranges", ranges.len());
+        }
+        let port_sudan = Coordinates::parse(19.6, 37.2).unwrap().cell();
+        assert!(!disk_ranges(khartoum, 25.0).iter().any(|(a, b)| (*a..=*b).contains(&port_sudan.to_u64())));
     }
 
     #[test]

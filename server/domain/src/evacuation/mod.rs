@@ -1,7 +1,9 @@
-//! Evacuation logistics (issue 9, first part: the rules): danger zones and safe corridors tiled
-//! into H3 cells (`zone`), movements and each passenger's status (`movement`), and who gets a
-//! seat first (`allocation`). Pure, like the rest of the domain: no store, no clock, no IO.
+//! Evacuation logistics: places people leave from and go to (`place`), danger zones and safe
+//! corridors tiled into H3 cells (`zone`), movements and each passenger's status (`movement`),
+//! and who gets a seat first (`allocation`). Pure, like the rest of the domain: no store, no
+//! clock, no IO.
 
 pub mod allocation;
 pub mod movement;
+pub mod place;
 pub mod zone;

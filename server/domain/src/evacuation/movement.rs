@@ -6,8 +6,12 @@
 //! border and arrives home — or does not show up, and waits again.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::Rejected;
+use crate::clock::Timestamp;
+use crate::evacuation::place::{MAX_NAME_CHARS, Place, PlaceKind};
+use crate::text::Message;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -79,6 +83,158 @@ impl PassengerStatus {
     }
 }
 
+impl MovementStatus {
+    /// The passenger change a movement's change brings to each passenger in `from`: departing
+    /// takes the boarded along and leaves the assigned who did not board as no-shows; a
+    /// cancellation sends everyone holding a seat back to waiting.
+    pub fn carries(self, from: PassengerStatus) -> Option<PassengerStatus> {
+        use PassengerStatus as P;
+        match (self, from) {
+            (MovementStatus::Departed, P::Boarded) => Some(P::Departed),
+            (MovementStatus::Departed, P::Assigned) => Some(P::NoShow),
+            (MovementStatus::Cancelled, P::Assigned | P::Boarded) => Some(P::Waiting),
+            _ => None,
+        }
+    }
+
+    /// Whether passengers may still be assigned or unassigned.
+    pub fn takes_passengers(self) -> bool {
+        matches!(self, MovementStatus::Planned | MovementStatus::Boarding)
+    }
+}
+
+impl PassengerStatus {
+    /// Whether the person holds (or held and used) a seat on their movement.
+    pub fn holds_seat(self) -> bool {
+        !matches!(self, PassengerStatus::Waiting | PassengerStatus::NoShow)
+    }
+
+    /// Whether an operator may set this status by hand, person by person (departing comes with
+    /// the movement's departure).
+    pub fn set_by_hand(from: PassengerStatus, to: PassengerStatus, movement: MovementStatus) -> bool {
+        use PassengerStatus as P;
+        let movement_allows = match to {
+            P::Boarded | P::NoShow => movement == MovementStatus::Boarding,
+            // A seat is given back before departure; a no-show waits again whenever.
+            P::Waiting => from == P::NoShow || movement.takes_passengers(),
+            P::Crossed | P::ArrivedHome => matches!(movement, MovementStatus::Departed | MovementStatus::Arrived),
+            P::Assigned | P::Departed => false,
+        };
+        movement_allows && from.may_become(to)
+    }
+}
+
+/// Most seats on one movement (a chartered ship is the largest).
+pub const MAX_SEATS: u32 = 5_000;
+
+/// A movement as a supervisor submits it, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct MovementInput {
+    pub mode: Option<Mode>,
+    pub label: Option<String>,
+    pub origin: Option<Place>,
+    pub destination: Option<Place>,
+    pub departure_at: Option<Timestamp>,
+    pub seats: Option<u32>,
+    pub shared_with: Vec<Uuid>,
+}
+
+/// A planned movement. Its status moves by [`MovementStatus::may_become`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Movement {
+    pub movement_id: Uuid,
+    pub mode: Mode,
+    pub label: String,
+    pub origin_place_id: Uuid,
+    pub destination_place_id: Uuid,
+    pub departure_at: Timestamp,
+    pub seats: u32,
+    /// The partner agencies whose feeds carry this movement and its passengers.
+    pub shared_with: Vec<Uuid>,
+    pub status: MovementStatus,
+}
+
+impl Movement {
+    /// Validate a plan: the origin an assembly point, the destination a crossing, an airport or
+    /// a port, a label, a departure and from 1 to [`MAX_SEATS`] seats.
+    pub fn plan(movement_id: Uuid, input: &MovementInput) -> Result<Self, Rejected> {
+        let mode = input.mode.ok_or_else(|| Rejected::new("missing", "mode", "choose bus, flight, ship or train"))?;
+        let label = Message::parse_field(input.label.as_deref(), "label")?
+            .ok_or_else(|| Rejected::new("missing", "label", "give the movement a name people will recognise"))?;
+        if label.as_str().chars().count() > MAX_NAME_CHARS {
+            return Err(Rejected::new("too_long", "label", format!("at most {MAX_NAME_CHARS} characters")));
+        }
+        let origin =
+            input.origin.as_ref().ok_or_else(|| Rejected::new("not_found", "origin_place_id", "no such place"))?;
+        if origin.kind != PlaceKind::AssemblyPoint {
+            return Err(Rejected::new("invalid_place", "origin_place_id", "a movement starts at an assembly point"));
+        }
+        let destination = input
+            .destination
+            .as_ref()
+            .ok_or_else(|| Rejected::new("not_found", "destination_place_id", "no such place"))?;
+        if !destination.kind.is_destination() {
+            return Err(Rejected::new(
+                "invalid_place",
+                "destination_place_id",
+                "a movement goes to a border crossing, an airport or a port",
+            ));
+        }
+        let departure_at =
+            input.departure_at.ok_or_else(|| Rejected::new("missing", "departure_at", "give the planned departure"))?;
+        let seats = input.seats.ok_or_else(|| Rejected::new("missing", "seats", "give the number of seats"))?;
+        if !(1..=MAX_SEATS).contains(&seats) {
+            return Err(Rejected::new("out_of_range", "seats", format!("from 1 to {MAX_SEATS} seats")));
+        }
+        let mut shared_with = input.shared_with.clone();
+        shared_with.sort_unstable();
+        shared_with.dedup();
+        Ok(Self {
+            movement_id,
+            mode,
+            label: label.as_str().to_owned(),
+            origin_place_id: origin.place_id,
+            destination_place_id: destination.place_id,
+            departure_at,
+            seats,
+            shared_with,
+            status: MovementStatus::Planned,
+        })
+    }
+}
+
+/// A movement was planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementPlanned {
+    #[serde(flatten)]
+    pub movement: Movement,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
+/// A movement's status changed. The passengers it carried along are each a
+/// [`PassengerChanged`] event right after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementChanged {
+    pub movement_id: Uuid,
+    pub from: MovementStatus,
+    pub to: MovementStatus,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
+/// One person's evacuation status changed on a movement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassengerChanged {
+    pub movement_id: Uuid,
+    pub case_id: Uuid,
+    pub person_id: Uuid,
+    pub from: PassengerStatus,
+    pub to: PassengerStatus,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
 /// Refuse a change the state machine does not allow, naming both ends.
 pub fn check<T: Copy + Serialize>(from: T, to: T, allowed: bool) -> Result<(), Rejected> {
     if allowed {
@@ -113,5 +269,50 @@ mod tests {
             (refused.code, refused.message.as_str()),
             ("invalid_transition", "cannot go from departed to waiting")
         );
+    }
+
+    #[test]
+    fn a_departure_takes_the_boarded_and_leaves_the_rest_as_no_shows() {
+        use PassengerStatus as P;
+        assert_eq!(MovementStatus::Departed.carries(P::Boarded), Some(P::Departed));
+        assert_eq!(MovementStatus::Departed.carries(P::Assigned), Some(P::NoShow));
+        assert_eq!(MovementStatus::Cancelled.carries(P::Boarded), Some(P::Waiting));
+        assert_eq!(MovementStatus::Arrived.carries(P::Departed), None, "crossing is recorded person by person");
+        assert!(PassengerStatus::set_by_hand(P::Assigned, P::Boarded, MovementStatus::Boarding));
+        assert!(!PassengerStatus::set_by_hand(P::Assigned, P::Boarded, MovementStatus::Planned), "not before boarding");
+        assert!(PassengerStatus::set_by_hand(P::Departed, P::Crossed, MovementStatus::Departed));
+        assert!(!PassengerStatus::set_by_hand(P::Boarded, P::Departed, MovementStatus::Boarding), "the bus departs");
+        assert!(PassengerStatus::set_by_hand(P::NoShow, P::Waiting, MovementStatus::Departed), "waits for the next");
+        assert!(!PassengerStatus::set_by_hand(P::Assigned, P::Waiting, MovementStatus::Departed));
+    }
+
+    #[test]
+    fn a_movement_goes_from_an_assembly_point_to_a_crossing() {
+        use crate::evacuation::place::PlaceInput;
+        let place = |kind, lat| {
+            let input = PlaceInput {
+                kind: Some(kind),
+                name: Some((Some("م".into()), Some("P".into()))),
+                lat: Some(lat),
+                lon: Some(32.5),
+            };
+            Place::parse(Uuid::new_v4(), 1, &input).unwrap()
+        };
+        let input = MovementInput {
+            mode: Some(Mode::Bus),
+            label: Some("Bus 1 Khartoum → Wadi Halfa".into()),
+            origin: Some(place(PlaceKind::AssemblyPoint, 15.6)),
+            destination: Some(place(PlaceKind::BorderCrossing, 21.8)),
+            departure_at: Some(Timestamp(0)),
+            seats: Some(50),
+            shared_with: vec![Uuid::from_u128(2), Uuid::from_u128(1), Uuid::from_u128(2)],
+        };
+        let planned = Movement::plan(Uuid::nil(), &input).unwrap();
+        assert_eq!((planned.status, planned.shared_with.len()), (MovementStatus::Planned, 2));
+        let backwards =
+            MovementInput { origin: input.destination.clone(), destination: input.origin.clone(), ..input.clone() };
+        assert_eq!(Movement::plan(Uuid::nil(), &backwards).unwrap_err().field.as_deref(), Some("origin_place_id"));
+        let empty = MovementInput { seats: Some(0), ..input };
+        assert_eq!(Movement::plan(Uuid::nil(), &empty).unwrap_err().field.as_deref(), Some("seats"));
     }
 }

@@ -11,10 +11,16 @@ use std::collections::HashSet;
 use h3o::geom::{ContainmentMode, TilerBuilder};
 use h3o::{CellIndex, Resolution};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::Rejected;
-use crate::advisory::Area;
+use crate::advisory::{Area, Bilingual, bilingual};
+use crate::case::CaseStatus;
+use crate::clock::Timestamp;
+use crate::evacuation::place::MAX_NAME_CHARS;
+use crate::event::CaseReported;
 use crate::location::Cell;
+use crate::priority::PriorityLevel;
 
 /// What a zone is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,6 +89,83 @@ impl ZoneCover {
     }
 }
 
+/// A zone as a supervisor submits it, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct ZoneInput {
+    pub kind: Option<ZoneKind>,
+    pub name: Option<(Option<String>, Option<String>)>,
+    /// The GeoJSON geometry as sent.
+    pub area: Option<serde_json::Value>,
+}
+
+/// A declared zone: what it is, its drawn area, and whether it still holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Zone {
+    pub zone_id: Uuid,
+    pub kind: ZoneKind,
+    pub name: Bilingual,
+    pub area: Area,
+    /// 1 when declared, one more with each change or the lifting.
+    pub version: u32,
+    pub active: bool,
+}
+
+impl Zone {
+    /// Validate a submission into zone `zone_id` at `version` and tile it. The area's refusals
+    /// are reported at `area`.
+    pub fn parse(zone_id: Uuid, version: u32, input: &ZoneInput) -> Result<(Self, ZoneCover), Rejected> {
+        let kind = input.kind.ok_or_else(|| Rejected::new("missing", "kind", "choose danger or safe_corridor"))?;
+        let name = bilingual("name", input.name.as_ref(), MAX_NAME_CHARS)?;
+        let geometry = input.area.as_ref().ok_or_else(|| Rejected::new("missing", "area", "draw the zone's area"))?;
+        let area = Area::from_geojson(geometry).map_err(|r| r.within("area"))?;
+        let cover = ZoneCover::tile(&area).map_err(|r| r.within("area"))?;
+        if cover.cells.is_empty() {
+            return Err(Rejected::new("too_small", "area", "the zone is too small to hold any cell of the map grid"));
+        }
+        Ok((Self { zone_id, kind, name, area, version, active: true }, cover))
+    }
+}
+
+/// A zone was declared, changed or lifted (its whole new state). `flagged` counts the open cases
+/// the change flagged (each also a [`DangerZoneFlagged`] event); `cleared` lists the cases whose
+/// flag from this zone a change removed because they are no longer inside (a lifting clears
+/// every case flagged by the zone, without listing them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZoneChanged {
+    #[serde(flatten)]
+    pub zone: Zone,
+    pub flagged: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleared: Vec<Uuid>,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
+/// An open case was found inside a declared danger zone: flagged, and its priority raised with
+/// the `danger_zone` reason (unless a supervisor set it by hand or it already had the reason).
+/// Carries the cell, status and levels so map readers move their counts without a lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DangerZoneFlagged {
+    pub case_id: Uuid,
+    pub zone_id: Uuid,
+    pub cell: Option<Cell>,
+    pub status: CaseStatus,
+    /// The level before.
+    pub priority: PriorityLevel,
+    /// The level after, when it changed.
+    pub raised_to: Option<PriorityLevel>,
+    pub at: Timestamp,
+}
+
+/// A new report arrived inside danger zone `zone_id`: it is flagged and its priority raised with
+/// the `danger_zone` reason, as a declaration would have done.
+pub fn flag_on_arrival(report: &mut CaseReported, zone_id: Uuid) {
+    report.danger_zone = Some(zone_id);
+    if let Some(raised) = crate::priority::raise_for_danger(&report.priority) {
+        report.priority = raised;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +205,31 @@ mod tests {
         ]}))
         .unwrap();
         assert_eq!(ZoneCover::tile(&half_of_africa).unwrap_err().code, "too_large");
+    }
+
+    #[test]
+    fn invalid_zones_are_refused_at_their_field() {
+        let zone = |area: serde_json::Value| ZoneInput {
+            kind: Some(ZoneKind::Danger),
+            name: Some((Some("بحري".into()), Some("Bahri".into()))),
+            area: Some(area),
+        };
+        let bow_tie = serde_json::json!({"type": "Polygon", "coordinates": [
+            [[32.5, 15.6], [32.6, 15.7], [32.6, 15.6], [32.5, 15.7], [32.5, 15.6]]
+        ]});
+        let refused = Zone::parse(Uuid::nil(), 1, &zone(bow_tie)).unwrap_err();
+        assert_eq!((refused.code, refused.field.as_deref()), ("invalid_area", Some("area")));
+        let open_ring =
+            serde_json::json!({"type": "Polygon", "coordinates": [[[32.5, 15.6], [32.6, 15.7], [32.6, 15.6]]]});
+        assert_eq!(Zone::parse(Uuid::nil(), 1, &zone(open_ring)).unwrap_err().field.as_deref(), Some("area"));
+        let a_point = serde_json::json!({"type": "Point", "coordinates": [32.5, 15.6]});
+        assert_eq!(Zone::parse(Uuid::nil(), 1, &zone(a_point)).unwrap_err().field.as_deref(), Some("area"));
+        let tiny = serde_json::json!({"type": "Polygon", "coordinates": [
+            [[32.5, 15.6], [32.5001, 15.6], [32.5001, 15.6001], [32.5, 15.6]]
+        ]});
+        assert_eq!(Zone::parse(Uuid::nil(), 1, &zone(tiny)).unwrap_err().code, "too_small");
+        let (parsed, cover) =
+            Zone::parse(Uuid::nil(), 1, &zone(serde_json::to_value(khartoum_with_a_hole()).unwrap())).unwrap();
+        assert!(parsed.active && cover.contains(at(15.55, 32.5)));
     }
 }

@@ -6,6 +6,7 @@
 //! partner; `view` the only way a case reaches one. Must not decide who may call what (the app's
 //! extractors do) nor read anything.
 
+pub mod movement_view;
 pub mod referral;
 pub mod view;
 

@@ -190,17 +190,7 @@ pub fn project(facts: &CaseFacts, partner_id: Uuid, profile: &DataProfile) -> Op
         facts.referrals.iter().filter(|r| r.partner_id == partner_id && r.status.gives_access()).collect();
     let allows = |field| profile.allows(field);
     let keep = |field, value: &Option<String>| if allows(field) { value.clone() } else { None };
-    let people = facts
-        .people
-        .iter()
-        .map(|p| PersonView {
-            name: keep(ProfileField::Names, &p.name),
-            age: if allows(ProfileField::Ages) { p.age } else { None },
-            sex: keep(ProfileField::Sex, &p.sex),
-            phone: keep(ProfileField::Phones, &p.phone),
-            passport: keep(ProfileField::Passports, &p.passport),
-        })
-        .collect();
+    let people = facts.people.iter().map(|p| person_view(p, profile)).collect();
     let resolution = resolution_for(profile, &referrals);
     Some(PartnerCase {
         case_id: facts.case_id,
@@ -224,6 +214,18 @@ pub fn project(facts: &CaseFacts, partner_id: Uuid, profile: &DataProfile) -> Op
         },
         referrals: referrals.into_iter().map(ReferralView::from).collect(),
     })
+}
+
+/// A person cut to the profile's fields.
+pub fn person_view(p: &PersonFacts, profile: &DataProfile) -> PersonView {
+    let keep = |field, value: &Option<String>| if profile.allows(field) { value.clone() } else { None };
+    PersonView {
+        name: keep(ProfileField::Names, &p.name),
+        age: if profile.allows(ProfileField::Ages) { p.age } else { None },
+        sex: keep(ProfileField::Sex, &p.sex),
+        phone: keep(ProfileField::Phones, &p.phone),
+        passport: keep(ProfileField::Passports, &p.passport),
+    }
 }
 
 /// One CSV column: its header, its HXL hashtag, the profile field that allows it (None: always
@@ -358,7 +360,7 @@ const COLUMNS: &[Column] = &[
 /// A CSV cell: quoted when it must be, and never read as a formula by a spreadsheet (a cell
 /// starting with `=`, `@`, a tab or a return, or with `+`/`-` not followed by only digits, gets a
 /// leading apostrophe; phone numbers like `+249912345678` stay as they are).
-fn csv_cell(value: &str) -> String {
+pub fn csv_cell(value: &str) -> String {
     let numeric_sign = |rest: &str| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     let risky = match value.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,

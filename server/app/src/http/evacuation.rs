@@ -1,0 +1,935 @@
+//! Evacuation logistics: places, danger zones and safe corridors, movements, seat allocation,
+//! passengers, manifests and the day's figures.
+//!
+//! Owns who may do what (supervisors and admins declare places, zones and movements; every
+//! operator reads them, suggests and confirms passengers and moves statuses) and the wire shapes.
+//! Must not decide what the domain decides: validation is `Place::parse`, `Zone::parse`,
+//! `Movement::plan`; who goes first is `allocation::allocate`; the store applies transitions.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use opsroom_domain::advisory::Bilingual;
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::evacuation::allocation::{self, Candidate, PriorityClass};
+use opsroom_domain::evacuation::movement::{Mode, Movement, MovementInput, MovementStatus, PassengerStatus};
+use opsroom_domain::evacuation::place::{Place, PlaceInput, PlaceKind};
+use opsroom_domain::evacuation::zone::{Zone, ZoneInput, ZoneKind};
+use opsroom_domain::partner::view::csv_cell;
+use opsroom_store::{
+    EvacuationOutcome, EvacuationWrite, ManifestLine, MovementRecord, PassengerCounts, PassengerRow, ZoneRecord,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Operator, Supervisor};
+use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::extract::{ApiJson, UuidPath};
+use crate::server::AppState;
+use crate::wire::{BilingualInput, BilingualText};
+
+fn outcome(done: EvacuationOutcome) -> Result<(), ApiError> {
+    match done {
+        EvacuationOutcome::Applied { .. } => Ok(()),
+        EvacuationOutcome::NotFound => Err(ApiError::NotFound),
+        EvacuationOutcome::Refused(r) if r.code == "not_found" => Err(r.into()),
+        EvacuationOutcome::Refused(r) => Err(ApiError::StateConflict(Problem::new(r.code, r.message, r.field))),
+    }
+}
+
+fn pair(name: &Option<BilingualInput>) -> Option<(Option<String>, Option<String>)> {
+    name.as_ref().map(|b| (b.ar.clone(), b.en.clone()))
+}
+
+// ---- places
+
+/// A place as a supervisor submits it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceRequest {
+    pub kind: Option<PlaceKind>,
+    pub name: Option<BilingualInput>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+impl PlaceRequest {
+    fn to_domain(&self) -> PlaceInput {
+        PlaceInput { kind: self.kind, name: pair(&self.name), lat: self.lat, lon: self.lon }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceBody {
+    pub place_id: Uuid,
+    pub kind: PlaceKind,
+    pub name: BilingualText,
+    pub lat: f64,
+    pub lon: f64,
+    /// The resolution-9 H3 cell.
+    pub cell: String,
+    pub version: u32,
+}
+
+impl From<&Place> for PlaceBody {
+    fn from(p: &Place) -> Self {
+        Self {
+            place_id: p.place_id,
+            kind: p.kind,
+            name: BilingualText::from(&p.name),
+            lat: p.position.lat(),
+            lon: p.position.lon(),
+            cell: p.cell.to_string(),
+            version: p.version,
+        }
+    }
+}
+
+/// Every place (operators).
+#[utoipa::path(get, path = "/api/v1/places", tag = "evacuation",
+    responses((status = 200, body = [PlaceBody]), (status = 401, body = ErrorBody)))]
+pub async fn list_places(State(app): State<AppState>, _operator: Operator) -> Result<Json<Vec<PlaceBody>>, ApiError> {
+    Ok(Json(app.store.places().await?.iter().map(PlaceBody::from).collect()))
+}
+
+/// Register an assembly point, a border crossing, an airport or a port (supervisors and admins).
+#[utoipa::path(post, path = "/api/v1/places", tag = "evacuation", request_body = PlaceRequest,
+    responses(
+        (status = 201, description = "Registered; `place_saved` on the live stream", body = PlaceBody),
+        (status = 403, description = "Not a supervisor or admin", body = ErrorBody),
+        (status = 422, description = "Invalid (the field says which)", body = ErrorBody),
+    ))]
+pub async fn post_place(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    ApiJson(request): ApiJson<PlaceRequest>,
+) -> Result<(StatusCode, Json<PlaceBody>), ApiError> {
+    let place = Place::parse(Uuid::now_v7(), 1, &request.to_domain())?;
+    let write =
+        EvacuationWrite::SavePlace { place: place.clone(), create: true, by: operator.user.user_id, at: app.now_ms() };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok((StatusCode::CREATED, Json(PlaceBody::from(&place))))
+}
+
+/// Replace a place's kind, names and position (supervisors and admins).
+#[utoipa::path(put, path = "/api/v1/places/{place_id}", tag = "evacuation", request_body = PlaceRequest,
+    params(("place_id" = Uuid, Path)),
+    responses((status = 200, body = PlaceBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_place(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    UuidPath(place_id): UuidPath,
+    ApiJson(request): ApiJson<PlaceRequest>,
+) -> Result<Json<PlaceBody>, ApiError> {
+    let place = Place::parse(place_id, 1, &request.to_domain())?;
+    let write = EvacuationWrite::SavePlace { place, create: false, by: operator.user.user_id, at: app.now_ms() };
+    outcome(app.store.evacuation_write(write).await?)?;
+    let saved = app.store.place(place_id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(PlaceBody::from(&saved)))
+}
+
+// ---- zones
+
+/// A zone as a supervisor draws it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneRequest {
+    pub kind: Option<ZoneKind>,
+    pub name: Option<BilingualInput>,
+    /// A GeoJSON `Polygon` or `MultiPolygon` (`[lon, lat]`), at most 200,000 km².
+    #[schema(value_type = Object)]
+    pub area: Option<serde_json::Value>,
+}
+
+impl ZoneRequest {
+    fn to_domain(&self) -> ZoneInput {
+        ZoneInput { kind: self.kind, name: pair(&self.name), area: self.area.clone() }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneBody {
+    pub zone_id: Uuid,
+    pub kind: ZoneKind,
+    pub name: BilingualText,
+    /// The GeoJSON geometry as drawn.
+    #[schema(value_type = Object)]
+    pub area: serde_json::Value,
+    pub version: u32,
+    pub active: bool,
+    /// Open cases the last declaration or change flagged.
+    pub flagged: u32,
+    /// Log position of the zone's last change.
+    pub updated_seq: u64,
+}
+
+impl From<&ZoneRecord> for ZoneBody {
+    fn from(r: &ZoneRecord) -> Self {
+        Self {
+            zone_id: r.zone.zone_id,
+            kind: r.zone.kind,
+            name: BilingualText::from(&r.zone.name),
+            area: serde_json::to_value(&r.zone.area).unwrap_or_default(),
+            version: r.zone.version,
+            active: r.zone.active,
+            flagged: r.flagged,
+            updated_seq: r.updated_seq,
+        }
+    }
+}
+
+async fn zone_body(app: &AppState, zone_id: Uuid) -> Result<ZoneBody, ApiError> {
+    let zones = app.store.zones().await?;
+    zones.iter().find(|z| z.zone.zone_id == zone_id).map(ZoneBody::from).ok_or(ApiError::NotFound)
+}
+
+/// Every zone, newest first, lifted ones too (operators).
+#[utoipa::path(get, path = "/api/v1/zones", tag = "evacuation",
+    responses((status = 200, body = [ZoneBody]), (status = 401, body = ErrorBody)))]
+pub async fn list_zones(State(app): State<AppState>, _operator: Operator) -> Result<Json<Vec<ZoneBody>>, ApiError> {
+    Ok(Json(app.store.zones().await?.iter().map(ZoneBody::from).collect()))
+}
+
+/// Declare a danger zone or a safe corridor (supervisors and admins). A danger zone flags every
+/// open case inside it and raises its priority with the reason `danger_zone`, each a
+/// `danger_zone_flagged` event; reports that arrive inside it later are flagged on arrival.
+#[utoipa::path(post, path = "/api/v1/zones", tag = "evacuation", request_body = ZoneRequest,
+    responses(
+        (status = 201, description = "Declared; on the live stream with every case it flagged", body = ZoneBody),
+        (status = 403, description = "Not a supervisor or admin", body = ErrorBody),
+        (status = 422, description = "Invalid polygon, too large, or missing names (field `area`, `name.ar`…)", body = ErrorBody),
+    ))]
+pub async fn post_zone(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    ApiJson(request): ApiJson<ZoneRequest>,
+) -> Result<(StatusCode, Json<ZoneBody>), ApiError> {
+    let (zone, cover) = Zone::parse(Uuid::now_v7(), 1, &request.to_domain())?;
+    let zone_id = zone.zone_id;
+    let write = EvacuationWrite::DeclareZone { zone, cover, by: operator.user.user_id, at: app.now_ms() };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok((StatusCode::CREATED, Json(zone_body(&app, zone_id).await?)))
+}
+
+/// Redraw or rename a zone (supervisors and admins): cases newly inside a danger zone are
+/// flagged, cases no longer inside lose the flag (listed in the event's `cleared`).
+#[utoipa::path(put, path = "/api/v1/zones/{zone_id}", tag = "evacuation", request_body = ZoneRequest,
+    params(("zone_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ZoneBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The zone was lifted", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn put_zone(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    UuidPath(zone_id): UuidPath,
+    ApiJson(request): ApiJson<ZoneRequest>,
+) -> Result<Json<ZoneBody>, ApiError> {
+    let (zone, cover) = Zone::parse(zone_id, 1, &request.to_domain())?;
+    let write = EvacuationWrite::ChangeZone { zone, cover, by: operator.user.user_id, at: app.now_ms() };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok(Json(zone_body(&app, zone_id).await?))
+}
+
+/// Lift a zone (supervisors and admins): its cases lose the flag; their priority stays (a
+/// supervisor may lower it by hand).
+#[utoipa::path(post, path = "/api/v1/zones/{zone_id}/lifting", tag = "evacuation",
+    params(("zone_id" = Uuid, Path)),
+    responses((status = 200, body = ZoneBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn post_lifting(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    UuidPath(zone_id): UuidPath,
+) -> Result<Json<ZoneBody>, ApiError> {
+    let write = EvacuationWrite::LiftZone { zone_id, by: operator.user.user_id, at: app.now_ms() };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok(Json(zone_body(&app, zone_id).await?))
+}
+
+// ---- movements
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovementRequest {
+    pub mode: Option<Mode>,
+    /// What people call it: "Bus 3 Khartoum → Wadi Halfa".
+    pub label: Option<String>,
+    /// An assembly point.
+    pub origin_place_id: Option<Uuid>,
+    /// A border crossing, an airport or a port.
+    pub destination_place_id: Option<Uuid>,
+    /// RFC 3339.
+    pub departure_at: Option<String>,
+    pub seats: Option<u32>,
+    /// Partner agencies whose feeds carry the movement and its passengers.
+    #[serde(default)]
+    pub shared_with: Vec<Uuid>,
+}
+
+/// A place as a movement names it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceRef {
+    pub place_id: Uuid,
+    pub name: BilingualText,
+}
+
+#[derive(Debug, Serialize, ToSchema, Default)]
+pub struct CountsBody {
+    pub assigned: u32,
+    pub boarded: u32,
+    pub departed: u32,
+    pub crossed: u32,
+    pub arrived_home: u32,
+    pub no_show: u32,
+}
+
+impl From<&PassengerCounts> for CountsBody {
+    fn from(c: &PassengerCounts) -> Self {
+        Self {
+            assigned: c.assigned,
+            boarded: c.boarded,
+            departed: c.departed,
+            crossed: c.crossed,
+            arrived_home: c.arrived_home,
+            no_show: c.no_show,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassengerBody {
+    pub person_id: Uuid,
+    pub case_id: Uuid,
+    pub reference: String,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub sex: Option<String>,
+    pub passport: Option<String>,
+    pub class: PriorityClass,
+    pub status: PassengerStatus,
+}
+
+impl From<&PassengerRow> for PassengerBody {
+    fn from(p: &PassengerRow) -> Self {
+        Self {
+            person_id: p.person_id,
+            case_id: p.case_id,
+            reference: p.reference.clone(),
+            name: p.name.clone(),
+            age: p.age,
+            sex: p.sex.clone(),
+            passport: p.passport.clone(),
+            class: p.class,
+            status: p.status,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementBody {
+    pub movement_id: Uuid,
+    pub mode: Mode,
+    pub label: String,
+    pub origin: PlaceRef,
+    pub destination: PlaceRef,
+    pub departure_at: String,
+    pub seats: u32,
+    pub status: MovementStatus,
+    pub shared_with: Vec<Uuid>,
+    pub counts: CountsBody,
+    pub version: u32,
+    /// Only when one movement is asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passengers: Option<Vec<PassengerBody>>,
+}
+
+fn place_ref(places: &[Place], place_id: Uuid) -> PlaceRef {
+    let name = places.iter().find(|p| p.place_id == place_id).map(|p| p.name.clone());
+    let name = name.unwrap_or_else(|| Bilingual { ar: String::new(), en: String::new() });
+    PlaceRef { place_id, name: BilingualText::from(&name) }
+}
+
+fn movement_body(record: &MovementRecord, places: &[Place], passengers: Option<&[PassengerRow]>) -> MovementBody {
+    let m = &record.movement;
+    MovementBody {
+        movement_id: m.movement_id,
+        mode: m.mode,
+        label: m.label.clone(),
+        origin: place_ref(places, m.origin_place_id),
+        destination: place_ref(places, m.destination_place_id),
+        departure_at: m.departure_at.to_rfc3339(),
+        seats: m.seats,
+        status: m.status,
+        shared_with: m.shared_with.clone(),
+        counts: CountsBody::from(&record.counts),
+        version: record.version,
+        passengers: passengers.map(|list| list.iter().map(PassengerBody::from).collect()),
+    }
+}
+
+async fn one_movement(app: &AppState, movement_id: Uuid) -> Result<MovementBody, ApiError> {
+    let (record, passengers) = app.store.movement(movement_id).await?.ok_or(ApiError::NotFound)?;
+    let places = app.store.places().await?;
+    Ok(movement_body(&record, &places, Some(&passengers)))
+}
+
+/// Every movement by departure (operators).
+#[utoipa::path(get, path = "/api/v1/movements", tag = "evacuation",
+    responses((status = 200, body = [MovementBody]), (status = 401, body = ErrorBody)))]
+pub async fn list_movements(
+    State(app): State<AppState>,
+    _operator: Operator,
+) -> Result<Json<Vec<MovementBody>>, ApiError> {
+    let places = app.store.places().await?;
+    Ok(Json(app.store.movements().await?.iter().map(|m| movement_body(m, &places, None)).collect()))
+}
+
+/// Plan a convoy, flight, ship or train (supervisors and admins).
+#[utoipa::path(post, path = "/api/v1/movements", tag = "evacuation", request_body = MovementRequest,
+    responses(
+        (status = 201, description = "Planned; `movement_planned` on the live stream", body = MovementBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "Invalid (the field says which)", body = ErrorBody),
+    ))]
+pub async fn post_movement(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    ApiJson(request): ApiJson<MovementRequest>,
+) -> Result<(StatusCode, Json<MovementBody>), ApiError> {
+    let place = |id: Option<Uuid>| {
+        let app = app.clone();
+        async move {
+            Ok::<_, ApiError>(match id {
+                Some(id) => app.store.place(id).await?,
+                None => None,
+            })
+        }
+    };
+    let departure_at = request
+        .departure_at
+        .as_deref()
+        .map(|raw| {
+            Timestamp::parse_rfc3339(raw).ok_or_else(|| {
+                ApiError::Unprocessable(Problem::new(
+                    "invalid_time",
+                    "departure_at must be an RFC 3339 time such as 2023-04-25T08:00:00+02:00",
+                    Some("departure_at".into()),
+                ))
+            })
+        })
+        .transpose()?;
+    for (i, partner_id) in request.shared_with.iter().enumerate() {
+        if app.store.partner(*partner_id).await?.is_none() {
+            return Err(ApiError::Unprocessable(Problem::new(
+                "not_found",
+                "no such partner",
+                Some(format!("shared_with[{i}]")),
+            )));
+        }
+    }
+    let input = MovementInput {
+        mode: request.mode,
+        label: request.label.clone(),
+        origin: place(request.origin_place_id).await?,
+        destination: place(request.destination_place_id).await?,
+        departure_at,
+        seats: request.seats,
+        shared_with: request.shared_with.clone(),
+    };
+    let movement = Movement::plan(Uuid::now_v7(), &input)?;
+    let movement_id = movement.movement_id;
+    let write = EvacuationWrite::PlanMovement { movement, by: operator.user.user_id, at: app.now_ms() };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok((StatusCode::CREATED, Json(one_movement(&app, movement_id).await?)))
+}
+
+/// One movement with its passengers (operators).
+#[utoipa::path(get, path = "/api/v1/movements/{movement_id}", tag = "evacuation",
+    params(("movement_id" = Uuid, Path)),
+    responses((status = 200, body = MovementBody), (status = 404, body = ErrorBody)))]
+pub async fn get_movement(
+    State(app): State<AppState>,
+    _operator: Operator,
+    UuidPath(movement_id): UuidPath,
+) -> Result<Json<MovementBody>, ApiError> {
+    Ok(Json(one_movement(&app, movement_id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovementStatusRequest {
+    pub to: MovementStatus,
+}
+
+/// Move a movement on (operators): boarding, departed (the boarded depart with it, the assigned
+/// who did not board become no-shows), arrived, or cancelled (everyone holding a seat waits again).
+#[utoipa::path(post, path = "/api/v1/movements/{movement_id}/status", tag = "evacuation",
+    params(("movement_id" = Uuid, Path)), request_body = MovementStatusRequest,
+    responses(
+        (status = 200, body = MovementBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed from the movement's status", body = ErrorBody),
+    ))]
+pub async fn post_movement_status(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(movement_id): UuidPath,
+    ApiJson(request): ApiJson<MovementStatusRequest>,
+) -> Result<Json<MovementBody>, ApiError> {
+    let write =
+        EvacuationWrite::ChangeMovement { movement_id, to: request.to, by: operator.user.user_id, at: app.now_ms() };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok(Json(one_movement(&app, movement_id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionRequest {
+    /// How far from the origin to look, in km (1 to 500).
+    pub radius_km: f64,
+    /// Fill seats left over by a family that does not fit with some of its members.
+    #[serde(default)]
+    pub split_families: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestedPassenger {
+    pub person_id: Uuid,
+    pub case_id: Uuid,
+    pub reference: String,
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    pub class: PriorityClass,
+    pub waiting_since: String,
+    pub distance_km: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestion {
+    pub seats_left: u32,
+    /// People awaiting evacuation within the radius, without a seat.
+    pub considered: u32,
+    /// In boarding order: priority class, then waiting time; families together.
+    pub passengers: Vec<SuggestedPassenger>,
+}
+
+/// Suggest passengers for a movement's free seats from the people awaiting evacuation within
+/// `radius_km` of its origin (operators). Nothing is written: the operator confirms with
+/// `POST …/passengers`.
+#[utoipa::path(post, path = "/api/v1/movements/{movement_id}/suggestion", tag = "evacuation",
+    params(("movement_id" = Uuid, Path)), request_body = SuggestionRequest,
+    responses((status = 200, body = Suggestion), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn post_suggestion(
+    State(app): State<AppState>,
+    _operator: Operator,
+    UuidPath(movement_id): UuidPath,
+    ApiJson(request): ApiJson<SuggestionRequest>,
+) -> Result<Json<Suggestion>, ApiError> {
+    if !request.radius_km.is_finite() || !(1.0..=allocation::MAX_RADIUS_KM).contains(&request.radius_km) {
+        return Err(ApiError::Unprocessable(Problem::new(
+            "out_of_range",
+            format!("radius_km is from 1 to {}", allocation::MAX_RADIUS_KM),
+            Some("radius_km".into()),
+        )));
+    }
+    let (record, _) = app.store.movement(movement_id).await?.ok_or(ApiError::NotFound)?;
+    let origin = app.store.place(record.movement.origin_place_id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(suggest(&app, &record, &origin, request.radius_km, request.split_families).await?))
+}
+
+/// The allocation itself (also what the benchmark times): the disk's ranges, the waiting people
+/// in them within the radius, then `allocate`.
+pub async fn suggest(
+    app: &AppState,
+    record: &MovementRecord,
+    origin: &Place,
+    radius_km: f64,
+    split_families: bool,
+) -> Result<Suggestion, ApiError> {
+    let c = &record.counts;
+    let taken = c.assigned + c.boarded + c.departed + c.crossed + c.arrived_home;
+    let seats_left =
+        if record.movement.status.takes_passengers() { record.movement.seats.saturating_sub(taken) } else { 0 };
+    let ranges = allocation::disk_ranges(origin.cell, radius_km);
+    let mut waiting = app.store.waiting_in(&ranges).await?;
+    waiting.retain(|p| allocation::distance_km(origin.cell, p.cell) <= radius_km);
+    let candidates: Vec<Candidate> = waiting
+        .iter()
+        .map(|p| Candidate {
+            person_id: p.person_id,
+            group: p.case_id,
+            class: p.class,
+            waiting_since: Timestamp(p.waiting_since),
+        })
+        .collect();
+    let chosen = allocation::allocate(&candidates, seats_left as usize, split_families);
+    let by_id: std::collections::HashMap<Uuid, &opsroom_store::WaitingPerson> =
+        waiting.iter().map(|p| (p.person_id, p)).collect();
+    let passengers = chosen
+        .iter()
+        .filter_map(|id| by_id.get(id))
+        .map(|p| SuggestedPassenger {
+            person_id: p.person_id,
+            case_id: p.case_id,
+            reference: p.reference.clone(),
+            name: p.name.clone(),
+            age: p.age,
+            class: p.class,
+            waiting_since: Timestamp(p.waiting_since).to_rfc3339(),
+            distance_km: (allocation::distance_km(origin.cell, p.cell) * 10.0).round() / 10.0,
+        })
+        .collect();
+    Ok(Suggestion { seats_left, considered: waiting.len() as u32, passengers })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassengersRequest {
+    pub person_ids: Vec<Uuid>,
+}
+
+/// Most people in one passenger request.
+const MAX_PASSENGERS_PER_REQUEST: usize = 1_000;
+
+fn checked_people(person_ids: &[Uuid]) -> Result<(), ApiError> {
+    if person_ids.is_empty() || person_ids.len() > MAX_PASSENGERS_PER_REQUEST {
+        return Err(ApiError::Unprocessable(Problem::new(
+            "out_of_range",
+            format!("list from 1 to {MAX_PASSENGERS_PER_REQUEST} people"),
+            Some("person_ids".into()),
+        )));
+    }
+    Ok(())
+}
+
+/// Confirm passengers: each waiting person gets a seat (operators). All or none: a person who
+/// is not waiting, or more people than free seats, refuses the whole request.
+#[utoipa::path(post, path = "/api/v1/movements/{movement_id}/passengers", tag = "evacuation",
+    params(("movement_id" = Uuid, Path)), request_body = PassengersRequest,
+    responses(
+        (status = 200, body = MovementBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Not enough seats, someone not waiting, or the movement left", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn post_passengers(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(movement_id): UuidPath,
+    ApiJson(request): ApiJson<PassengersRequest>,
+) -> Result<Json<MovementBody>, ApiError> {
+    checked_people(&request.person_ids)?;
+    let write = EvacuationWrite::AssignPassengers {
+        movement_id,
+        person_ids: request.person_ids,
+        by: operator.user.user_id,
+        at: app.now_ms(),
+    };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok(Json(one_movement(&app, movement_id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassengerStatusRequest {
+    pub person_ids: Vec<Uuid>,
+    /// boarded or no_show (while boarding), waiting (give the seat back), crossed, arrived_home.
+    pub to: PassengerStatus,
+}
+
+/// Set passengers' evacuation status (operators). All or none.
+#[utoipa::path(post, path = "/api/v1/movements/{movement_id}/passengers/status", tag = "evacuation",
+    params(("movement_id" = Uuid, Path)), request_body = PassengerStatusRequest,
+    responses(
+        (status = 200, body = MovementBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "A step the person's or the movement's status does not allow", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn post_passenger_status(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(movement_id): UuidPath,
+    ApiJson(request): ApiJson<PassengerStatusRequest>,
+) -> Result<Json<MovementBody>, ApiError> {
+    checked_people(&request.person_ids)?;
+    let write = EvacuationWrite::SetPassengers {
+        movement_id,
+        person_ids: request.person_ids,
+        to: request.to,
+        by: operator.user.user_id,
+        at: app.now_ms(),
+    };
+    outcome(app.store.evacuation_write(write).await?)?;
+    Ok(Json(one_movement(&app, movement_id).await?))
+}
+
+// ---- manifests
+
+/// Whether a name is written in Arabic script.
+fn is_arabic(name: &str) -> bool {
+    name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// A manifest line's name in the column of its script: (Arabic, Latin).
+fn names(line: &ManifestLine) -> (String, String) {
+    let name = line.person.details.name.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default();
+    if is_arabic(&name) { (name, String::new()) } else { (String::new(), name) }
+}
+
+/// The wire name of a vocabulary value (`female`, `arrived_home`).
+fn wire_name<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn sex_of(line: &ManifestLine) -> String {
+    line.person.details.sex.map(wire_name).unwrap_or_default()
+}
+
+/// The people a manifest lists: those holding a seat on the movement (not the ones who gave it
+/// back or did not show up).
+fn on_board(lines: &[ManifestLine]) -> impl Iterator<Item = &ManifestLine> {
+    lines.iter().filter(|l| l.status.holds_seat())
+}
+
+/// A movement's manifest as CSV (operators): one row per passenger holding a seat, built from
+/// the log, with the fields border authorities and the Foreign Ministry ask for.
+#[utoipa::path(get, path = "/api/v1/movements/{movement_id}/manifest.csv", tag = "evacuation",
+    params(("movement_id" = Uuid, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
+pub async fn get_manifest_csv(
+    State(app): State<AppState>,
+    _operator: Operator,
+    UuidPath(movement_id): UuidPath,
+) -> Result<Response, ApiError> {
+    let (movement, lines) = app.store.manifest(movement_id).await?.ok_or(ApiError::NotFound)?;
+    let mut csv = String::from("reference,name_ar,name_latin,passport,age,sex,status,case_id,person_id\r\n");
+    for line in on_board(&lines) {
+        let (arabic, latin) = names(line);
+        let d = &line.person.details;
+        let cells = [
+            line.reference.clone(),
+            arabic,
+            latin,
+            d.passport.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            d.age.map(|a| a.to_string()).unwrap_or_default(),
+            sex_of(line),
+            wire_name(line.status),
+            line.case_id.to_string(),
+            line.person.person_id.to_string(),
+        ];
+        csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        csv.push_str("\r\n");
+    }
+    let filename = format!("attachment; filename=\"manifest-{}.csv\"", movement.movement_id);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)], csv)
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ManifestQuery {
+    pub lang: Option<String>,
+}
+
+/// The printable manifest page (operators), in Arabic (right to left, the default) or English.
+pub async fn get_manifest_page(
+    State(app): State<AppState>,
+    _operator: Operator,
+    UuidPath(movement_id): UuidPath,
+    Query(query): Query<ManifestQuery>,
+) -> Result<Response, ApiError> {
+    let english = query.lang.as_deref() == Some("en");
+    let (movement, lines) = app.store.manifest(movement_id).await?.ok_or(ApiError::NotFound)?;
+    let places = app.store.places().await?;
+    let page = manifest_page(&movement, &places, &lines, english);
+    let response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.into_string()).into_response();
+    Ok(crate::http::pages::with_csp(&app, response))
+}
+
+fn manifest_page(movement: &Movement, places: &[Place], lines: &[ManifestLine], english: bool) -> Markup {
+    let t = |en: &'static str, ar: &'static str| if english { en } else { ar };
+    let place_name = |id: Uuid| {
+        places.iter().find(|p| p.place_id == id).map(|p| if english { p.name.en.clone() } else { p.name.ar.clone() })
+    };
+    let mode = match (movement.mode, english) {
+        (Mode::Bus, true) => "Bus",
+        (Mode::Bus, false) => "حافلة",
+        (Mode::Flight, true) => "Flight",
+        (Mode::Flight, false) => "رحلة جوية",
+        (Mode::Ship, true) => "Ship",
+        (Mode::Ship, false) => "سفينة",
+        (Mode::Train, true) => "Train",
+        (Mode::Train, false) => "قطار",
+    };
+    let passengers: Vec<&ManifestLine> = on_board(lines).collect();
+    html! {
+        (DOCTYPE)
+        html lang=(t("en", "ar")) dir=(t("ltr", "rtl")) {
+            head {
+                meta charset="utf-8";
+                link rel="icon" href="data:,";
+                title { (t("Manifest", "كشف الركاب")) " — " (movement.label) }
+                link rel="stylesheet" href="/ops/manifest.css";
+            }
+            body {
+                header {
+                    h1 { (t("Passenger manifest", "كشف الركاب")) }
+                    a.lang href=(format!("?lang={}", t("ar", "en"))) { (t("العربية", "English")) }
+                }
+                dl.movement {
+                    dt { (t("Movement", "الرحلة")) } dd { bdi { (movement.label) } " (" (mode) ")" }
+                    dt { (t("From", "من")) } dd { bdi { (place_name(movement.origin_place_id).unwrap_or_default()) } }
+                    dt { (t("To", "إلى")) } dd { bdi { (place_name(movement.destination_place_id).unwrap_or_default()) } }
+                    dt { (t("Planned departure (UTC)", "موعد المغادرة المخطط (بالتوقيت العالمي)")) }
+                    dd { bdi dir="ltr" { (movement.departure_at.to_rfc3339()) } }
+                    dt { (t("Passengers / seats", "الركاب / المقاعد")) }
+                    dd { bdi dir="ltr" { (passengers.len()) " / " (movement.seats) } }
+                }
+                table {
+                    thead { tr {
+                        th { "#" }
+                        th { (t("Reference", "المرجع")) }
+                        th { (t("Name (Arabic)", "الاسم بالعربية")) }
+                        th { (t("Name (Latin)", "الاسم بالحروف اللاتينية")) }
+                        th { (t("Passport", "رقم الجواز")) }
+                        th { (t("Age", "العمر")) }
+                        th { (t("Sex", "الجنس")) }
+                        th { (t("Status", "الحالة")) }
+                    } }
+                    tbody {
+                        @for (i, line) in passengers.iter().enumerate() {
+                            @let (arabic, latin) = names(line);
+                            tr {
+                                td { (i + 1) }
+                                td { bdi dir="ltr" { (line.reference) } }
+                                td lang="ar" dir="rtl" { (arabic) }
+                                td lang="en" dir="ltr" { (latin) }
+                                td { bdi dir="ltr" { (line.person.details.passport.as_ref().map(|p| p.as_str()).unwrap_or("")) } }
+                                td { (line.person.details.age.map(|a| a.to_string()).unwrap_or_default()) }
+                                td { (sex_word(&sex_of(line), english)) }
+                                td { (passenger_word(line.status, english)) }
+                            }
+                        }
+                    }
+                }
+                @if passengers.is_empty() { p { (t("No passengers yet.", "لا يوجد ركاب بعد.")) } }
+                footer { p { (t(
+                    "Generated from the operations room's log: every line is a recorded change.",
+                    "أُعدّ من سجل غرفة العمليات: كل سطر تغيير مسجّل."
+                )) } }
+            }
+        }
+    }
+}
+
+fn sex_word(sex: &str, english: bool) -> &'static str {
+    match (sex, english) {
+        ("female", true) => "F",
+        ("female", false) => "أنثى",
+        ("male", true) => "M",
+        ("male", false) => "ذكر",
+        _ => "",
+    }
+}
+
+fn passenger_word(status: PassengerStatus, english: bool) -> &'static str {
+    use PassengerStatus as P;
+    match (status, english) {
+        (P::Waiting, true) => "waiting",
+        (P::Waiting, false) => "في الانتظار",
+        (P::Assigned, true) => "seat assigned",
+        (P::Assigned, false) => "خُصص له مقعد",
+        (P::Boarded, true) => "boarded",
+        (P::Boarded, false) => "صعد",
+        (P::Departed, true) => "departed",
+        (P::Departed, false) => "غادر",
+        (P::Crossed, true) => "crossed the border",
+        (P::Crossed, false) => "عبر الحدود",
+        (P::ArrivedHome, true) => "arrived home",
+        (P::ArrivedHome, false) => "وصل إلى الوطن",
+        (P::NoShow, true) => "did not show up",
+        (P::NoShow, false) => "لم يحضر",
+    }
+}
+
+// ---- the day's figures
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceCount {
+    pub place_id: Uuid,
+    pub name: BilingualText,
+    /// People awaiting evacuation without a seat whose nearest assembly point this is.
+    pub waiting: u32,
+    /// People holding a seat on a movement from here that has not left.
+    pub assigned: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvacuationSummaryBody {
+    /// One entry per assembly point.
+    pub places: Vec<PlaceCount>,
+    /// Everyone awaiting evacuation without a seat (also those with no assembly point near).
+    pub waiting: u32,
+    /// Seats on movements planned or boarding.
+    pub seats_planned: u32,
+    pub boarded: u32,
+    pub departed: u32,
+    pub crossed: u32,
+    pub arrived_home: u32,
+    /// Departed, crossed or arrived home: the figure a ministry announces.
+    pub evacuated: u32,
+}
+
+/// The day's figures (operators): waiting per assembly point, seats planned, departed, crossed,
+/// arrived home.
+#[utoipa::path(get, path = "/api/v1/evacuation/summary", tag = "evacuation",
+    responses((status = 200, body = EvacuationSummaryBody), (status = 401, body = ErrorBody)))]
+pub async fn get_summary(
+    State(app): State<AppState>,
+    _operator: Operator,
+) -> Result<Json<EvacuationSummaryBody>, ApiError> {
+    let summary = app.store.evacuation_summary().await?;
+    let points: Vec<Place> =
+        app.store.places().await?.into_iter().filter(|p| p.kind == PlaceKind::AssemblyPoint).collect();
+    let mut waiting_at = vec![0u32; points.len()];
+    let mut waiting = 0;
+    for (cell, people) in &summary.waiting_by_cell {
+        waiting += people;
+        let nearest = points
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                allocation::distance_km(a.1.cell, *cell).total_cmp(&allocation::distance_km(b.1.cell, *cell))
+            })
+            .map(|(i, _)| i);
+        if let Some(i) = nearest {
+            waiting_at[i] += people;
+        }
+    }
+    let places = points
+        .iter()
+        .zip(waiting_at)
+        .map(|(p, waiting)| PlaceCount {
+            place_id: p.place_id,
+            name: BilingualText::from(&p.name),
+            waiting,
+            assigned: summary.assigned_by_origin.iter().find(|(id, _)| *id == p.place_id).map_or(0, |(_, n)| *n),
+        })
+        .collect();
+    let c = &summary.counts;
+    Ok(Json(EvacuationSummaryBody {
+        places,
+        waiting,
+        seats_planned: summary.seats_planned,
+        boarded: c.boarded,
+        departed: c.departed,
+        crossed: c.crossed,
+        arrived_home: c.arrived_home,
+        evacuated: c.departed + c.crossed + c.arrived_home,
+    }))
+}

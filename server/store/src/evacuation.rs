@@ -1,0 +1,896 @@
+//! Evacuation logistics in the database: places, zones (and the cases they flag), movements,
+//! each person's evacuation status, and the reads the ops room, manifests and partners use.
+//!
+//! Writes run inside the writer's transaction at a given log position: one event per change,
+//! then the rows it changes, and every movement event's position in `movement_log`. Must not
+//! decide what the domain decides: transitions are `MovementStatus::may_become` and
+//! `PassengerStatus::set_by_hand`, priorities `priority::raise_for_danger`, membership the
+//! zone's compacted cells (as index ranges, never a table scan).
+
+use std::collections::{BTreeMap, HashMap};
+
+use opsroom_domain::Rejected;
+use opsroom_domain::case::CaseStatus;
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::evacuation::allocation::class_of;
+use opsroom_domain::evacuation::movement::{
+    Movement, MovementChanged, MovementPlanned, MovementStatus, PassengerChanged, PassengerStatus, check,
+};
+use opsroom_domain::evacuation::place::{Place, PlaceSaved};
+use opsroom_domain::evacuation::zone::{DangerZoneFlagged, Zone, ZoneChanged, ZoneCover, ZoneKind, flag_on_arrival};
+use opsroom_domain::event::{CaseReported, Event, PersonRecord};
+use opsroom_domain::location::{Cell, stored_ranges};
+use opsroom_domain::priority::{self, Priority, PriorityLevel};
+use uuid::Uuid;
+
+use crate::model::*;
+use crate::reads::{FINISHED, cell_col, corrupt, stored_event, uuid_col};
+use crate::sql::{Conn, Pool, Row, placeholders};
+use crate::writer::{insert_event, insert_rows};
+use crate::{Result, batch};
+
+/// Apply one evacuation write from log position `seq`.
+pub(crate) async fn write(conn: &mut Conn<'_>, op: &EvacuationWrite, seq: u64) -> Result<EvacuationOutcome> {
+    match op {
+        EvacuationWrite::SavePlace { place, create, by, at } => save_place(conn, place, *create, *by, *at, seq).await,
+        EvacuationWrite::DeclareZone { zone, cover, by, at } => declare_zone(conn, zone, cover, *by, *at, seq).await,
+        EvacuationWrite::ChangeZone { zone, cover, by, at } => change_zone(conn, zone, cover, *by, *at, seq).await,
+        EvacuationWrite::LiftZone { zone_id, by, at } => lift_zone(conn, *zone_id, *by, *at, seq).await,
+        EvacuationWrite::PlanMovement { movement, by, at } => plan_movement(conn, movement, *by, *at, seq).await,
+        EvacuationWrite::ChangeMovement { movement_id, to, by, at } => {
+            change_movement(conn, *movement_id, *to, *by, *at, seq).await
+        }
+        EvacuationWrite::AssignPassengers { movement_id, person_ids, by, at } => {
+            assign(conn, *movement_id, person_ids, *by, *at, seq).await
+        }
+        EvacuationWrite::SetPassengers { movement_id, person_ids, to, by, at } => {
+            set_passengers(conn, *movement_id, person_ids, *to, *by, *at, seq).await
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("evacuation records serialize")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
+    let text: String = row.get(column)?;
+    serde_json::from_str(&text).map_err(|e| corrupt(column, e))
+}
+
+/// The wire name of a domain vocabulary value (`assembly_point`, `no_show`).
+fn name<T: serde::Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => unreachable!("evacuation vocabularies serialize as strings"),
+    }
+}
+
+fn vocabulary<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
+    let text: String = row.get(column)?;
+    serde_json::from_value(serde_json::Value::String(text.clone())).map_err(|_| corrupt(column, text))
+}
+
+// ---- places
+
+async fn save_place(
+    conn: &mut Conn<'_>,
+    place: &Place,
+    create: bool,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<EvacuationOutcome> {
+    let mut place = place.clone();
+    if !create {
+        let current = conn.statement("select version from place where place_id = $1").bind(place.place_id.to_string());
+        let Some(row) = conn.fetch_optional(current).await? else { return Ok(EvacuationOutcome::NotFound) };
+        place.version = row.get::<i64>("version")? as u32 + 1;
+    }
+    let event = Event::PlaceSaved(Box::new(PlaceSaved { place: place.clone(), by, at: Timestamp(at) }));
+    insert_event(conn, seq, &event, at).await?;
+    let upsert = conn
+        .statement(
+            "insert into place (place_id, kind, data, version, created_seq, updated_seq) values ($1, $2, $3, $4, $5, $5)
+             on conflict (place_id) do update set kind = excluded.kind, data = excluded.data,
+                                                  version = excluded.version, updated_seq = excluded.updated_seq",
+        )
+        .bind(place.place_id.to_string())
+        .bind(name(place.kind))
+        .bind(json(&place))
+        .bind(i64::from(place.version))
+        .bind(seq as i64);
+    conn.execute(upsert).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: 1 })
+}
+
+pub(crate) async fn places(pool: &Pool) -> Result<Vec<Place>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select data from place order by created_seq");
+    conn.fetch_all(statement).await?.iter().map(|row| parse(row, "data")).collect()
+}
+
+async fn place_in(conn: &mut Conn<'_>, place_id: Uuid) -> Result<Option<Place>> {
+    let statement = conn.statement("select data from place where place_id = $1").bind(place_id.to_string());
+    conn.fetch_optional(statement).await?.map(|row| parse(&row, "data")).transpose()
+}
+
+pub(crate) async fn place(pool: &Pool, place_id: Uuid) -> Result<Option<Place>> {
+    let mut pooled = pool.acquire().await?;
+    place_in(&mut pooled.conn(), place_id).await
+}
+
+// ---- zones
+
+/// An open case found inside a zone, with what flagging it changes.
+struct Found {
+    case_id: String,
+    cell: Option<Cell>,
+    status: CaseStatus,
+    priority: Priority,
+    overridden: bool,
+}
+
+fn found(row: &Row) -> Result<Found> {
+    let status: String = row.get("status")?;
+    let level: String = row.get("priority_level")?;
+    let reasons: String = row.get("priority_reasons")?;
+    Ok(Found {
+        case_id: row.get("case_id")?,
+        cell: cell_col(row)?,
+        status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        priority: Priority {
+            level: PriorityLevel::parse(&level).ok_or_else(|| corrupt("priority_level", &level))?,
+            score: row.get::<i64>("priority_score")? as u32,
+            reasons: serde_json::from_str(&reasons).map_err(|e| corrupt("priority_reasons", e))?,
+        },
+        overridden: row.get::<Option<String>>("priority_override_reason")?.is_some(),
+    })
+}
+
+/// The open, not yet flagged cases inside `cover`: one index range scan per run of cells.
+async fn unflagged_inside(conn: &mut Conn<'_>, cover: &ZoneCover) -> Result<Vec<Found>> {
+    let sql = format!(
+        "select case_id, cell, status, priority_level, priority_score, priority_reasons, priority_override_reason
+           from case_file
+          where cell between $1 and $2 and danger_zone_id is null and status not in {FINISHED}"
+    );
+    let mut inside = Vec::new();
+    for (first, last) in stored_ranges(cover.cells()) {
+        let statement = conn.statement(&sql).bind(first as i64).bind(last as i64);
+        for row in conn.fetch_all(statement).await? {
+            inside.push(found(&row)?);
+        }
+    }
+    Ok(inside)
+}
+
+/// Flag `cases` as inside danger zone `zone_id`, raising each priority with the reason (unless
+/// a supervisor set it by hand), one event each from `seq`.
+async fn flag(conn: &mut Conn<'_>, zone_id: Uuid, cases: Vec<Found>, at: i64, seq: u64) -> Result<()> {
+    let mut events = Vec::with_capacity(cases.len());
+    for (offset, case) in cases.iter().enumerate() {
+        let raised = if case.overridden { None } else { priority::raise_for_danger(&case.priority) };
+        let event = Event::DangerZoneFlagged(DangerZoneFlagged {
+            case_id: Uuid::parse_str(&case.case_id).map_err(|_| corrupt("case_id", &case.case_id))?,
+            zone_id,
+            cell: case.cell,
+            status: case.status,
+            priority: case.priority.level,
+            raised_to: raised.as_ref().map(|p| p.level).filter(|level| *level != case.priority.level),
+            at: Timestamp(at),
+        });
+        events.push((seq + offset as u64, event.data_json(), raised, case.case_id.clone(), at));
+    }
+    insert_rows(conn, "insert into event (seq, kind, case_id, recorded_at, data)", 5, &events, |s, row| {
+        let (n, data, _, case_id, at) = row;
+        s.bind(*n as i64).bind("danger_zone_flagged").bind(case_id.as_str()).bind(*at).bind(data.as_str())
+    })
+    .await?;
+    // Like an SLA escalation, a flag is not an operator's edit: the version stays.
+    for ((n, _, raised, _, _), case) in events.iter().zip(&cases) {
+        let priority = raised.as_ref().unwrap_or(&case.priority);
+        let update = conn
+            .statement(
+                "update case_file set danger_zone_id = $1, updated_seq = $2, priority_level = $3, priority_score = $4,
+                        priority_reasons = $5
+                  where case_id = $6",
+            )
+            .bind(zone_id.to_string())
+            .bind(*n as i64)
+            .bind(priority.level.as_str())
+            .bind(i64::from(priority.score))
+            .bind(json(&priority.reasons))
+            .bind(case.case_id.as_str());
+        conn.execute(update).await?;
+    }
+    Ok(())
+}
+
+/// Keep `zone_cell` to the compacted cells of the zone while it is an active danger zone.
+async fn store_cells(conn: &mut Conn<'_>, zone: &Zone, cover: &ZoneCover) -> Result<()> {
+    let delete = conn.statement("delete from zone_cell where zone_id = $1").bind(zone.zone_id.to_string());
+    conn.execute(delete).await?;
+    if zone.kind == ZoneKind::Danger && zone.active {
+        let rows: Vec<(i64, String)> = cover.cells().map(|c| (c.to_u64() as i64, zone.zone_id.to_string())).collect();
+        insert_rows(conn, "insert into zone_cell (cell, zone_id)", 2, &rows, |s, (cell, id)| {
+            s.bind(*cell).bind(id.as_str())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+async fn declare_zone(
+    conn: &mut Conn<'_>,
+    zone: &Zone,
+    cover: &ZoneCover,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<EvacuationOutcome> {
+    let inside = if zone.kind == ZoneKind::Danger { unflagged_inside(conn, cover).await? } else { Vec::new() };
+    let flagged = inside.len() as u32;
+    let event = Event::ZoneDeclared(Box::new(ZoneChanged {
+        zone: zone.clone(),
+        flagged,
+        cleared: Vec::new(),
+        by,
+        at: Timestamp(at),
+    }));
+    insert_event(conn, seq, &event, at).await?;
+    let insert = conn
+        .statement(
+            "insert into zone (zone_id, kind, active, data, flagged, version, created_seq, updated_seq)
+             values ($1, $2, 1, $3, $4, $5, $6, $6)",
+        )
+        .bind(zone.zone_id.to_string())
+        .bind(name(zone.kind))
+        .bind(json(zone))
+        .bind(i64::from(flagged))
+        .bind(i64::from(zone.version))
+        .bind(seq as i64);
+    conn.execute(insert).await?;
+    store_cells(conn, zone, cover).await?;
+    flag(conn, zone.zone_id, inside, at, seq + 1).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: 1 + u64::from(flagged) })
+}
+
+async fn current_zone(conn: &mut Conn<'_>, zone_id: Uuid) -> Result<Option<Zone>> {
+    let statement = conn.statement("select data from zone where zone_id = $1").bind(zone_id.to_string());
+    conn.fetch_optional(statement).await?.map(|row| parse(&row, "data")).transpose()
+}
+
+fn lifted(zone: &Zone) -> Rejected {
+    Rejected::new("zone_lifted", "zone_id", format!("the zone {} was lifted; declare a new one", zone.name.en))
+}
+
+async fn change_zone(
+    conn: &mut Conn<'_>,
+    zone: &Zone,
+    cover: &ZoneCover,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<EvacuationOutcome> {
+    let Some(current) = current_zone(conn, zone.zone_id).await? else { return Ok(EvacuationOutcome::NotFound) };
+    if !current.active {
+        return Ok(EvacuationOutcome::Refused(lifted(&current)));
+    }
+    let zone = Zone { version: current.version + 1, ..zone.clone() };
+    // Cases this zone flagged that the new area (or kind) no longer covers lose the flag.
+    let statement =
+        conn.statement("select case_id, cell from case_file where danger_zone_id = $1").bind(zone.zone_id.to_string());
+    let mut cleared = Vec::new();
+    for row in conn.fetch_all(statement).await? {
+        let still_inside = zone.kind == ZoneKind::Danger && cell_col(&row)?.is_some_and(|cell| cover.contains(cell));
+        if !still_inside {
+            cleared.push(uuid_col(&row, "case_id")?);
+        }
+    }
+    let inside = if zone.kind == ZoneKind::Danger { unflagged_inside(conn, cover).await? } else { Vec::new() };
+    let flagged = inside.len() as u32;
+    let event = Event::ZoneChanged(Box::new(ZoneChanged {
+        zone: zone.clone(),
+        flagged,
+        cleared: cleared.clone(),
+        by,
+        at: Timestamp(at),
+    }));
+    insert_event(conn, seq, &event, at).await?;
+    for case_id in &cleared {
+        let clear = conn
+            .statement("update case_file set danger_zone_id = null, updated_seq = $1 where case_id = $2")
+            .bind(seq as i64)
+            .bind(case_id.to_string());
+        conn.execute(clear).await?;
+    }
+    let update = conn
+        .statement(
+            "update zone set kind = $1, data = $2, flagged = $3, version = $4, updated_seq = $5 where zone_id = $6",
+        )
+        .bind(name(zone.kind))
+        .bind(json(&zone))
+        .bind(i64::from(flagged))
+        .bind(i64::from(zone.version))
+        .bind(seq as i64)
+        .bind(zone.zone_id.to_string());
+    conn.execute(update).await?;
+    store_cells(conn, &zone, cover).await?;
+    flag(conn, zone.zone_id, inside, at, seq + 1).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: 1 + u64::from(flagged) })
+}
+
+async fn lift_zone(conn: &mut Conn<'_>, zone_id: Uuid, by: Uuid, at: i64, seq: u64) -> Result<EvacuationOutcome> {
+    let Some(current) = current_zone(conn, zone_id).await? else { return Ok(EvacuationOutcome::NotFound) };
+    if !current.active {
+        return Ok(EvacuationOutcome::Refused(lifted(&current)));
+    }
+    let zone = Zone { version: current.version + 1, active: false, ..current };
+    let event = Event::ZoneLifted(Box::new(ZoneChanged {
+        zone: zone.clone(),
+        flagged: 0,
+        cleared: Vec::new(),
+        by,
+        at: Timestamp(at),
+    }));
+    insert_event(conn, seq, &event, at).await?;
+    let id = zone_id.to_string();
+    let clear = conn.statement("delete from zone_cell where zone_id = $1").bind(id.as_str());
+    conn.execute(clear).await?;
+    let clear =
+        conn.statement("update case_file set danger_zone_id = null where danger_zone_id = $1").bind(id.as_str());
+    conn.execute(clear).await?;
+    let update = conn
+        .statement(
+            "update zone set active = 0, data = $1, flagged = 0, version = $2, updated_seq = $3 where zone_id = $4",
+        )
+        .bind(json(&zone))
+        .bind(i64::from(zone.version))
+        .bind(seq as i64)
+        .bind(id.as_str());
+    conn.execute(update).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: 1 })
+}
+
+pub(crate) async fn zones(pool: &Pool) -> Result<Vec<ZoneRecord>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select data, flagged, updated_seq from zone order by created_seq desc");
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ZoneRecord {
+                zone: parse(row, "data")?,
+                flagged: row.get::<i64>("flagged")? as u32,
+                updated_seq: row.get::<i64>("updated_seq")? as u64,
+            })
+        })
+        .collect()
+}
+
+/// Flag the batch's new reports that arrive inside an active danger zone (before they are
+/// planned): a cell and its ancestors looked up among the zones' compacted cells.
+pub(crate) async fn flag_arrivals(conn: &mut Conn<'_>, reports: &mut [&mut CaseReported]) -> Result<()> {
+    // No active danger zone (the usual case) costs one tiny read per batch.
+    let any = conn.statement("select count(*) as n from (select 1 from zone_cell limit 1) as any_zone");
+    if conn.fetch_one(any).await?.get::<i64>("n")? == 0 {
+        return Ok(());
+    }
+    let mut ancestors: Vec<i64> = reports
+        .iter()
+        .filter_map(|r| r.cell)
+        .flat_map(|cell| (0..=cell.resolution()).filter_map(move |r| cell.parent(r)))
+        .map(|cell| cell.to_u64() as i64)
+        .collect();
+    ancestors.sort_unstable();
+    ancestors.dedup();
+    let mut zone_of: HashMap<u64, Uuid> = HashMap::new();
+    for chunk in ancestors.chunks(500) {
+        let sql = format!(
+            "select cell, zone_id from zone_cell where cell in {} order by zone_id",
+            placeholders(conn.backend(), 0, chunk.len())
+        );
+        let statement = chunk.iter().fold(conn.statement(&sql).persistent(false), |s, cell| s.bind(*cell));
+        for row in conn.fetch_all(statement).await? {
+            // Ordered by zone: a cell in several zones keeps the first, whichever node looks.
+            zone_of.entry(row.get::<i64>("cell")? as u64).or_insert(uuid_col(&row, "zone_id")?);
+        }
+    }
+    for report in reports.iter_mut() {
+        let Some(cell) = report.cell else { continue };
+        let zone = (0..=cell.resolution())
+            .filter_map(|r| cell.parent(r))
+            .find_map(|ancestor| zone_of.get(&ancestor.to_u64()).copied());
+        if let Some(zone_id) = zone {
+            flag_on_arrival(report, zone_id);
+        }
+    }
+    Ok(())
+}
+
+// ---- movements
+
+async fn log_movement(conn: &mut Conn<'_>, movement_id: Uuid, first: u64, count: u64) -> Result<()> {
+    let rows: Vec<(String, i64)> = (first..first + count).map(|n| (movement_id.to_string(), n as i64)).collect();
+    insert_rows(conn, "insert into movement_log (movement_id, seq)", 2, &rows, |s, (id, seq)| {
+        s.bind(id.as_str()).bind(*seq)
+    })
+    .await
+}
+
+async fn plan_movement(
+    conn: &mut Conn<'_>,
+    movement: &Movement,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<EvacuationOutcome> {
+    let event = Event::MovementPlanned(Box::new(MovementPlanned { movement: movement.clone(), by, at: Timestamp(at) }));
+    insert_event(conn, seq, &event, at).await?;
+    let insert = conn
+        .statement(
+            "insert into movement (movement_id, status, departure_at, data, version, created_seq, updated_seq)
+             values ($1, $2, $3, $4, 1, $5, $5)",
+        )
+        .bind(movement.movement_id.to_string())
+        .bind(name(movement.status))
+        .bind(movement.departure_at.millis())
+        .bind(json(movement))
+        .bind(seq as i64);
+    conn.execute(insert).await?;
+    let shares: Vec<(String, String)> =
+        movement.shared_with.iter().map(|partner| (partner.to_string(), movement.movement_id.to_string())).collect();
+    insert_rows(conn, "insert into movement_share (partner_id, movement_id)", 2, &shares, |s, (partner, id)| {
+        s.bind(partner.as_str()).bind(id.as_str())
+    })
+    .await?;
+    log_movement(conn, movement.movement_id, seq, 1).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: 1 })
+}
+
+async fn movement_in(conn: &mut Conn<'_>, movement_id: Uuid) -> Result<Option<(Movement, u32)>> {
+    let statement =
+        conn.statement("select data, version from movement where movement_id = $1").bind(movement_id.to_string());
+    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(None) };
+    Ok(Some((parse(&row, "data")?, row.get::<i64>("version")? as u32)))
+}
+
+async fn store_movement(conn: &mut Conn<'_>, movement: &Movement, version: u32, seq: u64) -> Result<()> {
+    let update = conn
+        .statement("update movement set status = $1, data = $2, version = $3, updated_seq = $4 where movement_id = $5")
+        .bind(name(movement.status))
+        .bind(json(movement))
+        .bind(i64::from(version))
+        .bind(seq as i64)
+        .bind(movement.movement_id.to_string());
+    conn.execute(update).await.map(drop)
+}
+
+/// A passenger's current row: (case, status, movement).
+struct Seat {
+    person_id: Uuid,
+    case_id: Uuid,
+    status: PassengerStatus,
+    movement_id: Uuid,
+}
+
+fn seat(row: &Row) -> Result<Seat> {
+    Ok(Seat {
+        person_id: uuid_col(row, "person_id")?,
+        case_id: uuid_col(row, "case_id")?,
+        status: vocabulary(row, "status")?,
+        movement_id: uuid_col(row, "movement_id")?,
+    })
+}
+
+/// Write each passenger change from `seq` on: its event, its row, its movement log entry.
+async fn move_passengers(
+    conn: &mut Conn<'_>,
+    movement_id: Uuid,
+    changes: &[(Uuid, Uuid, PassengerStatus, PassengerStatus)],
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<()> {
+    for (offset, (person_id, case_id, from, to)) in changes.iter().enumerate() {
+        let n = seq + offset as u64;
+        let event = Event::PassengerChanged(PassengerChanged {
+            movement_id,
+            case_id: *case_id,
+            person_id: *person_id,
+            from: *from,
+            to: *to,
+            by,
+            at: Timestamp(at),
+        });
+        insert_event(conn, n, &event, at).await?;
+        let upsert = conn
+            .statement(
+                "insert into passenger (person_id, case_id, movement_id, status, updated_seq) values ($1, $2, $3, $4, $5)
+                 on conflict (person_id) do update set case_id = excluded.case_id, movement_id = excluded.movement_id,
+                                                       status = excluded.status, updated_seq = excluded.updated_seq",
+            )
+            .bind(person_id.to_string())
+            .bind(case_id.to_string())
+            .bind(movement_id.to_string())
+            .bind(name(*to))
+            .bind(n as i64);
+        conn.execute(upsert).await?;
+    }
+    log_movement(conn, movement_id, seq, changes.len() as u64).await
+}
+
+async fn change_movement(
+    conn: &mut Conn<'_>,
+    movement_id: Uuid,
+    to: MovementStatus,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<EvacuationOutcome> {
+    let Some((mut movement, version)) = movement_in(conn, movement_id).await? else {
+        return Ok(EvacuationOutcome::NotFound);
+    };
+    let from = movement.status;
+    if let Err(refused) = check(from, to, from.may_become(to)) {
+        return Ok(EvacuationOutcome::Refused(refused));
+    }
+    let event = Event::MovementChanged(MovementChanged { movement_id, from, to, by, at: Timestamp(at) });
+    insert_event(conn, seq, &event, at).await?;
+    log_movement(conn, movement_id, seq, 1).await?;
+    movement.status = to;
+    store_movement(conn, &movement, version + 1, seq).await?;
+    let statement = conn
+        .statement(
+            "select person_id, case_id, status, movement_id from passenger where movement_id = $1 order by updated_seq",
+        )
+        .bind(movement_id.to_string());
+    let mut changes = Vec::new();
+    for row in conn.fetch_all(statement).await? {
+        let seat = seat(&row)?;
+        if let Some(next) = to.carries(seat.status) {
+            changes.push((seat.person_id, seat.case_id, seat.status, next));
+        }
+    }
+    move_passengers(conn, movement_id, &changes, by, at, seq + 1).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: 1 + changes.len() as u64 })
+}
+
+/// Seats taken on a movement now (assigned or boarded; departed people keep theirs too).
+async fn seats_taken(conn: &mut Conn<'_>, movement_id: Uuid) -> Result<u32> {
+    let statement = conn
+        .statement(
+            "select count(*) as n from passenger
+              where movement_id = $1 and status in ('assigned', 'boarded', 'departed', 'crossed', 'arrived_home')",
+        )
+        .bind(movement_id.to_string());
+    Ok(conn.fetch_one(statement).await?.get::<i64>("n")? as u32)
+}
+
+async fn assign(
+    conn: &mut Conn<'_>,
+    movement_id: Uuid,
+    person_ids: &[Uuid],
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<EvacuationOutcome> {
+    let Some((movement, _)) = movement_in(conn, movement_id).await? else { return Ok(EvacuationOutcome::NotFound) };
+    if !movement.status.takes_passengers() {
+        return Ok(EvacuationOutcome::Refused(Rejected::new(
+            "invalid_transition",
+            "status",
+            format!("a movement that is {} takes no more passengers", name(movement.status)),
+        )));
+    }
+    let free = movement.seats.saturating_sub(seats_taken(conn, movement_id).await?);
+    if person_ids.len() as u32 > free {
+        return Ok(EvacuationOutcome::Refused(Rejected::new(
+            "no_seats",
+            "person_ids",
+            format!("{} people chosen, {free} seats left", person_ids.len()),
+        )));
+    }
+    let mut changes = Vec::with_capacity(person_ids.len());
+    for (i, person_id) in person_ids.iter().enumerate() {
+        // A subject of a case awaiting evacuation, without a seat (waiting, or never seated).
+        let statement = conn
+            .statement(
+                "select cp.case_id, c.status as case_status, s.status as seat_status
+                   from case_person cp join case_file c on c.case_id = cp.case_id
+                   left join passenger s on s.person_id = cp.person_id
+                  where cp.person_id = $1 and cp.role = 'subject'",
+            )
+            .bind(person_id.to_string());
+        let row = conn.fetch_optional(statement).await?;
+        let field = format!("person_ids[{i}]");
+        let Some(row) = row else {
+            return Ok(EvacuationOutcome::Refused(Rejected::new("not_found", field, "no such person in any case")));
+        };
+        let case_status: String = row.get("case_status")?;
+        let seat: Option<String> = row.get("seat_status")?;
+        if case_status != CaseStatus::AwaitingEvacuation.as_str() {
+            return Ok(EvacuationOutcome::Refused(Rejected::new(
+                "not_waiting",
+                field,
+                "the person's case is not awaiting evacuation",
+            )));
+        }
+        if seat.as_deref().is_some_and(|s| s != name(PassengerStatus::Waiting))
+            || changes.iter().any(|c: &(Uuid, Uuid, _, _)| c.0 == *person_id)
+        {
+            return Ok(EvacuationOutcome::Refused(Rejected::new(
+                "not_waiting",
+                field,
+                "the person already holds a seat, or did not show up (set them waiting again first)",
+            )));
+        }
+        changes.push((*person_id, uuid_col(&row, "case_id")?, PassengerStatus::Waiting, PassengerStatus::Assigned));
+    }
+    move_passengers(conn, movement_id, &changes, by, at, seq).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: changes.len() as u64 })
+}
+
+async fn set_passengers(
+    conn: &mut Conn<'_>,
+    movement_id: Uuid,
+    person_ids: &[Uuid],
+    to: PassengerStatus,
+    by: Uuid,
+    at: i64,
+    seq: u64,
+) -> Result<EvacuationOutcome> {
+    let Some((movement, _)) = movement_in(conn, movement_id).await? else { return Ok(EvacuationOutcome::NotFound) };
+    let mut changes = Vec::with_capacity(person_ids.len());
+    for (i, person_id) in person_ids.iter().enumerate() {
+        let statement = conn
+            .statement("select person_id, case_id, status, movement_id from passenger where person_id = $1")
+            .bind(person_id.to_string());
+        let field = format!("person_ids[{i}]");
+        let seat = match conn.fetch_optional(statement).await? {
+            Some(row) => seat(&row)?,
+            None => return Ok(EvacuationOutcome::Refused(Rejected::new("not_found", field, "not on this movement"))),
+        };
+        if seat.movement_id != movement_id {
+            return Ok(EvacuationOutcome::Refused(Rejected::new("not_found", field, "not on this movement")));
+        }
+        if !PassengerStatus::set_by_hand(seat.status, to, movement.status) {
+            let refused = check(seat.status, to, false).unwrap_err();
+            let message = format!("{} while the movement is {}", refused.message, name(movement.status));
+            return Ok(EvacuationOutcome::Refused(Rejected::new(refused.code, field, message)));
+        }
+        if changes.iter().any(|c: &(Uuid, Uuid, _, _)| c.0 == *person_id) {
+            return Ok(EvacuationOutcome::Refused(Rejected::new("duplicate", field, "listed twice")));
+        }
+        changes.push((seat.person_id, seat.case_id, seat.status, to));
+    }
+    move_passengers(conn, movement_id, &changes, by, at, seq).await?;
+    Ok(EvacuationOutcome::Applied { seq, events: changes.len() as u64 })
+}
+
+async fn counts_by_movement(conn: &mut Conn<'_>, movement_id: Option<Uuid>) -> Result<HashMap<Uuid, PassengerCounts>> {
+    let statement = match movement_id {
+        Some(id) => conn
+            .statement("select movement_id, status, count(*) as n from passenger where movement_id = $1 group by movement_id, status")
+            .bind(id.to_string()),
+        None => conn.statement("select movement_id, status, count(*) as n from passenger group by movement_id, status"),
+    };
+    let mut counts: HashMap<Uuid, PassengerCounts> = HashMap::new();
+    for row in conn.fetch_all(statement).await? {
+        let status: PassengerStatus = vocabulary(&row, "status")?;
+        counts.entry(uuid_col(&row, "movement_id")?).or_default().add(status, row.get::<i64>("n")? as u32);
+    }
+    Ok(counts)
+}
+
+pub(crate) async fn movements(pool: &Pool) -> Result<Vec<MovementRecord>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let mut counts = counts_by_movement(&mut conn, None).await?;
+    let statement = conn.statement("select data, version from movement order by departure_at, created_seq");
+    conn.fetch_all(statement)
+        .await?
+        .iter()
+        .map(|row| {
+            let movement: Movement = parse(row, "data")?;
+            let counts = counts.remove(&movement.movement_id).unwrap_or_default();
+            Ok(MovementRecord { movement, version: row.get::<i64>("version")? as u32, counts })
+        })
+        .collect()
+}
+
+pub(crate) async fn movement(pool: &Pool, movement_id: Uuid) -> Result<Option<(MovementRecord, Vec<PassengerRow>)>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let Some((movement, version)) = movement_in(&mut conn, movement_id).await? else { return Ok(None) };
+    let counts = counts_by_movement(&mut conn, Some(movement_id)).await?.remove(&movement_id).unwrap_or_default();
+    let statement = conn
+        .statement(
+            "select s.person_id, s.case_id, s.status, c.reference, c.flags, c.needs, p.name, p.age, p.sex, p.passport,
+                    p.phone
+               from passenger s join case_file c on c.case_id = s.case_id join person p on p.person_id = s.person_id
+              where s.movement_id = $1 order by c.reference, p.created_seq",
+        )
+        .bind(movement_id.to_string());
+    let rows = conn.fetch_all(statement).await?;
+    let mut ages_by_case: HashMap<String, Vec<u8>> = HashMap::new();
+    for row in &rows {
+        if let Some(age) = row.get::<Option<i64>>("age")? {
+            ages_by_case.entry(row.get("case_id")?).or_default().push(age as u8);
+        }
+    }
+    let passengers = rows
+        .iter()
+        .map(|row| {
+            let case_id: String = row.get("case_id")?;
+            let ages = ages_by_case.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
+            let (flags, needs) = (batch::flags_from_mask(row.get("flags")?), batch::needs_from_mask(row.get("needs")?));
+            Ok(PassengerRow {
+                person_id: uuid_col(row, "person_id")?,
+                case_id: uuid_col(row, "case_id")?,
+                reference: row.get("reference")?,
+                name: row.get("name")?,
+                age: row.get::<Option<i64>>("age")?.map(|a| a as u8),
+                sex: row.get("sex")?,
+                passport: row.get("passport")?,
+                phone: row.get("phone")?,
+                class: class_of(&flags, &needs, ages),
+                needs,
+                flags,
+                status: vocabulary(row, "status")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some((MovementRecord { movement, version, counts }, passengers)))
+}
+
+/// The people awaiting evacuation in the cells of `ranges` (index range scans on the partial
+/// index of cases awaiting evacuation) who hold no seat, with what allocation weighs.
+pub(crate) async fn waiting_in(pool: &Pool, ranges: &[(u64, u64)]) -> Result<Vec<WaitingPerson>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = "select c.case_id, c.reference, c.cell, c.flags, c.needs, c.reported_at, p.person_id, p.name, p.age,
+                      s.status as seat
+                 from case_file c
+                 join case_person cp on cp.case_id = c.case_id and cp.role = 'subject'
+                 join person p on p.person_id = cp.person_id
+                 left join passenger s on s.person_id = p.person_id
+                where c.status = 'awaiting_evacuation' and c.cell between $1 and $2";
+    let mut people = Vec::new();
+    for (first, last) in ranges {
+        let statement = conn.statement(sql).bind(*first as i64).bind(*last as i64);
+        let rows = conn.fetch_all(statement).await?;
+        // A family's class comes from all its members' ages, so rows are grouped by case first.
+        let mut by_case: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
+        for row in &rows {
+            by_case.entry(row.get("case_id")?).or_default().push(row);
+        }
+        for (_, members) in by_case {
+            let ages: Vec<u8> =
+                members.iter().filter_map(|r| r.get::<Option<i64>>("age").ok().flatten()).map(|a| a as u8).collect();
+            let first = members[0];
+            let class = class_of(
+                &batch::flags_from_mask(first.get("flags")?),
+                &batch::needs_from_mask(first.get("needs")?),
+                &ages,
+            );
+            let Some(cell) = cell_col(first)? else { continue };
+            for row in members {
+                let seat: Option<String> = row.get("seat")?;
+                if seat.is_some_and(|s| s != name(PassengerStatus::Waiting)) {
+                    continue;
+                }
+                people.push(WaitingPerson {
+                    person_id: uuid_col(row, "person_id")?,
+                    case_id: uuid_col(row, "case_id")?,
+                    reference: row.get("reference")?,
+                    name: row.get("name")?,
+                    age: row.get::<Option<i64>>("age")?.map(|a| a as u8),
+                    cell,
+                    class,
+                    waiting_since: row.get("reported_at")?,
+                });
+            }
+        }
+    }
+    Ok(people)
+}
+
+pub(crate) async fn summary(pool: &Pool) -> Result<EvacuationSummary> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let mut summary = EvacuationSummary::default();
+    // People in waiting cases, less those of them holding a seat, per cell.
+    let statement = conn.statement(
+        // Sums cast back to bigint: PostgreSQL sums bigints as numeric.
+        "select c.cell, cast(sum(c.people_count) as bigint) as people,
+                cast(sum((select count(*) from passenger s where s.case_id = c.case_id and s.status <> 'waiting')) as bigint)
+                  as seated
+           from case_file c where c.status = 'awaiting_evacuation' and c.cell is not null group by c.cell",
+    );
+    for row in conn.fetch_all(statement).await? {
+        let waiting = row.get::<i64>("people")? - row.get::<Option<i64>>("seated")?.unwrap_or(0);
+        if let (Some(cell), true) = (cell_col(&row)?, waiting > 0) {
+            summary.waiting_by_cell.push((cell, waiting as u32));
+        }
+    }
+    let statement = conn.statement(
+        "select m.data, count(s.person_id) as n from movement m
+           left join passenger s on s.movement_id = m.movement_id and s.status in ('assigned', 'boarded')
+          where m.status in ('planned', 'boarding') group by m.movement_id, m.data",
+    );
+    let mut by_origin: BTreeMap<Uuid, u32> = BTreeMap::new();
+    for row in conn.fetch_all(statement).await? {
+        let movement: Movement = parse(&row, "data")?;
+        summary.seats_planned += movement.seats;
+        *by_origin.entry(movement.origin_place_id).or_default() += row.get::<i64>("n")? as u32;
+    }
+    summary.assigned_by_origin = by_origin.into_iter().collect();
+    let statement = conn.statement("select status, count(*) as n from passenger group by status");
+    for row in conn.fetch_all(statement).await? {
+        summary.counts.add(vocabulary(&row, "status")?, row.get::<i64>("n")? as u32);
+    }
+    Ok(summary)
+}
+
+/// A movement's passengers as the log recorded them: each person's last change on this
+/// movement, with their details from the report that named them.
+pub(crate) async fn manifest(pool: &Pool, movement_id: Uuid) -> Result<Option<(Movement, Vec<ManifestLine>)>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let Some((movement, _)) = movement_in(&mut conn, movement_id).await? else { return Ok(None) };
+    let statement = conn
+        .statement(
+            "select e.seq, e.kind, e.case_id, e.recorded_at, e.data from movement_log m join event e on e.seq = m.seq
+              where m.movement_id = $1 and e.kind = 'passenger_changed' order by m.seq",
+        )
+        .bind(movement_id.to_string());
+    let mut last: BTreeMap<Uuid, (u64, PassengerChanged)> = BTreeMap::new();
+    for row in conn.fetch_all(statement).await? {
+        let stored = stored_event(&row)?;
+        if let Ok(Event::PassengerChanged(change)) = Event::from_parts(&stored.kind, &stored.data) {
+            last.insert(change.person_id, (stored.seq, change));
+        }
+    }
+    let mut reported: HashMap<Uuid, (String, Vec<PersonRecord>)> = HashMap::new();
+    let mut lines = Vec::new();
+    for (person_id, (seq, change)) in last {
+        if let std::collections::hash_map::Entry::Vacant(slot) = reported.entry(change.case_id) {
+            let statement = conn
+                .statement("select seq, kind, case_id, recorded_at, data from event where case_id = $1 and kind = 'case_reported'")
+                .bind(change.case_id.to_string());
+            let stored = stored_event(&conn.fetch_one(statement).await?)?;
+            let Ok(Event::CaseReported(case)) = Event::from_parts(&stored.kind, &stored.data) else {
+                return Err(corrupt("case_reported", stored.seq));
+            };
+            slot.insert((case.reference.as_str().to_owned(), case.people));
+        }
+        let (reference, people) = &reported[&change.case_id];
+        let Some(person) = people.iter().find(|p| p.person_id == person_id) else { continue };
+        lines.push(ManifestLine {
+            person: person.clone(),
+            case_id: change.case_id,
+            reference: reference.clone(),
+            status: change.to,
+            seq,
+        });
+    }
+    lines.sort_by(|a, b| a.reference.cmp(&b.reference).then(a.seq.cmp(&b.seq)));
+    Ok(Some((movement, lines)))
+}
+
+/// The movements shared with a partner, by departure.
+pub(crate) async fn shared_movement_ids(pool: &Pool, partner_id: Uuid) -> Result<Vec<Uuid>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select m.movement_id from movement_share s join movement m on m.movement_id = s.movement_id
+              where s.partner_id = $1 order by m.departure_at, m.created_seq",
+        )
+        .bind(partner_id.to_string());
+    conn.fetch_all(statement).await?.iter().map(|row| uuid_col(row, "movement_id")).collect()
+}
