@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::Rejected;
 use crate::case::CaseStatus;
 use crate::clock::Timestamp;
+use crate::evacuation::movement::PassengerStatus;
 use crate::event::Event;
 use crate::location::{Cell, Location};
 use crate::need::{Flag, Need, sorted_unique};
@@ -265,8 +266,56 @@ pub fn timeline_entry(event: &Event) -> Option<TimelineEntry> {
                 UpdateKind::Message => ("You sent a message.", "أرسلت رسالة."),
             },
         )),
+        Event::DangerZoneFlagged(e) => Some(entry(
+            e.at,
+            "danger_zone".into(),
+            (
+                "Your area was declared a danger zone. Follow the advisories and keep in touch with us.",
+                "أُعلنت منطقتكم منطقة خطر. اتبعوا التنبيهات وابقوا على تواصل معنا.",
+            ),
+        )),
+        // Where and when to board is told by phone, not on a page whose link may be passed on.
+        Event::PassengerChanged(e) => {
+            let code = serde_json::to_value(e.to).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            Some(entry(e.at, format!("evacuation_{code}"), passenger_words(e.to)))
+        }
         _ => None,
     }
+}
+
+/// A step of a person's evacuation in plain words, `(en, ar)`.
+fn passenger_words(status: PassengerStatus) -> (&'static str, &'static str) {
+    use PassengerStatus as P;
+    match status {
+        P::Assigned => (
+            "A seat was reserved for you. We will call you with the place and time of departure.",
+            "حُجز لك مقعد. سنتصل بك لإبلاغك بمكان المغادرة وموعدها.",
+        ),
+        P::Waiting => (
+            "You are on the list for the next evacuation. We will call you.",
+            "أنتم على قائمة الإجلاء التالي. سنتصل بكم.",
+        ),
+        P::Boarded => ("Boarded.", "تم الصعود."),
+        P::Departed => ("Departed.", "غادرت الرحلة."),
+        P::Crossed => ("Crossed the border.", "تم عبور الحدود."),
+        P::ArrivedHome => ("Arrived home. Welcome back.", "الوصول إلى الوطن. حمدًا لله على السلامة."),
+        P::NoShow => (
+            "You were not at the departure. Call us to be placed on the next one.",
+            "لم تكونوا في موعد المغادرة. اتصلوا بنا لإدراجكم في الرحلة التالية.",
+        ),
+    }
+}
+
+/// A case's timeline as its citizen sees it: each entry once, though the people of one family
+/// each board, depart and cross (one event per person) at the same moment.
+pub fn timeline<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<TimelineEntry> {
+    let mut entries: Vec<TimelineEntry> = Vec::new();
+    for entry in events.into_iter().filter_map(timeline_entry) {
+        if !entries.iter().any(|e| e.code == entry.code && e.at == entry.at) {
+            entries.push(entry);
+        }
+    }
+    entries
 }
 
 #[cfg(test)]
@@ -362,5 +411,20 @@ mod tests {
             at: Timestamp(1),
         });
         assert_eq!(timeline_entry(&unassigned), None);
+        let departed = |person: u128| {
+            Event::PassengerChanged(crate::evacuation::movement::PassengerChanged {
+                movement_id: Uuid::from_u128(7),
+                case_id: Uuid::from_u128(1),
+                person_id: Uuid::from_u128(person),
+                from: PassengerStatus::Boarded,
+                to: PassengerStatus::Departed,
+                by: Uuid::from_u128(3),
+                at: Timestamp(1_000),
+            })
+        };
+        let family = [departed(10), departed(11), departed(12)];
+        let shown = timeline(&family);
+        assert_eq!(shown.len(), 1, "one family, one departure");
+        assert_eq!((shown[0].code.as_str(), shown[0].en), ("evacuation_departed", "Departed."));
     }
 }

@@ -234,7 +234,10 @@ async fn convoy(server: TestServer) {
     });
     let family = file(&public, &family).await;
     let man = file(&public, &report_at(15.60, 32.55, "Karim Mostafa", 30, &["evacuation"])).await;
-    let injured = file(&public, &report_at(15.57, 32.52, "سعاد", 50, &["medical", "evacuation"])).await;
+    let injured =
+        public.post_report(&report_at(15.57, 32.52, "سعاد", 50, &["medical", "evacuation"]), None).await.unwrap();
+    let tracking = injured.body["tracking_token"].as_str().unwrap().to_owned();
+    let injured = injured.body["case_id"].as_str().unwrap().to_owned();
     let far = file(&public, &report_at(19.6, 37.2, "بعيد", 30, &["evacuation"])).await;
     for case_id in [&family, &man, &injured, &far] {
         awaiting_evacuation(&operator, case_id).await;
@@ -366,6 +369,21 @@ async fn convoy(server: TestServer) {
     assert_eq!(seen["status"], "arrived");
     assert!(seen["passengers"].as_array().unwrap().iter().any(|p| p["status"] == "arrived_home"));
     assert_eq!(manifest(&operator, &movement_id).await, [("سعاد".to_owned(), "arrived_home".to_owned())]);
+
+    // Her tracking page told her each step, in plain words (the place and time come by phone).
+    let tracked = public.get(&format!("/api/v1/track/{tracking}")).await.unwrap().body;
+    let codes: Vec<&str> =
+        tracked["timeline"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert!(
+        codes.ends_with(&[
+            "evacuation_assigned",
+            "evacuation_boarded",
+            "evacuation_departed",
+            "evacuation_crossed",
+            "evacuation_arrived_home"
+        ]),
+        "{codes:?}"
+    );
 
     // The printable page: Arabic right to left by default, English on request.
     let page = operator.get(&format!("/ops/movements/{movement_id}/manifest")).await.unwrap();

@@ -4,7 +4,7 @@
 //! Owns the token rule: whatever is presented is hashed and looked up, always the same way, so a
 //! malformed token, an unknown one and a revoked one get the same answer after the same work (a
 //! case read even when nothing was found). The view is citizen-safe by construction: built from
-//! `citizen::timeline_entry`, which never passes notes, names or priorities.
+//! `citizen::timeline`, which never passes notes, names or priorities.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
@@ -86,11 +86,10 @@ pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<Tracki
         .filter(|a| a.concerns(coordinates, summary.cell))
         .map(AdvisoryBody::from)
         .collect();
-    let timeline = detail
-        .events
-        .iter()
-        .filter_map(|stored| Event::from_parts(&stored.kind, &stored.data).ok())
-        .filter_map(|event| citizen::timeline_entry(&event))
+    let events: Vec<Event> =
+        detail.events.iter().filter_map(|stored| Event::from_parts(&stored.kind, &stored.data).ok()).collect();
+    let timeline = citizen::timeline(&events)
+        .into_iter()
         .map(|entry| TimelineItem {
             at: entry.at.to_rfc3339(),
             code: entry.code,

@@ -154,8 +154,15 @@ mod tests {
             status: Some(PassengerStatus::Departed),
         };
         let profile = DataProfile::default_for(PartnerKind::RedCrescent);
-        let seen =
-            project_movement(&movement, &origin, &destination, std::slice::from_ref(&passenger), red_crescent, &profile).unwrap();
+        let seen = project_movement(
+            &movement,
+            &origin,
+            &destination,
+            std::slice::from_ref(&passenger),
+            red_crescent,
+            &profile,
+        )
+        .unwrap();
         let json = serde_json::to_value(&seen).unwrap();
         assert_eq!(json["passengers"][0]["name"], "سعاد");
         assert_eq!(json["passengers"][0]["needs"], serde_json::json!(["medical"]));
