@@ -1,4 +1,5 @@
-//! The scenario file (TOML): places, phases, waves, operator and partner bots, advisories.
+//! The scenario file (TOML): places, phases, waves, operator and partner bots, advisories, and
+//! the evacuation (assembly points and crossings, danger zones, movements).
 //!
 //! Owns parsing and checking a scenario, with errors that name the offending key. Documented
 //! for people who write scenarios in `scenarios/README.md`; this file and that one change
@@ -6,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use opsroom_domain::evacuation::movement::Mode;
+use opsroom_domain::evacuation::place::PlaceKind;
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::partner::PartnerKind;
 use opsroom_domain::partner::referral::RequestType;
@@ -41,6 +44,13 @@ pub struct Scenario {
     pub partners: Vec<PartnerBot>,
     #[serde(default)]
     pub advisories: Vec<AdvisoryPlan>,
+    /// Assembly points, crossings, airports and ports, registered before the clock starts.
+    #[serde(default)]
+    pub evacuation_places: Vec<EvacuationPlace>,
+    #[serde(default)]
+    pub danger_zones: Vec<DangerZonePlan>,
+    #[serde(default)]
+    pub movements: Vec<MovementPlan>,
 }
 
 fn default_demo_speed() -> f64 {
@@ -191,6 +201,64 @@ fn default_advisory_kind() -> String {
     "instruction".into()
 }
 
+/// A place evacuations start from or go to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvacuationPlace {
+    pub kind: PlaceKind,
+    /// Movements name their origin and destination by this.
+    pub name_en: String,
+    pub name_ar: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A danger zone a supervisor declares (and may lift).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DangerZonePlan {
+    pub at_hour: f64,
+    pub lifted_at_hour: Option<f64>,
+    pub name_en: String,
+    pub name_ar: String,
+    /// The outline, `[lon, lat]` points (closed by the runner if the last is not the first).
+    pub outline: Vec<[f64; 2]>,
+}
+
+/// A convoy, flight, ship or train the ops room plans, fills and follows to its end.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MovementPlan {
+    /// When a supervisor plans it.
+    pub planned_at_hour: f64,
+    /// When it departs; passengers are chosen and board in the two hours before.
+    pub departure_hour: f64,
+    /// From departure to arrival at the destination (and the passengers' crossing).
+    pub travel_hours: f64,
+    /// From arrival to the passengers' arrival home (a train from Aswan, a flight's landing).
+    #[serde(default = "default_home_after")]
+    pub home_after_hours: f64,
+    pub mode: Mode,
+    pub label: String,
+    /// An evacuation place's `name_en` (an assembly point).
+    pub origin: String,
+    /// An evacuation place's `name_en` (a crossing, an airport or a port).
+    pub destination: String,
+    pub seats: u32,
+    /// Passengers are chosen from the people awaiting evacuation this far from the origin.
+    pub radius_km: f64,
+    /// Share of the assigned who do not board.
+    #[serde(default)]
+    pub no_show_share: f64,
+    /// Partners (by name) whose feeds carry the movement.
+    #[serde(default)]
+    pub share_with: Vec<String>,
+}
+
+fn default_home_after() -> f64 {
+    4.0
+}
+
 /// A scenario that does not hold together.
 #[derive(Debug, thiserror::Error)]
 #[error("{key}: {message}")]
@@ -301,6 +369,52 @@ impl Scenario {
         for (i, advisory) in self.advisories.iter().enumerate() {
             if !(0.0..=self.duration_hours).contains(&advisory.at_hour) {
                 return Err(invalid(format!("advisories[{i}].at_hour"), "within the scenario"));
+            }
+        }
+        self.check_evacuation()
+    }
+
+    fn check_evacuation(&self) -> Result<(), Invalid> {
+        let within = |hour: f64| (0.0..=self.duration_hours).contains(&hour);
+        for (i, zone) in self.danger_zones.iter().enumerate() {
+            if !within(zone.at_hour) || zone.lifted_at_hour.is_some_and(|h| !within(h) || h <= zone.at_hour) {
+                return Err(invalid(
+                    format!("danger_zones[{i}].at_hour"),
+                    "within the scenario, lifted after declared",
+                ));
+            }
+            if zone.outline.len() < 3 {
+                return Err(invalid(format!("danger_zones[{i}].outline"), "at least three [lon, lat] points"));
+            }
+        }
+        let place = |name: &str| self.evacuation_places.iter().find(|p| p.name_en == name);
+        for (i, movement) in self.movements.iter().enumerate() {
+            let key = |k: &str| format!("movements[{i}].{k}");
+            if !(within(movement.planned_at_hour)
+                && within(movement.departure_hour)
+                && movement.planned_at_hour <= movement.departure_hour)
+            {
+                return Err(invalid(key("departure_hour"), "within the scenario, after planned_at_hour"));
+            }
+            let home = movement.departure_hour + movement.travel_hours + movement.home_after_hours;
+            if !(movement.travel_hours > 0.0 && movement.home_after_hours >= 0.0 && within(home)) {
+                return Err(invalid(
+                    key("travel_hours"),
+                    "travel_hours > 0 and home_after_hours >= 0, with the arrival home within the scenario",
+                ));
+            }
+            if place(&movement.origin).is_none_or(|p| p.kind != PlaceKind::AssemblyPoint) {
+                return Err(invalid(key("origin"), "the name_en of an assembly point in evacuation_places"));
+            }
+            if place(&movement.destination).is_none_or(|p| !p.kind.is_destination()) {
+                return Err(invalid(
+                    key("destination"),
+                    "the name_en of a crossing, airport or port in evacuation_places",
+                ));
+            }
+            check_share(key("no_show_share"), movement.no_show_share)?;
+            if let Some(j) = movement.share_with.iter().position(|n| !self.partners.iter().any(|p| &p.name == n)) {
+                return Err(invalid(format!("movements[{i}].share_with[{j}]"), "one of the scenario's partners"));
             }
         }
         Ok(())

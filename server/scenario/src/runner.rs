@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::client::{Client, Reply, Stream};
+use crate::evacuation::{self, EvacuationTally};
 use crate::format::{PartnerBot, Scenario};
 use crate::gazetteer::Gazetteer;
 use crate::plan::{self, PlannedReport, between};
@@ -86,6 +87,7 @@ pub struct Summary {
     pub referrals_declined: u64,
     pub referrals_completed: u64,
     pub advisories: u64,
+    pub evacuation: EvacuationTally,
     pub streams: Vec<StreamCheck>,
     pub elapsed: Duration,
 }
@@ -127,6 +129,11 @@ impl Summary {
             self.referrals_completed,
             self.advisories
         );
+        let e = &self.evacuation;
+        println!(
+            "  evacuation: {} danger zones, {} movements planned, {} seats assigned, {} departed, {} arrived home",
+            e.zones, e.movements, e.assigned, e.departed, e.arrived_home
+        );
         for stream in &self.streams {
             println!(
                 "  stream {}: {} events, {} gaps, {} repeats",
@@ -148,28 +155,29 @@ impl Summary {
 
 /// Counters shared by every actor.
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     sent: u64,
     acknowledged: Vec<Uuid>,
     /// Which planned report each timed case came from.
     index_of: HashMap<Uuid, usize>,
     errors: BTreeMap<String, u64>,
     advisories: u64,
+    pub(crate) evacuation: EvacuationTally,
 }
 
-type Shared = Arc<Mutex<Tally>>;
+pub(crate) type Shared = Arc<Mutex<Tally>>;
 
-fn count_error(tally: &Shared, kind: String) {
+pub(crate) fn count_error(tally: &Shared, kind: String) {
     *tally.lock().unwrap().errors.entry(kind).or_default() += 1;
 }
 
-fn failure(reply: &Reply) -> String {
+pub(crate) fn failure(reply: &Reply) -> String {
     format!("http {} {}", reply.status, reply.body["error"]["code"].as_str().unwrap_or(""))
 }
 
 /// The scenario clock.
 #[derive(Clone, Copy)]
-struct Clock {
+pub(crate) struct Clock {
     start: Instant,
     speed: Speed,
 }
@@ -183,7 +191,7 @@ impl Clock {
         }
     }
 
-    async fn until_hours(&self, hours: f64) {
+    pub(crate) async fn until_hours(&self, hours: f64) {
         if let Speed::Times(n) = self.speed {
             let at = self.start + Duration::from_secs_f64((hours * 3600.0 / n).max(0.0));
             tokio::time::sleep_until(at.into()).await;
@@ -207,7 +215,7 @@ impl Clock {
 }
 
 /// The random choices of one actor about one planned report.
-fn choices(seed: u64, index: usize, actor: &str) -> ChaCha8Rng {
+pub(crate) fn choices(seed: u64, index: usize, actor: &str) -> ChaCha8Rng {
     let actor = actor.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     ChaCha8Rng::seed_from_u64(seed ^ actor ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
@@ -235,6 +243,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
     let me = admin.get("/api/v1/session").await?;
     let my_id: Uuid = me.body["user_id"].as_str().and_then(|s| s.parse().ok()).context("no user id")?;
     let partners = register_partners(&admin, &scenario.partners).await?;
+    let places = evacuation::register_places(&admin, &scenario.evacuation_places).await?;
 
     // Watch the operators' stream from before the first report to the end.
     let (stop_tx, stop) = watch::channel(false);
@@ -261,6 +270,18 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
     let clock = Clock { start: Instant::now(), speed: options.speed };
     let progress = options.progress.then(|| tokio::spawn(report_progress(clock, tally.clone(), planned.len())));
     let advisories = tokio::spawn(publish_advisories(scenario.clone(), admin.clone(), clock, tally.clone()));
+    let zones =
+        tokio::spawn(evacuation::declare_zones(scenario.danger_zones.clone(), admin.clone(), clock, tally.clone()));
+    let shared: HashMap<String, Uuid> = partners.iter().map(|(name, (id, _))| (name.clone(), *id)).collect();
+    let movers =
+        evacuation::Movers { admin: admin.clone(), places, partners: shared, clock, seed, tally: tally.clone() };
+    let movements = evacuation::play_movements(scenario.movements.clone(), movers);
+    // On the clock, movements keep their hours; at full speed there are no hours, so they run
+    // once the operators have put everyone who asked for evacuation on the waiting list.
+    let (movements, movements_after) = match options.speed {
+        Speed::Times(_) => (Some(tokio::spawn(movements)), None),
+        Speed::Max => (None, Some(movements)),
+    };
 
     let (cases_tx, cases_rx) = mpsc::unbounded_channel();
     let operators = match (&scenario.operators, options.operator_bots) {
@@ -287,6 +308,13 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
         operators.await?;
     }
     advisories.await?;
+    zones.await?;
+    if let Some(movements) = movements {
+        movements.await?;
+    }
+    if let Some(movements) = movements_after {
+        movements.await;
+    }
     // Partner bots finish what they took on: wait until none has work under way and no item
     // came for a second (their steps take scenario time, so at most a bounded real time).
     let patience = scenario.partners.iter().map(|p| p.accept_after_minutes[1] + 5.0 * p.step_after_minutes[1]);
@@ -333,6 +361,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
         referrals_declined: ops.referrals_declined,
         referrals_completed: ops.referrals_completed,
         advisories: tally.advisories,
+        evacuation: tally.evacuation.clone(),
         streams,
         elapsed: started.elapsed(),
     })
@@ -555,6 +584,10 @@ async fn work_case(desk: &Desk, case: &NewCase, contact_after: f64, reached: boo
                 return Err(failure(&reply));
             }
         }
+    }
+    // Someone who asks to be evacuated waits for a seat.
+    if case.needs.contains(&Need::Evacuation) {
+        act("status", json!({"status": "awaiting_evacuation"})).await?;
     }
     Ok(())
 }

@@ -32,6 +32,12 @@ async fn the_smoke_scenario_plays_through_the_public_api_with_nothing_lost() {
     assert_eq!(summary.referrals_accepted + summary.referrals_declined, summary.referrals_made);
     assert_eq!(summary.referrals_completed, summary.referrals_accepted);
     assert_eq!(summary.advisories, 1);
+    // The bus took people from the waiting list (families kept together, so perhaps fewer than
+    // its 20 seats), most boarded and all of those reached home.
+    let e = &summary.evacuation;
+    assert_eq!((e.zones, e.movements), (1, 1), "{e:?}");
+    assert!((10..=20).contains(&e.assigned), "{e:?}");
+    assert!(e.departed > 0 && e.departed <= e.assigned && e.arrived_home == e.departed, "{e:?}");
     assert_eq!(summary.streams.len(), 2, "the operators' stream and the Red Crescent's");
     assert!(summary.streams.iter().all(|s| s.events > 0));
     // The same seed plays the same crisis: a second run on a fresh server decides alike.
