@@ -87,6 +87,9 @@ pub(crate) async fn declare_zones(zones: Vec<DangerZonePlan>, admin: Client, clo
     }
 }
 
+/// Suggest-and-confirm rounds before a movement gives up on its passengers.
+const CONFIRM_ATTEMPTS: usize = 5;
+
 /// What the movement actors share.
 pub(crate) struct Movers {
     pub admin: Client,
@@ -133,19 +136,30 @@ async fn play_movement(plan: &MovementPlan, index: usize, movers: &Movers) -> Re
     let id = movement["movement_id"].as_str().unwrap_or_default().to_owned();
     tally.lock().unwrap().evacuation.movements += 1;
 
-    // Two hours before departure: take the suggestion as it is, then board.
+    // Two hours before departure: take the suggestion as it is and confirm it. Another movement
+    // may have seated someone in between (the confirmation is refused whole): ask again.
     clock.until_hours((plan.departure_hour - 2.0).max(plan.planned_at_hour)).await;
-    let suggested =
-        post(&format!("/api/v1/movements/{id}/suggestion"), json!({"radius_km": plan.radius_km}), 200).await?;
-    let chosen: Vec<String> = suggested["passengers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["person_id"].as_str().map(str::to_owned))
-        .collect();
-    if !chosen.is_empty() {
-        post(&format!("/api/v1/movements/{id}/passengers"), json!({"person_ids": chosen}), 200).await?;
-        tally.lock().unwrap().evacuation.assigned += chosen.len() as u64;
+    let mut chosen: Vec<String> = Vec::new();
+    for attempt in 1..=CONFIRM_ATTEMPTS {
+        let suggestion = json!({"radius_km": plan.radius_km});
+        let suggested = post(&format!("/api/v1/movements/{id}/suggestion"), suggestion, 200).await?;
+        chosen = suggested["passengers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["person_id"].as_str().map(str::to_owned))
+            .collect();
+        if chosen.is_empty() {
+            break;
+        }
+        match post(&format!("/api/v1/movements/{id}/passengers"), json!({"person_ids": chosen}), 200).await {
+            Ok(_) => {
+                tally.lock().unwrap().evacuation.assigned += chosen.len() as u64;
+                break;
+            }
+            Err(kind) if kind == "http 409 not_waiting" && attempt < CONFIRM_ATTEMPTS => continue,
+            Err(kind) => return Err(kind),
+        }
     }
     post(&format!("/api/v1/movements/{id}/status"), json!({"to": "boarding"}), 200).await?;
     let mut rng = choices(*seed, index, "movement");

@@ -803,18 +803,27 @@ pub(crate) async fn summary(pool: &Pool) -> Result<EvacuationSummary> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
     let mut summary = EvacuationSummary::default();
-    // People in waiting cases, less those of them holding a seat, per cell.
+    // People in waiting cases, less those of them holding a seat, per cell: two grouped reads
+    // (the cases by the partial index of waiting cases, the seated by their case).
+    let mut waiting: BTreeMap<i64, i64> = BTreeMap::new();
     let statement = conn.statement(
-        // Sums cast back to bigint: PostgreSQL sums bigints as numeric.
-        "select c.cell, cast(sum(c.people_count) as bigint) as people,
-                cast(sum((select count(*) from passenger s where s.case_id = c.case_id and s.status <> 'waiting')) as bigint)
-                  as seated
-           from case_file c where c.status = 'awaiting_evacuation' and c.cell is not null group by c.cell",
+        // Cast back to bigint: PostgreSQL sums bigints as numeric.
+        "select cell, cast(sum(people_count) as bigint) as n from case_file
+          where status = 'awaiting_evacuation' and cell is not null group by cell",
     );
     for row in conn.fetch_all(statement).await? {
-        let waiting = row.get::<i64>("people")? - row.get::<Option<i64>>("seated")?.unwrap_or(0);
-        if let (Some(cell), true) = (cell_col(&row)?, waiting > 0) {
-            summary.waiting_by_cell.push((cell, waiting as u32));
+        waiting.insert(row.get("cell")?, row.get("n")?);
+    }
+    let statement = conn.statement(
+        "select c.cell, count(*) as n from passenger s join case_file c on c.case_id = s.case_id
+          where s.status <> 'waiting' and c.status = 'awaiting_evacuation' and c.cell is not null group by c.cell",
+    );
+    for row in conn.fetch_all(statement).await? {
+        *waiting.entry(row.get("cell")?).or_default() -= row.get::<i64>("n")?;
+    }
+    for (cell, people) in waiting {
+        if let (Some(cell), true) = (Cell::from_u64(cell as u64), people > 0) {
+            summary.waiting_by_cell.push((cell, people as u32));
         }
     }
     let statement = conn.statement(
