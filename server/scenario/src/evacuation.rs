@@ -100,17 +100,24 @@ pub(crate) struct Movers {
     pub tally: Shared,
 }
 
-/// Play every movement, each on its own schedule.
-pub(crate) async fn play_movements(movements: Vec<MovementPlan>, movers: Movers) {
+/// Play every movement, each on its own schedule — or, when the clock has no hours (`--speed
+/// max`), one after the other in order of departure, as the hours would have had them.
+pub(crate) async fn play_movements(mut movements: Vec<MovementPlan>, movers: Movers, in_turn: bool) {
+    movements.sort_by(|a, b| a.departure_hour.total_cmp(&b.departure_hour));
     let movers = std::sync::Arc::new(movers);
     let mut tasks = tokio::task::JoinSet::new();
     for (index, plan) in movements.into_iter().enumerate() {
         let movers = movers.clone();
-        tasks.spawn(async move {
+        let play = async move {
             if let Err(kind) = play_movement(&plan, index, &movers).await {
                 count_error(&movers.tally, format!("movement {}: {kind}", plan.label));
             }
-        });
+        };
+        if in_turn {
+            play.await;
+        } else {
+            tasks.spawn(play);
+        }
     }
     while tasks.join_next().await.is_some() {}
 }

@@ -275,7 +275,8 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
     let shared: HashMap<String, Uuid> = partners.iter().map(|(name, (id, _))| (name.clone(), *id)).collect();
     let movers =
         evacuation::Movers { admin: admin.clone(), places, partners: shared, clock, seed, tally: tally.clone() };
-    let movements = evacuation::play_movements(scenario.movements.clone(), movers);
+    let in_turn = matches!(options.speed, Speed::Max);
+    let movements = evacuation::play_movements(scenario.movements.clone(), movers, in_turn);
     // On the clock, movements keep their hours; at full speed there are no hours, so they run
     // once the operators have put everyone who asked for evacuation on the waiting list.
     let (movements, movements_after) = match options.speed {
