@@ -43,7 +43,7 @@ await build({
   outfile: join(out, 'ops/app.js'),
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) {
+for (const file of ['index.html', 'style.css', 'manifest.css']) {
   writeFileSync(join(out, 'ops', file), readFileSync(join(here, 'ops', file)));
 }
 

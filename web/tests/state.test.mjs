@@ -127,3 +127,49 @@ test("referral events mark a case's card when a partner has not answered or said
   assert.equal(referralAttention(state.cases.get('r1')), 'unable', 'shelter is still needed');
   assert.equal(state.cases.get('r1').version, 1, 'a referral is not an edit of the case');
 });
+
+test('a danger zone declared over a case flags it and raises its priority as an escalation does', () => {
+  const state = createState();
+  state.map.resolution = 7;
+  apply(state, reported(1, 'd1', 'normal'));
+  apply(state, reported(2, 'd2', 'high'));
+  const flagged = (seq, caseId, data) => ({ type: 'event', seq, kind: 'danger_zone_flagged', case_id: caseId, data: { case_id: caseId, zone_id: 'z1', cell: KHARTOUM_9, status: 'new', ...data } });
+  assert.equal(apply(state, flagged(3, 'd1', { priority: 'normal', raised_to: 'critical' })), 'd1');
+  apply(state, flagged(4, 'd2', { priority: 'high', raised_to: null }));
+  const [d1, d2] = ['d1', 'd2'].map((id) => state.cases.get(id));
+  assert.equal(d1.danger_zone, 'z1');
+  assert.equal(d1.priority.level, 'critical', 'raised');
+  assert.equal(d2.danger_zone, 'z1');
+  assert.equal(d2.priority.level, 'high', 'unchanged when nothing was raised');
+  assert.deepEqual([d1.version, d2.version], [1, 1], 'a zone is not an edit of the case');
+  assert.equal(state.map.cells.get(KHARTOUM_7).total, 2, 'a raise moves no case between cells');
+  assert.equal(state.map.cells.get(KHARTOUM_7).worst, 'critical');
+  assert.equal(apply(state, flagged(5, 'elsewhere', { raised_to: 'critical' })), null, 'a case not on this board');
+});
+
+test('a report inside an active danger zone arrives flagged; one outside does not', () => {
+  const state = createState();
+  const inside = reported(1, 'in', 'critical');
+  inside.data.danger_zone = 'z1';
+  inside.data.priority.reasons = ['danger_zone'];
+  apply(state, inside);
+  apply(state, reported(2, 'out', 'normal'));
+  assert.equal(state.cases.get('in').danger_zone, 'z1');
+  assert.equal(state.cases.get('out').danger_zone, null);
+});
+
+test("a lifted zone clears its cases' flag, a redrawn one the cases it no longer covers; priorities stay", () => {
+  const state = createState();
+  for (const [seq, id] of [[1, 'a'], [2, 'b'], [3, 'c']]) apply(state, reported(seq, id, 'normal'));
+  const flag = (seq, caseId, zone) => ({ type: 'event', seq, kind: 'danger_zone_flagged', case_id: caseId, data: { case_id: caseId, zone_id: zone, cell: KHARTOUM_9, status: 'new', priority: 'normal', raised_to: 'high' } });
+  apply(state, flag(4, 'a', 'z1'));
+  apply(state, flag(5, 'b', 'z1'));
+  apply(state, flag(6, 'c', 'z2'));
+  const zoneEvent = (seq, kind, data) => ({ type: 'event', seq, kind, case_id: null, data: { kind: 'danger', active: kind !== 'zone_lifted', flagged: 0, ...data } });
+  assert.equal(apply(state, zoneEvent(7, 'zone_changed', { zone_id: 'z1', cleared: ['b', 'not-loaded'] })), 'b');
+  assert.deepEqual(['a', 'b', 'c'].map((id) => state.cases.get(id).danger_zone), ['z1', null, 'z2']);
+  assert.equal(apply(state, zoneEvent(8, 'zone_changed', { zone_id: 'z1' })), null, 'nothing cleared');
+  assert.equal(apply(state, zoneEvent(9, 'zone_lifted', { zone_id: 'z1' })), 'a');
+  assert.deepEqual(['a', 'b', 'c'].map((id) => state.cases.get(id).danger_zone), [null, null, 'z2'], 'the other zone stays');
+  assert.equal(state.cases.get('a').priority.level, 'high', 'lifting lowers no priority');
+});

@@ -339,8 +339,10 @@ async fn lift_zone(conn: &mut Conn<'_>, zone_id: Uuid, by: Uuid, at: i64, seq: u
     let id = zone_id.to_string();
     let clear = conn.statement("delete from zone_cell where zone_id = $1").bind(id.as_str());
     conn.execute(clear).await?;
-    let clear =
-        conn.statement("update case_file set danger_zone_id = null where danger_zone_id = $1").bind(id.as_str());
+    let clear = conn
+        .statement("update case_file set danger_zone_id = null, updated_seq = $1 where danger_zone_id = $2")
+        .bind(seq as i64)
+        .bind(id.as_str());
     conn.execute(clear).await?;
     let update = conn
         .statement(

@@ -63,6 +63,7 @@ function card(summary, onOpen) {
     h('span', { class: 'place' }, summary.place ?? ''),
     h('span', { class: 'needs' }, [...summary.flags.map((f) => t(`flags.${f}`)), ...summary.needs.map((n) => t(`needs.${n}`))].join(' · ')),
     h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`)),
+    summary.danger_zone ? h('span', { class: 'danger-zone', dataset: { zoneId: summary.danger_zone } }, t('inDangerZone')) : '',
     summary.citizen_update ? h('span', { class: 'citizen' }, t(`citizenUpdate.${summary.citizen_update}`)) : '',
     summary.open_matches ? h('span', { class: 'possible-match' }, `${t('possibleMatch')} (${summary.open_matches})`) : '',
     attention ? h('span', { class: `referral-attention ${attention}` }, t(`referralAttention.${attention}`)) : '',

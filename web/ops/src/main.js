@@ -1,6 +1,7 @@
 // The ops room: wires the panels to the state, the API and the live stream. Nothing else.
 import { api } from './api.js';
 import { mountAdvisories } from './advisories.js';
+import { mountEvacuation } from './evacuation.js';
 import { mountPartners } from './partners.js';
 import { openDrawer } from './drawer.js';
 import { h } from './dom.js';
@@ -12,7 +13,7 @@ import { DONE_STATUSES, OPEN_STATUSES, apply, createState, parentCell } from './
 
 const root = document.getElementById('app');
 // Events that move the map's counts or the KPIs.
-const MAP_KINDS = new Set(['case_reported', 'status_changed', 'priority_overridden', 'citizen_updated']);
+const MAP_KINDS = new Set(['case_reported', 'status_changed', 'priority_overridden', 'citizen_updated', 'danger_zone_flagged']);
 const state = createState();
 let live = null;
 
@@ -55,6 +56,9 @@ function room(user) {
   const board = h('div', { class: 'board' });
   const drawer = h('aside', { class: 'drawer', hidden: true });
   const advisoriesPanel = h('details', { class: 'advisories-panel' });
+  const evacuationPanel = h('details', { class: 'evacuation-panel' });
+  const counters = h('div', { class: 'evacuation-counters' });
+  const mapTools = h('div', { class: 'map-tools' });
   // The partner registry is the admins' alone; the server refuses its writes to anyone else.
   const partnersPanel = user.role === 'admin' ? h('details', { class: 'partners-panel' }) : null;
   root.replaceChildren(
@@ -69,7 +73,9 @@ function room(user) {
       h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); login(); } }, t('signOut')),
     ),
     filters,
+    counters,
     advisoriesPanel,
+    evacuationPanel,
     ...(partnersPanel ? [partnersPanel] : []),
     h('main', {}, mapPanel, board, drawer),
   );
@@ -110,6 +116,10 @@ function room(user) {
     onPickCell: (cell) => setFilters({ ...state.filters, cell }),
     lang,
   });
+  // Supervisors' map tools (adding places, drawing zones) float over the map.
+  mapPanel.append(mapTools);
+  const evacuation = mountEvacuation({ panel: evacuationPanel, counters, tools: mapTools, map, user, onOpenCase: openCase });
+  window.opsroom.map = map;
   api.mapConfig().then((answer) => {
     if (answer.ok && answer.body.tile_url) map.setTiles(answer.body.tile_url);
   });
@@ -171,6 +181,7 @@ function room(user) {
         if (MAP_KINDS.has(event.kind)) refreshSoon();
         if (event.kind.startsWith('advisory_')) advisories.refresh();
         if (event.kind.startsWith('partner_')) partners?.refresh();
+        evacuation.onEvent(event);
         if (event.case_id && event.case_id === state.selected) openedDrawer?.onEvent(event);
       },
       onState: (s) => {
@@ -208,6 +219,6 @@ const metrics = {
   },
 };
 
-// Exposed for the browser tests and the benchmark only.
-window.opsroom = { state, parentCell, metrics };
+// Exposed for the browser tests and the benchmark only (`map` once the room is shown).
+window.opsroom = { state, parentCell, metrics, map: null };
 start();

@@ -1,15 +1,24 @@
 // The map, behind one small interface: a canvas with a basemap that ships with the binary
 // (Natural Earth country outlines, GeoNames place names), H3 hexagons coloured by their worst
-// priority, individual cases when zoomed in, and markers (the partner page's cases: a dot at a
-// coarse cell's centre inside a circle as wide as the cell). Works offline: nothing is fetched
-// but our own /ops/ assets (the partner page uses the same ones) and what the caller asks for.
-// It knows no page's words or state: the label language comes in as `lang()`.
+// priority, individual cases when zoomed in, markers (the partner page's cases: a dot at a
+// coarse cell's centre inside a circle as wide as the cell), areas (polygons with a fill and an
+// outline), labelled points, and a shape being drawn, whose vertices a caller collects by
+// taking the map's clicks (`takeClicks`). Works offline: nothing is fetched but our own /ops/
+// assets (the partner page uses the same ones) and what the caller asks for. It knows no page's
+// words or state: the label language comes in as `lang()`, other labels come written.
 import { feature } from 'topojson-client';
 
 /** Individual cases are drawn from this zoom on (pixels per unit of the Mercator square). */
 const CASES_FROM_SCALE = 60_000;
 
 const COLOURS = { critical: '#c0392b', high: '#e67e22', normal: '#f1c40f', low: '#7f8c8d' };
+
+/** Points' shapes other than the circle, as corners around the point in pixels. */
+const SHAPES = {
+  diamond: [[0, -8], [8, 0], [0, 8], [-8, 0]],
+  triangle: [[0, -8], [8, 6], [-8, 6]],
+  square: [[-6, -6], [6, -6], [6, 6], [-6, 6]],
+};
 
 /** Web Mercator: degrees to unit-square coordinates (x east, y south). */
 function project(lon, lat) {
@@ -52,6 +61,10 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   let cells = []; // [{cell, total, worst, ring: [[lon,lat]...]}]
   let cases = []; // [{lat, lon, level}]
   let markers = []; // [{id, lat, lon, level, resolution, selected}]
+  let areas = []; // [{polygons: [[ring…]…], fill, stroke, dashed, label}]
+  let points = []; // [{lon, lat, shape, colour, label, sublabel}]
+  let draft = null; // [[lon, lat]…]: the outline being drawn
+  let clickTaker = null; // while set, a click gives it [lon, lat] and picks nothing
   let dirty = true;
 
   fetch('/ops/countries.json')
@@ -232,6 +245,9 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       context.stroke();
       context.lineWidth = 0.7;
     }
+    drawAreas();
+    drawPoints();
+    drawDraft();
     // Labels: more towns as one zooms in.
     const minPopulation = scale > 200_000 ? 0 : scale > 60_000 ? 20_000 : scale > 20_000 ? 100_000 : 400_000;
     context.font = '11px system-ui, sans-serif';
@@ -245,6 +261,85 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       context.fillText(lang() === 'ar' ? place.a : place.n, x, y - 5);
     }
     dirty = false;
+  }
+
+  function drawAreas() {
+    for (const area of areas) {
+      context.beginPath();
+      for (const polygon of area.polygons) for (const r of polygon) ring(r);
+      if (area.fill) {
+        context.globalAlpha = 0.25;
+        context.fillStyle = area.fill;
+        context.fill('evenodd');
+        context.globalAlpha = 1;
+      }
+      context.setLineDash(area.dashed ? [8, 5] : []);
+      context.strokeStyle = area.stroke;
+      context.lineWidth = 2.5;
+      context.stroke();
+      context.setLineDash([]);
+      context.lineWidth = 0.7;
+      if (area.label) {
+        const [x, y] = toScreen(...area.polygons[0][0][0]);
+        outlinedText(area.label, x, y - 6, 'bold 12px system-ui, sans-serif', area.stroke);
+      }
+    }
+  }
+
+  // Points: a shape per kind (circle, diamond, triangle, square) with a label and a sublabel.
+  function drawPoints() {
+    for (const p of points) {
+      const [x, y] = toScreen(p.lon, p.lat);
+      context.beginPath();
+      const corners = SHAPES[p.shape];
+      if (corners) corners.forEach(([dx, dy], i) => (i === 0 ? context.moveTo(x + dx, y + dy) : context.lineTo(x + dx, y + dy)));
+      else context.arc(x, y, 7, 0, 2 * Math.PI);
+      context.closePath();
+      context.fillStyle = p.colour;
+      context.fill();
+      context.strokeStyle = '#fff';
+      context.lineWidth = 2;
+      context.stroke();
+      context.lineWidth = 0.7;
+      if (p.label) outlinedText(p.label, x, y - 12, 'bold 12px system-ui, sans-serif', '#111');
+      if (p.sublabel) outlinedText(p.sublabel, x, y + 20, '11px system-ui, sans-serif', '#333');
+    }
+  }
+
+  function drawDraft() {
+    if (!draft?.length) return;
+    context.beginPath();
+    draft.forEach(([lon, lat], i) => {
+      const [x, y] = toScreen(lon, lat);
+      if (i === 0) context.moveTo(x, y);
+      else context.lineTo(x, y);
+    });
+    if (draft.length > 2) context.closePath();
+    context.setLineDash([6, 4]);
+    context.strokeStyle = '#111';
+    context.lineWidth = 2;
+    context.stroke();
+    context.setLineDash([]);
+    for (const [lon, lat] of draft) {
+      const [x, y] = toScreen(lon, lat);
+      context.beginPath();
+      context.arc(x, y, 4, 0, 2 * Math.PI);
+      context.fillStyle = '#fff';
+      context.fill();
+      context.stroke();
+    }
+    context.lineWidth = 0.7;
+  }
+
+  function outlinedText(text, x, y, font, colour) {
+    context.font = font;
+    context.textAlign = 'center';
+    context.lineWidth = 3;
+    context.strokeStyle = '#fff';
+    context.strokeText(text, x, y);
+    context.fillStyle = colour;
+    context.fillText(text, x, y);
+    context.lineWidth = 0.7;
   }
 
   let mounted = false;
@@ -284,6 +379,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     const rect = canvas.getBoundingClientRect();
     const px = e.clientX - rect.left;
     const py = e.clientY - rect.top;
+    if (clickTaker) return clickTaker(fromScreen(px, py));
     const marker = markers.find((m) => {
       const [x, y] = toScreen(m.lon, m.lat);
       return Math.hypot(x - px, y - py) <= 10;
@@ -332,6 +428,33 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     setMarkers(list) {
       markers = list;
       dirty = true;
+    },
+    /** Areas drawn over the hexagons: [{polygons: GeoJSON polygons' coordinates ([[ring…]…]),
+     * fill (a colour, or null for an outline only), stroke, dashed, label}]. */
+    setAreas(list) {
+      areas = list;
+      dirty = true;
+    },
+    /** Labelled points drawn at every zoom: [{lon, lat, shape: 'circle'|'diamond'|'triangle'|
+     * 'square', colour, label, sublabel}]. */
+    setPoints(list) {
+      points = list;
+      dirty = true;
+    },
+    /** The outline being drawn ([[lon, lat]…], closed on screen from three vertices), or null. */
+    setDraft(vertices) {
+      draft = vertices;
+      dirty = true;
+    },
+    /** While `taker` is set, a click (not a drag) hands it [lon, lat] and picks no hexagon or
+     * marker; `null` gives clicks back to picking. */
+    takeClicks(taker) {
+      clickTaker = taker;
+      canvas.style.cursor = taker ? 'crosshair' : '';
+    },
+    /** Where [lon, lat] is on the canvas, in CSS pixels from its top-left corner. */
+    screenPoint(lon, lat) {
+      return toScreen(lon, lat);
     },
     /** Show all of `points` ([[lon, lat]…]), zoomed in no further than a town. */
     fit(points) {

@@ -43,6 +43,7 @@ export function summaryFromReport(data) {
     first_contact_at: null,
     sla: { state: 'green', escalated: false },
     priority_override_reason: null,
+    danger_zone: data.danger_zone ?? null,
   };
 }
 
@@ -58,6 +59,7 @@ export function apply(state, event) {
     return data.case_id;
   }
   if (event.kind === 'match_suggested' || event.kind === 'match_decided') return countMatch(state, event);
+  if (event.kind === 'zone_lifted' || event.kind === 'zone_changed') return clearDangerZone(state, event);
   const summary = state.cases.get(event.case_id);
   if (!summary) return null; // a case this board has not loaded (another column or page)
   if (WORKFLOW.has(event.kind)) summary.version += 1;
@@ -107,13 +109,36 @@ export function apply(state, event) {
       break;
     case 'sla_breached':
       summary.sla = { ...summary.sla, state: 'red', escalated: true };
-      if (data.raised_to) {
-        summary.priority = { ...summary.priority, level: data.raised_to };
-        countOnMap(state.map, data.cell, data.raised_to, 0);
-      }
+      raise(state, summary, data);
+      break;
+    case 'danger_zone_flagged':
+      // Like an escalation, a zone declared over a case is not an edit of it.
+      summary.danger_zone = data.zone_id;
+      raise(state, summary, data);
       break;
   }
   return event.case_id;
+}
+
+/** Cases that lost a zone's flag: every case of a lifted zone, and those a redrawn zone no
+ * longer covers (its `cleared`). Their priority stays as it was raised. */
+function clearDangerZone(state, event) {
+  const { zone_id: zone, cleared = [] } = event.data;
+  const cases =
+    event.kind === 'zone_lifted'
+      ? [...state.cases.values()].filter((summary) => summary.danger_zone === zone)
+      : cleared.map((id) => state.cases.get(id)).filter(Boolean);
+  for (const summary of cases) summary.danger_zone = null;
+  return cases.at(-1)?.case_id ?? null;
+}
+
+/** A priority raised by the server on its own (a breached SLA, a danger zone): the event
+ * carries the level it was raised to (`raised_to`, or null when unchanged) and the case's cell,
+ * so the map's worst level moves without a lookup. */
+function raise(state, summary, data) {
+  if (!data.raised_to) return;
+  summary.priority = { ...summary.priority, level: data.raised_to };
+  countOnMap(state.map, data.cell, data.raised_to, 0);
 }
 
 /** What the board knows of a case's referrals from the live stream: referral id → {status,
