@@ -21,12 +21,13 @@ use opsroom_domain::evacuation::zone::{DangerZoneFlagged, Zone, ZoneChanged, Zon
 use opsroom_domain::event::{CaseReported, Event, PersonRecord};
 use opsroom_domain::location::{Cell, stored_ranges};
 use opsroom_domain::priority::{self, Priority, PriorityLevel};
+use opsroom_domain::workflow::{Actor, CaseCommand};
 use uuid::Uuid;
 
 use crate::model::*;
 use crate::reads::{FINISHED, cell_col, corrupt, stored_event, uuid_col};
 use crate::sql::{Conn, Pool, Row, placeholders};
-use crate::writer::{insert_event, insert_rows};
+use crate::writer::{apply_to_case, insert_event, insert_rows};
 use crate::{Result, batch};
 
 /// Apply one evacuation write from log position `seq`.
@@ -529,7 +530,7 @@ async fn change_movement(
     conn: &mut Conn<'_>,
     movement_id: Uuid,
     to: MovementStatus,
-    by: Uuid,
+    actor: Actor,
     at: i64,
     seq: u64,
 ) -> Result<EvacuationOutcome> {
@@ -540,6 +541,7 @@ async fn change_movement(
     if let Err(refused) = check(from, to, from.may_become(to)) {
         return Ok(EvacuationOutcome::Refused(refused));
     }
+    let by = actor.user_id;
     let event = Event::MovementChanged(MovementChanged { movement_id, from, to, by, at: Timestamp(at) });
     insert_event(conn, seq, &event, at).await?;
     log_movement(conn, movement_id, seq, 1).await?;
@@ -558,7 +560,59 @@ async fn change_movement(
         }
     }
     move_passengers(conn, movement_id, &changes, by, at, seq + 1).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: 1 + changes.len() as u64 })
+    let mut next = seq + 1 + changes.len() as u64;
+    if to == MovementStatus::Departed {
+        let mut departed: Vec<Uuid> =
+            changes.iter().filter(|c| c.3 == PassengerStatus::Departed).map(|c| c.1).collect();
+        departed.sort_unstable();
+        departed.dedup();
+        for case_id in departed {
+            next += evacuated_if_everyone_left(conn, case_id, &movement, actor, at, next).await?;
+        }
+    }
+    Ok(EvacuationOutcome::Applied { seq, events: next - seq })
+}
+
+/// Once every person of a case awaiting evacuation has departed, the case is evacuated: the
+/// workflow's own status change (an event, the case's version moves), at `seq`. Returns the
+/// events written (0 or 1).
+async fn evacuated_if_everyone_left(
+    conn: &mut Conn<'_>,
+    case_id: Uuid,
+    movement: &Movement,
+    actor: Actor,
+    at: i64,
+    seq: u64,
+) -> Result<u64> {
+    let statement = conn
+        .statement(
+            "select c.status, c.version,
+                    (select count(*) from case_person cp left join passenger s on s.person_id = cp.person_id
+                      where cp.case_id = c.case_id and cp.role = 'subject'
+                        and (s.status is null or s.status not in ('departed', 'crossed', 'arrived_home'))) as left_behind
+               from case_file c where c.case_id = $1",
+        )
+        .bind(case_id.to_string());
+    let row = conn.fetch_one(statement).await?;
+    let status: String = row.get("status")?;
+    if status != CaseStatus::AwaitingEvacuation.as_str() || row.get::<i64>("left_behind")? > 0 {
+        return Ok(0);
+    }
+    let action = CaseAction {
+        case_id,
+        expected_version: row.get::<i64>("version")? as u32,
+        actor,
+        command: CaseCommand::ChangeStatus {
+            to: CaseStatus::Evacuated,
+            reason: Some(format!("departed on {}", movement.label)),
+            duplicate_of: None,
+        },
+        at,
+    };
+    Ok(match apply_to_case(conn, &action, seq).await? {
+        ActionOutcome::Applied { .. } => 1,
+        _ => 0,
+    })
 }
 
 /// Seats taken on a movement now (assigned or boarded; departed people keep theirs too).

@@ -704,10 +704,12 @@ pub enum EvacuationWrite {
         by: Uuid,
         at: i64,
     },
+    /// Move a movement on; a departure also moves each case whose people have all departed to
+    /// `evacuated`, through the workflow, as `by` (hence an actor).
     ChangeMovement {
         movement_id: Uuid,
         to: opsroom_domain::evacuation::movement::MovementStatus,
-        by: Uuid,
+        by: opsroom_domain::workflow::Actor,
         at: i64,
     },
     /// Give waiting people seats on a movement (all or none).

@@ -561,7 +561,7 @@ async fn exists(conn: &mut Conn<'_>, sql: &str, id: Uuid) -> Result<bool> {
 }
 
 /// Check the version, ask the workflow, and record what it decides at `seq`.
-async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq: u64) -> Result<ActionOutcome> {
+pub(crate) async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq: u64) -> Result<ActionOutcome> {
     let case_id = action.case_id.to_string();
     let sql = format!("select {STATE_COLUMNS} from case_file where case_id = $1");
     let statement = conn.statement(&sql).bind(case_id.as_str());

@@ -319,6 +319,10 @@ async fn convoy(server: TestServer) {
     let departed = post(&operator, &format!("{base}/status"), json!({"to": "departed"})).await;
     assert_eq!((departed["counts"]["departed"].as_u64(), departed["counts"]["no_show"].as_u64()), (Some(1), Some(1)));
     assert_eq!(manifest(&operator, &movement_id).await, [("سعاد".to_owned(), "departed".to_owned())]);
+    // Everyone of her case left, so the case is evacuated (a workflow change, on the board);
+    // the man's case still awaits evacuation.
+    assert_eq!(admin.case(&injured).await.unwrap().body["case"]["status"], "evacuated");
+    assert_eq!(admin.case(&man).await.unwrap().body["case"]["status"], "awaiting_evacuation");
 
     // The partner's feed carried every step, each with the movement as it may see it now: the
     // woman arriving needs medical care; it gets names but never passports.
@@ -379,6 +383,7 @@ async fn convoy(server: TestServer) {
             "evacuation_assigned",
             "evacuation_boarded",
             "evacuation_departed",
+            "status_evacuated",
             "evacuation_crossed",
             "evacuation_arrived_home"
         ]),

@@ -18,6 +18,7 @@ use opsroom_domain::evacuation::movement::{Mode, Movement, MovementInput, Moveme
 use opsroom_domain::evacuation::place::{Place, PlaceInput, PlaceKind};
 use opsroom_domain::evacuation::zone::{Zone, ZoneInput, ZoneKind};
 use opsroom_domain::partner::view::csv_cell;
+use opsroom_domain::workflow::Actor;
 use opsroom_store::{
     EvacuationOutcome, EvacuationWrite, ManifestLine, MovementRecord, PassengerCounts, PassengerRow, ZoneRecord,
 };
@@ -467,7 +468,8 @@ pub struct MovementStatusRequest {
 }
 
 /// Move a movement on (operators): boarding, departed (the boarded depart with it, the assigned
-/// who did not board become no-shows), arrived, or cancelled (everyone holding a seat waits again).
+/// who did not board become no-shows, and a case whose people have all departed becomes
+/// `evacuated`), arrived, or cancelled (everyone holding a seat waits again).
 #[utoipa::path(post, path = "/api/v1/movements/{movement_id}/status", tag = "evacuation",
     params(("movement_id" = Uuid, Path)), request_body = MovementStatusRequest,
     responses(
@@ -481,8 +483,8 @@ pub async fn post_movement_status(
     UuidPath(movement_id): UuidPath,
     ApiJson(request): ApiJson<MovementStatusRequest>,
 ) -> Result<Json<MovementBody>, ApiError> {
-    let write =
-        EvacuationWrite::ChangeMovement { movement_id, to: request.to, by: operator.user.user_id, at: app.now_ms() };
+    let by = Actor { user_id: operator.user.user_id, role: operator.user.role };
+    let write = EvacuationWrite::ChangeMovement { movement_id, to: request.to, by, at: app.now_ms() };
     outcome(app.store.evacuation_write(write).await?)?;
     Ok(Json(one_movement(&app, movement_id).await?))
 }
