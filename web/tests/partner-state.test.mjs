@@ -1,9 +1,23 @@
 // The partner page's state, without a browser: feed items replace cases or remove them, the
 // desk's order puts what awaits an answer first, and the answers offered follow the referral's
-// status as the server's rules do.
+// status as the server's rules do. Movement items replace their movement and leave the cases
+// alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionsFor, apply, createState, load, nextSteps, ordered } from '../partner/src/state.js';
+import {
+  actionsFor,
+  apply,
+  createState,
+  load,
+  loadMovements,
+  needsCare,
+  nextSteps,
+  ordered,
+  orderedMovements,
+  orderedPassengers,
+  passengerCounts,
+  seatsTaken,
+} from '../partner/src/state.js';
 
 const partnerCase = (id, priority, statuses, updated = 1_700_000_000_000) => ({
   case_id: id,
@@ -52,4 +66,101 @@ test('answers follow the referral: accept or decline while pending, then forward
   assert.deepEqual(nextSteps('picked_up'), ['handed_over', 'completed', 'unable'], 'steps only move forward');
   assert.deepEqual(nextSteps('pending'), [], 'accept first');
   assert.deepEqual(nextSteps('completed'), []);
+});
+
+const place = (kind, en, ar) => ({ kind, name: { en, ar }, lat: 15.6, lon: 32.53 });
+
+const movement = (id, status, passengers = [], departure = '2030-05-01T04:30:00Z') => ({
+  movement_id: id,
+  mode: 'bus',
+  label: `Bus ${id}`,
+  origin: place('assembly_point', 'Consulate, Khartoum', 'القنصلية في الخرطوم'),
+  destination: place('border_crossing', 'Wadi Halfa', 'وادي حلفا'),
+  departure_at: departure,
+  seats: 10,
+  status,
+  passengers,
+});
+
+const passenger = (id, status, fields = {}) => ({ person_id: id, reference: 'K7QM-2XPD', status, ...fields });
+
+test('a movement item replaces its movement and leaves the cases alone', () => {
+  const state = createState();
+  load(state, [partnerCase('a', 'normal', ['accepted'])]);
+  loadMovements(state, [movement('m1', 'planned')]);
+  const cases = state.cases;
+  const caseA = state.cases.get('a');
+  state.selected = 'a';
+
+  // A passenger's change names the passenger's case (here even one the partner was referred),
+  // with `case: null`: that is no end of access, and the case stays as it was.
+  const boarding = movement('m1', 'boarding', [passenger('p1', 'assigned', { name: 'Mona', age: 9, needs: ['medical'] })]);
+  assert.equal(apply(state, { type: 'event', seq: 8, kind: 'passenger_changed', case_id: 'a', at: '2030-05-01T04:00:00Z', case: null, movement: boarding }), 'm1');
+  assert.equal(state.movements.get('m1'), boarding, 'the movement as the item carries it, not a merge');
+  assert.equal(state.cases, cases);
+  assert.deepEqual([...state.cases.keys()], ['a']);
+  assert.equal(state.cases.get('a'), caseA);
+  assert.equal(state.selected, 'a');
+
+  // The movement's own events have no case at all.
+  apply(state, { type: 'event', seq: 9, kind: 'movement_planned', case_id: null, case: null, movement: movement('m2', 'planned') });
+  const departed = movement('m1', 'departed', [passenger('p1', 'departed', { name: 'Mona', age: 9, needs: ['medical'] })]);
+  apply(state, { type: 'event', seq: 10, kind: 'movement_changed', case_id: null, case: null, movement: departed });
+  assert.deepEqual([...state.movements.keys()].sort(), ['m1', 'm2']);
+  assert.equal(state.movements.get('m1').status, 'departed');
+  assert.equal(state.movements.get('m1').passengers[0].status, 'departed');
+  assert.deepEqual([...state.cases.keys()], ['a']);
+  assert.equal(state.cases.has(null) || state.cases.has(undefined), false);
+
+  // A movement kind without a movement (never sent) changes nothing.
+  assert.equal(apply(state, { type: 'event', seq: 11, kind: 'movement_changed', case_id: null, case: null }), null);
+  assert.equal(state.movements.size, 2);
+  assert.deepEqual([...state.cases.keys()], ['a']);
+});
+
+test('a case item still replaces or removes its case, and leaves the movements alone', () => {
+  const state = createState();
+  loadMovements(state, [movement('m1', 'boarding')]);
+  const movements = state.movements;
+  const referred = partnerCase('b', 'high', ['pending']);
+  assert.equal(apply(state, { type: 'event', seq: 3, kind: 'referral_made', case_id: 'b', referral: { referral_id: 'b-0', status: 'pending' }, case: referred }), 'b');
+  assert.equal(state.cases.get('b'), referred);
+  apply(state, { type: 'event', seq: 4, kind: 'referral_updated', case_id: 'b', referral: { referral_id: 'b-0', status: 'declined' }, case: null });
+  assert.equal(state.cases.size, 0);
+  assert.equal(state.movements, movements);
+  assert.deepEqual([...state.movements.keys()], ['m1']);
+});
+
+test('movements in the order the page shows them; passengers counted by status, care first', () => {
+  const state = createState();
+  loadMovements(state, [
+    movement('arrived-old', 'arrived', [], '2030-04-01T04:00:00Z'),
+    movement('planned-late', 'planned', [], '2030-05-03T04:00:00Z'),
+    movement('arrived-new', 'arrived', [], '2030-04-20T04:00:00Z'),
+    movement('planned-early', 'planned', [], '2030-05-02T04:00:00Z'),
+    movement('boarding', 'boarding', [], '2030-05-01T04:00:00Z'),
+    movement('cancelled', 'cancelled', [], '2030-04-10T04:00:00Z'),
+    movement('on-the-way', 'departed', [], '2030-04-30T04:00:00Z'),
+  ]);
+  assert.deepEqual(
+    orderedMovements(state).map((m) => m.movement_id),
+    ['on-the-way', 'boarding', 'planned-early', 'planned-late', 'arrived-new', 'cancelled', 'arrived-old'],
+    'to come or on the way by departure, then those over, most recent first',
+  );
+
+  const m = movement('m', 'boarding', [
+    passenger('1', 'boarded', { name: 'Amal' }),
+    passenger('2', 'assigned', { name: 'Hassan' }),
+    passenger('3', 'boarded', { name: 'Mona', needs: ['evacuation', 'medical'] }),
+    passenger('4', 'no_show', { name: 'Nour' }),
+    passenger('5', 'assigned', { name: 'Salma', flags: ['injured'] }),
+    passenger('6', 'waiting', { name: 'Omar' }),
+  ]);
+  assert.deepEqual(passengerCounts(m), [['assigned', 2], ['boarded', 2], ['no_show', 1], ['waiting', 1]]);
+  assert.equal(seatsTaken(m), 4, 'no-shows and those waiting again hold no seat');
+  assert.deepEqual(orderedPassengers(m).map((p) => p.name), ['Salma', 'Hassan', 'Mona', 'Amal', 'Nour', 'Omar']);
+  assert.equal(needsCare({ needs: ['medical'] }), true);
+  assert.equal(needsCare({ needs: ['evacuation'], flags: ['injured'] }), true);
+  assert.equal(needsCare({ needs: ['evacuation'], flags: ['elderly'] }), false);
+  assert.equal(needsCare({ name: 'a profile without needs or flags' }), false);
 });

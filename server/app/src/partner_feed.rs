@@ -28,7 +28,7 @@ pub struct FeedItem {
     /// The log's kind of event (`referral_made`, `referral_updated`, `status_changed`,
     /// `movement_changed`, `passenger_changed`, …).
     pub kind: String,
-    /// The case the event is about (null for an event about a whole movement).
+    /// The case the event is about (null for an event about a movement).
     pub case_id: Option<Uuid>,
     pub at: String,
     /// For events about one of the partner's referrals: which, and its status after the event.
@@ -154,7 +154,9 @@ pub async fn items_from(
                     kind_of_message: "event",
                     seq: stored.seq,
                     kind: stored.kind.clone(),
-                    case_id: stored.case_id,
+                    // Never the passenger's case id: a case not referred to the partner is not
+                    // its to know of, even by id.
+                    case_id: None,
                     at: at(stored),
                     referral: None,
                     case: None,

@@ -349,6 +349,7 @@ async fn convoy(server: TestServer) {
     assert_eq!((woman["status"].as_str(), woman["name"].as_str()), (Some("departed"), Some("سعاد")));
     assert!(woman["needs"].as_array().unwrap().contains(&json!("medical")));
     assert!(!feed.to_string().contains("A1234567"), "no passport reaches the Red Crescent");
+    assert!(items.iter().all(|i| i["case_id"].is_null() && i["case"].is_null()), "no case id of a case not referred");
     let listed = partner.get("/api/v1/partner/movements").await.unwrap().body;
     assert_eq!(listed[0]["movement_id"], movement_id.as_str());
     assert_eq!(other.get("/api/v1/partner/movements").await.unwrap().body, json!([]));

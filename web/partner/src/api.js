@@ -8,6 +8,7 @@ export const api = {
   signOut: () => call('DELETE', '/api/v1/partner/session'),
   cases: () => call('GET', '/api/v1/partner/cases'),
   case: (id) => call('GET', `/api/v1/partner/cases/${id}`),
+  movements: () => call('GET', '/api/v1/partner/movements'),
   accept: (referral, text) => call('POST', `/api/v1/partner/referrals/${referral}/acceptance`, text ? { text } : {}),
   decline: (referral, reason) => call('POST', `/api/v1/partner/referrals/${referral}/decline`, { reason }),
   progress: (referral, step, text) => call('POST', `/api/v1/partner/referrals/${referral}/progress`, { step, ...(text ? { text } : {}) }),

@@ -1,6 +1,6 @@
 // The partner page: sign in with a token, then the cases referred to the partner, live, on a
-// list and a map, with the answers the partner gives. Wires the state, the API, the live feed
-// and the panels; nothing else.
+// list and a map, with the answers the partner gives, and the movements shared with it with
+// their passengers. Wires the state, the API, the live feed and the panels; nothing else.
 //
 // The token goes to the server once, in the sign-in request, and comes back as an HttpOnly
 // cookie: it is never written to localStorage or kept in a variable after that request.
@@ -10,7 +10,8 @@ import { EDGE_KM, mountMap } from '../../ops/src/map.js';
 import { EXPORTS, api } from './api.js';
 import { caseCard } from './cases.js';
 import { errorText, lang, list, setLang, t } from './i18n.js';
-import { apply, createState, load, ordered } from './state.js';
+import { movementCard } from './movements.js';
+import { apply, createState, load, loadMovements, ordered, orderedMovements } from './state.js';
 
 const root = document.getElementById('app');
 const state = createState();
@@ -82,6 +83,7 @@ function desk(partner) {
   live?.close();
   const status = h('span', { class: 'connection', 'data-state': 'reconnecting' }, t('reconnecting'));
   const caseList = h('section', { class: 'cases', 'aria-label': t('cases') });
+  const movementList = h('section', { class: 'movements', 'aria-label': t('movements') });
   const mapPanel = h('div', { class: 'map' });
   const name = (lang() === 'ar' && partner.name_ar) || partner.name;
   root.replaceChildren(
@@ -95,13 +97,22 @@ function desk(partner) {
       h('button', { type: 'button', name: 'sign-out', onclick: async () => { await api.signOut(); signIn(); } }, t('signOut')),
     ),
     profileSummary(partner.profile),
-    h('main', {}, mapPanel, h('div', { class: 'list' }, h('h2', {}, t('cases')), caseList)),
+    h(
+      'main',
+      {},
+      mapPanel,
+      h('div', { class: 'list' }, h('h2', {}, t('movements')), movementList, h('h2', {}, t('cases')), caseList),
+    ),
   );
 
   const map = mountMap(mapPanel, { lang, onPickMarker: (id) => select(id, true) });
   const notices = new Map(); // referral id → the last refusal, in the page's language
   const cards = new Map(); // case id → {data, element}: only changed cases are drawn again
   const empty = h('p', { class: 'empty' }, t('noCases'));
+  const movementCards = new Map(); // movement id → {data, element}, likewise
+  const openMovements = new Set(); // movements whose passenger list the partner opened
+  const noMovements = h('p', { class: 'empty' }, t('noMovements'));
+  let movementsError = null;
   let fitted = false;
   let dirty = true;
 
@@ -138,7 +149,31 @@ function desk(partner) {
     dirty = true;
   }
 
+  function renderMovements() {
+    const elements = orderedMovements(state).map((m) => {
+      let entry = movementCards.get(m.movement_id);
+      if (!entry || entry.data !== m) {
+        // The card on screen knows best whether it is open (its toggle event comes a moment
+        // after the click).
+        const shown = entry?.element.querySelector('details.passengers');
+        if (shown) shown.open ? openMovements.add(m.movement_id) : openMovements.delete(m.movement_id);
+        const element = movementCard(m, {
+          open: openMovements.has(m.movement_id),
+          onToggle: (open) => (open ? openMovements.add(m.movement_id) : openMovements.delete(m.movement_id)),
+        });
+        entry = { data: m, element };
+        movementCards.set(m.movement_id, entry);
+      }
+      return entry.element;
+    });
+    for (const id of [...movementCards.keys()]) if (!state.movements.has(id)) movementCards.delete(id);
+    const wanted = movementsError ? [movementsError, ...elements] : elements.length ? elements : [noMovements];
+    const current = [...movementList.children];
+    if (current.length !== wanted.length || current.some((e, i) => e !== wanted[i])) movementList.replaceChildren(...wanted);
+  }
+
   function render() {
+    renderMovements();
     const cases = ordered(state);
     const elements = cases.map((c) => {
       let entry = cards.get(c.case_id);
@@ -177,13 +212,19 @@ function desk(partner) {
   };
 
   (async () => {
-    const first = await api.cases();
-    if (first.status === 401) return signIn(t('errors.sessionEnded'));
+    // Both first loads before following the feed: its items carry each case and movement as
+    // it stands when the item is read, so one read a little after the other needs no fixing.
+    const [first, movements] = await Promise.all([api.cases(), api.movements()]);
+    if (first.status === 401 || movements.status === 401) return signIn(t('errors.sessionEnded'));
     if (!first.ok) {
       caseList.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorText(first)));
       return;
     }
     load(state, first.body.cases);
+    // Without the first list (said above the section), movements still come as the feed
+    // mentions them.
+    if (movements.ok) loadMovements(state, movements.body);
+    else movementsError = h('p', { class: 'error', role: 'alert' }, errorText(movements));
     requestAnimationFrame(frame);
     // Follow the feed from the position the first load reflects; a reconnect resumes from the
     // last item applied.

@@ -2,7 +2,10 @@
 //
 // Every feed item carries the case as the partner may see it *now* (or `null` once its access
 // ended: the referral was declined or withdrawn), so applying an item is a replacement, never a
-// merge, and items need no knowledge of one another.
+// merge, and items need no knowledge of one another. Items about a movement shared with the
+// partner (`movement_planned`, `movement_changed`, `passenger_changed`) carry the movement as it
+// may see it now instead, with `case: null` and a `case_id` that may name one of its passengers'
+// cases: they replace the movement and never touch the cases.
 
 export const LEVELS = ['critical', 'high', 'normal', 'low'];
 
@@ -10,8 +13,18 @@ export const LEVELS = ['critical', 'high', 'normal', 'low'];
 export const STEPS = ['accepted', 'en_route', 'reached', 'picked_up', 'handed_over', 'completed'];
 export const FINAL = ['completed', 'unable', 'declined', 'withdrawn'];
 
+/** The kinds of feed item that are about a movement, not a case. */
+export const MOVEMENT_KINDS = ['movement_planned', 'movement_changed', 'passenger_changed'];
+
+/** A movement's statuses once it is over: listed after those still to come or on the way. */
+export const FINISHED_MOVEMENT = ['arrived', 'cancelled'];
+
+/** A passenger's statuses in the order the page lists them: those holding a seat along the way,
+ * then those who did not come or gave their seat back. */
+export const PASSENGER_STATUSES = ['assigned', 'boarded', 'departed', 'crossed', 'arrived_home', 'no_show', 'waiting'];
+
 export function createState() {
-  return { cases: new Map(), selected: null };
+  return { cases: new Map(), movements: new Map(), selected: null };
 }
 
 /** The cases as a first load (GET /api/v1/partner/cases) gave them. */
@@ -19,8 +32,26 @@ export function load(state, cases) {
   state.cases = new Map(cases.map((c) => [c.case_id, c]));
 }
 
-/** Apply one feed item; returns the id of the case it changed. */
+/** The movements shared with the partner as a first load (GET /api/v1/partner/movements) gave
+ * them. */
+export function loadMovements(state, movements) {
+  state.movements = new Map(movements.map((m) => [m.movement_id, m]));
+}
+
+/** Whether a feed item is about a movement rather than a case. */
+export function isMovementItem(item) {
+  return item.movement != null || MOVEMENT_KINDS.includes(item.kind);
+}
+
+/** Apply one feed item; returns the id of the case or the movement it changed (null if none). */
 export function apply(state, item) {
+  if (isMovementItem(item)) {
+    // Its case_id (a passenger's case) is not a case the partner was referred, and its `case`
+    // is always null: neither says anything about the partner's cases.
+    if (!item.movement) return null;
+    state.movements.set(item.movement.movement_id, item.movement);
+    return item.movement.movement_id;
+  }
   if (item.case) state.cases.set(item.case_id, item.case);
   else {
     state.cases.delete(item.case_id);
@@ -62,5 +93,54 @@ export function ordered(state) {
       LEVELS.indexOf(a.priority) - LEVELS.indexOf(b.priority) ||
       lastChange(b) - lastChange(a) ||
       a.reference.localeCompare(b.reference),
+  );
+}
+
+/** The movements in the order the page shows them: those still to come or on the way by
+ * departure (on the way, boarding, then planned, as time goes), then those over, most recent
+ * first. */
+export function orderedMovements(state) {
+  const over = (m) => FINISHED_MOVEMENT.includes(m.status);
+  return [...state.movements.values()].sort((a, b) => {
+    if (over(a) !== over(b)) return over(a) ? 1 : -1;
+    const byTime = new Date(a.departure_at).getTime() - new Date(b.departure_at).getTime();
+    return (over(a) ? -byTime : byTime) || a.label.localeCompare(b.label);
+  });
+}
+
+/** Whether a passenger needs medical care on arrival, as far as the partner's profile shows it
+ * (a partner that receives no needs or flags sees no one marked). */
+export function needsCare(passenger) {
+  return Boolean(passenger.needs?.includes('medical') || passenger.flags?.includes('injured'));
+}
+
+/** How many of a movement's passengers are in each status: `[status, n]` in the page's order,
+ * statuses nobody is in left out. */
+export function passengerCounts(movement) {
+  const counts = new Map();
+  for (const p of movement.passengers) counts.set(p.status ?? 'waiting', (counts.get(p.status ?? 'waiting') ?? 0) + 1);
+  return [...PASSENGER_STATUSES, ...[...counts.keys()].filter((s) => !PASSENGER_STATUSES.includes(s))]
+    .filter((status) => counts.has(status))
+    .map((status) => [status, counts.get(status)]);
+}
+
+/** The seats given: passengers holding one (neither waiting again nor absent). */
+export function seatsTaken(movement) {
+  return movement.passengers.filter((p) => p.status && p.status !== 'waiting' && p.status !== 'no_show').length;
+}
+
+/** A movement's passengers as the page lists them: by status, those needing care first within
+ * each, then by reference and name. */
+export function orderedPassengers(movement) {
+  const rank = (p) => {
+    const at = PASSENGER_STATUSES.indexOf(p.status ?? 'waiting');
+    return at < 0 ? PASSENGER_STATUSES.length : at;
+  };
+  return [...movement.passengers].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      Number(needsCare(b)) - Number(needsCare(a)) ||
+      a.reference.localeCompare(b.reference) ||
+      (a.name ?? '').localeCompare(b.name ?? ''),
   );
 }
