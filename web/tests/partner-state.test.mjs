@@ -84,38 +84,43 @@ const movement = (id, status, passengers = [], departure = '2030-05-01T04:30:00Z
 
 const passenger = (id, status, fields = {}) => ({ person_id: id, reference: 'K7QM-2XPD', status, ...fields });
 
-test('a movement item replaces its movement and leaves the cases alone', () => {
+test('a movement item updates its movement, merging the passengers it names, and leaves the cases alone', () => {
   const state = createState();
   load(state, [partnerCase('a', 'normal', ['accepted'])]);
-  loadMovements(state, [movement('m1', 'planned')]);
+  const mona = passenger('p1', 'assigned', { name: 'Mona', age: 9, needs: ['medical'] });
+  const sami = passenger('p2', 'assigned', { name: 'Sami', age: 40 });
+  loadMovements(state, [movement('m1', 'planned', [mona, sami])]);
   const cases = state.cases;
   const caseA = state.cases.get('a');
   state.selected = 'a';
 
-  // A passenger's change names the passenger's case (here even one the partner was referred),
-  // with `case: null`: that is no end of access, and the case stays as it was.
-  const boarding = movement('m1', 'boarding', [passenger('p1', 'assigned', { name: 'Mona', age: 9, needs: ['medical'] })]);
-  assert.equal(apply(state, { type: 'event', seq: 8, kind: 'passenger_changed', case_id: 'a', at: '2030-05-01T04:00:00Z', case: null, movement: boarding }), 'm1');
-  assert.equal(state.movements.get('m1'), boarding, 'the movement as the item carries it, not a merge');
+  // A passenger's change carries the movement now and that one passenger; `case` and
+  // `case_id` are null: that is no end of access to any case.
+  const boarded = passenger('p1', 'boarded', { name: 'Mona', age: 9, needs: ['medical'] });
+  assert.equal(apply(state, { type: 'event', seq: 8, kind: 'passenger_changed', case_id: null, at: '2030-05-01T04:00:00Z', case: null, movement: movement('m1', 'boarding', [boarded]) }), 'm1');
+  const m1 = state.movements.get('m1');
+  assert.equal(m1.status, 'boarding');
+  assert.deepEqual(m1.passengers.map((p) => [p.person_id, p.status]), [['p1', 'boarded'], ['p2', 'assigned']], 'merged, not replaced');
   assert.equal(state.cases, cases);
-  assert.deepEqual([...state.cases.keys()], ['a']);
   assert.equal(state.cases.get('a'), caseA);
   assert.equal(state.selected, 'a');
 
-  // The movement's own events have no case at all.
-  apply(state, { type: 'event', seq: 9, kind: 'movement_planned', case_id: null, case: null, movement: movement('m2', 'planned') });
-  const departed = movement('m1', 'departed', [passenger('p1', 'departed', { name: 'Mona', age: 9, needs: ['medical'] })]);
-  apply(state, { type: 'event', seq: 10, kind: 'movement_changed', case_id: null, case: null, movement: departed });
+  // Someone who gives the seat back leaves the list (the item shows only their id and status).
+  apply(state, { type: 'event', seq: 9, kind: 'passenger_changed', case_id: null, case: null, movement: movement('m1', 'boarding', [{ person_id: 'p2', reference: '', status: 'waiting' }]) });
+  assert.deepEqual(state.movements.get('m1').passengers.map((p) => p.person_id), ['p1']);
+
+  // The movement's own events carry no passenger and keep the known ones.
+  apply(state, { type: 'event', seq: 10, kind: 'movement_planned', case_id: null, case: null, movement: movement('m2', 'planned') });
+  apply(state, { type: 'event', seq: 11, kind: 'movement_changed', case_id: null, case: null, movement: movement('m1', 'departed') });
   assert.deepEqual([...state.movements.keys()].sort(), ['m1', 'm2']);
   assert.equal(state.movements.get('m1').status, 'departed');
-  assert.equal(state.movements.get('m1').passengers[0].status, 'departed');
+  assert.deepEqual(state.movements.get('m1').passengers.map((p) => p.person_id), ['p1']);
   assert.deepEqual([...state.cases.keys()], ['a']);
   assert.equal(state.cases.has(null) || state.cases.has(undefined), false);
 
   // A movement kind without a movement (never sent) changes nothing.
-  assert.equal(apply(state, { type: 'event', seq: 11, kind: 'movement_changed', case_id: null, case: null }), null);
+  assert.equal(apply(state, { type: 'event', seq: 12, kind: 'movement_changed', case_id: null, case: null }), null);
   assert.equal(state.movements.size, 2);
-  assert.deepEqual([...state.cases.keys()], ['a']);
 });
 
 test('a case item still replaces or removes its case, and leaves the movements alone', () => {

@@ -9,9 +9,11 @@
 
 use std::collections::HashMap;
 
+use opsroom_domain::evacuation::movement::Movement;
+use opsroom_domain::evacuation::place::Place;
 use opsroom_domain::event::Event;
 use opsroom_domain::partner::Partner;
-use opsroom_domain::partner::movement_view::{PartnerMovement, PassengerFacts, project_movement};
+use opsroom_domain::partner::movement_view::{PartnerMovement, PassengerFacts, project_change, project_movement};
 use opsroom_domain::partner::referral::ReferralStatus;
 use opsroom_domain::partner::view::{self, PartnerCase};
 use opsroom_store::{Store, StoredEvent};
@@ -38,7 +40,8 @@ pub struct FeedItem {
     /// referral was declined or withdrawn), and for events about a movement.
     pub case: Option<PartnerCase>,
     /// For events about a movement shared with the partner: the movement as it may see it now,
-    /// with every passenger's status.
+    /// with only the passenger the event changed (the whole list is `GET
+    /// /api/v1/partner/movements/{id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub movement: Option<PartnerMovement>,
 }
@@ -77,24 +80,33 @@ pub async fn current_cases(store: &Store, partner: &Partner, limit: u32) -> opsr
     Ok(cases)
 }
 
-/// The movement as `partner` may see it now; `None` unless it is shared with the partner (or
-/// there is no such movement — the two are never told apart).
-pub async fn movement_view(
+/// What a partner's view of a movement is cut from.
+struct MovementFacts {
+    movement: Movement,
+    origin: Place,
+    destination: Place,
+    passengers: Vec<PassengerFacts>,
+}
+
+/// The facts of a movement shared with `partner`; `None` when it is not shared or does not
+/// exist (never told apart). Sharing is checked first, in one query: an unshared movement's
+/// passengers are never read.
+async fn movement_facts(
     store: &Store,
     partner: &Partner,
     movement_id: Uuid,
-) -> opsroom_store::Result<Option<PartnerMovement>> {
-    let Some((record, passengers)) = store.movement(movement_id).await? else { return Ok(None) };
-    let movement = &record.movement;
-    if !movement.shared_with.contains(&partner.partner_id) {
+) -> opsroom_store::Result<Option<MovementFacts>> {
+    if !store.movement_shared(partner.partner_id, movement_id).await? {
         return Ok(None);
     }
+    let Some((record, passengers)) = store.movement(movement_id).await? else { return Ok(None) };
+    let movement = record.movement;
     let (Some(origin), Some(destination)) =
         (store.place(movement.origin_place_id).await?, store.place(movement.destination_place_id).await?)
     else {
         return Ok(None);
     };
-    let facts: Vec<PassengerFacts> = passengers
+    let passengers = passengers
         .iter()
         .map(|p| PassengerFacts {
             person_id: p.person_id,
@@ -108,10 +120,48 @@ pub async fn movement_view(
             },
             needs: p.needs.clone(),
             flags: p.flags.clone(),
-            status: Some(p.status),
+            status: p.status,
         })
         .collect();
-    Ok(project_movement(movement, &origin, &destination, &facts, partner.partner_id, &partner.profile))
+    Ok(Some(MovementFacts { movement, origin, destination, passengers }))
+}
+
+/// The movement as `partner` may see it now, with everyone holding a seat; `None` unless it is
+/// shared with the partner (or there is no such movement — the two are never told apart).
+pub async fn movement_view(
+    store: &Store,
+    partner: &Partner,
+    movement_id: Uuid,
+) -> opsroom_store::Result<Option<PartnerMovement>> {
+    Ok(movement_facts(store, partner, movement_id).await?.and_then(|f| {
+        project_movement(&f.movement, &f.origin, &f.destination, &f.passengers, partner.partner_id, &partner.profile)
+    }))
+}
+
+/// A feed item's movement: as the partner may see it now, with only the passenger the event
+/// changed (as they stand now on this movement; only their id and the event's status if they
+/// have since left it), so an item stays small however many seats the movement has.
+fn movement_change(facts: &MovementFacts, event: &Event, partner: &Partner) -> Option<PartnerMovement> {
+    let left;
+    let changed: Vec<&PassengerFacts> = match event {
+        Event::PassengerChanged(change) => match facts.passengers.iter().find(|p| p.person_id == change.person_id) {
+            Some(now) => vec![now],
+            None => {
+                left = PassengerFacts {
+                    person_id: change.person_id,
+                    reference: String::new(),
+                    person: view::PersonFacts::default(),
+                    needs: Vec::new(),
+                    flags: Vec::new(),
+                    status: change.to,
+                };
+                vec![&left]
+            }
+        },
+        _ => Vec::new(),
+    };
+    let f = facts;
+    project_change(&f.movement, &f.origin, &f.destination, &changed, partner.partner_id, &partner.profile)
 }
 
 /// The movements shared with `partner`, by departure.
@@ -130,7 +180,7 @@ pub async fn items_from(
     events: &[StoredEvent],
 ) -> opsroom_store::Result<Vec<FeedItem>> {
     let mut views: HashMap<Uuid, Option<PartnerCase>> = HashMap::new();
-    let mut movements: HashMap<Uuid, Option<PartnerMovement>> = HashMap::new();
+    let mut movements: HashMap<Uuid, Option<MovementFacts>> = HashMap::new();
     let mut items = Vec::new();
     let at = |stored: &StoredEvent| opsroom_domain::clock::Timestamp(stored.recorded_at).to_rfc3339();
     for stored in events {
@@ -142,12 +192,13 @@ pub async fn items_from(
             }
         };
         if let Some(movement_id) = event.movement_id() {
-            let movement = match movements.entry(movement_id) {
-                std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+            let facts = match movements.entry(movement_id) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(movement_view(store, partner, movement_id).await?).clone()
+                    slot.insert(movement_facts(store, partner, movement_id).await?)
                 }
             };
+            let movement = facts.as_ref().and_then(|facts| movement_change(facts, &event, partner));
             // A movement not shared with the partner is not its business, whoever is on it.
             if movement.is_some() {
                 items.push(FeedItem {

@@ -276,8 +276,7 @@ pub fn timeline_entry(event: &Event) -> Option<TimelineEntry> {
         )),
         // Where and when to board is told by phone, not on a page whose link may be passed on.
         Event::PassengerChanged(e) => {
-            let code = serde_json::to_value(e.to).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            Some(entry(e.at, format!("evacuation_{code}"), passenger_words(e.to)))
+            Some(entry(e.at, format!("evacuation_{}", crate::wire_name(e.to)), passenger_words(e.to)))
         }
         _ => None,
     }

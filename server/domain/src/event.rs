@@ -148,7 +148,11 @@ impl Event {
     pub fn concerns_partners(&self) -> bool {
         matches!(
             self,
-            Event::StatusChanged(_) | Event::PriorityOverridden(_) | Event::SlaBreached(_) | Event::CitizenUpdated(_)
+            Event::StatusChanged(_)
+                | Event::PriorityOverridden(_)
+                | Event::SlaBreached(_)
+                | Event::DangerZoneFlagged(_)
+                | Event::CitizenUpdated(_)
         )
     }
 

@@ -47,3 +47,13 @@ pub mod user;
 pub mod workflow;
 
 pub use rejected::Rejected;
+
+/// The wire name of a vocabulary value (`no_show`, `assembly_point`, `in_person`): its JSON
+/// string, as stored in SQL columns and shown in CSV and words. Empty for a value that does not
+/// serialise as a string.
+pub fn wire_name<T: serde::Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
+}

@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use opsroom_domain::Rejected;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::evacuation::allocation::class_of;
@@ -22,12 +21,13 @@ use opsroom_domain::event::{CaseReported, Event, PersonRecord};
 use opsroom_domain::location::{Cell, stored_ranges};
 use opsroom_domain::priority::{self, Priority, PriorityLevel};
 use opsroom_domain::workflow::{Actor, CaseCommand};
+use opsroom_domain::{Rejected, wire_name};
 use uuid::Uuid;
 
 use crate::model::*;
 use crate::reads::{FINISHED, cell_col, corrupt, stored_event, uuid_col};
 use crate::sql::{Conn, Pool, Row, placeholders};
-use crate::writer::{apply_to_case, insert_event, insert_rows};
+use crate::writer::{VALUES, apply_to_case, insert_event, insert_rows, per_chunk};
 use crate::{Result, batch};
 
 /// Apply one evacuation write from log position `seq`.
@@ -59,12 +59,12 @@ fn parse<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
     serde_json::from_str(&text).map_err(|e| corrupt(column, e))
 }
 
-/// The wire name of a domain vocabulary value (`assembly_point`, `no_show`).
-fn name<T: serde::Serialize>(value: T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => unreachable!("evacuation vocabularies serialize as strings"),
-    }
+/// The passenger statuses for which `rule` holds, as a list of SQL literals (the rule is the
+/// domain's; the SQL only lists its outcome).
+fn passenger_statuses(rule: fn(PassengerStatus) -> bool) -> String {
+    let listed: Vec<String> =
+        PassengerStatus::ALL.into_iter().filter(|s| rule(*s)).map(|s| format!("'{}'", wire_name(s))).collect();
+    format!("({})", listed.join(", "))
 }
 
 fn vocabulary<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
@@ -84,8 +84,18 @@ async fn save_place(
 ) -> Result<EvacuationOutcome> {
     let mut place = place.clone();
     if !create {
-        let current = conn.statement("select version from place where place_id = $1").bind(place.place_id.to_string());
+        let current =
+            conn.statement("select kind, version from place where place_id = $1").bind(place.place_id.to_string());
         let Some(row) = conn.fetch_optional(current).await? else { return Ok(EvacuationOutcome::NotFound) };
+        // Movements start at assembly points and end at crossings, airports and ports: a place
+        // that changed kind under them would break that.
+        if row.get::<String>("kind")? != wire_name(place.kind) {
+            return Ok(EvacuationOutcome::Refused(Rejected::new(
+                "kind_fixed",
+                "kind",
+                "a place keeps its kind; register a new place instead",
+            )));
+        }
         place.version = row.get::<i64>("version")? as u32 + 1;
     }
     let event = Event::PlaceSaved(Box::new(PlaceSaved { place: place.clone(), by, at: Timestamp(at) }));
@@ -97,7 +107,7 @@ async fn save_place(
                                                   version = excluded.version, updated_seq = excluded.updated_seq",
         )
         .bind(place.place_id.to_string())
-        .bind(name(place.kind))
+        .bind(wire_name(place.kind))
         .bind(json(&place))
         .bind(i64::from(place.version))
         .bind(seq as i64);
@@ -150,28 +160,37 @@ fn found(row: &Row) -> Result<Found> {
     })
 }
 
-/// The open, not yet flagged cases inside `cover`: one index range scan per run of cells.
+/// The open, not yet flagged cases inside `cover`: index range scans of `case_file.cell`, a
+/// chunk of ranges per statement.
 async fn unflagged_inside(conn: &mut Conn<'_>, cover: &ZoneCover) -> Result<Vec<Found>> {
     let sql = format!(
-        "select case_id, cell, status, priority_level, priority_score, priority_reasons, priority_override_reason
-           from case_file
-          where cell between $1 and $2 and danger_zone_id is null and status not in {FINISHED}"
+        "select c.case_id, c.cell, c.status, c.priority_level, c.priority_score, c.priority_reasons,
+                c.priority_override_reason
+           from (values {VALUES}) as r join case_file c on c.cell between r.column1 and r.column2
+          where c.danger_zone_id is null and c.status not in {FINISHED}"
     );
-    let mut inside = Vec::new();
-    for (first, last) in stored_ranges(cover.cells()) {
-        let statement = conn.statement(&sql).bind(first as i64).bind(last as i64);
-        for row in conn.fetch_all(statement).await? {
-            inside.push(found(&row)?);
-        }
-    }
-    Ok(inside)
+    let ranges: Vec<(i64, i64)> =
+        stored_ranges(cover.cells()).into_iter().map(|(first, last)| (first as i64, last as i64)).collect();
+    let rows = per_chunk(conn, &sql, 2, &ranges, |s, (first, last)| s.bind(*first).bind(*last)).await?;
+    rows.iter().map(found).collect()
 }
 
 /// Flag `cases` as inside danger zone `zone_id`, raising each priority with the reason (unless
-/// a supervisor set it by hand), one event each from `seq`.
+/// a supervisor set it by hand), one event each from `seq`; events and rows are written a chunk
+/// at a time.
 async fn flag(conn: &mut Conn<'_>, zone_id: Uuid, cases: Vec<Found>, at: i64, seq: u64) -> Result<()> {
-    let mut events = Vec::with_capacity(cases.len());
-    for (offset, case) in cases.iter().enumerate() {
+    struct Flagged {
+        seq: i64,
+        case_id: String,
+        data: String,
+        zone_id: String,
+        level: &'static str,
+        score: i64,
+        reasons: String,
+        at: i64,
+    }
+    let mut flagged = Vec::with_capacity(cases.len());
+    for (offset, case) in cases.into_iter().enumerate() {
         let raised = if case.overridden { None } else { priority::raise_for_danger(&case.priority) };
         let event = Event::DangerZoneFlagged(DangerZoneFlagged {
             case_id: Uuid::parse_str(&case.case_id).map_err(|_| corrupt("case_id", &case.case_id))?,
@@ -182,30 +201,37 @@ async fn flag(conn: &mut Conn<'_>, zone_id: Uuid, cases: Vec<Found>, at: i64, se
             raised_to: raised.as_ref().map(|p| p.level).filter(|level| *level != case.priority.level),
             at: Timestamp(at),
         });
-        events.push((seq + offset as u64, event.data_json(), raised, case.case_id.clone(), at));
+        let priority = raised.unwrap_or(case.priority);
+        flagged.push(Flagged {
+            seq: (seq + offset as u64) as i64,
+            case_id: case.case_id,
+            data: event.data_json(),
+            zone_id: zone_id.to_string(),
+            level: priority.level.as_str(),
+            score: i64::from(priority.score),
+            reasons: json(&priority.reasons),
+            at,
+        });
     }
-    insert_rows(conn, "insert into event (seq, kind, case_id, recorded_at, data)", 5, &events, |s, row| {
-        let (n, data, _, case_id, at) = row;
-        s.bind(*n as i64).bind("danger_zone_flagged").bind(case_id.as_str()).bind(*at).bind(data.as_str())
+    insert_rows(conn, "insert into event (seq, kind, case_id, recorded_at, data)", 5, &flagged, |s, f| {
+        s.bind(f.seq).bind("danger_zone_flagged").bind(f.case_id.as_str()).bind(f.at).bind(f.data.as_str())
     })
     .await?;
     // Like an SLA escalation, a flag is not an operator's edit: the version stays.
-    for ((n, _, raised, _, _), case) in events.iter().zip(&cases) {
-        let priority = raised.as_ref().unwrap_or(&case.priority);
-        let update = conn
-            .statement(
-                "update case_file set danger_zone_id = $1, updated_seq = $2, priority_level = $3, priority_score = $4,
-                        priority_reasons = $5
-                  where case_id = $6",
-            )
-            .bind(zone_id.to_string())
-            .bind(*n as i64)
-            .bind(priority.level.as_str())
-            .bind(i64::from(priority.score))
-            .bind(json(&priority.reasons))
-            .bind(case.case_id.as_str());
-        conn.execute(update).await?;
-    }
+    let update = format!(
+        "update case_file set danger_zone_id = v.column2, updated_seq = v.column3, priority_level = v.column4,
+                priority_score = v.column5, priority_reasons = v.column6
+           from (values {VALUES}) as v where case_file.case_id = v.column1"
+    );
+    per_chunk(conn, &update, 6, &flagged, |s, f| {
+        s.bind(f.case_id.as_str())
+            .bind(f.zone_id.as_str())
+            .bind(f.seq)
+            .bind(f.level)
+            .bind(f.score)
+            .bind(f.reasons.as_str())
+    })
+    .await?;
     Ok(())
 }
 
@@ -247,7 +273,7 @@ async fn declare_zone(
              values ($1, $2, 1, $3, $4, $5, $6, $6)",
         )
         .bind(zone.zone_id.to_string())
-        .bind(name(zone.kind))
+        .bind(wire_name(zone.kind))
         .bind(json(zone))
         .bind(i64::from(flagged))
         .bind(i64::from(zone.version))
@@ -311,7 +337,7 @@ async fn change_zone(
         .statement(
             "update zone set kind = $1, data = $2, flagged = $3, version = $4, updated_seq = $5 where zone_id = $6",
         )
-        .bind(name(zone.kind))
+        .bind(wire_name(zone.kind))
         .bind(json(&zone))
         .bind(i64::from(flagged))
         .bind(i64::from(zone.version))
@@ -439,7 +465,7 @@ async fn plan_movement(
              values ($1, $2, $3, $4, 1, $5, $5)",
         )
         .bind(movement.movement_id.to_string())
-        .bind(name(movement.status))
+        .bind(wire_name(movement.status))
         .bind(movement.departure_at.millis())
         .bind(json(movement))
         .bind(seq as i64);
@@ -464,7 +490,7 @@ async fn movement_in(conn: &mut Conn<'_>, movement_id: Uuid) -> Result<Option<(M
 async fn store_movement(conn: &mut Conn<'_>, movement: &Movement, version: u32, seq: u64) -> Result<()> {
     let update = conn
         .statement("update movement set status = $1, data = $2, version = $3, updated_seq = $4 where movement_id = $5")
-        .bind(name(movement.status))
+        .bind(wire_name(movement.status))
         .bind(json(movement))
         .bind(i64::from(version))
         .bind(seq as i64)
@@ -519,7 +545,7 @@ async fn move_passengers(
             .bind(person_id.to_string())
             .bind(case_id.to_string())
             .bind(movement_id.to_string())
-            .bind(name(*to))
+            .bind(wire_name(*to))
             .bind(n as i64);
         conn.execute(upsert).await?;
     }
@@ -617,12 +643,11 @@ async fn evacuated_if_everyone_left(
 
 /// Seats taken on a movement now (assigned or boarded; departed people keep theirs too).
 async fn seats_taken(conn: &mut Conn<'_>, movement_id: Uuid) -> Result<u32> {
-    let statement = conn
-        .statement(
-            "select count(*) as n from passenger
-              where movement_id = $1 and status in ('assigned', 'boarded', 'departed', 'crossed', 'arrived_home')",
-        )
-        .bind(movement_id.to_string());
+    let sql = format!(
+        "select count(*) as n from passenger where movement_id = $1 and status in {}",
+        passenger_statuses(PassengerStatus::holds_seat)
+    );
+    let statement = conn.statement(&sql).bind(movement_id.to_string());
     Ok(conn.fetch_one(statement).await?.get::<i64>("n")? as u32)
 }
 
@@ -639,7 +664,7 @@ async fn assign(
         return Ok(EvacuationOutcome::Refused(Rejected::new(
             "invalid_transition",
             "status",
-            format!("a movement that is {} takes no more passengers", name(movement.status)),
+            format!("a movement that is {} takes no more passengers", wire_name(movement.status)),
         )));
     }
     let free = movement.seats.saturating_sub(seats_taken(conn, movement_id).await?);
@@ -675,7 +700,7 @@ async fn assign(
                 "the person's case is not awaiting evacuation",
             )));
         }
-        if seat.as_deref().is_some_and(|s| s != name(PassengerStatus::Waiting))
+        if seat.as_deref().is_some_and(|s| s != wire_name(PassengerStatus::Waiting))
             || changes.iter().any(|c: &(Uuid, Uuid, _, _)| c.0 == *person_id)
         {
             return Ok(EvacuationOutcome::Refused(Rejected::new(
@@ -715,7 +740,7 @@ async fn set_passengers(
         }
         if !PassengerStatus::set_by_hand(seat.status, to, movement.status) {
             let refused = check(seat.status, to, false).unwrap_err();
-            let message = format!("{} while the movement is {}", refused.message, name(movement.status));
+            let message = format!("{} while the movement is {}", refused.message, wire_name(movement.status));
             return Ok(EvacuationOutcome::Refused(Rejected::new(refused.code, field, message)));
         }
         if changes.iter().any(|c: &(Uuid, Uuid, _, _)| c.0 == *person_id) {
@@ -836,7 +861,7 @@ pub(crate) async fn waiting_in(pool: &Pool, ranges: &[(u64, u64)]) -> Result<Vec
             let Some(cell) = cell_col(first)? else { continue };
             for row in members {
                 let seat: Option<String> = row.get("seat")?;
-                if seat.is_some_and(|s| s != name(PassengerStatus::Waiting)) {
+                if seat.is_some_and(|s| s != wire_name(PassengerStatus::Waiting)) {
                     continue;
                 }
                 people.push(WaitingPerson {
@@ -870,10 +895,12 @@ pub(crate) async fn summary(pool: &Pool) -> Result<EvacuationSummary> {
     for row in conn.fetch_all(statement).await? {
         waiting.insert(row.get("cell")?, row.get("n")?);
     }
-    let statement = conn.statement(
+    let seated = format!(
         "select c.cell, count(*) as n from passenger s join case_file c on c.case_id = s.case_id
-          where s.status <> 'waiting' and c.status = 'awaiting_evacuation' and c.cell is not null group by c.cell",
+          where s.status in {} and c.status = 'awaiting_evacuation' and c.cell is not null group by c.cell",
+        passenger_statuses(PassengerStatus::holds_seat)
     );
+    let statement = conn.statement(&seated);
     for row in conn.fetch_all(statement).await? {
         *waiting.entry(row.get("cell")?).or_default() -= row.get::<i64>("n")?;
     }
@@ -945,6 +972,16 @@ pub(crate) async fn manifest(pool: &Pool, movement_id: Uuid) -> Result<Option<(M
     }
     lines.sort_by(|a, b| a.reference.cmp(&b.reference).then(a.seq.cmp(&b.seq)));
     Ok(Some((movement, lines)))
+}
+
+pub(crate) async fn movement_shared(pool: &Pool, partner_id: Uuid, movement_id: Uuid) -> Result<bool> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement("select count(*) as n from movement_share where partner_id = $1 and movement_id = $2")
+        .bind(partner_id.to_string())
+        .bind(movement_id.to_string());
+    Ok(conn.fetch_one(statement).await?.get::<i64>("n")? > 0)
 }
 
 /// The movements shared with a partner, by departure.

@@ -335,6 +335,11 @@ impl Store {
         evacuation::waiting_in(&self.inner.reads, ranges).await
     }
 
+    /// Whether a movement is shared with a partner.
+    pub async fn movement_shared(&self, partner_id: Uuid, movement_id: Uuid) -> Result<bool> {
+        evacuation::movement_shared(&self.inner.reads, partner_id, movement_id).await
+    }
+
     /// The movements shared with a partner, by departure.
     pub async fn shared_movement_ids(&self, partner_id: Uuid) -> Result<Vec<Uuid>> {
         evacuation::shared_movement_ids(&self.inner.reads, partner_id).await

@@ -29,7 +29,7 @@ fn kind_name(kind: MatchKind) -> &'static str {
 }
 
 fn relation_name(relation: Relation) -> String {
-    serde_json::to_value(relation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    opsroom_domain::wire_name(relation)
 }
 
 /// File new persons' keys and record suggestions, if the matcher's position is still `from_seq`.

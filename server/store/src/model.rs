@@ -770,6 +770,11 @@ pub struct PassengerCounts {
 }
 
 impl PassengerCounts {
+    /// Seats taken: everyone who holds (or held and used) one.
+    pub fn seats_taken(&self) -> u32 {
+        self.assigned + self.boarded + self.departed + self.crossed + self.arrived_home
+    }
+
     pub(crate) fn add(&mut self, status: opsroom_domain::evacuation::movement::PassengerStatus, n: u32) {
         use opsroom_domain::evacuation::movement::PassengerStatus as P;
         match status {

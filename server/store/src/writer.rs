@@ -642,8 +642,8 @@ pub(crate) async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq:
                 .bind(case_id.as_str())
                 .bind(seq as i64)
                 .bind(by.as_str())
-                .bind(workflow_name(&c.channel))
-                .bind(workflow_name(&c.outcome))
+                .bind(opsroom_domain::wire_name(c.channel))
+                .bind(opsroom_domain::wire_name(c.outcome))
                 .bind(c.note.as_deref())
                 .bind(c.at.millis());
             conn.execute(insert).await?;
@@ -651,14 +651,6 @@ pub(crate) async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq:
         _ => {}
     }
     Ok(ActionOutcome::Applied { seq, version: version + 1 })
-}
-
-/// The wire name of a workflow vocabulary value (`in_person`, `no_answer`).
-fn workflow_name<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => unreachable!("workflow vocabularies serialize as strings"),
-    }
 }
 
 /// Escalate open cases whose first-contact clock ran out; positions from `first_seq`.
@@ -672,8 +664,9 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_se
     let sql = format!(
         "select {STATE_COLUMNS}, priority_score, priority_reasons, priority_override_reason from case_file
           where first_contact_at is null and escalated_at is null and reported_at <= $1
-            and status not in ('evacuated', 'resolved', 'closed', 'duplicate')
-          order by reported_at limit $2"
+            and status not in {FINISHED}
+          order by reported_at limit $2",
+        FINISHED = crate::reads::FINISHED
     );
     let statement = conn.statement(&sql).bind(sweep.now - i64::from(shortest) * 60_000).bind(i64::from(sweep.limit));
     let rows = conn.fetch_all(statement).await?;
@@ -760,32 +753,50 @@ pub(crate) async fn insert_rows<T>(
     rows: &[T],
     bind: impl for<'s> Fn(Statement<'s>, &'s T) -> Statement<'s>,
 ) -> Result<()> {
+    per_chunk(conn, &format!("{head} values {VALUES}"), columns, rows, bind).await.map(drop)
+}
+
+/// Where [`per_chunk`] puts a chunk's `(…), (…)` list in its SQL.
+pub(crate) const VALUES: &str = "{values}";
+
+/// Run `sql` once per chunk of `rows`, its [`VALUES`] replaced by the chunk's rows of `columns`
+/// placeholders (`bind` binds one row's values in column order); returns every row fetched. For
+/// multi-row inserts, set updates (`update … from (values …)`) and lookups joined against a
+/// list, so that a thousand rows cost a handful of statements.
+pub(crate) async fn per_chunk<T>(
+    conn: &mut Conn<'_>,
+    sql: &str,
+    columns: usize,
+    rows: &[T],
+    bind: impl for<'s> Fn(Statement<'s>, &'s T) -> Statement<'s>,
+) -> Result<Vec<crate::sql::Row>> {
+    let mut fetched = Vec::new();
     let mut rest = rows;
     while !rest.is_empty() {
         let size = if rest.len() >= CHUNK { CHUNK } else { 1 << rest.len().ilog2() };
         let (chunk, tail) = rest.split_at(size);
-        let sql = insert_text(conn.backend(), head, columns, size);
-        let statement = chunk.iter().fold(conn.statement(&sql), &bind);
-        conn.execute(statement).await?;
+        let text = chunk_text(conn.backend(), sql, columns, size);
+        let statement = chunk.iter().fold(conn.statement(&text), &bind);
+        fetched.extend(conn.fetch_all(statement).await?);
         rest = tail;
     }
-    Ok(())
+    Ok(fetched)
 }
 
-/// The text of a `size`-row insert, built once per (backend, table, size) and then reused:
-/// drivers cache prepared statements by text, and building 1,400 placeholders per chunk showed
-/// in the benchmark.
-fn insert_text(backend: Backend, head: &str, columns: usize, size: usize) -> Arc<str> {
+/// The text of `sql` for a `size`-row chunk, built once per (backend, statement, size) and then
+/// reused: drivers cache prepared statements by text, and building 1,400 placeholders per chunk
+/// showed in the benchmark.
+fn chunk_text(backend: Backend, sql: &str, columns: usize, size: usize) -> Arc<str> {
     use std::sync::{LazyLock, Mutex};
     type Key = (Backend, String, usize);
     static TEXTS: LazyLock<Mutex<HashMap<Key, Arc<str>>>> = LazyLock::new(Default::default);
-    let key = (backend, head.to_owned(), size);
+    let key = (backend, sql.to_owned(), size);
     let mut texts = TEXTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     texts
         .entry(key)
         .or_insert_with(|| {
             let values: Vec<String> = (0..size).map(|row| placeholders(backend, row * columns, columns)).collect();
-            format!("{head} values {}", values.join(", ")).into()
+            sql.replace(VALUES, &values.join(", ")).into()
         })
         .clone()
 }

@@ -233,7 +233,9 @@ async fn convoy(server: TestServer) {
         "needs": ["evacuation"]
     });
     let family = file(&public, &family).await;
-    let man = file(&public, &report_at(15.60, 32.55, "Karim Mostafa", 30, &["evacuation"])).await;
+    let mut karim = report_at(15.60, 32.55, "Karim Mostafa", 30, &["evacuation"]);
+    karim["people"][0]["passport"] = json!("K7654321");
+    let man = file(&public, &karim).await;
     let injured =
         public.post_report(&report_at(15.57, 32.52, "سعاد", 50, &["medical", "evacuation"]), None).await.unwrap();
     let tracking = injured.body["tracking_token"].as_str().unwrap().to_owned();
@@ -343,15 +345,30 @@ async fn convoy(server: TestServer) {
         ],
         "planned, two assigned, boarding, one boarded, departed (departed + no-show)"
     );
-    let now = &items.last().unwrap()["movement"];
-    assert_eq!(now["status"], "departed");
-    let woman = now["passengers"].as_array().unwrap().iter().find(|p| p["person_id"] == injured_id.as_str()).unwrap();
-    assert_eq!((woman["status"].as_str(), woman["name"].as_str()), (Some("departed"), Some("سعاد")));
-    assert!(woman["needs"].as_array().unwrap().contains(&json!("medical")));
-    assert!(!feed.to_string().contains("A1234567"), "no passport reaches the Red Crescent");
+    // Each item carries the movement now and only the passenger its event changed: the woman
+    // departing (with her name and needs), the man who did not show up (his id and status only).
+    let changed = |item: &Value| item["movement"]["passengers"].as_array().unwrap().clone();
+    assert!(items.iter().all(|i| i["movement"]["status"] == "departed"), "the movement as it is now");
+    assert!(items.iter().filter(|i| i["kind"] != "passenger_changed").all(|i| changed(i).is_empty()));
+    let about = |person: &str| {
+        items.iter().rev().find(|i| changed(i).iter().any(|p| p["person_id"] == person)).map(changed).unwrap()
+    };
+    let woman = about(&injured_id);
+    assert_eq!(
+        (woman.len(), woman[0]["status"].as_str(), woman[0]["name"].as_str()),
+        (1, Some("departed"), Some("سعاد"))
+    );
+    assert!(woman[0]["needs"].as_array().unwrap().contains(&json!("medical")));
+    let no_show = about(&man_id);
+    assert_eq!(no_show, [json!({"person_id": man_id, "reference": "", "status": "no_show"})]);
+    // The man's passport (he held a seat) never reaches the Red Crescent, whose profile has none.
+    assert!(!feed.to_string().contains("K7654321"), "no passport reaches the Red Crescent");
     assert!(items.iter().all(|i| i["case_id"].is_null() && i["case"].is_null()), "no case id of a case not referred");
     let listed = partner.get("/api/v1/partner/movements").await.unwrap().body;
     assert_eq!(listed[0]["movement_id"], movement_id.as_str());
+    let aboard: Vec<&str> =
+        listed[0]["passengers"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(aboard, ["سعاد"], "only the people holding a seat");
     assert_eq!(other.get("/api/v1/partner/movements").await.unwrap().body, json!([]));
     assert_eq!(other.get(&format!("/api/v1/partner/movements/{movement_id}")).await.unwrap().status, 404);
     let others = other.get(&format!("/api/v1/partner/cases?since={start}")).await.unwrap().body;

@@ -4,8 +4,8 @@
 // ended: the referral was declined or withdrawn), so applying an item is a replacement, never a
 // merge, and items need no knowledge of one another. Items about a movement shared with the
 // partner (`movement_planned`, `movement_changed`, `passenger_changed`) carry the movement as it
-// may see it now instead, with `case: null` and a `case_id` that may name one of its passengers'
-// cases: they replace the movement and never touch the cases.
+// may see it now instead, with `case` and `case_id` null, and only the passengers the event
+// changed: the movement's fields are replaced, its passengers merged; cases are never touched.
 
 export const LEVELS = ['critical', 'high', 'normal', 'low'];
 
@@ -43,13 +43,28 @@ export function isMovementItem(item) {
   return item.movement != null || MOVEMENT_KINDS.includes(item.kind);
 }
 
+/** An item's movement brings the movement as it is now but only the passengers its event
+ * changed: those replace their entries, and someone who no longer holds a seat (gave it back,
+ * did not show up) leaves the list. */
+function mergeMovement(known, changed) {
+  const passengers = new Map((known?.passengers ?? []).map((p) => [p.person_id, p]));
+  for (const p of changed.passengers) {
+    if (HOLDS_SEAT.includes(p.status)) passengers.set(p.person_id, p);
+    else passengers.delete(p.person_id);
+  }
+  return { ...changed, passengers: [...passengers.values()] };
+}
+
+/** The passenger statuses of someone holding (or having used) a seat. */
+const HOLDS_SEAT = ['assigned', 'boarded', 'departed', 'crossed', 'arrived_home'];
+
 /** Apply one feed item; returns the id of the case or the movement it changed (null if none). */
 export function apply(state, item) {
   if (isMovementItem(item)) {
     // Its case_id (a passenger's case) is not a case the partner was referred, and its `case`
     // is always null: neither says anything about the partner's cases.
     if (!item.movement) return null;
-    state.movements.set(item.movement.movement_id, item.movement);
+    state.movements.set(item.movement.movement_id, mergeMovement(state.movements.get(item.movement.movement_id), item.movement));
     return item.movement.movement_id;
   }
   if (item.case) state.cases.set(item.case_id, item.case);

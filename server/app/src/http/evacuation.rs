@@ -18,6 +18,7 @@ use opsroom_domain::evacuation::movement::{Mode, Movement, MovementInput, Moveme
 use opsroom_domain::evacuation::place::{Place, PlaceInput, PlaceKind};
 use opsroom_domain::evacuation::zone::{Zone, ZoneInput, ZoneKind};
 use opsroom_domain::partner::view::csv_cell;
+use opsroom_domain::wire_name;
 use opsroom_domain::workflow::Actor;
 use opsroom_store::{
     EvacuationOutcome, EvacuationWrite, ManifestLine, MovementRecord, PassengerCounts, PassengerRow, ZoneRecord,
@@ -553,10 +554,9 @@ pub async fn suggest(
     radius_km: f64,
     split_families: bool,
 ) -> Result<Suggestion, ApiError> {
-    let c = &record.counts;
-    let taken = c.assigned + c.boarded + c.departed + c.crossed + c.arrived_home;
-    let seats_left =
-        if record.movement.status.takes_passengers() { record.movement.seats.saturating_sub(taken) } else { 0 };
+    let movement = &record.movement;
+    let free = movement.seats.saturating_sub(record.counts.seats_taken());
+    let seats_left = if movement.status.takes_passengers() { free } else { 0 };
     let ranges = allocation::disk_ranges(origin.cell, radius_km);
     let mut waiting = app.store.waiting_in(&ranges).await?;
     waiting.retain(|p| allocation::distance_km(origin.cell, p.cell) <= radius_km);
@@ -682,11 +682,6 @@ fn is_arabic(name: &str) -> bool {
 fn names(line: &ManifestLine) -> (String, String) {
     let name = line.person.details.name.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default();
     if is_arabic(&name) { (name, String::new()) } else { (String::new(), name) }
-}
-
-/// The wire name of a vocabulary value (`female`, `arrived_home`).
-fn wire_name<T: Serialize>(value: T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn sex_of(line: &ManifestLine) -> String {

@@ -65,8 +65,19 @@ pub enum PassengerStatus {
 }
 
 impl PassengerStatus {
+    pub const ALL: [PassengerStatus; 7] = [
+        PassengerStatus::Waiting,
+        PassengerStatus::Assigned,
+        PassengerStatus::Boarded,
+        PassengerStatus::Departed,
+        PassengerStatus::Crossed,
+        PassengerStatus::ArrivedHome,
+        PassengerStatus::NoShow,
+    ];
+
     /// Whether a person's evacuation may go from `self` to `to`: forward one step at a time; an
-    /// assigned person may be unassigned (back to waiting) or not show up; a no-show waits again.
+    /// assigned or boarded person may give the seat back (waiting again: taken off the bus before
+    /// it leaves) or an assigned one not show up; a no-show waits again.
     pub fn may_become(self, to: PassengerStatus) -> bool {
         use PassengerStatus::*;
         matches!(
@@ -74,6 +85,7 @@ impl PassengerStatus {
             (Waiting, Assigned)
                 | (Assigned, Waiting)
                 | (Assigned, Boarded)
+                | (Boarded, Waiting)
                 | (Assigned, NoShow)
                 | (Boarded, Departed)
                 | (Departed, Crossed)
@@ -240,8 +252,8 @@ pub fn check<T: Copy + Serialize>(from: T, to: T, allowed: bool) -> Result<(), R
     if allowed {
         return Ok(());
     }
-    let name = |v: T| serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    Err(Rejected::new("invalid_transition", "status", format!("cannot go from {} to {}", name(from), name(to))))
+    let (from, to) = (crate::wire_name(from), crate::wire_name(to));
+    Err(Rejected::new("invalid_transition", "status", format!("cannot go from {from} to {to}")))
 }
 
 #[cfg(test)]
@@ -269,6 +281,26 @@ mod tests {
             (refused.code, refused.message.as_str()),
             ("invalid_transition", "cannot go from departed to waiting")
         );
+    }
+
+    #[test]
+    fn what_a_movement_does_to_its_passengers_is_a_step_they_may_take() {
+        use PassengerStatus as P;
+        let every = [P::Waiting, P::Assigned, P::Boarded, P::Departed, P::Crossed, P::ArrivedHome, P::NoShow];
+        let movements = [
+            MovementStatus::Planned,
+            MovementStatus::Boarding,
+            MovementStatus::Departed,
+            MovementStatus::Arrived,
+            MovementStatus::Cancelled,
+        ];
+        for movement in movements {
+            for from in every {
+                if let Some(to) = movement.carries(from) {
+                    assert!(from.may_become(to), "{movement:?} carries {from:?} to {to:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub enum ZoneKind {
 /// zone, and would take seconds to tile.
 pub const MAX_ZONE_KM2: f64 = 200_000.0;
 
+/// Most compacted cells a zone may tile into. A broad zone compacts into few coarse cells; a
+/// long thin one (a river, a front line) does not, and every cell costs an index range when
+/// the zone is declared: such a zone is refused with the advice to draw it simpler.
+pub const MAX_ZONE_CELLS: usize = 20_000;
+
 /// A zone's ground as compacted H3 cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZoneCover {
@@ -70,6 +75,16 @@ impl ZoneCover {
         cells.dedup();
         CellIndex::compact(&mut cells)
             .map_err(|e| Rejected::value("invalid_area", format!("the zone's cells do not compact: {e}")))?;
+        if cells.len() > MAX_ZONE_CELLS {
+            return Err(Rejected::value(
+                "too_detailed",
+                format!(
+                    "the zone is too long and thin to track ({} map cells; at most {MAX_ZONE_CELLS}): draw it as fewer, \
+                     broader shapes",
+                    cells.len()
+                ),
+            ));
+        }
         Ok(Self { cells: cells.into_iter().map(Cell::from_index).collect() })
     }
 
@@ -205,6 +220,17 @@ mod tests {
         ]}))
         .unwrap();
         assert_eq!(ZoneCover::tile(&half_of_africa).unwrap_err().code, "too_large");
+        // A band 1 km wide across 40° of longitude (a front line, a road) compacts into more
+        // cells than a zone may have, though its area is small; the same band 5° long is a zone.
+        let band = |east: f64| {
+            Area::from_geojson(&serde_json::json!({"type": "Polygon", "coordinates": [
+                [[5.0, 15.0], [east, 15.0], [east, 15.01], [5.0, 15.01], [5.0, 15.0]]
+            ]}))
+            .unwrap()
+        };
+        let long = ZoneCover::tile(&band(45.0)).map(|cover| cover.cells().count());
+        assert!(matches!(&long, Err(refused) if refused.code == "too_detailed"), "{:?}", long.map_err(|r| r.code));
+        assert!(ZoneCover::tile(&band(10.0)).is_ok());
     }
 
     #[test]

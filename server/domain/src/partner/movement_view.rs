@@ -1,7 +1,8 @@
 //! A movement as a partner agency it is shared with sees it: where and when it goes, its
-//! status, and each passenger's evacuation status cut to the partner's data profile — the same
-//! minimisation as a referred case (`view::person_view`; needs and flags only if the profile
-//! allows them).
+//! status, and the people holding a seat on it, each cut to the partner's data profile — the
+//! same minimisation as a referred case (`view::person_view`; needs and flags only if the
+//! profile allows them). Someone who gave their seat back or did not show up is no longer the
+//! partner's business: a change that takes them off shows only their id and new status.
 //!
 //! Owns the only way a movement reaches a partner. Must not show a movement that is not shared
 //! with the partner, or a field its profile does not allow.
@@ -19,14 +20,14 @@ use crate::evacuation::place::{Place, PlaceKind};
 use crate::need::{Flag, Need};
 
 /// What the store knows of one passenger.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PassengerFacts {
     pub person_id: Uuid,
     pub reference: String,
     pub person: PersonFacts,
     pub needs: Vec<Need>,
     pub flags: Vec<Flag>,
-    pub status: Option<PassengerStatus>,
+    pub status: PassengerStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,7 +35,7 @@ pub struct PartnerPassenger {
     pub person_id: Uuid,
     /// The case's reference, to quote on the phone with the ops room.
     pub reference: String,
-    pub status: Option<PassengerStatus>,
+    pub status: PassengerStatus,
     #[serde(flatten)]
     pub person: PersonView,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,10 +70,27 @@ pub struct PartnerMovement {
     pub departure_at: Timestamp,
     pub seats: u32,
     pub status: MovementStatus,
+    /// The whole movement: everyone holding a seat. A feed item: only the people its event
+    /// changed.
     pub passengers: Vec<PartnerPassenger>,
 }
 
-/// The movement as `partner_id` may see it; `None` unless it is shared with the partner.
+/// One passenger as the partner may see them: the profile's fields while they hold a seat,
+/// only who and what status once they do not.
+fn passenger_view(p: &PassengerFacts, profile: &DataProfile) -> PartnerPassenger {
+    let seated = p.status.holds_seat();
+    PartnerPassenger {
+        person_id: p.person_id,
+        reference: if seated { p.reference.clone() } else { String::new() },
+        status: p.status,
+        person: if seated { person_view(&p.person, profile) } else { PersonView::default() },
+        needs: (seated && profile.allows(ProfileField::Needs)).then(|| p.needs.clone()),
+        flags: (seated && profile.allows(ProfileField::Flags)).then(|| p.flags.clone()),
+    }
+}
+
+/// The movement as `partner_id` may see it, with everyone holding a seat; `None` unless it is
+/// shared with the partner.
 pub fn project_movement(
     movement: &Movement,
     origin: &Place,
@@ -81,20 +99,24 @@ pub fn project_movement(
     partner_id: Uuid,
     profile: &DataProfile,
 ) -> Option<PartnerMovement> {
+    let seated: Vec<&PassengerFacts> = passengers.iter().filter(|p| p.status.holds_seat()).collect();
+    project_change(movement, origin, destination, &seated, partner_id, profile)
+}
+
+/// The movement as `partner_id` may see it, with only the passengers a change concerns (a
+/// feed item stays small however many seats the movement has); `None` unless it is shared.
+pub fn project_change(
+    movement: &Movement,
+    origin: &Place,
+    destination: &Place,
+    changed: &[&PassengerFacts],
+    partner_id: Uuid,
+    profile: &DataProfile,
+) -> Option<PartnerMovement> {
     if !movement.shared_with.contains(&partner_id) {
         return None;
     }
-    let passengers = passengers
-        .iter()
-        .map(|p| PartnerPassenger {
-            person_id: p.person_id,
-            reference: p.reference.clone(),
-            status: p.status,
-            person: person_view(&p.person, profile),
-            needs: profile.allows(ProfileField::Needs).then(|| p.needs.clone()),
-            flags: profile.allows(ProfileField::Flags).then(|| p.flags.clone()),
-        })
-        .collect();
+    let passengers = changed.iter().map(|p| passenger_view(p, profile)).collect();
     Some(PartnerMovement {
         movement_id: movement.movement_id,
         mode: movement.mode,
@@ -151,7 +173,7 @@ mod tests {
             },
             needs: vec![Need::Medical],
             flags: vec![Flag::Injured],
-            status: Some(PassengerStatus::Departed),
+            status: PassengerStatus::Departed,
         };
         let profile = DataProfile::default_for(PartnerKind::RedCrescent);
         let seen = project_movement(
@@ -179,8 +201,23 @@ mod tests {
         .unwrap();
         assert!(json["passengers"][0].get("name").is_none() && json["passengers"][0].get("phone").is_none());
         assert_eq!(
-            project_movement(&movement, &origin, &destination, &[passenger], Uuid::from_u128(2), &profile),
+            project_movement(
+                &movement,
+                &origin,
+                &destination,
+                std::slice::from_ref(&passenger),
+                Uuid::from_u128(2),
+                &profile
+            ),
             None
         );
+        // Taken off the bus: gone from the movement, and the change shows nothing of them.
+        let off = PassengerFacts { status: PassengerStatus::Waiting, ..passenger };
+        let seen =
+            project_movement(&movement, &origin, &destination, std::slice::from_ref(&off), red_crescent, &profile);
+        assert!(seen.unwrap().passengers.is_empty());
+        let change = project_change(&movement, &origin, &destination, &[&off], red_crescent, &profile).unwrap();
+        let json = serde_json::to_value(&change.passengers[0]).unwrap();
+        assert_eq!(json, serde_json::json!({"person_id": off.person_id, "reference": "", "status": "waiting"}));
     }
 }
