@@ -11,6 +11,10 @@
 //!   million cases, and the map's bounding-box aggregation over them;
 //! - matching (`matching`): one new person among a million stored ones (the same million cases
 //!   serve the capacity phase);
+//! - evacuation (`evacuation`): a danger zone declared over a district of that million, and seat
+//!   allocation among 100,000 people awaiting evacuation, each next to the SQL doing the same
+//!   work (it changes the million cases, so it runs after the phases that read them; `--only
+//!   evacuation` runs it alone, on a million cases stored for it);
 //! - PostgreSQL, when a server is configured: ingest next to pgbench, and cross-node delivery.
 
 use std::sync::Arc;
@@ -29,6 +33,7 @@ use opsroom_store::testing::TestDatabase;
 
 mod capacity;
 pub mod delivery;
+mod evacuation;
 mod matching;
 mod process;
 
@@ -60,7 +65,8 @@ pub struct BenchArgs {
     /// Length of the delivery phase in seconds.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Stored cases (one person each) for the matching and capacity phases (0 skips both).
+    /// Stored cases (one person each) for the matching, capacity and evacuation phases (0 skips
+    /// them).
     #[arg(long, default_value_t = 1_000_000)]
     cases: usize,
     /// New persons matched (and timed) against them.
@@ -69,9 +75,37 @@ pub struct BenchArgs {
     /// Map queries timed per bounding box.
     #[arg(long, default_value_t = 200)]
     map_queries: usize,
+    /// People awaiting evacuation around the movement's origin in the evacuation phase (the
+    /// stored cases nearest it).
+    #[arg(long, default_value_t = 100_000)]
+    waiting: usize,
+    /// Seat suggestions for that movement timed in the evacuation phase.
+    #[arg(long, default_value_t = 10)]
+    suggestions: usize,
+    /// Danger zones declared (and timed) in the evacuation phase, each over another district of
+    /// about 30 km² in greater Khartoum.
+    #[arg(long, default_value_t = 5)]
+    zones: usize,
+    /// Run only this phase and the setup it needs (evacuation: the disk's fsync latency, then
+    /// `--cases` stored cases, then the phase). Without it, every phase runs.
+    #[arg(long, value_enum)]
+    only: Option<Phase>,
     /// Directory for the databases (default: ./target/bench-data).
     #[arg(long, default_value = "target/bench-data")]
     dir: std::path::PathBuf,
+}
+
+/// A phase that can run alone (`--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Phase {
+    /// Danger-zone declaration and seat allocation over the stored cases.
+    Evacuation,
+}
+
+impl BenchArgs {
+    fn evacuation_plan(&self) -> evacuation::Plan {
+        evacuation::Plan { waiting: self.waiting, zones: self.zones, suggestions: self.suggestions }
+    }
 }
 
 /// Run every phase and print the table.
@@ -86,6 +120,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let sqlite = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
 
     let fsync = fsync_latency(dir.path(), 200)?;
+    if args.only == Some(Phase::Evacuation) {
+        anyhow::ensure!(args.cases > 0, "the evacuation phase needs stored cases (--cases)");
+        let full = sqlite("million.db");
+        let load_seconds = matching::store_cases(&full, args.cases).await?;
+        let figures = evacuation::evacuation(&full, args.evacuation_plan()).await?;
+        println!();
+        println!("Machine: {machine}");
+        println!();
+        println!("| measurement | result | aim |");
+        println!("|---|---|---|");
+        print_fsync(&fsync);
+        println!(
+            "| {} stored cases for the evacuation phase (stored and filed in {load_seconds:.0} s) | | |",
+            args.cases
+        );
+        print_evacuation(&figures);
+        return Ok(());
+    }
     let baseline = raw_baseline(dir.path(), args.reports, args.baseline_batch).await?;
     let ingest = http_ingest(&sqlite("ingest.db"), args.reports, args.clients).await?;
     let shape =
@@ -98,13 +150,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     let bare = delivery::bare_broadcast(shape, delivery.message_bytes).await?;
     let per_subscriber = capacity::memory_per_subscriber(&sqlite("idle.db"), args.subscribers).await?;
-    let (matching, stored) = if args.cases > 0 {
+    let (matching, stored, evacuation) = if args.cases > 0 {
         let full = sqlite("million.db");
         let matching = matching::matching_latency(&full, args.cases, args.match_probes).await?;
         let stored = capacity::stored(&full, &sqlite("empty.db"), args.cases as u64, args.map_queries).await?;
-        (Some(matching), Some(stored))
+        // Last on the million cases: it changes them.
+        let evacuation = evacuation::evacuation(&full, args.evacuation_plan()).await?;
+        (Some(matching), Some(stored), Some(evacuation))
     } else {
-        (None, None)
+        (None, None, None)
     };
     let postgres = match TestDatabase::postgres().await {
         Some(database) => {
@@ -120,7 +174,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!();
     println!("| measurement | result | aim |");
     println!("|---|---|---|");
-    println!("| disk fsync (4 KiB write + fdatasync) | p50 {:.2} ms, p99 {:.2} ms | |", fsync.p50, fsync.p99);
+    print_fsync(&fsync);
     println!(
         "| raw SQLite group-commit insert, {} reports in batches of {} | {:.0} reports/s | |",
         args.reports, args.baseline_batch, baseline
@@ -181,6 +235,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             m.persons, args.match_probes, m.load_seconds, m.latency.p50, m.latency.p99, m.mean_suggestions
         );
     }
+    if let Some(figures) = &evacuation {
+        print_evacuation(figures);
+    }
     match postgres {
         Some(pg) => {
             println!(
@@ -202,6 +259,51 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         None => println!("| PostgreSQL | not measured: set {} | |", opsroom_store::testing::POSTGRES_URL_VAR),
     }
     Ok(())
+}
+
+fn print_fsync(fsync: &Percentiles) {
+    println!("| disk fsync (4 KiB write + fdatasync) | p50 {:.2} ms, p99 {:.2} ms | |", fsync.p50, fsync.p99);
+}
+
+/// The evacuation phase's lines: each figure through the API next to its SQL baseline.
+fn print_evacuation(e: &evacuation::EvacuationFigures) {
+    let z = &e.zones;
+    let (fewest, most) = (z.flagged.iter().min().copied().unwrap_or(0), z.flagged.iter().max().copied().unwrap_or(0));
+    let total: u64 = z.flagged.iter().sum();
+    println!(
+        "| **danger zone declared over {} stored cases** ({} declaration{}, each a different {:.0} km² district of greater Khartoum flagging {fewest}–{most} open cases, {:.2}% of those stored; `POST /api/v1/zones` to its answer) | **p50 {:.0} ms, max {:.0} ms** | well under 1 s |",
+        e.cases,
+        z.flagged.len(),
+        if z.flagged.len() == 1 { "" } else { "s" },
+        z.district_km2,
+        100.0 * total as f64 / z.flagged.len().max(1) as f64 / e.cases.max(1) as f64,
+        z.api.p50,
+        z.api.max
+    );
+    println!(
+        "| baseline: the same flagging as set-based SQL in a copy of the file made before the server started (per index range of the zone's cells, {}–{} ranges: one `insert … select` of an event row per case and one `update` of the cases; then the log's head), committed as the store's writer commits (WAL, synchronous=FULL, checkpoint every 8,192 pages) | p50 {:.0} ms (commit {:.0} ms), max {:.0} ms | |",
+        z.ranges.0, z.ranges.1, z.baseline.p50, z.baseline_commit.p50, z.baseline.max
+    );
+    let a = &e.allocation;
+    println!(
+        "| **seat allocation among {} people awaiting evacuation** ({} seats, radius {:.1} km: {} considered, {} suggested; `POST /api/v1/movements/{{id}}/suggestion` to its answer, {} calls) | **p50 {:.0} ms, max {:.0} ms** | well under 1 s |",
+        a.waiting,
+        evacuation::SEATS,
+        a.radius_km,
+        a.considered,
+        a.suggested,
+        a.api_calls,
+        a.api.p50,
+        a.api.max
+    );
+    println!(
+        "| baseline: the store's query for the waiting people over the same {} grid-disk index ranges, read through the partial index of cases awaiting evacuation (SQLite `indexed by case_file_awaiting_by_cell`), {} rows read and decoded (no grouping, allocation or HTTP) | p50 {:.0} ms, max {:.0} ms | |",
+        a.ranges, a.baseline_rows, a.baseline.p50, a.baseline.max
+    );
+    println!(
+        "| the same query as the store runs it (planned by SQLite itself) | p50 {:.0} ms, max {:.0} ms | |",
+        a.store_query.p50, a.store_query.max
+    );
 }
 
 /// Most `pgbench` clients: the server allows 100 connections and the nodes need some.

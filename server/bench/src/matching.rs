@@ -143,10 +143,17 @@ fn person(draw: &mut Draw) -> PersonInput {
     }
 }
 
+/// Greater Khartoum as the synthetic cases fill it, `[south, west, north, east]` in degrees: nine
+/// in ten stored cases lie in it, evenly spread (the evacuation phase draws its districts here).
+pub const KHARTOUM_BOX: [f64; 4] = [15.3, 32.3, 15.9, 32.8];
+
 fn command(draw: &mut Draw, n: u64) -> ReportCase {
     // Nine in ten in greater Khartoum, the rest anywhere in Sudan (the map phase counts them).
     let (lat, lon) = if draw.next() % 10 < 9 {
-        (15.3 + (draw.next() % 60_000) as f64 / 100_000.0, 32.3 + (draw.next() % 50_000) as f64 / 100_000.0)
+        (
+            KHARTOUM_BOX[0] + (draw.next() % 60_000) as f64 / 100_000.0,
+            KHARTOUM_BOX[1] + (draw.next() % 50_000) as f64 / 100_000.0,
+        )
     } else {
         (9.0 + (draw.next() % 1_300_000) as f64 / 100_000.0, 22.0 + (draw.next() % 1_600_000) as f64 / 100_000.0)
     };
@@ -171,9 +178,45 @@ pub struct MatchFigures {
 
 /// Store `persons` synthetic persons, one case each (filed under their keys as the matcher files
 /// them), in the SQLite database at `url`, then time `probes` new persons' candidate search and
-/// scoring. The database is left for the capacity phase (a million stored cases).
+/// scoring. The database is left for the capacity and evacuation phases (a million stored cases).
 pub async fn matching_latency(url: &str, persons: usize, probes: usize) -> anyhow::Result<MatchFigures> {
     let store = Store::open(url, StoreOptions::default()).await?;
+    let load_seconds = store_persons(&store, persons).await?;
+
+    let mut samples = Vec::with_capacity(probes);
+    let mut suggested = 0usize;
+    let mut probe_draw = Draw(0x2545_F491_4F6C_DD1D);
+    for i in 0..probes {
+        let reported = command(&mut probe_draw, 10_000_000 + i as u64).event;
+        let new = new_persons(&reported);
+        let started = Instant::now();
+        for person in &new {
+            let found = suggestions_for(&store, person, &[], reported.reported_at).await?;
+            suggested += found.len();
+        }
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    store.close(std::time::Duration::from_secs(10)).await;
+    Ok(MatchFigures {
+        persons,
+        load_seconds,
+        latency: percentiles(samples),
+        mean_suggestions: suggested as f64 / probes as f64,
+    })
+}
+
+/// Store `persons` synthetic persons, one case each, in the SQLite database at `url` and file
+/// them under their keys as the matcher does (so a server started on it has no matching
+/// backlog); returns the seconds it took. What the evacuation phase stands on when it runs alone.
+pub async fn store_cases(url: &str, persons: usize) -> anyhow::Result<f64> {
+    let store = Store::open(url, StoreOptions::default()).await?;
+    let seconds = store_persons(&store, persons).await?;
+    store.close(std::time::Duration::from_secs(10)).await;
+    Ok(seconds)
+}
+
+/// Store and file `persons` synthetic persons; the seconds it took.
+async fn store_persons(store: &Store, persons: usize) -> anyhow::Result<f64> {
     let started = Instant::now();
     let mut draw = Draw(0x9E37_79B9_7F4A_7C15);
     let mut n = 0u64;
@@ -208,26 +251,5 @@ pub async fn matching_latency(url: &str, persons: usize, probes: usize) -> anyho
         let record = RecordMatches { from_seq: cursor, to_seq: last.seq, keys, suggestions: Vec::new() };
         store.record_matches(record).await?;
     }
-    let load_seconds = started.elapsed().as_secs_f64();
-
-    let mut samples = Vec::with_capacity(probes);
-    let mut suggested = 0usize;
-    let mut probe_draw = Draw(0x2545_F491_4F6C_DD1D);
-    for i in 0..probes {
-        let reported = command(&mut probe_draw, 10_000_000 + i as u64).event;
-        let new = new_persons(&reported);
-        let started = Instant::now();
-        for person in &new {
-            let found = suggestions_for(&store, person, &[], reported.reported_at).await?;
-            suggested += found.len();
-        }
-        samples.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    store.close(std::time::Duration::from_secs(10)).await;
-    Ok(MatchFigures {
-        persons,
-        load_seconds,
-        latency: percentiles(samples),
-        mean_suggestions: suggested as f64 / probes as f64,
-    })
+    Ok(started.elapsed().as_secs_f64())
 }
