@@ -34,8 +34,23 @@ create index zone_cell_by_zone on zone_cell (zone_id);
 -- The danger zone a case was found in (null: none, or the zone was lifted).
 alter table case_file add column danger_zone_id text;
 create index case_file_by_danger_zone on case_file (danger_zone_id) where danger_zone_id is not null;
--- Seat allocation reads the cases awaiting evacuation around an origin by cell ranges.
-create index case_file_awaiting_by_cell on case_file (cell) where status = 'awaiting_evacuation';
+-- What the people's ages say for seat allocation (bit 0: someone under 18; bit 1: someone 70 or
+-- older), set when the case is reported (its people do not change), so allocation reads one
+-- row per case instead of one per person. Cases reported before this migration get theirs here.
+alter table case_file add column age_marks bigint  not null default 0;
+update case_file set age_marks =
+    (case when exists (select 1 from case_person cp join person p on p.person_id = cp.person_id
+                        where cp.case_id = case_file.case_id and cp.role = 'subject' and p.age < 18)
+          then 1 else 0 end)
+  + (case when exists (select 1 from case_person cp join person p on p.person_id = cp.person_id
+                        where cp.case_id = case_file.case_id and cp.role = 'subject' and p.age >= 70)
+          then 2 else 0 end);
+
+-- Seat allocation reads the cases awaiting evacuation around an origin by cell ranges, from
+-- this index alone (everything allocation weighs is in it).
+create index case_file_awaiting_by_cell
+    on case_file (status, cell, flags, needs, age_marks, reported_at, people_count, case_id)
+    where status = 'awaiting_evacuation';
 
 create table movement (
     movement_id   text    primary key,

@@ -172,4 +172,7 @@ test("a lifted zone clears its cases' flag, a redrawn one the cases it no longer
   assert.equal(apply(state, zoneEvent(9, 'zone_lifted', { zone_id: 'z1' })), 'a');
   assert.deepEqual(['a', 'b', 'c'].map((id) => state.cases.get(id).danger_zone), [null, null, 'z2'], 'the other zone stays');
   assert.equal(state.cases.get('a').priority.level, 'high', 'lifting lowers no priority');
+  // Lifting z2, whose case c another zone z3 also covers: c keeps a flag, under z3.
+  assert.equal(apply(state, zoneEvent(10, 'zone_lifted', { zone_id: 'z2', moved: [{ case_id: 'c', zone_id: 'z3' }] })), 'c');
+  assert.equal(state.cases.get('c').danger_zone, 'z3');
 });

@@ -37,13 +37,10 @@ const DISTRICT_DEGREES: f64 = 0.05;
 const DISTRICT_STEP: f64 = 0.06;
 /// Statuses a danger zone leaves alone (the store's `FINISHED`).
 const FINISHED: &str = "('evacuated', 'resolved', 'closed', 'duplicate')";
-/// What the store's `waiting_in` runs once per index range (copied), `{from}` being `case_file c`.
-const WAITING_SQL: &str = "select c.case_id, c.reference, c.cell, c.flags, c.needs, c.reported_at, p.person_id, p.name,
-                                  p.age, s.status as seat
+/// What the store's `waiting_cases` runs once per index range (copied), `{from}` being
+/// `case_file c`.
+const WAITING_SQL: &str = "select c.case_id, c.cell, c.flags, c.needs, c.age_marks, c.reported_at, c.people_count
                              from {from}
-                             join case_person cp on cp.case_id = c.case_id and cp.role = 'subject'
-                             join person p on p.person_id = cp.person_id
-                             left join passenger s on s.person_id = p.person_id
                             where c.status = 'awaiting_evacuation' and c.cell between $1 and $2";
 
 /// What the phase does; from the command line.
@@ -264,7 +261,7 @@ async fn allocation(
         store_query.push(took);
         let (took, rows_by_index) = read_waiting(&mut reader, &by_partial_index, &ranges).await?;
         baseline.push(took);
-        anyhow::ensure!(rows == rows_by_index, "{rows} waiting people read, {rows_by_index} through the index");
+        anyhow::ensure!(rows == rows_by_index, "{rows} waiting cases read, {rows_by_index} through the index");
         baseline_rows = rows;
     }
     reader.close().await?;
@@ -282,11 +279,11 @@ async fn allocation(
     })
 }
 
-/// A waiting person's row as the store reads it: case, reference, cell, flags, needs, reported
-/// at, person, name, age, seat.
-type WaitingRow = (String, String, i64, i64, i64, i64, String, Option<String>, Option<i64>, Option<String>);
+/// A waiting case's index entry as the store reads it: case, cell, flags, needs, age marks,
+/// reported at, people.
+type WaitingRow = (String, i64, i64, i64, i64, i64, i64);
 
-/// Run `sql` (the waiting people in one index range) over `ranges`, reading and decoding every
+/// Run `sql` (the waiting cases in one index range) over `ranges`, reading and decoding every
 /// row; the milliseconds it took and the rows.
 async fn read_waiting(reader: &mut SqliteConnection, sql: &str, ranges: &[(u64, u64)]) -> anyhow::Result<(f64, usize)> {
     let started = Instant::now();
@@ -295,15 +292,12 @@ async fn read_waiting(reader: &mut SqliteConnection, sql: &str, ranges: &[(u64, 
         for row in sqlx::query(sql).bind(*first as i64).bind(*last as i64).fetch_all(&mut *reader).await? {
             let decoded: WaitingRow = (
                 row.get("case_id"),
-                row.get("reference"),
                 row.get("cell"),
                 row.get("flags"),
                 row.get("needs"),
+                row.get("age_marks"),
                 row.get("reported_at"),
-                row.get("person_id"),
-                row.get("name"),
-                row.get("age"),
-                row.get("seat"),
+                row.get("people_count"),
             );
             std::hint::black_box(decoded);
             rows += 1;

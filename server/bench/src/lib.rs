@@ -297,7 +297,7 @@ fn print_evacuation(e: &evacuation::EvacuationFigures) {
         a.api.max
     );
     println!(
-        "| baseline: the store's query for the waiting people over the same {} grid-disk index ranges, read through the partial index of cases awaiting evacuation (SQLite `indexed by case_file_awaiting_by_cell`), {} rows read and decoded (no grouping, allocation or HTTP) | p50 {:.0} ms, max {:.0} ms | |",
+        "| baseline: the store's read of the waiting cases over the same {} grid-disk index ranges, through the partial index of cases awaiting evacuation (SQLite `indexed by case_file_awaiting_by_cell`), {} index entries read and decoded (no allocation, no people, no HTTP) | p50 {:.0} ms, max {:.0} ms | |",
         a.ranges, a.baseline_rows, a.baseline.p50, a.baseline.max
     );
     println!(

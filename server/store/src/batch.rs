@@ -8,6 +8,7 @@
 //! Must not touch the database itself: that keeps the rules (one case per key, no reference
 //! twice, positions gap-free and in queue order) testable without one.
 
+use opsroom_domain::evacuation::allocation::AgeMarks;
 use std::collections::{HashMap, HashSet};
 
 use opsroom_domain::event::CaseReported;
@@ -78,6 +79,8 @@ pub struct CaseRow<'a> {
     pub seq: u64,
     /// The danger zone the report arrived in.
     pub danger_zone: Option<String>,
+    /// `evacuation::allocation::AgeMarks` of its people, as stored.
+    pub age_marks: i64,
 }
 
 #[derive(Debug)]
@@ -233,6 +236,7 @@ pub fn plan_reports<'a>(
             reported_at: c.reported_at.millis(),
             seq,
             danger_zone: c.danger_zone.map(|zone| zone.to_string()),
+            age_marks: AgeMarks::of(&c.people.iter().filter_map(|p| p.details.age).collect::<Vec<_>>()).bits(),
         });
         for (position, person) in c.people.iter().enumerate() {
             let d = &person.details;

@@ -11,12 +11,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
-use opsroom_domain::evacuation::allocation::class_of;
+use opsroom_domain::evacuation::allocation::{AgeMarks, class_of, class_of_marks};
 use opsroom_domain::evacuation::movement::{
     Movement, MovementChanged, MovementPlanned, MovementStatus, PassengerChanged, PassengerStatus, check,
 };
 use opsroom_domain::evacuation::place::{Place, PlaceSaved};
-use opsroom_domain::evacuation::zone::{DangerZoneFlagged, Zone, ZoneChanged, ZoneCover, ZoneKind, flag_on_arrival};
+use opsroom_domain::evacuation::zone::{
+    CaseZone, DangerZoneFlagged, Zone, ZoneChanged, ZoneCover, ZoneKind, flag_on_arrival,
+};
 use opsroom_domain::event::{CaseReported, Event, PersonRecord};
 use opsroom_domain::location::{Cell, stored_ranges};
 use opsroom_domain::priority::{self, Priority, PriorityLevel};
@@ -25,8 +27,8 @@ use opsroom_domain::{Rejected, wire_name};
 use uuid::Uuid;
 
 use crate::model::*;
-use crate::reads::{FINISHED, cell_col, corrupt, stored_event, uuid_col};
-use crate::sql::{Conn, Pool, Row, placeholders};
+use crate::reads::{FINISHED, cell_col, corrupt, stored_event, uuid_col, uuid_from};
+use crate::sql::{Conn, Pool, Row};
 use crate::writer::{VALUES, apply_to_case, insert_event, insert_rows, per_chunk};
 use crate::{Result, batch};
 
@@ -67,9 +69,13 @@ fn passenger_statuses(rule: fn(PassengerStatus) -> bool) -> String {
     format!("({})", listed.join(", "))
 }
 
+fn vocabulary_of<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
 fn vocabulary<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
     let text: String = row.get(column)?;
-    serde_json::from_value(serde_json::Value::String(text.clone())).map_err(|_| corrupt(column, text))
+    vocabulary_of(&text).ok_or_else(|| corrupt(column, text))
 }
 
 // ---- places
@@ -263,6 +269,7 @@ async fn declare_zone(
         zone: zone.clone(),
         flagged,
         cleared: Vec::new(),
+        moved: Vec::new(),
         by,
         at: Timestamp(at),
     }));
@@ -293,6 +300,42 @@ fn lifted(zone: &Zone) -> Rejected {
     Rejected::new("zone_lifted", "zone_id", format!("the zone {} was lifted; declare a new one", zone.name.en))
 }
 
+/// What becomes of the cases a zone let go (no longer inside it, or lifted): each keeps its flag
+/// under another active danger zone that covers it, else loses it. Run after the zone's own
+/// `zone_cell` rows changed. Returns (cleared, moved to another zone).
+async fn release(conn: &mut Conn<'_>, let_go: Vec<(Uuid, Option<Cell>)>) -> Result<(Vec<Uuid>, Vec<CaseZone>)> {
+    let cells: Vec<Cell> = let_go.iter().filter_map(|(_, cell)| *cell).collect();
+    let zone_of = active_zone_of(conn, &cells).await?;
+    let mut cleared = Vec::new();
+    let mut moved = Vec::new();
+    for (case_id, cell) in let_go {
+        match cell.and_then(|cell| zone_of.get(&cell)) {
+            Some(zone_id) => moved.push(CaseZone { case_id, zone_id: *zone_id }),
+            None => cleared.push(case_id),
+        }
+    }
+    Ok((cleared, moved))
+}
+
+/// Record a release at `seq`: the cleared cases lose their flag, the moved ones take the other
+/// zone's (their priority stays as it was raised).
+async fn apply_release(conn: &mut Conn<'_>, cleared: &[Uuid], moved: &[CaseZone], seq: u64) -> Result<()> {
+    let rows: Vec<(String, Option<String>, i64)> = cleared
+        .iter()
+        .map(|case_id| (case_id.to_string(), None, seq as i64))
+        .chain(moved.iter().map(|m| (m.case_id.to_string(), Some(m.zone_id.to_string()), seq as i64)))
+        .collect();
+    let update = format!(
+        "update case_file set danger_zone_id = v.column2, updated_seq = v.column3
+           from (values {VALUES}) as v where case_file.case_id = v.column1"
+    );
+    per_chunk(conn, &update, 3, &rows, |s, (case_id, zone, seq)| {
+        s.bind(case_id.as_str()).bind(zone.as_deref()).bind(*seq)
+    })
+    .await
+    .map(drop)
+}
+
 async fn change_zone(
     conn: &mut Conn<'_>,
     zone: &Zone,
@@ -306,33 +349,31 @@ async fn change_zone(
         return Ok(EvacuationOutcome::Refused(lifted(&current)));
     }
     let zone = Zone { version: current.version + 1, ..zone.clone() };
-    // Cases this zone flagged that the new area (or kind) no longer covers lose the flag.
+    store_cells(conn, &zone, cover).await?;
+    // Cases this zone flagged that the new area (or kind) no longer covers are let go.
     let statement =
         conn.statement("select case_id, cell from case_file where danger_zone_id = $1").bind(zone.zone_id.to_string());
-    let mut cleared = Vec::new();
+    let mut let_go = Vec::new();
     for row in conn.fetch_all(statement).await? {
-        let still_inside = zone.kind == ZoneKind::Danger && cell_col(&row)?.is_some_and(|cell| cover.contains(cell));
+        let cell = cell_col(&row)?;
+        let still_inside = zone.kind == ZoneKind::Danger && cell.is_some_and(|cell| cover.contains(cell));
         if !still_inside {
-            cleared.push(uuid_col(&row, "case_id")?);
+            let_go.push((uuid_col(&row, "case_id")?, cell));
         }
     }
+    let (cleared, moved) = release(conn, let_go).await?;
     let inside = if zone.kind == ZoneKind::Danger { unflagged_inside(conn, cover).await? } else { Vec::new() };
     let flagged = inside.len() as u32;
     let event = Event::ZoneChanged(Box::new(ZoneChanged {
         zone: zone.clone(),
         flagged,
         cleared: cleared.clone(),
+        moved: moved.clone(),
         by,
         at: Timestamp(at),
     }));
     insert_event(conn, seq, &event, at).await?;
-    for case_id in &cleared {
-        let clear = conn
-            .statement("update case_file set danger_zone_id = null, updated_seq = $1 where case_id = $2")
-            .bind(seq as i64)
-            .bind(case_id.to_string());
-        conn.execute(clear).await?;
-    }
+    apply_release(conn, &cleared, &moved, seq).await?;
     let update = conn
         .statement(
             "update zone set kind = $1, data = $2, flagged = $3, version = $4, updated_seq = $5 where zone_id = $6",
@@ -344,7 +385,6 @@ async fn change_zone(
         .bind(seq as i64)
         .bind(zone.zone_id.to_string());
     conn.execute(update).await?;
-    store_cells(conn, &zone, cover).await?;
     flag(conn, zone.zone_id, inside, at, seq + 1).await?;
     Ok(EvacuationOutcome::Applied { seq, events: 1 + u64::from(flagged) })
 }
@@ -355,22 +395,28 @@ async fn lift_zone(conn: &mut Conn<'_>, zone_id: Uuid, by: Uuid, at: i64, seq: u
         return Ok(EvacuationOutcome::Refused(lifted(&current)));
     }
     let zone = Zone { version: current.version + 1, active: false, ..current };
+    let id = zone_id.to_string();
+    let clear = conn.statement("delete from zone_cell where zone_id = $1").bind(id.as_str());
+    conn.execute(clear).await?;
+    let statement = conn.statement("select case_id, cell from case_file where danger_zone_id = $1").bind(id.as_str());
+    let let_go = conn
+        .fetch_all(statement)
+        .await?
+        .iter()
+        .map(|row| Ok((uuid_col(row, "case_id")?, cell_col(row)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let (cleared, moved) = release(conn, let_go).await?;
+    // Every case of a lifted zone is let go; the event lists only those another zone kept.
     let event = Event::ZoneLifted(Box::new(ZoneChanged {
         zone: zone.clone(),
         flagged: 0,
         cleared: Vec::new(),
+        moved: moved.clone(),
         by,
         at: Timestamp(at),
     }));
     insert_event(conn, seq, &event, at).await?;
-    let id = zone_id.to_string();
-    let clear = conn.statement("delete from zone_cell where zone_id = $1").bind(id.as_str());
-    conn.execute(clear).await?;
-    let clear = conn
-        .statement("update case_file set danger_zone_id = null, updated_seq = $1 where danger_zone_id = $2")
-        .bind(seq as i64)
-        .bind(id.as_str());
-    conn.execute(clear).await?;
+    apply_release(conn, &cleared, &moved, seq).await?;
     let update = conn
         .statement(
             "update zone set active = 0, data = $1, flagged = 0, version = $2, updated_seq = $3 where zone_id = $4",
@@ -403,41 +449,46 @@ pub(crate) async fn zones(pool: &Pool) -> Result<Vec<ZoneRecord>> {
 /// Flag the batch's new reports that arrive inside an active danger zone (before they are
 /// planned): a cell and its ancestors looked up among the zones' compacted cells.
 pub(crate) async fn flag_arrivals(conn: &mut Conn<'_>, reports: &mut [&mut CaseReported]) -> Result<()> {
-    // No active danger zone (the usual case) costs one tiny read per batch.
-    let any = conn.statement("select count(*) as n from (select 1 from zone_cell limit 1) as any_zone");
-    if conn.fetch_one(any).await?.get::<i64>("n")? == 0 {
-        return Ok(());
-    }
-    let mut ancestors: Vec<i64> = reports
-        .iter()
-        .filter_map(|r| r.cell)
-        .flat_map(|cell| (0..=cell.resolution()).filter_map(move |r| cell.parent(r)))
-        .map(|cell| cell.to_u64() as i64)
-        .collect();
-    ancestors.sort_unstable();
-    ancestors.dedup();
-    let mut zone_of: HashMap<u64, Uuid> = HashMap::new();
-    for chunk in ancestors.chunks(500) {
-        let sql = format!(
-            "select cell, zone_id from zone_cell where cell in {} order by zone_id",
-            placeholders(conn.backend(), 0, chunk.len())
-        );
-        let statement = chunk.iter().fold(conn.statement(&sql).persistent(false), |s, cell| s.bind(*cell));
-        for row in conn.fetch_all(statement).await? {
-            // Ordered by zone: a cell in several zones keeps the first, whichever node looks.
-            zone_of.entry(row.get::<i64>("cell")? as u64).or_insert(uuid_col(&row, "zone_id")?);
-        }
-    }
+    let cells: Vec<Cell> = reports.iter().filter_map(|r| r.cell).collect();
+    let zone_of = active_zone_of(conn, &cells).await?;
     for report in reports.iter_mut() {
-        let Some(cell) = report.cell else { continue };
-        let zone = (0..=cell.resolution())
-            .filter_map(|r| cell.parent(r))
-            .find_map(|ancestor| zone_of.get(&ancestor.to_u64()).copied());
-        if let Some(zone_id) = zone {
-            flag_on_arrival(report, zone_id);
+        if let Some(zone_id) = report.cell.and_then(|cell| zone_of.get(&cell)) {
+            flag_on_arrival(report, *zone_id);
         }
     }
     Ok(())
+}
+
+/// The active danger zone each of `cells` (stored cells) lies in, if any: the cells and their
+/// ancestors looked up among the zones' compacted cells. A cell in several zones gets the
+/// first by id, whichever node looks.
+async fn active_zone_of(conn: &mut Conn<'_>, cells: &[Cell]) -> Result<HashMap<Cell, Uuid>> {
+    let mut found = HashMap::new();
+    if cells.is_empty() {
+        return Ok(found);
+    }
+    // No active danger zone (the usual case) costs one tiny read.
+    let any = conn.statement("select count(*) as n from (select 1 from zone_cell limit 1) as any_zone");
+    if conn.fetch_one(any).await?.get::<i64>("n")? == 0 {
+        return Ok(found);
+    }
+    let ancestors_of = |cell: Cell| (0..=cell.resolution()).filter_map(move |r| cell.parent(r));
+    let mut ancestors: Vec<i64> =
+        cells.iter().flat_map(|cell| ancestors_of(*cell)).map(|cell| cell.to_u64() as i64).collect();
+    ancestors.sort_unstable();
+    ancestors.dedup();
+    let mut zone_of: HashMap<u64, Uuid> = HashMap::new();
+    let sql = format!("select cell, zone_id from zone_cell where cell in ({VALUES}) order by zone_id");
+    for row in per_chunk(conn, &sql, 1, &ancestors, |s, cell| s.bind(*cell)).await? {
+        let zone = uuid_col(&row, "zone_id")?;
+        zone_of.entry(row.get::<i64>("cell")? as u64).and_modify(|known| *known = (*known).min(zone)).or_insert(zone);
+    }
+    for cell in cells {
+        if let Some(zone) = ancestors_of(*cell).find_map(|ancestor| zone_of.get(&ancestor.to_u64())) {
+            found.insert(*cell, *zone);
+        }
+    }
+    Ok(found)
 }
 
 // ---- movements
@@ -828,54 +879,74 @@ pub(crate) async fn movement(pool: &Pool, movement_id: Uuid) -> Result<Option<(M
     Ok(Some((MovementRecord { movement, version, counts }, passengers)))
 }
 
-/// The people awaiting evacuation in the cells of `ranges` (index range scans on the partial
-/// index of cases awaiting evacuation) who hold no seat, with what allocation weighs.
-pub(crate) async fn waiting_in(pool: &Pool, ranges: &[(u64, u64)]) -> Result<Vec<WaitingPerson>> {
+/// The cases awaiting evacuation in the cells of `ranges`, with how many of their people hold
+/// no seat: index range scans that read nothing but the partial index of waiting cases.
+pub(crate) async fn waiting_cases(pool: &Pool, ranges: &[(u64, u64)]) -> Result<Vec<WaitingCase>> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
-    let sql = "select c.case_id, c.reference, c.cell, c.flags, c.needs, c.reported_at, p.person_id, p.name, p.age,
-                      s.status as seat
-                 from case_file c
-                 join case_person cp on cp.case_id = c.case_id and cp.role = 'subject'
-                 join person p on p.person_id = cp.person_id
-                 left join passenger s on s.person_id = p.person_id
-                where c.status = 'awaiting_evacuation' and c.cell between $1 and $2";
-    let mut people = Vec::new();
+    let seated_sql = format!(
+        "select case_id, count(*) as n from passenger where status in {} group by case_id",
+        passenger_statuses(PassengerStatus::holds_seat)
+    );
+    let statement = conn.statement(&seated_sql);
+    let mut seated: HashMap<String, i64> = HashMap::new();
+    for row in conn.fetch_all(statement).await? {
+        seated.insert(row.get("case_id")?, row.get("n")?);
+    }
+    let sql = "select case_id, cell, flags, needs, age_marks, reported_at, people_count from case_file
+                where status = 'awaiting_evacuation' and cell between $1 and $2";
+    let mut cases = Vec::new();
     for (first, last) in ranges {
         let statement = conn.statement(sql).bind(*first as i64).bind(*last as i64);
-        let rows = conn.fetch_all(statement).await?;
-        // A family's class comes from all its members' ages, so rows are grouped by case first.
-        let mut by_case: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
-        for row in &rows {
-            by_case.entry(row.get("case_id")?).or_default().push(row);
-        }
-        for (_, members) in by_case {
-            let ages: Vec<u8> =
-                members.iter().filter_map(|r| r.get::<Option<i64>>("age").ok().flatten()).map(|a| a as u8).collect();
-            let first = members[0];
-            let class = class_of(
-                &batch::flags_from_mask(first.get("flags")?),
-                &batch::needs_from_mask(first.get("needs")?),
-                &ages,
-            );
-            let Some(cell) = cell_col(first)? else { continue };
-            for row in members {
-                let seat: Option<String> = row.get("seat")?;
-                if seat.is_some_and(|s| s != wire_name(PassengerStatus::Waiting)) {
-                    continue;
-                }
-                people.push(WaitingPerson {
-                    person_id: uuid_col(row, "person_id")?,
-                    case_id: uuid_col(row, "case_id")?,
-                    reference: row.get("reference")?,
-                    name: row.get("name")?,
-                    age: row.get::<Option<i64>>("age")?.map(|a| a as u8),
-                    cell,
-                    class,
-                    waiting_since: row.get("reported_at")?,
-                });
+        for row in conn.fetch_all(statement).await? {
+            let case_id: String = row.get("case_id")?;
+            let waiting = row.get::<i64>("people_count")? - seated.get(&case_id).copied().unwrap_or(0);
+            let Some(cell) = cell_col(&row)? else { continue };
+            if waiting <= 0 {
+                continue;
             }
+            cases.push(WaitingCase {
+                case_id: uuid_from(&case_id, "case_id")?,
+                cell,
+                class: class_of_marks(
+                    &batch::flags_from_mask(row.get("flags")?),
+                    &batch::needs_from_mask(row.get("needs")?),
+                    AgeMarks::from_bits(row.get("age_marks")?),
+                ),
+                waiting_since: row.get("reported_at")?,
+                waiting: waiting as u32,
+            });
         }
+    }
+    Ok(cases)
+}
+
+/// The people of `case_ids` who hold no seat, each case's in the order its report named them.
+pub(crate) async fn waiting_people(pool: &Pool, case_ids: &[Uuid]) -> Result<Vec<WaitingPerson>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!(
+        "select c.case_id, c.reference, p.person_id, p.name, p.age, s.status as seat
+           from case_person cp join case_file c on c.case_id = cp.case_id join person p on p.person_id = cp.person_id
+           left join passenger s on s.person_id = p.person_id
+          where cp.role = 'subject' and cp.case_id in ({VALUES})
+          order by cp.position"
+    );
+    let ids: Vec<String> = case_ids.iter().map(Uuid::to_string).collect();
+    let rows = per_chunk(&mut conn, &sql, 1, &ids, |s, id| s.bind(id.as_str())).await?;
+    let mut people = Vec::new();
+    for row in &rows {
+        let seat: Option<String> = row.get("seat")?;
+        if seat.is_some_and(|s| vocabulary_of::<PassengerStatus>(&s).is_some_and(PassengerStatus::holds_seat)) {
+            continue;
+        }
+        people.push(WaitingPerson {
+            person_id: uuid_col(row, "person_id")?,
+            case_id: uuid_col(row, "case_id")?,
+            reference: row.get("reference")?,
+            name: row.get("name")?,
+            age: row.get::<Option<i64>>("age")?.map(|a| a as u8),
+        });
     }
     Ok(people)
 }

@@ -329,10 +329,15 @@ impl Store {
         evacuation::movement(&self.inner.reads, movement_id).await
     }
 
-    /// The people awaiting evacuation without a seat in the cell ranges given (see
-    /// `evacuation::allocation::disk_ranges`).
-    pub async fn waiting_in(&self, ranges: &[(u64, u64)]) -> Result<Vec<WaitingPerson>> {
-        evacuation::waiting_in(&self.inner.reads, ranges).await
+    /// The cases awaiting evacuation in the cell ranges given (see
+    /// `evacuation::allocation::disk_ranges`), with how many of their people hold no seat.
+    pub async fn waiting_cases(&self, ranges: &[(u64, u64)]) -> Result<Vec<WaitingCase>> {
+        evacuation::waiting_cases(&self.inner.reads, ranges).await
+    }
+
+    /// The people of these cases who hold no seat.
+    pub async fn waiting_people(&self, case_ids: &[Uuid]) -> Result<Vec<WaitingPerson>> {
+        evacuation::waiting_people(&self.inner.reads, case_ids).await
     }
 
     /// Whether a movement is shared with a partner.

@@ -813,7 +813,18 @@ pub struct PassengerRow {
     pub status: opsroom_domain::evacuation::movement::PassengerStatus,
 }
 
-/// A person awaiting evacuation near an origin, with what allocation needs.
+/// A case awaiting evacuation near an origin: what allocation weighs, from one index entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitingCase {
+    pub case_id: Uuid,
+    pub cell: Cell,
+    pub class: opsroom_domain::evacuation::allocation::PriorityClass,
+    pub waiting_since: i64,
+    /// Its people without a seat.
+    pub waiting: u32,
+}
+
+/// A person of a waiting case without a seat.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitingPerson {
     pub person_id: Uuid,
@@ -821,9 +832,6 @@ pub struct WaitingPerson {
     pub reference: String,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub cell: Cell,
-    pub class: opsroom_domain::evacuation::allocation::PriorityClass,
-    pub waiting_since: i64,
 }
 
 /// The day's evacuation figures.

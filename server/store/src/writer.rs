@@ -811,8 +811,8 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
         conn,
         "insert into case_file (case_id, reference, tracking_token_hash, status, priority_level, priority_score,
              priority_reasons, needs, flags, channel, language, lat, lon, accuracy_m, place, cell, message,
-             people_count, reported_at, created_seq, updated_seq, version, danger_zone_id)",
-        23,
+             people_count, reported_at, created_seq, updated_seq, version, danger_zone_id, age_marks)",
+        24,
         &planned.cases,
         |s, c| {
             s.bind(c.case_id.as_str())
@@ -838,6 +838,7 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
                 .bind(c.seq as i64)
                 .bind(1i64)
                 .bind(c.danger_zone.as_deref())
+                .bind(c.age_marks)
         },
     )
     .await?;

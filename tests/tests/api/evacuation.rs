@@ -428,3 +428,28 @@ async fn convoy(server: TestServer) {
     assert_eq!(summary["seats_planned"], 0, "the only movement arrived");
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_case_in_two_danger_zones_keeps_a_flag_when_one_is_lifted() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let case = file(&server.api(), &report_at(15.56, 32.53, "سامي", 30, &["documents"])).await;
+    let declare = async |area: Value| {
+        let reply = admin.post_json("/api/v1/zones", &zone("danger", area)).await.unwrap();
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["zone_id"].as_str().unwrap().to_owned()
+    };
+    let first = declare(rectangle(15.54, 32.50, 15.58, 32.56)).await;
+    let second = declare(rectangle(15.55, 32.52, 15.57, 32.54)).await;
+    assert_eq!(admin.case(&case).await.unwrap().body["case"]["danger_zone"], first.as_str());
+    let (mut live, head) = subscribed(&admin).await;
+    let lifted = admin.post_json(&format!("/api/v1/zones/{first}/lifting"), &json!({})).await.unwrap();
+    assert_eq!(lifted.status, 200, "{}", lifted.body);
+    let event = live.events_until(head + 1).await.unwrap().remove(0);
+    assert_eq!(event["data"]["moved"], json!([{"case_id": case, "zone_id": second}]));
+    assert_eq!(admin.case(&case).await.unwrap().body["case"]["danger_zone"], second.as_str());
+    // Lifting the second too: now it is inside none.
+    admin.post_json(&format!("/api/v1/zones/{second}/lifting"), &json!({})).await.unwrap();
+    assert_eq!(admin.case(&case).await.unwrap().body["case"]["danger_zone"], Value::Null);
+    server.stop().await.unwrap();
+}

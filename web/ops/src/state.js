@@ -121,15 +121,18 @@ export function apply(state, event) {
 }
 
 /** Cases that lost a zone's flag: every case of a lifted zone, and those a redrawn zone no
- * longer covers (its `cleared`). Their priority stays as it was raised. */
+ * longer covers (its `cleared`); those another active danger zone still covers keep a flag
+ * under it (its `moved`). Their priority stays as it was raised. */
 function clearDangerZone(state, event) {
-  const { zone_id: zone, cleared = [] } = event.data;
+  const { zone_id: zone, cleared = [], moved = [] } = event.data;
   const cases =
     event.kind === 'zone_lifted'
       ? [...state.cases.values()].filter((summary) => summary.danger_zone === zone)
       : cleared.map((id) => state.cases.get(id)).filter(Boolean);
   for (const summary of cases) summary.danger_zone = null;
-  return cases.at(-1)?.case_id ?? null;
+  const kept = moved.map(({ case_id, zone_id }) => [state.cases.get(case_id), zone_id]).filter(([summary]) => summary);
+  for (const [summary, other] of kept) summary.danger_zone = other;
+  return kept.at(-1)?.[0].case_id ?? cases.at(-1)?.case_id ?? null;
 }
 
 /** A priority raised by the server on its own (a breached SLA, a danger zone): the event

@@ -6,6 +6,8 @@
 //! Must not decide what the domain decides: validation is `Place::parse`, `Zone::parse`,
 //! `Movement::plan`; who goes first is `allocation::allocate`; the store applies transitions.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -13,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use opsroom_domain::advisory::Bilingual;
 use opsroom_domain::clock::Timestamp;
-use opsroom_domain::evacuation::allocation::{self, Candidate, PriorityClass};
+use opsroom_domain::evacuation::allocation::{self, Group, PriorityClass};
 use opsroom_domain::evacuation::movement::{Mode, Movement, MovementInput, MovementStatus, PassengerStatus};
 use opsroom_domain::evacuation::place::{Place, PlaceInput, PlaceKind};
 use opsroom_domain::evacuation::zone::{Zone, ZoneInput, ZoneKind};
@@ -21,7 +23,8 @@ use opsroom_domain::partner::view::csv_cell;
 use opsroom_domain::wire_name;
 use opsroom_domain::workflow::Actor;
 use opsroom_store::{
-    EvacuationOutcome, EvacuationWrite, ManifestLine, MovementRecord, PassengerCounts, PassengerRow, ZoneRecord,
+    EvacuationOutcome, EvacuationWrite, ManifestLine, MovementRecord, PassengerCounts, PassengerRow, WaitingCase,
+    ZoneRecord,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -557,36 +560,40 @@ pub async fn suggest(
     let movement = &record.movement;
     let free = movement.seats.saturating_sub(record.counts.seats_taken());
     let seats_left = if movement.status.takes_passengers() { free } else { 0 };
+    // One index entry per waiting case decides who goes; only the chosen cases' people are read.
     let ranges = allocation::disk_ranges(origin.cell, radius_km);
-    let mut waiting = app.store.waiting_in(&ranges).await?;
-    waiting.retain(|p| allocation::distance_km(origin.cell, p.cell) <= radius_km);
-    let candidates: Vec<Candidate> = waiting
+    let mut waiting = app.store.waiting_cases(&ranges).await?;
+    waiting.retain(|c| allocation::distance_km(origin.cell, c.cell) <= radius_km);
+    let groups: Vec<Group> = waiting
         .iter()
-        .map(|p| Candidate {
-            person_id: p.person_id,
-            group: p.case_id,
-            class: p.class,
-            waiting_since: Timestamp(p.waiting_since),
+        .map(|c| Group {
+            id: c.case_id,
+            class: c.class,
+            waiting_since: Timestamp(c.waiting_since),
+            size: c.waiting as usize,
         })
         .collect();
-    let chosen = allocation::allocate(&candidates, seats_left as usize, split_families);
-    let by_id: std::collections::HashMap<Uuid, &opsroom_store::WaitingPerson> =
-        waiting.iter().map(|p| (p.person_id, p)).collect();
-    let passengers = chosen
-        .iter()
-        .filter_map(|id| by_id.get(id))
-        .map(|p| SuggestedPassenger {
+    let chosen = allocation::allocate_groups(&groups, seats_left as usize, split_families);
+    let case_ids: Vec<Uuid> = chosen.iter().map(|(case_id, _)| *case_id).collect();
+    let people = app.store.waiting_people(&case_ids).await?;
+    let cases: HashMap<Uuid, &WaitingCase> = waiting.iter().map(|c| (c.case_id, c)).collect();
+    let mut passengers = Vec::new();
+    for (case_id, take) in &chosen {
+        let case = cases[case_id];
+        let members = people.iter().filter(|p| p.case_id == *case_id).take(*take);
+        passengers.extend(members.map(|p| SuggestedPassenger {
             person_id: p.person_id,
             case_id: p.case_id,
             reference: p.reference.clone(),
             name: p.name.clone(),
             age: p.age,
-            class: p.class,
-            waiting_since: Timestamp(p.waiting_since).to_rfc3339(),
-            distance_km: (allocation::distance_km(origin.cell, p.cell) * 10.0).round() / 10.0,
-        })
-        .collect();
-    Ok(Suggestion { seats_left, considered: waiting.len() as u32, passengers })
+            class: case.class,
+            waiting_since: Timestamp(case.waiting_since).to_rfc3339(),
+            distance_km: (allocation::distance_km(origin.cell, case.cell) * 10.0).round() / 10.0,
+        }));
+    }
+    let considered = waiting.iter().map(|c| c.waiting).sum();
+    Ok(Suggestion { seats_left, considered, passengers })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -6,8 +6,6 @@
 //! fit is passed over for the next one that does — unless the operator allows splitting, in
 //! which case the seats left are filled person by person in the same order.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -27,65 +25,92 @@ pub enum PriorityClass {
     Others,
 }
 
+/// What a case's ages say for allocation, kept with the case so that allocation reads one row
+/// per case, not one per person: someone under 18, someone 70 or older.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AgeMarks {
+    pub child: bool,
+    pub elderly: bool,
+}
+
+impl AgeMarks {
+    pub fn of(ages: &[u8]) -> Self {
+        Self { child: ages.iter().any(|a| *a < 18), elderly: ages.iter().any(|a| *a >= 70) }
+    }
+
+    /// As stored: bit 0 a child, bit 1 an elderly person.
+    pub fn bits(self) -> i64 {
+        i64::from(self.child) | (i64::from(self.elderly) << 1)
+    }
+
+    pub fn from_bits(bits: i64) -> Self {
+        Self { child: bits & 1 != 0, elderly: bits & 2 != 0 }
+    }
+}
+
 /// The class of a case's people from what was reported about them.
 pub fn class_of(flags: &[Flag], needs: &[Need], ages: &[u8]) -> PriorityClass {
+    class_of_marks(flags, needs, AgeMarks::of(ages))
+}
+
+/// [`class_of`] from the ages' marks.
+pub fn class_of_marks(flags: &[Flag], needs: &[Need], ages: AgeMarks) -> PriorityClass {
     if flags.contains(&Flag::UnaccompaniedMinors) {
         PriorityClass::UnaccompaniedChildren
     } else if needs.contains(&Need::Medical)
         || flags.iter().any(|f| matches!(f, Flag::Injured | Flag::Pregnant | Flag::ChronicIllness | Flag::Disabled))
     {
         PriorityClass::Medical
-    } else if flags.contains(&Flag::Elderly) || ages.iter().any(|a| *a >= 70) {
+    } else if flags.contains(&Flag::Elderly) || ages.elderly {
         PriorityClass::Elderly
-    } else if ages.iter().any(|a| *a < 18) {
+    } else if ages.child {
         PriorityClass::FamiliesWithChildren
     } else {
         PriorityClass::Others
     }
 }
 
-/// A person waiting for a seat.
+/// A family group waiting for seats: the people of one case who hold none yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub person_id: Uuid,
-    /// The family group (a case, or linked cases) the person travels with.
-    pub group: Uuid,
+pub struct Group {
+    pub id: Uuid,
+    /// Its most urgent member's class.
     pub class: PriorityClass,
+    /// Its longest wait.
     pub waiting_since: Timestamp,
+    pub size: usize,
 }
 
-/// The persons to seat, in boarding order, at most `seats` of them.
-pub fn allocate(candidates: &[Candidate], seats: usize, split_families: bool) -> Vec<Uuid> {
-    let mut groups: BTreeMap<Uuid, Vec<&Candidate>> = BTreeMap::new();
-    for candidate in candidates {
-        groups.entry(candidate.group).or_default().push(candidate);
-    }
-    // A group ranks by its most urgent member, then by its longest wait, then by id (stable).
-    let mut ranked: Vec<(PriorityClass, Timestamp, Uuid, Vec<&Candidate>)> = groups
-        .into_iter()
-        .map(|(group, mut members)| {
-            members.sort_by_key(|m| (m.class, m.waiting_since, m.person_id));
-            let class = members.iter().map(|m| m.class).min().unwrap_or(PriorityClass::Others);
-            let since = members.iter().map(|m| m.waiting_since).min().unwrap_or(Timestamp(i64::MAX));
-            (class, since, group, members)
-        })
-        .collect();
-    ranked.sort_by_key(|(class, since, group, _)| (*class, *since, *group));
-
+/// How many of each group get a seat, in boarding order, at most `seats` people in all: groups
+/// by class, then by how long they have waited (then by id, so the order is stable); a group
+/// that does not fit whole is passed over for the next one that does, unless splitting is
+/// allowed, in which case the seats left go to the passed-over groups in the same order.
+pub fn allocate_groups(groups: &[Group], seats: usize, split_families: bool) -> Vec<(Uuid, usize)> {
+    let mut ranked: Vec<&Group> = groups.iter().filter(|g| g.size > 0).collect();
+    ranked.sort_by_key(|g| (g.class, g.waiting_since, g.id));
     let mut chosen = Vec::new();
-    let mut left_out = Vec::new();
-    for (_, _, _, members) in &ranked {
-        if members.len() <= seats - chosen.len() {
-            chosen.extend(members.iter().map(|m| m.person_id));
-        } else {
-            left_out.extend(members.iter().copied());
+    let mut left = seats;
+    let mut passed_over = Vec::new();
+    for group in ranked {
+        if left == 0 {
+            break;
         }
-        if chosen.len() == seats {
-            return chosen;
+        if group.size <= left {
+            chosen.push((group.id, group.size));
+            left -= group.size;
+        } else {
+            passed_over.push(group);
         }
     }
     if split_families {
-        chosen.extend(left_out.iter().take(seats - chosen.len()).map(|m| m.person_id));
+        for group in passed_over {
+            if left == 0 {
+                break;
+            }
+            let take = group.size.min(left);
+            chosen.push((group.id, take));
+            left -= take;
+        }
     }
     chosen
 }
@@ -122,17 +147,12 @@ pub fn distance_km(a: Cell, b: Cell) -> f64 {
 mod tests {
     use super::*;
 
-    fn person(n: u128, group: u128, class: PriorityClass, since: i64) -> Candidate {
-        Candidate {
-            person_id: Uuid::from_u128(n),
-            group: Uuid::from_u128(group),
-            class,
-            waiting_since: Timestamp(since),
-        }
+    fn group(id: u128, class: PriorityClass, since: i64, size: usize) -> Group {
+        Group { id: Uuid::from_u128(id), class, waiting_since: Timestamp(since), size }
     }
 
-    fn ids(ns: &[u128]) -> Vec<Uuid> {
-        ns.iter().map(|n| Uuid::from_u128(*n)).collect()
+    fn seats(chosen: &[(u128, usize)]) -> Vec<(Uuid, usize)> {
+        chosen.iter().map(|(id, n)| (Uuid::from_u128(*id), *n)).collect()
     }
 
     #[test]
@@ -172,12 +192,12 @@ mod tests {
     fn the_most_urgent_go_first_then_the_longest_waiting() {
         use PriorityClass::*;
         let waiting = [
-            person(1, 1, Others, 0),
-            person(2, 2, Medical, 50),
-            person(3, 3, Medical, 10),
-            person(4, 4, UnaccompaniedChildren, 99),
+            group(1, Others, 0, 1),
+            group(2, Medical, 50, 1),
+            group(3, Medical, 10, 1),
+            group(4, UnaccompaniedChildren, 99, 1),
         ];
-        assert_eq!(allocate(&waiting, 3, false), ids(&[4, 3, 2]));
+        assert_eq!(allocate_groups(&waiting, 3, false), seats(&[(4, 1), (3, 1), (2, 1)]));
     }
 
     #[test]
@@ -185,15 +205,10 @@ mod tests {
         use PriorityClass::*;
         // A family of three with a child goes before a single man, but only two seats are left:
         // the family is passed over for the man, unless splitting is allowed.
-        let waiting = [
-            person(1, 10, FamiliesWithChildren, 0),
-            person(2, 10, FamiliesWithChildren, 0),
-            person(3, 10, FamiliesWithChildren, 0),
-            person(4, 20, Others, 5),
-        ];
-        assert_eq!(allocate(&waiting, 2, false), ids(&[4]));
-        assert_eq!(allocate(&waiting, 2, true), ids(&[4, 1]));
-        assert_eq!(allocate(&waiting, 4, false), ids(&[1, 2, 3, 4]));
-        assert!(allocate(&waiting, 0, true).is_empty());
+        let waiting = [group(10, FamiliesWithChildren, 0, 3), group(20, Others, 5, 1)];
+        assert_eq!(allocate_groups(&waiting, 2, false), seats(&[(20, 1)]));
+        assert_eq!(allocate_groups(&waiting, 2, true), seats(&[(20, 1), (10, 1)]));
+        assert_eq!(allocate_groups(&waiting, 4, false), seats(&[(10, 3), (20, 1)]));
+        assert!(allocate_groups(&waiting, 0, true).is_empty());
     }
 }

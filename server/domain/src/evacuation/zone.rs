@@ -144,7 +144,8 @@ impl Zone {
 /// A zone was declared, changed or lifted (its whole new state). `flagged` counts the open cases
 /// the change flagged (each also a [`DangerZoneFlagged`] event); `cleared` lists the cases whose
 /// flag from this zone a change removed because they are no longer inside (a lifting clears
-/// every case flagged by the zone, without listing them).
+/// every case flagged by the zone, without listing them); `moved` the cases it let go that
+/// another active danger zone covers, which keep a flag under that zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ZoneChanged {
     #[serde(flatten)]
@@ -152,8 +153,17 @@ pub struct ZoneChanged {
     pub flagged: u32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cleared: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<CaseZone>,
     pub by: Uuid,
     pub at: Timestamp,
+}
+
+/// A case and the danger zone it is now flagged under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseZone {
+    pub case_id: Uuid,
+    pub zone_id: Uuid,
 }
 
 /// An open case was found inside a declared danger zone: flagged, and its priority raised with
