@@ -128,10 +128,12 @@ pub fn disk_ranges(origin: Cell, radius_km: f64) -> Vec<(u64, u64)> {
         .rev()
         .find_map(|resolution| {
             let centre = origin.parent(resolution)?;
-            // Neighbouring centres are √3 edge lengths apart; one ring more covers the origin's
-            // offset from its parent's centre.
-            let step = centre.index().resolution().edge_length_km() * 3f64.sqrt();
-            let rings = (radius_km / step).ceil() + 1.0;
+            // Neighbouring centres are √3 edge lengths apart on average, but H3's cells vary in
+            // size (edges down to about two thirds of the average) and a disk of k rings is a
+            // hexagon whose sides come only cos 30° of k steps close: count rings by that
+            // shortest reach, and one more for the origin's offset from its parent's centre.
+            let shortest_reach = centre.index().resolution().edge_length_km() * 3f64.sqrt() * (2.0 / 3.0) * 0.866;
+            let rings = (radius_km / shortest_reach).ceil() + 1.0;
             (rings <= MOST_RINGS || resolution == 0).then_some((centre, rings as u32))
         })
         .unwrap_or((origin, 1));
@@ -172,8 +174,33 @@ mod tests {
             }
             assert!(ranges.len() < 700, "{radius} km: {} ranges", ranges.len());
         }
+        // At the edge of the radius, at three latitudes: every cell whose centre lies within it
+        // is covered.
+        for (lat, lon) in [(0.5, 32.5), (15.5518, 32.5324), (55.0, 37.6)] {
+            let origin = Coordinates::parse(lat, lon).unwrap().cell();
+            let centre = h3o::LatLng::from(origin.index());
+            for radius in [3.0, 40.0, 150.0, 400.0] {
+                let ranges = disk_ranges(origin, radius);
+                for bearing in 0..72 {
+                    let point = destination(centre, f64::from(bearing) * 5.0, radius * 0.99);
+                    let cell = Coordinates::parse(point.0, point.1).unwrap().cell();
+                    if distance_km(origin, cell) <= radius {
+                        let inside = ranges.iter().any(|(a, b)| (*a..=*b).contains(&cell.to_u64()));
+                        assert!(inside, "lat {lat}, radius {radius}, bearing {}", bearing * 5);
+                    }
+                }
+            }
+        }
         let port_sudan = Coordinates::parse(19.6, 37.2).unwrap().cell();
         assert!(!disk_ranges(khartoum, 25.0).iter().any(|(a, b)| (*a..=*b).contains(&port_sudan.to_u64())));
+    }
+
+    /// The point `km` from `from` on `bearing` degrees (great circle): (lat, lon).
+    fn destination(from: h3o::LatLng, bearing: f64, km: f64) -> (f64, f64) {
+        let (lat, lon, theta, delta) = (from.lat_radians(), from.lng_radians(), bearing.to_radians(), km / 6371.0088);
+        let lat2 = (lat.sin() * delta.cos() + lat.cos() * delta.sin() * theta.cos()).asin();
+        let lon2 = lon + (theta.sin() * delta.sin() * lat.cos()).atan2(delta.cos() - lat.sin() * lat2.sin());
+        (lat2.to_degrees(), lon2.to_degrees())
     }
 
     #[test]
