@@ -117,6 +117,8 @@ struct Inner {
     writer: Mutex<Option<JoinHandle<()>>>,
     /// The tailer and the time of its last successful poll.
     tailer: (JoinHandle<()>, watch::Receiver<Option<Instant>>),
+    /// SQLite: the WAL checkpointer (`sqlite::spawn_checkpointer`).
+    checkpointer: Option<JoinHandle<()>>,
 }
 
 /// What readiness needs to know.
@@ -136,12 +138,12 @@ impl Store {
     /// Open the database at `url` (`sqlite://PATH` or `postgres://…`), apply migrations and check
     /// its settings.
     pub async fn open(url: &str, options: StoreOptions) -> Result<Self> {
-        let (backend, writer, reads, reconnect) = if url.starts_with("sqlite:") {
+        let (backend, writer, reads, reconnect, checkpointer) = if url.starts_with("sqlite:") {
             let (writer, reads) = sqlite::open(url, &options).await?;
-            (Backend::Sqlite, writer, reads, None)
+            (Backend::Sqlite, writer, reads, None, Some(sqlite::spawn_checkpointer(url).await?))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let (writer, reads, reconnect) = postgres::open(url, &options).await?;
-            (Backend::Postgres, writer, reads, Some(reconnect))
+            (Backend::Postgres, writer, reads, Some(reconnect), None)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
@@ -161,6 +163,7 @@ impl Store {
                 head: followers,
                 writer: Mutex::new(Some(writer)),
                 tailer,
+                checkpointer,
             }),
         })
     }
@@ -511,8 +514,12 @@ impl Store {
         if let Some(task) = self.inner.writer.lock().await.take() {
             let _ = tokio::time::timeout(timeout, task).await;
         }
-        // The tailer only reads; stopping it mid-poll loses nothing.
+        // The tailer only reads; stopping it mid-poll loses nothing. Nor does stopping the
+        // checkpointer: the last connection to close checkpoints the WAL.
         self.inner.tailer.0.abort();
+        if let Some(checkpointer) = &self.inner.checkpointer {
+            checkpointer.abort();
+        }
         self.inner.reads.close().await;
     }
 }
