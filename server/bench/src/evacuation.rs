@@ -147,7 +147,7 @@ fn rejected(r: opsroom_domain::Rejected) -> anyhow::Error {
 }
 
 /// A connection to the database file with the store's settings: a writer's (its larger page
-/// cache, its checkpoints every 8,192 pages) or a reader's (read only).
+/// cache, no checkpoint inside a commit) or a reader's (read only).
 async fn connect(url: &str, writer: bool) -> anyhow::Result<SqliteConnection> {
     let options = SqliteConnectOptions::from_str(url)?
         .journal_mode(SqliteJournalMode::Wal)
@@ -155,7 +155,7 @@ async fn connect(url: &str, writer: bool) -> anyhow::Result<SqliteConnection> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30));
     let options = if writer {
-        options.pragma("cache_size", "-65536").pragma("wal_autocheckpoint", "8192")
+        options.pragma("cache_size", "-65536").pragma("wal_autocheckpoint", "0")
     } else {
         options.read_only(true)
     };

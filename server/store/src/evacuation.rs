@@ -19,7 +19,7 @@ use opsroom_domain::evacuation::place::{Place, PlaceSaved};
 use opsroom_domain::evacuation::zone::{
     CaseZone, DangerZoneFlagged, Zone, ZoneChanged, ZoneCover, ZoneKind, flag_on_arrival,
 };
-use opsroom_domain::event::{CaseReported, Event, PersonRecord};
+use opsroom_domain::event::{CaseReported, Event};
 use opsroom_domain::location::{Cell, stored_ranges};
 use opsroom_domain::priority::{self, Priority, PriorityLevel};
 use opsroom_domain::workflow::{Actor, CaseCommand};
@@ -1011,32 +1011,39 @@ pub(crate) async fn manifest(pool: &Pool, movement_id: Uuid) -> Result<Option<(M
               where m.movement_id = $1 and e.kind = 'passenger_changed' order by m.seq",
         )
         .bind(movement_id.to_string());
+    // Each person's last change on this movement. A line the log cannot account for is an
+    // error, never a silently shorter list.
     let mut last: BTreeMap<Uuid, (u64, PassengerChanged)> = BTreeMap::new();
     for row in conn.fetch_all(statement).await? {
         let stored = stored_event(&row)?;
-        if let Ok(Event::PassengerChanged(change)) = Event::from_parts(&stored.kind, &stored.data) {
-            last.insert(change.person_id, (stored.seq, change));
-        }
+        let Ok(Event::PassengerChanged(change)) = Event::from_parts(&stored.kind, &stored.data) else {
+            return Err(corrupt("passenger_changed", stored.seq));
+        };
+        last.insert(change.person_id, (stored.seq, change));
     }
-    let mut reported: HashMap<Uuid, (String, Vec<PersonRecord>)> = HashMap::new();
+    let mut case_ids: Vec<String> = last.values().map(|(_, change)| change.case_id.to_string()).collect();
+    case_ids.sort_unstable();
+    case_ids.dedup();
+    let sql = format!(
+        "select seq, kind, case_id, recorded_at, data from event where kind = 'case_reported' and case_id in ({VALUES})"
+    );
+    let mut reported: HashMap<Uuid, CaseReported> = HashMap::new();
+    for row in per_chunk(&mut conn, &sql, 1, &case_ids, |s, id| s.bind(id.as_str())).await? {
+        let stored = stored_event(&row)?;
+        let Ok(Event::CaseReported(case)) = Event::from_parts(&stored.kind, &stored.data) else {
+            return Err(corrupt("case_reported", stored.seq));
+        };
+        reported.insert(case.case_id, *case);
+    }
     let mut lines = Vec::new();
     for (person_id, (seq, change)) in last {
-        if let std::collections::hash_map::Entry::Vacant(slot) = reported.entry(change.case_id) {
-            let statement = conn
-                .statement("select seq, kind, case_id, recorded_at, data from event where case_id = $1 and kind = 'case_reported'")
-                .bind(change.case_id.to_string());
-            let stored = stored_event(&conn.fetch_one(statement).await?)?;
-            let Ok(Event::CaseReported(case)) = Event::from_parts(&stored.kind, &stored.data) else {
-                return Err(corrupt("case_reported", stored.seq));
-            };
-            slot.insert((case.reference.as_str().to_owned(), case.people));
-        }
-        let (reference, people) = &reported[&change.case_id];
-        let Some(person) = people.iter().find(|p| p.person_id == person_id) else { continue };
+        let case = reported.get(&change.case_id).ok_or_else(|| corrupt("case_reported for", change.case_id))?;
+        let person = case.people.iter().find(|p| p.person_id == person_id);
+        let person = person.ok_or_else(|| corrupt("passenger not in the report", person_id))?;
         lines.push(ManifestLine {
             person: person.clone(),
             case_id: change.case_id,
-            reference: reference.clone(),
+            reference: case.reference.as_str().to_owned(),
             status: change.to,
             seq,
         });
