@@ -336,6 +336,34 @@ async fn apply_release(conn: &mut Conn<'_>, cleared: &[Uuid], moved: &[CaseZone]
     .map(drop)
 }
 
+/// Record a zone's change or lifting at `seq`: its event (`make` names the kind), the release
+/// of the cases it let go (`cleared` and the change's `moved`), and its row.
+async fn record_zone(
+    conn: &mut Conn<'_>,
+    make: fn(Box<ZoneChanged>) -> Event,
+    change: ZoneChanged,
+    cleared: &[Uuid],
+    seq: u64,
+) -> Result<()> {
+    let (zone, flagged, moved, at) = (change.zone.clone(), change.flagged, change.moved.clone(), change.at.millis());
+    // The event first: the rows below refer to its position.
+    insert_event(conn, seq, &make(Box::new(change)), at).await?;
+    apply_release(conn, cleared, &moved, seq).await?;
+    let update = conn
+        .statement(
+            "update zone set kind = $1, active = $2, data = $3, flagged = $4, version = $5, updated_seq = $6
+              where zone_id = $7",
+        )
+        .bind(wire_name(zone.kind))
+        .bind(i64::from(zone.active))
+        .bind(json(&zone))
+        .bind(i64::from(flagged))
+        .bind(i64::from(zone.version))
+        .bind(seq as i64)
+        .bind(zone.zone_id.to_string());
+    conn.execute(update).await.map(drop)
+}
+
 async fn change_zone(
     conn: &mut Conn<'_>,
     zone: &Zone,
@@ -364,27 +392,8 @@ async fn change_zone(
     let (cleared, moved) = release(conn, let_go).await?;
     let inside = if zone.kind == ZoneKind::Danger { unflagged_inside(conn, cover).await? } else { Vec::new() };
     let flagged = inside.len() as u32;
-    let event = Event::ZoneChanged(Box::new(ZoneChanged {
-        zone: zone.clone(),
-        flagged,
-        cleared: cleared.clone(),
-        moved: moved.clone(),
-        by,
-        at: Timestamp(at),
-    }));
-    insert_event(conn, seq, &event, at).await?;
-    apply_release(conn, &cleared, &moved, seq).await?;
-    let update = conn
-        .statement(
-            "update zone set kind = $1, data = $2, flagged = $3, version = $4, updated_seq = $5 where zone_id = $6",
-        )
-        .bind(wire_name(zone.kind))
-        .bind(json(&zone))
-        .bind(i64::from(flagged))
-        .bind(i64::from(zone.version))
-        .bind(seq as i64)
-        .bind(zone.zone_id.to_string());
-    conn.execute(update).await?;
+    let change = ZoneChanged { zone: zone.clone(), flagged, cleared: cleared.clone(), moved, by, at: Timestamp(at) };
+    record_zone(conn, Event::ZoneChanged, change, &cleared, seq).await?;
     flag(conn, zone.zone_id, inside, at, seq + 1).await?;
     Ok(EvacuationOutcome::Applied { seq, events: 1 + u64::from(flagged) })
 }
@@ -407,25 +416,8 @@ async fn lift_zone(conn: &mut Conn<'_>, zone_id: Uuid, by: Uuid, at: i64, seq: u
         .collect::<Result<Vec<_>>>()?;
     let (cleared, moved) = release(conn, let_go).await?;
     // Every case of a lifted zone is let go; the event lists only those another zone kept.
-    let event = Event::ZoneLifted(Box::new(ZoneChanged {
-        zone: zone.clone(),
-        flagged: 0,
-        cleared: Vec::new(),
-        moved: moved.clone(),
-        by,
-        at: Timestamp(at),
-    }));
-    insert_event(conn, seq, &event, at).await?;
-    apply_release(conn, &cleared, &moved, seq).await?;
-    let update = conn
-        .statement(
-            "update zone set active = 0, data = $1, flagged = 0, version = $2, updated_seq = $3 where zone_id = $4",
-        )
-        .bind(json(&zone))
-        .bind(i64::from(zone.version))
-        .bind(seq as i64)
-        .bind(id.as_str());
-    conn.execute(update).await?;
+    let change = ZoneChanged { zone, flagged: 0, cleared: Vec::new(), moved, by, at: Timestamp(at) };
+    record_zone(conn, Event::ZoneLifted, change, &cleared, seq).await?;
     Ok(EvacuationOutcome::Applied { seq, events: 1 })
 }
 
