@@ -558,7 +558,8 @@ fn seat(row: &Row) -> Result<Seat> {
     })
 }
 
-/// Write each passenger change from `seq` on: its event, its row, its movement log entry.
+/// Write each passenger change from `seq` on: its event, its row, its movement log entry, a
+/// chunk of rows per statement (a ship's departure moves thousands of people at once).
 async fn move_passengers(
     conn: &mut Conn<'_>,
     movement_id: Uuid,
@@ -567,31 +568,56 @@ async fn move_passengers(
     at: i64,
     seq: u64,
 ) -> Result<()> {
-    for (offset, (person_id, case_id, from, to)) in changes.iter().enumerate() {
-        let n = seq + offset as u64;
-        let event = Event::PassengerChanged(PassengerChanged {
-            movement_id,
-            case_id: *case_id,
-            person_id: *person_id,
-            from: *from,
-            to: *to,
-            by,
-            at: Timestamp(at),
-        });
-        insert_event(conn, n, &event, at).await?;
-        let upsert = conn
-            .statement(
-                "insert into passenger (person_id, case_id, movement_id, status, updated_seq) values ($1, $2, $3, $4, $5)
-                 on conflict (person_id) do update set case_id = excluded.case_id, movement_id = excluded.movement_id,
-                                                       status = excluded.status, updated_seq = excluded.updated_seq",
-            )
-            .bind(person_id.to_string())
-            .bind(case_id.to_string())
-            .bind(movement_id.to_string())
-            .bind(wire_name(*to))
-            .bind(n as i64);
-        conn.execute(upsert).await?;
+    struct Moved {
+        seq: i64,
+        person_id: String,
+        case_id: String,
+        movement_id: String,
+        status: String,
+        data: String,
+        at: i64,
     }
+    let moved: Vec<Moved> = changes
+        .iter()
+        .enumerate()
+        .map(|(offset, (person_id, case_id, from, to))| {
+            let event = Event::PassengerChanged(PassengerChanged {
+                movement_id,
+                case_id: *case_id,
+                person_id: *person_id,
+                from: *from,
+                to: *to,
+                by,
+                at: Timestamp(at),
+            });
+            Moved {
+                seq: (seq + offset as u64) as i64,
+                person_id: person_id.to_string(),
+                case_id: case_id.to_string(),
+                movement_id: movement_id.to_string(),
+                status: wire_name(*to),
+                data: event.data_json(),
+                at,
+            }
+        })
+        .collect();
+    insert_rows(conn, "insert into event (seq, kind, case_id, recorded_at, data)", 5, &moved, |s, m| {
+        s.bind(m.seq).bind("passenger_changed").bind(m.case_id.as_str()).bind(m.at).bind(m.data.as_str())
+    })
+    .await?;
+    let upsert = format!(
+        "insert into passenger (person_id, case_id, movement_id, status, updated_seq) values {VALUES}
+         on conflict (person_id) do update set case_id = excluded.case_id, movement_id = excluded.movement_id,
+                                               status = excluded.status, updated_seq = excluded.updated_seq"
+    );
+    per_chunk(conn, &upsert, 5, &moved, |s, m| {
+        s.bind(m.person_id.as_str())
+            .bind(m.case_id.as_str())
+            .bind(m.movement_id.as_str())
+            .bind(m.status.as_str())
+            .bind(m.seq)
+    })
+    .await?;
     log_movement(conn, movement_id, seq, changes.len() as u64).await
 }
 
@@ -653,15 +679,15 @@ async fn evacuated_if_everyone_left(
     at: i64,
     seq: u64,
 ) -> Result<u64> {
-    let statement = conn
-        .statement(
-            "select c.status, c.version,
+    let sql = format!(
+        "select c.status, c.version,
                     (select count(*) from case_person cp left join passenger s on s.person_id = cp.person_id
                       where cp.case_id = c.case_id and cp.role = 'subject'
-                        and (s.status is null or s.status not in ('departed', 'crossed', 'arrived_home'))) as left_behind
+                        and (s.status is null or s.status not in {left})) as left_behind
                from case_file c where c.case_id = $1",
-        )
-        .bind(case_id.to_string());
+        left = passenger_statuses(PassengerStatus::has_left)
+    );
+    let statement = conn.statement(&sql).bind(case_id.to_string());
     let row = conn.fetch_one(statement).await?;
     let status: String = row.get("status")?;
     if status != CaseStatus::AwaitingEvacuation.as_str() || row.get::<i64>("left_behind")? > 0 {

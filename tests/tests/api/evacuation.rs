@@ -315,6 +315,12 @@ async fn convoy(server: TestServer) {
     assert_eq!((refused.status, refused.error_code()), (409, "invalid_transition"));
     post(&operator, &format!("{base}/status"), json!({"to": "boarding"})).await;
     post(&operator, &format!("{base}/passengers/status"), json!({"person_ids": [injured_id], "to": "boarded"})).await;
+    let mut listed = manifest(&operator, &movement_id).await;
+    listed.sort();
+    assert_eq!(
+        listed,
+        [("Karim Mostafa".to_owned(), "assigned".to_owned()), ("سعاد".to_owned(), "boarded".to_owned())]
+    );
 
     // Departed: the injured woman departs with the bus; the man, who did not board, is a no-show
     // and leaves the manifest; he may wait for the next one.
@@ -379,6 +385,9 @@ async fn convoy(server: TestServer) {
         .expect("counts");
 
     post(&operator, &format!("{base}/passengers/status"), json!({"person_ids": [injured_id], "to": "crossed"})).await;
+    assert_eq!(manifest(&operator, &movement_id).await, [("سعاد".to_owned(), "crossed".to_owned())]);
+    let seen = partner.get(&format!("/api/v1/partner/movements/{movement_id}")).await.unwrap().body;
+    assert_eq!(seen["passengers"][0]["status"], "crossed", "{seen}");
     post(&operator, &format!("{base}/status"), json!({"to": "arrived"})).await;
     let home = post(
         &operator,

@@ -116,6 +116,11 @@ impl MovementStatus {
 }
 
 impl PassengerStatus {
+    /// Whether the person has left on their movement (departed, crossed, or home).
+    pub fn has_left(self) -> bool {
+        matches!(self, PassengerStatus::Departed | PassengerStatus::Crossed | PassengerStatus::ArrivedHome)
+    }
+
     /// Whether the person holds (or held and used) a seat on their movement.
     pub fn holds_seat(self) -> bool {
         !matches!(self, PassengerStatus::Waiting | PassengerStatus::NoShow)
