@@ -1,6 +1,7 @@
 //! What a server holds and how fast it comes back: memory per idle live subscriber, memory per
-//! stored case, time from start to ready with a million cases stored, and the map's bounding-box
-//! aggregation over them. All measured on a child `opsroom serve` process (`/proc` figures).
+//! stored case, time from start to ready with a million cases stored (and the SQLite WAL the
+//! server finds at open: SQLite reads all of it back before the first query), and the map's
+//! bounding-box aggregation over them. All measured on a child `opsroom serve` process (`/proc` figures).
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::process::ChildServer;
+use crate::surge::{file_size, wal_path};
 use crate::{Percentiles, percentiles};
 
 /// Resident memory added by each idle, subscribed live connection, in bytes.
@@ -38,6 +40,9 @@ pub async fn memory_per_subscriber(database_url: &str, subscribers: usize) -> an
 pub struct Stored {
     pub cases: u64,
     pub ready_after: Duration,
+    /// The sizes of the WAL and the database file when the server started, in bytes.
+    pub wal_at_open: u64,
+    pub database_bytes: u64,
     /// Resident memory added per stored case, in bytes (the server started on the full database
     /// against the same binary on an empty one).
     pub bytes_per_case: f64,
@@ -58,6 +63,8 @@ pub async fn stored(full_url: &str, empty_url: &str, cases: u64, queries: usize)
     let rss_empty = empty.rss_bytes()?;
     empty.stop().await?;
 
+    let database = std::path::Path::new(full_url.strip_prefix("sqlite://").unwrap_or(full_url));
+    let (wal_at_open, database_bytes) = (file_size(&wal_path(database)), file_size(database));
     let full = ChildServer::start(full_url).await?;
     let ready_after = full.ready_after;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -80,6 +87,8 @@ pub async fn stored(full_url: &str, empty_url: &str, cases: u64, queries: usize)
     Ok(Stored {
         cases,
         ready_after,
+        wal_at_open,
+        database_bytes,
         bytes_per_case: rss_full.saturating_sub(rss_empty) as f64 / cases.max(1) as f64,
         rss_full,
         rss_empty,

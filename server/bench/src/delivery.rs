@@ -59,7 +59,7 @@ type SentAt = Arc<dyn Fn(&str) -> Option<u64> + Send + Sync>;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(url: &str, cookie: Option<&str>) -> anyhow::Result<Socket> {
+pub(crate) async fn connect(url: &str, cookie: Option<&str>) -> anyhow::Result<Socket> {
     let mut request = url.into_client_request()?;
     if let Some(cookie) = cookie {
         request.headers_mut().insert("cookie", HeaderValue::from_str(cookie)?);

@@ -5,16 +5,19 @@
 //! The server under measurement is this same binary started as a child process (`process`), so
 //! its CPU time and memory come from `/proc` apart from the load generator's. Phases:
 //! - ingest: durable ingest over HTTP next to the raw SQLite group-commit loop of the same rows;
+//!   then a surge (`surge`): a minute of intake at full speed with live subscribers, the WAL's
+//!   size through it, and start to ready after a SIGKILL at its end;
 //! - delivery (`delivery`): submit-to-delivery latency to many websocket subscribers next to a
 //!   bare broadcast of messages of the same size to the same sockets, CPU per delivery of each;
 //! - capacity (`capacity`): memory per idle subscriber and per stored case, start-to-ready with a
-//!   million cases, and the map's bounding-box aggregation over them;
+//!   million cases (and the WAL found at open), and the map's bounding-box aggregation over them;
 //! - matching (`matching`): one new person among a million stored ones (the same million cases
 //!   serve the capacity phase);
 //! - evacuation (`evacuation`): a danger zone declared over a district of that million, and seat
 //!   allocation among 100,000 people awaiting evacuation, each next to the SQL doing the same
 //!   work (it changes the million cases, so it runs after the phases that read them; `--only
-//!   evacuation` runs it alone, on a million cases stored for it);
+//!   evacuation` runs it alone, on a million cases stored for it; so do `--only ingest` and
+//!   `--only capacity` for theirs);
 //! - PostgreSQL, when a server is configured: ingest next to pgbench, and cross-node delivery.
 
 use std::sync::Arc;
@@ -36,6 +39,7 @@ pub mod delivery;
 mod evacuation;
 mod matching;
 mod process;
+mod surge;
 
 use delivery::{Delivery, Shape};
 use process::ChildServer;
@@ -50,6 +54,13 @@ pub struct BenchArgs {
     /// many independent senders, not a few fast ones.
     #[arg(long, default_value_t = 256)]
     clients: usize,
+    /// Length of the surge in seconds: intake at full speed from `--clients` clients while live
+    /// subscribers follow, the WAL's size sampled throughout.
+    #[arg(long, default_value_t = 60)]
+    surge_seconds: u64,
+    /// Live subscribers following every event during the surge.
+    #[arg(long, default_value_t = 10)]
+    surge_subscribers: usize,
     /// Reports per transaction in the raw SQLite baseline.
     #[arg(long, default_value_t = 512)]
     baseline_batch: usize,
@@ -86,8 +97,8 @@ pub struct BenchArgs {
     /// about 30 km² in greater Khartoum.
     #[arg(long, default_value_t = 5)]
     zones: usize,
-    /// Run only this phase and the setup it needs (evacuation: the disk's fsync latency, then
-    /// `--cases` stored cases, then the phase). Without it, every phase runs.
+    /// Run only this phase and the setup it needs (each starts with the disk's fsync latency;
+    /// capacity and evacuation store `--cases` cases first). Without it, every phase runs.
     #[arg(long, value_enum)]
     only: Option<Phase>,
     /// Directory for the databases (default: ./target/bench-data).
@@ -98,6 +109,10 @@ pub struct BenchArgs {
 /// A phase that can run alone (`--only`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Phase {
+    /// The raw baseline, durable ingest over HTTP and the surge (the WAL under intake).
+    Ingest,
+    /// Memory per stored case, start to ready and the map over the stored cases.
+    Capacity,
     /// Danger-zone declaration and seat allocation over the stored cases.
     Evacuation,
 }
@@ -120,26 +135,41 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let sqlite = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
 
     let fsync = fsync_latency(dir.path(), 200)?;
-    if args.only == Some(Phase::Evacuation) {
-        anyhow::ensure!(args.cases > 0, "the evacuation phase needs stored cases (--cases)");
+    let stored_alone = async |phase: &str| -> anyhow::Result<(String, f64)> {
+        anyhow::ensure!(args.cases > 0, "the {phase} phase needs stored cases (--cases)");
         let full = sqlite("million.db");
         let load_seconds = matching::store_cases(&full, args.cases).await?;
-        let figures = evacuation::evacuation(&full, args.evacuation_plan()).await?;
-        println!();
-        println!("Machine: {machine}");
-        println!();
-        println!("| measurement | result | aim |");
-        println!("|---|---|---|");
-        print_fsync(&fsync);
-        println!(
-            "| {} stored cases for the evacuation phase (stored and filed in {load_seconds:.0} s) | | |",
-            args.cases
-        );
-        print_evacuation(&figures);
-        return Ok(());
+        Ok((full, load_seconds))
+    };
+    match args.only {
+        Some(Phase::Evacuation) => {
+            let (full, load_seconds) = stored_alone("evacuation").await?;
+            let figures = evacuation::evacuation(&full, args.evacuation_plan()).await?;
+            print_table_head(&machine, &fsync);
+            println!(
+                "| {} stored cases for the evacuation phase (stored and filed in {load_seconds:.0} s) | | |",
+                args.cases
+            );
+            print_evacuation(&figures);
+            return Ok(());
+        }
+        Some(Phase::Capacity) => {
+            let (full, load_seconds) = stored_alone("capacity").await?;
+            let stored = capacity::stored(&full, &sqlite("empty.db"), args.cases as u64, args.map_queries).await?;
+            print_table_head(&machine, &fsync);
+            println!("| {} stored cases (stored and filed in {load_seconds:.0} s) | | |", args.cases);
+            print_stored(&args, &stored);
+            return Ok(());
+        }
+        Some(Phase::Ingest) => {
+            let intake = intake_figures(&args, dir.path()).await?;
+            print_table_head(&machine, &fsync);
+            print_intake(&args, &intake);
+            return Ok(());
+        }
+        None => {}
     }
-    let baseline = raw_baseline(dir.path(), args.reports, args.baseline_batch).await?;
-    let ingest = http_ingest(&sqlite("ingest.db"), args.reports, args.clients).await?;
+    let intake = intake_figures(&args, dir.path()).await?;
     let shape =
         Shape { subscribers: args.subscribers, timed: args.timed_subscribers, rate: args.rate, seconds: args.seconds };
     let delivery = {
@@ -169,21 +199,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         None => None,
     };
 
-    println!();
-    println!("Machine: {machine}");
-    println!();
-    println!("| measurement | result | aim |");
-    println!("|---|---|---|");
-    print_fsync(&fsync);
-    println!(
-        "| raw SQLite group-commit insert, {} reports in batches of {} | {:.0} reports/s | |",
-        args.reports, args.baseline_batch, baseline
-    );
-    println!(
-        "| durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms | |",
-        args.reports, args.clients, ingest.rate, ingest.latency.p50, ingest.latency.p99
-    );
-    println!("| **1. ingest / raw baseline** | **{:.2}** | ≥ 0.5 |", ingest.rate / baseline);
+    print_table_head(&machine, &fsync);
+    print_intake(&args, &intake);
     let shape_text = format!(
         "{} subscribers ({} timed), {} reports/s for {} s",
         args.subscribers, args.timed_subscribers, args.rate, args.seconds
@@ -207,27 +224,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         per_subscriber / 1024.0
     );
     if let Some(stored) = &stored {
-        println!(
-            "| **3. memory per stored case** (resident, {} cases against an empty database: {:.0} MB vs {:.0} MB) | **{:.0} bytes** | ≤ 1 KB |",
-            stored.cases,
-            stored.rss_full as f64 / 1e6,
-            stored.rss_empty as f64 / 1e6,
-            stored.bytes_per_case
-        );
-        println!(
-            "| **4. start to ready with {} cases stored** | **{:.2} s** | ≤ 3 s |",
-            stored.cases,
-            stored.ready_after.as_secs_f64()
-        );
-        let map = |what: &str, p: &Percentiles| {
-            println!(
-                "| **5. map aggregation**, {} cases, {what} ({} queries, over HTTP) | **p50 {:.2} ms, p99 {:.2} ms** | ≤ 20 ms |",
-                stored.cases, args.map_queries, p.p50, p.p99
-            );
-        };
-        map("Khartoum's box at resolution 7", &stored.map_city);
-        map("all Sudan at resolution 4 (the ops map's country view)", &stored.map_country);
-        map("all Sudan at resolution 5", &stored.map_country_fine);
+        print_stored(&args, stored);
     }
     if let Some(m) = matching {
         println!(
@@ -261,8 +258,99 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_fsync(fsync: &Percentiles) {
+/// The table's head: the machine, the columns, and the disk's fsync latency.
+fn print_table_head(machine: &str, fsync: &Percentiles) {
+    println!();
+    println!("Machine: {machine}");
+    println!();
+    println!("| measurement | result | aim |");
+    println!("|---|---|---|");
     println!("| disk fsync (4 KiB write + fdatasync) | p50 {:.2} ms, p99 {:.2} ms | |", fsync.p50, fsync.p99);
+}
+
+/// The ingest phase's figures: the raw baseline, durable ingest, and the surge.
+struct Intake {
+    baseline: f64,
+    ingest: Ingest,
+    surge: surge::Surge,
+}
+
+async fn intake_figures(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<Intake> {
+    let baseline = raw_baseline(dir, args.reports, args.baseline_batch).await?;
+    let ingest =
+        http_ingest(&format!("sqlite://{}", dir.join("ingest.db").display()), args.reports, args.clients).await?;
+    let database = dir.join("surge.db");
+    let surge = surge::surge(
+        &format!("sqlite://{}", database.display()),
+        &database,
+        args.clients,
+        args.surge_subscribers,
+        Duration::from_secs(args.surge_seconds),
+    )
+    .await?;
+    Ok(Intake { baseline, ingest, surge })
+}
+
+fn print_intake(args: &BenchArgs, intake: &Intake) {
+    let Intake { baseline, ingest, surge } = intake;
+    println!(
+        "| raw SQLite group-commit insert, {} reports in batches of {} | {:.0} reports/s | |",
+        args.reports, args.baseline_batch, baseline
+    );
+    println!(
+        "| durable ingest over HTTP, {} reports, {} clients | {:.0} reports/s, p50 {:.2} ms, p99 {:.2} ms | |",
+        args.reports, args.clients, ingest.rate, ingest.latency.p50, ingest.latency.p99
+    );
+    println!("| **1. ingest / raw baseline** | **{:.2}** | ≥ 0.5 |", ingest.rate / baseline);
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    println!(
+        "| surge: durable ingest over HTTP for {:.0} s, {} clients, {} live subscribers ({} events delivered) | {:.0} reports/s ({} reports), p50 {:.2} ms, p99 {:.2} ms | |",
+        surge.seconds,
+        args.clients,
+        surge.subscribers,
+        surge.delivered,
+        surge.rate,
+        surge.reports,
+        surge.latency.p50,
+        surge.latency.p99
+    );
+    println!(
+        "| **SQLite WAL after the surge** (largest sampled every 0.1 s during it; the database beside it) | **{:.1} MiB** (largest {:.1} MiB; database {:.0} MiB) | ≤ 64 MiB |",
+        mib(surge.wal_end),
+        mib(surge.wal_max),
+        mib(surge.database_end)
+    );
+    println!(
+        "| start to ready after a SIGKILL at the surge's end (WAL at open {:.1} MiB) | {:.2} s | |",
+        mib(surge.wal_at_restart),
+        surge.ready_after_crash.as_secs_f64()
+    );
+}
+
+fn print_stored(args: &BenchArgs, stored: &capacity::Stored) {
+    println!(
+        "| **3. memory per stored case** (resident, {} cases against an empty database: {:.0} MB vs {:.0} MB) | **{:.0} bytes** | ≤ 1 KB |",
+        stored.cases,
+        stored.rss_full as f64 / 1e6,
+        stored.rss_empty as f64 / 1e6,
+        stored.bytes_per_case
+    );
+    println!(
+        "| **4. start to ready with {} cases stored** (SQLite WAL at open {:.1} MiB, database {:.0} MiB) | **{:.2} s** | ≤ 3 s |",
+        stored.cases,
+        stored.wal_at_open as f64 / (1024.0 * 1024.0),
+        stored.database_bytes as f64 / (1024.0 * 1024.0),
+        stored.ready_after.as_secs_f64()
+    );
+    let map = |what: &str, p: &Percentiles| {
+        println!(
+            "| **5. map aggregation**, {} cases, {what} ({} queries, over HTTP) | **p50 {:.2} ms, p99 {:.2} ms** | ≤ 20 ms |",
+            stored.cases, args.map_queries, p.p50, p.p99
+        );
+    };
+    map("Khartoum's box at resolution 7", &stored.map_city);
+    map("all Sudan at resolution 4 (the ops map's country view)", &stored.map_country);
+    map("all Sudan at resolution 5", &stored.map_country_fine);
 }
 
 /// The evacuation phase's lines: each figure through the API next to its SQL baseline.
@@ -440,33 +528,43 @@ struct Ingest {
 
 async fn http_ingest(url: &str, reports: usize, clients: usize) -> anyhow::Result<Ingest> {
     let server = ChildServer::start(url).await?;
-    let bodies: Arc<Vec<String>> = Arc::new((0..reports).map(|n| sample_report(n).to_string()).collect());
-    let next = Arc::new(AtomicUsize::new(0));
+    let bodies: Vec<String> = (0..reports).map(|n| sample_report(n).to_string()).collect();
     let started = Instant::now();
+    let latencies = closed_loop_intake(server.address, clients, Arc::new(move |n| bodies.get(n).cloned())).await?;
+    let elapsed = started.elapsed();
+    server.stop().await?;
+    Ok(Ingest { rate: reports as f64 / elapsed.as_secs_f64(), latency: percentiles(latencies) })
+}
+
+/// The body of the `n`th report to send, or `None` to stop.
+type NextBody = Arc<dyn Fn(usize) -> Option<String> + Send + Sync>;
+
+/// Closed-loop intake: `clients` keep-alive clients, each posting the next report and waiting for
+/// its `201` before sending another, until `body` has no more. Each report's latency in ms.
+async fn closed_loop_intake(address: std::net::SocketAddr, clients: usize, body: NextBody) -> anyhow::Result<Vec<f64>> {
+    let next = Arc::new(AtomicUsize::new(0));
     let workers: Vec<_> = (0..clients)
         .map(|_| {
-            let (address, bodies, next) = (server.address, bodies.clone(), next.clone());
+            let (body, next) = (body.clone(), next.clone());
             tokio::spawn(async move {
                 let mut connection = KeepAlive::connect(address).await?;
                 let mut latencies = Vec::new();
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(body) = bodies.get(n) else { return Ok::<_, anyhow::Error>(latencies) };
+                    let Some(body) = body(n) else { return Ok::<_, anyhow::Error>(latencies) };
                     let sent = Instant::now();
-                    let status = connection.post("/api/v1/reports", body).await?;
+                    let status = connection.post("/api/v1/reports", &body).await?;
                     anyhow::ensure!(status == 201, "report {n}: status {status}");
                     latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
                 }
             })
         })
         .collect();
-    let mut latencies = Vec::with_capacity(reports);
+    let mut latencies = Vec::new();
     for worker in workers {
         latencies.extend(worker.await??);
     }
-    let elapsed = started.elapsed();
-    server.stop().await?;
-    Ok(Ingest { rate: reports as f64 / elapsed.as_secs_f64(), latency: percentiles(latencies) })
+    Ok(latencies)
 }
 
 /// A minimal HTTP/1.1 keep-alive client, so that the load generator (which shares the machine

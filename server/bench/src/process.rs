@@ -101,6 +101,13 @@ impl ChildServer {
         Ok(kib * 1024)
     }
 
+    /// Kill it as a crash would (SIGKILL) and wait until it is gone.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+
     /// Stop it as an operator would (SIGTERM) and wait for it to finish.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let pid = self.pid()?;
