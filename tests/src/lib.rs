@@ -158,8 +158,14 @@ impl ServerProcess {
     /// Run `binary serve --bind 127.0.0.1:0 --database-url URL` and wait for its
     /// `listening on http://…` line.
     pub async fn spawn(binary: &str, database_url: &str) -> anyhow::Result<Self> {
+        Self::spawn_with(binary, database_url, &[]).await
+    }
+
+    /// The same with more `serve` arguments.
+    pub async fn spawn_with(binary: &str, database_url: &str, more: &[&str]) -> anyhow::Result<Self> {
         let mut child = tokio::process::Command::new(binary)
             .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
+            .args(more)
             .env("OPSROOM_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("OPSROOM_PUBLIC_RATE_LIMIT", "0")
             .env("OPSROOM_LOG", "warn")

@@ -116,6 +116,12 @@ struct ServeArgs {
     /// closed network); by default only https to public addresses.
     #[arg(long, env = "OPSROOM_WEBHOOK_ALLOW_PRIVATE")]
     webhook_allow_private: bool,
+    /// SQLite: once the write-ahead log passes this many MiB it is copied back into the
+    /// database and started over, between two batches of writes, and the file cut back to
+    /// this size.
+    #[arg(long, env = "OPSROOM_SQLITE_WAL_LIMIT_MIB", default_value_t = opsroom_store::DEFAULT_SQLITE_WAL_LIMIT_MIB,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    sqlite_wal_limit_mib: u64,
     /// Play this scenario (smoke, sudan-2023, or a file) against the server at a watchable
     /// speed, on a fresh temporary database (its admin password is printed).
     #[arg(long)]
@@ -192,6 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.cap_sender = args.cap_sender;
             config.pfif_domain = args.pfif_domain;
             config.webhook_private_targets = args.webhook_allow_private;
+            config.store.sqlite_wal_limit = args.sqlite_wal_limit_mib * 1024 * 1024;
             config.referral_accept_time = std::time::Duration::from_secs(60 * u64::from(args.referral_accept_minutes));
             config.sla = SlaPolicy {
                 critical_minutes: args.sla_critical_minutes,

@@ -92,11 +92,24 @@ pub struct StoreOptions {
     pub read_connections: u32,
     /// How often the log head is polled for commits by other nodes or processes.
     pub poll_interval: Duration,
+    /// SQLite: once the WAL holds this many bytes, the checkpointer copies the rest of it back
+    /// into the database and starts it over, between two of the writer's batches, and the file
+    /// is cut back to this size. It may pass it by what is written before the next checkpoint
+    /// notices (about a tenth of a second).
+    pub sqlite_wal_limit: u64,
 }
+
+/// The default [`StoreOptions::sqlite_wal_limit`], in MiB.
+pub const DEFAULT_SQLITE_WAL_LIMIT_MIB: u64 = 32;
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { max_batch: 1024, read_connections: 4, poll_interval: Duration::from_millis(100) }
+        Self {
+            max_batch: 1024,
+            read_connections: 4,
+            poll_interval: Duration::from_millis(100),
+            sqlite_wal_limit: DEFAULT_SQLITE_WAL_LIMIT_MIB * 1024 * 1024,
+        }
     }
 }
 
@@ -117,8 +130,8 @@ struct Inner {
     writer: Mutex<Option<JoinHandle<()>>>,
     /// The tailer and the time of its last successful poll.
     tailer: (JoinHandle<()>, watch::Receiver<Option<Instant>>),
-    /// SQLite: the WAL checkpointer (`sqlite::spawn_checkpointer`).
-    checkpointer: Option<JoinHandle<()>>,
+    /// SQLite: the WAL checkpointer (`sqlite::spawn_checkpointer`), until the store closes.
+    checkpointer: Mutex<Option<sqlite::Checkpointer>>,
 }
 
 /// What readiness needs to know.
@@ -138,12 +151,14 @@ impl Store {
     /// Open the database at `url` (`sqlite://PATH` or `postgres://…`), apply migrations and check
     /// its settings.
     pub async fn open(url: &str, options: StoreOptions) -> Result<Self> {
-        let (backend, writer, reads, reconnect, checkpointer) = if url.starts_with("sqlite:") {
+        let (backend, writer, reads, reconnect, checkpointer, turn) = if url.starts_with("sqlite:") {
             let (writer, reads) = sqlite::open(url, &options).await?;
-            (Backend::Sqlite, writer, reads, None, Some(sqlite::spawn_checkpointer(url).await?))
+            let turn = writer::BatchTurn::default();
+            let checkpointer = sqlite::spawn_checkpointer(url, options.sqlite_wal_limit, turn.clone()).await?;
+            (Backend::Sqlite, writer, reads, None, Some(checkpointer), Some(turn))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let (writer, reads, reconnect) = postgres::open(url, &options).await?;
-            (Backend::Postgres, writer, reads, Some(reconnect), None)
+            (Backend::Postgres, writer, reads, Some(reconnect), None, None)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
@@ -153,7 +168,7 @@ impl Store {
         // node never ready and (on PostgreSQL) deaf to other nodes.
         let followers = head.subscribe();
         let (commands, queue) = mpsc::channel(writer::QUEUE_DEPTH);
-        let writer = tokio::spawn(writer::run_writer(writer, queue, head.clone(), options.max_batch, reconnect));
+        let writer = tokio::spawn(writer::run_writer(writer, queue, head.clone(), options.max_batch, reconnect, turn));
         let tailer = tailer::spawn(reads.clone(), head.clone(), options.poll_interval);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -163,7 +178,7 @@ impl Store {
                 head: followers,
                 writer: Mutex::new(Some(writer)),
                 tailer,
-                checkpointer,
+                checkpointer: Mutex::new(checkpointer),
             }),
         })
     }
@@ -514,11 +529,12 @@ impl Store {
         if let Some(task) = self.inner.writer.lock().await.take() {
             let _ = tokio::time::timeout(timeout, task).await;
         }
-        // The tailer only reads; stopping it mid-poll loses nothing. Nor does stopping the
-        // checkpointer: the last connection to close checkpoints the WAL.
+        // The tailer only reads; stopping it mid-poll loses nothing.
         self.inner.tailer.0.abort();
-        if let Some(checkpointer) = &self.inner.checkpointer {
-            checkpointer.abort();
+        // With the writer closed, the checkpointer empties the WAL, so the next start has none
+        // to read back (stopping it early loses nothing either: SQLite replays the WAL).
+        if let Some(checkpointer) = self.inner.checkpointer.lock().await.take() {
+            checkpointer.stop(timeout).await;
         }
         self.inner.reads.close().await;
     }

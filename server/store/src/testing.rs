@@ -8,8 +8,15 @@
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use opsroom_domain::case::{NewCaseIds, report_case};
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::reference::Reference;
+use opsroom_domain::report::{Channel, NewReport, ReportInput};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
+use uuid::Uuid;
+
+use crate::ReportCase;
 
 /// The environment variable naming the PostgreSQL server for tests.
 pub const POSTGRES_URL_VAR: &str = "OPSROOM_TEST_POSTGRES_URL";
@@ -61,6 +68,24 @@ impl TestDatabase {
         {
             let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut admin).await;
         }
+    }
+}
+
+/// Validate `input` and open a case from it with fresh ids and a random reference, as the app
+/// would (reported at time 0, no idempotency key).
+pub fn report_command(input: &ReportInput) -> ReportCase {
+    let report = NewReport::parse(input, Channel::Web).expect("test reports are valid");
+    let ids = NewCaseIds {
+        case_id: Uuid::now_v7(),
+        report_id: Uuid::now_v7(),
+        reference: Reference::from_random(Uuid::new_v4().as_u128() as u64),
+        person_ids: report.people.iter().map(|_| Uuid::now_v7()).collect(),
+        reporter_person_id: Uuid::now_v7(),
+    };
+    ReportCase {
+        event: report_case(report, ids, Timestamp::from_millis(0)),
+        tracking_token_hash: Uuid::new_v4().simple().to_string(),
+        idempotency: None,
     }
 }
 

@@ -11,6 +11,9 @@
 //! commit order across every process and node: a reader that sees position N sees everything
 //! below it. Must not hold that lock across anything slow — the batch is planned before `begin`
 //! where it can be, and the transaction only writes.
+//!
+//! On SQLite the writer takes a [`BatchTurn`] for each batch, so that the WAL checkpointer can
+//! have it pause between two batches while it restarts the WAL.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -85,6 +88,11 @@ impl WriterConn {
     }
 }
 
+/// Held by the writer through each batch, and by whoever needs it to pause between batches (the
+/// SQLite checkpointer, to restart the WAL). Fair: a waiting holder gets it after the current
+/// batch, before the next.
+pub(crate) type BatchTurn = Arc<tokio::sync::Mutex<()>>;
+
 /// After this long without a commit, the writer checks its connection before the next batch.
 const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -108,12 +116,19 @@ pub(crate) async fn run_writer(
     head: Arc<watch::Sender<u64>>,
     max_batch: usize,
     reconnect: Option<Reconnect>,
+    turn: Option<BatchTurn>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     let mut shutdown = None;
     let mut last_commit = std::time::Instant::now();
     while shutdown.is_none() {
         let Some(first) = queue.recv().await else { break };
+        // Whoever waits for the turn (the checkpointer restarting the WAL) goes first; what
+        // queues meanwhile joins this batch.
+        let _turn = match &turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
         batch.push(first);
         while batch.len() < max_batch {
             match queue.try_recv() {

@@ -8,32 +8,15 @@
 
 use std::time::Duration;
 
-use opsroom_domain::case::{NewCaseIds, report_case};
-use opsroom_domain::clock::Timestamp;
-use opsroom_domain::reference::Reference;
-use opsroom_domain::report::{Channel, NewReport, PersonInput, ReportInput};
+use opsroom_domain::report::{PersonInput, ReportInput};
 use opsroom_store::testing::{self, TestDatabase};
 use opsroom_store::{ReportCase, ReportOutcome, Store, StoreOptions};
-use uuid::Uuid;
 
 fn command(name: &str) -> ReportCase {
-    let input = ReportInput {
+    testing::report_command(&ReportInput {
         people: vec![PersonInput { name: Some(name.into()), ..Default::default() }],
         ..Default::default()
-    };
-    let report = NewReport::parse(&input, Channel::Web).unwrap();
-    let ids = NewCaseIds {
-        case_id: Uuid::now_v7(),
-        report_id: Uuid::now_v7(),
-        reference: Reference::from_random(Uuid::new_v4().as_u128() as u64),
-        person_ids: vec![Uuid::now_v7()],
-        reporter_person_id: Uuid::now_v7(),
-    };
-    ReportCase {
-        event: report_case(report, ids, Timestamp::from_millis(0)),
-        tracking_token_hash: Uuid::new_v4().simple().to_string(),
-        idempotency: None,
-    }
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
