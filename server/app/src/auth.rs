@@ -1,8 +1,9 @@
 //! Who is asking: passwords, operator sessions and the extractor that requires one.
 //!
 //! Owns password hashing (argon2id, off the async runtime), the session cookie (HttpOnly,
-//! SameSite=Strict, its value stored only as a hash) and [`Operator`], which every non-public
-//! handler takes. A present-but-invalid cookie is a 401 like a missing one.
+//! SameSite=Strict, its value stored only as a hash), when a session is live (not expired, not
+//! idle for longer than `Config::session_idle`, of an enabled account) and [`Operator`], which
+//! every non-public handler takes. A present-but-invalid cookie is a 401 like a missing one.
 
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -14,12 +15,13 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use opsroom_store::SessionUser;
+use opsroom_store::{SessionClock, SessionUser};
 use tokio::sync::Semaphore;
 
+use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::secrets;
-use crate::server::AppState;
+use crate::server::{App, AppState};
 use opsroom_domain::user::Role;
 
 pub const SESSION_COOKIE: &str = "opsroom_session";
@@ -96,6 +98,31 @@ pub fn expired_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
+/// A request marks its session used only when the mark is older than this (or than a quarter
+/// of the idle timeout, if that is shorter): the idle timeout costs one write per active session
+/// a minute, not one per request.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+fn touch_after(config: &Config) -> i64 {
+    millis(TOUCH_EVERY.min(config.session_idle / 4))
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Which sessions are live now: not expired, and used within the idle timeout.
+pub fn session_clock(app: &App) -> SessionClock {
+    let now = app.now_ms();
+    SessionClock { now, idle_before: now.saturating_sub(millis(app.config.session_idle)) }
+}
+
+/// The user behind a live session, by the hash of its token. Only reads: checking a session
+/// (a live stream's re-check, the rate limiter) is not using it.
+pub async fn live_session(app: &App, session_hash: &str) -> opsroom_store::Result<Option<SessionUser>> {
+    app.store.session_user(session_hash, session_clock(app)).await
+}
+
 /// A signed-in operator, supervisor or admin. Extracting it answers 401 when there is no valid
 /// session.
 #[derive(Debug, Clone)]
@@ -111,7 +138,14 @@ impl FromRequestParts<AppState> for Operator {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
         let session_hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
-        let user = app.store.session_user(&session_hash, app.now_ms()).await?.ok_or(ApiError::Unauthenticated)?;
+        let clock = session_clock(app);
+        let user = app.store.session_user(&session_hash, clock).await?.ok_or(ApiError::Unauthenticated)?;
+        if clock.now - user.last_seen_at >= touch_after(&app.config) {
+            // The request is answered either way; a lost mark costs at most an early idle end.
+            if let Err(error) = app.store.touch_session(session_hash.clone(), clock.now).await {
+                tracing::warn!(%error, "marking a session used");
+            }
+        }
         Ok(Operator { user, session_hash })
     }
 }

@@ -22,8 +22,10 @@ pub struct Config {
     /// Origins allowed to open the live websocket, e.g. `https://ops.example.org`. Empty means
     /// same origin only (the `Origin` must match the `Host` the request was sent to).
     pub allowed_origins: Vec<String>,
-    /// How long an operator session lasts.
+    /// How long an operator session lasts at most.
     pub session_ttl: Duration,
+    /// How long a session may go unused before it ends (the idle timeout).
+    pub session_idle: Duration,
     /// Password for user `admin` on first start; `None` generates one and prints it once.
     pub admin_password: Option<String>,
     /// Largest request body accepted by the public intake, in bytes.
@@ -58,6 +60,9 @@ pub struct Config {
     pub webhook_private_targets: bool,
 }
 
+/// Minutes an operator session may go unused before it ends, by default.
+pub const DEFAULT_SESSION_IDLE_MINUTES: u32 = 30;
+
 /// Minutes a partner has to accept a referral by default.
 pub const DEFAULT_REFERRAL_ACCEPT_MINUTES: u32 = 30;
 
@@ -72,6 +77,7 @@ impl Config {
             database_url: database_url.into(),
             allowed_origins: Vec::new(),
             session_ttl: Duration::from_secs(12 * 3600),
+            session_idle: Duration::from_secs(60 * u64::from(DEFAULT_SESSION_IDLE_MINUTES)),
             admin_password: None,
             max_report_bytes: 64 * 1024,
             store: StoreOptions::default(),

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
+use opsroom_domain::Rejected;
 use opsroom_domain::user::{Role, UserName, check_new_password};
 use opsroom_store::{EscalateOverdue, NewUser, PartnerOutcome, PartnerWrite, Store, UserOutcome};
 use tokio::net::TcpListener;
@@ -158,12 +159,19 @@ async fn create_first_admin(store: &Store, password: Option<String>) -> anyhow::
     Ok(())
 }
 
-/// Create an operator account. The password must already satisfy the policy.
+/// Create an operator account. The password must satisfy the policy.
 pub async fn create_user(store: &Store, name: &str, role: Role, password: String) -> anyhow::Result<UserOutcome> {
     let name = UserName::parse(name).map_err(|r| anyhow::anyhow!("user name: {}", r.message))?;
-    check_new_password(&password).map_err(|r| anyhow::anyhow!("password: {}", r.message))?;
-    let password_hash = auth::hash_password(password).await?;
+    let password_hash = hash_new_password(password).await?.map_err(|r| anyhow::anyhow!("password: {}", r.message))?;
     Ok(store
         .create_user(NewUser { user_id: uuid::Uuid::now_v7(), name, role, password_hash, created_at: now_ms() })
         .await?)
+}
+
+/// Check a new password against the policy, then hash it: the refusal, or the PHC string.
+pub async fn hash_new_password(password: String) -> anyhow::Result<Result<String, Rejected>> {
+    if let Err(refused) = check_new_password(&password) {
+        return Ok(Err(refused));
+    }
+    Ok(Ok(auth::hash_password(password).await?))
 }

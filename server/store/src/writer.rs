@@ -34,6 +34,7 @@ use crate::model::*;
 use crate::partners;
 use crate::public_writes;
 use crate::sql::{Backend, Conn, Statement, placeholders};
+use crate::staff::{self, StaffOutcome, StaffWrite};
 use crate::{Result, StoreError};
 
 /// Commands waiting for the writer. Bounded so that a flood of requests waits in HTTP handlers
@@ -46,8 +47,7 @@ pub(crate) const NOTIFY_CHANNEL: &str = "opsroom_log";
 pub(crate) enum Command {
     ReportCase(Box<ReportCase>, oneshot::Sender<Result<ReportOutcome>>),
     CreateUser(NewUser, oneshot::Sender<Result<UserOutcome>>),
-    OpenSession(NewSession, oneshot::Sender<Result<()>>),
-    CloseSession(String, oneshot::Sender<Result<()>>),
+    Staff(Box<StaffWrite>, oneshot::Sender<Result<StaffOutcome>>),
     ApplyToCase(Box<CaseAction>, oneshot::Sender<Result<ActionOutcome>>),
     EscalateOverdue(EscalateOverdue, oneshot::Sender<Result<usize>>),
     CitizenUpdate(Box<CitizenUpdateCommand>, oneshot::Sender<Result<CitizenOutcome>>),
@@ -186,8 +186,7 @@ fn fail(command: Command, error: &StoreError) {
     match command {
         Command::ReportCase(_, reply) => drop(reply.send(Err(error()))),
         Command::CreateUser(_, reply) => drop(reply.send(Err(error()))),
-        Command::OpenSession(_, reply) => drop(reply.send(Err(error()))),
-        Command::CloseSession(_, reply) => drop(reply.send(Err(error()))),
+        Command::Staff(_, reply) => drop(reply.send(Err(error()))),
         Command::ApplyToCase(_, reply) => drop(reply.send(Err(error()))),
         Command::EscalateOverdue(_, reply) => drop(reply.send(Err(error()))),
         Command::CitizenUpdate(_, reply) => drop(reply.send(Err(error()))),
@@ -243,6 +242,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut tracing_outcomes = outcomes.tracing.into_iter();
     let mut partner_outcomes = outcomes.partners.into_iter();
     let mut evacuation_outcomes = outcomes.evacuation.into_iter();
+    let mut staff_outcomes = outcomes.staff.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -284,14 +284,15 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
                 let outcome = evacuation_outcomes.next().expect("one outcome per evacuation write");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::Staff(_, reply) => {
+                let outcome = staff_outcomes.next().expect("one outcome per staff write");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
             Command::CreateUser(_, reply) => {
                 let _ = reply.send(Ok(user_outcomes.next().expect("one outcome per user")));
-            }
-            Command::OpenSession(_, reply) | Command::CloseSession(_, reply) => {
-                let _ = reply.send(Ok(()));
             }
             Command::Shutdown(done) => drop(done.send(())),
         }
@@ -313,6 +314,7 @@ struct Outcomes {
     tracing: Vec<Result<Option<Result<(), Rejected>>, String>>,
     partners: Vec<Result<PartnerOutcome, String>>,
     evacuation: Vec<Result<EvacuationOutcome, String>>,
+    staff: Vec<Result<StaffOutcome, String>>,
 }
 
 /// Flag the batch's reports that arrive inside a danger zone. Runs under the log-head lock, so a
@@ -391,22 +393,14 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
                 conn.execute(insert).await?;
                 outcomes.users.push(UserOutcome::Created { seq });
             }
-            Command::OpenSession(session, _) => {
-                let expired = conn.statement("delete from session where expires_at <= $1").bind(session.created_at);
-                conn.execute(expired).await?;
-                let insert = conn
-                    .statement(
-                        "insert into session (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
-                    )
-                    .bind(session.token_hash.as_str())
-                    .bind(session.user_id.to_string())
-                    .bind(session.created_at)
-                    .bind(session.expires_at);
-                conn.execute(insert).await?;
-            }
-            Command::CloseSession(token_hash, _) => {
-                let delete = conn.statement("delete from session where token_hash = $1").bind(token_hash.as_str());
-                conn.execute(delete).await?;
+            Command::Staff(write, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = staff::write(conn, write, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(done) = &outcome {
+                    next_seq += done.events();
+                }
+                outcomes.staff.push(outcome);
             }
             Command::ApplyToCase(action, _) => {
                 conn.run("savepoint one_command").await?;
@@ -573,9 +567,15 @@ pub(crate) async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq:
     // References the pure rules cannot check.
     match &action.command {
         CaseCommand::Assign { to: Some(user) }
-            if !exists(conn, "select count(*) as n from app_user where user_id = $1", *user).await? =>
+            if !exists(
+                conn,
+                "select count(*) as n from app_user where user_id = $1 and disabled_at is null",
+                *user,
+            )
+            .await? =>
         {
-            return Ok(ActionOutcome::Refused(Rejected::new("unknown_user", "user_id", "no such user")));
+            let refused = Rejected::new("unknown_user", "user_id", "no such user, or the account is disabled");
+            return Ok(ActionOutcome::Refused(refused));
         }
         CaseCommand::ChangeStatus { duplicate_of: Some(other), .. }
             if !exists(conn, "select count(*) as n from case_file where case_id = $1", *other).await? =>

@@ -170,6 +170,7 @@ fn default_fixture(placeholder: &str) -> Fixture {
         "zone_id" => Fixture::Zone,
         "movement_id" => Fixture::Movement,
         "token_id" | "dead_id" => Fixture::Unknown,
+        "name" => Fixture::Literal(STAFF_FIXTURE),
         other => panic!("no fixture for the placeholder {{{other}}}: add one to `default_fixture` or to the row's ids"),
     }
 }
@@ -256,6 +257,12 @@ const ROUTES: &[Route] = &[
     api("POST",   "/api/v1/cases/{case_id}/contacts", EMPTY_OBJECT, operators(422)),
     api("POST",   "/api/v1/cases/{case_id}/priority", EMPTY_OBJECT, operators(422)),
     api("GET",    "/api/v1/users", NONE, operators(200)),
+    // Staff accounts (admins): the matrix's account is one nobody calls with, and the bodies
+    // change nothing (nothing to change, a password the policy refuses).
+    api("PUT",    "/api/v1/users/{name}", EMPTY_OBJECT, admins(422)),
+    api("POST",   "/api/v1/users/{name}/password", Body::Json(r#"{"password":"short"}"#), admins(422)),
+    api("GET",    "/api/v1/users/{name}/sessions", NONE, admins(200)),
+    api("DELETE", "/api/v1/users/{name}/sessions", NONE, admins(200)),
     api("GET",    "/api/v1/map", NONE, operators(200)),
     api("GET",    "/api/v1/map/config", NONE, operators(200)),
     api("GET",    "/api/v1/kpis", NONE, operators(200)),
@@ -351,6 +358,9 @@ const ROUTES: &[Route] = &[
 /// lists them; each is exercised by [`websockets_admit_only_their_callers_and_partner_b_never_sees_case_x`].
 const WEBSOCKET_MESSAGE_TYPES: &[&str] = &["subscribe"];
 
+/// The account the staff routes (`/users/{name}`) act on: none of the callers.
+const STAFF_FIXTURE: &str = "zaid";
+
 /// A 43-character token (the length of a real one) that was never issued.
 const NEVER_ISSUED_TOKEN: &str = "AuthzMatrixNeverIssuedTrackingToken00000000";
 const UNKNOWN_ID: &str = "0190f000-0000-7000-8000-0000000a07a2";
@@ -432,6 +442,7 @@ async fn world(server: &TestServer) -> World {
     let admin = server.admin().await;
     let (operator, _) = user(server, "omar", "operator").await;
     let (supervisor, _) = user(server, "samira", "supervisor").await;
+    user(server, STAFF_FIXTURE, "operator").await;
 
     let partner_a = register(&admin, json!({"name": "Partner A", "kind": "ngo"})).await;
     let partner_b = register(&admin, json!({"name": "Partner B", "kind": "ngo"})).await;

@@ -17,6 +17,7 @@ mod partners;
 mod pfif;
 mod scale_out;
 mod scenarios;
+mod staff;
 mod webhooks;
 mod workflow;
 

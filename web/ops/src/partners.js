@@ -5,6 +5,7 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 import { lang, t } from './i18n.js';
+import { secretOnce } from './once.js';
 
 const KINDS = ['red_crescent', 'foreign_affairs', 'embassy', 'un_agency', 'ngo', 'other'];
 
@@ -80,28 +81,10 @@ export function mountPartners(element) {
   }
 
   function freshToken() {
-    const field = h('input', { class: 'token', readonly: true, value: shown.token, size: 48, dir: 'ltr', onfocus: (e) => e.target.select() });
-    const copied = h('span', { class: 'copied' });
-    return h(
-      'div',
-      { class: 'token-once', role: 'status' },
-      h('p', {}, t('tokenOnce')),
-      field,
-      h('button', { type: 'button', name: 'copy-token', onclick: async () => {
-        field.select();
-        try {
-          await navigator.clipboard.writeText(shown.token);
-          copied.textContent = t('copied');
-        } catch {
-          // No clipboard outside a secure context: the text is selected for Ctrl+C.
-        }
-      } }, t('copy')),
-      copied,
-      h('button', { type: 'button', name: 'hide-token', onclick: () => {
-        shown = null;
-        refresh();
-      } }, t('hide')),
-    );
+    return secretOnce({ kind: 'token', note: t('tokenOnce'), value: shown.token, onHide: () => {
+      shown = null;
+      refresh();
+    } });
   }
 
   function tokenList(partnerId, answer) {

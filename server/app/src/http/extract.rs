@@ -147,3 +147,18 @@ impl<S: Send + Sync> FromRequestParts<S> for UuidPaths {
         Ok(UuidPaths(parse(&first)?, parse(&second)?))
     }
 }
+
+/// A user's name in the path (`/users/{name}`), read as names are (trimmed, lower-cased). A name
+/// that could not exist is a 404 like an unknown one.
+#[derive(Debug, Clone)]
+pub struct UserNamePath(pub opsroom_domain::user::UserName);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserNamePath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
+        opsroom_domain::user::UserName::parse(&raw).map(UserNamePath).map_err(|_| ApiError::NotFound)
+    }
+}

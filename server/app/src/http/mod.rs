@@ -53,6 +53,7 @@ use error::ApiError;
     tags(
         (name = "intake", description = "Public report intake (no login)"),
         (name = "session", description = "Operator sign-in"),
+        (name = "users", description = "Staff accounts (admins): disable, enable, roles, passwords, sessions"),
         (name = "cases", description = "Cases (operators)"),
         (name = "workflow", description = "Operators' changes to a case; each is an event on the live stream"),
         (name = "live", description = "Live event stream (operators)"),
@@ -141,6 +142,9 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::post_contact))
         .routes(routes!(workflow::post_priority))
         .routes(routes!(users::list_users))
+        .routes(routes!(users::put_user))
+        .routes(routes!(users::post_password))
+        .routes(routes!(users::list_sessions, users::delete_sessions))
         .routes(routes!(map::get_map))
         .routes(routes!(map::get_map_config))
         .routes(routes!(map::get_kpis))

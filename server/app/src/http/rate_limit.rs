@@ -59,9 +59,14 @@ impl RateLimiter {
 
     /// The client a request counts against.
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        self.address(peer, headers).map(bucket_key)
+    }
+
+    /// The address a request comes from: the TCP peer, or what the trusted proxies say.
+    pub fn address(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
         let mut client = peer?.to_canonical();
         if !self.trusted_proxies.contains(&client) {
-            return Some(bucket_key(client));
+            return Some(client);
         }
         let forwarded: Vec<&str> = headers
             .get_all("x-forwarded-for")
@@ -76,7 +81,7 @@ impl RateLimiter {
                 break;
             }
         }
-        Some(bucket_key(client))
+        Some(client)
     }
 
     /// Take one request from `client`'s bucket at `now`; on refusal, how long until one is free.
@@ -143,7 +148,7 @@ pub async fn limit(State(app): State<AppState>, request: Request, next: Next) ->
     let staff = match session_token(request.headers()) {
         Some(token) => {
             let hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
-            matches!(app.store.session_user(&hash, app.now_ms()).await, Ok(Some(_)))
+            matches!(crate::auth::live_session(&app, &hash).await, Ok(Some(_)))
         }
         None => false,
     };
