@@ -1,10 +1,10 @@
 // The admins' Users panel in a real browser: disabling an account sends its open ops room back
-// to the sign-in at once and keeps it out; enabling lets it back; a password reset (generated
+// to the sign-in at once, keeps it out and off the assignment list; enabling lets it back; a password reset (generated
 // and shown once, or typed) and ending sessions do the same to its sessions; the active
 // sessions are listed; roles change; operators have no panel; Arabic words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
 
 const AMIRA_PASSWORD = 'Kh4rtoum-night-desk-ledger';
 
@@ -70,6 +70,12 @@ test('disabling an account sends its open ops room to the sign-in at once; enabl
   assert.equal(await page.textContent(`${AMIRA} .state`), 'disabled');
   await backAtSignIn(amira);
   assert.equal(await signInStatus('amira', AMIRA_PASSWORD), 401);
+  // A disabled account is not offered for new cases.
+  const accepted = await report(server.url, { people: [{ name: 'Huda' }], location: { lat: 15.5518, lon: 32.5324 } });
+  await page.click(`.column[data-status=new] .card[data-reference="${accepted.reference}"]`);
+  await page.waitForSelector('.drawer select[name=user_id]');
+  const offered = await page.$$eval('.drawer select[name=user_id] option', (options) => options.map((o) => o.textContent));
+  assert.deepEqual(offered, ['Unassigned', 'admin']);
 
   await page.click(`${AMIRA} button[name=enable]`);
   await page.waitForSelector(`${AMIRA}:not(.disabled) button[name=disable]`);

@@ -202,7 +202,10 @@ function render(element, detail, notice, context) {
               'select',
               { name: 'user_id' },
               h('option', { value: '' }, t('unassigned')),
-              context.users.map((u) => h('option', { value: u.user_id, selected: u.user_id === c.assigned_to }, u.name)),
+              // A disabled account takes no new cases; it stays listed while it holds this one.
+              context.users
+                .filter((u) => !u.disabled || u.user_id === c.assigned_to)
+                .map((u) => h('option', { value: u.user_id, selected: u.user_id === c.assigned_to }, u.name)),
             ),
             h('button', { type: 'submit', name: 'reassign' }, t('assign')),
           )
