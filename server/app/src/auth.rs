@@ -1,8 +1,10 @@
 //! Who is asking: passwords, operator sessions and the extractor that requires one.
 //!
 //! Owns password hashing (argon2id, off the async runtime), the session cookie (HttpOnly,
-//! SameSite=Strict, its value stored only as a hash) and [`Operator`], which every non-public
-//! handler takes. A present-but-invalid cookie is a 401 like a missing one.
+//! SameSite=Strict, its value stored only as a hash; on HTTPS deployments `Secure` and named
+//! `__Host-…`, so a page served over plain HTTP on the way cannot plant or read it) and
+//! [`Operator`], which every non-public handler takes. A present-but-invalid cookie is a 401 like
+//! a missing one.
 
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -17,12 +19,17 @@ use axum::http::request::Parts;
 use opsroom_store::SessionUser;
 use tokio::sync::Semaphore;
 
+use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::secrets;
 use crate::server::AppState;
 use opsroom_domain::user::Role;
 
+/// The session cookie's name over plain HTTP (development, a closed network).
 pub const SESSION_COOKIE: &str = "opsroom_session";
+/// Its name on HTTPS deployments: browsers keep a `__Host-` cookie only if it is `Secure`, for
+/// this host alone and for every path, so no sibling site or plain-HTTP page can set it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-opsroom_session";
 /// Hash domain of session tokens (see [`secrets::token_hash`]).
 pub const SESSION_HASH_DOMAIN: &str = "opsroom-session";
 
@@ -70,9 +77,13 @@ pub async fn verify_password(password: String, phc: String) -> Result<bool, Pass
     .await
 }
 
-/// The session token in the request's cookie, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, SESSION_COOKIE)
+fn session_cookie_name(config: &Config) -> &'static str {
+    if config.https() { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
+/// The session token in the request's cookie, if any (only under the name this deployment sets).
+pub fn session_token<'h>(headers: &'h HeaderMap, config: &Config) -> Option<&'h str> {
+    cookie(headers, session_cookie_name(config))
 }
 
 fn cookie<'h>(headers: &'h HeaderMap, wanted: &str) -> Option<&'h str> {
@@ -86,14 +97,20 @@ fn cookie<'h>(headers: &'h HeaderMap, wanted: &str) -> Option<&'h str> {
         .map(|(_, value)| value)
 }
 
+/// `; Secure` on HTTPS deployments.
+fn secure_attribute(config: &Config) -> &'static str {
+    if config.https() { "; Secure" } else { "" }
+}
+
 /// `Set-Cookie` value for a new session.
-pub fn session_cookie(token: &str, max_age_secs: u64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+pub fn session_cookie(token: &str, max_age_secs: u64, config: &Config) -> String {
+    let (name, secure) = (session_cookie_name(config), secure_attribute(config));
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
 }
 
 /// `Set-Cookie` value that removes the session cookie.
-pub fn expired_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+pub fn expired_session_cookie(config: &Config) -> String {
+    session_cookie("", 0, config)
 }
 
 /// A signed-in operator, supervisor or admin. Extracting it answers 401 when there is no valid
@@ -109,7 +126,7 @@ impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let token = session_token(&parts.headers, &app.config).ok_or(ApiError::Unauthenticated)?;
         let session_hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
         let user = app.store.session_user(&session_hash, app.now_ms()).await?.ok_or(ApiError::Unauthenticated)?;
         Ok(Operator { user, session_hash })
@@ -153,6 +170,12 @@ impl FromRequestParts<AppState> for Admin {
 /// API): a short-lived token of its own, opened with an API token and ending with it, so the
 /// browser never holds the long-lived API token.
 pub const PARTNER_COOKIE: &str = "opsroom_partner";
+/// Its name on HTTPS deployments (`__Secure-`: it has a path, so it cannot be `__Host-`).
+pub const SECURE_PARTNER_COOKIE: &str = "__Secure-opsroom_partner";
+
+fn partner_cookie_name(config: &Config) -> &'static str {
+    if config.https() { SECURE_PARTNER_COOKIE } else { PARTNER_COOKIE }
+}
 /// Hash domains of partner API tokens and of partner page sessions.
 pub const PARTNER_HASH_DOMAIN: &str = "opsroom-partner";
 pub const PARTNER_SESSION_HASH_DOMAIN: &str = "opsroom-partner-session";
@@ -206,8 +229,8 @@ impl FromRequestParts<AppState> for PartnerCaller {
         let credential = match bearer_token(&parts.headers) {
             Some(token) => PartnerCredential::Token(secrets::token_hash(PARTNER_HASH_DOMAIN, token)),
             None => {
-                let from_here = crate::http::live::origin_allowed(&parts.headers, &app.config.allowed_origins);
-                let cookie = cookie(&parts.headers, PARTNER_COOKIE).filter(|_| from_here);
+                let from_here = crate::http::guard::origin_allowed(&parts.headers, &app.config);
+                let cookie = partner_page_cookie(&parts.headers, &app.config).filter(|_| from_here);
                 let cookie = cookie.ok_or(ApiError::Unauthenticated)?;
                 PartnerCredential::PageSession(secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, cookie))
             }
@@ -218,18 +241,19 @@ impl FromRequestParts<AppState> for PartnerCaller {
 }
 
 /// The partner page's session cookie, if the request carries one.
-pub fn partner_page_cookie(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, PARTNER_COOKIE)
+pub fn partner_page_cookie<'h>(headers: &'h HeaderMap, config: &Config) -> Option<&'h str> {
+    cookie(headers, partner_cookie_name(config))
 }
 
 /// `Set-Cookie` value for the partner page's session, sent only to the partner API.
-pub fn partner_cookie(session_token: &str, max_age_secs: u64) -> String {
-    format!("{PARTNER_COOKIE}={session_token}; Path=/api/v1/partner; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}")
+pub fn partner_cookie(session_token: &str, max_age_secs: u64, config: &Config) -> String {
+    let (name, secure) = (partner_cookie_name(config), secure_attribute(config));
+    format!("{name}={session_token}; Path=/api/v1/partner; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
 }
 
 /// `Set-Cookie` value that removes the partner page's session cookie.
-pub fn expired_partner_cookie() -> String {
-    format!("{PARTNER_COOKIE}=; Path=/api/v1/partner; HttpOnly; SameSite=Strict; Max-Age=0")
+pub fn expired_partner_cookie(config: &Config) -> String {
+    partner_cookie("", 0, config)
 }
 
 #[cfg(test)]
@@ -258,6 +282,12 @@ mod tests {
     fn finds_the_session_cookie_among_others() {
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, "theme=dark; opsroom_session=abc; x=y".parse().unwrap());
-        assert_eq!(session_token(&headers), Some("abc"));
+        let mut config = Config::new("sqlite://x");
+        assert_eq!(session_token(&headers, &config), Some("abc"));
+        // On HTTPS only the __Host- cookie counts: one planted over plain HTTP has the plain name.
+        config.public_url = Some("https://opsroom.example.org".into());
+        assert_eq!(session_token(&headers, &config), None);
+        headers.insert(COOKIE, "__Host-opsroom_session=def; opsroom_session=abc".parse().unwrap());
+        assert_eq!(session_token(&headers, &config), Some("def"));
     }
 }

@@ -4,12 +4,10 @@
 //! Owns the shared [`App`] state and the shutdown sequence. axum's graceful shutdown does not
 //! wait for upgraded websockets, so every socket task is tracked and told to close.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use opsroom_domain::user::{Role, UserName, check_new_password};
 use opsroom_store::{EscalateOverdue, NewUser, PartnerOutcome, PartnerWrite, Store, UserOutcome};
 use tokio::net::TcpListener;
@@ -18,6 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth;
 use crate::config::Config;
+use crate::connections::{self, Serving};
 use crate::http;
 use crate::http::rate_limit::RateLimiter;
 use crate::live::Hub;
@@ -54,8 +53,11 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// Serve on `listener` until `shutdown` fires. Prints `listening on http://HOST:PORT` once ready.
+/// Serve on `listener` until `shutdown` fires. Prints `listening on http://HOST:PORT` (https
+/// with native TLS) once ready.
 pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // A certificate that cannot be read stops the start, before anything else is opened.
+    let tls = config.tls.as_ref().map(|files| connections::tls_acceptor(&files.cert, &files.key)).transpose()?;
     let store = Store::open(&config.database_url, config.store.clone())
         .await
         .with_context(|| format!("opening the database {}", config.database_url))?;
@@ -81,18 +83,16 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let router = http::router(app.clone());
 
     let address = listener.local_addr()?;
-    println!("listening on http://{address}");
-    tracing::info!(%address, "listening");
-    // Without TCP_NODELAY a live event written while the previous one awaits its ACK waits for
-    // the peer's delayed ACK (up to 40 ms): Nagle's algorithm is wrong for a live stream.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "setting TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{address}");
+    tracing::info!(%address, scheme, "listening");
+    let serving = Serving {
+        limits: app.config.connections.clone(),
+        tls,
+        trusted_proxies: app.config.trusted_proxies.clone(),
+        shutdown: shutdown.clone(),
+    };
+    connections::serve(listener, router, serving, Duration::from_secs(10)).await;
 
     // HTTP has stopped; websockets saw the token and are sending their close frames.
     tasks.close();

@@ -116,7 +116,12 @@ fn parse_hop(entry: &str) -> Option<IpAddr> {
     Some(ip.to_canonical())
 }
 
-/// What a client counts as: its IPv4 address, or the /64 its IPv6 address is in.
+/// What a client counts as, for rate limits and connection caps alike: its IPv4 address, or
+/// the /64 its IPv6 address is in.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    bucket_key(ip.to_canonical())
+}
+
 fn bucket_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
@@ -140,7 +145,7 @@ fn admit(app: &AppState, extensions: &Extensions, headers: &HeaderMap) -> Result
 /// with a live staff session are not counted: an ops room behind one address reads advisories
 /// and its session often, and a forged cookie costs one indexed lookup before being counted.
 pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let staff = match session_token(request.headers()) {
+    let staff = match session_token(request.headers(), &app.config) {
         Some(token) => {
             let hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
             matches!(app.store.session_user(&hash, app.now_ms()).await, Ok(Some(_)))

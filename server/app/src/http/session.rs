@@ -58,7 +58,11 @@ pub async fn post_session(
         .await?;
     tracing::info!(user = %user.name, "signed in");
     let info = SessionInfo::from(&SessionUser { user_id: user.user_id, name: user.name, role: user.role, expires_at });
-    Ok((StatusCode::CREATED, AppendHeaders([(SET_COOKIE, auth::session_cookie(&token, ttl.as_secs()))]), Json(info)))
+    Ok((
+        StatusCode::CREATED,
+        AppendHeaders([(SET_COOKIE, auth::session_cookie(&token, ttl.as_secs(), &app.config))]),
+        Json(info),
+    ))
 }
 
 /// The signed-in user.
@@ -87,5 +91,5 @@ pub async fn get_session(operator: Operator) -> Json<SessionInfo> {
 )]
 pub async fn delete_session(State(app): State<AppState>, operator: Operator) -> Result<impl IntoResponse, ApiError> {
     app.store.close_session(operator.session_hash).await?;
-    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, auth::expired_session_cookie())])))
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, auth::expired_session_cookie(&app.config))])))
 }
