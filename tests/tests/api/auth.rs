@@ -79,6 +79,29 @@ async fn openapi_describes_every_route_and_the_error_shape() {
     server.stop().await.unwrap();
 }
 
+#[tokio::test]
+async fn user_add_refuses_a_guessable_password_and_says_why() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("users.db").display());
+    for (password, why) in [
+        ("password1234", "This is a very common password."),
+        ("amira.hassan1990", "Add another word or two."), // the user's own name and a year
+    ] {
+        let mut add = tokio::process::Command::new(BINARY)
+            .args(["user", "add", "amira.hassan", "--password-stdin", "--database-url", &url])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        add.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).await.unwrap();
+        let output = add.wait_with_output().await.unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{password} was accepted");
+        assert!(stderr.contains("password: this password is too easy to guess.") && stderr.contains(why), "{stderr}");
+    }
+}
+
 /// A flood of failed sign-ins must not leave the server holding memory: every argon2 hash needs
 /// 19 MiB, and allocating it per sign-in let glibc keep a copy in each blocking thread's arena
 /// (400 sign-ins grew a release build from 44 MB to 854 MB, never returned). The real binary
