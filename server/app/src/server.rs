@@ -144,8 +144,9 @@ async fn create_first_admin(store: &Store, password: Option<String>) -> anyhow::
     }
     let generated = password.is_none();
     let password = password.unwrap_or_else(secrets::new_token);
-    check_new_password(&password).map_err(|r| anyhow::anyhow!("OPSROOM_ADMIN_PASSWORD: {}", r.message))?;
-    let outcome = create_user(store, "admin", Role::Admin, password.clone()).await?;
+    let admin = UserName::parse("admin").expect("a valid name");
+    check_new_password(&password, &admin).map_err(|r| anyhow::anyhow!("OPSROOM_ADMIN_PASSWORD: {}", r.message))?;
+    let outcome = create_user(store, admin.as_str(), Role::Admin, password.clone()).await?;
     if outcome == UserOutcome::NameTaken {
         return Ok(());
     }
@@ -161,7 +162,7 @@ async fn create_first_admin(store: &Store, password: Option<String>) -> anyhow::
 /// Create an operator account. The password must already satisfy the policy.
 pub async fn create_user(store: &Store, name: &str, role: Role, password: String) -> anyhow::Result<UserOutcome> {
     let name = UserName::parse(name).map_err(|r| anyhow::anyhow!("user name: {}", r.message))?;
-    check_new_password(&password).map_err(|r| anyhow::anyhow!("password: {}", r.message))?;
+    check_new_password(&password, &name).map_err(|r| anyhow::anyhow!("password: {}", r.message))?;
     let password_hash = auth::hash_password(password).await?;
     Ok(store
         .create_user(NewUser { user_id: uuid::Uuid::now_v7(), name, role, password_hash, created_at: now_ms() })
