@@ -344,18 +344,14 @@ fn webhook_url(raw: &str) -> Result<String, Rejected> {
     Ok(raw.to_owned())
 }
 
+/// A partner's name or a contact's detail: one line of text under the same rules as every other
+/// (no control or direction characters, something visible), and not empty.
 fn required_text(raw: &str, field: &str) -> Result<String, Rejected> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
+    let text = crate::text::single_line(raw, MAX_NAME_CHARS).map_err(|r| r.within(field))?;
+    if text.is_empty() {
         return Err(Rejected::new("required", field, "must not be empty"));
     }
-    if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(Rejected::new("too_long", field, format!("at most {MAX_NAME_CHARS} characters")));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(Rejected::new("invalid_text", field, "must not contain control characters"));
-    }
-    Ok(trimmed.to_owned())
+    Ok(text)
 }
 
 /// A partner was registered, or its profile or contacts changed (the whole new state).
@@ -415,6 +411,27 @@ mod tests {
                 "{url}"
             );
         }
+    }
+
+    #[test]
+    fn names_and_contacts_follow_the_rules_of_every_text() {
+        let refusal = |json: &str| {
+            let input: PartnerInput = serde_json::from_str(json).unwrap();
+            let refused = Partner::register(Uuid::nil(), &input).unwrap_err();
+            (refused.code, refused.field)
+        };
+        assert_eq!(
+            refusal(r#"{"name":"Red \u202eCrescent","kind":"ngo"}"#),
+            ("invalid_characters", Some("name".into()))
+        );
+        assert_eq!(
+            refusal(r#"{"name":"ERC","name_ar":"\u200b\u200b","kind":"ngo"}"#),
+            ("no_visible_characters", Some("name_ar".into()))
+        );
+        assert_eq!(
+            refusal(r#"{"name":"ERC","kind":"ngo","contacts":[{"phone":"+20 100\u2067"}]}"#),
+            ("invalid_characters", Some("contacts[0].phone".into()))
+        );
     }
 
     #[test]
