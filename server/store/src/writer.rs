@@ -739,42 +739,40 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_se
 /// Look up the batch's idempotency keys and references in one query each, then plan.
 async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first_seq: u64) -> Result<ReportBatch<'a>> {
     let keys: Vec<&str> = reports.iter().filter_map(|r| r.idempotency.as_ref().map(|c| c.key_hash.as_str())).collect();
+    let sql = "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in";
     let mut known_keys = HashMap::new();
-    for keys in keys.chunks(LOOKUP_CHUNK) {
-        let sql = format!(
-            "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in {}",
-            placeholders(conn.backend(), 0, keys.len())
+    for row in fetch_in(conn, sql, &keys).await? {
+        known_keys.insert(
+            row.get::<String>("key_hash")?,
+            KnownKey {
+                request_hash: row.get("request_hash")?,
+                case_id: crate::reads::uuid_col(&row, "case_id")?,
+                token_sealed: row.get("token_sealed")?,
+            },
         );
-        let statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, key| s.bind(*key));
-        for row in conn.fetch_all(statement).await? {
-            known_keys.insert(
-                row.get::<String>("key_hash")?,
-                KnownKey {
-                    request_hash: row.get("request_hash")?,
-                    case_id: crate::reads::uuid_col(&row, "case_id")?,
-                    token_sealed: row.get("token_sealed")?,
-                },
-            );
-        }
     }
     let references: Vec<&str> = reports.iter().map(|r| r.event.reference.as_str()).collect();
-    let mut taken = HashSet::new();
-    for references in references.chunks(LOOKUP_CHUNK) {
-        let sql = format!(
-            "select reference from case_file where reference in {}",
-            placeholders(conn.backend(), 0, references.len())
-        );
-        let statement = references.iter().fold(conn.statement(&sql).persistent(false), |s, r| s.bind(*r));
-        for row in conn.fetch_all(statement).await? {
-            taken.insert(row.get::<String>("reference")?);
-        }
-    }
+    let sql = "select reference from case_file where reference in";
+    let taken: HashSet<String> =
+        fetch_in(conn, sql, &references).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
     Ok(batch::plan_reports(reports, &known_keys, &taken, first_seq))
 }
 
 /// Most values one lookup binds: a whole batch of commands in one statement, while an import of
-/// tens of thousands of reports stays below both backends' limits on bound parameters.
+/// tens of thousands of reports stays below both backends' limits on bound values.
 const LOOKUP_CHUNK: usize = 1024;
+
+/// The rows of `sql` (which ends in `in`) for each of `values`, [`LOOKUP_CHUNK`] values per
+/// statement.
+async fn fetch_in(conn: &mut Conn<'_>, sql: &str, values: &[&str]) -> Result<Vec<crate::sql::Row>> {
+    let mut rows = Vec::new();
+    for chunk in values.chunks(LOOKUP_CHUNK) {
+        let sql = format!("{sql} {}", placeholders(conn.backend(), 0, chunk.len()));
+        let statement = chunk.iter().fold(conn.statement(&sql).persistent(false), |s, value| s.bind(*value));
+        rows.extend(conn.fetch_all(statement).await?);
+    }
+    Ok(rows)
+}
 
 /// Rows per multi-row insert. A batch is cut into chunks of 64, 32, …, 1 rows, so each table
 /// needs at most seven distinct statements and all of them stay in the statement cache.
