@@ -6,6 +6,8 @@ use std::time::Duration;
 use opsroom_domain::workflow::SlaPolicy;
 use opsroom_store::StoreOptions;
 
+use crate::connections::ConnectionLimits;
+
 /// Database used when none is given: an embedded SQLite file under `./data/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/opsroom.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -58,6 +60,24 @@ pub struct Config {
     /// Let webhooks go to `http://` URLs and to loopback or private addresses (a closed
     /// network, tests). Off by default: only `https` to public addresses.
     pub webhook_private_targets: bool,
+    /// The address people reach this server at, e.g. `https://opsroom.example.org` behind a
+    /// reverse proxy. When it is `https` (or TLS is served natively), cookies are `Secure` with
+    /// `__Host-`/`__Secure-` names and every answer carries `Strict-Transport-Security`; its
+    /// origin is always accepted as this site's.
+    pub public_url: Option<String>,
+    /// Serve HTTPS natively: a PEM certificate chain and its private key.
+    pub tls: Option<TlsFiles>,
+    /// Connections per client and in all, and the header deadline.
+    pub connections: ConnectionLimits,
+    /// Time for a request's whole body to arrive.
+    pub body_timeout: Duration,
+}
+
+/// A PEM certificate chain and private key for native TLS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
 }
 
 /// Minutes an operator session may go unused before it ends, by default.
@@ -93,6 +113,23 @@ impl Config {
             referral_accept_time: Duration::from_secs(60 * u64::from(DEFAULT_REFERRAL_ACCEPT_MINUTES)),
             webhook_retry: default_webhook_retry(),
             webhook_private_targets: false,
+            public_url: None,
+            tls: None,
+            connections: ConnectionLimits::default(),
+            body_timeout: Duration::from_secs(30),
         }
+    }
+
+    /// Whether people reach this server over HTTPS (natively or through a TLS proxy).
+    pub fn https(&self) -> bool {
+        self.tls.is_some() || self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The public URL's origin (`scheme://host[:port]`), without a path.
+    pub fn public_origin(&self) -> Option<String> {
+        let url = self.public_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        let authority = rest.split('/').next().unwrap_or(rest);
+        Some(format!("{}://{}", scheme.to_ascii_lowercase(), authority.to_ascii_lowercase()))
     }
 }

@@ -944,9 +944,21 @@ pub struct PartnerBody {
     pub kind: opsroom_domain::partner::PartnerKind,
     pub contacts: Vec<opsroom_domain::partner::Contact>,
     pub profile: opsroom_domain::partner::DataProfile,
+    /// Where the partner's webhooks go: shown to admins and to the partner itself only (a
+    /// delivery target tells where the partner's systems are; operators need not know).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
 
+impl PartnerBody {
+    /// A partner as staff of `role` see it: without its delivery target unless they are admins.
+    pub fn for_staff(p: &opsroom_domain::partner::Partner, role: Role) -> Self {
+        let body = Self::from(p);
+        if role == Role::Admin { body } else { Self { webhook_url: None, ..body } }
+    }
+}
+
+/// A partner as admins and the partner itself see it, delivery target included.
 impl From<&opsroom_domain::partner::Partner> for PartnerBody {
     fn from(p: &opsroom_domain::partner::Partner) -> Self {
         Self {

@@ -15,6 +15,8 @@
 //!   allocation among 100,000 people awaiting evacuation, each next to the SQL doing the same
 //!   work (it changes the million cases, so it runs after the phases that read them; `--only
 //!   evacuation` runs it alone, on a million cases stored for it);
+//! - flood (`flood`): health checks and reports from one address, with no flood and while
+//!   another address holds thousands of half-open connections (slowloris);
 //! - PostgreSQL, when a server is configured: ingest next to pgbench, and cross-node delivery.
 
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use opsroom_store::testing::TestDatabase;
 mod capacity;
 pub mod delivery;
 mod evacuation;
+mod flood;
 mod matching;
 mod process;
 
@@ -86,6 +89,13 @@ pub struct BenchArgs {
     /// about 30 km² in greater Khartoum.
     #[arg(long, default_value_t = 5)]
     zones: usize,
+    /// Half-open connections from one address in the flood phase.
+    #[arg(long, default_value_t = 5000)]
+    flood_connections: usize,
+    /// Health checks, and as many reports, timed from another address with and without the
+    /// flood.
+    #[arg(long, default_value_t = 300)]
+    flood_requests: usize,
     /// Run only this phase and the setup it needs (evacuation: the disk's fsync latency, then
     /// `--cases` stored cases, then the phase). Without it, every phase runs.
     #[arg(long, value_enum)]
@@ -100,6 +110,8 @@ pub struct BenchArgs {
 pub enum Phase {
     /// Danger-zone declaration and seat allocation over the stored cases.
     Evacuation,
+    /// A slowloris flood from one address while another is served.
+    Flood,
 }
 
 impl BenchArgs {
@@ -138,6 +150,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         print_evacuation(&figures);
         return Ok(());
     }
+    if args.only == Some(Phase::Flood) {
+        let figures = flood::flood(&sqlite("flood.db"), args.flood_connections, args.flood_requests).await?;
+        println!();
+        println!("Machine: {machine}");
+        println!();
+        println!("| measurement | result | aim |");
+        println!("|---|---|---|");
+        print_fsync(&fsync);
+        print_flood(&figures);
+        return Ok(());
+    }
     let baseline = raw_baseline(dir.path(), args.reports, args.baseline_batch).await?;
     let ingest = http_ingest(&sqlite("ingest.db"), args.reports, args.clients).await?;
     let shape =
@@ -150,6 +173,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     let bare = delivery::bare_broadcast(shape, delivery.message_bytes).await?;
     let per_subscriber = capacity::memory_per_subscriber(&sqlite("idle.db"), args.subscribers).await?;
+    let flood = flood::flood(&sqlite("flood.db"), args.flood_connections, args.flood_requests).await?;
     let (matching, stored, evacuation) = if args.cases > 0 {
         let full = sqlite("million.db");
         let matching = matching::matching_latency(&full, args.cases, args.match_probes).await?;
@@ -206,6 +230,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.subscribers,
         per_subscriber / 1024.0
     );
+    print_flood(&flood);
     if let Some(stored) = &stored {
         println!(
             "| **3. memory per stored case** (resident, {} cases against an empty database: {:.0} MB vs {:.0} MB) | **{:.0} bytes** | ≤ 1 KB |",
@@ -259,6 +284,26 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         None => println!("| PostgreSQL | not measured: set {} | |", opsroom_store::testing::POSTGRES_URL_VAR),
     }
     Ok(())
+}
+
+/// The flood phase's lines: the other client's latencies with the flood next to without.
+fn print_flood(f: &flood::FloodFigures) {
+    let line = |what: &str, quiet: &Percentiles, flood: &Percentiles| {
+        println!(
+            "| **{what} from another address during a slowloris flood** ({} half-open connections held from one address, {} opened in all; the server held at most {} descriptors; {} of the other client's requests failed) | **p50 {:.2} ms, p99 {:.2} ms** (no flood: p50 {:.2} ms, p99 {:.2} ms; p99 ratio {:.2}) | about the usual p99 |",
+            f.connections,
+            f.opened,
+            f.server_files_max,
+            f.failed,
+            flood.p50,
+            flood.p99,
+            quiet.p50,
+            quiet.p99,
+            flood.p99 / quiet.p99
+        );
+    };
+    line("`/healthz`", &f.quiet_healthz, &f.flood_healthz);
+    line("report intake (durable)", &f.quiet_report, &f.flood_report);
 }
 
 fn print_fsync(fsync: &Percentiles) {

@@ -84,7 +84,7 @@ impl ChildServer {
         Ok(client)
     }
 
-    fn pid(&self) -> anyhow::Result<u32> {
+    pub fn pid(&self) -> anyhow::Result<u32> {
         self.child.id().context("the server has exited")
     }
 

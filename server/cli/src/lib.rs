@@ -139,6 +139,39 @@ struct ServeArgs {
     /// ministry's web domain.
     #[arg(long, env = "OPSROOM_PFIF_DOMAIN", default_value = opsroom::config::DEFAULT_PFIF_DOMAIN, value_parser = parse_identifier_name)]
     pfif_domain: String,
+    /// The address people use to reach this server, e.g. https://opsroom.example.org behind a
+    /// TLS reverse proxy. With https, cookies are Secure (__Host-) and answers carry HSTS.
+    #[arg(long, env = "OPSROOM_PUBLIC_URL", value_parser = parse_public_url)]
+    public_url: Option<String>,
+    /// Serve HTTPS natively with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "OPSROOM_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "OPSROOM_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Open connections one client address (IPv4, or IPv6 /64) may hold; trusted proxies are
+    /// exempt.
+    #[arg(long, env = "OPSROOM_MAX_CONNECTIONS_PER_CLIENT", default_value_t = opsroom::connections::ConnectionLimits::default().per_client)]
+    max_connections_per_client: usize,
+    /// Open connections in all; by default what the open-file limit allows (raised to its
+    /// hard maximum at start) less a reserve.
+    #[arg(long, env = "OPSROOM_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+}
+
+/// A public URL: http(s)://host[:port][/path], nothing a header could be split with.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !raw.contains(|c: char| c.is_whitespace() || c.is_control()) =>
+        {
+            Ok(raw.trim_end_matches('/').to_owned())
+        }
+        _ => Err("expected http(s)://HOST[:PORT]".into()),
+    }
 }
 
 /// A name other systems see in identifiers (a CAP sender, a PFIF domain).
@@ -220,6 +253,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.cap_sender = args.cap_sender;
             config.pfif_domain = args.pfif_domain;
             config.webhook_private_targets = args.webhook_allow_private;
+            config.public_url = args.public_url;
+            config.tls = args.tls_cert.zip(args.tls_key).map(|(cert, key)| opsroom::config::TlsFiles { cert, key });
+            config.connections.per_client = args.max_connections_per_client;
+            config.connections.total = args.max_connections;
             config.referral_accept_time = std::time::Duration::from_secs(60 * u64::from(args.referral_accept_minutes));
             config.session_idle = std::time::Duration::from_secs(60 * u64::from(args.session_idle_minutes));
             config.sla = SlaPolicy {
@@ -331,7 +368,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::ResetPassword { name, password_stdin, database }) => {
             let (password, generated) = new_password(password_stdin)?;
-            let password_hash = server::hash_new_password(password.clone())
+            let user = UserName::parse(&name).map_err(|refused| anyhow::anyhow!("user name: {}", refused.message))?;
+            let password_hash = server::hash_new_password(password.clone(), &user)
                 .await?
                 .map_err(|refused| anyhow::anyhow!("password: {}", refused.message))?;
             let (name, outcome) = change_account(&database, &name, |name, at| StaffWrite::ResetPassword {

@@ -191,6 +191,14 @@ impl Store {
         self.send(|reply| Command::ReportCase(Box::new(command), reply)).await
     }
 
+    /// Record many reports at once, all or nothing: one writer command, one transaction (the
+    /// rows still written in chunks), so an import cut off half-way never leaves half of it.
+    /// It holds the writer while it writes, for about as long as that many reports take in
+    /// group commits: keep imports to files of bounded size.
+    pub async fn import_reports(&self, reports: Vec<ReportCase>) -> Result<ImportOutcome> {
+        self.send(|reply| Command::ImportReports(reports, reply)).await
+    }
+
     pub async fn create_user(&self, user: NewUser) -> Result<UserOutcome> {
         self.send(|reply| Command::CreateUser(user, reply)).await
     }

@@ -51,6 +51,16 @@ pub enum ReportOutcome {
     ReferenceTaken,
 }
 
+/// How an import of many reports ended: all of them in one transaction, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Committed together: one outcome per report, in order (`Created`, `Replayed` for a key
+    /// seen before with the same body, `KeyReused`), never `ReferenceTaken`.
+    Committed(Vec<ReportOutcome>),
+    /// A drawn reference was already taken: nothing was written. Draw the references again.
+    ReferenceTaken,
+}
+
 /// A citizen's update on the case their tracking token belongs to.
 #[derive(Debug, Clone)]
 pub struct CitizenUpdateCommand {

@@ -46,6 +46,8 @@ pub(crate) const NOTIFY_CHANNEL: &str = "opsroom_log";
 
 pub(crate) enum Command {
     ReportCase(Box<ReportCase>, oneshot::Sender<Result<ReportOutcome>>),
+    /// Many reports, written together or not at all (an import).
+    ImportReports(Vec<ReportCase>, oneshot::Sender<Result<ImportOutcome>>),
     CreateUser(NewUser, oneshot::Sender<Result<UserOutcome>>),
     Staff(Box<StaffWrite>, oneshot::Sender<Result<StaffOutcome>>),
     ApplyToCase(Box<CaseAction>, oneshot::Sender<Result<ActionOutcome>>),
@@ -185,6 +187,7 @@ fn fail(command: Command, error: &StoreError) {
     };
     match command {
         Command::ReportCase(_, reply) => drop(reply.send(Err(error()))),
+        Command::ImportReports(_, reply) => drop(reply.send(Err(error()))),
         Command::CreateUser(_, reply) => drop(reply.send(Err(error()))),
         Command::Staff(_, reply) => drop(reply.send(Err(error()))),
         Command::ApplyToCase(_, reply) => drop(reply.send(Err(error()))),
@@ -231,6 +234,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     }
 
     let mut report_outcomes = outcomes.reports.into_iter();
+    let mut imports = outcomes.imports.into_iter();
     let mut user_outcomes = outcomes.users.into_iter();
     let mut action_outcomes = outcomes.actions.into_iter();
     let mut escalations = outcomes.escalations.into_iter();
@@ -291,6 +295,9 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
+            Command::ImportReports(_, reply) => {
+                let _ = reply.send(Ok(imports.next().expect("one outcome per import")));
+            }
             Command::CreateUser(_, reply) => {
                 let _ = reply.send(Ok(user_outcomes.next().expect("one outcome per user")));
             }
@@ -303,6 +310,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
 #[derive(Default)]
 struct Outcomes {
     reports: Vec<ReportOutcome>,
+    imports: Vec<ImportOutcome>,
     users: Vec<UserOutcome>,
     actions: Vec<Result<ActionOutcome, String>>,
     escalations: Vec<usize>,
@@ -323,7 +331,12 @@ struct Outcomes {
 async fn flag_arrivals(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<()> {
     let mut reports: Vec<&mut opsroom_domain::event::CaseReported> = batch
         .iter_mut()
-        .filter_map(|c| if let Command::ReportCase(r, _) = c { Some(&mut r.event) } else { None })
+        .flat_map(|c| match c {
+            Command::ReportCase(r, _) => std::slice::from_mut(r.as_mut()),
+            Command::ImportReports(rs, _) => rs.as_mut_slice(),
+            _ => &mut [],
+        })
+        .map(|r| &mut r.event)
         .collect();
     if reports.is_empty() {
         return Ok(());
@@ -351,6 +364,21 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
         write_report_rows(conn, &planned).await?;
         next_seq = planned.last_seq.map_or(next_seq, |last| last + 1);
         outcomes.reports = planned.outcomes;
+    }
+    // Imports after the batch's own reports, so their checks see those reports' references.
+    for command in batch.iter() {
+        if let Command::ImportReports(reports, _) = command {
+            let reports: Vec<&ReportCase> = reports.iter().collect();
+            let planned = plan_reports(conn, &reports, next_seq).await?;
+            if planned.outcomes.contains(&ReportOutcome::ReferenceTaken) {
+                // Planned, not written: nothing of the import is in the database.
+                outcomes.imports.push(ImportOutcome::ReferenceTaken);
+                continue;
+            }
+            write_report_rows(conn, &planned).await?;
+            next_seq = planned.last_seq.map_or(next_seq, |last| last + 1);
+            outcomes.imports.push(ImportOutcome::Committed(planned.outcomes));
+        }
     }
 
     for command in batch.iter() {
@@ -488,7 +516,7 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
                 next_seq += escalated as u64;
                 outcomes.escalations.push(escalated);
             }
-            Command::ReportCase(..) | Command::Shutdown(_) => {}
+            Command::ReportCase(..) | Command::ImportReports(..) | Command::Shutdown(_) => {}
         }
     }
 
@@ -711,33 +739,39 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_se
 /// Look up the batch's idempotency keys and references in one query each, then plan.
 async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first_seq: u64) -> Result<ReportBatch<'a>> {
     let keys: Vec<&str> = reports.iter().filter_map(|r| r.idempotency.as_ref().map(|c| c.key_hash.as_str())).collect();
+    let sql = "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in";
     let mut known_keys = HashMap::new();
-    if !keys.is_empty() {
-        let sql = format!(
-            "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in {}",
-            placeholders(conn.backend(), 0, keys.len())
+    for row in fetch_in(conn, sql, &keys).await? {
+        known_keys.insert(
+            row.get::<String>("key_hash")?,
+            KnownKey {
+                request_hash: row.get("request_hash")?,
+                case_id: crate::reads::uuid_col(&row, "case_id")?,
+                token_sealed: row.get("token_sealed")?,
+            },
         );
-        let statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, key| s.bind(*key));
-        for row in conn.fetch_all(statement).await? {
-            known_keys.insert(
-                row.get::<String>("key_hash")?,
-                KnownKey {
-                    request_hash: row.get("request_hash")?,
-                    case_id: crate::reads::uuid_col(&row, "case_id")?,
-                    token_sealed: row.get("token_sealed")?,
-                },
-            );
-        }
     }
     let references: Vec<&str> = reports.iter().map(|r| r.event.reference.as_str()).collect();
-    let sql = format!(
-        "select reference from case_file where reference in {}",
-        placeholders(conn.backend(), 0, references.len())
-    );
-    let statement = references.iter().fold(conn.statement(&sql).persistent(false), |s, r| s.bind(*r));
+    let sql = "select reference from case_file where reference in";
     let taken: HashSet<String> =
-        conn.fetch_all(statement).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
+        fetch_in(conn, sql, &references).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
     Ok(batch::plan_reports(reports, &known_keys, &taken, first_seq))
+}
+
+/// Most values one lookup binds: a whole batch of commands in one statement, while an import of
+/// tens of thousands of reports stays below both backends' limits on bound values.
+const LOOKUP_CHUNK: usize = 1024;
+
+/// The rows of `sql` (which ends in `in`) for each of `values`, [`LOOKUP_CHUNK`] values per
+/// statement.
+async fn fetch_in(conn: &mut Conn<'_>, sql: &str, values: &[&str]) -> Result<Vec<crate::sql::Row>> {
+    let mut rows = Vec::new();
+    for chunk in values.chunks(LOOKUP_CHUNK) {
+        let sql = format!("{sql} {}", placeholders(conn.backend(), 0, chunk.len()));
+        let statement = chunk.iter().fold(conn.statement(&sql).persistent(false), |s, value| s.bind(*value));
+        rows.extend(conn.fetch_all(statement).await?);
+    }
+    Ok(rows)
 }
 
 /// Rows per multi-row insert. A batch is cut into chunks of 64, 32, …, 1 rows, so each table

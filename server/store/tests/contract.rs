@@ -24,8 +24,8 @@ use opsroom_domain::staff::{AccountChange, Refusal, StaffActor, UserAccountChang
 use opsroom_domain::user::{Role, UserName};
 use opsroom_store::testing::TestDatabase;
 use opsroom_store::{
-    CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, NewSession, NewUser, ReportCase, ReportOutcome,
-    SessionClock, StaffOutcome, StaffWrite, Store, StoreError, StoreOptions, UserOutcome,
+    CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, ImportOutcome, NewSession, NewUser, ReportCase,
+    ReportOutcome, SessionClock, StaffOutcome, StaffWrite, Store, StoreError, StoreOptions, UserOutcome,
 };
 use tokio::sync::Barrier;
 use uuid::Uuid;
@@ -455,6 +455,50 @@ pub async fn concurrent_retries_create_one_case(store: &Store) {
     let listed: HashSet<Uuid> = all_cases(store).await.into_iter().map(|c| c.case_id).collect();
     let expected: HashSet<Uuid> = fillers.into_iter().chain([winner_case]).collect();
     assert_eq!(listed, expected, "the fillers and the one retry that won, nothing else");
+}
+
+/// An import: thousands of reports (more than one lookup's worth of keys and references)
+/// committed together, or — when one drawn reference is taken — nothing of it at all.
+pub async fn an_import_is_written_whole_or_not_at_all(store: &Store) {
+    const PERSONS: usize = 2500;
+    let taken = random_reference();
+    let first = case_command_with_reference(
+        &ReportInput { people: vec![named("Amal")], ..Default::default() },
+        Channel::Web,
+        T0,
+        taken.clone(),
+    );
+    assert_eq!(store.report_case(first).await.unwrap(), ReportOutcome::Created { seq: 1 });
+    let record = |n: usize, reference: Reference| {
+        let input = ReportInput { people: vec![named(&format!("Imported person {n}"))], ..Default::default() };
+        let command = case_command_with_reference(&input, Channel::Import, T0 + 1, reference);
+        with_key(command, &format!("{n:064x}"), &format!("record {n}"), "sealed")
+    };
+
+    // The last reference of the file is taken: nothing of the import is written.
+    let mut file: Vec<ReportCase> = (0..PERSONS).map(|n| record(n, random_reference())).collect();
+    file[PERSONS - 1] = record(PERSONS - 1, taken);
+    assert_eq!(store.import_reports(file).await.unwrap(), ImportOutcome::ReferenceTaken);
+    assert_head(store, 1).await;
+    assert_eq!(all_cases(store).await.len(), 1);
+
+    // Drawn again: every report, in order, in one commit.
+    let file = (0..PERSONS).map(|n| record(n, random_reference())).collect();
+    let created: Vec<ReportOutcome> = (0..PERSONS).map(|n| ReportOutcome::Created { seq: n as u64 + 2 }).collect();
+    assert_eq!(store.import_reports(file).await.unwrap(), ImportOutcome::Committed(created));
+    assert_head(store, PERSONS as u64 + 1).await;
+    assert_gap_free(&event_seqs(store).await);
+
+    // The same file again replays every record and writes nothing; a changed record is refused.
+    let mut again: Vec<ReportCase> = (0..PERSONS).map(|n| record(n, random_reference())).collect();
+    again[0].idempotency.as_mut().unwrap().request_hash = "changed".into();
+    let ImportOutcome::Committed(outcomes) = store.import_reports(again).await.unwrap() else {
+        panic!("a replayed import needs no new reference")
+    };
+    assert_eq!(outcomes[0], ReportOutcome::KeyReused);
+    assert!(outcomes[1..].iter().all(|o| matches!(o, ReportOutcome::Replayed { .. })));
+    assert_head(store, PERSONS as u64 + 1).await;
+    assert_eq!(all_cases(store).await.len(), PERSONS + 1);
 }
 
 /// A reference already in use is refused and nothing of the refused command is written.
@@ -1464,6 +1508,7 @@ on_both_backends!(
     idempotency_replays_and_refuses_reuse,
     concurrent_retries_create_one_case,
     reference_collision_writes_nothing,
+    an_import_is_written_whole_or_not_at_all,
     concurrent_intake_is_gap_free,
     list_filters_and_paging,
     users_and_sessions,

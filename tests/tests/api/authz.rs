@@ -436,7 +436,11 @@ impl World {
     }
 }
 
-/// Users of each role, partners A and B, case X (reported through the public API, so its
+/// Partner A's webhook URL (nothing listens there): where a partner's systems are is for admins
+/// and the partner itself to see, so no other caller's answer may contain it.
+const PARTNER_A_WEBHOOK: &str = "http://127.0.0.1:9/partner-a-webhook";
+
+/// Users of each role, partners A (taking webhooks) and B, case X (reported through the public API, so its
 /// tracking token is known) referred to A only, case Z, two advisories and a match suggestion.
 async fn world(server: &TestServer) -> World {
     let admin = server.admin().await;
@@ -444,7 +448,8 @@ async fn world(server: &TestServer) -> World {
     let (supervisor, _) = user(server, "samira", "supervisor").await;
     user(server, STAFF_FIXTURE, "operator").await;
 
-    let partner_a = register(&admin, json!({"name": "Partner A", "kind": "ngo"})).await;
+    let partner_a =
+        register(&admin, json!({"name": "Partner A", "kind": "ngo", "webhook_url": PARTNER_A_WEBHOOK})).await;
     let partner_b = register(&admin, json!({"name": "Partner B", "kind": "ngo"})).await;
     let (token_a, _) = token(&admin, &partner_a).await;
     let (token_b, _) = token(&admin, &partner_b).await;
@@ -805,12 +810,15 @@ async fn every_route_answers_each_caller_as_classified() {
             if !allowed(expect, reply.status) {
                 wrong.push(format!("expected {expect:?}"));
             }
-            // Whatever the table says: no 5xx, and never a 403 for a partner.
+            // Whatever the table says: no 5xx, never a 403 for a partner, no webhook URL but to admins.
             if reply.status >= 500 {
                 wrong.push("a server error".to_owned());
             }
             if who.is_partner() && reply.status == 403 {
                 wrong.push("a partner was told 403".to_owned());
+            }
+            if !matches!(who, Who::Admin | Who::PartnerA) && reply.body.to_string().contains(PARTNER_A_WEBHOOK) {
+                wrong.push("partner A's webhook URL was shown".to_owned());
             }
             let mark = if wrong.is_empty() { " " } else { "!" };
             cells.push_str(&format!("{:>10}{mark}", reply.status));

@@ -8,6 +8,7 @@ mod bad_input;
 mod citizens;
 mod crash;
 mod evacuation;
+mod hostile;
 mod idempotency;
 mod intake;
 mod live;

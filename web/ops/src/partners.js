@@ -3,7 +3,7 @@
 // the admin hides it: the server never shows it again), revoking tokens, and webhooks given up
 // on, with a replay button. Refreshed live when the registry changes.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, isolated, joined } from './dom.js';
 import { lang, t } from './i18n.js';
 import { secretOnce } from './once.js';
 
@@ -41,7 +41,7 @@ export function mountPartners(element) {
   async function item(p) {
     const open = expanded.has(p.partner_id);
     const [tokens, dead] = open ? await Promise.all([api.tokens(p.partner_id), api.deadLetters(p.partner_id)]) : [null, null];
-    const name = lang() === 'ar' && p.name_ar ? `${p.name_ar} (${p.name})` : [p.name, p.name_ar].filter(Boolean).join(' · ');
+    const name = lang() === 'ar' && p.name_ar ? [isolated(p.name_ar), ' (', isolated(p.name), ')'] : joined([isolated(p.name), isolated(p.name_ar)], ' · ');
     // The tokens and undelivered webhooks are read only while their section is open.
     const more = h(
       'details',

@@ -46,10 +46,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
     }
 }
 
-/// A body that could not be read: over the route's size limit (413), or broken (400).
+/// A body that could not be read: over the route's size limit (413), too slow (408), or broken
+/// (400).
 pub fn unreadable_body(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge
+    } else if crate::http::guard::is_body_timeout(&rejection) {
+        ApiError::RequestTimeout
     } else {
         ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None))
     }

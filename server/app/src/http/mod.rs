@@ -11,6 +11,7 @@ pub mod citizen_text;
 pub mod error;
 pub mod evacuation;
 pub mod extract;
+pub mod guard;
 pub mod health;
 pub mod live;
 pub mod map;
@@ -180,6 +181,7 @@ pub fn router(app: AppState) -> Router {
         HeaderName::from_static("x-frame-options"),
         HeaderValue::from_static("DENY"),
     ))
+    .layer(middleware::from_fn_with_state(app.clone(), guard::guard))
     .layer(CompressionLayer::new())
     .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
         tracing::debug_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))

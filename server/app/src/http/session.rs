@@ -82,7 +82,11 @@ pub async fn post_session(
         expires_at,
         last_seen_at: now,
     });
-    Ok((StatusCode::CREATED, AppendHeaders([(SET_COOKIE, auth::session_cookie(&token, ttl.as_secs()))]), Json(info)))
+    Ok((
+        StatusCode::CREATED,
+        AppendHeaders([(SET_COOKIE, auth::session_cookie(&token, ttl.as_secs(), &app.config))]),
+        Json(info),
+    ))
 }
 
 /// Longest user agent kept with a session (they are for people to recognise a device by).
@@ -119,5 +123,5 @@ pub async fn get_session(operator: Operator) -> Json<SessionInfo> {
 )]
 pub async fn delete_session(State(app): State<AppState>, operator: Operator) -> Result<impl IntoResponse, ApiError> {
     app.store.close_session(operator.session_hash).await?;
-    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, auth::expired_session_cookie())])))
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, auth::expired_session_cookie(&app.config))])))
 }

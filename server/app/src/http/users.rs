@@ -106,7 +106,7 @@ pub async fn post_password(
     let generated = request.password.is_none().then(secrets::new_token);
     let password = request.password.or_else(|| generated.clone()).expect("one of the two is set");
     let password_hash =
-        server::hash_new_password(password).await.map_err(|busy| ApiError::Unavailable(busy.to_string()))??;
+        server::hash_new_password(password, &name).await.map_err(|busy| ApiError::Unavailable(busy.to_string()))??;
     let write = StaffWrite::ResetPassword {
         name: name.as_str().to_owned(),
         password_hash,
