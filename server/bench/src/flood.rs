@@ -37,7 +37,8 @@ pub struct FloodFigures {
 pub async fn flood(database_url: &str, connections: usize, requests: usize) -> anyhow::Result<FloodFigures> {
     // The attacker needs a descriptor per connection too.
     opsroom::connections::raise_file_limit();
-    let server = ChildServer::start(database_url).await?;
+    // With its default connection caps: they are what is measured.
+    let server = ChildServer::start_with(database_url, &[]).await?;
     let client = reqwest::Client::builder().local_address(OTHER_CLIENT.parse::<IpAddr>()?).build()?;
     let base = server.base_url();
     let (quiet_healthz, quiet_report, _) = other_client(&client, &base, requests).await;
