@@ -30,6 +30,10 @@ pub struct FloodFigures {
     pub server_files_max: usize,
     /// Requests of the other client that failed during the flood.
     pub failed: usize,
+    /// The server's CPU time per second of the flood's measurement (1.0: one core busy).
+    pub server_cpu: f64,
+    /// Connections the attacker opened per second during the measurement.
+    pub opened_per_second: f64,
 }
 
 /// Measure `requests` health checks and as many reports from another address, first with no
@@ -60,7 +64,12 @@ pub async fn flood(database_url: &str, connections: usize, requests: usize) -> a
             most
         })
     };
+    let (cpu_before, opened_before, measuring) =
+        (server.cpu_seconds()?, opened.load(Ordering::Relaxed), Instant::now());
     let (flood_healthz, flood_report, failed) = other_client(&client, &base, requests).await;
+    let seconds = measuring.elapsed().as_secs_f64();
+    let server_cpu = (server.cpu_seconds()? - cpu_before) / seconds;
+    let opened_per_second = (opened.load(Ordering::Relaxed) - opened_before) as f64 / seconds;
     watch_stop.store(true, Ordering::Relaxed);
     stop.store(true, Ordering::Relaxed);
     let server_files_max = watcher.await?;
@@ -75,6 +84,8 @@ pub async fn flood(database_url: &str, connections: usize, requests: usize) -> a
         opened: opened.load(Ordering::Relaxed),
         server_files_max,
         failed,
+        server_cpu,
+        opened_per_second,
     })
 }
 
@@ -134,8 +145,9 @@ async fn slowloris(server: SocketAddr, connections: usize, stop: Arc<AtomicBool>
                         break;
                     }
                 }
-                // Do not hammer a server that refuses at once: an attacker gains nothing by it.
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                // Reopen a second later, as slowloris tools do (slowhttptest opens 50 a second by
+                // default; 5,000 holders reopening after a second is far more).
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }));
     }

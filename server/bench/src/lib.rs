@@ -290,10 +290,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 fn print_flood(f: &flood::FloodFigures) {
     let line = |what: &str, quiet: &Percentiles, flood: &Percentiles| {
         println!(
-            "| **{what} from another address during a slowloris flood** ({} half-open connections held from one address, {} opened in all; the server held at most {} descriptors; {} of the other client's requests failed) | **p50 {:.2} ms, p99 {:.2} ms** (no flood: p50 {:.2} ms, p99 {:.2} ms; p99 ratio {:.2}) | about the usual p99 |",
+            "| **{what} from another address during a slowloris flood** ({} half-open connections held from one address, each reopened a second after the server closes it: {} opened in all, {:.0}/s while measuring; the server held at most {} descriptors and used {:.2} of a core; the attacker runs on the same two cores; {} of the other client's requests failed) | **p50 {:.2} ms, p99 {:.2} ms** (no flood: p50 {:.2} ms, p99 {:.2} ms; p99 ratio {:.2}) | about the usual p99 |",
             f.connections,
             f.opened,
+            f.opened_per_second,
             f.server_files_max,
+            f.server_cpu,
             f.failed,
             flood.p50,
             flood.p99,
