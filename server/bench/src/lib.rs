@@ -137,12 +137,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let full = sqlite("million.db");
         let load_seconds = matching::store_cases(&full, args.cases).await?;
         let figures = evacuation::evacuation(&full, args.evacuation_plan()).await?;
-        println!();
-        println!("Machine: {machine}");
-        println!();
-        println!("| measurement | result | aim |");
-        println!("|---|---|---|");
-        print_fsync(&fsync);
+        print_table_head(&machine, &fsync);
         println!(
             "| {} stored cases for the evacuation phase (stored and filed in {load_seconds:.0} s) | | |",
             args.cases
@@ -152,12 +147,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if args.only == Some(Phase::Flood) {
         let figures = flood::flood(&sqlite("flood.db"), args.flood_connections, args.flood_requests).await?;
-        println!();
-        println!("Machine: {machine}");
-        println!();
-        println!("| measurement | result | aim |");
-        println!("|---|---|---|");
-        print_fsync(&fsync);
+        print_table_head(&machine, &fsync);
         print_flood(&figures);
         return Ok(());
     }
@@ -193,12 +183,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         None => None,
     };
 
-    println!();
-    println!("Machine: {machine}");
-    println!();
-    println!("| measurement | result | aim |");
-    println!("|---|---|---|");
-    print_fsync(&fsync);
+    print_table_head(&machine, &fsync);
     println!(
         "| raw SQLite group-commit insert, {} reports in batches of {} | {:.0} reports/s | |",
         args.reports, args.baseline_batch, baseline
@@ -306,6 +291,16 @@ fn print_flood(f: &flood::FloodFigures) {
     };
     line("`/healthz`", &f.quiet_healthz, &f.flood_healthz);
     line("report intake (durable)", &f.quiet_report, &f.flood_report);
+}
+
+/// The machine, the table's head and its first line (the disk's fsync latency).
+fn print_table_head(machine: &str, fsync: &Percentiles) {
+    println!();
+    println!("Machine: {machine}");
+    println!();
+    println!("| measurement | result | aim |");
+    println!("|---|---|---|");
+    print_fsync(fsync);
 }
 
 fn print_fsync(fsync: &Percentiles) {
