@@ -168,6 +168,8 @@ impl ServerProcess {
             .args(more)
             .env("OPSROOM_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("OPSROOM_PUBLIC_RATE_LIMIT", "0")
+            // Load and crash tests open hundreds of connections from this one address.
+            .env("OPSROOM_MAX_CONNECTIONS_PER_CLIENT", "4096")
             .env("OPSROOM_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -53,9 +53,11 @@ export async function startServer(extraArgs = []) {
       });
       if (result.status !== 0) throw new Error(`user add failed: ${result.stderr}`);
     },
-    /** Stop the server and start it again on the same address and database. */
-    async restart() {
+    /** Stop the server and start it again on the same address and database; `whileStopped`
+     * may change the database file in between (as data stored by an older release would be). */
+    async restart(whileStopped = () => {}) {
       await stopChild(child);
+      await whileStopped();
       ({ child } = await launch(new URL(url).host));
     },
     async stop() {

@@ -6,6 +6,8 @@ use std::time::Duration;
 use opsroom_domain::workflow::SlaPolicy;
 use opsroom_store::StoreOptions;
 
+use crate::connections::ConnectionLimits;
+
 /// Database used when none is given: an embedded SQLite file under `./data/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/opsroom.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -22,8 +24,10 @@ pub struct Config {
     /// Origins allowed to open the live websocket, e.g. `https://ops.example.org`. Empty means
     /// same origin only (the `Origin` must match the `Host` the request was sent to).
     pub allowed_origins: Vec<String>,
-    /// How long an operator session lasts.
+    /// How long an operator session lasts at most.
     pub session_ttl: Duration,
+    /// How long a session may go unused before it ends (the idle timeout).
+    pub session_idle: Duration,
     /// Password for user `admin` on first start; `None` generates one and prints it once.
     pub admin_password: Option<String>,
     /// Largest request body accepted by the public intake, in bytes.
@@ -56,7 +60,28 @@ pub struct Config {
     /// Let webhooks go to `http://` URLs and to loopback or private addresses (a closed
     /// network, tests). Off by default: only `https` to public addresses.
     pub webhook_private_targets: bool,
+    /// The address people reach this server at, e.g. `https://opsroom.example.org` behind a
+    /// reverse proxy. When it is `https` (or TLS is served natively), cookies are `Secure` with
+    /// `__Host-`/`__Secure-` names and every answer carries `Strict-Transport-Security`; its
+    /// origin is always accepted as this site's.
+    pub public_url: Option<String>,
+    /// Serve HTTPS natively: a PEM certificate chain and its private key.
+    pub tls: Option<TlsFiles>,
+    /// Connections per client and in all, and the header deadline.
+    pub connections: ConnectionLimits,
+    /// Time for a request's whole body to arrive.
+    pub body_timeout: Duration,
 }
+
+/// A PEM certificate chain and private key for native TLS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// Minutes an operator session may go unused before it ends, by default.
+pub const DEFAULT_SESSION_IDLE_MINUTES: u32 = 30;
 
 /// Minutes a partner has to accept a referral by default.
 pub const DEFAULT_REFERRAL_ACCEPT_MINUTES: u32 = 30;
@@ -72,6 +97,7 @@ impl Config {
             database_url: database_url.into(),
             allowed_origins: Vec::new(),
             session_ttl: Duration::from_secs(12 * 3600),
+            session_idle: Duration::from_secs(60 * u64::from(DEFAULT_SESSION_IDLE_MINUTES)),
             admin_password: None,
             max_report_bytes: 64 * 1024,
             store: StoreOptions::default(),
@@ -87,6 +113,23 @@ impl Config {
             referral_accept_time: Duration::from_secs(60 * u64::from(DEFAULT_REFERRAL_ACCEPT_MINUTES)),
             webhook_retry: default_webhook_retry(),
             webhook_private_targets: false,
+            public_url: None,
+            tls: None,
+            connections: ConnectionLimits::default(),
+            body_timeout: Duration::from_secs(30),
         }
+    }
+
+    /// Whether people reach this server over HTTPS (natively or through a TLS proxy).
+    pub fn https(&self) -> bool {
+        self.tls.is_some() || self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The public URL's origin (`scheme://host[:port]`), without a path.
+    pub fn public_origin(&self) -> Option<String> {
+        let url = self.public_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        let authority = rest.split('/').next().unwrap_or(rest);
+        Some(format!("{}://{}", scheme.to_ascii_lowercase(), authority.to_ascii_lowercase()))
     }
 }

@@ -7,6 +7,8 @@
 //!   reads the environment) in production and directly by tests.
 //! - [`server`]: [`server::run`] starts everything on a listener and stops it on a token, so tests
 //!   start the real server on port 0 without sleeps.
+//! - [`connections`]: the accept loop: connection caps per client and in all, the header
+//!   deadline, native TLS, the open-file limit.
 //! - [`http`]: the route table, one file per resource, the error type and extractors.
 //! - [`live`]: the hub that reads the committed log and fans it out, and the websocket loop.
 //! - [`matcher`]: follows the log and suggests possible duplicates and relatives for new reports.
@@ -24,6 +26,7 @@
 pub mod auth;
 pub mod cap;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod http;
 pub mod live;

@@ -4,9 +4,10 @@
 //! Owns the mapping both ways. Out: one `person` per person in danger, with notes for the report
 //! (information sought), the tracing status as a PFIF status, and `linked_person_record_id` for
 //! each person operators confirmed to be the same; `expiry_date` always set; times in UTC with
-//! `Z`; record ids `domain/id`. In: each `person` becomes a report through the same intake as
-//! everyone's, keyed by its record id so a file imported twice creates nothing twice. Must not
-//! trust the file: every field is validated like any other report.
+//! `Z`; record ids `domain/id`. In: each `person` becomes a report validated like everyone's,
+//! keyed by its record id so a file imported twice creates nothing twice (`http::pfif` stores a
+//! file whole or not at all). Must not trust the file: every field is validated like any other
+//! report.
 
 use std::fmt::Write as _;
 

@@ -4,12 +4,11 @@
 //! Owns the shared [`App`] state and the shutdown sequence. axum's graceful shutdown does not
 //! wait for upgraded websockets, so every socket task is tracked and told to close.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
+use opsroom_domain::Rejected;
 use opsroom_domain::user::{Role, UserName, check_new_password};
 use opsroom_store::{EscalateOverdue, NewUser, PartnerOutcome, PartnerWrite, Store, UserOutcome};
 use tokio::net::TcpListener;
@@ -18,6 +17,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth;
 use crate::config::Config;
+use crate::connections::{self, Serving};
 use crate::http;
 use crate::http::rate_limit::RateLimiter;
 use crate::live::Hub;
@@ -54,8 +54,11 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// Serve on `listener` until `shutdown` fires. Prints `listening on http://HOST:PORT` once ready.
+/// Serve on `listener` until `shutdown` fires. Prints `listening on http://HOST:PORT` (https
+/// with native TLS) once ready.
 pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // A certificate that cannot be read stops the start, before anything else is opened.
+    let tls = config.tls.as_ref().map(|files| connections::tls_acceptor(&files.cert, &files.key)).transpose()?;
     let store = Store::open(&config.database_url, config.store.clone())
         .await
         .with_context(|| format!("opening the database {}", config.database_url))?;
@@ -81,18 +84,16 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let router = http::router(app.clone());
 
     let address = listener.local_addr()?;
-    println!("listening on http://{address}");
-    tracing::info!(%address, "listening");
-    // Without TCP_NODELAY a live event written while the previous one awaits its ACK waits for
-    // the peer's delayed ACK (up to 40 ms): Nagle's algorithm is wrong for a live stream.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "setting TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{address}");
+    tracing::info!(%address, scheme, "listening");
+    let serving = Serving {
+        limits: app.config.connections.clone(),
+        tls,
+        trusted_proxies: app.config.trusted_proxies.clone(),
+        shutdown: shutdown.clone(),
+    };
+    connections::serve(listener, router, serving, Duration::from_secs(10)).await;
 
     // HTTP has stopped; websockets saw the token and are sending their close frames.
     tasks.close();
@@ -144,8 +145,9 @@ async fn create_first_admin(store: &Store, password: Option<String>) -> anyhow::
     }
     let generated = password.is_none();
     let password = password.unwrap_or_else(secrets::new_token);
-    check_new_password(&password).map_err(|r| anyhow::anyhow!("OPSROOM_ADMIN_PASSWORD: {}", r.message))?;
-    let outcome = create_user(store, "admin", Role::Admin, password.clone()).await?;
+    let admin = UserName::parse("admin").expect("a valid name");
+    check_new_password(&password, &admin).map_err(|r| anyhow::anyhow!("OPSROOM_ADMIN_PASSWORD: {}", r.message))?;
+    let outcome = create_user(store, admin.as_str(), Role::Admin, password.clone()).await?;
     if outcome == UserOutcome::NameTaken {
         return Ok(());
     }
@@ -158,12 +160,20 @@ async fn create_first_admin(store: &Store, password: Option<String>) -> anyhow::
     Ok(())
 }
 
-/// Create an operator account. The password must already satisfy the policy.
+/// Create an operator account. The password must satisfy the policy.
 pub async fn create_user(store: &Store, name: &str, role: Role, password: String) -> anyhow::Result<UserOutcome> {
     let name = UserName::parse(name).map_err(|r| anyhow::anyhow!("user name: {}", r.message))?;
-    check_new_password(&password).map_err(|r| anyhow::anyhow!("password: {}", r.message))?;
-    let password_hash = auth::hash_password(password).await?;
+    let password_hash =
+        hash_new_password(password, &name).await?.map_err(|r| anyhow::anyhow!("password: {}", r.message))?;
     Ok(store
         .create_user(NewUser { user_id: uuid::Uuid::now_v7(), name, role, password_hash, created_at: now_ms() })
         .await?)
+}
+
+/// Check a new password against the policy, then hash it: the refusal, or the PHC string.
+pub async fn hash_new_password(password: String, name: &UserName) -> anyhow::Result<Result<String, Rejected>> {
+    if let Err(refused) = check_new_password(&password, name) {
+        return Ok(Err(refused));
+    }
+    Ok(Ok(auth::hash_password(password).await?))
 }

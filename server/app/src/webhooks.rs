@@ -9,19 +9,28 @@
 //! shutdown mid-retry or a lost lease delivers it again rather than losing it: that is
 //! at-least-once, and receivers deduplicate by `X-Opsroom-Delivery` (the item's position).
 //! A change of the partner (URL, key, profile) restarts its task, so nothing more goes out under
-//! the old ones. Redirects are not followed, and unless `Config::webhook_private_targets`
-//! allows it, only `https` URLs resolving to public addresses are called: a partner's endpoint
-//! cannot turn the server against the ops room's own network.
+//! the old ones.
+//!
+//! Owns the rule of where webhooks may go. Redirects are not followed and no proxy is taken from
+//! the environment. Unless `Config::webhook_private_targets` allows it, only `https` URLs to
+//! public addresses ([`public`]) are called, checked three times over so that a partner's
+//! endpoint cannot turn the server against the ops room's own network: the URL as the WHATWG
+//! parser reads it (the parser the HTTP client uses, so `https://2130706433/` is 127.0.0.1
+//! here too), every address a name resolves to (the client connects only to those), and the
+//! peer of the connected socket, before the request is written.
 //!
 //! Each request carries `X-Opsroom-Delivery` (the position), `X-Opsroom-Timestamp` (unix
 //! seconds) and `X-Opsroom-Signature: sha256=HEX`, the HMAC-SHA256 under the partner's key (its
 //! text as shown, as bytes) of `timestamp + "." + body` (see `secrets::webhook_signature`).
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
+use hyper_util::client::legacy::connect::{Connection, HttpInfo};
 use opsroom_store::{DeadLetter, PartnerOutcome, PartnerWrite, StoreError, WebhookTarget};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -37,40 +46,113 @@ const REFRESH: Duration = Duration::from_secs(5);
 /// How long a node's lease on a partner's delivery lasts without renewal.
 const LEASE: Duration = Duration::from_secs(30);
 
-/// The HTTP client webhooks go through: no redirects, and (unless private targets are
-/// allowed) a resolver that refuses names resolving to loopback, private or link-local
-/// addresses.
+/// The HTTP client webhooks go through: no redirects, no proxy from the environment (a proxy
+/// connects wherever it is told, past every check here), and, unless private targets are
+/// allowed, a resolver that answers only public addresses and a connector that drops a
+/// connection whose peer is not public.
 pub fn client(private_targets: bool) -> reqwest::Result<reqwest::Client> {
-    let builder = reqwest::Client::builder().timeout(ATTEMPT_TIMEOUT).redirect(reqwest::redirect::Policy::none());
-    if private_targets { builder.build() } else { builder.dns_resolver(Arc::new(PublicOnly)).build() }
+    let builder =
+        reqwest::Client::builder().timeout(ATTEMPT_TIMEOUT).redirect(reqwest::redirect::Policy::none()).no_proxy();
+    if private_targets {
+        builder.build()
+    } else {
+        builder.dns_resolver(Arc::new(PublicOnly)).connector_layer(PublicPeerLayer).build()
+    }
 }
 
-/// Whether an address is one a partner's endpoint may be at (not this machine, not a private
-/// network, not link-local or multicast).
-fn public(ip: IpAddr) -> bool {
+/// Networks that are not the public internet, IPv4: this machine, private and shared networks,
+/// link-local (cloud metadata services live there), documentation, benchmarking and reserved
+/// space, multicast and broadcast.
+const NOT_PUBLIC_V4: [(Ipv4Addr, u8); 14] = [
+    (Ipv4Addr::new(0, 0, 0, 0), 8), // "this network": 0.0.0.0 reaches this machine
+    (Ipv4Addr::new(10, 0, 0, 0), 8),
+    (Ipv4Addr::new(100, 64, 0, 0), 10), // shared address space (carrier-grade NAT)
+    (Ipv4Addr::new(127, 0, 0, 0), 8),
+    (Ipv4Addr::new(169, 254, 0, 0), 16),
+    (Ipv4Addr::new(172, 16, 0, 0), 12),
+    (Ipv4Addr::new(192, 0, 0, 0), 24), // IETF protocol assignments
+    (Ipv4Addr::new(192, 0, 2, 0), 24),
+    (Ipv4Addr::new(192, 168, 0, 0), 16),
+    (Ipv4Addr::new(198, 18, 0, 0), 15),
+    (Ipv4Addr::new(198, 51, 100, 0), 24),
+    (Ipv4Addr::new(203, 0, 113, 0), 24),
+    (Ipv4Addr::new(224, 0, 0, 0), 4),
+    (Ipv4Addr::new(240, 0, 0, 0), 4), // reserved, up to the broadcast address
+];
+
+/// The same for IPv6. `::/96` holds the unspecified address, loopback and the deprecated
+/// IPv4-compatible addresses; the forms that carry an IPv4 address to reach it (mapped, NAT64,
+/// 6to4) are judged by that address instead (see [`public`]).
+const NOT_PUBLIC_V6: [(Ipv6Addr, u8); 8] = [
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 0), 96),
+    (Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48), // local-use NAT64
+    (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64),     // discard-only
+    (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32), // documentation
+    (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7),     // unique local
+    (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10),    // link-local
+    (Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10),    // site-local (deprecated)
+    (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8),     // multicast
+];
+const NAT64: Ipv6Addr = Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0);
+const SIX_TO_FOUR: Ipv6Addr = Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0);
+
+/// Whether `address` lies in the network `prefix`/`length` (addresses as integers of `BITS` bits).
+fn in_network<const BITS: u32>(address: u128, prefix: u128, length: u8) -> bool {
+    let length = u32::from(length);
+    length == 0 || address >> (BITS - length) == prefix >> (BITS - length)
+}
+
+/// Whether an address is one a partner's endpoint may be at: on the public internet. An IPv6
+/// address that carries an IPv4 one (IPv4-mapped, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is
+/// public only if that IPv4 address is.
+pub fn public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+            let bits = u128::from(u32::from(v4));
+            !NOT_PUBLIC_V4.iter().any(|(net, len)| in_network::<32>(bits, u128::from(u32::from(*net)), *len))
         }
         IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || v6.to_ipv4_mapped().is_some_and(|v4| !public(IpAddr::V4(v4))))
+            let bits = u128::from(v6);
+            let carried = if let Some(v4) = v6.to_ipv4_mapped() {
+                Some(v4)
+            } else if in_network::<128>(bits, u128::from(NAT64), 96) {
+                Some(Ipv4Addr::from(bits as u32))
+            } else if in_network::<128>(bits, u128::from(SIX_TO_FOUR), 16) {
+                Some(Ipv4Addr::from((bits >> 80) as u32))
+            } else {
+                None
+            };
+            match carried {
+                Some(v4) => public(IpAddr::V4(v4)),
+                None => !NOT_PUBLIC_V6.iter().any(|(net, len)| in_network::<128>(bits, u128::from(*net), *len)),
+            }
         }
     }
 }
 
-/// A resolver that answers only public addresses.
+/// A webhook connection refused because the host is, or resolved to, or connected to an address
+/// outside the public internet.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} is not on the public internet")]
+struct NotPublic(String);
+
+/// Why a webhook request failed, in a few words for the log and the dead letter.
+fn failure(error: &reqwest::Error) -> String {
+    let chain = std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |e| e.source());
+    if let Some(refused) = chain.filter_map(|e| e.downcast_ref::<NotPublic>()).next() {
+        return format!("refused: {refused}");
+    }
+    if error.is_timeout() {
+        "the endpoint did not answer in time".into()
+    } else if error.is_connect() {
+        "could not connect to the endpoint".into()
+    } else {
+        format!("the request failed: {error}")
+    }
+}
+
+/// A resolver that answers only public addresses: the client connects to what it answers, so a
+/// name that resolves to a public and a private address (DNS rebinding) reaches the public one.
 struct PublicOnly;
 
 impl reqwest::dns::Resolve for PublicOnly {
@@ -79,27 +161,83 @@ impl reqwest::dns::Resolve for PublicOnly {
             let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
             let allowed: Vec<SocketAddr> = found.filter(|a| public(a.ip())).collect();
             if allowed.is_empty() {
-                return Err("the webhook host resolves to no public address".into());
+                return Err(Box::new(NotPublic(format!("{} (every address it resolves to)", name.as_str()))) as _);
             }
             Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }
 
-/// Whether a URL may be called: with private targets allowed, any http(s) URL; otherwise
-/// `https` only, and not an address literal outside the public internet (names are checked by
-/// the resolver when called).
-pub fn url_allowed(url: &str, private_targets: bool) -> bool {
-    if private_targets {
-        return true;
+/// A layer over the client's connector that checks the connected socket's peer before the
+/// request is written: an address literal in the URL never goes through the resolver, and
+/// whatever else reaches a socket is judged by where the socket really is.
+#[derive(Clone)]
+struct PublicPeerLayer;
+
+impl<S> tower::Layer<S> for PublicPeerLayer {
+    type Service = PublicPeer<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        PublicPeer(inner)
     }
-    let Some(rest) = url.strip_prefix("https://") else { return false };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
-    };
-    host.parse::<IpAddr>().map_or(true, public)
+}
+
+#[derive(Clone)]
+struct PublicPeer<S>(S);
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<S, R> tower::Service<R> for PublicPeer<S>
+where
+    S: tower::Service<R, Error = BoxError>,
+    S::Response: Connection + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<S::Response, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, destination: R) -> Self::Future {
+        let connecting = self.0.call(destination);
+        Box::pin(async move {
+            let connection = connecting.await?;
+            let mut extras = axum::http::Extensions::new();
+            connection.connected().get_extras(&mut extras);
+            match extras.get::<HttpInfo>().map(HttpInfo::remote_addr) {
+                Some(peer) if public(peer.ip()) => Ok(connection),
+                // Dropping the connection closes it: not a byte of the request was written.
+                Some(peer) => Err(Box::new(NotPublic(peer.ip().to_string())) as BoxError),
+                None => Err(Box::new(NotPublic("a peer of unknown address".into())) as BoxError),
+            }
+        })
+    }
+}
+
+/// Whether a URL may be called, read as the HTTP client reads it (WHATWG rules): with private
+/// targets allowed, any http(s) URL; otherwise `https` only, to a host that is neither an
+/// address outside the public internet nor a `localhost` name (other names are checked when
+/// called, by the resolver and the connected peer).
+pub fn url_allowed(url: &str, private_targets: bool) -> bool {
+    let Ok(url) = url::Url::parse(url) else { return false };
+    if private_targets {
+        return matches!(url.scheme(), "https" | "http");
+    }
+    if url.scheme() != "https" {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(v4)) => public(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => public(IpAddr::V6(v6)),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.');
+            name != "localhost" && !name.ends_with(".localhost")
+        }
+        None => false,
+    }
 }
 
 /// Keep one delivery task per partner that takes webhooks, until shutdown. A task is restarted
@@ -305,9 +443,7 @@ async fn post(
     match request.send().await {
         Ok(response) if response.status().is_success() => Ok(()),
         Ok(response) => Err(format!("the endpoint answered {}", response.status())),
-        Err(error) if error.is_timeout() => Err("the endpoint did not answer in time".into()),
-        Err(error) if error.is_connect() => Err("could not connect to the endpoint".into()),
-        Err(error) => Err(format!("the request failed: {error}")),
+        Err(error) => Err(failure(&error)),
     }
 }
 
@@ -341,24 +477,113 @@ pub async fn replay(app: &AppState, letter: &DeadLetter) -> Result<(), ReplayErr
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
     use super::*;
 
     #[test]
     fn only_public_https_targets_unless_private_ones_are_allowed() {
-        assert!(url_allowed("https://erc.example/hook", false));
-        assert!(url_allowed("https://8.8.8.8/hook", false));
+        for allowed in [
+            "https://erc.example/hook",
+            "https://8.8.8.8/hook",
+            "https://134744072/hook", // 8.8.8.8 written as one number
+            "https://[2001:4860:4860::8888]/hook",
+            "https://[::ffff:8.8.8.8]/hook",
+            "https://[2002:808:808::1]/hook", // 6to4 of 8.8.8.8
+        ] {
+            assert!(url_allowed(allowed, false), "{allowed}");
+        }
         for refused in [
             "http://erc.example/hook",
+            "ftp://erc.example/hook",
+            "https://localhost/hook",
+            "https://api.localhost./hook",
             "https://127.0.0.1/hook",
             "https://10.1.2.3:8443/hook",
+            "https://172.16.0.1/",
             "https://192.168.1.1/",
             "https://169.254.169.254/latest/meta-data",
-            "https://[::1]/hook",
-            "https://[fd00::1]/hook",
             "https://100.64.0.1/",
+            "https://0.0.0.0/",
+            "https://224.0.0.1/",
+            "https://255.255.255.255/",
+            // The same addresses as the WHATWG parser (and so the HTTP client) reads them.
+            "https://2130706433/hook",
+            "https://127.1/hook",
+            "https://0x7f000001/hook",
+            "https://0177.0.0.1/hook",
+            "https://127.0.0.1./hook",
+            "https://%31%32%37.0.0.1/hook",
+            "https://0/hook",
+            "https://0xa9fea9fe/latest", // 169.254.169.254
+            "https://[::1]/hook",
+            "https://[::]/hook",
+            "https://[::ffff:127.0.0.1]/hook",
+            "https://[::ffff:7f00:1]/hook",
+            "https://[::127.0.0.1]/hook",
+            "https://[64:ff9b::a00:1]/hook", // NAT64 of 10.0.0.1
+            "https://[2002:7f00:1::1]/hook", // 6to4 of 127.0.0.1
+            "https://[fe80::1]/hook",
+            "https://[fd00::1]/hook",
+            "https://[fec0::1]/hook",
+            "https://[ff02::1]/hook",
+            "not a url",
         ] {
             assert!(!url_allowed(refused, false), "{refused}");
         }
         assert!(url_allowed("http://127.0.0.1:9000/hook", true));
+        assert!(!url_allowed("ftp://127.0.0.1:9000/hook", true));
+    }
+
+    /// A local endpoint that answers 204 to every request and counts the requests it read.
+    async fn endpoint() -> (u16, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counted = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let _ = socket.write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n").await;
+                });
+            }
+        });
+        (port, requests)
+    }
+
+    #[tokio::test]
+    async fn a_target_stored_past_the_registration_check_is_refused_when_connecting() {
+        let (port, requests) = endpoint().await;
+        let guarded = client(false).unwrap();
+        // Whatever the stored URL says, the connection to this machine is refused before a byte
+        // of the request is written: a name resolving to loopback, an address literal in any
+        // spelling (the client skips the resolver for those), IPv4 or IPv6.
+        for url in [
+            format!("http://localhost:{port}/hook"),
+            format!("http://127.0.0.1:{port}/hook"),
+            format!("http://2130706433:{port}/hook"),
+            format!("http://[::ffff:127.0.0.1]:{port}/hook"),
+        ] {
+            let error = guarded.post(&url).body("{}").send().await.expect_err(&url);
+            assert!(failure(&error).starts_with("refused: "), "{url}: {error:?}");
+        }
+        assert_eq!(requests.load(Ordering::SeqCst), 0, "no request reached the endpoint");
+        // The endpoint itself answers: with private targets allowed the same request arrives.
+        let open = client(true).unwrap();
+        let answer = open.post(format!("http://127.0.0.1:{port}/hook")).body("{}").send().await.unwrap();
+        assert_eq!(answer.status(), 204);
+        assert_eq!(requests.load(Ordering::SeqCst), 1);
     }
 }

@@ -540,6 +540,72 @@ pub struct UserBody {
     pub user_id: Uuid,
     pub name: String,
     pub role: Role,
+    /// A disabled account cannot sign in (and cannot be assigned cases).
+    pub disabled: bool,
+}
+
+impl From<opsroom_store::UserSummary> for UserBody {
+    fn from(u: opsroom_store::UserSummary) -> Self {
+        Self { user_id: u.user_id, name: u.name, role: u.role, disabled: u.disabled }
+    }
+}
+
+/// `PUT /api/v1/users/{name}`: a new role, disabling or re-enabling, or both.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChangeRequest {
+    pub role: Option<Role>,
+    /// `true` disables the account and ends its sessions and live streams at once.
+    pub disabled: Option<bool>,
+}
+
+/// `POST /api/v1/users/{name}/password`: the new password, or none to have one generated.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    pub password: Option<String>,
+}
+
+/// What an admin's change to an account did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountChangedBody {
+    /// The account as it is now.
+    pub user: UserBody,
+    /// How many of its sessions (and their live streams) ended.
+    pub sessions_ended: u64,
+    /// The password the server generated, shown this once; absent when the admin chose one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// A live session, as admins see it (never its token).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionBody {
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// When it was last used, to about a minute.
+    pub last_seen_at: String,
+    /// When it ends however much it is used.
+    pub expires_at: String,
+    /// Where it was opened from (as the server or its trusted proxy saw it).
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this list was asked for with.
+    pub current: bool,
+}
+
+impl From<opsroom_store::SessionRow> for SessionBody {
+    fn from(s: opsroom_store::SessionRow) -> Self {
+        let time = |ms| Timestamp::from_millis(ms).to_rfc3339();
+        Self {
+            created_at: time(s.created_at),
+            last_seen_at: time(s.last_seen_at),
+            expires_at: time(s.expires_at),
+            client_address: s.client_address,
+            user_agent: s.user_agent,
+            current: s.current,
+        }
+    }
 }
 
 /// What a live-stream client sends.
@@ -878,9 +944,21 @@ pub struct PartnerBody {
     pub kind: opsroom_domain::partner::PartnerKind,
     pub contacts: Vec<opsroom_domain::partner::Contact>,
     pub profile: opsroom_domain::partner::DataProfile,
+    /// Where the partner's webhooks go: shown to admins and to the partner itself only (a
+    /// delivery target tells where the partner's systems are; operators need not know).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
 }
 
+impl PartnerBody {
+    /// A partner as staff of `role` see it: without its delivery target unless they are admins.
+    pub fn for_staff(p: &opsroom_domain::partner::Partner, role: Role) -> Self {
+        let body = Self::from(p);
+        if role == Role::Admin { body } else { Self { webhook_url: None, ..body } }
+    }
+}
+
+/// A partner as admins and the partner itself see it, delivery target included.
 impl From<&opsroom_domain::partner::Partner> for PartnerBody {
     fn from(p: &opsroom_domain::partner::Partner) -> Self {
         Self {

@@ -18,6 +18,8 @@
 //!   work (it changes the million cases, so it runs after the phases that read them; `--only
 //!   evacuation` runs it alone, on a million cases stored for it; so do `--only ingest` and
 //!   `--only capacity` for theirs);
+//! - flood (`flood`): health checks and reports from one address, with no flood and while
+//!   another address holds thousands of half-open connections (slowloris);
 //! - PostgreSQL, when a server is configured: ingest next to pgbench, and cross-node delivery.
 
 use std::sync::Arc;
@@ -37,6 +39,7 @@ use opsroom_store::testing::TestDatabase;
 mod capacity;
 pub mod delivery;
 mod evacuation;
+mod flood;
 mod matching;
 mod process;
 mod surge;
@@ -97,6 +100,13 @@ pub struct BenchArgs {
     /// about 30 km² in greater Khartoum.
     #[arg(long, default_value_t = 5)]
     zones: usize,
+    /// Half-open connections from one address in the flood phase.
+    #[arg(long, default_value_t = 5000)]
+    flood_connections: usize,
+    /// Health checks, and as many reports, timed from another address with and without the
+    /// flood.
+    #[arg(long, default_value_t = 300)]
+    flood_requests: usize,
     /// Run only this phase and the setup it needs (each starts with the disk's fsync latency;
     /// capacity and evacuation store `--cases` cases first). Without it, every phase runs.
     #[arg(long, value_enum)]
@@ -115,6 +125,8 @@ pub enum Phase {
     Capacity,
     /// Danger-zone declaration and seat allocation over the stored cases.
     Evacuation,
+    /// A slowloris flood from one address while another is served.
+    Flood,
 }
 
 impl BenchArgs {
@@ -167,6 +179,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             print_intake(&args, &intake);
             return Ok(());
         }
+        Some(Phase::Flood) => {
+            let figures = flood::flood(&sqlite("flood.db"), args.flood_connections, args.flood_requests).await?;
+            print_table_head(&machine, &fsync);
+            print_flood(&figures);
+            return Ok(());
+        }
         None => {}
     }
     let intake = intake_figures(&args, dir.path()).await?;
@@ -180,6 +198,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     let bare = delivery::bare_broadcast(shape, delivery.message_bytes).await?;
     let per_subscriber = capacity::memory_per_subscriber(&sqlite("idle.db"), args.subscribers).await?;
+    let flood = flood::flood(&sqlite("flood.db"), args.flood_connections, args.flood_requests).await?;
     let (matching, stored, evacuation) = if args.cases > 0 {
         let full = sqlite("million.db");
         let matching = matching::matching_latency(&full, args.cases, args.match_probes).await?;
@@ -223,6 +242,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.subscribers,
         per_subscriber / 1024.0
     );
+    print_flood(&flood);
     if let Some(stored) = &stored {
         print_stored(&args, stored);
     }
@@ -256,6 +276,28 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         None => println!("| PostgreSQL | not measured: set {} | |", opsroom_store::testing::POSTGRES_URL_VAR),
     }
     Ok(())
+}
+
+/// The flood phase's lines: the other client's latencies with the flood next to without.
+fn print_flood(f: &flood::FloodFigures) {
+    let line = |what: &str, quiet: &Percentiles, flood: &Percentiles| {
+        println!(
+            "| **{what} from another address during a slowloris flood** ({} half-open connections held from one address, each reopened a second after the server closes it: {} opened in all, {:.0}/s while measuring; the server held at most {} descriptors and used {:.2} of a core; the attacker runs on the same two cores; {} of the other client's requests failed) | **p50 {:.2} ms, p99 {:.2} ms** (no flood: p50 {:.2} ms, p99 {:.2} ms; p99 ratio {:.2}) | about the usual p99 |",
+            f.connections,
+            f.opened,
+            f.opened_per_second,
+            f.server_files_max,
+            f.server_cpu,
+            f.failed,
+            flood.p50,
+            flood.p99,
+            quiet.p50,
+            quiet.p99,
+            flood.p99 / quiet.p99
+        );
+    };
+    line("`/healthz`", &f.quiet_healthz, &f.flood_healthz);
+    line("report intake (durable)", &f.quiet_report, &f.flood_report);
 }
 
 /// The table's head: the machine, the columns, and the disk's fsync latency.

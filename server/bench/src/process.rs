@@ -33,12 +33,20 @@ impl ChildServer {
     /// ready. Its log (warnings and errors) goes to the file set by [`log_to`], so the table
     /// stays readable.
     pub async fn start(database_url: &str) -> anyhow::Result<Self> {
+        // The load generator is one address with up to thousands of connections (subscribers,
+        // clients): the per-client connection cap is lifted, except where it is measured.
+        Self::start_with(database_url, &["--max-connections-per-client", "100000"]).await
+    }
+
+    /// Start it with these extra `serve` arguments (none: the server's defaults).
+    pub async fn start_with(database_url: &str, extra: &[&str]) -> anyhow::Result<Self> {
         let started = Instant::now();
         let binary = std::env::current_exe().context("the benchmark starts its own binary as the server")?;
         let log = SERVER_LOG.get().context("the servers' log file is set first")?;
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
         let mut child = Command::new(binary)
             .args(["serve", "--bind", "127.0.0.1:0", "--public-rate-limit", "0", "--database-url", database_url])
+            .args(extra)
             .env("OPSROOM_ADMIN_PASSWORD", PASSWORD)
             .env("OPSROOM_LOG", "warn")
             .stdout(Stdio::piped())
@@ -84,7 +92,7 @@ impl ChildServer {
         Ok(client)
     }
 
-    fn pid(&self) -> anyhow::Result<u32> {
+    pub fn pid(&self) -> anyhow::Result<u32> {
         self.child.id().context("the server has exited")
     }
 

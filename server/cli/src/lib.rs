@@ -1,5 +1,6 @@
 //! The `opsroom` command line: `opsroom serve` (optionally playing a demo scenario), `opsroom
-//! migrate`, `opsroom user add`, `opsroom scenario run` and `opsroom bench`. The only code that
+//! migrate`, `opsroom user add|disable|enable|reset-password`, `opsroom scenario run` and
+//! `opsroom bench`. The only code that
 //! reads the environment; everything below takes a [`Config`]. A crate of its own so that the
 //! one binary can carry the benchmark, which itself starts servers of the `opsroom` library.
 
@@ -7,9 +8,10 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use opsroom_domain::user::Role;
+use opsroom_domain::staff::{AccountChange, StaffActor};
+use opsroom_domain::user::{Role, UserName};
 use opsroom_domain::workflow::SlaPolicy;
-use opsroom_store::{Store, StoreOptions, UserOutcome};
+use opsroom_store::{StaffOutcome, StaffWrite, Store, StoreOptions, UserOutcome};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -109,6 +111,10 @@ struct ServeArgs {
     /// links, advisories, sign-in); 0 turns the limit off (load tests, drills).
     #[arg(long, env = "OPSROOM_PUBLIC_RATE_LIMIT", default_value_t = opsroom::config::DEFAULT_PUBLIC_RATE_LIMIT)]
     public_rate_limit: u32,
+    /// Minutes an operator session may go unused before it ends (sessions end after 12 hours
+    /// however much they are used).
+    #[arg(long, env = "OPSROOM_SESSION_IDLE_MINUTES", default_value_t = opsroom::config::DEFAULT_SESSION_IDLE_MINUTES, value_parser = clap::value_parser!(u32).range(1..=720))]
+    session_idle_minutes: u32,
     /// Minutes a partner has to accept a referral before the ops room is alerted.
     #[arg(long, env = "OPSROOM_REFERRAL_ACCEPT_MINUTES", default_value_t = opsroom::config::DEFAULT_REFERRAL_ACCEPT_MINUTES)]
     referral_accept_minutes: u32,
@@ -139,6 +145,39 @@ struct ServeArgs {
     /// ministry's web domain.
     #[arg(long, env = "OPSROOM_PFIF_DOMAIN", default_value = opsroom::config::DEFAULT_PFIF_DOMAIN, value_parser = parse_identifier_name)]
     pfif_domain: String,
+    /// The address people use to reach this server, e.g. https://opsroom.example.org behind a
+    /// TLS reverse proxy. With https, cookies are Secure (__Host-) and answers carry HSTS.
+    #[arg(long, env = "OPSROOM_PUBLIC_URL", value_parser = parse_public_url)]
+    public_url: Option<String>,
+    /// Serve HTTPS natively with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "OPSROOM_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "OPSROOM_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Open connections one client address (IPv4, or IPv6 /64) may hold; trusted proxies are
+    /// exempt.
+    #[arg(long, env = "OPSROOM_MAX_CONNECTIONS_PER_CLIENT", default_value_t = opsroom::connections::ConnectionLimits::default().per_client)]
+    max_connections_per_client: usize,
+    /// Open connections in all; by default what the open-file limit allows (raised to its
+    /// hard maximum at start) less a reserve.
+    #[arg(long, env = "OPSROOM_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+}
+
+/// A public URL: http(s)://host[:port][/path], nothing a header could be split with.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !raw.contains(|c: char| c.is_whitespace() || c.is_control()) =>
+        {
+            Ok(raw.trim_end_matches('/').to_owned())
+        }
+        _ => Err("expected http(s)://HOST[:PORT]".into()),
+    }
 }
 
 /// A name other systems see in identifiers (a CAP sender, a PFIF domain).
@@ -157,6 +196,28 @@ enum UserCommand {
         name: String,
         #[arg(long, default_value = "operator", value_parser = ["operator", "supervisor", "admin"])]
         role: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Disable an account: it cannot sign in, and its sessions and live streams end at once
+    /// (also on a running server). The last enabled admin cannot be disabled.
+    Disable {
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Give an account a new password and end its sessions. The password is read from standard
+    /// input (one line) with --password-stdin, or generated and printed once.
+    ResetPassword {
+        name: String,
         #[arg(long)]
         password_stdin: bool,
         #[command(flatten)]
@@ -199,7 +260,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.pfif_domain = args.pfif_domain;
             config.webhook_private_targets = args.webhook_allow_private;
             config.store.sqlite_wal_limit = args.sqlite_wal_limit_mib * 1024 * 1024;
+            config.public_url = args.public_url;
+            config.tls = args.tls_cert.zip(args.tls_key).map(|(cert, key)| opsroom::config::TlsFiles { cert, key });
+            config.connections.per_client = args.max_connections_per_client;
+            config.connections.total = args.max_connections;
             config.referral_accept_time = std::time::Duration::from_secs(60 * u64::from(args.referral_accept_minutes));
+            config.session_idle = std::time::Duration::from_secs(60 * u64::from(args.session_idle_minutes));
             config.sla = SlaPolicy {
                 critical_minutes: args.sla_critical_minutes,
                 high_minutes: args.sla_high_minutes,
@@ -270,13 +336,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Add { name, role, password_stdin, database }) => {
             let role = Role::parse(&role).expect("clap restricts the role");
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line)?;
-                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-            } else {
-                (secrets::new_token(), true)
-            };
+            let (password, generated) = new_password(password_stdin)?;
             let store = Store::open(&database.database_url, StoreOptions::default()).await?;
             let outcome = server::create_user(&store, &name, role, password.clone()).await;
             store.close(std::time::Duration::from_secs(5)).await;
@@ -289,6 +349,89 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::User(UserCommand::Disable { name, database }) => {
+            let change = AccountChange { disabled: Some(true), ..Default::default() };
+            let (name, outcome) = change_account(&database, &name, |name, at| StaffWrite::Change {
+                name,
+                change,
+                actor: StaffActor::CommandLine,
+                at,
+            })
+            .await?;
+            println!("disabled {name}; {} session(s) ended", sessions_ended(&outcome));
+            Ok(())
+        }
+        Command::User(UserCommand::Enable { name, database }) => {
+            let change = AccountChange { disabled: Some(false), ..Default::default() };
+            let (name, _) = change_account(&database, &name, |name, at| StaffWrite::Change {
+                name,
+                change,
+                actor: StaffActor::CommandLine,
+                at,
+            })
+            .await?;
+            println!("enabled {name}");
+            Ok(())
+        }
+        Command::User(UserCommand::ResetPassword { name, password_stdin, database }) => {
+            let (password, generated) = new_password(password_stdin)?;
+            let user = UserName::parse(&name).map_err(|refused| anyhow::anyhow!("user name: {}", refused.message))?;
+            let password_hash = server::hash_new_password(password.clone(), &user)
+                .await?
+                .map_err(|refused| anyhow::anyhow!("password: {}", refused.message))?;
+            let (name, outcome) = change_account(&database, &name, |name, at| StaffWrite::ResetPassword {
+                name,
+                password_hash,
+                keep_session: None,
+                actor: StaffActor::CommandLine,
+                at,
+            })
+            .await?;
+            let ended = sessions_ended(&outcome);
+            if generated {
+                println!("new password for {name} ({ended} session(s) ended): {password}");
+            } else {
+                println!("new password set for {name}; {ended} session(s) ended");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A new password: one line of standard input, or (`false`) a generated one to print once.
+/// Returns the password and whether it was generated.
+fn new_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+    } else {
+        Ok((secrets::new_token(), true))
+    }
+}
+
+/// Apply a write (built from the account's name and the time) to an account, beside a running
+/// server if there is one; a refusal or an unknown name is an error. Returns the name as stored.
+async fn change_account(
+    database: &DatabaseArg,
+    name: &str,
+    write: impl FnOnce(String, i64) -> StaffWrite,
+) -> anyhow::Result<(String, StaffOutcome)> {
+    let name = UserName::parse(name).map_err(|r| anyhow::anyhow!("user name: {}", r.message))?;
+    let store = Store::open(&database.database_url, StoreOptions::default()).await?;
+    let outcome = store.staff_write(write(name.as_str().to_owned(), server::now_ms())).await;
+    store.close(std::time::Duration::from_secs(5)).await;
+    match outcome? {
+        StaffOutcome::NotFound => anyhow::bail!("no user named {:?}", name.as_str()),
+        StaffOutcome::Refused(refusal) => anyhow::bail!("{}", refusal.message()),
+        applied => Ok((name.as_str().to_owned(), applied)),
+    }
+}
+
+fn sessions_ended(outcome: &StaffOutcome) -> u64 {
+    match outcome {
+        StaffOutcome::Applied { sessions_ended, .. } => *sessions_ended,
+        _ => 0,
     }
 }
 

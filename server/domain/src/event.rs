@@ -22,6 +22,7 @@ use crate::partner::{PartnerRegistered, PartnerTokenChanged};
 use crate::priority::Priority;
 use crate::reference::Reference;
 use crate::report::{Channel, Language, PersonDetails, ReporterDetails};
+use crate::staff::{UserAccountChanged, UserRoleChanged};
 use crate::text::Message;
 use crate::tracing::TracingStatusChanged;
 use crate::user::Role;
@@ -66,6 +67,11 @@ pub enum Event {
     MovementPlanned(Box<MovementPlanned>),
     MovementChanged(MovementChanged),
     PassengerChanged(PassengerChanged),
+    UserDisabled(UserAccountChanged),
+    UserEnabled(UserAccountChanged),
+    UserRoleChanged(UserRoleChanged),
+    UserPasswordReset(UserAccountChanged),
+    UserSessionsEnded(UserAccountChanged),
 }
 
 impl From<CaseChange> for Event {
@@ -116,6 +122,11 @@ impl Event {
             Event::MovementPlanned(_) => "movement_planned",
             Event::MovementChanged(_) => "movement_changed",
             Event::PassengerChanged(_) => "passenger_changed",
+            Event::UserDisabled(_) => "user_disabled",
+            Event::UserEnabled(_) => "user_enabled",
+            Event::UserRoleChanged(_) => "user_role_changed",
+            Event::UserPasswordReset(_) => "user_password_reset",
+            Event::UserSessionsEnded(_) => "user_sessions_ended",
         }
     }
 
@@ -161,6 +172,11 @@ impl Event {
         match self {
             Event::CaseReported(e) => Some(e.case_id),
             Event::UserCreated(_)
+            | Event::UserDisabled(_)
+            | Event::UserEnabled(_)
+            | Event::UserRoleChanged(_)
+            | Event::UserPasswordReset(_)
+            | Event::UserSessionsEnded(_)
             | Event::AdvisoryPublished(_)
             | Event::AdvisoryUpdated(_)
             | Event::AdvisoryWithdrawn(_)

@@ -17,6 +17,8 @@
 //! - [`event`]: the facts the event log records; every change in Opsroom is one of these.
 //! - [`tracing`]: where the search for each person stands (missing … reunited).
 //! - [`user`]: operator accounts and roles.
+//! - [`staff`]: accounts over their life (disable, enable, role, password reset, sessions ended)
+//!   and the rules that keep an enabled admin.
 //! - [`workflow`]: the operators' rules on a case (status, assignment, notes, contacts, priority
 //!   overrides) as one pure `decide` function, and the SLA clock.
 //! - [`clock`]: [`clock::Timestamp`], the one time type of the domain.
@@ -41,6 +43,7 @@ pub mod priority;
 pub mod reference;
 pub mod rejected;
 pub mod report;
+pub mod staff;
 pub mod text;
 pub mod tracing;
 pub mod user;

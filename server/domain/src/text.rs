@@ -4,6 +4,11 @@
 //! E.164 phones, passport numbers). Every constructor returns a [`Rejected`] without a field
 //! name; callers name it with [`Rejected::within`]. Must not guess: a phone without a
 //! country code is refused rather than assumed to be Sudanese or Egyptian.
+//!
+//! Every text type refuses what would make stored text mislead whoever reads it on a page:
+//! direction controls (which reorder the text drawn after them) and text made only of
+//! invisible characters (which looks empty and is not). The pages isolate each value as well,
+//! for text stored before this rule or arriving by other paths.
 
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +40,79 @@ fn is_noncharacter(c: char) -> bool {
     (0xFDD0..=0xFDEF).contains(&c) || (c & 0xFFFE) == 0xFFFE
 }
 
-fn single_line(raw: &str, max: usize) -> Result<String, Rejected> {
+/// The characters that set the direction of the text after them — the embeddings and overrides
+/// (U+202A–U+202E) and the isolates (U+2066–U+2069) — with their names for the refusal. Nobody
+/// types them by hand, and in a stored name they reorder what a page draws beside it: after a
+/// right-to-left override, the phone number next to a name reads `876543219942+`. The marks
+/// (LRM, RLM, ALM) only settle the neutral characters beside them and stay allowed.
+const DIRECTION_CONTROLS: [(char, &str); 9] = [
+    ('\u{202A}', "LEFT-TO-RIGHT EMBEDDING"),
+    ('\u{202B}', "RIGHT-TO-LEFT EMBEDDING"),
+    ('\u{202C}', "POP DIRECTIONAL FORMATTING"),
+    ('\u{202D}', "LEFT-TO-RIGHT OVERRIDE"),
+    ('\u{202E}', "RIGHT-TO-LEFT OVERRIDE"),
+    ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+    ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
+    ('\u{2068}', "FIRST STRONG ISOLATE"),
+    ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
+];
+
+/// Characters that draw nothing: white space, the default-ignorable code points (zero-width
+/// space, joiners, direction marks and controls, the word joiner, the byte-order mark, the
+/// Mongolian vowel separator, variation selectors, tags, Hangul fillers, …) and the blank
+/// Braille pattern. Inside text they are fine (a ZWNJ is how Persian spells some words, a ZWJ
+/// builds an emoji), but a name made of them alone looks empty to the operator and is not.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFF8}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// The refusals every text type shares, on trimmed text: a direction control anywhere (named,
+/// so the person can find it), or nothing but invisible characters.
+fn refuse_misleading_characters(text: &str) -> Result<(), Rejected> {
+    let control = text.chars().find_map(|c| DIRECTION_CONTROLS.iter().find(|(control, _)| *control == c));
+    if let Some((c, name)) = control {
+        return Err(Rejected::value(
+            "invalid_characters",
+            format!(
+                "must not contain U+{:04X} {name}: direction controls reorder the text shown beside it",
+                u32::from(*c)
+            ),
+        ));
+    }
+    if !text.is_empty() && text.chars().all(is_invisible) {
+        return Err(Rejected::value(
+            "no_visible_characters",
+            "is made only of invisible characters (zero-width spaces, direction marks or the like): \
+             write it in letters or digits, or leave it empty",
+        ));
+    }
+    Ok(())
+}
+
+/// One line of text (a name, a place), trimmed and with runs of spaces collapsed; empty when
+/// blank. Refuses control characters, direction controls and invisible-only text.
+pub(crate) fn single_line(raw: &str, max: usize) -> Result<String, Rejected> {
     let trimmed = raw.trim();
     if trimmed.chars().any(|c| c.is_control() || is_noncharacter(c)) {
         return Err(Rejected::value(
@@ -43,6 +120,7 @@ fn single_line(raw: &str, max: usize) -> Result<String, Rejected> {
             "must not contain control characters such as line breaks or tabs",
         ));
     }
+    refuse_misleading_characters(trimmed)?;
     let count = trimmed.chars().count();
     if count > max {
         return Err(Rejected::value("too_long", format!("must be at most {max} characters (got {count})")));
@@ -51,7 +129,8 @@ fn single_line(raw: &str, max: usize) -> Result<String, Rejected> {
     Ok(trimmed.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// A person's name as typed, in any script: 1 to [`MAX_NAME_CHARS`] characters, one line.
+/// A person's name as typed, in any script: 1 to [`MAX_NAME_CHARS`] characters, one line, with
+/// something visible in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PersonName(String);
@@ -84,8 +163,9 @@ impl PlaceName {
     }
 }
 
-/// Free text from a citizen or relative. Line breaks and tabs are allowed; other control
-/// characters are not.
+/// Free text from a citizen, a relative, an operator or a partner (messages, notes, reasons,
+/// advisories, labels). Line breaks and tabs are allowed; other control characters, direction
+/// controls and invisible-only text are not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Message(String);
@@ -96,6 +176,7 @@ impl Message {
         if text.chars().any(|c| (c.is_control() && c != '\n' && c != '\t' && c != '\r') || is_noncharacter(c)) {
             return Err(Rejected::value("control_character", "must not contain control characters"));
         }
+        refuse_misleading_characters(text)?;
         let count = text.chars().count();
         if count > MAX_MESSAGE_CHARS {
             return Err(Rejected::value(
@@ -248,7 +329,108 @@ mod tests {
         assert!(PersonName::parse_optional("x\u{FDD0}").is_err());
     }
 
+    /// A name, a place and a message from the same raw text: every text type must agree.
+    fn refusal_codes(raw: &str) -> [Option<&'static str>; 3] {
+        [
+            PersonName::parse_optional(raw).err().map(|r| r.code),
+            PlaceName::parse_optional(raw).err().map(|r| r.code),
+            Message::parse_optional(raw).err().map(|r| r.code),
+        ]
+    }
+
+    #[test]
+    fn every_direction_control_is_refused_by_name_in_every_text_type() {
+        for (control, name) in DIRECTION_CONTROLS {
+            for raw in [format!("Mona{control} Osman"), format!("{control}منى"), format!("Ali {control}")] {
+                assert_eq!(refusal_codes(&raw), [Some("invalid_characters"); 3], "{raw:?}");
+                let message = PersonName::parse_optional(&raw).unwrap_err().message;
+                assert!(
+                    message.contains(&format!("U+{:04X}", u32::from(control))) && message.contains(name),
+                    "{message}"
+                );
+            }
+        }
+        // The refusal names the field it is in.
+        let refused = Message::parse_field(Some("call +249912345678\u{202E}"), "text").unwrap_err();
+        assert_eq!((refused.code, refused.field.as_deref()), ("invalid_characters", Some("text")));
+    }
+
+    #[test]
+    fn invisible_only_text_is_refused_in_every_text_type() {
+        for raw in [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{200D}",
+            " \u{FEFF} \u{2060} ",
+            "\u{200E}\u{200F}\u{061C}",
+            "\u{180E}",
+            "\u{3164}\u{3164}",
+            "\u{2800}",
+            "\u{00AD}\u{034F}\u{FE0F}",
+            "\u{E0041}\u{E007F}",
+            "\u{2062}\u{00A0}\u{3000}",
+        ] {
+            assert_eq!(refusal_codes(raw), [Some("no_visible_characters"); 3], "{raw:?}");
+        }
+        // Blank is still simply absent.
+        assert_eq!(PersonName::parse_optional(" \u{00A0} ").unwrap(), None);
+    }
+
+    #[test]
+    fn real_names_keep_their_joiners_and_marks() {
+        for raw in [
+            "منى عثمان",
+            "Mona Osman",
+            // Persian spells some words with a zero-width non-joiner.
+            "می\u{200C}خواهم",
+            "Fatemeh Mohammad\u{200C}zadeh",
+            // A right-to-left mark settling the punctuation of a mixed name.
+            "محمد (Mohamed)\u{200F}",
+            "👩\u{200D}👧 Sara",
+        ] {
+            assert_eq!(refusal_codes(raw), [None; 3], "{raw:?}");
+            assert_eq!(PersonName::parse_optional(raw).unwrap().unwrap().as_str(), raw);
+        }
+    }
+
+    /// Text drawn from ordinary letters, spaces and every character this module treats specially.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let special: Vec<char> = DIRECTION_CONTROLS
+            .iter()
+            .map(|(c, _)| *c)
+            .chain(['\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{2060}', '\u{FEFF}'])
+            .chain(['\u{180E}', '\u{061C}', '\u{3164}', ' ', '\u{00A0}', 'a', 'Z', 'م', 'ن', '5'])
+            .collect();
+        prop::collection::vec(prop_oneof![prop::sample::select(special), any::<char>()], 0..40)
+            .prop_map(|chars| chars.into_iter().collect())
+    }
+
     proptest! {
+        #[test]
+        fn accepted_text_has_no_direction_control_and_something_visible(raw in tricky_text()) {
+            let accepted = [
+                PersonName::parse_optional(&raw).ok().flatten().map(|n| n.as_str().to_owned()),
+                PlaceName::parse_optional(&raw).ok().flatten().map(|n| n.as_str().to_owned()),
+                Message::parse_optional(&raw).ok().flatten().map(|m| m.as_str().to_owned()),
+            ];
+            for text in accepted.into_iter().flatten() {
+                prop_assert!(!text.chars().any(|c| DIRECTION_CONTROLS.iter().any(|(d, _)| *d == c)), "{:?}", text);
+                prop_assert!(!text.chars().all(is_invisible), "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn a_direction_control_anywhere_in_a_valid_name_is_refused(
+            name in "[a-zA-Zء-ي]{1,10}( [a-zA-Zء-ي]{1,10}){0,3}",
+            at in any::<prop::sample::Index>(),
+            control in prop::sample::select(DIRECTION_CONTROLS.map(|(c, _)| c).to_vec()),
+        ) {
+            prop_assert!(PersonName::parse_optional(&name).unwrap().is_some());
+            let mut chars: Vec<char> = name.chars().collect();
+            chars.insert(at.index(chars.len() + 1), control);
+            let tampered: String = chars.into_iter().collect();
+            prop_assert_eq!(refusal_codes(&tampered), [Some("invalid_characters"); 3]);
+        }
+
         #[test]
         fn parsed_names_are_bounded_single_lines(raw in "\\PC{0,300}") {
             if let Ok(Some(name)) = PersonName::parse_optional(&raw) {

@@ -12,6 +12,8 @@
 //!   facts a partner's view is cut from.
 //! - `evacuation`: places, zones (and the cases they flag, on declaration and on arrival),
 //!   movements, passengers, and the reads behind allocation, manifests and the day's figures.
+//! - `staff`: staff accounts' lifecycle (disable, enable, role, password reset, ending
+//!   sessions) and the sessions themselves (opened, used, closed, listed).
 //! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
@@ -41,6 +43,7 @@ mod public_writes;
 mod reads;
 mod sql;
 mod sqlite;
+mod staff;
 mod tailer;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -55,6 +58,7 @@ use uuid::Uuid;
 
 pub use model::*;
 use sql::{Backend, Pool};
+pub use staff::{SessionClock, SessionRow, StaffOutcome, StaffWrite};
 use writer::Command;
 
 /// What can go wrong below the domain: none of it is the caller's fault.
@@ -202,16 +206,42 @@ impl Store {
         self.send(|reply| Command::ReportCase(Box::new(command), reply)).await
     }
 
+    /// Record many reports at once, all or nothing: one writer command, one transaction (the
+    /// rows still written in chunks), so an import cut off half-way never leaves half of it.
+    /// It holds the writer while it writes, for about as long as that many reports take in
+    /// group commits: keep imports to files of bounded size.
+    pub async fn import_reports(&self, reports: Vec<ReportCase>) -> Result<ImportOutcome> {
+        self.send(|reply| Command::ImportReports(reports, reply)).await
+    }
+
     pub async fn create_user(&self, user: NewUser) -> Result<UserOutcome> {
         self.send(|reply| Command::CreateUser(user, reply)).await
     }
 
-    pub async fn open_session(&self, session: NewSession) -> Result<()> {
-        self.send(|reply| Command::OpenSession(session, reply)).await
+    /// Open a session; `false` when the account was disabled or its password changed since the
+    /// sign-in verified it.
+    pub async fn open_session(&self, session: NewSession) -> Result<bool> {
+        Ok(self.staff_write(StaffWrite::OpenSession(session)).await? == StaffOutcome::Done)
     }
 
     pub async fn close_session(&self, token_hash: String) -> Result<()> {
-        self.send(|reply| Command::CloseSession(token_hash, reply)).await
+        self.staff_write(StaffWrite::CloseSession { token_hash }).await.map(drop)
+    }
+
+    /// Record that a session was used at `at` (its idle timeout counts from there).
+    pub async fn touch_session(&self, token_hash: String, at: i64) -> Result<()> {
+        self.staff_write(StaffWrite::TouchSession { token_hash, at }).await.map(drop)
+    }
+
+    /// Any write about staff accounts or sessions (see [`StaffWrite`]).
+    pub async fn staff_write(&self, write: StaffWrite) -> Result<StaffOutcome> {
+        self.send(|reply| Command::Staff(Box::new(write), reply)).await
+    }
+
+    /// The live sessions of an account at `clock`, most recently used first; `current` marks
+    /// the one whose token hashes to `asked_with`.
+    pub async fn sessions(&self, user_id: Uuid, clock: SessionClock, asked_with: &str) -> Result<Vec<SessionRow>> {
+        staff::sessions(&self.inner.reads, user_id, clock, asked_with).await
     }
 
     /// Apply an operator's action to a case (optimistic concurrency on its version).
@@ -476,9 +506,10 @@ impl Store {
         reads::user_by_name(&self.inner.reads, name).await
     }
 
-    /// The user behind a live session, if the session exists and has not expired at `now_ms`.
-    pub async fn session_user(&self, token_hash: &str, now_ms: i64) -> Result<Option<SessionUser>> {
-        reads::session_user(&self.inner.reads, token_hash, now_ms).await
+    /// The user behind a live session: it exists, has neither expired nor idled out at `clock`,
+    /// and its account is enabled.
+    pub async fn session_user(&self, token_hash: &str, clock: SessionClock) -> Result<Option<SessionUser>> {
+        reads::session_user(&self.inner.reads, token_hash, clock).await
     }
 
     /// Up to `limit` committed events with a position above `after`, in order.

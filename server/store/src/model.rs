@@ -51,6 +51,16 @@ pub enum ReportOutcome {
     ReferenceTaken,
 }
 
+/// How an import of many reports ended: all of them in one transaction, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Committed together: one outcome per report, in order (`Created`, `Replayed` for a key
+    /// seen before with the same body, `KeyReused`), never `ReferenceTaken`.
+    Committed(Vec<ReportOutcome>),
+    /// A drawn reference was already taken: nothing was written. Draw the references again.
+    ReferenceTaken,
+}
+
 /// A citizen's update on the case their tracking token belongs to.
 #[derive(Debug, Clone)]
 pub struct CitizenUpdateCommand {
@@ -283,6 +293,8 @@ pub struct UserSummary {
     pub user_id: Uuid,
     pub name: String,
     pub role: Role,
+    /// A disabled account cannot sign in and has no sessions.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -306,8 +318,14 @@ pub struct NewSession {
     /// Hex SHA-256 of the session token.
     pub token_hash: String,
     pub user_id: Uuid,
+    /// The password hash the sign-in verified: the session opens only if the account still has
+    /// it (and is enabled) when the session is written.
+    pub password_hash: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// Where the sign-in came from, for admins' list of sessions.
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -316,6 +334,7 @@ pub struct UserRecord {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -324,6 +343,8 @@ pub struct SessionUser {
     pub name: String,
     pub role: Role,
     pub expires_at: i64,
+    /// When the session was last used (moved forward about once a minute, not every request).
+    pub last_seen_at: i64,
 }
 
 /// One committed event as the log holds it.

@@ -16,6 +16,7 @@ use crate::batch;
 use crate::model::*;
 use crate::public_writes::parse_advisory;
 use crate::sql::{Backend, Pool, Row};
+use crate::staff::SessionClock;
 use crate::{Result, StoreError};
 
 pub(crate) const CASE_COLUMNS: &str =
@@ -47,11 +48,18 @@ pub(crate) async fn applied_migrations(pool: &Pool) -> Result<i64> {
 pub(crate) async fn users(pool: &Pool) -> Result<Vec<UserSummary>> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
-    let statement = conn.statement("select user_id, name, role from app_user order by name");
+    let statement = conn.statement("select user_id, name, role, disabled_at from app_user order by name");
     conn.fetch_all(statement)
         .await?
         .iter()
-        .map(|r| Ok(UserSummary { user_id: uuid_col(r, "user_id")?, name: r.get("name")?, role: role_col(r)? }))
+        .map(|r| {
+            Ok(UserSummary {
+                user_id: uuid_col(r, "user_id")?,
+                name: r.get("name")?,
+                role: role_col(r)?,
+                disabled: r.get::<Option<i64>>("disabled_at")?.is_some(),
+            })
+        })
         .collect()
 }
 
@@ -65,8 +73,9 @@ pub(crate) async fn user_count(pool: &Pool) -> Result<i64> {
 pub(crate) async fn user_by_name(pool: &Pool, name: &str) -> Result<Option<UserRecord>> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
-    let statement =
-        conn.statement("select user_id, name, role, password_hash from app_user where name = $1").bind(name);
+    let statement = conn
+        .statement("select user_id, name, role, password_hash, disabled_at from app_user where name = $1")
+        .bind(name);
     conn.fetch_optional(statement)
         .await?
         .map(|r| {
@@ -75,22 +84,25 @@ pub(crate) async fn user_by_name(pool: &Pool, name: &str) -> Result<Option<UserR
                 name: r.get("name")?,
                 role: role_col(&r)?,
                 password_hash: r.get("password_hash")?,
+                disabled: r.get::<Option<i64>>("disabled_at")?.is_some(),
             })
         })
         .transpose()
 }
 
-pub(crate) async fn session_user(pool: &Pool, token_hash: &str, now_ms: i64) -> Result<Option<SessionUser>> {
+/// The user behind a live session: not expired, not idle, of an enabled account.
+pub(crate) async fn session_user(pool: &Pool, token_hash: &str, clock: SessionClock) -> Result<Option<SessionUser>> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
     let statement = conn
         .statement(
-            "select u.user_id, u.name, u.role, s.expires_at
+            "select u.user_id, u.name, u.role, s.expires_at, s.last_seen_at
                from session s join app_user u on u.user_id = s.user_id
-              where s.token_hash = $1 and s.expires_at > $2",
+              where s.token_hash = $1 and s.expires_at > $2 and s.last_seen_at > $3 and u.disabled_at is null",
         )
         .bind(token_hash)
-        .bind(now_ms);
+        .bind(clock.now)
+        .bind(clock.idle_before);
     conn.fetch_optional(statement)
         .await?
         .map(|r| {
@@ -99,6 +111,7 @@ pub(crate) async fn session_user(pool: &Pool, token_hash: &str, now_ms: i64) -> 
                 name: r.get("name")?,
                 role: role_col(&r)?,
                 expires_at: r.get("expires_at")?,
+                last_seen_at: r.get("last_seen_at")?,
             })
         })
         .transpose()
@@ -298,7 +311,7 @@ pub(crate) fn uuid_from(text: &str, column: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|_| corrupt(column, text))
 }
 
-fn role_col(row: &Row) -> Result<Role> {
+pub(crate) fn role_col(row: &Row) -> Result<Role> {
     let text: String = row.get("role")?;
     Role::parse(&text).ok_or_else(|| corrupt("role", text))
 }

@@ -37,6 +37,7 @@ use crate::model::*;
 use crate::partners;
 use crate::public_writes;
 use crate::sql::{Backend, Conn, Statement, placeholders};
+use crate::staff::{self, StaffOutcome, StaffWrite};
 use crate::{Result, StoreError};
 
 /// Commands waiting for the writer. Bounded so that a flood of requests waits in HTTP handlers
@@ -48,9 +49,10 @@ pub(crate) const NOTIFY_CHANNEL: &str = "opsroom_log";
 
 pub(crate) enum Command {
     ReportCase(Box<ReportCase>, oneshot::Sender<Result<ReportOutcome>>),
+    /// Many reports, written together or not at all (an import).
+    ImportReports(Vec<ReportCase>, oneshot::Sender<Result<ImportOutcome>>),
     CreateUser(NewUser, oneshot::Sender<Result<UserOutcome>>),
-    OpenSession(NewSession, oneshot::Sender<Result<()>>),
-    CloseSession(String, oneshot::Sender<Result<()>>),
+    Staff(Box<StaffWrite>, oneshot::Sender<Result<StaffOutcome>>),
     ApplyToCase(Box<CaseAction>, oneshot::Sender<Result<ActionOutcome>>),
     EscalateOverdue(EscalateOverdue, oneshot::Sender<Result<usize>>),
     CitizenUpdate(Box<CitizenUpdateCommand>, oneshot::Sender<Result<CitizenOutcome>>),
@@ -200,9 +202,9 @@ fn fail(command: Command, error: &StoreError) {
     };
     match command {
         Command::ReportCase(_, reply) => drop(reply.send(Err(error()))),
+        Command::ImportReports(_, reply) => drop(reply.send(Err(error()))),
         Command::CreateUser(_, reply) => drop(reply.send(Err(error()))),
-        Command::OpenSession(_, reply) => drop(reply.send(Err(error()))),
-        Command::CloseSession(_, reply) => drop(reply.send(Err(error()))),
+        Command::Staff(_, reply) => drop(reply.send(Err(error()))),
         Command::ApplyToCase(_, reply) => drop(reply.send(Err(error()))),
         Command::EscalateOverdue(_, reply) => drop(reply.send(Err(error()))),
         Command::CitizenUpdate(_, reply) => drop(reply.send(Err(error()))),
@@ -247,6 +249,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     }
 
     let mut report_outcomes = outcomes.reports.into_iter();
+    let mut imports = outcomes.imports.into_iter();
     let mut user_outcomes = outcomes.users.into_iter();
     let mut action_outcomes = outcomes.actions.into_iter();
     let mut escalations = outcomes.escalations.into_iter();
@@ -258,6 +261,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut tracing_outcomes = outcomes.tracing.into_iter();
     let mut partner_outcomes = outcomes.partners.into_iter();
     let mut evacuation_outcomes = outcomes.evacuation.into_iter();
+    let mut staff_outcomes = outcomes.staff.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -299,14 +303,18 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
                 let outcome = evacuation_outcomes.next().expect("one outcome per evacuation write");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::Staff(_, reply) => {
+                let outcome = staff_outcomes.next().expect("one outcome per staff write");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
+            Command::ImportReports(_, reply) => {
+                let _ = reply.send(Ok(imports.next().expect("one outcome per import")));
+            }
             Command::CreateUser(_, reply) => {
                 let _ = reply.send(Ok(user_outcomes.next().expect("one outcome per user")));
-            }
-            Command::OpenSession(_, reply) | Command::CloseSession(_, reply) => {
-                let _ = reply.send(Ok(()));
             }
             Command::Shutdown(done) => drop(done.send(())),
         }
@@ -317,6 +325,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
 #[derive(Default)]
 struct Outcomes {
     reports: Vec<ReportOutcome>,
+    imports: Vec<ImportOutcome>,
     users: Vec<UserOutcome>,
     actions: Vec<Result<ActionOutcome, String>>,
     escalations: Vec<usize>,
@@ -328,6 +337,7 @@ struct Outcomes {
     tracing: Vec<Result<Option<Result<(), Rejected>>, String>>,
     partners: Vec<Result<PartnerOutcome, String>>,
     evacuation: Vec<Result<EvacuationOutcome, String>>,
+    staff: Vec<Result<StaffOutcome, String>>,
 }
 
 /// Flag the batch's reports that arrive inside a danger zone. Runs under the log-head lock, so a
@@ -336,7 +346,12 @@ struct Outcomes {
 async fn flag_arrivals(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<()> {
     let mut reports: Vec<&mut opsroom_domain::event::CaseReported> = batch
         .iter_mut()
-        .filter_map(|c| if let Command::ReportCase(r, _) = c { Some(&mut r.event) } else { None })
+        .flat_map(|c| match c {
+            Command::ReportCase(r, _) => std::slice::from_mut(r.as_mut()),
+            Command::ImportReports(rs, _) => rs.as_mut_slice(),
+            _ => &mut [],
+        })
+        .map(|r| &mut r.event)
         .collect();
     if reports.is_empty() {
         return Ok(());
@@ -364,6 +379,21 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
         write_report_rows(conn, &planned).await?;
         next_seq = planned.last_seq.map_or(next_seq, |last| last + 1);
         outcomes.reports = planned.outcomes;
+    }
+    // Imports after the batch's own reports, so their checks see those reports' references.
+    for command in batch.iter() {
+        if let Command::ImportReports(reports, _) = command {
+            let reports: Vec<&ReportCase> = reports.iter().collect();
+            let planned = plan_reports(conn, &reports, next_seq).await?;
+            if planned.outcomes.contains(&ReportOutcome::ReferenceTaken) {
+                // Planned, not written: nothing of the import is in the database.
+                outcomes.imports.push(ImportOutcome::ReferenceTaken);
+                continue;
+            }
+            write_report_rows(conn, &planned).await?;
+            next_seq = planned.last_seq.map_or(next_seq, |last| last + 1);
+            outcomes.imports.push(ImportOutcome::Committed(planned.outcomes));
+        }
     }
 
     for command in batch.iter() {
@@ -406,22 +436,14 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
                 conn.execute(insert).await?;
                 outcomes.users.push(UserOutcome::Created { seq });
             }
-            Command::OpenSession(session, _) => {
-                let expired = conn.statement("delete from session where expires_at <= $1").bind(session.created_at);
-                conn.execute(expired).await?;
-                let insert = conn
-                    .statement(
-                        "insert into session (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
-                    )
-                    .bind(session.token_hash.as_str())
-                    .bind(session.user_id.to_string())
-                    .bind(session.created_at)
-                    .bind(session.expires_at);
-                conn.execute(insert).await?;
-            }
-            Command::CloseSession(token_hash, _) => {
-                let delete = conn.statement("delete from session where token_hash = $1").bind(token_hash.as_str());
-                conn.execute(delete).await?;
+            Command::Staff(write, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = staff::write(conn, write, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(done) = &outcome {
+                    next_seq += done.events();
+                }
+                outcomes.staff.push(outcome);
             }
             Command::ApplyToCase(action, _) => {
                 conn.run("savepoint one_command").await?;
@@ -509,7 +531,7 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
                 next_seq += escalated as u64;
                 outcomes.escalations.push(escalated);
             }
-            Command::ReportCase(..) | Command::Shutdown(_) => {}
+            Command::ReportCase(..) | Command::ImportReports(..) | Command::Shutdown(_) => {}
         }
     }
 
@@ -588,9 +610,15 @@ pub(crate) async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq:
     // References the pure rules cannot check.
     match &action.command {
         CaseCommand::Assign { to: Some(user) }
-            if !exists(conn, "select count(*) as n from app_user where user_id = $1", *user).await? =>
+            if !exists(
+                conn,
+                "select count(*) as n from app_user where user_id = $1 and disabled_at is null",
+                *user,
+            )
+            .await? =>
         {
-            return Ok(ActionOutcome::Refused(Rejected::new("unknown_user", "user_id", "no such user")));
+            let refused = Rejected::new("unknown_user", "user_id", "no such user, or the account is disabled");
+            return Ok(ActionOutcome::Refused(refused));
         }
         CaseCommand::ChangeStatus { duplicate_of: Some(other), .. }
             if !exists(conn, "select count(*) as n from case_file where case_id = $1", *other).await? =>
@@ -726,33 +754,39 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_se
 /// Look up the batch's idempotency keys and references in one query each, then plan.
 async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first_seq: u64) -> Result<ReportBatch<'a>> {
     let keys: Vec<&str> = reports.iter().filter_map(|r| r.idempotency.as_ref().map(|c| c.key_hash.as_str())).collect();
+    let sql = "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in";
     let mut known_keys = HashMap::new();
-    if !keys.is_empty() {
-        let sql = format!(
-            "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in {}",
-            placeholders(conn.backend(), 0, keys.len())
+    for row in fetch_in(conn, sql, &keys).await? {
+        known_keys.insert(
+            row.get::<String>("key_hash")?,
+            KnownKey {
+                request_hash: row.get("request_hash")?,
+                case_id: crate::reads::uuid_col(&row, "case_id")?,
+                token_sealed: row.get("token_sealed")?,
+            },
         );
-        let statement = keys.iter().fold(conn.statement(&sql).persistent(false), |s, key| s.bind(*key));
-        for row in conn.fetch_all(statement).await? {
-            known_keys.insert(
-                row.get::<String>("key_hash")?,
-                KnownKey {
-                    request_hash: row.get("request_hash")?,
-                    case_id: crate::reads::uuid_col(&row, "case_id")?,
-                    token_sealed: row.get("token_sealed")?,
-                },
-            );
-        }
     }
     let references: Vec<&str> = reports.iter().map(|r| r.event.reference.as_str()).collect();
-    let sql = format!(
-        "select reference from case_file where reference in {}",
-        placeholders(conn.backend(), 0, references.len())
-    );
-    let statement = references.iter().fold(conn.statement(&sql).persistent(false), |s, r| s.bind(*r));
+    let sql = "select reference from case_file where reference in";
     let taken: HashSet<String> =
-        conn.fetch_all(statement).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
+        fetch_in(conn, sql, &references).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
     Ok(batch::plan_reports(reports, &known_keys, &taken, first_seq))
+}
+
+/// Most values one lookup binds: a whole batch of commands in one statement, while an import of
+/// tens of thousands of reports stays below both backends' limits on bound values.
+const LOOKUP_CHUNK: usize = 1024;
+
+/// The rows of `sql` (which ends in `in`) for each of `values`, [`LOOKUP_CHUNK`] values per
+/// statement.
+async fn fetch_in(conn: &mut Conn<'_>, sql: &str, values: &[&str]) -> Result<Vec<crate::sql::Row>> {
+    let mut rows = Vec::new();
+    for chunk in values.chunks(LOOKUP_CHUNK) {
+        let sql = format!("{sql} {}", placeholders(conn.backend(), 0, chunk.len()));
+        let statement = chunk.iter().fold(conn.statement(&sql).persistent(false), |s, value| s.bind(*value));
+        rows.extend(conn.fetch_all(statement).await?);
+    }
+    Ok(rows)
 }
 
 /// Rows per multi-row insert. A batch is cut into chunks of 64, 32, …, 1 rows, so each table

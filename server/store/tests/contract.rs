@@ -20,11 +20,12 @@ use opsroom_domain::reference::Reference;
 use opsroom_domain::report::{
     Channel, Language, LocationInput, NewReport, PersonInput, Relation, ReportInput, ReporterInput, Sex,
 };
+use opsroom_domain::staff::{AccountChange, Refusal, StaffActor, UserAccountChanged};
 use opsroom_domain::user::{Role, UserName};
 use opsroom_store::testing::TestDatabase;
 use opsroom_store::{
-    CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, NewSession, NewUser, ReportCase, ReportOutcome, Store,
-    StoreError, StoreOptions, UserOutcome,
+    CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, ImportOutcome, NewSession, NewUser, ReportCase,
+    ReportOutcome, SessionClock, StaffOutcome, StaffWrite, Store, StoreError, StoreOptions, UserOutcome,
 };
 use tokio::sync::Barrier;
 use uuid::Uuid;
@@ -456,6 +457,50 @@ pub async fn concurrent_retries_create_one_case(store: &Store) {
     assert_eq!(listed, expected, "the fillers and the one retry that won, nothing else");
 }
 
+/// An import: thousands of reports (more than one lookup's worth of keys and references)
+/// committed together, or — when one drawn reference is taken — nothing of it at all.
+pub async fn an_import_is_written_whole_or_not_at_all(store: &Store) {
+    const PERSONS: usize = 2500;
+    let taken = random_reference();
+    let first = case_command_with_reference(
+        &ReportInput { people: vec![named("Amal")], ..Default::default() },
+        Channel::Web,
+        T0,
+        taken.clone(),
+    );
+    assert_eq!(store.report_case(first).await.unwrap(), ReportOutcome::Created { seq: 1 });
+    let record = |n: usize, reference: Reference| {
+        let input = ReportInput { people: vec![named(&format!("Imported person {n}"))], ..Default::default() };
+        let command = case_command_with_reference(&input, Channel::Import, T0 + 1, reference);
+        with_key(command, &format!("{n:064x}"), &format!("record {n}"), "sealed")
+    };
+
+    // The last reference of the file is taken: nothing of the import is written.
+    let mut file: Vec<ReportCase> = (0..PERSONS).map(|n| record(n, random_reference())).collect();
+    file[PERSONS - 1] = record(PERSONS - 1, taken);
+    assert_eq!(store.import_reports(file).await.unwrap(), ImportOutcome::ReferenceTaken);
+    assert_head(store, 1).await;
+    assert_eq!(all_cases(store).await.len(), 1);
+
+    // Drawn again: every report, in order, in one commit.
+    let file = (0..PERSONS).map(|n| record(n, random_reference())).collect();
+    let created: Vec<ReportOutcome> = (0..PERSONS).map(|n| ReportOutcome::Created { seq: n as u64 + 2 }).collect();
+    assert_eq!(store.import_reports(file).await.unwrap(), ImportOutcome::Committed(created));
+    assert_head(store, PERSONS as u64 + 1).await;
+    assert_gap_free(&event_seqs(store).await);
+
+    // The same file again replays every record and writes nothing; a changed record is refused.
+    let mut again: Vec<ReportCase> = (0..PERSONS).map(|n| record(n, random_reference())).collect();
+    again[0].idempotency.as_mut().unwrap().request_hash = "changed".into();
+    let ImportOutcome::Committed(outcomes) = store.import_reports(again).await.unwrap() else {
+        panic!("a replayed import needs no new reference")
+    };
+    assert_eq!(outcomes[0], ReportOutcome::KeyReused);
+    assert!(outcomes[1..].iter().all(|o| matches!(o, ReportOutcome::Replayed { .. })));
+    assert_head(store, PERSONS as u64 + 1).await;
+    assert_eq!(all_cases(store).await.len(), PERSONS + 1);
+}
+
 /// A reference already in use is refused and nothing of the refused command is written.
 pub async fn reference_collision_writes_nothing(store: &Store) {
     let reference = random_reference();
@@ -829,6 +874,24 @@ pub async fn list_filters_and_paging(store: &Store) {
     assert_eq!(seen, expected);
 }
 
+/// A session of `user` opened at `T0` with the password it was created with.
+fn session_of(user: &NewUser, token_hash: &str, expires_at: i64) -> NewSession {
+    NewSession {
+        token_hash: token_hash.to_owned(),
+        user_id: user.user_id,
+        password_hash: user.password_hash.clone(),
+        created_at: T0,
+        expires_at,
+        client_address: None,
+        user_agent: None,
+    }
+}
+
+/// Sessions checked at `now` with no idle timeout.
+fn at_time(now: i64) -> SessionClock {
+    SessionClock { now, idle_before: i64::MIN }
+}
+
 fn new_user(name: &str, role: Role) -> NewUser {
     NewUser {
         user_id: Uuid::now_v7(),
@@ -878,32 +941,29 @@ pub async fn users_and_sessions(store: &Store) {
     // Sessions.
     let token = random_hex();
     let expires_at = T0 + 60_000;
-    store
-        .open_session(NewSession { token_hash: token.clone(), user_id: amira.user_id, created_at: T0, expires_at })
-        .await
-        .unwrap();
+    assert!(store.open_session(session_of(&amira, &token, expires_at)).await.unwrap());
     for now in [T0, T0 + 1, expires_at - 1] {
-        let user = store.session_user(&token, now).await.unwrap().expect("a live session finds its user");
+        let user = store.session_user(&token, at_time(now)).await.unwrap().expect("a live session finds its user");
         assert_eq!(
             (user.user_id, user.name.as_str(), user.role, user.expires_at),
             (amira.user_id, "amira", Role::Supervisor, expires_at)
         );
     }
     for now in [expires_at, expires_at + 1, expires_at + 86_400_000] {
-        assert!(store.session_user(&token, now).await.unwrap().is_none(), "expired at {now}");
+        assert!(store.session_user(&token, at_time(now)).await.unwrap().is_none(), "expired at {now}");
     }
-    assert!(store.session_user(&random_hex(), T0).await.unwrap().is_none(), "an unknown token");
+    assert!(store.session_user(&random_hex(), at_time(T0)).await.unwrap().is_none(), "an unknown token");
 
     let omar_token = random_hex();
-    store
-        .open_session(NewSession { token_hash: omar_token.clone(), user_id: omar.user_id, created_at: T0, expires_at })
-        .await
-        .unwrap();
-    assert_eq!(store.session_user(&omar_token, T0).await.unwrap().unwrap().user_id, omar.user_id);
+    assert!(store.open_session(session_of(&omar, &omar_token, expires_at)).await.unwrap());
+    assert_eq!(store.session_user(&omar_token, at_time(T0)).await.unwrap().unwrap().user_id, omar.user_id);
 
     store.close_session(token.clone()).await.unwrap();
-    assert!(store.session_user(&token, T0).await.unwrap().is_none(), "a closed session is gone");
-    assert!(store.session_user(&omar_token, T0).await.unwrap().is_some(), "closing one session keeps the others");
+    assert!(store.session_user(&token, at_time(T0)).await.unwrap().is_none(), "a closed session is gone");
+    assert!(
+        store.session_user(&omar_token, at_time(T0)).await.unwrap().is_some(),
+        "closing one session keeps the others"
+    );
     store.close_session(random_hex()).await.unwrap();
     store.close_session(token).await.unwrap();
 
@@ -912,6 +972,152 @@ pub async fn users_and_sessions(store: &Store) {
     // Users and cases share one log.
     assert_eq!(created(store, simple_command("After users")).await, 3);
     assert_gap_free(&event_seqs(store).await);
+}
+
+/// Staff lifecycle: a disabled account has no live session and cannot open one; a password
+/// reset and ending sessions end them; sessions idle out; nobody disables or demotes the last
+/// enabled admin, even when two admins disable each other at once; every change is an event.
+pub async fn staff_lifecycle(store: &Store) {
+    let nadia = new_user("nadia", Role::Admin);
+    let omar = new_user("omar", Role::Operator);
+    for user in [&nadia, &omar] {
+        assert!(matches!(store.create_user(user.clone()).await.unwrap(), UserOutcome::Created { .. }));
+    }
+    let as_nadia = StaffActor::Admin(nadia.user_id);
+    let write = |write: StaffWrite| async move { store.staff_write(write).await.unwrap() };
+    let change = |name: &str, role: Option<Role>, disabled: Option<bool>, actor: StaffActor| StaffWrite::Change {
+        name: name.to_owned(),
+        change: AccountChange { role, disabled },
+        actor,
+        at: T0 + 5,
+    };
+    let live = |token: String, clock: SessionClock| async move { store.session_user(&token, clock).await.unwrap() };
+
+    // Sessions idle out unless used; using one moves its last use forward.
+    let (laptop, phone) = (random_hex(), random_hex());
+    let expires_at = T0 + 3_600_000;
+    let mut from_laptop = session_of(&omar, &laptop, expires_at);
+    from_laptop.client_address = Some("192.0.2.7".into());
+    from_laptop.user_agent = Some("Firefox".into());
+    assert!(store.open_session(from_laptop).await.unwrap());
+    assert!(store.open_session(session_of(&omar, &phone, expires_at)).await.unwrap());
+    let idle_since = |t: i64| SessionClock { now: T0 + 2_000, idle_before: t };
+    assert_eq!(live(laptop.clone(), idle_since(T0 - 1)).await.unwrap().last_seen_at, T0);
+    assert!(live(laptop.clone(), idle_since(T0)).await.is_none(), "unused since the idle limit");
+    store.touch_session(laptop.clone(), T0 + 1_000).await.unwrap();
+    store.touch_session(laptop.clone(), T0 + 500).await.unwrap(); // a late, older mark moves nothing
+    assert_eq!(live(laptop.clone(), idle_since(T0)).await.unwrap().last_seen_at, T0 + 1_000);
+    assert!(live(phone.clone(), idle_since(T0)).await.is_none(), "marking one session leaves the others");
+
+    // Admins see the live sessions, the one they asked with marked, and never a hash.
+    let listed = store.sessions(omar.user_id, idle_since(T0 - 1), &laptop).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        (
+            listed[0].current,
+            listed[0].last_seen_at,
+            listed[0].client_address.as_deref(),
+            listed[0].user_agent.as_deref()
+        ),
+        (true, T0 + 1_000, Some("192.0.2.7"), Some("Firefox"))
+    );
+    assert!(!listed[1].current);
+    assert_eq!(store.sessions(omar.user_id, idle_since(T0), &laptop).await.unwrap().len(), 1, "idle ones are not live");
+
+    // Disabling ends every session; the account cannot open one, and is listed as disabled.
+    let head_before = head(store);
+    let StaffOutcome::Applied { account, events: 1, sessions_ended: 2 } =
+        write(change("omar", None, Some(true), as_nadia)).await
+    else {
+        panic!("omar is disabled")
+    };
+    assert!(account.disabled);
+    assert!(live(laptop.clone(), at_time(T0)).await.is_none());
+    assert!(!store.open_session(session_of(&omar, &random_hex(), expires_at)).await.unwrap(), "disabled");
+    assert!(store.user_by_name("omar").await.unwrap().unwrap().disabled);
+    assert_eq!(
+        store.users().await.unwrap().iter().map(|u| (u.name.as_str(), u.disabled)).collect::<Vec<_>>(),
+        [("nadia", false), ("omar", true)]
+    );
+    let disabled = store.events_after(head_before, ALL).await.unwrap();
+    assert_eq!(
+        Event::from_parts(&disabled[0].kind, &disabled[0].data).unwrap(),
+        Event::UserDisabled(UserAccountChanged {
+            user_id: omar.user_id,
+            name: "omar".into(),
+            by: Some(nadia.user_id),
+            at: Timestamp(T0 + 5)
+        })
+    );
+    // Asking again records nothing; enabling lets the account sign in again.
+    let again = write(change("omar", None, Some(true), as_nadia)).await;
+    assert!(matches!(again, StaffOutcome::Applied { events: 0, sessions_ended: 0, .. }), "{again:?}");
+    assert!(matches!(
+        write(change("omar", None, Some(false), as_nadia)).await,
+        StaffOutcome::Applied { events: 1, .. }
+    ));
+    assert!(store.open_session(session_of(&omar, &laptop, expires_at)).await.unwrap());
+    assert!(store.open_session(session_of(&omar, &phone, expires_at)).await.unwrap());
+
+    // A sign-in that verified a password replaced meanwhile opens nothing. A reset ends the
+    // account's sessions but the one kept (an admin resetting their own password).
+    let reset = StaffWrite::ResetPassword {
+        name: "omar".into(),
+        password_hash: "$argon2id$new".into(),
+        keep_session: Some(phone.clone()),
+        actor: as_nadia,
+        at: T0 + 6,
+    };
+    assert!(matches!(write(reset).await, StaffOutcome::Applied { events: 1, sessions_ended: 1, .. }));
+    assert!(live(laptop.clone(), at_time(T0)).await.is_none());
+    assert!(live(phone.clone(), at_time(T0)).await.is_some(), "the kept session");
+    assert_eq!(store.user_by_name("omar").await.unwrap().unwrap().password_hash, "$argon2id$new");
+    assert!(!store.open_session(session_of(&omar, &random_hex(), expires_at)).await.unwrap(), "the old password");
+    let end = StaffWrite::EndSessions { name: "omar".into(), actor: as_nadia, at: T0 + 7 };
+    assert!(matches!(write(end).await, StaffOutcome::Applied { events: 1, sessions_ended: 1, .. }));
+    assert!(live(phone.clone(), at_time(T0)).await.is_none());
+    let nobody = StaffWrite::EndSessions { name: "nobody".into(), actor: as_nadia, at: T0 + 7 };
+    assert_eq!(write(nobody).await, StaffOutcome::NotFound);
+
+    // The last enabled admin stays, whoever asks; an admin does not disable themselves.
+    assert_eq!(write(change("nadia", None, Some(true), as_nadia)).await, StaffOutcome::Refused(Refusal::OwnAccount));
+    for asked in [
+        change("nadia", None, Some(true), StaffActor::CommandLine),
+        change("nadia", Some(Role::Operator), None, StaffActor::CommandLine),
+    ] {
+        assert_eq!(write(asked).await, StaffOutcome::Refused(Refusal::LastAdmin));
+    }
+    assert!(matches!(
+        write(change("omar", Some(Role::Admin), None, StaffActor::CommandLine)).await,
+        StaffOutcome::Applied { events: 1, .. }
+    ));
+    // Two admins disabling each other at once: one wins, the other is the last admin.
+    let as_omar = StaffActor::Admin(omar.user_id);
+    let (first, second) = tokio::join!(
+        store.staff_write(change("omar", None, Some(true), as_nadia)),
+        store.staff_write(change("nadia", None, Some(true), as_omar)),
+    );
+    let outcomes = [first.unwrap(), second.unwrap()];
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, StaffOutcome::Applied { events: 1, .. })).count(), 1);
+    assert_eq!(outcomes.iter().filter(|o| **o == StaffOutcome::Refused(Refusal::LastAdmin)).count(), 1);
+    assert_eq!(store.users().await.unwrap().iter().filter(|u| u.role == Role::Admin && !u.disabled).count(), 1);
+
+    // Every change above is in the log, gap-free, and none carries a password hash.
+    let events = store.events_after(0, ALL).await.unwrap();
+    assert_gap_free(&events.iter().map(|e| e.seq).collect::<Vec<_>>());
+    let kinds: Vec<&str> = events.iter().skip(2).map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "user_disabled",
+            "user_enabled",
+            "user_password_reset",
+            "user_sessions_ended",
+            "user_role_changed",
+            "user_disabled"
+        ]
+    );
+    assert!(!events.iter().any(|e| e.data.contains("argon2")));
 }
 
 /// What the first life of a store wrote, for [`everything_survives_reopen`] to check.
@@ -947,15 +1153,7 @@ pub async fn write_before_reopen(store: &Store) -> Written {
     assert!(matches!(store.create_user(user.clone()).await.unwrap(), UserOutcome::Created { .. }));
     let session_token = random_hex();
     let session_expires_at = T0 + 3_600_000;
-    store
-        .open_session(NewSession {
-            token_hash: session_token.clone(),
-            user_id: user.user_id,
-            created_at: T0,
-            expires_at: session_expires_at,
-        })
-        .await
-        .unwrap();
+    assert!(store.open_session(session_of(&user, &session_token, session_expires_at)).await.unwrap());
     let details = vec![detail(store, ids[0]).await, detail(store, ids[1]).await];
 
     // A burst still in flight when the store closes: whatever was answered Created must survive,
@@ -1024,7 +1222,8 @@ pub async fn everything_survives_reopen(store: &Store, written: Written) {
         (user.user_id, user.role, user.password_hash),
         (written.user.user_id, Role::Admin, written.user.password_hash)
     );
-    let session = store.session_user(&written.session_token, T0 + 1).await.unwrap().expect("the session survives");
+    let session =
+        store.session_user(&written.session_token, at_time(T0 + 1)).await.unwrap().expect("the session survives");
     assert_eq!((session.user_id, session.expires_at), (written.user.user_id, written.session_expires_at));
     assert_eq!(store.create_user(new_user("nadia", Role::Operator)).await.unwrap(), UserOutcome::NameTaken);
 
@@ -1309,9 +1508,11 @@ on_both_backends!(
     idempotency_replays_and_refuses_reuse,
     concurrent_retries_create_one_case,
     reference_collision_writes_nothing,
+    an_import_is_written_whole_or_not_at_all,
     concurrent_intake_is_gap_free,
     list_filters_and_paging,
     users_and_sessions,
+    staff_lifecycle,
     committed_head_covers_every_reply,
     cursors_beyond_i64_are_not_wrapped,
     coordinates_round_trip_exactly,

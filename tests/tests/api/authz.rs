@@ -170,6 +170,7 @@ fn default_fixture(placeholder: &str) -> Fixture {
         "zone_id" => Fixture::Zone,
         "movement_id" => Fixture::Movement,
         "token_id" | "dead_id" => Fixture::Unknown,
+        "name" => Fixture::Literal(STAFF_FIXTURE),
         other => panic!("no fixture for the placeholder {{{other}}}: add one to `default_fixture` or to the row's ids"),
     }
 }
@@ -256,6 +257,12 @@ const ROUTES: &[Route] = &[
     api("POST",   "/api/v1/cases/{case_id}/contacts", EMPTY_OBJECT, operators(422)),
     api("POST",   "/api/v1/cases/{case_id}/priority", EMPTY_OBJECT, operators(422)),
     api("GET",    "/api/v1/users", NONE, operators(200)),
+    // Staff accounts (admins): the matrix's account is one nobody calls with, and the bodies
+    // change nothing (nothing to change, a password the policy refuses).
+    api("PUT",    "/api/v1/users/{name}", EMPTY_OBJECT, admins(422)),
+    api("POST",   "/api/v1/users/{name}/password", Body::Json(r#"{"password":"short"}"#), admins(422)),
+    api("GET",    "/api/v1/users/{name}/sessions", NONE, admins(200)),
+    api("DELETE", "/api/v1/users/{name}/sessions", NONE, admins(200)),
     api("GET",    "/api/v1/map", NONE, operators(200)),
     api("GET",    "/api/v1/map/config", NONE, operators(200)),
     api("GET",    "/api/v1/kpis", NONE, operators(200)),
@@ -351,6 +358,9 @@ const ROUTES: &[Route] = &[
 /// lists them; each is exercised by [`websockets_admit_only_their_callers_and_partner_b_never_sees_case_x`].
 const WEBSOCKET_MESSAGE_TYPES: &[&str] = &["subscribe"];
 
+/// The account the staff routes (`/users/{name}`) act on: none of the callers.
+const STAFF_FIXTURE: &str = "zaid";
+
 /// A 43-character token (the length of a real one) that was never issued.
 const NEVER_ISSUED_TOKEN: &str = "AuthzMatrixNeverIssuedTrackingToken00000000";
 const UNKNOWN_ID: &str = "0190f000-0000-7000-8000-0000000a07a2";
@@ -426,14 +436,20 @@ impl World {
     }
 }
 
-/// Users of each role, partners A and B, case X (reported through the public API, so its
+/// Partner A's webhook URL (nothing listens there): where a partner's systems are is for admins
+/// and the partner itself to see, so no other caller's answer may contain it.
+const PARTNER_A_WEBHOOK: &str = "http://127.0.0.1:9/partner-a-webhook";
+
+/// Users of each role, partners A (taking webhooks) and B, case X (reported through the public API, so its
 /// tracking token is known) referred to A only, case Z, two advisories and a match suggestion.
 async fn world(server: &TestServer) -> World {
     let admin = server.admin().await;
     let (operator, _) = user(server, "omar", "operator").await;
     let (supervisor, _) = user(server, "samira", "supervisor").await;
+    user(server, STAFF_FIXTURE, "operator").await;
 
-    let partner_a = register(&admin, json!({"name": "Partner A", "kind": "ngo"})).await;
+    let partner_a =
+        register(&admin, json!({"name": "Partner A", "kind": "ngo", "webhook_url": PARTNER_A_WEBHOOK})).await;
     let partner_b = register(&admin, json!({"name": "Partner B", "kind": "ngo"})).await;
     let (token_a, _) = token(&admin, &partner_a).await;
     let (token_b, _) = token(&admin, &partner_b).await;
@@ -794,12 +810,15 @@ async fn every_route_answers_each_caller_as_classified() {
             if !allowed(expect, reply.status) {
                 wrong.push(format!("expected {expect:?}"));
             }
-            // Whatever the table says: no 5xx, and never a 403 for a partner.
+            // Whatever the table says: no 5xx, never a 403 for a partner, no webhook URL but to admins.
             if reply.status >= 500 {
                 wrong.push("a server error".to_owned());
             }
             if who.is_partner() && reply.status == 403 {
                 wrong.push("a partner was told 403".to_owned());
+            }
+            if !matches!(who, Who::Admin | Who::PartnerA) && reply.body.to_string().contains(PARTNER_A_WEBHOOK) {
+                wrong.push("partner A's webhook URL was shown".to_owned());
             }
             let mark = if wrong.is_empty() { " " } else { "!" };
             cells.push_str(&format!("{:>10}{mark}", reply.status));

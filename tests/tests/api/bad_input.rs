@@ -23,6 +23,39 @@ async fn every_bad_input_is_a_clear_4xx_and_writes_nothing() {
         (with(base.clone(), "/location/lat", json!("north")), 422, "invalid_field", Some("location.lat")),
         (with(base.clone(), "/people/0/name", json!("م".repeat(10_000))), 422, "too_long", Some("people[0].name")),
         (with(base.clone(), "/people/0/name", json!("Ali\u{0007}")), 422, "control_character", Some("people[0].name")),
+        // Direction controls reorder what a page draws beside the text (finding 8 of issue 15).
+        (
+            with(base.clone(), "/people/0/name", json!("منى\u{202E} +249912345678")),
+            422,
+            "invalid_characters",
+            Some("people[0].name"),
+        ),
+        (
+            with(base.clone(), "/reporter/name", json!("Umm \u{2067}Ahmed")),
+            422,
+            "invalid_characters",
+            Some("reporter.name"),
+        ),
+        (
+            with(base.clone(), "/location/place", json!("\u{202D}Riyadh")),
+            422,
+            "invalid_characters",
+            Some("location.place"),
+        ),
+        (with(base.clone(), "/message", json!("call \u{202B}us")), 422, "invalid_characters", Some("message")),
+        // A name of invisible characters alone looks empty and is not.
+        (
+            with(base.clone(), "/people/0/name", json!("\u{200B}\u{200C}\u{FEFF}")),
+            422,
+            "no_visible_characters",
+            Some("people[0].name"),
+        ),
+        (
+            with(base.clone(), "/reporter/name", json!(" \u{2060} ")),
+            422,
+            "no_visible_characters",
+            Some("reporter.name"),
+        ),
         (with(base.clone(), "/people/0/age", json!(-1)), 422, "invalid_field", Some("people[0].age")),
         (with(base.clone(), "/people/0/age", json!(300)), 422, "out_of_range", Some("people[0].age")),
         (
@@ -49,6 +82,11 @@ async fn every_bad_input_is_a_clear_4xx_and_writes_nothing() {
         assert!(reply.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
         assert_eq!(reply.body["error"]["field"].as_str(), field, "{body:.200} -> {}", reply.body);
     }
+
+    // The refusal says which character, so the person can find it.
+    let named = api.post_report(&with(base.clone(), "/people/0/name", json!("Mona\u{202E}")), None).await.unwrap();
+    let message = named.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("U+202E") && message.contains("RIGHT-TO-LEFT OVERRIDE"), "{}", named.body);
 
     let malformed = api.post_report_raw("{\"people\": [", "application/json").await.unwrap();
     assert_eq!((malformed.status, malformed.error_code()), (400, "invalid_json"));

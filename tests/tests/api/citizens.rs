@@ -304,6 +304,41 @@ async fn json_refusals_name_the_forms_field_in_the_forms_language() {
 }
 
 #[tokio::test]
+async fn the_form_refuses_direction_controls_and_invisible_names_at_the_field_in_its_language() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    // A right-to-left override after a name would turn the phone drawn beside it around.
+    let fields = with(filled_form("ar", "form-key-bidi"), "people[2].name", "سارة\u{202E}");
+    let reply = post_form(&api, &fields, false).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let html = page(&reply);
+    let message = field_error(html, "people[2].name").unwrap_or_else(|| panic!("no message at the field: {html}"));
+    assert!(has_arabic(message) && message.contains("اتجاه"), "{message}");
+    assert_eq!(input_value(html, "people[2].name"), Some("سارة\u{202E}"), "what was typed is kept to correct");
+
+    let fields = with(filled_form("en", "form-key-invisible"), "reporter.name", "\u{200B}\u{200D}");
+    let reply = post_form(&api, &fields, false).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let message = field_error(page(&reply), "reporter.name").expect("a message at the field");
+    assert!(!has_arabic(message) && message.contains("invisible"), "{message}");
+
+    // form.js's JSON answer: the form's field name and the page's language.
+    let fields = with(filled_form("en", "form-key-bidi-json"), "people[2].name", "Sara\u{2066}");
+    let json = post_form(&api, &fields, true).await;
+    assert_eq!((json.status, json.error_code()), (422, "invalid_characters"), "{}", json.body);
+    assert_eq!(json.body["error"]["field"], "people[2].name");
+    let message = json.body["error"]["message"].as_str().unwrap();
+    assert!(!has_arabic(message) && message.contains("direction"), "{message}");
+    let fields = with(filled_form("ar", "form-key-invisible-json"), "people[2].name", "\u{2060}");
+    let json = post_form(&api, &fields, true).await;
+    assert_eq!((json.status, json.error_code()), (422, "no_visible_characters"), "{}", json.body);
+    assert!(has_arabic(json.body["error"]["message"].as_str().unwrap()), "{}", json.body);
+
+    assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 0, "nothing was stored");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_filled_honeypot_is_refused_and_opens_no_case() {
     let server = TestServer::start().await;
     let api = server.api();

@@ -8,6 +8,7 @@ mod bad_input;
 mod citizens;
 mod crash;
 mod evacuation;
+mod hostile;
 mod idempotency;
 mod intake;
 mod live;
@@ -17,6 +18,7 @@ mod partners;
 mod pfif;
 mod scale_out;
 mod scenarios;
+mod staff;
 mod webhooks;
 mod workflow;
 

@@ -515,12 +515,47 @@ async fn the_partner_page_holds_a_session_of_its_own_never_the_api_token() {
 async fn webhooks_go_to_public_https_urls_only_unless_the_server_allows_private_ones() {
     let server = TestServer::start_with(|config| config.webhook_private_targets = false).await;
     let admin = server.admin().await;
-    for url in ["http://erc.example/hook", "https://127.0.0.1/hook", "https://169.254.169.254/latest"] {
+    // Every spelling of this machine, a private network or the cloud metadata address that the
+    // HTTP client would read as one (WHATWG URL rules), IPv4 and IPv6.
+    let refused = [
+        "http://erc.example/hook",
+        "https://127.0.0.1/hook",
+        "https://169.254.169.254/latest",
+        "https://2130706433/hook",
+        "https://127.1/hook",
+        "https://0x7f000001/hook",
+        "https://0177.0.0.1/hook",
+        "https://127.0.0.1./hook",
+        "https://%31%32%37.0.0.1/hook",
+        "https://0/hook",
+        "https://0.0.0.0/hook",
+        "https://localhost/hook",
+        "https://[::1]/hook",
+        "https://[::]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[::ffff:7f00:1]/hook",
+        "https://[fe80::1]/hook",
+        "https://[fd12:3456::1]/hook",
+        "https://169.254.1.1/hook",
+        "https://100.64.0.1/hook",
+        "https://224.0.0.1/hook",
+        "https://255.255.255.255/hook",
+    ];
+    for url in refused {
         let body = json!({"name": "ERC", "kind": "red_crescent", "webhook_url": url});
         let reply = admin.post_json("/api/v1/partners", &body).await.unwrap();
         assert_eq!((reply.status, reply.body["error"]["field"].as_str()), (422, Some("webhook_url")), "{url}");
     }
-    let body = json!({"name": "ERC", "kind": "red_crescent", "webhook_url": "https://erc.example/hook"});
-    assert_eq!(admin.post_json("/api/v1/partners", &body).await.unwrap().status, 201);
+    let body = json!({"name": "ERC", "kind": "red_crescent", "webhook_url": "https://ERC.example:443/hook"});
+    let registered = admin.post_json("/api/v1/partners", &body).await.unwrap();
+    assert_eq!(registered.status, 201);
+    assert_eq!(registered.body["webhook_url"], "https://erc.example/hook", "kept as the client will read it");
+    // A change of URL is held to the same rule.
+    let partner = registered.body["partner_id"].as_str().unwrap();
+    for url in refused {
+        let body = json!({"name": "ERC", "kind": "red_crescent", "webhook_url": url});
+        let reply = admin.put_json(&format!("/api/v1/partners/{partner}"), &body).await.unwrap();
+        assert_eq!((reply.status, reply.body["error"]["field"].as_str()), (422, Some("webhook_url")), "{url}");
+    }
     server.stop().await.unwrap();
 }

@@ -136,3 +136,75 @@ async fn another_agencys_file_is_imported_once() {
     assert_eq!(import(&operator, AGENCY_FILE).await.status, 403);
     server.stop().await.unwrap();
 }
+
+/// A made-up name word for `n`, one syllable per decimal digit, each with its own consonant, so
+/// that no two persons of a file share a name and the matcher has no pairs to weigh.
+fn name_word(n: usize) -> String {
+    const SYLLABLES: [&str; 10] = ["ba", "ke", "di", "mo", "lu", "sa", "ti", "ro", "ne", "fu"];
+    let word: String = n.to_string().bytes().map(|d| SYLLABLES[usize::from(d - b'0')]).collect();
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
+/// A PFIF 1.4 file of `count` persons from another agency, record ids `tracing.example/person.N`.
+fn agency_file(count: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n",
+    );
+    for n in 0..count {
+        xml.push_str(&format!(
+            "<pfif:person><pfif:person_record_id>tracing.example/person.{n}</pfif:person_record_id>\
+             <pfif:entry_date>2023-04-22T08:15:00Z</pfif:entry_date>\
+             <pfif:source_date>2023-04-22T08:15:00Z</pfif:source_date>\
+             <pfif:full_name>{} {}</pfif:full_name><pfif:age>{}</pfif:age>\
+             <pfif:home_city>Omdurman</pfif:home_city></pfif:person>\n",
+            name_word(10_000 + n),
+            name_word(20_000 + n),
+            n % 90
+        ));
+    }
+    xml.push_str("</pfif:pfif>\n");
+    xml
+}
+
+/// How many cases were opened by imports.
+async fn imported(admin: &Api) -> usize {
+    admin.all_cases("").await.unwrap().iter().filter(|c| c["channel"] == "import").count()
+}
+
+#[tokio::test]
+async fn an_import_the_client_gives_up_on_stores_every_person_or_none() {
+    import_is_all_or_nothing(TestServer::start().await).await;
+}
+
+#[tokio::test]
+async fn an_import_the_client_gives_up_on_stores_every_person_or_none_on_postgres() {
+    let Some(server) = TestServer::start_postgres().await else { return };
+    import_is_all_or_nothing(server).await;
+}
+
+async fn import_is_all_or_nothing(server: TestServer) {
+    const PERSONS: usize = 2000;
+    let admin = server.admin().await;
+    let file = agency_file(PERSONS);
+    assert_eq!(violations(&file), Vec::<String>::new(), "the file is valid PFIF 1.4");
+    // The client gives up early: the import must not stop half-way when its request goes away.
+    let request = admin.http.post(admin.url("/api/v1/pfif/persons")).header("content-type", "application/xml");
+    let cut_off = request.body(file.clone()).timeout(Duration::from_millis(200));
+    let _ = admin.send(cut_off).await;
+    // A report sent now is written after the import if the import reached the store at all, so
+    // once it is answered the import is either wholly stored or not at all.
+    let after = admin.post_report(&json!({"people": [{"name": "Later Person"}]}), None).await.unwrap();
+    assert_eq!(after.status, 201, "{}", after.body);
+    let stored = imported(&admin).await;
+    assert!(stored == 0 || stored == PERSONS, "{stored} of {PERSONS} persons stored: a partial import");
+    // Importing again (a client that waits) completes it, once.
+    let again = import(&admin, &file).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(
+        again.body["created"].as_u64().unwrap() + again.body["already_imported"].as_u64().unwrap(),
+        PERSONS as u64
+    );
+    assert_eq!(imported(&admin).await, PERSONS);
+    server.stop().await.unwrap();
+}

@@ -1,7 +1,7 @@
 // The advisories panel: the public advisories as they stand now, refreshed live when one is
 // published, updated or withdrawn; supervisors and admins publish and withdraw them here.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, isolated } from './dom.js';
 import { lang, t } from './i18n.js';
 
 const SEVERITIES = ['severe', 'extreme', 'moderate', 'minor', 'unknown'];
@@ -28,10 +28,10 @@ export function mountAdvisories(element, { user, selectedCell }) {
           h(
             'li',
             { class: `advisory severity-${a.severity}`, dataset: { advisoryId: a.advisory_id } },
-            h('strong', {}, a.headline[l]),
+            h('strong', {}, isolated(a.headline[l])),
             ' ',
             h('span', { class: 'meta' }, `${t(`severities.${a.severity}`)} · ${t(`kinds.${a.kind}`)} · v${a.version}`),
-            h('p', {}, a.body[l]),
+            h('p', { dir: 'auto' }, a.body[l]),
             canPublish
               ? h('button', { type: 'button', name: 'withdraw', onclick: () => withdraw(a.advisory_id) }, t('withdraw'))
               : '',

@@ -1,5 +1,5 @@
 // The case board: one column per open status, cards worst priority first, live.
-import { h } from './dom.js';
+import { h, isolated, isolatedLtr } from './dom.js';
 import { t } from './i18n.js';
 import { COLUMNS, column, referralAttention } from './state.js';
 
@@ -58,9 +58,9 @@ function card(summary, onOpen) {
       dataset: { caseId: summary.case_id, reference: summary.reference },
       onclick: () => onOpen(summary.case_id),
     },
-    h('span', { class: 'ref' }, summary.reference),
+    isolatedLtr(summary.reference, { class: 'ref' }),
     h('span', { class: 'level' }, t(`level.${summary.priority.level}`)),
-    h('span', { class: 'place' }, summary.place ?? ''),
+    isolated(summary.place, { class: 'place' }),
     h('span', { class: 'needs' }, [...summary.flags.map((f) => t(`flags.${f}`)), ...summary.needs.map((n) => t(`needs.${n}`))].join(' · ')),
     h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`)),
     summary.danger_zone ? h('span', { class: 'danger-zone', dataset: { zoneId: summary.danger_zone } }, t('inDangerZone')) : '',

@@ -1,4 +1,5 @@
-// A tiny element builder: h('div', {class: 'x', onclick}, child, 'text', …).
+// A tiny element builder: h('div', {class: 'x', onclick}, child, 'text', …), and the isolates
+// every value someone typed is drawn in.
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -7,9 +8,31 @@ export function h(tag, attributes = {}, ...children) {
     else if (name === 'dataset') Object.assign(element.dataset, value);
     else element.setAttribute(name, value === true ? '' : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return element;
+}
+
+/**
+ * A value someone typed (a name, a place, a note) in an isolate of its own (<bdi>, its
+ * direction from its first letter), so neither its script nor a direction control stored in it
+ * (old or imported data) can reorder what is drawn beside it. Nothing for an absent value.
+ */
+export function isolated(value, attributes = {}) {
+  return value == null || value === '' ? null : h('bdi', attributes, value);
+}
+
+/**
+ * A phone number, passport, reference or coordinates: an isolate that reads left to right in
+ * an Arabic line too (`+249912345678`, never `249912345678+`). Nothing for an absent value.
+ */
+export function isolatedLtr(value, attributes = {}) {
+  return value == null || value === '' ? null : h('bdi', { ...attributes, dir: 'ltr' }, value);
+}
+
+/** The present parts (not null, false or '') with `separator` between them, as children for h(). */
+export function joined(parts, separator = ' ') {
+  return parts.filter((part) => part != null && part !== false && part !== '').flatMap((part, i) => (i ? [separator, part] : [part]));
 }

@@ -1,9 +1,10 @@
 // The case drawer: everything about one case, and every workflow action on it. A stale edit
 // (409) is explained, and the drawer shows the case as it now stands. Its referrals and its
 // timeline follow the live stream (`onEvent`); the rest shows the case as it was opened or last
-// changed here.
+// changed here. Every value someone typed is drawn in an isolate of its own (phones, passports
+// and references left to right), so none can reorder what is drawn beside it.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, isolated, isolatedLtr, joined } from './dom.js';
 import { lang, t } from './i18n.js';
 import { DONE_STATUSES, FINAL_REFERRAL, OPEN_STATUSES } from './state.js';
 
@@ -76,12 +77,12 @@ function familyItem(member, element, detail, context) {
   return h(
     'li',
     { dataset: { personId: member.person_id } },
-    h('strong', {}, [member.name ?? '–', member.age != null ? `(${member.age})` : null].filter(Boolean).join(' ')),
+    h('strong', {}, joined([isolated(member.name) ?? '–', member.age != null ? `(${member.age})` : null])),
     ' ',
     status,
     ' ',
     member.cases.map((c) =>
-      h('button', { type: 'button', class: 'link', onclick: () => context.onOpen?.(c.case_id) }, `${c.reference}${c.role === 'reporter' ? ` ← ${t(`relation.${c.relation ?? 'other'}`)}` : ''}`),
+      h('button', { type: 'button', class: 'link', onclick: () => context.onOpen?.(c.case_id) }, isolatedLtr(c.reference), c.role === 'reporter' ? ` ← ${t(`relation.${c.relation ?? 'other'}`)}` : ''),
     ),
     links.length ? h('span', { class: 'links' }, ` · ${links.join(', ')}`) : '',
   );
@@ -98,7 +99,7 @@ function matchItem(m, element, detail, context) {
     { class: `match status-${m.status}`, dataset: { suggestionId: m.suggestion_id } },
     h('strong', {}, `${t(m.kind === 'duplicate' ? 'kindDuplicate' : 'kindRelative')} (${m.score.toFixed(2)})`),
     ' ',
-    h('button', { type: 'button', class: 'link', onclick: () => context.onOpen?.(m.case_id) }, `${m.reference ?? ''} ${m.name ?? ''}`.trim() || t('openCase')),
+    h('button', { type: 'button', class: 'link', onclick: () => context.onOpen?.(m.case_id) }, m.reference || m.name ? joined([isolatedLtr(m.reference), isolated(m.name)]) : t('openCase')),
     h('p', { class: 'reasons' }, m.reasons.map((r) => r.text[lang]).join(' · ')),
     m.status === 'open'
       ? h(
@@ -155,7 +156,7 @@ function render(element, detail, notice, context) {
     ...present(h(
       'div',
       { class: 'drawer-head' },
-      h('h2', {}, c.reference, ' · ', t(`status.${c.status}`)),
+      h('h2', {}, isolatedLtr(c.reference), ' · ', t(`status.${c.status}`)),
       h('button', { type: 'button', class: 'close', onclick: onClose }, t('close')),
     ),
     notice ? h('p', { class: `notice ${notice.kind}`, role: 'alert' }, notice.text) : null,
@@ -166,13 +167,23 @@ function render(element, detail, notice, context) {
       c.priority.reasons.map((r) => r.text[document.documentElement.lang === 'ar' ? 'ar' : 'en']).join('، '),
     ),
     h('p', {}, `${t('sla')}: ${t(`slaState.${c.sla.state}`)}`, c.sla.escalated ? ' ⚑' : ''),
-    detail.message ? h('blockquote', {}, detail.message) : null,
+    detail.message ? h('blockquote', { dir: 'auto' }, detail.message) : null,
     h('h3', {}, t('people')),
     h(
       'ul',
       {},
       detail.persons.map((p) =>
-        h('li', {}, [p.name, p.age != null ? `(${p.age})` : null, p.phone, p.passport, p.role === 'reporter' ? `← ${t(`relation.${p.relation ?? 'other'}`)}` : null].filter(Boolean).join(' ')),
+        h(
+          'li',
+          { class: 'person', dataset: { personId: p.person_id } },
+          joined([
+            isolated(p.name, { class: 'name' }),
+            p.age != null ? `(${p.age})` : null,
+            isolatedLtr(p.phone, { class: 'phone' }),
+            isolatedLtr(p.passport, { class: 'passport' }),
+            p.role === 'reporter' ? `← ${t(`relation.${p.relation ?? 'other'}`)}` : null,
+          ]),
+        ),
       ),
     ),
     h(
@@ -202,7 +213,10 @@ function render(element, detail, notice, context) {
               'select',
               { name: 'user_id' },
               h('option', { value: '' }, t('unassigned')),
-              context.users.map((u) => h('option', { value: u.user_id, selected: u.user_id === c.assigned_to }, u.name)),
+              // A disabled account takes no new cases; it stays listed while it holds this one.
+              context.users
+                .filter((u) => !u.disabled || u.user_id === c.assigned_to)
+                .map((u) => h('option', { value: u.user_id, selected: u.user_id === c.assigned_to }, u.name)),
             ),
             h('button', { type: 'submit', name: 'reassign' }, t('assign')),
           )
@@ -253,13 +267,26 @@ function render(element, detail, notice, context) {
       'ul',
       {},
       detail.reports.map((r) =>
-        h('li', {}, [time(r.received_at), r.update_kind ? t(`citizenUpdate.${r.update_kind}`) : r.channel, r.place, r.reporter_place ? `(${r.reporter_place})` : null, r.message].filter(Boolean).join(' — ')),
+        h(
+          'li',
+          {},
+          joined(
+            [
+              time(r.received_at),
+              r.update_kind ? t(`citizenUpdate.${r.update_kind}`) : r.channel,
+              isolated(r.place),
+              r.reporter_place ? ['(', isolated(r.reporter_place), ')'] : null,
+              isolated(r.message),
+            ],
+            ' — ',
+          ),
+        ),
       ),
     ),
     h('h3', {}, t('notes')),
-    h('ul', {}, detail.notes.map((n) => h('li', {}, `${time(n.created_at)} ${n.author}: ${n.text}`))),
+    h('ul', {}, detail.notes.map((n) => h('li', {}, `${time(n.created_at)} `, isolated(n.author), ': ', isolated(n.text)))),
     h('h3', {}, t('contacts')),
-    h('ul', {}, detail.contacts.map((x) => h('li', {}, `${time(x.created_at)} ${x.author}: ${t(`contactChannel.${x.channel}`)} — ${t(`outcome.${x.outcome}`)}`))),
+    h('ul', {}, detail.contacts.map((x) => h('li', {}, `${time(x.created_at)} `, isolated(x.author), `: ${t(`contactChannel.${x.channel}`)} — ${t(`outcome.${x.outcome}`)}`))),
     h('h3', {}, t('timeline')),
     timeline(detail, context),
   ));
@@ -281,14 +308,15 @@ function partnerName(context, partnerId, fallback) {
 function timelineItem(event, context) {
   const d = event.data ?? {};
   const head = `#${event.seq} ${new Date(event.at).toLocaleString()} ${event.kind}`;
-  let what = '';
-  if (event.kind === 'referral_made') what = `${partnerName(context, d.partner_id)}: ${t(`requestTypes.${d.request_type}`)}`;
+  const partner = () => isolated(partnerName(context, d.partner_id));
+  let what = null;
+  if (event.kind === 'referral_made') what = [partner(), `: ${t(`requestTypes.${d.request_type}`)}`];
   if (event.kind === 'referral_updated') {
     const by = d.by?.type === 'partner' ? t('byPartner') : t('byOperator');
-    what = `${partnerName(context, d.partner_id)}: ${t(`referralStatus.${d.from}`)} → ${t(`referralStatus.${d.to}`)} (${by})${d.text ? ` — ${d.text}` : ''}`;
+    what = [partner(), `: ${t(`referralStatus.${d.from}`)} → ${t(`referralStatus.${d.to}`)} (${by})`, d.text ? [' — ', isolated(d.text)] : null];
   }
-  if (event.kind === 'referral_escalated') what = `${partnerName(context, d.partner_id)}: ${t('escalated')}`;
-  return h('li', { dataset: { kind: event.kind } }, what ? `${head} — ${what}` : head);
+  if (event.kind === 'referral_escalated') what = [partner(), `: ${t('escalated')}`];
+  return h('li', { dataset: { kind: event.kind } }, head, what ? [' — ', what] : null);
 }
 
 /** The case's referrals (live) and the form that makes one. */
@@ -338,11 +366,11 @@ function renderReferrals(context) {
       return h(
         'li',
         { class: `referral status-${r.status}${unanswered ? ' escalated' : ''}`, dataset: { referralId: r.referral_id } },
-        h('strong', {}, partnerName(context, r.partner_id, r.partner_name)),
+        h('strong', {}, isolated(partnerName(context, r.partner_id, r.partner_name))),
         ` · ${t(`requestTypes.${r.request_type}`)} · `,
         h('span', { class: 'status' }, t(`referralStatus.${r.status}`)),
         unanswered ? h('span', { class: 'escalated' }, ` ⚑ ${t('escalated')}`) : '',
-        r.note ? h('p', { class: 'note' }, r.note) : '',
+        r.note ? h('p', { class: 'note', dir: 'auto' }, r.note) : '',
         h('small', {}, new Date(r.updated_at).toLocaleString()),
         FINAL_REFERRAL.includes(r.status)
           ? ''

@@ -4,9 +4,10 @@
 // (places, zones and lifting them, movements with their passengers, seat suggestions, status
 // buttons and manifests, planning a movement); and the counters strip. Everything follows the
 // live stream (debounced reloads); the server decides every rule, this module only offers the
-// steps its state machines allow and explains its refusals.
+// steps its state machines allow and explains its refusals. Names and labels are drawn in
+// isolates of their own, passports, references and coordinates left to right.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, isolated, isolatedLtr } from './dom.js';
 import { lang, t } from './i18n.js';
 
 const PLACE_STYLE = {
@@ -111,9 +112,9 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
                 'li',
                 { dataset: { placeId: p.place_id, kind: p.kind } },
                 h('span', { class: `swatch shape-${PLACE_STYLE[p.kind].shape}`, style: `background:${PLACE_STYLE[p.kind].colour}` }),
-                h('button', { type: 'button', class: 'link', title: t('showOnMap'), onclick: () => map.centreOn(p.lon, p.lat, 60_000) }, p.name[lang()]),
+                h('button', { type: 'button', class: 'link', title: t('showOnMap'), onclick: () => map.centreOn(p.lon, p.lat, 60_000) }, isolated(p.name[lang()])),
                 ' · ',
-                h('bdi', { class: 'other-name' }, p.name[other()]),
+                isolated(p.name[other()], { class: 'other-name' }),
                 ` · ${t(`placeKinds.${p.kind}`)}`,
               ),
             ),
@@ -127,7 +128,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
       h(
         'li',
         { class: `zone kind-${z.kind}${z.active ? '' : ' lifted'}`, dataset: { zoneId: z.zone_id } },
-        h('button', { type: 'button', class: 'link', title: t('showOnMap'), onclick: () => map.fit(polygonsOf(z.area).flat(2)) }, z.name[lang()]),
+        h('button', { type: 'button', class: 'link', title: t('showOnMap'), onclick: () => map.fit(polygonsOf(z.area).flat(2)) }, isolated(z.name[lang()])),
         ` · ${t(`zoneKinds.${z.kind}`)}`,
         z.kind === 'danger' ? ` · ${t('flaggedCases')}: ${z.flagged}` : '',
         z.active ? '' : ` · ${t('lifted')}`,
@@ -174,7 +175,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
     map.takeClicks(([lon, lat]) => {
       point = [round(lon), round(lat)];
       map.setDraft([point]);
-      where.replaceChildren(`${t('coordinates')}: `, h('bdi', {}, `${point[1]}, ${point[0]}`));
+      where.replaceChildren(`${t('coordinates')}: `, isolatedLtr(`${point[1]}, ${point[0]}`));
       save.disabled = false;
     });
     const onsubmit = async (event) => {
@@ -289,10 +290,10 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
     return h(
       'li',
       { class: `movement status-${m.status}`, dataset: { movementId: m.movement_id, status: m.status } },
-      h('strong', { class: 'label' }, m.label),
+      h('strong', { class: 'label' }, isolated(m.label)),
       ` · ${t(`modes.${m.mode}`)} · `,
       h('span', { class: 'status' }, t(`movementStatus.${m.status}`)),
-      h('p', { class: 'route' }, `${m.origin.name[lang()]} ${t('routeArrow')} ${m.destination.name[lang()]} · ${t('departure')}: ${when(m.departure_at)}`),
+      h('p', { class: 'route' }, isolated(m.origin.name[lang()]), ` ${t('routeArrow')} `, isolated(m.destination.name[lang()]), ` · ${t('departure')}: ${when(m.departure_at)}`),
       h('p', { class: 'counts' }, `${t('seats')}: ${m.seats}`, counts.length ? ` · ${counts.join(' · ')}` : ''),
       h(
         'div',
@@ -359,12 +360,12 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
               h(
                 'li',
                 { class: 'passenger', dataset: { personId: p.person_id, status: p.status } },
-                h('strong', {}, p.name ?? '–'),
+                h('strong', {}, isolated(p.name) ?? '–'),
                 p.age != null ? ` (${p.age})` : '',
                 ` · ${t(`classes.${p.class}`)}`,
-                p.passport ? [` · ${t('passport')} `, h('bdi', {}, p.passport)] : '',
+                p.passport ? [` · ${t('passport')} `, isolatedLtr(p.passport)] : '',
                 ' · ',
-                h('button', { type: 'button', class: 'link', onclick: () => onOpenCase(p.case_id) }, h('bdi', {}, p.reference)),
+                h('button', { type: 'button', class: 'link', onclick: () => onOpenCase(p.case_id) }, isolatedLtr(p.reference)),
                 ' ',
                 passengerButtons(ui, m, status, [p], ''),
               ),
@@ -456,7 +457,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
                             },
                           }),
                         ),
-                        h('td', {}, p.name ?? '–', ' ', h('bdi', { class: 'reference' }, p.reference)),
+                        h('td', {}, isolated(p.name) ?? '–', ' ', isolatedLtr(p.reference, { class: 'reference' })),
                         h('td', {}, p.age ?? '–'),
                         h('td', { class: 'class' }, t(`classes.${p.class}`)),
                         h('td', {}, when(p.waiting_since)),
@@ -534,7 +535,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
     const answer = await api.partners();
     const partners = answer.ok ? answer.body : [];
     const choices = partners.map((p) =>
-      h('label', {}, h('input', { type: 'checkbox', name: 'shared_with', value: p.partner_id }), lang() === 'ar' && p.name_ar ? p.name_ar : p.name),
+      h('label', {}, h('input', { type: 'checkbox', name: 'shared_with', value: p.partner_id }), isolated(lang() === 'ar' && p.name_ar ? p.name_ar : p.name)),
     );
     planForm
       .querySelector('.partner-choices')
@@ -548,7 +549,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
     if (!answer.ok) return;
     const s = answer.body;
     const atPlaces = s.places.map((p) =>
-      h('span', { class: 'counter waiting-at', dataset: { counter: 'waiting-at', placeId: p.place_id } }, `${p.name[lang()]}: `, h('b', {}, p.waiting), ` ${t('counterWaiting')} · `, h('b', {}, p.assigned), ` ${t('counterAssigned')}`),
+      h('span', { class: 'counter waiting-at', dataset: { counter: 'waiting-at', placeId: p.place_id } }, isolated(p.name[lang()]), ': ', h('b', {}, p.waiting), ` ${t('counterWaiting')} · `, h('b', {}, p.assigned), ` ${t('counterAssigned')}`),
     );
     const totals = COUNTERS.map((key) => h('span', { class: 'counter', dataset: { counter: key } }, `${t(`counters.${key}`)}: `, h('b', {}, s[key])));
     counters.replaceChildren(h('strong', {}, t('evacuation')), ...atPlaces, ...totals);

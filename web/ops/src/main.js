@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { mountAdvisories } from './advisories.js';
 import { mountEvacuation } from './evacuation.js';
 import { mountPartners } from './partners.js';
+import { mountUsers } from './users.js';
 import { openDrawer } from './drawer.js';
 import { h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
@@ -61,6 +62,8 @@ function room(user) {
   const mapTools = h('div', { class: 'map-tools' });
   // The partner registry is the admins' alone; the server refuses its writes to anyone else.
   const partnersPanel = user.role === 'admin' ? h('details', { class: 'partners-panel' }) : null;
+  // So are staff accounts.
+  const usersPanel = user.role === 'admin' ? h('details', { class: 'users-panel' }) : null;
   root.replaceChildren(
     h(
       'header',
@@ -77,10 +80,12 @@ function room(user) {
     advisoriesPanel,
     evacuationPanel,
     ...(partnersPanel ? [partnersPanel] : []),
+    ...(usersPanel ? [usersPanel] : []),
     h('main', {}, mapPanel, board, drawer),
   );
   const advisories = mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null });
   const partners = partnersPanel ? mountPartners(partnersPanel) : null;
+  const users = usersPanel ? mountUsers(usersPanel, user) : null;
   let openedDrawer = null; // the drawer's live hook, while a case is open
 
   let boardDirty = true;
@@ -181,12 +186,23 @@ function room(user) {
         if (MAP_KINDS.has(event.kind)) refreshSoon();
         if (event.kind.startsWith('advisory_')) advisories.refresh();
         if (event.kind.startsWith('partner_')) partners?.refresh();
+        if (event.kind.startsWith('user_')) users?.refresh();
         evacuation.onEvent(event);
         if (event.case_id && event.case_id === state.selected) openedDrawer?.onEvent(event);
       },
       onState: (s) => {
         status.dataset.state = s;
         status.textContent = t(s === 'live' ? 'live' : 'reconnecting');
+        // A stream also ends when the session does (signed out elsewhere, disabled, idle):
+        // then there is nothing to reconnect to, only the sign-in.
+        if (s === 'reconnecting') {
+          api.session().then((answer) => {
+            if (answer.status !== 401 || live === null) return;
+            live.close();
+            live = null;
+            login(t('sessionEnded'));
+          });
+        }
       },
     });
   })();

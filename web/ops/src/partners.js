@@ -3,8 +3,9 @@
 // the admin hides it: the server never shows it again), revoking tokens, and webhooks given up
 // on, with a replay button. Refreshed live when the registry changes.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h, isolated, joined } from './dom.js';
 import { lang, t } from './i18n.js';
+import { secretOnce } from './once.js';
 
 const KINDS = ['red_crescent', 'foreign_affairs', 'embassy', 'un_agency', 'ngo', 'other'];
 
@@ -40,7 +41,7 @@ export function mountPartners(element) {
   async function item(p) {
     const open = expanded.has(p.partner_id);
     const [tokens, dead] = open ? await Promise.all([api.tokens(p.partner_id), api.deadLetters(p.partner_id)]) : [null, null];
-    const name = lang() === 'ar' && p.name_ar ? `${p.name_ar} (${p.name})` : [p.name, p.name_ar].filter(Boolean).join(' · ');
+    const name = lang() === 'ar' && p.name_ar ? [isolated(p.name_ar), ' (', isolated(p.name), ')'] : joined([isolated(p.name), isolated(p.name_ar)], ' · ');
     // The tokens and undelivered webhooks are read only while their section is open.
     const more = h(
       'details',
@@ -80,28 +81,10 @@ export function mountPartners(element) {
   }
 
   function freshToken() {
-    const field = h('input', { class: 'token', readonly: true, value: shown.token, size: 48, dir: 'ltr', onfocus: (e) => e.target.select() });
-    const copied = h('span', { class: 'copied' });
-    return h(
-      'div',
-      { class: 'token-once', role: 'status' },
-      h('p', {}, t('tokenOnce')),
-      field,
-      h('button', { type: 'button', name: 'copy-token', onclick: async () => {
-        field.select();
-        try {
-          await navigator.clipboard.writeText(shown.token);
-          copied.textContent = t('copied');
-        } catch {
-          // No clipboard outside a secure context: the text is selected for Ctrl+C.
-        }
-      } }, t('copy')),
-      copied,
-      h('button', { type: 'button', name: 'hide-token', onclick: () => {
-        shown = null;
-        refresh();
-      } }, t('hide')),
-    );
+    return secretOnce({ kind: 'token', note: t('tokenOnce'), value: shown.token, onHide: () => {
+      shown = null;
+      refresh();
+    } });
   }
 
   function tokenList(partnerId, answer) {

@@ -1,6 +1,6 @@
 // One referred case as the partner sees it: what its profile lets it see, its requests with
 // their history, and the answers it can give (accept; decline with a reason; report a step).
-import { h } from '../../ops/src/dom.js';
+import { h, isolated, isolatedLtr, joined } from '../../ops/src/dom.js';
 import { lang, list, t } from './i18n.js';
 import { actionsFor, nextSteps } from './state.js';
 
@@ -11,11 +11,15 @@ const when = (at) => new Date(at).toLocaleString(lang() === 'ar' ? 'ar' : 'en-GB
  * error text or null; `notices` holds the last error per referral; `onSelect()` picks the case.
  */
 export function caseCard(c, { act, notices, selected, onSelect }) {
-  // Each part isolated (<bdi>), so a phone number reads the same in an Arabic line. A person
-  // whose fields are all outside the profile is still counted.
+  // Each part isolated (<bdi>; phones and passports left to right), so a phone number reads the
+  // same in an Arabic line and nothing typed can reorder its neighbours. A person whose fields
+  // are all outside the profile is still counted.
   const people = c.people.map((p) => {
-    const parts = [p.name, p.age != null ? `${t('age')} ${p.age}` : null, p.sex, p.phone, p.passport].filter((x) => x != null && x !== '');
-    return h('li', {}, parts.length ? parts.flatMap((part, i) => [i ? ' · ' : '', h('bdi', {}, part)]) : '•');
+    const parts = joined(
+      [isolated(p.name), isolated(p.age != null ? `${t('age')} ${p.age}` : null), isolated(p.sex), isolatedLtr(p.phone), isolatedLtr(p.passport)],
+      ' · ',
+    );
+    return h('li', {}, parts.length ? parts : '•');
   });
   return h(
     'article',
@@ -32,16 +36,16 @@ export function caseCard(c, { act, notices, selected, onSelect }) {
       'p',
       { class: 'location' },
       c.location
-        ? [`${t('location')}: `, h('bdi', { dir: 'ltr' }, `${c.location.lat.toFixed(4)}, ${c.location.lon.toFixed(4)} (H3 ${c.location.resolution})`)]
+        ? [`${t('location')}: `, isolatedLtr(`${c.location.lat.toFixed(4)}, ${c.location.lon.toFixed(4)} (H3 ${c.location.resolution})`)]
         : t('noLocation'),
     ),
-    c.place ? h('p', {}, `${t('place')}: ${c.place}`) : '',
+    c.place ? h('p', {}, `${t('place')}: `, isolated(c.place)) : '',
     h('h4', {}, `${t('people')} (${c.people.length})`),
     h('ul', { class: 'people' }, people),
     c.needs?.length ? h('p', { class: 'needs' }, `${t('needs')}: ${list(c.needs.map((n) => t(`need.${n}`)))}`) : '',
     c.flags?.length ? h('p', { class: 'flags' }, `${t('flags')}: ${list(c.flags.map((f) => t(`flag.${f}`)))}`) : '',
-    c.message ? h('blockquote', {}, `${t('message')}: ${c.message}`) : '',
-    c.reporter ? h('p', {}, `${t('reporter')}: ${[c.reporter.name, c.reporter.phone, c.reporter.relation].filter(Boolean).join(' · ')}`) : '',
+    c.message ? h('blockquote', {}, `${t('message')}: `, isolated(c.message)) : '',
+    c.reporter ? h('p', {}, `${t('reporter')}: `, joined([isolated(c.reporter.name), isolatedLtr(c.reporter.phone), c.reporter.relation], ' · ')) : '',
     h('h4', {}, t('referrals')),
     h('ul', { class: 'referrals' }, c.referrals.map((r) => referralItem(r, act, notices.get(r.referral_id)))),
   );
@@ -91,12 +95,12 @@ function referralItem(r, act, notice) {
     h('strong', {}, t(`requestType.${r.request_type}`)),
     ' · ',
     h('span', { class: 'status' }, t(`referralStatus.${r.status}`)),
-    r.note ? h('p', { class: 'note' }, `${t('opsNote')}: ${r.note}`) : '',
+    r.note ? h('p', { class: 'note' }, `${t('opsNote')}: `, isolated(r.note)) : '',
     r.history.length
       ? h(
           'ol',
           { class: 'history', 'aria-label': t('history') },
-          r.history.map((step) => h('li', {}, `${when(step.at)} — ${t(`referralStatus.${step.status}`)}${step.text ? `: ${step.text}` : ''}`)),
+          r.history.map((step) => h('li', {}, `${when(step.at)} — ${t(`referralStatus.${step.status}`)}`, step.text ? [': ', isolated(step.text)] : '')),
         )
       : '',
     notice ? h('p', { class: 'error', role: 'alert' }, notice) : '',

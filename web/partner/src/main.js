@@ -4,7 +4,7 @@
 //
 // The token goes to the server once, in the sign-in request, and comes back as an HttpOnly
 // cookie: it is never written to localStorage or kept in a variable after that request.
-import { h } from '../../ops/src/dom.js';
+import { h, isolated } from '../../ops/src/dom.js';
 import { connectLive } from '../../ops/src/live.js';
 import { EDGE_KM, mountMap } from '../../ops/src/map.js';
 import { EXPORTS, api } from './api.js';
@@ -91,7 +91,7 @@ function desk(partner) {
       'header',
       {},
       h('h1', {}, t('title')),
-      h('span', { class: 'partner-name' }, name),
+      h('span', { class: 'partner-name' }, isolated(name)),
       status,
       languageButton(() => desk(partner)),
       h('button', { type: 'button', name: 'sign-out', onclick: async () => { await api.signOut(); signIn(); } }, t('signOut')),

@@ -2,7 +2,7 @@
 // it: where from and where to, when, its status and seats, how many passengers are at each step,
 // and (opened) each passenger with whatever the partner's profile gives of them — those needing
 // medical care marked, so a team at the crossing knows who is coming and who needs it.
-import { h } from '../../ops/src/dom.js';
+import { h, isolated, isolatedLtr, joined } from '../../ops/src/dom.js';
 import { lang, list, t } from './i18n.js';
 import { needsCare, orderedPassengers, passengerCounts, seatsTaken } from './state.js';
 
@@ -20,7 +20,7 @@ const when = (at) =>
 /** A place's name in the page's language (the other one if that is empty), and its kind. */
 function placeName(place) {
   const name = place.name[lang()] || place.name[lang() === 'ar' ? 'en' : 'ar'];
-  return h('span', { class: 'place' }, h('bdi', {}, name), ' ', h('span', { class: 'place-kind' }, `(${t(`placeKinds.${place.kind}`)})`));
+  return h('span', { class: 'place' }, isolated(name), ' ', h('span', { class: 'place-kind' }, `(${t(`placeKinds.${place.kind}`)})`));
 }
 
 /**
@@ -36,7 +36,7 @@ export function movementCard(m, { open, onToggle }) {
     h(
       'header',
       {},
-      h('h3', {}, h('span', { class: 'mode' }, t(`modes.${m.mode}`)), ' · ', h('bdi', { class: 'label' }, m.label)),
+      h('h3', {}, h('span', { class: 'mode' }, t(`modes.${m.mode}`)), ' · ', isolated(m.label, { class: 'label' })),
       h('span', { class: `movement-status status-${m.status}` }, t(`movementStatus.${m.status}`)),
     ),
     h('p', { class: 'route' }, placeName(m.origin), ` ${t('routeArrow')} `, placeName(m.destination)),
@@ -73,24 +73,28 @@ export function movementCard(m, { open, onToggle }) {
 }
 
 /** One passenger: status, then only the fields the partner receives (each isolated with <bdi>,
- * so a Latin name or a phone number reads the same in an Arabic line). */
+ * phones and passports left to right, so a Latin name or a phone number reads the same in an
+ * Arabic line and nothing typed can reorder its neighbours). */
 function passengerItem(p) {
   const care = needsCare(p);
   const status = p.status ?? 'waiting';
-  const parts = [
-    p.name,
-    p.age != null ? `${t('age')} ${p.age}` : null,
-    p.sex && p.sex !== 'unknown' ? t(`sex.${p.sex}`) : null,
-    p.phone,
-    p.passport,
-  ].filter((x) => x != null && x !== '');
+  const parts = joined(
+    [
+      isolated(p.name),
+      isolated(p.age != null ? `${t('age')} ${p.age}` : null),
+      isolated(p.sex && p.sex !== 'unknown' ? t(`sex.${p.sex}`) : null),
+      isolatedLtr(p.phone),
+      isolatedLtr(p.passport),
+    ],
+    ' · ',
+  );
   return h(
     'li',
     { class: `passenger status-${status}${care ? ' needs-care' : ''}`, dataset: { personId: p.person_id, status } },
     h('span', { class: 'passenger-status' }, t(`passengerStatus.${status}`)),
     ' ',
     care ? [h('span', { class: 'care-badge' }, t('needsCare')), ' '] : '',
-    h('span', { class: 'who' }, parts.length ? parts.flatMap((part, i) => [i ? ' · ' : '', h('bdi', {}, part)]) : '•'),
+    h('span', { class: 'who' }, parts.length ? parts : '•'),
     ' · ',
     h('span', { class: 'ref', dir: 'ltr', title: t('reference') }, p.reference),
     p.needs?.length ? h('span', { class: 'needs' }, `${t('needs')}: ${list(p.needs.map((n) => t(`need.${n}`)))}`) : '',

@@ -116,9 +116,10 @@ fn advisories_section(w: &Words, language: Language, advisories: &[AdvisoryBody]
                 h2 #advisories-title { (w.advisories) }
                 @for a in advisories {
                     article class={ "advisory " (severity_class(a)) } {
-                        h3 { (pick(&a.headline)) }
-                        p { (pick(&a.body)) }
-                        @if let Some(instruction) = &a.instruction { p.instruction { strong { (pick(instruction)) } } }
+                        // Each text in an isolate of its own, as everywhere a typed value is shown.
+                        h3 { bdi { (pick(&a.headline)) } }
+                        p { bdi { (pick(&a.body)) } }
+                        @if let Some(instruction) = &a.instruction { p.instruction { strong { bdi { (pick(instruction)) } } } }
                         @if a.area.is_some() || a.cells.is_some() { p.meta { (w.for_area) } }
                         @if let Some(expires) = &a.expires_at { p.meta { (w.expires) " " bdi dir="ltr" { (short_time(expires)) } } }
                     }

@@ -278,6 +278,14 @@ pub fn localize(problem: &Problem, language: Language) -> String {
     let (ar, en) = match problem.code.as_str() {
         "too_long" => ("النص أطول من المسموح.", "This is too long."),
         "control_character" => ("يحتوي على رموز غير مسموحة.", "This contains characters that are not allowed."),
+        "invalid_characters" => (
+            "يحتوي على رموز خفية تقلب اتجاه الكتابة. احذفه واكتبه من جديد.",
+            "This contains hidden characters that change the direction of the text. Delete it and type it again.",
+        ),
+        "no_visible_characters" => (
+            "لا يحتوي إلا على رموز غير مرئية. اكتبه بالحروف أو الأرقام، أو اتركه فارغًا.",
+            "This has only invisible characters. Write it in letters or digits, or leave it empty.",
+        ),
         "invalid_phone" => (
             "رقم الهاتف غير صحيح. اختر رمز الدولة واكتب الرقم.",
             "This phone number is not valid. Choose the country code and type the number.",

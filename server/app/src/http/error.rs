@@ -54,6 +54,13 @@ pub enum ApiError {
     /// 403: signed in, but this is not allowed (also: a websocket from a foreign origin).
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// 403: a state-changing request carrying our cookie (or a form post) came from another
+    /// site; see `http::guard`.
+    #[error("cross-origin request refused")]
+    CrossOrigin,
+    /// 408: the request's body did not arrive within the body deadline.
+    #[error("request body timed out")]
+    RequestTimeout,
     /// 404: no such thing, or not yours to see; the two are never distinguished.
     #[error("not found")]
     NotFound,
@@ -117,6 +124,14 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, plain("unauthenticated", "sign in to use this endpoint"))
             }
             ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, plain("forbidden", why)),
+            ApiError::CrossOrigin => (
+                StatusCode::FORBIDDEN,
+                plain("cross_origin", "this request came from another site; use Opsroom's own pages"),
+            ),
+            ApiError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                plain("request_timeout", "the request's body did not arrive in time; send it again"),
+            ),
             ApiError::NotFound => (StatusCode::NOT_FOUND, plain("not_found", "no such resource")),
             ApiError::MethodNotAllowed => {
                 (StatusCode::METHOD_NOT_ALLOWED, plain("method_not_allowed", "this method is not allowed here"))

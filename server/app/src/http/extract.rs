@@ -46,10 +46,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
     }
 }
 
-/// A body that could not be read: over the route's size limit (413), or broken (400).
+/// A body that could not be read: over the route's size limit (413), too slow (408), or broken
+/// (400).
 pub fn unreadable_body(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge
+    } else if crate::http::guard::is_body_timeout(&rejection) {
+        ApiError::RequestTimeout
     } else {
         ApiError::BadRequest(Problem::new("unreadable_body", rejection.body_text(), None))
     }
@@ -145,5 +148,20 @@ impl<S: Send + Sync> FromRequestParts<S> for UuidPaths {
                 .map_err(|_| ApiError::NotFound)?;
         let parse = |raw: &str| uuid::Uuid::parse_str(raw).map_err(|_| ApiError::NotFound);
         Ok(UuidPaths(parse(&first)?, parse(&second)?))
+    }
+}
+
+/// A user's name in the path (`/users/{name}`), read as names are (trimmed, lower-cased). A name
+/// that could not exist is a 404 like an unknown one.
+#[derive(Debug, Clone)]
+pub struct UserNamePath(pub opsroom_domain::user::UserName);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserNamePath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
+        opsroom_domain::user::UserName::parse(&raw).map(UserNamePath).map_err(|_| ApiError::NotFound)
     }
 }

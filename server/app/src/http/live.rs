@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::HeaderMap;
-use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 
 use crate::auth::Operator;
@@ -48,7 +47,7 @@ pub fn checked_upgrade(
 ) -> Result<WebSocketUpgrade, ApiError> {
     let upgrade = upgrade
         .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
-    if !origin_allowed(headers, &app.config.allowed_origins) {
+    if !crate::http::guard::origin_allowed(headers, &app.config) {
         return Err(ApiError::Forbidden("this origin may not open the live stream"));
     }
     // Clients only ever send a small `subscribe`: a 4 KiB read buffer instead of the default
@@ -60,44 +59,3 @@ pub fn checked_upgrade(
 const READ_BUFFER: usize = 4 * 1024;
 /// Largest message a live client may send, in bytes.
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
-
-/// Browsers always send `Origin` on a websocket handshake; programs may omit it (they still need
-/// a session). With no allowlist, only the server's own origin is accepted.
-pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
-    let Some(origin) = headers.get(ORIGIN) else { return true };
-    let Ok(origin) = origin.to_str() else { return false };
-    if allowed.is_empty() {
-        let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-        return !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"));
-    }
-    allowed.iter().any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(HOST, host.parse().unwrap());
-        if let Some(o) = origin {
-            h.insert(ORIGIN, o.parse().unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn same_origin_by_default() {
-        assert!(origin_allowed(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &[]));
-        assert!(!origin_allowed(&headers(Some("http://evil.example"), "127.0.0.1:8080"), &[]));
-        assert!(!origin_allowed(&headers(Some("http://127.0.0.1:9999"), "127.0.0.1:8080"), &[]));
-        assert!(origin_allowed(&headers(None, "127.0.0.1:8080"), &[]));
-    }
-
-    #[test]
-    fn allowlist_replaces_same_origin() {
-        let allowed = vec!["https://ops.example.org".to_owned()];
-        assert!(origin_allowed(&headers(Some("https://ops.example.org"), "10.0.0.1"), &allowed));
-        assert!(!origin_allowed(&headers(Some("http://10.0.0.1"), "10.0.0.1"), &allowed));
-    }
-}

@@ -11,6 +11,7 @@ pub mod citizen_text;
 pub mod error;
 pub mod evacuation;
 pub mod extract;
+pub mod guard;
 pub mod health;
 pub mod live;
 pub mod map;
@@ -53,6 +54,7 @@ use error::ApiError;
     tags(
         (name = "intake", description = "Public report intake (no login)"),
         (name = "session", description = "Operator sign-in"),
+        (name = "users", description = "Staff accounts (admins): disable, enable, roles, passwords, sessions"),
         (name = "cases", description = "Cases (operators)"),
         (name = "workflow", description = "Operators' changes to a case; each is an event on the live stream"),
         (name = "live", description = "Live event stream (operators)"),
@@ -141,6 +143,9 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::post_contact))
         .routes(routes!(workflow::post_priority))
         .routes(routes!(users::list_users))
+        .routes(routes!(users::put_user))
+        .routes(routes!(users::post_password))
+        .routes(routes!(users::list_sessions, users::delete_sessions))
         .routes(routes!(map::get_map))
         .routes(routes!(map::get_map_config))
         .routes(routes!(map::get_kpis))
@@ -176,6 +181,7 @@ pub fn router(app: AppState) -> Router {
         HeaderName::from_static("x-frame-options"),
         HeaderValue::from_static("DENY"),
     ))
+    .layer(middleware::from_fn_with_state(app.clone(), guard::guard))
     .layer(CompressionLayer::new())
     .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
         tracing::debug_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))

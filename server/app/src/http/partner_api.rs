@@ -61,7 +61,7 @@ pub async fn post_session(
         now,
     };
     app.store.partner_write(write).await?;
-    let cookie = auth::partner_cookie(&page_token, ((expires_at - now) / 1000).max(0) as u64);
+    let cookie = auth::partner_cookie(&page_token, ((expires_at - now) / 1000).max(0) as u64, &app.config);
     Ok(([(SET_COOKIE, cookie)], Json(PartnerBody::from(&session.partner))).into_response())
 }
 
@@ -72,11 +72,11 @@ const PAGE_SESSION: std::time::Duration = std::time::Duration::from_secs(12 * 36
 /// valid; an admin revokes that).
 #[utoipa::path(delete, path = "/api/v1/partner/session", tag = "partner", responses((status = 204)))]
 pub async fn delete_session(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(cookie) = auth::partner_page_cookie(&headers) {
+    if let Some(cookie) = auth::partner_page_cookie(&headers, &app.config) {
         let session_hash = secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, cookie);
         app.store.partner_write(PartnerWrite::CloseWebSession { session_hash }).await?;
     }
-    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::expired_partner_cookie())]).into_response())
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::expired_partner_cookie(&app.config))]).into_response())
 }
 
 /// Who the token belongs to, and the data profile its feeds are cut to.

@@ -131,7 +131,8 @@ pub async fn put_partner(
     Ok(Json(PartnerSaved { partner: PartnerBody::from(&partner), webhook_secret }))
 }
 
-/// Every partner (operators: they choose whom to refer a case to).
+/// Every partner (operators: they choose whom to refer a case to). Webhook URLs are shown to
+/// admins only.
 #[utoipa::path(
     get,
     path = "/api/v1/partners",
@@ -140,9 +141,10 @@ pub async fn put_partner(
 )]
 pub async fn list_partners(
     State(app): State<AppState>,
-    _operator: Operator,
+    operator: Operator,
 ) -> Result<Json<Vec<PartnerBody>>, ApiError> {
-    Ok(Json(app.store.partners().await?.iter().map(|r| PartnerBody::from(&r.partner)).collect()))
+    let role = operator.user.role;
+    Ok(Json(app.store.partners().await?.iter().map(|r| PartnerBody::for_staff(&r.partner, role)).collect()))
 }
 
 #[utoipa::path(
@@ -154,11 +156,11 @@ pub async fn list_partners(
 )]
 pub async fn get_partner(
     State(app): State<AppState>,
-    _operator: Operator,
+    operator: Operator,
     UuidPath(partner_id): UuidPath,
 ) -> Result<Json<PartnerBody>, ApiError> {
     let record = app.store.partner(partner_id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(PartnerBody::from(&record.partner)))
+    Ok(Json(PartnerBody::for_staff(&record.partner, operator.user.role)))
 }
 
 /// Issue a token for a partner (admins). The token is in this answer only; it carries 256

@@ -2,9 +2,12 @@
 //! Crescent's tracing service), and another agency's persons into this ops room.
 //!
 //! Owns who may move persons across agencies (supervisors and admins: a list of people hiding in
-//! a war zone is the most sensitive thing the system holds) and the import's one rule: each
-//! imported person is a report through the same intake as everyone's, keyed by its record id,
-//! so a file imported twice creates nothing twice.
+//! a war zone is the most sensitive thing the system holds) and the import's rules: each
+//! imported person is a report validated like everyone's, keyed by its record id, so a file
+//! imported twice creates nothing twice; and a file is stored whole or not at all — every
+//! person is validated first, then all of them go to the store as one command in one
+//! transaction, so a client that gives up half-way (or a server that stops) never leaves half
+//! a file behind.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -12,6 +15,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use opsroom_domain::report::{Channel, NewReport};
+use opsroom_store::ReportOutcome;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
@@ -20,13 +24,15 @@ use uuid::Uuid;
 use crate::auth::Supervisor;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiQuery, JsonBody, unreadable_body};
-use crate::http::reports::store_report;
+use crate::http::reports::{ClaimedReport, store_reports};
 use crate::pfif::{self, ImportedPerson};
 use crate::secrets;
 use crate::server::AppState;
 
 const DEFAULT_PAGE: u32 = 1000;
 const MAX_PAGE: u32 = 10_000;
+/// Idempotency scope of imported records (their keys are hashes of their record ids).
+const IMPORT_SCOPE: &str = "pfif";
 /// Largest PFIF file accepted by the import.
 pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -88,8 +94,8 @@ pub struct ImportRefusal {
 }
 
 /// Import another agency's PFIF 1.4 file (supervisors and admins): each person becomes a case
-/// (channel `import`), its notes the report's message. Importing the same records again creates
-/// nothing.
+/// (channel `import`), its notes the report's message. All of the file's acceptable persons are
+/// stored together or none is; importing the same records again creates nothing.
 #[utoipa::path(
     post,
     path = "/api/v1/pfif/persons",
@@ -101,6 +107,7 @@ pub struct ImportRefusal {
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody),
+        (status = 503, description = "Nothing was stored; retry", body = ErrorBody),
     )
 )]
 pub async fn post_import(
@@ -109,17 +116,26 @@ pub async fn post_import(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportSummary>, ApiError> {
     let body = body.map_err(unreadable_body)?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::BadRequest(Problem::new("invalid_pfif", "the file is not UTF-8 text", None)))?;
-    let persons = pfif::import(text).map_err(|e| ApiError::BadRequest(Problem::new("invalid_pfif", e.0, None)))?;
-    let mut summary = ImportSummary { created: 0, already_imported: 0, refused: Vec::new() };
-    for person in persons {
-        match import_one(&app, &person).await {
-            Ok(true) => summary.created += 1,
-            Ok(false) => summary.already_imported += 1,
-            Err(error) => {
-                let (_, problem) = error.status_and_problem();
-                summary.refused.push(ImportRefusal { person_record_id: person.record_id.clone(), error: problem });
+    // Parsing and validating tens of thousands of persons is CPU work: off the async workers.
+    let file = tokio::task::spawn_blocking(move || claim_file(&body))
+        .await
+        .map_err(|error| ApiError::Internal(format!("validating a PFIF import: {error}")))??;
+    let outcomes = store_reports(&app, &file.reports).await?;
+    let mut summary = ImportSummary { created: 0, already_imported: 0, refused: file.refused };
+    for (record_id, outcome) in file.record_ids.into_iter().zip(outcomes) {
+        match outcome {
+            ReportOutcome::Created { .. } => summary.created += 1,
+            ReportOutcome::Replayed { .. } => summary.already_imported += 1,
+            ReportOutcome::KeyReused => summary.refused.push(ImportRefusal {
+                person_record_id: record_id,
+                error: Problem::new(
+                    "changed_record",
+                    "this record was imported before with other content; the earlier import stands",
+                    None,
+                ),
+            }),
+            ReportOutcome::ReferenceTaken => {
+                unreachable!("an import is committed only when all its references were free")
             }
         }
     }
@@ -132,8 +148,37 @@ pub async fn post_import(
     Ok(Json(summary))
 }
 
-/// One imported person as a report; `true` when it opened a new case.
-async fn import_one(app: &AppState, person: &ImportedPerson) -> Result<bool, ApiError> {
+/// A file's persons as reports ready for the store, and the persons refused, with why.
+struct ClaimedFile {
+    /// The record id of each report, in the same order.
+    record_ids: Vec<String>,
+    reports: Vec<ClaimedReport>,
+    refused: Vec<ImportRefusal>,
+}
+
+/// Parse and validate a whole file. Nothing is stored here.
+fn claim_file(body: &[u8]) -> Result<ClaimedFile, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::BadRequest(Problem::new("invalid_pfif", "the file is not UTF-8 text", None)))?;
+    let persons = pfif::import(text).map_err(|e| ApiError::BadRequest(Problem::new("invalid_pfif", e.0, None)))?;
+    let mut file = ClaimedFile { record_ids: Vec::new(), reports: Vec::new(), refused: Vec::new() };
+    for person in persons {
+        match claim_person(&person) {
+            Ok(report) => {
+                file.record_ids.push(person.record_id);
+                file.reports.push(report);
+            }
+            Err(error) => {
+                let (_, problem) = error.status_and_problem();
+                file.refused.push(ImportRefusal { person_record_id: person.record_id, error: problem });
+            }
+        }
+    }
+    Ok(file)
+}
+
+/// One imported person as a report, validated like any other and keyed by its record id.
+fn claim_person(person: &ImportedPerson) -> Result<ClaimedReport, ApiError> {
     let mut subject = Map::new();
     if let Some(name) = &person.full_name {
         subject.insert("name".into(), json!(name));
@@ -159,5 +204,5 @@ async fn import_one(app: &AppState, person: &ImportedPerson) -> Result<bool, Api
     let new_report = NewReport::parse(&request.to_domain(), Channel::Import)?;
     // The record id, hashed into a key of the allowed form, makes a re-import a replay.
     let key = secrets::hash("opsroom-pfif-record", person.record_id.as_bytes());
-    Ok(store_report(app, Some(&key), &body, new_report, "pfif").await?.created)
+    Ok(ClaimedReport::new(new_report, Some(&key), &body, IMPORT_SCOPE))
 }

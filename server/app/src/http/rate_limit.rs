@@ -8,13 +8,16 @@
 //! entry that does not parse ends the walk at the last trusted hop. IPv6 clients count per /64
 //! (one subscriber's allocation), IPv4-mapped addresses as IPv4. A token bucket per client refills
 //! at the configured requests per minute; `0` turns the limit off. Signed-in staff are not
-//! limited. Must not keep unbounded state: at most [`MAX_CLIENTS`] buckets; when full of busy
-//! clients, a new client is let through unmetered rather than refused (citizens first).
+//! limited. Must not keep unbounded state: at most [`MAX_CLIENTS`] buckets, in order of when
+//! each client was last seen, so a newcomer to a full table takes the place of the client seen
+//! longest ago — in constant time, however many /64s an attacker rotates through — and is
+//! metered like everyone. A forgotten client starts again with a full bucket, which only ever
+//! errs on its side.
 //!
 //! Mobile networks in a crisis put many people behind one carrier address (CGNAT), so the
 //! default is generous; an ops room under a flood can lower it.
 
-use std::collections::HashMap;
+use std::hash::RandomState;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -24,26 +27,22 @@ use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use hashlink::LruCache;
 
 use crate::auth::{SESSION_HASH_DOMAIN, session_token};
 use crate::http::error::ApiError;
 use crate::secrets;
 use crate::server::AppState;
 
-/// Most buckets kept; idle ones are swept when the table is full.
+/// Most buckets kept; a newcomer to a full table takes the place of the client seen longest ago.
 pub const MAX_CLIENTS: usize = 100_000;
-/// Least time between two sweeps, so a full table does not cost every request a scan.
-const SWEEP_EVERY: Duration = Duration::from_secs(10);
 
 pub struct RateLimiter {
     per_minute: u32,
     trusted_proxies: Vec<IpAddr>,
-    table: Mutex<Table>,
-}
-
-struct Table {
-    buckets: HashMap<IpAddr, Bucket>,
-    last_sweep: Option<Instant>,
+    /// Buckets from the client seen longest ago to the latest. Keyed by addresses clients choose,
+    /// so hashed with the standard library's keyed SipHash, not a fast unkeyed hash.
+    buckets: Mutex<LruCache<IpAddr, Bucket, RandomState>>,
 }
 
 struct Bucket {
@@ -54,14 +53,20 @@ struct Bucket {
 impl RateLimiter {
     pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> Self {
         let trusted_proxies = trusted_proxies.into_iter().map(|ip| ip.to_canonical()).collect();
-        Self { per_minute, trusted_proxies, table: Mutex::new(Table { buckets: HashMap::new(), last_sweep: None }) }
+        let buckets = Mutex::new(LruCache::with_hasher(MAX_CLIENTS, RandomState::new()));
+        Self { per_minute, trusted_proxies, buckets }
     }
 
     /// The client a request counts against.
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        self.address(peer, headers).map(bucket_key)
+    }
+
+    /// The address a request comes from: the TCP peer, or what the trusted proxies say.
+    pub fn address(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
         let mut client = peer?.to_canonical();
         if !self.trusted_proxies.contains(&client) {
-            return Some(bucket_key(client));
+            return Some(client);
         }
         let forwarded: Vec<&str> = headers
             .get_all("x-forwarded-for")
@@ -76,7 +81,7 @@ impl RateLimiter {
                 break;
             }
         }
-        Some(bucket_key(client))
+        Some(client)
     }
 
     /// Take one request from `client`'s bucket at `now`; on refusal, how long until one is free.
@@ -86,18 +91,13 @@ impl RateLimiter {
         }
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
-        let mut table = self.table.lock().expect("rate limit table poisoned");
-        if !table.buckets.contains_key(&client) && table.buckets.len() >= MAX_CLIENTS {
-            if table.last_sweep.is_none_or(|at| now.duration_since(at) >= SWEEP_EVERY) {
-                // A bucket idle for a minute is full again: it holds no information.
-                table.buckets.retain(|_, b| now.duration_since(b.last) < Duration::from_secs(60));
-                table.last_sweep = Some(now);
-            }
-            if table.buckets.len() >= MAX_CLIENTS {
-                return Ok(());
-            }
+        let mut buckets = self.buckets.lock().expect("rate limit table poisoned");
+        // Seen: moved to the back. New: added at the back, and when the table is full the client
+        // at the front, seen longest ago, is forgotten.
+        if buckets.get_mut(&client).is_none() {
+            buckets.insert(client, Bucket { tokens: capacity, last: now });
         }
-        let bucket = table.buckets.entry(client).or_insert(Bucket { tokens: capacity, last: now });
+        let bucket = buckets.peek_mut(&client).expect("the client was just seen or added");
         let refill = now.duration_since(bucket.last).as_secs_f64() * per_second;
         bucket.tokens = (bucket.tokens + refill).min(capacity);
         bucket.last = now;
@@ -116,7 +116,12 @@ fn parse_hop(entry: &str) -> Option<IpAddr> {
     Some(ip.to_canonical())
 }
 
-/// What a client counts as: its IPv4 address, or the /64 its IPv6 address is in.
+/// What a client counts as, for rate limits and connection caps alike: its IPv4 address, or
+/// the /64 its IPv6 address is in.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    bucket_key(ip.to_canonical())
+}
+
 fn bucket_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
@@ -140,10 +145,10 @@ fn admit(app: &AppState, extensions: &Extensions, headers: &HeaderMap) -> Result
 /// with a live staff session are not counted: an ops room behind one address reads advisories
 /// and its session often, and a forged cookie costs one indexed lookup before being counted.
 pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let staff = match session_token(request.headers()) {
+    let staff = match session_token(request.headers(), &app.config) {
         Some(token) => {
             let hash = secrets::token_hash(SESSION_HASH_DOMAIN, token);
-            matches!(app.store.session_user(&hash, app.now_ms()).await, Ok(Some(_)))
+            matches!(crate::auth::live_session(&app, &hash).await, Ok(Some(_)))
         }
         None => false,
     };
@@ -230,19 +235,37 @@ mod tests {
         assert!(limiter.check(neighbour, now).is_ok());
     }
 
+    /// The `n`th of many distinct clients.
+    fn numbered(n: u32) -> IpAddr {
+        IpAddr::from(n.to_be_bytes())
+    }
+
     #[test]
-    fn a_full_table_lets_new_clients_through_unmetered() {
+    fn a_full_table_forgets_the_client_seen_longest_ago_and_meters_the_newcomer() {
         let limiter = RateLimiter::new(1, vec![]);
         let now = Instant::now();
         for n in 0..MAX_CLIENTS as u32 {
-            assert!(limiter.check(IpAddr::from(n.to_be_bytes()), now).is_ok());
+            assert!(limiter.check(numbered(n), now).is_ok());
         }
-        let newcomer = ip("203.0.113.200");
+        // Client 0 comes back (its one request is spent): client 1 is now the one seen longest ago.
+        assert!(limiter.check(numbered(0), now).is_err());
+        let newcomer = ip("2001:db8:77::");
         assert!(limiter.check(newcomer, now).is_ok());
-        assert!(limiter.check(newcomer, now).is_ok(), "not tracked while the table is full of busy clients");
-        // A minute later the idle buckets are swept and the newcomer is metered again.
-        let later = now + Duration::from_secs(61);
-        assert!(limiter.check(newcomer, later).is_ok());
-        assert!(limiter.check(newcomer, later).is_err());
+        assert!(limiter.check(newcomer, now).is_err(), "a newcomer to a full table is metered");
+        assert!(limiter.check(numbered(0), now).is_err(), "a client seen lately keeps its bucket");
+        assert!(limiter.check(numbered(1), now).is_ok(), "the client seen longest ago was forgotten");
+    }
+
+    #[test]
+    fn clients_rotating_through_many_64s_are_each_metered() {
+        // Two tables' worth of /64s, each one request over its allowance: every one is refused,
+        // the second table's worth arriving at a full table (each costs one eviction, not a scan).
+        let limiter = RateLimiter::new(1, vec![]);
+        let now = Instant::now();
+        for n in 0..2 * MAX_CLIENTS as u64 {
+            let rotated = bucket_key(IpAddr::V6(Ipv6Addr::from((0x2001_0db8_u128 << 96) | (u128::from(n) << 64))));
+            assert!(limiter.check(rotated, now).is_ok());
+            assert!(limiter.check(rotated, now).is_err(), "client {n} is metered");
+        }
     }
 }

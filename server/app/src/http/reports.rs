@@ -11,7 +11,7 @@ use opsroom_domain::case::{NewCaseIds, report_case};
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::reference::Reference;
 use opsroom_domain::report::{Channel, NewReport};
-use opsroom_store::{IdempotencyClaim, ReportCase, ReportOutcome};
+use opsroom_store::{IdempotencyClaim, ImportOutcome, ReportCase, ReportOutcome};
 use rand::Rng;
 use uuid::Uuid;
 
@@ -111,6 +111,39 @@ pub struct Stored {
     pub created: bool,
 }
 
+/// A validated report with its secrets drawn and its key claimed: all the store needs but the
+/// case's ids, which are drawn afresh for each attempt (a drawn reference may be taken).
+pub struct ClaimedReport {
+    report: NewReport,
+    tracking_token: String,
+    tracking_token_hash: String,
+    idempotency: Option<IdempotencyClaim>,
+}
+
+impl ClaimedReport {
+    /// Draw the tracking token and, with a key, claim it (scoped by `scope`) for this body.
+    pub fn new(report: NewReport, key: Option<&str>, body: &JsonBody, scope: &str) -> Self {
+        let tracking_token = secrets::new_token();
+        // Hashing the canonical body costs a re-serialisation: only keyed requests need it.
+        let idempotency = key.map(|key| IdempotencyClaim {
+            key_hash: secrets::hash(&format!("opsroom-idempotency-key:{scope}"), key.as_bytes()),
+            request_hash: secrets::hash("opsroom-report-body", body.canonical().as_bytes()),
+            token_sealed: secrets::seal_with_key(&tracking_token, key),
+        });
+        let tracking_token_hash = secrets::token_hash(TRACKING_HASH_DOMAIN, &tracking_token);
+        Self { report, tracking_token, tracking_token_hash, idempotency }
+    }
+
+    /// The store's command, with fresh ids.
+    fn command(&self, now: Timestamp) -> ReportCase {
+        ReportCase {
+            event: report_case(self.report.clone(), new_case_ids(&self.report), now),
+            tracking_token_hash: self.tracking_token_hash.clone(),
+            idempotency: self.idempotency.clone(),
+        }
+    }
+}
+
 /// Store a validated report as a new case, or replay the answer for a key seen before.
 pub async fn store_report(
     app: &AppState,
@@ -119,29 +152,17 @@ pub async fn store_report(
     report: NewReport,
     scope: &str,
 ) -> Result<Stored, ApiError> {
-    // Hashing the canonical body costs a re-serialisation: only keyed requests need it.
-    let request_hash = key.map(|_| secrets::hash("opsroom-report-body", body.canonical().as_bytes()));
-    let key_hash = key.map(|key| secrets::hash(&format!("opsroom-idempotency-key:{scope}"), key.as_bytes()));
-
-    let tracking_token = secrets::new_token();
+    let claimed = ClaimedReport::new(report, key, body, scope);
     let now = Timestamp::from_millis(app.now_ms());
     for _ in 0..REFERENCE_ATTEMPTS {
-        let event = report_case(report.clone(), new_case_ids(&report), now);
+        let command = claimed.command(now);
+        let event = &command.event;
         let accepted = ReportAccepted {
             case_id: event.case_id,
             reference: event.reference.to_string(),
-            tracking_token: tracking_token.clone(),
+            tracking_token: claimed.tracking_token.clone(),
             cell: event.cell.map(|c| c.to_string()),
             priority: PriorityBody::from(&event.priority),
-        };
-        let command = ReportCase {
-            event,
-            tracking_token_hash: secrets::token_hash(TRACKING_HASH_DOMAIN, &tracking_token),
-            idempotency: key.zip(key_hash.clone()).map(|(key, key_hash)| IdempotencyClaim {
-                key_hash,
-                request_hash: request_hash.clone().expect("computed for keyed requests"),
-                token_sealed: secrets::seal_with_key(&tracking_token, key),
-            }),
         };
         match app.store.report_case(command).await? {
             ReportOutcome::Created { seq } => {
@@ -164,6 +185,25 @@ pub async fn store_report(
         }
     }
     Err(ApiError::Internal("could not draw a free case reference".into()))
+}
+
+/// Store many validated reports together, all or nothing (an import): one outcome per report,
+/// in order — `Created`, `Replayed` or `KeyReused`. When a drawn reference is taken nothing was
+/// written, and every reference is drawn again (tens of thousands of reports among a million
+/// cases collide about one time in twenty; eight draws in a row, practically never).
+pub async fn store_reports(app: &AppState, claimed: &[ClaimedReport]) -> Result<Vec<ReportOutcome>, ApiError> {
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = Timestamp::from_millis(app.now_ms());
+    for _ in 0..REFERENCE_ATTEMPTS {
+        let commands = claimed.iter().map(|c| c.command(now)).collect();
+        match app.store.import_reports(commands).await? {
+            ImportOutcome::Committed(outcomes) => return Ok(outcomes),
+            ImportOutcome::ReferenceTaken => continue,
+        }
+    }
+    Err(ApiError::Internal("could not draw free case references".into()))
 }
 
 /// The answer the first request with this key got.

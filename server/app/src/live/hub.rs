@@ -1,6 +1,8 @@
 //! The hub: reads the committed log as it grows and broadcasts each event once to all sockets.
 //!
-//! It also moves the map's counts ([`MapIndex`]) with every event, in order, before publishing.
+//! It also moves the map's counts ([`MapIndex`]) with every event, in order, before publishing,
+//! and raises a notice when partners or staff accounts change, so the sockets they may concern
+//! re-check their credentials at once, on every node (each node's hub reads the same log).
 //!
 //! Owns the shared, bounded broadcast ring. A socket that falls more than a ring's worth behind
 //! is told so by `broadcast` (Lagged) and catches up from the store itself; the hub never waits
@@ -25,6 +27,9 @@ const PAGE: u32 = 1000;
 /// re-reads which partners take webhooks.
 const PARTNER_CHANGES: [&str; 3] = ["partner_registered", "partner_updated", "partner_token_revoked"];
 
+/// Events after which operators' sockets re-check their session: each may have ended it.
+const STAFF_CHANGES: [&str; 3] = ["user_disabled", "user_password_reset", "user_sessions_ended"];
+
 /// One event, serialised once as the live stream's JSON message.
 #[derive(Debug)]
 pub struct Frame {
@@ -45,6 +50,7 @@ pub struct Hub {
     published: watch::Receiver<u64>,
     map: Arc<RwLock<MapIndex>>,
     partner_changes: watch::Receiver<u64>,
+    staff_changes: watch::Receiver<u64>,
 }
 
 impl Hub {
@@ -62,9 +68,11 @@ impl Hub {
         let map = Arc::new(RwLock::new(MapIndex::from_snapshot(&snapshot)));
         let head = store.committed_head();
         let (partner_changes_tx, partner_changes) = watch::channel(0);
-        let follow = follow_log(store, head, frames.clone(), published_tx, map.clone(), partner_changes_tx, shutdown);
+        let (staff_changes_tx, staff_changes) = watch::channel(0);
+        let notices = Notices { partners: partner_changes_tx, staff: staff_changes_tx };
+        let follow = follow_log(store, head, frames.clone(), published_tx, map.clone(), notices, shutdown);
         tasks.spawn(follow);
-        Ok(Self { frames, published, map, partner_changes })
+        Ok(Self { frames, published, map, partner_changes, staff_changes })
     }
 
     /// Read the map's counts (as of the position they report).
@@ -83,9 +91,31 @@ impl Hub {
         self.partner_changes.clone()
     }
 
+    /// Moves whenever an account is disabled, has its password reset or its sessions ended, on
+    /// any node: operators' sockets re-check their session at once.
+    pub fn staff_changes(&self) -> watch::Receiver<u64> {
+        self.staff_changes.clone()
+    }
+
     /// Position of the last event broadcast.
     pub fn published(&self) -> u64 {
         *self.published.borrow()
+    }
+}
+
+/// The notices the hub raises when events of certain kinds pass.
+struct Notices {
+    partners: watch::Sender<u64>,
+    staff: watch::Sender<u64>,
+}
+
+impl Notices {
+    fn raise(&self, events: &[StoredEvent]) {
+        for (kinds, notice) in [(&PARTNER_CHANGES, &self.partners), (&STAFF_CHANGES, &self.staff)] {
+            if events.iter().any(|e| kinds.contains(&e.kind.as_str())) {
+                notice.send_modify(|n| *n += 1);
+            }
+        }
     }
 }
 
@@ -95,7 +125,7 @@ async fn follow_log(
     frames: broadcast::Sender<Arc<Frame>>,
     published: watch::Sender<u64>,
     map: Arc<RwLock<MapIndex>>,
-    partner_changes: watch::Sender<u64>,
+    notices: Notices,
     shutdown: CancellationToken,
 ) {
     let mut last = *published.borrow();
@@ -114,9 +144,7 @@ async fn follow_log(
                     // Serialise frames only when someone is watching; a socket that subscribes
                     // later replays from the store whatever came before it.
                     let watched = frames.receiver_count() > 0;
-                    if events.iter().any(|e| PARTNER_CHANGES.contains(&e.kind.as_str())) {
-                        partner_changes.send_modify(|n| *n += 1);
-                    }
+                    notices.raise(&events);
                     for event in &events {
                         if watched {
                             let _ = frames.send(Arc::new(Frame::from_stored(event)));

@@ -3,7 +3,9 @@
 //! Owns the per-connection protocol and its guarantees: events go out strictly in log order,
 //! each exactly once; a gap or lag sends the connection back to the store rather than skipping;
 //! a client that stops reading is disconnected after [`SEND_TIMEOUT`] instead of holding memory;
-//! the session is re-checked periodically so a logout ends the stream.
+//! the session is re-checked periodically so a logout or an idle timeout ends the stream, and at
+//! once (also between the pages of a long replay) when the hub says a staff account changed, so
+//! disabling a user or ending their sessions closes their streams within a second.
 
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::watch;
 
 use crate::http::error::Problem;
 use crate::live::Frame;
@@ -101,6 +104,8 @@ async fn stream_events(
     session_hash: &str,
 ) -> Result<Never, End> {
     let app = connection.app.clone();
+    // Watch for account changes before anything else, so none slips by unseen.
+    let mut session = SessionWatch { hash: session_hash, changes: app.hub.staff_changes() };
     let since = wait_for_subscribe(connection, stream).await?;
 
     // Subscribe to the hub before reading anything from the store: every event committed after
@@ -118,18 +123,19 @@ async fn stream_events(
     recheck.reset();
 
     loop {
-        last = replay_from_store(connection, last).await?;
+        last = replay_from_store(connection, &mut session, last).await?;
         // Follow the hub until it skips ahead of us (gap) or we lag behind its ring.
         loop {
             tokio::select! {
                 biased;
                 _ = app.shutdown.cancelled() => return Err(End::ShuttingDown),
                 incoming = stream.next() => handle_incoming(connection, incoming).await?,
-                _ = recheck.tick() => {
-                    let alive = app.store.session_user(session_hash, app.now_ms()).await.map_err(|e| End::Store(e.to_string()))?;
-                    if alive.is_none() {
-                        return Err(End::SessionEnded);
+                _ = recheck.tick() => session.recheck(&app).await?,
+                changed = session.changes.changed() => {
+                    if changed.is_err() {
+                        return Err(End::ShuttingDown);
                     }
+                    session.recheck(&app).await?;
                 }
                 frame = frames.recv() => match frame {
                     Ok(frame) if frame.seq <= last => {}
@@ -164,9 +170,35 @@ async fn stream_events(
     }
 }
 
+/// The session a stream runs under, and the hub's notice of account changes.
+struct SessionWatch<'a> {
+    hash: &'a str,
+    changes: watch::Receiver<u64>,
+}
+
+impl SessionWatch<'_> {
+    /// End the stream unless the session is still live.
+    async fn recheck(&mut self, app: &AppState) -> Result<(), End> {
+        self.changes.borrow_and_update();
+        match crate::auth::live_session(app, self.hash).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(End::SessionEnded),
+            Err(error) => Err(End::Store(error.to_string())),
+        }
+    }
+}
+
 /// Send every committed event after `last` from the store; returns the new last position.
-async fn replay_from_store(connection: &mut Connection, mut last: u64) -> Result<u64, End> {
+async fn replay_from_store(
+    connection: &mut Connection,
+    session: &mut SessionWatch<'_>,
+    mut last: u64,
+) -> Result<u64, End> {
     loop {
+        // A long replay still ends at once when the account changes.
+        if session.changes.has_changed().unwrap_or(false) {
+            session.recheck(&connection.app).await?;
+        }
         let events =
             connection.app.store.events_after(last, REPLAY_PAGE).await.map_err(|e| End::Store(e.to_string()))?;
         connection.send_burst(events.iter().map(|event| Frame::from_stored(event).text)).await?;

@@ -328,34 +328,33 @@ impl Partner {
     }
 }
 
-/// A webhook URL: absolute `http` or `https`, a host, no credentials, no spaces.
+/// A webhook URL: absolute `http` or `https`, a host, no credentials, no spaces, at most 2,000
+/// characters. Kept as the WHATWG URL parser writes it — the parser the HTTP client uses — so
+/// that what is stored, shown and checked is the address that will be called: `https://2130706433/`,
+/// `https://0x7f.1/` and `https://%31%32%37.0.0.1./` are all kept as `https://127.0.0.1/`.
 fn webhook_url(raw: &str) -> Result<String, Rejected> {
     let refuse = |message: &str| Err(Rejected::new("invalid_url", "webhook_url", message));
-    let Some(rest) = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://")) else {
-        return refuse("must start with https:// or http://");
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if raw.len() > 2000 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return refuse("must be at most 2000 characters, without spaces");
     }
-    if authority.is_empty() || authority.contains('@') {
+    let Ok(url) = url::Url::parse(raw) else { return refuse("must be an absolute URL") };
+    if !matches!(url.scheme(), "https" | "http") {
+        return refuse("must start with https:// or http://");
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
         return refuse("must name a host, without user or password");
     }
-    Ok(raw.to_owned())
+    Ok(url.into())
 }
 
+/// A partner's name or a contact's detail: one line of text under the same rules as every other
+/// (no control or direction characters, something visible), and not empty.
 fn required_text(raw: &str, field: &str) -> Result<String, Rejected> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
+    let text = crate::text::single_line(raw, MAX_NAME_CHARS).map_err(|r| r.within(field))?;
+    if text.is_empty() {
         return Err(Rejected::new("required", field, "must not be empty"));
     }
-    if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(Rejected::new("too_long", field, format!("at most {MAX_NAME_CHARS} characters")));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(Rejected::new("invalid_text", field, "must not contain control characters"));
-    }
-    Ok(trimmed.to_owned())
+    Ok(text)
 }
 
 /// A partner was registered, or its profile or contacts changed (the whole new state).
@@ -406,7 +405,9 @@ mod tests {
         );
         let input: PartnerInput = serde_json::from_str(r#"{"name":"  ","kind":"ngo"}"#).unwrap();
         assert_eq!(Partner::register(Uuid::nil(), &input).unwrap_err().field.as_deref(), Some("name"));
-        for url in ["ftp://x", "https://", "https://user:pw@host/", "https://a b/"] {
+        for url in
+            ["ftp://x", "https://", "https://user:pw@host/", "https://a b/", "https://[::1/", "https://256.1.1.1/"]
+        {
             let input = PartnerInput { webhook_url: Some(Some(url.into())), ..input.clone() };
             let input = PartnerInput { name: "x".into(), ..input };
             assert_eq!(
@@ -415,6 +416,44 @@ mod tests {
                 "{url}"
             );
         }
+    }
+
+    #[test]
+    fn names_and_contacts_follow_the_rules_of_every_text() {
+        let refusal = |json: &str| {
+            let input: PartnerInput = serde_json::from_str(json).unwrap();
+            let refused = Partner::register(Uuid::nil(), &input).unwrap_err();
+            (refused.code, refused.field)
+        };
+        assert_eq!(
+            refusal(r#"{"name":"Red \u202eCrescent","kind":"ngo"}"#),
+            ("invalid_characters", Some("name".into()))
+        );
+        assert_eq!(
+            refusal(r#"{"name":"ERC","name_ar":"\u200b\u200b","kind":"ngo"}"#),
+            ("no_visible_characters", Some("name_ar".into()))
+        );
+        assert_eq!(
+            refusal(r#"{"name":"ERC","kind":"ngo","contacts":[{"phone":"+20 100\u2067"}]}"#),
+            ("invalid_characters", Some("contacts[0].phone".into()))
+        );
+    }
+
+    #[test]
+    fn webhook_urls_are_kept_as_the_http_client_will_read_them() {
+        for raw in [
+            "https://2130706433/h",
+            "https://127.1/h",
+            "https://0x7f000001/h",
+            "https://0177.0.0.1/h",
+            "https://127.0.0.1./h",
+            "https://%31%32%37.0.0.1/h",
+        ] {
+            assert_eq!(webhook_url(raw).unwrap(), "https://127.0.0.1/h", "{raw}");
+        }
+        assert_eq!(webhook_url("https://0/h").unwrap(), "https://0.0.0.0/h");
+        assert_eq!(webhook_url("https://[::ffff:127.0.0.1]/h").unwrap(), "https://[::ffff:7f00:1]/h");
+        assert_eq!(webhook_url("HTTPS://ERC.Example:443/hook").unwrap(), "https://erc.example/hook");
     }
 
     #[test]
