@@ -117,7 +117,7 @@ impl Gate {
     /// A ticket for one more connection from `peer`, or `None` when a cap is reached.
     fn admit(&self, peer: IpAddr) -> Option<Ticket> {
         let key = client_key(peer);
-        let capped = !self.trusted_proxies.contains(&peer);
+        let capped = !self.trusted_proxies.contains(&peer.to_canonical());
         let mut census = self.census.lock().expect("the census lock is never poisoned");
         if census.total >= self.total_cap {
             return None;
@@ -289,28 +289,25 @@ impl Connection {
     }
 }
 
-/// Refused connections are logged once a minute with a count, not once each: a flood must not
-/// also flood the log.
+/// Refused connections are logged at the first and then at most once a minute, with a count:
+/// a flood must not also flood the log.
 #[derive(Default)]
 struct RefusalLog {
-    since: Option<std::time::Instant>,
+    last_logged: Option<std::time::Instant>,
     refused: u64,
-    last_peer: Option<IpAddr>,
 }
 
 impl RefusalLog {
     fn count(&mut self, peer: IpAddr) {
         self.refused += 1;
-        self.last_peer = Some(peer);
         let now = std::time::Instant::now();
-        let since = *self.since.get_or_insert(now);
-        if now.duration_since(since) >= Duration::from_secs(60) || self.refused == 1 {
+        if self.last_logged.is_none_or(|at| now.duration_since(at) >= Duration::from_secs(60)) {
             tracing::warn!(
                 refused = self.refused,
-                last_peer = ?self.last_peer,
+                last_peer = %peer,
                 "refusing connections: a client or the server is at its connection cap"
             );
-            self.since = Some(now);
+            self.last_logged = Some(now);
             self.refused = 0;
         }
     }

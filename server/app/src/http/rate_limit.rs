@@ -59,7 +59,7 @@ impl RateLimiter {
 
     /// The client a request counts against.
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-        self.address(peer, headers).map(bucket_key)
+        self.address(peer, headers).map(client_key)
     }
 
     /// The address a request comes from: the TCP peer, or what the trusted proxies say.
@@ -119,12 +119,8 @@ fn parse_hop(entry: &str) -> Option<IpAddr> {
 /// What a client counts as, for rate limits and connection caps alike: its IPv4 address, or
 /// the /64 its IPv6 address is in.
 pub fn client_key(ip: IpAddr) -> IpAddr {
-    bucket_key(ip.to_canonical())
-}
-
-fn bucket_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
+    match ip.to_canonical() {
+        ip @ IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
     }
 }
@@ -263,7 +259,7 @@ mod tests {
         let limiter = RateLimiter::new(1, vec![]);
         let now = Instant::now();
         for n in 0..2 * MAX_CLIENTS as u64 {
-            let rotated = bucket_key(IpAddr::V6(Ipv6Addr::from((0x2001_0db8_u128 << 96) | (u128::from(n) << 64))));
+            let rotated = client_key(IpAddr::V6(Ipv6Addr::from((0x2001_0db8_u128 << 96) | (u128::from(n) << 64))));
             assert!(limiter.check(rotated, now).is_ok());
             assert!(limiter.check(rotated, now).is_err(), "client {n} is metered");
         }
