@@ -36,3 +36,20 @@ export function isolatedLtr(value, attributes = {}) {
 export function joined(parts, separator = ' ') {
   return parts.filter((part) => part != null && part !== false && part !== '').flatMap((part, i) => (i ? [separator, part] : [part]));
 }
+
+/**
+ * An E.164 phone number as a left-to-right isolate with a click-to-call (`tel:`) link and a
+ * WhatsApp chat link (`https://wa.me/<digits>`), for every place the room shows a number.
+ * Nothing for an absent value.
+ */
+export function phoneLinks(e164, attributes = {}) {
+  if (e164 == null || e164 === '') return null;
+  const digits = e164.replace(/[^0-9]/g, '');
+  return h(
+    'bdi',
+    { ...attributes, dir: 'ltr', class: ['phone', attributes.class].filter(Boolean).join(' ') },
+    h('a', { href: `tel:${e164}`, class: 'call' }, e164),
+    ' ',
+    h('a', { href: `https://wa.me/${digits}`, class: 'whatsapp', target: '_blank', rel: 'noopener noreferrer', 'aria-label': `WhatsApp ${e164}` }, 'WA'),
+  );
+}

@@ -4,7 +4,7 @@
 // changed here. Every value someone typed is drawn in an isolate of its own (phones, passports
 // and references left to right), so none can reorder what is drawn beside it.
 import { api } from './api.js';
-import { h, isolated, isolatedLtr, joined } from './dom.js';
+import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
 import { lang, t } from './i18n.js';
 import { DONE_STATUSES, FINAL_REFERRAL, OPEN_STATUSES } from './state.js';
 
@@ -179,7 +179,7 @@ function render(element, detail, notice, context) {
           joined([
             isolated(p.name, { class: 'name' }),
             p.age != null ? `(${p.age})` : null,
-            isolatedLtr(p.phone, { class: 'phone' }),
+            phoneLinks(p.phone),
             isolatedLtr(p.passport, { class: 'passport' }),
             p.role === 'reporter' ? `← ${t(`relation.${p.relation ?? 'other'}`)}` : null,
           ]),
