@@ -30,6 +30,7 @@ export const api = {
   case: (id) => call('GET', `/api/v1/cases/${id}`),
   kpis: () => call('GET', '/api/v1/kpis'),
   users: () => call('GET', '/api/v1/users'),
+  createUser: (body) => call('POST', '/api/v1/users', body),
   changeUser: (name, body) => call('PUT', `/api/v1/users/${encodeURIComponent(name)}`, body),
   resetPassword: (name, body) => call('POST', `/api/v1/users/${encodeURIComponent(name)}/password`, body),
   userSessions: (name) => call('GET', `/api/v1/users/${encodeURIComponent(name)}/sessions`),

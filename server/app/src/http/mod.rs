@@ -142,7 +142,7 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::post_note))
         .routes(routes!(workflow::post_contact))
         .routes(routes!(workflow::post_priority))
-        .routes(routes!(users::list_users))
+        .routes(routes!(users::list_users, users::post_user))
         .routes(routes!(users::put_user))
         .routes(routes!(users::post_password))
         .routes(routes!(users::list_sessions, users::delete_sessions))
