@@ -41,6 +41,22 @@ impl Gazetteer {
         Self { towns }
     }
 
+    /// The place nearest to a point, if one lies within `max_km` (by the haversine distance).
+    pub fn nearest(&self, lat: f64, lon: f64, max_km: f64) -> Option<&Town> {
+        let km = |t: &Town| {
+            let (p1, p2) = (lat.to_radians(), t.lat.to_radians());
+            let (dp, dl) = ((t.lat - lat).to_radians(), (t.lon - lon).to_radians());
+            let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+            6371.0 * 2.0 * a.sqrt().asin()
+        };
+        self.towns
+            .iter()
+            .map(|t| (km(t), t))
+            .filter(|(d, _)| *d <= max_km)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, t)| t)
+    }
+
     /// A place by its name (case does not matter); the first of equal names.
     pub fn find(&self, name: &str) -> Option<&Town> {
         self.towns.iter().find(|t| t.name.eq_ignore_ascii_case(name))
@@ -58,5 +74,7 @@ mod tests {
         assert!((khartoum.lat - 15.55177).abs() < 1e-6);
         assert!(gazetteer.find("Arkawit").is_some());
         assert!(gazetteer.find("Atlantis").is_none());
+        assert_eq!(gazetteer.nearest(15.56, 32.53, 5.0).map(|t| t.name.as_str()), Some("Khartoum"));
+        assert!(gazetteer.nearest(0.0, 0.0, 50.0).is_none(), "nothing near the Gulf of Guinea");
     }
 }
