@@ -170,21 +170,20 @@ pub fn summarise(window: Window, zone: &RoomTimeZone, cases: &[NewCaseFact], fac
     let (mut resolved, mut evacuated, mut overdue, mut contacted) =
         (HashSet::new(), HashSet::new(), HashSet::new(), HashSet::new());
     let mut waits = Vec::new();
+    // Each case counts once per figure (a case resolved, reopened and resolved again is one).
     for fact in facts {
         match *fact {
-            WorkflowFact::FirstContact { case_id, at, after_ms } if inside(at) => {
-                if contacted.insert(case_id) {
-                    waits.push(after_ms);
-                    if let Some(i) = bar(at) {
-                        over_time[i].contacted += 1;
-                    }
+            WorkflowFact::FirstContact { case_id, at, after_ms } if inside(at) && contacted.insert(case_id) => {
+                waits.push(after_ms);
+                if let Some(i) = bar(at) {
+                    over_time[i].contacted += 1;
                 }
             }
-            WorkflowFact::StatusReached { case_id, to: CaseStatus::Resolved, at } if inside(at) => {
-                if resolved.insert(case_id) {
-                    if let Some(i) = bar(at) {
-                        over_time[i].resolved += 1;
-                    }
+            WorkflowFact::StatusReached { case_id, to: CaseStatus::Resolved, at }
+                if inside(at) && resolved.insert(case_id) =>
+            {
+                if let Some(i) = bar(at) {
+                    over_time[i].resolved += 1;
                 }
             }
             WorkflowFact::StatusReached { case_id, to: CaseStatus::Evacuated, at } if inside(at) => {
@@ -232,7 +231,7 @@ pub fn summarise(window: Window, zone: &RoomTimeZone, cases: &[NewCaseFact], fac
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::location::Location;
+    use crate::location::Coordinates;
 
     fn at(raw: &str) -> Timestamp {
         Timestamp::parse_rfc3339(raw).unwrap()
@@ -257,7 +256,7 @@ mod tests {
         let cairo = RoomTimeZone::parse("Africa/Cairo").unwrap();
         // Four local days, 15–18 April in Cairo (UTC+2).
         let window = Window::new(at("2023-04-14T22:00:00Z"), at("2023-04-18T22:00:00Z")).unwrap();
-        let khartoum = Location::parse(15.5518, 32.5324).unwrap().cell();
+        let khartoum = Coordinates::parse(15.5518, 32.5324).unwrap().cell();
         let case = |t: &str, channel: &str, cell: Option<Cell>, place: Option<&str>| NewCaseFact {
             reported_at: at(t),
             channel: channel.into(),

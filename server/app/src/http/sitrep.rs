@@ -3,7 +3,7 @@
 //! and as CSV (UTF-8 with a byte order mark, so spreadsheet programs read Arabic).
 //!
 //! The store reads the window's facts by index and the domain counts them; this module only
-//! names areas (the nearest known town to each coarse cell) and writes the two formats.
+//! names areas (the largest known town near each coarse cell) and writes the two formats.
 
 use std::sync::LazyLock;
 
@@ -27,8 +27,8 @@ use crate::wire::{AreaBody, ChannelBody, FirstContactBody, SitrepBody, SitrepQue
 /// The towns areas are named after (the pages' own sourced tables).
 static TOWNS: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::builtin);
 
-/// An area is named after a town at most this far from its cell's centre (a resolution-5 cell
-/// is about 9 km across its edge).
+/// An area is named after the largest town at most this far from its cell's centre (a
+/// resolution-5 cell's edge is about 9 km).
 const AREA_NAME_KM: f64 = 15.0;
 
 /// The situation report of `[from, to)` (supervisors and admins).
@@ -107,7 +107,7 @@ fn body(report: &Sitrep, zone: &RoomTimeZone) -> SitrepBody {
             };
             let town = cell.and_then(|c| {
                 let centre = h3o::LatLng::from(c.index());
-                TOWNS.nearest(centre.lat(), centre.lng(), AREA_NAME_KM)
+                TOWNS.largest_within(centre.lat(), centre.lng(), AREA_NAME_KM)
             });
             AreaBody {
                 cell: cell.map(|c| c.index().to_string()),

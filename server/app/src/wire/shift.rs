@@ -91,7 +91,7 @@ pub struct AreaBody {
     /// The H3 cell (hex, resolution 5) the cases lie in; absent for unlocated cases.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
-    /// The nearest known town to the cell's centre (English and Arabic), if one is near.
+    /// The largest known town near the cell's centre (English and Arabic), if one is near.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
