@@ -92,8 +92,9 @@ const words = {
       call_logged: 'سجّل {by} مكالمة {direction} مع {phone}: {outcome}', call_in: 'واردة', call_out: 'صادرة',
       other: 'تغيير آخر على الحالة', someone: 'مستخدم', system: 'النظام', anotherCase: 'حالة أخرى',
     },
-    channels: { web: 'النموذج الإلكتروني', hotline: 'الخط الساخن', whatsapp: 'واتساب', facebook: 'فيسبوك', email: 'البريد', walk_in: 'الحضور الشخصي', import: 'استيراد' },
-    callOutcome: { reached: 'تم الوصول', no_answer: 'لا رد', busy: 'مشغول', wrong_number: 'رقم خاطئ', dropped: 'انقطعت', message_left: 'تُركت رسالة', report_taken: 'أُخذ بلاغ', follow_up: 'متابعة' },
+    viaChannel: { web: 'النموذج الإلكتروني', hotline: 'الخط الساخن', whatsapp: 'واتساب', facebook: 'فيسبوك', email: 'البريد', walk_in: 'الحضور الشخصي', import: 'استيراد' },
+    sitrepChannels: { web: 'النموذج الإلكتروني', hotline: 'الخط الساخن', whatsapp: 'واتساب', facebook: 'فيسبوك', email: 'البريد', walk_in: 'الحضور الشخصي', import: 'استيراد' },
+    callOutcome: { report_taken: 'أُخذ بلاغ', update_given: 'أُبلغ بحال حالته', information_only: 'معلومات فقط', dropped: 'انقطع الخط', wrong_number: 'رقم خاطئ' },
     errorGeneric: 'تعذّر تنفيذ الطلب.',
     errors: {
       version_conflict: 'غيّر زميل هذه الحالة قبل قليل.', transition_not_allowed: 'لا يمكن نقل الحالة إلى هذه المرحلة من مرحلتها الحالية.', invalid_transition: 'هذا الانتقال غير مسموح.',
@@ -210,8 +211,9 @@ const words = {
       call_logged: '{by} logged an {direction} call with {phone}: {outcome}', call_in: 'incoming', call_out: 'outgoing',
       other: 'Another change to the case', someone: 'a user', system: 'the system', anotherCase: 'another case',
     },
-    channels: { web: 'the web form', hotline: 'the hotline', whatsapp: 'WhatsApp', facebook: 'Facebook', email: 'email', walk_in: 'walk-in', import: 'import' },
-    callOutcome: { reached: 'reached', no_answer: 'no answer', busy: 'busy', wrong_number: 'wrong number', dropped: 'dropped', message_left: 'message left', report_taken: 'report taken', follow_up: 'follow-up' },
+    viaChannel: { web: 'the web form', hotline: 'the hotline', whatsapp: 'WhatsApp', facebook: 'Facebook', email: 'email', walk_in: 'a walk-in', import: 'an import' },
+    sitrepChannels: { web: 'Web form', hotline: 'Hotline', whatsapp: 'WhatsApp', facebook: 'Facebook', email: 'Email', walk_in: 'Walk-in', import: 'Import' },
+    callOutcome: { report_taken: 'report taken', update_given: 'told where the case stands', information_only: 'information only', dropped: 'the line dropped', wrong_number: 'wrong number' },
     errorGeneric: 'The request could not be carried out.',
     errors: {
       version_conflict: 'A colleague changed this case a moment ago.', transition_not_allowed: 'The case cannot move to that status from where it is.', invalid_transition: 'That step is not allowed.',

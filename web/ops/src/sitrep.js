@@ -118,7 +118,7 @@ function draw(r, zone) {
       'section',
       { class: 'sitrep-table by-channel' },
       h('h4', {}, t('sitrepByChannel')),
-      h('table', {}, h('tbody', {}, r.by_channel.map((c) => h('tr', {}, h('td', {}, t(`channels.${c.channel}`)), h('td', {}, String(c.new_cases)))))),
+      h('table', {}, h('tbody', {}, r.by_channel.map((c) => h('tr', {}, h('td', {}, t(`sitrepChannels.${c.channel}`)), h('td', {}, String(c.new_cases)))))),
     ),
   ];
 }

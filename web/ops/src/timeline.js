@@ -4,7 +4,7 @@
 // value someone typed, and every name, is an isolate of its own.
 import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
 import { phrase, t } from './i18n.js';
-import { dateTime, duration } from './when.js';
+import { clock, dateTime, duration } from './when.js';
 
 /**
  * One entry of the timeline. `names` turns ids into what people know them by: `user(id)`,
@@ -24,7 +24,7 @@ export function timelineEntry(event, names, zone) {
   let more = [];
   switch (event.kind) {
     case 'case_reported':
-      what = d.taken_by ? say('case_reported_by', { by: who(d.taken_by), channel: word('channels', d.channel) }) : say('case_reported', { channel: word('channels', d.channel) });
+      what = d.taken_by ? say('case_reported_by', { by: who(d.taken_by), channel: word('viaChannel', d.channel) }) : say('case_reported', { channel: word('viaChannel', d.channel) });
       break;
     case 'status_changed':
       what = say('status_changed', { by: who(d.by), from: status(d.from), to: status(d.to) });
@@ -98,10 +98,10 @@ export function timelineEntry(event, names, zone) {
       break;
     case 'call_logged': {
       // Logged by the hotline desk: a call on this case, its direction and what came of it.
-      const direction = d.direction === 'outgoing' || d.direction === 'out' ? t('eventWords.call_out') : t('eventWords.call_in');
+      const direction = d.direction === 'outgoing' ? t('eventWords.call_out') : t('eventWords.call_in');
       const outcome = d.outcome && t(`callOutcome.${d.outcome}`) !== `callOutcome.${d.outcome}` ? t(`callOutcome.${d.outcome}`) : '';
-      what = say('call_logged', { by: who(d.operator ?? d.by), direction, phone: phoneLinks(d.phone), outcome });
-      if (d.started_at) more.push(joined([dateTime(d.started_at, zone), d.ended_at ? `– ${dateTime(d.ended_at, zone)}` : null]));
+      what = say('call_logged', { by: who(d.by), direction, phone: phoneLinks(d.phone), outcome });
+      if (d.started_at) more.push(joined([dateTime(d.started_at, zone), d.ended_at ? `– ${clock(d.ended_at, zone)}` : null]));
       more.push(quote(d.note));
       break;
     }
