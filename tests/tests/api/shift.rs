@@ -1,7 +1,7 @@
 //! The shift's records over HTTP: handover notes (any staff writes, all read, the figures
 //! counted by the server) and the situation report (supervisors; JSON and CSV with a BOM).
 
-use opsroom_domain::clock::Timestamp;
+use opsroom_domain::clock::{RoomTimeZone, Timestamp};
 use opsroom_tests::{Api, TestServer, sample_report};
 use serde_json::{Value, json};
 
@@ -160,5 +160,37 @@ async fn situation_report(server: TestServer) {
     let long = hoda.get("/api/v1/sitrep?from=2023-01-01T00:00:00Z&to=2023-06-01T00:00:00Z").await.unwrap();
     assert_eq!((long.status, long.error_code()), (422, "out_of_range"));
     assert_eq!(hoda.get("/api/v1/sitrep").await.unwrap().status, 400);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_room_s_time_zone_is_checked_at_start_and_counts_its_days() {
+    // An unknown zone stops the server before it listens, naming the problem.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("zone.db").display());
+    let refused = tokio::process::Command::new(crate::BINARY)
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url, "--time-zone", "Mars/Olympus"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Mars/Olympus"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    // Riyadh (UTC+3, no daylight saving): the session tells the page, the report counts its days.
+    let riyadh = RoomTimeZone::parse("Asia/Riyadh").unwrap();
+    let server = TestServer::start_with(|config| config.time_zone = riyadh).await;
+    let admin = server.admin().await;
+    assert_eq!(admin.get("/api/v1/session").await.unwrap().body["time_zone"], "Asia/Riyadh");
+    let days = admin.get("/api/v1/sitrep?from=2023-04-10T00:00:00Z&to=2023-04-15T00:00:00Z").await.unwrap();
+    assert_eq!(days.body["bucket"], "day");
+    let starts: Vec<&str> =
+        days.body["over_time"].as_array().unwrap().iter().map(|b| b["start"].as_str().unwrap()).collect();
+    // The window begins at 03:00 on the 10th in Riyadh: its first day began at midnight there.
+    assert_eq!(starts.first(), Some(&"2023-04-10T00:00:00+03:00"));
+    assert_eq!(starts.len(), 6, "10th to 15th, local days: {starts:?}");
     server.stop().await.unwrap();
 }
