@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use opsroom_domain::clock::{DEFAULT_TIME_ZONE, RoomTimeZone};
 use opsroom_domain::workflow::SlaPolicy;
 use opsroom_store::StoreOptions;
 
@@ -71,6 +72,8 @@ pub struct Config {
     pub connections: ConnectionLimits,
     /// Time for a request's whole body to arrive.
     pub body_timeout: Duration,
+    /// The room's time zone: local times on the pages, hours and days in the situation report.
+    pub time_zone: RoomTimeZone,
 }
 
 /// A PEM certificate chain and private key for native TLS.
@@ -117,6 +120,7 @@ impl Config {
             tls: None,
             connections: ConnectionLimits::default(),
             body_timeout: Duration::from_secs(30),
+            time_zone: RoomTimeZone::parse(DEFAULT_TIME_ZONE).expect("the built-in tz database knows Cairo"),
         }
     }
 

@@ -7,7 +7,7 @@
 use opsroom_domain::advisory::{Advisory, AdvisoryInput, AdvisoryKind, Area, Severity};
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::citizen::{UpdateInput, UpdateKind};
-use opsroom_domain::clock::Timestamp;
+use opsroom_domain::clock::{RoomTimeZone, Timestamp};
 use opsroom_domain::matching::{Decision, MatchKind, MatchReason};
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::priority::{Priority, PriorityLevel, Reason, ReasonCode};
@@ -22,6 +22,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+mod shift;
+pub use shift::*;
 
 use crate::http::error::Problem;
 
@@ -178,15 +181,18 @@ pub struct SessionInfo {
     pub role: Role,
     /// RFC 3339, UTC.
     pub expires_at: String,
+    /// The room's time zone (IANA name, e.g. `Africa/Cairo`): pages show local times in it.
+    pub time_zone: String,
 }
 
-impl From<&SessionUser> for SessionInfo {
-    fn from(u: &SessionUser) -> Self {
+impl SessionInfo {
+    pub fn new(u: &SessionUser, time_zone: &RoomTimeZone) -> Self {
         Self {
             user_id: u.user_id,
             name: u.name.clone(),
             role: u.role,
             expires_at: Timestamp::from_millis(u.expires_at).to_rfc3339(),
+            time_zone: time_zone.name().to_owned(),
         }
     }
 }
@@ -486,8 +492,9 @@ pub struct StatusRequest {
     pub status: CaseStatus,
     /// Required to reopen a finished case.
     pub reason: Option<String>,
-    /// Required (and only allowed) with `status: duplicate`.
-    pub duplicate_of: Option<Uuid>,
+    /// Required (and only allowed) with `status: duplicate`: the original case, by the
+    /// reference people see (`K7QM-2XPD`, forgiving case, spaces and dashes) or by its id.
+    pub duplicate_of: Option<String>,
     /// The case's `version` you saw.
     pub version: u32,
 }
@@ -949,7 +956,7 @@ pub struct TracingRequest {
 
 // ---- partner agencies
 
-fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     Timestamp(ms).to_rfc3339()
 }
 

@@ -8,6 +8,7 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use opsroom_domain::clock::{DEFAULT_TIME_ZONE, RoomTimeZone};
 use opsroom_domain::staff::{AccountChange, StaffActor};
 use opsroom_domain::user::{Role, UserName};
 use opsroom_domain::workflow::SlaPolicy;
@@ -95,6 +96,10 @@ struct ServeArgs {
     /// http://tiles.lan:8088/{z}/{x}/{y}.png (the built-in basemap works without it).
     #[arg(long, env = "OPSROOM_TILE_URL", value_parser = parse_tile_url)]
     tile_url: Option<String>,
+    /// The room's time zone (an IANA name): local times on the pages, hours and days in the
+    /// situation report.
+    #[arg(long, env = "OPSROOM_TIME_ZONE", default_value = DEFAULT_TIME_ZONE, value_parser = parse_time_zone)]
+    time_zone: RoomTimeZone,
     /// Minutes to first contact for a critical case before it is escalated.
     #[arg(long, env = "OPSROOM_SLA_CRITICAL_MINUTES", default_value_t = SlaPolicy::default().critical_minutes)]
     sla_critical_minutes: u32,
@@ -254,6 +259,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut config = Config::new(args.database.database_url);
             config.allowed_origins = args.allowed_origin;
             config.tile_url = args.tile_url;
+            config.time_zone = args.time_zone;
             config.public_rate_limit = args.public_rate_limit;
             config.trusted_proxies = args.trusted_proxy;
             config.cap_sender = args.cap_sender;
@@ -444,6 +450,11 @@ fn parse_tile_url(raw: &str) -> Result<String, String> {
     } else {
         Err("expected an http(s) URL template with {z}, {x} and {y}".into())
     }
+}
+
+/// A time zone the built-in tz database knows, refused at start otherwise.
+fn parse_time_zone(raw: &str) -> Result<RoomTimeZone, String> {
+    RoomTimeZone::parse(raw).map_err(|refused| refused.message)
 }
 
 /// Fire `shutdown` on SIGINT or SIGTERM.

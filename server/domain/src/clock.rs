@@ -60,9 +60,93 @@ pub fn as_rfc3339<S: serde::Serializer>(at: &Timestamp, serializer: S) -> Result
     serializer.serialize_str(&at.to_rfc3339())
 }
 
+/// The time zone the room works in (an IANA name such as `Africa/Cairo`): the pages show local
+/// times in it, and the situation report counts hours and days by it. The tz database is built
+/// into the binary, so a name means the same on every machine.
+#[derive(Debug, Clone)]
+pub struct RoomTimeZone {
+    name: String,
+    zone: jiff::tz::TimeZone,
+}
+
+/// The room's time zone when none is configured.
+pub const DEFAULT_TIME_ZONE: &str = "Africa/Cairo";
+
+/// A span of local time the situation report counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    Hour,
+    Day,
+}
+
+impl RoomTimeZone {
+    /// A zone by its IANA name; `invalid_time_zone` for a name the tz database does not know.
+    pub fn parse(name: &str) -> Result<Self, crate::Rejected> {
+        let zone = jiff::tz::TimeZone::get(name.trim()).map_err(|_| {
+            crate::Rejected::value(
+                "invalid_time_zone",
+                format!("{name:?} is not a time zone name such as Africa/Cairo"),
+            )
+        })?;
+        Ok(Self { name: name.trim().to_owned(), zone })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The local start of the hour or day holding `at` (on a day that begins twice or not at
+    /// midnight, the zone's own rules decide; jiff's `start_of_day` follows them).
+    pub fn bucket_start(&self, at: Timestamp, bucket: Bucket) -> Timestamp {
+        let Ok(instant) = jiff::Timestamp::from_millisecond(at.0) else { return at };
+        let local = instant.to_zoned(self.zone.clone());
+        let start = match bucket {
+            Bucket::Day => local.start_of_day(),
+            Bucket::Hour => local.with().minute(0).second(0).subsec_nanosecond(0).build(),
+        };
+        start.map_or(at, |z| Timestamp(z.timestamp().as_millisecond()))
+    }
+
+    /// The start of the bucket after the one starting at `start`.
+    pub fn next_bucket(&self, start: Timestamp, bucket: Bucket) -> Timestamp {
+        let Ok(instant) = jiff::Timestamp::from_millisecond(start.0) else { return start };
+        let local = instant.to_zoned(self.zone.clone());
+        let next = match bucket {
+            Bucket::Day => local.checked_add(jiff::Span::new().days(1)).and_then(|z| z.start_of_day()),
+            Bucket::Hour => local.checked_add(jiff::Span::new().hours(1)),
+        };
+        next.map_or(Timestamp(start.0 + 3_600_000), |z| Timestamp(z.timestamp().as_millisecond()))
+    }
+
+    /// `at` as local time with its offset, e.g. `2023-04-15T11:30:00+02:00` (for CSV files read
+    /// in the room).
+    pub fn local_rfc3339(&self, at: Timestamp) -> String {
+        match jiff::Timestamp::from_millisecond(at.0) {
+            Ok(instant) => instant.to_zoned(self.zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            Err(_) => at.to_rfc3339(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn room_time_zones_count_local_hours_and_days() {
+        assert_eq!(RoomTimeZone::parse("Mars/Olympus").unwrap_err().code, "invalid_time_zone");
+        let cairo = RoomTimeZone::parse("Africa/Cairo").unwrap();
+        // 2023-04-15T22:30Z is 00:30 on the 16th in Cairo (UTC+2 then): the day starts at 22:00Z.
+        let late = Timestamp::parse_rfc3339("2023-04-15T22:30:00Z").unwrap();
+        assert_eq!(cairo.bucket_start(late, Bucket::Day), Timestamp::parse_rfc3339("2023-04-15T22:00:00Z").unwrap());
+        assert_eq!(cairo.bucket_start(late, Bucket::Hour), Timestamp::parse_rfc3339("2023-04-15T22:00:00Z").unwrap());
+        let day = cairo.bucket_start(late, Bucket::Day);
+        assert_eq!(cairo.next_bucket(day, Bucket::Day), Timestamp::parse_rfc3339("2023-04-16T22:00:00Z").unwrap());
+        assert_eq!(cairo.local_rfc3339(late), "2023-04-16T00:30:00+02:00");
+        let utc = RoomTimeZone::parse("UTC").unwrap();
+        assert_eq!(utc.bucket_start(late, Bucket::Day), Timestamp::parse_rfc3339("2023-04-15T00:00:00Z").unwrap());
+    }
 
     #[test]
     fn formats_utc_with_z() {

@@ -14,6 +14,7 @@ use crate::clock::Timestamp;
 use crate::evacuation::movement::{MovementChanged, MovementPlanned, PassengerChanged};
 use crate::evacuation::place::PlaceSaved;
 use crate::evacuation::zone::{DangerZoneFlagged, ZoneChanged};
+use crate::handover::HandoverWritten;
 use crate::location::{Cell, Location};
 use crate::matching::{MatchDecided, MatchSuggested};
 use crate::need::{Flag, Need};
@@ -72,6 +73,7 @@ pub enum Event {
     UserRoleChanged(UserRoleChanged),
     UserPasswordReset(UserAccountChanged),
     UserSessionsEnded(UserAccountChanged),
+    HandoverWritten(Box<HandoverWritten>),
 }
 
 impl From<CaseChange> for Event {
@@ -127,6 +129,7 @@ impl Event {
             Event::UserRoleChanged(_) => "user_role_changed",
             Event::UserPasswordReset(_) => "user_password_reset",
             Event::UserSessionsEnded(_) => "user_sessions_ended",
+            Event::HandoverWritten(_) => "handover_written",
         }
     }
 
@@ -189,7 +192,8 @@ impl Event {
             | Event::ZoneChanged(_)
             | Event::ZoneLifted(_)
             | Event::MovementPlanned(_)
-            | Event::MovementChanged(_) => None,
+            | Event::MovementChanged(_)
+            | Event::HandoverWritten(_) => None,
             Event::StatusChanged(e) => Some(e.case_id),
             Event::CaseAssigned(e) => Some(e.case_id),
             Event::NoteAdded(e) => Some(e.case_id),

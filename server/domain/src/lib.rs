@@ -21,7 +21,9 @@
 //!   and the rules that keep an enabled admin.
 //! - [`workflow`]: the operators' rules on a case (status, assignment, notes, contacts, priority
 //!   overrides) as one pure `decide` function, and the SLA clock.
-//! - [`clock`]: [`clock::Timestamp`], the one time type of the domain.
+//! - [`handover`]: shift handover notes (what is open, what was promised, by whom).
+//! - [`sitrep`]: the situation report of a time window, counted from facts the store reads.
+//! - [`clock`]: [`clock::Timestamp`], the one time type of the domain, and the room's time zone.
 //!
 //! # Architecture invariant
 //!
@@ -35,6 +37,7 @@ pub mod citizen;
 pub mod clock;
 pub mod evacuation;
 pub mod event;
+pub mod handover;
 pub mod location;
 pub mod matching;
 pub mod need;
@@ -43,6 +46,7 @@ pub mod priority;
 pub mod reference;
 pub mod rejected;
 pub mod report;
+pub mod sitrep;
 pub mod staff;
 pub mod text;
 pub mod tracing;

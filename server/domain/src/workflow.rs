@@ -115,6 +115,10 @@ pub struct StatusChanged {
     pub priority: PriorityLevel,
     pub reason: Option<String>,
     pub duplicate_of: Option<Uuid>,
+    /// The original's reference, for people reading the log (set by the store, which knows it;
+    /// absent in events written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of_reference: Option<crate::reference::Reference>,
     pub by: Uuid,
     pub at: Timestamp,
 }
@@ -252,6 +256,7 @@ pub fn decide(state: &CaseState, actor: Actor, command: CaseCommand, now: Timest
                 priority: state.priority,
                 reason,
                 duplicate_of,
+                duplicate_of_reference: None,
                 by,
                 at: now,
             }))

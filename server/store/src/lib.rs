@@ -14,6 +14,8 @@
 //!   movements, passengers, and the reads behind allocation, manifests and the day's figures.
 //! - `staff`: staff accounts' lifecycle (disable, enable, role, password reset, ending
 //!   sessions) and the sessions themselves (opened, used, closed, listed).
+//! - `shift`: shift handover notes, and the reads behind the situation report (a window of
+//!   time, by index).
 //! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
@@ -41,6 +43,7 @@ mod partners;
 mod postgres;
 mod public_writes;
 mod reads;
+mod shift;
 mod sql;
 mod sqlite;
 mod staff;
@@ -482,6 +485,43 @@ impl Store {
     /// Escalate every open case whose first-contact clock has run out; returns how many.
     pub async fn escalate_overdue(&self, sweep: EscalateOverdue) -> Result<usize> {
         self.send(|reply| Command::EscalateOverdue(sweep, reply)).await
+    }
+
+    /// What is open now, as a handover note by `author` records it.
+    pub async fn handover_figures(
+        &self,
+        author: Uuid,
+        now_ms: i64,
+        policy: &opsroom_domain::workflow::SlaPolicy,
+    ) -> Result<opsroom_domain::handover::HandoverFigures> {
+        shift::figures(&self.inner.reads, author, now_ms, policy).await
+    }
+
+    /// Record a shift handover note; its log position.
+    pub async fn write_handover(&self, note: WriteHandover) -> Result<u64> {
+        self.send(|reply| Command::Handover(Box::new(note), reply)).await
+    }
+
+    /// Handover notes before log position `before_seq` (all when `None`), newest first.
+    pub async fn handovers(&self, before_seq: Option<u64>, limit: u32) -> Result<Vec<HandoverRow>> {
+        shift::handovers(&self.inner.reads, before_seq, limit).await
+    }
+
+    /// The facts a situation report of `window` counts: the cases reported in it and the
+    /// workflow events recorded in it.
+    pub async fn sitrep_facts(
+        &self,
+        window: opsroom_domain::sitrep::Window,
+    ) -> Result<(Vec<opsroom_domain::sitrep::NewCaseFact>, Vec<opsroom_domain::sitrep::WorkflowFact>)> {
+        Ok((
+            shift::new_cases(&self.inner.reads, window).await?,
+            shift::workflow_facts(&self.inner.reads, window).await?,
+        ))
+    }
+
+    /// The case known by `reference`, if any.
+    pub async fn case_id_by_reference(&self, reference: &opsroom_domain::reference::Reference) -> Result<Option<Uuid>> {
+        reads::case_id_by_reference(&self.inner.reads, reference).await
     }
 
     /// Every case counted by cell, priority and status, with the log position it reflects.

@@ -482,6 +482,29 @@ pub struct MapSnapshot {
     pub counts: Vec<CellCount>,
 }
 
+/// A shift handover note to record (figures counted by [`crate::Store::handover_figures`]).
+#[derive(Debug, Clone)]
+pub struct WriteHandover {
+    pub handover_id: Uuid,
+    pub author: Uuid,
+    pub at: i64,
+    pub figures: opsroom_domain::handover::HandoverFigures,
+    pub note: opsroom_domain::handover::NewHandover,
+}
+
+/// A handover note as stored, with its author's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandoverRow {
+    pub handover_id: Uuid,
+    pub seq: u64,
+    pub author_id: Uuid,
+    pub author: String,
+    pub written_at: i64,
+    pub figures: opsroom_domain::handover::HandoverFigures,
+    pub promised: String,
+    pub open_note: Option<String>,
+}
+
 /// The figures a supervisor watches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Kpis {

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::batch;
 use crate::model::*;
 use crate::public_writes::parse_advisory;
-use crate::sql::{Backend, Pool, Row};
+use crate::sql::{Backend, Pool, Row, Statement};
 use crate::staff::SessionClock;
 use crate::{Result, StoreError};
 
@@ -61,6 +61,16 @@ pub(crate) async fn users(pool: &Pool) -> Result<Vec<UserSummary>> {
             })
         })
         .collect()
+}
+
+pub(crate) async fn case_id_by_reference(
+    pool: &Pool,
+    reference: &opsroom_domain::reference::Reference,
+) -> Result<Option<Uuid>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn.statement("select case_id from case_file where reference = $1").bind(reference.as_str());
+    conn.fetch_optional(statement).await?.map(|r| uuid_col(&r, "case_id")).transpose()
 }
 
 pub(crate) async fn user_count(pool: &Pool) -> Result<i64> {
@@ -412,25 +422,33 @@ pub(crate) async fn map_snapshot(pool: &Pool) -> Result<MapSnapshot> {
     read
 }
 
-pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result<Kpis> {
-    let mut pooled = pool.acquire().await?;
-    let mut conn = pooled.conn();
+/// An open case nobody has reached that is past its first-contact time (`$1`…`$4`: the report
+/// times due by now per priority, bound by [`bind_sla_due`]) or was escalated. With
+/// `first_contact_at is null` this is the KPIs' "past SLA" and the handover's "overdue".
+pub(crate) const PAST_SLA: &str = "(escalated_at is not null
+    or (priority_level = 'critical' and reported_at <= $1) or (priority_level = 'high' and reported_at <= $2)
+    or (priority_level = 'normal' and reported_at <= $3) or (priority_level = 'low' and reported_at <= $4))";
+
+/// Bind [`PAST_SLA`]'s four due times at `now_ms`.
+pub(crate) fn bind_sla_due<'q>(statement: Statement<'q>, now_ms: i64, policy: &SlaPolicy) -> Statement<'q> {
     let due = |level: PriorityLevel| now_ms - i64::from(policy.minutes(level)) * 60_000;
-    let sql = format!(
-        "select
-            sum(case when escalated_at is not null
-                      or (priority_level = 'critical' and reported_at <= $1) or (priority_level = 'high' and reported_at <= $2)
-                      or (priority_level = 'normal' and reported_at <= $3) or (priority_level = 'low' and reported_at <= $4)
-                     then 1 else 0 end) as red,
-            sum(case when escalated_at is not null then 1 else 0 end) as escalated
-           from case_file where first_contact_at is null and status not in {FINISHED}"
-    );
-    let statement = conn
-        .statement(&sql)
+    statement
         .bind(due(PriorityLevel::Critical))
         .bind(due(PriorityLevel::High))
         .bind(due(PriorityLevel::Normal))
-        .bind(due(PriorityLevel::Low));
+        .bind(due(PriorityLevel::Low))
+}
+
+pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result<Kpis> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let sql = format!(
+        "select
+            sum(case when {PAST_SLA} then 1 else 0 end) as red,
+            sum(case when escalated_at is not null then 1 else 0 end) as escalated
+           from case_file where first_contact_at is null and status not in {FINISHED}"
+    );
+    let statement = bind_sla_due(conn.statement(&sql), now_ms, policy);
     let row = conn.fetch_one(statement).await?;
     let sla_red = row.get::<Option<i64>>("red")?.unwrap_or(0) as u64;
     let sla_escalated = row.get::<Option<i64>>("escalated")?.unwrap_or(0) as u64;

@@ -23,6 +23,7 @@ use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::{Event, UserCreated};
 use opsroom_domain::priority::{self, Priority, PriorityLevel};
+use opsroom_domain::reference::Reference;
 use opsroom_domain::workflow::{self, CaseChange, CaseCommand, CaseState};
 use sqlx::Connection as _;
 use sqlx::postgres::PgConnection;
@@ -36,6 +37,7 @@ use crate::matching;
 use crate::model::*;
 use crate::partners;
 use crate::public_writes;
+use crate::shift;
 use crate::sql::{Backend, Conn, Statement, placeholders};
 use crate::staff::{self, StaffOutcome, StaffWrite};
 use crate::{Result, StoreError};
@@ -63,6 +65,8 @@ pub(crate) enum Command {
     SetTracing(SetTracing, oneshot::Sender<Result<Option<Result<(), Rejected>>>>),
     Partner(Box<PartnerWrite>, oneshot::Sender<Result<PartnerOutcome>>),
     Evacuation(Box<EvacuationWrite>, oneshot::Sender<Result<EvacuationOutcome>>),
+    /// A shift handover note; answers its log position.
+    Handover(Box<WriteHandover>, oneshot::Sender<Result<u64>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -215,6 +219,7 @@ fn fail(command: Command, error: &StoreError) {
         Command::SetTracing(_, reply) => drop(reply.send(Err(error()))),
         Command::Partner(_, reply) => drop(reply.send(Err(error()))),
         Command::Evacuation(_, reply) => drop(reply.send(Err(error()))),
+        Command::Handover(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -262,6 +267,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut partner_outcomes = outcomes.partners.into_iter();
     let mut evacuation_outcomes = outcomes.evacuation.into_iter();
     let mut staff_outcomes = outcomes.staff.into_iter();
+    let mut handover_outcomes = outcomes.handovers.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -307,6 +313,10 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
                 let outcome = staff_outcomes.next().expect("one outcome per staff write");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::Handover(_, reply) => {
+                let outcome = handover_outcomes.next().expect("one outcome per handover note");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
@@ -338,6 +348,7 @@ struct Outcomes {
     partners: Vec<Result<PartnerOutcome, String>>,
     evacuation: Vec<Result<EvacuationOutcome, String>>,
     staff: Vec<Result<StaffOutcome, String>>,
+    handovers: Vec<Result<u64, String>>,
 }
 
 /// Flag the batch's reports that arrive inside a danger zone. Runs under the log-head lock, so a
@@ -526,6 +537,15 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
                 }
                 outcomes.evacuation.push(outcome);
             }
+            Command::Handover(note, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = shift::write(conn, note, next_seq).await.map(|()| next_seq);
+                let outcome = settle(conn, ran).await?;
+                if outcome.is_ok() {
+                    next_seq += 1;
+                }
+                outcomes.handovers.push(outcome);
+            }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;
                 next_seq += escalated as u64;
@@ -620,18 +640,26 @@ pub(crate) async fn apply_to_case(conn: &mut Conn<'_>, action: &CaseAction, seq:
             let refused = Rejected::new("unknown_user", "user_id", "no such user, or the account is disabled");
             return Ok(ActionOutcome::Refused(refused));
         }
-        CaseCommand::ChangeStatus { duplicate_of: Some(other), .. }
-            if !exists(conn, "select count(*) as n from case_file where case_id = $1", *other).await? =>
-        {
-            return Ok(ActionOutcome::Refused(Rejected::new("unknown_case", "duplicate_of", "no such case")));
-        }
         _ => {}
     }
+    // The original of a duplicate must exist; its reference goes into the event for readers.
+    let mut original_reference = None;
+    if let CaseCommand::ChangeStatus { duplicate_of: Some(other), .. } = &action.command {
+        let statement = conn.statement("select reference from case_file where case_id = $1").bind(other.to_string());
+        let Some(row) = conn.fetch_optional(statement).await? else {
+            return Ok(ActionOutcome::Refused(Rejected::new("unknown_case", "duplicate_of", "no such case")));
+        };
+        let reference: String = row.get("reference")?;
+        original_reference = Some(Reference::parse(&reference).map_err(|_| StoreError::Corrupt(reference))?);
+    }
     let now = Timestamp::from_millis(action.at);
-    let change = match workflow::decide(&state, action.actor, action.command.clone(), now) {
+    let mut change = match workflow::decide(&state, action.actor, action.command.clone(), now) {
         Ok(change) => change,
         Err(rejected) => return Ok(ActionOutcome::Refused(rejected)),
     };
+    if let CaseChange::StatusChanged(changed) = &mut change {
+        changed.duplicate_of_reference = original_reference;
+    }
 
     // The event first: the rows below refer to its position.
     let event = Event::from(change.clone());

@@ -1437,6 +1437,95 @@ async fn citizens_update_links_and_advisories(store: &Store) {
 
 // ---------------------------------------------------------------------------------------------
 // Every check on both backends, each on a fresh database
+/// The shift's records: a handover note is an event and a row, listed newest first with its
+/// author; its figures count what is open; the situation report's facts are exactly those of
+/// the window (cases by report time, workflow events by record time); a case is found by its
+/// reference.
+pub async fn handovers_and_sitrep_facts(store: &Store) {
+    use opsroom_domain::handover::{HandoverFigures, NewHandover};
+    use opsroom_domain::sitrep::{Window, WorkflowFact};
+    use opsroom_domain::workflow::{Actor, CaseCommand, ContactChannel, ContactOutcome, SlaPolicy};
+    use opsroom_store::{ActionOutcome, CaseAction, WriteHandover};
+
+    let operator = new_user("amal", Role::Operator);
+    assert!(matches!(store.create_user(operator.clone()).await.unwrap(), UserOutcome::Created { .. }));
+    let first = simple_command("Huda");
+    let (first_id, first_reference) = (first.event.case_id, first.event.reference.clone());
+    created(store, first).await;
+    let input = ReportInput { people: vec![named("Omar")], location: at(KHARTOUM), ..Default::default() };
+    let later = case_command(&input, Channel::Hotline, T0 + 2 * 3_600_000);
+    created(store, later).await;
+    let act = |version: u32, at: i64, command: CaseCommand| CaseAction {
+        case_id: first_id,
+        expected_version: version,
+        actor: Actor { user_id: operator.user_id, role: Role::Operator },
+        command,
+        at,
+    };
+    let take = act(1, T0 + 60_000, CaseCommand::Assign { to: Some(operator.user_id) });
+    assert!(matches!(store.apply_to_case(take).await.unwrap(), ActionOutcome::Applied { .. }));
+    let reach = CaseCommand::RecordContact {
+        contact_id: Uuid::now_v7(),
+        channel: ContactChannel::Phone,
+        outcome: ContactOutcome::Reached,
+        note: None,
+    };
+    assert!(matches!(store.apply_to_case(act(2, T0 + 600_000, reach)).await.unwrap(), ActionOutcome::Applied { .. }));
+    let triage = CaseCommand::ChangeStatus { to: CaseStatus::Triaged, reason: None, duplicate_of: None };
+    assert!(matches!(
+        store.apply_to_case(act(3, T0 + 3 * 3_600_000, triage)).await.unwrap(),
+        ActionOutcome::Applied { .. }
+    ));
+
+    assert_eq!(store.case_id_by_reference(&first_reference).await.unwrap(), Some(first_id));
+    assert_eq!(store.case_id_by_reference(&random_reference()).await.unwrap(), None);
+
+    // The first hour holds the first case and its first contact, not the later case or the triage.
+    let hour = Window::new(Timestamp::from_millis(T0), Timestamp::from_millis(T0 + 3_600_000)).unwrap();
+    let (cases, facts) = store.sitrep_facts(hour).await.unwrap();
+    assert_eq!(cases.iter().map(|c| c.reported_at.millis()).collect::<Vec<_>>(), [T0]);
+    assert_eq!(
+        facts,
+        [WorkflowFact::FirstContact { case_id: first_id, at: Timestamp::from_millis(T0 + 600_000), after_ms: 600_000 }]
+    );
+    let day = Window::new(Timestamp::from_millis(T0), Timestamp::from_millis(T0 + 86_400_000)).unwrap();
+    let (cases, facts) = store.sitrep_facts(day).await.unwrap();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[1].channel, "hotline");
+    assert!(cases[1].cell.is_some());
+    assert!(facts.contains(&WorkflowFact::StatusReached {
+        case_id: first_id,
+        to: CaseStatus::Triaged,
+        at: Timestamp::from_millis(T0 + 3 * 3_600_000)
+    }));
+
+    // Two open cases, one of them Amal's; two days on both are past any first-contact time, but
+    // the first was reached.
+    let now = T0 + 2 * 86_400_000;
+    let figures = store.handover_figures(operator.user_id, now, &SlaPolicy::default()).await.unwrap();
+    assert_eq!(figures.open_cases, 2);
+    assert_eq!(figures.assigned_to_author, 1);
+    assert_eq!(figures.overdue, 1);
+    let write = |promised: &str, at: i64, figures: HandoverFigures| WriteHandover {
+        handover_id: Uuid::now_v7(),
+        author: operator.user_id,
+        at,
+        figures,
+        note: NewHandover::parse(Some(promised), None).unwrap(),
+    };
+    let before = head(store);
+    let seq = store.write_handover(write("call Huda's mother at six", now, figures)).await.unwrap();
+    assert_eq!(seq, before + 1);
+    store.write_handover(write("nothing", now + 1, HandoverFigures::default())).await.unwrap();
+    let notes = store.handovers(None, 10).await.unwrap();
+    assert_eq!(notes.iter().map(|n| n.promised.as_str()).collect::<Vec<_>>(), ["nothing", "call Huda's mother at six"]);
+    assert_eq!((notes[1].author.as_str(), notes[1].written_at, notes[1].figures), ("amal", now, figures));
+    assert_eq!(store.handovers(Some(notes[0].seq), 10).await.unwrap().len(), 1);
+    let events = store.events_after(before, 10).await.unwrap();
+    assert_eq!(events[0].kind, "handover_written");
+    assert_eq!(events[0].case_id, None, "a note is about the shift, not a case: partners never hear of it");
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /// Open a store on a fresh database of `backend`; `None` when PostgreSQL is not configured
@@ -1518,4 +1607,5 @@ on_both_backends!(
     coordinates_round_trip_exactly,
     workflow_actions_are_versioned,
     citizens_update_links_and_advisories,
+    handovers_and_sitrep_facts,
 );

@@ -331,6 +331,13 @@ const ROUTES: &[Route] = &[
     api("POST",   "/api/v1/movements/{movement_id}/passengers/status", EMPTY_OBJECT, operators(422)),
     api("GET",    "/api/v1/movements/{movement_id}/manifest.csv", NONE, operators(200)),
     api("GET",    "/api/v1/evacuation/summary", NONE, operators(200)),
+
+    // The shift: every staff member writes and reads handover notes (an empty one says nothing
+    // promised: refused); the situation report is for supervisors (no window: 400 past the role).
+    api("GET",    "/api/v1/handovers", NONE, operators(200)),
+    api("POST",   "/api/v1/handovers", EMPTY_OBJECT, operators(422)),
+    api("GET",    "/api/v1/sitrep", NONE, supervisors(400)),
+    api("GET",    "/api/v1/sitrep.csv", NONE, supervisors(400)),
     api("GET",    "/api/v1/partner/movements", NONE, partners(200, 200)),
     api("GET",    "/api/v1/partner/movements/{movement_id}", NONE, partners(200, 404)),
 

@@ -11,7 +11,7 @@ async fn post(api: &Api, path: &str, body: Value) -> opsroom_tests::Reply {
 
 /// Create an account (through the store beside the running server, as `opsroom user add` does)
 /// and sign it in.
-async fn user(server: &TestServer, name: &str, role: &str) -> (Api, String) {
+pub(crate) async fn user(server: &TestServer, name: &str, role: &str) -> (Api, String) {
     let store = opsroom_store::Store::open(&server.database_url, Default::default()).await.unwrap();
     let role = opsroom_domain::user::Role::parse(role).unwrap();
     opsroom::server::create_user(&store, name, role, format!("{name} password 2023")).await.unwrap();
@@ -251,5 +251,40 @@ async fn overdue_cases_are_escalated_once_on_the_live_stream() {
         (case["case"]["sla"]["state"].as_str(), case["case"]["sla"]["escalated"].as_bool()),
         (Some("red"), Some(true))
     );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_duplicate_names_its_original_by_the_reference_people_see() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let public = server.api();
+    let original = public.post_report(&sample_report(1), None).await.unwrap().body;
+    let again = public.post_report(&sample_report(2), None).await.unwrap().body;
+    let (original_id, again_id) = (original["case_id"].as_str().unwrap(), again["case_id"].as_str().unwrap());
+    let reference = original["reference"].as_str().unwrap();
+    let path = format!("/api/v1/cases/{again_id}/status");
+
+    // Not a reference at all, and a reference no case has: refused, naming the field.
+    let garbage = post(&admin, &path, json!({"status": "duplicate", "duplicate_of": "case 12", "version": 1})).await;
+    assert_eq!(
+        (garbage.status, garbage.error_code(), garbage.body["error"]["field"].as_str()),
+        (422, "invalid_reference", Some("duplicate_of"))
+    );
+    let unknown = if reference == "ZZZZ-ZZZZ" { "YYYY-YYYY" } else { "ZZZZ-ZZZZ" };
+    let nobody = post(&admin, &path, json!({"status": "duplicate", "duplicate_of": unknown, "version": 1})).await;
+    assert_eq!(
+        (nobody.status, nobody.error_code(), nobody.body["error"]["field"].as_str()),
+        (422, "unknown_case", Some("duplicate_of"))
+    );
+
+    // Typed as read out on the phone: lower case, no dash.
+    let typed = reference.replace('-', " ").to_lowercase();
+    let marked = post(&admin, &path, json!({"status": "duplicate", "duplicate_of": typed, "version": 1})).await;
+    assert_eq!((marked.status, marked.body["case"]["status"].as_str()), (200, Some("duplicate")), "{}", marked.body);
+    let detail = admin.case(again_id).await.unwrap().body;
+    let changed = detail["events"].as_array().unwrap().iter().find(|e| e["kind"] == "status_changed").unwrap().clone();
+    assert_eq!(changed["data"]["duplicate_of"], original_id, "the log keeps the id");
+    assert_eq!(changed["data"]["duplicate_of_reference"], reference, "and the reference, for people reading it");
     server.stop().await.unwrap();
 }

@@ -2,11 +2,14 @@
 // (409) is explained, and the drawer shows the case as it now stands. Its referrals and its
 // timeline follow the live stream (`onEvent`); the rest shows the case as it was opened or last
 // changed here. Every value someone typed is drawn in an isolate of its own (phones, passports
-// and references left to right), so none can reorder what is drawn beside it.
+// and references left to right), so none can reorder what is drawn beside it. Times are local to
+// the room's time zone; the server's refusals are explained by their code in the page's language.
 import { api } from './api.js';
 import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
-import { lang, t } from './i18n.js';
+import { explain, lang, t } from './i18n.js';
 import { DONE_STATUSES, FINAL_REFERRAL, OPEN_STATUSES } from './state.js';
+import { timelineEntry } from './timeline.js';
+import { dateTime } from './when.js';
 
 const REQUEST_TYPES = ['medical_evacuation', 'transport', 'shelter', 'food_water', 'consular_documents', 'family_tracing'];
 
@@ -22,7 +25,7 @@ export function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }
       await ready;
       if (event.case_id !== caseId || !context.timeline || event.seq <= context.lastSeq) return;
       context.lastSeq = event.seq;
-      context.timeline.append(timelineItem(event, context));
+      context.timeline.append(timelineEntry(event, names(context), context.user.time_zone));
       if (event.kind.startsWith('referral_')) refreshReferrals(context);
     },
   };
@@ -31,14 +34,15 @@ export function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }
 async function load(element, caseId, context) {
   const [answer, users, matches, family, referrals, partners] = await Promise.all([
     api.case(caseId),
-    context.user.role === 'operator' ? null : api.users(),
+    // Every role reads the staff list: the timeline names who did what.
+    api.users(),
     api.matches(caseId),
     api.family(caseId),
     api.referrals(caseId),
     api.partners(),
   ]);
   if (!answer.ok) {
-    element.replaceChildren(h('p', { class: 'error' }, answer.body?.error?.message ?? t('error')));
+    element.replaceChildren(h('p', { class: 'error', role: 'alert' }, explain(answer)));
     return;
   }
   Object.assign(context, {
@@ -57,7 +61,7 @@ async function afterLinkChange(answer, element, detail, context) {
   const [matches, family] = await Promise.all([api.matches(detail.case.case_id), api.family(detail.case.case_id)]);
   if (matches.ok) context.matches = matches.body;
   if (family.ok) context.family = family.body.members;
-  const notice = answer.ok ? null : { kind: 'error', text: answer.body?.error?.message ?? t('error') };
+  const notice = answer.ok ? null : { kind: 'error', text: explain(answer) };
   render(element, detail, notice, context);
 }
 
@@ -133,7 +137,7 @@ function render(element, detail, notice, context) {
       const fresh = await api.case(c.case_id);
       render(element, fresh.body, { kind: 'conflict', text: t('conflict') }, context);
     } else {
-      render(element, detail, { kind: 'error', text: answer.body?.error?.message ?? t('error') }, context);
+      render(element, detail, { kind: 'error', text: explain(answer) }, context);
     }
   };
   const form = (onsubmit, ...fields) =>
@@ -148,7 +152,7 @@ function render(element, detail, notice, context) {
       ...fields,
     );
   const statuses = [...OPEN_STATUSES, ...DONE_STATUSES].filter((s) => s !== c.status && s !== 'new');
-  const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+  const time = (iso) => dateTime(iso, user.time_zone);
 
   // `replaceChildren` would print a `null` child as text: keep only real ones.
   const present = (...children) => children.filter((child) => child != null && child !== false);
@@ -203,7 +207,8 @@ function render(element, detail, notice, context) {
           }),
         h('select', { name: 'status' }, statuses.map((s) => h('option', { value: s }, t(`status.${s}`)))),
         h('input', { name: 'reason', placeholder: t('reason') }),
-        h('input', { name: 'duplicate_of', placeholder: t('duplicateOf'), size: 12 }),
+        // The reference shown everywhere (K7QM-2XPD); the server forgives case and dashes.
+        h('input', { name: 'duplicate_of', placeholder: t('duplicateOfRef'), 'aria-label': t('duplicateOfRef'), size: 18, dir: 'auto', autocomplete: 'off' }),
         h('button', { type: 'submit', name: 'move' }, t('moveTo')),
       ),
       user.role !== 'operator' && context.users.length
@@ -253,13 +258,13 @@ function render(element, detail, notice, context) {
       h('button', { type: 'button', name: 'reissue-link', onclick: async () => {
         if (!window.confirm(t('confirmReissue'))) return;
         const answer = await api.reissueLink(c.case_id);
-        const text = answer.ok ? `${t('newLink')} ${location.origin}${answer.body.tracking_path}` : answer.body?.error?.message ?? t('error');
+        const text = answer.ok ? `${t('newLink')} ${location.origin}${answer.body.tracking_path}` : explain(answer);
         render(element, detail, { kind: answer.ok ? 'info' : 'error', text }, context);
       } }, t('reissueLink')),
       h('button', { type: 'button', name: 'revoke-link', onclick: async () => {
         if (!window.confirm(t('confirmRevoke'))) return;
         const answer = await api.revokeLink(c.case_id);
-        render(element, detail, { kind: answer.ok ? 'info' : 'error', text: answer.ok ? t('linkRevoked') : answer.body?.error?.message ?? t('error') }, context);
+        render(element, detail, { kind: answer.ok ? 'info' : 'error', text: answer.ok ? t('linkRevoked') : explain(answer) }, context);
       } }, t('revokeLink')),
     ),
     h('h3', {}, t('reports')),
@@ -284,9 +289,9 @@ function render(element, detail, notice, context) {
       ),
     ),
     h('h3', {}, t('notes')),
-    h('ul', {}, detail.notes.map((n) => h('li', {}, `${time(n.created_at)} `, isolated(n.author), ': ', isolated(n.text)))),
+    h('ul', {}, detail.notes.map((n) => h('li', {}, h('time', { datetime: n.created_at }, time(n.created_at)), ' ', isolated(n.author), ': ', isolated(n.text)))),
     h('h3', {}, t('contacts')),
-    h('ul', {}, detail.contacts.map((x) => h('li', {}, `${time(x.created_at)} `, isolated(x.author), `: ${t(`contactChannel.${x.channel}`)} — ${t(`outcome.${x.outcome}`)}`))),
+    h('ul', {}, detail.contacts.map((x) => h('li', {}, h('time', { datetime: x.created_at }, time(x.created_at)), ' ', isolated(x.author), `: ${t(`contactChannel.${x.channel}`)} — ${t(`outcome.${x.outcome}`)}`))),
     h('h3', {}, t('timeline')),
     timeline(detail, context),
   ));
@@ -294,29 +299,27 @@ function render(element, detail, notice, context) {
 
 /** The case's log, oldest first; live events about the case are appended to it. */
 function timeline(detail, context) {
-  context.timeline = h('ol', { class: 'timeline' }, detail.events.map((e) => timelineItem(e, context)));
+  context.caseReferences = new Map([[detail.case.case_id, detail.case.reference], ...context.matches.map((m) => [m.case_id, m.reference])]);
+  context.persons = new Map(detail.persons.map((p) => [p.person_id, p.name]));
+  const entries = detail.events.map((e) => timelineEntry(e, names(context), context.user.time_zone));
+  context.timeline = h('ol', { class: 'timeline' }, entries);
   context.lastSeq = Math.max(context.lastSeq, ...detail.events.map((e) => e.seq));
   return context.timeline;
+}
+
+/** What the timeline calls people, partners and cases by. */
+function names(context) {
+  return {
+    user: (id) => context.users.find((u) => u.user_id === id)?.name ?? null,
+    person: (id) => context.persons?.get(id) ?? null,
+    partner: (id) => partnerName(context, id),
+    caseReference: (id) => context.caseReferences?.get(id) ?? null,
+  };
 }
 
 function partnerName(context, partnerId, fallback) {
   const partner = context.partners.find((p) => p.partner_id === partnerId);
   return (lang() === 'ar' && partner?.name_ar) || partner?.name || fallback || partnerId;
-}
-
-/** One entry of the timeline; a referral's says which partner, what and who. */
-function timelineItem(event, context) {
-  const d = event.data ?? {};
-  const head = `#${event.seq} ${new Date(event.at).toLocaleString()} ${event.kind}`;
-  const partner = () => isolated(partnerName(context, d.partner_id));
-  let what = null;
-  if (event.kind === 'referral_made') what = [partner(), `: ${t(`requestTypes.${d.request_type}`)}`];
-  if (event.kind === 'referral_updated') {
-    const by = d.by?.type === 'partner' ? t('byPartner') : t('byOperator');
-    what = [partner(), `: ${t(`referralStatus.${d.from}`)} → ${t(`referralStatus.${d.to}`)} (${by})`, d.text ? [' — ', isolated(d.text)] : null];
-  }
-  if (event.kind === 'referral_escalated') what = [partner(), `: ${t('escalated')}`];
-  return h('li', { dataset: { kind: event.kind } }, head, what ? [' — ', what] : null);
 }
 
 /** The case's referrals (live) and the form that makes one. */
@@ -326,7 +329,7 @@ function referralsSection(context) {
   renderReferrals(context);
   const explain = (answer) => {
     context.referralNotice.hidden = answer.ok;
-    context.referralNotice.textContent = answer.ok ? '' : answer.body?.error?.message ?? t('error');
+    context.referralNotice.textContent = answer.ok ? '' : explain(answer);
   };
   context.explainReferral = explain;
   const form = context.partners.length
@@ -371,7 +374,7 @@ function renderReferrals(context) {
         h('span', { class: 'status' }, t(`referralStatus.${r.status}`)),
         unanswered ? h('span', { class: 'escalated' }, ` ⚑ ${t('escalated')}`) : '',
         r.note ? h('p', { class: 'note', dir: 'auto' }, r.note) : '',
-        h('small', {}, new Date(r.updated_at).toLocaleString()),
+        h('small', {}, dateTime(r.updated_at, context.user.time_zone)),
         FINAL_REFERRAL.includes(r.status)
           ? ''
           : h('button', { type: 'button', name: 'withdraw-referral', onclick: async () => {

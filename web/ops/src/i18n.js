@@ -10,7 +10,7 @@ const words = {
     people: 'الأشخاص', reports: 'البلاغات', notes: 'الملاحظات', contacts: 'محاولات التواصل', timeline: 'السجل',
     assignMe: 'أسندها لي', release: 'تخلَّ عنها', addNote: 'أضف ملاحظة', record: 'سجّل', reason: 'السبب',
     setPriority: 'غيّر الأولوية', moveTo: 'انقل إلى', close: 'إغلاق', more: 'المزيد',
-    duplicateOf: 'مكررة عن (رقم الحالة)', unassigned: 'غير مسندة', assign: 'أسند',
+    unassigned: 'غير مسندة', assign: 'أسند',
     conflict: 'غيّر زميل هذه الحالة قبل قليل. هذه حالتها الآن؛ راجعها ثم أعد المحاولة.', error: 'خطأ',
     status: { new: 'جديدة', triaged: 'مفروزة', in_progress: 'قيد المتابعة', awaiting_evacuation: 'بانتظار الإجلاء', evacuated: 'تم الإجلاء', resolved: 'حُلّت', closed: 'مغلقة', duplicate: 'مكررة', finished: 'منتهية' },
     level: { critical: 'حرجة', high: 'عالية', normal: 'عادية', low: 'منخفضة' },
@@ -78,6 +78,49 @@ const words = {
     counters: { waiting: 'بالانتظار (الكل)', seats_planned: 'مقاعد مخططة', boarded: 'صعدوا', departed: 'غادروا', crossed: 'عبروا الحدود', arrived_home: 'وصلوا إلى الوطن' },
     refused: 'رُفض الطلب',
     fields: { area: 'المنطقة', name: 'الاسم', kind: 'النوع', lat: 'خط العرض', lon: 'خط الطول', label: 'التسمية', mode: 'الوسيلة', seats: 'المقاعد', departure_at: 'موعد الانطلاق', origin_place_id: 'نقطة التجمع', destination_place_id: 'الوجهة', shared_with: 'الشركاء', radius_km: 'النطاق', person_ids: 'الركاب', status: 'الحالة', to: 'الحالة' },
+    // The case's timeline in words, errors by their code, shift handover, situation report.
+    eventWords: {
+      case_reported: 'وصل البلاغ عبر {channel}', case_reported_by: 'سجّل {by} البلاغ عبر {channel}',
+      status_changed: 'غيّر {by} الحالة: {from} ← {to}', duplicate_of: 'مكررة عن {reference}', reason: 'السبب: {reason}',
+      assigned_self: 'أسند {by} الحالة لنفسه', assigned_to: 'أسند {by} الحالة إلى {to}', released: 'تخلّى {by} عن الحالة', unassigned: 'سحب {by} الحالة من {from}',
+      note_added: 'أضاف {by} ملاحظة:', contact_recorded: 'حاول {by} التواصل عبر {channel}: {outcome}', first_contact: 'أول تواصل بعد {wait}',
+      priority_overridden: 'غيّر {by} الأولوية: {from} ← {to}', sla_breached: 'انقضت مهلة أول تواصل (الأولوية {level})', raised_to: 'رُفعت الأولوية إلى {level}',
+      citizen_updated: 'أرسل المواطن تحديثًا: {update}', tracking_link_revoked: 'أبطل {by} رابط المتابعة', tracking_link_reissued: 'أصدر {by} رابط متابعة جديدًا',
+      match_suggested: 'تطابق محتمل مع الحالة {reference}', match_decided: 'قرّر {by} بشأن تطابق مع {reference}: {decision}', match_undone: 'تراجع {by} عن قرار تطابق مع {reference}',
+      tracing_status_changed: 'غيّر {by} حالة البحث عن {person}: {from} ← {to}',
+      referral_made: 'أحيلت الحالة إلى {partner}: {request}', referral_updated: 'إحالة {partner}: {from} ← {to} ({by})', referral_escalated: 'إحالة {partner}: لم يرد الشريك في الوقت المحدد',
+      danger_zone_flagged: 'الحالة داخل منطقة خطر معلنة', passenger_changed: 'الإجلاء: {person} — {from} ← {to}',
+      call_logged: 'سجّل {by} مكالمة {direction} مع {phone}: {outcome}', call_in: 'واردة', call_out: 'صادرة',
+      other: 'تغيير آخر على الحالة', someone: 'مستخدم', system: 'النظام', anotherCase: 'حالة أخرى',
+    },
+    viaChannel: { web: 'النموذج الإلكتروني', hotline: 'الخط الساخن', whatsapp: 'واتساب', facebook: 'فيسبوك', email: 'البريد', walk_in: 'الحضور الشخصي', import: 'استيراد' },
+    sitrepChannels: { web: 'النموذج الإلكتروني', hotline: 'الخط الساخن', whatsapp: 'واتساب', facebook: 'فيسبوك', email: 'البريد', walk_in: 'الحضور الشخصي', import: 'استيراد' },
+    callOutcome: { report_taken: 'أُخذ بلاغ', update_given: 'أُبلغ بحال حالته', information_only: 'معلومات فقط', dropped: 'انقطع الخط', wrong_number: 'رقم خاطئ' },
+    errorGeneric: 'تعذّر تنفيذ الطلب.',
+    errors: {
+      version_conflict: 'غيّر زميل هذه الحالة قبل قليل.', transition_not_allowed: 'لا يمكن نقل الحالة إلى هذه المرحلة من مرحلتها الحالية.', invalid_transition: 'هذا الانتقال غير مسموح.',
+      missing: 'هذا الحقل مطلوب.', required: 'هذا الحقل مطلوب.', invalid: 'القيمة غير صالحة.', too_long: 'النص أطول من المسموح.', too_many: 'العدد أكبر من المسموح.', too_small: 'القيمة أصغر من المسموح.',
+      out_of_range: 'القيمة خارج النطاق المسموح.', invalid_characters: 'النص يحتوي على رموز تحكم في الاتجاه غير مسموحة.', no_visible_characters: 'النص لا يحتوي على أحرف ظاهرة.', control_character: 'النص يحتوي على رموز تحكم.',
+      unknown_case: 'لا توجد حالة بهذا الرقم المرجعي.', invalid_reference: 'هذا ليس رقمًا مرجعيًا صالحًا (ثمانية رموز مثل K7QM-2XPD).', unknown_user: 'لا يوجد مستخدم بهذا الاسم، أو أن حسابه معطّل.',
+      supervisor_required: 'هذا الإجراء للمشرفين فقط.', unchanged: 'لا تغيير: الحالة هكذا بالفعل.', forbidden: 'ليست لديك صلاحية لهذا الإجراء.', unauthenticated: 'انتهت جلستك. سجّل الدخول مرة أخرى.',
+      not_found: 'غير موجود.', rate_limited: 'طلبات كثيرة جدًا؛ انتظر دقيقة ثم أعد المحاولة.', unavailable: 'لم يُنفَّذ الطلب؛ أعد المحاولة بعد لحظة.', internal: 'حدث خطأ في الخادم.', network: 'تعذّر الاتصال بالخادم.',
+      invalid_json: 'الطلب غير صالح.', invalid_body: 'الطلب غير صالح.', invalid_query: 'الطلب غير صالح.', invalid_answer: 'ردّ الخادم غير مفهوم.', invalid_time: 'الوقت غير صالح.',
+      invalid_phone: 'رقم الهاتف غير صالح.', phone_needs_country_code: 'أضف رمز الدولة إلى رقم الهاتف.', invalid_passport: 'رقم الجواز غير صالح.',
+      already_decided: 'اتُّخذ قرار بشأن هذا التطابق من قبل.', not_decided: 'لا يوجد قرار للتراجع عنه.', already_referred: 'أحيلت الحالة إلى هذا الشريك من قبل.', withdrawn: 'سُحب هذا من قبل.', gone: 'لم يعد متاحًا.',
+      zone_lifted: 'رُفعت هذه المنطقة.', no_seats: 'لا توجد مقاعد كافية.', not_waiting: 'هذا الشخص ليس بالانتظار.', name_taken: 'الاسم مستخدم من قبل.', weak_password: 'كلمة المرور ضعيفة.',
+      last_admin: 'هذا آخر مدير مفعّل.', own_account: 'لا يمكنك تعطيل حسابك أو خفض دورك.', nothing_to_change: 'لا شيء لتغييره.', payload_too_large: 'الطلب أكبر من المسموح.',
+      cross_origin: 'رُفض طلب من موقع آخر.', request_timeout: 'انتهت مهلة الطلب.', invalid_area: 'المنطقة غير صالحة.', invalid_cell: 'الخلية غير صالحة.', outside_region: 'الموقع خارج المنطقة المسموحة.', duplicate: 'مكرر.',
+    },
+    errorFields: { duplicate_of: 'مكررة عن', promised: 'ما وُعد به', open_note: 'ملاحظات', reason: 'السبب', text: 'النص', from: 'من', to: 'إلى', limit: 'العدد', user_id: 'المستخدم', level: 'الأولوية', version: 'النسخة', status: 'الحالة' },
+    duplicateOfRef: 'مكررة عن (الرقم المرجعي)',
+    handover: 'تسليم المناوبة', handoverWrite: 'اكتب ملاحظة التسليم', handoverOpenNow: 'المفتوح الآن', handoverPromised: 'ما وُعد به، ولمن', handoverOpenNote: 'ملاحظات أخرى عن المفتوح',
+    handoverSave: 'سلّم المناوبة', handoverSaved: 'حُفظت ملاحظة التسليم.', handoverNone: 'لا توجد ملاحظات تسليم بعد.', handoverBy: 'كتبها {by} في {at}', handoverOlder: 'ملاحظات أقدم',
+    handoverFigures: { open_cases: 'حالات مفتوحة', overdue: 'تجاوزت المهلة', unassigned_critical: 'حرجة غير مسندة', assigned_to_author: 'مسندة إلى كاتبها' },
+    sitrep: 'تقرير الموقف', sitrepFrom: 'من', sitrepTo: 'إلى', sitrepShow: 'اعرض', sitrepPrint: 'اطبع', sitrepCsv: 'CSV', sitrepWindow: 'من {from} إلى {to} ({zone})',
+    sitrepTotals: { new_cases: 'حالات جديدة', contacted: 'تم التواصل معها', resolved: 'حُلّت', evacuated: 'تم إجلاؤها', overdue: 'تجاوزت المهلة' },
+    sitrepByArea: 'حسب المنطقة', sitrepByChannel: 'حسب القناة', sitrepOverTime: 'الحالات عبر الوقت', sitrepFirstContact: 'زمن أول تواصل',
+    sitrepMedian: 'الوسيط', sitrepP90: 'المئين 90', sitrepUnderMinutes: 'أقل من {n} د', sitrepLonger: 'أطول', sitrepUnknownArea: 'بلا موقع', sitrepCases: 'حالات', sitrepArea: 'المنطقة',
+    sitrepLegend: { new_cases: 'جديدة', contacted: 'تم التواصل', resolved: 'حُلّت' },
   },
   en: {
     title: 'Ops room', name: 'User name', password: 'Password', signIn: 'Sign in', signOut: 'Sign out',
@@ -87,7 +130,7 @@ const words = {
     channel: 'Channel', sla: 'SLA', clearCell: 'Clear cell filter', people: 'People', reports: 'Reports', notes: 'Notes',
     contacts: 'Contact attempts', timeline: 'Timeline', assignMe: 'Assign to me', release: 'Release', addNote: 'Add note',
     record: 'Record', reason: 'Reason', setPriority: 'Set priority', moveTo: 'Move to', close: 'Close', more: 'More',
-    duplicateOf: 'Duplicate of (case id)', unassigned: 'Unassigned', assign: 'Assign',
+    unassigned: 'Unassigned', assign: 'Assign',
     conflict: 'A colleague changed this case a moment ago. This is how it stands now; check it and try again.', error: 'Error',
     status: { new: 'New', triaged: 'Triaged', in_progress: 'In progress', awaiting_evacuation: 'Awaiting evacuation', evacuated: 'Evacuated', resolved: 'Resolved', closed: 'Closed', duplicate: 'Duplicate', finished: 'Finished' },
     level: { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' },
@@ -155,6 +198,49 @@ const words = {
     counters: { waiting: 'Waiting (all)', seats_planned: 'Seats planned', boarded: 'Boarded', departed: 'Departed', crossed: 'Crossed', arrived_home: 'Arrived home' },
     refused: 'Refused',
     fields: { area: 'area', name: 'name', kind: 'kind', lat: 'latitude', lon: 'longitude', label: 'label', mode: 'mode', seats: 'seats', departure_at: 'departure', origin_place_id: 'assembly point', destination_place_id: 'destination', shared_with: 'partners', radius_km: 'radius', person_ids: 'passengers', status: 'status', to: 'status' },
+    // The case's timeline in words, errors by their code, shift handover, situation report.
+    eventWords: {
+      case_reported: 'Report received by {channel}', case_reported_by: '{by} took the report by {channel}',
+      status_changed: '{by} changed the status: {from} → {to}', duplicate_of: 'duplicate of {reference}', reason: 'reason: {reason}',
+      assigned_self: '{by} took the case', assigned_to: '{by} assigned the case to {to}', released: '{by} released the case', unassigned: '{by} took the case from {from}',
+      note_added: '{by} added a note:', contact_recorded: '{by} tried to reach them by {channel}: {outcome}', first_contact: 'first contact after {wait}',
+      priority_overridden: '{by} set the priority: {from} → {to}', sla_breached: 'First-contact time ran out (priority {level})', raised_to: 'priority raised to {level}',
+      citizen_updated: 'The citizen sent an update: {update}', tracking_link_revoked: '{by} revoked the tracking link', tracking_link_reissued: '{by} issued a new tracking link',
+      match_suggested: 'Possible match with case {reference}', match_decided: '{by} decided on a match with {reference}: {decision}', match_undone: '{by} undid a match decision with {reference}',
+      tracing_status_changed: '{by} set the search for {person}: {from} → {to}',
+      referral_made: 'Referred to {partner}: {request}', referral_updated: 'Referral to {partner}: {from} → {to} ({by})', referral_escalated: 'Referral to {partner}: not answered in time',
+      danger_zone_flagged: 'The case lies inside a declared danger zone', passenger_changed: 'Evacuation: {person} — {from} → {to}',
+      call_logged: '{by} logged an {direction} call with {phone}: {outcome}', call_in: 'incoming', call_out: 'outgoing',
+      other: 'Another change to the case', someone: 'a user', system: 'the system', anotherCase: 'another case',
+    },
+    viaChannel: { web: 'the web form', hotline: 'the hotline', whatsapp: 'WhatsApp', facebook: 'Facebook', email: 'email', walk_in: 'a walk-in', import: 'an import' },
+    sitrepChannels: { web: 'Web form', hotline: 'Hotline', whatsapp: 'WhatsApp', facebook: 'Facebook', email: 'Email', walk_in: 'Walk-in', import: 'Import' },
+    callOutcome: { report_taken: 'report taken', update_given: 'told where the case stands', information_only: 'information only', dropped: 'the line dropped', wrong_number: 'wrong number' },
+    errorGeneric: 'The request could not be carried out.',
+    errors: {
+      version_conflict: 'A colleague changed this case a moment ago.', transition_not_allowed: 'The case cannot move to that status from where it is.', invalid_transition: 'That step is not allowed.',
+      missing: 'This field is required.', required: 'This field is required.', invalid: 'The value is not valid.', too_long: 'The text is too long.', too_many: 'Too many.', too_small: 'Too small.',
+      out_of_range: 'The value is out of range.', invalid_characters: 'The text contains direction controls, which are not allowed.', no_visible_characters: 'The text has no visible characters.', control_character: 'The text contains control characters.',
+      unknown_case: 'No case has that reference.', invalid_reference: 'That is not a case reference (eight characters, like K7QM-2XPD).', unknown_user: 'No such user, or the account is disabled.',
+      supervisor_required: 'Only a supervisor can do this.', unchanged: 'Nothing changed: it is already so.', forbidden: 'You are not allowed to do this.', unauthenticated: 'Your session has ended. Please sign in again.',
+      not_found: 'Not found.', rate_limited: 'Too many requests; wait a minute and try again.', unavailable: 'Not carried out; try again in a moment.', internal: 'Something went wrong on the server.', network: 'The server cannot be reached.',
+      invalid_json: 'The request is not valid.', invalid_body: 'The request is not valid.', invalid_query: 'The request is not valid.', invalid_answer: 'The server answered something unreadable.', invalid_time: 'The time is not valid.',
+      invalid_phone: 'The phone number is not valid.', phone_needs_country_code: 'Add the country code to the phone number.', invalid_passport: 'The passport number is not valid.',
+      already_decided: 'This match was already decided.', not_decided: 'There is no decision to undo.', already_referred: 'Already referred to this partner.', withdrawn: 'Already withdrawn.', gone: 'No longer available.',
+      zone_lifted: 'This zone was lifted.', no_seats: 'Not enough seats.', not_waiting: 'This person is not waiting.', name_taken: 'The name is taken.', weak_password: 'The password is too weak.',
+      last_admin: 'This is the last enabled admin.', own_account: 'You cannot disable or demote your own account.', nothing_to_change: 'Nothing to change.', payload_too_large: 'The request is too large.',
+      cross_origin: 'A request from another site was refused.', request_timeout: 'The request timed out.', invalid_area: 'The area is not valid.', invalid_cell: 'The cell is not valid.', outside_region: 'The place is outside the allowed region.', duplicate: 'Duplicate.',
+    },
+    errorFields: { duplicate_of: 'duplicate of', promised: 'what was promised', open_note: 'notes', reason: 'reason', text: 'text', from: 'from', to: 'to', limit: 'count', user_id: 'user', level: 'priority', version: 'version', status: 'status' },
+    duplicateOfRef: 'Duplicate of (reference)',
+    handover: 'Shift handover', handoverWrite: 'Write the handover note', handoverOpenNow: 'Open now', handoverPromised: 'What was promised, and to whom', handoverOpenNote: 'Anything else about what is open',
+    handoverSave: 'Hand over', handoverSaved: 'Handover note saved.', handoverNone: 'No handover notes yet.', handoverBy: 'by {by}, {at}', handoverOlder: 'Older notes',
+    handoverFigures: { open_cases: 'open cases', overdue: 'overdue', unassigned_critical: 'unassigned critical', assigned_to_author: "assigned to the writer" },
+    sitrep: 'Situation report', sitrepFrom: 'From', sitrepTo: 'To', sitrepShow: 'Show', sitrepPrint: 'Print', sitrepCsv: 'CSV', sitrepWindow: '{from} to {to} ({zone})',
+    sitrepTotals: { new_cases: 'New cases', contacted: 'Contacted', resolved: 'Resolved', evacuated: 'Evacuated', overdue: 'Overdue' },
+    sitrepByArea: 'By area', sitrepByChannel: 'By channel', sitrepOverTime: 'Cases over time', sitrepFirstContact: 'Time to first contact',
+    sitrepMedian: 'Median', sitrepP90: '90th percentile', sitrepUnderMinutes: 'under {n} min', sitrepLonger: 'longer', sitrepUnknownArea: 'Unlocated', sitrepCases: 'cases', sitrepArea: 'Area',
+    sitrepLegend: { new_cases: 'new', contacted: 'contacted', resolved: 'resolved' },
   },
 };
 
@@ -174,6 +260,35 @@ export function setLang(next) {
 /** The word for `key` (`status.new`, `signIn`) in the current language. */
 export function t(key) {
   return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) ?? key;
+}
+
+/** Whether `key` has a word in the current language. */
+function known(key) {
+  return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) !== undefined;
+}
+
+/**
+ * The words for `key` with its `{name}` places filled from `parts` (text or elements: a typed
+ * value goes in as an isolate, never concatenated), as children for h().
+ */
+export function phrase(key, parts = {}) {
+  return t(key)
+    .split(/(\{[a-z_]+\})/)
+    .filter((piece) => piece !== '')
+    .map((piece) => (/^\{[a-z_]+\}$/.test(piece) ? parts[piece.slice(1, -1)] ?? '' : piece));
+}
+
+/**
+ * Why the server refused `answer`, in the page's language: the words for its error `code` (a
+ * generic sentence for a code the room does not know; never the server's English message),
+ * and the field it names when the room has a word for it.
+ */
+export function explain(answer) {
+  const error = answer?.body?.error ?? {};
+  const text = error.code && known(`errors.${error.code}`) ? t(`errors.${error.code}`) : t('errorGeneric');
+  const field = error.field?.split(/[.[]/)[0];
+  const label = field && (known(`errorFields.${field}`) ? t(`errorFields.${field}`) : known(`fields.${field}`) ? t(`fields.${field}`) : null);
+  return label ? `${text} (${label})` : text;
 }
 
 setLang(current);

@@ -5,6 +5,8 @@ import { mountEvacuation } from './evacuation.js';
 import { mountPartners } from './partners.js';
 import { mountUsers } from './users.js';
 import { openDrawer } from './drawer.js';
+import { mountHandover } from './handover.js';
+import { mountSitrep } from './sitrep.js';
 import { h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
 import { connectLive } from './live.js';
@@ -64,6 +66,10 @@ function room(user) {
   const partnersPanel = user.role === 'admin' ? h('details', { class: 'partners-panel' }) : null;
   // So are staff accounts.
   const usersPanel = user.role === 'admin' ? h('details', { class: 'users-panel' }) : null;
+  // TEMPORARY entry (h-timeline) until the tab system lands: handover for all staff, the
+  // situation report for supervisors and admins.
+  const handoverPanel = h('details', { class: 'handover-panel' });
+  const sitrepPanel = user.role === 'operator' ? null : h('details', { class: 'sitrep-panel' });
   root.replaceChildren(
     h(
       'header',
@@ -81,11 +87,15 @@ function room(user) {
     evacuationPanel,
     ...(partnersPanel ? [partnersPanel] : []),
     ...(usersPanel ? [usersPanel] : []),
+    handoverPanel,
+    ...(sitrepPanel ? [sitrepPanel] : []),
     h('main', {}, mapPanel, board, drawer),
   );
   const advisories = mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null });
   const partners = partnersPanel ? mountPartners(partnersPanel) : null;
   const users = usersPanel ? mountUsers(usersPanel, user) : null;
+  const handover = mountHandover(handoverPanel, { user });
+  if (sitrepPanel) mountSitrep(sitrepPanel, { user });
   let openedDrawer = null; // the drawer's live hook, while a case is open
 
   let boardDirty = true;
@@ -188,6 +198,7 @@ function room(user) {
         if (event.kind.startsWith('partner_')) partners?.refresh();
         if (event.kind.startsWith('user_')) users?.refresh();
         evacuation.onEvent(event);
+        handover.onEvent(event);
         if (event.case_id && event.case_id === state.selected) openedDrawer?.onEvent(event);
       },
       onState: (s) => {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod evacuation;
 pub mod extract;
 pub mod guard;
+pub mod handovers;
 pub mod health;
 pub mod live;
 pub mod map;
@@ -24,6 +25,7 @@ pub mod rate_limit;
 pub mod referrals;
 pub mod reports;
 pub mod session;
+pub mod sitrep;
 pub mod tracking;
 pub mod users;
 pub mod workflow;
@@ -65,6 +67,8 @@ use error::ApiError;
         (name = "referrals", description = "Cases referred to partner agencies (operators)"),
         (name = "partner", description = "What a partner agency calls with its bearer token: only cases referred to it, cut to its data profile"),
         (name = "evacuation", description = "Evacuation logistics: places, danger zones and corridors, movements, seat allocation, manifests, the day's figures"),
+        (name = "handovers", description = "Shift handover notes: what is open, what was promised, by whom (all staff)"),
+        (name = "sitrep", description = "The situation report of a time window, JSON and CSV (supervisors and admins)"),
         (name = "health", description = "Liveness and readiness for load balancers"),
     )
 )]
@@ -146,6 +150,9 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::put_user))
         .routes(routes!(users::post_password))
         .routes(routes!(users::list_sessions, users::delete_sessions))
+        .routes(routes!(handovers::list_handovers, handovers::post_handover))
+        .routes(routes!(sitrep::get_sitrep))
+        .routes(routes!(sitrep::get_sitrep_csv))
         .routes(routes!(map::get_map))
         .routes(routes!(map::get_map_config))
         .routes(routes!(map::get_kpis))

@@ -75,13 +75,10 @@ pub async fn post_session(
         return Err(ApiError::Unauthenticated);
     }
     tracing::info!(user = %user.name, "signed in");
-    let info = SessionInfo::from(&SessionUser {
-        user_id: user.user_id,
-        name: user.name,
-        role: user.role,
-        expires_at,
-        last_seen_at: now,
-    });
+    let info = SessionInfo::new(
+        &SessionUser { user_id: user.user_id, name: user.name, role: user.role, expires_at, last_seen_at: now },
+        &app.config.time_zone,
+    );
     Ok((
         StatusCode::CREATED,
         AppendHeaders([(SET_COOKIE, auth::session_cookie(&token, ttl.as_secs(), &app.config))]),
@@ -107,8 +104,8 @@ fn stored_user_agent(raw: &str) -> String {
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
-pub async fn get_session(operator: Operator) -> Json<SessionInfo> {
-    Json(SessionInfo::from(&operator.user))
+pub async fn get_session(State(app): State<AppState>, operator: Operator) -> Json<SessionInfo> {
+    Json(SessionInfo::new(&operator.user, &app.config.time_zone))
 }
 
 /// Sign out: the session ends everywhere it is used, including open live streams.

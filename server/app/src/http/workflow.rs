@@ -6,7 +6,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use opsroom_domain::Rejected;
 use opsroom_domain::clock::Timestamp;
+use opsroom_domain::reference::Reference;
 use opsroom_domain::workflow::{Actor, CaseCommand};
 use opsroom_store::{ActionOutcome, CaseAction};
 use uuid::Uuid;
@@ -78,9 +80,25 @@ pub async fn post_status(
     UuidPath(case_id): UuidPath,
     ApiJson(request): ApiJson<StatusRequest>,
 ) -> Result<Json<ActionApplied>, ApiError> {
-    let command =
-        CaseCommand::ChangeStatus { to: request.status, reason: request.reason, duplicate_of: request.duplicate_of };
+    let duplicate_of = match request.duplicate_of.as_deref() {
+        Some(original) => Some(original_case(&app, original).await?),
+        None => None,
+    };
+    let command = CaseCommand::ChangeStatus { to: request.status, reason: request.reason, duplicate_of };
     apply(&app, &operator, case_id, request.version, command).await
+}
+
+/// The case a duplicate names: by its id, or by the reference operators see everywhere (case,
+/// spaces and dashes forgiven). Refused with the field named: `invalid_reference` for text that
+/// is neither, `unknown_case` for a reference no case has.
+async fn original_case(app: &AppState, original: &str) -> Result<Uuid, ApiError> {
+    if let Ok(case_id) = Uuid::try_parse(original.trim()) {
+        return Ok(case_id);
+    }
+    let reference = Reference::parse(original).map_err(|refused| refused.within("duplicate_of"))?;
+    app.store.case_id_by_reference(&reference).await?.ok_or_else(|| {
+        Rejected::new("unknown_case", "duplicate_of", format!("no case has the reference {reference}")).into()
+    })
 }
 
 /// Assign the case (`user_id`), or unassign it (`null`). Operators take free cases and release
