@@ -2,7 +2,7 @@
 // published, updated or withdrawn; supervisors and admins publish and withdraw them here.
 import { api } from './api.js';
 import { h, isolated } from './dom.js';
-import { lang, t } from './i18n.js';
+import { explain, lang, t } from './i18n.js';
 
 const SEVERITIES = ['severe', 'extreme', 'moderate', 'minor', 'unknown'];
 const KINDS = ['instruction', 'rumour_rebuttal', 'information'];
@@ -45,7 +45,7 @@ export function mountAdvisories(element, { user, selectedCell }) {
   async function withdraw(id) {
     if (!window.confirm(t('confirmWithdraw'))) return;
     const answer = await api.withdrawAdvisory(id);
-    if (!answer.ok) refresh(answer.body?.error?.message ?? t('error'));
+    if (!answer.ok) refresh(explain(answer));
   }
 
   function publishForm() {
@@ -68,7 +68,7 @@ export function mountAdvisories(element, { user, selectedCell }) {
       });
       // Success shows through the live stream (advisory_published refreshes the list).
       if (answer.ok) event.target.reset();
-      else refresh([answer.body?.error?.field, answer.body?.error?.message ?? t('error')].filter(Boolean).join(': '));
+      else refresh(explain(answer));
     };
     return h(
       'form',

@@ -8,7 +8,7 @@
 // isolates of their own, passports, references and coordinates left to right.
 import { api } from './api.js';
 import { h, isolated, isolatedLtr } from './dom.js';
-import { lang, t } from './i18n.js';
+import { explain, lang, t } from './i18n.js';
 
 const PLACE_STYLE = {
   assembly_point: { shape: 'circle', colour: '#1f6fb2' },
@@ -586,14 +586,10 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
   };
 }
 
-/** The refusal of an answer, in the page's language: what was refused and why (the server's
- * message, isolated: it may be written in the other direction). Nothing for an accepted one. */
+/** The refusal of an answer, in the page's language (by its code). Nothing for an accepted one. */
 function notice(answer) {
   if (!answer || answer.ok) return '';
-  const error = answer.body?.error ?? {};
-  const field = error.field?.split(/[.[]/)[0];
-  const fieldName = field && t(`fields.${field}`) !== `fields.${field}` ? ` (${t(`fields.${field}`)})` : '';
-  return h('p', { class: 'notice error', role: 'alert' }, `${t('refused')}${fieldName}: `, h('bdi', {}, error.message ?? t('error')));
+  return h('p', { class: 'notice error', role: 'alert' }, `${t('refused')}: ${explain(answer)}`);
 }
 
 /** A select of `values`, each shown as its word under `words`. */

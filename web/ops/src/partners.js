@@ -4,7 +4,7 @@
 // on, with a replay button. Refreshed live when the registry changes.
 import { api } from './api.js';
 import { h, isolated, joined } from './dom.js';
-import { lang, t } from './i18n.js';
+import { explain, lang, t } from './i18n.js';
 import { secretOnce } from './once.js';
 
 const KINDS = ['red_crescent', 'foreign_affairs', 'embassy', 'un_agency', 'ngo', 'other'];
@@ -34,7 +34,7 @@ export function mountPartners(element) {
   }
 
   const fail = (answer) => {
-    notice = answer.ok ? null : [answer.body?.error?.field, answer.body?.error?.message ?? t('error')].filter(Boolean).join(': ');
+    notice = answer.ok ? null : explain(answer);
     return answer.ok;
   };
 

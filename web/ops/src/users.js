@@ -6,7 +6,7 @@
 // themselves or the last admin); a refusal shows here. Refreshed live by the `user_*` events.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { explain, t } from './i18n.js';
 import { secretOnce } from './once.js';
 
 const ROLES = ['operator', 'supervisor', 'admin'];
@@ -38,7 +38,7 @@ export function mountUsers(element, me) {
 
   /** Keep a refusal's message for the next draw; true when the answer was a success. */
   const fail = (answer) => {
-    notice = answer.ok ? null : answer.body?.error?.message ?? t('error');
+    notice = answer.ok ? null : explain(answer);
     return answer.ok;
   };
   const act = async (call) => {
