@@ -149,28 +149,28 @@ test('an overdue case is first in its column and in the overdue queue', async ()
   await shot('board');
   // The overdue queue, one click away on the KPI chip.
   await page.click('.kpi[data-kpi=sla-red]');
-  await page.waitForSelector(`.overdue .table-row[data-row="0"][data-reference="${worst.reference}"]`);
-  const queue = await page.$$eval('.overdue .table-body .table-row', (rows) => rows.sort((a, b) => a.dataset.row - b.dataset.row).map((r) => r.dataset.reference));
+  await page.waitForSelector(`.overdue-view .table-row[data-row="0"][data-reference="${worst.reference}"]`);
+  const queue = await page.$$eval('.overdue-view .table-body .table-row', (rows) => rows.sort((a, b) => a.dataset.row - b.dataset.row).map((r) => r.dataset.reference));
   assert.deepEqual(queue.slice(0, 10), overdue.cases.slice(0, 10).map((c) => c.reference), 'the queue is the API\'s order');
-  assert.equal(await page.textContent('.overdue .table-bar .count'), String(overdue.total));
+  assert.equal(await page.textContent('.overdue-view .table-bar .count'), String(overdue.total));
   await shot('overdue');
 });
 
 test('the table view shows the same rows as the API, and sorts on the server', async () => {
   await page.click('.view-tabs button[data-view=table]');
   for (const sort of ['urgency', 'waiting']) {
-    if (sort !== 'urgency') await page.click(`.table .table-head button[data-sort=${sort}]`);
+    if (sort !== 'urgency') await page.click(`.table-view .table-head button[data-sort=${sort}]`);
     const { body } = await admin('GET', `/api/v1/cases?${query({ sort, limit: 12 })}`);
     await page.waitForFunction(
-      (first) => document.querySelector('.table .table-row[data-row="0"]')?.dataset.reference === first,
+      (first) => document.querySelector('.table-view .table-row[data-row="0"]')?.dataset.reference === first,
       body.cases[0].reference,
     );
-    const rows = await page.$$eval('.table .table-body .table-row', (all) => all.sort((a, b) => a.dataset.row - b.dataset.row).map((r) => r.dataset.reference));
+    const rows = await page.$$eval('.table-view .table-body .table-row', (all) => all.sort((a, b) => a.dataset.row - b.dataset.row).map((r) => r.dataset.reference));
     assert.deepEqual(rows.slice(0, 12), body.cases.map((c) => c.reference), `sorted by ${sort}`);
-    assert.equal(await page.textContent('.table .table-bar .count'), String(body.total));
+    assert.equal(await page.textContent('.table-view .table-bar .count'), String(body.total));
   }
   // Supervisors and admins export the same query as CSV.
-  const href = await page.getAttribute('.table .export', 'href');
+  const href = await page.getAttribute('.table-view .export', 'href');
   assert.match(href, /^\/api\/v1\/cases\/export\.csv\?.*sort=waiting/);
   await shot('table');
   await page.click('.view-tabs button[data-view=board]');

@@ -65,7 +65,7 @@ function room(user) {
   const searchBox = h('div', { class: 'search-box' });
   const filters = h('div', { class: 'filters' });
   const mapPanel = h('div', { class: 'map' });
-  const views = { board: h('div', { class: 'board view' }), table: h('div', { class: 'table view', hidden: true }), overdue: h('div', { class: 'table view overdue', hidden: true }) };
+  const views = { board: h('div', { class: 'board view' }), table: h('div', { class: 'table-view view', hidden: true }), overdue: h('div', { class: 'overdue-view view', hidden: true }) };
   const drawer = h('aside', { class: 'drawer', hidden: true });
   const counters = h('div', { class: 'evacuation-counters' });
   const mapTools = h('div', { class: 'map-tools' });
