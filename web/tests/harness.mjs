@@ -22,6 +22,9 @@ export async function startServer(extraArgs = [], { seedCases = 0 } = {}) {
   if (seedCases) {
     const seeded = spawnSync(BINARY, ['seed', '--cases', String(seedCases), '--database-url', database], { env: { ...process.env, OPSROOM_LOG: 'warn' } });
     if (seeded.status !== 0) throw new Error(`opsroom seed failed: ${seeded.stderr}`);
+    // The seed's own account means the server creates no first admin: add the tests' one.
+    const added = spawnSync(BINARY, ['user', 'add', 'admin', '--role', 'admin', '--password-stdin', '--database-url', database], { input: `${ADMIN_PASSWORD}\n` });
+    if (added.status !== 0) throw new Error(`user add admin failed: ${added.stderr}`);
   }
   const launch = async (bind) => {
     const child = spawn(BINARY, ['serve', '--bind', bind, '--database-url', database, ...extraArgs], {

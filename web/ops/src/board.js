@@ -11,10 +11,10 @@ import { virtualList } from './virtual.js';
 const NEEDS = ['medical', 'evacuation', 'food', 'water', 'shelter', 'power', 'documents', 'missing_person', 'other'];
 const FLAGS = ['unaccompanied_minors', 'injured', 'elderly', 'pregnant', 'disabled', 'chronic_illness'];
 const CHANNELS = ['web', 'hotline', 'whatsapp', 'facebook', 'email', 'walk_in', 'import'];
-export const CARD_HEIGHT = 104; // px, the card's 98 and the gap below it
+export const CARD_HEIGHT = 118; // px, the card's 112 and the gap below it
 
 /** Events after which a case may sit elsewhere in its column's order (or leave a filter). */
-const REORDERING = new Set(['priority_overridden', 'contact_recorded', 'sla_breached', 'danger_zone_flagged', 'case_assigned', 'citizen_updated', 'status_changed']);
+export const REORDERING = new Set(['priority_overridden', 'contact_recorded', 'sla_breached', 'danger_zone_flagged', 'case_assigned', 'citizen_updated', 'status_changed']);
 
 /** Render the filters bar; `onChange(filters)` when one changes. `partners` for the partner
  * filter ([{partner_id, name}]). Text is sent when typing pauses. */
@@ -109,18 +109,12 @@ export function card(summary, onOpen, now, me) {
       dataset: { caseId: summary.case_id, reference: summary.reference },
       onclick: () => onOpen(summary.case_id),
     },
-    h('span', { class: 'who' }, isolated(summary.lead_name, { class: 'lead' }) ?? h('span', { class: 'lead unnamed' }, t('noName')), h('span', { class: 'people' }, `· ${summary.people_count} ${t('peopleCount')}`)),
-    h('span', { class: 'level' }, t(`level.${summary.priority.level}`)),
-    h('span', { class: 'where' }, joined([isolatedLtr(summary.reference, { class: 'ref' }), isolated(summary.place, { class: 'place' })], ' · ')),
-    h(
-      'span',
-      { class: 'times' },
-      overdue != null
-        ? h('span', { class: 'overdue-by', title: t('slaState.red') }, `${t('overdueBy')} ${duration(overdue)}`)
-        : h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`)),
-      waiting != null ? h('span', { class: 'waiting' }, `${t('waiting')} ${duration(waiting)}`) : '',
-      assignee,
-    ),
+    h('span', { class: 'who' }, isolated(summary.lead_name, { class: 'lead' }) ?? h('span', { class: 'lead unnamed' }, t('noName')), h('span', { class: 'people' }, `${summary.people_count} ${t('peopleCount')}`)),
+    h('span', { class: 'where' }, joined([h('span', { class: 'level' }, t(`level.${summary.priority.level}`)), isolatedLtr(summary.reference, { class: 'ref' }), isolated(summary.place, { class: 'place' })], ' · ')),
+    overdue != null
+      ? h('span', { class: 'times' }, h('span', { class: 'overdue-by', title: t('slaState.red') }, `${t('overdueBy')} ${duration(overdue)}`))
+      : h('span', { class: 'times' }, h('span', { class: 'sla' }, t(`slaState.${summary.sla.state}`))),
+    h('span', { class: 'waiting-line' }, waiting != null ? h('span', { class: 'waiting' }, `${t('waiting')} ${duration(waiting)}`) : '', assignee),
     h('span', { class: 'badges' }, badges),
   );
 }

@@ -2,7 +2,7 @@
 // server's order, paged by cursor as the operator scrolls, only the rows in view drawn. A
 // column's heading sorts by it on the server. Supervisors and admins export the same query as
 // CSV (the server writes it; this page only links it).
-import { duration, footer } from './board.js';
+import { REORDERING, duration, footer } from './board.js';
 import { h, isolated, isolatedLtr, joined } from './dom.js';
 import { t } from './i18n.js';
 import { pagedList, REFRESH_LIMIT } from './pages.js';
@@ -129,7 +129,7 @@ export function mountTable(element, ctx) {
     },
     onEvent(event) {
       if (!event.case_id) return;
-      if (event.kind === 'case_reported' || event.kind === 'status_changed' || list.has(event.case_id)) {
+      if (event.kind === 'case_reported' || event.kind === 'status_changed' || (REORDERING.has(event.kind) && list.has(event.case_id))) {
         const reach = view.lastInView() + 10;
         if (reach <= REFRESH_LIMIT) list.refreshSoon(reach);
       }
