@@ -4,7 +4,7 @@
 // table and the overdue queue share. Filtering, sorting and counting happen on the server only.
 import { h, isolated, isolatedLtr, joined } from './dom.js';
 import { t } from './i18n.js';
-import { pagedList, REFRESH_LIMIT } from './pages.js';
+import { pagedList } from './pages.js';
 import { COLUMNS, DONE_STATUSES, SORTS, caseQuery, minutesOverdue, minutesWaiting, referralAttention } from './state.js';
 import { virtualList } from './virtual.js';
 
@@ -191,6 +191,7 @@ export function mountBoard(element, ctx) {
           for (const option of c.picker.options) option.textContent = `${t(`status.${option.value}`)} (${counts.by_status[option.value] ?? 0})`;
         }
         c.view.render();
+        c.list.inView(c.view.lastInView() + 10);
       }
     },
     /** A live event (`previous` the case's status before it): take a moved card out at once,
@@ -215,12 +216,10 @@ export function mountBoard(element, ctx) {
   };
 }
 
-/** Reload what the operator sees of a column, unless they scrolled past what a refresh reaches
- * (then the rows in view stay, patched by the stream, until they scroll back). */
+/** Reload what the operator sees of a column (if they scrolled past what a refresh reaches,
+ * the rows in view stay, patched by the stream, until they scroll back). */
 function refreshColumn(column) {
-  if (!column) return;
-  const reach = column.view.lastInView() + 10;
-  if (reach <= REFRESH_LIMIT) column.list.refreshSoon(reach);
+  column?.list.refreshSoon(column.view.lastInView() + 10);
 }
 
 /** Below a list's rows: loading, the end, or why it failed (in the page's language). */

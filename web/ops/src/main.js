@@ -178,6 +178,7 @@ function room(user) {
   );
   const requery = () => {
     for (const name of Object.keys(shown)) stale.add(name);
+    shown.board.setCounts(null); // the old filters' counts are not these filters'
     show(current);
     loadCounts();
     loadMap();
@@ -240,14 +241,29 @@ function room(user) {
       h('span', { class: 'kpi' }, `${t('unlocated')}: ${k.unlocated}`),
     );
   }
-  // True counts for the filters (every status, the overdue, the unassigned critical).
-  let countsAsked = 0;
+  // True counts for the filters (every status, the overdue, the unassigned critical). One
+  // question at a time: asked again while one is out, it asks once more when that one is back
+  // (dropping slow answers for newer questions would starve the counts under a busy stream).
+  let countsOut = false;
+  let countsAgain = false;
   async function loadCounts() {
-    const asked = ++countsAsked;
-    const answer = await api.counts(caseQuery(state.filters));
-    if (asked !== countsAsked || !answer.ok) return;
-    shown.board.setCounts(answer.body);
-    alerts.update(answer.body.unassigned_critical);
+    if (countsOut) {
+      countsAgain = true;
+      return;
+    }
+    countsOut = true;
+    const filters = state.filters;
+    const answer = await api.counts(caseQuery(filters));
+    countsOut = false;
+    if (generation !== rooms) return;
+    if (answer.ok && filters === state.filters) {
+      shown.board.setCounts(answer.body);
+      alerts.update(answer.body.unassigned_critical);
+    }
+    if (countsAgain || filters !== state.filters) {
+      countsAgain = false;
+      loadCounts();
+    }
   }
   // At most once a second however many events arrive: the counts, and the map when an event
   // moved its figures.

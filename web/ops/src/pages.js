@@ -24,6 +24,7 @@ export function pagedList({ query, load, merge, onChange }) {
     generation: 0, // moves on every reset: answers to an older query are dropped
     refreshTimer: null,
     refreshAgain: false,
+    missed: false, // a refresh was asked while the operator was past its reach
     refreshing: false,
 
     /** Forget everything and load the first page of the query as it now stands. */
@@ -79,6 +80,11 @@ export function pagedList({ query, load, merge, onChange }) {
      * dropped (their cursor no longer follows on) and load again as the operator scrolls.
      */
     refreshSoon(upTo) {
+      if (upTo > NEXT_PAGE) {
+        // Scrolled past what one answer reaches: refresh once the operator is back (`inView`).
+        this.missed = true;
+        return;
+      }
       this.wanted = Math.max(this.wanted ?? 0, upTo);
       if (this.refreshing) {
         this.refreshAgain = true;
@@ -116,6 +122,15 @@ export function pagedList({ query, load, merge, onChange }) {
       }
     },
 
+    /** The operator sees rows up to `last`: a refresh missed while they were further down
+     * happens now. */
+    inView(last) {
+      if (this.missed && last <= NEXT_PAGE) {
+        this.missed = false;
+        this.refreshSoon(last);
+      }
+    },
+
     /** Take a case out of the list at once (it moved to another status); the server's next
      * answer confirms it. */
     remove(caseId) {
@@ -133,6 +148,3 @@ export function pagedList({ query, load, merge, onChange }) {
   };
   return list;
 }
-
-/** Rows the API refreshes at once: past them a list keeps its rows until the operator scrolls. */
-export const REFRESH_LIMIT = NEXT_PAGE;

@@ -98,11 +98,13 @@ export function mountSearch(element, { onOpen, merge }) {
     merge(answer.body.cases);
     found = answer.body.cases;
     answered = q;
+    results.dataset.answers = q; // which text the list answers (the tests wait on it)
     chosen = 0;
     draw();
   }
 
   input.addEventListener('input', () => {
+    delete results.dataset.answers;
     clearTimeout(timer);
     timer = setTimeout(ask, PAUSE_MS);
   });

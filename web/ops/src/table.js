@@ -5,7 +5,7 @@
 import { REORDERING, duration, footer } from './board.js';
 import { h, isolated, isolatedLtr, joined } from './dom.js';
 import { t } from './i18n.js';
-import { pagedList, REFRESH_LIMIT } from './pages.js';
+import { pagedList } from './pages.js';
 import { DONE_STATUSES, OPEN_STATUSES, caseQuery, minutesOverdue, minutesWaiting } from './state.js';
 import { virtualList } from './virtual.js';
 
@@ -126,12 +126,12 @@ export function mountTable(element, ctx) {
     render() {
       total.textContent = list.total ?? '…';
       view.render();
+      list.inView(view.lastInView() + 10);
     },
     onEvent(event) {
       if (!event.case_id) return;
       if (event.kind === 'case_reported' || event.kind === 'status_changed' || (REORDERING.has(event.kind) && list.has(event.case_id))) {
-        const reach = view.lastInView() + 10;
-        if (reach <= REFRESH_LIMIT) list.refreshSoon(reach);
+        list.refreshSoon(view.lastInView() + 10);
       }
     },
   };

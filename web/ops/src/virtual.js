@@ -17,6 +17,7 @@ export function virtualList(container, { rowHeight, count, draw, onNearEnd = () 
   const spacer = h('div', { class: 'virtual-spacer' });
   const tail = h('div', { class: 'virtual-footer' });
   container.classList.add('virtual');
+  container.dataset.rowHeight = rowHeight;
   container.replaceChildren(spacer, tail);
   let drawn = new Map(); // key → {element, signature}
   let pending = false;
