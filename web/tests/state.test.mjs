@@ -89,6 +89,7 @@ test('minutes waiting and overdue move on by the time since the server said them
   assert.equal(minutesOverdue(state.cases.get('c'), loaded + 3 * 60_000), null, 'contacted: no longer overdue');
   const kept = mergeSummary({ open_matches: 2, referrals: { r: {} } }, { status: 'new' }, loaded);
   assert.equal(kept.open_matches, 2, 'what the stream told is kept over a fresh page');
+  assert.equal(minutesWaiting(mergeSummary(undefined, { status: 'closed', minutes_waiting: null }, loaded), loaded + 60_000), null, 'a finished case waits no more');
 });
 
 test("a citizen's update moves the case on the map, raises its priority and bumps the version only when fields changed", () => {

@@ -55,7 +55,7 @@ export function mergeSummary(previous, fresh, now) {
 /** Whole minutes a case has waited at `now`: the server's figure moved on by the time since it
  * arrived (the client's clock may be off; the elapsed time on it is not). Null once finished. */
 export function minutesWaiting(summary, now) {
-  if (summary.minutes_waiting == null) return summary.loaded_at == null ? null : elapsed(summary, now);
+  if (summary.minutes_waiting == null || DONE_STATUSES.includes(summary.status)) return null;
   return summary.minutes_waiting + elapsed(summary, now);
 }
 
