@@ -43,9 +43,11 @@ async fn cases_are_searched_sorted_and_counted() {
     assert_eq!(ids(&by_phone.body), [arabic.as_str()]);
     assert_eq!(by_phone.body["cases"][0]["matched"], "phone");
     assert_eq!(ids(&admin.get("/api/v1/cases?q=p01234567").await.unwrap().body), [arabic.as_str()]);
-    // A Latin name finds the Arabic spelling, after the exact match in its own script.
+    // A Latin name finds the Arabic spelling (the same common name), newest first.
     let by_name = admin.get("/api/v1/cases?q=Ahmed").await.unwrap();
     assert_eq!(ids(&by_name.body), [latin.as_str(), arabic.as_str()]);
+    let similar = admin.get("/api/v1/cases?q=Ahmad%20Hasan").await.unwrap();
+    assert_eq!(ids(&similar.body), [latin.as_str()], "spellings of the same names");
     assert_eq!(by_name.body["total"], 2);
     let card = &by_name.body["cases"][0];
     assert_eq!(card["lead_name"], "Ahmed Hassan");
