@@ -146,3 +146,34 @@ async fn the_export_is_for_supervisors_with_a_bom_and_no_formulas() {
     assert!(lines[2].contains(",'@SUM(A1),"), "{}", lines[2]);
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn cases_referred_to_a_partner_until_withdrawn() {
+    use crate::partners::{refer, register, report};
+    let server = TestServer::start().await;
+    let api = server.api();
+    let admin = server.admin().await;
+    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let ngo = register(&admin, json!({"name": "Shelter NGO", "kind": "ngo"})).await;
+    let (first, second, _third) = (report(&api, 0).await, report(&api, 1).await, report(&api, 2).await);
+    refer(&admin, &first, &crescent, "medical_evacuation").await;
+    let taken_back = refer(&admin, &second, &crescent, "medical_evacuation").await;
+    refer(&admin, &second, &ngo, "shelter").await;
+    let list = async |partner: &str| {
+        let reply = admin.get(&format!("/api/v1/cases?partner={partner}")).await.unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let mut ids: Vec<String> = ids(&reply.body).into_iter().map(str::to_owned).collect();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![first.clone(), second.clone()];
+    both.sort();
+    assert_eq!(list(&crescent).await, both);
+    let withdrawn = admin.post_json(&format!("/api/v1/referrals/{taken_back}/withdrawal"), &json!({})).await.unwrap();
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(list(&crescent).await, [first.clone()], "a withdrawn referral no longer counts");
+    assert_eq!(list(&ngo).await, [second.clone()]);
+    let counts = admin.get(&format!("/api/v1/cases/counts?partner={crescent}")).await.unwrap();
+    assert_eq!(counts.body["by_status"]["new"], 1);
+    server.stop().await.unwrap();
+}
