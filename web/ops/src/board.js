@@ -166,6 +166,7 @@ export function mountBoard(element, ctx) {
       onNearEnd: () => list.more(),
       footer: () => footer(list),
     });
+    list.lastInView = () => column.view.lastInView() + 10;
     return column;
   });
   element.replaceChildren(...columns.map((c) => c.section));
@@ -226,6 +227,6 @@ function refreshColumn(column) {
 export function footer(list) {
   if (list.error) return h('p', { class: 'error', role: 'alert' }, t(`errors.${list.error}`) === `errors.${list.error}` ? t('loadFailed') : t(`errors.${list.error}`));
   if (list.loading || list.next === undefined) return h('p', { class: 'loading' }, t('loading'));
-  if (list.next === null && list.ids.length === 0) return h('p', { class: 'empty' }, t('noCases'));
+  if (list.next === null) return h('p', { class: list.ids.length ? 'end' : 'empty' }, t(list.ids.length ? 'noMoreCases' : 'noCases'));
   return null;
 }

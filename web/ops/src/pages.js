@@ -25,6 +25,7 @@ export function pagedList({ query, load, merge, onChange }) {
     refreshTimer: null,
     refreshAgain: false,
     missed: false, // a refresh was asked while the operator was past its reach
+    lastInView: () => 0, // the last row the operator sees (its view sets it)
     refreshing: false,
 
     /** Forget everything and load the first page of the query as it now stands. */
@@ -49,8 +50,11 @@ export function pagedList({ query, load, merge, onChange }) {
 
     /** Load the next page (one at a time). */
     async more() {
-      if (this.loading || this.next === null) return;
+      // Not while the first rows are reloading: this page's cursor would follow rows the reload
+      // replaces, and the rows between would never show. The reload's render asks again.
+      if (this.loading || this.refreshing || this.next === null) return;
       this.loading = true;
+      onChange(); // the list says it is loading
       const generation = this.generation;
       const params = { ...query(), limit: this.next === undefined ? FIRST_PAGE : NEXT_PAGE };
       if (this.next) params.cursor = this.next;
@@ -101,8 +105,14 @@ export function pagedList({ query, load, merge, onChange }) {
         this.refreshTimer = setTimeout(() => this.refresh(), REFRESH_AFTER_MS);
         return;
       }
-      const limit = Math.min(NEXT_PAGE, Math.max(FIRST_PAGE, this.wanted ?? 0));
+      const reach = Math.max(this.wanted ?? 0, this.lastInView());
       this.wanted = 0;
+      if (reach > NEXT_PAGE) {
+        // The operator scrolled further down since it was asked: not now (see `inView`).
+        this.missed = true;
+        return;
+      }
+      const limit = Math.max(FIRST_PAGE, reach);
       this.refreshing = true;
       const generation = this.generation;
       const answer = await load({ ...query(), limit });

@@ -98,6 +98,7 @@ export function mountTable(element, ctx) {
     onNearEnd: () => list.more(),
     footer: () => footer(list),
   });
+  list.lastInView = () => view.lastInView() + 10;
 
   function drawHeadings() {
     const current = overdue ? 'sla_due' : state.sort;
