@@ -32,7 +32,9 @@ export function people(summary) {
   const preview = summary.people_preview ?? (summary.lead_name ? [{ name: summary.lead_name, age: null }] : []);
   const shown = preview.map((p) => joined([isolated(p.name ?? t('noName')), p.age != null ? `(${p.age})` : null]));
   const more = summary.people_count > preview.length ? [` +${summary.people_count - preview.length}`] : [];
-  return h('span', { class: 'people' }, joined(shown, '، '), more);
+  // The list reads in the script of its first name (an Arabic list right to left, ages beside
+  // their names, cut at its end).
+  return h('span', { class: 'people', dir: 'auto' }, joined(shown, '، '), more);
 }
 
 /**
