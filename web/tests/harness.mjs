@@ -13,11 +13,19 @@ export const BINARY = process.env.OPSROOM_BINARY ?? join(repo, 'target', 'debug'
 export const ADMIN_PASSWORD = 'browser test admin 2023';
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Start a server (with extra `serve` arguments); resolves once it printed its address. */
-export async function startServer(extraArgs = []) {
+/** Start a server (with extra `serve` arguments); resolves once it printed its address.
+ * `seedCases`: fill the database with that many generated cases first (`opsroom seed`). */
+export async function startServer(extraArgs = [], { seedCases = 0 } = {}) {
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run cargo build -p opsroom-cli first`);
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-browser-'));
   const database = `sqlite://${join(dir, 'test.db')}`;
+  if (seedCases) {
+    const seeded = spawnSync(BINARY, ['seed', '--cases', String(seedCases), '--database-url', database], { env: { ...process.env, OPSROOM_LOG: 'warn' } });
+    if (seeded.status !== 0) throw new Error(`opsroom seed failed: ${seeded.stderr}`);
+    // The seed's own account means the server creates no first admin: add the tests' one.
+    const added = spawnSync(BINARY, ['user', 'add', 'admin', '--role', 'admin', '--password-stdin', '--database-url', database], { input: `${ADMIN_PASSWORD}\n` });
+    if (added.status !== 0) throw new Error(`user add admin failed: ${added.stderr}`);
+  }
   const launch = async (bind) => {
     const child = spawn(BINARY, ['serve', '--bind', bind, '--database-url', database, ...extraArgs], {
       env: { ...process.env, OPSROOM_ADMIN_PASSWORD: ADMIN_PASSWORD, OPSROOM_LOG: 'warn', OPSROOM_PUBLIC_RATE_LIMIT: '0' },

@@ -2,7 +2,7 @@
 // exactly as the server does, and H3 parents match the reference library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apply, column, createState, parentCell, referralAttention, resolutionOf } from '../ops/src/state.js';
+import { apply, caseQuery, createState, mergeSummary, minutesOverdue, minutesWaiting, parentCell, referralAttention, resolutionOf } from '../ops/src/state.js';
 
 // Khartoum (GeoNames 15.55177, 32.53241): its resolution-9 cell as the server (h3o) computes it,
 // and its resolution-7 cell as the reference H3 library gives it (shared/data/sudan-2023.md).
@@ -43,7 +43,7 @@ test('events move cases between columns and bump versions as the server does', (
   state.map.resolution = 7;
   apply(state, reported(1, 'a', 'normal'));
   apply(state, reported(2, 'b', 'critical'));
-  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['b', 'a'], 'worst priority first');
+  assert.deepEqual([...state.cases.values()].map((c) => c.status), ['new', 'new']);
   apply(state, { seq: 3, kind: 'status_changed', case_id: 'a', data: { from: 'new', to: 'triaged' } });
   apply(state, { seq: 4, kind: 'sla_breached', case_id: 'b', data: {} });
   apply(state, { seq: 5, kind: 'sla_breached', case_id: 'a', data: { priority: 'normal', raised_to: 'high', cell: KHARTOUM_9 } });
@@ -52,28 +52,44 @@ test('events move cases between columns and bump versions as the server does', (
   assert.equal(state.cases.get('a').priority.level, 'high', 'waiting raised it');
   assert.equal(state.cases.get('b').version, 2, 'an escalation is not an edit');
   assert.equal(state.cases.get('b').sla.state, 'red');
-  assert.deepEqual(column(state, 'triaged').cards.map((c) => c.case_id), ['a']);
+  assert.equal(state.cases.get('a').status, 'triaged');
   assert.equal(state.seq, 6);
   assert.equal(state.map.cells.get(KHARTOUM_7).total, 2);
   assert.equal(state.map.cells.get(KHARTOUM_7).worst, 'critical');
   assert.equal(apply(state, { seq: 7, kind: 'note_added', case_id: 'unknown', data: {} }), null);
   apply(state, { seq: 8, kind: 'status_changed', case_id: 'a', data: { from: 'triaged', to: 'resolved' } });
-  assert.deepEqual(column(state, ['evacuated', 'resolved']).cards.map((c) => c.case_id), ['a'], 'a finished column');
-  assert.deepEqual(column(state, 'triaged').cards, []);
+  assert.equal(state.cases.get('a').status, 'resolved');
 });
 
-test('filters narrow the columns', () => {
+test('the board asks the server for the filters set, and only those', () => {
+  const filters = { q: '  Ahmed ', priority: 'critical', need: '', flag: '', channel: '', sla: 'red', assignee: 'none', partner: '', cell: '' };
+  assert.deepEqual(caseQuery(filters, 'urgency', { status: 'new', limit: 100 }), {
+    q: 'Ahmed',
+    priority: 'critical',
+    sla: 'red',
+    assignee: 'none',
+    status: 'new',
+    limit: '100',
+    sort: 'urgency',
+  });
+  assert.deepEqual(caseQuery({ q: '   ' }), {}, 'blank text is no filter');
+});
+
+test('minutes waiting and overdue move on by the time since the server said them', () => {
+  const loaded = 1_800_000_000_000;
+  const summary = mergeSummary(undefined, { status: 'new', minutes_waiting: 30, minutes_overdue: 5, sla_due_at: loaded - 5 * 60_000, first_contact_at: null }, loaded);
+  assert.equal(minutesWaiting(summary, loaded + 10 * 60_000 + 1), 40);
+  assert.equal(minutesOverdue(summary, loaded + 10 * 60_000 + 1), 15);
+  const due = mergeSummary(undefined, { status: 'new', minutes_waiting: 1, minutes_overdue: null, sla_due_at: loaded + 60_000, first_contact_at: null }, loaded);
+  assert.equal(minutesOverdue(due, loaded), null, 'not yet due');
+  assert.equal(minutesOverdue(due, loaded + 3 * 60_000), 2, 'overdue once its due time passed');
   const state = createState();
-  state.user = { user_id: 'u1' };
-  apply(state, reported(1, 'a', 'normal'));
-  apply(state, reported(2, 'b', 'critical', null));
-  apply(state, { seq: 3, kind: 'case_assigned', case_id: 'a', data: { to: 'u1' } });
-  state.filters.mine = true;
-  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['a']);
-  state.filters = { ...state.filters, mine: false, priority: 'critical' };
-  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['b']);
-  state.filters = { ...state.filters, priority: '', cell: KHARTOUM_7 };
-  assert.deepEqual(column(state, 'new').cards.map((c) => c.case_id), ['a'], 'only the located case in the cell');
+  state.cases.set('c', { ...due, case_id: 'c', version: 1, sla: { state: 'amber' } });
+  apply(state, { seq: 1, kind: 'contact_recorded', case_id: 'c', data: { first_contact_after_ms: 1000, at: 'x' } });
+  assert.equal(minutesOverdue(state.cases.get('c'), loaded + 3 * 60_000), null, 'contacted: no longer overdue');
+  const kept = mergeSummary({ open_matches: 2, referrals: { r: {} } }, { status: 'new' }, loaded);
+  assert.equal(kept.open_matches, 2, 'what the stream told is kept over a fresh page');
+  assert.equal(minutesWaiting(mergeSummary(undefined, { status: 'closed', minutes_waiting: null }, loaded), loaded + 60_000), null, 'a finished case waits no more');
 });
 
 test("a citizen's update moves the case on the map, raises its priority and bumps the version only when fields changed", () => {

@@ -19,6 +19,7 @@ mod pfif;
 mod scale_out;
 mod scenarios;
 mod shift;
+mod search;
 mod staff;
 mod webhooks;
 mod workflow;

@@ -27,6 +27,7 @@ export const api = {
   signIn: (name, password) => call('POST', '/api/v1/session', { name, password }),
   signOut: () => call('DELETE', '/api/v1/session'),
   cases: (query) => call('GET', `/api/v1/cases?${new URLSearchParams(query)}`),
+  counts: (query) => call('GET', `/api/v1/cases/counts?${new URLSearchParams(query)}`),
   case: (id) => call('GET', `/api/v1/cases/${id}`),
   kpis: () => call('GET', '/api/v1/kpis'),
   handovers: (before) => call('GET', `/api/v1/handovers${before ? `?before=${before}` : ''}`),

@@ -121,6 +121,20 @@ const words = {
     sitrepByArea: 'حسب المنطقة', sitrepByChannel: 'حسب القناة', sitrepOverTime: 'الحالات عبر الوقت', sitrepFirstContact: 'زمن أول تواصل',
     sitrepMedian: 'الوسيط', sitrepP90: 'المئين 90', sitrepUnderMinutes: 'أقل من {n} د', sitrepLonger: 'أطول', sitrepUnknownArea: 'بلا موقع', sitrepCases: 'حالات', sitrepArea: 'المنطقة',
     sitrepLegend: { new_cases: 'جديدة', contacted: 'تم التواصل', resolved: 'حُلّت' },
+
+    // Issue 16: search, board over every case, table, overdue queue, alerts (h-board).
+    search: 'البحث', searchPlaceholder: 'ابحث برقم الحالة أو الهاتف أو الجواز أو الاسم', noResults: 'لا نتائج.', loading: 'جارٍ التحميل…',
+    matchedBy: { reference: 'رقم الحالة', phone: 'الهاتف', passport: 'الجواز', name: 'الاسم' },
+    filterText: 'تصفية بنص', assignee: 'المسؤول', assigneeMe: 'أنا', assigned: 'مسندة', sortBy: 'الترتيب',
+    sorts: { urgency: 'الأشد إلحاحًا أولًا', waiting: 'الأطول انتظارًا', sla_due: 'أقرب موعد للمهلة', score: 'أعلى درجة', updated: 'آخر تحديث', newest: 'الأحدث' },
+    clearFilters: 'امسح عوامل التصفية', min: 'د', hours: 'س', days: 'ي', noName: 'بلا اسم', overdueBy: 'متأخرة', waiting: 'تنتظر',
+    finishedShown: 'الحالات المنتهية المعروضة', noCases: 'لا حالات.', noMoreCases: 'لا مزيد من الحالات.', loadFailed: 'تعذّر التحميل. أعد المحاولة بعد قليل.',
+    statusLabel: 'الحالة', overdueQueue: 'طابور المتأخرات', tableView: 'جدول الحالات', exportCsv: 'تصدير CSV',
+    columns: { reference: 'رقم الحالة', people: 'الأشخاص', place: 'المكان', statusLabel: 'الحالة', priority: 'الأولوية', waiting: 'الانتظار', overdue: 'التأخر', assignee: 'المسؤول', channel: 'القناة' },
+    channels: { web: 'الموقع', hotline: 'الخط الساخن', whatsapp: 'واتساب', facebook: 'فيسبوك', email: 'بريد', walk_in: 'حضوريًا', import: 'استيراد' },
+    views: { board: 'اللوحة', table: 'الجدول', overdue: 'المتأخرات' },
+    unassignedCritical: 'حرجة بلا مسؤول', peopleCount: 'أشخاص', soundOn: 'التنبيه الصوتي مفعّل', soundOff: 'التنبيه الصوتي متوقف',
+    alertSoundHint: 'صوت قصير حين تزيد الحالات الحرجة غير المسندة', allowNotifications: 'اسمح بالإشعارات',
   },
   en: {
     title: 'Ops room', name: 'User name', password: 'Password', signIn: 'Sign in', signOut: 'Sign out',
@@ -241,6 +255,20 @@ const words = {
     sitrepByArea: 'By area', sitrepByChannel: 'By channel', sitrepOverTime: 'Cases over time', sitrepFirstContact: 'Time to first contact',
     sitrepMedian: 'Median', sitrepP90: '90th percentile', sitrepUnderMinutes: 'under {n} min', sitrepLonger: 'longer', sitrepUnknownArea: 'Unlocated', sitrepCases: 'cases', sitrepArea: 'Area',
     sitrepLegend: { new_cases: 'new', contacted: 'contacted', resolved: 'resolved' },
+
+    // Issue 16: search, board over every case, table, overdue queue, alerts (h-board).
+    search: 'Search', searchPlaceholder: 'Search by reference, phone, passport or name', noResults: 'No results.', loading: 'Loading…',
+    matchedBy: { reference: 'reference', phone: 'phone', passport: 'passport', name: 'name' },
+    filterText: 'Filter by text', assignee: 'Assignee', assigneeMe: 'Me', assigned: 'Assigned', sortBy: 'Sort',
+    sorts: { urgency: 'Most urgent first', waiting: 'Longest waiting', sla_due: 'SLA due soonest', score: 'Highest score', updated: 'Last updated', newest: 'Newest' },
+    clearFilters: 'Clear filters', min: 'min', hours: 'h', days: 'd', noName: 'No name', overdueBy: 'Overdue', waiting: 'Waiting',
+    finishedShown: 'Finished cases shown', noCases: 'No cases.', noMoreCases: 'No more cases.', loadFailed: 'Could not load. Try again in a moment.',
+    statusLabel: 'Status', overdueQueue: 'Overdue queue', tableView: 'Case table', exportCsv: 'Export CSV',
+    columns: { reference: 'Reference', people: 'People', place: 'Place', statusLabel: 'Status', priority: 'Priority', waiting: 'Waiting', overdue: 'Overdue', assignee: 'Assignee', channel: 'Channel' },
+    channels: { web: 'Web', hotline: 'Hotline', whatsapp: 'WhatsApp', facebook: 'Facebook', email: 'Email', walk_in: 'Walk-in', import: 'Import' },
+    views: { board: 'Board', table: 'Table', overdue: 'Overdue' },
+    unassignedCritical: 'Critical, unassigned', peopleCount: 'people', soundOn: 'Alert sound on', soundOff: 'Alert sound off',
+    alertSoundHint: 'A short beep when unassigned critical cases grow', allowNotifications: 'Allow notifications',
   },
 };
 

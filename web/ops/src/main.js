@@ -1,4 +1,6 @@
-// The ops room: wires the panels to the state, the API and the live stream. Nothing else.
+// The ops room: lays the page out (header with search and alerts; a toolbar of views and
+// overlay panels; the filters; map, the chosen view and the case drawer side by side) and wires
+// the panels to the state, the API and the live stream. Nothing else.
 import { api } from './api.js';
 import { mountAdvisories } from './advisories.js';
 import { mountEvacuation } from './evacuation.js';
@@ -11,14 +13,19 @@ import { h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { mountMap } from './map.js';
-import { renderBoard, renderFilters } from './board.js';
-import { DONE_STATUSES, OPEN_STATUSES, apply, createState, parentCell } from './state.js';
+import { mountAlerts } from './alerts.js';
+import { mountBoard, renderFilters } from './board.js';
+import { mountSearch } from './search.js';
+import { mountTable } from './table.js';
+import { apply, caseQuery, createState, mergeSummary, parentCell } from './state.js';
 
 const root = document.getElementById('app');
 // Events that move the map's counts or the KPIs.
 const MAP_KINDS = new Set(['case_reported', 'status_changed', 'priority_overridden', 'citizen_updated', 'danger_zone_flagged']);
 const state = createState();
 let live = null;
+let search = null; // the header's search box, listening to the page's keys
+let rooms = 0; // how many times the room was drawn: an older drawing's frame loop stops
 
 async function start() {
   const session = await api.session();
@@ -51,46 +58,62 @@ function login(message) {
 }
 
 function room(user) {
+  const generation = ++rooms;
   state.user = user;
+  search?.unmount();
   const status = h('span', { class: 'connection', 'data-state': 'reconnecting' }, t('reconnecting'));
   const kpis = h('div', { class: 'kpis' });
+  const alertBox = h('div', { class: 'alerts' });
+  const searchBox = h('div', { class: 'search-box' });
   const filters = h('div', { class: 'filters' });
   const mapPanel = h('div', { class: 'map' });
-  const board = h('div', { class: 'board' });
+  const views = { board: h('div', { class: 'board view' }), table: h('div', { class: 'table-view view', hidden: true }), overdue: h('div', { class: 'overdue-view view', hidden: true }) };
   const drawer = h('aside', { class: 'drawer', hidden: true });
-  const advisoriesPanel = h('details', { class: 'advisories-panel' });
-  const evacuationPanel = h('details', { class: 'evacuation-panel' });
   const counters = h('div', { class: 'evacuation-counters' });
   const mapTools = h('div', { class: 'map-tools' });
-  // The partner registry is the admins' alone; the server refuses its writes to anyone else.
-  const partnersPanel = user.role === 'admin' ? h('details', { class: 'partners-panel' }) : null;
-  // So are staff accounts.
-  const usersPanel = user.role === 'admin' ? h('details', { class: 'users-panel' }) : null;
-  // TEMPORARY entry (h-timeline) until the tab system lands: handover for all staff, the
-  // situation report for supervisors and admins.
-  const handoverPanel = h('details', { class: 'handover-panel' });
-  const sitrepPanel = user.role === 'operator' ? null : h('details', { class: 'sitrep-panel' });
+  const tabs = h('div', { class: 'view-tabs', role: 'tablist' });
+  const panels = h('div', { class: 'panels' });
+  const layout = h('main', {}, mapPanel, h('div', { class: 'views' }, views.board, views.table, views.overdue), drawer);
   root.replaceChildren(
     h(
       'header',
       {},
       h('h1', {}, t('title')),
+      searchBox,
       status,
       kpis,
+      alertBox,
       h('span', { class: 'who' }, `${user.name} (${user.role})`),
       h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); live?.close(); room(user); } }, t('language')),
-      h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); login(); } }, t('signOut')),
+      h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); search?.unmount(); login(); } }, t('signOut')),
     ),
+    h('nav', { class: 'toolbar' }, tabs, panels, counters),
     filters,
-    counters,
-    advisoriesPanel,
-    evacuationPanel,
-    ...(partnersPanel ? [partnersPanel] : []),
-    ...(usersPanel ? [usersPanel] : []),
-    handoverPanel,
-    ...(sitrepPanel ? [sitrepPanel] : []),
-    h('main', {}, mapPanel, board, drawer),
+    layout,
   );
+
+  // Panels open as overlays over the map and the board (which stay in place beneath them), one
+  // at a time. `overlayPanel(name)` answers an empty <details> in the toolbar for a module's mount
+  // function to fill with its <summary> and one body element.
+  const overlayPanel = (name) => {
+    const panel = h('details', { class: `${name}-panel overlay`, dataset: { panel: name } });
+    panel.addEventListener('toggle', () => {
+      if (!panel.open) return;
+      for (const other of panels.querySelectorAll('details.overlay[open]')) if (other !== panel) other.open = false;
+    });
+    panels.append(panel);
+    return panel;
+  };
+  const advisoriesPanel = overlayPanel('advisories');
+  const evacuationPanel = overlayPanel('evacuation');
+  // The partner registry is the admins' alone; the server refuses its writes to anyone else.
+  const partnersPanel = user.role === 'admin' ? overlayPanel('partners') : null;
+  // So are staff accounts.
+  const usersPanel = user.role === 'admin' ? overlayPanel('users') : null;
+  const handoverPanel = overlayPanel('handover');
+  // The situation report is for supervisors and admins (the server refuses operators too).
+  const sitrepPanel = user.role === 'operator' ? null : overlayPanel('sitrep');
+
   const advisories = mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null });
   const partners = partnersPanel ? mountPartners(partnersPanel) : null;
   const users = usersPanel ? mountUsers(usersPanel, user) : null;
@@ -98,33 +121,93 @@ function room(user) {
   if (sitrepPanel) mountSitrep(sitrepPanel, { user });
   let openedDrawer = null; // the drawer's live hook, while a case is open
 
-  let boardDirty = true;
-  const redrawBoard = () => {
-    boardDirty = true;
+  let openMatches = {}; // case id → open suggestions, as they stood when the room was drawn
+  let dirty = true;
+  const changed = () => {
+    dirty = true;
+  };
+  const merge = (summaries) => {
+    const now = Date.now();
+    for (const fresh of summaries) {
+      const previous = state.cases.get(fresh.case_id);
+      if (previous === undefined && openMatches[fresh.case_id]) fresh.open_matches = openMatches[fresh.case_id];
+      state.cases.set(fresh.case_id, mergeSummary(previous, fresh, now));
+    }
   };
   const openCase = (caseId) => {
     state.selected = caseId;
     drawer.hidden = false;
+    layout.classList.add('with-drawer');
     openedDrawer = openDrawer(drawer, caseId, {
       user,
       onChanged: (summary) => {
-        state.cases.set(summary.case_id, summary);
-        redrawBoard();
+        const held = state.cases.get(summary.case_id);
+        // A full summary (with its minutes) replaces the one held; a partial one patches it.
+        if (held && !('minutes_waiting' in summary)) Object.assign(held, summary);
+        else merge([summary]);
+        changed();
       },
       onClose: () => {
         drawer.hidden = true;
+        layout.classList.remove('with-drawer');
         state.selected = null;
         openedDrawer = null;
       },
       onOpen: (other) => openCase(other),
     });
   };
+
+  // The board, the table and the overdue queue: the same filters, each its own lists.
+  const listContext = { state, load: api.cases, merge, onOpen: openCase, changed, now: () => Date.now(), onSort: (sort) => setSort(sort) };
+  const shown = {
+    board: mountBoard(views.board, listContext),
+    table: mountTable(views.table, listContext),
+    overdue: mountTable(views.overdue, { ...listContext, overdue: true }),
+  };
+  let current = 'board';
+  const stale = new Set(Object.keys(shown)); // views whose lists predate the filters
+  const show = (name) => {
+    current = name;
+    for (const [other, element] of Object.entries(views)) element.hidden = other !== name;
+    for (const tab of tabs.children) tab.setAttribute('aria-selected', String(tab.dataset.view === name));
+    if (stale.delete(name)) shown[name].reset();
+    changed();
+  };
+  tabs.replaceChildren(
+    ...['board', 'table', 'overdue'].map((name) =>
+      h('button', { type: 'button', role: 'tab', dataset: { view: name }, onclick: () => show(name) }, t(`views.${name}`)),
+    ),
+  );
+  const requery = () => {
+    for (const name of Object.keys(shown)) stale.add(name);
+    shown.board.setCounts(null); // the old filters' counts are not these filters'
+    show(current);
+    loadCounts();
+    loadMap();
+  };
+  const drawFilters = () => renderFilters(filters, state, { onChange: setFilters, onSort: setSort, partners: partnerList });
+  let partnerList = [];
   const setFilters = (next) => {
     state.filters = next;
-    renderFilters(filters, state, setFilters);
-    redrawBoard();
+    drawFilters();
+    requery();
   };
-  renderFilters(filters, state, setFilters);
+  const setSort = (sort) => {
+    state.sort = sort;
+    drawFilters();
+    requery();
+  };
+  drawFilters();
+  api.partners().then((answer) => {
+    if (!answer.ok) return;
+    partnerList = answer.body.map((p) => ({ partner_id: p.partner_id, name: p.name }));
+    drawFilters();
+  });
+
+  search = mountSearch(searchBox, { onOpen: openCase, merge });
+  const alerts = mountAlerts(alertBox, {
+    onShow: () => setFilters({ ...Object.fromEntries(Object.keys(state.filters).map((k) => [k, ''])), priority: 'critical', assignee: 'none' }),
+  });
 
   const map = mountMap(mapPanel, {
     onView: (bbox, resolution) => loadMap(bbox, resolution),
@@ -146,54 +229,79 @@ function room(user) {
     map.setCells(answer.body.features);
   }
 
-  let kpiTimer = null;
-  let totals = null;
   async function loadKpis() {
     const answer = await api.kpis();
     if (!answer.ok) return;
     const k = answer.body;
-    totals = k.cases.by_status;
-    redrawBoard();
-    const minutes = k.first_contact_p50_ms == null ? '–' : `${Math.round(k.first_contact_p50_ms / 60000)} min`;
+    const minutes = k.first_contact_p50_ms == null ? '–' : `${Math.round(k.first_contact_p50_ms / 60000)} ${t('min')}`;
     kpis.replaceChildren(
       h('span', { class: 'kpi', dataset: { kpi: 'open' } }, `${t('open')}: ${k.cases.open}`),
-      h('span', { class: 'kpi red', dataset: { kpi: 'sla-red' } }, `${t('slaRed')}: ${k.sla_red}`),
+      // The overdue queue is one click away.
+      h('button', { type: 'button', class: 'kpi red', dataset: { kpi: 'sla-red' }, title: t('overdueQueue'), onclick: () => show('overdue') }, `${t('slaRed')}: ${k.sla_red}`),
       h('span', { class: 'kpi' }, `${t('contacted')}: ${k.contacted}`),
       h('span', { class: 'kpi' }, `${t('firstContact')}: ${minutes}`),
       h('span', { class: 'kpi' }, `${t('unlocated')}: ${k.unlocated}`),
     );
   }
-  const refreshSoon = () => {
-    clearTimeout(kpiTimer);
-    kpiTimer = setTimeout(() => {
+  // True counts for the filters (every status, the overdue, the unassigned critical). One
+  // question at a time: asked again while one is out, it asks once more when that one is back
+  // (dropping slow answers for newer questions would starve the counts under a busy stream).
+  let countsOut = false;
+  let countsAgain = false;
+  async function loadCounts() {
+    if (countsOut) {
+      countsAgain = true;
+      return;
+    }
+    countsOut = true;
+    const filters = state.filters;
+    const answer = await api.counts(caseQuery(filters));
+    countsOut = false;
+    if (generation !== rooms) return;
+    if (answer.ok && filters === state.filters) {
+      shown.board.setCounts(answer.body);
+      alerts.update(answer.body.unassigned_critical);
+    }
+    if (countsAgain || filters !== state.filters) {
+      countsAgain = false;
+      loadCounts();
+    }
+  }
+  // At most once a second however many events arrive: the counts, and the map when an event
+  // moved its figures.
+  let refreshTimer = null;
+  let mapMoved = false;
+  const refreshSoon = (kind) => {
+    if (MAP_KINDS.has(kind)) mapMoved = true;
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      if (generation !== rooms) return; // the room was redrawn since
       loadKpis();
-      loadMap();
+      loadCounts();
+      if (mapMoved) loadMap();
+      mapMoved = false;
     }, 1000);
   };
 
-  // Load each open column, then follow the live stream from the position the load reflects.
+  // Load the board, then follow the live stream from the position the load reflects.
   (async () => {
-    const loads = [...OPEN_STATUSES.map((s) => [s, 200]), ...DONE_STATUSES.map((s) => [s, 25])];
-    const pages = await Promise.all(loads.map(([status, limit]) => api.cases({ status, limit })));
-    for (const page of pages) if (page.ok) for (const c of page.body.cases) state.cases.set(c.case_id, c);
     // Open suggestions as they stand; live events move the counts from here.
     const open = await api.openMatches();
-    if (open.ok) {
-      for (const [caseId, count] of Object.entries(open.body)) {
-        const summary = state.cases.get(caseId);
-        if (summary) summary.open_matches = count;
-      }
-    }
-    redrawBoard();
+    if (open.ok) openMatches = open.body;
+    show('board');
     loadKpis();
+    loadCounts();
     live = connectLive({
       onSnapshot: () => {},
       onEvent: (event) => {
         const started = performance.now();
-        const changed = apply(state, event);
+        const previous = event.case_id ? state.cases.get(event.case_id)?.status : undefined;
+        if (apply(state, event)) changed();
+        shown[current].onEvent(event, previous);
+        for (const name of Object.keys(shown)) if (name !== current) stale.add(name);
         metrics.pending += performance.now() - started;
-        if (changed) redrawBoard();
-        if (MAP_KINDS.has(event.kind)) refreshSoon();
+        if (event.case_id || MAP_KINDS.has(event.kind)) refreshSoon(event.kind);
         if (event.kind.startsWith('advisory_')) advisories.refresh();
         if (event.kind.startsWith('partner_')) partners?.refresh();
         if (event.kind.startsWith('user_')) users?.refresh();
@@ -214,16 +322,26 @@ function room(user) {
             login(t('sessionEnded'));
           });
         }
+        // Back after a gap: counts and rows as they now stand.
+        if (s === 'live') refreshSoon('case_reported');
       },
     });
   })();
 
-  // One render per animation frame, however many events arrived in it.
+  // One render per animation frame, however many events arrived in it; and once a minute, the
+  // minutes waiting and overdue move on.
+  let minute = Math.floor(Date.now() / 60_000);
   const frame = () => {
+    if (generation !== rooms) return;
     const started = performance.now();
-    if (boardDirty) {
-      boardDirty = false;
-      renderBoard(board, state, openCase, totals);
+    const now = Math.floor(Date.now() / 60_000);
+    if (now !== minute) {
+      minute = now;
+      dirty = true;
+    }
+    if (dirty) {
+      dirty = false;
+      shown[current].render();
       map.setCases(() =>
         [...state.cases.values()].filter((c) => c.lat != null).map((c) => ({ lat: c.lat, lon: c.lon, level: c.priority.level })),
       );

@@ -9,15 +9,67 @@ export const OPEN_STATUSES = ['new', 'triaged', 'in_progress', 'awaiting_evacuat
 export const DONE_STATUSES = ['evacuated', 'resolved', 'closed', 'duplicate'];
 export const LEVELS = ['critical', 'high', 'normal', 'low'];
 
+/** The board's filters, all run on the server (`caseQuery`); '' means any. */
+export const NO_FILTERS = { q: '', priority: '', need: '', flag: '', channel: '', sla: '', assignee: '', partner: '', cell: '' };
+
+/** The orders the server can list cases in; urgency ("worst first") is the board's. */
+export const SORTS = ['urgency', 'waiting', 'sla_due', 'score', 'updated', 'newest'];
+
 export function createState() {
   return {
     user: null,
-    cases: new Map(), // case_id → summary, as the API's CaseSummaryBody
+    cases: new Map(), // case_id → summary, as the API's CaseSummaryBody (every one loaded or reported live)
     seq: 0,
-    filters: { priority: '', need: '', flag: '', channel: '', mine: false, sla: '', cell: '' },
+    filters: { ...NO_FILTERS },
+    sort: 'urgency',
     selected: null,
     map: { resolution: 7, seq: 0, cells: new Map() }, // cell hex → {total, worst}
   };
+}
+
+/** The query string parameters of `GET /api/v1/cases` (and `/counts`, `/export.csv`) for
+ * `filters`, `sort` and `extra` (status, cursor, limit): only the ones set, text trimmed. */
+export function caseQuery(filters, sort, extra = {}) {
+  const query = {};
+  for (const [name, value] of Object.entries({ ...filters, ...extra })) {
+    const text = typeof value === 'string' ? value.trim() : value;
+    if (text !== '' && text != null) query[name] = String(text);
+  }
+  if (sort) query.sort = sort;
+  return query;
+}
+
+/** A summary fresh from the server in place of the one the board held: what only the live
+ * stream told this board (referrals, open suggestions, a citizen's update) is kept, and the
+ * time it arrived stamped, so the minutes it carries can be moved on by the client's clock. */
+export function mergeSummary(previous, fresh, now) {
+  fresh.loaded_at = now;
+  if (previous) {
+    fresh.referrals ??= previous.referrals;
+    fresh.open_matches ??= previous.open_matches;
+    fresh.citizen_update ??= previous.citizen_update;
+  }
+  return fresh;
+}
+
+/** Whole minutes a case has waited at `now`: the server's figure moved on by the time since it
+ * arrived (the client's clock may be off; the elapsed time on it is not). Null once finished. */
+export function minutesWaiting(summary, now) {
+  if (summary.minutes_waiting == null || DONE_STATUSES.includes(summary.status)) return null;
+  return summary.minutes_waiting + elapsed(summary, now);
+}
+
+/** Whole minutes past its first-contact deadline at `now`, or null when it is not overdue. */
+export function minutesOverdue(summary, now) {
+  if (summary.first_contact_at || DONE_STATUSES.includes(summary.status)) return null;
+  if (summary.minutes_overdue != null) return summary.minutes_overdue + elapsed(summary, now);
+  // Not yet overdue when it was loaded: by the client's clock against the due time.
+  if (summary.sla_due_at != null && now > summary.sla_due_at) return Math.floor((now - summary.sla_due_at) / 60_000);
+  return null;
+}
+
+function elapsed(summary, now) {
+  return summary.loaded_at == null ? 0 : Math.max(0, Math.floor((now - summary.loaded_at) / 60_000));
 }
 
 /** The summary the board shows for a case reported just now (from its `case_reported` event). */
@@ -44,6 +96,10 @@ export function summaryFromReport(data) {
     sla: { state: 'green', escalated: false },
     priority_override_reason: null,
     danger_zone: data.danger_zone ?? null,
+    lead_name: data.people[0]?.name ?? null,
+    assignee_name: null,
+    minutes_waiting: 0,
+    minutes_overdue: null,
   };
 }
 
@@ -69,10 +125,14 @@ export function apply(state, event) {
       break;
     case 'case_assigned':
       summary.assigned_to = data.to;
+      // The event names nobody; the board's next page from the server does.
+      summary.assignee_name = data.to && data.to === state.user?.user_id ? state.user.name : null;
       break;
     case 'contact_recorded':
       if (data.first_contact_after_ms != null) {
         summary.first_contact_at = data.at;
+        summary.minutes_overdue = null;
+        summary.sla_due_at = null;
         summary.sla = { ...summary.sla, state: 'met' };
       }
       break;
@@ -186,37 +246,8 @@ function countMatch(state, event) {
   return changed;
 }
 
-/** Whether a case passes the board's filters (`me` is the signed-in user's id). */
-export function matches(summary, filters, me) {
-  if (filters.priority && summary.priority.level !== filters.priority) return false;
-  if (filters.need && !summary.needs.includes(filters.need)) return false;
-  if (filters.flag && !summary.flags.includes(filters.flag)) return false;
-  if (filters.channel && summary.channel !== filters.channel) return false;
-  if (filters.mine && summary.assigned_to !== me) return false;
-  if (filters.sla && summary.sla.state !== filters.sla) return false;
-  if (filters.cell && !(summary.cell && parentCell(summary.cell, resolutionOf(filters.cell)) === filters.cell)) return false;
-  return true;
-}
-
 /** The board's columns: one per open status, then one for every finished case. */
 export const COLUMNS = [...OPEN_STATUSES.map((s) => [s, [s]]), ['finished', DONE_STATUSES]];
-
-/** The cards of one column: matching cases in `statuses` (one status or a list), worst priority
- * first, then oldest. */
-export function column(state, statuses, limit = 100) {
-  const wanted = Array.isArray(statuses) ? statuses : [statuses];
-  const me = state.user?.user_id;
-  const cards = [];
-  for (const summary of state.cases.values()) {
-    if (wanted.includes(summary.status) && matches(summary, state.filters, me)) cards.push(summary);
-  }
-  cards.sort(
-    (a, b) =>
-      LEVELS.indexOf(a.priority.level) - LEVELS.indexOf(b.priority.level) ||
-      a.reported_at.localeCompare(b.reported_at),
-  );
-  return { total: cards.length, cards: cards.slice(0, limit) };
-}
 
 /** The resolution of an H3 index given in hex. */
 export function resolutionOf(hex) {
