@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::advisory::Advisory;
+use crate::call::CallLogged;
 use crate::case::CaseStatus;
 use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
@@ -72,6 +73,7 @@ pub enum Event {
     UserRoleChanged(UserRoleChanged),
     UserPasswordReset(UserAccountChanged),
     UserSessionsEnded(UserAccountChanged),
+    CallLogged(CallLogged),
 }
 
 impl From<CaseChange> for Event {
@@ -127,6 +129,7 @@ impl Event {
             Event::UserRoleChanged(_) => "user_role_changed",
             Event::UserPasswordReset(_) => "user_password_reset",
             Event::UserSessionsEnded(_) => "user_sessions_ended",
+            Event::CallLogged(_) => "call_logged",
         }
     }
 
@@ -206,6 +209,7 @@ impl Event {
             Event::ReferralEscalated(e) => Some(e.case_id),
             Event::DangerZoneFlagged(e) => Some(e.case_id),
             Event::PassengerChanged(e) => Some(e.case_id),
+            Event::CallLogged(e) => Some(e.case_id),
         }
     }
 
