@@ -31,6 +31,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::batch::{self, KnownKey, ReportBatch};
+use crate::calls::{self, LogCall, LogCallOutcome};
 use crate::evacuation;
 use crate::matching;
 use crate::model::*;
@@ -63,6 +64,7 @@ pub(crate) enum Command {
     SetTracing(SetTracing, oneshot::Sender<Result<Option<Result<(), Rejected>>>>),
     Partner(Box<PartnerWrite>, oneshot::Sender<Result<PartnerOutcome>>),
     Evacuation(Box<EvacuationWrite>, oneshot::Sender<Result<EvacuationOutcome>>),
+    LogCall(Box<LogCall>, oneshot::Sender<Result<LogCallOutcome>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -215,6 +217,7 @@ fn fail(command: Command, error: &StoreError) {
         Command::SetTracing(_, reply) => drop(reply.send(Err(error()))),
         Command::Partner(_, reply) => drop(reply.send(Err(error()))),
         Command::Evacuation(_, reply) => drop(reply.send(Err(error()))),
+        Command::LogCall(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -262,6 +265,7 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
     let mut partner_outcomes = outcomes.partners.into_iter();
     let mut evacuation_outcomes = outcomes.evacuation.into_iter();
     let mut staff_outcomes = outcomes.staff.into_iter();
+    let mut call_outcomes = outcomes.calls.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -307,6 +311,10 @@ async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sen
                 let outcome = staff_outcomes.next().expect("one outcome per staff write");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::LogCall(_, reply) => {
+                let outcome = call_outcomes.next().expect("one outcome per call");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
@@ -338,6 +346,7 @@ struct Outcomes {
     partners: Vec<Result<PartnerOutcome, String>>,
     evacuation: Vec<Result<EvacuationOutcome, String>>,
     staff: Vec<Result<StaffOutcome, String>>,
+    calls: Vec<Result<LogCallOutcome, String>>,
 }
 
 /// Flag the batch's reports that arrive inside a danger zone. Runs under the log-head lock, so a
@@ -525,6 +534,15 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
                     next_seq += done.events();
                 }
                 outcomes.evacuation.push(outcome);
+            }
+            Command::LogCall(call, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = calls::log_call(conn, call, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(LogCallOutcome::Logged { .. }) = &outcome {
+                    next_seq += 1;
+                }
+                outcomes.calls.push(outcome);
             }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;
