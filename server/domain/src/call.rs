@@ -172,7 +172,10 @@ mod tests {
         assert_eq!(logged.started_at, Timestamp(1_681_550_400_000));
         assert_eq!(logged.ended_at, Timestamp(1_681_550_730_000));
         assert_eq!(logged.note.as_deref(), Some("mother of the boy, calling from Cairo"));
-        assert_eq!((logged.case_id, logged.call_id, logged.by, logged.at), (ids().case_id, ids().call_id, ids().by, NOW));
+        assert_eq!(
+            (logged.case_id, logged.call_id, logged.by, logged.at),
+            (ids().case_id, ids().call_id, ids().by, NOW)
+        );
         let blank_note = CallInput { note: Some("   ".into()), ..call() };
         assert_eq!(log_call(ids(), &blank_note, NOW).unwrap().note, None);
     }
@@ -189,12 +192,18 @@ mod tests {
 
     #[test]
     fn refusals_name_their_field() {
-        assert_eq!(refusal(CallInput { phone: "0912345678".into(), ..call() }), ("phone_needs_country_code", Some("phone".into())));
+        assert_eq!(
+            refusal(CallInput { phone: "0912345678".into(), ..call() }),
+            ("phone_needs_country_code", Some("phone".into()))
+        );
         assert_eq!(refusal(CallInput { phone: "+249 91x".into(), ..call() }), ("invalid_phone", Some("phone".into())));
         assert_eq!(refusal(CallInput { direction: None, ..call() }), ("missing", Some("direction".into())));
         assert_eq!(refusal(CallInput { outcome: None, ..call() }), ("missing", Some("outcome".into())));
         assert_eq!(refusal(CallInput { started_at: "".into(), ..call() }), ("missing", Some("started_at".into())));
-        assert_eq!(refusal(CallInput { ended_at: "15/04/2023".into(), ..call() }), ("invalid_time", Some("ended_at".into())));
+        assert_eq!(
+            refusal(CallInput { ended_at: "15/04/2023".into(), ..call() }),
+            ("invalid_time", Some("ended_at".into()))
+        );
     }
 
     #[test]

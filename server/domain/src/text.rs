@@ -317,9 +317,15 @@ impl PhoneLookup {
             Err(refused) if refused.code != "phone_needs_country_code" => return Err(refused),
             Err(_) => {}
         }
-        let digits: String = ascii_digits(raw).chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}')).collect();
+        let digits: String = ascii_digits(raw)
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}'))
+            .collect();
         let national = digits.strip_prefix('0').unwrap_or(&digits);
-        if !(6..=14).contains(&national.len()) || !national.bytes().all(|b| b.is_ascii_digit()) || national.starts_with('0') {
+        if !(6..=14).contains(&national.len())
+            || !national.bytes().all(|b| b.is_ascii_digit())
+            || national.starts_with('0')
+        {
             return Err(Rejected::value(
                 "invalid_phone",
                 "type the number as dialled at home (0912 345 678) or with its country code (+249 912 345 678)",
