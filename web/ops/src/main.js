@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { mountAdvisories } from './advisories.js';
 import { mountEvacuation } from './evacuation.js';
+import { mountHotline } from './hotline.js';
 import { mountPartners } from './partners.js';
 import { mountUsers } from './users.js';
 import { openDrawer } from './drawer.js';
@@ -64,6 +65,14 @@ function room(user) {
   const partnersPanel = user.role === 'admin' ? h('details', { class: 'partners-panel' }) : null;
   // So are staff accounts.
   const usersPanel = user.role === 'admin' ? h('details', { class: 'users-panel' }) : null;
+  // The hotline desk, for now in an overlay opened from the header (to move into the tabs).
+  const hotlinePanel = h('div', { class: 'overlay hotline-overlay', role: 'dialog', 'aria-label': t('hotline.title'), hidden: true });
+  let hotline = null;
+  const showHotline = (shown) => {
+    hotlinePanel.hidden = !shown;
+    if (shown && !hotline) hotline = mountHotline(hotlinePanel, { user, openCase: (id) => { showHotline(false); openCase(id); } });
+    if (shown) hotline.focus();
+  };
   root.replaceChildren(
     h(
       'header',
@@ -72,6 +81,7 @@ function room(user) {
       status,
       kpis,
       h('span', { class: 'who' }, `${user.name} (${user.role})`),
+      h('button', { type: 'button', class: 'hotline-toggle', onclick: () => showHotline(hotlinePanel.hidden) }, t('hotline.title')),
       h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); live?.close(); room(user); } }, t('language')),
       h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); login(); } }, t('signOut')),
     ),
@@ -82,6 +92,7 @@ function room(user) {
     ...(partnersPanel ? [partnersPanel] : []),
     ...(usersPanel ? [usersPanel] : []),
     h('main', {}, mapPanel, board, drawer),
+    hotlinePanel,
   );
   const advisories = mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null });
   const partners = partnersPanel ? mountPartners(partnersPanel) : null;
