@@ -22,7 +22,7 @@ use crate::{Result, StoreError};
 pub(crate) const CASE_COLUMNS: &str =
     "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
     channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version,
-    assigned_to, first_contact_at, escalated_at, priority_override_reason, danger_zone_id";
+    assigned_to, first_contact_at, escalated_at, priority_override_reason, danger_zone_id, sla_due_at, urgency";
 
 /// A position as the databases store it. Positions above `i64::MAX` cannot exist, so a cursor
 /// beyond it means "after everything".
@@ -127,58 +127,6 @@ pub(crate) async fn events_after(pool: &Pool, after: u64, limit: u32) -> Result<
     conn.fetch_all(statement).await?.iter().map(stored_event).collect()
 }
 
-/// A filter value, bound in order with the SQL that mentions it.
-enum Arg {
-    Int(i64),
-    Text(&'static str),
-}
-
-pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-    let mut sql = format!("select {CASE_COLUMNS} from case_file where 1 = 1");
-    let mut args = Vec::new();
-    let mut push = |sql: &mut String, clause: &str, arg: Arg| {
-        args.push(arg);
-        sql.push_str(&clause.replace('#', &format!("${}", args.len())));
-    };
-    if let Some(status) = filter.status {
-        push(&mut sql, " and status = #", Arg::Text(status.as_str()));
-    }
-    if let Some(priority) = filter.priority {
-        push(&mut sql, " and priority_level = #", Arg::Text(priority.as_str()));
-    }
-    if let Some(need) = filter.need {
-        push(&mut sql, " and (needs & #) != 0", Arg::Int(batch::needs_mask(&[need])));
-    }
-    if let Some(flag) = filter.flag {
-        push(&mut sql, " and (flags & #) != 0", Arg::Int(batch::flags_mask(&[flag])));
-    }
-    if let Some(channel) = filter.channel {
-        push(&mut sql, " and channel = #", Arg::Text(channel.as_str()));
-    }
-    if let Some(cell) = filter.cell {
-        match cell.stored_descendant_range() {
-            Some((first, last)) => {
-                push(&mut sql, " and cell >= #", Arg::Int(first as i64));
-                push(&mut sql, " and cell <= #", Arg::Int(last as i64));
-            }
-            // Finer than stored: no case can be placed that precisely.
-            None => sql.push_str(" and 1 = 0"),
-        }
-    }
-    if let Some(before) = filter.before_seq {
-        push(&mut sql, " and created_seq < #", Arg::Int(position(before)));
-    }
-    push(&mut sql, " order by created_seq desc limit #", Arg::Int(i64::from(filter.limit)));
-
-    let mut pooled = pool.acquire().await?;
-    let mut conn = pooled.conn();
-    let statement = args.into_iter().fold(conn.statement(&sql), |s, arg| match arg {
-        Arg::Int(v) => s.bind(v),
-        Arg::Text(v) => s.bind(v),
-    });
-    conn.fetch_all(statement).await?.iter().map(case_summary).collect()
-}
-
 pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<CaseDetail>> {
     let id = case_id.to_string();
     let mut pooled = pool.acquire().await?;
@@ -186,10 +134,17 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
     let sql = format!("select {CASE_COLUMNS}, message from case_file where case_id = $1");
     let statement = conn.statement(&sql).bind(id.as_str());
     let Some(row) = conn.fetch_optional(statement).await? else { return Ok(None) };
-    let summary = case_summary(&row)?;
+    let mut summary = case_summary(&row)?;
     let message: Option<String> = row.get("message")?;
 
     let persons = case_persons(&mut conn, &id).await?;
+    let subjects_first =
+        persons.iter().filter(|p| p.role == "subject").chain(persons.iter().filter(|p| p.role != "subject"));
+    summary.lead_name = subjects_first.clone().find_map(|p| p.name.clone());
+    summary.people_preview = subjects_first
+        .take(3)
+        .map(|p| PersonPreview { name: p.name.clone(), age: p.age, role: p.role.clone() })
+        .collect();
 
     let statement = conn
         .statement(
@@ -372,6 +327,13 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
             .get::<Option<String>>("danger_zone_id")?
             .map(|id| uuid_from(&id, "danger_zone_id"))
             .transpose()?,
+        sla_due_at: row.get("sla_due_at")?,
+        // Null only before the backfill at open has reached the case: least urgent until then.
+        urgency: row.get::<Option<i64>>("urgency")?.unwrap_or(i64::MAX),
+        lead_name: None,
+        people_preview: Vec::new(),
+        assignee_name: None,
+        matched: None,
     })
 }
 

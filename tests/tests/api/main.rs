@@ -19,6 +19,7 @@ mod partners;
 mod pfif;
 mod scale_out;
 mod scenarios;
+mod search;
 mod staff;
 mod webhooks;
 mod workflow;

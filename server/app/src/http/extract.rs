@@ -113,9 +113,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(ApiQuery)
-            .map_err(|e| ApiError::BadRequest(Problem::new("invalid_query", e.to_string(), None)))
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query).map(ApiQuery).map_err(|e| {
+            // Name the parameter at fault: the first one that fails on its own (a missing
+            // required one fails every pair alone, so it is not blamed on any of them).
+            let field = query.split('&').find_map(|pair| {
+                let fails_alone =
+                    serde_urlencoded::from_str::<T>(pair).is_err_and(|e| !e.to_string().starts_with("missing field"));
+                let name = serde_urlencoded::from_str::<Vec<(String, String)>>(pair).ok()?.pop()?.0;
+                fails_alone.then_some(name)
+            });
+            ApiError::BadRequest(Problem::new("invalid_query", e.to_string(), field))
+        })
     }
 }
 
