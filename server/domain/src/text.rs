@@ -279,62 +279,6 @@ impl PassportNumber {
     }
 }
 
-/// Country calling codes of one and two digits (ITU-T E.164); every other code has three. Enough
-/// to split any E.164 number into its code and its national significant number.
-const SHORT_CALLING_CODES: [&str; 46] = [
-    "1", "7", "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48",
-    "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
-    "86", "90", "91", "92", "93", "94", "95", "98",
-];
-
-impl PhoneNumber {
-    /// The national significant number: the digits after the country calling code
-    /// (`+249912345678` → `912345678`), which is what people dial at home after the trunk 0.
-    pub fn national_number(&self) -> &str {
-        let digits = &self.0[1..];
-        let code_len = match SHORT_CALLING_CODES.iter().find(|code| digits.starts_with(*code)) {
-            Some(code) => code.len(),
-            None => 3,
-        };
-        &digits[code_len.min(digits.len())..]
-    }
-}
-
-/// A phone number someone looks up, typed as they know it: in E.164 (`+249 912 345 678`,
-/// `00249…`), which finds that number, or in national form (`0912 345 678`, `912345678`), which
-/// finds it in any country (the operator does not know, or does not type, the caller's code).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PhoneLookup {
-    Exact(PhoneNumber),
-    /// The national significant number: digits without the trunk 0.
-    National(String),
-}
-
-impl PhoneLookup {
-    pub fn parse(raw: &str) -> Result<Self, Rejected> {
-        match PhoneNumber::parse(raw) {
-            Ok(phone) => return Ok(Self::Exact(phone)),
-            Err(refused) if refused.code != "phone_needs_country_code" => return Err(refused),
-            Err(_) => {}
-        }
-        let digits: String = ascii_digits(raw)
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}'))
-            .collect();
-        let national = digits.strip_prefix('0').unwrap_or(&digits);
-        if !(6..=14).contains(&national.len())
-            || !national.bytes().all(|b| b.is_ascii_digit())
-            || national.starts_with('0')
-        {
-            return Err(Rejected::value(
-                "invalid_phone",
-                "type the number as dialled at home (0912 345 678) or with its country code (+249 912 345 678)",
-            ));
-        }
-        Ok(Self::National(national.to_owned()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,30 +302,6 @@ mod tests {
         assert_eq!(PhoneNumber::parse("+12").unwrap_err().code, "invalid_phone");
         assert_eq!(PhoneNumber::parse("+1234567890123456").unwrap_err().code, "invalid_phone");
         assert_eq!(PhoneNumber::parse("+249+912345678").unwrap_err().code, "invalid_phone");
-    }
-
-    #[test]
-    fn national_numbers_split_off_the_calling_code() {
-        let national = |raw: &str| PhoneNumber::parse(raw).unwrap().national_number().to_owned();
-        assert_eq!(national("+249 912 345 678"), "912345678");
-        assert_eq!(national("+20 100 123 4567"), "1001234567");
-        assert_eq!(national("+44 7911 123456"), "7911123456");
-        assert_eq!(national("+1 202 555 0143"), "2025550143");
-        assert_eq!(national("+211 912 345 678"), "912345678");
-    }
-
-    #[test]
-    fn lookups_take_either_form() {
-        assert_eq!(
-            PhoneLookup::parse("+249 912 345 678").unwrap(),
-            PhoneLookup::Exact(PhoneNumber::parse("+249912345678").unwrap())
-        );
-        for raw in ["0912 345 678", "912345678", "٠٩١٢٣٤٥٦٧٨", "(091) 234-5678"] {
-            assert_eq!(PhoneLookup::parse(raw).unwrap(), PhoneLookup::National("912345678".into()), "{raw}");
-        }
-        for raw in ["12345", "0912x45678", "", "00"] {
-            assert_eq!(PhoneLookup::parse(raw).unwrap_err().code, "invalid_phone", "{raw}");
-        }
     }
 
     #[test]

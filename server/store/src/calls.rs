@@ -7,7 +7,7 @@
 
 use opsroom_domain::call::{CallDirection, CallLogged, CallOutcome};
 use opsroom_domain::event::Event;
-use opsroom_domain::text::PhoneLookup;
+use opsroom_domain::search::{PhoneQuery, split_e164};
 use uuid::Uuid;
 
 use crate::Result;
@@ -39,7 +39,7 @@ pub struct CallCursor {
 /// Earlier calls of a number, newest first.
 #[derive(Debug, Clone)]
 pub struct CallQuery {
-    pub phone: PhoneLookup,
+    pub phone: PhoneQuery,
     pub before: Option<CallCursor>,
     pub limit: u32,
 }
@@ -70,6 +70,12 @@ impl CallRow {
     }
 }
 
+/// The digits a number is filed under for lookups in national form: its national significant
+/// number (all its digits when its country code is not one the ITU assigned).
+fn national_number(e164: &str) -> &str {
+    split_e164(e164).map_or_else(|| e164.trim_start_matches('+'), |(_, national)| national)
+}
+
 /// Write the call's event at `seq` and its row, if its case exists.
 pub(crate) async fn log_call(conn: &mut Conn<'_>, call: &LogCall, seq: u64) -> Result<LogCallOutcome> {
     let e = &call.event;
@@ -89,7 +95,7 @@ pub(crate) async fn log_call(conn: &mut Conn<'_>, call: &LogCall, seq: u64) -> R
         .bind(case_id.as_str())
         .bind(seq as i64)
         .bind(e.phone.as_str())
-        .bind(e.phone.national_number())
+        .bind(national_number(e.phone.as_str()))
         .bind(opsroom_domain::wire_name(e.direction))
         .bind(opsroom_domain::wire_name(e.outcome))
         .bind(e.started_at.millis())
@@ -109,8 +115,11 @@ pub(crate) async fn log_call(conn: &mut Conn<'_>, call: &LogCall, seq: u64) -> R
 /// Earlier calls of a number, newest first (by start, then by position), one page.
 pub(crate) async fn calls(pool: &Pool, query: &CallQuery) -> Result<Vec<CallRow>> {
     let (national, exact) = match &query.phone {
-        PhoneLookup::Exact(phone) => (phone.national_number().to_owned(), Some(phone.as_str().to_owned())),
-        PhoneLookup::National(digits) => (digits.clone(), None),
+        PhoneQuery::International(digits) => {
+            let e164 = format!("+{digits}");
+            (national_number(&e164).to_owned(), Some(e164))
+        }
+        PhoneQuery::National(digits) => (digits.clone(), None),
     };
     let mut sql = String::from(
         "select c.call_id, c.case_id, f.reference, c.seq, c.phone, c.direction, c.outcome, c.started_at, c.ended_at,

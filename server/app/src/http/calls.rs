@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use opsroom_domain::call::{CallDirection, CallIds, CallInput, CallOutcome, log_call};
 use opsroom_domain::clock::Timestamp;
-use opsroom_domain::text::PhoneLookup;
+use opsroom_domain::search::PhoneQuery;
 use opsroom_store::{CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -170,7 +170,13 @@ pub async fn list_calls(
     let bad =
         |field: &str, message: String| ApiError::BadRequest(Problem::new("invalid_query", message, Some(field.into())));
     let phone = query.phone.as_deref().ok_or_else(|| bad("phone", "phone is required".into()))?;
-    let phone = PhoneLookup::parse(phone).map_err(|refused| bad("phone", format!("phone {}", refused.message)))?;
+    let phone = PhoneQuery::parse(phone).ok_or_else(|| {
+        bad(
+            "phone",
+            "phone must be a number with its country code (+249 912 345 678) or as dialled at home (0912 345 678)"
+                .into(),
+        )
+    })?;
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(bad("limit", format!("limit must be from 1 to {MAX_PAGE}")));
