@@ -57,9 +57,11 @@ test('a hotline call taken end to end', async () => {
   await page.keyboard.type('0912 000 111');
   const knownCase = `.hotline-cases li.case[data-reference="${known.reference}"]`;
   await page.waitForSelector(knownCase);
-  assert.equal(await page.locator(`${knownCase} a[href="tel:+249912000111"]`).count(), 1, 'her number, click to call');
-  assert.equal(await page.locator(`${knownCase} a[href="https://wa.me/249912000111"]`).count(), 1, 'and on WhatsApp');
+  const her = `${knownCase} ul.people li[data-role=reporter]`;
+  assert.equal(await page.locator(`${her} a[href="tel:+249912000111"]`).count(), 1, 'her number, click to call');
+  assert.equal(await page.locator(`${her} a[href="https://wa.me/249912000111"]`).count(), 1, 'and on WhatsApp');
   assert.equal(await page.locator(`${knownCase} ul.reports li`).count(), 1, 'her report');
+  assert.equal(await page.locator(`${knownCase} ul.case-calls li.call[data-outcome=information_only]`).count(), 1, 'her call, on her case');
   await page.waitForSelector('.hotline-calls li.call[data-outcome=information_only]');
   assert.equal(await page.getAttribute('.hotline-calls li.call bdi.phone', 'dir'), 'ltr', 'numbers read left to right in Arabic');
 
@@ -67,7 +69,7 @@ test('a hotline call taken end to end', async () => {
   await page.click(`${knownCase} button.choose`);
   await page.keyboard.press('Alt+E');
   await page.waitForSelector('.hotline-end form');
-  assert.equal(await page.inputValue('.hotline-end input[name=phone]'), '+249 912 000 111', "the case's own number");
+  assert.equal(await page.inputValue('.hotline-end input[name=phone]'), '+249912000111', "the case's own number");
   await page.keyboard.press('2');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.hotline .logged bdi');

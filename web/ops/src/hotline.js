@@ -214,6 +214,8 @@ export function mountHotline(panel, { openCase }) {
     desk.chosen = { case_id: summary.case_id, reference: summary.reference, phones };
     renderCases();
     renderChosen();
+    // The list was drawn again: keep the focus on this case, so the keys still reach the desk.
+    casesList.querySelector(`li[data-case-id="${summary.case_id}"] button.choose`)?.focus();
   }
 
   function renderChosen() {
