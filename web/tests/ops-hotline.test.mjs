@@ -113,6 +113,7 @@ test('a hotline call taken end to end', async () => {
   assert.equal(await page.isChecked('input[name=outcome][value=report_taken]'), true, 'a report was taken');
   assert.equal(await page.inputValue('.hotline-end input[name=phone]'), '+249 912 000 222');
   await page.fill('.hotline-end [name=note]', 'ستتصل مرة أخرى مساءً');
+  assert.equal(await page.locator('.hotline .logged bdi').count(), 0, 'the last call is no longer confirmed');
   await page.click('.hotline-end button[type=submit]');
   await page.waitForSelector('.hotline .logged bdi');
   assert.equal(await page.textContent('.hotline .logged bdi'), reference);

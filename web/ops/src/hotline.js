@@ -104,6 +104,7 @@ export function mountHotline(panel, { openCase }) {
 
   let pending = null;
   number.addEventListener('input', () => {
+    logged.replaceChildren(); // the last call's confirmation: the operator is on the next one
     clearTimeout(pending);
     pending = setTimeout(() => lookup(number.value), LOOKUP_DELAY_MS);
   });
@@ -379,6 +380,7 @@ export function mountHotline(panel, { openCase }) {
 
   function endCall() {
     const endedAt = new Date();
+    logged.replaceChildren();
     const outcomes = h(
       'fieldset',
       { class: 'outcomes', dataset: { field: 'outcome' } },
