@@ -2,20 +2,27 @@
 // national form finds the caller's case and its earlier call; the call is logged on it with an
 // outcome picked by key. Then a new caller: a report taken while they speak, the server's
 // refusal of their number shown in Arabic beside the field, fixed, saved, and the call logged
-// on the new case — both in the case's timeline and detail.
+// on the new case — both in the case's timeline and detail. The room holds 20,000 other cases
+// (`opsroom seed`), among which a seeded one is found by its number too.
+import { spawnSync } from 'node:child_process';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { BINARY, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
 
 const PASSWORD = 'Port-Sudan-hotline-desk-7';
 
 let server;
 let browser;
 let staff;
+/** One of the seeded cases: its reference and its phone as dialled at home. */
+let seeded;
 
 before(async () => {
   server = await startServer();
   server.addUser('nadia', 'operator', PASSWORD);
+  const seed = spawnSync(BINARY, ['seed', '--cases', '20000', '--database-url', server.database], { encoding: 'utf8' });
+  if (seed.status !== 0) throw new Error(`seed failed: ${seed.stderr}`);
+  seeded = JSON.parse(seed.stdout).sample;
   browser = await launchBrowser();
   staff = await apiClient(server.url, 'nadia', PASSWORD);
 });
@@ -140,10 +147,16 @@ test('a hotline call taken end to end', async () => {
   await page.context().close();
 });
 
-test('a call cannot be logged before a case is chosen; the refusal says so in English too', async () => {
+test('a seeded case is found by its number among 20,000; no call is logged before a case is chosen', async () => {
   const page = await signedInPage(browser, server.url, 'nadia', PASSWORD, 'en');
   await page.click('button.hotline-toggle');
   await page.waitForSelector('.hotline input[name=phone]');
+  await page.keyboard.type(seeded.phone_national);
+  await page.waitForSelector(`.hotline-cases li.case[data-reference="${seeded.reference}"]`);
+  assert.equal(await page.locator(`.hotline-cases li.case[data-reference="${seeded.reference}"] a[href="tel:${seeded.phone}"]`).count(), 1);
+
+  // Another number: nothing chosen, so the call cannot be logged yet.
+  await page.keyboard.press('Alt+N');
   await page.keyboard.type('+20 100 000 0333');
   await page.keyboard.press('Alt+E');
   await page.waitForSelector('.hotline-end form');
