@@ -150,3 +150,24 @@ test('an admin changes a role from the panel, in Arabic', async () => {
   assert.equal(await page.textContent(`${AMIRA} select[name=role] option:checked`), 'مشرف');
   await page.context().close();
 });
+
+test('an admin opens accounts from the panel: a refused name is explained, a generated password is shown once and works', async () => {
+  const page = await usersPanel();
+  await page.fill('form.new-account input[name=name]', 'hassan');
+  await page.selectOption('form.new-account select[name=role]', 'supervisor');
+  await page.fill('form.new-account input[name=password]', 'short');
+  await page.click('form.new-account button[name=create-account]');
+  await page.waitForSelector('.users-panel .notice.error');
+  assert.equal(await page.locator('.user-list li[data-user=hassan]').count(), 0, 'a refusal opens nothing');
+
+  await page.fill('form.new-account input[name=name]', 'hassan');
+  await page.selectOption('form.new-account select[name=role]', 'supervisor');
+  await page.click('form.new-account button[name=create-account]'); // the password left empty
+  const row = '.user-list li[data-user=hassan]';
+  const generated = await (await page.waitForSelector(`${row} .password-once input.password`)).inputValue();
+  assert.equal(await page.inputValue(`${row} select[name=role]`), 'supervisor');
+  assert.equal(await page.locator('.users-panel .notice.error').count(), 0);
+  assert.equal(await signInStatus('hassan', generated), 201, 'the password shown works');
+  assert.equal(await page.inputValue('form.new-account input[name=name]'), '', 'the form is ready for the next account');
+  await page.context().close();
+});

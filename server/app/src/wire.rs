@@ -630,6 +630,24 @@ pub struct UserChangeRequest {
     pub disabled: Option<bool>,
 }
 
+/// `POST /api/v1/users`: a new staff account; without a password the server generates one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub name: String,
+    pub role: Role,
+    pub password: Option<String>,
+}
+
+/// A staff account just opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewUserBody {
+    pub user: UserBody,
+    /// The password the server generated, shown this once; absent when the admin chose one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
 /// `POST /api/v1/users/{name}/password`: the new password, or none to have one generated.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -262,6 +262,7 @@ const ROUTES: &[Route] = &[
     api("POST",   "/api/v1/cases/{case_id}/calls", EMPTY_OBJECT, operators(422)),
     api("GET",    "/api/v1/calls", NONE, operators(400)),
     api("GET",    "/api/v1/users", NONE, operators(200)),
+    api("POST",   "/api/v1/users", Body::Json(r#"{"name":"newcomer","role":"operator","password":"short"}"#), admins(422)),
     // Staff accounts (admins): the matrix's account is one nobody calls with, and the bodies
     // change nothing (nothing to change, a password the policy refuses).
     api("PUT",    "/api/v1/users/{name}", EMPTY_OBJECT, admins(422)),

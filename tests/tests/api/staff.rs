@@ -130,6 +130,52 @@ async fn admin_head(admin: &Api) -> u64 {
 }
 
 #[tokio::test]
+async fn admins_open_accounts_with_a_chosen_or_generated_password() {
+    let server = TestServer::start().await;
+    let base = server.base_url();
+    let admin = server.admin().await;
+    let create = |body: Value| {
+        let admin = &admin;
+        async move { admin.post_json("/api/v1/users", &body).await.unwrap() }
+    };
+
+    let weak = create(json!({"name": "karim", "role": "operator", "password": "karim12345678"})).await;
+    assert_eq!(
+        (weak.status, weak.error_code(), weak.body["error"]["field"].as_str()),
+        (422, "weak_password", Some("password"))
+    );
+    let bad_name = create(json!({"name": "كريم\u{202E}", "role": "operator"})).await;
+    assert_eq!((bad_name.status, bad_name.body["error"]["field"].as_str()), (422, Some("name")), "{}", bad_name.body);
+    let bad_role = create(json!({"name": "karim", "role": "root"})).await;
+    assert_eq!(bad_role.status, 422, "{}", bad_role.body);
+    assert!(
+        server.admin().await.get("/api/v1/users").await.unwrap().body.to_string().find("karim").is_none(),
+        "refusals open nothing"
+    );
+
+    let chosen = strong_password();
+    let made = create(json!({"name": "karim", "role": "supervisor", "password": chosen})).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!(
+        (made.body["user"]["role"].as_str(), made.body["user"]["disabled"].as_bool()),
+        (Some("supervisor"), Some(false))
+    );
+    assert!(made.body.get("password").is_none(), "a chosen password is not echoed");
+    signed_in(&base, "karim", &chosen).await;
+
+    let taken = create(json!({"name": "karim", "role": "operator"})).await;
+    assert_eq!((taken.status, taken.error_code()), (409, "name_taken"), "{}", taken.body);
+
+    let generated = create(json!({"name": "amal", "role": "operator"})).await;
+    assert_eq!(generated.status, 201, "{}", generated.body);
+    let shown = generated.body["password"].as_str().expect("the generated password is shown once");
+    let amal = signed_in(&base, "amal", shown).await;
+    let by_operator = amal.post_json("/api/v1/users", &json!({"name": "mallory", "role": "admin"})).await.unwrap();
+    assert_eq!(by_operator.status, 403, "only admins open accounts");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_password_reset_refuses_the_old_password_and_ends_the_other_sessions() {
     let server = TestServer::start().await;
     let base = server.base_url();

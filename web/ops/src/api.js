@@ -33,6 +33,7 @@ export const api = {
   logCall: (id, body) => call('POST', `/api/v1/cases/${id}/calls`, body),
   kpis: () => call('GET', '/api/v1/kpis'),
   users: () => call('GET', '/api/v1/users'),
+  createUser: (body) => call('POST', '/api/v1/users', body),
   changeUser: (name, body) => call('PUT', `/api/v1/users/${encodeURIComponent(name)}`, body),
   resetPassword: (name, body) => call('POST', `/api/v1/users/${encodeURIComponent(name)}/password`, body),
   userSessions: (name) => call('GET', `/api/v1/users/${encodeURIComponent(name)}/sessions`),

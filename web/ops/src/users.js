@@ -1,4 +1,5 @@
-// The staff accounts panel (admins only; main mounts it for them alone): every account with its
+// The staff accounts panel (admins only; main mounts it for them alone): a form to open an
+// account (a typed password, or one generated and shown once), every account with its
 // role and state, and the admin's actions on it — change the role, disable or enable, reset the
 // password (typed, or generated and shown once), end its sessions — and its live sessions (read
 // only while their section is open). The server decides and refuses (nobody disables or demotes
@@ -28,7 +29,11 @@ export function mountUsers(element, me) {
     const items = await Promise.all(users.map(item));
     if (mine !== generation) return;
     summary.replaceChildren(t('users'), ' ', h('span', { class: 'count' }, users.length));
-    body.replaceChildren(notice ? h('p', { class: 'notice error', role: 'alert' }, notice) : '', h('ul', { class: 'user-list' }, items));
+    body.replaceChildren(
+      notice ? h('p', { class: 'notice error', role: 'alert' }, notice) : '',
+      newAccountForm(),
+      h('ul', { class: 'user-list' }, items),
+    );
   }
 
   /** Keep a refusal's message for the next draw; true when the answer was a success. */
@@ -93,6 +98,28 @@ export function mountUsers(element, me) {
         h('summary', {}, t('activeSessions')),
         open ? sessionList(sessions) : '',
       ),
+    );
+  }
+
+  function newAccountForm() {
+    const onsubmit = async (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target);
+      const typed = data.get('password');
+      const body = { name: data.get('name'), role: data.get('role'), ...(typed ? { password: typed } : {}) };
+      const answer = await api.createUser(body);
+      // A generated password is shown once, beside the new account in the list.
+      if (fail(answer)) shown = answer.body.password ? { name: answer.body.user.name, password: answer.body.password } : null;
+      refresh();
+    };
+    return h(
+      'form',
+      { class: 'new-account', onsubmit },
+      h('label', {}, t('userName'), h('input', { name: 'name', required: true, autocomplete: 'off', dir: 'ltr', pattern: '[A-Za-z0-9._\\-]{1,64}' })),
+      h('label', {}, t('role'), h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, t(`roles.${r}`))))),
+      h('label', {}, t('newPassword'), h('input', { name: 'password', type: 'password', autocomplete: 'new-password', dir: 'ltr' })),
+      h('button', { type: 'submit', name: 'create-account' }, t('createAccount')),
+      h('span', { class: 'hint' }, t('passwordHint')),
     );
   }
 

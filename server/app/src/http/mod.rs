@@ -148,7 +148,7 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::post_priority))
         .routes(routes!(calls::post_call))
         .routes(routes!(calls::list_calls))
-        .routes(routes!(users::list_users))
+        .routes(routes!(users::list_users, users::post_user))
         .routes(routes!(users::put_user))
         .routes(routes!(users::post_password))
         .routes(routes!(users::list_sessions, users::delete_sessions))

@@ -1,6 +1,6 @@
 //! `/api/v1/users`: who can be assigned a case (names and roles, no secrets), and the admins'
-//! side of staff accounts: disabling and re-enabling them, changing roles, resetting passwords,
-//! ending and listing sessions.
+//! side of staff accounts: creating them, disabling and re-enabling them, changing roles,
+//! resetting passwords, ending and listing sessions.
 //!
 //! Owns how an account change is answered. The rules (nobody disables or demotes themselves or
 //! the last enabled admin) are the domain's `staff::decide`, checked by the store inside the
@@ -10,15 +10,19 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use opsroom_domain::staff::{AccountChange, Refusal, StaffActor};
-use opsroom_store::{StaffOutcome, StaffWrite};
+use opsroom_domain::user::UserName;
+use opsroom_store::{NewUser, StaffOutcome, StaffWrite, UserOutcome};
 
 use crate::auth::{self, Admin, Operator};
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, UserNamePath};
 use crate::secrets;
 use crate::server::{self, AppState};
-use crate::wire::{AccountChangedBody, PasswordRequest, SessionBody, UserBody, UserChangeRequest};
+use crate::wire::{
+    AccountChangedBody, NewUserBody, NewUserRequest, PasswordRequest, SessionBody, UserBody, UserChangeRequest,
+};
 
 /// Every operator account, by name.
 #[utoipa::path(
@@ -30,6 +34,44 @@ use crate::wire::{AccountChangedBody, PasswordRequest, SessionBody, UserBody, Us
 pub async fn list_users(State(app): State<AppState>, _operator: Operator) -> Result<Json<Vec<UserBody>>, ApiError> {
     let users = app.store.users().await?;
     Ok(Json(users.into_iter().map(UserBody::from).collect()))
+}
+
+/// Open a staff account (admins) with the password sent, or one generated and shown in this
+/// answer only. The name and the password meet the same rules as `opsroom user add`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "users",
+    request_body = NewUserRequest,
+    responses(
+        (status = 201, body = NewUserBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "The name is taken", body = ErrorBody),
+        (status = 422, description = "The name or the password does not meet the rules", body = ErrorBody),
+    )
+)]
+pub async fn post_user(
+    State(app): State<AppState>,
+    _admin: Admin,
+    ApiJson(request): ApiJson<NewUserRequest>,
+) -> Result<(StatusCode, Json<NewUserBody>), ApiError> {
+    let name = UserName::parse(&request.name)?;
+    let generated = request.password.is_none().then(secrets::new_token);
+    let password = request.password.or_else(|| generated.clone()).expect("one of the two is set");
+    let password_hash =
+        server::hash_new_password(password, &name).await.map_err(|busy| ApiError::Unavailable(busy.to_string()))??;
+    let user =
+        NewUser { user_id: uuid::Uuid::now_v7(), name, role: request.role, password_hash, created_at: app.now_ms() };
+    let body =
+        UserBody { user_id: user.user_id, name: user.name.as_str().to_owned(), role: user.role, disabled: false };
+    match app.store.create_user(user).await? {
+        UserOutcome::Created { .. } => Ok((StatusCode::CREATED, Json(NewUserBody { user: body, password: generated }))),
+        UserOutcome::NameTaken => Err(ApiError::StateConflict(Problem::new(
+            "name_taken",
+            "an account with this name exists",
+            Some("name".into()),
+        ))),
+    }
 }
 
 /// The answer to an account change, or why it was refused.
