@@ -42,6 +42,7 @@ mod evacuation;
 mod flood;
 mod matching;
 mod process;
+mod search;
 mod surge;
 pub mod synthetic;
 
@@ -90,6 +91,10 @@ pub struct BenchArgs {
     /// Map queries timed per bounding box.
     #[arg(long, default_value_t = 200)]
     map_queries: usize,
+    /// Searches of each kind (reference, phone, Arabic name, Latin name), board pages and
+    /// counts timed over the stored cases.
+    #[arg(long, default_value_t = 200)]
+    search_probes: usize,
     /// People awaiting evacuation around the movement's origin in the evacuation phase (the
     /// stored cases nearest it).
     #[arg(long, default_value_t = 100_000)]
@@ -128,6 +133,8 @@ pub enum Phase {
     Evacuation,
     /// A slowloris flood from one address while another is served.
     Flood,
+    /// Search, a filtered board page and the counts over the stored cases.
+    Search,
 }
 
 impl BenchArgs {
@@ -174,6 +181,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             print_stored(&args, &stored);
             return Ok(());
         }
+        Some(Phase::Search) => {
+            let (full, load_seconds) = stored_alone("search").await?;
+            let figures = search::search(&full, args.cases, args.search_probes).await?;
+            print_table_head(&machine, &fsync);
+            println!("| {} stored cases (stored and filed in {load_seconds:.0} s) | | |", args.cases);
+            print_search(args.cases, &figures);
+            return Ok(());
+        }
         Some(Phase::Ingest) => {
             let intake = intake_figures(&args, dir.path()).await?;
             print_table_head(&machine, &fsync);
@@ -200,15 +215,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let bare = delivery::bare_broadcast(shape, delivery.message_bytes).await?;
     let per_subscriber = capacity::memory_per_subscriber(&sqlite("idle.db"), args.subscribers).await?;
     let flood = flood::flood(&sqlite("flood.db"), args.flood_connections, args.flood_requests).await?;
-    let (matching, stored, evacuation) = if args.cases > 0 {
+    let (matching, stored, searched, evacuation) = if args.cases > 0 {
         let full = sqlite("million.db");
         let matching = matching::matching_latency(&full, args.cases, args.match_probes).await?;
         let stored = capacity::stored(&full, &sqlite("empty.db"), args.cases as u64, args.map_queries).await?;
+        let searched = search::search(&full, args.cases, args.search_probes).await?;
         // Last on the million cases: it changes them.
         let evacuation = evacuation::evacuation(&full, args.evacuation_plan()).await?;
-        (Some(matching), Some(stored), Some(evacuation))
+        (Some(matching), Some(stored), Some(searched), Some(evacuation))
     } else {
-        (None, None, None)
+        (None, None, None, None)
     };
     let postgres = match TestDatabase::postgres().await {
         Some(database) => {
@@ -252,6 +268,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             "| matching one new person among {} stored persons ({} probes; stored and filed in {:.0} s) | p50 {:.2} ms, p99 {:.2} ms, {:.2} suggestions per person | p99 ≤ 5 ms |",
             m.persons, args.match_probes, m.load_seconds, m.latency.p50, m.latency.p99, m.mean_suggestions
         );
+    }
+    if let Some(figures) = &searched {
+        print_search(args.cases, figures);
     }
     if let Some(figures) = &evacuation {
         print_evacuation(figures);
@@ -299,6 +318,29 @@ fn print_flood(f: &flood::FloodFigures) {
     };
     line("`/healthz`", &f.quiet_healthz, &f.flood_healthz);
     line("report intake (durable)", &f.quiet_report, &f.flood_report);
+}
+
+/// The search phase's lines.
+fn print_search(cases: usize, f: &search::SearchFigures) {
+    let line = |what: &str, p: &Percentiles, note: &str| {
+        println!(
+            "| **{what}** over {cases} stored cases{note} | **p50 {:.2} ms, p99 {:.2} ms** | p99 ≤ 50 ms |",
+            p.p50, p.p99
+        );
+    };
+    line("search by reference (typed in lower case, no dash)", &f.reference, "");
+    line("search by phone in national format (`0…`)", &f.phone, "");
+    let found = |n: usize| format!("; found its case on the first page {n} of {} times", f.probes);
+    line("search by an Arabic name as stored", &f.arabic, &found(f.arabic_found));
+    line("search by that name in Latin letters", &f.latin, &found(f.latin_found));
+    println!("| name searches marked incomplete (`total_capped`) | {} of {} | |", f.names_capped, 2 * f.probes);
+    line(
+        "board page: `status=new&sort=urgency&need=medical&limit=50`",
+        &f.board,
+        &format!(" (total {})", f.board_total),
+    );
+    line("counts per status (`/cases/counts`)", &f.counts, "");
+    line("counts per status with `need=medical`", &f.counts_filtered, "");
 }
 
 /// The table's head: the machine, the columns, and the disk's fsync latency.

@@ -167,12 +167,21 @@ fn spot(draw: &mut Draw) -> (f64, f64, bool) {
 /// in ten stored cases lie in it, evenly spread (the evacuation phase draws its districts here).
 pub const KHARTOUM_BOX: [f64; 4] = [15.3, 32.3, 15.9, 32.8];
 
-/// The benchmark's synthetic case `n`: one person, located, reported `n` ms after a fixed
-/// moment in April 2023 (so every case is long overdue).
+/// The benchmark's synthetic case `n`: one person, located, with a need or two (medical in about
+/// three cases of ten), reported `n` ms after a fixed moment in April 2023 (so every case is
+/// long overdue).
 pub(crate) fn command(draw: &mut Draw, n: u64) -> ReportCase {
     let (lat, lon, _) = spot(draw);
     let location = LocationInput { lat: Some(lat), lon: Some(lon), ..Default::default() };
-    let input = ReportInput { people: vec![person(draw)], location: Some(location), ..Default::default() };
+    // Needs from a draw of their own, so the persons are the same as before needs were drawn.
+    let mut needs_draw = Draw((n + 1).wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+    let needs = match needs_draw.bits() % 10 {
+        0..=2 => vec![Need::Medical],
+        3..=5 => vec![Need::Food, Need::Water],
+        6..=7 => vec![Need::Evacuation],
+        _ => vec![Need::Shelter],
+    };
+    let input = ReportInput { people: vec![person(draw)], location: Some(location), needs, ..Default::default() };
     let report = NewReport::parse(&input, Channel::Web).expect("synthetic reports are valid");
     let ids = opsroom::http::reports::new_case_ids(&report);
     ReportCase {

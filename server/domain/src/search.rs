@@ -115,20 +115,63 @@ impl PhoneQuery {
 pub const FOLDED: &str = "n:";
 /// Prefix of a term that holds a name token's consonant skeleton.
 pub const SKELETON: &str = "s:";
+/// Prefix of a term that holds the common name a token is a spelling of (the matcher's
+/// dictionary: محمد, Mohamed and Muhammad are one name; Hassan and Hussein are two).
+pub const CANONICAL: &str = "c:";
+
+/// Prefix of a term that holds the skeletons of two neighbouring tokens of one name (given and
+/// father, father and grandfather, …): common names are shared by a good part of a crisis's
+/// people, their pairs by far fewer, so a search for a naming chain starts from its rarest pair.
+pub const PAIR: &str = "b:";
+
+fn pair_term(first: &str, second: &str) -> String {
+    format!("{PAIR}{first}.{second}")
+}
 
 /// The terms a case is filed under for its people's names: each token's folded spelling and its
-/// skeletons, once each.
+/// skeletons, and the skeletons of each two neighbouring tokens, once each.
 pub fn name_terms<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     let mut terms = BTreeSet::new();
     for name in names {
-        for token in Name::parse(name).tokens {
+        let tokens = Name::parse(name).tokens;
+        for token in &tokens {
             terms.insert(format!("{FOLDED}{}", token.folded));
+            if let Some(canonical) = token.canonical {
+                terms.insert(format!("{CANONICAL}{canonical}"));
+            }
             for skeleton in token.skeletons.iter().filter(|s| !s.is_empty()) {
                 terms.insert(format!("{SKELETON}{skeleton}"));
             }
         }
+        for pair in tokens.windows(2) {
+            for first in pair[0].skeletons.iter().filter(|s| !s.is_empty()) {
+                for second in pair[1].skeletons.iter().filter(|s| !s.is_empty()) {
+                    terms.insert(pair_term(first, second));
+                }
+            }
+        }
     }
     terms
+}
+
+/// The pair terms (see [`PAIR`]) of each two neighbouring words of a name query whose words
+/// both have skeletons: a stored name holding the two words side by side is filed under one of
+/// them.
+pub fn neighbour_pairs(tokens: &[NameQueryToken]) -> Vec<Vec<String>> {
+    let skeleton = |term: &String| term.strip_prefix(SKELETON).map(str::to_owned);
+    tokens
+        .windows(2)
+        .map(|pair| {
+            let mut terms = Vec::new();
+            for first in pair[0].skeletons.iter().filter_map(skeleton) {
+                for second in pair[1].skeletons.iter().filter_map(skeleton) {
+                    terms.push(pair_term(&first, &second));
+                }
+            }
+            terms
+        })
+        .filter(|terms| !terms.is_empty())
+        .collect()
 }
 
 /// One word of a name query and the terms that match it.
@@ -142,6 +185,9 @@ pub struct NameQueryToken {
     /// Skeleton terms (`s:…`) that match exactly: the same name in the other script or another
     /// spelling.
     pub skeletons: Vec<String>,
+    /// The common name the word is a spelling of (`c:…`), if the dictionary knows it: a stored
+    /// token with it is the same name, as good as an exact match.
+    pub canonical: Option<String>,
 }
 
 /// The words of a name query, each with its terms; empty when the query holds no name.
@@ -150,6 +196,7 @@ pub fn name_query(raw: &str) -> Vec<NameQueryToken> {
         .tokens
         .into_iter()
         .map(|token| NameQueryToken {
+            canonical: token.canonical.map(|c| format!("{CANONICAL}{c}")),
             prefix: token.folded.chars().count() >= 2,
             exact: format!("{FOLDED}{}", token.folded),
             skeletons: token
@@ -185,10 +232,14 @@ pub enum SearchMatch {
     Reference,
     Phone,
     Passport,
-    /// Every word of the query is a whole name token of someone in the case.
+    /// Every word of the query is a whole name token of someone in the case, as written or as
+    /// another spelling of the same common name (either script).
     NameExact,
-    /// Every word matched, some by prefix or by skeleton (another script or spelling).
-    NameSimilar,
+    /// Every word matched, this many of them only by prefix or by skeleton (a name that sounds
+    /// alike): fewer come first.
+    NameSimilar {
+        loose_words: u8,
+    },
 }
 
 impl SearchMatch {
@@ -199,7 +250,7 @@ impl SearchMatch {
             Self::Reference => 0,
             Self::Phone | Self::Passport => 1,
             Self::NameExact => 2,
-            Self::NameSimilar => 3,
+            Self::NameSimilar { loose_words } => 3u8.saturating_add(loose_words),
         }
     }
 
@@ -209,7 +260,7 @@ impl SearchMatch {
             Self::Reference => "reference",
             Self::Phone => "phone",
             Self::Passport => "passport",
-            Self::NameExact | Self::NameSimilar => "name",
+            Self::NameExact | Self::NameSimilar { .. } => "name",
         }
     }
 }
@@ -283,6 +334,7 @@ mod tests {
                 "{token:?} meets the Arabic spelling by skeleton ({arabic:?})"
             );
             assert!(!arabic.contains(&token.exact), "not by its folded spelling");
+            assert!(arabic.contains(token.canonical.as_ref().unwrap()), "by the common name both spell");
         }
         let stored = name_terms(["Mohamed Babiker"]);
         let moh = &name_query("moh")[0];
@@ -290,6 +342,10 @@ mod tests {
         assert!(stored.iter().any(|t| t.starts_with(&moh.exact) && t.as_str() < prefix_end(&moh.exact).as_str()));
         assert!(stored.contains(&name_query("MOHAMED")[0].exact), "case is folded");
         assert!(name_query("0912345678").is_empty(), "digits are no name");
+        // Neighbouring words meet as a pair across scripts too.
+        let pairs = neighbour_pairs(&latin);
+        assert_eq!(pairs.len(), 1);
+        assert!(pairs[0].iter().any(|p| arabic.contains(p)), "{pairs:?} in {arabic:?}");
         assert!(!name_query("a")[0].prefix, "one letter is no prefix");
     }
 
@@ -305,6 +361,9 @@ mod tests {
         assert!(SearchMatch::Reference.rank() < SearchMatch::Phone.rank());
         assert_eq!(SearchMatch::Phone.rank(), SearchMatch::Passport.rank());
         assert!(SearchMatch::Passport.rank() < SearchMatch::NameExact.rank());
-        assert!(SearchMatch::NameExact.rank() < SearchMatch::NameSimilar.rank());
+        assert!(SearchMatch::NameExact.rank() < SearchMatch::NameSimilar { loose_words: 1 }.rank());
+        assert!(
+            SearchMatch::NameSimilar { loose_words: 1 }.rank() < SearchMatch::NameSimilar { loose_words: 2 }.rank()
+        );
     }
 }

@@ -14,7 +14,9 @@ use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::reference::Reference;
-use opsroom_domain::search::{NameQueryToken, PhoneQuery, SearchMatch, name_query, passport_query, prefix_end};
+use opsroom_domain::search::{
+    NameQueryToken, PhoneQuery, SearchMatch, name_query, neighbour_pairs, passport_query, prefix_end,
+};
 use opsroom_domain::urgency::{UrgencyFacts, sla_due_at, urgency_key};
 use opsroom_domain::workflow::SlaPolicy;
 
@@ -321,8 +323,12 @@ pub(crate) async fn candidates(conn: &mut Conn<'_>, q: &str) -> Result<(HashMap<
     if !tokens.is_empty() {
         let (names, names_capped) = name_candidates(conn, &tokens).await?;
         capped = names_capped;
-        for (case_id, exact) in names {
-            note(&mut found, case_id, if exact { SearchMatch::NameExact } else { SearchMatch::NameSimilar });
+        for (case_id, loose_words) in names {
+            let how = match loose_words {
+                0 => SearchMatch::NameExact,
+                n => SearchMatch::NameSimilar { loose_words: n.min(u8::MAX as usize) as u8 },
+            };
+            note(&mut found, case_id, how);
         }
     }
     Ok((found, capped))
@@ -341,8 +347,30 @@ fn term_matches(token: &NameQueryToken) -> Vec<TermMatch<'_>> {
     } else {
         TermMatch::Equal(&token.exact)
     }];
+    matches.extend(token.canonical.iter().map(|c| TermMatch::Equal(c)));
     matches.extend(token.skeletons.iter().map(|s| TermMatch::Equal(s)));
     matches
+}
+
+/// Whether a stored term that matched `token` is a whole match: its spelling, or the same
+/// common name.
+fn whole(token: &NameQueryToken, term: &str) -> bool {
+    term == token.exact || token.canonical.as_deref() == Some(term)
+}
+
+/// How many index entries match any of `matches`, counting each up to `cap + 1`.
+async fn count_matches(conn: &mut Conn<'_>, matches: &[TermMatch<'_>], cap: i64) -> Result<i64> {
+    let mut count = 0;
+    for m in matches {
+        let sql = format!(
+            "select count(*) as n from (select 1 from search_term where {} limit ${}) as t",
+            term_condition(m, 1),
+            bound(m) + 1
+        );
+        let statement = bind_term(conn.statement(&sql), m).bind(cap + 1);
+        count += conn.fetch_one(statement).await?.get::<i64>("n")?;
+    }
+    Ok(count)
 }
 
 /// How many values a [`TermMatch`] binds.
@@ -367,46 +395,63 @@ fn bind_term<'q>(s: Statement<'q>, m: &'q TermMatch<'_>) -> Statement<'q> {
     }
 }
 
-/// The cases whose people's names match every word (each case: whether every word matched a
-/// whole folded token), and whether the rarest word alone matched more than it considers.
+/// The cases whose people's names match every word (each case: how many words matched only
+/// loosely, by prefix or skeleton), and whether the search left some out.
 ///
 /// Index-driven: each word's matches are counted up to the limit (a range of the term index
 /// each); the rarest word's cases are read, then checked for the other words through the
-/// (case, term) index.
-async fn name_candidates(conn: &mut Conn<'_>, tokens: &[NameQueryToken]) -> Result<(HashMap<String, bool>, bool)> {
+/// (case, term) index. When every word alone is too common (a naming chain of common names),
+/// the cases come from the rarest pair of neighbouring words instead (`b:` terms): then a case
+/// holding the words apart is not considered, and the answer says it may be incomplete.
+async fn name_candidates(conn: &mut Conn<'_>, tokens: &[NameQueryToken]) -> Result<(HashMap<String, usize>, bool)> {
     let cap = SEARCH_CANDIDATES as i64;
     let mut counts = Vec::with_capacity(tokens.len());
     for token in tokens {
-        let mut count = 0i64;
-        for m in &term_matches(token) {
-            let sql = format!(
-                "select count(*) as n from (select 1 from search_term where {} limit ${}) as t",
-                term_condition(m, 1),
-                bound(m) + 1
-            );
-            let statement = bind_term(conn.statement(&sql), m).bind(cap + 1);
-            count += conn.fetch_one(statement).await?.get::<i64>("n")?;
-        }
-        counts.push(count);
+        counts.push(count_matches(conn, &term_matches(token), cap).await?);
     }
     let rarest = (0..tokens.len()).min_by_key(|&i| counts[i]).expect("tokens is not empty");
     let capped = counts[rarest] > cap;
+    let mut pair_source = None;
+    if capped {
+        let mut best: Option<(i64, Vec<String>)> = None;
+        for terms in neighbour_pairs(tokens) {
+            let matches: Vec<TermMatch<'_>> = terms.iter().map(|t| TermMatch::Equal(t)).collect();
+            let count = count_matches(conn, &matches, cap).await?;
+            if best.as_ref().is_none_or(|(n, _)| count < *n) {
+                best = Some((count, terms.clone()));
+            }
+        }
+        // The answer stays marked incomplete: a case holding the words apart is not considered.
+        pair_source = best.filter(|(count, _)| *count < counts[rarest]).map(|(_, terms)| terms);
+    }
 
-    // case → whether every word so far matched exactly.
-    let mut cases: HashMap<String, bool> = HashMap::new();
+    // case → whether each word so far matched whole.
+    let mut cases: HashMap<String, Vec<bool>> = HashMap::new();
+    if let Some(terms) = &pair_source {
+        for term in terms {
+            let statement = conn
+                .statement("select case_id from search_term where term = $1 limit $2")
+                .bind(term.as_str())
+                .bind(cap);
+            for row in conn.fetch_all(statement).await? {
+                cases.insert(row.get("case_id")?, Vec::new());
+            }
+        }
+    }
     let rarest_token = &tokens[rarest];
-    for m in &term_matches(rarest_token) {
+    let first_matches = if pair_source.is_some() { Vec::new() } else { term_matches(rarest_token) };
+    for m in &first_matches {
         let sql =
             format!("select case_id, term from search_term where {} limit ${}", term_condition(m, 1), bound(m) + 1);
         let statement = bind_term(conn.statement(&sql), m).bind(cap);
         for row in conn.fetch_all(statement).await? {
-            let exact = row.get::<String>("term")? == rarest_token.exact;
-            let entry = cases.entry(row.get("case_id")?).or_insert(false);
-            *entry |= exact;
+            let exact = whole(rarest_token, &row.get::<String>("term")?);
+            let entry = cases.entry(row.get("case_id")?).or_insert_with(|| vec![false]);
+            entry[0] |= exact;
         }
     }
     for (i, token) in tokens.iter().enumerate() {
-        if i == rarest || cases.is_empty() {
+        if (i == rarest && pair_source.is_none()) || cases.is_empty() {
             continue;
         }
         let matches = term_matches(token);
@@ -431,12 +476,20 @@ async fn name_candidates(conn: &mut Conn<'_>, tokens: &[NameQueryToken]) -> Resu
             let statement = chunk.iter().fold(conn.statement(&sql).persistent(false), |s, id| s.bind(id.as_str()));
             let statement = matches.iter().fold(statement, |s, m| bind_term(s, m));
             for row in conn.fetch_all(statement).await? {
-                let exact = row.get::<String>("term")? == token.exact;
+                let exact = whole(token, &row.get::<String>("term")?);
                 let entry = seen.entry(row.get("case_id")?).or_insert(false);
                 *entry |= exact;
             }
         }
-        cases = cases.into_iter().filter_map(|(id, exact)| seen.get(&id).map(|e| (id, exact && *e))).collect();
+        cases = cases
+            .into_iter()
+            .filter_map(|(id, mut words)| {
+                let exact = seen.get(&id)?;
+                words.push(*exact);
+                Some((id, words))
+            })
+            .collect();
     }
-    Ok((cases, capped))
+    let loose = cases.into_iter().map(|(id, words)| (id, words.iter().filter(|whole| !**whole).count())).collect();
+    Ok((loose, capped))
 }

@@ -43,9 +43,11 @@ async fn cases_are_searched_sorted_and_counted() {
     assert_eq!(ids(&by_phone.body), [arabic.as_str()]);
     assert_eq!(by_phone.body["cases"][0]["matched"], "phone");
     assert_eq!(ids(&admin.get("/api/v1/cases?q=p01234567").await.unwrap().body), [arabic.as_str()]);
-    // A Latin name finds the Arabic spelling, after the exact match in its own script.
+    // A Latin name finds the Arabic spelling (the same common name), newest first.
     let by_name = admin.get("/api/v1/cases?q=Ahmed").await.unwrap();
     assert_eq!(ids(&by_name.body), [latin.as_str(), arabic.as_str()]);
+    let similar = admin.get("/api/v1/cases?q=Ahmad%20Hasan").await.unwrap();
+    assert_eq!(ids(&similar.body), [latin.as_str()], "spellings of the same names");
     assert_eq!(by_name.body["total"], 2);
     let card = &by_name.body["cases"][0];
     assert_eq!(card["lead_name"], "Ahmed Hassan");
@@ -142,5 +144,36 @@ async fn the_export_is_for_supervisors_with_a_bom_and_no_formulas() {
     assert!(lines[1].contains("مريم آدم"), "newest first, Arabic intact");
     assert!(lines[2].contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "a formula is defused: {}", lines[2]);
     assert!(lines[2].contains(",'@SUM(A1),"), "{}", lines[2]);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn cases_referred_to_a_partner_until_withdrawn() {
+    use crate::partners::{refer, register, report};
+    let server = TestServer::start().await;
+    let api = server.api();
+    let admin = server.admin().await;
+    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let ngo = register(&admin, json!({"name": "Shelter NGO", "kind": "ngo"})).await;
+    let (first, second, _third) = (report(&api, 0).await, report(&api, 1).await, report(&api, 2).await);
+    refer(&admin, &first, &crescent, "medical_evacuation").await;
+    let taken_back = refer(&admin, &second, &crescent, "medical_evacuation").await;
+    refer(&admin, &second, &ngo, "shelter").await;
+    let list = async |partner: &str| {
+        let reply = admin.get(&format!("/api/v1/cases?partner={partner}")).await.unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let mut ids: Vec<String> = ids(&reply.body).into_iter().map(str::to_owned).collect();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![first.clone(), second.clone()];
+    both.sort();
+    assert_eq!(list(&crescent).await, both);
+    let withdrawn = admin.post_json(&format!("/api/v1/referrals/{taken_back}/withdrawal"), &json!({})).await.unwrap();
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(list(&crescent).await, [first.clone()], "a withdrawn referral no longer counts");
+    assert_eq!(list(&ngo).await, [second.clone()]);
+    let counts = admin.get(&format!("/api/v1/cases/counts?partner={crescent}")).await.unwrap();
+    assert_eq!(counts.body["by_status"]["new"], 1);
     server.stop().await.unwrap();
 }
