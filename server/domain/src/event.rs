@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::advisory::Advisory;
+use crate::call::CallLogged;
 use crate::case::CaseStatus;
 use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
@@ -74,6 +75,7 @@ pub enum Event {
     UserPasswordReset(UserAccountChanged),
     UserSessionsEnded(UserAccountChanged),
     HandoverWritten(Box<HandoverWritten>),
+    CallLogged(CallLogged),
 }
 
 impl From<CaseChange> for Event {
@@ -130,6 +132,7 @@ impl Event {
             Event::UserPasswordReset(_) => "user_password_reset",
             Event::UserSessionsEnded(_) => "user_sessions_ended",
             Event::HandoverWritten(_) => "handover_written",
+            Event::CallLogged(_) => "call_logged",
         }
     }
 
@@ -210,6 +213,7 @@ impl Event {
             Event::ReferralEscalated(e) => Some(e.case_id),
             Event::DangerZoneFlagged(e) => Some(e.case_id),
             Event::PassengerChanged(e) => Some(e.case_id),
+            Event::CallLogged(e) => Some(e.case_id),
         }
     }
 

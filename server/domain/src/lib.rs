@@ -11,6 +11,7 @@
 //! - [`priority`]: priority v1, computed from needs and flags, with human-readable reasons.
 //! - [`reference`]: the short human reference code a case is known by on the phone.
 //! - [`report`]: the intake of a distress report, from raw input to a validated [`report::NewReport`].
+//! - [`call`]: calls on the hotline, logged on a case (phone, direction, times, outcome, note).
 //! - [`case`]: case status and the rule that turns a report into a new case ([`case::report_case`]).
 //! - [`citizen`]: citizens' updates through their tracking link, and the citizen-safe timeline.
 //! - [`advisory`]: official bilingual advisories for the whole crisis or an area, and their versions.
@@ -32,6 +33,7 @@
 //! dependency list in `Cargo.toml` is how that is enforced.
 
 pub mod advisory;
+pub mod call;
 pub mod case;
 pub mod citizen;
 pub mod clock;

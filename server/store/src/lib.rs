@@ -12,6 +12,7 @@
 //!   facts a partner's view is cut from.
 //! - `evacuation`: places, zones (and the cases they flag, on declaration and on arrival),
 //!   movements, passengers, and the reads behind allocation, manifests and the day's figures.
+//! - `calls`: the hotline's call log (each call an event and a row) and a number's earlier calls.
 //! - `staff`: staff accounts' lifecycle (disable, enable, role, password reset, ending
 //!   sessions) and the sessions themselves (opened, used, closed, listed).
 //! - `shift`: shift handover notes, and the reads behind the situation report (a window of
@@ -36,6 +37,7 @@
 //! - No SQL, and no backend-specific assumption, leaks above this crate.
 
 pub mod batch;
+mod calls;
 mod evacuation;
 mod lists;
 mod matching;
@@ -61,6 +63,7 @@ use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+pub use calls::{CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome};
 pub use model::*;
 use sql::{Backend, Pool};
 pub use staff::{SessionClock, SessionRow, StaffOutcome, StaffWrite};
@@ -266,6 +269,16 @@ impl Store {
     /// Apply an operator's action to a case (optimistic concurrency on its version).
     pub async fn apply_to_case(&self, action: CaseAction) -> Result<ActionOutcome> {
         self.send(|reply| Command::ApplyToCase(Box::new(action), reply)).await
+    }
+
+    /// Log a hotline call on its case (an event and a row, in one transaction).
+    pub async fn log_call(&self, call: LogCall) -> Result<LogCallOutcome> {
+        self.send(|reply| Command::LogCall(Box::new(call), reply)).await
+    }
+
+    /// Earlier calls of a number, newest first, one page.
+    pub async fn calls(&self, query: &CallQuery) -> Result<Vec<CallRow>> {
+        calls::calls(&self.inner.reads, query).await
     }
 
     /// Record a citizen's update on the case their token belongs to.

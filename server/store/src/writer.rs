@@ -32,6 +32,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::batch::{self, KnownKey, ReportBatch};
+use crate::calls::{self, LogCall, LogCallOutcome};
 use crate::evacuation;
 use crate::matching;
 use crate::model::*;
@@ -68,6 +69,7 @@ pub(crate) enum Command {
     Evacuation(Box<EvacuationWrite>, oneshot::Sender<Result<EvacuationOutcome>>),
     /// A shift handover note; answers its log position.
     Handover(Box<WriteHandover>, oneshot::Sender<Result<u64>>),
+    LogCall(Box<LogCall>, oneshot::Sender<Result<LogCallOutcome>>),
     /// Commit everything queued before this, then stop.
     Shutdown(oneshot::Sender<()>),
 }
@@ -222,6 +224,7 @@ fn fail(command: Command, error: &StoreError) {
         Command::Partner(_, reply) => drop(reply.send(Err(error()))),
         Command::Evacuation(_, reply) => drop(reply.send(Err(error()))),
         Command::Handover(_, reply) => drop(reply.send(Err(error()))),
+        Command::LogCall(_, reply) => drop(reply.send(Err(error()))),
         Command::Shutdown(done) => drop(done.send(())),
     }
 }
@@ -275,6 +278,7 @@ async fn commit(
     let mut evacuation_outcomes = outcomes.evacuation.into_iter();
     let mut staff_outcomes = outcomes.staff.into_iter();
     let mut handover_outcomes = outcomes.handovers.into_iter();
+    let mut call_outcomes = outcomes.calls.into_iter();
     for command in batch.drain(..) {
         match command {
             Command::ApplyToCase(_, reply) => {
@@ -324,6 +328,10 @@ async fn commit(
                 let outcome = handover_outcomes.next().expect("one outcome per handover note");
                 let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
             }
+            Command::LogCall(_, reply) => {
+                let outcome = call_outcomes.next().expect("one outcome per call");
+                let _ = reply.send(outcome.map_err(StoreError::BatchFailed));
+            }
             Command::ReportCase(_, reply) => {
                 let _ = reply.send(Ok(report_outcomes.next().expect("one outcome per report")));
             }
@@ -356,6 +364,7 @@ struct Outcomes {
     evacuation: Vec<Result<EvacuationOutcome, String>>,
     staff: Vec<Result<StaffOutcome, String>>,
     handovers: Vec<Result<u64, String>>,
+    calls: Vec<Result<LogCallOutcome, String>>,
 }
 
 /// Flag the batch's reports that arrive inside a danger zone. Runs under the log-head lock, so a
@@ -552,6 +561,15 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command], policy: &SlaPol
                     next_seq += 1;
                 }
                 outcomes.handovers.push(outcome);
+            }
+            Command::LogCall(call, _) => {
+                conn.run("savepoint one_command").await?;
+                let ran = calls::log_call(conn, call, next_seq).await;
+                let outcome = settle(conn, ran).await?;
+                if let Ok(LogCallOutcome::Logged { .. }) = &outcome {
+                    next_seq += 1;
+                }
+                outcomes.calls.push(outcome);
             }
             Command::EscalateOverdue(sweep, _) => {
                 let escalated = escalate_overdue(conn, sweep, next_seq).await?;

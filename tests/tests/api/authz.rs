@@ -258,6 +258,9 @@ const ROUTES: &[Route] = &[
     api("POST",   "/api/v1/cases/{case_id}/notes", EMPTY_OBJECT, operators(422)),
     api("POST",   "/api/v1/cases/{case_id}/contacts", EMPTY_OBJECT, operators(422)),
     api("POST",   "/api/v1/cases/{case_id}/priority", EMPTY_OBJECT, operators(422)),
+    // The hotline's call log: any staff logs and reads calls.
+    api("POST",   "/api/v1/cases/{case_id}/calls", EMPTY_OBJECT, operators(422)),
+    api("GET",    "/api/v1/calls", NONE, operators(400)),
     api("GET",    "/api/v1/users", NONE, operators(200)),
     api("POST",   "/api/v1/users", Body::Json(r#"{"name":"newcomer","role":"operator","password":"short"}"#), admins(422)),
     // Staff accounts (admins): the matrix's account is one nobody calls with, and the bodies

@@ -5,6 +5,7 @@ mod advisories;
 mod auth;
 mod authz;
 mod bad_input;
+mod calls;
 mod citizens;
 mod crash;
 mod evacuation;

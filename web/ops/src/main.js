@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { mountAdvisories } from './advisories.js';
 import { mountEvacuation } from './evacuation.js';
+import { mountHotline } from './hotline.js';
 import { mountPartners } from './partners.js';
 import { mountUsers } from './users.js';
 import { openDrawer } from './drawer.js';
@@ -74,6 +75,14 @@ function room(user) {
   const tabs = h('div', { class: 'view-tabs', role: 'tablist' });
   const panels = h('div', { class: 'panels' });
   const layout = h('main', {}, mapPanel, h('div', { class: 'views' }, views.board, views.table, views.overdue), drawer);
+  // The hotline desk: the call-taker's screen, over the room, opened from the header.
+  const hotlinePanel = h('div', { class: 'overlay hotline-overlay', role: 'dialog', 'aria-label': t('hotline.title'), hidden: true });
+  let hotline = null;
+  const showHotline = (shown) => {
+    hotlinePanel.hidden = !shown;
+    if (shown && !hotline) hotline = mountHotline(hotlinePanel, { user, openCase: (id) => { showHotline(false); openCase(id); } });
+    if (shown) hotline.focus();
+  };
   root.replaceChildren(
     h(
       'header',
@@ -84,12 +93,14 @@ function room(user) {
       kpis,
       alertBox,
       h('span', { class: 'who' }, `${user.name} (${user.role})`),
+      h('button', { type: 'button', class: 'hotline-toggle', onclick: () => showHotline(hotlinePanel.hidden) }, t('hotline.title')),
       h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); live?.close(); room(user); } }, t('language')),
       h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); search?.unmount(); login(); } }, t('signOut')),
     ),
     h('nav', { class: 'toolbar' }, tabs, panels, counters),
     filters,
     layout,
+    hotlinePanel,
   );
 
   // Panels open as overlays over the map and the board (which stay in place beneath them), one

@@ -4,6 +4,7 @@
 //! description (built from the same route table, so it cannot drift from it).
 
 pub mod advisories;
+pub mod calls;
 pub mod cases;
 pub mod citizen;
 pub mod citizen_form;
@@ -59,6 +60,7 @@ use error::ApiError;
         (name = "users", description = "Staff accounts (admins): disable, enable, roles, passwords, sessions"),
         (name = "cases", description = "Cases (operators)"),
         (name = "workflow", description = "Operators' changes to a case; each is an event on the live stream"),
+        (name = "calls", description = "The hotline's call log: calls on a case, a number's earlier calls"),
         (name = "live", description = "Live event stream (operators)"),
         (name = "tracking", description = "Citizens' tracking links (the token is the key; rate-limited)"),
         (name = "matching", description = "Possible duplicates and relatives, and operators' decisions on them"),
@@ -148,6 +150,8 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::post_note))
         .routes(routes!(workflow::post_contact))
         .routes(routes!(workflow::post_priority))
+        .routes(routes!(calls::post_call))
+        .routes(routes!(calls::list_calls))
         .routes(routes!(users::list_users, users::post_user))
         .routes(routes!(users::put_user))
         .routes(routes!(users::post_password))

@@ -1,0 +1,218 @@
+//! The hotline's call log: `POST /api/v1/cases/{case_id}/calls` logs a call on a case (any
+//! staff), `GET /api/v1/calls?phone=…` lists a number's earlier calls, newest first, paged.
+//!
+//! Owns the call log's routes and their JSON shapes (kept here, beside the only handlers that
+//! speak them, as `evacuation` does). The domain validates a call (`opsroom_domain::call`), the
+//! store writes its event and row together; this module must not do either.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use opsroom_domain::call::{CallDirection, CallIds, CallInput, CallOutcome, log_call};
+use opsroom_domain::clock::Timestamp;
+use opsroom_domain::search::PhoneQuery;
+use opsroom_store::{CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Operator;
+use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::extract::{ApiJson, ApiQuery, UuidPath};
+use crate::server::AppState;
+
+const DEFAULT_PAGE: u32 = 20;
+const MAX_PAGE: u32 = 100;
+
+/// A call to log: the number, who dialled, when it started and ended, what came of it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallRequest {
+    /// The caller's number with its country code (`+249 912 345 678`, `00249…`).
+    pub phone: String,
+    pub direction: Option<CallDirection>,
+    pub outcome: Option<CallOutcome>,
+    /// RFC 3339 with an offset.
+    pub started_at: String,
+    /// RFC 3339 with an offset; not before `started_at`.
+    pub ended_at: String,
+    /// What was said, briefly (at most 2,000 characters).
+    pub note: Option<String>,
+}
+
+/// A logged call: where it is in the log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallLoggedBody {
+    pub call_id: Uuid,
+    pub case_id: Uuid,
+    pub seq: u64,
+}
+
+/// Query of `GET /api/v1/calls`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CallsQuery {
+    /// The number: in E.164 (`+249912345678`: that number only) or as dialled at home
+    /// (`0912345678`: those digits after any country's calling code).
+    pub phone: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+}
+
+/// One logged call.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallBody {
+    pub call_id: Uuid,
+    pub case_id: Uuid,
+    /// The case's reference.
+    pub reference: String,
+    /// Log position of its `call_logged` event.
+    pub seq: u64,
+    /// E.164.
+    pub phone: String,
+    pub direction: CallDirection,
+    pub outcome: CallOutcome,
+    pub started_at: String,
+    pub ended_at: String,
+    pub duration_seconds: i64,
+    pub note: Option<String>,
+    /// Login name of the operator who took or made it.
+    pub operator: String,
+    pub logged_at: String,
+}
+
+impl From<&CallRow> for CallBody {
+    fn from(c: &CallRow) -> Self {
+        let time = |ms: i64| Timestamp::from_millis(ms).to_rfc3339();
+        Self {
+            call_id: c.call_id,
+            case_id: c.case_id,
+            reference: c.reference.clone(),
+            seq: c.seq,
+            phone: c.phone.clone(),
+            direction: c.direction,
+            outcome: c.outcome,
+            started_at: time(c.started_at),
+            ended_at: time(c.ended_at),
+            duration_seconds: (c.ended_at - c.started_at) / 1000,
+            note: c.note.clone(),
+            operator: c.operator.clone(),
+            logged_at: time(c.logged_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallList {
+    pub calls: Vec<CallBody>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Log a call on a case: an event on the case's timeline and the live stream.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_id}/calls",
+    tag = "calls",
+    params(("case_id" = Uuid, Path, description = "The case the call was about")),
+    request_body = CallRequest,
+    responses(
+        (status = 201, description = "Logged", body = CallLoggedBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 422, description = "Invalid call, with the field", body = ErrorBody),
+    )
+)]
+pub async fn post_call(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(case_id): UuidPath,
+    ApiJson(request): ApiJson<CallRequest>,
+) -> Result<(StatusCode, Json<CallLoggedBody>), ApiError> {
+    let input = CallInput {
+        phone: request.phone,
+        direction: request.direction,
+        outcome: request.outcome,
+        started_at: request.started_at,
+        ended_at: request.ended_at,
+        note: request.note,
+    };
+    let ids = CallIds { case_id, call_id: Uuid::now_v7(), by: operator.user.user_id };
+    let event = log_call(ids, &input, Timestamp::from_millis(app.now_ms()))?;
+    match app.store.log_call(LogCall { event }).await? {
+        LogCallOutcome::Logged { seq } => {
+            Ok((StatusCode::CREATED, Json(CallLoggedBody { call_id: ids.call_id, case_id, seq })))
+        }
+        LogCallOutcome::UnknownCase => Err(ApiError::NotFound),
+    }
+}
+
+/// Earlier calls of a number, newest first, paged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/calls",
+    tag = "calls",
+    params(CallsQuery),
+    responses(
+        (status = 200, description = "A page of calls", body = CallList),
+        (status = 400, description = "No number, or a bad one", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+pub async fn list_calls(
+    State(app): State<AppState>,
+    _operator: Operator,
+    ApiQuery(query): ApiQuery<CallsQuery>,
+) -> Result<Json<CallList>, ApiError> {
+    let bad =
+        |field: &str, message: String| ApiError::BadRequest(Problem::new("invalid_query", message, Some(field.into())));
+    let phone = query.phone.as_deref().ok_or_else(|| bad("phone", "phone is required".into()))?;
+    let phone = PhoneQuery::parse(phone).ok_or_else(|| {
+        bad(
+            "phone",
+            "phone must be a number with its country code (+249 912 345 678) or as dialled at home (0912 345 678)"
+                .into(),
+        )
+    })?;
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(bad("limit", format!("limit must be from 1 to {MAX_PAGE}")));
+    }
+    let before = query
+        .cursor
+        .as_deref()
+        .map(parse_cursor)
+        .transpose()
+        .map_err(|()| bad("cursor", "cursor must be a next_cursor from a previous page".into()))?;
+    let calls = app.store.calls(&CallQuery { phone, before, limit }).await?;
+    let next_cursor =
+        (calls.len() == limit as usize).then(|| calls.last().map(|c| format_cursor(c.cursor()))).flatten();
+    Ok(Json(CallList { calls: calls.iter().map(CallBody::from).collect(), next_cursor }))
+}
+
+/// A cursor as the API shows it: `started_at.seq`.
+fn format_cursor(cursor: CallCursor) -> String {
+    format!("{}.{}", cursor.started_at, cursor.seq)
+}
+
+fn parse_cursor(raw: &str) -> Result<CallCursor, ()> {
+    let (started_at, seq) = raw.split_once('.').ok_or(())?;
+    Ok(CallCursor { started_at: started_at.parse().map_err(drop)?, seq: seq.parse().map_err(drop)? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let cursor = CallCursor { started_at: 1_681_550_400_000, seq: 42 };
+        assert_eq!(parse_cursor(&format_cursor(cursor)), Ok(cursor));
+        for raw in ["", "42", "a.b", "1.2.3", "1.-2"] {
+            assert_eq!(parse_cursor(raw), Err(()), "{raw}");
+        }
+    }
+}
