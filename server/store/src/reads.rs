@@ -5,7 +5,7 @@
 
 use opsroom_domain::advisory::Advisory;
 use opsroom_domain::case::CaseStatus;
-use opsroom_domain::location::Cell;
+use opsroom_domain::location::{self, Cell};
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::report::Channel;
 use opsroom_domain::user::Role;
@@ -133,50 +133,95 @@ enum Arg {
     Text(&'static str),
 }
 
-pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-    let mut sql = format!("select {CASE_COLUMNS} from case_file where 1 = 1");
-    let mut args = Vec::new();
-    let mut push = |sql: &mut String, clause: &str, arg: Arg| {
-        args.push(arg);
-        sql.push_str(&clause.replace('#', &format!("${}", args.len())));
-    };
-    if let Some(status) = filter.status {
-        push(&mut sql, " and status = #", Arg::Text(status.as_str()));
+/// SQL and its values, `#` in a clause standing for the next placeholder.
+#[derive(Default)]
+struct Query {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Query {
+    fn new(sql: &str) -> Self {
+        Self { sql: sql.to_owned(), args: Vec::new() }
     }
-    if let Some(priority) = filter.priority {
-        push(&mut sql, " and priority_level = #", Arg::Text(priority.as_str()));
+
+    fn push(&mut self, clause: &str, arg: Arg) {
+        self.args.push(arg);
+        self.sql.push_str(&clause.replace('#', &format!("${}", self.args.len())));
     }
-    if let Some(need) = filter.need {
-        push(&mut sql, " and (needs & #) != 0", Arg::Int(batch::needs_mask(&[need])));
+
+    async fn fetch_all(self, pool: &Pool) -> Result<Vec<Row>> {
+        let mut pooled = pool.acquire().await?;
+        let mut conn = pooled.conn();
+        let statement = self.args.into_iter().fold(conn.statement(&self.sql), |s, arg| match arg {
+            Arg::Int(v) => s.bind(v),
+            Arg::Text(v) => s.bind(v),
+        });
+        conn.fetch_all(statement).await
     }
-    if let Some(flag) = filter.flag {
-        push(&mut sql, " and (flags & #) != 0", Arg::Int(batch::flags_mask(&[flag])));
-    }
-    if let Some(channel) = filter.channel {
-        push(&mut sql, " and channel = #", Arg::Text(channel.as_str()));
-    }
-    if let Some(cell) = filter.cell {
-        match cell.stored_descendant_range() {
-            Some((first, last)) => {
-                push(&mut sql, " and cell >= #", Arg::Int(first as i64));
-                push(&mut sql, " and cell <= #", Arg::Int(last as i64));
+
+    /// `and …` clauses for the filters that choose cases (not the page: `before_seq`, `limit`).
+    fn filter(&mut self, filter: &CaseFilter) {
+        if let Some(status) = filter.status {
+            self.push(" and status = #", Arg::Text(status.as_str()));
+        }
+        if let Some(priority) = filter.priority {
+            self.push(" and priority_level = #", Arg::Text(priority.as_str()));
+        }
+        if let Some(need) = filter.need {
+            self.push(" and (needs & #) != 0", Arg::Int(batch::needs_mask(&[need])));
+        }
+        if let Some(flag) = filter.flag {
+            self.push(" and (flags & #) != 0", Arg::Int(batch::flags_mask(&[flag])));
+        }
+        if let Some(channel) = filter.channel {
+            self.push(" and channel = #", Arg::Text(channel.as_str()));
+        }
+        if let Some(cell) = filter.cell {
+            match cell.stored_descendant_range() {
+                Some((first, last)) => {
+                    self.push(" and cell >= #", Arg::Int(first as i64));
+                    self.push(" and cell <= #", Arg::Int(last as i64));
+                }
+                // Finer than stored: no case can be placed that precisely.
+                None => self.sql.push_str(" and 1 = 0"),
             }
-            // Finer than stored: no case can be placed that precisely.
-            None => sql.push_str(" and 1 = 0"),
         }
     }
-    if let Some(before) = filter.before_seq {
-        push(&mut sql, " and created_seq < #", Arg::Int(position(before)));
-    }
-    push(&mut sql, " order by created_seq desc limit #", Arg::Int(i64::from(filter.limit)));
+}
 
-    let mut pooled = pool.acquire().await?;
-    let mut conn = pooled.conn();
-    let statement = args.into_iter().fold(conn.statement(&sql), |s, arg| match arg {
-        Arg::Int(v) => s.bind(v),
-        Arg::Text(v) => s.bind(v),
-    });
-    conn.fetch_all(statement).await?.iter().map(case_summary).collect()
+pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
+    let mut query = Query::new(&format!("select {CASE_COLUMNS} from case_file where 1 = 1"));
+    query.filter(filter);
+    if let Some(before) = filter.before_seq {
+        query.push(" and created_seq < #", Arg::Int(position(before)));
+    }
+    query.push(" order by created_seq desc limit #", Arg::Int(i64::from(filter.limit)));
+    query.fetch_all(pool).await?.iter().map(case_summary).collect()
+}
+
+/// The cases `filter` chooses (its page fields ignored), counted by their cell at `resolution`
+/// (coarser than stored: grouped by the parent's index, computed in SQL from the stored one),
+/// priority and status; unlocated cases have no cell.
+pub(crate) async fn map_counts(pool: &Pool, filter: &CaseFilter, resolution: u8) -> Result<Vec<CellCount>> {
+    let Some((keep, set)) = location::parent_masks(resolution) else { return Ok(Vec::new()) };
+    let mut query = Query::default();
+    query.push("select (cell & #)", Arg::Int(keep as i64));
+    query.push(" | # as cell, priority_level, status, count(*) as n from case_file where 1 = 1", Arg::Int(set as i64));
+    query.filter(filter);
+    query.sql.push_str(" group by 1, priority_level, status");
+    query.fetch_all(pool).await?.iter().map(cell_count).collect()
+}
+
+fn cell_count(row: &Row) -> Result<CellCount> {
+    let status: String = row.get("status")?;
+    let priority: String = row.get("priority_level")?;
+    Ok(CellCount {
+        cell: cell_col(row)?,
+        priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
+        status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        count: row.get::<i64>("n")? as u64,
+    })
 }
 
 pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<CaseDetail>> {
@@ -394,17 +439,7 @@ pub(crate) async fn map_snapshot(pool: &Pool) -> Result<MapSnapshot> {
         let statement = conn.statement(
             "select cell, priority_level, status, count(*) as n from case_file group by cell, priority_level, status",
         );
-        let mut counts = Vec::new();
-        for row in conn.fetch_all(statement).await? {
-            let status: String = row.get("status")?;
-            let priority: String = row.get("priority_level")?;
-            counts.push(CellCount {
-                cell: cell_col(&row)?,
-                priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
-                status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-                count: row.get::<i64>("n")? as u64,
-            });
-        }
+        let counts = conn.fetch_all(statement).await?.iter().map(cell_count).collect::<Result<_>>()?;
         Ok(MapSnapshot { seq, counts })
     }
     .await;

@@ -105,7 +105,7 @@ fn is_json(headers: &HeaderMap) -> bool {
     essence.eq_ignore_ascii_case("application/json")
 }
 
-/// A query string. 400 if it does not fit `T` (serde's message names the parameter).
+/// A query string. 400 if it does not fit `T`, naming the parameter in `field`.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
 
@@ -113,9 +113,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(ApiQuery)
-            .map_err(|e| ApiError::BadRequest(Problem::new("invalid_query", e.to_string(), None)))
+        let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes());
+        serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(query)).map(ApiQuery).map_err(|e| {
+            let path = e.path().to_string();
+            let field = (path != ".").then_some(path);
+            ApiError::BadRequest(Problem::new("invalid_query", e.inner().to_string(), field))
+        })
     }
 }
 

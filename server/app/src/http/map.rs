@@ -4,17 +4,23 @@
 //! The map is answered from the hub's in-memory counts and says which log position it reflects
 //! (`seq`): a client applies live events above it — each `case_reported`, `status_changed` and
 //! `priority_overridden` event carries its case's cell, priority and status — to keep it current.
+//! With any of the board's filters (the same parameters as `GET /api/v1/cases`) it counts the
+//! cases those filters choose, in the store (grouped by cell there), at least as new as `seq`.
 
 use axum::Json;
 use axum::extract::State;
 use opsroom_domain::case::CaseStatus;
+use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::priority::PriorityLevel;
+use opsroom_domain::report::Channel;
+use opsroom_store::CaseFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Operator;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::ApiQuery;
-use crate::live::map::Tally;
+use crate::live::map::{Tally, tally_counts};
 use crate::server::AppState;
 
 /// Query of `GET /api/v1/map`.
@@ -26,6 +32,32 @@ pub struct MapQuery {
     pub bbox: Option<String>,
     /// H3 resolution of the cells, 0 to 9 (default 7); coarser for a wider view.
     pub resolution: Option<u8>,
+    /// The board's filters, as in `GET /api/v1/cases`: only the cases they choose are counted.
+    pub status: Option<CaseStatus>,
+    pub priority: Option<PriorityLevel>,
+    pub need: Option<Need>,
+    pub flag: Option<Flag>,
+    pub channel: Option<Channel>,
+}
+
+impl MapQuery {
+    /// The store's filter for the board's filters, or `None` when none is set (every case).
+    fn filter(&self) -> Option<CaseFilter> {
+        let filter = CaseFilter {
+            status: self.status,
+            priority: self.priority,
+            need: self.need,
+            flag: self.flag,
+            channel: self.channel,
+            ..CaseFilter::default()
+        };
+        let unfiltered = filter.status.is_none()
+            && filter.priority.is_none()
+            && filter.need.is_none()
+            && filter.flag.is_none()
+            && filter.channel.is_none();
+        (!unfiltered).then_some(filter)
+    }
 }
 
 /// Counts by priority and by status, keyed by their names.
@@ -153,7 +185,15 @@ pub async fn get_map(
             Some("resolution".into()),
         )));
     }
-    let (seq, cells, unlocated) = app.hub.map(|map| (map.seq(), map.aggregate(bbox, resolution), map.unlocated()));
+    let (seq, cells, unlocated) = match query.filter() {
+        None => app.hub.map(|map| (map.seq(), map.aggregate(bbox, resolution), map.unlocated())),
+        Some(filter) => {
+            // The hub's position first: the store's counts are at least that new.
+            let seq = app.hub.map(|map| map.seq());
+            let (cells, unlocated) = tally_counts(&app.store.map_counts(&filter, resolution).await?, bbox);
+            (seq, cells, unlocated)
+        }
+    };
     let features = cells
         .iter()
         .map(|(cell, tally)| {
