@@ -117,7 +117,7 @@ function room(user) {
   renderFilters(filters, state, setFilters);
 
   const map = mountMap(mapPanel, {
-    onView: (bbox, resolution) => loadMap(bbox, resolution),
+    onView: (bbox, resolution, filters) => loadMap(bbox, resolution, filters),
     onPickCell: (cell) => setFilters({ ...state.filters, cell }),
     lang,
   });
@@ -128,8 +128,8 @@ function room(user) {
   api.mapConfig().then((answer) => {
     if (answer.ok && answer.body.tile_url) map.setTiles(answer.body.tile_url);
   });
-  async function loadMap(bbox = map.bbox(), resolution = map.resolution()) {
-    const answer = await api.map(bbox, resolution);
+  async function loadMap(bbox = map.bbox(), resolution = map.resolution(), filters = map.filters()) {
+    const answer = await api.map(bbox, resolution, filters);
     if (!answer.ok) return;
     state.map.resolution = resolution;
     state.map.cells = new Map(answer.body.features.map((f) => [f.properties.cell, { total: f.properties.counts.total, worst: f.properties.worst_priority }]));
