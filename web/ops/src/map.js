@@ -21,6 +21,11 @@ import { loadPlaces, nameIn, rememberCell } from './places.js';
 /** Individual cases are drawn from this zoom on (pixels per unit of the Mercator square). */
 const CASES_FROM_SCALE = 60_000;
 
+/** Live changes to the individual cases redraw the map at most this often (a redraw of 20,000
+ * dots costs about one frame of a slow machine; at 200 events a second each frame has one). A
+ * move of the view or any other change redraws at the next frame. */
+const CASES_EVERY_MS = 250;
+
 const COLOURS = { critical: '#c0392b', high: '#e67e22', normal: '#f1c40f', low: '#7f8c8d' };
 
 /** The legend's words. */
@@ -97,7 +102,8 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   let countries = [];
   let places = [];
   let cells = []; // [{cell, total, worst, ring: [[lon,lat]...]}]
-  let cases = []; // [{lat, lon, level}]
+  let casesSource = () => []; // gives the cases: [{lat, lon, level}]
+  let cases = []; // as drawn last
   let markers = []; // [{id, lat, lon, level, resolution, selected}]
   let areas = []; // [{polygons: [[ring…]…], fill, stroke, dashed, label}]
   let points = []; // [{lon, lat, shape, colour, label, sublabel}]
@@ -106,12 +112,28 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   let filters = {}; // API query parameters of the board's filters
   let placedLabels = []; // the boxes of the texts drawn last, for tests
   let legendKey = '';
-  let dirty = true;
+  let dirty = true; // redraw at the next frame
+  let casesMoved = false; // redraw within CASES_EVERY_MS: live cases changed, nothing else
+  let drawnAt = 0;
 
   fetch('/ops/countries.json')
     .then((r) => r.json())
     .then((topology) => {
-      countries = feature(topology, topology.objects.countries).features;
+      // Each country with its box, so a view draws only the countries it shows.
+      countries = feature(topology, topology.objects.countries).features.map((country) => {
+        const g = country.geometry;
+        const polygons = g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : [];
+        const box = [Infinity, Infinity, -Infinity, -Infinity];
+        for (const polygon of polygons) {
+          for (const [lon, lat] of polygon[0]) {
+            box[0] = Math.min(box[0], lon);
+            box[1] = Math.min(box[1], lat);
+            box[2] = Math.max(box[2], lon);
+            box[3] = Math.max(box[3], lat);
+          }
+        }
+        return { polygons, box };
+      });
       dirty = true;
     });
   loadPlaces().then((loaded) => {
@@ -181,10 +203,10 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     context.fillStyle = '#f7f5ef';
     context.strokeStyle = '#9aa5ad';
     context.lineWidth = 0.7;
-    for (const country of countries) {
+    const [west, south, east, north] = bbox();
+    for (const { polygons, box } of countries) {
+      if (box[0] > east || box[2] < west || box[1] > north || box[3] < south) continue;
       context.beginPath();
-      const g = country.geometry;
-      const polygons = g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : [];
       for (const polygon of polygons) for (const r of polygon) ring(r);
       if (!tiled) context.fill('evenodd'); // over street tiles, outlines only
       context.stroke();
@@ -234,6 +256,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       canvas.height = h * ratio;
     }
     drawBase(w, h, ratio);
+    cases = scale > CASES_FROM_SCALE ? casesSource() : [];
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.drawImage(base, 0, 0);
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -248,14 +271,19 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       context.strokeStyle = '#333';
       context.stroke();
     }
-    if (scale > CASES_FROM_SCALE) {
+    // One path per colour, of the dots on screen only: tens of thousands of cases cost four
+    // fills, not one each.
+    for (const [level, colour] of Object.entries(COLOURS)) {
+      context.beginPath();
       for (const c of cases) {
+        if (c.level !== level) continue;
         const [x, y] = toScreen(c.lon, c.lat);
-        context.beginPath();
+        if (x < -4 || y < -4 || x > w + 4 || y > h + 4) continue;
+        context.moveTo(x + 4, y);
         context.arc(x, y, 4, 0, 2 * Math.PI);
-        context.fillStyle = COLOURS[c.level];
-        context.fill();
       }
+      context.fillStyle = colour;
+      context.fill();
     }
     for (const m of markers) {
       const [x, y] = toScreen(m.lon, m.lat);
@@ -361,14 +389,12 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     context.fillText(text, x, y);
   }
 
-  // The legend shows only what is drawn now; rebuilt only when that changes.
+  // The legend: the priorities' colours, then the kinds of things drawn now; rebuilt only when
+  // those change. Its strip has a fixed height (style.css), so a new entry never resizes the map.
   function renderLegend() {
     const words = WORDS[lang()] ?? WORDS.en;
-    const levels = new Set([...cells.map((c) => c.worst), ...markers.map((m) => m.level)]);
-    if (scale > CASES_FROM_SCALE) for (const c of cases) levels.add(c.level);
-    const shown = Object.keys(COLOURS).filter((level) => levels.has(level));
     const extras = [...new Map([...areas, ...points].filter((a) => a.legend).map((a) => [a.legend, a])).values()];
-    const key = JSON.stringify([lang(), shown, cells.length > 0, markers.length > 0, extras.map((a) => a.legend)]);
+    const key = JSON.stringify([lang(), cells.length > 0, markers.length > 0, extras.map((a) => a.legend)]);
     if (key === legendKey) return;
     legendKey = key;
     const item = (swatch, text) => {
@@ -385,14 +411,14 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     };
     const title = document.createElement('strong');
     title.textContent = words.legend;
-    const entries = shown.map((level) => item(swatch('level', COLOURS[level]), words.level[level]));
+    const entries = Object.entries(COLOURS).map(([level, colour]) => item(swatch('level', colour), words.level[level]));
     if (cells.length) entries.push(item(swatch('hexagon', '#fff'), words.hexagon));
     if (markers.length) entries.push(item(swatch('marker', COLOURS.high), words.marker));
     for (const extra of extras) {
       const shape = extra.polygons ? 'area' : `shape-${extra.shape ?? 'circle'}`;
       entries.push(item(swatch(shape, extra.stroke ?? extra.colour, extra.dashed), extra.legend));
     }
-    legend.replaceChildren(...(entries.length ? [title, ...entries] : []), credit);
+    legend.replaceChildren(title, ...entries, credit);
   }
 
   function drawAreas(texts) {
@@ -468,8 +494,10 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     // A map whose page was redrawn without it (a language switch, signing out) stops for good.
     if (canvas.isConnected) mounted = true;
     else if (mounted) return;
-    if (dirty) {
-      const started = performance.now();
+    const started = performance.now();
+    if (dirty || (casesMoved && started - drawnAt >= CASES_EVERY_MS)) {
+      casesMoved = false;
+      drawnAt = started;
       draw();
       const metrics = window.opsroom?.metrics;
       if (metrics) metrics.pending += performance.now() - started;
@@ -540,11 +568,10 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       });
       dirty = true;
     },
-    /** Individual cases, drawn when zoomed in; `list()` is only called then. */
+    /** Individual cases, drawn when zoomed in: `list()` is called when the map draws them. */
     setCases(list) {
-      if (scale <= CASES_FROM_SCALE) return;
-      cases = list();
-      dirty = true;
+      casesSource = list;
+      if (scale > CASES_FROM_SCALE) casesMoved = true;
     },
     /** Markers drawn at every zoom: [{id, lat, lon, level, resolution, selected}]. */
     setMarkers(list) {
