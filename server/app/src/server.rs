@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use opsroom_domain::Rejected;
 use opsroom_domain::user::{Role, UserName, check_new_password};
-use opsroom_store::{EscalateOverdue, NewUser, PartnerOutcome, PartnerWrite, Store, UserOutcome};
+use opsroom_store::{EscalateOverdue, NewUser, PartnerOutcome, PartnerWrite, Store, StoreOptions, UserOutcome};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -59,7 +59,8 @@ pub fn now_ms() -> i64 {
 pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     // A certificate that cannot be read stops the start, before anything else is opened.
     let tls = config.tls.as_ref().map(|files| connections::tls_acceptor(&files.cert, &files.key)).transpose()?;
-    let store = Store::open(&config.database_url, config.store.clone())
+    // The store keeps due times and urgency keys by the clock this server runs.
+    let store = Store::open(&config.database_url, StoreOptions { sla: Some(config.sla), ..config.store.clone() })
         .await
         .with_context(|| format!("opening the database {}", config.database_url))?;
     tracing::info!(backend = store.backend_name(), "store open");

@@ -16,7 +16,7 @@ use opsroom_domain::report::{
 };
 use opsroom_domain::tracing::TracingStatus;
 use opsroom_domain::user::Role;
-use opsroom_domain::workflow::{CaseState, ContactChannel, ContactOutcome, SlaPolicy, SlaState};
+use opsroom_domain::workflow::{CaseState, ContactChannel, ContactOutcome, SlaPolicy, SlaState, is_finished};
 use opsroom_store::{CaseDetail, CaseSummary, FamilyMember, PersonRow, ReportRow, SessionUser, StoredEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -191,7 +191,9 @@ impl From<&SessionUser> for SessionInfo {
     }
 }
 
-/// Query of `GET /api/v1/cases`.
+/// Query of `GET /api/v1/cases` (and of `/cases/counts` and `/cases/export.csv`, which ignore
+/// what does not apply to them: counts ignore status, sort, cursor and limit; the export
+/// ignores cursor and limit).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -203,10 +205,34 @@ pub struct CaseQuery {
     pub channel: Option<Channel>,
     /// H3 cell (hex) at resolution 9 or coarser: only cases inside it.
     pub cell: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// Search text, 1 to 200 characters: a reference (`K7QM-2XPD`, any case, with or without
+    /// the dash), a phone number (E.164, `00…` or national), a passport number, or names in
+    /// Arabic or Latin letters (every word must match someone in the case; a word may be the
+    /// start of a name).
+    pub q: Option<String>,
+    /// `newest` (the default without `q`), `relevance` (the default with `q`), `urgency`
+    /// (worst first), `waiting` (longest waiting first), `sla_due` (soonest or most overdue
+    /// first contact first), `score` (highest first), `updated` (most recently changed first).
+    pub sort: Option<String>,
+    /// A user's id, `me`, or `none` (unassigned).
+    pub assignee: Option<String>,
+    /// The first-contact clock now: `red` (overdue), `amber`, `green` or `met`.
+    pub sla: Option<String>,
+    /// A partner's id: cases referred to it (referrals not withdrawn).
+    pub partner: Option<String>,
+    /// `next_cursor` of the previous page (same filters and sort).
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<u32>,
+}
+
+/// Someone in a case, as a card previews them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonPreviewBody {
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    /// `subject` (a person in danger) or `reporter`.
+    pub role: String,
 }
 
 /// One case on the board.
@@ -241,6 +267,23 @@ pub struct CaseSummaryBody {
     pub priority_override_reason: Option<String>,
     /// The active danger zone the case lies in, if it was flagged.
     pub danger_zone: Option<Uuid>,
+    /// The first subject's name (the reporter's if none). Lists only.
+    pub lead_name: Option<String>,
+    /// Up to three people of the case, subjects first. Lists only.
+    pub people_preview: Vec<PersonPreviewBody>,
+    /// The assignee's login name. Lists only.
+    pub assignee_name: Option<String>,
+    /// When first contact is due, ms since the epoch; null once someone was reached or the case
+    /// finished.
+    pub sla_due_at: Option<i64>,
+    /// Whole minutes since the case was reported; null when finished.
+    pub minutes_waiting: Option<i64>,
+    /// Whole minutes past `sla_due_at` when overdue; else null.
+    pub minutes_overdue: Option<i64>,
+    /// The urgency key (smaller is more urgent), for display and debugging only.
+    pub urgency: i64,
+    /// With `q` only: how the case matched (`reference`, `phone`, `passport` or `name`).
+    pub matched: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -292,6 +335,18 @@ impl CaseSummaryBody {
             },
             priority_override_reason: c.priority_override_reason.clone(),
             danger_zone: c.danger_zone,
+            lead_name: c.lead_name.clone(),
+            people_preview: c
+                .people_preview
+                .iter()
+                .map(|p| PersonPreviewBody { name: p.name.clone(), age: p.age, role: p.role.clone() })
+                .collect(),
+            assignee_name: c.assignee_name.clone(),
+            sla_due_at: c.sla_due_at,
+            minutes_waiting: (!is_finished(c.status)).then(|| (now.millis() - c.reported_at).max(0) / 60_000),
+            minutes_overdue: c.sla_due_at.filter(|due| *due <= now.millis()).map(|due| (now.millis() - due) / 60_000),
+            urgency: c.urgency,
+            matched: c.matched.map(|m| m.as_str()),
         }
     }
 }
@@ -299,8 +354,24 @@ impl CaseSummaryBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseList {
     pub cases: Vec<CaseSummaryBody>,
-    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    /// Pass as `cursor` for the next page (same filters and sort); null on the last page.
     pub next_cursor: Option<String>,
+    /// How many cases match the filters (all pages).
+    pub total: u64,
+    /// With `q`: the search's words matched more cases than a search considers (5,000), and
+    /// `total` counts the matches among those. Refine the search.
+    pub total_capped: bool,
+}
+
+/// `GET /api/v1/cases/counts`: true counts for the filters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseCountsBody {
+    /// Cases per status, every status present.
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    /// Open cases nobody has reached, past their first-contact due time.
+    pub overdue: u64,
+    /// Open critical cases nobody is assigned to.
+    pub unassigned_critical: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -22,8 +22,8 @@ use serde_json::{Value, json};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use crate::matching::KHARTOUM_BOX;
 use crate::process::ChildServer;
+use crate::synthetic::KHARTOUM_BOX;
 
 /// The movement's origin: an assembly point in the middle of greater Khartoum.
 const ORIGIN: (f64, f64) = (15.60, 32.55);

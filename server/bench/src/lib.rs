@@ -43,6 +43,7 @@ mod flood;
 mod matching;
 mod process;
 mod surge;
+pub mod synthetic;
 
 use delivery::{Delivery, Shape};
 use process::ChildServer;

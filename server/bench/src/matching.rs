@@ -2,171 +2,19 @@
 //! million stored persons, through the matcher's own code path (blocking keys looked up in the
 //! store's index, then scoring), on the embedded SQLite store.
 //!
-//! The stored persons are synthetic Sudanese and Egyptian naming chains in Arabic and Latin
-//! letters, drawn from short lists so that common names collide as they do in a real crisis
-//! (several hundred persons share each given-and-father pair).
+//! The stored persons are `synthetic`'s: Sudanese and Egyptian naming chains in Arabic and
+//! Latin letters, drawn from short lists so that common names collide as they do in a real
+//! crisis (several hundred persons share each given-and-father pair).
 
 use std::time::Instant;
 
 use opsroom::matcher::{new_persons, suggestions_for};
-use opsroom_domain::case::report_case;
-use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::reference::Reference;
-use opsroom_domain::report::{Channel, LocationInput, NewReport, PersonInput, ReportInput, Sex};
 use opsroom_store::{RecordMatches, ReportCase, ReportOutcome, Store, StoreOptions};
 
+use crate::synthetic::{Draw, command};
 use crate::{Percentiles, percentiles};
-
-const GIVEN: [&str; 40] = [
-    "Mohamed",
-    "محمد",
-    "Ahmed",
-    "أحمد",
-    "Osman",
-    "عثمان",
-    "Hassan",
-    "حسن",
-    "Hussein",
-    "حسين",
-    "Ali",
-    "علي",
-    "Omar",
-    "عمر",
-    "Khalid",
-    "خالد",
-    "Yousif",
-    "يوسف",
-    "Ibrahim",
-    "إبراهيم",
-    "Fatima",
-    "فاطمة",
-    "Amna",
-    "آمنة",
-    "Aisha",
-    "عائشة",
-    "Hawa",
-    "حواء",
-    "Mariam",
-    "مريم",
-    "Sara",
-    "سارة",
-    "Zeinab",
-    "زينب",
-    "Abdallah",
-    "عبد الله",
-    "Mustafa",
-    "مصطفى",
-    "Adam",
-    "آدم",
-];
-const FATHERS: [&str; 30] = [
-    "Babiker",
-    "بابكر",
-    "Elamin",
-    "الأمين",
-    "Abdelrahim",
-    "عبد الرحيم",
-    "Musa",
-    "موسى",
-    "Ishag",
-    "إسحاق",
-    "Hamid",
-    "حامد",
-    "Elhassan",
-    "الحسن",
-    "Abdelgadir",
-    "عبد القادر",
-    "Idris",
-    "إدريس",
-    "Elsayed",
-    "السيد",
-    "Salih",
-    "صالح",
-    "Bashir",
-    "بشير",
-    "Awad",
-    "عوض",
-    "Elnour",
-    "النور",
-    "Mahmoud",
-    "محمود",
-];
-const FAMILIES: [&str; 16] = [
-    "Eltayeb",
-    "الطيب",
-    "Abdelaziz",
-    "عبد العزيز",
-    "Mostafa",
-    "مصطفى",
-    "Ibrahim",
-    "إبراهيم",
-    "Elfaki",
-    "الفكي",
-    "Taha",
-    "طه",
-    "Suleiman",
-    "سليمان",
-    "Hamdan",
-    "حمدان",
-];
-
-/// A small deterministic generator (xorshift): the same persons on every run.
-struct Draw(u64);
-
-impl Draw {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
-        list[(self.next() % list.len() as u64) as usize]
-    }
-}
-
-fn person(draw: &mut Draw) -> PersonInput {
-    let name = match draw.next() % 3 {
-        0 => format!("{} {}", draw.pick(&GIVEN), draw.pick(&FATHERS)),
-        1 => format!("{} {} {}", draw.pick(&GIVEN), draw.pick(&FATHERS), draw.pick(&FATHERS)),
-        _ => format!("{} {} {} {}", draw.pick(&GIVEN), draw.pick(&FATHERS), draw.pick(&FATHERS), draw.pick(&FAMILIES)),
-    };
-    let phone = (draw.next() % 10 < 4).then(|| format!("+2499{:08}", draw.next() % 100_000_000));
-    PersonInput {
-        name: Some(name),
-        age: Some((draw.next() % 80) as u32 + 1),
-        sex: Some(if draw.next().is_multiple_of(2) { Sex::Female } else { Sex::Male }),
-        passport: None,
-        phone,
-    }
-}
-
-/// Greater Khartoum as the synthetic cases fill it, `[south, west, north, east]` in degrees: nine
-/// in ten stored cases lie in it, evenly spread (the evacuation phase draws its districts here).
-pub const KHARTOUM_BOX: [f64; 4] = [15.3, 32.3, 15.9, 32.8];
-
-fn command(draw: &mut Draw, n: u64) -> ReportCase {
-    // Nine in ten in greater Khartoum, the rest anywhere in Sudan (the map phase counts them).
-    let (lat, lon) = if draw.next() % 10 < 9 {
-        (
-            KHARTOUM_BOX[0] + (draw.next() % 60_000) as f64 / 100_000.0,
-            KHARTOUM_BOX[1] + (draw.next() % 50_000) as f64 / 100_000.0,
-        )
-    } else {
-        (9.0 + (draw.next() % 1_300_000) as f64 / 100_000.0, 22.0 + (draw.next() % 1_600_000) as f64 / 100_000.0)
-    };
-    let location = LocationInput { lat: Some(lat), lon: Some(lon), ..Default::default() };
-    let input = ReportInput { people: vec![person(draw)], location: Some(location), ..Default::default() };
-    let report = NewReport::parse(&input, Channel::Web).expect("synthetic reports are valid");
-    let ids = opsroom::http::reports::new_case_ids(&report);
-    ReportCase {
-        event: report_case(report, ids, Timestamp::from_millis(1_681_551_000_000 + n as i64)),
-        tracking_token_hash: format!("{:064x}", u128::from(n as u32) << 64 | u128::from(draw.next())),
-        idempotency: None,
-    }
-}
 
 pub struct MatchFigures {
     pub persons: usize,
@@ -230,7 +78,7 @@ async fn store_persons(store: &Store, persons: usize) -> anyhow::Result<f64> {
             // the intake does.
             let mut outcome = outcome?;
             while outcome == ReportOutcome::ReferenceTaken {
-                command.event.reference = Reference::from_random(draw.next());
+                command.event.reference = Reference::from_random(draw.bits());
                 outcome = store.report_case(command.clone()).await?;
             }
             anyhow::ensure!(matches!(outcome, ReportOutcome::Created { .. }), "a synthetic report was not stored");

@@ -1,6 +1,6 @@
 //! The `opsroom` command line: `opsroom serve` (optionally playing a demo scenario), `opsroom
-//! migrate`, `opsroom user add|disable|enable|reset-password`, `opsroom scenario run` and
-//! `opsroom bench`. The only code that
+//! migrate`, `opsroom user add|disable|enable|reset-password`, `opsroom scenario run`, `opsroom
+//! seed` and `opsroom bench`. The only code that
 //! reads the environment; everything below takes a [`Config`]. A crate of its own so that the
 //! one binary can carry the benchmark, which itself starts servers of the `opsroom` library.
 
@@ -39,6 +39,21 @@ enum Command {
     Scenario(ScenarioCommand),
     /// Run the benchmark suite and print one table (use a release build).
     Bench(opsroom_bench::BenchArgs),
+    /// Fill a database with synthetic cases for trying the room at scale: realistic cases
+    /// (Arabic and Latin names, Sudanese and Egyptian phones, passports, greater Khartoum and
+    /// other places, reported over the last eight hours so some are overdue), most of them new
+    /// and some in every other status. Prints what it stored as JSON (the counts per status and
+    /// one case to search for: its reference, a name in both scripts, a phone, a passport).
+    Seed {
+        /// How many cases to store.
+        #[arg(long)]
+        cases: usize,
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Seed of the generator: the same seed draws the same people.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// The benchmark's bare-broadcast baseline server (started by `bench`, not by people).
     #[command(hide = true)]
     BenchBroadcaster {
@@ -301,6 +316,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             served
         }
         Command::Bench(args) => opsroom_bench::run(args).await,
+        Command::Seed { cases, database, seed } => {
+            let stored = opsroom_bench::synthetic::seed(&database.database_url, cases, seed).await?;
+            println!("{stored}");
+            Ok(())
+        }
         Command::BenchBroadcaster { subscribers } => opsroom_bench::delivery::broadcaster(subscribers).await,
         Command::Scenario(ScenarioCommand::Run { scenario, server: target, embedded, speed, seed, admin }) => {
             let scenario = opsroom_scenario::load(&scenario)?;

@@ -43,9 +43,11 @@ pub mod priority;
 pub mod reference;
 pub mod rejected;
 pub mod report;
+pub mod search;
 pub mod staff;
 pub mod text;
 pub mod tracing;
+pub mod urgency;
 pub mod user;
 pub mod workflow;
 

@@ -13,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::urgency::UrgencyFacts;
+use opsroom_domain::workflow::SlaPolicy;
 
 use crate::model::{ReportCase, ReportOutcome};
 
@@ -81,6 +83,10 @@ pub struct CaseRow<'a> {
     pub danger_zone: Option<String>,
     /// `evacuation::allocation::AgeMarks` of its people, as stored.
     pub age_marks: i64,
+    /// When first contact is due (`opsroom_domain::urgency`).
+    pub sla_due_at: Option<i64>,
+    /// `opsroom_domain::urgency::urgency_key`.
+    pub urgency: i64,
 }
 
 #[derive(Debug)]
@@ -138,6 +144,8 @@ pub struct ReportBatch<'a> {
     pub persons: Vec<PersonInsert<'a>>,
     pub reports: Vec<ReportInsert<'a>>,
     pub idempotency: Vec<IdempotencyInsert<'a>>,
+    /// The search terms of the cases' people's names.
+    pub terms: Vec<crate::search::TermRow>,
     /// Position of the last event in the batch, if it has any.
     pub last_seq: Option<u64>,
 }
@@ -166,12 +174,14 @@ fn sex_name(sex: opsroom_domain::report::Sex) -> &'static str {
     }
 }
 
-/// Plan a batch. `known_keys` and `taken_references` are what the database already holds.
+/// Plan a batch. `known_keys` and `taken_references` are what the database already holds;
+/// `policy` sets each case's first-contact due time and urgency.
 pub fn plan_reports<'a>(
     commands: &[&'a ReportCase],
     known_keys: &HashMap<String, KnownKey>,
     taken_references: &HashSet<String>,
     first_seq: u64,
+    policy: &SlaPolicy,
 ) -> ReportBatch<'a> {
     let mut batch = ReportBatch::default();
     let mut keys_in_batch: HashMap<&str, KnownKey> = HashMap::new();
@@ -206,6 +216,17 @@ pub fn plan_reports<'a>(
         let cell = c.cell.map(|cell| cell.to_u64() as i64);
         let place = c.location.place.as_ref().map(|p| p.as_str());
         let message = c.message.as_ref().map(|m| m.as_str());
+        let (sla_due_at, urgency) = crate::search::new_case_urgency(
+            policy,
+            &UrgencyFacts {
+                status: c.status,
+                priority: c.priority.level,
+                score: c.priority.score,
+                reported_at: c.reported_at,
+                first_contact_at: None,
+                escalated_at: None,
+            },
+        );
 
         batch.events.push(EventRow {
             seq,
@@ -237,6 +258,8 @@ pub fn plan_reports<'a>(
             seq,
             danger_zone: c.danger_zone.map(|zone| zone.to_string()),
             age_marks: AgeMarks::of(&c.people.iter().filter_map(|p| p.details.age).collect::<Vec<_>>()).bits(),
+            sla_due_at,
+            urgency,
         });
         for (position, person) in c.people.iter().enumerate() {
             let d = &person.details;
@@ -309,6 +332,7 @@ pub fn plan_reports<'a>(
         batch.outcomes.push(ReportOutcome::Created { seq });
         batch.last_seq = Some(seq);
     }
+    batch.terms = crate::search::terms_of(&batch.persons);
     batch
 }
 
@@ -352,7 +376,7 @@ mod tests {
     }
 
     fn plan<'a>(commands: &[&'a ReportCase], first_seq: u64) -> ReportBatch<'a> {
-        plan_reports(commands, &HashMap::new(), &HashSet::new(), first_seq)
+        plan_reports(commands, &HashMap::new(), &HashSet::new(), first_seq, &SlaPolicy::default())
     }
 
     fn created_case_ids(batch: &ReportBatch<'_>) -> Vec<String> {
@@ -399,7 +423,13 @@ mod tests {
             KnownKey { request_hash: "r".into(), case_id: Uuid::from_u128(999), token_sealed: "sealed-old".into() },
         )]);
         let taken_references = HashSet::from([Reference::from_random(7).as_str().to_owned()]);
-        let batch = plan_reports(&[&taken, &fresh, &known, &reused, &last], &known_keys, &taken_references, 10);
+        let batch = plan_reports(
+            &[&taken, &fresh, &known, &reused, &last],
+            &known_keys,
+            &taken_references,
+            10,
+            &SlaPolicy::default(),
+        );
         assert_eq!(
             batch.outcomes,
             [
@@ -422,7 +452,7 @@ mod tests {
     fn a_batch_with_nothing_created_has_no_rows_and_no_last_seq() {
         let taken = command(1, 7, None);
         let taken_references = HashSet::from([Reference::from_random(7).as_str().to_owned()]);
-        let batch = plan_reports(&[&taken], &HashMap::new(), &taken_references, 5);
+        let batch = plan_reports(&[&taken], &HashMap::new(), &taken_references, 5, &SlaPolicy::default());
         assert_eq!(batch.outcomes, [ReportOutcome::ReferenceTaken]);
         assert!(batch.events.is_empty() && batch.cases.is_empty() && batch.persons.is_empty());
         assert!(batch.reports.is_empty() && batch.idempotency.is_empty());
@@ -466,7 +496,7 @@ mod tests {
         let loser = command(1, 7, Some(("k", "body")));
         let retry = command(2, 8, Some(("k", "body")));
         let taken_references = HashSet::from([Reference::from_random(7).as_str().to_owned()]);
-        let batch = plan_reports(&[&loser, &retry], &HashMap::new(), &taken_references, 3);
+        let batch = plan_reports(&[&loser, &retry], &HashMap::new(), &taken_references, 3, &SlaPolicy::default());
         assert_eq!(batch.outcomes, [ReportOutcome::ReferenceTaken, ReportOutcome::Created { seq: 3 }]);
         assert_eq!(batch.idempotency.len(), 1);
         assert_eq!(batch.idempotency[0].case_id, retry.event.case_id.to_string());

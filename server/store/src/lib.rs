@@ -35,12 +35,14 @@
 
 pub mod batch;
 mod evacuation;
+mod lists;
 mod matching;
 pub mod model;
 mod partners;
 mod postgres;
 mod public_writes;
 mod reads;
+mod search;
 mod sql;
 mod sqlite;
 mod staff;
@@ -101,6 +103,12 @@ pub struct StoreOptions {
     /// is cut back to this size. It may pass it by what is written before the next checkpoint
     /// notices (about a tenth of a second).
     pub sqlite_wal_limit: u64,
+    /// The first-contact clock the stored due times and urgency keys follow. `None` keeps the
+    /// one the database was last opened with (the default policy for a new one), so tools that
+    /// open the store beside a server (`opsroom user add`) never change it; a server passes
+    /// its configured policy, and when it differs from the stored one the due times and keys of
+    /// open cases are recomputed at open.
+    pub sla: Option<opsroom_domain::workflow::SlaPolicy>,
 }
 
 /// The default [`StoreOptions::sqlite_wal_limit`], in MiB.
@@ -113,6 +121,7 @@ impl Default for StoreOptions {
             read_connections: 4,
             poll_interval: Duration::from_millis(100),
             sqlite_wal_limit: DEFAULT_SQLITE_WAL_LIMIT_MIB * 1024 * 1024,
+            sla: None,
         }
     }
 }
@@ -136,6 +145,8 @@ struct Inner {
     tailer: (JoinHandle<()>, watch::Receiver<Option<Instant>>),
     /// SQLite: the WAL checkpointer (`sqlite::spawn_checkpointer`), until the store closes.
     checkpointer: Mutex<Option<sqlite::Checkpointer>>,
+    /// The SLA policy stored due times and urgency keys follow (see [`StoreOptions::sla`]).
+    policy: opsroom_domain::workflow::SlaPolicy,
 }
 
 /// What readiness needs to know.
@@ -155,7 +166,7 @@ impl Store {
     /// Open the database at `url` (`sqlite://PATH` or `postgres://…`), apply migrations and check
     /// its settings.
     pub async fn open(url: &str, options: StoreOptions) -> Result<Self> {
-        let (backend, writer, reads, reconnect, checkpointer, turn) = if url.starts_with("sqlite:") {
+        let (backend, mut writer, reads, reconnect, checkpointer, turn) = if url.starts_with("sqlite:") {
             let (writer, reads) = sqlite::open(url, &options).await?;
             let turn = writer::BatchTurn::default();
             let checkpointer = sqlite::spawn_checkpointer(url, options.sqlite_wal_limit, turn.clone()).await?;
@@ -166,13 +177,17 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
+        // Before the writer starts: cases stored before the search index existed get their
+        // terms and urgency, and a changed SLA policy its due times.
+        let policy = search::prepare(&mut writer.conn(), options.sla).await?;
         let head = Arc::new(watch::Sender::new(reads::log_head(&reads).await?));
         // Subscribe before the tailer starts: it stops once nobody follows the head, and a tailer
         // scheduled on another thread before anyone subscribed would stop at once, leaving the
         // node never ready and (on PostgreSQL) deaf to other nodes.
         let followers = head.subscribe();
         let (commands, queue) = mpsc::channel(writer::QUEUE_DEPTH);
-        let writer = tokio::spawn(writer::run_writer(writer, queue, head.clone(), options.max_batch, reconnect, turn));
+        let writer =
+            tokio::spawn(writer::run_writer(writer, queue, head.clone(), options.max_batch, reconnect, turn, policy));
         let tailer = tailer::spawn(reads.clone(), head.clone(), options.poll_interval);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -183,6 +198,7 @@ impl Store {
                 writer: Mutex::new(Some(writer)),
                 tailer,
                 checkpointer: Mutex::new(checkpointer),
+                policy,
             }),
         })
     }
@@ -523,14 +539,40 @@ impl Store {
         self.inner.head.clone()
     }
 
-    pub async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-        reads::list_cases(&self.inner.reads, filter).await
+    /// A page of cases matching `filter` in its sort, and how many match in all.
+    ///
+    /// `q` searches: a reference (forgiving case, spaces and dashes), a phone number in any
+    /// format (E.164, `00…`, or national: it matches a stored number's national significant
+    /// number), a passport, or names in either script (every word must match a name token of
+    /// someone in the case, exactly, by prefix, or by its transliteration skeleton). Matches
+    /// rank reference, then phone and passport, then exact names, then similar names; then the
+    /// sort. A search considers at most [`SEARCH_CANDIDATES`] cases (see
+    /// [`CasePage::total_capped`]).
+    pub async fn list_cases(&self, filter: &CaseFilter) -> Result<CasePage> {
+        lists::list_cases(&self.inner.reads, filter, &self.inner.policy).await
+    }
+
+    /// Cases per status for `filter` (its status, sort, cursor and limit aside), overdue ones at
+    /// `filter.now_ms`, and unassigned critical open ones.
+    pub async fn case_counts(&self, filter: &CaseFilter) -> Result<CaseCounts> {
+        lists::case_counts(&self.inner.reads, filter, &self.inner.policy).await
+    }
+
+    /// The cases `filter` matches in its order (cursor and limit aside), at most `max`, and
+    /// whether more matched.
+    pub async fn export_cases(&self, filter: &CaseFilter, max: usize) -> Result<(Vec<CaseSummary>, bool)> {
+        lists::export_cases(&self.inner.reads, filter, &self.inner.policy, max).await
+    }
+
+    /// The SLA policy stored due times and urgency keys follow.
+    pub fn sla_policy(&self) -> opsroom_domain::workflow::SlaPolicy {
+        self.inner.policy
     }
 
     /// The cases `filter` chooses (its page fields ignored) counted by cell at `resolution` (0
     /// to 9), priority and status, for a map that follows the board's filters.
     pub async fn map_counts(&self, filter: &CaseFilter, resolution: u8) -> Result<Vec<CellCount>> {
-        reads::map_counts(&self.inner.reads, filter, resolution).await
+        lists::map_counts(&self.inner.reads, filter, &self.inner.policy, resolution).await
     }
 
     pub async fn case_detail(&self, case_id: Uuid) -> Result<Option<CaseDetail>> {

@@ -358,7 +358,7 @@ pub struct StoredEvent {
     pub data: String,
 }
 
-/// Which cases to list. Every filter narrows; `before_seq` pages backwards from newest.
+/// Which cases to list. Every filter narrows; `cursor` continues after the previous page.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub status: Option<CaseStatus>,
@@ -368,9 +368,162 @@ pub struct CaseFilter {
     pub channel: Option<Channel>,
     /// A cell at resolution 9 or coarser: cases inside it.
     pub cell: Option<Cell>,
-    /// Only cases created before this log position (the previous page's cursor).
-    pub before_seq: Option<u64>,
+    /// Search text (see [`Store::list_cases`](crate::Store::list_cases)).
+    pub q: Option<String>,
+    pub assignee: Option<AssigneeFilter>,
+    /// The first-contact clock's colour at `now_ms`.
+    pub sla: Option<SlaFilter>,
+    /// Cases referred to this partner (by a referral not withdrawn).
+    pub partner: Option<Uuid>,
+    /// The time `sla` is evaluated at (ms).
+    pub now_ms: i64,
+    pub sort: CaseSort,
+    /// The previous page's `next_cursor` (for the same filters and sort).
+    pub cursor: Option<CaseCursor>,
     pub limit: u32,
+}
+
+/// Whose cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    User(Uuid),
+    Unassigned,
+}
+
+/// The first-contact clock's colour, as a filter (see `opsroom_domain::workflow::SlaState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaFilter {
+    /// Open, nobody reached, past the due time.
+    Red,
+    /// Open, nobody reached, half the time or more used.
+    Amber,
+    /// Open, nobody reached, less than half the time used.
+    Green,
+    /// Reached, or finished.
+    Met,
+}
+
+/// The order of a list. Every order ends with the log position that opened the case, so pages
+/// never skip or repeat a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseSort {
+    /// Newest first (without `q`, the default).
+    #[default]
+    Newest,
+    /// Best match first, then newest (with `q`, the default; without, the same as `Newest`).
+    Relevance,
+    /// Worst first (`opsroom_domain::urgency`).
+    Urgency,
+    /// Longest waiting first (reported earliest).
+    Waiting,
+    /// Soonest or most overdue first-contact due time first; cases with none last.
+    SlaDue,
+    /// Highest priority score first.
+    Score,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl CaseSort {
+    pub const ALL: [CaseSort; 7] = [
+        CaseSort::Newest,
+        CaseSort::Relevance,
+        CaseSort::Urgency,
+        CaseSort::Waiting,
+        CaseSort::SlaDue,
+        CaseSort::Score,
+        CaseSort::Updated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseSort::Newest => "newest",
+            CaseSort::Relevance => "relevance",
+            CaseSort::Urgency => "urgency",
+            CaseSort::Waiting => "waiting",
+            CaseSort::SlaDue => "sla_due",
+            CaseSort::Score => "score",
+            CaseSort::Updated => "updated",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// Where a page ended: the last case's search rank (0 without `q`), its sort key and the log
+/// position that opened it. Opaque to clients (`Display` / `FromStr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseCursor {
+    pub rank: u8,
+    pub key: i64,
+    pub seq: u64,
+}
+
+impl std::fmt::Display for CaseCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.rank, self.key, self.seq)
+    }
+}
+
+impl std::str::FromStr for CaseCursor {
+    type Err = ();
+
+    /// `rank.key.seq`, or a bare position (the cursor of the newest-first pages of earlier
+    /// releases).
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let parts: Vec<&str> = text.split('.').collect();
+        match parts.as_slice() {
+            [seq] => {
+                let seq = seq.parse::<u64>().map_err(drop)?;
+                // Positions beyond i64::MAX cannot exist: such a cursor is after everything.
+                Ok(Self { rank: 0, key: i64::try_from(seq).unwrap_or(i64::MAX), seq })
+            }
+            [rank, key, seq] => Ok(Self {
+                rank: rank.parse().map_err(drop)?,
+                key: key.parse().map_err(drop)?,
+                seq: seq.parse().map_err(drop)?,
+            }),
+            _ => Err(()),
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasePage {
+    pub cases: Vec<CaseSummary>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<CaseCursor>,
+    /// How many cases match the filters (all pages). With `q`, of the cases the search
+    /// considered (see `total_capped`).
+    pub total: u64,
+    /// With `q`: the search's words matched more cases than it considers
+    /// ([`SEARCH_CANDIDATES`]); the answer is the matches among those. Refine the search.
+    pub total_capped: bool,
+}
+
+/// Most cases one search considers.
+pub const SEARCH_CANDIDATES: usize = 5_000;
+
+/// Cases per status for the board's columns, and the two figures it alerts on.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CaseCounts {
+    pub by_status: Vec<(CaseStatus, u64)>,
+    /// Open, nobody reached, past the due time.
+    pub overdue: u64,
+    /// Open, critical, nobody assigned.
+    pub unassigned_critical: u64,
+}
+
+/// Someone in a case, as a card shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonPreview {
+    pub name: Option<String>,
+    pub age: Option<u8>,
+    /// `subject` or `reporter`.
+    pub role: String,
 }
 
 /// A case as the board shows it.
@@ -402,6 +555,18 @@ pub struct CaseSummary {
     pub priority_override_reason: Option<String>,
     /// The active danger zone the case was found in.
     pub danger_zone: Option<Uuid>,
+    /// When first contact is due (ms); `None` once someone was reached or the case finished.
+    pub sla_due_at: Option<i64>,
+    /// `opsroom_domain::urgency::urgency_key`: smaller is more urgent.
+    pub urgency: i64,
+    /// Lists only: the first subject's name (the reporter's if none).
+    pub lead_name: Option<String>,
+    /// Lists only: up to three people of the case, subjects first.
+    pub people_preview: Vec<PersonPreview>,
+    /// Lists only: the assignee's login name.
+    pub assignee_name: Option<String>,
+    /// Searches only: how the case matched.
+    pub matched: Option<opsroom_domain::search::SearchMatch>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

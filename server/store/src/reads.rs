@@ -5,7 +5,7 @@
 
 use opsroom_domain::advisory::Advisory;
 use opsroom_domain::case::CaseStatus;
-use opsroom_domain::location::{self, Cell};
+use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::report::Channel;
 use opsroom_domain::user::Role;
@@ -22,7 +22,7 @@ use crate::{Result, StoreError};
 pub(crate) const CASE_COLUMNS: &str =
     "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
     channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version,
-    assigned_to, first_contact_at, escalated_at, priority_override_reason, danger_zone_id";
+    assigned_to, first_contact_at, escalated_at, priority_override_reason, danger_zone_id, sla_due_at, urgency";
 
 /// A position as the databases store it. Positions above `i64::MAX` cannot exist, so a cursor
 /// beyond it means "after everything".
@@ -127,93 +127,7 @@ pub(crate) async fn events_after(pool: &Pool, after: u64, limit: u32) -> Result<
     conn.fetch_all(statement).await?.iter().map(stored_event).collect()
 }
 
-/// A filter value, bound in order with the SQL that mentions it.
-enum Arg {
-    Int(i64),
-    Text(&'static str),
-}
-
-/// SQL and its values, `#` in a clause standing for the next placeholder.
-#[derive(Default)]
-struct Query {
-    sql: String,
-    args: Vec<Arg>,
-}
-
-impl Query {
-    fn new(sql: &str) -> Self {
-        Self { sql: sql.to_owned(), args: Vec::new() }
-    }
-
-    fn push(&mut self, clause: &str, arg: Arg) {
-        self.args.push(arg);
-        self.sql.push_str(&clause.replace('#', &format!("${}", self.args.len())));
-    }
-
-    async fn fetch_all(self, pool: &Pool) -> Result<Vec<Row>> {
-        let mut pooled = pool.acquire().await?;
-        let mut conn = pooled.conn();
-        let statement = self.args.into_iter().fold(conn.statement(&self.sql), |s, arg| match arg {
-            Arg::Int(v) => s.bind(v),
-            Arg::Text(v) => s.bind(v),
-        });
-        conn.fetch_all(statement).await
-    }
-
-    /// `and …` clauses for the filters that choose cases (not the page: `before_seq`, `limit`).
-    fn filter(&mut self, filter: &CaseFilter) {
-        if let Some(status) = filter.status {
-            self.push(" and status = #", Arg::Text(status.as_str()));
-        }
-        if let Some(priority) = filter.priority {
-            self.push(" and priority_level = #", Arg::Text(priority.as_str()));
-        }
-        if let Some(need) = filter.need {
-            self.push(" and (needs & #) != 0", Arg::Int(batch::needs_mask(&[need])));
-        }
-        if let Some(flag) = filter.flag {
-            self.push(" and (flags & #) != 0", Arg::Int(batch::flags_mask(&[flag])));
-        }
-        if let Some(channel) = filter.channel {
-            self.push(" and channel = #", Arg::Text(channel.as_str()));
-        }
-        if let Some(cell) = filter.cell {
-            match cell.stored_descendant_range() {
-                Some((first, last)) => {
-                    self.push(" and cell >= #", Arg::Int(first as i64));
-                    self.push(" and cell <= #", Arg::Int(last as i64));
-                }
-                // Finer than stored: no case can be placed that precisely.
-                None => self.sql.push_str(" and 1 = 0"),
-            }
-        }
-    }
-}
-
-pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
-    let mut query = Query::new(&format!("select {CASE_COLUMNS} from case_file where 1 = 1"));
-    query.filter(filter);
-    if let Some(before) = filter.before_seq {
-        query.push(" and created_seq < #", Arg::Int(position(before)));
-    }
-    query.push(" order by created_seq desc limit #", Arg::Int(i64::from(filter.limit)));
-    query.fetch_all(pool).await?.iter().map(case_summary).collect()
-}
-
-/// The cases `filter` chooses (its page fields ignored), counted by their cell at `resolution`
-/// (coarser than stored: grouped by the parent's index, computed in SQL from the stored one),
-/// priority and status; unlocated cases have no cell.
-pub(crate) async fn map_counts(pool: &Pool, filter: &CaseFilter, resolution: u8) -> Result<Vec<CellCount>> {
-    let Some((keep, set)) = location::parent_masks(resolution) else { return Ok(Vec::new()) };
-    let mut query = Query::default();
-    query.push("select (cell & #)", Arg::Int(keep as i64));
-    query.push(" | # as cell, priority_level, status, count(*) as n from case_file where 1 = 1", Arg::Int(set as i64));
-    query.filter(filter);
-    query.sql.push_str(" group by 1, priority_level, status");
-    query.fetch_all(pool).await?.iter().map(cell_count).collect()
-}
-
-fn cell_count(row: &Row) -> Result<CellCount> {
+pub(crate) fn cell_count(row: &Row) -> Result<CellCount> {
     let status: String = row.get("status")?;
     let priority: String = row.get("priority_level")?;
     Ok(CellCount {
@@ -231,10 +145,17 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
     let sql = format!("select {CASE_COLUMNS}, message from case_file where case_id = $1");
     let statement = conn.statement(&sql).bind(id.as_str());
     let Some(row) = conn.fetch_optional(statement).await? else { return Ok(None) };
-    let summary = case_summary(&row)?;
+    let mut summary = case_summary(&row)?;
     let message: Option<String> = row.get("message")?;
 
     let persons = case_persons(&mut conn, &id).await?;
+    let subjects_first =
+        persons.iter().filter(|p| p.role == "subject").chain(persons.iter().filter(|p| p.role != "subject"));
+    summary.lead_name = subjects_first.clone().find_map(|p| p.name.clone());
+    summary.people_preview = subjects_first
+        .take(3)
+        .map(|p| PersonPreview { name: p.name.clone(), age: p.age, role: p.role.clone() })
+        .collect();
 
     let statement = conn
         .statement(
@@ -417,6 +338,13 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
             .get::<Option<String>>("danger_zone_id")?
             .map(|id| uuid_from(&id, "danger_zone_id"))
             .transpose()?,
+        sla_due_at: row.get("sla_due_at")?,
+        // Null only before the backfill at open has reached the case: least urgent until then.
+        urgency: row.get::<Option<i64>>("urgency")?.unwrap_or(i64::MAX),
+        lead_name: None,
+        people_preview: Vec::new(),
+        assignee_name: None,
+        matched: None,
     })
 }
 

@@ -215,7 +215,7 @@ pub async fn insert_directly(url: &str, commands: &[ReportCase], batch_size: usi
     let mut next_seq = 1;
     for chunk in commands.chunks(batch_size.max(1)) {
         let refs: Vec<&ReportCase> = chunk.iter().collect();
-        let planned = batch::plan_reports(&refs, &HashMap::new(), &HashSet::new(), next_seq);
+        let planned = batch::plan_reports(&refs, &HashMap::new(), &HashSet::new(), next_seq, &Default::default());
         let mut conn = Conn::Sqlite(&mut conn);
         conn.run("begin immediate").await?;
         write_report_rows(&mut conn, &planned).await?;

@@ -23,7 +23,7 @@ use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::{Event, UserCreated};
 use opsroom_domain::priority::{self, Priority, PriorityLevel};
-use opsroom_domain::workflow::{self, CaseChange, CaseCommand, CaseState};
+use opsroom_domain::workflow::{self, CaseChange, CaseCommand, CaseState, SlaPolicy};
 use sqlx::Connection as _;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
@@ -36,6 +36,7 @@ use crate::matching;
 use crate::model::*;
 use crate::partners;
 use crate::public_writes;
+use crate::search;
 use crate::sql::{Backend, Conn, Statement, placeholders};
 use crate::staff::{self, StaffOutcome, StaffWrite};
 use crate::{Result, StoreError};
@@ -119,6 +120,7 @@ pub(crate) async fn run_writer(
     max_batch: usize,
     reconnect: Option<Reconnect>,
     turn: Option<BatchTurn>,
+    policy: SlaPolicy,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     let mut shutdown = None;
@@ -162,7 +164,7 @@ pub(crate) async fn run_writer(
             }
         }
         last_commit = std::time::Instant::now();
-        if let Err(error) = commit(&mut conn.conn(), &mut batch, &head).await {
+        if let Err(error) = commit(&mut conn.conn(), &mut batch, &head, &policy).await {
             tracing::error!(%error, "group commit failed; the batch was rolled back");
             for command in batch.drain(..) {
                 fail(command, &error);
@@ -221,14 +223,19 @@ fn fail(command: Command, error: &StoreError) {
 
 /// Commit one batch; on success move the committed head, then answer every command (in that
 /// order, so no caller can see its own position above the head).
-async fn commit(conn: &mut Conn<'_>, batch: &mut Vec<Command>, head: &watch::Sender<u64>) -> Result<()> {
+async fn commit(
+    conn: &mut Conn<'_>,
+    batch: &mut Vec<Command>,
+    head: &watch::Sender<u64>,
+    policy: &SlaPolicy,
+) -> Result<()> {
     let backend = conn.backend();
     conn.run(match backend {
         Backend::Sqlite => "begin immediate",
         Backend::Postgres => "begin",
     })
     .await?;
-    let written = match write_batch(conn, batch).await {
+    let written = match write_batch(conn, batch, policy).await {
         Ok(written) => written,
         Err(error) => {
             let _ = conn.run("rollback").await;
@@ -361,7 +368,7 @@ async fn flag_arrivals(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<()>
 
 /// Everything between `begin` and `commit`: take the log head (and its lock), write the batch,
 /// store the new head. Returns the new head and each command's outcome.
-async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64, Outcomes)> {
+async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command], policy: &SlaPolicy) -> Result<(u64, Outcomes)> {
     let head_sql = match conn.backend() {
         Backend::Sqlite => "select seq from log_head",
         Backend::Postgres => "select seq from log_head for update",
@@ -375,7 +382,7 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
     let reports: Vec<&ReportCase> =
         batch.iter().filter_map(|c| if let Command::ReportCase(r, _) = c { Some(r.as_ref()) } else { None }).collect();
     if !reports.is_empty() {
-        let planned = plan_reports(conn, &reports, next_seq).await?;
+        let planned = plan_reports(conn, &reports, next_seq, policy).await?;
         write_report_rows(conn, &planned).await?;
         next_seq = planned.last_seq.map_or(next_seq, |last| last + 1);
         outcomes.reports = planned.outcomes;
@@ -384,7 +391,7 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
     for command in batch.iter() {
         if let Command::ImportReports(reports, _) = command {
             let reports: Vec<&ReportCase> = reports.iter().collect();
-            let planned = plan_reports(conn, &reports, next_seq).await?;
+            let planned = plan_reports(conn, &reports, next_seq, policy).await?;
             if planned.outcomes.contains(&ReportOutcome::ReferenceTaken) {
                 // Planned, not written: nothing of the import is in the database.
                 outcomes.imports.push(ImportOutcome::ReferenceTaken);
@@ -536,6 +543,9 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut [Command]) -> Result<(u64,
     }
 
     let new_head = next_seq - 1;
+    // Every change to status, priority, first contact or escalation recorded an event about its
+    // case: recompute those cases' urgency in this same transaction.
+    search::refresh_touched(conn, policy, head, new_head).await?;
     if new_head != head {
         let update = conn.statement("update log_head set seq = $1").bind(new_head as i64);
         conn.execute(update).await?;
@@ -752,7 +762,12 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, first_se
 }
 
 /// Look up the batch's idempotency keys and references in one query each, then plan.
-async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first_seq: u64) -> Result<ReportBatch<'a>> {
+async fn plan_reports<'a>(
+    conn: &mut Conn<'_>,
+    reports: &[&'a ReportCase],
+    first_seq: u64,
+    policy: &SlaPolicy,
+) -> Result<ReportBatch<'a>> {
     let keys: Vec<&str> = reports.iter().filter_map(|r| r.idempotency.as_ref().map(|c| c.key_hash.as_str())).collect();
     let sql = "select key_hash, request_hash, case_id, token_sealed from idempotency where key_hash in";
     let mut known_keys = HashMap::new();
@@ -770,7 +785,7 @@ async fn plan_reports<'a>(conn: &mut Conn<'_>, reports: &[&'a ReportCase], first
     let sql = "select reference from case_file where reference in";
     let taken: HashSet<String> =
         fetch_in(conn, sql, &references).await?.iter().map(|row| row.get("reference")).collect::<Result<_>>()?;
-    Ok(batch::plan_reports(reports, &known_keys, &taken, first_seq))
+    Ok(batch::plan_reports(reports, &known_keys, &taken, first_seq, policy))
 }
 
 /// Most values one lookup binds: a whole batch of commands in one statement, while an import of
@@ -860,8 +875,9 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
         conn,
         "insert into case_file (case_id, reference, tracking_token_hash, status, priority_level, priority_score,
              priority_reasons, needs, flags, channel, language, lat, lon, accuracy_m, place, cell, message,
-             people_count, reported_at, created_seq, updated_seq, version, danger_zone_id, age_marks)",
-        24,
+             people_count, reported_at, created_seq, updated_seq, version, danger_zone_id, age_marks, sla_due_at,
+             urgency)",
+        26,
         &planned.cases,
         |s, c| {
             s.bind(c.case_id.as_str())
@@ -888,6 +904,8 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
                 .bind(1i64)
                 .bind(c.danger_zone.as_deref())
                 .bind(c.age_marks)
+                .bind(c.sla_due_at)
+                .bind(c.urgency)
         },
     )
     .await?;
@@ -917,6 +935,7 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
         },
     )
     .await?;
+    search::insert_terms(conn, &planned.terms).await?;
     insert_rows(
         conn,
         "insert into report (report_id, case_id, seq, channel, language, reporter_person_id, reporter_place,

@@ -160,13 +160,13 @@ async fn assert_head(store: &Store, expected: u64) {
 }
 
 async fn all_cases(store: &Store) -> Vec<CaseSummary> {
-    store.list_cases(&CaseFilter { limit: ALL, ..Default::default() }).await.expect("list_cases")
+    store.list_cases(&CaseFilter { limit: ALL, ..Default::default() }).await.expect("list_cases").cases
 }
 
 /// The ids `list_cases` returns for `filter`; a `limit` of 0 here means "no limit".
 async fn list(store: &Store, filter: CaseFilter) -> Vec<Uuid> {
     let filter = CaseFilter { limit: if filter.limit == 0 { ALL } else { filter.limit }, ..filter };
-    store.list_cases(&filter).await.expect("list_cases").into_iter().map(|c| c.case_id).collect()
+    store.list_cases(&filter).await.expect("list_cases").cases.into_iter().map(|c| c.case_id).collect()
 }
 
 async fn detail(store: &Store, case_id: Uuid) -> CaseDetail {
@@ -645,7 +645,7 @@ pub async fn committed_head_covers_every_reply(store: &Store) {
 }
 
 /// Positions are `u64`: a cursor beyond the last event (even beyond `i64::MAX`) is above every
-/// event, and a `before_seq` beyond the last case is after every case.
+/// event, and a cursor beyond the last case is after every case.
 /// (Regression: cursors above `i64::MAX` once wrapped to negative numbers.)
 pub async fn cursors_beyond_i64_are_not_wrapped(store: &Store) {
     for i in 0..3 {
@@ -653,7 +653,7 @@ pub async fn cursors_beyond_i64_are_not_wrapped(store: &Store) {
     }
     assert!(store.events_after(3, ALL).await.unwrap().is_empty());
     assert!(store.events_after(1_000_000, ALL).await.unwrap().is_empty());
-    assert_eq!(list(store, CaseFilter { before_seq: Some(1_000_000), ..Default::default() }).await.len(), 3);
+    assert_eq!(list(store, CaseFilter { cursor: Some(newest_before(1_000_000)), ..Default::default() }).await.len(), 3);
     for cursor in [i64::MAX as u64, i64::MAX as u64 + 1, u64::MAX] {
         let events = store.events_after(cursor, ALL).await.unwrap();
         assert!(
@@ -661,9 +661,15 @@ pub async fn cursors_beyond_i64_are_not_wrapped(store: &Store) {
             "events_after({cursor}) must be empty, got positions {:?}",
             event_positions(&events)
         );
-        let cases = list(store, CaseFilter { before_seq: Some(cursor), ..Default::default() }).await;
+        let cases = list(store, CaseFilter { cursor: Some(newest_before(cursor)), ..Default::default() }).await;
         assert_eq!(cases.len(), 3, "every case was created before position {cursor}");
     }
+}
+
+/// The cursor of a newest-first page that ended at position `seq` (the bare position of
+/// earlier releases' cursors).
+fn newest_before(seq: u64) -> opsroom_store::CaseCursor {
+    seq.to_string().parse().expect("a bare position is a cursor")
 }
 
 fn event_positions(events: &[opsroom_store::StoredEvent]) -> Vec<u64> {
@@ -845,30 +851,34 @@ pub async fn list_filters_and_paging(store: &Store) {
     }
     for limit in [1, 3, 5, 17, 100] {
         let mut seen = Vec::new();
-        let mut before_seq = None;
+        let mut cursor = None;
         loop {
-            let page = store.list_cases(&CaseFilter { before_seq, limit, ..f() }).await.unwrap();
-            assert!(page.len() <= limit as usize);
-            if page.is_empty() {
-                break;
+            let page = store.list_cases(&CaseFilter { cursor, limit, ..f() }).await.unwrap();
+            assert!(page.cases.len() <= limit as usize);
+            assert_eq!(page.total, everyone.len() as u64, "the total counts every page");
+            if let Some(cursor) = cursor {
+                assert!(
+                    page.cases.iter().all(|c| c.created_seq < cursor.seq),
+                    "a page holds only cases before its cursor"
+                );
             }
-            if let Some(cursor) = before_seq {
-                assert!(page.iter().all(|c| c.created_seq < cursor), "a page holds only cases before its cursor");
+            seen.extend(page.cases.iter().map(|c| c.case_id));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
             }
-            before_seq = Some(page.last().unwrap().created_seq);
-            seen.extend(page.iter().map(|c| c.case_id));
         }
         let expected: Vec<Uuid> = everyone.iter().rev().copied().collect();
         assert_eq!(seen, expected, "paging by {limit} visits every case exactly once, newest first");
     }
     // Paging with a filter: the 13 extra cases are in Khartoum too.
     let mut seen = Vec::new();
-    let mut before_seq = None;
+    let mut cursor = None;
     loop {
-        let page = store.list_cases(&CaseFilter { cell: Some(a_district), before_seq, limit: 4, ..f() }).await.unwrap();
-        let Some(last) = page.last() else { break };
-        before_seq = Some(last.created_seq);
-        seen.extend(page.iter().map(|c| c.case_id));
+        let page = store.list_cases(&CaseFilter { cell: Some(a_district), cursor, limit: 4, ..f() }).await.unwrap();
+        seen.extend(page.cases.iter().map(|c| c.case_id));
+        let Some(next) = page.next_cursor else { break };
+        cursor = Some(next);
     }
     let expected: Vec<Uuid> = everyone.iter().rev().copied().filter(|id| ![c, d].contains(id)).collect();
     assert_eq!(seen, expected);

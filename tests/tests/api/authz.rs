@@ -249,6 +249,8 @@ const ROUTES: &[Route] = &[
 
     // Cases and operators' actions.
     api("GET",    "/api/v1/cases", NONE, operators(200)),
+    api("GET",    "/api/v1/cases/counts", NONE, operators(200)),
+    api("GET",    "/api/v1/cases/export.csv", NONE, supervisors(200)),
     api("POST",   "/api/v1/cases", EMPTY_OBJECT, operators(422)),
     api("GET",    "/api/v1/cases/{case_id}", NONE, operators(200)),
     api("POST",   "/api/v1/cases/{case_id}/status", EMPTY_OBJECT, operators(422)),

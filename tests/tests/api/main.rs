@@ -18,6 +18,7 @@ mod partners;
 mod pfif;
 mod scale_out;
 mod scenarios;
+mod search;
 mod staff;
 mod webhooks;
 mod workflow;

@@ -105,7 +105,7 @@ fn is_json(headers: &HeaderMap) -> bool {
     essence.eq_ignore_ascii_case("application/json")
 }
 
-/// A query string. 400 if it does not fit `T`, naming the parameter in `field`.
+/// A query string. 400 if it does not fit `T` (serde's message names the parameter).
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
 
@@ -113,11 +113,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes());
-        serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(query)).map(ApiQuery).map_err(|e| {
-            let path = e.path().to_string();
-            let field = (path != ".").then_some(path);
-            ApiError::BadRequest(Problem::new("invalid_query", e.inner().to_string(), field))
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query).map(ApiQuery).map_err(|e| {
+            // Name the parameter at fault: the first one that fails on its own (a missing
+            // required one fails every pair alone, so it is not blamed on any of them).
+            let field = query.split('&').find_map(|pair| {
+                let fails_alone =
+                    serde_urlencoded::from_str::<T>(pair).is_err_and(|e| !e.to_string().starts_with("missing field"));
+                let name = serde_urlencoded::from_str::<Vec<(String, String)>>(pair).ok()?.pop()?.0;
+                fails_alone.then_some(name)
+            });
+            ApiError::BadRequest(Problem::new("invalid_query", e.to_string(), field))
         })
     }
 }

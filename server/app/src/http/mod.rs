@@ -136,6 +136,8 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(evacuation::get_manifest_csv))
         .routes(routes!(evacuation::get_summary))
         .routes(routes!(cases::list_cases, reports::post_case))
+        .routes(routes!(cases::case_counts))
+        .routes(routes!(cases::export_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(workflow::post_status))
         .routes(routes!(workflow::post_assignment))
