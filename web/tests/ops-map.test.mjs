@@ -100,16 +100,7 @@ test('the map counts what the board\'s filters choose, as the case list does', a
   await zoom(page, 30.5, 16.5, 6_000);
   const onMap = () => page.evaluate(() => [...window.opsroom.state.map.cells.values()].reduce((sum, c) => sum + c.total, 0));
   const call = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-  const listed = async (query) => {
-    let count = 0;
-    let cursor = '';
-    for (;;) {
-      const page = await call('GET', `/api/v1/cases?limit=500&${query}${cursor}`);
-      count += page.body.cases.length;
-      if (!page.body.next_cursor) return count;
-      cursor = `&cursor=${page.body.next_cursor}`;
-    }
-  };
+  const listed = async (query) => (await call('GET', `/api/v1/cases?limit=1&${query}`)).body.total;
   assert.equal(await onMap(), CASES);
   for (const filters of [{ need: 'medical' }, { need: 'water', flag: 'unaccompanied_minors' }, { priority: 'critical' }]) {
     const loaded = page.waitForResponse((r) => r.url().includes('/api/v1/map?'), { timeout: 10_000 });
