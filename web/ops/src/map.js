@@ -34,14 +34,14 @@ const WORDS = {
     legend: 'مفتاح الخريطة',
     level: { critical: 'حرجة', high: 'عالية', normal: 'عادية', low: 'منخفضة' },
     hexagon: 'الرقم في الخلية: عدد حالاتها؛ لونها: أشد أولوية فيها',
-    case: 'حالة',
+    case: 'حالة (عن قرب)',
     marker: 'حالة؛ الدائرة: المنطقة المعروف أنها فيها',
   },
   en: {
     legend: 'Map key',
     level: { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' },
     hexagon: 'Number in a hexagon: its cases; colour: the worst priority there',
-    case: 'A case',
+    case: 'A case (close up)',
     marker: 'A case; circle: the area it is known to be in',
   },
 };
@@ -310,7 +310,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     const texts = [];
     for (const cell of cells) {
       const [x, y] = toScreen(...cell.centre);
-      texts.push({ kind: 'count', weight: cell.total, text: String(cell.total), spots: [[x, y + 4, 'center']], font: BOLD, colour: '#111', halo: false });
+      texts.push({ kind: 'count', weight: cell.total, text: String(cell.total), spots: [[x, y + 4, 'center']], font: BOLD, colour: '#111', halo: true });
     }
     drawAreas(texts);
     drawPoints(texts);
@@ -394,7 +394,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   function renderLegend() {
     const words = WORDS[lang()] ?? WORDS.en;
     const extras = [...new Map([...areas, ...points].filter((a) => a.legend).map((a) => [a.legend, a])).values()];
-    const key = JSON.stringify([lang(), cells.length > 0, markers.length > 0, extras.map((a) => a.legend)]);
+    const key = JSON.stringify([lang(), cells.length > 0, cases.length > 0, markers.length > 0, extras.map((a) => a.legend)]);
     if (key === legendKey) return;
     legendKey = key;
     const item = (swatch, text) => {
@@ -413,6 +413,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     title.textContent = words.legend;
     const entries = Object.entries(COLOURS).map(([level, colour]) => item(swatch('level', colour), words.level[level]));
     if (cells.length) entries.push(item(swatch('hexagon', '#fff'), words.hexagon));
+    if (cases.length) entries.push(item(swatch('level', '#555'), words.case));
     if (markers.length) entries.push(item(swatch('marker', COLOURS.high), words.marker));
     for (const extra of extras) {
       const shape = extra.polygons ? 'area' : `shape-${extra.shape ?? 'circle'}`;
