@@ -75,8 +75,10 @@ const gazetteerRows = (file) =>
     .split('\n')
     .filter((line) => line && !line.startsWith('#') && !line.startsWith('country\t'))
     .map((line) => line.split('\t'));
+// `a` is the Arabic name, or null where GeoNames has none: an Arabic map then leaves the town
+// unlabelled rather than mix scripts.
 const places = gazetteerRows('gazetteer-sd-eg.tsv').map(([country, , name, namesAr, lat, lon, population]) => {
-  return { c: country, n: name, a: (namesAr || '').split('|')[0] || name, y: +lat, x: +lon, p: +population };
+  return { c: country, n: name, a: (namesAr || '').split('|')[0] || null, y: +lat, x: +lon, p: +population };
 });
 writeFileSync(
   join(out, 'ops/places.json'),

@@ -1,18 +1,21 @@
 // Browser benchmark of the ops room (a benchmark, not a test: it asserts nothing, it measures).
 //
-//   cargo build --release -p opsroom-cli && cd web && node bench/ops-perf.mjs [cases] [reports per second]
+//   cargo build --release -p opsroom-cli && cd web && node bench/ops-perf.mjs [cases] [rate] [scale]
 //
 // Seeds a fresh server with N cases (default 50,000) through the public API, then in Chromium:
 //   1. time from pressing "sign in" until the board shows cards, the map shows cells and the
 //      KPI bar is filled;
-//   2. N reports per second (default 100) for 10 s while the page is open: our main-thread work per
-//      animation frame (event handling, board and map rendering), from the page's own
-//      performance.now() bookkeeping, and the long tasks the browser reports.
+//   2. `rate` reports per second (default 100) for 10 s while the page is open, the map at
+//      `scale` (pixels per unit of the Mercator square; default the room's opening view, a
+//      city at 400000, where the map draws each case): our main-thread work per animation
+//      frame (event handling, board and map rendering), from the page's own performance.now()
+//      bookkeeping, and the long tasks the browser reports.
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cases = Number(process.argv[2] ?? 50_000);
 const rate = Number(process.argv[3] ?? 100);
+const scale = process.argv[4] ? Number(process.argv[4]) : null;
 // The release binary unless told otherwise; set before the harness reads it.
 process.env.OPSROOM_BINARY ??= join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'release', 'opsroom');
 const { ADMIN_PASSWORD, launchBrowser, startServer } = await import('../tests/harness.mjs');
@@ -72,6 +75,7 @@ await page.waitForFunction(
 );
 const usable = Date.now() - signIn;
 
+if (scale) await page.evaluate((s) => window.opsroom.map.zoomTo(32.53, 15.6, s), scale);
 await page.evaluate(() => {
   window.opsroom.metrics.frames.length = 0;
   window.longTasks.length = 0;
@@ -91,6 +95,7 @@ const liveSeconds = (Date.now() - live) / 1000;
 console.log('| measurement | result |');
 console.log('|---|---|');
 console.log(`| cases stored | ${cases} |`);
+console.log(`| map view | ${scale ? `scale ${scale}` : 'opening view'} |`);
 console.log(`| sign-in to board, map and KPIs shown | ${usable} ms |`);
 console.log(`| live load | ${sent} reports in ${liveSeconds.toFixed(1)} s |`);
 console.log(

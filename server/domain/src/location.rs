@@ -123,6 +123,20 @@ pub fn stored_ranges(cells: impl IntoIterator<Item = Cell>) -> Vec<(u64, u64)> {
     merged
 }
 
+/// How to turn a stored cell's raw index into its parent's at `resolution` (0 to the stored
+/// resolution) with two bit operations, `(index & keep) | set`, so a database groups cases by a
+/// coarser cell without H3: the resolution field (bits 52–55) becomes `resolution` and every digit
+/// finer than it becomes 7 ("unused"), which is exactly the parent's index. `None` for a finer
+/// resolution.
+pub fn parent_masks(resolution: u8) -> Option<(u64, u64)> {
+    if resolution > u8::from(STORED_RESOLUTION) {
+        return None;
+    }
+    let finer_digits = (1u64 << (3 * (15 - u32::from(resolution)))) - 1;
+    let resolution_field = 0xF << 52;
+    Some((!resolution_field & !finer_digits, (u64::from(resolution) << 52) | finer_digits))
+}
+
 /// The smallest index above `index` that a stored cell could have: its digits (1 to the stored
 /// resolution, each 0 to 6) counted up by one with carry, then the next base cell. Everything
 /// strictly between the two is not a valid stored cell.
@@ -218,6 +232,20 @@ mod tests {
         assert_eq!(cell.to_string().len(), 15);
         assert_eq!(cell.to_string().parse::<Cell>().unwrap(), cell);
         assert_eq!(Cell::from_u64(cell.to_u64()), Some(cell));
+    }
+
+    proptest! {
+        #[test]
+        fn parent_masks_give_the_parent(lat in -85.0f64..85.0, lon in -180.0f64..180.0, resolution in 0u8..=9) {
+            let cell = Coordinates::parse(lat, lon).unwrap().cell();
+            let (keep, set) = parent_masks(resolution).unwrap();
+            prop_assert_eq!(Cell::from_u64((cell.to_u64() & keep) | set), cell.parent(resolution));
+        }
+    }
+
+    #[test]
+    fn parent_masks_refuse_finer_than_stored() {
+        assert_eq!(parent_masks(10), None);
     }
 
     #[test]

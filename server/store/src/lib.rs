@@ -622,6 +622,12 @@ impl Store {
         self.inner.policy
     }
 
+    /// The cases `filter` chooses (its page fields ignored) counted by cell at `resolution` (0
+    /// to 9), priority and status, for a map that follows the board's filters.
+    pub async fn map_counts(&self, filter: &CaseFilter, resolution: u8) -> Result<Vec<CellCount>> {
+        lists::map_counts(&self.inner.reads, filter, &self.inner.policy, resolution).await
+    }
+
     pub async fn case_detail(&self, case_id: Uuid) -> Result<Option<CaseDetail>> {
         reads::case_detail(&self.inner.reads, case_id).await
     }

@@ -12,6 +12,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use opsroom_domain::case::CaseStatus;
+use opsroom_domain::location;
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::search::SearchMatch;
 use opsroom_domain::workflow::{SlaPolicy, is_finished};
@@ -20,7 +21,7 @@ use uuid::Uuid;
 use crate::Result;
 use crate::batch;
 use crate::model::*;
-use crate::reads::{CASE_COLUMNS, case_summary, uuid_col};
+use crate::reads::{CASE_COLUMNS, case_summary, cell_count, uuid_col};
 use crate::search;
 use crate::sql::{Conn, Pool, Statement};
 
@@ -324,39 +325,35 @@ async fn decorate(conn: &mut Conn<'_>, cases: &mut [CaseSummary]) -> Result<()> 
     Ok(())
 }
 
+/// The cases a count may read: every case (`[None]`) without a search, else the search's
+/// candidates in chunks of ids (none when it found nothing).
+async fn search_scope(conn: &mut Conn<'_>, filter: &CaseFilter) -> Result<Vec<Option<Vec<String>>>> {
+    let Some(q) = filter.q.as_deref() else { return Ok(vec![None]) };
+    let found = search::candidates(conn, q).await?.0;
+    Ok(found.keys().cloned().collect::<Vec<_>>().chunks(500).map(|c| Some(c.to_vec())).collect())
+}
+
+/// `select` (with its values) from the cases among `ids` (if any) that pass the filters.
+fn filtered(mut select: Query, ids: &Option<Vec<String>>, filter: &CaseFilter, policy: &SlaPolicy) -> Query {
+    select.push(" from case_file where 1 = 1", []);
+    if let Some(ids) = ids {
+        let list: Vec<&str> = ids.iter().map(|_| "#").collect();
+        select.push(&format!(" and case_id in ({})", list.join(", ")), ids.iter().map(|id| Arg::Text(id.clone())));
+    }
+    push_filters(&mut select, filter, policy);
+    select
+}
+
 /// Cases per status for the filters (`filter.status`, `sort`, `cursor` and `limit` are
 /// ignored), the overdue ones at `filter.now_ms` and the unassigned critical open ones.
 pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPolicy) -> Result<CaseCounts> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
-    let scope = match filter.q.as_deref() {
-        Some(q) => Some(search::candidates(&mut conn, q).await?.0),
-        None => None,
-    };
-    // The same filters, optionally narrowed to the search's candidates (in chunks).
-    let chunks: Vec<Option<Vec<String>>> = match &scope {
-        None => vec![None],
-        Some(found) if found.is_empty() => {
-            return Ok(CaseCounts { by_status: STATUSES.map(|s| (s, 0)).to_vec(), ..Default::default() });
-        }
-        Some(found) => found.keys().cloned().collect::<Vec<_>>().chunks(500).map(|c| Some(c.to_vec())).collect(),
-    };
     let mut by_status: HashMap<String, u64> = HashMap::new();
     let (mut overdue, mut unassigned_critical) = (0, 0);
     let open: Vec<&str> = STATUSES.iter().filter(|s| !is_finished(**s)).map(|s| s.as_str()).collect();
-    for ids in chunks {
-        let base = |select: &str| {
-            let mut query = Query::new(&format!("select {select} from case_file where 1 = 1"));
-            if let Some(ids) = &ids {
-                let list: Vec<&str> = ids.iter().map(|_| "#").collect();
-                query.push(
-                    &format!(" and case_id in ({})", list.join(", ")),
-                    ids.iter().map(|id| Arg::Text(id.clone())),
-                );
-            }
-            push_filters(&mut query, filter, policy);
-            query
-        };
+    for ids in search_scope(&mut conn, filter).await? {
+        let base = |select: &str| filtered(Query::new(&format!("select {select}")), &ids, filter, policy);
         let mut query = base("status, count(*) as n");
         query.push(" group by status", []);
         for row in conn.fetch_all(query.statement(&conn)).await? {
@@ -378,6 +375,37 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
         overdue,
         unassigned_critical,
     })
+}
+
+/// The cases the filters choose (`sort`, `cursor` and `limit` ignored) counted by their cell at
+/// `resolution` (the parent's index computed in SQL from the stored one with
+/// `location::parent_masks`), priority and status; unlocated cases have no cell.
+pub(crate) async fn map_counts(
+    pool: &Pool,
+    filter: &CaseFilter,
+    policy: &SlaPolicy,
+    resolution: u8,
+) -> Result<Vec<CellCount>> {
+    let Some((keep, set)) = location::parent_masks(resolution) else { return Ok(Vec::new()) };
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let mut counts = Vec::new();
+    for ids in search_scope(&mut conn, filter).await? {
+        let mut select = Query::default();
+        select.push(
+            "select (cell & #) | # as cell, priority_level, status, count(*) as n",
+            [Arg::Int(keep as i64), Arg::Int(set as i64)],
+        );
+        let mut query = filtered(select, &ids, filter, policy);
+        if let Some(status) = filter.status {
+            query.push(" and status = #", [Arg::Text(status.as_str().into())]);
+        }
+        query.push(" group by 1, priority_level, status", []);
+        for row in conn.fetch_all(query.statement(&conn)).await? {
+            counts.push(cell_count(&row)?);
+        }
+    }
+    Ok(counts)
 }
 
 /// Every case the filters match in the list's order, at most `max`; and whether there were

@@ -137,6 +137,17 @@ pub(crate) async fn events_after(pool: &Pool, after: u64, limit: u32) -> Result<
     conn.fetch_all(statement).await?.iter().map(stored_event).collect()
 }
 
+pub(crate) fn cell_count(row: &Row) -> Result<CellCount> {
+    let status: String = row.get("status")?;
+    let priority: String = row.get("priority_level")?;
+    Ok(CellCount {
+        cell: cell_col(row)?,
+        priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
+        status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        count: row.get::<i64>("n")? as u64,
+    })
+}
+
 pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<CaseDetail>> {
     let id = case_id.to_string();
     let mut pooled = pool.acquire().await?;
@@ -366,17 +377,7 @@ pub(crate) async fn map_snapshot(pool: &Pool) -> Result<MapSnapshot> {
         let statement = conn.statement(
             "select cell, priority_level, status, count(*) as n from case_file group by cell, priority_level, status",
         );
-        let mut counts = Vec::new();
-        for row in conn.fetch_all(statement).await? {
-            let status: String = row.get("status")?;
-            let priority: String = row.get("priority_level")?;
-            counts.push(CellCount {
-                cell: cell_col(&row)?,
-                priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
-                status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-                count: row.get::<i64>("n")? as u64,
-            });
-        }
+        let counts = conn.fetch_all(statement).await?.iter().map(cell_count).collect::<Result<_>>()?;
         Ok(MapSnapshot { seq, counts })
     }
     .await;

@@ -44,7 +44,9 @@ export const api = {
   userSessions: (name) => call('GET', `/api/v1/users/${encodeURIComponent(name)}/sessions`),
   endSessions: (name) => call('DELETE', `/api/v1/users/${encodeURIComponent(name)}/sessions`),
   mapConfig: () => call('GET', '/api/v1/map/config'),
-  map: (bbox, resolution) => call('GET', `/api/v1/map?bbox=${bbox.join(',')}&resolution=${resolution}`),
+  /** `filters`: the board's filters as the map's query parameters (the map's `filters()`). */
+  map: (bbox, resolution, filters = {}) =>
+    call('GET', `/api/v1/map?${new URLSearchParams({ bbox: bbox.join(','), resolution, ...filters })}`),
   act: (id, action, body) => call('POST', `/api/v1/cases/${id}/${action}`, body),
   reissueLink: (id) => call('POST', `/api/v1/cases/${id}/tracking-link`),
   revokeLink: (id) => call('DELETE', `/api/v1/cases/${id}/tracking-link`),

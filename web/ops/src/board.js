@@ -3,7 +3,8 @@
 // drawn. Counts are the server's over every matching case. Also the filters bar the board, the
 // table and the overdue queue share. Filtering, sorting and counting happen on the server only.
 import { h, isolated, isolatedLtr, joined } from './dom.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
+import { placeName } from './places.js';
 import { pagedList } from './pages.js';
 import { COLUMNS, DONE_STATUSES, SORTS, caseQuery, minutesOverdue, minutesWaiting, referralAttention } from './state.js';
 import { virtualList } from './virtual.js';
@@ -45,7 +46,13 @@ export function renderFilters(element, state, { onChange, onSort, partners = [] 
     },
   });
   const clearCell = state.filters.cell
-    ? h('button', { type: 'button', class: 'chip', onclick: () => onChange({ ...state.filters, cell: '' }) }, `${t('clearCell')} `, isolatedLtr(state.filters.cell))
+    ? h(
+        'button',
+        { type: 'button', class: 'chip', title: state.filters.cell, onclick: () => onChange({ ...state.filters, cell: '' }) },
+        `${t('clearCell')} `,
+        // The town nearest the cell, in the page's language; the raw H3 index only if none is known.
+        isolated(placeName(state.filters.cell, lang())) ?? isolatedLtr(state.filters.cell),
+      )
     : '';
   const filtered = Object.values(state.filters).some(Boolean);
   element.replaceChildren(

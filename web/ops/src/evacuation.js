@@ -81,10 +81,10 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
 
   function drawLayers() {
     map.setPoints(
-      places.map((p) => ({ lon: p.lon, lat: p.lat, ...PLACE_STYLE[p.kind], label: p.name[lang()], sublabel: p.name[other()] })),
+      places.map((p) => ({ lon: p.lon, lat: p.lat, ...PLACE_STYLE[p.kind], label: p.name[lang()], sublabel: p.name[other()], legend: t(`placeKinds.${p.kind}`) })),
     );
     map.setAreas(
-      zones.filter((z) => z.active).map((z) => ({ polygons: polygonsOf(z.area), ...ZONE_STYLE[z.kind], label: z.name[lang()] })),
+      zones.filter((z) => z.active).map((z) => ({ polygons: polygonsOf(z.area), ...ZONE_STYLE[z.kind], label: z.name[lang()], legend: t(`zoneKinds.${z.kind}`) })),
     );
   }
 

@@ -194,7 +194,6 @@ function room(user) {
     shown.board.setCounts(null); // the old filters' counts are not these filters'
     show(current);
     loadCounts();
-    loadMap();
   };
   const drawFilters = () => renderFilters(filters, state, { onChange: setFilters, onSort: setSort, partners: partnerList });
   let partnerList = [];
@@ -202,6 +201,7 @@ function room(user) {
     state.filters = next;
     drawFilters();
     requery();
+    map.setFilters(next); // the map follows the board (and asks for its counts when they change)
   };
   const setSort = (sort) => {
     state.sort = sort;
@@ -221,7 +221,7 @@ function room(user) {
   });
 
   const map = mountMap(mapPanel, {
-    onView: (bbox, resolution) => loadMap(bbox, resolution),
+    onView: (bbox, resolution, filters) => loadMap(bbox, resolution, filters),
     onPickCell: (cell) => setFilters({ ...state.filters, cell }),
     lang,
   });
@@ -232,8 +232,8 @@ function room(user) {
   api.mapConfig().then((answer) => {
     if (answer.ok && answer.body.tile_url) map.setTiles(answer.body.tile_url);
   });
-  async function loadMap(bbox = map.bbox(), resolution = map.resolution()) {
-    const answer = await api.map(bbox, resolution);
+  async function loadMap(bbox = map.bbox(), resolution = map.resolution(), filters = map.filters()) {
+    const answer = await api.map(bbox, resolution, filters);
     if (!answer.ok) return;
     state.map.resolution = resolution;
     state.map.cells = new Map(answer.body.features.map((f) => [f.properties.cell, { total: f.properties.counts.total, worst: f.properties.worst_priority }]));

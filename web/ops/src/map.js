@@ -5,13 +5,52 @@
 // outline), labelled points, and a shape being drawn, whose vertices a caller collects by
 // taking the map's clicks (`takeClicks`). Works offline: nothing is fetched but our own /ops/
 // assets (the partner page uses the same ones) and what the caller asks for. It knows no page's
-// words or state: the label language comes in as `lang()`, other labels come written.
+// state: the label language comes in as `lang()`, other labels come written, and the board's
+// filters come in through `setFilters` and go out with `onView` for the caller to ask for.
+//
+// Every text on the canvas (hexagons' counts, points' and areas' labels, town names) is placed
+// by one greedy pass: most important first, and a label whose box would overlap one already
+// placed is left out, so no two are ever drawn over each other. Town names are written in the
+// page's language only (a town with no name in that script stays unnamed). Below the canvas,
+// never over the data, a legend says what the colours, numbers and shapes drawn now mean; its
+// few words are the map's own, in both languages, since two pages with different dictionaries
+// share this module.
 import { feature } from 'topojson-client';
+import { loadPlaces, nameIn, rememberCell } from './places.js';
 
 /** Individual cases are drawn from this zoom on (pixels per unit of the Mercator square). */
 const CASES_FROM_SCALE = 60_000;
 
+/** Live changes to the individual cases redraw the map at most this often (a redraw of 20,000
+ * dots costs about one frame of a slow machine; at 200 events a second each frame has one). A
+ * move of the view or any other change redraws at the next frame. */
+const CASES_EVERY_MS = 250;
+
 const COLOURS = { critical: '#c0392b', high: '#e67e22', normal: '#f1c40f', low: '#7f8c8d' };
+
+/** The legend's words. */
+const WORDS = {
+  ar: {
+    legend: 'مفتاح الخريطة',
+    level: { critical: 'حرجة', high: 'عالية', normal: 'عادية', low: 'منخفضة' },
+    hexagon: 'الرقم في الخلية: عدد حالاتها؛ لونها: أشد أولوية فيها',
+    case: 'حالة (عن قرب)',
+    marker: 'حالة؛ الدائرة: المنطقة المعروف أنها فيها',
+  },
+  en: {
+    legend: 'Map key',
+    level: { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' },
+    hexagon: 'Number in a hexagon: its cases; colour: the worst priority there',
+    case: 'A case (close up)',
+    marker: 'A case; circle: the area it is known to be in',
+  },
+};
+
+/** The board's filters the map answers follow, as the API's query parameters name them. */
+const FILTER_PARAMETERS = ['status', 'priority', 'need', 'flag', 'channel', 'assignee', 'sla', 'partner', 'q'];
+
+/** Placement order of texts: data first, then what the operators put on the map, then towns. */
+const RANK = { count: 0, point: 1, area: 1, place: 2 };
 
 /** Points' shapes other than the circle, as corners around the point in pixels. */
 const SHAPES = {
@@ -36,9 +75,10 @@ function unproject(x, y) {
 export const EDGE_KM = [1107.7, 418.7, 158.2, 59.8, 22.6, 8.5, 3.2, 1.2, 0.46, 0.17];
 
 /**
- * Mount the map in `element`. `onView(bbox, resolution)` fires (debounced) when the view
- * changes; `onPickCell(hex)` when a hexagon is clicked, `onPickMarker(id)` when a marker is;
- * `lang()` says which language place labels are written in ('ar' or 'en').
+ * Mount the map in `element`. `onView(bbox, resolution, filters)` fires (debounced) when the view
+ * or the filters change (`filters`: the API's map query parameters, see `setFilters`);
+ * `onPickCell(hex)` when a hexagon is clicked, `onPickMarker(id)` when a marker is; `lang()`
+ * says which language place labels and the legend are written in ('ar' or 'en').
  */
 export function mountMap(element, { onView = () => {}, onPickCell = () => {}, onPickMarker = () => {}, lang = () => 'en' }) {
   const canvas = document.createElement('canvas');
@@ -46,10 +86,13 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', 'map');
   element.append(canvas);
-  const credit = document.createElement('div');
+  const credit = document.createElement('span');
   credit.className = 'map-credit';
   credit.textContent = 'Natural Earth · GeoNames (CC BY 4.0)';
-  element.append(credit);
+  const legend = document.createElement('div');
+  legend.className = 'map-legend';
+  legend.append(credit);
+  element.append(legend);
   const onScreen = canvas.getContext('2d');
   let context = onScreen; // what `ring` and the drawing below draw on
 
@@ -59,26 +102,44 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   let countries = [];
   let places = [];
   let cells = []; // [{cell, total, worst, ring: [[lon,lat]...]}]
-  let cases = []; // [{lat, lon, level}]
+  let casesSource = () => []; // gives the cases: [{lat, lon, level}]
+  let cases = []; // as drawn last
   let markers = []; // [{id, lat, lon, level, resolution, selected}]
   let areas = []; // [{polygons: [[ring…]…], fill, stroke, dashed, label}]
   let points = []; // [{lon, lat, shape, colour, label, sublabel}]
   let draft = null; // [[lon, lat]…]: the outline being drawn
   let clickTaker = null; // while set, a click gives it [lon, lat] and picks nothing
-  let dirty = true;
+  let filters = {}; // API query parameters of the board's filters
+  let placedLabels = []; // the boxes of the texts drawn last, for tests
+  let legendKey = '';
+  let dirty = true; // redraw at the next frame
+  let casesMoved = false; // redraw within CASES_EVERY_MS: live cases changed, nothing else
+  let drawnAt = 0;
 
   fetch('/ops/countries.json')
     .then((r) => r.json())
     .then((topology) => {
-      countries = feature(topology, topology.objects.countries).features;
+      // Each country with its box, so a view draws only the countries it shows.
+      countries = feature(topology, topology.objects.countries).features.map((country) => {
+        const g = country.geometry;
+        const polygons = g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : [];
+        const box = [Infinity, Infinity, -Infinity, -Infinity];
+        for (const polygon of polygons) {
+          for (const [lon, lat] of polygon[0]) {
+            box[0] = Math.min(box[0], lon);
+            box[1] = Math.min(box[1], lat);
+            box[2] = Math.max(box[2], lon);
+            box[3] = Math.max(box[3], lat);
+          }
+        }
+        return { polygons, box };
+      });
       dirty = true;
     });
-  fetch('/ops/places.json')
-    .then((r) => r.json())
-    .then((data) => {
-      places = data.places.sort((a, b) => b.p - a.p);
-      dirty = true;
-    });
+  loadPlaces().then((loaded) => {
+    places = loaded;
+    dirty = true;
+  });
 
   const size = () => [canvas.clientWidth, canvas.clientHeight];
   const toScreen = (lon, lat) => {
@@ -110,7 +171,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   const viewChanged = () => {
     dirty = true;
     clearTimeout(viewTimer);
-    viewTimer = setTimeout(() => onView(bbox(), resolution()), 250);
+    viewTimer = setTimeout(() => onView(bbox(), resolution(), { ...filters }), 250);
   };
 
   function ring(coordinates) {
@@ -142,10 +203,10 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     context.fillStyle = '#f7f5ef';
     context.strokeStyle = '#9aa5ad';
     context.lineWidth = 0.7;
-    for (const country of countries) {
+    const [west, south, east, north] = bbox();
+    for (const { polygons, box } of countries) {
+      if (box[0] > east || box[2] < west || box[1] > north || box[3] < south) continue;
       context.beginPath();
-      const g = country.geometry;
-      const polygons = g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : [];
       for (const polygon of polygons) for (const r of polygon) ring(r);
       if (!tiled) context.fill('evenodd'); // over street tiles, outlines only
       context.stroke();
@@ -195,6 +256,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       canvas.height = h * ratio;
     }
     drawBase(w, h, ratio);
+    cases = scale > CASES_FROM_SCALE ? casesSource() : [];
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.drawImage(base, 0, 0);
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -208,20 +270,20 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       context.globalAlpha = 1;
       context.strokeStyle = '#333';
       context.stroke();
-      const [x, y] = toScreen(...cell.centre);
-      context.fillStyle = '#111';
-      context.font = 'bold 12px system-ui, sans-serif';
-      context.textAlign = 'center';
-      context.fillText(String(cell.total), x, y + 4);
     }
-    if (scale > CASES_FROM_SCALE) {
+    // One path per colour, of the dots on screen only: tens of thousands of cases cost four
+    // fills, not one each.
+    for (const [level, colour] of Object.entries(COLOURS)) {
+      context.beginPath();
       for (const c of cases) {
+        if (c.level !== level) continue;
         const [x, y] = toScreen(c.lon, c.lat);
-        context.beginPath();
+        if (x < -4 || y < -4 || x > w + 4 || y > h + 4) continue;
+        context.moveTo(x + 4, y);
         context.arc(x, y, 4, 0, 2 * Math.PI);
-        context.fillStyle = COLOURS[c.level];
-        context.fill();
       }
+      context.fillStyle = colour;
+      context.fill();
     }
     for (const m of markers) {
       const [x, y] = toScreen(m.lon, m.lat);
@@ -245,25 +307,122 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       context.stroke();
       context.lineWidth = 0.7;
     }
-    drawAreas();
-    drawPoints();
+    const texts = [];
+    for (const cell of cells) {
+      const [x, y] = toScreen(...cell.centre);
+      texts.push({ kind: 'count', weight: cell.total, text: String(cell.total), spots: [[x, y + 4, 'center']], font: BOLD, colour: '#111', halo: true });
+    }
+    drawAreas(texts);
+    drawPoints(texts);
     drawDraft();
-    // Labels: more towns as one zooms in.
-    const minPopulation = scale > 200_000 ? 0 : scale > 60_000 ? 20_000 : scale > 20_000 ? 100_000 : 400_000;
-    context.font = '11px system-ui, sans-serif';
-    context.fillStyle = '#2c3e50';
-    context.textAlign = 'center';
+    // Towns, biggest first (the list is sorted so), in the page's language.
+    const language = lang();
     for (const place of places) {
-      if (place.p < minPopulation) break;
+      const name = nameIn(place, language);
+      if (!name) continue;
       const [x, y] = toScreen(place.x, place.y);
       if (x < 0 || y < 0 || x > w || y > h) continue;
-      context.fillRect(x - 1.5, y - 1.5, 3, 3);
-      context.fillText(lang() === 'ar' ? place.a : place.n, x, y - 5);
+      // Above its dot if there is room, else below, after or before it.
+      const spots = [[x, y - 5, 'center'], [x, y + 14, 'center'], [x + 5, y + 4, 'left'], [x - 5, y + 4, 'right']];
+      texts.push({ kind: 'place', weight: place.p, text: name, spots, font: PLAIN, colour: '#2c3e50', halo: true, dot: [x, y] });
     }
+    placedLabels = placeTexts(texts, w, h);
+    for (const label of placedLabels) drawText(label);
+    renderLegend();
     dirty = false;
   }
 
-  function drawAreas() {
+  // Text boxes: measured once per font and text (the same towns are measured every frame).
+  const widths = new Map();
+  function textBox({ text, font, dot }, [x, y, align]) {
+    const key = `${font}|${text}`;
+    let width = widths.get(key);
+    if (width === undefined) {
+      context.font = font;
+      width = context.measureText(text).width;
+      if (widths.size > 5000) widths.clear();
+      widths.set(key, width);
+    }
+    const size = font === BOLD ? 12 : 11;
+    // From the top of the tallest letter to below the descenders, and to the town's dot, with
+    // the halo's width around it.
+    const left = align === 'center' ? x - width / 2 : align === 'right' ? x - width : x;
+    const top = Math.min(y - size, dot ? dot[1] - 2 : Infinity) - 2;
+    const bottom = Math.max(y + size * 0.35, dot ? dot[1] + 2 : -Infinity) + 2;
+    const right = Math.max(left + width, dot ? dot[0] + 2 : -Infinity) + 2;
+    const start = Math.min(left, dot ? dot[0] - 2 : Infinity) - 2;
+    return { x: start, y: top, w: right - start, h: bottom - top };
+  }
+
+  // Greedy placement: by rank, then weight (cases, population) descending, each text at the
+  // first of its spots where its box stays on the canvas and meets no placed one, or left out.
+  function placeTexts(texts, w, h) {
+    texts.sort((a, b) => RANK[a.kind] - RANK[b.kind] || b.weight - a.weight);
+    const placed = [];
+    for (const t of texts) {
+      for (const spot of t.spots) {
+        const box = textBox(t, spot);
+        if (box.x < 0 || box.y < 0 || box.x + box.w > w || box.y + box.h > h) continue;
+        if (placed.some((p) => overlaps(p.box, box))) continue;
+        const [x, y, align] = spot;
+        placed.push({ ...t, x, y, align, box });
+        break;
+      }
+    }
+    return placed;
+  }
+
+  function drawText({ text, x, y, align, font, colour, halo, dot }) {
+    if (dot) {
+      context.fillStyle = colour;
+      context.fillRect(dot[0] - 1.5, dot[1] - 1.5, 3, 3);
+    }
+    context.font = font;
+    context.textAlign = align;
+    if (halo) {
+      context.lineWidth = 3;
+      context.strokeStyle = '#fff';
+      context.strokeText(text, x, y);
+      context.lineWidth = 0.7;
+    }
+    context.fillStyle = colour;
+    context.fillText(text, x, y);
+  }
+
+  // The legend: the priorities' colours, then the kinds of things drawn now; rebuilt only when
+  // those change. Its strip has a fixed height (style.css), so a new entry never resizes the map.
+  function renderLegend() {
+    const words = WORDS[lang()] ?? WORDS.en;
+    const extras = [...new Map([...areas, ...points].filter((a) => a.legend).map((a) => [a.legend, a])).values()];
+    const key = JSON.stringify([lang(), cells.length > 0, cases.length > 0, markers.length > 0, extras.map((a) => a.legend)]);
+    if (key === legendKey) return;
+    legendKey = key;
+    const item = (swatch, text) => {
+      const entry = document.createElement('span');
+      entry.className = 'map-legend-item';
+      entry.append(swatch, document.createTextNode(text));
+      return entry;
+    };
+    const swatch = (kind, colour, dashed = false) => {
+      const mark = document.createElement('span');
+      mark.className = `map-legend-swatch ${kind}${dashed ? ' dashed' : ''}`;
+      mark.style.setProperty('--swatch', colour);
+      return mark;
+    };
+    const title = document.createElement('strong');
+    title.textContent = words.legend;
+    const entries = Object.entries(COLOURS).map(([level, colour]) => item(swatch('level', colour), words.level[level]));
+    if (cells.length) entries.push(item(swatch('hexagon', '#fff'), words.hexagon));
+    if (cases.length) entries.push(item(swatch('level', '#555'), words.case));
+    if (markers.length) entries.push(item(swatch('marker', COLOURS.high), words.marker));
+    for (const extra of extras) {
+      const shape = extra.polygons ? 'area' : `shape-${extra.shape ?? 'circle'}`;
+      entries.push(item(swatch(shape, extra.stroke ?? extra.colour, extra.dashed), extra.legend));
+    }
+    legend.replaceChildren(title, ...entries, credit);
+  }
+
+  function drawAreas(texts) {
     for (const area of areas) {
       context.beginPath();
       for (const polygon of area.polygons) for (const r of polygon) ring(r);
@@ -281,13 +440,13 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       context.lineWidth = 0.7;
       if (area.label) {
         const [x, y] = toScreen(...area.polygons[0][0][0]);
-        outlinedText(area.label, x, y - 6, 'bold 12px system-ui, sans-serif', area.stroke);
+        texts.push({ kind: 'area', weight: 0, text: area.label, spots: [[x, y - 6, 'center']], font: BOLD, colour: area.stroke, halo: true });
       }
     }
   }
 
   // Points: a shape per kind (circle, diamond, triangle, square) with a label and a sublabel.
-  function drawPoints() {
+  function drawPoints(texts) {
     for (const p of points) {
       const [x, y] = toScreen(p.lon, p.lat);
       context.beginPath();
@@ -301,8 +460,8 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       context.lineWidth = 2;
       context.stroke();
       context.lineWidth = 0.7;
-      if (p.label) outlinedText(p.label, x, y - 12, 'bold 12px system-ui, sans-serif', '#111');
-      if (p.sublabel) outlinedText(p.sublabel, x, y + 20, '11px system-ui, sans-serif', '#333');
+      if (p.label) texts.push({ kind: 'point', weight: 1, text: p.label, spots: [[x, y - 12, 'center']], font: BOLD, colour: '#111', halo: true });
+      if (p.sublabel) texts.push({ kind: 'point', weight: 0, text: p.sublabel, spots: [[x, y + 20, 'center']], font: PLAIN, colour: '#333', halo: true });
     }
   }
 
@@ -331,24 +490,15 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     context.lineWidth = 0.7;
   }
 
-  function outlinedText(text, x, y, font, colour) {
-    context.font = font;
-    context.textAlign = 'center';
-    context.lineWidth = 3;
-    context.strokeStyle = '#fff';
-    context.strokeText(text, x, y);
-    context.fillStyle = colour;
-    context.fillText(text, x, y);
-    context.lineWidth = 0.7;
-  }
-
   let mounted = false;
   function frame() {
     // A map whose page was redrawn without it (a language switch, signing out) stops for good.
     if (canvas.isConnected) mounted = true;
     else if (mounted) return;
-    if (dirty) {
-      const started = performance.now();
+    const started = performance.now();
+    if (dirty || (casesMoved && started - drawnAt >= CASES_EVERY_MS)) {
+      casesMoved = false;
+      drawnAt = started;
       draw();
       const metrics = window.opsroom?.metrics;
       if (metrics) metrics.pending += performance.now() - started;
@@ -414,15 +564,15 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       cells = features.map((f) => {
         const r = f.geometry.coordinates[0];
         const centre = r.slice(0, -1).reduce((a, [x, y]) => [a[0] + x / (r.length - 1), a[1] + y / (r.length - 1)], [0, 0]);
+        rememberCell(f.properties.cell, ...centre);
         return { cell: f.properties.cell, total: f.properties.counts.total, worst: f.properties.worst_priority, ring: r, centre };
       });
       dirty = true;
     },
-    /** Individual cases, drawn when zoomed in; `list()` is only called then. */
+    /** Individual cases, drawn when zoomed in: `list()` is called when the map draws them. */
     setCases(list) {
-      if (scale <= CASES_FROM_SCALE) return;
-      cases = list();
-      dirty = true;
+      casesSource = list;
+      if (scale > CASES_FROM_SCALE) casesMoved = true;
     },
     /** Markers drawn at every zoom: [{id, lat, lon, level, resolution, selected}]. */
     setMarkers(list) {
@@ -430,13 +580,14 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       dirty = true;
     },
     /** Areas drawn over the hexagons: [{polygons: GeoJSON polygons' coordinates ([[ring…]…]),
-     * fill (a colour, or null for an outline only), stroke, dashed, label}]. */
+     * fill (a colour, or null for an outline only), stroke, dashed, label, legend (what this
+     * kind of area is, for the legend; optional)}]. */
     setAreas(list) {
       areas = list;
       dirty = true;
     },
     /** Labelled points drawn at every zoom: [{lon, lat, shape: 'circle'|'diamond'|'triangle'|
-     * 'square', colour, label, sublabel}]. */
+     * 'square', colour, label, sublabel, legend (optional, as for areas)}]. */
     setPoints(list) {
       points = list;
       dirty = true;
@@ -479,7 +630,29 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       scale = newScale;
       viewChanged();
     },
+    /** Follow the board's filters (its `state.filters`: priority, need, … and `mine`); the
+     * next `onView` carries them as the map query's parameters. The selected cell is not one:
+     * the map shows where the cases are. */
+    setFilters(board) {
+      const next = {};
+      for (const name of FILTER_PARAMETERS) if (board[name]) next[name] = String(board[name]);
+      if (board.mine && !next.assignee) next.assignee = 'me';
+      if (JSON.stringify(next) === JSON.stringify(filters)) return;
+      filters = next;
+      viewChanged();
+    },
+    /** The map query's filter parameters now (see `setFilters`). */
+    filters: () => ({ ...filters }),
+    /** The boxes of the texts drawn last ({text, kind, x, y, w, h} in CSS pixels), for tests. */
+    labelBoxes: () => placedLabels.map((l) => ({ text: l.text, kind: l.kind, ...l.box })),
   };
+}
+
+const BOLD = 'bold 12px system-ui, sans-serif';
+const PLAIN = '11px system-ui, sans-serif';
+
+function overlaps(a, b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
 function inside([x, y], ring) {

@@ -29,7 +29,7 @@ fn bad(field: &str, message: &str) -> ApiError {
 }
 
 /// The store's filter for a query, checked field by field, evaluated at `now_ms` for `me`.
-fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<CaseFilter, ApiError> {
+pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<CaseFilter, ApiError> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(bad("limit", "limit must be from 1 to 500"));

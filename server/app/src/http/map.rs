@@ -4,18 +4,27 @@
 //! The map is answered from the hub's in-memory counts and says which log position it reflects
 //! (`seq`): a client applies live events above it — each `case_reported`, `status_changed` and
 //! `priority_overridden` event carries its case's cell, priority and status — to keep it current.
+//! With any of the board's filters (the same parameters as `GET /api/v1/cases`) it counts the
+//! cases those filters choose, in the store (grouped by cell there), at least as new as `seq`.
 
 use axum::Json;
 use axum::extract::State;
 use opsroom_domain::case::CaseStatus;
+use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::priority::PriorityLevel;
+use opsroom_domain::report::Channel;
+use opsroom_store::CaseFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::auth::Operator;
+use crate::http::cases::case_filter;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::ApiQuery;
-use crate::live::map::Tally;
+use crate::live::map::{Tally, tally_counts};
 use crate::server::AppState;
+use crate::wire::CaseQuery;
 
 /// Query of `GET /api/v1/map`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -26,6 +35,52 @@ pub struct MapQuery {
     pub bbox: Option<String>,
     /// H3 resolution of the cells, 0 to 9 (default 7); coarser for a wider view.
     pub resolution: Option<u8>,
+    /// The board's filters, as in `GET /api/v1/cases` (checked alike): only the cases they
+    /// choose are counted.
+    pub status: Option<CaseStatus>,
+    pub priority: Option<PriorityLevel>,
+    pub need: Option<Need>,
+    pub flag: Option<Flag>,
+    pub channel: Option<Channel>,
+    pub q: Option<String>,
+    pub assignee: Option<String>,
+    pub sla: Option<String>,
+    pub partner: Option<String>,
+}
+
+impl MapQuery {
+    /// The store's filter for the board's filters (the case list's own reading of them), or
+    /// `None` when none is set: every case.
+    fn filter(self, me: Uuid, now_ms: i64) -> Result<Option<CaseFilter>, ApiError> {
+        let unfiltered = self.status.is_none()
+            && self.priority.is_none()
+            && self.need.is_none()
+            && self.flag.is_none()
+            && self.channel.is_none()
+            && self.q.is_none()
+            && self.assignee.is_none()
+            && self.sla.is_none()
+            && self.partner.is_none();
+        if unfiltered {
+            return Ok(None);
+        }
+        let query = CaseQuery {
+            status: self.status,
+            priority: self.priority,
+            need: self.need,
+            flag: self.flag,
+            channel: self.channel,
+            cell: None,
+            q: self.q,
+            sort: None,
+            assignee: self.assignee,
+            sla: self.sla,
+            partner: self.partner,
+            cursor: None,
+            limit: None,
+        };
+        case_filter(query, me, now_ms).map(Some)
+    }
 }
 
 /// Counts by priority and by status, keyed by their names.
@@ -141,7 +196,7 @@ fn parse_bbox(raw: Option<&str>) -> Result<[f64; 4], ApiError> {
 )]
 pub async fn get_map(
     State(app): State<AppState>,
-    _operator: Operator,
+    operator: Operator,
     ApiQuery(query): ApiQuery<MapQuery>,
 ) -> Result<Json<MapAnswer>, ApiError> {
     let bbox = parse_bbox(query.bbox.as_deref())?;
@@ -153,7 +208,15 @@ pub async fn get_map(
             Some("resolution".into()),
         )));
     }
-    let (seq, cells, unlocated) = app.hub.map(|map| (map.seq(), map.aggregate(bbox, resolution), map.unlocated()));
+    let (seq, cells, unlocated) = match query.filter(operator.user.user_id, app.now_ms())? {
+        None => app.hub.map(|map| (map.seq(), map.aggregate(bbox, resolution), map.unlocated())),
+        Some(filter) => {
+            // The hub's position first: the store's counts are at least that new.
+            let seq = app.hub.map(|map| map.seq());
+            let (cells, unlocated) = tally_counts(&app.store.map_counts(&filter, resolution).await?, bbox);
+            (seq, cells, unlocated)
+        }
+    };
     let features = cells
         .iter()
         .map(|(cell, tally)| {

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
-use opsroom_store::{MapSnapshot, StoredEvent};
+use opsroom_store::{CellCount, MapSnapshot, StoredEvent};
 use serde::Deserialize;
 
 const PRIORITIES: [PriorityLevel; 4] =
@@ -246,15 +246,10 @@ impl MapIndex {
     /// Cases per cell of `resolution` (0 to 9) for the cells whose centre lies in the box
     /// (`min_lon, min_lat, max_lon, max_lat`); each cell's whole count.
     pub fn aggregate(&self, bbox: [f64; 4], resolution: u8) -> Vec<(Cell, Tally)> {
-        let [min_lon, min_lat, max_lon, max_lat] = bbox;
         let Some(level) = self.levels.get(usize::from(resolution)) else { return Vec::new() };
         let mut cells: Vec<(Cell, Tally)> = level
             .iter()
-            .filter(|(_, place)| {
-                place.tally.total() > 0
-                    && (min_lat..=max_lat).contains(&place.lat)
-                    && (min_lon..=max_lon).contains(&place.lon)
-            })
+            .filter(|(_, place)| place.tally.total() > 0 && in_bbox(bbox, place.lat, place.lon))
             .map(|(cell, place)| (*cell, place.tally.clone()))
             .collect();
         cells.sort_by_key(|(cell, _)| *cell);
@@ -262,11 +257,41 @@ impl MapIndex {
     }
 }
 
+/// Whether a cell's centre is inside `[min_lon, min_lat, max_lon, max_lat]`: the map's rule for
+/// which cells a view shows.
+fn in_bbox([min_lon, min_lat, max_lon, max_lat]: [f64; 4], lat: f64, lon: f64) -> bool {
+    (min_lat..=max_lat).contains(&lat) && (min_lon..=max_lon).contains(&lon)
+}
+
+/// Counts read from the store (already by cell at the view's resolution) as the map's tallies:
+/// the cells whose centre is in `bbox`, sorted, and the unlocated cases. The map of a filtered
+/// board is answered so, since the in-memory index counts every case.
+pub fn tally_counts(counts: &[CellCount], bbox: [f64; 4]) -> (Vec<(Cell, Tally)>, Tally) {
+    let mut cells: HashMap<Cell, Tally> = HashMap::new();
+    let mut unlocated = Tally::default();
+    for count in counts {
+        let tally = match count.cell {
+            Some(cell) => cells.entry(cell).or_default(),
+            None => &mut unlocated,
+        };
+        tally.by_priority[priority_index(count.priority)] += count.count;
+        tally.by_status[status_index(count.status)] += count.count;
+    }
+    let mut cells: Vec<(Cell, Tally)> = cells
+        .into_iter()
+        .filter(|(cell, _)| {
+            let centre = h3o::LatLng::from(cell.index());
+            in_bbox(bbox, centre.lat(), centre.lng())
+        })
+        .collect();
+    cells.sort_by_key(|(cell, _)| *cell);
+    (cells, unlocated)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use opsroom_domain::location::Coordinates;
-    use opsroom_store::CellCount;
 
     fn event(seq: u64, kind: &str, data: serde_json::Value) -> StoredEvent {
         StoredEvent { seq, kind: kind.into(), case_id: None, recorded_at: 0, data: data.to_string() }
