@@ -171,8 +171,8 @@ async fn cases_referred_to_a_partner_until_withdrawn() {
     assert_eq!(list(&crescent).await, both);
     let withdrawn = admin.post_json(&format!("/api/v1/referrals/{taken_back}/withdrawal"), &json!({})).await.unwrap();
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
-    assert_eq!(list(&crescent).await, [first.clone()], "a withdrawn referral no longer counts");
-    assert_eq!(list(&ngo).await, [second.clone()]);
+    assert_eq!(list(&crescent).await, [first], "a withdrawn referral no longer counts");
+    assert_eq!(list(&ngo).await, [second]);
     let counts = admin.get(&format!("/api/v1/cases/counts?partner={crescent}")).await.unwrap();
     assert_eq!(counts.body["by_status"]["new"], 1);
     server.stop().await.unwrap();
