@@ -64,7 +64,7 @@ test('a danger zone drawn over a case marks its card live on every board; a refu
   await supervisor.fill('.map-tools input[name=name_ar]', 'نصف السودان');
   await supervisor.click('.map-tools button[name=declare-zone]');
   const refusal = await supervisor.waitForSelector('.map-tools .notice.error', { timeout: 5000 });
-  assert.match(await refusal.textContent(), /^Refused \(area\): .*km²/);
+  assert.match(await refusal.textContent(), /^Refused: The area is too large: .*km²\. \(area\)$/);
   await supervisor.click('.map-tools button[name=cancel-tool]');
 
   // A square around the case, corner by corner, undoing a stray click.

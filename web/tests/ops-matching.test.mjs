@@ -43,7 +43,8 @@ test('a possible duplicate appears on the cards live and is decided in the drawe
   await page.waitForSelector('.drawer li.match.status-open');
   // After a reload the board still shows what awaits a decision.
   await page.reload();
-  await page.waitForSelector(`.card[data-reference="${second.reference}"] .possible-match`, { timeout: 5000 });
+  // (A whole page load: the room, its board and the open suggestions, on a machine that may be busy.)
+  await page.waitForSelector(`.card[data-reference="${second.reference}"] .possible-match`, { timeout: 15_000 });
   await page.click(`.card[data-reference="${second.reference}"]`);
   await page.waitForSelector('.drawer li.match.status-open');
   // Confirmed, the two are one person in the family view, whose search status the operator sets.

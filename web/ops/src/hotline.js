@@ -12,7 +12,7 @@
 import { api } from './api.js';
 import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
 import { t } from './i18n.js';
-import { clock, dateTime } from './when.js';
+import * as when from './when.js';
 
 const OUTCOMES = ['report_taken', 'update_given', 'information_only', 'dropped', 'wrong_number'];
 const RELATIONS = ['self', 'parent', 'child', 'spouse', 'sibling', 'guardian', 'relative', 'friend', 'other'];
@@ -50,8 +50,8 @@ function refusal(error) {
  */
 export function mountHotline(panel, { user, openCase }) {
   // Times as the room reads them: its time zone, day before month, 24-hour.
-  const timeOf = (at) => clock(at, user.time_zone);
-  const dateTimeOf = (at) => dateTime(at, user.time_zone);
+  const timeOf = (at) => when.clock(at, user.time_zone);
+  const dateTimeOf = (at) => when.dateTime(at, user.time_zone);
   const desk = {
     startedAt: new Date(),
     /** The case the call will be logged on: `{case_id, reference, phones}`. */
