@@ -166,5 +166,10 @@ test('a seeded case is found by its number among 20,000; no call is logged befor
   assert.equal(await page.textContent('.hotline-end .notice.error'), 'Choose a case from the results, or take a new report, first.');
   const calls = await staff('GET', `/api/v1/calls?phone=${encodeURIComponent('+201000000333')}`);
   assert.deepEqual(calls.body.calls, [], 'nothing was logged');
+  // The desk closes with its own button, and the board is there beneath it.
+  await page.click('.hotline-overlay button[name=close-hotline]');
+  assert.equal(await page.isHidden('.hotline-overlay'), true, 'the desk closes');
+  await page.click('.column[data-status=new] .card');
+  await page.waitForSelector('.drawer:not([hidden])');
   await page.context().close();
 });

@@ -76,11 +76,18 @@ function room(user) {
   const panels = h('div', { class: 'panels' });
   const layout = h('main', {}, mapPanel, h('div', { class: 'views' }, views.board, views.table, views.overdue), drawer);
   // The hotline desk: the call-taker's screen, over the room, opened from the header.
-  const hotlinePanel = h('div', { class: 'overlay hotline-overlay', role: 'dialog', 'aria-label': t('hotline.title'), hidden: true });
+  // It closes with its own button or the header's (Escape belongs to the desk's end-call step).
+  const hotlineBody = h('div');
+  const hotlinePanel = h(
+    'div',
+    { class: 'hotline-overlay', role: 'dialog', 'aria-label': t('hotline.title'), hidden: true },
+    h('button', { type: 'button', class: 'close-overlay', name: 'close-hotline', onclick: () => showHotline(false) }, t('close')),
+    hotlineBody,
+  );
   let hotline = null;
   const showHotline = (shown) => {
     hotlinePanel.hidden = !shown;
-    if (shown && !hotline) hotline = mountHotline(hotlinePanel, { user, openCase: (id) => { showHotline(false); openCase(id); } });
+    if (shown && !hotline) hotline = mountHotline(hotlineBody, { user, openCase: (id) => { showHotline(false); openCase(id); } });
     if (shown) hotline.focus();
   };
   root.replaceChildren(
