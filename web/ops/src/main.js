@@ -147,9 +147,11 @@ function room(user) {
   const merge = (summaries) => {
     const now = Date.now();
     for (const fresh of summaries) {
-      const previous = state.cases.get(fresh.case_id);
-      if (previous === undefined && openMatches[fresh.case_id]) fresh.open_matches = openMatches[fresh.case_id];
-      state.cases.set(fresh.case_id, mergeSummary(previous, fresh, now));
+      const merged = mergeSummary(state.cases.get(fresh.case_id), fresh, now);
+      // The open suggestions as the room found them, for a case no live event has counted yet
+      // (whichever answers first, the board's first page or the suggestions' count).
+      if (merged.open_matches == null && openMatches[fresh.case_id]) merged.open_matches = openMatches[fresh.case_id];
+      state.cases.set(fresh.case_id, merged);
     }
   };
   const openCase = (caseId) => {
@@ -307,6 +309,11 @@ function room(user) {
     // Open suggestions as they stand; live events move the counts from here.
     const open = await api.openMatches();
     if (open.ok) openMatches = open.body;
+    // Cases a list filed before the count arrived get theirs now.
+    for (const [caseId, count] of Object.entries(openMatches)) {
+      const summary = state.cases.get(caseId);
+      if (summary && summary.open_matches == null) summary.open_matches = count;
+    }
     show('board');
     loadKpis();
     loadCounts();
