@@ -108,8 +108,22 @@ test('a hotline call taken end to end', async () => {
   assert.equal(await page.evaluate(() => document.activeElement?.name), 'reporter.phone', 'the refused field has the focus');
 
   await page.fill('[name="reporter.phone"]', '+249 912 000 222');
+  // The line to the server drops as the report is saved: the case is filed, its answer lost.
+  let dropped = false;
+  await page.route('**/api/v1/cases', async (route) => {
+    if (route.request().method() !== 'POST' || dropped) return route.fallback();
+    dropped = true;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.click('form.report-form button[type=submit]');
+  await page.waitForSelector('.hotline form.report-form .notice.error:not([hidden])');
+  assert.equal(await page.textContent('.hotline form.report-form .notice.error'), 'تعذّر الاتصال بالخادم. حاول مرة أخرى.');
+  // Saved again, the same report (one Idempotency-Key) replays the case already filed.
   await page.click('form.report-form button[type=submit]');
   await page.waitForSelector('.hotline .report-saved bdi');
+  const hers = await staff('GET', `/api/v1/cases?q=${encodeURIComponent('+249912000222')}`);
+  assert.equal(hers.body.total, 1, 'one case, though the report reached the server twice');
   const reference = await page.textContent('.hotline .report-saved bdi');
   // The new case is found for the number at once, and the call will go on it.
   await page.waitForSelector(`.hotline-cases li.case.chosen[data-reference="${reference}"]`);

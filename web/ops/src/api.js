@@ -1,7 +1,7 @@
 // The HTTP API, in one place. Every call answers {ok, status, body}; errors carry the API's
 // {"error":{"code","message","field"}} body so panels can explain them.
-export async function call(method, path, body) {
-  const init = { method, headers: {}, credentials: 'same-origin' };
+export async function call(method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -29,7 +29,7 @@ export const api = {
   cases: (query) => call('GET', `/api/v1/cases?${new URLSearchParams(query)}`),
   counts: (query) => call('GET', `/api/v1/cases/counts?${new URLSearchParams(query)}`),
   case: (id) => call('GET', `/api/v1/cases/${id}`),
-  takeReport: (body) => call('POST', '/api/v1/cases', body),
+  takeReport: (body, idempotencyKey) => call('POST', '/api/v1/cases', body, { 'idempotency-key': idempotencyKey }),
   calls: (phone) => call('GET', `/api/v1/calls?${new URLSearchParams({ phone, limit: 20 })}`),
   logCall: (id, body) => call('POST', `/api/v1/cases/${id}/calls`, body),
   kpis: () => call('GET', '/api/v1/kpis'),

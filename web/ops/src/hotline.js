@@ -10,6 +10,7 @@
 // Owns the desk's state and drawing only: every rule (what a valid phone, report or call is)
 // is the server's, and every number shown goes through `phoneLinks`.
 import { api } from './api.js';
+import { newIdempotencyKey } from '../../shared/idempotency.js';
 import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
 import { t } from './i18n.js';
 import * as when from './when.js';
@@ -272,6 +273,9 @@ export function mountHotline(panel, { user, openCase }) {
     const people = h('div', { class: 'people', dataset: { field: 'people' } }, personFields(0), h('span', { class: 'field-error', role: 'alert' }));
     const general = h('p', { class: 'notice error', role: 'alert', hidden: true });
     const submit = h('button', { type: 'submit' }, t('hotline.saveReport'));
+    // One key for this report however often it is sent: after a lost answer (the line to the
+    // server dropped) a second press replays the case already filed instead of a twin.
+    let idempotencyKey = newIdempotencyKey();
     const form = h(
       'form',
       {
@@ -279,9 +283,12 @@ export function mountHotline(panel, { user, openCase }) {
         onsubmit: async (e) => {
           e.preventDefault();
           submit.disabled = true; // one case per press, however impatient the line
-          const answer = await api.takeReport({ channel: 'hotline', report: reportBody(form) });
+          const answer = await api.takeReport({ channel: 'hotline', report: reportBody(form) }, idempotencyKey);
           submit.disabled = false;
           if (answer.ok) return reportSaved(answer.body);
+          // Changed after a filed attempt: the server refuses the key for other content, and
+          // the operator, told so, sends it as a report of its own.
+          if (answer.body?.error?.code === 'idempotency_key_reused') idempotencyKey = newIdempotencyKey();
           showRefusal(form, general, answer.body?.error);
         },
       },

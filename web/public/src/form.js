@@ -6,6 +6,7 @@
 // Idempotency-Key the page gave it, and is retried (when the network returns, every 15 s, and on
 // the next visit) until the server answers; so however many tries reach the server, it creates
 // exactly one case. The server does all validation and sends messages in the page's language.
+import { newIdempotencyKey } from '../../shared/idempotency.js';
 
 const DRAFT = 'opsroom-draft';
 const QUEUE = 'opsroom-queue';
@@ -36,11 +37,6 @@ function writeJson(key, value) {
 const queue = () => readJson(QUEUE, []);
 const saveQueue = (items) => writeJson(QUEUE, items.length ? items : null);
 
-/** A fresh idempotency key (256 random bits, base64url), as the server makes them. */
-function newKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 if (form) enhance(form);
 
@@ -191,7 +187,7 @@ function enhance(form) {
   let draftTimer;
   form.addEventListener('input', () => {
     // Editing after sending starts another report: a queued one keeps its key, this gets its own.
-    if (isQueued(keyField.value)) keyField.value = newKey();
+    if (isQueued(keyField.value)) keyField.value = newIdempotencyKey();
     clearTimeout(draftTimer);
     draftTimer = setTimeout(saveDraft, 300);
   });
@@ -304,7 +300,7 @@ function enhance(form) {
           continue;
         }
         // A key spent on another report: this one needs its own (the server said why).
-        if (answer.error?.code === 'idempotency_key_reused') keyField.value = newKey();
+        if (answer.error?.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
         clearErrors();
         showError(answer.error || {});
       }
