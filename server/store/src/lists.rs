@@ -25,18 +25,6 @@ use crate::reads::{CASE_COLUMNS, case_summary, cell_count, uuid_col};
 use crate::search;
 use crate::sql::{Conn, Pool, Statement};
 
-/// Every status, in the board's order.
-const STATUSES: [CaseStatus; 8] = [
-    CaseStatus::New,
-    CaseStatus::Triaged,
-    CaseStatus::InProgress,
-    CaseStatus::AwaitingEvacuation,
-    CaseStatus::Evacuated,
-    CaseStatus::Resolved,
-    CaseStatus::Closed,
-    CaseStatus::Duplicate,
-];
-
 /// Sorts the sentinel stands for "no due time" in (after every real one).
 const NO_DUE: i64 = i64::MAX;
 
@@ -196,7 +184,7 @@ pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter, policy: &SlaPol
             (cases, total, capped, more)
         }
         None => {
-            let statuses: Vec<CaseStatus> = filter.status.map_or(STATUSES.to_vec(), |s| vec![s]);
+            let statuses: Vec<CaseStatus> = filter.status.map_or(CaseStatus::ALL.to_vec(), |s| vec![s]);
             let mut cases = Vec::new();
             for status in statuses {
                 cases.extend(page_of_status(&mut conn, filter, policy, status).await?);
@@ -351,7 +339,7 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
     let mut conn = pooled.conn();
     let mut by_status: HashMap<String, u64> = HashMap::new();
     let (mut overdue, mut unassigned_critical) = (0, 0);
-    let open: Vec<&str> = STATUSES.iter().filter(|s| !is_finished(**s)).map(|s| s.as_str()).collect();
+    let open: Vec<&str> = CaseStatus::ALL.iter().filter(|s| !is_finished(**s)).map(|s| s.as_str()).collect();
     for ids in search_scope(&mut conn, filter).await? {
         let base = |select: &str| filtered(Query::new(&format!("select {select}")), &ids, filter, policy);
         let mut query = base("status, count(*) as n");
@@ -371,7 +359,7 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
         unassigned_critical += conn.fetch_one(query.statement(&conn)).await?.get::<i64>("n")? as u64;
     }
     Ok(CaseCounts {
-        by_status: STATUSES.map(|s| (s, by_status.get(s.as_str()).copied().unwrap_or(0))).to_vec(),
+        by_status: CaseStatus::ALL.map(|s| (s, by_status.get(s.as_str()).copied().unwrap_or(0))).to_vec(),
         overdue,
         unassigned_critical,
     })

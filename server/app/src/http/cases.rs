@@ -3,15 +3,16 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::location::Cell;
-use opsroom_domain::partner::view::csv_cell;
+use opsroom_domain::partner::view::push_csv_row;
 use opsroom_domain::wire_name;
 use opsroom_store::{AssigneeFilter, CaseCursor, CaseFilter, CaseSort, SlaFilter};
 use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
+use crate::http::csv_attachment;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiQuery, UuidPath};
 use crate::server::AppState;
@@ -206,13 +207,9 @@ pub async fn export_cases(
             case.first_contact_at.map(time).unwrap_or_default(),
             case.case_id.to_string(),
         ];
-        csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        csv.push_str("\r\n");
+        push_csv_row(&mut csv, &cells);
     }
-    let filename = format!("attachment; filename=\"cases-{}.csv\"", now.to_rfc3339().replace(':', ""));
-    let mut response =
-        ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)], csv)
-            .into_response();
+    let mut response = csv_attachment(&format!("cases-{}.csv", now.to_rfc3339().replace(':', "")), csv);
     if truncated {
         response.headers_mut().insert("x-opsroom-truncated", header::HeaderValue::from_static("true"));
     }

@@ -19,7 +19,7 @@ use opsroom_domain::evacuation::allocation::{self, Group, PriorityClass};
 use opsroom_domain::evacuation::movement::{Mode, Movement, MovementInput, MovementStatus, PassengerStatus};
 use opsroom_domain::evacuation::place::{Place, PlaceInput, PlaceKind};
 use opsroom_domain::evacuation::zone::{Zone, ZoneCover, ZoneInput, ZoneKind};
-use opsroom_domain::partner::view::csv_cell;
+use opsroom_domain::partner::view::push_csv_row;
 use opsroom_domain::wire_name;
 use opsroom_domain::workflow::Actor;
 use opsroom_store::{
@@ -31,6 +31,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
+use crate::http::csv_attachment;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
@@ -735,12 +736,9 @@ pub async fn get_manifest_csv(
             line.case_id.to_string(),
             line.person.person_id.to_string(),
         ];
-        csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        csv.push_str("\r\n");
+        push_csv_row(&mut csv, &cells);
     }
-    let filename = format!("attachment; filename=\"manifest-{}.csv\"", movement.movement_id);
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)], csv)
-        .into_response())
+    Ok(csv_attachment(&format!("manifest-{}.csv", movement.movement_id), csv))
 }
 
 #[derive(Debug, Deserialize)]

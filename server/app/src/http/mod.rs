@@ -203,6 +203,14 @@ pub fn router(app: AppState) -> Router {
 }
 
 /// A request path fit for logs: a tracking token (a secret) is replaced by `…`.
+/// A CSV download: `csv` (UTF-8, starting with its byte order mark) as the attachment `filename`.
+pub(crate) fn csv_attachment(filename: &str, csv: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], csv)
+        .into_response()
+}
+
 fn loggable_path(path: &str) -> String {
     match path.split_once("/track/") {
         Some((head, rest)) => {

@@ -9,16 +9,16 @@ use std::sync::LazyLock;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use opsroom_domain::Rejected;
 use opsroom_domain::clock::{RoomTimeZone, Timestamp};
 use opsroom_domain::location::Cell;
-use opsroom_domain::partner::view::csv_cell;
+use opsroom_domain::partner::view::push_csv_row;
 use opsroom_domain::sitrep::{self, AreaKey, FIRST_CONTACT_BARS_MINUTES, Sitrep, Window};
 use opsroom_scenario::gazetteer::Gazetteer;
 
 use crate::auth::Supervisor;
+use crate::http::csv_attachment;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::ApiQuery;
 use crate::server::AppState;
@@ -73,12 +73,7 @@ pub async fn get_sitrep_csv(
     ApiQuery(query): ApiQuery<SitrepQuery>,
 ) -> Result<Response, ApiError> {
     let body = body(&report(&app, &query).await?, &app.config.time_zone);
-    let filename = format!("attachment; filename=\"sitrep-{}.csv\"", &body.from[..10]);
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)],
-        csv(&body),
-    )
-        .into_response())
+    Ok(csv_attachment(&format!("sitrep-{}.csv", &body.from[..10]), csv(&body)))
 }
 
 async fn report(app: &AppState, query: &SitrepQuery) -> Result<Sitrep, ApiError> {
@@ -159,9 +154,7 @@ fn body(report: &Sitrep, zone: &RoomTimeZone) -> SitrepBody {
 fn csv(body: &SitrepBody) -> String {
     let mut out = String::from("\u{feff}section,item,figure,value\r\n");
     let mut row = |section: &str, item: &str, figure: &str, value: String| {
-        let cells = [section, item, figure, value.as_str()].map(csv_cell);
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
+        push_csv_row(&mut out, &[section, item, figure, value.as_str()]);
     };
     row("window", "", "from", body.from.clone());
     row("window", "", "to", body.to.clone());

@@ -371,6 +371,17 @@ pub fn csv_cell(value: &str) -> String {
     if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
 }
 
+/// A CSV row of `cells` (each through `csv_cell`), with its line end, appended to `out`.
+pub fn push_csv_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_cell(cell.as_ref()));
+    }
+    out.push_str("\r\n");
+}
+
 /// The cases as CSV: a header row, an HXL hashtag row, then one row per person (one row for a
 /// case without people). Only the profile's columns appear.
 pub fn to_csv(cases: &[PartnerCase], profile: &DataProfile) -> String {
