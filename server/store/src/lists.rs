@@ -95,8 +95,9 @@ impl Query {
     }
 }
 
-/// The filters every read shares (all but status, sort, cursor and the search), as `and …`.
-fn push_filters(query: &mut Query, filter: &CaseFilter, policy: &SlaPolicy) {
+/// The filters on columns `case_file` and `case_tally` share (priority, need, flag, channel),
+/// as `and …`.
+fn push_shared_filters(query: &mut Query, filter: &CaseFilter) {
     if let Some(priority) = filter.priority {
         query.push(" and priority_level = #", [Arg::Text(priority.as_str().into())]);
     }
@@ -109,6 +110,11 @@ fn push_filters(query: &mut Query, filter: &CaseFilter, policy: &SlaPolicy) {
     if let Some(channel) = filter.channel {
         query.push(" and channel = #", [Arg::Text(channel.as_str().into())]);
     }
+}
+
+/// The filters every read shares (all but status, sort, cursor and the search), as `and …`.
+fn push_filters(query: &mut Query, filter: &CaseFilter, policy: &SlaPolicy) {
+    push_shared_filters(query, filter);
     if let Some(cell) = filter.cell {
         match cell.stored_descendant_range() {
             Some((first, last)) => {
@@ -192,12 +198,11 @@ pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter, policy: &SlaPol
             cases.sort_by(|a, b| order(sort, position(sort, a), position(sort, b)));
             let more = cases.len() > limit;
             cases.truncate(limit);
-            let mut count = Query::new("select count(*) as n from case_file where 1 = 1");
-            if let Some(status) = filter.status {
-                count.push(" and status = #", [Arg::Text(status.as_str().into())]);
-            }
-            push_filters(&mut count, filter, policy);
-            let total = conn.fetch_one(count.statement(&conn)).await?.get::<i64>("n")? as u64;
+            let counts = count_by_status(&mut conn, filter, policy).await?;
+            let total = match filter.status {
+                Some(status) => counts.get(status.as_str()).copied().unwrap_or(0),
+                None => counts.values().sum(),
+            };
             (cases, total, false, more)
         }
     };
@@ -337,32 +342,96 @@ fn filtered(mut select: Query, ids: &Option<Vec<String>>, filter: &CaseFilter, p
 pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPolicy) -> Result<CaseCounts> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
-    let mut by_status: HashMap<String, u64> = HashMap::new();
-    let (mut overdue, mut unassigned_critical) = (0, 0);
-    let open: Vec<&str> = CaseStatus::ALL.iter().filter(|s| !is_finished(**s)).map(|s| s.as_str()).collect();
-    for ids in search_scope(&mut conn, filter).await? {
-        let base = |select: &str| filtered(Query::new(&format!("select {select}")), &ids, filter, policy);
-        let mut query = base("status, count(*) as n");
-        query.push(" group by status", []);
-        for row in conn.fetch_all(query.statement(&conn)).await? {
-            *by_status.entry(row.get("status")?).or_default() += row.get::<i64>("n")? as u64;
+    let by_status = count_by_status(&mut conn, filter, policy).await?;
+    // Overdue is the red clock: none when the filters ask for another colour.
+    let overdue = match filter.sla {
+        None | Some(SlaFilter::Red) => {
+            let red = CaseFilter { sla: Some(SlaFilter::Red), ..filter.clone() };
+            count_by_status(&mut conn, &red, policy).await?.values().sum()
         }
-        let mut query = base("count(*) as n");
-        query.push(" and sla_due_at <= #", [Arg::Int(filter.now_ms)]);
-        overdue += conn.fetch_one(query.statement(&conn)).await?.get::<i64>("n")? as u64;
-        let mut query = base("count(*) as n");
-        let list: Vec<&str> = open.iter().map(|_| "#").collect();
-        query.push(
-            &format!(" and priority_level = 'critical' and assigned_to is null and status in ({})", list.join(", ")),
-            open.iter().map(|s| Arg::Text((*s).into())),
-        );
-        unassigned_critical += conn.fetch_one(query.statement(&conn)).await?.get::<i64>("n")? as u64;
-    }
+        Some(_) => 0,
+    };
+    let critical_unassigned = CaseFilter {
+        priority: Some(PriorityLevel::Critical),
+        assignee: Some(AssigneeFilter::Unassigned),
+        ..filter.clone()
+    };
+    let unassigned_critical = match (filter.priority, filter.assignee) {
+        (None | Some(PriorityLevel::Critical), None | Some(AssigneeFilter::Unassigned)) => {
+            let counts = count_by_status(&mut conn, &critical_unassigned, policy).await?;
+            CaseStatus::ALL.iter().filter(|s| !is_finished(**s)).filter_map(|s| counts.get(s.as_str())).sum()
+        }
+        _ => 0,
+    };
     Ok(CaseCounts {
         by_status: CaseStatus::ALL.map(|s| (s, by_status.get(s.as_str()).copied().unwrap_or(0))).to_vec(),
         overdue,
         unassigned_critical,
     })
+}
+
+/// Cases per status (as stored) that pass the filters, `filter.status` aside.
+///
+/// From the tally (migration 0011: one row per combination of status, priority, channel, needs,
+/// flags, assigned or not, due or not) when the filters are among those it keeps, so the cost
+/// does not grow with the cases; a red clock is the due cases less those not yet due, a short
+/// range of the due-time index. Other filters (a search, a cell, one assignee, a partner, an
+/// amber or green clock) count the rows they choose.
+async fn count_by_status(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaPolicy) -> Result<HashMap<String, u64>> {
+    let tallied = filter.q.is_none()
+        && filter.cell.is_none()
+        && filter.partner.is_none()
+        && !matches!(filter.assignee, Some(AssigneeFilter::User(_)))
+        && matches!(filter.sla, None | Some(SlaFilter::Red | SlaFilter::Met));
+    if !tallied {
+        return count_rows(conn, filter, policy, None).await;
+    }
+    // Cast: PostgreSQL sums bigints as numeric.
+    let mut query = Query::new("select status, cast(sum(n) as bigint) as n from case_tally where 1 = 1");
+    push_shared_filters(&mut query, filter);
+    if filter.assignee == Some(AssigneeFilter::Unassigned) {
+        query.push(" and assigned = 0", []);
+    }
+    match filter.sla {
+        Some(SlaFilter::Met) => query.push(" and due = 0", []),
+        Some(SlaFilter::Red) => query.push(" and due = 1", []),
+        _ => {}
+    }
+    query.push(" group by status", []);
+    let mut counts = HashMap::new();
+    for row in conn.fetch_all(query.statement(conn)).await? {
+        counts.insert(row.get::<String>("status")?, row.get::<i64>("n")?.max(0) as u64);
+    }
+    if filter.sla == Some(SlaFilter::Red) {
+        let not_yet = CaseFilter { sla: None, ..filter.clone() };
+        for (status, n) in count_rows(conn, &not_yet, policy, Some(filter.now_ms)).await? {
+            let due = counts.entry(status).or_default();
+            *due = due.saturating_sub(n);
+        }
+    }
+    Ok(counts)
+}
+
+/// Cases per status among the rows the filters choose (the search's candidates, if any), only
+/// those due after `due_after` when given.
+async fn count_rows(
+    conn: &mut Conn<'_>,
+    filter: &CaseFilter,
+    policy: &SlaPolicy,
+    due_after: Option<i64>,
+) -> Result<HashMap<String, u64>> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for ids in search_scope(conn, filter).await? {
+        let mut query = filtered(Query::new("select status, count(*) as n"), &ids, filter, policy);
+        if let Some(after) = due_after {
+            query.push(" and sla_due_at > #", [Arg::Int(after)]);
+        }
+        query.push(" group by status", []);
+        for row in conn.fetch_all(query.statement(conn)).await? {
+            *counts.entry(row.get("status")?).or_default() += row.get::<i64>("n")? as u64;
+        }
+    }
+    Ok(counts)
 }
 
 /// The cases the filters choose (`sort`, `cursor` and `limit` ignored) counted by their cell at

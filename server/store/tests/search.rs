@@ -316,11 +316,43 @@ pub async fn counts_equal_the_rows(store: &Store) {
     for (i, to) in [CaseStatus::Triaged, CaseStatus::InProgress, CaseStatus::Closed].into_iter().enumerate() {
         act(store, ids[i], supervisor, CaseCommand::ChangeStatus { to, reason: None, duplicate_of: None }).await;
     }
+    // Moves between the tally's rows (migration 0011): assigned, then unassigned again; a
+    // contact stops the clock; an override changes the priority.
+    act(store, ids[4], supervisor, CaseCommand::Assign { to: Some(supervisor.user_id) }).await;
+    act(store, ids[5], supervisor, CaseCommand::Assign { to: Some(supervisor.user_id) }).await;
+    act(store, ids[5], supervisor, CaseCommand::Assign { to: None }).await;
+    let reached = |contact_id| CaseCommand::RecordContact {
+        contact_id,
+        channel: ContactChannel::Phone,
+        outcome: ContactOutcome::Reached,
+        note: None,
+    };
+    act(store, ids[6], supervisor, reached(Uuid::now_v7())).await;
+    act(
+        store,
+        ids[7],
+        supervisor,
+        CaseCommand::OverridePriority {
+            level: opsroom_domain::priority::PriorityLevel::Low,
+            reason: "checked by phone".into(),
+        },
+    )
+    .await;
+    let mine = AssigneeFilter::User(supervisor.user_id);
     for filter in [
         CaseFilter::default(),
         CaseFilter { need: Some(Need::Medical), ..Default::default() },
+        CaseFilter { flag: Some(Flag::UnaccompaniedMinors), ..Default::default() },
+        CaseFilter { priority: Some(opsroom_domain::priority::PriorityLevel::Low), ..Default::default() },
+        CaseFilter { channel: Some(Channel::Web), ..Default::default() },
+        CaseFilter { channel: Some(Channel::Hotline), ..Default::default() },
+        CaseFilter { assignee: Some(AssigneeFilter::Unassigned), ..Default::default() },
+        CaseFilter { assignee: Some(mine), ..Default::default() },
         CaseFilter { q: Some("sara".into()), ..Default::default() },
         CaseFilter { sla: Some(SlaFilter::Red), ..Default::default() },
+        CaseFilter { sla: Some(SlaFilter::Red), need: Some(Need::Food), ..Default::default() },
+        CaseFilter { sla: Some(SlaFilter::Green), ..Default::default() },
+        CaseFilter { sla: Some(SlaFilter::Met), ..Default::default() },
     ] {
         let filter = CaseFilter { now_ms: NOW, limit: ALL, ..filter };
         let counts = store.case_counts(&filter).await.unwrap();
@@ -345,6 +377,14 @@ pub async fn counts_equal_the_rows(store: &Store) {
     let all = store.case_counts(&CaseFilter { now_ms: NOW, ..Default::default() }).await.unwrap();
     assert_eq!(all.by_status.iter().map(|(_, n)| n).sum::<u64>(), 12);
     assert!(all.overdue > 0 && all.unassigned_critical > 0, "the check above compared something: {all:?}");
+    let not_yet = store
+        .case_counts(&CaseFilter { now_ms: NOW, sla: Some(SlaFilter::Green), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(
+        not_yet.by_status.iter().any(|(_, n)| *n > 0),
+        "some cases are due after NOW, so the red count subtracts something: {not_yet:?}"
+    );
 }
 
 /// A batch that fails after the terms were written leaves none of them.
