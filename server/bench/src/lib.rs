@@ -95,6 +95,12 @@ pub struct BenchArgs {
     /// counts timed over the stored cases.
     #[arg(long, default_value_t = 200)]
     search_probes: usize,
+    /// Run the search phase (`--only search`) on this database instead of storing `--cases`
+    /// of its own: one filled by `opsroom seed` (cases in every status, some assigned, some not
+    /// yet due), holding `--cases` cases. The phase adds its account and files the cases for
+    /// matching (see `search::prepare_seeded`); the cases themselves are only read.
+    #[arg(long)]
+    search_database: Option<String>,
     /// People awaiting evacuation around the movement's origin in the evacuation phase (the
     /// stored cases nearest it).
     #[arg(long, default_value_t = 100_000)]
@@ -182,10 +188,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             return Ok(());
         }
         Some(Phase::Search) => {
-            let (full, load_seconds) = stored_alone("search").await?;
+            let (full, stored) = match &args.search_database {
+                Some(url) => {
+                    search::prepare_seeded(url).await?;
+                    (url.clone(), "seeded by `opsroom seed`".to_owned())
+                }
+                None => {
+                    let (full, load_seconds) = stored_alone("search").await?;
+                    (full, format!("stored and filed in {load_seconds:.0} s"))
+                }
+            };
             let figures = search::search(&full, args.cases, args.search_probes).await?;
             print_table_head(&machine, &fsync);
-            println!("| {} stored cases (stored and filed in {load_seconds:.0} s) | | |", args.cases);
+            println!("| {} stored cases ({stored}) | | |", args.cases);
             print_search(args.cases, &figures);
             return Ok(());
         }
@@ -338,6 +353,11 @@ fn print_search(cases: usize, f: &search::SearchFigures) {
         "board page: `status=new&sort=urgency&need=medical&limit=50`",
         &f.board,
         &format!(" (total {})", f.board_total),
+    );
+    line(
+        "overdue queue page: `sla=red&sort=sla_due&limit=50`",
+        &f.overdue_queue,
+        &format!(" (total {})", f.overdue_total),
     );
     line("counts per status (`/cases/counts`)", &f.counts, "");
     line("counts per status with `need=medical`", &f.counts_filtered, "");

@@ -1,8 +1,9 @@
 //! Search and the board's lists at scale: over the million stored cases, through the HTTP API of
 //! a child server, the time of a search by reference (typed in lower case without its dash), by
 //! a phone typed in national format, by an Arabic name as stored, and by that name in Latin
-//! letters; of a filtered board page (status, urgency order, a need: with its total); and of the
-//! counts per status, without and with a filter.
+//! letters; of a filtered board page (status, urgency order, a need: with its total), of the
+//! overdue queue's first page (with its total); and of the counts per status, without and with a
+//! filter.
 //!
 //! The probes are stored cases drawn at random positions of the log (a newest-first page from a
 //! random cursor), read back with their people; each search checks that its case is among the
@@ -14,7 +15,10 @@ use anyhow::Context;
 use opsroom_domain::search::split_e164;
 use serde_json::Value;
 
-use crate::process::ChildServer;
+use opsroom_domain::user::Role;
+use opsroom_store::{Store, StoreOptions, UserOutcome};
+
+use crate::process::{ChildServer, PASSWORD};
 use crate::synthetic::{FAMILIES, FATHERS, GIVEN};
 use crate::{Percentiles, percentiles};
 
@@ -31,6 +35,8 @@ pub struct SearchFigures {
     pub names_capped: usize,
     pub board: Percentiles,
     pub board_total: u64,
+    pub overdue_queue: Percentiles,
+    pub overdue_total: u64,
     pub counts: Percentiles,
     pub counts_filtered: Percentiles,
 }
@@ -73,6 +79,23 @@ fn latin_twin(arabic: &str) -> String {
 
 fn is_arabic(text: &str) -> bool {
     text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// Ready a database filled elsewhere (by `opsroom seed`, which makes no admin and leaves its
+/// cases to the matcher) for the phase: the account the child server is driven with (`admin`,
+/// with the bench's password; kept if it is there), and every case filed for matching, so the
+/// server does not spend the phase matching a million synthetic cases.
+pub async fn prepare_seeded(url: &str) -> anyhow::Result<()> {
+    let store = Store::open(url, StoreOptions::default()).await?;
+    let outcome = async {
+        crate::matching::file_without_matching(&store).await?;
+        opsroom::server::create_user(&store, "admin", Role::Admin, PASSWORD.to_owned()).await
+    }
+    .await;
+    store.close(std::time::Duration::from_secs(10)).await;
+    // Taken: added by an earlier run (with the same password, or signing in will say so).
+    let (UserOutcome::Created { .. } | UserOutcome::NameTaken) = outcome?;
+    Ok(())
 }
 
 /// Run the phase on the database at `url`, which holds `cases` cases, with `probes` searches
@@ -171,6 +194,14 @@ pub async fn search(url: &str, cases: usize, probes: usize) -> anyhow::Result<Se
     }
     let board = percentiles(samples);
     let mut samples = Vec::new();
+    let mut overdue_total = 0;
+    for _ in 0..probes {
+        let (ms, body) = time("/api/v1/cases?sla=red&sort=sla_due&limit=50").await?;
+        overdue_total = body["total"].as_u64().unwrap_or(0);
+        samples.push(ms);
+    }
+    let overdue_queue = percentiles(samples);
+    let mut samples = Vec::new();
     for _ in 0..probes {
         samples.push(time("/api/v1/cases/counts").await?.0);
     }
@@ -192,6 +223,8 @@ pub async fn search(url: &str, cases: usize, probes: usize) -> anyhow::Result<Se
         names_capped,
         board,
         board_total,
+        overdue_queue,
+        overdue_total,
         counts,
         counts_filtered,
     })

@@ -23,7 +23,7 @@ use crate::batch;
 use crate::model::*;
 use crate::reads::{CASE_COLUMNS, case_summary, cell_count, uuid_col};
 use crate::search;
-use crate::sql::{Conn, Pool, Statement};
+use crate::sql::{Arg, Backend, Conn, Pool, Query};
 
 /// Sorts the sentinel stands for "no due time" in (after every real one).
 const NO_DUE: i64 = i64::MAX;
@@ -53,59 +53,10 @@ fn key_of(sort: CaseSort, case: &CaseSummary) -> i64 {
     }
 }
 
-/// A value bound in order with the SQL that mentions it.
-#[derive(Debug, Clone)]
-enum Arg {
-    Int(i64),
-    Text(String),
-}
-
-/// SQL under construction: `#` in a clause becomes the next placeholder.
-#[derive(Debug, Clone, Default)]
-struct Query {
-    sql: String,
-    args: Vec<Arg>,
-}
-
-impl Query {
-    fn new(sql: &str) -> Self {
-        Self { sql: sql.to_owned(), args: Vec::new() }
-    }
-
-    fn push(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
-        let mut text = String::new();
-        let mut args = args.into_iter();
-        for piece in clause.split_inclusive('#') {
-            if let Some(before) = piece.strip_suffix('#') {
-                text.push_str(before);
-                self.args.push(args.next().expect("one value per #"));
-                text.push_str(&format!("${}", self.args.len()));
-            } else {
-                text.push_str(piece);
-            }
-        }
-        self.sql.push_str(&text);
-    }
-
-    fn statement<'q>(&'q self, conn: &Conn<'_>) -> Statement<'q> {
-        self.args.iter().fold(conn.statement(&self.sql).persistent(false), |s, arg| match arg {
-            Arg::Int(v) => s.bind(*v),
-            Arg::Text(v) => s.bind(v.as_str()),
-        })
-    }
-}
-
-/// The filters on columns `case_file` and `case_tally` share (priority, need, flag, channel),
-/// as `and …`.
+/// The filters on columns `case_file` and `case_tally` share (priority, channel), as `and …`.
 fn push_shared_filters(query: &mut Query, filter: &CaseFilter) {
     if let Some(priority) = filter.priority {
         query.push(" and priority_level = #", [Arg::Text(priority.as_str().into())]);
-    }
-    if let Some(need) = filter.need {
-        query.push(" and (needs & #) != 0", [Arg::Int(batch::needs_mask(&[need]))]);
-    }
-    if let Some(flag) = filter.flag {
-        query.push(" and (flags & #) != 0", [Arg::Int(batch::flags_mask(&[flag]))]);
     }
     if let Some(channel) = filter.channel {
         query.push(" and channel = #", [Arg::Text(channel.as_str().into())]);
@@ -115,6 +66,12 @@ fn push_shared_filters(query: &mut Query, filter: &CaseFilter) {
 /// The filters every read shares (all but status, sort, cursor and the search), as `and …`.
 fn push_filters(query: &mut Query, filter: &CaseFilter, policy: &SlaPolicy) {
     push_shared_filters(query, filter);
+    if let Some(need) = filter.need {
+        query.push(" and (needs & #) != 0", [Arg::Int(batch::needs_mask(&[need]))]);
+    }
+    if let Some(flag) = filter.flag {
+        query.push(" and (flags & #) != 0", [Arg::Int(batch::flags_mask(&[flag]))]);
+    }
     if let Some(cell) = filter.cell {
         match cell.stored_descendant_range() {
             Some((first, last)) => {
@@ -178,31 +135,38 @@ pub(crate) async fn list_cases(pool: &Pool, filter: &CaseFilter, policy: &SlaPol
     let (mut cases, total, total_capped, more) = match filter.q.as_deref() {
         Some(q) => {
             let (found, capped) = search::candidates(&mut conn, q).await?;
-            let mut cases = searched(&mut conn, &found, filter, policy).await?;
-            cases.sort_by(|a, b| order(sort, position(sort, a), position(sort, b)));
-            let total = cases.len() as u64;
+            let mut positions = searched_positions(&mut conn, &found, filter, policy).await?;
+            positions.sort_by(|a, b| order(sort, a.0, b.0));
+            let total = positions.len() as u64;
             if let Some(cursor) = filter.cursor {
                 let after = (cursor.rank, cursor.key, cursor.seq);
-                cases.retain(|c| order(sort, position(sort, c), after) == Ordering::Greater);
+                positions.retain(|(at, _)| order(sort, *at, after) == Ordering::Greater);
             }
-            let more = cases.len() > limit;
-            cases.truncate(limit);
+            let more = positions.len() > limit;
+            positions.truncate(limit);
+            let mut cases = cases_by_id(&mut conn, positions.iter().map(|(_, id)| id.as_str())).await?;
+            for case in &mut cases {
+                case.matched = found.get(&case.case_id.to_string()).copied();
+            }
+            cases.sort_by(|a, b| order(sort, position(sort, a), position(sort, b)));
             (cases, total, capped, more)
         }
         None => {
-            let statuses: Vec<CaseStatus> = filter.status.map_or(CaseStatus::ALL.to_vec(), |s| vec![s]);
-            let mut cases = Vec::new();
-            for status in statuses {
-                cases.extend(page_of_status(&mut conn, filter, policy, status).await?);
-            }
-            cases.sort_by(|a, b| order(sort, position(sort, a), position(sort, b)));
-            let more = cases.len() > limit;
-            cases.truncate(limit);
             let counts = count_by_status(&mut conn, filter, policy).await?;
             let total = match filter.status {
                 Some(status) => counts.get(status.as_str()).copied().unwrap_or(0),
                 None => counts.values().sum(),
             };
+            // A status none of whose cases pass the filters is not read: its index would be
+            // walked to the end looking for them (the overdue queue in the finished columns).
+            let statuses: Vec<CaseStatus> = filter.status.map_or(CaseStatus::ALL.to_vec(), |s| vec![s]);
+            let mut cases = Vec::new();
+            for status in statuses.into_iter().filter(|s| counts.get(s.as_str()).is_some_and(|n| *n > 0)) {
+                cases.extend(page_of_status(&mut conn, filter, policy, status).await?);
+            }
+            cases.sort_by(|a, b| order(sort, position(sort, a), position(sort, b)));
+            let more = cases.len() > limit;
+            cases.truncate(limit);
             (cases, total, false, more)
         }
     };
@@ -246,17 +210,21 @@ async fn page_of_status(
     conn.fetch_all(query.statement(conn)).await?.iter().map(case_summary).collect()
 }
 
-/// The candidates of a search that pass the filters, each marked with how it matched.
-async fn searched(
+/// The candidates of a search that pass the filters, each with its place in the list's order
+/// (see [`position`]): only the columns that order needs are read, so a search that matched
+/// thousands of cases reads whole rows for one page only ([`cases_by_id`]).
+async fn searched_positions(
     conn: &mut Conn<'_>,
     found: &HashMap<String, SearchMatch>,
     filter: &CaseFilter,
     policy: &SlaPolicy,
-) -> Result<Vec<CaseSummary>> {
+) -> Result<Vec<((u8, i64, u64), String)>> {
+    let (key, _) = key_sql(filter.sort);
     let ids: Vec<&String> = found.keys().collect();
-    let mut cases = Vec::with_capacity(ids.len());
+    let mut positions = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut query = Query::new(&format!("select {CASE_COLUMNS} from case_file where case_id in ("));
+        let mut query =
+            Query::new(&format!("select case_id, {key} as sort_key, created_seq from case_file where case_id in ("));
         let list: Vec<&str> = chunk.iter().map(|_| "#").collect();
         query.push(&list.join(", "), chunk.iter().map(|id| Arg::Text((*id).clone())));
         query.push(")", []);
@@ -265,12 +233,26 @@ async fn searched(
         }
         push_filters(&mut query, filter, policy);
         for row in conn.fetch_all(query.statement(conn)).await? {
-            let mut case = case_summary(&row)?;
-            case.matched = found.get(&case.case_id.to_string()).copied();
-            cases.push(case);
+            let case_id: String = row.get("case_id")?;
+            let rank = found.get(&case_id).map_or(0, |how| how.rank());
+            let seq = row.get::<i64>("created_seq")?.max(0) as u64;
+            positions.push(((rank, row.get::<i64>("sort_key")?, seq), case_id));
         }
     }
-    Ok(cases)
+    Ok(positions)
+}
+
+/// The cases with these ids (in no particular order).
+async fn cases_by_id(conn: &mut Conn<'_>, ids: impl Iterator<Item = &str>) -> Result<Vec<CaseSummary>> {
+    let ids: Vec<&str> = ids.collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Query::new(&format!("select {CASE_COLUMNS} from case_file where case_id in ("));
+    let list: Vec<&str> = ids.iter().map(|_| "#").collect();
+    query.push(&list.join(", "), ids.iter().map(|id| Arg::Text((*id).to_owned())));
+    query.push(")", []);
+    conn.fetch_all(query.statement(conn)).await?.iter().map(case_summary).collect()
 }
 
 /// Most people a card previews.
@@ -372,22 +354,29 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
 
 /// Cases per status (as stored) that pass the filters, `filter.status` aside.
 ///
-/// From the tally (migration 0011: one row per combination of status, priority, channel, needs,
-/// flags, assigned or not, due or not) when the filters are among those it keeps, so the cost
-/// does not grow with the cases; a red clock is the due cases less those not yet due, a short
-/// range of the due-time index. Other filters (a search, a cell, one assignee, a partner, an
-/// amber or green clock) count the rows they choose.
+/// From the tally (migration 0011: rows per status, priority, channel, assigned or not and due
+/// or not, for all cases, per need and per flag) when the filters are among those it keeps, so
+/// the cost does not grow with the cases; a red clock is the due cases less those not yet due,
+/// a short range of the due-time index. Other filters (a search, a cell, one assignee, a
+/// partner, a need and a flag together, an amber or green clock) count the rows they choose.
 async fn count_by_status(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaPolicy) -> Result<HashMap<String, u64>> {
+    let tally_rows = match (filter.need, filter.flag) {
+        (None, None) => Some(("all", 0)),
+        (Some(need), None) => Some(("need", batch::needs_mask(&[need]))),
+        (None, Some(flag)) => Some(("flag", batch::flags_mask(&[flag]))),
+        (Some(_), Some(_)) => None,
+    };
     let tallied = filter.q.is_none()
         && filter.cell.is_none()
         && filter.partner.is_none()
         && !matches!(filter.assignee, Some(AssigneeFilter::User(_)))
         && matches!(filter.sla, None | Some(SlaFilter::Red | SlaFilter::Met));
-    if !tallied {
-        return count_rows(conn, filter, policy, None).await;
-    }
+    let Some((kind, bit)) = tally_rows.filter(|_| tallied) else {
+        return count_rows(conn, filter, policy).await;
+    };
     // Cast: PostgreSQL sums bigints as numeric.
     let mut query = Query::new("select status, cast(sum(n) as bigint) as n from case_tally where 1 = 1");
+    query.push(" and kind = # and bit = #", [Arg::Text(kind.into()), Arg::Int(bit)]);
     push_shared_filters(&mut query, filter);
     if filter.assignee == Some(AssigneeFilter::Unassigned) {
         query.push(" and assigned = 0", []);
@@ -404,7 +393,7 @@ async fn count_by_status(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaP
     }
     if filter.sla == Some(SlaFilter::Red) {
         let not_yet = CaseFilter { sla: None, ..filter.clone() };
-        for (status, n) in count_rows(conn, &not_yet, policy, Some(filter.now_ms)).await? {
+        for (status, n) in count_not_yet_due(conn, &not_yet, policy).await? {
             let due = counts.entry(status).or_default();
             *due = due.saturating_sub(n);
         }
@@ -412,24 +401,39 @@ async fn count_by_status(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaP
     Ok(counts)
 }
 
-/// Cases per status among the rows the filters choose (the search's candidates, if any), only
-/// those due after `due_after` when given.
-async fn count_rows(
-    conn: &mut Conn<'_>,
-    filter: &CaseFilter,
-    policy: &SlaPolicy,
-    due_after: Option<i64>,
-) -> Result<HashMap<String, u64>> {
+/// Cases per status among the rows the filters choose (the search's candidates, if any).
+async fn count_rows(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaPolicy) -> Result<HashMap<String, u64>> {
     let mut counts: HashMap<String, u64> = HashMap::new();
     for ids in search_scope(conn, filter).await? {
         let mut query = filtered(Query::new("select status, count(*) as n"), &ids, filter, policy);
-        if let Some(after) = due_after {
-            query.push(" and sla_due_at > #", [Arg::Int(after)]);
-        }
         query.push(" group by status", []);
         for row in conn.fetch_all(query.statement(conn)).await? {
             *counts.entry(row.get("status")?).or_default() += row.get::<i64>("n")? as u64;
         }
+    }
+    Ok(counts)
+}
+
+/// Cases per status that pass the filters (no search) and are due after `filter.now_ms`: a
+/// range of `case_file_due`, which holds every column the tallied filters test (migration
+/// 0011), so the count reads that index alone. SQLite is told to use it: without statistics its
+/// planner prefers walking the status index to save the `group by` a sort.
+async fn count_not_yet_due(
+    conn: &mut Conn<'_>,
+    filter: &CaseFilter,
+    policy: &SlaPolicy,
+) -> Result<HashMap<String, u64>> {
+    let hint = match conn.backend() {
+        Backend::Sqlite => " indexed by case_file_due",
+        Backend::Postgres => "",
+    };
+    let mut query = Query::new(&format!("select status, count(*) as n from case_file{hint} where 1 = 1"));
+    query.push(" and sla_due_at > #", [Arg::Int(filter.now_ms)]);
+    push_filters(&mut query, filter, policy);
+    query.push(" group by status", []);
+    let mut counts = HashMap::new();
+    for row in conn.fetch_all(query.statement(conn)).await? {
+        counts.insert(row.get::<String>("status")?, row.get::<i64>("n")? as u64);
     }
     Ok(counts)
 }

@@ -22,7 +22,7 @@ use opsroom_domain::workflow::SlaPolicy;
 
 use crate::model::SEARCH_CANDIDATES;
 use crate::reads::corrupt;
-use crate::sql::{Backend, Conn, Row, Statement};
+use crate::sql::{Arg, Backend, Conn, Query, Row};
 use crate::writer::{VALUES, per_chunk};
 use crate::{Result, batch};
 
@@ -352,57 +352,51 @@ fn term_matches(token: &NameQueryToken) -> Vec<TermMatch<'_>> {
     matches
 }
 
-/// Whether a stored term that matched `token` is a whole match: its spelling, or the same
-/// common name.
-fn whole(token: &NameQueryToken, term: &str) -> bool {
-    term == token.exact || token.canonical.as_deref() == Some(term)
-}
-
 /// How many index entries match any of `matches`, counting each up to `cap + 1`.
 async fn count_matches(conn: &mut Conn<'_>, matches: &[TermMatch<'_>], cap: i64) -> Result<i64> {
     let mut count = 0;
     for m in matches {
-        let sql = format!(
-            "select count(*) as n from (select 1 from search_term where {} limit ${}) as t",
-            term_condition(m, 1),
-            bound(m) + 1
-        );
-        let statement = bind_term(conn.statement(&sql), m).bind(cap + 1);
-        count += conn.fetch_one(statement).await?.get::<i64>("n")?;
+        let mut query = Query::new("select count(*) as n from (select 1 from search_term where ");
+        push_term_condition(&mut query, "term", m);
+        query.push(" limit #) as t", [Arg::Int(cap + 1)]);
+        count += conn.fetch_one(query.statement(conn)).await?.get::<i64>("n")?;
     }
     Ok(count)
 }
 
-/// How many values a [`TermMatch`] binds.
-fn bound(m: &TermMatch<'_>) -> usize {
+/// `column` (a term) matching `m`, as SQL.
+fn push_term_condition(query: &mut Query, column: &str, m: &TermMatch<'_>) {
     match m {
-        TermMatch::Prefix(..) => 2,
-        TermMatch::Equal(_) => 1,
+        TermMatch::Prefix(from, to) => query
+            .push(&format!("{column} >= # and {column} < #"), [Arg::Text((*from).to_owned()), Arg::Text(to.clone())]),
+        TermMatch::Equal(term) => query.push(&format!("{column} = #"), [Arg::Text((*term).to_owned())]),
     }
 }
 
-fn term_condition(m: &TermMatch<'_>, first: usize) -> String {
-    match m {
-        TermMatch::Prefix(..) => format!("term >= ${first} and term < ${}", first + 1),
-        TermMatch::Equal(_) => format!("term = ${first}"),
+/// Whether case `d.case_id` holds a term matching any of `matches`, as SQL: one `exists` per
+/// match, each a single seek of an index (an equal term on the primary key, a prefix on the
+/// (case, term) index), rather than one `exists` with an `or` inside, which reads all of the
+/// case's terms.
+fn push_case_has_any(query: &mut Query, matches: &[TermMatch<'_>]) {
+    query.push("(", []);
+    for (i, m) in matches.iter().enumerate() {
+        query.push(if i == 0 { "" } else { " or " }, []);
+        query.push("exists (select 1 from search_term w where w.case_id = d.case_id and ", []);
+        push_term_condition(query, "w.term", m);
+        query.push(")", []);
     }
-}
-
-fn bind_term<'q>(s: Statement<'q>, m: &'q TermMatch<'_>) -> Statement<'q> {
-    match m {
-        TermMatch::Prefix(from, to) => s.bind(*from).bind(to.as_str()),
-        TermMatch::Equal(term) => s.bind(*term),
-    }
+    query.push(")", []);
 }
 
 /// The cases whose people's names match every word (each case: how many words matched only
 /// loosely, by prefix or skeleton), and whether the search left some out.
 ///
 /// Index-driven: each word's matches are counted up to the limit (a range of the term index
-/// each); the rarest word's cases are read, then checked for the other words through the
-/// (case, term) index. When every word alone is too common (a naming chain of common names),
-/// the cases come from the rarest pair of neighbouring words instead (`b:` terms): then a case
-/// holding the words apart is not considered, and the answer says it may be incomplete.
+/// each); the cases are read from the rarest word's terms and checked, in the same statement,
+/// for the other words, so only cases matching them all leave the database, at most the limit.
+/// When every word alone is too common (a naming chain of common names), the cases come from
+/// the rarest pair of neighbouring words instead (`b:` terms): then a case holding the words
+/// apart is not considered, and the answer says it may be incomplete.
 async fn name_candidates(conn: &mut Conn<'_>, tokens: &[NameQueryToken]) -> Result<(HashMap<String, usize>, bool)> {
     let cap = SEARCH_CANDIDATES as i64;
     let mut counts = Vec::with_capacity(tokens.len());
@@ -410,86 +404,70 @@ async fn name_candidates(conn: &mut Conn<'_>, tokens: &[NameQueryToken]) -> Resu
         counts.push(count_matches(conn, &term_matches(token), cap).await?);
     }
     let rarest = (0..tokens.len()).min_by_key(|&i| counts[i]).expect("tokens is not empty");
-    let capped = counts[rarest] > cap;
-    let mut pair_source = None;
+    let mut capped = counts[rarest] > cap;
+    // The pair of words `(k, k + 1)` with the fewest cases, when that is fewer than the rarest word's.
+    let mut pair_source: Option<(usize, Vec<String>)> = None;
     if capped {
-        let mut best: Option<(i64, Vec<String>)> = None;
-        for terms in neighbour_pairs(tokens) {
-            let matches: Vec<TermMatch<'_>> = terms.iter().map(|t| TermMatch::Equal(t)).collect();
-            let count = count_matches(conn, &matches, cap).await?;
-            if best.as_ref().is_none_or(|(n, _)| count < *n) {
-                best = Some((count, terms.clone()));
+        let mut best: Option<(i64, usize, Vec<String>)> = None;
+        for k in 0..tokens.len().saturating_sub(1) {
+            for terms in neighbour_pairs(&tokens[k..k + 2]) {
+                let matches: Vec<TermMatch<'_>> = terms.iter().map(|t| TermMatch::Equal(t)).collect();
+                let count = count_matches(conn, &matches, cap).await?;
+                if best.as_ref().is_none_or(|(n, ..)| count < *n) {
+                    best = Some((count, k, terms));
+                }
             }
         }
         // The answer stays marked incomplete: a case holding the words apart is not considered.
-        pair_source = best.filter(|(count, _)| *count < counts[rarest]).map(|(_, terms)| terms);
+        pair_source = best.filter(|(count, ..)| *count < counts[rarest]).map(|(_, k, terms)| (k, terms));
     }
+    // Where the cases come from, and the words every one of them holds already.
+    let (sources, implied): (Vec<TermMatch<'_>>, Vec<usize>) = match &pair_source {
+        Some((k, terms)) => (terms.iter().map(|t| TermMatch::Equal(t)).collect(), vec![*k, k + 1]),
+        None => (term_matches(&tokens[rarest]), vec![rarest]),
+    };
 
-    // case → whether each word so far matched whole.
-    let mut cases: HashMap<String, Vec<bool>> = HashMap::new();
-    if let Some(terms) = &pair_source {
-        for term in terms {
-            let statement = conn
-                .statement("select case_id from search_term where term = $1 limit $2")
-                .bind(term.as_str())
-                .bind(cap);
-            for row in conn.fetch_all(statement).await? {
-                cases.insert(row.get("case_id")?, Vec::new());
+    // case → how many words matched only loosely.
+    let mut cases: HashMap<String, usize> = HashMap::new();
+    for source in &sources {
+        let room = cap + 1 - cases.len() as i64;
+        if room <= 0 {
+            break;
+        }
+        let mut query = Query::new("select d.case_id");
+        // Whether the word matched whole: its spelling, or the same common name.
+        for (i, token) in tokens.iter().enumerate() {
+            let whole: Vec<TermMatch<'_>> =
+                std::iter::once(&token.exact).chain(&token.canonical).map(|t| TermMatch::Equal(t)).collect();
+            query.push(", ", []);
+            push_case_has_any(&mut query, &whole);
+            query.push(&format!(" as whole_{i}"), []);
+        }
+        // The source's cases, at most the room left: when the words are too common for that
+        // (`capped`), the answer is the matches among the cases read, so the work stays bounded.
+        query.push(" from (select case_id from search_term where ", []);
+        push_term_condition(&mut query, "term", source);
+        if let TermMatch::Equal(_) = source {
+            // Case ids are UUIDv7, in the order cases were opened: when the limit cuts, the
+            // newest cases are read (one term's cases are in that order in the index, read
+            // backwards; a prefix spans several terms, so it is read as the index has it).
+            query.push(" order by case_id desc", []);
+        }
+        query.push(" limit #) as d where 1 = 1", [Arg::Int(room)]);
+        for token in tokens.iter().enumerate().filter(|(i, _)| !implied.contains(i)).map(|(_, t)| t) {
+            query.push(" and ", []);
+            push_case_has_any(&mut query, &term_matches(token));
+        }
+        for row in conn.fetch_all(query.statement(conn)).await? {
+            let mut loose = 0;
+            for i in 0..tokens.len() {
+                loose += usize::from(!row.get::<bool>(&format!("whole_{i}"))?);
             }
+            cases.insert(row.get("case_id")?, loose);
         }
     }
-    let rarest_token = &tokens[rarest];
-    let first_matches = if pair_source.is_some() { Vec::new() } else { term_matches(rarest_token) };
-    for m in &first_matches {
-        let sql =
-            format!("select case_id, term from search_term where {} limit ${}", term_condition(m, 1), bound(m) + 1);
-        let statement = bind_term(conn.statement(&sql), m).bind(cap);
-        for row in conn.fetch_all(statement).await? {
-            let exact = whole(rarest_token, &row.get::<String>("term")?);
-            let entry = cases.entry(row.get("case_id")?).or_insert_with(|| vec![false]);
-            entry[0] |= exact;
-        }
+    if cases.len() as i64 > cap {
+        capped = true;
     }
-    for (i, token) in tokens.iter().enumerate() {
-        if (i == rarest && pair_source.is_none()) || cases.is_empty() {
-            continue;
-        }
-        let matches = term_matches(token);
-        let ids: Vec<String> = cases.keys().cloned().collect();
-        let mut seen: HashMap<String, bool> = HashMap::new();
-        for chunk in ids.chunks(500) {
-            let mut sql = String::from("select case_id, term from search_term where case_id in (");
-            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            sql.push_str(&list.join(", "));
-            sql.push_str(") and (");
-            let mut next = chunk.len() + 1;
-            let conditions: Vec<String> = matches
-                .iter()
-                .map(|m| {
-                    let condition = format!("({})", term_condition(m, next));
-                    next += bound(m);
-                    condition
-                })
-                .collect();
-            sql.push_str(&conditions.join(" or "));
-            sql.push(')');
-            let statement = chunk.iter().fold(conn.statement(&sql).persistent(false), |s, id| s.bind(id.as_str()));
-            let statement = matches.iter().fold(statement, |s, m| bind_term(s, m));
-            for row in conn.fetch_all(statement).await? {
-                let exact = whole(token, &row.get::<String>("term")?);
-                let entry = seen.entry(row.get("case_id")?).or_insert(false);
-                *entry |= exact;
-            }
-        }
-        cases = cases
-            .into_iter()
-            .filter_map(|(id, mut words)| {
-                let exact = seen.get(&id)?;
-                words.push(*exact);
-                Some((id, words))
-            })
-            .collect();
-    }
-    let loose = cases.into_iter().map(|(id, words)| (id, words.iter().filter(|whole| !**whole).count())).collect();
-    Ok((loose, capped))
+    Ok((cases, capped))
 }

@@ -8,7 +8,6 @@
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
-use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{Decode, Encode, Postgres, Row as _, Sqlite, Type};
 
@@ -40,8 +39,8 @@ impl<T> Column for T where T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r
 
 /// A statement with its bound values, for one backend.
 pub(crate) enum Statement<'q> {
-    Sqlite(Query<'q, Sqlite, SqliteArguments<'q>>),
-    Postgres(Query<'q, Postgres, PgArguments>),
+    Sqlite(sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>),
+    Postgres(sqlx::query::Query<'q, Postgres, PgArguments>),
 }
 
 impl<'q> Statement<'q> {
@@ -192,4 +191,46 @@ pub(crate) fn placeholders(backend: Backend, offset: usize, count: usize) -> Str
         Backend::Postgres => (1..=count).map(|i| format!("${}", offset + i)).collect(),
     };
     format!("({})", list.join(", "))
+}
+
+/// A value bound in order with the SQL that mentions it.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// SQL under construction: `#` in a clause becomes the next placeholder.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Query {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Query {
+    pub(crate) fn new(sql: &str) -> Self {
+        Self { sql: sql.to_owned(), args: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
+        let mut text = String::new();
+        let mut args = args.into_iter();
+        for piece in clause.split_inclusive('#') {
+            if let Some(before) = piece.strip_suffix('#') {
+                text.push_str(before);
+                self.args.push(args.next().expect("one value per #"));
+                text.push_str(&format!("${}", self.args.len()));
+            } else {
+                text.push_str(piece);
+            }
+        }
+        self.sql.push_str(&text);
+    }
+
+    pub(crate) fn statement<'q>(&'q self, conn: &Conn<'_>) -> Statement<'q> {
+        self.args.iter().fold(conn.statement(&self.sql).persistent(false), |s, arg| match arg {
+            Arg::Int(v) => s.bind(*v),
+            Arg::Text(v) => s.bind(v.as_str()),
+        })
+    }
 }

@@ -307,7 +307,11 @@ pub async fn counts_equal_the_rows(store: &Store) {
     for i in 0..12i64 {
         let input = ReportInput {
             people: vec![person("Sara Musa", None, None)],
-            needs: if i % 2 == 0 { vec![Need::Medical] } else { vec![Need::Food] },
+            needs: match i % 3 {
+                0 => vec![Need::Medical, Need::Water],
+                1 => vec![Need::Medical],
+                _ => vec![Need::Food],
+            },
             flags: if i % 4 == 0 { vec![Flag::Injured, Flag::UnaccompaniedMinors] } else { vec![] },
             ..Default::default()
         };
@@ -342,7 +346,9 @@ pub async fn counts_equal_the_rows(store: &Store) {
     for filter in [
         CaseFilter::default(),
         CaseFilter { need: Some(Need::Medical), ..Default::default() },
+        CaseFilter { need: Some(Need::Water), assignee: Some(AssigneeFilter::Unassigned), ..Default::default() },
         CaseFilter { flag: Some(Flag::UnaccompaniedMinors), ..Default::default() },
+        CaseFilter { need: Some(Need::Medical), flag: Some(Flag::Injured), ..Default::default() },
         CaseFilter { priority: Some(opsroom_domain::priority::PriorityLevel::Low), ..Default::default() },
         CaseFilter { channel: Some(Channel::Web), ..Default::default() },
         CaseFilter { channel: Some(Channel::Hotline), ..Default::default() },
