@@ -32,6 +32,11 @@ async function casesNamed(name) {
   return found;
 }
 
+/** Open "add more detail" (everything after the first screen's Send). */
+async function openMore(page) {
+  await page.click('details.more > summary');
+}
+
 async function newPage(options = {}) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, ...options });
   const page = await context.newPage();
@@ -57,6 +62,7 @@ test('a report in Arabic: RTL form, Arabic-Indic digits, place picker, confirmat
     `legend hugs the right edge: ${JSON.stringify(layout)}`,
   );
 
+  await openMore(page);
   await page.check('input[name=relation][value=parent]');
   await page.fill('input[name="location.place"]', 'الرياض');
   await page.fill('input[name="people[0].name"]', 'سارة أحمد');
@@ -102,6 +108,7 @@ test('a report in English, with an error shown next to its field and nothing typ
   await page.click('a.lang');
   await page.waitForURL(/lang=en/);
   assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+  await openMore(page);
   await page.fill('input[name="people[0].name"]', 'John Wani');
   await page.fill('input[name="people[0].age"]', '240');
   await page.fill('textarea[name=message]', 'Trapped near the university');
@@ -120,6 +127,7 @@ test('a report in English, with an error shown next to its field and nothing typ
 test('without JavaScript: a plain form post gets a server-rendered confirmation', async () => {
   const page = await newPage({ javaScriptEnabled: false });
   await page.goto(`${server.url}/?lang=en`);
+  await openMore(page);
   await page.fill('input[name="people[0].name"]', 'No Script Person');
   await page.fill('input[name="location.position"]', '15.6, 32.5');
   await page.check('input[name=needs][value=food]');
@@ -131,6 +139,7 @@ test('without JavaScript: a plain form post gets a server-rendered confirmation'
 
   // A refused post comes back with what was typed and the message next to the field.
   await page.goto(`${server.url}/?lang=en`);
+  await openMore(page);
   await page.fill('input[name="people[1].name"]', 'Second Row');
   await page.fill('input[name="people[1].phone"]', '12');
   await page.click('button.send');
@@ -142,6 +151,7 @@ test('offline: the report is queued, says so, and is sent once when the network 
   const page = await newPage();
   const context = page.context();
   await page.goto(`${server.url}/?lang=en`);
+  await openMore(page);
   await page.fill('input[name="people[0].name"]', 'Offline Ahmed');
   await page.fill('textarea[name=message]', 'Network is down in Bahri');
   await context.setOffline(true);
@@ -191,6 +201,7 @@ test('a lost answer: the retry with the same key creates no second case', async 
 test('the draft survives closing the page', async () => {
   const page = await newPage();
   await page.goto(`${server.url}/?lang=en`);
+  await openMore(page);
   await page.fill('input[name="people[0].name"]', 'Draft Person');
   await page.check('input[name=needs][value=shelter]');
   await page.waitForFunction(() => (localStorage.getItem('opsroom-draft') ?? '').includes('Draft Person'));

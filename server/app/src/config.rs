@@ -18,8 +18,8 @@ pub const DEFAULT_PUBLIC_RATE_LIMIT: u32 = 120;
 pub const DEFAULT_CAP_SENDER: &str = "opsroom@localhost";
 pub const DEFAULT_PFIF_DOMAIN: &str = "opsroom.localhost";
 /// Who runs the public pages when none is configured.
-pub const DEFAULT_MINISTRY_NAME_AR: &str = "وزارة الخارجية — غرفة عمليات الأزمات";
-pub const DEFAULT_MINISTRY_NAME_EN: &str = "Ministry of Foreign Affairs — crisis operations room";
+pub const DEFAULT_MINISTRY_NAME_AR: &str = "وزارة الخارجية";
+pub const DEFAULT_MINISTRY_NAME_EN: &str = "Ministry of Foreign Affairs";
 
 /// Who runs the public pages and how else people can reach them: on every public page, and in
 /// the confirmation's "what happens next". The numbers are E.164 (checked at start); a number not

@@ -397,7 +397,7 @@ fn form_page(
                     span.row {
                         input #(field_id("location.place")) type="text" name="location.place" value=[fields.get("location.place")] list="places"
                             autocomplete="off" aria-invalid=[invalid(refusal, "location.place")] autofocus[refusal.at("location.place").is_some()];
-                        button.locate type="button" hidden aria-label=(w.use_my_location) title=(w.use_my_location) { "⌖" }
+                        button.locate type="button" hidden { (w.use_my_location) }
                     }
                     (field_error(refusal, "location.place"))
                     small #located hidden { (w.located) " " bdi dir="ltr" {} }
