@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations, then exit (nodes also migrate at start).
     Migrate(DatabaseArg),
     /// Manage operator accounts.
