@@ -2,41 +2,17 @@
 // plain POST); with it the citizen gets: "use my location", a place picker over the offline
 // gazetteer, more person rows, a draft kept on the device as they type, and an offline queue.
 //
-// The queue's promise: a report is stored on the device before the first try, keeps the one
-// Idempotency-Key the page gave it, and is retried (when the network returns, every 15 s, and on
-// the next visit) until the server answers; so however many tries reach the server, it creates
-// exactly one case. The server does all validation and sends messages in the page's language.
+// The queue itself (storage, retries, the exactly-once promise) lives in offline.js. The server
+// does all validation and sends messages in the page's language.
 import { newIdempotencyKey } from '../../shared/idempotency.js';
+import { readJson, writeJson, isQueued, enqueue, startSending } from './offline.js';
 
 const DRAFT = 'opsroom-draft';
-const QUEUE = 'opsroom-queue';
-const RETRY_MS = 15000;
 // A draft holds names, passports and phones: on a shared phone it must not wait for the next
 // person for long. Queued reports are kept until sent, however long that takes.
 const DRAFT_TTL_MS = 24 * 3600 * 1000;
 
 const form = document.getElementById('report');
-
-function readJson(key, fallback) {
-  try {
-    return JSON.parse(localStorage.getItem(key)) ?? fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function writeJson(key, value) {
-  try {
-    if (value == null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Storage full or disabled (private mode): the form still sends, only nothing is kept.
-  }
-}
-
-const queue = () => readJson(QUEUE, []);
-const saveQueue = (items) => writeJson(QUEUE, items.length ? items : null);
-
 
 if (form) enhance(form);
 
@@ -183,7 +159,6 @@ function enhance(form) {
   });
 
   const keyField = form.elements.idempotency_key;
-  const isQueued = (key) => queue().some((item) => item.key === key);
   let draftTimer;
   form.addEventListener('input', () => {
     // Editing after sending starts another report: a queued one keeps its key, this gets its own.
@@ -263,51 +238,17 @@ function enhance(form) {
     heading.focus();
   }
 
-  let sending = false;
-  async function flush() {
-    if (sending) return;
-    sending = true;
-    try {
-      for (const item of queue()) {
-        if (!navigator.onLine) {
-          say(text.queued, true);
-          return;
-        }
-        say(text.sending);
-        let response;
-        try {
-          response = await fetch('/', {
-            method: 'POST',
-            headers: {
-              'Content-Type': 'application/x-www-form-urlencoded',
-              Accept: 'application/json',
-              'Idempotency-Key': item.key,
-            },
-            body: item.body,
-          });
-        } catch {
-          say(text.queued, true);
-          return;
-        }
-        if (response.status === 429 || response.status >= 500) {
-          say(text.queued, true);
-          return;
-        }
-        saveQueue(queue().filter((queued) => queued.key !== item.key));
-        const answer = await response.json().catch(() => ({}));
-        if (response.ok) {
-          confirm(answer, item.lang);
-          continue;
-        }
-        // A key spent on another report: this one needs its own (the server said why).
-        if (answer.error?.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
-        clearErrors();
-        showError(answer.error || {});
-      }
-    } finally {
-      sending = false;
-    }
-  }
+  const flush = startSending({
+    waiting: () => say(text.queued, true),
+    sending: () => say(text.sending),
+    accepted: (answer, item) => confirm(answer, item.lang),
+    refused: (error) => {
+      // A key spent on another report: this one needs its own (the server said why).
+      if (error.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
+      clearErrors();
+      showError(error);
+    },
+  });
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -319,11 +260,7 @@ function enhance(form) {
     };
     saveDraft();
     // Stored before the first try: closing the page now loses nothing.
-    saveQueue([...queue().filter((queued) => queued.key !== item.key), item]);
+    enqueue(item);
     flush();
   });
-
-  window.addEventListener('online', flush);
-  setInterval(() => queue().length && flush(), RETRY_MS);
-  if (queue().length) flush();
 }
