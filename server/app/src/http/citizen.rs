@@ -23,7 +23,7 @@ use crate::http::citizen_form::{self, BLANK_PERSON_ROWS, ConvertedReport, FormFi
 use crate::http::citizen_text::{self as text, COUNTRY_CODES, Words, flag_label, need_label, words};
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{JsonBody, unreadable_body};
-use crate::http::pages::with_csp;
+use crate::http::pages::{asset_url, with_csp};
 use crate::http::rate_limit::Admission;
 use crate::http::reports::{IDEMPOTENCY_FIELD, PUBLIC_SCOPE, checked_key, idempotency_key, intake};
 use crate::http::tracking::{TokenPath, TrackingView, send_update, tracked_case, tracking_view};
@@ -94,8 +94,8 @@ fn layout(w: &Words, title: &str, switch_href: &str, script: bool, main: Markup)
                 // No icon to fetch: one request less on a bad connection.
                 link rel="icon" href="data:,";
                 title { (title) }
-                link rel="stylesheet" href="/static/form.css";
-                @if script { script src="/static/form.js" defer {} }
+                link rel="stylesheet" href=(asset_url("/static/form.css"));
+                @if script { script src=(asset_url("/static/form.js")) defer {} }
             }
             body {
                 header {
