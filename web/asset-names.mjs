@@ -3,9 +3,12 @@
 // (`immutable`): a changed file is a new URL, never a stale copy. Nothing here reads the disk.
 import { createHash } from 'node:crypto';
 
-/** `app.js` with these bytes → `app.<10 hex digits of their SHA-256>.js`. */
+/** 10 hex digits of the SHA-256 of `content`. */
+export const contentHash = (content) => createHash('sha256').update(content).digest('hex').slice(0, 10);
+
+/** `app.js` with these bytes → `app.<contentHash>.js`. */
 export function hashedName(name, content) {
-  const digest = createHash('sha256').update(content).digest('hex').slice(0, 10);
+  const digest = contentHash(content);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? `${name.slice(0, dot)}.${digest}${name.slice(dot)}` : `${name}.${digest}`;
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSyn
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { hashedName, rewriteReferences } from './asset-names.mjs';
+import { contentHash, hashedName, rewriteReferences } from './asset-names.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const check = process.argv.includes('--check');
@@ -126,6 +126,22 @@ for (const round of [0, 1, 2]) {
   }
 }
 writeFileSync(join(out, 'assets.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+
+// The public pages' service worker: at dist/'s top (served only at /sw.js, never hashed: the
+// browser checks it at one URL), with the form's hashed script and style written in, so every
+// new version of them is a new worker with a cache of its own.
+const precache = [manifest['/static/form.js'], manifest['/static/form.css']];
+await build({
+  entryPoints: [join(here, 'public/src/sw.js')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2017',
+  legalComments: 'none',
+  define: { PRECACHE: JSON.stringify(precache), VERSION: JSON.stringify(contentHash(precache.join(' '))) },
+  outfile: join(out, 'sw.js'),
+  logLevel: 'warning',
+});
 
 if (check) {
   const differ = [];

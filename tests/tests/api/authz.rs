@@ -367,6 +367,9 @@ const ROUTES: &[Route] = &[
     page("GET",   "/partner/", NONE, everyone(Is(200))),
     page("GET",   "/partner/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Asset("/partner/app.js"))]),
     page("GET",   "/static/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Asset("/static/form.css"))]),
+    // The public pages' service worker and the page it shows for a tracking link offline.
+    page("GET",   "/sw.js", NONE, everyone(Is(200))),
+    page("GET",   "/offline", NONE, everyone(Is(200))),
 ];
 
 /// The message types a websocket client may send, as `LiveRequest` in the OpenAPI document

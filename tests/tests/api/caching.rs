@@ -53,3 +53,32 @@ async fn hashed_assets_are_immutable_and_pages_and_answers_are_never_stored() {
     assert_eq!(api.get("/static/form.js").await.unwrap().status, 404, "only the hashed name is served");
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_service_worker_and_the_offline_shell_are_pages_not_assets() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    let worker = api.get("/sw.js").await.unwrap();
+    assert_eq!(worker.status, 200);
+    assert!(header(&worker, "content-type").starts_with("text/javascript"));
+    // The browser checks its one URL for a new version: never kept.
+    assert_eq!(header(&worker, "cache-control"), "no-store");
+    assert_eq!(
+        api.get("/static/sw.js").await.unwrap().status,
+        404,
+        "not under /static/, where it would be kept a year"
+    );
+    // The page CSP lets the page register it, and nothing else.
+    let page = api.get("/").await.unwrap();
+    assert!(header(&page, "content-security-policy").contains("worker-src 'self'"));
+
+    for (path, lang, dir) in [("/offline?lang=en", "en", "ltr"), ("/offline", "ar", "rtl")] {
+        let shell = api.get(path).await.unwrap();
+        assert_eq!(shell.status, 200);
+        assert_eq!(header(&shell, "cache-control"), "no-store");
+        let html = shell.body.as_str().unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")), "{html}");
+        assert!(html.contains(&format!("href=\"/?lang={lang}\"")), "it leads to the form: {html}");
+    }
+    server.stop().await.unwrap();
+}

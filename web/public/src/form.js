@@ -1,11 +1,14 @@
 // Enhances the server-rendered report form (/). Without this script the form still works (a
 // plain POST); with it the citizen gets: "use my location", a place picker over the offline
-// gazetteer, more person rows, a draft kept on the device as they type, and an offline queue.
+// gazetteer, more person rows, a draft kept on the device as they type, and an offline queue
+// whose waiting reports are listed above the form (edit, cancel) and that opens with no network.
 //
-// The queue itself (storage, retries, the exactly-once promise) lives in offline.js. The server
-// does all validation and sends messages in the page's language.
+// The queue itself (storage, retries, the exactly-once promise, the service worker) lives in
+// offline.js, its list in queued.js. The server does all validation and sends messages in the
+// page's language.
 import { newIdempotencyKey } from '../../shared/idempotency.js';
-import { readJson, writeJson, isQueued, enqueue, startSending } from './offline.js';
+import { readJson, writeJson, isQueued, enqueue, hold, releaseHeld, startSending, keepFormOffline } from './offline.js';
+import { queuedList } from './queued.js';
 
 const DRAFT = 'opsroom-draft';
 // A draft holds names, passports and phones: on a shared phone it must not wait for the next
@@ -129,9 +132,12 @@ function enhance(form) {
       writeJson(DRAFT, null);
       return;
     }
-    const pairs = draft.pairs;
     // A page the server rendered with someone's input (a refused post) already shows it.
     if (form.querySelector('.error') || document.querySelector('p.summary')) return;
+    fill(draft.pairs);
+    say(text.draft);
+  }
+  function fill(pairs) {
     for (const [name, value] of pairs) {
       const match = /^people\[(\d+)\]/.exec(name);
       if (match) while (rows().length <= Number(match[1])) addRow();
@@ -146,8 +152,10 @@ function enhance(form) {
         }
       }
     }
-    say(text.draft);
   }
+  // A page closed while a queued report was back in the form: that report goes out as it was
+  // queued, and the half-done edit is dropped rather than becoming a second report.
+  if (releaseHeld()) writeJson(DRAFT, null);
   restoreDraft();
   // "Clear the form": the draft goes too, for a phone passed to the next person.
   const clear = form.querySelector('button.clear');
@@ -159,6 +167,9 @@ function enhance(form) {
   });
 
   const keyField = form.elements.idempotency_key;
+  // The page may come from the service worker's cache, with a key an earlier report already
+  // used: every page load gets a key of its own, as every page the server renders does.
+  keyField.value = newIdempotencyKey();
   let draftTimer;
   form.addEventListener('input', () => {
     // Editing after sending starts another report: a queued one keeps its key, this gets its own.
@@ -238,17 +249,43 @@ function enhance(form) {
     heading.focus();
   }
 
+  // The reports waiting on this phone: a person who reopens the page offline sees them, and may
+  // take one back into the form (it keeps its key, so it still makes exactly one case) or cancel it.
+  const redraw = queuedList(document.getElementById('queued'), {
+    edit(item) {
+      hold(item.key);
+      form.reset();
+      rows().forEach((row, i) => (row.hidden = i > 0));
+      clearErrors();
+      fill([...new URLSearchParams(item.body)].filter(([name]) => !skip.has(name)));
+      keyField.value = item.key;
+      say('');
+      form.querySelector('input:not([type=hidden]), textarea').focus();
+    },
+    cancelled: (message) => say(message),
+  });
+
   const flush = startSending({
-    waiting: () => say(text.queued, true),
+    waiting: () => {
+      say(text.queued, true);
+      redraw();
+    },
     sending: () => say(text.sending),
-    accepted: (answer, item) => confirm(answer, item.lang),
+    accepted: (answer, item) => {
+      confirm(answer, item.lang);
+      redraw();
+    },
     refused: (error) => {
+      // The report is back in the form, so the draft keeps it again.
+      saveDraft();
+      redraw();
       // A key spent on another report: this one needs its own (the server said why).
       if (error.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
       clearErrors();
       showError(error);
     },
   });
+  keepFormOffline();
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -258,9 +295,12 @@ function enhance(form) {
       lang: form.elements.lang.value,
       body: new URLSearchParams(new FormData(form)).toString(),
     };
-    saveDraft();
-    // Stored before the first try: closing the page now loses nothing.
+    // Stored before the first try: closing the page now loses nothing. The draft goes: the
+    // report is in the queue, and the form on the next visit is for a new one.
     enqueue(item);
+    clearTimeout(draftTimer);
+    writeJson(DRAFT, null);
+    redraw();
     flush();
   });
 }

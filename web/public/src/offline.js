@@ -1,6 +1,7 @@
 // The public form's offline queue and its storage on the device. It owns what is kept in
-// localStorage (the queue; the draft is stored through readJson/writeJson) and the sending of
-// queued reports; it draws nothing: the form says what happened through the callbacks.
+// localStorage (the queue; the draft is stored through readJson/writeJson), the sending of
+// queued reports, taking one back to edit or cancelling it, and registering the service worker
+// that lets the form open with no network; it draws nothing: the form is told through callbacks.
 //
 // The queue's promise: a report is stored on the device before the first try, keeps the one
 // Idempotency-Key the page gave it, and is retried (when the network returns, every 15 s, and on
@@ -28,17 +29,37 @@ export function writeJson(key, value) {
   }
 }
 
-/** The queued reports, oldest first: `{ key, lang, body }` (body: the form, URL-encoded). */
+/** The queued reports, oldest first: `{ key, lang, body }` (body: the form, URL-encoded), and
+ * `held` while one is back in the form being edited (it is not sent then). */
 export const queue = () => readJson(QUEUE, []);
 const saveQueue = (items) => writeJson(QUEUE, items.length ? items : null);
-export const isQueued = (key) => queue().some((item) => item.key === key);
+/** Whether a report is waiting under this key (one taken back into the form to edit is not). */
+export const isQueued = (key) => queue().some((item) => item.key === key && !item.held);
 
-/** Keep a report before its first try; a report already queued under its key is replaced. */
+/** Keep a report before its first try; a report already queued under its key is replaced (an
+ * edited one keeps its key, so however often it was tried it still makes one case). */
 export function enqueue(item) {
   saveQueue([...queue().filter((queued) => queued.key !== item.key), item]);
 }
 
 const dequeue = (key) => saveQueue(queue().filter((queued) => queued.key !== key));
+
+/** Take a queued report back into the form: it waits, unsent, until the form sends it again. */
+export function hold(key) {
+  saveQueue(queue().map((item) => (item.key === key ? { ...item, held: true } : item)));
+}
+
+/** Cancel a queued report: it is never sent. (Only a try already on its way, online, can still
+ * reach the server; with no network there is none.) */
+export const cancel = dequeue;
+
+/** At the page's start: a report a closed page was editing goes out as it was queued. Says
+ * whether there was one. */
+export function releaseHeld() {
+  if (!queue().some((item) => item.held)) return false;
+  saveQueue(queue().map(({ held, ...item }) => item));
+  return true;
+}
 
 /**
  * Sends the queue now and whenever sending may succeed again. The form learns the outcome:
@@ -52,7 +73,7 @@ export function startSending({ waiting, sending, accepted, refused }) {
     if (busy) return;
     busy = true;
     try {
-      for (const item of queue()) {
+      for (const item of queue().filter((queued) => !queued.held)) {
         if (!navigator.onLine) {
           waiting();
           return;
@@ -87,7 +108,18 @@ export function startSending({ waiting, sending, accepted, refused }) {
     }
   }
   window.addEventListener('online', flush);
-  setInterval(() => queue().length && flush(), RETRY_MS);
-  if (queue().length) flush();
+  setInterval(() => isWaiting() && flush(), RETRY_MS);
+  if (isWaiting()) flush();
   return flush;
+}
+
+const isWaiting = () => queue().some((item) => !item.held);
+
+/**
+ * Keep the form openable with no network: the service worker (/sw.js) stores the form, its
+ * script and style. Without one (an old browser, a private window) the queue still works while
+ * the page stays open.
+ */
+export function keepFormOffline() {
+  navigator.serviceWorker?.register('/sw.js').catch(() => {});
 }

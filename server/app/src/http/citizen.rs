@@ -41,7 +41,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn from_raw(raw: Option<String>) -> Self {
+    pub(crate) fn from_raw(raw: Option<String>) -> Self {
         let pairs: Vec<(String, String)> =
             raw.and_then(|raw| serde_urlencoded::from_str(&raw).ok()).unwrap_or_default();
         let first = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
@@ -250,6 +250,7 @@ fn form_page(
     let main = html! {
         (advisories_section(w, language, advisories))
         p.intro { (w.intro) }
+        (queued_section(language))
         @if let Some(summary) = &refusal.summary { p.error.summary role="alert" { (summary) } }
         form #report method="post" action={ "/?lang=" (w.lang) } novalidate data-sending=(w.sending) data-queued=(w.queued)
             data-draft=(w.draft_saved) data-check=(w.check_fields) data-received=(w.received) data-reference=(w.reference)
@@ -322,6 +323,19 @@ fn form_page(
         }
     };
     layout(w, w.title, &format!("/?lang={}", w.other_lang), true, main)
+}
+
+/// Where form.js lists the reports still waiting on the phone (offline.js's queue), each with
+/// "edit" and "cancel"; hidden until it has one, and never shown without JavaScript (no queue).
+fn queued_section(language: Language) -> Markup {
+    let o = text::offline_words(language);
+    html! {
+        section #queued hidden aria-labelledby="queued-title" data-edit=(o.edit) data-cancel=(o.cancel)
+            data-cancelled=(o.cancelled) data-unnamed=(o.unnamed) {
+            h2 #queued-title { (o.waiting) }
+            ul {}
+        }
+    }
 }
 
 fn confirmation_page(language: Language, accepted: &ReportAccepted, advisories: &[AdvisoryBody]) -> Markup {
@@ -538,7 +552,13 @@ fn bad_link(app: &AppState, language: Language) -> Response {
 }
 
 /// A page with one message and the way to a new report.
-fn notice_page(app: &AppState, status: StatusCode, language: Language, heading: &str, text: &str) -> Response {
+pub(crate) fn notice_page(
+    app: &AppState,
+    status: StatusCode,
+    language: Language,
+    heading: &str,
+    text: &str,
+) -> Response {
     let w = words(language);
     let main = html! {
         section.done {
@@ -564,7 +584,7 @@ fn refusal_page(app: &AppState, language: Language, refusal: ApiError) -> Respon
     response
 }
 
-fn page_language(query: &PageQuery, case_language: Option<&str>) -> Language {
+pub(crate) fn page_language(query: &PageQuery, case_language: Option<&str>) -> Language {
     text::language_from(query.lang.as_deref().or(case_language))
 }
 

@@ -184,6 +184,8 @@ pub fn router(app: AppState) -> Router {
     .route("/partner/", get(pages::partner_index))
     .route("/partner/{*file}", get(pages::partner_asset))
     .route("/static/{*file}", get(pages::public_asset))
+    .route("/sw.js", get(pages::service_worker))
+    .route("/offline", get(pages::offline_page))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(max_body))

@@ -12,10 +12,12 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::http::citizen::{PageQuery, notice_page, page_language};
+use crate::http::citizen_text::offline_words;
 use crate::http::error::ApiError;
 use crate::server::AppState;
 
@@ -38,11 +40,15 @@ pub fn asset_url(logical: &'static str) -> &'static str {
     ASSET_URLS.get(logical).map_or(logical, String::as_str)
 }
 
+/// The public pages' service worker (web/public/src/sw.js), at the top of dist/ so that it is
+/// served only at `/sw.js`, whose scope is the whole site, and never under `/static/`.
+const SERVICE_WORKER: &str = "sw.js";
+
 /// Pages may load only what this server serves (plus, for map images, the configured tile
 /// server's origin): no CDN, no other site's script, no framing.
 fn content_security_policy(tile_origin: Option<&str>) -> String {
     format!(
-        "default-src 'self'; connect-src 'self'; img-src 'self' data:{}; style-src 'self'; script-src 'self'; \
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:{}; style-src 'self'; script-src 'self'; worker-src 'self'; \
          frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         tile_origin.map(|o| format!(" {o}")).unwrap_or_default()
     )
@@ -73,8 +79,9 @@ fn asset(app: &AppState, path: &str) -> Response {
             let mut response = (StatusCode::OK, file.data.into_owned()).into_response();
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
-            // Only a page keeps its name when its content changes; everything else is hashed.
-            if !path.ends_with("index.html") {
+            // Only a page and the service worker keep their names when their content changes
+            // (the browser checks the worker at its one URL); everything else is hashed.
+            if !(path.ends_with("index.html") || path == SERVICE_WORKER) {
                 headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
             }
             with_csp(app, response)
@@ -125,6 +132,21 @@ pub async fn partner_asset(State(app): State<AppState>, Path(file): Path<String>
 /// The public pages' scripts, styles and gazetteer.
 pub async fn public_asset(State(app): State<AppState>, Path(file): Path<String>) -> Response {
     asset(&app, &format!("public/{file}"))
+}
+
+/// `GET /sw.js`: the service worker that keeps the report form working with no network. It
+/// answers only the public pages' requests (see its header) and stays `no-store`.
+pub async fn service_worker(State(app): State<AppState>) -> Response {
+    asset(&app, SERVICE_WORKER)
+}
+
+/// `GET /offline`: what a tracking link shows with no network, kept by the service worker in
+/// place of the tracking page (which holds case data and is never stored): it says the page
+/// needs the network and leads to the report form, which works offline.
+pub async fn offline_page(State(app): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let language = page_language(&PageQuery::from_raw(query), None);
+    let words = offline_words(language);
+    notice_page(&app, StatusCode::OK, language, words.no_connection, words.tracking_offline)
 }
 
 #[cfg(test)]
