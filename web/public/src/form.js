@@ -1,44 +1,23 @@
 // Enhances the server-rendered report form (/) and its confirmation. Without this script the
 // form still works (a plain POST); with it the citizen gets: "use my location", a place picker
 // over the offline gazetteer, more person rows, a draft kept on the device as they type, an
-// offline queue, every refusal shown at once next to its field (the first focused), and
+// offline queue whose waiting reports are listed above the form (edit, cancel) and that opens
+// with no network, every refusal shown at once next to its field (the first focused), and
 // copy/share buttons for the tracking link.
 //
-// The queue's promise: a report is stored on the device before the first try, keeps the one
-// Idempotency-Key the page gave it, and is retried (when the network returns, every 15 s, and on
-// the next visit) until the server answers; so however many tries reach the server, it creates
-// exactly one case. The server does all validation and sends messages in the page's language.
+// The queue itself (storage, retries, the exactly-once promise, the service worker) lives in
+// offline.js, its list in queued.js. The server does all validation and sends messages in the
+// page's language.
 import { newIdempotencyKey } from '../../shared/idempotency.js';
+import { readJson, writeJson, isQueued, enqueue, hold, releaseHeld, startSending, keepFormOffline } from './offline.js';
+import { queuedList } from './queued.js';
 
 const DRAFT = 'opsroom-draft';
-const QUEUE = 'opsroom-queue';
-const RETRY_MS = 15000;
 // A draft holds names, passports and phones: on a shared phone it must not wait for the next
 // person for long. Queued reports are kept until sent, however long that takes.
 const DRAFT_TTL_MS = 24 * 3600 * 1000;
 
 const form = document.getElementById('report');
-
-function readJson(key, fallback) {
-  try {
-    return JSON.parse(localStorage.getItem(key)) ?? fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function writeJson(key, value) {
-  try {
-    if (value == null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Storage full or disabled (private mode): the form still sends, only nothing is kept.
-  }
-}
-
-const queue = () => readJson(QUEUE, []);
-const saveQueue = (items) => writeJson(QUEUE, items.length ? items : null);
-
 
 if (form) enhance(form);
 document.querySelectorAll('section.done').forEach(offerLink);
@@ -179,9 +158,12 @@ function enhance(form) {
       writeJson(DRAFT, null);
       return;
     }
-    const pairs = draft.pairs;
     // A page the server rendered with someone's input (a refused post) already shows it.
     if (form.querySelector('.error') || document.querySelector('div.summary')) return;
+    fill(draft.pairs);
+    say(text.draft);
+  }
+  function fill(pairs) {
     for (const [name, value] of pairs) {
       const match = /^people\[(\d+)\]/.exec(name);
       if (match) while (rows().length <= Number(match[1])) addRow();
@@ -197,8 +179,10 @@ function enhance(form) {
         if (value && field.closest('details') && !/phone_cc$|\.sex$/.test(name)) field.closest('details').open = true;
       }
     }
-    say(text.draft);
   }
+  // A page closed while a queued report was back in the form: that report goes out as it was
+  // queued, and the half-done edit is dropped rather than becoming a second report.
+  if (releaseHeld()) writeJson(DRAFT, null);
   restoreDraft();
   // "Clear the form": the draft goes too, for a phone passed to the next person.
   const clear = form.querySelector('button.clear');
@@ -210,7 +194,9 @@ function enhance(form) {
   });
 
   const keyField = form.elements.idempotency_key;
-  const isQueued = (key) => queue().some((item) => item.key === key);
+  // The page may come from the service worker's cache, with a key an earlier report already
+  // used: every page load gets a key of its own, as every page the server renders does.
+  keyField.value = newIdempotencyKey();
   let draftTimer;
   form.addEventListener('input', () => {
     // Editing after sending starts another report: a queued one keeps its key, this gets its own.
@@ -283,7 +269,6 @@ function enhance(form) {
     first.scrollIntoView({ block: 'center' });
   }
 
-  // Sending, and the queue.
   // The confirmation: the page's own template (the server's words), filled in.
   function confirm(accepted, lang) {
     writeJson(DRAFT, null);
@@ -301,51 +286,43 @@ function enhance(form) {
     done.querySelector('h2').focus();
   }
 
-  let sending = false;
-  async function flush() {
-    if (sending) return;
-    sending = true;
-    try {
-      for (const item of queue()) {
-        if (!navigator.onLine) {
-          say(text.queued, true);
-          return;
-        }
-        say(text.sending);
-        let response;
-        try {
-          response = await fetch('/', {
-            method: 'POST',
-            headers: {
-              'Content-Type': 'application/x-www-form-urlencoded',
-              Accept: 'application/json',
-              'Idempotency-Key': item.key,
-            },
-            body: item.body,
-          });
-        } catch {
-          say(text.queued, true);
-          return;
-        }
-        if (response.status === 429 || response.status >= 500) {
-          say(text.queued, true);
-          return;
-        }
-        saveQueue(queue().filter((queued) => queued.key !== item.key));
-        const answer = await response.json().catch(() => ({}));
-        if (response.ok) {
-          confirm(answer, item.lang);
-          continue;
-        }
-        // A key spent on another report: this one needs its own (the server said why).
-        if (answer.error?.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
-        clearErrors();
-        showErrors(answer.error || {});
-      }
-    } finally {
-      sending = false;
-    }
-  }
+  // The reports waiting on this phone: a person who reopens the page offline sees them, and may
+  // take one back into the form (it keeps its key, so it still makes exactly one case) or cancel it.
+  const redraw = queuedList(document.getElementById('queued'), {
+    edit(item) {
+      hold(item.key);
+      form.reset();
+      rows().forEach((row, i) => (row.hidden = i > 0));
+      clearErrors();
+      fill([...new URLSearchParams(item.body)].filter(([name]) => !skip.has(name)));
+      keyField.value = item.key;
+      say('');
+      form.querySelector('input:not([type=hidden]), textarea').focus();
+    },
+    cancelled: (message) => say(message),
+  });
+
+  const flush = startSending({
+    waiting: () => {
+      say(text.queued, true);
+      redraw();
+    },
+    sending: () => say(text.sending),
+    accepted: (answer, item) => {
+      confirm(answer, item.lang);
+      redraw();
+    },
+    refused: (error) => {
+      // The report is back in the form, so the draft keeps it again.
+      saveDraft();
+      redraw();
+      // A key spent on another report: this one needs its own (the server said why).
+      if (error.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
+      clearErrors();
+      showErrors(error);
+    },
+  });
+  keepFormOffline();
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -355,13 +332,12 @@ function enhance(form) {
       lang: form.elements.lang.value,
       body: new URLSearchParams(new FormData(form)).toString(),
     };
-    saveDraft();
-    // Stored before the first try: closing the page now loses nothing.
-    saveQueue([...queue().filter((queued) => queued.key !== item.key), item]);
+    // Stored before the first try: closing the page now loses nothing. The draft goes: the
+    // report is in the queue, and the form on the next visit is for a new one.
+    enqueue(item);
+    clearTimeout(draftTimer);
+    writeJson(DRAFT, null);
+    redraw();
     flush();
   });
-
-  window.addEventListener('online', flush);
-  setInterval(() => queue().length && flush(), RETRY_MS);
-  if (queue().length) flush();
 }

@@ -29,7 +29,7 @@ use crate::http::citizen_form::{self, BLANK_PERSON_ROWS, FormFields, HONEYPOT, K
 use crate::http::citizen_text::{self as text, COUNTRY_CODES, Words, flag_label, need_label, words};
 use crate::http::error::{ApiError, ErrorBody, FieldProblem, Problem};
 use crate::http::extract::{JsonBody, unreadable_body};
-use crate::http::pages::with_csp;
+use crate::http::pages::{asset_url, with_csp};
 use crate::http::rate_limit::Admission;
 use crate::http::reports::{IDEMPOTENCY_FIELD, PUBLIC_SCOPE, checked_key, idempotency_key, intake};
 use crate::http::tracking::{TokenPath, TrackingView, send_update, tracked_case, tracking_view};
@@ -47,7 +47,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn from_raw(raw: Option<String>) -> Self {
+    pub(crate) fn from_raw(raw: Option<String>) -> Self {
         let pairs: Vec<(String, String)> =
             raw.and_then(|raw| serde_urlencoded::from_str(&raw).ok()).unwrap_or_default();
         let first = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
@@ -139,8 +139,8 @@ fn layout(w: &Words, contact: &PublicContact, title: &str, switch_href: &str, sc
                 // No icon to fetch: one request less on a bad connection.
                 link rel="icon" href="data:,";
                 title { (title) }
-                link rel="stylesheet" href="/static/form.css";
-                @if script { script src="/static/form.js" defer {} }
+                link rel="stylesheet" href=(asset_url("/static/form.css"));
+                @if script { script src=(asset_url("/static/form.js")) defer {} }
             }
             body {
                 header {
@@ -373,6 +373,7 @@ fn form_page(
     let main = html! {
         @if !advisories.is_empty() { p.note { a href="#advisories-title" { (w.advisories_below) " (" (advisories.len()) ")" } } }
         p.intro { (w.intro) }
+        (queued_section(language))
         (error_summary(refusal))
         form #report method="post" action={ "/?lang=" (w.lang) } novalidate data-sending=(w.sending) data-queued=(w.queued)
             data-draft=(w.draft_saved) data-check=(w.check_fields) data-remove="×" {
@@ -471,6 +472,19 @@ fn form_page(
         (advisories_section(w, language, zone, advisories))
     };
     layout(w, contact, w.title, &format!("/?lang={}", w.other_lang), true, main)
+}
+
+/// Where form.js lists the reports still waiting on the phone (offline.js's queue), each with
+/// "edit" and "cancel"; hidden until it has one, and never shown without JavaScript (no queue).
+fn queued_section(language: Language) -> Markup {
+    let o = text::offline_words(language);
+    html! {
+        section #queued hidden aria-labelledby="queued-title" data-edit=(o.edit) data-cancel=(o.cancel)
+            data-cancelled=(o.cancelled) data-unnamed=(o.unnamed) {
+            h2 #queued-title { (o.waiting) }
+            ul {}
+        }
+    }
 }
 
 /// An enum's name in the API (`self`, `parent`).
@@ -766,7 +780,13 @@ fn bad_link(app: &AppState, language: Language) -> Response {
 }
 
 /// A page with one message and the way to a new report.
-fn notice_page(app: &AppState, status: StatusCode, language: Language, heading: &str, text: &str) -> Response {
+pub(crate) fn notice_page(
+    app: &AppState,
+    status: StatusCode,
+    language: Language,
+    heading: &str,
+    text: &str,
+) -> Response {
     let w = words(language);
     let main = html! {
         section.done {
@@ -793,7 +813,7 @@ fn refusal_page(app: &AppState, language: Language, refusal: ApiError) -> Respon
     response
 }
 
-fn page_language(query: &PageQuery, case_language: Option<&str>) -> Language {
+pub(crate) fn page_language(query: &PageQuery, case_language: Option<&str>) -> Language {
     text::language_from(query.lang.as_deref().or(case_language))
 }
 

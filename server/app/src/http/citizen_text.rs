@@ -393,3 +393,42 @@ pub fn localize(problem: &Problem, language: Language) -> String {
         Language::En => en.to_owned(),
     }
 }
+
+/// The words of working with no network: the reports waiting on the phone (edit, cancel) and the
+/// page a tracking link opens offline (the service worker's shell; it holds no case data).
+pub struct OfflineWords {
+    pub waiting: &'static str,
+    pub edit: &'static str,
+    pub cancel: &'static str,
+    pub cancelled: &'static str,
+    pub unnamed: &'static str,
+    pub no_connection: &'static str,
+    pub tracking_offline: &'static str,
+}
+
+pub fn offline_words(language: Language) -> &'static OfflineWords {
+    match language {
+        Language::Ar => &OFFLINE_AR,
+        Language::En => &OFFLINE_EN,
+    }
+}
+
+static OFFLINE_AR: OfflineWords = OfflineWords {
+    waiting: "بلاغات على هذا الهاتف لم تُرسل بعد",
+    edit: "تعديل",
+    cancel: "إلغاء هذا البلاغ",
+    cancelled: "أُلغي البلاغ ولن يُرسل.",
+    unnamed: "بلاغ بلا اسم",
+    no_connection: "لا يوجد اتصال",
+    tracking_offline: "صفحة بلاغك تحتاج إلى الشبكة. افتح الرابط مرة أخرى عندما يعود الاتصال لترى آخر الأخبار. البلاغ الذي أرسلته دون شبكة يبقى على هذا الهاتف حتى يصل.",
+};
+
+static OFFLINE_EN: OfflineWords = OfflineWords {
+    waiting: "Reports on this phone, not sent yet",
+    edit: "Edit",
+    cancel: "Cancel this report",
+    cancelled: "The report is cancelled and will not be sent.",
+    unnamed: "Report without a name",
+    no_connection: "No connection",
+    tracking_offline: "Your case's page needs the network. Open the link again when you are back online to see the latest. A report you sent with no network stays on this phone until it arrives.",
+};
