@@ -970,10 +970,13 @@ async fn the_form_names_every_mistake_at_once_with_and_without_javascript() {
     for field in ["reporter.phone", "people[2].age", "location.position"] {
         assert!(field_error(html, field).is_some(), "a message at {field}: {html}");
     }
-    for id in ["f-reporter-phone", "f-people-2--age", "f-location-position"] {
+    let ids = ["f-reporter-phone", "f-location-position", "f-people-2--age"];
+    for id in ids {
         assert!(html.contains(&format!("href=\"#{id}\"")), "the summary links to {id}");
         assert!(html.contains(&format!("id=\"{id}\"")), "{id} exists");
     }
+    let links: Vec<usize> = ids.iter().map(|id| html.find(&format!("href=\"#{id}\"")).unwrap()).collect();
+    assert!(links.is_sorted(), "the summary lists them in the page's order");
     let first_focus = html.find(" autofocus").expect("a refused field has autofocus");
     let focused_tag = &html[html[..first_focus].rfind('<').unwrap()..first_focus];
     assert!(focused_tag.contains("name=\"reporter.phone\""), "the first in the page is focused: {focused_tag}");

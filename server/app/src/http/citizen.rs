@@ -74,6 +74,8 @@ impl Refusal {
                 fields.push((field, refused.message));
             }
         }
+        // Stable: rows of people keep their order among themselves.
+        fields.sort_by_key(|(field, _)| page_position(field));
         let summary = if fields.is_empty() { problem.message.clone() } else { words(language).check_fields.to_owned() };
         Self { summary: Some(summary), fields }
     }
@@ -90,8 +92,33 @@ fn field_id(name: &str) -> String {
     format!("f-{tail}")
 }
 
-/// Where a refusal of a field without an input of its own is shown: "nobody named" (`people`)
-/// at the first screen's name, a group's at its first box.
+/// The report form's fields in the page's order (by prefix): the summary lists refusals in it, so
+/// the first listed is the first on the page, the one focused.
+const PAGE_ORDER: [&str; 13] = [
+    "people[0].name",
+    "people",
+    "relation",
+    "reporter.phone_cc",
+    "reporter.phone",
+    "location.place",
+    "needs",
+    "location.position",
+    "people[",
+    "flags",
+    "reporter.name",
+    "reporter.place",
+    "message",
+];
+
+fn page_position(field: &str) -> usize {
+    PAGE_ORDER
+        .iter()
+        .position(|p| field == *p || (p.ends_with('[') && field.starts_with(p)))
+        .unwrap_or(PAGE_ORDER.len())
+}
+
+/// Where a refusal of a field without an input of its own is linked to: "nobody named"
+/// (`people`) at the first screen's name.
 fn shown_at(field: &str) -> &str {
     match field {
         "people" => "people[0].name",
@@ -308,8 +335,11 @@ fn person_row(w: &Words, language: Language, row: usize, fields: &FormFields, re
     }
 }
 
+/// A group of boxes named `name`; the first carries the group's element id unless `linked` is
+/// false (a group split in two, like the needs, is linked to from its first part only).
 fn checkboxes<T: Copy>(
     name: &str,
+    linked: bool,
     items: &[T],
     value: fn(T) -> &'static str,
     label: impl Fn(T) -> &'static str,
@@ -320,7 +350,7 @@ fn checkboxes<T: Copy>(
             @for (i, item) in items.iter().enumerate() {
                 label.check {
                     // The group's first box carries the id a refusal of the group links to.
-                    input id=[(i == 0).then(|| field_id(name))] type="checkbox" name=(name) value=(value(*item)) checked[chosen.contains(&value(*item))];
+                    input id=[(linked && i == 0).then(|| field_id(name))] type="checkbox" name=(name) value=(value(*item)) checked[chosen.contains(&value(*item))];
                     span { (label(*item)) }
                 }
             }
@@ -406,7 +436,7 @@ fn form_page(
                 datalist #places {}
                 fieldset.needs {
                     legend { (w.need_most) }
-                    (checkboxes("needs", &URGENT_NEEDS, Need::as_str, |n| need_label(n, language), &ticked_needs))
+                    (checkboxes("needs", true, &URGENT_NEEDS, Need::as_str, |n| need_label(n, language), &ticked_needs))
                     (field_error(refusal, "needs"))
                 }
                 p #status role="status" aria-live="polite" {}
@@ -440,11 +470,11 @@ fn form_page(
                 }
                 fieldset {
                     legend { (w.other_needs) }
-                    (checkboxes("needs", &other_needs, Need::as_str, |n| need_label(n, language), &ticked_needs))
+                    (checkboxes("needs", false, &other_needs, Need::as_str, |n| need_label(n, language), &ticked_needs))
                 }
                 fieldset {
                     legend { (w.situation) }
-                    (checkboxes("flags", &Flag::ALL, Flag::as_str, |f| flag_label(f, language), &fields.all("flags").collect::<Vec<_>>()))
+                    (checkboxes("flags", true, &Flag::ALL, Flag::as_str, |f| flag_label(f, language), &fields.all("flags").collect::<Vec<_>>()))
                     (field_error(refusal, "flags"))
                 }
                 fieldset {
@@ -757,8 +787,8 @@ fn tracking_page(
                 fieldset.for-needs {
                     legend { (w.update_kinds[2].1) ": " (w.needs) }
                     // Ticked as the case stands (or as just submitted): a needs update replaces the list.
-                    (checkboxes("needs", &Need::ALL, Need::as_str, |n| need_label(n, language), &ticked_needs))
-                    (checkboxes("flags", &Flag::ALL, Flag::as_str, |f| flag_label(f, language), &ticked_flags))
+                    (checkboxes("needs", true, &Need::ALL, Need::as_str, |n| need_label(n, language), &ticked_needs))
+                    (checkboxes("flags", true, &Flag::ALL, Flag::as_str, |f| flag_label(f, language), &ticked_flags))
                 }
                 label {
                     span { (w.message) }
