@@ -235,9 +235,11 @@ function enhance(form) {
       note.className = 'error';
       note.textContent = refusal.message;
       control.setAttribute('aria-invalid', 'true');
-      const holder = control.closest('label:not(.check), .phone, fieldset') || control.parentElement;
-      holder.closest('.row') ? holder.closest('.row').after(note) : holder.append(note);
-      holder.closest('fieldset.person')?.removeAttribute('hidden');
+      // Inside the field's label or group; after a row that holds the field and a button.
+      const holder = control.closest('label:not(.check), .phone, fieldset');
+      if (holder) holder.append(note);
+      else control.closest('.row').after(note);
+      control.closest('fieldset.person')?.removeAttribute('hidden');
       const details = control.closest('details');
       if (details) details.open = true;
       placed.push({ control, message: refusal.message });
