@@ -1,6 +1,7 @@
 // Builds the web front ends into dist/, which the opsroom binary embeds.
 //
-//   node build.mjs          build into dist/
+//   node build.mjs          build into dist/ (static assets under content-hashed names, and
+//                           dist/assets.json mapping each logical URL to its hashed one)
 //   node build.mjs --check  build into a temporary directory and fail if dist/ differs
 //                           (the test command runs this: committed assets must be current)
 //
@@ -10,6 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSyn
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { contentHash, hashedName, rewriteReferences } from './asset-names.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const check = process.argv.includes('--check');
@@ -97,13 +99,57 @@ writeFileSync(
   JSON.stringify({ attribution: 'GeoNames (geonames.org) CC BY 4.0; Wikipedia CC BY-SA 4.0', places: picker }),
 );
 
+// Content-hashed names: every static asset (all but the pages, index.html) is renamed
+// `name.<hash>.ext`, so the server serves it as immutable for a year. What an asset refers to is
+// hashed before it (data and styles, then scripts, then the pages), and the reference rewritten,
+// so a changed gazetteer also changes the name of the script that loads it. dist/assets.json is
+// the one map from logical URL to hashed URL: the server embeds it for the pages it renders.
+const servedAt = { ops: '/ops/', partner: '/partner/', public: '/static/' };
+const manifest = {};
+const stage = (file) => (file === 'index.html' ? 2 : file.endsWith('.js') ? 1 : 0);
+for (const round of [0, 1, 2]) {
+  for (const [dir, prefix] of Object.entries(servedAt)) {
+    for (const file of readdirSync(join(out, dir)).filter((f) => stage(f) === round).sort()) {
+      const path = join(out, dir, file);
+      const content = /\.(js|css|html)$/.test(file)
+        ? Buffer.from(rewriteReferences(readFileSync(path, 'utf8'), manifest))
+        : readFileSync(path);
+      if (file === 'index.html') {
+        writeFileSync(path, content);
+        continue;
+      }
+      const hashed = hashedName(file, content);
+      rmSync(path);
+      writeFileSync(join(out, dir, hashed), content);
+      manifest[prefix + file] = prefix + hashed;
+    }
+  }
+}
+writeFileSync(join(out, 'assets.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+
+// The public pages' service worker: at dist/'s top (served only at /sw.js, never hashed: the
+// browser checks it at one URL), with the form's hashed script and style written in, so every
+// new version of them is a new worker with a cache of its own.
+const precache = [manifest['/static/form.js'], manifest['/static/form.css']];
+await build({
+  entryPoints: [join(here, 'public/src/sw.js')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2017',
+  legalComments: 'none',
+  define: { PRECACHE: JSON.stringify(precache), VERSION: JSON.stringify(contentHash(precache.join(' '))) },
+  outfile: join(out, 'sw.js'),
+  logLevel: 'warning',
+});
+
 if (check) {
   const differ = [];
-  const walk = (dir) =>
-    readdirSync(join(out, dir)).flatMap((name) =>
-      statSync(join(out, dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)],
+  const walk = (root, dir = '.') =>
+    readdirSync(join(root, dir)).flatMap((name) =>
+      statSync(join(root, dir, name)).isDirectory() ? walk(root, join(dir, name)) : [join(dir, name)],
     );
-  for (const file of walk('.')) {
+  for (const file of walk(out)) {
     let committed;
     try {
       committed = readFileSync(join(here, 'dist', file));
@@ -113,6 +159,9 @@ if (check) {
     }
     if (!committed.equals(readFileSync(join(out, file)))) differ.push(file);
   }
+  // An old hashed name left in dist/ would be embedded in the binary for nothing.
+  const built = new Set(walk(out));
+  for (const file of walk(join(here, 'dist'))) if (!built.has(file)) differ.push(`${file} (no longer built)`);
   rmSync(out, { recursive: true, force: true });
   if (differ.length) {
     console.error(`web/dist is stale; run "npm run build" in web/ and commit: ${differ.join(', ')}`);

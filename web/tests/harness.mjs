@@ -103,6 +103,17 @@ export async function apiClient(base, name, password) {
   };
 }
 
+/** Every case whose report names `name`, read through the API by a signed-in `admin` client. */
+export async function casesNamed(admin, name) {
+  const { body } = await admin('GET', '/api/v1/cases?limit=500');
+  const found = [];
+  for (const summary of body.cases ?? body) {
+    const { body: detail } = await admin('GET', `/api/v1/cases/${summary.case_id}`);
+    if (detail.persons.some((p) => p.name === name)) found.push(detail);
+  }
+  return found;
+}
+
 /** Submit a report as a citizen would (no session). */
 export async function report(base, body) {
   const response = await fetch(`${base}/api/v1/reports`, {

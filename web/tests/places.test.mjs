@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const built = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'ops', 'places.json'), 'utf8');
+// The built file under its content-hashed name (dist/assets.json maps the URL the code asks for).
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const hashedUrl = JSON.parse(readFileSync(join(dist, 'assets.json'), 'utf8'))['/ops/places.json'];
+const built = readFileSync(join(dist, hashedUrl.replace(/^\/ops\//, 'ops/')), 'utf8');
 globalThis.fetch = async (url) => {
   assert.equal(url, '/ops/places.json');
   return { json: async () => JSON.parse(built) };

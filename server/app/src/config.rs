@@ -17,6 +17,33 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_PUBLIC_RATE_LIMIT: u32 = 120;
 pub const DEFAULT_CAP_SENDER: &str = "opsroom@localhost";
 pub const DEFAULT_PFIF_DOMAIN: &str = "opsroom.localhost";
+/// Who runs the public pages when none is configured.
+pub const DEFAULT_MINISTRY_NAME_AR: &str = "وزارة الخارجية";
+pub const DEFAULT_MINISTRY_NAME_EN: &str = "Ministry of Foreign Affairs";
+
+/// Who runs the public pages and how else people can reach them: on every public page, and in
+/// the confirmation's "what happens next". The numbers are E.164 (checked at start); a number not
+/// configured is not shown (a made-up default would send frightened people to a dead line).
+#[derive(Debug, Clone)]
+pub struct PublicContact {
+    pub ministry_ar: String,
+    pub ministry_en: String,
+    /// The hotline people call and operators call back from.
+    pub hotline: Option<String>,
+    /// The number people can write to on WhatsApp.
+    pub whatsapp: Option<String>,
+}
+
+impl Default for PublicContact {
+    fn default() -> Self {
+        Self {
+            ministry_ar: DEFAULT_MINISTRY_NAME_AR.to_owned(),
+            ministry_en: DEFAULT_MINISTRY_NAME_EN.to_owned(),
+            hotline: None,
+            whatsapp: None,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -74,6 +101,8 @@ pub struct Config {
     pub body_timeout: Duration,
     /// The room's time zone: local times on the pages, hours and days in the situation report.
     pub time_zone: RoomTimeZone,
+    /// Who runs the public pages, and their hotline and WhatsApp numbers.
+    pub contact: PublicContact,
 }
 
 /// A PEM certificate chain and private key for native TLS.
@@ -121,6 +150,7 @@ impl Config {
             connections: ConnectionLimits::default(),
             body_timeout: Duration::from_secs(30),
             time_zone: RoomTimeZone::parse(DEFAULT_TIME_ZONE).expect("the built-in tz database knows Cairo"),
+            contact: PublicContact::default(),
         }
     }
 

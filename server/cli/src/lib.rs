@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations, then exit (nodes also migrate at start).
     Migrate(DatabaseArg),
     /// Manage operator accounts.
@@ -115,6 +115,19 @@ struct ServeArgs {
     /// situation report.
     #[arg(long, env = "OPSROOM_TIME_ZONE", default_value = DEFAULT_TIME_ZONE, value_parser = parse_time_zone)]
     time_zone: RoomTimeZone,
+    /// Who runs the public pages, in Arabic (shown on every public page).
+    #[arg(long, env = "OPSROOM_MINISTRY_NAME_AR", default_value = opsroom::config::DEFAULT_MINISTRY_NAME_AR)]
+    ministry_name_ar: String,
+    /// Who runs the public pages, in English.
+    #[arg(long, env = "OPSROOM_MINISTRY_NAME_EN", default_value = opsroom::config::DEFAULT_MINISTRY_NAME_EN)]
+    ministry_name_en: String,
+    /// The hotline's number with its country code (e.g. +20 2 1234 5678): on every public page
+    /// and in the confirmation ("we will call you from …"); not shown when not set.
+    #[arg(long, env = "OPSROOM_HOTLINE", value_parser = parse_public_phone)]
+    hotline: Option<String>,
+    /// The WhatsApp number with its country code, on every public page; not shown when not set.
+    #[arg(long, env = "OPSROOM_WHATSAPP", value_parser = parse_public_phone)]
+    whatsapp: Option<String>,
     /// Minutes to first contact for a critical case before it is escalated.
     #[arg(long, env = "OPSROOM_SLA_CRITICAL_MINUTES", default_value_t = SlaPolicy::default().critical_minutes)]
     sla_critical_minutes: u32,
@@ -275,6 +288,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.allowed_origins = args.allowed_origin;
             config.tile_url = args.tile_url;
             config.time_zone = args.time_zone;
+            config.contact = opsroom::config::PublicContact {
+                ministry_ar: args.ministry_name_ar,
+                ministry_en: args.ministry_name_en,
+                hotline: args.hotline,
+                whatsapp: args.whatsapp,
+            };
             config.public_rate_limit = args.public_rate_limit;
             config.trusted_proxies = args.trusted_proxy;
             config.cap_sender = args.cap_sender;
@@ -475,6 +494,13 @@ fn parse_tile_url(raw: &str) -> Result<String, String> {
 /// A time zone the built-in tz database knows, refused at start otherwise.
 fn parse_time_zone(raw: &str) -> Result<RoomTimeZone, String> {
     RoomTimeZone::parse(raw).map_err(|refused| refused.message)
+}
+
+/// A number for the public pages, in E.164 (`+201001234567`), refused at start otherwise.
+fn parse_public_phone(raw: &str) -> Result<String, String> {
+    opsroom_domain::text::PhoneNumber::parse(raw)
+        .map(|phone| phone.as_str().to_owned())
+        .map_err(|refused| refused.message)
 }
 
 /// Fire `shutdown` on SIGINT or SIGTERM.

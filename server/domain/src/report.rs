@@ -179,89 +179,142 @@ fn optional<T>(
     }
 }
 
-fn parse_person(input: &PersonInput) -> Result<PersonDetails, Rejected> {
-    let name =
-        input.name.as_deref().map(PersonName::parse_optional).transpose().map_err(|r| r.within("name"))?.flatten();
+/// The refusals found while validating a whole report: every field is checked, so a person on
+/// a bad line fixes all their mistakes in one round trip instead of one per submit.
+#[derive(Debug, Default)]
+struct Refusals(Vec<Rejected>);
+
+impl Refusals {
+    /// The value, or `None` with its refusal noted (under `parent`, if given).
+    fn take<T>(&mut self, result: Result<T, Rejected>, parent: Option<&str>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(refused) => {
+                self.0.push(match parent {
+                    Some(parent) => refused.within(parent),
+                    None => refused,
+                });
+                None
+            }
+        }
+    }
+}
+
+/// Whether a typed text holds anything but white space.
+fn given(raw: Option<&str>) -> bool {
+    raw.is_some_and(|raw| !raw.trim().is_empty())
+}
+
+fn parse_person(input: &PersonInput, refusals: &mut Refusals, path: &str) -> Option<PersonDetails> {
+    let before = refusals.0.len();
+    let within = |field: &str| format!("{path}.{field}");
+    let name = refusals
+        .take(
+            input.name.as_deref().map(PersonName::parse_optional).transpose().map(Option::flatten),
+            Some(&within("name")),
+        )
+        .flatten();
     let age = match input.age {
         Some(age) if age > MAX_AGE => {
-            return Err(Rejected::new("out_of_range", "age", format!("age must be from 0 to {MAX_AGE}")));
+            refusals.0.push(Rejected::new("out_of_range", within("age"), format!("age must be from 0 to {MAX_AGE}")));
+            None
         }
         Some(age) => Some(u8::try_from(age).expect("MAX_AGE fits in u8")),
         None => None,
     };
-    let person = PersonDetails {
-        name,
-        age,
-        sex: input.sex,
-        passport: optional(input.passport.as_deref(), "passport", PassportNumber::parse)?,
-        phone: optional(input.phone.as_deref(), "phone", PhoneNumber::parse)?,
-    };
+    let passport =
+        refusals.take(optional(input.passport.as_deref(), "passport", PassportNumber::parse), Some(path)).flatten();
+    let phone = refusals.take(optional(input.phone.as_deref(), "phone", PhoneNumber::parse), Some(path)).flatten();
+    if refusals.0.len() > before {
+        return None;
+    }
+    let person = PersonDetails { name, age, sex: input.sex, passport, phone };
     let says_nothing = person.name.is_none()
         && person.age.is_none()
         && person.passport.is_none()
         && person.phone.is_none()
         && matches!(person.sex, None | Some(Sex::Unknown));
     if says_nothing {
-        return Err(Rejected::new("empty_person", "name", "give at least a name, an age or a phone for each person"));
+        refusals.0.push(Rejected::new(
+            "empty_person",
+            within("name"),
+            "give at least a name, an age or a phone for each person",
+        ));
+        return None;
     }
-    Ok(person)
+    Some(person)
 }
 
-fn parse_reporter(input: &ReporterInput) -> Result<Option<ReporterDetails>, Rejected> {
-    let reporter = ReporterDetails {
-        name: input
-            .name
-            .as_deref()
-            .map(PersonName::parse_optional)
-            .transpose()
-            .map_err(|r| r.within("name"))?
-            .flatten(),
-        phone: optional(input.phone.as_deref(), "phone", PhoneNumber::parse)?,
-        relation: input.relation,
-        place: input
-            .place
-            .as_deref()
-            .map(PlaceName::parse_optional)
-            .transpose()
-            .map_err(|r| r.within("place"))?
-            .flatten(),
-    };
+fn parse_reporter(input: &ReporterInput, refusals: &mut Refusals) -> Option<ReporterDetails> {
+    let name = refusals
+        .take(
+            input.name.as_deref().map(PersonName::parse_optional).transpose().map(Option::flatten),
+            Some("reporter.name"),
+        )
+        .flatten();
+    let phone =
+        refusals.take(optional(input.phone.as_deref(), "phone", PhoneNumber::parse), Some("reporter")).flatten();
+    let place = refusals
+        .take(
+            input.place.as_deref().map(PlaceName::parse_optional).transpose().map(Option::flatten),
+            Some("reporter.place"),
+        )
+        .flatten();
+    let reporter = ReporterDetails { name, phone, relation: input.relation, place };
     let empty = reporter.name.is_none() && reporter.phone.is_none() && reporter.place.is_none();
-    Ok((!empty || reporter.relation.is_some()).then_some(reporter))
+    (!empty || reporter.relation.is_some()).then_some(reporter)
 }
 
 impl NewReport {
-    /// Validate a report that came in through `channel`.
+    /// Validate a report that came in through `channel`; the first refusal if there are several.
     pub fn parse(input: &ReportInput, channel: Channel) -> Result<Self, Rejected> {
+        Self::parse_all(input, channel).map_err(|mut refusals| refusals.swap_remove(0))
+    }
+
+    /// Validate a report that came in through `channel`, checking every field: every refusal,
+    /// in the order of the report's fields (never an empty list).
+    pub fn parse_all(input: &ReportInput, channel: Channel) -> Result<Self, Vec<Rejected>> {
         if input.people.len() > MAX_PEOPLE {
-            return Err(Rejected::new(
+            return Err(vec![Rejected::new(
                 "too_many",
                 "people",
                 format!("a report may list at most {MAX_PEOPLE} people; send another report for the rest"),
-            ));
+            )]);
         }
-        let people = input
+        let mut refusals = Refusals::default();
+        let reporter = input.reporter.as_ref().and_then(|r| parse_reporter(r, &mut refusals));
+        let location = match &input.location {
+            Some(l) => refusals
+                .take(Location::parse(l.lat, l.lon, l.accuracy_m, l.place.as_deref()), Some("location"))
+                .unwrap_or_default(),
+            None => Location::default(),
+        };
+        let people: Vec<PersonDetails> = input
             .people
             .iter()
             .enumerate()
-            .map(|(i, p)| parse_person(p).map_err(|r| r.within(&format!("people[{i}]"))))
-            .collect::<Result<Vec<_>, _>>()?;
-        let reporter =
-            input.reporter.as_ref().map(parse_reporter).transpose().map_err(|r| r.within("reporter"))?.flatten();
-        let location = match &input.location {
-            Some(l) => {
-                Location::parse(l.lat, l.lon, l.accuracy_m, l.place.as_deref()).map_err(|r| r.within("location"))?
-            }
-            None => Location::default(),
-        };
-        let message = Message::parse_field(input.message.as_deref(), "message")?;
+            .filter_map(|(i, p)| parse_person(p, &mut refusals, &format!("people[{i}]")))
+            .collect();
+        let message = refusals.take(Message::parse_field(input.message.as_deref(), "message"), None).flatten();
 
-        if message.is_none() && people.iter().all(|p| p.name.is_none()) {
-            return Err(Rejected::new(
+        // Something to go on: a name, a message, or a reporter who is themselves in danger and
+        // can be called back ("me", a phone, a place: what a panicked person knows). A name or
+        // message refused above was still given: its own refusal says what to fix.
+        let reporter_in_danger = input.reporter.as_ref().is_some_and(|r| {
+            r.relation == Some(Relation::Myself) && (given(r.name.as_deref()) || given(r.phone.as_deref()))
+        });
+        let says_something = input.people.iter().any(|p| given(p.name.as_deref()))
+            || given(input.message.as_deref())
+            || reporter_in_danger;
+        if !says_something {
+            refusals.0.push(Rejected::new(
                 "empty_report",
                 "people",
                 "give at least one person's name or a message describing the situation",
             ));
+        }
+        if !refusals.0.is_empty() {
+            return Err(refusals.0);
         }
 
         let needs = crate::need::sorted_unique(&input.needs);
@@ -342,6 +395,39 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().field.as_deref(), Some("people[0].name"));
+    }
+
+    #[test]
+    fn every_refusal_of_a_report_is_named_at_once() {
+        let input = ReportInput {
+            reporter: Some(ReporterInput { phone: Some("12".into()), ..Default::default() }),
+            people: vec![
+                PersonInput { name: Some("Ali".into()), age: Some(200), ..Default::default() },
+                PersonInput { name: Some("Huda".into()), passport: Some("!".into()), ..Default::default() },
+            ],
+            location: Some(LocationInput { lat: Some(95.0), lon: Some(32.0), ..Default::default() }),
+            ..Default::default()
+        };
+        let refusals = NewReport::parse_all(&input, Channel::Web).unwrap_err();
+        let fields: Vec<_> = refusals.iter().map(|r| r.field.as_deref().unwrap()).collect();
+        assert_eq!(fields, ["reporter.phone", "location.lat", "people[0].age", "people[1].passport"]);
+        // `parse` keeps answering the first.
+        assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err(), refusals[0]);
+    }
+
+    #[test]
+    fn a_reporter_in_danger_with_a_phone_is_enough() {
+        let me = |phone: Option<&str>| ReportInput {
+            reporter: Some(ReporterInput {
+                phone: phone.map(str::to_owned),
+                relation: Some(Relation::Myself),
+                ..Default::default()
+            }),
+            needs: vec![Need::Water],
+            ..Default::default()
+        };
+        assert!(NewReport::parse(&me(Some("+249912345678")), Channel::Web).is_ok());
+        assert_eq!(NewReport::parse(&me(None), Channel::Web).unwrap_err().code, "empty_report");
     }
 
     #[test]

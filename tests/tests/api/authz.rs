@@ -154,6 +154,8 @@ enum Fixture {
     Unknown,
     /// A literal path segment.
     Literal(&'static str),
+    /// A static asset by its logical URL: the file name it is served under (content-hashed).
+    Asset(&'static str),
 }
 
 /// The fixture a placeholder names unless a row says otherwise.
@@ -359,12 +361,15 @@ const ROUTES: &[Route] = &[
     page("GET",   "/ops", NONE, everyone(Is(308))),
     page("GET",   "/ops/", NONE, everyone(Is(200))),
     page("GET",   "/ops/movements/{movement_id}/manifest", NONE, operators(200)),
-    page("GET",   "/ops/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Literal("app.js"))]),
+    page("GET",   "/ops/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Asset("/ops/app.js"))]),
     page("GET",   "/partner", NONE, everyone(Is(308))),
     // The partner page and its files are public (it signs in with a token).
     page("GET",   "/partner/", NONE, everyone(Is(200))),
-    page("GET",   "/partner/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Literal("app.js"))]),
-    page("GET",   "/static/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Literal("form.css"))]),
+    page("GET",   "/partner/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Asset("/partner/app.js"))]),
+    page("GET",   "/static/{*file}", NONE, everyone(Is(200))).with(&[("file", Fixture::Asset("/static/form.css"))]),
+    // The public pages' service worker and the page it shows for a tracking link offline.
+    page("GET",   "/sw.js", NONE, everyone(Is(200))),
+    page("GET",   "/offline", NONE, everyone(Is(200))),
 ];
 
 /// The message types a websocket client may send, as `LiveRequest` in the OpenAPI document
@@ -415,6 +420,9 @@ impl Fixtures {
             Fixture::Movement => self.movement.clone(),
             Fixture::Unknown => UNKNOWN_ID.to_owned(),
             Fixture::Literal(text) => text.to_owned(),
+            Fixture::Asset(logical) => {
+                opsroom::http::pages::asset_url(logical).rsplit('/').next().unwrap_or_default().to_owned()
+            }
         }
     }
 

@@ -883,11 +883,11 @@ async fn pages_read_their_query_leniently() {
 }
 
 #[tokio::test]
-async fn positions_that_are_not_numbers_and_text_that_is_not_text_are_refused() {
+async fn positions_out_of_range_and_text_that_is_not_text_are_refused() {
     let server = TestServer::start().await;
     let api = server.api();
-    let infinite = with(filled_form("en", "inf-key"), "location.position", "inf, inf");
-    let refused = post_form(&api, &infinite, true).await;
+    let off_the_globe = with(filled_form("en", "range-key"), "location.position", "95, 32.5");
+    let refused = post_form(&api, &off_the_globe, true).await;
     assert_eq!((refused.status, refused.body["error"]["field"].as_str()), (422, Some("location.position")));
     let report = json!({"people": [{"name": "Head\u{FFFE}line"}]});
     let refused = api.post_report(&report, None).await.unwrap();
@@ -906,5 +906,149 @@ async fn the_tracking_form_starts_from_the_needs_the_case_has() {
         assert!(html.contains(&format!(r#"value="{need}" checked"#)), "{need} ticked: {html}");
     }
     assert!(!html.contains(r#"value="medical" checked"#));
+    server.stop().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every mistake at once, who runs the pages, local times
+
+#[tokio::test]
+async fn the_api_names_every_refused_field_of_a_report_at_once() {
+    let server = TestServer::start().await;
+    let report = json!({
+        "reporter": {"phone": "12"},
+        "location": {"lat": 95.0, "lon": 32.5},
+        "people": [{"name": "Amna", "age": 240}],
+    });
+    let refused = server.api().post_report(&report, None).await.unwrap();
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let error = &refused.body["error"];
+    let fields: Vec<_> = error["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["reporter.phone", "location.lat", "people[0].age"]);
+    let codes: Vec<_> = error["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["phone_needs_country_code", "out_of_range", "out_of_range"]);
+    // Clients that read only the first keep working: it is also at the top.
+    assert_eq!(
+        (error["code"].as_str(), error["field"].as_str()),
+        (Some("phone_needs_country_code"), Some("reporter.phone"))
+    );
+    assert_eq!(error["message"], error["errors"][0]["message"]);
+    assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 0, "nothing stored");
+
+    // A request refused for one reason only keeps the old shape.
+    let one = server.api().post_report(&json!({"people": [{"name": "Amna", "age": 240}]}), None).await.unwrap();
+    assert_eq!(one.body["error"]["field"], "people[0].age");
+    server.stop().await.unwrap();
+}
+
+/// Three mistakes in the form: a phone without a country code, an age that is not a number (the
+/// form's own refusal) and a position off the globe.
+fn three_mistakes(lang: &'static str, key: &'static str) -> Vec<(&'static str, &'static str)> {
+    let fields = with(filled_form(lang, key), "reporter.phone", "12");
+    let fields = with(fields, "people[2].age", "nine");
+    with(fields, "location.position", "95, 32.5")
+}
+
+#[tokio::test]
+async fn the_form_names_every_mistake_at_once_with_and_without_javascript() {
+    let server = TestServer::start().await;
+    let api = server.api();
+    // form.js asks for JSON: every refusal, under the form's names, in the page's language.
+    let refused = post_form(&api, &three_mistakes("ar", "three-json"), true).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let errors = refused.body["error"]["errors"].as_array().unwrap();
+    let mut fields: Vec<_> = errors.iter().map(|e| e["field"].as_str().unwrap()).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["location.position", "people[2].age", "reporter.phone"]);
+    assert!(errors.iter().all(|e| has_arabic(e["message"].as_str().unwrap())), "{errors:?}");
+
+    // A plain post: the page again, a message at each field, a summary linking to each, and the
+    // first refused field in the page's order focused by the browser.
+    let refused = post_form(&api, &three_mistakes("en", "three-html"), false).await;
+    assert_eq!(refused.status, 422);
+    let html = page(&refused);
+    for field in ["reporter.phone", "people[2].age", "location.position"] {
+        assert!(field_error(html, field).is_some(), "a message at {field}: {html}");
+    }
+    let ids = ["f-reporter-phone", "f-location-position", "f-people-2--age"];
+    for id in ids {
+        assert!(html.contains(&format!("href=\"#{id}\"")), "the summary links to {id}");
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id} exists");
+    }
+    let links: Vec<usize> = ids.iter().map(|id| html.find(&format!("href=\"#{id}\"")).unwrap()).collect();
+    assert!(links.is_sorted(), "the summary lists them in the page's order");
+    let first_focus = html.find(" autofocus").expect("a refused field has autofocus");
+    let focused_tag = &html[html[..first_focus].rfind('<').unwrap()..first_focus];
+    assert!(focused_tag.contains("name=\"reporter.phone\""), "the first in the page is focused: {focused_tag}");
+    assert!(html.contains("<details class=\"more\" open"), "more detail opens to show its refusals");
+    assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 0);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need() {
+    let server = TestServer::start().await;
+    let fields = [
+        ("lang", "en"),
+        ("idempotency_key", "only-me"),
+        ("people[0].name", ""),
+        ("relation", "self"),
+        ("reporter.phone_cc", "+249"),
+        ("reporter.phone", "0912345678"),
+        ("location.place", "Bahri, near the blue mosque"),
+        ("needs", "water"),
+    ];
+    let sent = post_form(&server.api(), &fields, true).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    // Free text where coordinates go is kept as the place, for the operators to place.
+    let described = with(filled_form("en", "described"), "location.position", "behind the old market");
+    let sent = post_form(&server.api(), &described, true).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let admin = server.admin().await;
+    let cases = admin.all_cases("").await.unwrap();
+    let places: Vec<String> = cases.iter().filter_map(|c| c["place"].as_str().map(str::to_owned)).collect();
+    assert!(places.iter().any(|p| p.contains("behind the old market")), "{places:?}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_public_page_says_who_runs_it_and_how_to_reach_them() {
+    let server = TestServer::start_with(|config| {
+        config.contact.ministry_en = "Ministry of Emigration".into();
+        config.contact.ministry_ar = "وزارة الهجرة".into();
+        config.contact.hotline = Some("+20212345678".into());
+        config.contact.whatsapp = Some("+201001234567".into());
+    })
+    .await;
+    let api = server.api();
+    let form = api.get("/?lang=en").await.unwrap();
+    let bad_link = api.get("/track/not-a-real-token").await.unwrap();
+    let report = json!({"language": "ar", "people": [{"name": "Rasha"}]});
+    let (_, token, _) = reported_case(&server, &report).await;
+    let tracking = api.get(&format!("/track/{token}")).await.unwrap();
+    let confirmation = post_form(&api, &filled_form("en", "contact-key"), false).await;
+    for (name, reply, ministry) in [
+        ("form", &form, "Ministry of Emigration"),
+        ("bad link", &bad_link, "وزارة الهجرة"),
+        ("tracking", &tracking, "وزارة الهجرة"),
+        ("confirmation", &confirmation, "Ministry of Emigration"),
+    ] {
+        let html = page(reply);
+        assert!(html.contains(ministry), "{name} names the ministry");
+        assert!(
+            html.contains(r#"<a href="tel:+20212345678"><bdi dir="ltr">+20212345678</bdi></a>"#),
+            "{name}: the hotline, tappable, left to right"
+        );
+        assert!(html.contains(r#"<a href="https://wa.me/201001234567">"#), "{name}: WhatsApp");
+    }
+    let html = page(&confirmation);
+    assert!(html.contains("An operator will call you from"), "what happens next");
+    assert!(html.contains("If you are in immediate danger now"), "{html}");
+    assert!(html.contains(r#"button class="copy""#) && html.contains(r#"button class="share""#));
+
+    // Times on the tracking page are the room's (Cairo: UTC+2 or +3), said once.
+    let html = page(&tracking);
+    assert!(html.contains("الأوقات بتوقيت <bdi dir=\"ltr\">Africa/Cairo</bdi>"), "{html}");
+    assert!(!html.contains(" UTC<"), "no UTC times");
     server.stop().await.unwrap();
 }

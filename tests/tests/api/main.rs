@@ -5,6 +5,7 @@ mod advisories;
 mod auth;
 mod authz;
 mod bad_input;
+mod caching;
 mod calls;
 mod citizens;
 mod crash;

@@ -1,44 +1,45 @@
-// Enhances the server-rendered report form (/). Without this script the form still works (a
-// plain POST); with it the citizen gets: "use my location", a place picker over the offline
-// gazetteer, more person rows, a draft kept on the device as they type, and an offline queue.
+// Enhances the server-rendered report form (/) and its confirmation. Without this script the
+// form still works (a plain POST); with it the citizen gets: "use my location", a place picker
+// over the offline gazetteer, more person rows, a draft kept on the device as they type, an
+// offline queue whose waiting reports are listed above the form (edit, cancel) and that opens
+// with no network, every refusal shown at once next to its field (the first focused), and
+// copy/share buttons for the tracking link.
 //
-// The queue's promise: a report is stored on the device before the first try, keeps the one
-// Idempotency-Key the page gave it, and is retried (when the network returns, every 15 s, and on
-// the next visit) until the server answers; so however many tries reach the server, it creates
-// exactly one case. The server does all validation and sends messages in the page's language.
+// The queue itself (storage, retries, the exactly-once promise, the service worker) lives in
+// offline.js, its list in queued.js. The server does all validation and sends messages in the
+// page's language.
 import { newIdempotencyKey } from '../../shared/idempotency.js';
+import { readJson, writeJson, isQueued, enqueue, hold, releaseHeld, startSending, keepFormOffline } from './offline.js';
+import { queuedList } from './queued.js';
 
 const DRAFT = 'opsroom-draft';
-const QUEUE = 'opsroom-queue';
-const RETRY_MS = 15000;
 // A draft holds names, passports and phones: on a shared phone it must not wait for the next
 // person for long. Queued reports are kept until sent, however long that takes.
 const DRAFT_TTL_MS = 24 * 3600 * 1000;
 
 const form = document.getElementById('report');
 
-function readJson(key, fallback) {
-  try {
-    return JSON.parse(localStorage.getItem(key)) ?? fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function writeJson(key, value) {
-  try {
-    if (value == null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Storage full or disabled (private mode): the form still sends, only nothing is kept.
-  }
-}
-
-const queue = () => readJson(QUEUE, []);
-const saveQueue = (items) => writeJson(QUEUE, items.length ? items : null);
-
-
 if (form) enhance(form);
+document.querySelectorAll('section.done').forEach(offerLink);
+
+// Copy and share the tracking link (the buttons stay hidden where the browser cannot).
+function offerLink(done) {
+  const link = done.querySelector('a.track');
+  const copy = done.querySelector('button.copy');
+  const share = done.querySelector('button.share');
+  if (navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener('click', () =>
+      navigator.clipboard.writeText(link.href).then(() => {
+        copy.textContent = copy.dataset.copied;
+      }, () => {}),
+    );
+  }
+  if (navigator.share) {
+    share.hidden = false;
+    share.addEventListener('click', () => navigator.share({ url: link.href }).catch(() => {}));
+  }
+}
 
 function enhance(form) {
   const text = form.dataset;
@@ -87,6 +88,7 @@ function enhance(form) {
   const position = form.elements['location.position'];
   const accuracy = form.elements['location.accuracy_m'];
   const locate = form.querySelector('button.locate');
+  const located = document.getElementById('located');
   if (navigator.geolocation) {
     locate.hidden = false;
     locate.addEventListener('click', () =>
@@ -95,6 +97,9 @@ function enhance(form) {
           position.value = `${p.coords.latitude.toFixed(5)}, ${p.coords.longitude.toFixed(5)}`;
           accuracy.value = Math.round(p.coords.accuracy);
           delete position.dataset.fromPlace;
+          // Shown on the first screen, the coordinates in a left-to-right isolate of their own.
+          located.querySelector('bdi').textContent = position.value;
+          located.hidden = false;
           saveDraft();
         },
         () => position.focus(),
@@ -153,9 +158,12 @@ function enhance(form) {
       writeJson(DRAFT, null);
       return;
     }
-    const pairs = draft.pairs;
     // A page the server rendered with someone's input (a refused post) already shows it.
-    if (form.querySelector('.error') || document.querySelector('p.summary')) return;
+    if (form.querySelector('.error') || document.querySelector('div.summary')) return;
+    fill(draft.pairs);
+    say(text.draft);
+  }
+  function fill(pairs) {
     for (const [name, value] of pairs) {
       const match = /^people\[(\d+)\]/.exec(name);
       if (match) while (rows().length <= Number(match[1])) addRow();
@@ -168,10 +176,13 @@ function enhance(form) {
           const row = field.closest('fieldset.person');
           if (row && value) row.hidden = false;
         }
+        if (value && field.closest('details') && !/phone_cc$|\.sex$/.test(name)) field.closest('details').open = true;
       }
     }
-    say(text.draft);
   }
+  // A page closed while a queued report was back in the form: that report goes out as it was
+  // queued, and the half-done edit is dropped rather than becoming a second report.
+  if (releaseHeld()) writeJson(DRAFT, null);
   restoreDraft();
   // "Clear the form": the draft goes too, for a phone passed to the next person.
   const clear = form.querySelector('button.clear');
@@ -183,7 +194,9 @@ function enhance(form) {
   });
 
   const keyField = form.elements.idempotency_key;
-  const isQueued = (key) => queue().some((item) => item.key === key);
+  // The page may come from the service worker's cache, with a key an earlier report already
+  // used: every page load gets a key of its own, as every page the server renders does.
+  keyField.value = newIdempotencyKey();
   let draftTimer;
   form.addEventListener('input', () => {
     // Editing after sending starts another report: a queued one keeps its key, this gets its own.
@@ -193,121 +206,125 @@ function enhance(form) {
   });
   form.addEventListener('change', saveDraft);
 
-  // Errors from the server, next to their fields.
+  // Refusals from the server: every one next to its field, a summary linking to each, and the
+  // first (in the page's order) focused and scrolled into view.
   function clearErrors() {
     form.querySelectorAll('.error').forEach((e) => e.remove());
+    document.querySelectorAll('div.summary').forEach((e) => e.remove());
     form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
   }
-  function showError(error) {
-    const field = error.field || '';
-    const input = field && form.querySelector(`[name="${CSS.escape(field)}"]`);
-    const row = /^people\[(\d+)\]/.exec(field);
-    const target =
-      input ||
-      (row && people.querySelector(`fieldset[data-row="${row[1]}"]`)) ||
-      (field === 'people' && people) ||
-      (field && form.querySelector(`[name^="${CSS.escape(field)}"]`));
-    if (!target) {
-      say(error.message);
-      return;
+  // The control a refusal belongs to: the field itself, the first box of a group, the name
+  // asked first for "nobody named" (`people`), a person's row for the row.
+  function controlFor(field) {
+    const named = (name) => form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (field === 'people') return named('people[0].name');
+    const row = /^people\[(\d+)\]$/.exec(field);
+    if (row) return people.querySelector(`fieldset[data-row="${row[1]}"] [name]`);
+    return named(field) || form.querySelector(`[name^="${CSS.escape(field)}"]`);
+  }
+  function showErrors(error) {
+    const refusals = error.errors?.length ? error.errors : [error];
+    const placed = [];
+    for (const refusal of refusals) {
+      const control = refusal.field && controlFor(refusal.field);
+      if (!control) {
+        say(refusal.message);
+        continue;
+      }
+      const note = document.createElement('span');
+      note.className = 'error';
+      note.textContent = refusal.message;
+      control.setAttribute('aria-invalid', 'true');
+      // Inside the field's label or group; after a row that holds the field and a button.
+      const holder = control.closest('label:not(.check), .phone, fieldset');
+      if (holder) holder.append(note);
+      else control.closest('.row').after(note);
+      control.closest('fieldset.person')?.removeAttribute('hidden');
+      const details = control.closest('details');
+      if (details) details.open = true;
+      placed.push({ control, message: refusal.message });
     }
-    const note = document.createElement('span');
-    note.className = 'error';
-    note.setAttribute('role', 'alert');
-    note.textContent = error.message;
-    if (input) input.setAttribute('aria-invalid', 'true');
-    const holder = target.matches('fieldset') ? target : target.closest('label, .phone, fieldset') || target;
-    holder.append(note);
-    holder.hidden = false;
-    holder.closest('fieldset.person')?.removeAttribute('hidden');
-    say(text.check);
-    (input || holder).focus?.();
+    if (!placed.length) return;
+    // The page's order, not the server's: the first one seen is the first one fixed.
+    placed.sort((a, b) => (a.control.compareDocumentPosition(b.control) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    const summary = document.createElement('div');
+    summary.className = 'error summary';
+    summary.setAttribute('role', 'alert');
+    const list = document.createElement('ul');
+    for (const { control, message } of placed) {
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = `#${control.id}`;
+      link.textContent = message;
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        control.focus();
+      });
+      item.append(link);
+      list.append(item);
+    }
+    summary.append(text.check, list);
+    form.before(summary);
+    say('');
+    const first = placed[0].control;
+    first.focus({ preventScroll: true });
+    first.scrollIntoView({ block: 'center' });
   }
 
-  // Sending, and the queue.
+  // The confirmation: the page's own template (the server's words), filled in.
   function confirm(accepted, lang) {
     writeJson(DRAFT, null);
     const link = `/track/${accepted.tracking_token}?lang=${lang}`;
-    const done = document.createElement('section');
-    done.className = 'done';
-    const line = (content) => {
-      const p = document.createElement('p');
-      p.append(...content);
-      done.append(p);
-      return p;
-    };
-    const heading = document.createElement('h2');
-    heading.textContent = text.received;
-    done.append(heading);
-    const reference = document.createElement('strong');
-    reference.className = 'reference';
-    reference.dir = 'ltr';
-    reference.textContent = accepted.reference;
-    line([`${text.reference}: `, reference]);
-    line([text.follow]);
-    const a = document.createElement('a');
-    a.className = 'track';
+    const done = document.getElementById('done').content.firstElementChild.cloneNode(true);
+    done.querySelector('.reference').textContent = accepted.reference;
+    const a = done.querySelector('a.track');
     a.href = link;
-    a.dir = 'ltr';
     a.textContent = location.origin + link;
-    line([a]);
-    line([text.private]).className = 'warning';
-    const again = document.createElement('a');
-    again.href = `/?lang=${lang}`;
-    again.textContent = text.another;
-    line([again]);
+    offerLink(done);
+    document.querySelectorAll('div.summary').forEach((e) => e.remove());
     // Several queued reports may be answered on one visit: each gets its confirmation.
     if (form.isConnected) form.replaceWith(done);
     else document.querySelector('main').append(done);
-    heading.tabIndex = -1;
-    heading.focus();
+    done.querySelector('h2').focus();
   }
 
-  let sending = false;
-  async function flush() {
-    if (sending) return;
-    sending = true;
-    try {
-      for (const item of queue()) {
-        if (!navigator.onLine) {
-          say(text.queued, true);
-          return;
-        }
-        say(text.sending);
-        let response;
-        try {
-          response = await fetch('/', {
-            method: 'POST',
-            headers: {
-              'Content-Type': 'application/x-www-form-urlencoded',
-              Accept: 'application/json',
-              'Idempotency-Key': item.key,
-            },
-            body: item.body,
-          });
-        } catch {
-          say(text.queued, true);
-          return;
-        }
-        if (response.status === 429 || response.status >= 500) {
-          say(text.queued, true);
-          return;
-        }
-        saveQueue(queue().filter((queued) => queued.key !== item.key));
-        const answer = await response.json().catch(() => ({}));
-        if (response.ok) {
-          confirm(answer, item.lang);
-          continue;
-        }
-        // A key spent on another report: this one needs its own (the server said why).
-        if (answer.error?.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
-        clearErrors();
-        showError(answer.error || {});
-      }
-    } finally {
-      sending = false;
-    }
-  }
+  // The reports waiting on this phone: a person who reopens the page offline sees them, and may
+  // take one back into the form (it keeps its key, so it still makes exactly one case) or cancel it.
+  const redraw = queuedList(document.getElementById('queued'), {
+    edit(item) {
+      hold(item.key);
+      form.reset();
+      rows().forEach((row, i) => (row.hidden = i > 0));
+      clearErrors();
+      fill([...new URLSearchParams(item.body)].filter(([name]) => !skip.has(name)));
+      keyField.value = item.key;
+      say('');
+      form.querySelector('input:not([type=hidden]), textarea').focus();
+    },
+    cancelled: (message) => say(message),
+  });
+
+  const flush = startSending({
+    waiting: () => {
+      say(text.queued, true);
+      redraw();
+    },
+    sending: () => say(text.sending),
+    accepted: (answer, item) => {
+      confirm(answer, item.lang);
+      redraw();
+    },
+    refused: (error) => {
+      // The report is back in the form, so the draft keeps it again.
+      saveDraft();
+      redraw();
+      // A key spent on another report: this one needs its own (the server said why).
+      if (error.code === 'idempotency_key_reused') keyField.value = newIdempotencyKey();
+      clearErrors();
+      showErrors(error);
+    },
+  });
+  keepFormOffline();
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -317,13 +334,12 @@ function enhance(form) {
       lang: form.elements.lang.value,
       body: new URLSearchParams(new FormData(form)).toString(),
     };
-    saveDraft();
-    // Stored before the first try: closing the page now loses nothing.
-    saveQueue([...queue().filter((queued) => queued.key !== item.key), item]);
+    // Stored before the first try: closing the page now loses nothing. The draft goes: the
+    // report is in the queue, and the form on the next visit is for a new one.
+    enqueue(item);
+    clearTimeout(draftTimer);
+    writeJson(DRAFT, null);
+    redraw();
     flush();
   });
-
-  window.addEventListener('online', flush);
-  setInterval(() => queue().length && flush(), RETRY_MS);
-  if (queue().length) flush();
 }

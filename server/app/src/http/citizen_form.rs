@@ -1,17 +1,20 @@
 //! The public form's fields, turned into the API's report and update shapes.
 //!
 //! Owns what a browser form can send that JSON cannot: flat names (`people[1].phone`), a country
-//! code picked beside a phone number, a position typed as `lat, lon` in any digits, empty rows of
-//! a fixed-size person list, the honeypot field and the form's own idempotency key. The result is
-//! the same JSON the API takes, so validation happens once, in the domain. Field paths in errors
-//! are mapped back to the form's own names, so every message lands next to its input.
+//! code picked beside a phone number, a position typed as `lat, lon` in any digits (anything else
+//! typed there is kept as place text for the operators to place), empty rows of a fixed-size
+//! person list, the honeypot field and the form's own idempotency key. The result is the same
+//! JSON the API takes, so validation happens once, in the domain; what only the form can get
+//! wrong (an age that is not a number) is collected beside it, so the page names every mistake at
+//! once. Field paths in errors are mapped back to the form's own names, so every message lands
+//! next to its input.
 
 use serde_json::{Map, Value, json};
 
 use opsroom_domain::report::MAX_PEOPLE;
 use opsroom_domain::text::ascii_digits;
 
-use crate::http::error::Problem;
+use crate::http::error::{FieldProblem, Problem};
 
 /// The hidden field bots fill in and people never see.
 pub const HONEYPOT: &str = "website";
@@ -57,11 +60,14 @@ impl FormFields {
     }
 }
 
-/// The form as an API report, and which form row each reported person came from.
+/// The form as an API report, which form row each reported person came from, and what the form
+/// alone refused (those fields are left out of `json`, so the domain checks the rest).
 pub struct ConvertedReport {
     pub json: Value,
     /// `person_rows[i]` is the form row of the API's `people[i]`.
     pub person_rows: Vec<usize>,
+    /// Refusals under the form's own field names.
+    pub refused: Vec<FieldProblem>,
 }
 
 impl ConvertedReport {
@@ -119,38 +125,39 @@ pub fn parse_position(raw: &str) -> Option<(f64, f64)> {
     (lat.is_finite() && lon.is_finite()).then_some((lat, lon))
 }
 
-fn number(raw: &str, field: &str) -> Result<u64, Problem> {
-    ascii_digits(raw)
-        .trim()
-        .parse()
-        .map_err(|_| Problem::new("invalid_number", "type a number", Some(field.to_owned())))
+fn number(raw: &str, field: &str) -> Result<u64, FieldProblem> {
+    ascii_digits(raw).trim().parse().map_err(|_| FieldProblem {
+        code: "invalid_number".into(),
+        message: "type a number".into(),
+        field: Some(field.to_owned()),
+    })
 }
 
-/// A position field (`name`) as `lat`/`lon` keys on `location`.
-fn position_into(fields: &FormFields, name: &str, location: &mut Map<String, Value>) -> Result<(), Problem> {
-    if let Some(raw) = fields.get(name) {
-        let (lat, lon) = parse_position(raw).ok_or_else(|| {
-            Problem::new("invalid_position", "write the position as latitude, longitude", Some(name.to_owned()))
-        })?;
+/// The form's place and position as the API's `location`, if either was given. A position that
+/// is not two numbers ("near the blue mosque, Bahri") is a description of the place: it joins
+/// the place text, for the operators to place, instead of being refused.
+fn location(fields: &FormFields) -> Option<Value> {
+    let mut location = Map::new();
+    let typed_position = fields.get("location.position");
+    let coordinates = typed_position.and_then(parse_position);
+    let described = typed_position.filter(|_| coordinates.is_none());
+    let place = match (fields.get("location.place"), described) {
+        (Some(place), Some(described)) => Some(format!("{place} — {described}")),
+        (place, described) => place.or(described).map(str::to_owned),
+    };
+    insert(&mut location, "place", place);
+    if let Some((lat, lon)) = coordinates {
         location.insert("lat".into(), json!(lat));
         location.insert("lon".into(), json!(lon));
         if let Some(accuracy) = fields.get("location.accuracy_m").and_then(|a| a.parse::<f64>().ok()) {
             location.insert("accuracy_m".into(), json!(accuracy));
         }
     }
-    Ok(())
-}
-
-/// The form's place and typed position as the API's `location`, if either was given.
-fn location(fields: &FormFields) -> Result<Option<Value>, Problem> {
-    let mut location = Map::new();
-    insert(&mut location, "place", fields.get("location.place"));
-    position_into(fields, "location.position", &mut location)?;
-    Ok((!location.is_empty()).then_some(Value::Object(location)))
+    (!location.is_empty()).then_some(Value::Object(location))
 }
 
 /// The report form as the JSON `POST /api/v1/reports` takes.
-pub fn report(fields: &FormFields) -> Result<ConvertedReport, Problem> {
+pub fn report(fields: &FormFields) -> ConvertedReport {
     let mut report = Map::new();
     report.insert("language".into(), json!(if fields.get("lang") == Some("en") { "en" } else { "ar" }));
 
@@ -163,16 +170,22 @@ pub fn report(fields: &FormFields) -> Result<ConvertedReport, Problem> {
         report.insert("reporter".into(), Value::Object(reporter));
     }
 
-    insert(&mut report, "location", location(fields)?);
+    insert(&mut report, "location", location(fields));
 
     let mut people = Vec::new();
     let mut person_rows = Vec::new();
+    let mut refused = Vec::new();
     for row in 0..fields.person_rows() {
         let prefix = format!("people[{row}].");
         let mut person = Map::new();
         insert(&mut person, "name", fields.get(&format!("{prefix}name")));
         if let Some(age) = fields.get(&format!("{prefix}age")) {
-            person.insert("age".into(), json!(number(age, &format!("{prefix}age"))?));
+            match number(age, &format!("{prefix}age")) {
+                Ok(age) => {
+                    person.insert("age".into(), json!(age));
+                }
+                Err(problem) => refused.push(problem),
+            }
         }
         insert(&mut person, "sex", fields.get(&format!("{prefix}sex")));
         insert(&mut person, "passport", fields.get(&format!("{prefix}passport")));
@@ -188,18 +201,18 @@ pub fn report(fields: &FormFields) -> Result<ConvertedReport, Problem> {
     report.insert("needs".into(), fields.all("needs").map(|v| json!(v)).collect());
     report.insert("flags".into(), fields.all("flags").map(|v| json!(v)).collect());
     insert(&mut report, "message", fields.get("message"));
-    Ok(ConvertedReport { json: Value::Object(report), person_rows })
+    ConvertedReport { json: Value::Object(report), person_rows, refused }
 }
 
 /// The tracking page's update form as the JSON `POST /api/v1/track/{token}/updates` takes.
-pub fn update(fields: &FormFields) -> Result<Value, Problem> {
+pub fn update(fields: &FormFields) -> Value {
     let mut update = Map::new();
     insert(&mut update, "kind", fields.get("kind"));
-    insert(&mut update, "location", location(fields)?);
+    insert(&mut update, "location", location(fields));
     update.insert("needs".into(), fields.all("needs").map(|v| json!(v)).collect());
     update.insert("flags".into(), fields.all("flags").map(|v| json!(v)).collect());
     insert(&mut update, "message", fields.get("message"));
-    Ok(Value::Object(update))
+    Value::Object(update)
 }
 
 #[cfg(test)]
@@ -239,7 +252,7 @@ mod tests {
             ("needs", "water"),
             ("needs", "food"),
         ]);
-        let converted = report(&f).unwrap();
+        let converted = report(&f);
         assert_eq!(converted.json["people"], json!([{"name": "Sara", "age": 9}]));
         assert_eq!(converted.json["needs"], json!(["water", "food"]));
         assert_eq!(converted.form_field("people[0].phone"), "people[1].phone");
@@ -248,8 +261,21 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_age_is_refused_at_its_field() {
-        let err = report(&fields(&[("people[0].age", "nine")])).err().unwrap();
-        assert_eq!(err.field.as_deref(), Some("people[0].age"));
+    fn a_bad_age_is_refused_at_its_field_and_the_rest_still_converted() {
+        let converted = report(&fields(&[("people[0].age", "nine"), ("people[1].name", "Sara")]));
+        let refused: Vec<_> = converted.refused.iter().map(|p| p.field.as_deref()).collect();
+        assert_eq!(refused, [Some("people[0].age")]);
+        assert_eq!(converted.json["people"], json!([{"name": "Sara"}]));
+    }
+
+    #[test]
+    fn a_position_that_is_not_coordinates_is_kept_as_place_text() {
+        let located = |pairs: &[(&str, &str)]| report(&fields(pairs)).json["location"].clone();
+        assert_eq!(located(&[("location.position", "near the blue mosque")]), json!({"place": "near the blue mosque"}));
+        assert_eq!(
+            located(&[("location.place", "Bahri"), ("location.position", "near the bridge")]),
+            json!({"place": "Bahri — near the bridge"})
+        );
+        assert_eq!(located(&[("location.position", "15.55, 32.53")]), json!({"lat": 15.55, "lon": 32.53}));
     }
 }

@@ -1,8 +1,10 @@
 //! The one error type of the HTTP API, and its JSON shape.
 //!
 //! Every handler returns `Result<_, ApiError>`; this module is the only place that decides a
-//! status code for a failure. Body: `{"error":{"code","message","field"}}`. A 5xx is logged with
-//! its cause and answered without it.
+//! status code for a failure. Body: `{"error":{"code","message","field"}}`, and for a request
+//! checked whole (a report) also `errors`, every refused field; `code`, `message` and `field` stay
+//! the first one's, so clients that read only those keep working. A 5xx is logged with its cause
+//! and answered without it.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -35,11 +37,40 @@ pub struct Problem {
     /// The offending request field as a path (`people[0].phone`), or the header or query name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every refused field when the request was checked whole (a report), the first being the
+    /// one above; absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One refused field of a request checked whole.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl Problem {
     pub fn new(code: impl Into<String>, message: impl Into<String>, field: Option<String>) -> Self {
-        Self { code: code.into(), message: message.into(), field }
+        Self { code: code.into(), message: message.into(), field, errors: Vec::new() }
+    }
+
+    /// Several refusals as one problem: the first at the top, all of them in `errors`.
+    /// `None` for an empty list.
+    pub fn all(refusals: Vec<FieldProblem>) -> Option<Self> {
+        let first = refusals.first()?.clone();
+        Some(Self { code: first.code, message: first.message, field: first.field, errors: refusals })
+    }
+
+    /// Every refusal this problem carries: its list, or itself alone.
+    pub fn each(&self) -> Vec<FieldProblem> {
+        if self.errors.is_empty() {
+            vec![FieldProblem { code: self.code.clone(), message: self.message.clone(), field: self.field.clone() }]
+        } else {
+            self.errors.clone()
+        }
     }
 }
 
@@ -100,6 +131,18 @@ pub enum ApiError {
 impl From<Rejected> for ApiError {
     fn from(r: Rejected) -> Self {
         ApiError::Unprocessable(Problem::new(r.code, r.message, r.field))
+    }
+}
+
+/// Every refusal of a request the domain checked whole (never an empty list).
+impl From<Vec<Rejected>> for ApiError {
+    fn from(refusals: Vec<Rejected>) -> Self {
+        let each =
+            refusals.into_iter().map(|r| FieldProblem { code: r.code.into(), message: r.message, field: r.field });
+        match Problem::all(each.collect()) {
+            Some(problem) => ApiError::Unprocessable(problem),
+            None => ApiError::Internal("a refusal without a reason".into()),
+        }
     }
 }
 

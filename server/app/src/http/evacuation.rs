@@ -34,6 +34,7 @@ use crate::auth::{Operator, Supervisor};
 use crate::http::csv_attachment;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, UuidPath};
+use crate::http::pages::asset_url;
 use crate::server::AppState;
 use crate::wire::{BilingualInput, BilingualText};
 
@@ -784,7 +785,7 @@ fn manifest_page(movement: &Movement, places: &[Place], lines: &[ManifestLine], 
                 meta charset="utf-8";
                 link rel="icon" href="data:,";
                 title { (t("Manifest", "كشف الركاب")) " — " (movement.label) }
-                link rel="stylesheet" href="/ops/manifest.css";
+                link rel="stylesheet" href=(asset_url("/ops/manifest.css"));
             }
             body {
                 header {

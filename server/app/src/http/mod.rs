@@ -184,10 +184,13 @@ pub fn router(app: AppState) -> Router {
     .route("/partner/", get(pages::partner_index))
     .route("/partner/{*file}", get(pages::partner_asset))
     .route("/static/{*file}", get(pages::public_asset))
+    .route("/sw.js", get(pages::service_worker))
+    .route("/offline", get(pages::offline_page))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(max_body))
-    .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+    // Pages and API answers: no-store; hashed static assets set their own (`pages`).
+    .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
     .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
     .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
     .layer(SetResponseHeaderLayer::overriding(

@@ -3,11 +3,21 @@
 //! rendered by `citizen`). The built assets
 //! (web/dist, made by `npm run build` in web/) are embedded in the binary, so a fresh clone
 //! serves them with cargo alone and nothing is fetched from the internet at run time.
+//!
+//! Caching: every static asset has a content-hashed name (`app.<hash>.js`, given by the build),
+//! so it is served `immutable` for a year; the pages (`index.html`, and every page rendered by
+//! the server) stay `no-store` (the router's default). `asset_url` is the one way server code
+//! names an asset: it reads the build's map (dist/assets.json) from logical to hashed URL.
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::http::citizen::{PageQuery, notice_page, page_language};
+use crate::http::citizen_text::offline_words;
 use crate::http::error::ApiError;
 use crate::server::AppState;
 
@@ -15,11 +25,30 @@ use crate::server::AppState;
 #[folder = "../../web/dist/"]
 struct Assets;
 
+/// A year, and never revalidated: the name changes whenever the content does.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The build's map from an asset's logical URL (`/static/form.js`) to its hashed one.
+static ASSET_URLS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    Assets::get("assets.json").and_then(|file| serde_json::from_slice(&file.data).ok()).unwrap_or_default()
+});
+
+/// The URL a page should load an asset from: its content-hashed name. A logical URL the build
+/// does not know is given back as it is (and answers 404); a unit test checks every one the
+/// server's pages use.
+pub fn asset_url(logical: &'static str) -> &'static str {
+    ASSET_URLS.get(logical).map_or(logical, String::as_str)
+}
+
+/// The public pages' service worker (web/public/src/sw.js), at the top of dist/ so that it is
+/// served only at `/sw.js`, whose scope is the whole site, and never under `/static/`.
+const SERVICE_WORKER: &str = "sw.js";
+
 /// Pages may load only what this server serves (plus, for map images, the configured tile
 /// server's origin): no CDN, no other site's script, no framing.
 fn content_security_policy(tile_origin: Option<&str>) -> String {
     format!(
-        "default-src 'self'; connect-src 'self'; img-src 'self' data:{}; style-src 'self'; script-src 'self'; \
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:{}; style-src 'self'; script-src 'self'; worker-src 'self'; \
          frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         tile_origin.map(|o| format!(" {o}")).unwrap_or_default()
     )
@@ -48,7 +77,13 @@ fn asset(app: &AppState, path: &str) -> Response {
     match Assets::get(path) {
         Some(file) => {
             let mut response = (StatusCode::OK, file.data.into_owned()).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
+            // Only a page and the service worker keep their names when their content changes
+            // (the browser checks the worker at its one URL); everything else is hashed.
+            if !(path.ends_with("index.html") || path == SERVICE_WORKER) {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+            }
             with_csp(app, response)
         }
         None => ApiError::NotFound.into_response(),
@@ -99,9 +134,35 @@ pub async fn public_asset(State(app): State<AppState>, Path(file): Path<String>)
     asset(&app, &format!("public/{file}"))
 }
 
+/// `GET /sw.js`: the service worker that keeps the report form working with no network. It
+/// answers only the public pages' requests (see its header) and stays `no-store`.
+pub async fn service_worker(State(app): State<AppState>) -> Response {
+    asset(&app, SERVICE_WORKER)
+}
+
+/// `GET /offline`: what a tracking link shows with no network, kept by the service worker in
+/// place of the tracking page (which holds case data and is never stored): it says the page
+/// needs the network and leads to the report form, which works offline.
+pub async fn offline_page(State(app): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let language = page_language(&PageQuery::from_raw(query), None);
+    let words = offline_words(language);
+    notice_page(&app, StatusCode::OK, language, words.no_connection, words.tracking_offline)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_asset_the_server_pages_name_has_a_hashed_url_that_is_embedded() {
+        for logical in ["/static/form.js", "/static/form.css", "/ops/manifest.css"] {
+            let hashed = asset_url(logical);
+            assert_ne!(hashed, logical, "{logical} is in dist/assets.json");
+            let (prefix, file) = hashed.trim_start_matches('/').split_once('/').unwrap();
+            let folder = if prefix == "static" { "public" } else { prefix };
+            assert!(Assets::get(&format!("{folder}/{file}")).is_some(), "{hashed} is embedded");
+        }
+    }
 
     #[test]
     fn the_tile_server_is_the_only_other_origin_allowed() {

@@ -44,7 +44,7 @@ const REFERENCE_ATTEMPTS: usize = 8;
         (status = 400, description = "Not JSON, or a bad Idempotency-Key", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not application/json", body = ErrorBody),
-        (status = 422, description = "Invalid content, or the key was used with another body", body = ErrorBody),
+        (status = 422, description = "Invalid content (every refused field in `error.errors`), or the key was used with another body", body = ErrorBody),
         (status = 503, description = "Not stored; retry", body = ErrorBody),
     )
 )]
@@ -54,7 +54,7 @@ pub async fn post_report(
     body: JsonBody,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
     let request: ReportRequest = body.parse()?;
-    let report = NewReport::parse(&request.to_domain(), Channel::Web)?;
+    let report = NewReport::parse_all(&request.to_domain(), Channel::Web)?;
     intake(&app, idempotency_key(&headers)?, &body, report, PUBLIC_SCOPE).await
 }
 
