@@ -262,8 +262,11 @@ pub async fn post_decline(
     act(&app, &caller, referral_id, ReferralCommand::Decline { reason }).await
 }
 
-/// Report progress on an accepted referral: en_route, reached, picked_up, handed_over,
-/// completed, or unable (with the reason).
+/// Report progress on an accepted referral, forward only, with the steps of its request
+/// (`RequestType::steps`: transport and medical evacuation en_route, reached, picked_up,
+/// handed_over; family tracing contacted, located, reunited; consular documents
+/// appointment_set, issued), then completed, or unable (with the reason). Another request's
+/// step is a 422 `step_not_for_request` on `step`.
 #[utoipa::path(
     post,
     path = "/api/v1/partner/referrals/{referral_id}/progress",
