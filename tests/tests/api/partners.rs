@@ -412,6 +412,10 @@ async fn exports_are_valid_hxl_csv_and_rfc7946_geojson_with_only_the_profile() {
     for case in [report(&admin, 21).await, report(&admin, 22).await, unlocated] {
         refer(&admin, &case, &iom, "food_water").await;
     }
+    // Raw bytes first: a client's text decoding would drop the byte order mark this checks.
+    let raw = partner.http.get(partner.url("/api/v1/partner/cases.csv")).bearer_auth(&iom_token).send().await.unwrap();
+    let raw = raw.bytes().await.unwrap();
+    assert!(raw.starts_with("\u{FEFF}case_id,".as_bytes()), "a byte order mark, so spreadsheets read Arabic");
     let csv = partner.send(partner.http.get(partner.url("/api/v1/partner/cases.csv"))).await.unwrap();
     assert_eq!(csv.status, 200);
     assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
