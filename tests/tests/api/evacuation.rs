@@ -279,11 +279,12 @@ async fn manifest_classes(server: TestServer) {
         ["2", "1", "0", "1", "1"]
     );
     assert!(english.find("Bus 7 Khartoum → Argeen").unwrap() < english.find("الحافلة 7 الخرطوم ← أرقين").unwrap());
-    let escorted = english.split("<td class=\"escort\">").skip(1).find(|cell| cell.starts_with('#')).unwrap();
-    assert!(
-        escorted[..escorted.find("</td>").unwrap()].contains("<bdi>عادل</bdi>"),
-        "the child's escort, by line and name"
-    );
+    // The child's escort, by line number (a left-to-right isolate: "#4", never "4#") and name.
+    let escorted: Vec<&str> =
+        english.split("<td class=\"escort\">").skip(1).map(|cell| &cell[..cell.find("</td>").unwrap()]).collect();
+    let with_father = escorted.iter().filter(|cell| cell.contains("<bdi>عادل</bdi>")).collect::<Vec<_>>();
+    assert_eq!(with_father.len(), 1, "{escorted:?}");
+    assert!(with_father[0].starts_with("<bdi dir=\"ltr\">#"), "{}", with_father[0]);
     server.stop().await.unwrap();
 }
 
