@@ -1,6 +1,7 @@
 // The partner page's state, without a browser: feed items replace cases or remove them, the
-// desk's order puts what awaits an answer first, and the answers offered follow the referral's
-// status as the server's rules do. Movement items replace their movement and leave the cases
+// desk's order (priority, then referral time) does not move after the partner's answers, the
+// filters, and the answers offered follow the referral's status and request as the server's
+// rules do. Movement items replace their movement and leave the cases
 // alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import {
   createState,
   load,
   loadMovements,
+  matches,
   needsCare,
   nextSteps,
   ordered,
@@ -19,12 +21,12 @@ import {
   seatsTaken,
 } from '../partner/src/state.js';
 
-const partnerCase = (id, priority, statuses, updated = 1_700_000_000_000) => ({
+const partnerCase = (id, priority, statuses, referred = 1_700_000_000_000, request = 'transport') => ({
   case_id: id,
   reference: `REF-${id}`,
   status: 'new',
   priority,
-  referrals: statuses.map((status, i) => ({ referral_id: `${id}-${i}`, request_type: 'transport', status, note: null, referred_at: updated, updated_at: updated, history: [] })),
+  referrals: statuses.map((status, i) => ({ referral_id: `${id}-${i}`, request_type: request, status, note: null, referred_at: referred + i, updated_at: referred + i, history: [] })),
   location: null,
   people: [],
 });
@@ -43,29 +45,31 @@ test('an item replaces its case; an item without a case removes it', () => {
   assert.equal(state.selected, null);
 });
 
-test('the desk shows what awaits an answer first, then work in hand, then finished cases', () => {
+test('the desk lists by priority, then the longest referred, and answering moves nothing', () => {
   const state = createState();
   load(state, [
-    partnerCase('done', 'critical', ['completed']),
-    partnerCase('working', 'critical', ['en_route']),
-    partnerCase('waiting-normal', 'normal', ['pending']),
-    partnerCase('waiting-critical', 'critical', ['completed', 'pending']),
-    partnerCase('working-newer', 'critical', ['accepted'], 1_700_000_100_000),
+    partnerCase('done', 'critical', ['completed'], 1_700_000_000_000),
+    partnerCase('working', 'critical', ['en_route'], 1_700_000_050_000),
+    partnerCase('waiting-normal', 'normal', ['pending'], 1_600_000_000_000),
+    partnerCase('waiting-critical', 'critical', ['pending'], 1_700_000_100_000),
   ]);
-  assert.deepEqual(
-    ordered(state).map((c) => c.case_id),
-    ['waiting-critical', 'waiting-normal', 'working-newer', 'working', 'done'],
-  );
+  const order = () => ordered(state).map((c) => c.case_id);
+  assert.deepEqual(order(), ['done', 'working', 'waiting-critical', 'waiting-normal']);
+  // Accepting, stepping and finishing come back as the case with a new status and a later
+  // updated_at: the order stays.
+  const later = (c, status) => ({ ...c, referrals: c.referrals.map((r) => ({ ...r, status, updated_at: 1_800_000_000_000 })) });
+  apply(state, { kind: 'referral_updated', case_id: 'waiting-critical', case: later(state.cases.get('waiting-critical'), 'accepted') });
+  apply(state, { kind: 'referral_updated', case_id: 'working', case: later(state.cases.get('working'), 'completed') });
+  assert.deepEqual(order(), ['done', 'working', 'waiting-critical', 'waiting-normal']);
 });
 
-test('answers follow the referral: accept or decline while pending, then forward steps or unable', () => {
-  assert.deepEqual(actionsFor('pending'), ['accept', 'decline']);
-  assert.deepEqual(actionsFor('picked_up'), ['progress']);
-  for (const done of ['completed', 'unable', 'declined', 'withdrawn']) assert.deepEqual(actionsFor(done), []);
-  assert.deepEqual(nextSteps('accepted'), ['en_route', 'reached', 'picked_up', 'handed_over', 'completed', 'unable']);
-  assert.deepEqual(nextSteps('picked_up'), ['handed_over', 'completed', 'unable'], 'steps only move forward');
-  assert.deepEqual(nextSteps('pending'), [], 'accept first');
-  assert.deepEqual(nextSteps('completed'), []);
+test('filters by the status of a referral and its request', () => {
+  const tracing = partnerCase('t', 'high', ['pending'], 1, 'family_tracing');
+  const mixed = partnerCase('m', 'high', ['completed', 'reached'], 1, 'transport');
+  assert.ok(matches(tracing, {}) && matches(tracing, { status: 'pending', request: 'family_tracing' }));
+  assert.ok(!matches(tracing, { status: 'under_way' }) && !matches(tracing, { request: 'transport' }));
+  assert.ok(matches(mixed, { status: 'finished' }) && matches(mixed, { status: 'under_way', request: 'transport' }));
+  assert.ok(!matches(mixed, { status: 'pending' }));
 });
 
 const place = (kind, en, ar) => ({ kind, name: { en, ar }, lat: 15.6, lon: 32.53 });

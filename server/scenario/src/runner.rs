@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::partner::referral::RequestType;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
@@ -636,10 +637,16 @@ async fn play_partner(actor: PartnerActor, mut stream: Stream, mut stop: watch::
         let case_id: Option<Uuid> = item["case_id"].as_str().and_then(|s| s.parse().ok());
         let index = case_id.and_then(|id| tally.lock().unwrap().index_of.get(&id).copied()).unwrap_or(usize::MAX);
         let mut rng = choices(seed, index, &bot.name);
+        // The steps a bot reports are those of the request (family tracing: contacted, located,
+        // reunited; …); an unknown type gets only "completed", which fits every request.
+        let request = item["case"]["referrals"].as_array().and_then(|referrals| {
+            let referral = referrals.iter().find(|r| r["referral_id"].as_str() == Some(referral_id))?;
+            RequestType::parse(referral["request_type"].as_str()?)
+        });
         let (bot, client, tally, referral_id) = (bot.clone(), client.clone(), tally.clone(), referral_id.to_owned());
         let activity = activity.clone();
         work.spawn(async move {
-            work_referral(&bot, &client, &referral_id, clock, &mut rng, &tally).await;
+            work_referral(&bot, &client, &referral_id, request, clock, &mut rng, &tally).await;
             activity.touch();
             activity.in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         });
@@ -655,11 +662,12 @@ async fn play_partner(actor: PartnerActor, mut stream: Stream, mut stop: watch::
     }
 }
 
-/// Accept (or decline) one referral, then report each step to completion.
+/// Accept (or decline) one referral, then report each of its request's steps to completion.
 async fn work_referral(
     bot: &PartnerBot,
     client: &Client,
     referral_id: &str,
+    request: Option<RequestType>,
     clock: Clock,
     rng: &mut ChaCha8Rng,
     tally: &Shared,
@@ -680,7 +688,8 @@ async fn work_referral(
     if declines {
         return;
     }
-    for step in ["en_route", "reached", "picked_up", "handed_over", "completed"] {
+    let steps = request.map_or(&[][..], RequestType::steps).iter().map(|s| s.as_str());
+    for step in steps.chain(["completed"]) {
         clock.wait_minutes(between(rng, bot.step_after_minutes)).await;
         match client.post(&path("progress"), &json!({"step": step})).await {
             Ok(reply) if reply.status == 200 => {}

@@ -1064,6 +1064,8 @@ pub(crate) async fn manifest(pool: &Pool, movement_id: Uuid) -> Result<Option<(M
             reference: case.reference.as_str().to_owned(),
             status: change.to,
             seq,
+            needs: case.needs.clone(),
+            flags: case.flags.clone(),
         });
     }
     lines.sort_by(|a, b| a.reference.cmp(&b.reference).then(a.seq.cmp(&b.seq)));

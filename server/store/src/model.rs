@@ -1065,4 +1065,7 @@ pub struct ManifestLine {
     pub status: opsroom_domain::evacuation::movement::PassengerStatus,
     /// Log position of the person's last change on this movement.
     pub seq: u64,
+    /// What the person's case reported: its needs and flags (the manifest's classes).
+    pub needs: Vec<opsroom_domain::need::Need>,
+    pub flags: Vec<opsroom_domain::need::Flag>,
 }

@@ -178,14 +178,125 @@ async fn manifest(api: &Api, movement_id: &str) -> Vec<(String, String)> {
     assert_eq!(reply.status, 200, "{}", reply.body);
     let text = reply.body.as_str().unwrap().to_owned();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("reference,name_ar,name_latin,passport,age,sex,status,case_id,person_id"));
+    assert_eq!(lines.next(), Some(format!("\u{FEFF}{MANIFEST_HEADER}").as_str()), "a byte order mark, then the header");
     lines
         .map(|line| {
             let cells: Vec<&str> = line.split(',').collect();
             let name = if cells[1].is_empty() { cells[2] } else { cells[1] };
-            (name.to_owned(), cells[6].to_owned())
+            (name.to_owned(), cells[9].to_owned())
         })
         .collect()
+}
+
+const MANIFEST_HEADER: &str =
+    "reference,name_ar,name_latin,passport,age,sex,class,escort_names,escort_person_ids,status,case_id,person_id";
+
+/// Who travels as what and with whom: children of 6 and 16 with no adult of their case aboard,
+/// a child with her father, an injured woman; the sheet in the room's local time, the label in
+/// both languages, a tick box and a signature cell per passenger, and a total per class.
+async fn manifest_classes(server: TestServer) {
+    let admin = server.admin().await;
+    let public = server.api();
+    let (operator, _) = user(&server, "omar", "operator").await;
+    let origin = place(&admin, "assembly_point", "Consular office", "المكتب القنصلي", 15.58, 32.53).await;
+    let argeen = place(&admin, "border_crossing", "Argeen crossing", "معبر أرقين", 21.98, 31.33).await;
+    let people = |list: Value, flags: Value| {
+        json!({"language": "ar", "location": {"lat": 15.59, "lon": 32.54}, "people": list,
+               "needs": ["evacuation"], "flags": flags})
+    };
+    let alone = file(
+        &public,
+        &people(
+            json!([{"name": "ريم", "age": 6, "sex": "female"}, {"name": "Omar", "age": 16, "sex": "male"}]),
+            json!([]),
+        ),
+    )
+    .await;
+    let family = file(
+        &public,
+        &people(
+            json!([{"name": "عادل", "age": 38, "sex": "male"}, {"name": "منى", "age": 9, "sex": "female"}]),
+            json!([]),
+        ),
+    )
+    .await;
+    let injured =
+        file(&public, &people(json!([{"name": "سعاد", "age": 50, "sex": "female"}]), json!(["injured"]))).await;
+    let mut everyone = Vec::new();
+    for case_id in [&alone, &family, &injured] {
+        awaiting_evacuation(&operator, case_id).await;
+        everyone.extend(person_ids(&admin.case(case_id).await.unwrap().body));
+    }
+    // 06:00 UTC on 24 April 2023 is 08:00 in Cairo (UTC+2 until Egypt's summer time on the 28th).
+    let bus = json!({"mode": "bus", "label": "Bus 7 Khartoum → Argeen", "label_ar": "الحافلة 7 الخرطوم ← أرقين",
+                     "origin_place_id": origin, "destination_place_id": argeen,
+                     "departure_at": "2023-04-24T06:00:00Z", "seats": 10});
+    let planned = admin.post_json("/api/v1/movements", &bus).await.unwrap();
+    assert_eq!(planned.status, 201, "{}", planned.body);
+    assert_eq!(planned.body["label_ar"], "الحافلة 7 الخرطوم ← أرقين");
+    let movement_id = planned.body["movement_id"].as_str().unwrap().to_owned();
+    post(&operator, &format!("/api/v1/movements/{movement_id}/passengers"), json!({"person_ids": everyone})).await;
+
+    // The CSV: a byte order mark (raw bytes; text decoding drops it), then class and escorts.
+    let cookie = operator.cookie.clone().unwrap();
+    let raw = operator.http.get(operator.url(&format!("/api/v1/movements/{movement_id}/manifest.csv")));
+    let raw = raw.header("cookie", cookie).send().await.unwrap().bytes().await.unwrap();
+    assert!(raw.starts_with(format!("\u{FEFF}{MANIFEST_HEADER}").as_bytes()));
+    let text = std::str::from_utf8(&raw).unwrap().to_owned();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let row = |name: &str| rows.iter().find(|r| r[1] == name || r[2] == name).unwrap().clone();
+    assert_eq!((row("ريم")[6], row("ريم")[7]), ("unaccompanied_child", ""));
+    assert_eq!((row("Omar")[6], row("Omar")[7]), ("unaccompanied_child", ""), "16 is still a child");
+    assert_eq!((row("منى")[6], row("منى")[7]), ("child_with_family", "عادل"));
+    assert_eq!(row("منى")[8], row("عادل")[11], "the escort's person id");
+    assert_eq!(row("عادل")[6], "adult");
+    assert_eq!(row("سعاد")[6], "medical");
+
+    // The printable sheet, in Arabic (the default) and in English.
+    let sheet = |lang: &'static str| {
+        let path = format!("/ops/movements/{movement_id}/manifest?lang={lang}");
+        let operator = &operator;
+        async move { operator.get(&path).await.unwrap().body.as_str().unwrap().to_owned() }
+    };
+    let arabic = sheet("ar").await;
+    assert!(arabic.contains("2023-04-24 08:00 (UTC+02:00)"), "local departure");
+    assert!(arabic.contains("Africa/Cairo") && !arabic.contains("2023-04-24T06:00:00Z"));
+    let label_ar = arabic.find("الحافلة 7 الخرطوم ← أرقين").expect("the Arabic label on the Arabic sheet");
+    assert!(label_ar < arabic.find("Bus 7 Khartoum → Argeen").expect("and the other, after it"));
+    assert!(arabic.contains("طفل بلا مرافق") && arabic.contains("لا يرافقه بالغ من أسرته"));
+    assert!(arabic.contains("طُبع في"), "printed-at");
+    assert_eq!(arabic.matches("class=\"tick\"").count(), 5, "a tick box per passenger");
+    assert_eq!(arabic.matches("<td class=\"signature\">").count(), 5, "a signature cell per passenger");
+    let english = sheet("en").await;
+    let total = |class: &str| {
+        let at = english.find(&format!("<tr data-class=\"{class}\"")).unwrap();
+        let cell = &english[at..];
+        let start = cell.find("<td>").unwrap() + 4;
+        cell[start..start + cell[start..].find('<').unwrap()].to_owned()
+    };
+    assert_eq!(
+        ["unaccompanied_child", "medical", "elderly", "child_with_family", "adult"].map(total),
+        ["2", "1", "0", "1", "1"]
+    );
+    assert!(english.find("Bus 7 Khartoum → Argeen").unwrap() < english.find("الحافلة 7 الخرطوم ← أرقين").unwrap());
+    // The child's escort, by line number (a left-to-right isolate: "#4", never "4#") and name.
+    let escorted: Vec<&str> =
+        english.split("<td class=\"escort\">").skip(1).map(|cell| &cell[..cell.find("</td>").unwrap()]).collect();
+    let with_father = escorted.iter().filter(|cell| cell.contains("<bdi>عادل</bdi>")).collect::<Vec<_>>();
+    assert_eq!(with_father.len(), 1, "{escorted:?}");
+    assert!(with_father[0].starts_with("<bdi dir=\"ltr\">#"), "{}", with_father[0]);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_manifest_names_each_passengers_class_and_escort() {
+    manifest_classes(TestServer::start().await).await;
+}
+
+#[tokio::test]
+async fn a_manifest_names_each_passengers_class_and_escort_on_postgres() {
+    let Some(server) = TestServer::start_postgres().await else { return };
+    manifest_classes(server).await;
 }
 
 async fn post(api: &Api, path: &str, body: Value) -> Value {

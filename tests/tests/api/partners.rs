@@ -196,6 +196,65 @@ async fn a_referral_goes_to_one_partner_step_by_step_on_postgres() {
     referral_flow(server).await;
 }
 
+/// Family tracing and consular documents have their own steps, stored and read back on the
+/// backend; a step of another kind of request is a 422 naming `step`, and nothing is recorded.
+async fn steps_fit_the_request(server: TestServer) {
+    let admin = server.admin().await;
+    let (operator, _) = user(&server, "omar", "operator").await;
+    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let (crescent_token, _) = token(&admin, &crescent).await;
+    let crescent_api = server.api().as_partner(&crescent_token);
+    let missing = report(&operator, 1).await;
+    let tracing = refer(&operator, &missing, &crescent, "family_tracing").await;
+    let papers = refer(&operator, &missing, &crescent, "consular_documents").await;
+    for referral in [&tracing, &papers] {
+        assert_eq!(act(&crescent_api, referral, "acceptance", json!({})).await.status, 200);
+    }
+
+    let wrong = act(&crescent_api, &tracing, "progress", json!({"step": "picked_up"})).await;
+    assert_eq!(
+        (wrong.status, wrong.error_code(), wrong.body["error"]["field"].as_str()),
+        (422, "step_not_for_request", Some("step"))
+    );
+    let wrong = act(&crescent_api, &papers, "progress", json!({"step": "reunited"})).await;
+    assert_eq!((wrong.status, wrong.error_code()), (422, "step_not_for_request"));
+
+    for step in ["contacted", "located", "reunited"] {
+        let reply = act(&crescent_api, &tracing, "progress", json!({"step": step})).await;
+        assert_eq!(reply.status, 200, "{step}: {}", reply.body);
+    }
+    assert_eq!(act(&crescent_api, &papers, "progress", json!({"step": "appointment_set"})).await.status, 200);
+    let back = act(&crescent_api, &tracing, "progress", json!({"step": "located"})).await;
+    assert_eq!((back.status, back.error_code()), (409, "invalid_transition"));
+
+    let case = crescent_api.get(&format!("/api/v1/partner/cases/{missing}")).await.unwrap();
+    let referrals = case.body["referrals"].as_array().unwrap();
+    let of = |id: &str| referrals.iter().find(|r| r["referral_id"].as_str() == Some(id)).unwrap().clone();
+    let history = |r: &Value| {
+        r["history"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(of(&tracing)["status"], "reunited");
+    assert_eq!(
+        history(&of(&tracing)),
+        ["accepted", "contacted", "located", "reunited"],
+        "the refused step left no trace"
+    );
+    assert_eq!(of(&papers)["status"], "appointment_set");
+    assert_eq!(history(&of(&papers)), ["accepted", "appointment_set"]);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn each_request_has_its_own_steps() {
+    steps_fit_the_request(TestServer::start().await).await;
+}
+
+#[tokio::test]
+async fn each_request_has_its_own_steps_on_postgres() {
+    let Some(server) = TestServer::start_postgres().await else { return };
+    steps_fit_the_request(server).await;
+}
+
 #[tokio::test]
 async fn the_poll_follows_a_cursor_and_a_withdrawal_ends_access() {
     let server = TestServer::start().await;
@@ -353,6 +412,10 @@ async fn exports_are_valid_hxl_csv_and_rfc7946_geojson_with_only_the_profile() {
     for case in [report(&admin, 21).await, report(&admin, 22).await, unlocated] {
         refer(&admin, &case, &iom, "food_water").await;
     }
+    // Raw bytes first: a client's text decoding would drop the byte order mark this checks.
+    let raw = partner.http.get(partner.url("/api/v1/partner/cases.csv")).bearer_auth(&iom_token).send().await.unwrap();
+    let raw = raw.bytes().await.unwrap();
+    assert!(raw.starts_with("\u{FEFF}case_id,".as_bytes()), "a byte order mark, so spreadsheets read Arabic");
     let csv = partner.send(partner.http.get(partner.url("/api/v1/partner/cases.csv"))).await.unwrap();
     assert_eq!(csv.status, 200);
     assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));

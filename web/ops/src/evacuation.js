@@ -290,7 +290,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
     return h(
       'li',
       { class: `movement status-${m.status}`, dataset: { movementId: m.movement_id, status: m.status } },
-      h('strong', { class: 'label' }, isolated(m.label)),
+      h('strong', { class: 'label' }, isolated(lang() === 'ar' && m.label_ar ? m.label_ar : m.label)),
       ` · ${t(`modes.${m.mode}`)} · `,
       h('span', { class: 'status' }, t(`movementStatus.${m.status}`)),
       h('p', { class: 'route' }, isolated(m.origin.name[lang()]), ` ${t('routeArrow')} `, isolated(m.destination.name[lang()]), ` · ${t('departure')}: ${when(m.departure_at)}`),
@@ -491,6 +491,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
       const answer = await api.planMovement({
         mode: data.get('mode'),
         label: data.get('label'),
+        label_ar: data.get('label_ar').trim() || null,
         origin_place_id: data.get('origin_place_id'),
         destination_place_id: data.get('destination_place_id'),
         departure_at: new Date(data.get('departure_at')).toISOString(),
@@ -508,6 +509,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
       h('h4', {}, t('planMovement')),
       h('label', {}, t('mode'), choice('mode', MODES, 'modes')),
       h('label', {}, t('movementLabel'), h('input', { name: 'label', required: true, maxlength: 120 })),
+      h('label', {}, t('movementLabelAr'), h('input', { name: 'label_ar', maxlength: 120, lang: 'ar', dir: 'rtl' })),
       h('label', {}, t('origin'), h('select', { name: 'origin_place_id', required: true })),
       h('label', {}, t('destination'), h('select', { name: 'destination_place_id', required: true })),
       h('label', {}, t('departure'), h('input', { type: 'datetime-local', name: 'departure_at', required: true })),

@@ -1,10 +1,51 @@
 // One referred case as the partner sees it: what its profile lets it see, its requests with
-// their history, and the answers it can give (accept; decline with a reason; report a step).
-import { h, isolated, isolatedLtr, joined } from '../../ops/src/dom.js';
-import { lang, list, t } from './i18n.js';
+// their history, and the answers it can give (accept; decline with a reason; report a step of
+// the request's kind). Every value is in the page's language; numbers, phones and coordinates
+// are left-to-right isolates; phones call when tapped and the area opens in the phone's maps.
+import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../ops/src/dom.js';
+import { EDGE_KM } from '../../ops/src/map.js';
+import { lang, list, t, tf, timeAgo } from './i18n.js';
 import { actionsFor, nextSteps } from './state.js';
 
 const when = (at) => new Date(at).toLocaleString(lang() === 'ar' ? 'ar' : 'en-GB');
+
+/** How wide an H3 cell of `resolution` is, in km, as said to people: "about 3 km". */
+export function acrossKm(resolution) {
+  return (2 * EDGE_KM[resolution]).toFixed(resolution >= 8 ? 1 : 0);
+}
+
+/** Time since `at`, kept current by the page (`refreshTimes`) without drawing the card again. */
+function since(at) {
+  return h('time', { class: 'since', datetime: at }, timeAgo(new Date(at).getTime(), Date.now()));
+}
+
+/** Bring every "time since" on the page up to now. */
+export function refreshTimes(root) {
+  const now = Date.now();
+  for (const time of root.querySelectorAll('time.since')) {
+    const text = timeAgo(new Date(time.getAttribute('datetime')).getTime(), now);
+    if (time.textContent !== text) time.textContent = text;
+  }
+}
+
+/** The coarse area: its size in words, its centre (left to right) and a `geo:` link that the
+ * field worker's phone opens in its own maps app (no map site is reachable from the room). */
+function area(location) {
+  const lat = location.lat.toFixed(5);
+  const lon = location.lon.toFixed(5);
+  return h(
+    'p',
+    { class: 'location' },
+    `${t('area')} (${tf('areaAcross', acrossKm(location.resolution))}): `,
+    isolatedLtr(`${lat}, ${lon}`, { class: 'coordinates' }),
+    ' · ',
+    h('a', { class: 'maps', href: `geo:${lat},${lon}?q=${lat},${lon}`, name: 'open-in-maps' }, t('openInMaps')),
+  );
+}
+
+/** A word from the page's vocabulary for a value the server sends as a code (`sex.female`);
+ * nothing for an absent or unknown value. */
+const word = (group, value) => (value == null || value === 'unknown' ? null : t(`${group}.${value}`));
 
 /**
  * Render case `c`. `act(referralId, action, fields)` carries out an answer and resolves to an
@@ -16,7 +57,7 @@ export function caseCard(c, { act, notices, selected, onSelect }) {
   // are all outside the profile is still counted.
   const people = c.people.map((p) => {
     const parts = joined(
-      [isolated(p.name), isolated(p.age != null ? `${t('age')} ${p.age}` : null), isolated(p.sex), isolatedLtr(p.phone), isolatedLtr(p.passport)],
+      [isolated(p.name), isolated(p.age != null ? `${t('age')} ${p.age}` : null), isolated(word('sex', p.sex)), phoneLinks(p.phone), isolatedLtr(p.passport)],
       ' · ',
     );
     return h('li', {}, parts.length ? parts : '•');
@@ -32,20 +73,16 @@ export function caseCard(c, { act, notices, selected, onSelect }) {
       h('span', { class: `level level-${c.priority}` }, t(`level.${c.priority}`)),
       c.location ? h('button', { type: 'button', class: 'link', name: 'show-on-map', onclick: onSelect }, t('showOnMap')) : '',
     ),
-    h(
-      'p',
-      { class: 'location' },
-      c.location
-        ? [`${t('location')}: `, isolatedLtr(`${c.location.lat.toFixed(4)}, ${c.location.lon.toFixed(4)} (H3 ${c.location.resolution})`)]
-        : t('noLocation'),
-    ),
+    c.location ? area(c.location) : h('p', { class: 'location' }, t('noLocation')),
     c.place ? h('p', {}, `${t('place')}: `, isolated(c.place)) : '',
     h('h4', {}, `${t('people')} (${c.people.length})`),
     h('ul', { class: 'people' }, people),
     c.needs?.length ? h('p', { class: 'needs' }, `${t('needs')}: ${list(c.needs.map((n) => t(`need.${n}`)))}`) : '',
     c.flags?.length ? h('p', { class: 'flags' }, `${t('flags')}: ${list(c.flags.map((f) => t(`flag.${f}`)))}`) : '',
     c.message ? h('blockquote', {}, `${t('message')}: `, isolated(c.message)) : '',
-    c.reporter ? h('p', {}, `${t('reporter')}: `, joined([isolated(c.reporter.name), isolatedLtr(c.reporter.phone), c.reporter.relation], ' · ')) : '',
+    c.reporter
+      ? h('p', { class: 'reporter' }, `${t('reporter')}: `, joined([isolated(c.reporter.name), phoneLinks(c.reporter.phone), isolated(word('relation', c.reporter.relation))], ' · '))
+      : '',
     h('h4', {}, t('referrals')),
     h('ul', { class: 'referrals' }, c.referrals.map((r) => referralItem(r, act, notices.get(r.referral_id)))),
   );
@@ -84,7 +121,7 @@ function referralItem(r, act, notice) {
     return form(
       'progress',
       (data) => act(r.referral_id, 'progress', { step: data.get('step'), text: data.get('text').trim() }),
-      h('select', { name: 'step', 'aria-label': t('step') }, nextSteps(r.status).map((s) => h('option', { value: s }, t(`referralStatus.${s}`)))),
+      h('select', { name: 'step', 'aria-label': t('step') }, nextSteps(r.status, r.request_type).map((s) => h('option', { value: s }, t(`referralStatus.${s}`)))),
       h('input', { name: 'text', placeholder: t('stepText'), 'aria-label': t('stepText') }),
       h('button', { type: 'submit', name: 'progress' }, t('report')),
     );
@@ -95,6 +132,8 @@ function referralItem(r, act, notice) {
     h('strong', {}, t(`requestType.${r.request_type}`)),
     ' · ',
     h('span', { class: 'status' }, t(`referralStatus.${r.status}`)),
+    ' · ',
+    h('span', { class: 'referred' }, `${t('referred')} `, since(r.referred_at)),
     r.note ? h('p', { class: 'note' }, `${t('opsNote')}: `, isolated(r.note)) : '',
     r.history.length
       ? h(

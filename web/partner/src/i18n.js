@@ -16,6 +16,18 @@ const words = {
     departure: 'موعد الانطلاق', seats: 'المقاعد', seatsTaken: 'محجوزة', passengers: 'الركاب', noPassengers: 'لم يُحجز لأحد بعد.',
     reference: 'المرجع', routeArrow: '←', needsCare: 'يحتاج رعاية طبية', needCareCount: 'بحاجة إلى رعاية طبية',
     sex: { male: 'ذكر', female: 'أنثى' },
+    relation: { self: 'الشخص نفسه', parent: 'أحد الوالدين', child: 'ابن أو ابنة', spouse: 'زوج أو زوجة', sibling: 'أخ أو أخت', guardian: 'وصي', relative: 'قريب', friend: 'صديق', other: 'صلة أخرى' },
+    area: 'منطقة تقريبية', areaAcross: (km) => `بعرض نحو ${km} كم`, openInMaps: 'افتح في الخرائط',
+    referred: 'أُحيلت', justNow: 'الآن',
+    // Arabic counts: one and two have their own forms, three to ten the plural, eleven and up
+    // the singular.
+    ago: (n, unit) => {
+      const [one, two, few, many] = { minute: ['دقيقة', 'دقيقتين', 'دقائق', 'دقيقة'], hour: ['ساعة', 'ساعتين', 'ساعات', 'ساعة'], day: ['يوم', 'يومين', 'أيام', 'يومًا'] }[unit];
+      return n === 1 ? `منذ ${one}` : n === 2 ? `منذ ${two}` : `منذ ${n} ${n <= 10 ? few : many}`;
+    },
+    filters: 'تصفية', filterStatus: 'حالة الطلب', filterRequest: 'نوع الطلب', any: 'الكل', shown: (n, all) => `${n} من ${all}`,
+    statusFilter: { pending: 'بانتظار ردكم', under_way: 'قيد التنفيذ', finished: 'منتهية' },
+    noMatch: 'لا توجد حالات بهذه التصفية.',
     modes: { bus: 'حافلة', flight: 'طائرة', ship: 'سفينة', train: 'قطار' },
     placeKinds: { assembly_point: 'نقطة تجمع', border_crossing: 'معبر حدودي', airport: 'مطار', port: 'ميناء' },
     movementStatus: { planned: 'مخطط لها', boarding: 'جارٍ الصعود', departed: 'انطلقت', arrived: 'وصلت', cancelled: 'أُلغيت' },
@@ -32,6 +44,7 @@ const words = {
       moved: 'تغيّر هذا الطلب قبل قليل؛ هذه حالته الآن.',
       gone: 'لم تعد هذه الحالة متاحة لكم.',
       tooLong: 'النص أطول من المسموح.',
+      wrongStep: 'هذه المرحلة لا تخص هذا النوع من الطلبات.',
       failed: 'تعذّر الحفظ:',
     },
     status: { new: 'جديدة', triaged: 'مفروزة', in_progress: 'قيد المتابعة', awaiting_evacuation: 'بانتظار الإجلاء', evacuated: 'تم الإجلاء', resolved: 'حُلّت', closed: 'مغلقة', duplicate: 'مكررة' },
@@ -39,7 +52,7 @@ const words = {
     need: { medical: 'رعاية طبية', evacuation: 'إجلاء', food: 'طعام', water: 'ماء', shelter: 'مأوى', power: 'كهرباء', documents: 'وثائق', missing_person: 'شخص مفقود', other: 'أخرى' },
     flag: { unaccompanied_minors: 'أطفال بلا مرافق', injured: 'مصاب', elderly: 'مسن', pregnant: 'حامل', disabled: 'ذو إعاقة', chronic_illness: 'مرض مزمن' },
     requestType: { medical_evacuation: 'إجلاء طبي', transport: 'نقل', shelter: 'مأوى', food_water: 'طعام وماء', consular_documents: 'وثائق قنصلية', family_tracing: 'البحث عن الأسر' },
-    referralStatus: { pending: 'بانتظار ردكم', accepted: 'قبلتموه', en_route: 'في الطريق', reached: 'وصلتم', picked_up: 'تم الاصطحاب', handed_over: 'تم التسليم', completed: 'اكتمل', unable: 'تعذّر التنفيذ', declined: 'اعتذرتم', withdrawn: 'سحبته غرفة العمليات' },
+    referralStatus: { pending: 'بانتظار ردكم', accepted: 'قبلتموه', en_route: 'في الطريق', reached: 'وصلتم', picked_up: 'تم الاصطحاب', handed_over: 'تم التسليم', contacted: 'تم التواصل مع الأسرة', located: 'عُثر على الشخص', reunited: 'لُمّ شمل الأسرة', appointment_set: 'حُدّد موعد', issued: 'صدرت الوثيقة', completed: 'اكتمل', unable: 'تعذّر التنفيذ', declined: 'اعتذرتم', withdrawn: 'سحبته غرفة العمليات' },
     profileField: { names: 'الأسماء', ages: 'الأعمار', sex: 'الجنس', phones: 'الهواتف', passports: 'جوازات السفر', needs: 'الاحتياجات', flags: 'الهشاشة', place: 'اسم المكان', message: 'رسالة المبلّغ', reporter: 'المبلّغ' },
   },
   en: {
@@ -56,6 +69,13 @@ const words = {
     departure: 'Departure', seats: 'Seats', seatsTaken: 'taken', passengers: 'Passengers', noPassengers: 'No one has a seat yet.',
     reference: 'Reference', routeArrow: '→', needsCare: 'Needs medical care', needCareCount: 'Need medical care',
     sex: { male: 'male', female: 'female' },
+    relation: { self: 'the person themself', parent: 'parent', child: 'son or daughter', spouse: 'spouse', sibling: 'brother or sister', guardian: 'guardian', relative: 'relative', friend: 'friend', other: 'other relation' },
+    area: 'Approximate area', areaAcross: (km) => `about ${km} km across`, openInMaps: 'Open in maps',
+    referred: 'Referred', justNow: 'just now',
+    ago: (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'} ago`,
+    filters: 'Filter', filterStatus: 'Request status', filterRequest: 'Request type', any: 'All', shown: (n, all) => `${n} of ${all}`,
+    statusFilter: { pending: 'Awaiting your answer', under_way: 'Under way', finished: 'Finished' },
+    noMatch: 'No cases match this filter.',
     modes: { bus: 'Bus', flight: 'Flight', ship: 'Ship', train: 'Train' },
     placeKinds: { assembly_point: 'Assembly point', border_crossing: 'Border crossing', airport: 'Airport', port: 'Port' },
     movementStatus: { planned: 'Planned', boarding: 'Boarding', departed: 'Departed', arrived: 'Arrived', cancelled: 'Cancelled' },
@@ -72,6 +92,7 @@ const words = {
       moved: 'This request changed a moment ago; this is how it stands now.',
       gone: 'This case is no longer available to you.',
       tooLong: 'The text is too long.',
+      wrongStep: 'This step does not belong to this kind of request.',
       failed: 'Could not save:',
     },
     status: { new: 'New', triaged: 'Triaged', in_progress: 'In progress', awaiting_evacuation: 'Awaiting evacuation', evacuated: 'Evacuated', resolved: 'Resolved', closed: 'Closed', duplicate: 'Duplicate' },
@@ -79,7 +100,7 @@ const words = {
     need: { medical: 'Medical', evacuation: 'Evacuation', food: 'Food', water: 'Water', shelter: 'Shelter', power: 'Power', documents: 'Documents', missing_person: 'Missing person', other: 'Other' },
     flag: { unaccompanied_minors: 'Children alone', injured: 'Injured', elderly: 'Elderly', pregnant: 'Pregnant', disabled: 'Disabled', chronic_illness: 'Chronic illness' },
     requestType: { medical_evacuation: 'Medical evacuation', transport: 'Transport', shelter: 'Shelter', food_water: 'Food and water', consular_documents: 'Consular documents', family_tracing: 'Family tracing' },
-    referralStatus: { pending: 'Awaiting your answer', accepted: 'Accepted', en_route: 'On the way', reached: 'Reached', picked_up: 'Picked up', handed_over: 'Handed over', completed: 'Completed', unable: 'Unable', declined: 'Declined', withdrawn: 'Withdrawn by the ops room' },
+    referralStatus: { pending: 'Awaiting your answer', accepted: 'Accepted', en_route: 'On the way', reached: 'Reached', picked_up: 'Picked up', handed_over: 'Handed over', contacted: 'Family contacted', located: 'Person located', reunited: 'Reunited', appointment_set: 'Appointment set', issued: 'Document issued', completed: 'Completed', unable: 'Unable', declined: 'Declined', withdrawn: 'Withdrawn by the ops room' },
     profileField: { names: 'names', ages: 'ages', sex: 'sex', phones: 'phones', passports: 'passports', needs: 'needs', flags: 'vulnerabilities', place: 'place name', message: "reporter's message", reporter: 'reporter' },
   },
 };
@@ -109,6 +130,20 @@ export function t(key) {
   return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) ?? key;
 }
 
+/** How long ago `at` (ms) was, at `now` (ms), in whole minutes, hours or days, the largest that
+ * fits: "12 minutes ago", "منذ 3 ساعات". Digits stay Western, as every number on the page. */
+export function timeAgo(at, now) {
+  const minutes = Math.floor(Math.max(0, now - at) / 60_000);
+  if (minutes < 1) return t('justNow');
+  const [n, unit] = minutes < 60 ? [minutes, 'minute'] : minutes < 48 * 60 ? [Math.floor(minutes / 60), 'hour'] : [Math.floor(minutes / 1440), 'day'];
+  return words[current].ago(n, unit);
+}
+
+/** A word that takes arguments (`areaAcross`, `shown`), called with them. */
+export function tf(key, ...args) {
+  return words[current][key](...args);
+}
+
 /**
  * A refusal from the API in the page's language: by its code and field where the page knows
  * them, else the server's own (English) message after a translated lead.
@@ -120,6 +155,7 @@ export function errorText(answer) {
   if (answer.status === 429) return t('errors.tooMany');
   if (answer.status === 404) return t('errors.gone');
   if (error.code === 'invalid_transition') return t('errors.moved');
+  if (error.code === 'step_not_for_request') return t('errors.wrongStep');
   if (error.code === 'required' && (error.field === 'reason' || error.field === 'text')) return t(`errors.${error.field}`);
   if (error.code === 'too_long') return t('errors.tooLong');
   return `${t('errors.failed')} ${error.message ?? answer.status}`;

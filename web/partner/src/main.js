@@ -6,12 +6,12 @@
 // cookie: it is never written to localStorage or kept in a variable after that request.
 import { h, isolated } from '../../ops/src/dom.js';
 import { connectLive } from '../../ops/src/live.js';
-import { EDGE_KM, mountMap } from '../../ops/src/map.js';
+import { mountMap } from '../../ops/src/map.js';
 import { EXPORTS, api } from './api.js';
-import { caseCard } from './cases.js';
-import { errorText, lang, list, setLang, t } from './i18n.js';
+import { acrossKm, caseCard, refreshTimes } from './cases.js';
+import { errorText, lang, list, setLang, t, tf } from './i18n.js';
 import { movementCard } from './movements.js';
-import { apply, createState, load, loadMovements, ordered, orderedMovements } from './state.js';
+import { REQUEST_TYPES, STATUS_FILTERS, apply, createState, load, loadMovements, matches, ordered, orderedMovements } from './state.js';
 
 const root = document.getElementById('app');
 const state = createState();
@@ -56,7 +56,6 @@ function signIn(message) {
 
 /** What the partner's data profile gives it, in words. */
 function profileSummary(profile) {
-  const across = (resolution) => (2 * EDGE_KM[resolution]).toFixed(resolution >= 8 ? 1 : 0);
   return h(
     'section',
     { class: 'profile' },
@@ -64,8 +63,8 @@ function profileSummary(profile) {
     h(
       'p',
       {},
-      `${t('precision')} ${across(profile.resolution)} ${t('km')}`,
-      profile.evacuation_resolution > profile.resolution ? `${t('afterEvacuation')} ${across(profile.evacuation_resolution)} ${t('km')}` : '',
+      `${t('precision')} ${acrossKm(profile.resolution)} ${t('km')}`,
+      profile.evacuation_resolution > profile.resolution ? `${t('afterEvacuation')} ${acrossKm(profile.evacuation_resolution)} ${t('km')}` : '',
     ),
     profile.region ? h('p', {}, t('region')) : '',
     h(
@@ -83,6 +82,39 @@ function desk(partner) {
   live?.close();
   const status = h('span', { class: 'connection', 'data-state': 'reconnecting' }, t('reconnecting'));
   const caseList = h('section', { class: 'cases', 'aria-label': t('cases') });
+  // The filters: by the status of a referral and by its request. A case the partner has just
+  // answered stays on the list until the filter changes, so an answer never pulls the next case
+  // under the partner's finger.
+  const filter = { status: '', request: '' };
+  const kept = new Set();
+  const shown = h('span', { class: 'shown' });
+  const choose = (name, label, values, words) =>
+    h(
+      'label',
+      {},
+      `${t(label)} `,
+      h(
+        'select',
+        {
+          name,
+          onchange: (e) => {
+            filter[name] = e.target.value;
+            kept.clear();
+            fitted = false;
+            dirty = true;
+          },
+        },
+        h('option', { value: '' }, t('any')),
+        values.map((v) => h('option', { value: v }, t(`${words}.${v}`))),
+      ),
+    );
+  const filters = h(
+    'form',
+    { class: 'filters', 'aria-label': t('filters'), onsubmit: (e) => e.preventDefault() },
+    choose('status', 'filterStatus', STATUS_FILTERS, 'statusFilter'),
+    choose('request', 'filterRequest', REQUEST_TYPES, 'requestType'),
+    shown,
+  );
   const movementList = h('section', { class: 'movements', 'aria-label': t('movements') });
   const mapPanel = h('div', { class: 'map' });
   const name = (lang() === 'ar' && partner.name_ar) || partner.name;
@@ -101,7 +133,7 @@ function desk(partner) {
       'main',
       {},
       mapPanel,
-      h('div', { class: 'list' }, h('h2', {}, t('movements')), movementList, h('h2', {}, t('cases')), caseList),
+      h('div', { class: 'list' }, h('h2', {}, t('movements')), movementList, h('h2', {}, t('cases')), filters, caseList),
     ),
   );
 
@@ -109,6 +141,7 @@ function desk(partner) {
   const notices = new Map(); // referral id → the last refusal, in the page's language
   const cards = new Map(); // case id → {data, element}: only changed cases are drawn again
   const empty = h('p', { class: 'empty' }, t('noCases'));
+  const noMatch = h('p', { class: 'empty' }, t('noMatch'));
   const movementCards = new Map(); // movement id → {data, element}, likewise
   const openMovements = new Set(); // movements whose passenger list the partner opened
   const noMovements = h('p', { class: 'empty' }, t('noMovements'));
@@ -133,6 +166,7 @@ function desk(partner) {
       : action === 'decline' ? await api.decline(referralId, fields.reason)
       : await api.progress(referralId, fields.step, fields.text);
     if (answer.status === 401) return signIn(t('errors.sessionEnded'));
+    if (c) kept.add(c.case_id);
     if (answer.ok) {
       notices.delete(referralId);
       // What was typed has been said: clear it from the card on screen now (a card drawn again
@@ -174,7 +208,9 @@ function desk(partner) {
 
   function render() {
     renderMovements();
-    const cases = ordered(state);
+    const all = ordered(state);
+    const cases = all.filter((c) => kept.has(c.case_id) || matches(c, filter));
+    shown.textContent = filter.status || filter.request ? tf('shown', cases.length, all.length) : '';
     const elements = cases.map((c) => {
       let entry = cards.get(c.case_id);
       if (!entry || entry.data !== c) {
@@ -186,7 +222,7 @@ function desk(partner) {
       return entry.element;
     });
     for (const id of [...cards.keys()]) if (!state.cases.has(id)) cards.delete(id);
-    const wanted = elements.length ? elements : [empty];
+    const wanted = elements.length ? elements : [all.length ? noMatch : empty];
     const current = [...caseList.children];
     // Moving a card that is already in place would take the focus from a field being typed in.
     if (current.length !== wanted.length || current.some((e, i) => e !== wanted[i])) caseList.replaceChildren(...wanted);
@@ -200,8 +236,10 @@ function desk(partner) {
     }
   }
 
-  // One render per animation frame, however many items arrived in it.
+  // One render per animation frame, however many items arrived in it; the times since referral
+  // move on every half minute, in place.
   let stopped = false;
+  const ticking = setInterval(() => (root.contains(caseList) ? refreshTimes(caseList) : clearInterval(ticking)), 30_000);
   const frame = () => {
     if (stopped || !root.contains(caseList)) return; // signed out or redrawn in the other language
     if (dirty) {

@@ -36,7 +36,7 @@ export function movementCard(m, { open, onToggle }) {
     h(
       'header',
       {},
-      h('h3', {}, h('span', { class: 'mode' }, t(`modes.${m.mode}`)), ' · ', isolated(m.label, { class: 'label' })),
+      h('h3', {}, h('span', { class: 'mode' }, t(`modes.${m.mode}`)), ' · ', isolated(lang() === 'ar' && m.label_ar ? m.label_ar : m.label, { class: 'label' })),
       h('span', { class: `movement-status status-${m.status}` }, t(`movementStatus.${m.status}`)),
     ),
     h('p', { class: 'route' }, placeName(m.origin), ` ${t('routeArrow')} `, placeName(m.destination)),

@@ -9,9 +9,22 @@
 
 export const LEVELS = ['critical', 'high', 'normal', 'low'];
 
-/** The working steps in order; `unable` may end a referral at any of them. */
-export const STEPS = ['accepted', 'en_route', 'reached', 'picked_up', 'handed_over', 'completed'];
+/** The working steps of each request, in order, between `accepted` and `completed` (`unable`
+ * may end a referral at any of them). The server's rule (the domain's `RequestType::steps`)
+ * decides; this copy only keeps the page from offering a step the server would refuse. */
+export const STEPS_BY_REQUEST = {
+  medical_evacuation: ['en_route', 'reached', 'picked_up', 'handed_over'],
+  transport: ['en_route', 'reached', 'picked_up', 'handed_over'],
+  shelter: ['en_route', 'reached', 'picked_up', 'handed_over'],
+  food_water: ['en_route', 'reached', 'handed_over'],
+  consular_documents: ['appointment_set', 'issued'],
+  family_tracing: ['contacted', 'located', 'reunited'],
+};
+export const REQUEST_TYPES = Object.keys(STEPS_BY_REQUEST);
 export const FINAL = ['completed', 'unable', 'declined', 'withdrawn'];
+
+/** The status filter's choices: a referral awaiting the partner's answer, one in hand, one over. */
+export const STATUS_FILTERS = ['pending', 'under_way', 'finished'];
 
 /** The kinds of feed item that are about a movement, not a case. */
 export const MOVEMENT_KINDS = ['movement_planned', 'movement_changed', 'passenger_changed'];
@@ -82,31 +95,39 @@ export function actionsFor(status) {
   return ['progress'];
 }
 
-/** The progress steps open after `status`: the later working steps (any may be skipped), and
- * `unable`. */
-export function nextSteps(status) {
-  const at = STEPS.indexOf(status);
-  if (at < 0 || FINAL.includes(status)) return [];
-  return [...STEPS.slice(at + 1), 'unable'];
+/** The progress steps open to a `requestType` referral in `status`: the request's later working
+ * steps (any may be skipped), `completed` and `unable`. A status the request does not know (a
+ * step recorded before requests had their own) leaves all its steps open, as the server does. */
+export function nextSteps(status, requestType) {
+  if (status === 'pending' || FINAL.includes(status)) return [];
+  const steps = ['accepted', ...(STEPS_BY_REQUEST[requestType] ?? [])];
+  const at = steps.indexOf(status);
+  return [...steps.slice(Math.max(at, 0) + 1), 'completed', 'unable'];
 }
 
-/** 0: a referral awaits the partner's answer; 1: work in progress; 2: everything finished. */
-function urgency(c) {
-  if (c.referrals.some((r) => r.status === 'pending')) return 0;
-  if (c.referrals.some((r) => !FINAL.includes(r.status))) return 1;
-  return 2;
+/** Which of the status filter's groups a referral status is in. */
+export function statusGroup(status) {
+  if (status === 'pending') return 'pending';
+  return FINAL.includes(status) ? 'finished' : 'under_way';
 }
 
-const lastChange = (c) => Math.max(0, ...c.referrals.map((r) => new Date(r.updated_at).getTime()));
+/** Whether case `c` has a referral in the status group and of the request type chosen (an empty
+ * choice matches any). */
+export function matches(c, { status = '', request = '' } = {}) {
+  return c.referrals.some((r) => (!status || statusGroup(r.status) === status) && (!request || r.request_type === request));
+}
 
-/** The cases in the order the desk shows them: those awaiting an answer, then those in hand,
- * then finished ones; worst priority first, then the most recently changed. */
+/** When the case was first referred to the partner (its earliest referral of those it sees). */
+export const referredAt = (c) => Math.min(...c.referrals.map((r) => new Date(r.referred_at).getTime()));
+
+/** The cases in the order the desk shows them: worst priority first, then the longest referred.
+ * Nothing the partner does moves a card (answering or reporting a step changes neither key), so
+ * the next tap lands where the partner aims; only the ops room's re-prioritising does. */
 export function ordered(state) {
   return [...state.cases.values()].sort(
     (a, b) =>
-      urgency(a) - urgency(b) ||
       LEVELS.indexOf(a.priority) - LEVELS.indexOf(b.priority) ||
-      lastChange(b) - lastChange(a) ||
+      referredAt(a) - referredAt(b) ||
       a.reference.localeCompare(b.reference),
   );
 }

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{self, PARTNER_HASH_DOMAIN, PARTNER_SESSION_HASH_DOMAIN, PartnerCaller};
+use crate::http::csv_attachment;
 use crate::http::error::{ApiError, ErrorBody, Problem};
 use crate::http::extract::{ApiJson, ApiQuery, OptionalJson, UuidPath};
 use crate::http::live::checked_upgrade;
@@ -193,19 +194,18 @@ pub async fn get_geojson(State(app): State<AppState>, caller: PartnerCaller) -> 
     Ok(([(CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
-/// The partner's cases as CSV: a header row, an HXL hashtag row, one row per person; only the
-/// profile's columns.
+/// The partner's cases as CSV (UTF-8 with a byte order mark, so spreadsheets read Arabic): a
+/// header row, an HXL hashtag row, one row per person; only the profile's columns.
 #[utoipa::path(
     get,
     path = "/api/v1/partner/cases.csv",
     tag = "partner",
-    responses((status = 200, description = "text/csv with an HXL hashtag row"), (status = 401, body = ErrorBody))
+    responses((status = 200, description = "UTF-8 CSV with a byte order mark and an HXL hashtag row", content_type = "text/csv"), (status = 401, body = ErrorBody))
 )]
 pub async fn get_csv(State(app): State<AppState>, caller: PartnerCaller) -> Result<Response, ApiError> {
     let partner = &caller.session.partner;
     let cases = partner_feed::current_cases(&app.store, partner, MAX_CASES).await?;
-    let body = view::to_csv(&cases, &partner.profile);
-    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
+    Ok(csv_attachment("cases.csv", view::to_csv(&cases, &partner.profile)))
 }
 
 async fn act(
@@ -262,8 +262,11 @@ pub async fn post_decline(
     act(&app, &caller, referral_id, ReferralCommand::Decline { reason }).await
 }
 
-/// Report progress on an accepted referral: en_route, reached, picked_up, handed_over,
-/// completed, or unable (with the reason).
+/// Report progress on an accepted referral, forward only, with the steps of its request
+/// (`RequestType::steps`: transport and medical evacuation en_route, reached, picked_up,
+/// handed_over; family tracing contacted, located, reunited; consular documents
+/// appointment_set, issued), then completed, or unable (with the reason). Another request's
+/// step is a 422 `step_not_for_request` on `step`.
 #[utoipa::path(
     post,
     path = "/api/v1/partner/referrals/{referral_id}/progress",

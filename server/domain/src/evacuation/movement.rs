@@ -149,6 +149,8 @@ pub const MAX_SEATS: u32 = 5_000;
 pub struct MovementInput {
     pub mode: Option<Mode>,
     pub label: Option<String>,
+    /// The label in Arabic, when the one above is not (optional).
+    pub label_ar: Option<String>,
     pub origin: Option<Place>,
     pub destination: Option<Place>,
     pub departure_at: Option<Timestamp>,
@@ -162,6 +164,10 @@ pub struct Movement {
     pub movement_id: Uuid,
     pub mode: Mode,
     pub label: String,
+    /// The label in Arabic, for the Arabic manifest and pages (absent in movements planned
+    /// before it existed, and when the label needs no translation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_ar: Option<String>,
     pub origin_place_id: Uuid,
     pub destination_place_id: Uuid,
     pub departure_at: Timestamp,
@@ -172,6 +178,20 @@ pub struct Movement {
 }
 
 impl Movement {
+    /// The label to show in a page's language: the Arabic one on an Arabic page when there is
+    /// one, else the label as typed.
+    pub fn label_in(&self, english: bool) -> &str {
+        match (&self.label_ar, english) {
+            (Some(arabic), false) => arabic,
+            _ => &self.label,
+        }
+    }
+
+    /// The label in the page's other language, when there is a second one.
+    pub fn label_other(&self, english: bool) -> Option<&str> {
+        self.label_ar.as_deref().map(|arabic| if english { arabic } else { self.label.as_str() })
+    }
+
     /// Validate a plan: the origin an assembly point, the destination a crossing, an airport or
     /// a port, a label, a departure and from 1 to [`MAX_SEATS`] seats.
     pub fn plan(movement_id: Uuid, input: &MovementInput) -> Result<Self, Rejected> {
@@ -180,6 +200,10 @@ impl Movement {
             .ok_or_else(|| Rejected::new("missing", "label", "give the movement a name people will recognise"))?;
         if label.as_str().chars().count() > MAX_NAME_CHARS {
             return Err(Rejected::new("too_long", "label", format!("at most {MAX_NAME_CHARS} characters")));
+        }
+        let label_ar = Message::parse_field(input.label_ar.as_deref(), "label_ar")?;
+        if label_ar.as_ref().is_some_and(|l| l.as_str().chars().count() > MAX_NAME_CHARS) {
+            return Err(Rejected::new("too_long", "label_ar", format!("at most {MAX_NAME_CHARS} characters")));
         }
         let origin =
             input.origin.as_ref().ok_or_else(|| Rejected::new("not_found", "origin_place_id", "no such place"))?;
@@ -210,6 +234,7 @@ impl Movement {
             movement_id,
             mode,
             label: label.as_str().to_owned(),
+            label_ar: label_ar.map(|l| l.as_str().to_owned()),
             origin_place_id: origin.place_id,
             destination_place_id: destination.place_id,
             departure_at,
@@ -338,6 +363,7 @@ mod tests {
         let input = MovementInput {
             mode: Some(Mode::Bus),
             label: Some("Bus 1 Khartoum → Wadi Halfa".into()),
+            label_ar: None,
             origin: Some(place(PlaceKind::AssemblyPoint, 15.6)),
             destination: Some(place(PlaceKind::BorderCrossing, 21.8)),
             departure_at: Some(Timestamp(0)),
@@ -349,7 +375,42 @@ mod tests {
         let backwards =
             MovementInput { origin: input.destination.clone(), destination: input.origin.clone(), ..input.clone() };
         assert_eq!(Movement::plan(Uuid::nil(), &backwards).unwrap_err().field.as_deref(), Some("origin_place_id"));
-        let empty = MovementInput { seats: Some(0), ..input };
+        let empty = MovementInput { seats: Some(0), ..input.clone() };
         assert_eq!(Movement::plan(Uuid::nil(), &empty).unwrap_err().field.as_deref(), Some("seats"));
+    }
+
+    #[test]
+    fn a_movement_may_carry_its_label_in_arabic_too() {
+        use crate::evacuation::place::PlaceInput;
+        let place = |kind| {
+            let input = PlaceInput {
+                kind: Some(kind),
+                name: Some((Some("م".into()), Some("P".into()))),
+                lat: Some(15.6),
+                lon: Some(32.5),
+            };
+            Place::parse(Uuid::new_v4(), 1, &input).unwrap()
+        };
+        let input = MovementInput {
+            mode: Some(Mode::Bus),
+            label: Some("Bus 1".into()),
+            label_ar: Some("الحافلة 1".into()),
+            origin: Some(place(PlaceKind::AssemblyPoint)),
+            destination: Some(place(PlaceKind::BorderCrossing)),
+            departure_at: Some(Timestamp(0)),
+            seats: Some(50),
+            shared_with: vec![],
+        };
+        let planned = Movement::plan(Uuid::nil(), &input).unwrap();
+        assert_eq!((planned.label_in(false), planned.label_other(false)), ("الحافلة 1", Some("Bus 1")));
+        assert_eq!((planned.label_in(true), planned.label_other(true)), ("Bus 1", Some("الحافلة 1")));
+        let english_only = Movement::plan(Uuid::nil(), &MovementInput { label_ar: None, ..input.clone() }).unwrap();
+        assert_eq!((english_only.label_in(false), english_only.label_other(false)), ("Bus 1", None));
+        let hidden = MovementInput { label_ar: Some("\u{202E}1".into()), ..input };
+        assert_eq!(Movement::plan(Uuid::nil(), &hidden).unwrap_err().field.as_deref(), Some("label_ar"));
+        // Movements stored before the Arabic label existed still read.
+        let mut stored = serde_json::to_value(&english_only).unwrap();
+        stored.as_object_mut().unwrap().remove("label_ar");
+        assert_eq!(serde_json::from_value::<Movement>(stored).unwrap(), english_only);
     }
 }

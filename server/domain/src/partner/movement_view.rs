@@ -64,6 +64,8 @@ pub struct PartnerMovement {
     pub movement_id: Uuid,
     pub mode: Mode,
     pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_ar: Option<String>,
     pub origin: PlaceView,
     pub destination: PlaceView,
     #[serde(serialize_with = "as_rfc3339")]
@@ -121,6 +123,7 @@ pub fn project_change(
         movement_id: movement.movement_id,
         mode: movement.mode,
         label: movement.label.clone(),
+        label_ar: movement.label_ar.clone(),
         origin: PlaceView::from(origin),
         destination: PlaceView::from(destination),
         departure_at: movement.departure_at,
@@ -154,6 +157,7 @@ mod tests {
             movement_id: Uuid::nil(),
             mode: Mode::Bus,
             label: "Bus 1".into(),
+            label_ar: None,
             origin_place_id: origin.place_id,
             destination_place_id: destination.place_id,
             departure_at: Timestamp(0),

@@ -1,9 +1,10 @@
 //! Referrals: a case handed to a partner for one kind of help, and what the partner did.
 //!
 //! Owns the request types, the referral's status and its transitions (pending → accepted or
-//! declined; then progress steps forward only, ending in completed or unable; an operator may
-//! withdraw a referral that is still open), which statuses give the partner access to the case,
-//! and the referral events. Must not know who is asking beyond "an operator" or "the partner".
+//! declined; then the progress steps of the request's type, forward only, ending in completed or
+//! unable; an operator may withdraw a referral that is still open), which statuses give the
+//! partner access to the case, and the referral events. Must not know who is asking beyond "an
+//! operator" or "the partner".
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -49,6 +50,28 @@ impl RequestType {
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == raw)
     }
+
+    /// The working steps a partner reports on this kind of request, in order, between
+    /// `accepted` and the end (`completed` or `unable`, open to every type). A step of another
+    /// type is refused: family tracing has no "picked up", transport no "reunited".
+    pub fn steps(self) -> &'static [ReferralStatus] {
+        use ReferralStatus::*;
+        match self {
+            RequestType::MedicalEvacuation | RequestType::Transport => &[EnRoute, Reached, PickedUp, HandedOver],
+            // People are taken to a shelter and handed over to it.
+            RequestType::Shelter => &[EnRoute, Reached, PickedUp, HandedOver],
+            // Supplies are brought and handed over; nobody is picked up.
+            RequestType::FoodWater => &[EnRoute, Reached, HandedOver],
+            RequestType::ConsularDocuments => &[AppointmentSet, Issued],
+            RequestType::FamilyTracing => &[Contacted, Located, Reunited],
+        }
+    }
+
+    /// Whether a partner may report `step` on this kind of request.
+    pub fn allows(self, step: ProgressStep) -> bool {
+        let status = step.status();
+        status.is_final() || self.steps().contains(&status)
+    }
 }
 
 /// Where a referral stands.
@@ -62,13 +85,24 @@ pub enum ReferralStatus {
     Reached,
     PickedUp,
     HandedOver,
+    /// Family tracing: the family was reached.
+    Contacted,
+    /// Family tracing: the person sought was found.
+    Located,
+    /// Family tracing: the person is back with the family.
+    Reunited,
+    /// Consular documents: an appointment at the consulate or embassy is set.
+    AppointmentSet,
+    /// Consular documents: the travel document was issued.
+    Issued,
     Completed,
     Unable,
     Declined,
     Withdrawn,
 }
 
-/// A partner's report of progress on an accepted referral.
+/// A partner's report of progress on an accepted referral. Which steps fit which request:
+/// [`RequestType::steps`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -77,6 +111,11 @@ pub enum ProgressStep {
     Reached,
     PickedUp,
     HandedOver,
+    Contacted,
+    Located,
+    Reunited,
+    AppointmentSet,
+    Issued,
     Completed,
     Unable,
 }
@@ -88,6 +127,11 @@ impl ProgressStep {
             ProgressStep::Reached => ReferralStatus::Reached,
             ProgressStep::PickedUp => ReferralStatus::PickedUp,
             ProgressStep::HandedOver => ReferralStatus::HandedOver,
+            ProgressStep::Contacted => ReferralStatus::Contacted,
+            ProgressStep::Located => ReferralStatus::Located,
+            ProgressStep::Reunited => ReferralStatus::Reunited,
+            ProgressStep::AppointmentSet => ReferralStatus::AppointmentSet,
+            ProgressStep::Issued => ReferralStatus::Issued,
             ProgressStep::Completed => ReferralStatus::Completed,
             ProgressStep::Unable => ReferralStatus::Unable,
         }
@@ -95,13 +139,18 @@ impl ProgressStep {
 }
 
 impl ReferralStatus {
-    pub const ALL: [ReferralStatus; 10] = [
+    pub const ALL: [ReferralStatus; 15] = [
         ReferralStatus::Pending,
         ReferralStatus::Accepted,
         ReferralStatus::EnRoute,
         ReferralStatus::Reached,
         ReferralStatus::PickedUp,
         ReferralStatus::HandedOver,
+        ReferralStatus::Contacted,
+        ReferralStatus::Located,
+        ReferralStatus::Reunited,
+        ReferralStatus::AppointmentSet,
+        ReferralStatus::Issued,
         ReferralStatus::Completed,
         ReferralStatus::Unable,
         ReferralStatus::Declined,
@@ -116,6 +165,11 @@ impl ReferralStatus {
             ReferralStatus::Reached => "reached",
             ReferralStatus::PickedUp => "picked_up",
             ReferralStatus::HandedOver => "handed_over",
+            ReferralStatus::Contacted => "contacted",
+            ReferralStatus::Located => "located",
+            ReferralStatus::Reunited => "reunited",
+            ReferralStatus::AppointmentSet => "appointment_set",
+            ReferralStatus::Issued => "issued",
             ReferralStatus::Completed => "completed",
             ReferralStatus::Unable => "unable",
             ReferralStatus::Declined => "declined",
@@ -154,16 +208,14 @@ impl ReferralStatus {
         )
     }
 
-    /// Order of the working steps, so progress only moves forward.
-    fn step_rank(self) -> u8 {
+    /// Order of the working steps of `request`, so progress only moves forward: accepted first,
+    /// then the type's steps, then the end.
+    fn step_rank(self, request: RequestType) -> usize {
         match self {
-            ReferralStatus::Accepted => 1,
-            ReferralStatus::EnRoute => 2,
-            ReferralStatus::Reached => 3,
-            ReferralStatus::PickedUp => 4,
-            ReferralStatus::HandedOver => 5,
-            ReferralStatus::Completed | ReferralStatus::Unable => 6,
             ReferralStatus::Pending | ReferralStatus::Declined | ReferralStatus::Withdrawn => 0,
+            ReferralStatus::Accepted => 1,
+            ReferralStatus::Completed | ReferralStatus::Unable => usize::MAX,
+            step => request.steps().iter().position(|s| *s == step).map_or(0, |at| at + 2),
         }
     }
 }
@@ -262,10 +314,24 @@ pub fn decide(
         }
         ReferralCommand::Progress { step, text } => {
             let to = step.status();
+            let request = state.request_type;
+            if !request.allows(step) {
+                let steps: Vec<&str> = request.steps().iter().map(|s| s.as_str()).collect();
+                return Err(Rejected::new(
+                    "step_not_for_request",
+                    "step",
+                    format!(
+                        "{} is not a step of {}; its steps are {}, completed or unable",
+                        to.as_str(),
+                        request.as_str(),
+                        steps.join(", ")
+                    ),
+                ));
+            }
             if !from.accepted() || from.is_final() {
                 return refuse(format!("progress needs an accepted, unfinished referral; it is {}", from.as_str()));
             }
-            if to != ReferralStatus::Unable && to.step_rank() <= from.step_rank() {
+            if to != ReferralStatus::Unable && to.step_rank(request) <= from.step_rank(request) {
                 return refuse(format!("the referral is already {}; steps only move forward", from.as_str()));
             }
             if to == ReferralStatus::Unable && text.is_none() {
@@ -297,11 +363,15 @@ mod tests {
     use super::*;
 
     fn state(status: ReferralStatus) -> ReferralState {
+        state_of(RequestType::MedicalEvacuation, status)
+    }
+
+    fn state_of(request_type: RequestType, status: ReferralStatus) -> ReferralState {
         ReferralState {
             referral_id: Uuid::from_u128(1),
             case_id: Uuid::from_u128(2),
             partner_id: Uuid::from_u128(3),
-            request_type: RequestType::MedicalEvacuation,
+            request_type,
             status,
         }
     }
@@ -339,6 +409,56 @@ mod tests {
         assert_eq!(run(EnRoute, step(ProgressStep::Unable, None)).unwrap_err().field.as_deref(), Some("text"));
         assert_eq!(run(HandedOver, step(ProgressStep::Unable, Some("road closed"))), Ok(Unable));
         assert_eq!(run(HandedOver, step(ProgressStep::Completed, None)), Ok(Completed));
+    }
+
+    fn progress(request: RequestType, from: ReferralStatus, step: ProgressStep) -> Result<ReferralStatus, Rejected> {
+        let command = ReferralCommand::Progress { step, text: None };
+        decide(&state_of(request, from), command, PARTNER, Timestamp(0)).map(|c| c.to)
+    }
+
+    #[test]
+    fn each_request_type_has_its_own_steps() {
+        use ProgressStep as S;
+        use ReferralStatus::*;
+        let tracing = RequestType::FamilyTracing;
+        assert_eq!(progress(tracing, Accepted, S::Contacted), Ok(Contacted));
+        assert_eq!(progress(tracing, Contacted, S::Located), Ok(Located));
+        assert_eq!(progress(tracing, Accepted, S::Reunited), Ok(Reunited), "steps may be skipped");
+        assert_eq!(progress(tracing, Reunited, S::Completed), Ok(Completed));
+        assert!(progress(tracing, Located, S::Contacted).is_err(), "forward only");
+        let documents = RequestType::ConsularDocuments;
+        assert_eq!(progress(documents, Accepted, S::AppointmentSet), Ok(AppointmentSet));
+        assert_eq!(progress(documents, AppointmentSet, S::Issued), Ok(Issued));
+        assert!(progress(documents, Issued, S::AppointmentSet).is_err());
+        assert_eq!(progress(RequestType::FoodWater, Reached, S::HandedOver), Ok(HandedOver));
+        assert_eq!(progress(RequestType::Transport, Reached, S::PickedUp), Ok(PickedUp), "transport as before");
+        for request in RequestType::ALL {
+            assert!(request.allows(S::Completed) && request.allows(S::Unable), "{request:?} can always end");
+        }
+    }
+
+    #[test]
+    fn a_step_of_another_request_type_is_refused_on_its_field() {
+        use ProgressStep as S;
+        use ReferralStatus::*;
+        let cases = [
+            (RequestType::FamilyTracing, S::PickedUp),
+            (RequestType::FamilyTracing, S::EnRoute),
+            (RequestType::ConsularDocuments, S::HandedOver),
+            (RequestType::Transport, S::Reunited),
+            (RequestType::MedicalEvacuation, S::Issued),
+            (RequestType::FoodWater, S::PickedUp),
+        ];
+        for (request, step) in cases {
+            let refusal = progress(request, Accepted, step).unwrap_err();
+            assert_eq!(
+                (refusal.code, refusal.field.as_deref()),
+                ("step_not_for_request", Some("step")),
+                "{request:?} {step:?}"
+            );
+        }
+        let message = progress(RequestType::FamilyTracing, Accepted, S::PickedUp).unwrap_err().message;
+        assert!(message.contains("contacted, located, reunited"), "{message}");
     }
 
     #[test]

@@ -382,22 +382,22 @@ pub fn push_csv_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
     out.push_str("\r\n");
 }
 
-/// The cases as CSV: a header row, an HXL hashtag row, then one row per person (one row for a
-/// case without people). Only the profile's columns appear.
+/// The byte order mark a CSV starts with: spreadsheet programs (Excel) read UTF-8 only with it,
+/// and without it garble Arabic names.
+pub const CSV_BOM: char = '\u{FEFF}';
+
+/// The cases as CSV: a byte order mark, a header row, an HXL hashtag row, then one row per
+/// person (one row for a case without people). Only the profile's columns appear.
 pub fn to_csv(cases: &[PartnerCase], profile: &DataProfile) -> String {
     let columns: Vec<&Column> = COLUMNS.iter().filter(|c| c.field.is_none_or(|f| profile.allows(f))).collect();
-    let mut out = String::new();
-    let mut line = |cells: Vec<String>| {
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    };
-    line(columns.iter().map(|c| c.header.to_owned()).collect());
-    line(columns.iter().map(|c| c.hashtag.to_owned()).collect());
+    let mut out = String::from(CSV_BOM);
+    push_csv_row(&mut out, &columns.iter().map(|c| c.header).collect::<Vec<_>>());
+    push_csv_row(&mut out, &columns.iter().map(|c| c.hashtag).collect::<Vec<_>>());
     for case in cases {
         let people: Vec<Option<&PersonView>> =
             if case.people.is_empty() { vec![None] } else { case.people.iter().map(Some).collect() };
         for person in people {
-            line(columns.iter().map(|c| csv_cell(&(c.value)(case, person))).collect());
+            push_csv_row(&mut out, &columns.iter().map(|c| (c.value)(case, person)).collect::<Vec<_>>());
         }
     }
     out
@@ -518,6 +518,7 @@ mod tests {
         assert!(!json.contains("consular_documents"));
         let csv = to_csv(&[view], &profile);
         assert!(!csv.contains("passport") && csv.contains("#beneficiary+name"));
+        assert!(csv.starts_with("\u{FEFF}case_id,reference,"), "a byte order mark, then the header");
     }
 
     #[test]
