@@ -97,8 +97,8 @@ pub struct BenchArgs {
     search_probes: usize,
     /// Run the search phase (`--only search`) on this database instead of storing `--cases`
     /// of its own: one filled by `opsroom seed` (cases in every status, some assigned, some not
-    /// yet due), holding `--cases` cases. The phase adds its account and files the cases for
-    /// matching (see `search::prepare_seeded`); the cases themselves are only read.
+    /// yet due), holding `--cases` cases. The phase adds its account and moves the matcher past
+    /// the cases (see `search::prepare_seeded`); the cases themselves are only read.
     #[arg(long)]
     search_database: Option<String>,
     /// People awaiting evacuation around the movement's origin in the evacuation phase (the
