@@ -96,8 +96,11 @@ for (const language of ['ar', 'en']) {
     assert.equal(before[0], transport.reference);
     assert.deepEqual(before.slice(1), [tracing.reference, documents.reference]);
     // Accept and step through, case by case: the list never moves.
-    // Where the card sits on the page (not in the viewport, which a click scrolls).
-    const top = (reference) => page.$eval(card(reference), (element) => element.getBoundingClientRect().top + window.scrollY);
+    // Where the card sits in the list (not in the viewport, which a click scrolls; nor on the
+    // page, where the filters' and movements' sections above the list may still be settling
+    // on a loaded machine — the answered card must not move within the list of cases).
+    const top = (reference) =>
+      page.$eval(card(reference), (element) => element.getBoundingClientRect().top - element.closest('.cases').getBoundingClientRect().top);
     const tracingTop = await top(tracing.reference);
     await page.click(`${card(tracing.reference)} button[name=accept]`);
     await showsStatus(page, tracing.referralId, 'accepted');
