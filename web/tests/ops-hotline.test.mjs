@@ -1,9 +1,9 @@
 // The hotline desk in a real browser, in Arabic, keyboard first: a caller's number typed in
 // national form finds the caller's case and its earlier call; the call is logged on it with an
 // outcome picked by key. Then a new caller: a report taken while they speak, the server's
-// refusal of their number shown in Arabic beside the field, fixed, saved, and the call logged
-// on the new case — both in the case's timeline and detail. The room holds 20,000 other cases
-// (`opsroom seed`), among which a seeded one is found by its number too.
+// refusals of their number and an age shown at once in Arabic beside their fields, fixed, saved,
+// and the call logged on the new case — both in the case's timeline and detail. The room holds
+// 20,000 other cases (`opsroom seed`), among which a seeded one is found by its number too.
 import { spawnSync } from 'node:child_process';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,7 +97,7 @@ test('a hotline call taken end to end', async () => {
   assert.equal(await page.inputValue('[name="reporter.phone"]'), '0912 000 222');
   await page.keyboard.type('هدى علي'); // the caller's name field has the focus
   await page.fill('[name="people[0].name"]', 'سارة علي');
-  await page.fill('[name="people[0].age"]', '7');
+  await page.fill('[name="people[0].age"]', '170'); // misheard: a second mistake, shown at once
   await page.check('input[name=needs][value=medical]');
   await page.fill('[name=message]', 'ابنتها محاصرة قرب السوق العربي');
   await page.click('form.report-form button[type=submit]');
@@ -105,8 +105,12 @@ test('a hotline call taken end to end', async () => {
   await page.waitForFunction((selector) => document.querySelector(selector)?.textContent, phoneError);
   assert.equal(await page.textContent(phoneError), 'اكتب الرقم مبتدئًا برمز الدولة (مثل +249 أو +20) أو بـ 00.');
   assert.equal(await page.getAttribute('[name="reporter.phone"]', 'aria-invalid'), 'true');
-  assert.equal(await page.evaluate(() => document.activeElement?.name), 'reporter.phone', 'the refused field has the focus');
+  assert.equal(await page.evaluate(() => document.activeElement?.name), 'reporter.phone', 'the first refused field has the focus');
+  // Every mistake of the report at once, each beside its field.
+  assert.equal(await page.textContent('[data-field="people[0].age"] .field-error'), 'القيمة خارج النطاق المسموح.');
+  assert.equal(await page.getAttribute('[name="people[0].age"]', 'aria-invalid'), 'true');
 
+  await page.fill('[name="people[0].age"]', '7');
   await page.fill('[name="reporter.phone"]', '+249 912 000 222');
   // The line to the server drops as the report is saved: the case is filed, its answer lost.
   let dropped = false;

@@ -213,6 +213,16 @@ async fn operators_take_reports_on_behalf_of_callers() {
     )
     .await;
     assert_eq!((bad.status, bad.body["error"]["field"].as_str()), (422, Some("report.people[0].phone")));
+    // Every mistake of a report taken on the phone at once, each under `report.`.
+    let two = post(
+        &admin,
+        "/api/v1/cases",
+        json!({"channel": "hotline", "report": {"people": [{"name": "A", "phone": "0912", "age": 170}]}}),
+    )
+    .await;
+    let fields: Vec<&str> =
+        two.body["error"]["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!((two.status, fields), (422, vec!["report.people[0].age", "report.people[0].phone"]));
     let anonymous =
         post(&server.api(), "/api/v1/cases", json!({"channel": "hotline", "report": sample_report(5)})).await;
     assert_eq!(anonymous.status, 401);

@@ -338,27 +338,35 @@ export function mountHotline(panel, { user, openCase }) {
   }
 
   /**
-   * Put a refusal beside its field: the field its path names, else the nearest enclosing one
-   * (`people[1]` for `people[1].name` when no such input exists), else above the buttons.
+   * Put each refusal (the API's `error.errors`, else `error` alone) beside its field: the field
+   * its path names, else the nearest enclosing one (`people[1]` for `people[1].name` when no
+   * such input exists), else above the buttons. The first refused field takes the focus.
    */
   function showRefusal(form, general, error) {
     for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
     for (const marked of form.querySelectorAll('[aria-invalid]')) marked.removeAttribute('aria-invalid');
     general.hidden = true;
-    let path = (error?.field ?? '').replace(/^report\./, '');
-    while (path) {
-      const holder = form.querySelector(`[data-field="${CSS.escape(path)}"]`);
-      if (holder) {
-        holder.querySelector(':scope > .field-error').textContent = refusal(error);
-        const control = holder.querySelector('input, select, textarea');
-        control?.setAttribute('aria-invalid', 'true');
-        control?.focus();
-        return;
+    general.textContent = '';
+    let focused = false;
+    for (const each of error?.errors ?? [error]) {
+      let path = (each?.field ?? '').replace(/^report\./, '');
+      let holder = null;
+      while (path && !holder) {
+        holder = form.querySelector(`[data-field="${CSS.escape(path)}"]`);
+        if (!holder) path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
       }
-      path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+      if (!holder) {
+        general.hidden = false;
+        general.textContent = [general.textContent, refusal(each)].filter(Boolean).join(' ');
+        continue;
+      }
+      const slot = holder.querySelector(':scope > .field-error');
+      slot.textContent = [slot.textContent, refusal(each)].filter(Boolean).join(' ');
+      const control = holder.querySelector('input, select, textarea');
+      control?.setAttribute('aria-invalid', 'true');
+      if (!focused) control?.focus();
+      focused ||= Boolean(control);
     }
-    general.hidden = false;
-    general.textContent = refusal(error);
   }
 
   function reportSaved(accepted) {

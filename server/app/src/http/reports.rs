@@ -86,7 +86,8 @@ pub async fn post_case(
             Some("channel".into()),
         )));
     }
-    let mut report = NewReport::parse(&request.report.to_domain(), request.channel).map_err(|r| r.within("report"))?;
+    let mut report = NewReport::parse_all(&request.report.to_domain(), request.channel)
+        .map_err(|refusals| refusals.into_iter().map(|r| r.within("report")).collect::<Vec<_>>())?;
     report.taken_by = Some(operator.user.user_id);
     intake(&app, idempotency_key(&headers)?, &body, report, "operator").await
 }
