@@ -54,7 +54,10 @@ async fn handovers(server: TestServer) {
     let forged = post(&amal, "/api/v1/handovers", json!({"promised": "x", "figures": {"open_cases": 0}})).await;
     assert_eq!(forged.status, 422, "{}", forged.body);
     let limit = amal.get("/api/v1/handovers?limit=0").await.unwrap();
-    assert_eq!((limit.status, limit.body["error"]["field"].as_str()), (422, Some("limit")));
+    assert_eq!(
+        (limit.status, limit.error_code(), limit.body["error"]["field"].as_str()),
+        (400, "invalid_query", Some("limit"))
+    );
 
     let written = post(
         &amal,

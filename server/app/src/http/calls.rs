@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, UuidPath};
 use crate::server::AppState;
 
@@ -167,26 +167,23 @@ pub async fn list_calls(
     _operator: Operator,
     ApiQuery(query): ApiQuery<CallsQuery>,
 ) -> Result<Json<CallList>, ApiError> {
-    let bad =
-        |field: &str, message: String| ApiError::BadRequest(Problem::new("invalid_query", message, Some(field.into())));
-    let phone = query.phone.as_deref().ok_or_else(|| bad("phone", "phone is required".into()))?;
+    let phone = query.phone.as_deref().ok_or_else(|| ApiError::invalid_query("phone", "phone is required"))?;
     let phone = PhoneQuery::parse(phone).ok_or_else(|| {
-        bad(
+        ApiError::invalid_query(
             "phone",
-            "phone must be a number with its country code (+249 912 345 678) or as dialled at home (0912 345 678)"
-                .into(),
+            "phone must be a number with its country code (+249 912 345 678) or as dialled at home (0912 345 678)",
         )
     })?;
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(bad("limit", format!("limit must be from 1 to {MAX_PAGE}")));
+        return Err(ApiError::invalid_query("limit", format!("limit must be from 1 to {MAX_PAGE}")));
     }
     let before = query
         .cursor
         .as_deref()
         .map(parse_cursor)
         .transpose()
-        .map_err(|()| bad("cursor", "cursor must be a next_cursor from a previous page".into()))?;
+        .map_err(|()| ApiError::invalid_query("cursor", "cursor must be a next_cursor from a previous page"))?;
     let calls = app.store.calls(&CallQuery { phone, before, limit }).await?;
     let next_cursor =
         (calls.len() == limit as usize).then(|| calls.last().map(|c| format_cursor(c.cursor()))).flatten();

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
 use crate::http::csv_attachment;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiQuery, UuidPath};
 use crate::server::AppState;
 use crate::wire::{CaseCountsBody, CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody};
@@ -25,32 +25,29 @@ const MAX_QUERY_CHARS: usize = 200;
 /// Most rows an export holds.
 const MAX_EXPORT_ROWS: usize = 100_000;
 
-fn bad(field: &str, message: &str) -> ApiError {
-    ApiError::BadRequest(Problem::new("invalid_query", message, Some(field.into())))
-}
-
 /// The store's filter for a query, checked field by field, evaluated at `now_ms` for `me`.
 pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<CaseFilter, ApiError> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(bad("limit", "limit must be from 1 to 500"));
+        return Err(ApiError::invalid_query("limit", "limit must be from 1 to 500"));
     }
     let cell = query
         .cell
         .as_deref()
-        .map(|c| c.parse::<Cell>().map_err(|_| bad("cell", "cell must be an H3 index in hex")))
+        .map(|c| c.parse::<Cell>().map_err(|_| ApiError::invalid_query("cell", "cell must be an H3 index in hex")))
         .transpose()?;
     let cursor = query
         .cursor
         .as_deref()
         .map(|c| {
-            c.parse::<CaseCursor>().map_err(|_| bad("cursor", "cursor must be a next_cursor from a previous page"))
+            c.parse::<CaseCursor>()
+                .map_err(|_| ApiError::invalid_query("cursor", "cursor must be a next_cursor from a previous page"))
         })
         .transpose()?;
     let q = match query.q.as_deref().map(str::trim) {
         None => None,
         Some(q) if q.is_empty() || q.chars().count() > MAX_QUERY_CHARS => {
-            return Err(bad("q", "q must be 1 to 200 characters"));
+            return Err(ApiError::invalid_query("q", "q must be 1 to 200 characters"));
         }
         Some(q) => Some(q.to_owned()),
     };
@@ -58,7 +55,10 @@ pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<Cas
         None if q.is_some() => CaseSort::Relevance,
         None => CaseSort::Newest,
         Some(sort) => CaseSort::parse(sort).ok_or_else(|| {
-            bad("sort", "sort must be one of newest, relevance, urgency, waiting, sla_due, score, updated")
+            ApiError::invalid_query(
+                "sort",
+                "sort must be one of newest, relevance, urgency, waiting, sla_due, score, updated",
+            )
         })?,
     };
     let assignee = match query.assignee.as_deref() {
@@ -66,7 +66,8 @@ pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<Cas
         Some("me") => Some(AssigneeFilter::User(me)),
         Some("none") => Some(AssigneeFilter::Unassigned),
         Some(id) => Some(AssigneeFilter::User(
-            Uuid::parse_str(id).map_err(|_| bad("assignee", "assignee must be a user id, me or none"))?,
+            Uuid::parse_str(id)
+                .map_err(|_| ApiError::invalid_query("assignee", "assignee must be a user id, me or none"))?,
         )),
     };
     let sla = match query.sla.as_deref() {
@@ -75,12 +76,12 @@ pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<Cas
         Some("amber") => Some(SlaFilter::Amber),
         Some("green") => Some(SlaFilter::Green),
         Some("met") => Some(SlaFilter::Met),
-        Some(_) => return Err(bad("sla", "sla must be one of red, amber, green, met")),
+        Some(_) => return Err(ApiError::invalid_query("sla", "sla must be one of red, amber, green, met")),
     };
     let partner = query
         .partner
         .as_deref()
-        .map(|p| Uuid::parse_str(p).map_err(|_| bad("partner", "partner must be a partner id")))
+        .map(|p| Uuid::parse_str(p).map_err(|_| ApiError::invalid_query("partner", "partner must be a partner id")))
         .transpose()?;
     Ok(CaseFilter {
         status: query.status,

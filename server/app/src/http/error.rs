@@ -159,6 +159,12 @@ impl From<StoreError> for ApiError {
 }
 
 impl ApiError {
+    /// 400 `invalid_query`: a query parameter (`field`) the route cannot take, the same answer
+    /// on every list route.
+    pub fn invalid_query(field: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest(Problem::new("invalid_query", message, Some(field.into())))
+    }
+
     pub fn status_and_problem(&self) -> (StatusCode, Problem) {
         let plain = |code: &str, message: &str| Problem::new(code, message, None);
         match self {

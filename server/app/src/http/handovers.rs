@@ -27,9 +27,8 @@ const MAX_PAGE: u32 = 100;
     params(HandoverQuery),
     responses(
         (status = 200, body = HandoversBody),
-        (status = 400, description = "Bad query", body = ErrorBody),
+        (status = 400, description = "Bad parameter (`invalid_query`, naming the field)", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "`limit` out of range", body = ErrorBody),
     )
 )]
 pub async fn list_handovers(
@@ -39,7 +38,7 @@ pub async fn list_handovers(
 ) -> Result<Json<HandoversBody>, ApiError> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(opsroom_domain::Rejected::new("out_of_range", "limit", format!("limit is 1 to {MAX_PAGE}")).into());
+        return Err(ApiError::invalid_query("limit", format!("limit must be from 1 to {MAX_PAGE}")));
     }
     let now = app.store.handover_figures(operator.user.user_id, app.now_ms(), &app.config.sla).await?;
     let rows = app.store.handovers(query.before, limit).await?;
