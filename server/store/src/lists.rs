@@ -224,10 +224,8 @@ async fn searched_positions(
     let mut positions = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut query =
-            Query::new(&format!("select case_id, {key} as sort_key, created_seq from case_file where case_id in ("));
-        let list: Vec<&str> = chunk.iter().map(|_| "#").collect();
-        query.push(&list.join(", "), chunk.iter().map(|id| Arg::Text((*id).clone())));
-        query.push(")", []);
+            Query::new(&format!("select case_id, {key} as sort_key, created_seq from case_file where case_id in "));
+        query.push_list(chunk.iter().map(|id| Arg::Text((*id).clone())));
         if let Some(status) = filter.status {
             query.push(" and status = #", [Arg::Text(status.as_str().into())]);
         }
@@ -248,10 +246,8 @@ async fn cases_by_id(conn: &mut Conn<'_>, ids: impl Iterator<Item = &str>) -> Re
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = Query::new(&format!("select {CASE_COLUMNS} from case_file where case_id in ("));
-    let list: Vec<&str> = ids.iter().map(|_| "#").collect();
-    query.push(&list.join(", "), ids.iter().map(|id| Arg::Text((*id).to_owned())));
-    query.push(")", []);
+    let mut query = Query::new(&format!("select {CASE_COLUMNS} from case_file where case_id in "));
+    query.push_list(ids.iter().map(|id| Arg::Text((*id).to_owned())));
     conn.fetch_all(query.statement(conn)).await?.iter().map(case_summary).collect()
 }
 
@@ -266,12 +262,10 @@ async fn decorate(conn: &mut Conn<'_>, cases: &mut [CaseSummary]) -> Result<()> 
     }
     let mut query = Query::new(
         "select cp.case_id, cp.role, p.name, p.age from case_person cp join person p on p.person_id = cp.person_id
-          where cp.case_id in (",
+          where cp.case_id in ",
     );
-    let list: Vec<&str> = cases.iter().map(|_| "#").collect();
-    query.push(&list.join(", "), cases.iter().map(|c| Arg::Text(c.case_id.to_string())));
-    query
-        .push(") order by cp.case_id, case when cp.role = 'subject' then 0 else 1 end, p.created_seq, cp.position", []);
+    query.push_list(cases.iter().map(|c| Arg::Text(c.case_id.to_string())));
+    query.push(" order by cp.case_id, case when cp.role = 'subject' then 0 else 1 end, p.created_seq, cp.position", []);
     let mut people: HashMap<Uuid, Vec<PersonPreview>> = HashMap::new();
     for row in conn.fetch_all(query.statement(conn)).await? {
         people.entry(uuid_col(&row, "case_id")?).or_default().push(PersonPreview {
@@ -283,10 +277,8 @@ async fn decorate(conn: &mut Conn<'_>, cases: &mut [CaseSummary]) -> Result<()> 
     let assignees: Vec<Uuid> = cases.iter().filter_map(|c| c.assigned_to).collect();
     let mut names: HashMap<Uuid, String> = HashMap::new();
     if !assignees.is_empty() {
-        let mut query = Query::new("select user_id, name from app_user where user_id in (");
-        let list: Vec<&str> = assignees.iter().map(|_| "#").collect();
-        query.push(&list.join(", "), assignees.iter().map(|u| Arg::Text(u.to_string())));
-        query.push(")", []);
+        let mut query = Query::new("select user_id, name from app_user where user_id in ");
+        query.push_list(assignees.iter().map(|u| Arg::Text(u.to_string())));
         for row in conn.fetch_all(query.statement(conn)).await? {
             names.insert(uuid_col(&row, "user_id")?, row.get("name")?);
         }
@@ -312,8 +304,8 @@ async fn search_scope(conn: &mut Conn<'_>, filter: &CaseFilter) -> Result<Vec<Op
 fn filtered(mut select: Query, ids: &Option<Vec<String>>, filter: &CaseFilter, policy: &SlaPolicy) -> Query {
     select.push(" from case_file where 1 = 1", []);
     if let Some(ids) = ids {
-        let list: Vec<&str> = ids.iter().map(|_| "#").collect();
-        select.push(&format!(" and case_id in ({})", list.join(", ")), ids.iter().map(|id| Arg::Text(id.clone())));
+        select.push(" and case_id in ", []);
+        select.push_list(ids.iter().map(|id| Arg::Text(id.clone())));
     }
     push_filters(&mut select, filter, policy);
     select
@@ -333,13 +325,13 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
         }
         Some(_) => 0,
     };
-    let critical_unassigned = CaseFilter {
-        priority: Some(PriorityLevel::Critical),
-        assignee: Some(AssigneeFilter::Unassigned),
-        ..filter.clone()
-    };
     let unassigned_critical = match (filter.priority, filter.assignee) {
         (None | Some(PriorityLevel::Critical), None | Some(AssigneeFilter::Unassigned)) => {
+            let critical_unassigned = CaseFilter {
+                priority: Some(PriorityLevel::Critical),
+                assignee: Some(AssigneeFilter::Unassigned),
+                ..filter.clone()
+            };
             let counts = count_by_status(&mut conn, &critical_unassigned, policy).await?;
             CaseStatus::ALL.iter().filter(|s| !is_finished(**s)).filter_map(|s| counts.get(s.as_str())).sum()
         }

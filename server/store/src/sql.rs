@@ -227,6 +227,12 @@ impl Query {
         self.sql.push_str(&text);
     }
 
+    /// `(#, #, …)`: one placeholder per value, for an `in` list.
+    pub(crate) fn push_list(&mut self, values: impl IntoIterator<Item = Arg>) {
+        let values: Vec<Arg> = values.into_iter().collect();
+        self.push(&format!("({})", vec!["#"; values.len()].join(", ")), values);
+    }
+
     pub(crate) fn statement<'q>(&'q self, conn: &Conn<'_>) -> Statement<'q> {
         self.args.iter().fold(conn.statement(&self.sql).persistent(false), |s, arg| match arg {
             Arg::Int(v) => s.bind(*v),
