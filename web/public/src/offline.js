@@ -74,6 +74,8 @@ export function startSending({ waiting, sending, accepted, refused }) {
     busy = true;
     try {
       for (const item of queue().filter((queued) => !queued.held)) {
+        // Taken back to edit, or cancelled, while an earlier report of this round was on its way.
+        if (!isQueued(item.key)) continue;
         if (!navigator.onLine) {
           waiting();
           return;
