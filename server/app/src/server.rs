@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use opsroom_domain::Rejected;
 use opsroom_domain::user::{Role, UserName, check_new_password};
-use opsroom_store::{EscalateOverdue, NewUser, PartnerOutcome, PartnerWrite, Store, StoreOptions, UserOutcome};
+use opsroom_store::{EscalateOverdue, EscalateReferrals, NewUser, Store, StoreOptions, UserOutcome};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -127,11 +127,10 @@ async fn escalate_overdue_cases(app: AppState) {
         }
         let accept_ms = i64::try_from(app.config.referral_accept_time.as_millis()).unwrap_or(i64::MAX);
         let now = app.now_ms();
-        let sweep = PartnerWrite::EscalateReferrals { referred_before: now.saturating_sub(accept_ms), at: now };
-        match app.store.partner_write(sweep).await {
-            Ok(PartnerOutcome::Escalated(0)) => {}
-            Ok(PartnerOutcome::Escalated(escalated)) => tracing::info!(escalated, "escalated unanswered referrals"),
-            Ok(other) => tracing::error!(?other, "unexpected outcome of a referral sweep"),
+        let sweep = EscalateReferrals { referred_before: now.saturating_sub(accept_ms), at: now };
+        match app.store.escalate_referrals(sweep).await {
+            Ok(0) => {}
+            Ok(escalated) => tracing::info!(escalated, "escalated unanswered referrals"),
             Err(opsroom_store::StoreError::Closed) => return,
             Err(error) => tracing::warn!(%error, "escalating unanswered referrals"),
         }

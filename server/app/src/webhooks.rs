@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use hyper_util::client::legacy::connect::{Connection, HttpInfo};
-use opsroom_store::{DeadLetter, PartnerOutcome, PartnerWrite, StoreError, WebhookTarget};
+use opsroom_store::{DeadLetter, StoreError, WebhookOutcome, WebhookTarget, WebhookWrite};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
@@ -312,8 +312,8 @@ async fn deliver_partner(app: AppState, client: reqwest::Client, node: Uuid, par
 async fn lease(app: &AppState, node: Uuid, partner_id: Uuid) -> Result<bool, StoreError> {
     let now = app.now_ms();
     let until = now + LEASE.as_millis() as i64;
-    let write = PartnerWrite::LeaseWebhooks { partner_id, node, until, now };
-    Ok(app.store.partner_write(write).await? == PartnerOutcome::Recorded)
+    let write = WebhookWrite::Lease { partner_id, node, until, now };
+    Ok(app.store.webhook_write(write).await? == WebhookOutcome::Recorded)
 }
 
 /// Deliver every item up to the head, while holding the lease.
@@ -368,8 +368,8 @@ async fn advance(
     to: u64,
     dead: Option<DeadLetter>,
 ) -> Result<bool, StoreError> {
-    let write = PartnerWrite::WebhookDelivered { partner_id: target.partner_id, node, from: target.cursor, to, dead };
-    Ok(app.store.partner_write(write).await? == PartnerOutcome::Recorded)
+    let write = WebhookWrite::Delivered { partner_id: target.partner_id, node, from: target.cursor, to, dead };
+    Ok(app.store.webhook_write(write).await? == WebhookOutcome::Recorded)
 }
 
 /// How trying an item ended.

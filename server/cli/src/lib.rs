@@ -12,7 +12,7 @@ use opsroom_domain::clock::{DEFAULT_TIME_ZONE, RoomTimeZone};
 use opsroom_domain::staff::{AccountChange, StaffActor};
 use opsroom_domain::user::{Role, UserName};
 use opsroom_domain::workflow::SlaPolicy;
-use opsroom_store::{StaffOutcome, StaffWrite, Store, StoreOptions, UserOutcome};
+use opsroom_store::{AccountOutcome, AccountWrite, Store, StoreOptions, UserOutcome};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -396,7 +396,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Disable { name, database }) => {
             let change = AccountChange { disabled: Some(true), ..Default::default() };
-            let (name, outcome) = change_account(&database, &name, |name, at| StaffWrite::Change {
+            let (name, outcome) = change_account(&database, &name, |name, at| AccountWrite::Change {
                 name,
                 change,
                 actor: StaffActor::CommandLine,
@@ -408,7 +408,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Enable { name, database }) => {
             let change = AccountChange { disabled: Some(false), ..Default::default() };
-            let (name, _) = change_account(&database, &name, |name, at| StaffWrite::Change {
+            let (name, _) = change_account(&database, &name, |name, at| AccountWrite::Change {
                 name,
                 change,
                 actor: StaffActor::CommandLine,
@@ -424,7 +424,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password_hash = server::hash_new_password(password.clone(), &user)
                 .await?
                 .map_err(|refused| anyhow::anyhow!("password: {}", refused.message))?;
-            let (name, outcome) = change_account(&database, &name, |name, at| StaffWrite::ResetPassword {
+            let (name, outcome) = change_account(&database, &name, |name, at| AccountWrite::ResetPassword {
                 name,
                 password_hash,
                 keep_session: None,
@@ -460,22 +460,22 @@ fn new_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
 async fn change_account(
     database: &DatabaseArg,
     name: &str,
-    write: impl FnOnce(String, i64) -> StaffWrite,
-) -> anyhow::Result<(String, StaffOutcome)> {
+    write: impl FnOnce(String, i64) -> AccountWrite,
+) -> anyhow::Result<(String, AccountOutcome)> {
     let name = UserName::parse(name).map_err(|r| anyhow::anyhow!("user name: {}", r.message))?;
     let store = Store::open(&database.database_url, StoreOptions::default()).await?;
-    let outcome = store.staff_write(write(name.as_str().to_owned(), server::now_ms())).await;
+    let outcome = store.account_write(write(name.as_str().to_owned(), server::now_ms())).await;
     store.close(std::time::Duration::from_secs(5)).await;
     match outcome? {
-        StaffOutcome::NotFound => anyhow::bail!("no user named {:?}", name.as_str()),
-        StaffOutcome::Refused(refusal) => anyhow::bail!("{}", refusal.message()),
+        AccountOutcome::NotFound => anyhow::bail!("no user named {:?}", name.as_str()),
+        AccountOutcome::Refused(refusal) => anyhow::bail!("{}", refusal.message()),
         applied => Ok((name.as_str().to_owned(), applied)),
     }
 }
 
-fn sessions_ended(outcome: &StaffOutcome) -> u64 {
+fn sessions_ended(outcome: &AccountOutcome) -> u64 {
     match outcome {
-        StaffOutcome::Applied { sessions_ended, .. } => *sessions_ended,
+        AccountOutcome::Applied { sessions_ended, .. } => *sessions_ended,
         _ => 0,
     }
 }

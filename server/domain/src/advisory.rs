@@ -326,14 +326,14 @@ impl Advisory {
     /// The next version with new content. A withdrawn advisory cannot be updated (publish a new one).
     pub fn update(&self, content: AdvisoryContent, by: Uuid, now: Timestamp) -> Result<Self, Rejected> {
         if self.withdrawn {
-            return Err(Rejected::value("withdrawn", "this advisory was withdrawn; publish a new one"));
+            return Err(Rejected::value("withdrawn", "this advisory was withdrawn; publish a new one").in_conflict());
         }
         Ok(Self { version: self.version + 1, content, updated_at: now, by, ..self.clone() })
     }
 
     pub fn withdraw(&self, by: Uuid, now: Timestamp) -> Result<Self, Rejected> {
         if self.withdrawn {
-            return Err(Rejected::value("withdrawn", "this advisory was already withdrawn"));
+            return Err(Rejected::value("withdrawn", "this advisory was already withdrawn").in_conflict());
         }
         Ok(Self { version: self.version + 1, withdrawn: true, updated_at: now, by, ..self.clone() })
     }

@@ -57,7 +57,7 @@ pub mod urgency;
 pub mod user;
 pub mod workflow;
 
-pub use rejected::Rejected;
+pub use rejected::{Rejected, RejectionKind};
 
 /// The wire name of a vocabulary value (`no_show`, `assembly_point`, `in_person`): its JSON
 /// string, as stored in SQL columns and shown in CSV and words. Empty for a value that does not

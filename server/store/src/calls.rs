@@ -12,8 +12,9 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::reads::{corrupt, uuid_col};
+use crate::rows::record;
 use crate::sql::{Conn, Pool, Row};
-use crate::writer::insert_event;
+use crate::write::{Positions, Write};
 
 /// Log a call (validated by `opsroom_domain::call::log_call`) on its case.
 #[derive(Debug, Clone)]
@@ -76,15 +77,23 @@ fn national_number(e164: &str) -> &str {
     split_e164(e164).map_or_else(|| e164.trim_start_matches('+'), |(_, national)| national)
 }
 
-/// Write the call's event at `seq` and its row, if its case exists.
-pub(crate) async fn log_call(conn: &mut Conn<'_>, call: &LogCall, seq: u64) -> Result<LogCallOutcome> {
+impl Write for LogCall {
+    type Outcome = LogCallOutcome;
+
+    /// The call's event and its row, if its case exists.
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<LogCallOutcome> {
+        log_call(conn, self, positions).await
+    }
+}
+
+async fn log_call(conn: &mut Conn<'_>, call: &LogCall, positions: &mut Positions) -> Result<LogCallOutcome> {
     let e = &call.event;
     let case_id = e.case_id.to_string();
     let exists = conn.statement("select count(*) as n from case_file where case_id = $1").bind(case_id.as_str());
     if conn.fetch_one(exists).await?.get::<i64>("n")? == 0 {
         return Ok(LogCallOutcome::UnknownCase);
     }
-    insert_event(conn, seq, &Event::CallLogged(e.clone()), e.at.millis()).await?;
+    let seq = record(conn, positions, &Event::CallLogged(e.clone()), e.at.millis()).await?;
     let insert = conn
         .statement(
             "insert into call_log (call_id, case_id, seq, phone, phone_national, direction, outcome, started_at,

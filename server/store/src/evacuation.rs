@@ -8,6 +8,7 @@
 //! zone's compacted cells (as index ranges, never a table scan).
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::clock::Timestamp;
@@ -28,26 +29,41 @@ use uuid::Uuid;
 
 use crate::model::*;
 use crate::reads::{FINISHED, cell_col, corrupt, stored_event, uuid_col, uuid_from};
+use crate::rows::{VALUES, insert_rows, per_chunk, record};
 use crate::sql::{Conn, Pool, Row};
-use crate::writer::{VALUES, apply_to_case, insert_event, insert_rows, per_chunk};
+use crate::workflow::apply_to_case;
+use crate::write::{Positions, Write};
 use crate::{Result, batch};
 
-/// Apply one evacuation write from log position `seq`.
-pub(crate) async fn write(conn: &mut Conn<'_>, op: &EvacuationWrite, seq: u64) -> Result<EvacuationOutcome> {
+impl Write for EvacuationWrite {
+    type Outcome = EvacuationOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<EvacuationOutcome> {
+        write(conn, self, positions).await
+    }
+}
+
+async fn write(conn: &mut Conn<'_>, op: &EvacuationWrite, positions: &mut Positions) -> Result<EvacuationOutcome> {
     match op {
-        EvacuationWrite::SavePlace { place, create, by, at } => save_place(conn, place, *create, *by, *at, seq).await,
-        EvacuationWrite::DeclareZone { zone, cover, by, at } => declare_zone(conn, zone, cover, *by, *at, seq).await,
-        EvacuationWrite::ChangeZone { zone, cover, by, at } => change_zone(conn, zone, cover, *by, *at, seq).await,
-        EvacuationWrite::LiftZone { zone_id, by, at } => lift_zone(conn, *zone_id, *by, *at, seq).await,
-        EvacuationWrite::PlanMovement { movement, by, at } => plan_movement(conn, movement, *by, *at, seq).await,
+        EvacuationWrite::SavePlace { place, create, by, at } => {
+            save_place(conn, place, *create, *by, *at, positions).await
+        }
+        EvacuationWrite::DeclareZone { zone, cover, by, at } => {
+            declare_zone(conn, zone, cover, *by, *at, positions).await
+        }
+        EvacuationWrite::ChangeZone { zone, cover, by, at } => {
+            change_zone(conn, zone, cover, *by, *at, positions).await
+        }
+        EvacuationWrite::LiftZone { zone_id, by, at } => lift_zone(conn, *zone_id, *by, *at, positions).await,
+        EvacuationWrite::PlanMovement { movement, by, at } => plan_movement(conn, movement, *by, *at, positions).await,
         EvacuationWrite::ChangeMovement { movement_id, to, by, at } => {
-            change_movement(conn, *movement_id, *to, *by, *at, seq).await
+            change_movement(conn, *movement_id, *to, *by, *at, positions).await
         }
         EvacuationWrite::AssignPassengers { movement_id, person_ids, by, at } => {
-            assign(conn, *movement_id, person_ids, *by, *at, seq).await
+            assign(conn, *movement_id, person_ids, *by, *at, positions).await
         }
         EvacuationWrite::SetPassengers { movement_id, person_ids, to, by, at } => {
-            set_passengers(conn, *movement_id, person_ids, *to, *by, *at, seq).await
+            set_passengers(conn, *movement_id, person_ids, *to, *by, *at, positions).await
         }
     }
 }
@@ -86,7 +102,7 @@ async fn save_place(
     create: bool,
     by: Uuid,
     at: i64,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<EvacuationOutcome> {
     let mut place = place.clone();
     if !create {
@@ -96,7 +112,7 @@ async fn save_place(
         // Movements start at assembly points and end at crossings, airports and ports: a place
         // that changed kind under them would break that.
         if row.get::<String>("kind")? != wire_name(place.kind) {
-            return Ok(EvacuationOutcome::Refused(Rejected::new(
+            return Ok(EvacuationOutcome::Refused(Rejected::conflict(
                 "kind_fixed",
                 "kind",
                 "a place keeps its kind; register a new place instead",
@@ -105,7 +121,7 @@ async fn save_place(
         place.version = row.get::<i64>("version")? as u32 + 1;
     }
     let event = Event::PlaceSaved(Box::new(PlaceSaved { place: place.clone(), by, at: Timestamp(at) }));
-    insert_event(conn, seq, &event, at).await?;
+    let seq = record(conn, positions, &event, at).await?;
     let upsert = conn
         .statement(
             "insert into place (place_id, kind, data, version, created_seq, updated_seq) values ($1, $2, $3, $4, $5, $5)
@@ -118,7 +134,7 @@ async fn save_place(
         .bind(i64::from(place.version))
         .bind(seq as i64);
     conn.execute(upsert).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: 1 })
+    Ok(EvacuationOutcome::Applied { seq })
 }
 
 pub(crate) async fn places(pool: &Pool) -> Result<Vec<Place>> {
@@ -182,9 +198,8 @@ async fn unflagged_inside(conn: &mut Conn<'_>, cover: &ZoneCover) -> Result<Vec<
 }
 
 /// Flag `cases` as inside danger zone `zone_id`, raising each priority with the reason (unless
-/// a supervisor set it by hand), one event each from `seq`; events and rows are written a chunk
-/// at a time.
-async fn flag(conn: &mut Conn<'_>, zone_id: Uuid, cases: Vec<Found>, at: i64, seq: u64) -> Result<()> {
+/// a supervisor set it by hand), one event each; events and rows are written a chunk at a time.
+async fn flag(conn: &mut Conn<'_>, zone_id: Uuid, cases: Vec<Found>, at: i64, positions: &mut Positions) -> Result<()> {
     struct Flagged {
         seq: i64,
         case_id: String,
@@ -196,7 +211,8 @@ async fn flag(conn: &mut Conn<'_>, zone_id: Uuid, cases: Vec<Found>, at: i64, se
         at: i64,
     }
     let mut flagged = Vec::with_capacity(cases.len());
-    for (offset, case) in cases.into_iter().enumerate() {
+    let run = positions.take_run(cases.len());
+    for (case, seq) in cases.into_iter().zip(run) {
         let raised = if case.overridden { None } else { priority::raise_for_danger(&case.priority) };
         let event = Event::DangerZoneFlagged(DangerZoneFlagged {
             case_id: Uuid::parse_str(&case.case_id).map_err(|_| corrupt("case_id", &case.case_id))?,
@@ -209,7 +225,7 @@ async fn flag(conn: &mut Conn<'_>, zone_id: Uuid, cases: Vec<Found>, at: i64, se
         });
         let priority = raised.unwrap_or(case.priority);
         flagged.push(Flagged {
-            seq: (seq + offset as u64) as i64,
+            seq: seq as i64,
             case_id: case.case_id,
             data: event.data_json(),
             zone_id: zone_id.to_string(),
@@ -261,7 +277,7 @@ async fn declare_zone(
     cover: &ZoneCover,
     by: Uuid,
     at: i64,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<EvacuationOutcome> {
     let inside = if zone.kind == ZoneKind::Danger { unflagged_inside(conn, cover).await? } else { Vec::new() };
     let flagged = inside.len() as u32;
@@ -273,7 +289,7 @@ async fn declare_zone(
         by,
         at: Timestamp(at),
     }));
-    insert_event(conn, seq, &event, at).await?;
+    let seq = record(conn, positions, &event, at).await?;
     let insert = conn
         .statement(
             "insert into zone (zone_id, kind, active, data, flagged, version, created_seq, updated_seq)
@@ -287,8 +303,8 @@ async fn declare_zone(
         .bind(seq as i64);
     conn.execute(insert).await?;
     store_cells(conn, zone, cover).await?;
-    flag(conn, zone.zone_id, inside, at, seq + 1).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: 1 + u64::from(flagged) })
+    flag(conn, zone.zone_id, inside, at, positions).await?;
+    Ok(EvacuationOutcome::Applied { seq })
 }
 
 async fn current_zone(conn: &mut Conn<'_>, zone_id: Uuid) -> Result<Option<Zone>> {
@@ -297,7 +313,7 @@ async fn current_zone(conn: &mut Conn<'_>, zone_id: Uuid) -> Result<Option<Zone>
 }
 
 fn lifted(zone: &Zone) -> Rejected {
-    Rejected::new("zone_lifted", "zone_id", format!("the zone {} was lifted; declare a new one", zone.name.en))
+    Rejected::conflict("zone_lifted", "zone_id", format!("the zone {} was lifted; declare a new one", zone.name.en))
 }
 
 /// What becomes of the cases a zone let go (no longer inside it, or lifted): each keeps its flag
@@ -336,18 +352,18 @@ async fn apply_release(conn: &mut Conn<'_>, cleared: &[Uuid], moved: &[CaseZone]
     .map(drop)
 }
 
-/// Record a zone's change or lifting at `seq`: its event (`make` names the kind), the release
+/// Record a zone's change or lifting: its event (`make` names the kind), the release
 /// of the cases it let go (`cleared` and the change's `moved`), and its row.
 async fn record_zone(
     conn: &mut Conn<'_>,
     make: fn(Box<ZoneChanged>) -> Event,
     change: ZoneChanged,
     cleared: &[Uuid],
-    seq: u64,
-) -> Result<()> {
+    positions: &mut Positions,
+) -> Result<u64> {
     let (zone, flagged, moved, at) = (change.zone.clone(), change.flagged, change.moved.clone(), change.at.millis());
     // The event first: the rows below refer to its position.
-    insert_event(conn, seq, &make(Box::new(change)), at).await?;
+    let seq = record(conn, positions, &make(Box::new(change)), at).await?;
     apply_release(conn, cleared, &moved, seq).await?;
     let update = conn
         .statement(
@@ -361,7 +377,8 @@ async fn record_zone(
         .bind(i64::from(zone.version))
         .bind(seq as i64)
         .bind(zone.zone_id.to_string());
-    conn.execute(update).await.map(drop)
+    conn.execute(update).await?;
+    Ok(seq)
 }
 
 async fn change_zone(
@@ -370,7 +387,7 @@ async fn change_zone(
     cover: &ZoneCover,
     by: Uuid,
     at: i64,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<EvacuationOutcome> {
     let Some(current) = current_zone(conn, zone.zone_id).await? else { return Ok(EvacuationOutcome::NotFound) };
     if !current.active {
@@ -393,12 +410,18 @@ async fn change_zone(
     let inside = if zone.kind == ZoneKind::Danger { unflagged_inside(conn, cover).await? } else { Vec::new() };
     let flagged = inside.len() as u32;
     let change = ZoneChanged { zone: zone.clone(), flagged, cleared: cleared.clone(), moved, by, at: Timestamp(at) };
-    record_zone(conn, Event::ZoneChanged, change, &cleared, seq).await?;
-    flag(conn, zone.zone_id, inside, at, seq + 1).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: 1 + u64::from(flagged) })
+    let seq = record_zone(conn, Event::ZoneChanged, change, &cleared, positions).await?;
+    flag(conn, zone.zone_id, inside, at, positions).await?;
+    Ok(EvacuationOutcome::Applied { seq })
 }
 
-async fn lift_zone(conn: &mut Conn<'_>, zone_id: Uuid, by: Uuid, at: i64, seq: u64) -> Result<EvacuationOutcome> {
+async fn lift_zone(
+    conn: &mut Conn<'_>,
+    zone_id: Uuid,
+    by: Uuid,
+    at: i64,
+    positions: &mut Positions,
+) -> Result<EvacuationOutcome> {
     let Some(current) = current_zone(conn, zone_id).await? else { return Ok(EvacuationOutcome::NotFound) };
     if !current.active {
         return Ok(EvacuationOutcome::Refused(lifted(&current)));
@@ -417,8 +440,8 @@ async fn lift_zone(conn: &mut Conn<'_>, zone_id: Uuid, by: Uuid, at: i64, seq: u
     let (cleared, moved) = release(conn, let_go).await?;
     // Every case of a lifted zone is let go; the event lists only those another zone kept.
     let change = ZoneChanged { zone, flagged: 0, cleared: Vec::new(), moved, by, at: Timestamp(at) };
-    record_zone(conn, Event::ZoneLifted, change, &cleared, seq).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: 1 })
+    let seq = record_zone(conn, Event::ZoneLifted, change, &cleared, positions).await?;
+    Ok(EvacuationOutcome::Applied { seq })
 }
 
 pub(crate) async fn zones(pool: &Pool) -> Result<Vec<ZoneRecord>> {
@@ -485,8 +508,8 @@ async fn active_zone_of(conn: &mut Conn<'_>, cells: &[Cell]) -> Result<HashMap<C
 
 // ---- movements
 
-async fn log_movement(conn: &mut Conn<'_>, movement_id: Uuid, first: u64, count: u64) -> Result<()> {
-    let rows: Vec<(String, i64)> = (first..first + count).map(|n| (movement_id.to_string(), n as i64)).collect();
+async fn log_movement(conn: &mut Conn<'_>, movement_id: Uuid, positions: Range<u64>) -> Result<()> {
+    let rows: Vec<(String, i64)> = positions.map(|n| (movement_id.to_string(), n as i64)).collect();
     insert_rows(conn, "insert into movement_log (movement_id, seq)", 2, &rows, |s, (id, seq)| {
         s.bind(id.as_str()).bind(*seq)
     })
@@ -498,10 +521,10 @@ async fn plan_movement(
     movement: &Movement,
     by: Uuid,
     at: i64,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<EvacuationOutcome> {
     let event = Event::MovementPlanned(Box::new(MovementPlanned { movement: movement.clone(), by, at: Timestamp(at) }));
-    insert_event(conn, seq, &event, at).await?;
+    let seq = record(conn, positions, &event, at).await?;
     let insert = conn
         .statement(
             "insert into movement (movement_id, status, departure_at, data, version, created_seq, updated_seq)
@@ -519,8 +542,8 @@ async fn plan_movement(
         s.bind(partner.as_str()).bind(id.as_str())
     })
     .await?;
-    log_movement(conn, movement.movement_id, seq, 1).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: 1 })
+    log_movement(conn, movement.movement_id, seq..seq + 1).await?;
+    Ok(EvacuationOutcome::Applied { seq })
 }
 
 async fn movement_in(conn: &mut Conn<'_>, movement_id: Uuid) -> Result<Option<(Movement, u32)>> {
@@ -558,16 +581,16 @@ fn seat(row: &Row) -> Result<Seat> {
     })
 }
 
-/// Write each passenger change from `seq` on: its event, its row, its movement log entry, a
-/// chunk of rows per statement (a ship's departure moves thousands of people at once).
+/// Write each passenger change: its event, its row, its movement log entry, a chunk of rows per
+/// statement (a ship's departure moves thousands of people at once). Returns their positions.
 async fn move_passengers(
     conn: &mut Conn<'_>,
     movement_id: Uuid,
     changes: &[(Uuid, Uuid, PassengerStatus, PassengerStatus)],
     by: Uuid,
     at: i64,
-    seq: u64,
-) -> Result<()> {
+    positions: &mut Positions,
+) -> Result<Range<u64>> {
     struct Moved {
         seq: i64,
         person_id: String,
@@ -577,10 +600,11 @@ async fn move_passengers(
         data: String,
         at: i64,
     }
+    let run = positions.take_run(changes.len());
     let moved: Vec<Moved> = changes
         .iter()
-        .enumerate()
-        .map(|(offset, (person_id, case_id, from, to))| {
+        .zip(run.clone())
+        .map(|((person_id, case_id, from, to), seq)| {
             let event = Event::PassengerChanged(PassengerChanged {
                 movement_id,
                 case_id: *case_id,
@@ -591,7 +615,7 @@ async fn move_passengers(
                 at: Timestamp(at),
             });
             Moved {
-                seq: (seq + offset as u64) as i64,
+                seq: seq as i64,
                 person_id: person_id.to_string(),
                 case_id: case_id.to_string(),
                 movement_id: movement_id.to_string(),
@@ -618,7 +642,8 @@ async fn move_passengers(
             .bind(m.seq)
     })
     .await?;
-    log_movement(conn, movement_id, seq, changes.len() as u64).await
+    log_movement(conn, movement_id, run.clone()).await?;
+    Ok(run)
 }
 
 async fn change_movement(
@@ -627,7 +652,7 @@ async fn change_movement(
     to: MovementStatus,
     actor: Actor,
     at: i64,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<EvacuationOutcome> {
     let Some((mut movement, version)) = movement_in(conn, movement_id).await? else {
         return Ok(EvacuationOutcome::NotFound);
@@ -638,8 +663,8 @@ async fn change_movement(
     }
     let by = actor.user_id;
     let event = Event::MovementChanged(MovementChanged { movement_id, from, to, by, at: Timestamp(at) });
-    insert_event(conn, seq, &event, at).await?;
-    log_movement(conn, movement_id, seq, 1).await?;
+    let seq = record(conn, positions, &event, at).await?;
+    log_movement(conn, movement_id, seq..seq + 1).await?;
     movement.status = to;
     store_movement(conn, &movement, version + 1, seq).await?;
     let statement = conn
@@ -654,31 +679,29 @@ async fn change_movement(
             changes.push((seat.person_id, seat.case_id, seat.status, next));
         }
     }
-    move_passengers(conn, movement_id, &changes, by, at, seq + 1).await?;
-    let mut next = seq + 1 + changes.len() as u64;
+    move_passengers(conn, movement_id, &changes, by, at, positions).await?;
     if to == MovementStatus::Departed {
         let mut departed: Vec<Uuid> =
             changes.iter().filter(|c| c.3 == PassengerStatus::Departed).map(|c| c.1).collect();
         departed.sort_unstable();
         departed.dedup();
         for case_id in departed {
-            next += evacuated_if_everyone_left(conn, case_id, &movement, actor, at, next).await?;
+            evacuated_if_everyone_left(conn, case_id, &movement, actor, at, positions).await?;
         }
     }
-    Ok(EvacuationOutcome::Applied { seq, events: next - seq })
+    Ok(EvacuationOutcome::Applied { seq })
 }
 
 /// Once every person of a case awaiting evacuation has departed, the case is evacuated: the
-/// workflow's own status change (an event, the case's version moves), at `seq`. Returns the
-/// events written (0 or 1).
+/// workflow's own status change (an event, the case's version moves).
 async fn evacuated_if_everyone_left(
     conn: &mut Conn<'_>,
     case_id: Uuid,
     movement: &Movement,
     actor: Actor,
     at: i64,
-    seq: u64,
-) -> Result<u64> {
+    positions: &mut Positions,
+) -> Result<()> {
     let sql = format!(
         "select c.status, c.version,
                     (select count(*) from case_person cp left join passenger s on s.person_id = cp.person_id
@@ -691,7 +714,7 @@ async fn evacuated_if_everyone_left(
     let row = conn.fetch_one(statement).await?;
     let status: String = row.get("status")?;
     if status != CaseStatus::AwaitingEvacuation.as_str() || row.get::<i64>("left_behind")? > 0 {
-        return Ok(0);
+        return Ok(());
     }
     let action = CaseAction {
         case_id,
@@ -704,10 +727,8 @@ async fn evacuated_if_everyone_left(
         },
         at,
     };
-    Ok(match apply_to_case(conn, &action, seq).await? {
-        ActionOutcome::Applied { .. } => 1,
-        _ => 0,
-    })
+    // The workflow may refuse (the case changed meanwhile); the departure stands either way.
+    apply_to_case(conn, &action, positions).await.map(drop)
 }
 
 /// Seats taken on a movement now (assigned or boarded; departed people keep theirs too).
@@ -726,11 +747,11 @@ async fn assign(
     person_ids: &[Uuid],
     by: Uuid,
     at: i64,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<EvacuationOutcome> {
     let Some((movement, _)) = movement_in(conn, movement_id).await? else { return Ok(EvacuationOutcome::NotFound) };
     if !movement.status.takes_passengers() {
-        return Ok(EvacuationOutcome::Refused(Rejected::new(
+        return Ok(EvacuationOutcome::Refused(Rejected::conflict(
             "invalid_transition",
             "status",
             format!("a movement that is {} takes no more passengers", wire_name(movement.status)),
@@ -738,7 +759,7 @@ async fn assign(
     }
     let free = movement.seats.saturating_sub(seats_taken(conn, movement_id).await?);
     if person_ids.len() as u32 > free {
-        return Ok(EvacuationOutcome::Refused(Rejected::new(
+        return Ok(EvacuationOutcome::Refused(Rejected::conflict(
             "no_seats",
             "person_ids",
             format!("{} people chosen, {free} seats left", person_ids.len()),
@@ -763,7 +784,7 @@ async fn assign(
         let case_status: String = row.get("case_status")?;
         let seat: Option<String> = row.get("seat_status")?;
         if case_status != CaseStatus::AwaitingEvacuation.as_str() {
-            return Ok(EvacuationOutcome::Refused(Rejected::new(
+            return Ok(EvacuationOutcome::Refused(Rejected::conflict(
                 "not_waiting",
                 field,
                 "the person's case is not awaiting evacuation",
@@ -772,7 +793,7 @@ async fn assign(
         if seat.as_deref().is_some_and(|s| s != wire_name(PassengerStatus::Waiting))
             || changes.iter().any(|c: &(Uuid, Uuid, _, _)| c.0 == *person_id)
         {
-            return Ok(EvacuationOutcome::Refused(Rejected::new(
+            return Ok(EvacuationOutcome::Refused(Rejected::conflict(
                 "not_waiting",
                 field,
                 "the person already holds a seat, or did not show up (set them waiting again first)",
@@ -780,8 +801,8 @@ async fn assign(
         }
         changes.push((*person_id, uuid_col(&row, "case_id")?, PassengerStatus::Waiting, PassengerStatus::Assigned));
     }
-    move_passengers(conn, movement_id, &changes, by, at, seq).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: changes.len() as u64 })
+    let run = move_passengers(conn, movement_id, &changes, by, at, positions).await?;
+    Ok(EvacuationOutcome::Applied { seq: run.start })
 }
 
 async fn set_passengers(
@@ -791,7 +812,7 @@ async fn set_passengers(
     to: PassengerStatus,
     by: Uuid,
     at: i64,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<EvacuationOutcome> {
     let Some((movement, _)) = movement_in(conn, movement_id).await? else { return Ok(EvacuationOutcome::NotFound) };
     let mut changes = Vec::with_capacity(person_ids.len());
@@ -810,15 +831,15 @@ async fn set_passengers(
         if !PassengerStatus::set_by_hand(seat.status, to, movement.status) {
             let refused = check(seat.status, to, false).unwrap_err();
             let message = format!("{} while the movement is {}", refused.message, wire_name(movement.status));
-            return Ok(EvacuationOutcome::Refused(Rejected::new(refused.code, field, message)));
+            return Ok(EvacuationOutcome::Refused(Rejected::conflict(refused.code, field, message)));
         }
         if changes.iter().any(|c: &(Uuid, Uuid, _, _)| c.0 == *person_id) {
-            return Ok(EvacuationOutcome::Refused(Rejected::new("duplicate", field, "listed twice")));
+            return Ok(EvacuationOutcome::Refused(Rejected::conflict("duplicate", field, "listed twice")));
         }
         changes.push((seat.person_id, seat.case_id, seat.status, to));
     }
-    move_passengers(conn, movement_id, &changes, by, at, seq).await?;
-    Ok(EvacuationOutcome::Applied { seq, events: changes.len() as u64 })
+    let run = move_passengers(conn, movement_id, &changes, by, at, positions).await?;
+    Ok(EvacuationOutcome::Applied { seq: run.start })
 }
 
 async fn counts_by_movement(conn: &mut Conn<'_>, movement_id: Option<Uuid>) -> Result<HashMap<Uuid, PassengerCounts>> {

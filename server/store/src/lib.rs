@@ -36,16 +36,19 @@
 //!   streams watch has moved past it. Nothing is published before it is durable.
 //! - No SQL, and no backend-specific assumption, leaks above this crate.
 
+mod advisories;
 pub mod batch;
 mod calls;
+mod citizens;
 mod evacuation;
+mod intake;
 mod lists;
 mod matching;
 pub mod model;
 mod partners;
 mod postgres;
-mod public_writes;
 mod reads;
+mod rows;
 mod search;
 mod shift;
 mod sql;
@@ -54,6 +57,8 @@ mod staff;
 mod tailer;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod workflow;
+mod write;
 mod writer;
 
 use std::sync::Arc;
@@ -66,8 +71,9 @@ use uuid::Uuid;
 pub use calls::{CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome};
 pub use model::*;
 use sql::{Backend, Pool};
-pub use staff::{SessionClock, SessionRow, StaffOutcome, StaffWrite};
-use writer::Command;
+pub use staff::{AccountOutcome, AccountWrite, SessionClock, SessionRow};
+use write::Write;
+use writer::Queued;
 
 /// What can go wrong below the domain: none of it is the caller's fault.
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +149,7 @@ pub struct Store {
 
 struct Inner {
     backend: Backend,
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::Sender<Queued>,
     reads: Pool,
     head: watch::Receiver<u64>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -217,15 +223,19 @@ impl Store {
         }
     }
 
-    async fn send<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T>>) -> Command) -> Result<T> {
-        let (reply, answer) = oneshot::channel();
-        self.inner.commands.send(make(reply)).await.map_err(|_| StoreError::Closed)?;
+    /// Queue `write` for the writer; its outcome once committed.
+    async fn submit<W: Write>(&self, write: W) -> Result<W::Outcome> {
+        let (job, answer) = write::job(write);
+        self.inner.commands.send(Queued::Job(job)).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Record a new case from a report. Idempotent when the command carries a key.
     pub async fn report_case(&self, command: ReportCase) -> Result<ReportOutcome> {
-        self.send(|reply| Command::ReportCase(Box::new(command), reply)).await
+        let (reply, answer) = oneshot::channel();
+        let queued = Queued::Report(Box::new(command), reply);
+        self.inner.commands.send(queued).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Record many reports at once, all or nothing: one writer command, one transaction (the
@@ -233,31 +243,31 @@ impl Store {
     /// It holds the writer while it writes, for about as long as that many reports take in
     /// group commits: keep imports to files of bounded size.
     pub async fn import_reports(&self, reports: Vec<ReportCase>) -> Result<ImportOutcome> {
-        self.send(|reply| Command::ImportReports(reports, reply)).await
+        self.submit(intake::ImportReports { reports, policy: self.inner.policy }).await
     }
 
     pub async fn create_user(&self, user: NewUser) -> Result<UserOutcome> {
-        self.send(|reply| Command::CreateUser(user, reply)).await
+        self.submit(user).await
     }
 
     /// Open a session; `false` when the account was disabled or its password changed since the
     /// sign-in verified it.
     pub async fn open_session(&self, session: NewSession) -> Result<bool> {
-        Ok(self.staff_write(StaffWrite::OpenSession(session)).await? == StaffOutcome::Done)
+        self.submit(session).await
     }
 
     pub async fn close_session(&self, token_hash: String) -> Result<()> {
-        self.staff_write(StaffWrite::CloseSession { token_hash }).await.map(drop)
+        self.submit(staff::CloseSession { token_hash }).await
     }
 
     /// Record that a session was used at `at` (its idle timeout counts from there).
     pub async fn touch_session(&self, token_hash: String, at: i64) -> Result<()> {
-        self.staff_write(StaffWrite::TouchSession { token_hash, at }).await.map(drop)
+        self.submit(staff::TouchSession { token_hash, at }).await
     }
 
-    /// Any write about staff accounts or sessions (see [`StaffWrite`]).
-    pub async fn staff_write(&self, write: StaffWrite) -> Result<StaffOutcome> {
-        self.send(|reply| Command::Staff(Box::new(write), reply)).await
+    /// An admin's change to a staff account (see [`AccountWrite`]).
+    pub async fn account_write(&self, write: AccountWrite) -> Result<AccountOutcome> {
+        self.submit(write).await
     }
 
     /// The live sessions of an account at `clock`, most recently used first; `current` marks
@@ -268,12 +278,12 @@ impl Store {
 
     /// Apply an operator's action to a case (optimistic concurrency on its version).
     pub async fn apply_to_case(&self, action: CaseAction) -> Result<ActionOutcome> {
-        self.send(|reply| Command::ApplyToCase(Box::new(action), reply)).await
+        self.submit(action).await
     }
 
     /// Log a hotline call on its case (an event and a row, in one transaction).
     pub async fn log_call(&self, call: LogCall) -> Result<LogCallOutcome> {
-        self.send(|reply| Command::LogCall(Box::new(call), reply)).await
+        self.submit(call).await
     }
 
     /// Earlier calls of a number, newest first, one page.
@@ -283,26 +293,26 @@ impl Store {
 
     /// Record a citizen's update on the case their token belongs to.
     pub async fn citizen_update(&self, command: CitizenUpdateCommand) -> Result<CitizenOutcome> {
-        self.send(|reply| Command::CitizenUpdate(Box::new(command), reply)).await
+        self.submit(command).await
     }
 
     /// Revoke or reissue a case's tracking link; `false` when there is no such case.
     pub async fn change_tracking_link(&self, change: TrackingLinkChange) -> Result<bool> {
-        self.send(|reply| Command::TrackingLink(change, reply)).await
+        self.submit(change).await
     }
 
     pub async fn advisory(&self, command: AdvisoryCommand) -> Result<AdvisoryOutcome> {
-        self.send(|reply| Command::Advisory(Box::new(command), reply)).await
+        self.submit(command).await
     }
 
     /// File persons' keys and record suggestions, if the matcher's position is still `from_seq`.
     pub async fn record_matches(&self, record: RecordMatches) -> Result<RecordOutcome> {
-        self.send(|reply| Command::RecordMatches(Box::new(record), reply)).await
+        self.submit(record).await
     }
 
     /// An operator's decision on a suggestion, or its undoing.
     pub async fn decide_match(&self, decision: DecideMatch) -> Result<DecideOutcome> {
-        self.send(|reply| Command::DecideMatch(Box::new(decision), reply)).await
+        self.submit(decision).await
     }
 
     /// Set a person's tracing status: `None` for no such person, `Some(Err)` for a refusal.
@@ -310,7 +320,7 @@ impl Store {
         &self,
         set: SetTracing,
     ) -> Result<Option<std::result::Result<(), opsroom_domain::Rejected>>> {
-        self.send(|reply| Command::SetTracing(set, reply)).await
+        self.submit(set).await
     }
 
     /// The family view of a case: everyone linked to its persons; `None` for no such case.
@@ -377,14 +387,39 @@ impl Store {
         reads::advisory_versions(&self.inner.reads, advisory_id).await
     }
 
-    /// Any write concerning partner agencies (see [`PartnerWrite`]).
-    pub async fn partner_write(&self, write: PartnerWrite) -> Result<PartnerOutcome> {
-        self.send(|reply| Command::Partner(Box::new(write), reply)).await
+    /// A write to the partners' registry or their tokens (see [`RegistryWrite`]).
+    pub async fn registry_write(&self, write: RegistryWrite) -> Result<RegistryOutcome> {
+        self.submit(write).await
+    }
+
+    /// A referral made or changed (see [`ReferralWrite`]).
+    pub async fn referral_write(&self, write: ReferralWrite) -> Result<ReferralOutcome> {
+        self.submit(write).await
+    }
+
+    /// Escalate referrals left pending too long; returns how many.
+    pub async fn escalate_referrals(&self, sweep: EscalateReferrals) -> Result<usize> {
+        self.submit(sweep).await
+    }
+
+    /// Webhook delivery's bookkeeping (see [`WebhookWrite`]).
+    pub async fn webhook_write(&self, write: WebhookWrite) -> Result<WebhookOutcome> {
+        self.submit(write).await
+    }
+
+    /// Open or close a partner page's session.
+    pub async fn partner_session_write(&self, write: PartnerSessionWrite) -> Result<()> {
+        self.submit(write).await
+    }
+
+    /// Mark a dead letter delivered again; `false` when there is no such dead letter.
+    pub async fn dead_letter_replayed(&self, replayed: DeadLetterReplayed) -> Result<bool> {
+        self.submit(replayed).await
     }
 
     /// Any write about evacuation logistics (see [`EvacuationWrite`]).
     pub async fn evacuation_write(&self, write: EvacuationWrite) -> Result<EvacuationOutcome> {
-        self.send(|reply| Command::Evacuation(Box::new(write), reply)).await
+        self.submit(write).await
     }
 
     pub async fn places(&self) -> Result<Vec<opsroom_domain::evacuation::place::Place>> {
@@ -513,7 +548,7 @@ impl Store {
 
     /// Escalate every open case whose first-contact clock has run out; returns how many.
     pub async fn escalate_overdue(&self, sweep: EscalateOverdue) -> Result<usize> {
-        self.send(|reply| Command::EscalateOverdue(sweep, reply)).await
+        self.submit(sweep).await
     }
 
     /// What is open now, as a handover note by `author` records it.
@@ -528,7 +563,7 @@ impl Store {
 
     /// Record a shift handover note; its log position.
     pub async fn write_handover(&self, note: WriteHandover) -> Result<u64> {
-        self.send(|reply| Command::Handover(Box::new(note), reply)).await
+        self.submit(note).await
     }
 
     /// Handover notes before log position `before_seq` (all when `None`), newest first.
@@ -655,7 +690,7 @@ impl Store {
     /// Stop taking commands, commit what is queued and close the database.
     pub async fn close(&self, timeout: Duration) {
         let (done, finished) = oneshot::channel();
-        if self.inner.commands.send(Command::Shutdown(done)).await.is_ok() {
+        if self.inner.commands.send(Queued::Shutdown(done)).await.is_ok() {
             let _ = tokio::time::timeout(timeout, finished).await;
         }
         if let Some(task) = self.inner.writer.lock().await.take() {

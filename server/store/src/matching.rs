@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use crate::model::*;
 use crate::reads::{cell_col, uuid_col};
-use crate::sql::{Backend, Conn, Pool, Row, placeholders};
-use crate::writer::{insert_event, insert_rows};
+use crate::rows::{insert_rows, record};
+use crate::sql::{Conn, Pool, Row, placeholders};
+use crate::write::{Positions, Write};
 use crate::{Result, StoreError};
 
 fn kind_name(kind: MatchKind) -> &'static str {
@@ -32,22 +33,44 @@ fn relation_name(relation: Relation) -> String {
     opsroom_domain::wire_name(relation)
 }
 
+impl Write for RecordMatches {
+    type Outcome = RecordOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<RecordOutcome> {
+        record_matches(conn, self, positions).await
+    }
+}
+
+impl Write for DecideMatch {
+    type Outcome = DecideOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<DecideOutcome> {
+        decide(conn, self, positions).await
+    }
+}
+
+impl Write for SetTracing {
+    /// `None` for no such person, `Some(Err)` for a refusal.
+    type Outcome = Option<Result<(), Rejected>>;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<Self::Outcome> {
+        set_tracing(conn, self, positions).await
+    }
+}
+
 /// File new persons' keys and record suggestions, if the matcher's position is still `from_seq`.
-pub(crate) async fn record_matches(
+async fn record_matches(
     conn: &mut Conn<'_>,
-    record: &RecordMatches,
-    first_seq: u64,
+    matches: &RecordMatches,
+    positions: &mut Positions,
 ) -> Result<RecordOutcome> {
-    let sql = match conn.backend() {
-        Backend::Sqlite => "select seq from matcher_state",
-        Backend::Postgres => "select seq from matcher_state for update",
-    };
-    let statement = conn.statement(sql);
+    let sql = conn.locking("select seq from matcher_state");
+    let statement = conn.statement(&sql);
     let cursor = conn.fetch_one(statement).await?.get::<i64>("seq")? as u64;
-    if cursor != record.from_seq {
+    if cursor != matches.from_seq {
         return Ok(RecordOutcome::Stale { cursor });
     }
-    let keys: Vec<(&str, String, String, Option<i64>)> = record
+    let keys: Vec<(&str, String, String, Option<i64>)> = matches
         .keys
         .iter()
         .map(|k| (k.key.as_str(), k.person_id.to_string(), k.case_id.to_string(), k.cell.map(|c| c.to_u64() as i64)))
@@ -60,8 +83,8 @@ pub(crate) async fn record_matches(
         |s, (key, person, case, cell)| s.bind(*key).bind(person.as_str()).bind(case.as_str()).bind(*cell),
     )
     .await?;
-    let mut seq = first_seq;
-    for suggestion in &record.suggestions {
+    let mut suggested = 0;
+    for suggestion in &matches.suggestions {
         let known = conn
             .statement(
                 "select count(*) as n from match_suggestion
@@ -72,7 +95,8 @@ pub(crate) async fn record_matches(
         if conn.fetch_one(known).await?.get::<i64>("n")? > 0 {
             continue;
         }
-        insert_event(conn, seq, &Event::MatchSuggested(Box::new(suggestion.clone())), suggestion.at.millis()).await?;
+        let event = Event::MatchSuggested(Box::new(suggestion.clone()));
+        let seq = record(conn, positions, &event, suggestion.at.millis()).await?;
         let insert = conn
             .statement(
                 "insert into match_suggestion (suggestion_id, case_id, person_id, other_case_id, other_person_id, kind,
@@ -89,15 +113,15 @@ pub(crate) async fn record_matches(
             .bind(serde_json::to_string(&suggestion.reasons).expect("reasons serialize"))
             .bind(seq as i64);
         conn.execute(insert).await?;
-        seq += 1;
+        suggested += 1;
     }
-    let update = conn.statement("update matcher_state set seq = $1").bind(record.to_seq as i64);
+    let update = conn.statement("update matcher_state set seq = $1").bind(matches.to_seq as i64);
     conn.execute(update).await?;
-    Ok(RecordOutcome::Recorded { suggested: (seq - first_seq) as usize })
+    Ok(RecordOutcome::Recorded { suggested })
 }
 
-/// Record an operator's decision on a suggestion (or undo one) at `seq`.
-pub(crate) async fn decide(conn: &mut Conn<'_>, decision: &DecideMatch, seq: u64) -> Result<DecideOutcome> {
+/// Record an operator's decision on a suggestion (or undo one).
+async fn decide(conn: &mut Conn<'_>, decision: &DecideMatch, positions: &mut Positions) -> Result<DecideOutcome> {
     let sql = format!("select {SUGGESTION_COLUMNS} from match_suggestion where suggestion_id = $1");
     let select = conn.statement(&sql).bind(decision.suggestion_id.to_string());
     let Some(row) = conn.fetch_optional(select).await? else { return Ok(DecideOutcome::NotFound) };
@@ -105,18 +129,18 @@ pub(crate) async fn decide(conn: &mut Conn<'_>, decision: &DecideMatch, seq: u64
     match (decision.decision, current.status.as_str()) {
         (Some(_), "open") | (None, "same" | "related" | "not_related") => {}
         (Some(_), _) => {
-            return Ok(DecideOutcome::Refused(Rejected::new(
+            return Ok(DecideOutcome::Refused(Rejected::conflict(
                 "already_decided",
                 "decision",
                 "this suggestion was already decided; undo that first",
             )));
         }
         (None, _) => {
-            return Ok(DecideOutcome::Refused(Rejected::new("not_decided", "decision", "nothing to undo")));
+            return Ok(DecideOutcome::Refused(Rejected::conflict("not_decided", "decision", "nothing to undo")));
         }
     }
     if decision.decision == Some(Decision::Related) && decision.relation.is_none() {
-        return Ok(DecideOutcome::Refused(Rejected::new("missing", "relation", "say how they are related")));
+        return Ok(DecideOutcome::Refused(Rejected::conflict("missing", "relation", "say how they are related")));
     }
     let relation = decision.relation.filter(|_| decision.decision == Some(Decision::Related));
     let event = MatchDecided {
@@ -130,7 +154,7 @@ pub(crate) async fn decide(conn: &mut Conn<'_>, decision: &DecideMatch, seq: u64
         by: decision.by,
         at: Timestamp::from_millis(decision.at),
     };
-    insert_event(conn, seq, &Event::MatchDecided(event), decision.at).await?;
+    let seq = record(conn, positions, &Event::MatchDecided(event), decision.at).await?;
     let (status, by, at) = match decision.decision {
         Some(d) => (d.as_str(), Some(decision.by.to_string()), Some(decision.at)),
         None => ("open", None, None),
@@ -249,11 +273,11 @@ pub(crate) async fn matches_for_case(pool: &Pool, case_id: Uuid) -> Result<Vec<S
     conn.fetch_all(statement).await?.iter().map(suggestion_row).collect()
 }
 
-/// Set a person's tracing status at `seq`; `None` when there is no such person.
-pub(crate) async fn set_tracing(
+/// Set a person's tracing status; `None` when there is no such person.
+async fn set_tracing(
     conn: &mut Conn<'_>,
     set: &SetTracing,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<Option<Result<(), Rejected>>> {
     let select = conn
         .statement(
@@ -269,7 +293,7 @@ pub(crate) async fn set_tracing(
         Ok(change) => change,
         Err(rejected) => return Ok(Some(Err(rejected))),
     };
-    insert_event(conn, seq, &Event::TracingStatusChanged(change), set.at).await?;
+    record(conn, positions, &Event::TracingStatusChanged(change), set.at).await?;
     let update = conn
         .statement("update person set tracing_status = $1 where person_id = $2")
         .bind(set.to.as_str())

@@ -692,10 +692,9 @@ pub struct Kpis {
     pub per_operator: Vec<(String, u64)>,
 }
 
-/// A write concerning partner agencies: the registry, tokens, referrals, webhook delivery. One
-/// command kind for all of them keeps the writer's plumbing to one arm.
+/// A write to the registry of partner agencies and their API tokens.
 #[derive(Debug, Clone)]
-pub enum PartnerWrite {
+pub enum RegistryWrite {
     /// Register a partner; refused with `NameTaken` when its English name is in use.
     Register {
         partner: opsroom_domain::partner::Partner,
@@ -725,6 +724,21 @@ pub enum PartnerWrite {
         by: Uuid,
         at: i64,
     },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryOutcome {
+    /// Done, with the position of its event.
+    Applied { seq: u64 },
+    /// No such partner.
+    NotFound,
+    /// Another partner has this English name.
+    NameTaken,
+}
+
+/// A referral made to a partner, or changed by the partner or an operator.
+#[derive(Debug, Clone)]
+pub enum ReferralWrite {
     /// Refer a case; refused when the case lies outside the partner's region or the same request
     /// is already open with the partner.
     Refer {
@@ -738,79 +752,72 @@ pub enum PartnerWrite {
     },
     /// A partner's answer or progress, or an operator's withdrawal. A partner acting on a
     /// referral that is not its own gets `NotFound`, exactly as for one that does not exist.
-    ChangeReferral {
+    Change {
         referral_id: Uuid,
         command: opsroom_domain::partner::referral::ReferralCommand,
         actor: opsroom_domain::partner::referral::ReferralActor,
         at: i64,
     },
-    /// Raise `referral_escalated` for every referral pending since before `referred_before`.
-    EscalateReferrals {
-        referred_before: i64,
-        at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReferralOutcome {
+    /// Done, with the position of its event.
+    Applied {
+        seq: u64,
     },
+    /// No such case or referral (or, to a partner, not its own).
+    NotFound,
+    Refused(Rejected),
+}
+
+/// Raise `referral_escalated` for every referral pending since before `referred_before`;
+/// answers how many.
+#[derive(Debug, Clone, Copy)]
+pub struct EscalateReferrals {
+    pub referred_before: i64,
+    pub at: i64,
+}
+
+/// The bookkeeping of a partner's webhook delivery.
+#[derive(Debug, Clone)]
+pub enum WebhookWrite {
     /// Take (or renew) the lease on a partner's webhook delivery for `node` until `until`;
     /// `Stale` while another node holds a live lease. One node delivers a partner's webhooks,
     /// so they go out in order.
-    LeaseWebhooks {
-        partner_id: Uuid,
-        node: Uuid,
-        until: i64,
-        now: i64,
-    },
+    Lease { partner_id: Uuid, node: Uuid, until: i64, now: i64 },
     /// Move a partner's webhook cursor from `from` to `to` (refused as `Stale` if the cursor
     /// moved or `node` lost the lease), recording a dead letter for an item given up on.
-    WebhookDelivered {
-        partner_id: Uuid,
-        node: Uuid,
-        from: u64,
-        to: u64,
-        dead: Option<DeadLetter>,
-    },
-    /// Open a partner page session (its hash) for a live API token; sessions expired at `now`
-    /// are removed.
-    OpenWebSession {
+    Delivered { partner_id: Uuid, node: Uuid, from: u64, to: u64, dead: Option<DeadLetter> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    Recorded,
+    /// The cursor had moved or the lease is another node's (another node delivers).
+    Stale,
+}
+
+/// A partner page's session (the hash of its cookie), opened for a live API token or closed.
+#[derive(Debug, Clone)]
+pub enum PartnerSessionWrite {
+    /// Sessions expired at `now` are removed.
+    Open {
         session_hash: String,
         token_id: Uuid,
         expires_at: i64,
         now: i64,
     },
-    CloseWebSession {
+    Close {
         session_hash: String,
     },
-    /// A dead letter was delivered on an admin's request.
-    DeadLetterReplayed {
-        dead_id: Uuid,
-        at: i64,
-    },
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum PartnerOutcome {
-    /// Done, with the position of its event.
-    Applied {
-        seq: u64,
-    },
-    /// Done, without an event (webhook bookkeeping).
-    Recorded,
-    /// How many referrals were escalated (one event each).
-    Escalated(usize),
-    NotFound,
-    NameTaken,
-    Refused(Rejected),
-    /// The webhook cursor had moved (another node delivered first).
-    Stale,
-}
-
-impl PartnerOutcome {
-    /// How many log positions the outcome used.
-    pub(crate) fn events(&self) -> u64 {
-        match self {
-            PartnerOutcome::Applied { .. } => 1,
-            PartnerOutcome::Escalated(n) => *n as u64,
-            _ => 0,
-        }
-    }
+/// A dead letter was delivered again on an admin's request; answers whether it exists.
+#[derive(Debug, Clone, Copy)]
+pub struct DeadLetterReplayed {
+    pub dead_id: Uuid,
+    pub at: i64,
 }
 
 /// A registered partner and its bookkeeping.
@@ -943,23 +950,13 @@ pub enum EvacuationWrite {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvacuationOutcome {
-    /// Done with this many events (from `seq`).
+    /// Done; its first event at `seq`.
     Applied {
         seq: u64,
-        events: u64,
     },
     NotFound,
     /// A rule refused it (the field says which part).
     Refused(Rejected),
-}
-
-impl EvacuationOutcome {
-    pub(crate) fn events(&self) -> u64 {
-        match self {
-            EvacuationOutcome::Applied { events, .. } => *events,
-            _ => 0,
-        }
-    }
 }
 
 /// A zone and how many cases its last declaration or change flagged.

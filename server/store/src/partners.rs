@@ -20,8 +20,9 @@ use uuid::Uuid;
 use crate::Result;
 use crate::model::*;
 use crate::reads::{case_persons, case_summary, cell_col, corrupt, stored_event, uuid_col};
+use crate::rows::record;
 use crate::sql::{Conn, Pool, Row};
-use crate::writer::insert_event;
+use crate::write::{Positions, Write};
 
 /// The referral statuses for which `rule` holds, as a list of SQL literals (the rules are the
 /// domain's; the SQL only lists their outcome).
@@ -33,142 +34,188 @@ fn statuses_where(rule: fn(ReferralStatus) -> bool) -> String {
 
 // ---- writes
 
-/// Apply one partner write at `seq`.
-pub(crate) async fn write(conn: &mut Conn<'_>, op: &PartnerWrite, seq: u64) -> Result<PartnerOutcome> {
-    match op {
-        PartnerWrite::Register { partner, webhook_secret, by, at } => {
-            register(conn, partner, webhook_secret.as_deref(), *by, *at, seq).await
-        }
-        PartnerWrite::Update { partner, webhook_secret, by, at } => {
-            update(conn, partner, webhook_secret.as_deref(), *by, *at, seq).await
-        }
-        PartnerWrite::IssueToken { partner_id, token_id, token_hash, expires_at, by, at } => {
-            if partner_row(conn, *partner_id).await?.is_none() {
-                return Ok(PartnerOutcome::NotFound);
+impl Write for RegistryWrite {
+    type Outcome = RegistryOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<RegistryOutcome> {
+        match self {
+            RegistryWrite::Register { partner, webhook_secret, by, at } => {
+                register(conn, partner, webhook_secret.as_deref(), *by, *at, positions).await
             }
-            let event = Event::PartnerTokenIssued(PartnerTokenChanged {
-                partner_id: *partner_id,
-                token_id: *token_id,
-                expires_at: Some(Timestamp(*expires_at)),
-                by: *by,
-                at: Timestamp(*at),
-            });
-            insert_event(conn, seq, &event, *at).await?;
-            let insert = conn
-                .statement(
-                    "insert into partner_token (token_id, partner_id, token_hash, created_at, expires_at)
-                     values ($1, $2, $3, $4, $5)",
-                )
-                .bind(token_id.to_string())
-                .bind(partner_id.to_string())
-                .bind(token_hash.as_str())
-                .bind(*at)
-                .bind(*expires_at);
-            conn.execute(insert).await?;
-            Ok(PartnerOutcome::Applied { seq })
-        }
-        PartnerWrite::RevokeToken { partner_id, token_id, by, at } => {
-            let revoke = conn
-                .statement(
-                    "update partner_token set revoked_at = $1
-                      where token_id = $2 and partner_id = $3 and revoked_at is null",
-                )
-                .bind(*at)
-                .bind(token_id.to_string())
-                .bind(partner_id.to_string());
-            if conn.execute(revoke).await? == 0 {
-                return Ok(PartnerOutcome::NotFound);
+            RegistryWrite::Update { partner, webhook_secret, by, at } => {
+                update(conn, partner, webhook_secret.as_deref(), *by, *at, positions).await
             }
-            let event = Event::PartnerTokenRevoked(PartnerTokenChanged {
-                partner_id: *partner_id,
-                token_id: *token_id,
-                expires_at: None,
-                by: *by,
-                at: Timestamp(*at),
-            });
-            insert_event(conn, seq, &event, *at).await?;
-            Ok(PartnerOutcome::Applied { seq })
-        }
-        PartnerWrite::Refer { referral_id, case_id, partner_id, request_type, note, by, at } => {
-            let made = ReferralMade {
-                referral_id: *referral_id,
-                case_id: *case_id,
-                partner_id: *partner_id,
-                request_type: *request_type,
-                note: note.clone(),
-                by: *by,
-                at: Timestamp(*at),
-            };
-            refer(conn, made, seq).await
-        }
-        PartnerWrite::ChangeReferral { referral_id, command, actor, at } => {
-            change_referral(conn, *referral_id, command.clone(), *actor, *at, seq).await
-        }
-        PartnerWrite::EscalateReferrals { referred_before, at } => {
-            escalate(conn, *referred_before, *at, seq).await.map(PartnerOutcome::Escalated)
-        }
-        PartnerWrite::LeaseWebhooks { partner_id, node, until, now } => {
-            let lease = conn
-                .statement(
-                    "update webhook_cursor set leased_by = $1, leased_until = $2
-                      where partner_id = $3 and (leased_by is null or leased_by = $1 or leased_until < $4)",
-                )
-                .bind(node.to_string())
-                .bind(*until)
-                .bind(partner_id.to_string())
-                .bind(*now);
-            Ok(if conn.execute(lease).await? == 0 { PartnerOutcome::Stale } else { PartnerOutcome::Recorded })
-        }
-        PartnerWrite::WebhookDelivered { partner_id, node, from, to, dead } => {
-            let moved = conn
-                .statement("update webhook_cursor set seq = $1 where partner_id = $2 and seq = $3 and leased_by = $4")
-                .bind(*to as i64)
-                .bind(partner_id.to_string())
-                .bind(*from as i64)
-                .bind(node.to_string());
-            if conn.execute(moved).await? == 0 {
-                return Ok(PartnerOutcome::Stale);
-            }
-            if let Some(dead) = dead {
+            RegistryWrite::IssueToken { partner_id, token_id, token_hash, expires_at, by, at } => {
+                if partner_row(conn, *partner_id).await?.is_none() {
+                    return Ok(RegistryOutcome::NotFound);
+                }
+                let event = Event::PartnerTokenIssued(PartnerTokenChanged {
+                    partner_id: *partner_id,
+                    token_id: *token_id,
+                    expires_at: Some(Timestamp(*expires_at)),
+                    by: *by,
+                    at: Timestamp(*at),
+                });
+                let seq = record(conn, positions, &event, *at).await?;
                 let insert = conn
                     .statement(
-                        "insert into webhook_dead_letter (dead_id, partner_id, seq, attempts, last_error, dead_at)
-                         values ($1, $2, $3, $4, $5, $6)",
+                        "insert into partner_token (token_id, partner_id, token_hash, created_at, expires_at)
+                         values ($1, $2, $3, $4, $5)",
                     )
-                    .bind(dead.dead_id.to_string())
-                    .bind(dead.partner_id.to_string())
-                    .bind(dead.seq as i64)
-                    .bind(i64::from(dead.attempts))
-                    .bind(dead.last_error.as_str())
-                    .bind(dead.dead_at);
+                    .bind(token_id.to_string())
+                    .bind(partner_id.to_string())
+                    .bind(token_hash.as_str())
+                    .bind(*at)
+                    .bind(*expires_at);
+                conn.execute(insert).await?;
+                Ok(RegistryOutcome::Applied { seq })
+            }
+            RegistryWrite::RevokeToken { partner_id, token_id, by, at } => {
+                let revoke = conn
+                    .statement(
+                        "update partner_token set revoked_at = $1
+                          where token_id = $2 and partner_id = $3 and revoked_at is null",
+                    )
+                    .bind(*at)
+                    .bind(token_id.to_string())
+                    .bind(partner_id.to_string());
+                if conn.execute(revoke).await? == 0 {
+                    return Ok(RegistryOutcome::NotFound);
+                }
+                let event = Event::PartnerTokenRevoked(PartnerTokenChanged {
+                    partner_id: *partner_id,
+                    token_id: *token_id,
+                    expires_at: None,
+                    by: *by,
+                    at: Timestamp(*at),
+                });
+                let seq = record(conn, positions, &event, *at).await?;
+                Ok(RegistryOutcome::Applied { seq })
+            }
+        }
+    }
+}
+
+impl Write for ReferralWrite {
+    type Outcome = ReferralOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<ReferralOutcome> {
+        match self {
+            ReferralWrite::Refer { referral_id, case_id, partner_id, request_type, note, by, at } => {
+                let made = ReferralMade {
+                    referral_id: *referral_id,
+                    case_id: *case_id,
+                    partner_id: *partner_id,
+                    request_type: *request_type,
+                    note: note.clone(),
+                    by: *by,
+                    at: Timestamp(*at),
+                };
+                refer(conn, made, positions).await
+            }
+            ReferralWrite::Change { referral_id, command, actor, at } => {
+                change_referral(conn, *referral_id, command.clone(), *actor, *at, positions).await
+            }
+        }
+    }
+}
+
+impl Write for EscalateReferrals {
+    /// How many referrals were escalated.
+    type Outcome = usize;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<usize> {
+        escalate(conn, self.referred_before, self.at, positions).await
+    }
+}
+
+impl Write for WebhookWrite {
+    type Outcome = WebhookOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, _positions: &mut Positions) -> Result<WebhookOutcome> {
+        match self {
+            WebhookWrite::Lease { partner_id, node, until, now } => {
+                let lease = conn
+                    .statement(
+                        "update webhook_cursor set leased_by = $1, leased_until = $2
+                          where partner_id = $3 and (leased_by is null or leased_by = $1 or leased_until < $4)",
+                    )
+                    .bind(node.to_string())
+                    .bind(*until)
+                    .bind(partner_id.to_string())
+                    .bind(*now);
+                Ok(if conn.execute(lease).await? == 0 { WebhookOutcome::Stale } else { WebhookOutcome::Recorded })
+            }
+            WebhookWrite::Delivered { partner_id, node, from, to, dead } => {
+                let moved = conn
+                    .statement(
+                        "update webhook_cursor set seq = $1 where partner_id = $2 and seq = $3 and leased_by = $4",
+                    )
+                    .bind(*to as i64)
+                    .bind(partner_id.to_string())
+                    .bind(*from as i64)
+                    .bind(node.to_string());
+                if conn.execute(moved).await? == 0 {
+                    return Ok(WebhookOutcome::Stale);
+                }
+                if let Some(dead) = dead {
+                    let insert = conn
+                        .statement(
+                            "insert into webhook_dead_letter (dead_id, partner_id, seq, attempts, last_error, dead_at)
+                             values ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(dead.dead_id.to_string())
+                        .bind(dead.partner_id.to_string())
+                        .bind(dead.seq as i64)
+                        .bind(i64::from(dead.attempts))
+                        .bind(dead.last_error.as_str())
+                        .bind(dead.dead_at);
+                    conn.execute(insert).await?;
+                }
+                Ok(WebhookOutcome::Recorded)
+            }
+        }
+    }
+}
+
+impl Write for PartnerSessionWrite {
+    type Outcome = ();
+
+    async fn write(&mut self, conn: &mut Conn<'_>, _positions: &mut Positions) -> Result<()> {
+        match self {
+            PartnerSessionWrite::Open { session_hash, token_id, expires_at, now } => {
+                let expired = conn.statement("delete from partner_web_session where expires_at <= $1").bind(*now);
+                conn.execute(expired).await?;
+                let insert = conn
+                    .statement(
+                        "insert into partner_web_session (session_hash, token_id, expires_at) values ($1, $2, $3)",
+                    )
+                    .bind(session_hash.as_str())
+                    .bind(token_id.to_string())
+                    .bind(*expires_at);
                 conn.execute(insert).await?;
             }
-            Ok(PartnerOutcome::Recorded)
+            PartnerSessionWrite::Close { session_hash } => {
+                let delete = conn
+                    .statement("delete from partner_web_session where session_hash = $1")
+                    .bind(session_hash.as_str());
+                conn.execute(delete).await?;
+            }
         }
-        PartnerWrite::OpenWebSession { session_hash, token_id, expires_at, now } => {
-            let expired = conn.statement("delete from partner_web_session where expires_at <= $1").bind(*now);
-            conn.execute(expired).await?;
-            let insert = conn
-                .statement("insert into partner_web_session (session_hash, token_id, expires_at) values ($1, $2, $3)")
-                .bind(session_hash.as_str())
-                .bind(token_id.to_string())
-                .bind(*expires_at);
-            conn.execute(insert).await?;
-            Ok(PartnerOutcome::Recorded)
-        }
-        PartnerWrite::CloseWebSession { session_hash } => {
-            let delete =
-                conn.statement("delete from partner_web_session where session_hash = $1").bind(session_hash.as_str());
-            conn.execute(delete).await?;
-            Ok(PartnerOutcome::Recorded)
-        }
-        PartnerWrite::DeadLetterReplayed { dead_id, at } => {
-            let update = conn
-                .statement("update webhook_dead_letter set replayed_at = $1 where dead_id = $2")
-                .bind(*at)
-                .bind(dead_id.to_string());
-            Ok(if conn.execute(update).await? == 0 { PartnerOutcome::NotFound } else { PartnerOutcome::Recorded })
-        }
+        Ok(())
+    }
+}
+
+impl Write for DeadLetterReplayed {
+    /// Whether the dead letter exists.
+    type Outcome = bool;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, _positions: &mut Positions) -> Result<bool> {
+        let update = conn
+            .statement("update webhook_dead_letter set replayed_at = $1 where dead_id = $2")
+            .bind(self.at)
+            .bind(self.dead_id.to_string());
+        Ok(conn.execute(update).await? > 0)
     }
 }
 
@@ -186,14 +233,14 @@ async fn register(
     webhook_secret: Option<&str>,
     by: Uuid,
     at: i64,
-    seq: u64,
-) -> Result<PartnerOutcome> {
+    positions: &mut Positions,
+) -> Result<RegistryOutcome> {
     if name_taken(conn, &partner.name_en, partner.partner_id).await? {
-        return Ok(PartnerOutcome::NameTaken);
+        return Ok(RegistryOutcome::NameTaken);
     }
     let event =
         Event::PartnerRegistered(Box::new(PartnerRegistered { partner: partner.clone(), by, at: Timestamp(at) }));
-    insert_event(conn, seq, &event, at).await?;
+    let seq = record(conn, positions, &event, at).await?;
     let data = serde_json::to_string(partner).expect("partners serialize");
     let insert = conn
         .statement(
@@ -209,7 +256,7 @@ async fn register(
         .bind(seq as i64);
     conn.execute(insert).await?;
     start_webhooks(conn, partner, seq).await?;
-    Ok(PartnerOutcome::Applied { seq })
+    Ok(RegistryOutcome::Applied { seq })
 }
 
 /// A partner whose webhook URL is new (or changed) gets webhooks from now on, not the backlog
@@ -234,14 +281,14 @@ async fn update(
     webhook_secret: Option<&str>,
     by: Uuid,
     at: i64,
-    seq: u64,
-) -> Result<PartnerOutcome> {
-    let Some(before) = partner_row(conn, partner.partner_id).await? else { return Ok(PartnerOutcome::NotFound) };
+    positions: &mut Positions,
+) -> Result<RegistryOutcome> {
+    let Some(before) = partner_row(conn, partner.partner_id).await? else { return Ok(RegistryOutcome::NotFound) };
     if name_taken(conn, &partner.name_en, partner.partner_id).await? {
-        return Ok(PartnerOutcome::NameTaken);
+        return Ok(RegistryOutcome::NameTaken);
     }
     let event = Event::PartnerUpdated(Box::new(PartnerRegistered { partner: partner.clone(), by, at: Timestamp(at) }));
-    insert_event(conn, seq, &event, at).await?;
+    let seq = record(conn, positions, &event, at).await?;
     let data = serde_json::to_string(partner).expect("partners serialize");
     // No URL: no key. A new key only when one is given; otherwise the old one stays.
     let update = conn
@@ -261,7 +308,7 @@ async fn update(
     if partner.webhook_url != before.webhook_url {
         start_webhooks(conn, partner, seq).await?;
     }
-    Ok(PartnerOutcome::Applied { seq })
+    Ok(RegistryOutcome::Applied { seq })
 }
 
 async fn partner_row(conn: &mut Conn<'_>, partner_id: Uuid) -> Result<Option<Partner>> {
@@ -274,18 +321,18 @@ fn parse_partner(row: &Row) -> Result<Partner> {
     serde_json::from_str(&data).map_err(|e| corrupt("partner.data", e))
 }
 
-async fn refer(conn: &mut Conn<'_>, made: ReferralMade, seq: u64) -> Result<PartnerOutcome> {
+async fn refer(conn: &mut Conn<'_>, made: ReferralMade, positions: &mut Positions) -> Result<ReferralOutcome> {
     let statement =
         conn.statement("select lat, lon, cell from case_file where case_id = $1").bind(made.case_id.to_string());
-    let Some(case) = conn.fetch_optional(statement).await? else { return Ok(PartnerOutcome::NotFound) };
+    let Some(case) = conn.fetch_optional(statement).await? else { return Ok(ReferralOutcome::NotFound) };
     let Some(partner) = partner_row(conn, made.partner_id).await? else {
-        return Ok(PartnerOutcome::Refused(Rejected::new("unknown_partner", "partner_id", "no such partner")));
+        return Ok(ReferralOutcome::Refused(Rejected::new("unknown_partner", "partner_id", "no such partner")));
     };
     if let Some(region) = &partner.profile.region {
         let (lat, lon): (Option<f64>, Option<f64>) = (case.get("lat")?, case.get("lon")?);
         let coordinates = lat.zip(lon).and_then(|(lat, lon)| Coordinates::parse(lat, lon).ok());
         if !region.covers(coordinates, cell_col(&case)?) {
-            return Ok(PartnerOutcome::Refused(Rejected::new(
+            return Ok(ReferralOutcome::Refused(Rejected::new(
                 "outside_region",
                 "partner_id",
                 "the case is not located inside this partner's region",
@@ -303,14 +350,14 @@ async fn refer(conn: &mut Conn<'_>, made: ReferralMade, seq: u64) -> Result<Part
         .bind(made.partner_id.to_string())
         .bind(made.request_type.as_str());
     if conn.fetch_one(statement).await?.get::<i64>("n")? > 0 {
-        return Ok(PartnerOutcome::Refused(Rejected::new(
+        return Ok(ReferralOutcome::Refused(Rejected::conflict(
             "already_referred",
             "request_type",
             "this partner already has this request for the case open",
         )));
     }
     let at = made.at.millis();
-    insert_event(conn, seq, &Event::ReferralMade(made.clone()), at).await?;
+    let seq = record(conn, positions, &Event::ReferralMade(made.clone()), at).await?;
     let insert = conn
         .statement(
             "insert into referral (referral_id, case_id, partner_id, request_type, status, note, referred_by,
@@ -327,7 +374,7 @@ async fn refer(conn: &mut Conn<'_>, made: ReferralMade, seq: u64) -> Result<Part
         .bind(at)
         .bind(seq as i64);
     conn.execute(insert).await?;
-    Ok(PartnerOutcome::Applied { seq })
+    Ok(ReferralOutcome::Applied { seq })
 }
 
 async fn change_referral(
@@ -336,24 +383,24 @@ async fn change_referral(
     command: referral::ReferralCommand,
     actor: ReferralActor,
     at: i64,
-    seq: u64,
-) -> Result<PartnerOutcome> {
+    positions: &mut Positions,
+) -> Result<ReferralOutcome> {
     let statement = conn
         .statement("select referral_id, case_id, partner_id, request_type, status from referral where referral_id = $1")
         .bind(referral_id.to_string());
-    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(PartnerOutcome::NotFound) };
+    let Some(row) = conn.fetch_optional(statement).await? else { return Ok(ReferralOutcome::NotFound) };
     let state = referral_state(&row)?;
     // Another partner's referral does not exist, as far as this partner can tell.
     if let ReferralActor::Partner(partner_id) = actor
         && partner_id != state.partner_id
     {
-        return Ok(PartnerOutcome::NotFound);
+        return Ok(ReferralOutcome::NotFound);
     }
     let change = match referral::decide(&state, command, actor, Timestamp(at)) {
         Ok(change) => change,
-        Err(rejected) => return Ok(PartnerOutcome::Refused(rejected)),
+        Err(rejected) => return Ok(ReferralOutcome::Refused(rejected)),
     };
-    insert_event(conn, seq, &Event::ReferralUpdated(change.clone()), at).await?;
+    let seq = record(conn, positions, &Event::ReferralUpdated(change.clone()), at).await?;
     // A final status ends the partner's live view of the case here.
     let update = conn
         .statement(
@@ -375,7 +422,7 @@ async fn change_referral(
         .bind(change.text.as_ref().map(|t| t.as_str().to_owned()))
         .bind(at);
     conn.execute(step).await?;
-    Ok(PartnerOutcome::Applied { seq })
+    Ok(ReferralOutcome::Applied { seq })
 }
 
 fn referral_state(row: &Row) -> Result<ReferralState> {
@@ -394,7 +441,7 @@ fn referral_state(row: &Row) -> Result<ReferralState> {
 /// takes the rest.
 const ESCALATION_SWEEP: i64 = 200;
 
-async fn escalate(conn: &mut Conn<'_>, referred_before: i64, at: i64, first_seq: u64) -> Result<usize> {
+async fn escalate(conn: &mut Conn<'_>, referred_before: i64, at: i64, positions: &mut Positions) -> Result<usize> {
     let statement = conn
         .statement(
             "select referral_id, case_id, partner_id, referred_at from referral
@@ -404,8 +451,7 @@ async fn escalate(conn: &mut Conn<'_>, referred_before: i64, at: i64, first_seq:
         .bind(referred_before)
         .bind(ESCALATION_SWEEP);
     let rows = conn.fetch_all(statement).await?;
-    for (i, row) in rows.iter().enumerate() {
-        let seq = first_seq + i as u64;
+    for row in &rows {
         let escalated = ReferralEscalated {
             referral_id: uuid_col(row, "referral_id")?,
             case_id: uuid_col(row, "case_id")?,
@@ -413,7 +459,7 @@ async fn escalate(conn: &mut Conn<'_>, referred_before: i64, at: i64, first_seq:
             referred_at: Timestamp(row.get("referred_at")?),
             at: Timestamp(at),
         };
-        insert_event(conn, seq, &Event::ReferralEscalated(escalated.clone()), at).await?;
+        record(conn, positions, &Event::ReferralEscalated(escalated.clone()), at).await?;
         let update = conn
             .statement("update referral set escalated_at = $1 where referral_id = $2")
             .bind(at)

@@ -11,7 +11,8 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 
 use crate::sql::Pool;
-use crate::writer::{Reconnect, WriterConn};
+use crate::sql::WriterConn;
+use crate::writer::Reconnect;
 use crate::{Result, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");

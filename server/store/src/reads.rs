@@ -12,9 +12,9 @@ use opsroom_domain::user::Role;
 use opsroom_domain::workflow::SlaPolicy;
 use uuid::Uuid;
 
+use crate::advisories::parse_advisory;
 use crate::batch;
 use crate::model::*;
-use crate::public_writes::parse_advisory;
 use crate::sql::{Backend, Pool, Row, Statement};
 use crate::staff::SessionClock;
 use crate::{Result, StoreError};

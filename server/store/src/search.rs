@@ -22,8 +22,8 @@ use opsroom_domain::workflow::SlaPolicy;
 
 use crate::model::SEARCH_CANDIDATES;
 use crate::reads::corrupt;
+use crate::rows::{VALUES, per_chunk};
 use crate::sql::{Arg, Backend, Conn, Query, Row};
-use crate::writer::{VALUES, per_chunk};
 use crate::{Result, batch};
 
 /// The policy as stored in `sla_policy_applied`.

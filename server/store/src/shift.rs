@@ -13,8 +13,9 @@ use uuid::Uuid;
 use crate::Result;
 use crate::model::{HandoverRow, WriteHandover};
 use crate::reads::{FINISHED, PAST_SLA, bind_sla_due, cell_col, corrupt, uuid_col};
+use crate::rows::record;
 use crate::sql::{Conn, Pool};
-use crate::writer::insert_event;
+use crate::write::{Positions, Write};
 
 /// What is open now, as a handover note records it for `author`.
 pub(crate) async fn figures(pool: &Pool, author: Uuid, now_ms: i64, policy: &SlaPolicy) -> Result<HandoverFigures> {
@@ -38,8 +39,17 @@ pub(crate) async fn figures(pool: &Pool, author: Uuid, now_ms: i64, policy: &Sla
     })
 }
 
-/// Record a handover note at `seq`: its event, then its row.
-pub(crate) async fn write(conn: &mut Conn<'_>, note: &WriteHandover, seq: u64) -> Result<()> {
+impl Write for WriteHandover {
+    /// The note's log position.
+    type Outcome = u64;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<u64> {
+        write(conn, self, positions).await
+    }
+}
+
+/// Record a handover note: its event, then its row.
+async fn write(conn: &mut Conn<'_>, note: &WriteHandover, positions: &mut Positions) -> Result<u64> {
     let event = Event::HandoverWritten(Box::new(HandoverWritten {
         handover_id: note.handover_id,
         figures: note.figures,
@@ -48,7 +58,7 @@ pub(crate) async fn write(conn: &mut Conn<'_>, note: &WriteHandover, seq: u64) -
         by: note.author,
         at: Timestamp::from_millis(note.at),
     }));
-    insert_event(conn, seq, &event, note.at).await?;
+    let seq = record(conn, positions, &event, note.at).await?;
     let insert = conn
         .statement(
             "insert into handover (handover_id, seq, author_id, written_at, open_cases, overdue, unassigned_critical,
@@ -65,7 +75,8 @@ pub(crate) async fn write(conn: &mut Conn<'_>, note: &WriteHandover, seq: u64) -
         .bind(note.figures.assigned_to_author as i64)
         .bind(note.note.promised.as_str())
         .bind(note.note.open_note.as_ref().map(|m| m.as_str()));
-    conn.execute(insert).await.map(drop)
+    conn.execute(insert).await?;
+    Ok(seq)
 }
 
 /// Handover notes written before `before_seq` (all when `None`), newest first; at most `limit`.

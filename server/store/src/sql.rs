@@ -9,7 +9,7 @@
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
-use sqlx::{Decode, Encode, Postgres, Row as _, Sqlite, Type};
+use sqlx::{Connection as _, Decode, Encode, Postgres, Row as _, Sqlite, Type};
 
 use crate::{Result, StoreError};
 
@@ -111,6 +111,36 @@ impl Conn<'_> {
             (Conn::Postgres(c), Statement::Postgres(q)) => q.execute(&mut **c).await?.rows_affected(),
             _ => return Err(mismatch()),
         })
+    }
+
+    /// Begin a write transaction that holds the database's write lock until commit: SQLite's
+    /// `begin immediate` takes it at once (a plain `begin` would take it at the first write and
+    /// could fail there); on PostgreSQL rows are locked as they are read ([`Conn::locking`]).
+    pub(crate) async fn begin_write(&mut self) -> Result<()> {
+        self.run(match self.backend() {
+            Backend::Sqlite => "begin immediate",
+            Backend::Postgres => "begin",
+        })
+        .await
+    }
+
+    /// `select` (of rows a write transaction will change) that locks what it reads until commit:
+    /// `for update` on PostgreSQL; SQLite's write transaction already holds the whole database.
+    pub(crate) fn locking(&self, select: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => select.to_owned(),
+            Backend::Postgres => format!("{select} for update"),
+        }
+    }
+
+    /// Tell the other nodes that the log grew (PostgreSQL's `NOTIFY` on `channel`, without a
+    /// payload); SQLite has no other nodes, and its other processes poll.
+    pub(crate) async fn notify(&mut self, channel: &str) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            let notify = self.statement("select pg_notify($1, '')").bind(channel);
+            self.execute(notify).await?;
+        }
+        Ok(())
     }
 
     /// Run SQL without parameters (`begin`, `commit`).
@@ -238,5 +268,28 @@ impl Query {
             Arg::Int(v) => s.bind(*v),
             Arg::Text(v) => s.bind(v.as_str()),
         })
+    }
+}
+
+/// The writer's own connection.
+pub(crate) enum WriterConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl WriterConn {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            WriterConn::Sqlite(c) => Conn::Sqlite(c),
+            WriterConn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+
+    pub(crate) async fn close(self) -> Result<()> {
+        match self {
+            WriterConn::Sqlite(c) => c.close().await?,
+            WriterConn::Postgres(c) => c.close().await?,
+        }
+        Ok(())
     }
 }

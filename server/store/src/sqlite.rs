@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
+use crate::intake::write_report_rows;
 use crate::model::ReportCase;
+use crate::sql::WriterConn;
 use crate::sql::{Conn, Pool};
-use crate::writer::{BatchTurn, WriterConn, write_report_rows};
+use crate::writer::BatchTurn;
 use crate::{Result, StoreError, StoreOptions, batch};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");

@@ -8,62 +8,32 @@
 //! closing one records no event, but an admin's action on someone's account does.
 
 use opsroom_domain::clock::Timestamp;
-use opsroom_domain::event::Event;
+use opsroom_domain::event::{Event, UserCreated};
 use opsroom_domain::staff::{self, Account, AccountChange, Refusal, StaffActor, UserAccountChanged};
 use opsroom_domain::user::Role;
 use uuid::Uuid;
 
 use crate::Result;
-use crate::model::{NewSession, UserSummary};
+use crate::model::{NewSession, NewUser, UserOutcome, UserSummary};
 use crate::reads::{role_col, uuid_col};
+use crate::rows::record;
 use crate::sql::{Conn, Pool};
-use crate::writer::insert_event;
+use crate::write::{Positions, Write};
 
-/// One write about staff accounts or sessions (one writer command for all of them).
+/// An admin's write about a staff account.
 #[derive(Debug, Clone)]
-pub enum StaffWrite {
-    /// Open a session, unless the account was disabled or its password changed since the caller
-    /// verified `NewSession::password_hash` (a sign-in racing a disable or a reset loses).
-    /// Sessions expired at `created_at` are removed.
-    OpenSession(NewSession),
-    CloseSession {
-        token_hash: String,
-    },
-    /// The session was used at `at` (the idle timeout counts from its last use).
-    TouchSession {
-        token_hash: String,
-        at: i64,
-    },
+pub enum AccountWrite {
     /// Change an account's role and/or disabled state; disabling ends its sessions.
-    Change {
-        name: String,
-        change: AccountChange,
-        actor: StaffActor,
-        at: i64,
-    },
+    Change { name: String, change: AccountChange, actor: StaffActor, at: i64 },
     /// Set a new password (already hashed) and end the account's sessions, except
     /// `keep_session` (the hash of the caller's own, when admins reset their own password).
-    ResetPassword {
-        name: String,
-        password_hash: String,
-        keep_session: Option<String>,
-        actor: StaffActor,
-        at: i64,
-    },
+    ResetPassword { name: String, password_hash: String, keep_session: Option<String>, actor: StaffActor, at: i64 },
     /// End every session of an account.
-    EndSessions {
-        name: String,
-        actor: StaffActor,
-        at: i64,
-    },
+    EndSessions { name: String, actor: StaffActor, at: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StaffOutcome {
-    /// Done, without an event (a session opened, closed or used).
-    Done,
-    /// The session was not opened: the account is disabled, or its password changed meanwhile.
-    NotOpened,
+pub enum AccountOutcome {
     /// Done: the account as it is now, the events recorded (none when it already was as asked)
     /// and how many sessions ended.
     Applied {
@@ -73,16 +43,6 @@ pub enum StaffOutcome {
     },
     NotFound,
     Refused(Refusal),
-}
-
-impl StaffOutcome {
-    /// How many log positions the outcome used.
-    pub(crate) fn events(&self) -> u64 {
-        match self {
-            StaffOutcome::Applied { events, .. } => *events,
-            _ => 0,
-        }
-    }
 }
 
 /// A live session as admins see it: never its token or the token's hash.
@@ -107,26 +67,94 @@ pub struct SessionClock {
 
 // ---- writes
 
-/// Apply one staff write at `seq`.
-pub(crate) async fn write(conn: &mut Conn<'_>, op: &StaffWrite, seq: u64) -> Result<StaffOutcome> {
+impl Write for NewUser {
+    type Outcome = UserOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<UserOutcome> {
+        let taken = conn.statement("select count(*) as n from app_user where name = $1").bind(self.name.as_str());
+        if conn.fetch_one(taken).await?.get::<i64>("n")? > 0 {
+            return Ok(UserOutcome::NameTaken);
+        }
+        let event = Event::UserCreated(UserCreated {
+            user_id: self.user_id,
+            name: self.name.as_str().to_owned(),
+            role: self.role,
+        });
+        let seq = record(conn, positions, &event, self.created_at).await?;
+        let insert = conn
+            .statement(
+                "insert into app_user (user_id, name, role, password_hash, created_at, created_seq)
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(self.user_id.to_string())
+            .bind(self.name.as_str())
+            .bind(self.role.as_str())
+            .bind(self.password_hash.as_str())
+            .bind(self.created_at)
+            .bind(seq as i64);
+        conn.execute(insert).await?;
+        Ok(UserOutcome::Created { seq })
+    }
+}
+
+/// Close a session.
+pub(crate) struct CloseSession {
+    pub(crate) token_hash: String,
+}
+
+/// The session was used at `at` (the idle timeout counts from its last use).
+pub(crate) struct TouchSession {
+    pub(crate) token_hash: String,
+    pub(crate) at: i64,
+}
+
+impl Write for NewSession {
+    /// Whether it opened: not when the account was disabled or its password changed since the
+    /// caller verified `NewSession::password_hash` (a sign-in racing a disable or a reset loses).
+    type Outcome = bool;
+
+    /// Sessions expired at `created_at` are removed first.
+    async fn write(&mut self, conn: &mut Conn<'_>, _positions: &mut Positions) -> Result<bool> {
+        open_session(conn, self).await
+    }
+}
+
+impl Write for CloseSession {
+    type Outcome = ();
+
+    async fn write(&mut self, conn: &mut Conn<'_>, _positions: &mut Positions) -> Result<()> {
+        let delete = conn.statement("delete from session where token_hash = $1").bind(self.token_hash.as_str());
+        conn.execute(delete).await.map(drop)
+    }
+}
+
+impl Write for TouchSession {
+    type Outcome = ();
+
+    async fn write(&mut self, conn: &mut Conn<'_>, _positions: &mut Positions) -> Result<()> {
+        let touch = conn
+            .statement("update session set last_seen_at = $1 where token_hash = $2 and last_seen_at < $1")
+            .bind(self.at)
+            .bind(self.token_hash.as_str());
+        conn.execute(touch).await.map(drop)
+    }
+}
+
+impl Write for AccountWrite {
+    type Outcome = AccountOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<AccountOutcome> {
+        write(conn, self, positions).await
+    }
+}
+
+async fn write(conn: &mut Conn<'_>, op: &AccountWrite, positions: &mut Positions) -> Result<AccountOutcome> {
     match op {
-        StaffWrite::OpenSession(session) => open_session(conn, session).await,
-        StaffWrite::CloseSession { token_hash } => {
-            let delete = conn.statement("delete from session where token_hash = $1").bind(token_hash.as_str());
-            conn.execute(delete).await?;
-            Ok(StaffOutcome::Done)
+        AccountWrite::Change { name, change, actor, at } => {
+            change_account(conn, name, *change, *actor, *at, positions).await
         }
-        StaffWrite::TouchSession { token_hash, at } => {
-            let touch = conn
-                .statement("update session set last_seen_at = $1 where token_hash = $2 and last_seen_at < $1")
-                .bind(*at)
-                .bind(token_hash.as_str());
-            conn.execute(touch).await?;
-            Ok(StaffOutcome::Done)
-        }
-        StaffWrite::Change { name, change, actor, at } => change_account(conn, name, *change, *actor, *at, seq).await,
-        StaffWrite::ResetPassword { name, password_hash, keep_session, actor, at } => {
-            let Some(account) = account(conn, name).await? else { return Ok(StaffOutcome::NotFound) };
+        AccountWrite::ResetPassword { name, password_hash, keep_session, actor, at } => {
+            let Some(account) = account(conn, name).await? else { return Ok(AccountOutcome::NotFound) };
             let update = conn
                 .statement("update app_user set password_hash = $1 where user_id = $2")
                 .bind(password_hash.as_str())
@@ -134,20 +162,20 @@ pub(crate) async fn write(conn: &mut Conn<'_>, op: &StaffWrite, seq: u64) -> Res
             conn.execute(update).await?;
             let sessions_ended = end_sessions(conn, account.user_id, keep_session.as_deref()).await?;
             let event = Event::UserPasswordReset(UserAccountChanged::new(&account, *actor, Timestamp(*at)));
-            insert_event(conn, seq, &event, *at).await?;
-            Ok(StaffOutcome::Applied { account: summary(account), events: 1, sessions_ended })
+            record(conn, positions, &event, *at).await?;
+            Ok(AccountOutcome::Applied { account: summary(account), events: 1, sessions_ended })
         }
-        StaffWrite::EndSessions { name, actor, at } => {
-            let Some(account) = account(conn, name).await? else { return Ok(StaffOutcome::NotFound) };
+        AccountWrite::EndSessions { name, actor, at } => {
+            let Some(account) = account(conn, name).await? else { return Ok(AccountOutcome::NotFound) };
             let sessions_ended = end_sessions(conn, account.user_id, None).await?;
             let event = Event::UserSessionsEnded(UserAccountChanged::new(&account, *actor, Timestamp(*at)));
-            insert_event(conn, seq, &event, *at).await?;
-            Ok(StaffOutcome::Applied { account: summary(account), events: 1, sessions_ended })
+            record(conn, positions, &event, *at).await?;
+            Ok(AccountOutcome::Applied { account: summary(account), events: 1, sessions_ended })
         }
     }
 }
 
-async fn open_session(conn: &mut Conn<'_>, session: &NewSession) -> Result<StaffOutcome> {
+async fn open_session(conn: &mut Conn<'_>, session: &NewSession) -> Result<bool> {
     let expired = conn.statement("delete from session where expires_at <= $1").bind(session.created_at);
     conn.execute(expired).await?;
     // One statement decides and writes: the account must still be enabled and still have the
@@ -165,7 +193,7 @@ async fn open_session(conn: &mut Conn<'_>, session: &NewSession) -> Result<Staff
         .bind(session.user_agent.as_deref())
         .bind(session.user_id.to_string())
         .bind(session.password_hash.as_str());
-    Ok(if conn.execute(insert).await? == 1 { StaffOutcome::Done } else { StaffOutcome::NotOpened })
+    Ok(conn.execute(insert).await? == 1)
 }
 
 async fn change_account(
@@ -174,19 +202,19 @@ async fn change_account(
     change: AccountChange,
     actor: StaffActor,
     at: i64,
-    seq: u64,
-) -> Result<StaffOutcome> {
-    let Some(account) = account(conn, name).await? else { return Ok(StaffOutcome::NotFound) };
+    positions: &mut Positions,
+) -> Result<AccountOutcome> {
+    let Some(account) = account(conn, name).await? else { return Ok(AccountOutcome::NotFound) };
     let admins = conn.statement("select count(*) as n from app_user where role = $1 and disabled_at is null");
     let enabled_admins = conn.fetch_one(admins.bind(Role::Admin.as_str())).await?.get::<i64>("n")?;
     let events = match staff::decide(actor, &account, enabled_admins as u64, change, Timestamp(at)) {
         Ok(events) => events,
-        Err(refusal) => return Ok(StaffOutcome::Refused(refusal)),
+        Err(refusal) => return Ok(AccountOutcome::Refused(refusal)),
     };
     let mut now = account.clone();
     let mut sessions_ended = 0;
-    for (event, seq) in events.iter().zip(seq..) {
-        insert_event(conn, seq, event, at).await?;
+    for event in &events {
+        record(conn, positions, event, at).await?;
         let user_id = account.user_id.to_string();
         match event {
             Event::UserRoleChanged(changed) => {
@@ -208,7 +236,7 @@ async fn change_account(
             other => unreachable!("staff::decide records no {}", other.kind()),
         }
     }
-    Ok(StaffOutcome::Applied { account: summary(now), events: events.len() as u64, sessions_ended })
+    Ok(AccountOutcome::Applied { account: summary(now), events: events.len() as u64, sessions_ended })
 }
 
 /// Delete an account's sessions, but `keep`; returns how many ended.

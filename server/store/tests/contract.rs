@@ -24,8 +24,8 @@ use opsroom_domain::staff::{AccountChange, Refusal, StaffActor, UserAccountChang
 use opsroom_domain::user::{Role, UserName};
 use opsroom_store::testing::TestDatabase;
 use opsroom_store::{
-    CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, ImportOutcome, NewSession, NewUser, ReportCase,
-    ReportOutcome, SessionClock, StaffOutcome, StaffWrite, Store, StoreError, StoreOptions, UserOutcome,
+    AccountOutcome, AccountWrite, CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, ImportOutcome, NewSession,
+    NewUser, ReportCase, ReportOutcome, SessionClock, Store, StoreError, StoreOptions, UserOutcome,
 };
 use tokio::sync::Barrier;
 use uuid::Uuid;
@@ -994,8 +994,8 @@ pub async fn staff_lifecycle(store: &Store) {
         assert!(matches!(store.create_user(user.clone()).await.unwrap(), UserOutcome::Created { .. }));
     }
     let as_nadia = StaffActor::Admin(nadia.user_id);
-    let write = |write: StaffWrite| async move { store.staff_write(write).await.unwrap() };
-    let change = |name: &str, role: Option<Role>, disabled: Option<bool>, actor: StaffActor| StaffWrite::Change {
+    let write = |write: AccountWrite| async move { store.account_write(write).await.unwrap() };
+    let change = |name: &str, role: Option<Role>, disabled: Option<bool>, actor: StaffActor| AccountWrite::Change {
         name: name.to_owned(),
         change: AccountChange { role, disabled },
         actor,
@@ -1036,7 +1036,7 @@ pub async fn staff_lifecycle(store: &Store) {
 
     // Disabling ends every session; the account cannot open one, and is listed as disabled.
     let head_before = head(store);
-    let StaffOutcome::Applied { account, events: 1, sessions_ended: 2 } =
+    let AccountOutcome::Applied { account, events: 1, sessions_ended: 2 } =
         write(change("omar", None, Some(true), as_nadia)).await
     else {
         panic!("omar is disabled")
@@ -1061,55 +1061,55 @@ pub async fn staff_lifecycle(store: &Store) {
     );
     // Asking again records nothing; enabling lets the account sign in again.
     let again = write(change("omar", None, Some(true), as_nadia)).await;
-    assert!(matches!(again, StaffOutcome::Applied { events: 0, sessions_ended: 0, .. }), "{again:?}");
+    assert!(matches!(again, AccountOutcome::Applied { events: 0, sessions_ended: 0, .. }), "{again:?}");
     assert!(matches!(
         write(change("omar", None, Some(false), as_nadia)).await,
-        StaffOutcome::Applied { events: 1, .. }
+        AccountOutcome::Applied { events: 1, .. }
     ));
     assert!(store.open_session(session_of(&omar, &laptop, expires_at)).await.unwrap());
     assert!(store.open_session(session_of(&omar, &phone, expires_at)).await.unwrap());
 
     // A sign-in that verified a password replaced meanwhile opens nothing. A reset ends the
     // account's sessions but the one kept (an admin resetting their own password).
-    let reset = StaffWrite::ResetPassword {
+    let reset = AccountWrite::ResetPassword {
         name: "omar".into(),
         password_hash: "$argon2id$new".into(),
         keep_session: Some(phone.clone()),
         actor: as_nadia,
         at: T0 + 6,
     };
-    assert!(matches!(write(reset).await, StaffOutcome::Applied { events: 1, sessions_ended: 1, .. }));
+    assert!(matches!(write(reset).await, AccountOutcome::Applied { events: 1, sessions_ended: 1, .. }));
     assert!(live(laptop.clone(), at_time(T0)).await.is_none());
     assert!(live(phone.clone(), at_time(T0)).await.is_some(), "the kept session");
     assert_eq!(store.user_by_name("omar").await.unwrap().unwrap().password_hash, "$argon2id$new");
     assert!(!store.open_session(session_of(&omar, &random_hex(), expires_at)).await.unwrap(), "the old password");
-    let end = StaffWrite::EndSessions { name: "omar".into(), actor: as_nadia, at: T0 + 7 };
-    assert!(matches!(write(end).await, StaffOutcome::Applied { events: 1, sessions_ended: 1, .. }));
+    let end = AccountWrite::EndSessions { name: "omar".into(), actor: as_nadia, at: T0 + 7 };
+    assert!(matches!(write(end).await, AccountOutcome::Applied { events: 1, sessions_ended: 1, .. }));
     assert!(live(phone.clone(), at_time(T0)).await.is_none());
-    let nobody = StaffWrite::EndSessions { name: "nobody".into(), actor: as_nadia, at: T0 + 7 };
-    assert_eq!(write(nobody).await, StaffOutcome::NotFound);
+    let nobody = AccountWrite::EndSessions { name: "nobody".into(), actor: as_nadia, at: T0 + 7 };
+    assert_eq!(write(nobody).await, AccountOutcome::NotFound);
 
     // The last enabled admin stays, whoever asks; an admin does not disable themselves.
-    assert_eq!(write(change("nadia", None, Some(true), as_nadia)).await, StaffOutcome::Refused(Refusal::OwnAccount));
+    assert_eq!(write(change("nadia", None, Some(true), as_nadia)).await, AccountOutcome::Refused(Refusal::OwnAccount));
     for asked in [
         change("nadia", None, Some(true), StaffActor::CommandLine),
         change("nadia", Some(Role::Operator), None, StaffActor::CommandLine),
     ] {
-        assert_eq!(write(asked).await, StaffOutcome::Refused(Refusal::LastAdmin));
+        assert_eq!(write(asked).await, AccountOutcome::Refused(Refusal::LastAdmin));
     }
     assert!(matches!(
         write(change("omar", Some(Role::Admin), None, StaffActor::CommandLine)).await,
-        StaffOutcome::Applied { events: 1, .. }
+        AccountOutcome::Applied { events: 1, .. }
     ));
     // Two admins disabling each other at once: one wins, the other is the last admin.
     let as_omar = StaffActor::Admin(omar.user_id);
     let (first, second) = tokio::join!(
-        store.staff_write(change("omar", None, Some(true), as_nadia)),
-        store.staff_write(change("nadia", None, Some(true), as_omar)),
+        store.account_write(change("omar", None, Some(true), as_nadia)),
+        store.account_write(change("nadia", None, Some(true), as_omar)),
     );
     let outcomes = [first.unwrap(), second.unwrap()];
-    assert_eq!(outcomes.iter().filter(|o| matches!(o, StaffOutcome::Applied { events: 1, .. })).count(), 1);
-    assert_eq!(outcomes.iter().filter(|o| **o == StaffOutcome::Refused(Refusal::LastAdmin)).count(), 1);
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, AccountOutcome::Applied { events: 1, .. })).count(), 1);
+    assert_eq!(outcomes.iter().filter(|o| **o == AccountOutcome::Refused(Refusal::LastAdmin)).count(), 1);
     assert_eq!(store.users().await.unwrap().iter().filter(|u| u.role == Role::Admin && !u.disabled).count(), 1);
 
     // Every change above is in the log, gap-free, and none carries a password hash.

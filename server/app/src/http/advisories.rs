@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
 use crate::cap;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
 use crate::wire::{AdvisoryBody, AdvisoryRequest};
@@ -29,7 +29,7 @@ async fn run(app: &AppState, command: AdvisoryCommand) -> Result<Advisory, ApiEr
     match app.store.advisory(command).await? {
         AdvisoryOutcome::Applied { advisory, .. } => Ok(advisory),
         AdvisoryOutcome::NotFound => Err(ApiError::NotFound),
-        AdvisoryOutcome::Refused(r) => Err(ApiError::StateConflict(Problem::new(r.code, r.message, r.field))),
+        AdvisoryOutcome::Refused(r) => Err(r.into()),
     }
 }
 

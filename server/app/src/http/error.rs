@@ -9,7 +9,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use opsroom_domain::Rejected;
+use opsroom_domain::{Rejected, RejectionKind};
 use opsroom_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -128,9 +128,14 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// A domain refusal by its kind: invalid input is a 422, a conflicting state a 409.
 impl From<Rejected> for ApiError {
     fn from(r: Rejected) -> Self {
-        ApiError::Unprocessable(Problem::new(r.code, r.message, r.field))
+        let problem = Problem::new(r.code, r.message, r.field);
+        match r.kind {
+            RejectionKind::Invalid => ApiError::Unprocessable(problem),
+            RejectionKind::Conflict => ApiError::StateConflict(problem),
+        }
     }
 }
 

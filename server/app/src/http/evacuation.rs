@@ -43,8 +43,7 @@ fn outcome(done: EvacuationOutcome) -> Result<(), ApiError> {
     match done {
         EvacuationOutcome::Applied { .. } => Ok(()),
         EvacuationOutcome::NotFound => Err(ApiError::NotFound),
-        EvacuationOutcome::Refused(r) if r.code == "not_found" => Err(r.into()),
-        EvacuationOutcome::Refused(r) => Err(ApiError::StateConflict(Problem::new(r.code, r.message, r.field))),
+        EvacuationOutcome::Refused(r) => Err(r.into()),
     }
 }
 

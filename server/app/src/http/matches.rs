@@ -13,7 +13,7 @@ use opsroom_store::{DecideMatch, DecideOutcome, SetTracing, SuggestionRow};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
 use crate::wire::{DecisionRequest, FamilyBody, FamilyMemberBody, MatchBody, TracingRequest};
@@ -79,7 +79,7 @@ async fn decide(app: &AppState, command: DecideMatch) -> Result<Json<serde_json:
     match app.store.decide_match(command).await? {
         DecideOutcome::Applied { seq } => Ok(Json(serde_json::json!({ "seq": seq }))),
         DecideOutcome::NotFound => Err(ApiError::NotFound),
-        DecideOutcome::Refused(r) => Err(ApiError::StateConflict(Problem::new(r.code, r.message, r.field))),
+        DecideOutcome::Refused(r) => Err(r.into()),
     }
 }
 

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use opsroom_domain::partner::referral::{ReferralActor, ReferralCommand};
 use opsroom_domain::partner::view::{self, PartnerCase};
 use opsroom_domain::text::Message;
-use opsroom_store::PartnerWrite;
+use opsroom_store::{PartnerSessionWrite, ReferralWrite};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -55,13 +55,13 @@ pub async fn post_session(
     // A working shift at most, and never beyond the token.
     let expires_at = session.expires_at.min(now + PAGE_SESSION.as_millis() as i64);
     let page_token = secrets::new_token();
-    let write = PartnerWrite::OpenWebSession {
+    let write = PartnerSessionWrite::Open {
         session_hash: secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, &page_token),
         token_id: session.token_id,
         expires_at,
         now,
     };
-    app.store.partner_write(write).await?;
+    app.store.partner_session_write(write).await?;
     let cookie = auth::partner_cookie(&page_token, ((expires_at - now) / 1000).max(0) as u64, &app.config);
     Ok(([(SET_COOKIE, cookie)], Json(PartnerBody::from(&session.partner))).into_response())
 }
@@ -75,7 +75,7 @@ const PAGE_SESSION: std::time::Duration = std::time::Duration::from_secs(12 * 36
 pub async fn delete_session(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(cookie) = auth::partner_page_cookie(&headers, &app.config) {
         let session_hash = secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, cookie);
-        app.store.partner_write(PartnerWrite::CloseWebSession { session_hash }).await?;
+        app.store.partner_session_write(PartnerSessionWrite::Close { session_hash }).await?;
     }
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::expired_partner_cookie(&app.config))]).into_response())
 }
@@ -214,13 +214,13 @@ async fn act(
     referral_id: Uuid,
     command: ReferralCommand,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let write = PartnerWrite::ChangeReferral {
+    let write = ReferralWrite::Change {
         referral_id,
         command,
         actor: ReferralActor::Partner(caller.partner_id()),
         at: app.now_ms(),
     };
-    referral_outcome(app.store.partner_write(write).await?)
+    referral_outcome(app.store.referral_write(write).await?)
 }
 
 /// Accept a referral (optional note). 404 for a referral that is not the partner's.

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use opsroom_domain::partner::{Partner, PartnerInput};
-use opsroom_store::{PartnerOutcome, PartnerWrite};
+use opsroom_store::{DeadLetterReplayed, RegistryOutcome, RegistryWrite};
 use uuid::Uuid;
 
 use crate::auth::{Admin, Operator, PARTNER_HASH_DOMAIN};
@@ -22,17 +22,15 @@ use crate::wire::{DeadLetterBody, PartnerBody, PartnerSaved, TokenBody, TokenCre
 const DEFAULT_TOKEN_DAYS: u32 = 90;
 const MAX_TOKEN_DAYS: u32 = 365;
 
-fn outcome(outcome: PartnerOutcome) -> Result<u64, ApiError> {
+fn outcome(outcome: RegistryOutcome) -> Result<u64, ApiError> {
     match outcome {
-        PartnerOutcome::Applied { seq } => Ok(seq),
-        PartnerOutcome::NotFound => Err(ApiError::NotFound),
-        PartnerOutcome::NameTaken => Err(ApiError::StateConflict(Problem::new(
+        RegistryOutcome::Applied { seq } => Ok(seq),
+        RegistryOutcome::NotFound => Err(ApiError::NotFound),
+        RegistryOutcome::NameTaken => Err(ApiError::StateConflict(Problem::new(
             "name_taken",
             "a partner with this name is already registered",
             Some("name".into()),
         ))),
-        PartnerOutcome::Refused(r) => Err(ApiError::from(r)),
-        other => Err(ApiError::Internal(format!("unexpected outcome of a registry write: {other:?}"))),
     }
 }
 
@@ -83,13 +81,13 @@ pub async fn post_partner(
     let partner = Partner::register(Uuid::now_v7(), &input)?;
     check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, None);
-    let write = PartnerWrite::Register {
+    let write = RegistryWrite::Register {
         partner: partner.clone(),
         webhook_secret: webhook_secret.clone(),
         by: admin.user.user_id,
         at: app.now_ms(),
     };
-    outcome(app.store.partner_write(write).await?)?;
+    outcome(app.store.registry_write(write).await?)?;
     Ok((StatusCode::CREATED, Json(PartnerSaved { partner: PartnerBody::from(&partner), webhook_secret })))
 }
 
@@ -121,13 +119,13 @@ pub async fn put_partner(
     let partner = before.partner.amend(&input)?;
     check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, Some(&before.partner));
-    let write = PartnerWrite::Update {
+    let write = RegistryWrite::Update {
         partner: partner.clone(),
         webhook_secret: webhook_secret.clone(),
         by: admin.user.user_id,
         at: app.now_ms(),
     };
-    outcome(app.store.partner_write(write).await?)?;
+    outcome(app.store.registry_write(write).await?)?;
     Ok(Json(PartnerSaved { partner: PartnerBody::from(&partner), webhook_secret }))
 }
 
@@ -197,7 +195,7 @@ pub async fn post_token(
     let now = app.now_ms();
     let expires_at = now + i64::from(days) * 86_400_000;
     let token_id = Uuid::now_v7();
-    let write = PartnerWrite::IssueToken {
+    let write = RegistryWrite::IssueToken {
         partner_id,
         token_id,
         token_hash: secrets::token_hash(PARTNER_HASH_DOMAIN, &token),
@@ -205,7 +203,7 @@ pub async fn post_token(
         by: admin.user.user_id,
         at: now,
     };
-    outcome(app.store.partner_write(write).await?)?;
+    outcome(app.store.registry_write(write).await?)?;
     let expires_at = opsroom_domain::clock::Timestamp(expires_at).to_rfc3339();
     Ok((StatusCode::CREATED, Json(TokenCreated { token_id, token, expires_at })))
 }
@@ -241,8 +239,8 @@ pub async fn delete_token(
     Admin(admin): Admin,
     UuidPaths(partner_id, token_id): UuidPaths,
 ) -> Result<StatusCode, ApiError> {
-    let write = PartnerWrite::RevokeToken { partner_id, token_id, by: admin.user.user_id, at: app.now_ms() };
-    outcome(app.store.partner_write(write).await?)?;
+    let write = RegistryWrite::RevokeToken { partner_id, token_id, by: admin.user.user_id, at: app.now_ms() };
+    outcome(app.store.registry_write(write).await?)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -285,8 +283,9 @@ pub async fn post_replay(
         crate::webhooks::ReplayError::Failed(why) => ApiError::BadGateway(why),
         crate::webhooks::ReplayError::Store(error) => error.into(),
     })?;
-    match app.store.partner_write(PartnerWrite::DeadLetterReplayed { dead_id, at: app.now_ms() }).await? {
-        PartnerOutcome::Recorded => Ok(StatusCode::NO_CONTENT),
-        other => outcome(other).map(|_| StatusCode::NO_CONTENT),
+    if app.store.dead_letter_replayed(DeadLetterReplayed { dead_id, at: app.now_ms() }).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
     }
 }

@@ -9,25 +9,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use opsroom_domain::partner::referral::{ReferralActor, ReferralCommand};
 use opsroom_domain::text::Message;
-use opsroom_store::{PartnerOutcome, PartnerWrite};
+use opsroom_store::{ReferralOutcome, ReferralWrite};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, OptionalJson, UuidPath};
 use crate::server::AppState;
 use crate::wire::{OptionalText, ReferralBody, ReferralRequest};
 
 /// The answer to a referral write, shared with the partner's side.
-pub fn referral_outcome(outcome: PartnerOutcome) -> Result<Json<serde_json::Value>, ApiError> {
+pub fn referral_outcome(outcome: ReferralOutcome) -> Result<Json<serde_json::Value>, ApiError> {
     match outcome {
-        PartnerOutcome::Applied { seq } => Ok(Json(serde_json::json!({ "seq": seq }))),
-        PartnerOutcome::NotFound => Err(ApiError::NotFound),
-        PartnerOutcome::Refused(r) if r.code == "invalid_transition" || r.code == "already_referred" => {
-            Err(ApiError::StateConflict(Problem::new(r.code, r.message, r.field)))
-        }
-        PartnerOutcome::Refused(r) => Err(ApiError::from(r)),
-        other => Err(ApiError::Internal(format!("unexpected outcome of a referral write: {other:?}"))),
+        ReferralOutcome::Applied { seq } => Ok(Json(serde_json::json!({ "seq": seq }))),
+        ReferralOutcome::NotFound => Err(ApiError::NotFound),
+        ReferralOutcome::Refused(r) => Err(ApiError::from(r)),
     }
 }
 
@@ -55,7 +51,7 @@ pub async fn post_referral(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let note = Message::parse_field(request.note.as_deref(), "note")?;
     let referral_id = Uuid::now_v7();
-    let write = PartnerWrite::Refer {
+    let write = ReferralWrite::Refer {
         referral_id,
         case_id,
         partner_id: request.partner_id,
@@ -64,7 +60,7 @@ pub async fn post_referral(
         by: operator.user.user_id,
         at: app.now_ms(),
     };
-    let Json(mut body) = referral_outcome(app.store.partner_write(write).await?)?;
+    let Json(mut body) = referral_outcome(app.store.referral_write(write).await?)?;
     body["referral_id"] = serde_json::json!(referral_id);
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -105,11 +101,11 @@ pub async fn post_withdrawal(
     OptionalJson(request): OptionalJson<OptionalText>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let reason = Message::parse_field(request.text.as_deref(), "text")?;
-    let write = PartnerWrite::ChangeReferral {
+    let write = ReferralWrite::Change {
         referral_id,
         command: ReferralCommand::Withdraw { reason },
         actor: ReferralActor::Operator(operator.user.user_id),
         at: app.now_ms(),
     };
-    referral_outcome(app.store.partner_write(write).await?)
+    referral_outcome(app.store.referral_write(write).await?)
 }

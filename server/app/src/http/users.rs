@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use opsroom_domain::staff::{AccountChange, Refusal, StaffActor};
 use opsroom_domain::user::UserName;
-use opsroom_store::{NewUser, StaffOutcome, StaffWrite, UserOutcome};
+use opsroom_store::{AccountOutcome, AccountWrite, NewUser, UserOutcome};
 
 use crate::auth::{self, Admin, Operator};
 use crate::http::error::{ApiError, ErrorBody, Problem};
@@ -75,20 +75,19 @@ pub async fn post_user(
 }
 
 /// The answer to an account change, or why it was refused.
-fn answer(outcome: StaffOutcome, password: Option<String>) -> Result<Json<AccountChangedBody>, ApiError> {
+fn answer(outcome: AccountOutcome, password: Option<String>) -> Result<Json<AccountChangedBody>, ApiError> {
     match outcome {
-        StaffOutcome::Applied { account, sessions_ended, .. } => {
+        AccountOutcome::Applied { account, sessions_ended, .. } => {
             Ok(Json(AccountChangedBody { user: UserBody::from(account), sessions_ended, password }))
         }
-        StaffOutcome::NotFound => Err(ApiError::NotFound),
-        StaffOutcome::Refused(refusal) => {
+        AccountOutcome::NotFound => Err(ApiError::NotFound),
+        AccountOutcome::Refused(refusal) => {
             let problem = Problem::new(refusal.code(), refusal.message(), None);
             Err(match refusal {
                 Refusal::LastAdmin => ApiError::StateConflict(problem),
                 Refusal::NothingToChange | Refusal::OwnAccount => ApiError::Unprocessable(problem),
             })
         }
-        other => Err(ApiError::Internal(format!("unexpected outcome of an account change: {other:?}"))),
     }
 }
 
@@ -115,13 +114,13 @@ pub async fn put_user(
     ApiJson(request): ApiJson<UserChangeRequest>,
 ) -> Result<Json<AccountChangedBody>, ApiError> {
     let change = AccountChange { role: request.role, disabled: request.disabled };
-    let write = StaffWrite::Change {
+    let write = AccountWrite::Change {
         name: name.as_str().to_owned(),
         change,
         actor: StaffActor::Admin(admin.user.user_id),
         at: app.now_ms(),
     };
-    answer(app.store.staff_write(write).await?, None)
+    answer(app.store.account_write(write).await?, None)
 }
 
 /// Give an account a new password (admins): the one sent, or one generated and shown in this
@@ -149,14 +148,14 @@ pub async fn post_password(
     let password = request.password.or_else(|| generated.clone()).expect("one of the two is set");
     let password_hash =
         server::hash_new_password(password, &name).await.map_err(|busy| ApiError::Unavailable(busy.to_string()))??;
-    let write = StaffWrite::ResetPassword {
+    let write = AccountWrite::ResetPassword {
         name: name.as_str().to_owned(),
         password_hash,
         keep_session: Some(admin.session_hash.clone()),
         actor: StaffActor::Admin(admin.user.user_id),
         at: app.now_ms(),
     };
-    answer(app.store.staff_write(write).await?, generated)
+    answer(app.store.account_write(write).await?, generated)
 }
 
 /// End every session of an account (admins), and with them its live streams, on every node.
@@ -175,12 +174,12 @@ pub async fn delete_sessions(
     Admin(admin): Admin,
     UserNamePath(name): UserNamePath,
 ) -> Result<Json<AccountChangedBody>, ApiError> {
-    let write = StaffWrite::EndSessions {
+    let write = AccountWrite::EndSessions {
         name: name.as_str().to_owned(),
         actor: StaffActor::Admin(admin.user.user_id),
         at: app.now_ms(),
     };
-    answer(app.store.staff_write(write).await?, None)
+    answer(app.store.account_write(write).await?, None)
 }
 
 /// An account's live sessions (admins), most recently used first: when each was opened and

@@ -283,7 +283,7 @@ pub fn check<T: Copy + Serialize>(from: T, to: T, allowed: bool) -> Result<(), R
         return Ok(());
     }
     let (from, to) = (crate::wire_name(from), crate::wire_name(to));
-    Err(Rejected::new("invalid_transition", "status", format!("cannot go from {from} to {to}")))
+    Err(Rejected::conflict("invalid_transition", "status", format!("cannot go from {from} to {to}")))
 }
 
 #[cfg(test)]

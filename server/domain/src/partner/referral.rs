@@ -298,7 +298,7 @@ pub fn decide(
     at: Timestamp,
 ) -> Result<ReferralChanged, Rejected> {
     let from = state.status;
-    let refuse = |message: String| Err(Rejected::new("invalid_transition", "status", message));
+    let refuse = |message: String| Err(Rejected::conflict("invalid_transition", "status", message));
     let (to, text) = match command {
         ReferralCommand::Accept { note } => {
             if from != ReferralStatus::Pending {

@@ -1,11 +1,9 @@
-//! Writes that come from the public side or concern it: citizens' updates through their
-//! tracking link, operators revoking or reissuing that link, and advisories.
+//! Citizens' writes, inside the writer's transaction: an update through a tracking link, and
+//! operators revoking or reissuing that link.
 //!
-//! Each function runs inside the writer's transaction at a given log position and writes one
-//! event plus the rows it changes, like `writer::apply_to_case`. Must not decide anything the
-//! domain decides: the update rules are `citizen::apply`, the advisory rules `Advisory::*`.
+//! Each writes one event plus the rows it changes. Must not decide anything the domain
+//! decides: what an update does to a case is `citizen::apply`.
 
-use opsroom_domain::advisory::Advisory;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::citizen::{self, TrackedCase};
 use opsroom_domain::clock::Timestamp;
@@ -15,15 +13,33 @@ use opsroom_domain::priority::PriorityLevel;
 use crate::batch::{flags_mask, needs_mask};
 use crate::model::*;
 use crate::reads::{cell_col, uuid_col};
+use crate::rows::record;
 use crate::sql::Conn;
-use crate::writer::insert_event;
+use crate::write::{Positions, Write};
 use crate::{Result, StoreError};
 
-/// Record a citizen's update on the case whose tracking token hashes to `token_hash`, at `seq`.
-pub(crate) async fn citizen_update(
+impl Write for CitizenUpdateCommand {
+    type Outcome = CitizenOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<CitizenOutcome> {
+        citizen_update(conn, self, positions).await
+    }
+}
+
+impl Write for TrackingLinkChange {
+    /// `false` when there is no such case.
+    type Outcome = bool;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<bool> {
+        change_tracking_link(conn, self, positions).await
+    }
+}
+
+/// Record a citizen's update on the case whose tracking token hashes to `token_hash`.
+async fn citizen_update(
     conn: &mut Conn<'_>,
     command: &CitizenUpdateCommand,
-    seq: u64,
+    positions: &mut Positions,
 ) -> Result<CitizenOutcome> {
     let statement = conn
         .statement(
@@ -58,7 +74,7 @@ pub(crate) async fn citizen_update(
         ages,
     };
     let event = citizen::apply(&case, command.update.clone(), command.report_id, Timestamp::from_millis(command.at));
-    insert_event(conn, seq, &Event::CitizenUpdated(Box::new(event.clone())), command.at).await?;
+    let seq = record(conn, positions, &Event::CitizenUpdated(Box::new(event.clone())), command.at).await?;
 
     let location = event.location.clone().unwrap_or_default();
     let coordinates = location.coordinates;
@@ -159,8 +175,12 @@ enum Bind {
     Text(Option<String>),
 }
 
-/// Point a case's tracking link at a new token hash (revoking the old token), at `seq`.
-pub(crate) async fn change_tracking_link(conn: &mut Conn<'_>, change: &TrackingLinkChange, seq: u64) -> Result<bool> {
+/// Point a case's tracking link at a new token hash (revoking the old token).
+async fn change_tracking_link(
+    conn: &mut Conn<'_>,
+    change: &TrackingLinkChange,
+    positions: &mut Positions,
+) -> Result<bool> {
     let exists =
         conn.statement("select count(*) as n from case_file where case_id = $1").bind(change.case_id.to_string());
     if conn.fetch_one(exists).await?.get::<i64>("n")? == 0 {
@@ -168,7 +188,7 @@ pub(crate) async fn change_tracking_link(conn: &mut Conn<'_>, change: &TrackingL
     }
     let data = TrackingLinkChanged { case_id: change.case_id, by: change.by, at: Timestamp::from_millis(change.at) };
     let event = if change.reissued { Event::TrackingLinkReissued(data) } else { Event::TrackingLinkRevoked(data) };
-    insert_event(conn, seq, &event, change.at).await?;
+    let seq = record(conn, positions, &event, change.at).await?;
     let update = conn
         .statement("update case_file set tracking_token_hash = $1, updated_seq = $2 where case_id = $3")
         .bind(change.new_token_hash.as_str())
@@ -176,70 +196,4 @@ pub(crate) async fn change_tracking_link(conn: &mut Conn<'_>, change: &TrackingL
         .bind(change.case_id.to_string());
     conn.execute(update).await?;
     Ok(true)
-}
-
-/// Publish, update or withdraw an advisory at `seq`.
-pub(crate) async fn advisory(conn: &mut Conn<'_>, command: &AdvisoryCommand, seq: u64) -> Result<AdvisoryOutcome> {
-    let current = match command {
-        AdvisoryCommand::Publish(_) => None,
-        AdvisoryCommand::Update { advisory_id, .. } | AdvisoryCommand::Withdraw { advisory_id, .. } => {
-            let select =
-                conn.statement("select data from advisory where advisory_id = $1").bind(advisory_id.to_string());
-            let Some(row) = conn.fetch_optional(select).await? else { return Ok(AdvisoryOutcome::NotFound) };
-            Some(parse_advisory(&row.get::<String>("data")?)?)
-        }
-    };
-    let decided = match (command, &current) {
-        (AdvisoryCommand::Publish(advisory), _) => Ok(Event::AdvisoryPublished(Box::new(advisory.clone()))),
-        (AdvisoryCommand::Update { content, by, at, .. }, Some(current)) => current
-            .update(content.clone(), *by, Timestamp::from_millis(*at))
-            .map(|a| Event::AdvisoryUpdated(Box::new(a))),
-        (AdvisoryCommand::Withdraw { by, at, .. }, Some(current)) => {
-            current.withdraw(*by, Timestamp::from_millis(*at)).map(|a| Event::AdvisoryWithdrawn(Box::new(a)))
-        }
-        (_, None) => unreachable!("updates and withdrawals returned NotFound above"),
-    };
-    let event = match decided {
-        Ok(event) => event,
-        Err(rejected) => return Ok(AdvisoryOutcome::Refused(rejected)),
-    };
-    let (Event::AdvisoryPublished(advisory) | Event::AdvisoryUpdated(advisory) | Event::AdvisoryWithdrawn(advisory)) =
-        &event
-    else {
-        unreachable!("built above as an advisory event")
-    };
-    let advisory = advisory.as_ref().clone();
-    insert_event(conn, seq, &event, advisory.updated_at.millis()).await?;
-    let data = serde_json::to_string(&advisory).expect("advisories serialize");
-    let id = advisory.advisory_id.to_string();
-    let upsert = if current.is_some() {
-        "update advisory set version = $2, withdrawn = $3, expires_at = $4, published_at = $5, updated_at = $6,
-                data = $7, seq = $8 where advisory_id = $1"
-    } else {
-        "insert into advisory (advisory_id, version, withdrawn, expires_at, published_at, updated_at, data, seq)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)"
-    };
-    let statement = conn
-        .statement(upsert)
-        .bind(id.as_str())
-        .bind(i64::from(advisory.version))
-        .bind(i64::from(advisory.withdrawn))
-        .bind(advisory.content.expires_at.map(Timestamp::millis))
-        .bind(advisory.published_at.millis())
-        .bind(advisory.updated_at.millis())
-        .bind(data.as_str())
-        .bind(seq as i64);
-    conn.execute(statement).await?;
-    let history = conn
-        .statement("insert into advisory_version (advisory_id, version, seq, data) values ($1, $2, $3, $4)")
-        .bind(id.as_str())
-        .bind(i64::from(advisory.version))
-        .bind(seq as i64)
-        .bind(data.as_str());
-    conn.execute(history).await?;
-    Ok(AdvisoryOutcome::Applied { seq, advisory })
-}
-
-pub(crate) fn parse_advisory(data: &str) -> Result<Advisory> {
-    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("advisory: {e}")))
 }
