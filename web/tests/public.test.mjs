@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { browserTests, casesNamed as casesNamedBy } from './harness.mjs';
+import { browserTests, casesNamed as casesNamedBy, eventually } from './harness.mjs';
 
 const env = browserTests();
 
@@ -174,6 +174,37 @@ test('a lost answer: the retry with the same key creates no second case', async 
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await page.waitForSelector('section.done .reference', { timeout: 20_000 });
   assert.equal((await casesNamed('Twice Sent')).length, 1);
+});
+
+test('a report sent while another is on its way goes out when that one is answered, not at the next retry', async () => {
+  const page = await newPage();
+  await page.goto(`${env.server.url}/?lang=en`);
+  // The first report's request is held on its way until the second one is sent.
+  let arrived;
+  const onItsWay = new Promise((resolve) => (arrived = resolve));
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route('**/', async (route) => {
+    if (route.request().method() === 'POST' && route.request().postData().includes('First+On+Its+Way')) {
+      arrived();
+      await held;
+    }
+    await route.continue();
+  });
+  await page.fill('input[name="people[0].name"]', 'First On Its Way');
+  await page.click('button.send');
+  await onItsWay;
+  await page.fill('input[name="people[0].name"]', 'Second While The First Travels');
+  await page.click('button.send');
+  release();
+  // The queue retries by itself every 15 s: the second report must not wait for that.
+  await eventually(async () => (await casesNamed('Second While The First Travels')).length === 1, {
+    what: 'the second report reached the server',
+    timeout: 5000,
+  });
+  assert.equal((await casesNamed('First On Its Way')).length, 1);
+  assert.equal((await casesNamed('Second While The First Travels')).length, 1);
+  assert.deepEqual(page.errors, []);
 });
 
 test('the draft survives closing the page', async () => {
