@@ -35,35 +35,36 @@ await build({
 });
 writeFileSync(join(out, 'public/form.css'), readFileSync(join(here, 'public/form.css')));
 
-await build({
-  entryPoints: [join(here, 'ops/src/main.js')],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  target: 'es2022',
-  legalComments: 'none',
-  outfile: join(out, 'ops/app.js'),
-  logLevel: 'warning',
-});
-for (const file of ['index.html', 'style.css', 'manifest.css']) {
-  writeFileSync(join(out, 'ops', file), readFileSync(join(here, 'ops', file)));
+/**
+ * A staff page (`ops`, `partner`): its script bundled from `src/main.js` (ES modules, for the
+ * browsers staff use), its style.css with the sheets it `@import`s from shared/ written into it
+ * (one file, one request), both minified, and its index.html as it is.
+ */
+async function staffPage(page) {
+  await build({
+    entryPoints: [join(here, page, 'src/main.js')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    // Arabic words as UTF-8 rather than \u escapes (a third of the bytes): a module script is
+    // always read as UTF-8, whatever the server's content type says.
+    charset: 'utf8',
+    legalComments: 'none',
+    outfile: join(out, page, 'app.js'),
+    logLevel: 'warning',
+  });
+  await build({ entryPoints: [join(here, page, 'style.css')], bundle: true, minify: true, outfile: join(out, page, 'style.css'), logLevel: 'warning' });
+  writeFileSync(join(out, page, 'index.html'), readFileSync(join(here, page, 'index.html')));
 }
 
-// The partner agencies' page: its own bundle, sharing the ops room's live connection, element
-// builder and map. Its map loads the basemap and place labels from /ops/ (one copy in the binary).
-await build({
-  entryPoints: [join(here, 'partner/src/main.js')],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  target: 'es2022',
-  legalComments: 'none',
-  outfile: join(out, 'partner/app.js'),
-  logLevel: 'warning',
-});
-for (const file of ['index.html', 'style.css']) {
-  writeFileSync(join(out, 'partner', file), readFileSync(join(here, 'partner', file)));
-}
+await staffPage('ops');
+writeFileSync(join(out, 'ops/manifest.css'), readFileSync(join(here, 'ops/manifest.css')));
+
+// The partner agencies' page: its own bundle, sharing with the ops room what is in shared/ (the
+// live connection, the element builder, the map, the language machinery, the status lists). Its
+// map loads the basemap and place labels from /ops/ (one copy in the binary).
+await staffPage('partner');
 
 // The basemap: Natural Earth country outlines (public domain) as TopoJSON from world-atlas.
 writeFileSync(

@@ -5,44 +5,36 @@
 // the database file (the person row and the logged report, as a release before the rule stored
 // them), and the server is started again on that file. Debian's sqlite3 does the rewrite: the
 // test fails (it does not skip) when it is missing.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ADMIN_PASSWORD, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, browserTests, report, signedInPage } from './harness.mjs';
 
 const SQLITE = '/usr/bin/sqlite3';
 const PHONE = '+249912345678';
 const PASSPORT = 'P1234567';
 const RLO = '\u202E';
 
-let server;
-let browser;
 let reference;
-
-before(async () => {
-  server = await startServer();
-  const accepted = await report(server.url, {
-    people: [{ name: 'Mona Osman', age: 34, phone: PHONE, passport: PASSPORT }],
-    location: { lat: 15.55, lon: 32.53 },
-  });
-  reference = accepted.reference;
-  await server.restart(() => {
-    const file = server.database.replace(/^sqlite:\/\//, '');
-    // char(8238) is U+202E RIGHT-TO-LEFT OVERRIDE, left unclosed as an attacker would.
-    const sql = `update person set name = 'Mona ' || char(8238) || 'Osman' where name = 'Mona Osman';
-                 update event set data = replace(data, 'Mona Osman', 'Mona ' || char(8238) || 'Osman') where kind = 'case_reported';
-                 select count(*) from person where name like '%' || char(8238) || '%';`;
-    const result = spawnSync(SQLITE, [file], { input: sql, encoding: 'utf8' });
-    if (result.error) throw new Error(`${SQLITE} is needed to write old data: apt-get install sqlite3 (${result.error.message})`);
-    assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout.trim(), '1', 'the stored name now holds the override');
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = browserTests({
+  async prepare() {
+    const accepted = await report(env.server.url, {
+      people: [{ name: 'Mona Osman', age: 34, phone: PHONE, passport: PASSPORT }],
+      location: { lat: 15.55, lon: 32.53 },
+    });
+    reference = accepted.reference;
+    await env.server.restart(() => {
+      const file = env.server.database.replace(/^sqlite:\/\//, '');
+      // char(8238) is U+202E RIGHT-TO-LEFT OVERRIDE, left unclosed as an attacker would.
+      const sql = `update person set name = 'Mona ' || char(8238) || 'Osman' where name = 'Mona Osman';
+                   update event set data = replace(data, 'Mona Osman', 'Mona ' || char(8238) || 'Osman') where kind = 'case_reported';
+                   select count(*) from person where name like '%' || char(8238) || '%';`;
+      const result = spawnSync(SQLITE, [file], { input: sql, encoding: 'utf8' });
+      if (result.error) throw new Error(`${SQLITE} is needed to write old data: apt-get install sqlite3 (${result.error.message})`);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout.trim(), '1', 'the stored name now holds the override');
+    });
+  },
 });
 
 /**
@@ -74,7 +66,7 @@ const increasing = (xs) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
 
 for (const language of ['en', 'ar']) {
   test(`a stored right-to-left override in a name leaves the phone and passport beside it reading left to right (${language})`, async () => {
-    const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD, language);
+    const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD, language);
     await page.click(`.card[data-reference="${reference}"]`);
     await page.waitForSelector(`.drawer ul li:has-text("${PASSPORT}")`, { timeout: 5000 });
 

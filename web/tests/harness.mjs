@@ -1,10 +1,13 @@
 // Browser-test harness: the real opsroom binary on port 0 with a fresh SQLite database, and
-// Debian's Chromium driven by playwright-core. Every wait has a timeout; no sleeps stand in for
-// readiness.
+// Debian's Chromium driven by playwright-core; the set-up every browser test file shares
+// (`browserTests`), the pages it signs in to, and `eventually`, the one way a test waits for
+// something no page event announces. Every wait has a deadline; no sleeps stand in for
+// readiness. Test files import helpers from here only, never from one another.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -136,4 +139,65 @@ export async function signedInPage(browser, base, name, password, language = 'en
   await page.click('button[type=submit]');
   await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
   return page;
+}
+
+/** Open /partner/ in a fresh context (`contextOptions`: a phone's viewport…) in `language` and
+ * sign in with the partner's `token`. */
+export async function partnerPage(browser, base, token, language = 'en', contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
+  await context.addInitScript((lang) => localStorage.setItem('opsroom.partner.lang', lang), language);
+  const page = await context.newPage();
+  await page.goto(`${base}/partner/`);
+  await page.fill('input[name=token]', token);
+  await page.click('button[name=sign-in]');
+  await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
+  return page;
+}
+
+/**
+ * The set-up of a browser test file, as node:test hooks of that file: before its tests, a server
+ * of its own (`serverArgs` and `seedCases` as `startServer` takes them) with the staff accounts
+ * in `users` ([name, role, password]…), the browser, and `admin`, an API client signed in as
+ * the tests' admin, then the file's own `prepare()` (data its tests share); after them, the
+ * browser closed and the server stopped. Answers the object `{server, browser, admin}` is set on
+ * when the hook runs: read it inside `prepare` and tests. (A file's own top-level `before` would
+ * not wait for this one: node runs a file's top-level `before` hooks at once, side by side.)
+ */
+export function browserTests({ serverArgs = [], seedCases = 0, users = [], prepare = async () => {} } = {}) {
+  const env = { server: null, browser: null, admin: null };
+  before(async () => {
+    env.server = await startServer(serverArgs, { seedCases });
+    for (const [name, role, password] of users) env.server.addUser(name, role, password);
+    env.browser = await launchBrowser();
+    env.admin = await apiClient(env.server.url, 'admin', ADMIN_PASSWORD);
+    await prepare();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+/**
+ * Ask `check()` (it may be async) until it answers something truthy, and answer that; a throw
+ * (an assertion) counts as "not yet". At the deadline (`timeout` ms) fail, naming `what` was
+ * awaited and the last answer or error, instead of a bare timeout.
+ */
+export async function eventually(check, { what = 'the condition', timeout = 5000, interval = 50 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let last;
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= deadline) {
+      const said = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`${what}: not within ${timeout} ms (last: ${said})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
 }

@@ -3,69 +3,59 @@
 // languages, class and escort columns with a child alone marked, a tick box and a signature
 // cell per passenger, the total per class, and page numbers in the paged-media margin that
 // Chromium draws. Screenshots (screen and print media) go to target/screenshots/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, browserTests, report, signedInPage } from './harness.mjs';
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 
-let server;
-let browser;
-let admin;
 let movementId;
-
-before(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-  const place = async (kind, en, ar, lat, lon) => {
-    const made = await admin('POST', '/api/v1/places', { kind, name: { en, ar }, lat, lon });
-    assert.equal(made.status, 201, JSON.stringify(made.body));
-    return made.body.place_id;
-  };
-  const origin = await place('assembly_point', 'Consular office, Khartoum', 'المكتب القنصلي، الخرطوم', 15.58, 32.53);
-  const argeen = await place('border_crossing', 'Argeen crossing', 'معبر أرقين', 21.98, 31.33);
-  const location = { lat: 15.59, lon: 32.54 };
-  const cases = [
-    { people: [{ name: 'ريم عثمان', age: 6, sex: 'female' }, { name: 'Omar Osman', age: 16, sex: 'male', passport: 'P1234567' }], location, needs: ['evacuation'] },
-    { people: [{ name: 'عادل حسن', age: 38, sex: 'male' }, { name: 'منى عادل', age: 9, sex: 'female' }], location, needs: ['evacuation'] },
-    { people: [{ name: 'سعاد محمد', age: 72, sex: 'female' }], location, needs: ['evacuation'], flags: ['injured'] },
-  ];
-  const people = [];
-  for (const body of cases) {
-    const filed = await report(server.url, body);
-    for (const [status, version] of [['triaged', 1], ['awaiting_evacuation', 2]]) {
-      const moved = await admin('POST', `/api/v1/cases/${filed.case_id}/status`, { status, version });
-      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+const env = browserTests({
+  async prepare() {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const place = async (kind, en, ar, lat, lon) => {
+      const made = await env.admin('POST', '/api/v1/places', { kind, name: { en, ar }, lat, lon });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      return made.body.place_id;
+    };
+    const origin = await place('assembly_point', 'Consular office, Khartoum', 'المكتب القنصلي، الخرطوم', 15.58, 32.53);
+    const argeen = await place('border_crossing', 'Argeen crossing', 'معبر أرقين', 21.98, 31.33);
+    const location = { lat: 15.59, lon: 32.54 };
+    const cases = [
+      { people: [{ name: 'ريم عثمان', age: 6, sex: 'female' }, { name: 'Omar Osman', age: 16, sex: 'male', passport: 'P1234567' }], location, needs: ['evacuation'] },
+      { people: [{ name: 'عادل حسن', age: 38, sex: 'male' }, { name: 'منى عادل', age: 9, sex: 'female' }], location, needs: ['evacuation'] },
+      { people: [{ name: 'سعاد محمد', age: 72, sex: 'female' }], location, needs: ['evacuation'], flags: ['injured'] },
+    ];
+    const people = [];
+    for (const body of cases) {
+      const filed = await report(env.server.url, body);
+      for (const [status, version] of [['triaged', 1], ['awaiting_evacuation', 2]]) {
+        const moved = await env.admin('POST', `/api/v1/cases/${filed.case_id}/status`, { status, version });
+        assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      }
+      const read = await env.admin('GET', `/api/v1/cases/${filed.case_id}`);
+      people.push(...read.body.persons.filter((p) => p.role === 'subject').map((p) => p.person_id));
     }
-    const read = await admin('GET', `/api/v1/cases/${filed.case_id}`);
-    people.push(...read.body.persons.filter((p) => p.role === 'subject').map((p) => p.person_id));
-  }
-  // 06:00 UTC on 24 April 2023: 08:00 in Cairo.
-  const planned = await admin('POST', '/api/v1/movements', {
-    mode: 'bus', label: 'Bus 7 Khartoum → Argeen', label_ar: 'الحافلة 7 الخرطوم ← أرقين',
-    origin_place_id: origin, destination_place_id: argeen, departure_at: '2023-04-24T06:00:00Z', seats: 30,
-  });
-  assert.equal(planned.status, 201, JSON.stringify(planned.body));
-  movementId = planned.body.movement_id;
-  const seated = await admin('POST', `/api/v1/movements/${movementId}/passengers`, { person_ids: people });
-  assert.equal(seated.status, 200, JSON.stringify(seated.body));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+    // 06:00 UTC on 24 April 2023: 08:00 in Cairo.
+    const planned = await env.admin('POST', '/api/v1/movements', {
+      mode: 'bus', label: 'Bus 7 Khartoum → Argeen', label_ar: 'الحافلة 7 الخرطوم ← أرقين',
+      origin_place_id: origin, destination_place_id: argeen, departure_at: '2023-04-24T06:00:00Z', seats: 30,
+    });
+    assert.equal(planned.status, 201, JSON.stringify(planned.body));
+    movementId = planned.body.movement_id;
+    const seated = await env.admin('POST', `/api/v1/movements/${movementId}/passengers`, { person_ids: people });
+    assert.equal(seated.status, 200, JSON.stringify(seated.body));
+  },
 });
 
 /** The manifest in `language`, opened by a signed-in admin on an A4-ish landscape window. */
 async function sheet(language) {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD, language);
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD, language);
   await page.setViewportSize({ width: 1123, height: 794 });
-  await page.goto(`${server.url}/ops/movements/${movementId}/manifest?lang=${language}`);
+  await page.goto(`${env.server.url}/ops/movements/${movementId}/manifest?lang=${language}`);
   return page;
 }
 

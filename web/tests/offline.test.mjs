@@ -3,34 +3,21 @@
 // cancelled; a waiting report is sent exactly once when the network returns (cases counted
 // through the API), a cancelled one never; a tracking link offline gets a shell with no case
 // data, and nothing with case data is ever stored by the worker.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiClient, casesNamed, launchBrowser, report, startServer } from './harness.mjs';
+import { browserTests, casesNamed, report } from './harness.mjs';
 
-let server;
-let browser;
-let admin;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests();
 
 /** A phone that opened the form once with network: the service worker is installed and active. */
 async function phoneWithForm(lang) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const context = await env.browser.newContext({ viewport: { width: 360, height: 640 } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   page.errors = errors;
-  await page.goto(`${server.url}/?lang=${lang}`);
+  await page.goto(`${env.server.url}/?lang=${lang}`);
   const ready = await page.evaluate(() =>
     Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((resolve) => setTimeout(resolve, 10_000, false))]),
   );
@@ -87,8 +74,8 @@ for (const [lang, first, edited] of [
     await page.waitForSelector('section.done .reference', { timeout: 20_000 });
     assert.deepEqual(await queued(page), []);
     assert.ok(await page.isHidden('#queued'));
-    assert.equal((await casesNamed(admin, edited)).length, 1, 'exactly one case, as edited');
-    assert.equal((await casesNamed(admin, first)).length, 0, 'and none as first written');
+    assert.equal((await casesNamed(env.admin, edited)).length, 1, 'exactly one case, as edited');
+    assert.equal((await casesNamed(env.admin, first)).length, 0, 'and none as first written');
     assert.deepEqual(page.errors, []);
     await context.close();
   });
@@ -110,16 +97,16 @@ test('a cancelled queued report is never sent', async () => {
   await page.fill('input[name="people[0].name"]', 'Sent After The Cancelled One');
   await page.click('button.send');
   await page.waitForSelector('section.done .reference', { timeout: 20_000 });
-  assert.equal((await casesNamed(admin, 'Sent After The Cancelled One')).length, 1);
-  assert.equal((await casesNamed(admin, 'Cancelled Offline Report')).length, 0);
+  assert.equal((await casesNamed(env.admin, 'Sent After The Cancelled One')).length, 1);
+  assert.equal((await casesNamed(env.admin, 'Cancelled Offline Report')).length, 0);
   assert.deepEqual(page.errors, []);
   await context.close();
 });
 
 test('a tracking link offline shows the shell, and the worker stores no case data', async () => {
-  const accepted = await report(server.url, { language: 'ar', people: [{ name: 'Tracked Offline' }] });
+  const accepted = await report(env.server.url, { language: 'ar', people: [{ name: 'Tracked Offline' }] });
   const { context, page } = await phoneWithForm('ar');
-  const link = `${server.url}/track/${accepted.tracking_token}?lang=ar`;
+  const link = `${env.server.url}/track/${accepted.tracking_token}?lang=ar`;
   await page.goto(link);
   assert.equal(await page.textContent('strong.reference'), accepted.reference, 'online: the case');
 

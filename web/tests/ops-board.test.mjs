@@ -4,35 +4,26 @@
 // worst case is first in its column and in the overdue queue; the table shows the API's rows.
 // Every expectation is read from the API as it answers, never written down here. A screenshot
 // of each view goes to target/screenshots/ for a person to look at.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, browserTests, report, signedInPage } from './harness.mjs';
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 const CASES = 20_000;
 const OPEN = ['new', 'triaged', 'in_progress', 'awaiting_evacuation'];
 
-let server;
-let browser;
-let admin;
 let page;
-
-before(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer([], { seedCases: CASES });
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-  page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await page.waitForSelector('.column[data-status=new] .card');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = browserTests({
+  seedCases: CASES,
+  async prepare() {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.waitForSelector('.column[data-status=new] .card');
+  },
 });
 
 const shot = (name) => page.screenshot({ path: join(SCREENSHOTS, `ops-${name}.png`) });
@@ -52,7 +43,7 @@ async function search(text) {
 
 test('the search box finds a case by reference, by a phone in national format and by a name in the other script', async () => {
   // A seeded case, its reference typed as a person reads it out: lower case, a space inside.
-  const { body } = await admin('GET', `/api/v1/cases?${query({ limit: 1 })}`);
+  const { body } = await env.admin('GET', `/api/v1/cases?${query({ limit: 1 })}`);
   const wanted = body.cases[0].reference;
   const spoken = `${wanted.slice(0, 4)} ${wanted.slice(4)}`.replace(/-/g, '').toLowerCase();
   assert.equal((await search(spoken))[0], wanted, 'the reference comes first');
@@ -72,7 +63,7 @@ test('the search box finds a case by reference, by a phone in national format an
 
   // A case among the 20,000 whose people were written in Arabic, with a phone (a name the
   // seed does not draw, so the answer is not crowded by namesakes).
-  const accepted = await report(server.url, {
+  const accepted = await report(env.server.url, {
     people: [{ name: 'نزار قرشي', age: 41, phone: '+249912764318' }],
     location: { lat: 15.5518, lon: 32.5324, place: 'الرياض، الخرطوم' },
     needs: ['medical'],
@@ -92,7 +83,7 @@ test("a filter's counts per column are the server's totals", async () => {
   await page.selectOption('.filters select[name=need]', 'medical');
   await page.selectOption('.filters select[name=priority]', 'critical');
   for (const status of OPEN) {
-    const { body } = await admin('GET', `/api/v1/cases?${query({ status, need: 'medical', priority: 'critical', limit: 1 })}`);
+    const { body } = await env.admin('GET', `/api/v1/cases?${query({ status, need: 'medical', priority: 'critical', limit: 1 })}`);
     await page.waitForFunction(
       ([s, total]) => document.querySelector(`.column[data-status=${s}] .count`)?.textContent === String(total),
       [status, body.total],
@@ -101,14 +92,14 @@ test("a filter's counts per column are the server's totals", async () => {
   }
   const cards = await page.$$eval('.column[data-status=new] .card', (all) => all.map((c) => c.dataset.caseId));
   for (const id of cards.slice(0, 5)) {
-    const { body } = await admin('GET', `/api/v1/cases/${id}`);
+    const { body } = await env.admin('GET', `/api/v1/cases/${id}`);
     assert.ok(body.case.needs.includes('medical') && body.case.priority.level === 'critical', 'the cards shown match the filter');
   }
   await page.click('.filters .clear-filters');
 });
 
 test('the last case of the biggest column is reachable by scrolling, with few cards in the page', async () => {
-  const { body: counts } = await admin('GET', '/api/v1/cases/counts');
+  const { body: counts } = await env.admin('GET', '/api/v1/cases/counts');
   const biggest = OPEN.reduce((a, b) => (counts.by_status[a] >= counts.by_status[b] ? a : b));
   const column = `.column[data-status=${biggest}]`;
   await page.waitForSelector(`${column} .card`);
@@ -133,7 +124,7 @@ test('the last case of the biggest column is reachable by scrolling, with few ca
     let cursor = null;
     let last = null;
     do {
-      const { body } = await admin('GET', `/api/v1/cases?${query({ status: biggest, sort: 'urgency', limit: 500, ...(cursor ? { cursor } : {}) })}`);
+      const { body } = await env.admin('GET', `/api/v1/cases?${query({ status: biggest, sort: 'urgency', limit: 500, ...(cursor ? { cursor } : {}) })}`);
       last = body.cases.at(-1) ?? last;
       cursor = body.next_cursor;
     } while (cursor);
@@ -150,11 +141,11 @@ test('the last case of the biggest column is reachable by scrolling, with few ca
 });
 
 test('an overdue case is first in its column and in the overdue queue', async () => {
-  const { body: overdue } = await admin('GET', `/api/v1/cases?${query({ sla: 'red', sort: 'sla_due', limit: 20 })}`);
+  const { body: overdue } = await env.admin('GET', `/api/v1/cases?${query({ sla: 'red', sort: 'sla_due', limit: 20 })}`);
   assert.ok(overdue.total > 0, 'the seeded room has overdue cases');
   const worst = overdue.cases[0];
   // Its column, worst first: the first card is the API's first, and it is overdue.
-  const { body: head } = await admin('GET', `/api/v1/cases?${query({ status: worst.status, sort: 'urgency', limit: 1 })}`);
+  const { body: head } = await env.admin('GET', `/api/v1/cases?${query({ status: worst.status, sort: 'urgency', limit: 1 })}`);
   assert.ok(head.cases[0].minutes_overdue != null, 'the most urgent case of the column is an overdue one');
   await page.waitForSelector(`.column[data-status=${worst.status}] .card[data-row="0"][data-reference="${head.cases[0].reference}"] .overdue-by`);
   const minutes = await page.textContent(`.column[data-status=${worst.status}] .card[data-row="0"] .overdue-by`);
@@ -168,7 +159,7 @@ test('an overdue case is first in its column and in the overdue queue', async ()
   // Cases keep falling overdue as the minutes pass (nobody reaches anyone in the seeded room),
   // so the queue's count lies between the API's totals asked before and after it was read.
   const shown = Number(await page.textContent('.overdue-view .table-bar .count'));
-  const { body: after } = await admin('GET', `/api/v1/cases?${query({ sla: 'red', limit: 1 })}`);
+  const { body: after } = await env.admin('GET', `/api/v1/cases?${query({ sla: 'red', limit: 1 })}`);
   assert.ok(overdue.total <= shown && shown <= after.total, `the queue counts the overdue cases (${overdue.total} ≤ ${shown} ≤ ${after.total})`);
   await shot('overdue');
 });
@@ -177,7 +168,7 @@ test('the table view shows the same rows as the API, and sorts on the server', a
   await page.click('.view-tabs button[data-view=table]');
   for (const sort of ['urgency', 'waiting']) {
     if (sort !== 'urgency') await page.click(`.table-view .table-head button[data-sort=${sort}]`);
-    const { body } = await admin('GET', `/api/v1/cases?${query({ sort, limit: 12 })}`);
+    const { body } = await env.admin('GET', `/api/v1/cases?${query({ sort, limit: 12 })}`);
     await page.waitForFunction(
       (first) => document.querySelector('.table-view .table-row[data-row="0"]')?.dataset.reference === first,
       body.cases[0].reference,
@@ -194,7 +185,7 @@ test('the table view shows the same rows as the API, and sorts on the server', a
 });
 
 test('unassigned critical cases raise an alert: a count in the title, a sound the operator switches on', async () => {
-  const { body: counts } = await admin('GET', '/api/v1/cases/counts');
+  const { body: counts } = await env.admin('GET', '/api/v1/cases/counts');
   assert.ok(counts.unassigned_critical > 0, 'the seeded room has unassigned critical cases');
   await page.waitForFunction((n) => document.title.startsWith(`(${n}) `), counts.unassigned_critical);
   assert.equal(await page.textContent('.alert-chip'), `Critical, unassigned: ${counts.unassigned_critical}`);
@@ -206,7 +197,7 @@ test('unassigned critical cases raise an alert: a count in the title, a sound th
   await page.click('.alert-sound');
   // The chip shows those cases: the board filtered to critical and unassigned.
   await page.click('.alert-chip');
-  const { body } = await admin('GET', `/api/v1/cases?${query({ status: 'new', priority: 'critical', assignee: 'none', limit: 1 })}`);
+  const { body } = await env.admin('GET', `/api/v1/cases?${query({ status: 'new', priority: 'critical', assignee: 'none', limit: 1 })}`);
   await page.waitForFunction((total) => document.querySelector('.column[data-status=new] .count')?.textContent === String(total), body.total);
   await page.click('.filters .clear-filters');
 });

@@ -1,31 +1,18 @@
 // The ops room and the citizens' side together: an advisory published in the ops room reaches
 // other operators live and the public form; a citizen's update shows on the board live; an
 // operator revokes a tracking link from the drawer.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, browserTests, report, signedInPage } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  server.addUser('amira', 'operator', 'amira password 2023');
-  server.addUser('hoda', 'supervisor', 'hoda password 2023');
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests({ users: [['amira', 'operator', 'amira password 2023'], ['hoda', 'supervisor', 'hoda password 2023']] });
 
 test('a supervisor publishes an advisory; an operator sees it live; the public form shows it; withdrawal removes it', async () => {
-  const operator = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const operator = await signedInPage(env.browser, env.server.url, 'amira', 'amira password 2023');
   await operator.click('details.advisories-panel summary');
   assert.equal(await operator.locator('form.publish').count(), 0, 'operators do not publish');
 
-  const supervisor = await signedInPage(browser, server.url, 'hoda', 'hoda password 2023');
+  const supervisor = await signedInPage(env.browser, env.server.url, 'hoda', 'hoda password 2023');
   supervisor.on('dialog', (dialog) => dialog.accept());
   await supervisor.click('details.advisories-panel summary');
   await supervisor.fill('input[name="headline.ar"]', 'لا رسوم على مقاعد الإجلاء');
@@ -36,8 +23,8 @@ test('a supervisor publishes an advisory; an operator sees it live; the public f
   await supervisor.click('button[name=publish]');
 
   await operator.waitForSelector('.advisory-list li:has-text("No fee for evacuation seats")', { timeout: 5000 });
-  const form = await browser.newPage();
-  await form.goto(`${server.url}/?lang=en`);
+  const form = await env.browser.newPage();
+  await form.goto(`${env.server.url}/?lang=en`);
   assert.match(await form.textContent('section.advisories'), /No fee for evacuation seats/);
 
   await supervisor.click('.advisory-list li button[name=withdraw]');
@@ -47,12 +34,12 @@ test('a supervisor publishes an advisory; an operator sees it live; the public f
 });
 
 test("a citizen's update shows on the case's card live; the drawer revokes the tracking link", async () => {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
   page.on('dialog', (dialog) => dialog.accept());
-  const accepted = await report(server.url, { people: [{ name: 'Hamid' }], location: { lat: 15.55, lon: 32.53 } });
+  const accepted = await report(env.server.url, { people: [{ name: 'Hamid' }], location: { lat: 15.55, lon: 32.53 } });
   const card = `.card[data-reference="${accepted.reference}"]`;
   await page.waitForSelector(card, { timeout: 5000 });
-  const sent = await fetch(`${server.url}/api/v1/track/${accepted.tracking_token}/updates`, {
+  const sent = await fetch(`${env.server.url}/api/v1/track/${accepted.tracking_token}/updates`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ kind: 'safe', message: 'We reached a neighbour' }),
@@ -63,10 +50,10 @@ test("a citizen's update shows on the case's card live; the drawer revokes the t
   await page.click(card);
   await page.click('.drawer button[name=revoke-link]');
   await page.waitForSelector('.drawer .notice.info');
-  const after = await fetch(`${server.url}/api/v1/track/${accepted.tracking_token}`);
+  const after = await fetch(`${env.server.url}/api/v1/track/${accepted.tracking_token}`);
   assert.equal(after.status, 404, 'the old link is dead');
   await page.click('.drawer button[name=reissue-link]');
   const notice = await (await page.waitForSelector('.drawer .notice.info:has-text("/track/")')).textContent();
   const path = notice.slice(notice.indexOf('/track/'));
-  assert.equal((await fetch(`${server.url}/api/v1/track/${path.split('/track/')[1]}`)).status, 200, 'the new link works');
+  assert.equal((await fetch(`${env.server.url}/api/v1/track/${path.split('/track/')[1]}`)).status, 200, 'the new link works');
 });

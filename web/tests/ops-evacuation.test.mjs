@@ -2,26 +2,11 @@
 // every board marks the case live; a refused zone is explained; a movement between two places is
 // planned in the panel, filled from the seat suggestion, boarded and departed, and the counters
 // follow each step.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { browserTests, report, signedInPage } from './harness.mjs';
 
-let server;
-let browser;
-let admin;
-
-before(async () => {
-  server = await startServer();
-  server.addUser('amira', 'operator', 'amira password 2023');
-  server.addUser('hoda', 'supervisor', 'hoda password 2023');
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests({ users: [['amira', 'operator', 'amira password 2023'], ['hoda', 'supervisor', 'hoda password 2023']] });
 
 const KHARTOUM = { lat: 15.5518, lon: 32.5324 };
 
@@ -46,12 +31,12 @@ async function waitForCounter(page, name, value) {
 }
 
 test('a danger zone drawn over a case marks its card live on every board; a refused zone is explained', async () => {
-  const accepted = await report(server.url, { people: [{ name: 'Amna', age: 40 }], location: KHARTOUM });
+  const accepted = await report(env.server.url, { people: [{ name: 'Amna', age: 40 }], location: KHARTOUM });
   const card = `.card[data-reference="${accepted.reference}"]`;
-  const operator = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const operator = await signedInPage(env.browser, env.server.url, 'amira', 'amira password 2023');
   await operator.waitForSelector(card);
   assert.equal(await operator.locator('.map-tools button').count(), 0, 'operators draw no zones');
-  const supervisor = await signedInPage(browser, server.url, 'hoda', 'hoda password 2023');
+  const supervisor = await signedInPage(env.browser, env.server.url, 'hoda', 'hoda password 2023');
   await supervisor.waitForSelector(card);
   assert.equal(await supervisor.locator(`${card} .danger-zone`).count(), 0);
 
@@ -83,10 +68,10 @@ test('a danger zone drawn over a case marks its card live on every board; a refu
     await page.waitForSelector(`${card} .danger-zone:has-text("In a danger zone")`, { timeout: 5000 });
   }
   // Its priority was raised with it, on the card as on the server.
-  const raised = (await admin('GET', `/api/v1/cases/${accepted.case_id}`)).body;
+  const raised = (await env.admin('GET', `/api/v1/cases/${accepted.case_id}`)).body;
   assert.ok(raised.case.priority.reasons.some((r) => r.code === 'danger_zone'), JSON.stringify(raised.case.priority));
   await operator.waitForSelector(`${card}.level-${raised.case.priority.level}`);
-  const zones = await admin('GET', '/api/v1/zones');
+  const zones = await env.admin('GET', '/api/v1/zones');
   assert.equal(zones.body.length, 1);
   const [zone] = zones.body;
   assert.equal(zone.kind, 'danger');
@@ -94,7 +79,7 @@ test('a danger zone drawn over a case marks its card live on every board; a refu
   assert.equal(zone.area.coordinates[0].length, 5, 'four corners, closed');
 
   // A board opened now, in Arabic, shows it too (from the case list).
-  const arabic = await signedInPage(browser, server.url, 'hoda', 'hoda password 2023', 'ar');
+  const arabic = await signedInPage(env.browser, env.server.url, 'hoda', 'hoda password 2023', 'ar');
   await arabic.waitForSelector(`${card} .danger-zone:has-text("في منطقة خطر")`);
 
   // The panel lists the zone; a supervisor lifts it there, and the cards lose the badge live.
@@ -110,7 +95,7 @@ test('a danger zone drawn over a case marks its card live on every board; a refu
 
 test('a movement is planned, filled from the suggestion, boarded and departed; the counters follow', async () => {
   const place = async (kind, en, ar, lat, lon) => {
-    const saved = await admin('POST', '/api/v1/places', { kind, name: { en, ar }, lat, lon });
+    const saved = await env.admin('POST', '/api/v1/places', { kind, name: { en, ar }, lat, lon });
     assert.equal(saved.status, 201, JSON.stringify(saved.body));
     return saved.body;
   };
@@ -122,14 +107,14 @@ test('a movement is planned, filled from the suggestion, boarded and departed; t
     { people: [{ name: 'Hassan Ali', age: 74 }], location: { lat: 15.61, lon: 32.52 } },
   ];
   for (const family of families) {
-    const accepted = await report(server.url, family);
+    const accepted = await report(env.server.url, family);
     for (const [version, status] of [[1, 'triaged'], [2, 'awaiting_evacuation']]) {
-      const moved = await admin('POST', `/api/v1/cases/${accepted.case_id}/status`, { status, version });
+      const moved = await env.admin('POST', `/api/v1/cases/${accepted.case_id}/status`, { status, version });
       assert.equal(moved.status, 200, JSON.stringify(moved.body));
     }
   }
 
-  const page = await signedInPage(browser, server.url, 'hoda', 'hoda password 2023');
+  const page = await signedInPage(env.browser, env.server.url, 'hoda', 'hoda password 2023');
   page.on('dialog', (dialog) => dialog.accept());
   const waiting = `.evacuation-counters [data-counter=waiting-at][data-place-id="${consulate.place_id}"]`;
   await page.waitForSelector(`${waiting}:has-text("Consulate, Khartoum: 3 waiting")`, { timeout: 5000 });
@@ -187,9 +172,9 @@ test('a movement is planned, filled from the suggestion, boarded and departed; t
 });
 
 test('a supervisor adds a place by clicking the map (in Arabic); an operator sees it listed live', async () => {
-  const operator = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const operator = await signedInPage(env.browser, env.server.url, 'amira', 'amira password 2023');
   await operator.click('details.evacuation-panel > summary');
-  const supervisor = await signedInPage(browser, server.url, 'hoda', 'hoda password 2023', 'ar');
+  const supervisor = await signedInPage(env.browser, env.server.url, 'hoda', 'hoda password 2023', 'ar');
   await supervisor.click('.map-tools button[name=add-place]');
   assert.equal(await supervisor.getAttribute('.map-tools button[name=save-place]', 'disabled'), '', 'nothing to save before a click');
   const argeen = [31.3333, 21.9833];

@@ -5,31 +5,23 @@
 // and the call logged on the new case — both in the case's timeline and detail. The room holds
 // 20,000 other cases (`opsroom seed`), among which a seeded one is found by its number too.
 import { spawnSync } from 'node:child_process';
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BINARY, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { apiClient, BINARY, browserTests, report, signedInPage } from './harness.mjs';
 
 const PASSWORD = 'Port-Sudan-hotline-desk-7';
 
-let server;
-let browser;
 let staff;
 /** One of the seeded cases: its reference and its phone as dialled at home. */
 let seeded;
-
-before(async () => {
-  server = await startServer();
-  server.addUser('nadia', 'operator', PASSWORD);
-  const seed = spawnSync(BINARY, ['seed', '--cases', '20000', '--database-url', server.database], { encoding: 'utf8' });
-  if (seed.status !== 0) throw new Error(`seed failed: ${seed.stderr}`);
-  seeded = JSON.parse(seed.stdout).sample;
-  browser = await launchBrowser();
-  staff = await apiClient(server.url, 'nadia', PASSWORD);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = browserTests({
+  users: [['nadia', 'operator', PASSWORD]],
+  async prepare() {
+    const seed = spawnSync(BINARY, ['seed', '--cases', '20000', '--database-url', env.server.database], { encoding: 'utf8' });
+    if (seed.status !== 0) throw new Error(`seed failed: ${seed.stderr}`);
+    seeded = JSON.parse(seed.stdout).sample;
+    staff = await apiClient(env.server.url, 'nadia', PASSWORD);
+  },
 });
 
 /** The case's detail as the API gives it. */
@@ -43,7 +35,7 @@ const lastCall = (d) => d.events.filter((e) => e.kind === 'call_logged').at(-1)?
 
 test('a hotline call taken end to end', async () => {
   // A mother reported her son an hour ago and called once since.
-  const known = await report(server.url, {
+  const known = await report(env.server.url, {
     reporter: { name: 'أم محمد', phone: '+249 912 000 111', relation: 'parent' },
     people: [{ name: 'محمد عثمان', age: 12 }],
     location: { lat: 15.5518, lon: 32.5324, place: 'الرياض، الخرطوم' },
@@ -55,7 +47,7 @@ test('a hotline call taken end to end', async () => {
   });
   assert.equal(earlier.status, 201, JSON.stringify(earlier.body));
 
-  const page = await signedInPage(browser, server.url, 'nadia', PASSWORD, 'ar');
+  const page = await signedInPage(env.browser, env.server.url, 'nadia', PASSWORD, 'ar');
   await page.click('button.hotline-toggle');
   await page.waitForSelector('.hotline input[name=phone]');
   assert.equal(await page.evaluate(() => document.activeElement?.name), 'phone', 'the number field has the focus');
@@ -166,7 +158,7 @@ test('a hotline call taken end to end', async () => {
 });
 
 test('a seeded case is found by its number among 20,000; no call is logged before a case is chosen', async () => {
-  const page = await signedInPage(browser, server.url, 'nadia', PASSWORD, 'en');
+  const page = await signedInPage(env.browser, env.server.url, 'nadia', PASSWORD, 'en');
   await page.click('button.hotline-toggle');
   await page.waitForSelector('.hotline input[name=phone]');
   await page.keyboard.type(seeded.phone_national);

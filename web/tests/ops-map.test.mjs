@@ -3,12 +3,12 @@
 // the page's language beside the map rather than on it, and counts that follow the board's
 // filters exactly as the case list counts them. Screenshots of each language at city and
 // country zoom go to target/screenshots/ for review by eye.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, apiClient, browserTests, report, signedInPage } from './harness.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 // Khartoum's three towns, Port Sudan, Wadi Halfa, El Obeid, Nyala, Wad Madani.
@@ -17,36 +17,40 @@ const NEEDS = [['medical'], ['food', 'water'], ['evacuation'], ['shelter']];
 const CASES = 240;
 const ZOOMS = { country: 9_000, region: 60_000, city: 400_000 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  mkdirSync(SHOTS, { recursive: true });
-  for (let n = 0; n < CASES; n++) {
-    const [lat, lon] = PLACES[n % PLACES.length];
-    await report(server.url, {
-      people: [{ name: `Person ${n}`, age: n % 90 }],
-      location: { lat: lat + ((n * 7) % 100) / 500, lon: lon + ((n * 13) % 100) / 500 },
-      needs: NEEDS[n % NEEDS.length],
-      flags: n % 9 === 0 ? ['unaccompanied_minors'] : [],
-    });
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = browserTests({
+  async prepare() {
+    mkdirSync(SHOTS, { recursive: true });
+    for (let n = 0; n < CASES; n++) {
+      const [lat, lon] = PLACES[n % PLACES.length];
+      await report(env.server.url, {
+        people: [{ name: `Person ${n}`, age: n % 90 }],
+        location: { lat: lat + ((n * 7) % 100) / 500, lon: lon + ((n * 13) % 100) / 500 },
+        needs: NEEDS[n % NEEDS.length],
+        flags: n % 9 === 0 ? ['unaccompanied_minors'] : [],
+      });
+    }
+  },
 });
 
 /** Move the map and wait until it drew the cells it asked for at that view. */
 async function zoom(page, lon, lat, scale) {
-  const loaded = page.waitForResponse((r) => r.url().includes('/api/v1/map?'), { timeout: 10_000 });
   await page.evaluate(([x, y, s]) => window.opsroom.map.zoomTo(x, y, s), [lon, lat, scale]);
-  await (await loaded).finished();
+  await answered(page);
   await drawn(page);
 }
+
+/** Until the page holds the cells that answer its map's view and filters as they are now: not
+ * merely until an answer arrived (the page may not have read it yet, and an answer to an earlier
+ * view or filters, the sign-in's or the live refresh's, may arrive too). */
+const answered = (page) =>
+  page.waitForFunction(
+    () => {
+      const { map, state } = window.opsroom;
+      return JSON.stringify(state.map.question) === JSON.stringify({ bbox: map.bbox(), resolution: map.resolution(), filters: map.filters() });
+    },
+    null,
+    { timeout: 10_000 },
+  );
 
 /** Two animation frames: the map draws (at most) once per frame. */
 const drawn = (page) => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
@@ -64,7 +68,7 @@ function overlapping(boxes) {
 
 for (const language of ['ar', 'en']) {
   test(`${language}: labels in one script, never over each other, at three zooms; the legend beside the map`, async () => {
-    const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD, language);
+    const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD, language);
     await page.setViewportSize({ width: 1400, height: 900 });
     await page.waitForFunction(() => window.opsroom.map?.labelBoxes().some((b) => b.kind === 'place'), null, { timeout: 10_000 });
     for (const [name, scale] of Object.entries(ZOOMS)) {
@@ -93,20 +97,23 @@ for (const language of ['ar', 'en']) {
 }
 
 test('the map counts what the board\'s filters choose, as the case list does', async () => {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
   await page.setViewportSize({ width: 1400, height: 900 });
   await page.waitForFunction(() => window.opsroom.map !== null);
   // All of Sudan in view, so every case is on the map.
   await zoom(page, 30.5, 16.5, 6_000);
   const onMap = () => page.evaluate(() => [...window.opsroom.state.map.cells.values()].reduce((sum, c) => sum + c.total, 0));
-  const call = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
+  const call = await apiClient(env.server.url, 'admin', ADMIN_PASSWORD);
   const listed = async (query) => (await call('GET', `/api/v1/cases?limit=1&${query}`)).body.total;
   assert.equal(await onMap(), CASES);
   for (const filters of [{ need: 'medical' }, { need: 'water', flag: 'unaccompanied_minors' }, { priority: 'critical' }]) {
-    const loaded = page.waitForResponse((r) => r.url().includes('/api/v1/map?'), { timeout: 10_000 });
+    // The first map question asked from now on (an answer arriving now may be to one asked
+    // before: at sign-in, on resizing, or the refresh after going live).
+    const asked = page.waitForRequest((r) => r.url().includes('/api/v1/map?'), { timeout: 10_000 });
     await page.evaluate((f) => window.opsroom.map.setFilters({ ...window.opsroom.state.filters, ...f }), filters);
-    const url = new URL((await loaded).url());
+    const url = new URL((await asked).url());
     for (const [name, value] of Object.entries(filters)) assert.equal(url.searchParams.get(name), value);
+    await answered(page);
     await drawn(page);
     const expected = await listed(new URLSearchParams(filters).toString());
     assert.ok(expected < CASES);

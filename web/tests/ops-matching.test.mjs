@@ -1,29 +1,18 @@
 // Possible duplicates in the ops room: a second report of the same child, spelled in Latin,
 // marks both cards live; the drawer shows why, and the operator decides and undoes.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, browserTests, report, signedInPage } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests();
 
 test('a possible duplicate appears on the cards live and is decided in the drawer', async () => {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
-  const first = await report(server.url, {
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
+  const first = await report(env.server.url, {
     people: [{ name: 'محمد عبد الرحيم عثمان', age: 9, phone: '+249912000111' }],
     location: { lat: 15.55, lon: 32.53 },
   });
-  const second = await report(server.url, {
+  const second = await report(env.server.url, {
     people: [{ name: 'Mohamed Abdelrahim Osman', age: 9, phone: '00249912000111' }],
     location: { lat: 15.551, lon: 32.53 },
   });

@@ -4,12 +4,12 @@
 // times, day before month; a refusal from the API shows in Arabic; a duplicate is marked by the
 // reference people see; a handover note is written and read back by a colleague; the situation
 // report draws its two charts. Each view is screenshotted into target/screenshots/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { apiClient, browserTests, report, signedInPage } from './harness.mjs';
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 const AMAL_PASSWORD = 'Omdurman-ferry-night-shift-9';
@@ -23,31 +23,22 @@ const KINDS = [
   'handover_written', 'call_logged',
 ];
 
-let server;
-let browser;
 let amal;
 let hoda;
-
-before(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer();
-  server.addUser('amal', 'operator', AMAL_PASSWORD);
-  server.addUser('hoda', 'supervisor', HODA_PASSWORD);
-  amal = await apiClient(server.url, 'amal', AMAL_PASSWORD);
-  hoda = await apiClient(server.url, 'hoda', HODA_PASSWORD);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = browserTests({
+  users: [['amal', 'operator', AMAL_PASSWORD], ['hoda', 'supervisor', HODA_PASSWORD]],
+  async prepare() {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    amal = await apiClient(env.server.url, 'amal', AMAL_PASSWORD);
+    hoda = await apiClient(env.server.url, 'hoda', HODA_PASSWORD);
+  },
 });
 
 const me = async (client) => (await client('GET', '/api/v1/session')).body.user_id;
 
 /** A case that went through assignment, contact, a note, a priority override and two moves. */
 async function workedCase() {
-  const accepted = await report(server.url, { people: [{ name: 'هدى عثمان', phone: '+249912345678' }], location: KHARTOUM, needs: ['medical'] });
+  const accepted = await report(env.server.url, { people: [{ name: 'هدى عثمان', phone: '+249912345678' }], location: KHARTOUM, needs: ['medical'] });
   const path = `/api/v1/cases/${accepted.case_id}`;
   const steps = [
     [hoda, 'assignment', { user_id: await me(amal) }],
@@ -71,7 +62,7 @@ async function openCase(page, reference) {
 
 test('the Arabic timeline reads in words, in Cairo time, day before month', async () => {
   const accepted = await workedCase();
-  const page = await signedInPage(browser, server.url, 'hoda', HODA_PASSWORD, 'ar');
+  const page = await signedInPage(env.browser, env.server.url, 'hoda', HODA_PASSWORD, 'ar');
   await openCase(page, accepted.reference);
   await page.waitForFunction(() => document.querySelectorAll('.drawer ol.timeline li').length >= 7);
   const entries = await page.$$eval('.drawer ol.timeline li', (items) => items.map((li) => ({ kind: li.dataset.kind, text: li.textContent, at: li.querySelector('time').getAttribute('datetime'), shown: li.querySelector('time').textContent })));
@@ -110,9 +101,9 @@ test('the Arabic timeline reads in words, in Cairo time, day before month', asyn
 });
 
 test('a refusal shows in Arabic; a duplicate is marked by the reference people see', async () => {
-  const original = await report(server.url, { people: [{ name: 'Original' }], location: KHARTOUM });
-  const again = await report(server.url, { people: [{ name: 'Again' }], location: KHARTOUM });
-  const page = await signedInPage(browser, server.url, 'amal', AMAL_PASSWORD, 'ar');
+  const original = await report(env.server.url, { people: [{ name: 'Original' }], location: KHARTOUM });
+  const again = await report(env.server.url, { people: [{ name: 'Again' }], location: KHARTOUM });
+  const page = await signedInPage(env.browser, env.server.url, 'amal', AMAL_PASSWORD, 'ar');
   await openCase(page, again.reference);
   await page.selectOption('.drawer select[name=status]', 'duplicate');
   await page.fill('.drawer input[name=duplicate_of]', 'ABC');
@@ -135,7 +126,7 @@ test('a refusal shows in Arabic; a duplicate is marked by the reference people s
 });
 
 test('a handover note is written and read back by a colleague', async () => {
-  const page = await signedInPage(browser, server.url, 'amal', AMAL_PASSWORD, 'ar');
+  const page = await signedInPage(env.browser, env.server.url, 'amal', AMAL_PASSWORD, 'ar');
   await page.click('details.handover-panel > summary');
   await page.waitForSelector('.handover-figures.now [data-figure=open_cases] dd');
   const open = Number(await page.textContent('.handover-figures.now [data-figure=open_cases] dd'));
@@ -152,7 +143,7 @@ test('a handover note is written and read back by a colleague', async () => {
   await page.locator('details.handover-panel').screenshot({ path: join(SCREENSHOTS, 'handover-ar.png') });
   await page.context().close();
 
-  const colleague = await signedInPage(browser, server.url, 'hoda', HODA_PASSWORD, 'en');
+  const colleague = await signedInPage(env.browser, env.server.url, 'hoda', HODA_PASSWORD, 'en');
   await colleague.click('details.handover-panel > summary');
   const note = await colleague.waitForSelector('.handover-note');
   const text = await note.textContent();
@@ -164,14 +155,14 @@ test('a handover note is written and read back by a colleague', async () => {
 });
 
 test('the situation report renders its figures and two charts', async () => {
-  const page = await signedInPage(browser, server.url, 'hoda', HODA_PASSWORD, 'ar');
+  const page = await signedInPage(env.browser, env.server.url, 'hoda', HODA_PASSWORD, 'ar');
   await page.setViewportSize({ width: 1280, height: 1400 });
   await page.click('details.sitrep-panel > summary');
   await page.waitForSelector('.sitrep-totals [data-total=new_cases] dd');
   // The page asks for today in Cairo: its window is in the CSV link.
   const csv = await page.getAttribute('.sitrep a.csv', 'href');
   assert.match(csv, /^\/api\/v1\/sitrep\.csv\?from=/);
-  const window = new URL(csv, server.url).searchParams;
+  const window = new URL(csv, env.server.url).searchParams;
   const cairoMidnight = new Intl.DateTimeFormat('en-GB', { timeZone: 'Africa/Cairo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(window.get('from')));
   assert.equal(cairoMidnight, '00:00', 'the window starts at local midnight');
   const expected = await hoda('GET', `/api/v1/sitrep?${window}`);

@@ -2,29 +2,17 @@
 // to the sign-in at once, keeps it out and off the assignment list; enabling lets it back; a password reset (generated
 // and shown once, or typed) and ending sessions do the same to its sessions; the active
 // sessions are listed; roles change; operators have no panel; Arabic words.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, browserTests, eventually, report, signedInPage } from './harness.mjs';
 
 const AMIRA_PASSWORD = 'Kh4rtoum-night-desk-ledger';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  server.addUser('amira', 'operator', AMIRA_PASSWORD);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests({ users: [['amira', 'operator', AMIRA_PASSWORD]] });
 
 /** The status of a sign-in as `name` with `password` (201 or 401). */
 async function signInStatus(name, password) {
-  const response = await fetch(`${server.url}/api/v1/session`, {
+  const response = await fetch(`${env.server.url}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name, password }),
@@ -34,7 +22,7 @@ async function signInStatus(name, password) {
 
 /** The admin's page with the Users panel open. */
 async function usersPanel() {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
   page.on('dialog', (dialog) => dialog.accept());
   await page.click('details.users-panel > summary');
   await page.waitForSelector('.user-list li[data-user=amira]');
@@ -50,7 +38,7 @@ async function backAtSignIn(page) {
 const AMIRA = '.user-list li[data-user=amira]';
 
 test('operators have no Users panel; an admin cannot disable or demote themselves from it', async () => {
-  const operator = await signedInPage(browser, server.url, 'amira', AMIRA_PASSWORD);
+  const operator = await signedInPage(env.browser, env.server.url, 'amira', AMIRA_PASSWORD);
   assert.equal(await operator.locator('details.users-panel').count(), 0);
   await operator.context().close();
 
@@ -63,7 +51,7 @@ test('operators have no Users panel; an admin cannot disable or demote themselve
 });
 
 test('disabling an account sends its open ops room to the sign-in at once; enabling lets it back', async () => {
-  const amira = await signedInPage(browser, server.url, 'amira', AMIRA_PASSWORD);
+  const amira = await signedInPage(env.browser, env.server.url, 'amira', AMIRA_PASSWORD);
   const page = await usersPanel();
   await page.click(`${AMIRA} button[name=disable]`);
   await page.waitForSelector(`${AMIRA}.disabled`);
@@ -71,7 +59,7 @@ test('disabling an account sends its open ops room to the sign-in at once; enabl
   await backAtSignIn(amira);
   assert.equal(await signInStatus('amira', AMIRA_PASSWORD), 401);
   // A disabled account is not offered for new cases.
-  const accepted = await report(server.url, { people: [{ name: 'Huda' }], location: { lat: 15.5518, lon: 32.5324 } });
+  const accepted = await report(env.server.url, { people: [{ name: 'Huda' }], location: { lat: 15.5518, lon: 32.5324 } });
   await page.click(`.column[data-status=new] .card[data-reference="${accepted.reference}"]`);
   await page.waitForSelector('.drawer select[name=user_id]');
   const offered = await page.$$eval('.drawer select[name=user_id] option', (options) => options.map((o) => o.textContent));
@@ -85,7 +73,7 @@ test('disabling an account sends its open ops room to the sign-in at once; enabl
 });
 
 test('a generated password is shown once and works; a typed one replaces it; sessions end with each', async () => {
-  const amira = await signedInPage(browser, server.url, 'amira', AMIRA_PASSWORD);
+  const amira = await signedInPage(env.browser, env.server.url, 'amira', AMIRA_PASSWORD);
   const page = await usersPanel();
   await page.click(`${AMIRA} button[name=reset-password]`);
   await page.click(`${AMIRA} button[name=set-password]`); // the field left empty: generate one
@@ -113,7 +101,7 @@ test('a generated password is shown once and works; a typed one replaces it; ses
 });
 
 test('the active sessions are listed, and ending them sends the user to the sign-in', async () => {
-  const amira = await signedInPage(browser, server.url, 'amira', AMIRA_PASSWORD);
+  const amira = await signedInPage(env.browser, env.server.url, 'amira', AMIRA_PASSWORD);
   const page = await usersPanel();
   await page.click(`${AMIRA} details.more > summary`);
   await page.waitForSelector(`${AMIRA} ul.sessions li`);
@@ -135,7 +123,7 @@ test('the active sessions are listed, and ending them sends the user to the sign
 });
 
 test('an admin changes a role from the panel, in Arabic', async () => {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD, 'ar');
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD, 'ar');
   await page.click('details.users-panel > summary');
   assert.match(await page.textContent('details.users-panel > summary'), /^المستخدمون/);
   await page.waitForSelector(AMIRA);
@@ -144,8 +132,14 @@ test('an admin changes a role from the panel, in Arabic', async () => {
     (row) => document.querySelector(`${row} select[name=role]`)?.value === 'supervisor',
     AMIRA,
   );
-  const admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-  const users = await admin('GET', '/api/v1/users');
+  // The select shows the choice at once; the server has it once the panel's request is answered.
+  const users = await eventually(
+    async () => {
+      const answer = await env.admin('GET', '/api/v1/users');
+      return answer.body.find((u) => u.name === 'amira').role === 'supervisor' && answer;
+    },
+    { what: "amira's new role, read through the API" },
+  );
   assert.equal(users.body.find((u) => u.name === 'amira').role, 'supervisor');
   assert.equal(await page.textContent(`${AMIRA} select[name=role] option:checked`), 'مشرف');
   await page.context().close();

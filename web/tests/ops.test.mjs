@@ -1,30 +1,17 @@
 // The ops room in a real browser: sign in, live board and map, two operators, conflicts, RTL.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, apiClient, browserTests, report, signedInPage } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  server.addUser('amira', 'operator', 'amira password 2023');
-  server.addUser('sami', 'operator', 'sami password 2023');
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests({ users: [['amira', 'operator', 'amira password 2023'], ['sami', 'operator', 'sami password 2023']] });
 
 const KHARTOUM = { lat: 15.5518, lon: 32.5324, place: 'الرياض، الخرطوم' };
 
 test('a report submitted through the API appears on the board and the map within 1 s', async () => {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
   await page.waitForFunction(() => document.querySelector('.map-canvas')?.clientWidth > 0);
   const started = Date.now();
-  const accepted = await report(server.url, {
+  const accepted = await report(env.server.url, {
     people: [{ name: 'Mona', age: 9 }],
     location: KHARTOUM,
     needs: ['medical'],
@@ -47,9 +34,9 @@ test('a report submitted through the API appears on the board and the map within
 });
 
 test('one operator moves a case and the other operator\'s board moves the card', async () => {
-  const accepted = await report(server.url, { people: [{ name: 'Huda' }], location: KHARTOUM });
-  const amira = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
-  const sami = await signedInPage(browser, server.url, 'sami', 'sami password 2023');
+  const accepted = await report(env.server.url, { people: [{ name: 'Huda' }], location: KHARTOUM });
+  const amira = await signedInPage(env.browser, env.server.url, 'amira', 'amira password 2023');
+  const sami = await signedInPage(env.browser, env.server.url, 'sami', 'sami password 2023');
   const card = `.card[data-reference="${accepted.reference}"]`;
   await sami.waitForSelector(`.column[data-status=new] ${card}`);
   await amira.click(`.column[data-status=new] ${card}`);
@@ -67,13 +54,13 @@ test('one operator moves a case and the other operator\'s board moves the card',
 });
 
 test('a stale edit is explained as a conflict and shows the case as it now stands', async () => {
-  const accepted = await report(server.url, { people: [{ name: 'Omar' }] });
-  const amira = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const accepted = await report(env.server.url, { people: [{ name: 'Omar' }] });
+  const amira = await signedInPage(env.browser, env.server.url, 'amira', 'amira password 2023');
   const card = `.card[data-reference="${accepted.reference}"]`;
   await amira.click(`.column[data-status=new] ${card}`);
   await amira.waitForSelector('.drawer select[name=status]');
   // Meanwhile a colleague changes the case through the API.
-  const colleague = await apiClient(server.url, 'sami', 'sami password 2023');
+  const colleague = await apiClient(env.server.url, 'sami', 'sami password 2023');
   const changed = await colleague('POST', `/api/v1/cases/${accepted.case_id}/status`, { status: 'triaged', version: 1 });
   assert.equal(changed.status, 200);
   // Amira's drawer still holds version 1.
@@ -86,7 +73,7 @@ test('a stale edit is explained as a conflict and shows the case as it now stand
 });
 
 test('the Arabic UI renders right to left, the English one left to right', async () => {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD, 'ar');
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD, 'ar');
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
   assert.equal(await page.getAttribute('html', 'lang'), 'ar');
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl');
@@ -101,16 +88,68 @@ test('the Arabic UI renders right to left, the English one left to right', async
 });
 
 test('after a dropped connection the board says so, reconnects and misses nothing', async () => {
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
-  const before = await report(server.url, { people: [{ name: 'Before restart' }] });
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
+  const before = await report(env.server.url, { people: [{ name: 'Before restart' }] });
   await page.waitForSelector(`.card[data-reference="${before.reference}"]`);
-  const restarting = server.restart();
+  const restarting = env.server.restart();
   await page.waitForSelector('.connection[data-state=reconnecting]', { timeout: 10_000 });
   await restarting;
   // Reports sent while the page was away arrive once it has resumed from its last position.
-  const during = await report(server.url, { people: [{ name: 'After restart' }] });
+  const during = await report(env.server.url, { people: [{ name: 'After restart' }] });
   await page.waitForSelector('.connection[data-state=live]', { timeout: 15_000 });
   await page.waitForSelector(`.card[data-reference="${during.reference}"]`, { timeout: 5000 });
   assert.equal(await page.locator(`.card[data-reference="${before.reference}"]`).count(), 1, 'nothing twice');
   await page.context().close();
+});
+
+test('the room runs one frame loop however often the language switches or the operator signs out and in, the sign-in page none', async () => {
+  const context = await env.browser.newContext();
+  // Every requestAnimationFrame callback is counted by the frame it runs in: a loop asks for
+  // every frame, so the fewest callbacks in any frame of a quiet second is the number of loops.
+  await context.addInitScript(() => {
+    localStorage.setItem('opsroom.lang', 'en');
+    const request = window.requestAnimationFrame.bind(window);
+    window.frameCallbacks = new Map(); // frame time → callbacks run in that frame
+    window.requestAnimationFrame = (callback) =>
+      request((time) => {
+        window.frameCallbacks.set(time, (window.frameCallbacks.get(time) ?? 0) + 1);
+        callback(time);
+      });
+  });
+  const page = await context.newPage();
+  const signIn = async () => {
+    await page.fill('input[name=name]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
+  };
+  /** Over a quiet second: how many frames ran callbacks, and the fewest callbacks in one. */
+  const loops = () =>
+    page.evaluate(async () => {
+      window.frameCallbacks.clear();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const counts = [...window.frameCallbacks.values()];
+      return { frames: counts.length, fewest: counts.length ? Math.min(...counts) : 0 };
+    });
+  await page.goto(`${env.server.url}/ops/`);
+  await signIn();
+  const first = await loops();
+  assert.ok(first.frames > 10, `the room draws every frame (${first.frames} frames in a second)`);
+  assert.equal(first.fewest, 1, 'one loop after signing in');
+  for (let round = 0; round < 3; round++) {
+    for (const dir of ['rtl', 'ltr']) {
+      await page.click('header button.lang');
+      await page.waitForFunction((d) => document.documentElement.dir === d, dir);
+      await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
+    }
+    await page.click('header button:has-text("Sign out")');
+    await page.waitForSelector('form.login');
+    const signedOut = await loops();
+    assert.equal(signedOut.frames, 0, `no frame loop on the sign-in page (round ${round}: ${signedOut.frames} frames ran callbacks)`);
+    await signIn();
+  }
+  const last = await loops();
+  assert.ok(last.frames > 10, `the room still draws every frame (${last.frames} frames in a second)`);
+  assert.equal(last.fewest, 1, 'still one loop after three rounds of switching languages and signing out and in');
+  await context.close();
 });

@@ -3,29 +3,19 @@
 // tap lands on the case aimed at; every value is in the page's language; the area is said in
 // kilometres with a `geo:` link; phones call when tapped; each request offers its own steps; the
 // filters; and the CSV starts with a byte order mark. Screenshots go to target/screenshots/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, startServer } from './harness.mjs';
+import { browserTests, partnerPage, report } from './harness.mjs';
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 
-let server;
-let browser;
-let admin;
-
-before(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = browserTests({
+  async prepare() {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  },
 });
 
 const KHARTOUM = { lat: 15.5518, lon: 32.5324, place: 'الرياض، الخرطوم' };
@@ -34,14 +24,14 @@ const FIELDS = ['names', 'ages', 'sex', 'phones', 'needs', 'flags', 'place', 're
 /** A partner seeing the reporter too, with a token; three cases referred to it, oldest first:
  * a transport (critical), a family tracing and consular documents (both lower). */
 async function deskWithCases(name) {
-  const registered = await admin('POST', '/api/v1/partners', { name, kind: 'red_crescent', profile: { fields: FIELDS, resolution: 7 } });
+  const registered = await env.admin('POST', '/api/v1/partners', { name, kind: 'red_crescent', profile: { fields: FIELDS, resolution: 7 } });
   assert.equal(registered.status, 201, JSON.stringify(registered.body));
   const partnerId = registered.body.partner_id;
-  const issued = await admin('POST', `/api/v1/partners/${partnerId}/tokens`, {});
+  const issued = await env.admin('POST', `/api/v1/partners/${partnerId}/tokens`, {});
   const referred = [];
   const refer = async (body, request) => {
-    const filed = await report(server.url, body);
-    const made = await admin('POST', `/api/v1/cases/${filed.case_id}/referrals`, { partner_id: partnerId, request_type: request });
+    const filed = await report(env.server.url, body);
+    const made = await env.admin('POST', `/api/v1/cases/${filed.case_id}/referrals`, { partner_id: partnerId, request_type: request });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     referred.push({ ...filed, request, referralId: made.body.referral_id });
   };
@@ -67,16 +57,9 @@ async function deskWithCases(name) {
   return { token: issued.body.token, referred };
 }
 
-async function phonePage(token, language) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
-  await context.addInitScript((lang) => localStorage.setItem('opsroom.partner.lang', lang), language);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/partner/`);
-  await page.fill('input[name=token]', token);
-  await page.click('button[name=sign-in]');
-  await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
-  return page;
-}
+/** The partner's page on a 360×640 phone. */
+const phonePage = (token, language) =>
+  partnerPage(env.browser, env.server.url, token, language, { viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
 
 const order = (page) => page.$$eval('.cases article.case', (cards) => cards.map((c) => c.dataset.reference));
 const card = (reference) => `article.case[data-reference="${reference}"]`;

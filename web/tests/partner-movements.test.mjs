@@ -3,42 +3,23 @@
 // each passenger's status live, without a reload — those needing medical care marked, passports
 // never shown (the Red Crescent's profile has none). A case referred to the partner whose people
 // are seated stays on the page: movement items name a passenger's case without carrying it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, startServer } from './harness.mjs';
+import { browserTests, partnerPage, report } from './harness.mjs';
 
-let server;
-let browser;
-let admin;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests();
 
 /** Call the admin API and insist on `status`. */
 async function ok(method, path, body, status = 200) {
-  const answer = await admin(method, path, body);
+  const answer = await env.admin(method, path, body);
   assert.equal(answer.status, status, `${method} ${path}: ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
-/** Open /partner/ in a fresh context in `language` and sign in with `token`. */
-async function partnerPage(token, language) {
-  const context = await browser.newContext();
-  await context.addInitScript((lang) => localStorage.setItem('opsroom.partner.lang', lang), language);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/partner/`);
-  await page.fill('input[name=token]', token);
-  await page.click('button[name=sign-in]');
-  await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
-  // Gone after a reload: every change below must arrive live.
+/** The partner's page in `language`, marked so that a reload would show: every change below
+ * must arrive live. */
+async function livePartnerPage(token, language) {
+  const page = await partnerPage(env.browser, env.server.url, token, language);
   await page.evaluate(() => (window.loadedOnce = true));
   return page;
 }
@@ -58,7 +39,7 @@ test("a shared movement's passengers reach the partner's page live, medical need
 
   // Two families waiting for evacuation near the consulate; one needs medical care. Everyone
   // reported a passport, which the Red Crescent must never see.
-  const injured = await report(server.url, {
+  const injured = await report(env.server.url, {
     people: [
       { name: 'Mona Idris', age: 9, sex: 'female', passport: 'P4455667' },
       { name: 'Amal Idris', age: 36, sex: 'female', phone: '+249912000222', passport: 'P4455668' },
@@ -67,7 +48,7 @@ test("a shared movement's passengers reach the partner's page live, medical need
     needs: ['evacuation', 'medical'],
     flags: ['injured'],
   });
-  const walking = await report(server.url, {
+  const walking = await report(env.server.url, {
     people: [{ name: 'Hassan Ali', age: 64, sex: 'male', passport: 'P9988776' }],
     location: { lat: 15.61, lon: 32.52 },
     needs: ['evacuation'],
@@ -97,7 +78,7 @@ test("a shared movement's passengers reach the partner's page live, medical need
   const id = planned.movement_id;
   const movement = `article.movement[data-movement-id="${id}"]`;
 
-  const desk = await partnerPage(token, 'en');
+  const desk = await livePartnerPage(token, 'en');
   await desk.waitForSelector(`${movement}[data-status=planned]`);
   assert.match(await desk.textContent(`${movement} h3`), /^Bus · Bus 7 Khartoum → Argeen$/);
   assert.equal(await desk.textContent(`${movement} .movement-status`), 'Planned');
@@ -170,7 +151,7 @@ test("a shared movement's passengers reach the partner's page live, medical need
   assert.ok(!/passport|P4455667/.test(movements), movements);
 
   // In Arabic, right to left, with the places' Arabic names and the arrow pointing the way read.
-  const arabic = await partnerPage(token, 'ar');
+  const arabic = await livePartnerPage(token, 'ar');
   await arabic.waitForSelector(`${movement}[data-status=departed]`);
   assert.equal(await arabic.evaluate(() => getComputedStyle(document.querySelector('.movements')).direction), 'rtl');
   assert.equal(await arabic.textContent(`${movement} .movement-status`), 'انطلقت');
@@ -193,7 +174,7 @@ test('a movement not shared with the partner never reaches its page', async () =
   const places = await ok('GET', '/api/v1/places');
   const origin = places.find((p) => p.kind === 'assembly_point');
   const destination = places.find((p) => p.kind === 'border_crossing');
-  const desk = await partnerPage(token, 'en');
+  const desk = await livePartnerPage(token, 'en');
   await desk.waitForSelector('.movements .empty:has-text("No movements are shared with you now.")');
   const others = await ok(
     'POST',

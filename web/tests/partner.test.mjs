@@ -2,65 +2,39 @@
 // page shows it live, the partner accepts and reports progress, and the ops room sees each step
 // live. Also: the partner page's languages and refusals, resuming after a dropped connection, a
 // revoked token, and the admins' Partners panel.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_PASSWORD, apiClient, launchBrowser, report, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, apiClient, browserTests, partnerPage, report, signedInPage } from './harness.mjs';
 
-let server;
-let browser;
-let admin;
-
-before(async () => {
-  server = await startServer();
-  server.addUser('amira', 'operator', 'amira password 2023');
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests({ users: [['amira', 'operator', 'amira password 2023']] });
 
 /** Register a partner and issue it a token, as an admin would through the API. */
 async function partnerWithToken(name, nameAr) {
-  const registered = await admin('POST', '/api/v1/partners', { name, name_ar: nameAr, kind: 'red_crescent' });
+  const registered = await env.admin('POST', '/api/v1/partners', { name, name_ar: nameAr, kind: 'red_crescent' });
   assert.equal(registered.status, 201, JSON.stringify(registered.body));
-  const issued = await admin('POST', `/api/v1/partners/${registered.body.partner_id}/tokens`, {});
+  const issued = await env.admin('POST', `/api/v1/partners/${registered.body.partner_id}/tokens`, {});
   assert.equal(issued.status, 201);
   return { partner: registered.body, token: issued.body.token, tokenId: issued.body.token_id };
-}
-
-/** Open /partner/ in a fresh context in `language` and sign in with `token`. */
-async function partnerPage(token, language = 'en') {
-  const context = await browser.newContext();
-  await context.addInitScript((lang) => localStorage.setItem('opsroom.partner.lang', lang), language);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/partner/`);
-  await page.fill('input[name=token]', token);
-  await page.click('button[name=sign-in]');
-  await page.waitForSelector('.connection[data-state=live]', { timeout: 10_000 });
-  return page;
 }
 
 const KHARTOUM = { lat: 15.5518, lon: 32.5324, place: 'الرياض، الخرطوم' };
 
 test('a case referred in the drawer reaches the partner live; its answers reach the drawer live', async () => {
   const { partner, token } = await partnerWithToken('Sudanese Red Crescent', 'الهلال الأحمر السوداني');
-  const desk = await partnerPage(token);
+  const desk = await partnerPage(env.browser, env.server.url, token);
   assert.equal(await desk.textContent('header .partner-name'), 'Sudanese Red Crescent');
   assert.match(await desk.textContent('.profile .fields'), /^names, ages, sex, phones, needs, vulnerabilities$/);
   await desk.waitForSelector('.cases .empty');
   // The token lives in the HttpOnly cookie only: not in storage, not readable by the script.
   assert.ok(!(await desk.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie)).includes(token));
 
-  const accepted = await report(server.url, {
+  const accepted = await report(env.server.url, {
     people: [{ name: 'Mona', age: 9, phone: '+249912000111' }],
     location: KHARTOUM,
     needs: ['medical'],
     flags: ['injured'],
   });
-  const ops = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const ops = await signedInPage(env.browser, env.server.url, 'amira', 'amira password 2023');
   ops.on('dialog', (dialog) => dialog.accept());
   await ops.click(`.card[data-reference="${accepted.reference}"]`);
   await ops.waitForSelector('.drawer form.refer');
@@ -104,7 +78,7 @@ test('a case referred in the drawer reaches the partner live; its answers reach 
   assert.equal(geojson.features.length, 1);
 
   // A second request, declined with a reason: the ops room's card says someone else is needed.
-  const transport = await admin('POST', `/api/v1/cases/${accepted.case_id}/referrals`, { partner_id: partner.partner_id, request_type: 'transport' });
+  const transport = await env.admin('POST', `/api/v1/cases/${accepted.case_id}/referrals`, { partner_id: partner.partner_id, request_type: 'transport' });
   assert.equal(transport.status, 201);
   const second = `${card} .referral[data-referral-id="${transport.body.referral_id}"]`;
   await desk.fill(`${second} input[name=reason]`, 'No vehicle free until tomorrow');
@@ -123,9 +97,9 @@ test('a case referred in the drawer reaches the partner live; its answers reach 
 });
 
 test("the partner page in Arabic is right to left; a wrong token is refused in the page's language", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/partner/`);
+  await page.goto(`${env.server.url}/partner/`);
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl', 'Arabic first');
   await page.fill('input[name=token]', 'not-a-token');
   await page.click('button[name=sign-in]');
@@ -159,18 +133,18 @@ test("the partner page in Arabic is right to left; a wrong token is refused in t
 test('after a dropped connection the partner page resumes and misses nothing', async () => {
   const { partner, token } = await partnerWithToken('UNHCR Port Sudan', null);
   const refer = async (name) => {
-    const accepted = await report(server.url, { people: [{ name }], location: KHARTOUM, needs: ['shelter'] });
-    const referred = await admin('POST', `/api/v1/cases/${accepted.case_id}/referrals`, { partner_id: partner.partner_id, request_type: 'shelter' });
+    const accepted = await report(env.server.url, { people: [{ name }], location: KHARTOUM, needs: ['shelter'] });
+    const referred = await env.admin('POST', `/api/v1/cases/${accepted.case_id}/referrals`, { partner_id: partner.partner_id, request_type: 'shelter' });
     assert.equal(referred.status, 201);
     return accepted;
   };
   const before = await refer('Before restart');
-  const desk = await partnerPage(token);
+  const desk = await partnerPage(env.browser, env.server.url, token);
   await desk.waitForSelector(`article.case[data-reference="${before.reference}"]`);
-  const restarting = server.restart();
+  const restarting = env.server.restart();
   await desk.waitForSelector('.connection[data-state=reconnecting]', { timeout: 10_000 });
   await restarting;
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
+  env.admin = await apiClient(env.server.url, 'admin', ADMIN_PASSWORD);
   const during = await refer('After restart');
   await desk.waitForSelector('.connection[data-state=live]', { timeout: 15_000 });
   await desk.waitForSelector(`article.case[data-reference="${during.reference}"]`, { timeout: 10_000 });
@@ -180,19 +154,19 @@ test('after a dropped connection the partner page resumes and misses nothing', a
 
 test('a revoked token ends the partner page\'s session with a message', async () => {
   const { partner, token, tokenId } = await partnerWithToken('Embassy desk', null);
-  const desk = await partnerPage(token);
-  const revoked = await admin('DELETE', `/api/v1/partners/${partner.partner_id}/tokens/${tokenId}`);
+  const desk = await partnerPage(env.browser, env.server.url, token);
+  const revoked = await env.admin('DELETE', `/api/v1/partners/${partner.partner_id}/tokens/${tokenId}`);
   assert.equal(revoked.status, 204);
   await desk.waitForSelector('.sign-in .error:has-text("The session ended or the token was revoked.")', { timeout: 10_000 });
   await desk.context().close();
 });
 
 test('the Partners panel: admins register a partner and see its token once; operators have no panel', async () => {
-  const operator = await signedInPage(browser, server.url, 'amira', 'amira password 2023');
+  const operator = await signedInPage(env.browser, env.server.url, 'amira', 'amira password 2023');
   assert.equal(await operator.locator('details.partners-panel').count(), 0);
   await operator.context().close();
 
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
   page.on('dialog', (dialog) => dialog.accept());
   await page.click('details.partners-panel > summary');
   // A refusal is shown with its field.
@@ -209,7 +183,7 @@ test('the Partners panel: admins register a partner and see its token once; oper
   await page.click(`${item} button[name=issue-token]`);
   const token = await (await page.waitForSelector(`${item} .token-once input.token`)).inputValue();
   assert.ok(token.length >= 40, 'a 256-bit token');
-  const signIn = await fetch(`${server.url}/api/v1/partner/session`, {
+  const signIn = await fetch(`${env.server.url}/api/v1/partner/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token }),
@@ -235,7 +209,7 @@ test('the Partners panel lists undelivered webhooks and replays one', async () =
   // A dead letter takes minutes of failed retries to appear (the retry schedule has no command-line
   // flag), so the server's answers are stood in for here, in the documented shape.
   const { partner } = await partnerWithToken('Webhook partner', null);
-  const page = await signedInPage(browser, server.url, 'admin', ADMIN_PASSWORD);
+  const page = await signedInPage(env.browser, env.server.url, 'admin', ADMIN_PASSWORD);
   let replayed = null;
   await page.route(`**/api/v1/partners/${partner.partner_id}/dead-letters`, (route) =>
     route.fulfill({

@@ -14,7 +14,7 @@ globalThis.fetch = async (url) => {
   assert.equal(url, '/ops/places.json');
   return { json: async () => JSON.parse(built) };
 };
-const { loadPlaces, placeName, rememberCell } = await import('../ops/src/places.js');
+const { loadPlaces, placeName, rememberCell } = await import('../shared/places.js');
 
 test('a point is named by its nearest town, in Arabic or English', async () => {
   assert.equal(placeName([37.2, 19.6], 'en'), null, 'nothing before the gazetteer is loaded');

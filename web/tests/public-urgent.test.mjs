@@ -2,28 +2,17 @@
 // Send on the first screen, every mistake named at once next to its field (the first focused and
 // in view, with JavaScript and without), numbers that read left to right inside Arabic, who runs
 // the page, the confirmation's next steps, and the update form showing only the chosen kind.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, report, startServer } from './harness.mjs';
+import { browserTests, report } from './harness.mjs';
 
 const HOTLINE = '+20212345678';
 const SCREEN = { width: 360, height: 640 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(['--hotline', HOTLINE, '--whatsapp', '+201001234567', '--ministry-name-en', 'Ministry of Emigration']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = browserTests({ serverArgs: ['--hotline', HOTLINE, '--whatsapp', '+201001234567', '--ministry-name-en', 'Ministry of Emigration'] });
 
 async function phonePage(options = {}) {
-  const context = await browser.newContext({ viewport: SCREEN, ...options });
+  const context = await env.browser.newContext({ viewport: SCREEN, ...options });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error.message));
@@ -43,7 +32,7 @@ const focusedName = (page) => page.evaluate(() => document.activeElement?.getAtt
 for (const lang of ['ar', 'en']) {
   test(`Send is on the first screen at 360×640, after only the urgent questions (${lang})`, async () => {
     const page = await phonePage();
-    await page.goto(`${server.url}/?lang=${lang}`);
+    await page.goto(`${env.server.url}/?lang=${lang}`);
     assert.equal(await page.evaluate(() => scrollY), 0);
     const send = await page.$eval('.urgent button.send', (b) => {
       const box = b.getBoundingClientRect();
@@ -65,7 +54,7 @@ for (const lang of ['ar', 'en']) {
 
 test('an empty submit with JavaScript focuses the first refused field and shows it', async () => {
   const page = await phonePage();
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await page.click('.urgent button.send');
   await page.waitForSelector('div.summary li a');
   assert.equal(await focusedName(page), 'people[0].name', 'an input, not a fieldset, has the focus');
@@ -110,7 +99,7 @@ async function assertThreeShown(page) {
 
 test('three mistakes are named at once, with JavaScript', async () => {
   const page = await phonePage();
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await makeThreeMistakes(page);
   await page.waitForSelector('div.summary li a');
   await assertThreeShown(page);
@@ -120,7 +109,7 @@ test('three mistakes are named at once, with JavaScript', async () => {
 
 test('three mistakes are named at once, without JavaScript', async () => {
   const page = await phonePage({ javaScriptEnabled: false });
-  await page.goto(`${server.url}/?lang=ar`);
+  await page.goto(`${env.server.url}/?lang=ar`);
   await makeThreeMistakes(page);
   await page.waitForSelector('div.summary li a');
   assert.equal(await page.$eval('details.more', (d) => d.open), true, 'the refusals inside "more detail" are open to see');
@@ -158,7 +147,7 @@ const increasing = (xs) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
 
 test('inside Arabic, coordinates, phone numbers and codes, and references read left to right', async () => {
   const page = await phonePage({ geolocation: { latitude: 15.55, longitude: 32.53 }, permissions: ['geolocation'] });
-  await page.goto(`${server.url}/?lang=ar`);
+  await page.goto(`${env.server.url}/?lang=ar`);
   // The hotline at the foot: `+20…`, not `…20+`.
   const hotline = await leftEdges(page, 'footer', HOTLINE);
   assert.ok(hotline && increasing(hotline), `the hotline reads left to right: ${hotline}`);
@@ -192,7 +181,7 @@ test('inside Arabic, coordinates, phone numbers and codes, and references read l
 
 test('the confirmation says what happens next and copies the tracking link', async () => {
   const page = await phonePage({ permissions: ['clipboard-read', 'clipboard-write'] });
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   assert.match(await page.textContent('header'), /Ministry of Emigration/);
   await page.fill('input[name="people[0].name"]', 'Copy Link');
   await page.click('.urgent button.send');
@@ -208,9 +197,9 @@ test('the confirmation says what happens next and copies the tracking link', asy
 });
 
 test('the update form shows only the part of the chosen kind', async () => {
-  const accepted = await report(server.url, { language: 'en', people: [{ name: 'Update Kinds' }] });
+  const accepted = await report(env.server.url, { language: 'en', people: [{ name: 'Update Kinds' }] });
   const page = await phonePage({ javaScriptEnabled: false });
-  await page.goto(`${server.url}/track/${accepted.tracking_token}`);
+  await page.goto(`${env.server.url}/track/${accepted.tracking_token}`);
   const shown = () =>
     page.$$eval('form.update fieldset', (sets) => sets.filter((f) => f.getBoundingClientRect().height > 0).map((f) => f.className));
   assert.deepEqual(await shown(), [], 'a message: no sub-form');

@@ -1,27 +1,14 @@
 // The citizens' pages in a real browser: the report form in Arabic and English, without
 // JavaScript, offline with the queue, right-to-left layout, the page weight, and tracking.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { ADMIN_PASSWORD, apiClient, casesNamed as casesNamedBy, launchBrowser, startServer } from './harness.mjs';
+import { browserTests, casesNamed as casesNamedBy, eventually } from './harness.mjs';
 
-let server;
-let browser;
-let admin;
+const env = browserTests();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await apiClient(server.url, 'admin', ADMIN_PASSWORD);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const casesNamed = (name) => casesNamedBy(admin, name);
+const casesNamed = (name) => casesNamedBy(env.admin, name);
 
 /** Open "add more detail" (everything after the first screen's Send). */
 async function openMore(page) {
@@ -29,7 +16,7 @@ async function openMore(page) {
 }
 
 async function newPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, ...options });
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -39,7 +26,7 @@ async function newPage(options = {}) {
 
 test('a report in Arabic: RTL form, Arabic-Indic digits, place picker, confirmation with a working tracking link', async () => {
   const page = await newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   assert.equal(await page.getAttribute('html', 'lang'), 'ar');
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
   // Right to left for real: the first legend starts at the right edge of its fieldset.
@@ -95,7 +82,7 @@ test('a report in Arabic: RTL form, Arabic-Indic digits, place picker, confirmat
 
 test('a report in English, with an error shown next to its field and nothing typed lost', async () => {
   const page = await newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await page.click('a.lang');
   await page.waitForURL(/lang=en/);
   assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
@@ -117,7 +104,7 @@ test('a report in English, with an error shown next to its field and nothing typ
 
 test('without JavaScript: a plain form post gets a server-rendered confirmation', async () => {
   const page = await newPage({ javaScriptEnabled: false });
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await openMore(page);
   await page.fill('input[name="people[0].name"]', 'No Script Person');
   await page.fill('input[name="location.position"]', '15.6, 32.5');
@@ -129,7 +116,7 @@ test('without JavaScript: a plain form post gets a server-rendered confirmation'
   assert.equal((await casesNamed('No Script Person')).length, 1);
 
   // A refused post comes back with what was typed and the message next to the field.
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await openMore(page);
   await page.fill('input[name="people[1].name"]', 'Second Row');
   await page.fill('input[name="people[1].phone"]', '12');
@@ -141,7 +128,7 @@ test('without JavaScript: a plain form post gets a server-rendered confirmation'
 test('offline: the report is queued, says so, and is sent once when the network returns', async () => {
   const page = await newPage();
   const context = page.context();
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await openMore(page);
   await page.fill('input[name="people[0].name"]', 'Offline Ahmed');
   await page.fill('textarea[name=message]', 'Network is down in Bahri');
@@ -168,7 +155,7 @@ test('offline: the report is queued, says so, and is sent once when the network 
 
 test('a lost answer: the retry with the same key creates no second case', async () => {
   const page = await newPage();
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await page.fill('input[name="people[0].name"]', 'Twice Sent');
   // The first answer is lost on the way back (the server did store the case).
   let dropped = false;
@@ -189,9 +176,40 @@ test('a lost answer: the retry with the same key creates no second case', async 
   assert.equal((await casesNamed('Twice Sent')).length, 1);
 });
 
+test('a report sent while another is on its way goes out when that one is answered, not at the next retry', async () => {
+  const page = await newPage();
+  await page.goto(`${env.server.url}/?lang=en`);
+  // The first report's request is held on its way until the second one is sent.
+  let arrived;
+  const onItsWay = new Promise((resolve) => (arrived = resolve));
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route('**/', async (route) => {
+    if (route.request().method() === 'POST' && route.request().postData().includes('First+On+Its+Way')) {
+      arrived();
+      await held;
+    }
+    await route.continue();
+  });
+  await page.fill('input[name="people[0].name"]', 'First On Its Way');
+  await page.click('button.send');
+  await onItsWay;
+  await page.fill('input[name="people[0].name"]', 'Second While The First Travels');
+  await page.click('button.send');
+  release();
+  // The queue retries by itself every 15 s: the second report must not wait for that.
+  await eventually(async () => (await casesNamed('Second While The First Travels')).length === 1, {
+    what: 'the second report reached the server',
+    timeout: 5000,
+  });
+  assert.equal((await casesNamed('First On Its Way')).length, 1);
+  assert.equal((await casesNamed('Second While The First Travels')).length, 1);
+  assert.deepEqual(page.errors, []);
+});
+
 test('the draft survives closing the page', async () => {
   const page = await newPage();
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await openMore(page);
   await page.fill('input[name="people[0].name"]', 'Draft Person');
   await page.check('input[name=needs][value=shelter]');
@@ -207,7 +225,7 @@ test('the draft survives closing the page', async () => {
 
 test('a draft older than a day is not shown to whoever opens the form next', async () => {
   const page = await newPage();
-  await page.goto(`${server.url}/?lang=en`);
+  await page.goto(`${env.server.url}/?lang=en`);
   await page.evaluate(() =>
     localStorage.setItem('opsroom-draft', JSON.stringify({ at: Date.now() - 25 * 3600 * 1000, pairs: [['people[0].name', 'Old Draft']] })),
   );
@@ -238,11 +256,11 @@ test('the first load (the page, what it loads, what its service worker keeps; co
   // The context sees the service worker's requests too (it keeps the form for offline use).
   const requested = [];
   page.context().on('request', (r) => requested.push(r.url()));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await page.waitForLoadState('load');
   assert.ok(await page.evaluate(() => navigator.serviceWorker.ready.then(() => true)));
   const firstLoad = requested.filter((u) => !u.endsWith('/favicon.ico'));
-  assert.ok(firstLoad.every((u) => u.startsWith(server.url)), `only this server: ${firstLoad}`);
+  assert.ok(firstLoad.every((u) => u.startsWith(env.server.url)), `only this server: ${firstLoad}`);
   // A URL asked twice (the worker keeping the page's own hashed script) comes from the HTTP
   // cache the second time: each is counted once.
   const paths = [...new Set(firstLoad.map((u) => new URL(u).pathname + new URL(u).search))].sort();
@@ -253,7 +271,7 @@ test('the first load (the page, what it loads, what its service worker keeps; co
   );
   let total = 0;
   for (const path of paths) {
-    const { bytes } = await transferSize(`${server.url}${path}`);
+    const { bytes } = await transferSize(`${env.server.url}${path}`);
     total += bytes;
   }
   console.log(`first load: ${total} bytes compressed`);
@@ -261,13 +279,13 @@ test('the first load (the page, what it loads, what its service worker keeps; co
 });
 
 test('tracking: an update from the page reaches the case; a wrong link says so without telling anything', async () => {
-  const accepted = await fetch(`${server.url}/api/v1/reports`, {
+  const accepted = await fetch(`${env.server.url}/api/v1/reports`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ language: 'en', people: [{ name: 'Tracked Person' }] }),
   }).then((r) => r.json());
   const page = await newPage();
-  await page.goto(`${server.url}/track/${accepted.tracking_token}`);
+  await page.goto(`${env.server.url}/track/${accepted.tracking_token}`);
   assert.equal(await page.getAttribute('html', 'lang'), 'en', "the page speaks the report's language");
   await page.check('input[name=kind][value=safe]');
   await page.fill('textarea[name=message]', 'We reached the bus station');
@@ -276,7 +294,7 @@ test('tracking: an update from the page reaches the case; a wrong link says so w
   assert.match(await page.textContent('ol.timeline'), /You told us you are safe now/);
 
   const wrong = await newPage();
-  const response = await wrong.goto(`${server.url}/track/not-a-real-token`);
+  const response = await wrong.goto(`${env.server.url}/track/not-a-real-token`);
   assert.equal(response.status(), 404);
   assert.equal(await wrong.textContent('h2'), 'هذا الرابط لا يعمل.', 'in Arabic, the default, since no case tells the language');
 });

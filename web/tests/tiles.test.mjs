@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { ADMIN_PASSWORD, launchBrowser, signedInPage, startServer } from './harness.mjs';
+import { ADMIN_PASSWORD, eventually, launchBrowser, signedInPage, startServer } from './harness.mjs';
 
 // A 1×1 grey PNG stands in for a street tile.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==', 'base64');
@@ -25,8 +25,7 @@ test('a configured tile server is used under the outlines', async () => {
     page.on('console', (message) => {
       if (/Content Security Policy/.test(message.text())) violations.push(message.text());
     });
-    const deadline = Date.now() + 5000;
-    while (requested.length === 0 && Date.now() < deadline) await page.waitForTimeout(50);
+    await eventually(() => requested.length > 0, { what: 'the map asked the tile server for tiles' });
     assert.ok(requested.length > 0, 'the map asked the tile server for tiles');
     assert.match(requested[0], /^\/\d+\/\d+\/\d+\.png$/);
     const csp = (await page.request.get(`${server.url}/ops/`)).headers()['content-security-policy'];

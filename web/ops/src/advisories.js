@@ -1,13 +1,14 @@
 // The advisories panel: the public advisories as they stand now, refreshed live when one is
 // published, updated or withdrawn; supervisors and admins publish and withdraw them here.
 import { api } from './api.js';
-import { h, isolated } from './dom.js';
+import { h, isolated } from '../../shared/dom.js';
 import { explain, lang, t } from './i18n.js';
 
 const SEVERITIES = ['severe', 'extreme', 'moderate', 'minor', 'unknown'];
 const KINDS = ['instruction', 'rumour_rebuttal', 'information'];
 
-/** Mount into `element` (a <details>); `selectedCell()` is the map's picked hexagon, if any. */
+/** Mount into `element` (a <details>); `selectedCell()` is the map's picked hexagon, if any.
+ * Returns `{onEvent(event), unmount()}`: the advisories' events reload the list. */
 export function mountAdvisories(element, { user, selectedCell }) {
   const canPublish = user.role !== 'operator';
   const summary = h('summary', {}, t('advisories'));
@@ -85,5 +86,10 @@ export function mountAdvisories(element, { user, selectedCell }) {
   }
 
   refresh();
-  return { refresh: () => refresh() };
+  return {
+    onEvent(event) {
+      if (event.kind.startsWith('advisory_')) refresh();
+    },
+    unmount() {}, // nothing outlives the panel's element
+  };
 }

@@ -3,12 +3,13 @@
 // switches on and off (remembered; off until they switch it on, since a browser plays sound only
 // after a gesture), and a browser notification once they allowed it. It raises the alert when
 // the count grows, never for cases already known.
-import { h } from './dom.js';
+import { h } from '../../shared/dom.js';
 import { t } from './i18n.js';
 
 const SOUND_KEY = 'opsroom.alertSound';
 
-/** Mount the alert's controls in `element`; `onShow()` when the operator asks to see the cases. */
+/** Mount the alert's controls in `element`; `onShow()` when the operator asks to see the cases.
+ * Returns `{onEvent(event), unmount(), update(count)}`. */
 export function mountAlerts(element, { onShow }) {
   let count = null;
   let audio = null; // created on the operator's click: browsers allow sound after a gesture only
@@ -60,6 +61,10 @@ export function mountAlerts(element, { onShow }) {
   }
 
   return {
+    onEvent() {}, // the count comes from the room's counts question (`update`), not the stream
+    unmount() {
+      audio?.close();
+    },
     /** The server's count of unassigned critical cases now. */
     update(next) {
       const grew = count != null && next > count;

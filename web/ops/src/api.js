@@ -1,26 +1,5 @@
-// The HTTP API, in one place. Every call answers {ok, status, body}; errors carry the API's
-// {"error":{"code","message","field"}} body so panels can explain them.
-export async function call(method, path, body, headers = {}) {
-  const init = { method, headers: { ...headers }, credentials: 'same-origin' };
-  if (body !== undefined) {
-    init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    return { ok: false, status: 0, body: { error: { code: 'network', message: 'network' } } };
-  }
-  const text = await response.text();
-  let parsed = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = { error: { code: 'invalid_answer', message: text } };
-  }
-  return { ok: response.ok, status: response.status, body: parsed };
-}
+// The ops room's HTTP API, in one place: every call answers {ok, status, body} (`call`).
+import { call } from '../../shared/api.js';
 
 export const api = {
   session: () => call('GET', '/api/v1/session'),

@@ -2,11 +2,12 @@
 // list (worst first by default) paged by cursor as the operator scrolls, only the cards in view
 // drawn. Counts are the server's over every matching case. Also the filters bar the board, the
 // table and the overdue queue share. Filtering, sorting and counting happen on the server only.
-import { h, isolated, isolatedLtr, joined } from './dom.js';
+import { h, isolated, isolatedLtr, joined } from '../../shared/dom.js';
 import { lang, t } from './i18n.js';
-import { placeName } from './places.js';
+import { placeName } from '../../shared/places.js';
 import { pagedList } from './pages.js';
-import { COLUMNS, DONE_STATUSES, SORTS, caseQuery, minutesOverdue, minutesWaiting, referralAttention } from './state.js';
+import { DONE_STATUSES } from '../../shared/statuses.js';
+import { COLUMNS, SORTS, caseQuery, minutesOverdue, minutesWaiting, referralAttention } from './state.js';
 import { virtualList } from './virtual.js';
 
 const NEEDS = ['medical', 'evacuation', 'food', 'water', 'shelter', 'power', 'documents', 'missing_person', 'other'];
@@ -128,7 +129,7 @@ export function card(summary, onOpen, now, me) {
 
 /**
  * Mount the board in `element`. `ctx`: {state, load (api.cases), merge, onOpen, changed()}.
- * Answers {reset(), render(now), setCounts(counts), onEvent(event, previousStatus)}.
+ * Answers {reset(), render(now), setCounts(counts), onEvent(event, previousStatus), unmount()}.
  */
 export function mountBoard(element, ctx) {
   const { state } = ctx;
@@ -220,6 +221,12 @@ export function mountBoard(element, ctx) {
       }
       const holder = columns.find((c) => c.list.has(event.case_id)) ?? (summary && columnOf(summary.status ?? previous));
       if (holder) refreshColumn(holder);
+    },
+    unmount() {
+      for (const c of columns) {
+        c.list.stop();
+        c.view.unmount();
+      }
     },
   };
 }

@@ -5,28 +5,32 @@
 // and references left to right), so none can reorder what is drawn beside it. Times are local to
 // the room's time zone; the server's refusals are explained by their code in the page's language.
 import { api } from './api.js';
-import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
+import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../shared/dom.js';
 import { explain, lang, t } from './i18n.js';
-import { DONE_STATUSES, FINAL_REFERRAL, OPEN_STATUSES } from './state.js';
+import { DONE_STATUSES, FINAL_REFERRAL, OPEN_STATUSES, REQUEST_TYPES } from '../../shared/statuses.js';
 import { timelineEntry } from './timeline.js';
 import { dateTime } from './when.js';
 
-const REQUEST_TYPES = ['medical_evacuation', 'transport', 'shelter', 'food_water', 'consular_documents', 'family_tracing'];
-
 /**
  * Show case `caseId` in `element`; `onChanged(summary)` after a successful change. Returns
- * `{onEvent(event)}`, to be given the live events about this case.
+ * `{onEvent(event), unmount()}`: `onEvent` takes every live event (it keeps those about this
+ * case); after `unmount` (another case opened, the drawer closed, the room redrawn) an answer
+ * still on its way draws nothing.
  */
 export function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }) {
-  const context = { caseId, user, onChanged, onClose, onOpen, referrals: [], partners: [], timeline: null, lastSeq: 0 };
+  const context = { caseId, user, onChanged, onClose, onOpen, referrals: [], partners: [], timeline: null, lastSeq: 0, unmounted: false };
   const ready = load(element, caseId, context);
   return {
     async onEvent(event) {
+      if (event.case_id !== caseId) return;
       await ready;
-      if (event.case_id !== caseId || !context.timeline || event.seq <= context.lastSeq) return;
+      if (context.unmounted || !context.timeline || event.seq <= context.lastSeq) return;
       context.lastSeq = event.seq;
       context.timeline.append(timelineEntry(event, names(context), context.user.time_zone));
       if (event.kind.startsWith('referral_')) refreshReferrals(context);
+    },
+    unmount() {
+      context.unmounted = true;
     },
   };
 }
@@ -41,6 +45,7 @@ async function load(element, caseId, context) {
     api.referrals(caseId),
     api.partners(),
   ]);
+  if (context.unmounted) return;
   if (!answer.ok) {
     element.replaceChildren(h('p', { class: 'error', role: 'alert' }, explain(answer)));
     return;
@@ -124,6 +129,7 @@ function matchItem(m, element, detail, context) {
 }
 
 function render(element, detail, notice, context) {
+  if (context.unmounted) return; // an answer that came back after the drawer moved on
   const { user, onChanged, onClose } = context;
   const c = detail.case;
   const act = async (action, body) => {

@@ -7,7 +7,8 @@
 // steps its state machines allow and explains its refusals. Names and labels are drawn in
 // isolates of their own, passports, references and coordinates left to right.
 import { api } from './api.js';
-import { h, isolated, isolatedLtr } from './dom.js';
+import { h, isolated, isolatedLtr } from '../../shared/dom.js';
+import { PASSENGER_STATUSES } from '../../shared/statuses.js';
 import { explain, lang, t } from './i18n.js';
 
 const PLACE_STYLE = {
@@ -30,7 +31,6 @@ const PASSENGER_NEXT = { assigned: ['boarded', 'no_show', 'waiting'], departed: 
 const SEATING = ['planned', 'boarding'];
 /** While which movement statuses a passenger may be set to each status by hand. */
 const PASSENGER_STEP_WHILE = { boarded: ['boarding'], no_show: ['boarding'], waiting: SEATING, crossed: ['departed', 'arrived'], arrived_home: ['departed', 'arrived'] };
-const PASSENGER_STATUSES = ['assigned', 'boarded', 'departed', 'crossed', 'arrived_home', 'no_show', 'waiting'];
 const COUNTERS = ['waiting', 'seats_planned', 'boarded', 'departed', 'crossed', 'arrived_home'];
 /** Live events after which the counters are read again (with every zone_* and movement_*). */
 const COUNTER_KINDS = new Set(['place_saved', 'passenger_changed', 'danger_zone_flagged', 'status_changed']);
@@ -38,8 +38,8 @@ const COUNTER_KINDS = new Set(['place_saved', 'passenger_changed', 'danger_zone_
 /**
  * Mount into `panel` (a <details>), `counters` (the strip) and `tools` (an element over the
  * map); `map` is the room's map, `onOpenCase(id)` opens a case's drawer. Supervisors and admins
- * get the tools that change places, zones and movements. Returns `{onEvent(event)}`, to be given
- * every live event.
+ * get the tools that change places, zones and movements. Returns `{onEvent(event), unmount()}`;
+ * `onEvent` is to be given every live event.
  */
 export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase }) {
   const supervises = user.role !== 'operator';
@@ -585,6 +585,9 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
       if (movement) later.movements();
       if (zone || movement || COUNTER_KINDS.has(kind)) later.counters();
     },
+    unmount() {
+      for (const load of Object.values(later)) load.cancel();
+    },
   };
 }
 
@@ -628,10 +631,13 @@ function exteriorRing(vertices) {
   return twiceArea < 0 ? ring.reverse() : ring;
 }
 
+/** `run` once `ms` after the last call; `.cancel()` forgets a run still waiting. */
 function debounce(run, ms) {
   let timer = null;
-  return () => {
+  const later = () => {
     clearTimeout(timer);
     timer = setTimeout(run, ms);
   };
+  later.cancel = () => clearTimeout(timer);
+  return later;
 }

@@ -4,7 +4,7 @@
 // and the figures as they stood. The server records the author, the time and the figures; the
 // page cannot change them. A refusal is explained in the page's language.
 import { api } from './api.js';
-import { h, isolated } from './dom.js';
+import { h, isolated } from '../../shared/dom.js';
 import { explain, phrase, t } from './i18n.js';
 import { dateTime } from './when.js';
 
@@ -12,7 +12,7 @@ const FIGURES = ['open_cases', 'overdue', 'unassigned_critical', 'assigned_to_au
 
 /**
  * Mount into `panel` (a <details> gets a summary). `ctx.user` is the signed-in user (with the
- * room's `time_zone`). Returns `{refresh(), onEvent(event)}`; a `handover_written` event reloads.
+ * room's `time_zone`). Returns `{onEvent(event), unmount()}`; a `handover_written` event reloads.
  */
 export function mountHandover(panel, ctx) {
   const zone = ctx.user.time_zone;
@@ -106,9 +106,9 @@ export function mountHandover(panel, ctx) {
 
   refresh();
   return {
-    refresh,
     onEvent(event) {
       if (event.kind === 'handover_written') refresh();
     },
+    unmount() {}, // nothing outlives the panel's element
   };
 }

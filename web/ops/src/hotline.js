@@ -11,8 +11,8 @@
 // is the server's, and every number shown goes through `phoneLinks`.
 import { api } from './api.js';
 import { newIdempotencyKey } from '../../shared/idempotency.js';
-import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
-import { t } from './i18n.js';
+import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../shared/dom.js';
+import { byCode, t } from './i18n.js';
 import * as when from './when.js';
 
 const OUTCOMES = ['report_taken', 'update_given', 'information_only', 'dropped', 'wrong_number'];
@@ -41,13 +41,13 @@ function duration(ms) {
 
 /** A refusal's words in the operator's language, by its code (the server's message is English). */
 function refusal(error) {
-  const words = t(`hotline.errors.${error?.code}`);
-  return words.startsWith('hotline.errors.') ? t('hotline.errors.other') : words;
+  return byCode('hotline.errors', error?.code) ?? t('hotline.errors.other');
 }
 
 /**
  * Mount the desk in `panel`. `openCase(caseId)` shows a case in the room's drawer. Returns
- * `{focus()}` (back to the number field, e.g. when the desk is shown again).
+ * `{focus(), onEvent(event), unmount()}`; `focus` goes back to the number field (when the desk
+ * is shown again), `unmount` stops the call's clock.
  */
 export function mountHotline(panel, { user, openCase }) {
   // Times as the room reads them: its time zone, day before month, 24-hour.
@@ -93,11 +93,6 @@ export function mountHotline(panel, { user, openCase }) {
   };
 
   function tick() {
-    if (!panel.isConnected && desk.timer) {
-      clearInterval(desk.timer);
-      desk.timer = null;
-      return;
-    }
     clock.replaceChildren(
       `${t('hotline.callStarted')} ${timeOf(desk.startedAt)} · `,
       h('span', { class: 'elapsed', dir: 'ltr' }, duration(Date.now() - desk.startedAt.getTime())),
@@ -508,5 +503,13 @@ export function mountHotline(panel, { user, openCase }) {
   tick();
   desk.timer = setInterval(tick, 1000);
   number.focus();
-  return { focus: () => number.focus() };
+  return {
+    focus: () => number.focus(),
+    onEvent() {}, // the desk reads what it shows when the operator asks
+    unmount() {
+      clearInterval(desk.timer);
+      clearTimeout(pending);
+      desk.lookupTicket += 1; // a lookup on its way draws nothing
+    },
+  };
 }

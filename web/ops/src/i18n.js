@@ -1,5 +1,7 @@
 // Words of the ops room in Arabic and English. The operator picks the language; Arabic is
-// written right to left, so the page's `dir` follows the language.
+// written right to left, so the page's `dir` follows the language (shared/i18n.js).
+import { languages } from '../../shared/i18n.js';
+
 const words = {
   ar: {
     title: 'غرفة العمليات', name: 'اسم المستخدم', password: 'كلمة المرور', signIn: 'دخول', signOut: 'خروج',
@@ -326,28 +328,8 @@ const words = {
   },
 };
 
-let current = localStorage.getItem('opsroom.lang') === 'en' ? 'en' : 'ar';
-
-export function lang() {
-  return current;
-}
-
-export function setLang(next) {
-  current = next === 'en' ? 'en' : 'ar';
-  localStorage.setItem('opsroom.lang', current);
-  document.documentElement.lang = current;
-  document.documentElement.dir = current === 'ar' ? 'rtl' : 'ltr';
-}
-
-/** The word for `key` (`status.new`, `signIn`) in the current language. */
-export function t(key) {
-  return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) ?? key;
-}
-
-/** Whether `key` has a word in the current language. */
-function known(key) {
-  return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) !== undefined;
-}
+const { lang, setLang, t, known, byCode } = languages(words, { storageKey: 'opsroom.lang' });
+export { byCode, lang, setLang, t };
 
 /**
  * The words for `key` with its `{name}` places filled from `parts` (text or elements: a typed
@@ -367,10 +349,8 @@ export function phrase(key, parts = {}) {
  */
 export function explain(answer) {
   const error = answer?.body?.error ?? {};
-  const text = error.code && known(`errors.${error.code}`) ? t(`errors.${error.code}`) : t('errorGeneric');
+  const text = byCode('errors', error.code) ?? t('errorGeneric');
   const field = error.field?.split(/[.[]/)[0];
   const label = field && (known(`errorFields.${field}`) ? t(`errorFields.${field}`) : known(`fields.${field}`) ? t(`fields.${field}`) : null);
   return label ? `${text} (${label})` : text;
 }
-
-setLang(current);

@@ -1,6 +1,11 @@
 // The ops room: lays the page out (header with search and alerts; a toolbar of views and
 // overlay panels; the filters; map, the chosen view and the case drawer side by side) and wires
 // the panels to the state, the API and the live stream. Nothing else.
+//
+// Every panel it mounts answers `{onEvent, unmount}`: the room hands each live event to every
+// panel (a panel keeps the events it cares for), and taking the room off the page (a language
+// switch, signing out, a session ended elsewhere) unmounts them all with the room's live
+// connection, its timers and its job in the page's one frame loop (shared/frames.js).
 import { api } from './api.js';
 import { mountAdvisories } from './advisories.js';
 import { mountEvacuation } from './evacuation.js';
@@ -10,10 +15,12 @@ import { mountUsers } from './users.js';
 import { openDrawer } from './drawer.js';
 import { mountHandover } from './handover.js';
 import { mountSitrep } from './sitrep.js';
-import { h } from './dom.js';
+import { h } from '../../shared/dom.js';
+import { everyFrame } from '../../shared/frames.js';
 import { lang, setLang, t } from './i18n.js';
-import { connectLive } from './live.js';
-import { mountMap } from './map.js';
+import { connectLive } from '../../shared/live.js';
+import { slot } from '../../shared/slot.js';
+import { mountMap } from '../../shared/map.js';
 import { mountAlerts } from './alerts.js';
 import { mountBoard, renderFilters } from './board.js';
 import { mountSearch } from './search.js';
@@ -24,17 +31,19 @@ const root = document.getElementById('app');
 // Events that move the map's counts or the KPIs.
 const MAP_KINDS = new Set(['case_reported', 'status_changed', 'priority_overridden', 'citizen_updated', 'danger_zone_flagged']);
 const state = createState();
-let live = null;
-let search = null; // the header's search box, listening to the page's keys
-let rooms = 0; // how many times the room was drawn: an older drawing's frame loop stops
+const onScreen = slot(); // the room, while it is on the page
 
 async function start() {
   const session = await api.session();
-  if (session.ok) room(session.body);
+  if (session.ok) enter(session.body);
   else login();
 }
 
+/** Draw the room for `user`, in place of whatever the page showed. */
+const enter = (user) => onScreen.show(() => mountRoom(user));
+
 function login(message) {
+  onScreen.clear();
   root.replaceChildren(
     h(
       'form',
@@ -44,7 +53,7 @@ function login(message) {
           e.preventDefault();
           const data = new FormData(e.target);
           const answer = await api.signIn(data.get('name'), data.get('password'));
-          if (answer.ok) room(answer.body);
+          if (answer.ok) enter(answer.body);
           else login(t('badLogin'));
         },
       },
@@ -58,10 +67,16 @@ function login(message) {
   );
 }
 
-function room(user) {
-  const generation = ++rooms;
+/** Mount the room for `user` in the page; answers `{onEvent(event), unmount()}`. */
+function mountRoom(user) {
   state.user = user;
-  search?.unmount();
+  let left = false; // unmounted: answers still on their way change nothing
+  let live = null;
+  const mounted = []; // every panel mounted, each {onEvent, unmount}
+  const mount = (panel) => {
+    mounted.push(panel);
+    return panel;
+  };
   const status = h('span', { class: 'connection', 'data-state': 'reconnecting' }, t('reconnecting'));
   const kpis = h('div', { class: 'kpis' });
   const alertBox = h('div', { class: 'alerts' });
@@ -87,7 +102,7 @@ function room(user) {
   let hotline = null;
   const showHotline = (shown) => {
     hotlinePanel.hidden = !shown;
-    if (shown && !hotline) hotline = mountHotline(hotlineBody, { user, openCase: (id) => { showHotline(false); openCase(id); } });
+    if (shown && !hotline) hotline = mount(mountHotline(hotlineBody, { user, openCase: (id) => { showHotline(false); openCase(id); } }));
     if (shown) hotline.focus();
   };
   root.replaceChildren(
@@ -101,8 +116,8 @@ function room(user) {
       alertBox,
       h('span', { class: 'who' }, `${user.name} (${user.role})`),
       h('button', { type: 'button', class: 'hotline-toggle', onclick: () => showHotline(hotlinePanel.hidden) }, t('hotline.title')),
-      h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); live?.close(); room(user); } }, t('language')),
-      h('button', { type: 'button', onclick: async () => { await api.signOut(); live?.close(); search?.unmount(); login(); } }, t('signOut')),
+      h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); enter(user); } }, t('language')),
+      h('button', { type: 'button', name: 'sign-out', onclick: async () => { await api.signOut(); login(); } }, t('signOut')),
     ),
     h('nav', { class: 'toolbar' }, tabs, panels, counters),
     filters,
@@ -132,12 +147,12 @@ function room(user) {
   // The situation report is for supervisors and admins (the server refuses operators too).
   const sitrepPanel = user.role === 'operator' ? null : overlayPanel('sitrep');
 
-  const advisories = mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null });
-  const partners = partnersPanel ? mountPartners(partnersPanel) : null;
-  const users = usersPanel ? mountUsers(usersPanel, user) : null;
-  const handover = mountHandover(handoverPanel, { user });
-  if (sitrepPanel) mountSitrep(sitrepPanel, { user });
-  let openedDrawer = null; // the drawer's live hook, while a case is open
+  mount(mountAdvisories(advisoriesPanel, { user, selectedCell: () => state.filters.cell || null }));
+  if (partnersPanel) mount(mountPartners(partnersPanel));
+  if (usersPanel) mount(mountUsers(usersPanel, user));
+  mount(mountHandover(handoverPanel, { user }));
+  if (sitrepPanel) mount(mountSitrep(sitrepPanel, { user }));
+  let openedDrawer = null; // the open case's drawer ({onEvent, unmount}), while one is open
 
   let openMatches = {}; // case id → open suggestions, as they stood when the room was drawn
   let dirty = true;
@@ -158,6 +173,7 @@ function room(user) {
     state.selected = caseId;
     drawer.hidden = false;
     layout.classList.add('with-drawer');
+    openedDrawer?.unmount();
     openedDrawer = openDrawer(drawer, caseId, {
       user,
       onChanged: (summary) => {
@@ -171,6 +187,7 @@ function room(user) {
         drawer.hidden = true;
         layout.classList.remove('with-drawer');
         state.selected = null;
+        openedDrawer?.unmount();
         openedDrawer = null;
       },
       onOpen: (other) => openCase(other),
@@ -224,10 +241,10 @@ function room(user) {
     drawFilters();
   });
 
-  search = mountSearch(searchBox, { onOpen: openCase, merge });
-  const alerts = mountAlerts(alertBox, {
+  mount(mountSearch(searchBox, { onOpen: openCase, merge }));
+  const alerts = mount(mountAlerts(alertBox, {
     onShow: () => setFilters({ ...Object.fromEntries(Object.keys(state.filters).map((k) => [k, ''])), priority: 'critical', assignee: 'none' }),
-  });
+  }));
 
   const map = mountMap(mapPanel, {
     onView: (bbox, resolution, filters) => loadMap(bbox, resolution, filters),
@@ -236,22 +253,31 @@ function room(user) {
   });
   // Supervisors' map tools (adding places, drawing zones) float over the map.
   mapPanel.append(mapTools);
-  const evacuation = mountEvacuation({ panel: evacuationPanel, counters, tools: mapTools, map, user, onOpenCase: openCase });
+  mount(mountEvacuation({ panel: evacuationPanel, counters, tools: mapTools, map, user, onOpenCase: openCase }));
   window.opsroom.map = map;
   api.mapConfig().then((answer) => {
     if (answer.ok && answer.body.tile_url) map.setTiles(answer.body.tile_url);
   });
+  // Map questions overlap (a move of the view, the filters, the live refresh): an answer that
+  // comes back after a later question's answer was shown is dropped, or it would show the
+  // counts of a view or filters no longer chosen. Answers are never dropped for questions merely
+  // asked since, which under a busy stream could leave the map unanswered.
+  let mapAsked = 0;
+  let mapShown = 0;
   async function loadMap(bbox = map.bbox(), resolution = map.resolution(), filters = map.filters()) {
+    const asked = ++mapAsked;
     const answer = await api.map(bbox, resolution, filters);
-    if (!answer.ok) return;
+    if (!answer.ok || left || asked < mapShown) return;
+    mapShown = asked;
     state.map.resolution = resolution;
+    state.map.question = { bbox, resolution, filters }; // what the cells answer (tests wait on it)
     state.map.cells = new Map(answer.body.features.map((f) => [f.properties.cell, { total: f.properties.counts.total, worst: f.properties.worst_priority }]));
     map.setCells(answer.body.features);
   }
 
   async function loadKpis() {
     const answer = await api.kpis();
-    if (!answer.ok) return;
+    if (!answer.ok || left) return;
     const k = answer.body;
     const minutes = k.first_contact_p50_ms == null ? '–' : `${Math.round(k.first_contact_p50_ms / 60000)} ${t('min')}`;
     kpis.replaceChildren(
@@ -277,7 +303,7 @@ function room(user) {
     const filters = state.filters;
     const answer = await api.counts(caseQuery(filters));
     countsOut = false;
-    if (generation !== rooms) return;
+    if (left) return;
     if (answer.ok && filters === state.filters) {
       shown.board.setCounts(answer.body);
       alerts.update(answer.body.unassigned_critical);
@@ -296,7 +322,6 @@ function room(user) {
     if (refreshTimer) return;
     refreshTimer = setTimeout(() => {
       refreshTimer = null;
-      if (generation !== rooms) return; // the room was redrawn since
       loadKpis();
       loadCounts();
       if (mapMoved) loadMap();
@@ -304,10 +329,25 @@ function room(user) {
     }, 1000);
   };
 
+  /** A live event: into the state, to the view shown (the others reload when shown), to every
+   * panel and to the open case's drawer. */
+  const onEvent = (event) => {
+    const started = performance.now();
+    const previous = event.case_id ? state.cases.get(event.case_id)?.status : undefined;
+    if (apply(state, event)) changed();
+    shown[current].onEvent(event, previous);
+    for (const name of Object.keys(shown)) if (name !== current) stale.add(name);
+    metrics.pending += performance.now() - started;
+    if (event.case_id || MAP_KINDS.has(event.kind)) refreshSoon(event.kind);
+    for (const panel of mounted) panel.onEvent(event);
+    openedDrawer?.onEvent(event);
+  };
+
   // Load the board, then follow the live stream from the position the load reflects.
   (async () => {
     // Open suggestions as they stand; live events move the counts from here.
     const open = await api.openMatches();
+    if (left) return;
     if (open.ok) openMatches = open.body;
     // Cases a list filed before the count arrived get theirs now.
     for (const [caseId, count] of Object.entries(openMatches)) {
@@ -319,21 +359,7 @@ function room(user) {
     loadCounts();
     live = connectLive({
       onSnapshot: () => {},
-      onEvent: (event) => {
-        const started = performance.now();
-        const previous = event.case_id ? state.cases.get(event.case_id)?.status : undefined;
-        if (apply(state, event)) changed();
-        shown[current].onEvent(event, previous);
-        for (const name of Object.keys(shown)) if (name !== current) stale.add(name);
-        metrics.pending += performance.now() - started;
-        if (event.case_id || MAP_KINDS.has(event.kind)) refreshSoon(event.kind);
-        if (event.kind.startsWith('advisory_')) advisories.refresh();
-        if (event.kind.startsWith('partner_')) partners?.refresh();
-        if (event.kind.startsWith('user_')) users?.refresh();
-        evacuation.onEvent(event);
-        handover.onEvent(event);
-        if (event.case_id && event.case_id === state.selected) openedDrawer?.onEvent(event);
-      },
+      onEvent,
       onState: (s) => {
         status.dataset.state = s;
         status.textContent = t(s === 'live' ? 'live' : 'reconnecting');
@@ -341,10 +367,7 @@ function room(user) {
         // then there is nothing to reconnect to, only the sign-in.
         if (s === 'reconnecting') {
           api.session().then((answer) => {
-            if (answer.status !== 401 || live === null) return;
-            live.close();
-            live = null;
-            login(t('sessionEnded'));
+            if (answer.status === 401 && !left) login(t('sessionEnded'));
           });
         }
         // Back after a gap: counts and rows as they now stand.
@@ -356,8 +379,7 @@ function room(user) {
   // One render per animation frame, however many events arrived in it; and once a minute, the
   // minutes waiting and overdue move on.
   let minute = Math.floor(Date.now() / 60_000);
-  const frame = () => {
-    if (generation !== rooms) return;
+  const stopFrames = everyFrame(() => {
     const started = performance.now();
     const now = Math.floor(Date.now() / 60_000);
     if (now !== minute) {
@@ -373,9 +395,21 @@ function room(user) {
     }
     metrics.record(metrics.pending + performance.now() - started);
     metrics.pending = 0;
-    requestAnimationFrame(frame);
+  });
+
+  return {
+    onEvent,
+    unmount() {
+      left = true;
+      stopFrames();
+      live?.close();
+      clearTimeout(refreshTimer);
+      map.unmount();
+      for (const view of Object.values(shown)) view.unmount();
+      for (const panel of mounted) panel.unmount();
+      openedDrawer?.unmount();
+    },
   };
-  requestAnimationFrame(frame);
 }
 
 // Main-thread work of ours per animation frame (event handling and board rendering; the map

@@ -1,7 +1,7 @@
 // A secret shown once (a partner's token, a generated password): a read-only field selected on
 // focus, a copy button and a hide button. The server never shows it again, so it stays on screen
 // until the admin hides it.
-import { h } from './dom.js';
+import { h } from '../../shared/dom.js';
 import { t } from './i18n.js';
 
 /** `kind` names the field and its buttons (`token`: input.token, copy-token, hide-token). */

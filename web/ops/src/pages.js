@@ -155,6 +155,13 @@ export function pagedList({ query, load, merge, onChange }) {
     has(caseId) {
       return this.idSet.has(caseId);
     },
+
+    /** Load nothing more: a refresh waiting is dropped, and an answer on its way is ignored. */
+    stop() {
+      this.generation += 1;
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = null;
+    },
   };
   return list;
 }

@@ -3,13 +3,14 @@
 // the admin hides it: the server never shows it again), revoking tokens, and webhooks given up
 // on, with a replay button. Refreshed live when the registry changes.
 import { api } from './api.js';
-import { h, isolated, joined } from './dom.js';
+import { h, isolated, joined } from '../../shared/dom.js';
 import { explain, lang, t } from './i18n.js';
 import { secretOnce } from './once.js';
 
 const KINDS = ['red_crescent', 'foreign_affairs', 'embassy', 'un_agency', 'ngo', 'other'];
 
-/** Mount into `element` (a <details>). */
+/** Mount into `element` (a <details>). Returns `{onEvent(event), unmount()}`: the registry's
+ * events reload it. */
 export function mountPartners(element) {
   const summary = h('summary', {}, t('partners'));
   const body = h('div', { class: 'partners-body' });
@@ -165,5 +166,10 @@ export function mountPartners(element) {
   }
 
   refresh();
-  return { refresh: () => refresh() };
+  return {
+    onEvent(event) {
+      if (event.kind.startsWith('partner_')) refresh();
+    },
+    unmount() {}, // nothing outlives the panel's element
+  };
 }

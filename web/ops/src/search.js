@@ -5,7 +5,7 @@
 // nothing itself.
 import { api } from './api.js';
 import { duration, footer } from './board.js';
-import { h, isolated, isolatedLtr, joined } from './dom.js';
+import { h, isolated, isolatedLtr, joined } from '../../shared/dom.js';
 import { t } from './i18n.js';
 import { people } from './table.js';
 import { minutesWaiting } from './state.js';
@@ -13,7 +13,8 @@ import { minutesWaiting } from './state.js';
 const RESULTS = 10;
 const PAUSE_MS = 200;
 
-/** Mount the box in `element`; `onOpen(caseId)` opens a case. `merge(summaries)` files them. */
+/** Mount the box in `element`; `onOpen(caseId)` opens a case. `merge(summaries)` files them.
+ * Returns `{input, onEvent(event), unmount()}`. */
 export function mountSearch(element, { onOpen, merge }) {
   const input = h('input', {
     type: 'search',
@@ -145,7 +146,11 @@ export function mountSearch(element, { onOpen, merge }) {
   document.addEventListener('keydown', shortcut);
   return {
     input,
+    onEvent() {}, // an answer is of the text typed: the stream does not redraw it
     /** Stop listening to the page's keys (the room is being redrawn). */
-    unmount: () => document.removeEventListener('keydown', shortcut),
+    unmount() {
+      document.removeEventListener('keydown', shortcut);
+      clearTimeout(timer);
+    },
   };
 }

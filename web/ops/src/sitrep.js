@@ -4,7 +4,7 @@
 // time to first contact), a CSV download (UTF-8 with BOM, from the server) and a print button
 // (the print stylesheet shows the report alone). Names of places are isolates.
 import { api } from './api.js';
-import { h, isolated, isolatedLtr } from './dom.js';
+import { h, isolated, isolatedLtr } from '../../shared/dom.js';
 import { explain, lang, phrase, t } from './i18n.js';
 import { clock, dateTime, dayMonth, duration, roomDay, roomMidnight } from './when.js';
 
@@ -26,8 +26,8 @@ function s(tag, attributes = {}, ...children) {
 
 /**
  * Mount into `panel` (a <details> gets a summary). `ctx.user` carries the room's `time_zone`.
- * Shows today (local) at first. Returns `{show(fromDay, toDay)}`, days as `YYYY-MM-DD`, both
- * included.
+ * Shows today (local) at first. Returns `{show(fromDay, toDay), onEvent(event), unmount()}`,
+ * days as `YYYY-MM-DD`, both included.
  */
 export function mountSitrep(panel, ctx) {
   const zone = ctx.user.time_zone;
@@ -74,7 +74,11 @@ export function mountSitrep(panel, ctx) {
   }
 
   show(today, today);
-  return { show };
+  return {
+    show,
+    onEvent() {}, // a report is of the window asked for: the stream does not redraw it
+    unmount() {},
+  };
 }
 
 /** Print the report alone (the print stylesheet hides everything else while this class is on). */

@@ -5,9 +5,7 @@
 // workflow event bumps the case's version by one, exactly as the server does, so the drawer's
 // next change is based on the right version without a reload.
 
-export const OPEN_STATUSES = ['new', 'triaged', 'in_progress', 'awaiting_evacuation'];
-export const DONE_STATUSES = ['evacuated', 'resolved', 'closed', 'duplicate'];
-export const LEVELS = ['critical', 'high', 'normal', 'low'];
+import { DONE_STATUSES, FINAL_REFERRAL, LEVELS, OPEN_STATUSES } from '../../shared/statuses.js';
 
 /** The board's filters, all run on the server (`caseQuery`); '' means any. */
 export const NO_FILTERS = { q: '', priority: '', need: '', flag: '', channel: '', sla: '', assignee: '', partner: '', cell: '' };
@@ -23,7 +21,7 @@ export function createState() {
     filters: { ...NO_FILTERS },
     sort: 'urgency',
     selected: null,
-    map: { resolution: 7, seq: 0, cells: new Map() }, // cell hex → {total, worst}
+    map: { resolution: 7, seq: 0, cells: new Map(), question: null }, // cells: hex → {total, worst}; question: {bbox, resolution, filters} they answer
   };
 }
 
@@ -216,7 +214,6 @@ function trackReferral(summary, kind, data) {
 }
 
 /** Referral statuses after which nothing more happens. */
-export const FINAL_REFERRAL = ['completed', 'unable', 'declined', 'withdrawn'];
 
 /** Why a case's referrals need the ops room, if they do: 'escalated' (a partner has not answered
  * in time), or 'declined' / 'unable' while no other referral for the same kind of help is open

@@ -3,10 +3,11 @@
 // column's heading sorts by it on the server. Supervisors and admins export the same query as
 // CSV (the server writes it; this page only links it).
 import { REORDERING, duration, footer } from './board.js';
-import { h, isolated, isolatedLtr, joined } from './dom.js';
+import { h, isolated, isolatedLtr, joined } from '../../shared/dom.js';
 import { t } from './i18n.js';
 import { pagedList } from './pages.js';
-import { DONE_STATUSES, OPEN_STATUSES, caseQuery, minutesOverdue, minutesWaiting } from './state.js';
+import { DONE_STATUSES, OPEN_STATUSES } from '../../shared/statuses.js';
+import { caseQuery, minutesOverdue, minutesWaiting } from './state.js';
 import { virtualList } from './virtual.js';
 
 const ROW_HEIGHT = 36;
@@ -40,6 +41,7 @@ export function people(summary) {
 /**
  * Mount a table in `element`. `ctx`: {state, load, merge, onOpen, changed(), now(), onSort(sort),
  * overdue (the overdue queue: sla=red by due time, whatever the board's filters say of either)}.
+ * Answers {list, reset(), render(), onEvent(event), unmount()}.
  */
 export function mountTable(element, ctx) {
   const { state, overdue = false } = ctx;
@@ -136,6 +138,10 @@ export function mountTable(element, ctx) {
       if (event.kind === 'case_reported' || event.kind === 'status_changed' || (REORDERING.has(event.kind) && list.has(event.case_id))) {
         list.refreshSoon(view.lastInView() + 10);
       }
+    },
+    unmount() {
+      list.stop();
+      view.unmount();
     },
   };
 }

@@ -2,7 +2,7 @@
 // the case to Karim", "status: New → Triaged"), at its local time in the room's time zone.
 // Never a raw event code: an event this page does not know reads as "another change". Every
 // value someone typed, and every name, is an isolate of its own.
-import { h, isolated, isolatedLtr, joined, phoneLinks } from './dom.js';
+import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../shared/dom.js';
 import { phrase, t } from './i18n.js';
 import { clock, dateTime, duration } from './when.js';
 

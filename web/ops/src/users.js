@@ -5,13 +5,14 @@
 // only while their section is open). The server decides and refuses (nobody disables or demotes
 // themselves or the last admin); a refusal shows here. Refreshed live by the `user_*` events.
 import { api } from './api.js';
-import { h } from './dom.js';
+import { h } from '../../shared/dom.js';
 import { explain, t } from './i18n.js';
 import { secretOnce } from './once.js';
 
 const ROLES = ['operator', 'supervisor', 'admin'];
 
-/** Mount into `element` (a <details>); `me` is the signed-in admin. */
+/** Mount into `element` (a <details>); `me` is the signed-in admin. Returns `{onEvent(event),
+ * unmount()}`: the accounts' events reload the list. */
 export function mountUsers(element, me) {
   const summary = h('summary', {}, t('users'));
   const body = h('div', { class: 'users-body' });
@@ -166,5 +167,10 @@ export function mountUsers(element, me) {
   }
 
   refresh();
-  return { refresh: () => refresh() };
+  return {
+    onEvent(event) {
+      if (event.kind.startsWith('user_')) refresh();
+    },
+    unmount() {}, // nothing outlives the panel's element
+  };
 }

@@ -3,7 +3,7 @@
 // while its content is unchanged (`key` and `signature` say), so a card under the pointer is not
 // replaced by an identical one between a press and its click, and re-rendering 60 times a
 // second costs only the rows that changed. It owns no data: `count()` and `rowAt(i)` answer it.
-import { h } from './dom.js';
+import { h } from '../../shared/dom.js';
 
 const OVERSCAN = 4; // rows drawn beyond each edge of the view
 
@@ -57,10 +57,15 @@ export function virtualList(container, { rowHeight, count, draw, onNearEnd = () 
     requestAnimationFrame(render);
   };
   container.addEventListener('scroll', soon, { passive: true });
-  new ResizeObserver(soon).observe(container);
+  const resized = new ResizeObserver(soon);
+  resized.observe(container);
 
   return {
     render,
+    /** Stop watching the container's size (the list is being taken off the page). */
+    unmount() {
+      resized.disconnect();
+    },
     /** The index of the last row in view (at least one screenful): how far a refresh must reach. */
     lastInView() {
       return Math.ceil((container.scrollTop + (container.clientHeight || 600)) / rowHeight);

@@ -1,6 +1,6 @@
 // The partner API, in one place. Calls go with the page's HttpOnly cookie (set by signing in
 // with the token); the page's script never holds the token after sending it once.
-import { call } from '../../ops/src/api.js';
+import { call } from '../../shared/api.js';
 
 export const api = {
   me: () => call('GET', '/api/v1/partner/me'),

@@ -2,8 +2,8 @@
 // their history, and the answers it can give (accept; decline with a reason; report a step of
 // the request's kind). Every value is in the page's language; numbers, phones and coordinates
 // are left-to-right isolates; phones call when tapped and the area opens in the phone's maps.
-import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../ops/src/dom.js';
-import { EDGE_KM } from '../../ops/src/map.js';
+import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../shared/dom.js';
+import { EDGE_KM } from '../../shared/map.js';
 import { lang, list, t, tf, timeAgo } from './i18n.js';
 import { actionsFor, nextSteps } from './state.js';
 

@@ -1,6 +1,8 @@
 // Words of the partner page in Arabic and English, errors included: the server's messages are
 // English only, so every refusal the page can expect is said here by its code. Arabic is written
-// right to left, so the page's `dir` follows the language.
+// right to left, so the page's `dir` follows the language (shared/i18n.js).
+import { languages } from '../../shared/i18n.js';
+
 const words = {
   ar: {
     title: 'بوابة الشركاء', token: 'رمز الدخول', signIn: 'دخول', signOut: 'خروج', language: 'English',
@@ -41,11 +43,14 @@ const words = {
       sessionEnded: 'انتهت الجلسة أو أُبطل رمز الدخول. ادخلوا من جديد.',
       reason: 'اذكروا سبب الاعتذار عن هذا الطلب.',
       text: 'اذكروا سبب تعذّر التنفيذ.',
-      moved: 'تغيّر هذا الطلب قبل قليل؛ هذه حالته الآن.',
       gone: 'لم تعد هذه الحالة متاحة لكم.',
-      tooLong: 'النص أطول من المسموح.',
-      wrongStep: 'هذه المرحلة لا تخص هذا النوع من الطلبات.',
       failed: 'تعذّر الحفظ:',
+    },
+    // A refusal's words by the API's error code.
+    refusals: {
+      invalid_transition: 'تغيّر هذا الطلب قبل قليل؛ هذه حالته الآن.',
+      step_not_for_request: 'هذه المرحلة لا تخص هذا النوع من الطلبات.',
+      too_long: 'النص أطول من المسموح.',
     },
     status: { new: 'جديدة', triaged: 'مفروزة', in_progress: 'قيد المتابعة', awaiting_evacuation: 'بانتظار الإجلاء', evacuated: 'تم الإجلاء', resolved: 'حُلّت', closed: 'مغلقة', duplicate: 'مكررة' },
     level: { critical: 'حرجة', high: 'عالية', normal: 'عادية', low: 'منخفضة' },
@@ -89,11 +94,14 @@ const words = {
       sessionEnded: 'The session ended or the token was revoked. Sign in again.',
       reason: 'Say why you decline this request.',
       text: 'Say why it cannot be done.',
-      moved: 'This request changed a moment ago; this is how it stands now.',
       gone: 'This case is no longer available to you.',
-      tooLong: 'The text is too long.',
-      wrongStep: 'This step does not belong to this kind of request.',
       failed: 'Could not save:',
+    },
+    // A refusal's words by the API's error code.
+    refusals: {
+      invalid_transition: 'This request changed a moment ago; this is how it stands now.',
+      step_not_for_request: 'This step does not belong to this kind of request.',
+      too_long: 'The text is too long.',
     },
     status: { new: 'New', triaged: 'Triaged', in_progress: 'In progress', awaiting_evacuation: 'Awaiting evacuation', evacuated: 'Evacuated', resolved: 'Resolved', closed: 'Closed', duplicate: 'Duplicate' },
     level: { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' },
@@ -105,29 +113,17 @@ const words = {
   },
 };
 
-let current = localStorage.getItem('opsroom.partner.lang') === 'en' ? 'en' : 'ar';
-
-export function lang() {
-  return current;
-}
-
-/** Switch language (remembered in this browser) and the page's direction with it. */
-export function setLang(next) {
-  current = next === 'en' ? 'en' : 'ar';
-  localStorage.setItem('opsroom.partner.lang', current);
-  document.documentElement.lang = current;
-  document.documentElement.dir = current === 'ar' ? 'rtl' : 'ltr';
-  document.title = `Opsroom — ${words[current].title}`;
-}
+const { lang, setLang, t, byCode, words: wordsNow } = languages(words, {
+  storageKey: 'opsroom.partner.lang',
+  onSwitch: (chosen) => {
+    document.title = `Opsroom — ${chosen.title}`;
+  },
+});
+export { lang, setLang, t };
 
 /** A list in the current language's punctuation. */
 export function list(items) {
-  return items.join(current === 'ar' ? '، ' : ', ');
-}
-
-/** The word for `key` (`status.new`, `signIn`) in the current language. */
-export function t(key) {
-  return key.split('.').reduce((node, part) => (node ? node[part] : undefined), words[current]) ?? key;
+  return items.join(lang() === 'ar' ? '، ' : ', ');
 }
 
 /** How long ago `at` (ms) was, at `now` (ms), in whole minutes, hours or days, the largest that
@@ -136,29 +132,24 @@ export function timeAgo(at, now) {
   const minutes = Math.floor(Math.max(0, now - at) / 60_000);
   if (minutes < 1) return t('justNow');
   const [n, unit] = minutes < 60 ? [minutes, 'minute'] : minutes < 48 * 60 ? [Math.floor(minutes / 60), 'hour'] : [Math.floor(minutes / 1440), 'day'];
-  return words[current].ago(n, unit);
+  return wordsNow().ago(n, unit);
 }
 
 /** A word that takes arguments (`areaAcross`, `shown`), called with them. */
 export function tf(key, ...args) {
-  return words[current][key](...args);
+  return wordsNow()[key](...args);
 }
 
+/** What an answer's HTTP status alone says, whatever its body. */
+const BY_STATUS = { 0: 'errors.network', 401: 'errors.sessionEnded', 429: 'errors.tooMany', 404: 'errors.gone' };
+
 /**
- * A refusal from the API in the page's language: by its code and field where the page knows
- * them, else the server's own (English) message after a translated lead.
+ * A refusal from the API in the page's language: by its status, code and field where the page
+ * knows them, else the server's own (English) message after a translated lead.
  */
 export function errorText(answer) {
   const error = answer.body?.error ?? {};
-  if (answer.status === 0) return t('errors.network');
-  if (answer.status === 401) return t('errors.sessionEnded');
-  if (answer.status === 429) return t('errors.tooMany');
-  if (answer.status === 404) return t('errors.gone');
-  if (error.code === 'invalid_transition') return t('errors.moved');
-  if (error.code === 'step_not_for_request') return t('errors.wrongStep');
+  if (BY_STATUS[answer.status]) return t(BY_STATUS[answer.status]);
   if (error.code === 'required' && (error.field === 'reason' || error.field === 'text')) return t(`errors.${error.field}`);
-  if (error.code === 'too_long') return t('errors.tooLong');
-  return `${t('errors.failed')} ${error.message ?? answer.status}`;
+  return byCode('refusals', error.code) ?? `${t('errors.failed')} ${error.message ?? answer.status}`;
 }
-
-setLang(current);

@@ -4,32 +4,41 @@
 //
 // The token goes to the server once, in the sign-in request, and comes back as an HttpOnly
 // cookie: it is never written to localStorage or kept in a variable after that request.
-import { h, isolated } from '../../ops/src/dom.js';
-import { connectLive } from '../../ops/src/live.js';
-import { mountMap } from '../../ops/src/map.js';
+//
+// The desk, like every panel, answers `{onEvent, unmount}`: the feed's items go to `onEvent`,
+// and leaving the desk (a language switch, signing out, a token revoked) unmounts it with its
+// feed, its map, its timer and its job in the page's one frame loop (shared/frames.js).
+import { h, isolated } from '../../shared/dom.js';
+import { everyFrame } from '../../shared/frames.js';
+import { connectLive } from '../../shared/live.js';
+import { slot } from '../../shared/slot.js';
+import { mountMap } from '../../shared/map.js';
 import { EXPORTS, api } from './api.js';
 import { acrossKm, caseCard, refreshTimes } from './cases.js';
 import { errorText, lang, list, setLang, t, tf } from './i18n.js';
 import { movementCard } from './movements.js';
-import { REQUEST_TYPES, STATUS_FILTERS, apply, createState, load, loadMovements, matches, ordered, orderedMovements } from './state.js';
+import { REQUEST_TYPES } from '../../shared/statuses.js';
+import { STATUS_FILTERS, apply, createState, load, loadMovements, matches, ordered, orderedMovements } from './state.js';
 
 const root = document.getElementById('app');
 const state = createState();
-let live = null;
+const onScreen = slot(); // the desk, while it is on the page
 
 async function start() {
   const me = await api.me();
-  if (me.ok) desk(me.body);
+  if (me.ok) enter(me.body);
   else signIn();
 }
+
+/** Draw the desk for `partner`, in place of whatever the page showed. */
+const enter = (partner) => onScreen.show(() => mountDesk(partner));
 
 function languageButton(redraw) {
   return h('button', { type: 'button', class: 'lang', onclick: () => { setLang(lang() === 'ar' ? 'en' : 'ar'); redraw(); } }, t('language'));
 }
 
 function signIn(message) {
-  live?.close();
-  live = null;
+  onScreen.clear();
   root.replaceChildren(
     h(
       'form',
@@ -40,7 +49,7 @@ function signIn(message) {
           const field = e.target.elements.token;
           const answer = await api.signIn(field.value.trim());
           field.value = '';
-          if (answer.ok) desk(answer.body);
+          if (answer.ok) enter(answer.body);
           else signIn(answer.status === 401 || answer.status === 422 ? t('errors.badToken') : errorText(answer));
         },
       },
@@ -78,8 +87,11 @@ function profileSummary(profile) {
   );
 }
 
-function desk(partner) {
-  live?.close();
+/** Mount the desk for `partner` in the page; answers `{onEvent(item), unmount()}`. */
+function mountDesk(partner) {
+  let left = false; // unmounted: answers still on their way change nothing
+  let live = null;
+  let stopFrames = () => {};
   const status = h('span', { class: 'connection', 'data-state': 'reconnecting' }, t('reconnecting'));
   const caseList = h('section', { class: 'cases', 'aria-label': t('cases') });
   // The filters: by the status of a referral and by its request. A case the partner has just
@@ -125,7 +137,7 @@ function desk(partner) {
       h('h1', {}, t('title')),
       h('span', { class: 'partner-name' }, isolated(name)),
       status,
-      languageButton(() => desk(partner)),
+      languageButton(() => enter(partner)),
       h('button', { type: 'button', name: 'sign-out', onclick: async () => { await api.signOut(); signIn(); } }, t('signOut')),
     ),
     profileSummary(partner.profile),
@@ -238,21 +250,23 @@ function desk(partner) {
 
   // One render per animation frame, however many items arrived in it; the times since referral
   // move on every half minute, in place.
-  let stopped = false;
-  const ticking = setInterval(() => (root.contains(caseList) ? refreshTimes(caseList) : clearInterval(ticking)), 30_000);
+  const ticking = setInterval(() => refreshTimes(caseList), 30_000);
   const frame = () => {
-    if (stopped || !root.contains(caseList)) return; // signed out or redrawn in the other language
     if (dirty) {
       dirty = false;
       render();
     }
-    requestAnimationFrame(frame);
+  };
+  const onEvent = (item) => {
+    apply(state, item);
+    dirty = true;
   };
 
   (async () => {
     // Both first loads before following the feed: its items carry each case and movement as
     // it stands when the item is read, so one read a little after the other needs no fixing.
     const [first, movements] = await Promise.all([api.cases(), api.movements()]);
+    if (left) return;
     if (first.status === 401 || movements.status === 401) return signIn(t('errors.sessionEnded'));
     if (!first.ok) {
       caseList.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorText(first)));
@@ -263,29 +277,34 @@ function desk(partner) {
     // mentions them.
     if (movements.ok) loadMovements(state, movements.body);
     else movementsError = h('p', { class: 'error', role: 'alert' }, errorText(movements));
-    requestAnimationFrame(frame);
+    stopFrames = everyFrame(frame);
     // Follow the feed from the position the first load reflects; a reconnect resumes from the
     // last item applied.
     live = connectLive({
       path: '/api/v1/partner/live',
       since: first.body.next,
-      onEvent: (item) => {
-        apply(state, item);
-        dirty = true;
-      },
+      onEvent,
       onState: async (s) => {
         status.dataset.state = s;
         status.textContent = t(s === 'live' ? 'live' : 'reconnecting');
         if (s !== 'reconnecting') return;
         // A revoked or expired token closes the feed: say so instead of retrying for ever.
         const me = await api.me();
-        if (me.status === 401) {
-          stopped = true;
-          signIn(t('errors.sessionEnded'));
-        }
+        if (me.status === 401 && !left) signIn(t('errors.sessionEnded'));
       },
     });
   })();
+
+  return {
+    onEvent,
+    unmount() {
+      left = true;
+      live?.close();
+      stopFrames();
+      clearInterval(ticking);
+      map.unmount();
+    },
+  };
 }
 
 /** Keep what the partner was typing in a case's forms when the case is drawn again. */

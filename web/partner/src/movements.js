@@ -2,7 +2,7 @@
 // it: where from and where to, when, its status and seats, how many passengers are at each step,
 // and (opened) each passenger with whatever the partner's profile gives of them — those needing
 // medical care marked, so a team at the crossing knows who is coming and who needs it.
-import { h, isolated, isolatedLtr, joined } from '../../ops/src/dom.js';
+import { h, isolated, isolatedLtr, joined } from '../../shared/dom.js';
 import { lang, list, t } from './i18n.js';
 import { needsCare, orderedPassengers, passengerCounts, seatsTaken } from './state.js';
 

@@ -7,7 +7,7 @@
 // may see it now instead, with `case` and `case_id` null, and only the passengers the event
 // changed: the movement's fields are replaced, its passengers merged; cases are never touched.
 
-export const LEVELS = ['critical', 'high', 'normal', 'low'];
+import { FINAL_REFERRAL, LEVELS, PASSENGER_STATUSES } from '../../shared/statuses.js';
 
 /** The working steps of each request, in order, between `accepted` and `completed` (`unable`
  * may end a referral at any of them). The server's rule (the domain's `RequestType::steps`)
@@ -20,8 +20,6 @@ export const STEPS_BY_REQUEST = {
   consular_documents: ['appointment_set', 'issued'],
   family_tracing: ['contacted', 'located', 'reunited'],
 };
-export const REQUEST_TYPES = Object.keys(STEPS_BY_REQUEST);
-export const FINAL = ['completed', 'unable', 'declined', 'withdrawn'];
 
 /** The status filter's choices: a referral awaiting the partner's answer, one in hand, one over. */
 export const STATUS_FILTERS = ['pending', 'under_way', 'finished'];
@@ -31,10 +29,6 @@ export const MOVEMENT_KINDS = ['movement_planned', 'movement_changed', 'passenge
 
 /** A movement's statuses once it is over: listed after those still to come or on the way. */
 export const FINISHED_MOVEMENT = ['arrived', 'cancelled'];
-
-/** A passenger's statuses in the order the page lists them: those holding a seat along the way,
- * then those who did not come or gave their seat back. */
-export const PASSENGER_STATUSES = ['assigned', 'boarded', 'departed', 'crossed', 'arrived_home', 'no_show', 'waiting'];
 
 export function createState() {
   return { cases: new Map(), movements: new Map(), selected: null };
@@ -91,7 +85,7 @@ export function apply(state, item) {
 /** What the partner may do with a referral in `status`: answer it, report progress, or nothing. */
 export function actionsFor(status) {
   if (status === 'pending') return ['accept', 'decline'];
-  if (FINAL.includes(status)) return [];
+  if (FINAL_REFERRAL.includes(status)) return [];
   return ['progress'];
 }
 
@@ -99,7 +93,7 @@ export function actionsFor(status) {
  * steps (any may be skipped), `completed` and `unable`. A status the request does not know (a
  * step recorded before requests had their own) leaves all its steps open, as the server does. */
 export function nextSteps(status, requestType) {
-  if (status === 'pending' || FINAL.includes(status)) return [];
+  if (status === 'pending' || FINAL_REFERRAL.includes(status)) return [];
   const steps = ['accepted', ...(STEPS_BY_REQUEST[requestType] ?? [])];
   const at = steps.indexOf(status);
   return [...steps.slice(Math.max(at, 0) + 1), 'completed', 'unable'];
@@ -108,7 +102,7 @@ export function nextSteps(status, requestType) {
 /** Which of the status filter's groups a referral status is in. */
 export function statusGroup(status) {
   if (status === 'pending') return 'pending';
-  return FINAL.includes(status) ? 'finished' : 'under_way';
+  return FINAL_REFERRAL.includes(status) ? 'finished' : 'under_way';
 }
 
 /** Whether case `c` has a referral in the status group and of the request type chosen (an empty

@@ -69,8 +69,14 @@ export function releaseHeld() {
  */
 export function startSending({ waiting, sending, accepted, refused }) {
   let busy = false;
+  let again = false;
   async function flush() {
-    if (busy) return;
+    // A round walks the queue as it was when the round began: a report sent, or the network
+    // back, while it is on its way gets a round of its own after it, not the next retry's.
+    if (busy) {
+      again = true;
+      return;
+    }
     busy = true;
     try {
       for (const item of queue().filter((queued) => !queued.held)) {
@@ -107,6 +113,10 @@ export function startSending({ waiting, sending, accepted, refused }) {
       }
     } finally {
       busy = false;
+      if (again) {
+        again = false;
+        flush();
+      }
     }
   }
   window.addEventListener('online', flush);

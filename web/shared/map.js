@@ -16,6 +16,7 @@
 // few words are the map's own, in both languages, since two pages with different dictionaries
 // share this module.
 import { feature } from 'topojson-client';
+import { everyFrame } from './frames.js';
 import { loadPlaces, nameIn, rememberCell } from './places.js';
 
 /** Individual cases are drawn from this zoom on (pixels per unit of the Mercator square). */
@@ -490,11 +491,8 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     context.lineWidth = 0.7;
   }
 
-  let mounted = false;
-  function frame() {
-    // A map whose page was redrawn without it (a language switch, signing out) stops for good.
-    if (canvas.isConnected) mounted = true;
-    else if (mounted) return;
+  // Drawn from the page's one frame loop until the map is unmounted.
+  const stopFrames = everyFrame(() => {
     const started = performance.now();
     if (dirty || (casesMoved && started - drawnAt >= CASES_EVERY_MS)) {
       casesMoved = false;
@@ -503,9 +501,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       const metrics = window.opsroom?.metrics;
       if (metrics) metrics.pending += performance.now() - started;
     }
-    requestAnimationFrame(frame);
-  }
-  requestAnimationFrame(frame);
+  });
 
   let drag = null;
   canvas.addEventListener('pointerdown', (e) => {
@@ -549,9 +545,16 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     },
     { passive: false },
   );
-  new ResizeObserver(viewChanged).observe(element);
+  const resized = new ResizeObserver(viewChanged);
+  resized.observe(element);
 
   return {
+    /** Stop drawing and watching the element (the page is being redrawn without this map). */
+    unmount() {
+      stopFrames();
+      resized.disconnect();
+      clearTimeout(viewTimer);
+    },
     bbox,
     resolution,
     /** Use an XYZ tile URL template under the outlines (or `null` for the built-in basemap only). */
