@@ -159,6 +159,8 @@ struct Inner {
     checkpointer: Mutex<Option<sqlite::Checkpointer>>,
     /// The SLA policy stored due times and urgency keys follow (see [`StoreOptions::sla`]).
     policy: opsroom_domain::workflow::SlaPolicy,
+    /// How many migrations this binary carries for the open backend (readiness compares).
+    migrations: usize,
 }
 
 /// What readiness needs to know.
@@ -178,19 +180,20 @@ impl Store {
     /// Open the database at `url` (`sqlite://PATH` or `postgres://…`), apply migrations and check
     /// its settings.
     pub async fn open(url: &str, options: StoreOptions) -> Result<Self> {
-        let (backend, mut writer, reads, reconnect, checkpointer, turn) = if url.starts_with("sqlite:") {
+        let (migrations, mut writer, reads, reconnect, checkpointer, turn) = if url.starts_with("sqlite:") {
             let (writer, reads) = sqlite::open(url, &options).await?;
             let turn = writer::BatchTurn::default();
             let checkpointer = sqlite::spawn_checkpointer(url, options.sqlite_wal_limit, turn.clone()).await?;
-            (Backend::Sqlite, writer, reads, None, Some(checkpointer), Some(turn))
+            (sqlite::migration_count(), writer, reads, None, Some(checkpointer), Some(turn))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let (writer, reads, reconnect) = postgres::open(url, &options).await?;
-            (Backend::Postgres, writer, reads, Some(reconnect), None, None)
+            (postgres::migration_count(), writer, reads, Some(reconnect), None, None)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
         // Before the writer starts: cases stored before the search index existed get their
         // terms and urgency, and a changed SLA policy its due times.
+        let backend = writer.conn().backend();
         let policy = search::prepare(&mut writer.conn(), options.sla).await?;
         let head = Arc::new(watch::Sender::new(reads::log_head(&reads).await?));
         // Subscribe before the tailer starts: it stops once nobody follows the head, and a tailer
@@ -211,16 +214,14 @@ impl Store {
                 tailer,
                 checkpointer: Mutex::new(checkpointer),
                 policy,
+                migrations,
             }),
         })
     }
 
     /// Short name of the backend, for logs and readiness.
     pub fn backend_name(&self) -> &'static str {
-        match self.inner.backend {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
+        self.inner.backend.name()
     }
 
     /// Queue `write` for the writer; its outcome once committed.
@@ -675,12 +676,8 @@ impl Store {
 
     /// Check the database for readiness: reachable, migrated, and followed.
     pub async fn readiness(&self) -> Result<Readiness> {
-        let expected = match self.inner.backend {
-            Backend::Sqlite => sqlite::migration_count(),
-            Backend::Postgres => postgres::migration_count(),
-        };
         Ok(Readiness {
-            migrated: reads::applied_migrations(&self.inner.reads).await? >= expected as i64,
+            migrated: reads::applied_migrations(&self.inner.reads).await? >= self.inner.migrations as i64,
             database_head: reads::log_head(&self.inner.reads).await?,
             seen_head: *self.inner.head.borrow(),
             since_last_poll: self.inner.tailer.1.borrow().map_or(Duration::MAX, |at| at.elapsed()),

@@ -23,7 +23,7 @@ use crate::batch;
 use crate::model::*;
 use crate::reads::{CASE_COLUMNS, case_summary, cell_count, uuid_col};
 use crate::search;
-use crate::sql::{Arg, Backend, Conn, Pool, Query};
+use crate::sql::{Arg, Conn, Pool, Query};
 
 /// Sorts the sentinel stands for "no due time" in (after every real one).
 const NO_DUE: i64 = i64::MAX;
@@ -415,10 +415,7 @@ async fn count_not_yet_due(
     filter: &CaseFilter,
     policy: &SlaPolicy,
 ) -> Result<HashMap<String, u64>> {
-    let hint = match conn.backend() {
-        Backend::Sqlite => " indexed by case_file_due",
-        Backend::Postgres => "",
-    };
+    let hint = conn.index_hint("case_file_due");
     let mut query = Query::new(&format!("select status, count(*) as n from case_file{hint} where 1 = 1"));
     query.push(" and sla_due_at > #", [Arg::Int(filter.now_ms)]);
     push_filters(&mut query, filter, policy);

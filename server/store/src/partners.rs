@@ -21,15 +21,14 @@ use crate::Result;
 use crate::model::*;
 use crate::reads::{case_persons, case_summary, cell_col, corrupt, stored_event, uuid_col};
 use crate::rows::record;
-use crate::sql::{Conn, Pool, Row};
+use crate::sql::{Conn, Pool, Row, listed};
 use crate::write::{Positions, Write};
 
 /// The referral statuses for which `rule` holds, as a list of SQL literals (the rules are the
 /// domain's; the SQL only lists their outcome).
-fn statuses_where(rule: fn(ReferralStatus) -> bool) -> String {
-    let listed: Vec<String> =
-        ReferralStatus::ALL.into_iter().filter(|s| rule(*s)).map(|s| format!("'{}'", s.as_str())).collect();
-    listed.join(", ")
+/// The referral statuses for which `rule` holds, as an SQL list.
+fn statuses_where(rule: impl Fn(ReferralStatus) -> bool) -> String {
+    listed(ReferralStatus::ALL, rule, |s| s.as_str().to_owned())
 }
 
 // ---- writes
@@ -341,7 +340,7 @@ async fn refer(conn: &mut Conn<'_>, made: ReferralMade, positions: &mut Position
     }
     let open = format!(
         "select count(*) as n from referral
-          where case_id = $1 and partner_id = $2 and request_type = $3 and status not in ({})",
+          where case_id = $1 and partner_id = $2 and request_type = $3 and status not in {}",
         statuses_where(ReferralStatus::is_final)
     );
     let statement = conn
@@ -652,7 +651,7 @@ pub(crate) async fn partner_has_access(pool: &Pool, partner_id: Uuid, case_id: U
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
     let sql = format!(
-        "select count(*) as n from referral where partner_id = $1 and case_id = $2 and status not in ({})",
+        "select count(*) as n from referral where partner_id = $1 and case_id = $2 and status not in {}",
         statuses_where(|s| !s.gives_access())
     );
     let statement = conn.statement(&sql).bind(partner_id.to_string()).bind(case_id.to_string());
@@ -693,7 +692,7 @@ pub(crate) async fn partner_case_ids(pool: &Pool, partner_id: Uuid, limit: u32) 
     let mut conn = pooled.conn();
     let sql = format!(
         "select case_id, max(updated_seq) as last from referral
-          where partner_id = $1 and status not in ({}) group by case_id order by last desc limit $2",
+          where partner_id = $1 and status not in {} group by case_id order by last desc limit $2",
         statuses_where(|s| !s.gives_access())
     );
     let statement = conn.statement(&sql).bind(partner_id.to_string()).bind(i64::from(limit));

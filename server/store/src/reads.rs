@@ -3,19 +3,21 @@
 //! Owns the read SQL and the decoding of rows into the model. Reads go through the read pool and
 //! see only committed data; nothing here writes.
 
+use std::sync::LazyLock;
+
 use opsroom_domain::advisory::Advisory;
 use opsroom_domain::case::CaseStatus;
 use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::report::Channel;
 use opsroom_domain::user::Role;
-use opsroom_domain::workflow::SlaPolicy;
+use opsroom_domain::workflow::{self, SlaPolicy};
 use uuid::Uuid;
 
 use crate::advisories::parse_advisory;
 use crate::batch;
 use crate::model::*;
-use crate::sql::{Backend, Pool, Row, Statement};
+use crate::sql::{Pool, Row, Statement, listed};
 use crate::staff::SessionClock;
 use crate::{Result, StoreError};
 
@@ -359,18 +361,19 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
 }
 
 /// The statuses of finished cases, as SQL.
-pub(crate) const FINISHED: &str = "('evacuated', 'resolved', 'closed', 'duplicate')";
+/// The statuses of finished cases (the domain's `workflow::is_finished`), as an SQL list.
+pub(crate) fn finished() -> &'static str {
+    static LIST: LazyLock<String> =
+        LazyLock::new(|| listed(CaseStatus::ALL, workflow::is_finished, |s| s.as_str().to_owned()));
+    &LIST
+}
 
 /// Counts by cell, priority and status with the log position they reflect, read in one snapshot.
 pub(crate) async fn map_snapshot(pool: &Pool) -> Result<MapSnapshot> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
     // One snapshot for both reads, so the counts are exactly those as of `seq`.
-    conn.run(match conn.backend() {
-        Backend::Sqlite => "begin",
-        Backend::Postgres => "begin isolation level repeatable read",
-    })
-    .await?;
+    conn.begin_snapshot().await?;
     let read = async {
         let statement = conn.statement("select seq from log_head");
         let seq = conn.fetch_one(statement).await?.get::<i64>("seq")? as u64;
@@ -405,11 +408,12 @@ pub(crate) fn bind_sla_due<'q>(statement: Statement<'q>, now_ms: i64, policy: &S
 pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result<Kpis> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
+    let finished = crate::reads::finished();
     let sql = format!(
         "select
             sum(case when {PAST_SLA} then 1 else 0 end) as red,
             sum(case when escalated_at is not null then 1 else 0 end) as escalated
-           from case_file where first_contact_at is null and status not in {FINISHED}"
+           from case_file where first_contact_at is null and status not in {finished}"
     );
     let statement = bind_sla_due(conn.statement(&sql), now_ms, policy);
     let row = conn.fetch_one(statement).await?;
@@ -451,9 +455,10 @@ pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result
             ))
         })
         .collect::<Result<Vec<_>>>()?;
+    let finished = crate::reads::finished();
     let sql = format!(
         "select u.name, count(*) as n from case_file c join app_user u on u.user_id = c.assigned_to
-          where c.status not in {FINISHED} group by u.name order by u.name"
+          where c.status not in {finished} group by u.name order by u.name"
     );
     let statement = conn.statement(&sql);
     let per_operator = conn

@@ -23,7 +23,7 @@ use opsroom_domain::workflow::SlaPolicy;
 use crate::model::SEARCH_CANDIDATES;
 use crate::reads::corrupt;
 use crate::rows::{VALUES, per_chunk};
-use crate::sql::{Arg, Backend, Conn, Query, Row};
+use crate::sql::{Arg, Conn, Query, Row};
 use crate::{Result, batch};
 
 /// The policy as stored in `sla_policy_applied`.
@@ -163,13 +163,9 @@ pub(crate) async fn prepare(conn: &mut Conn<'_>, wanted: Option<SlaPolicy>) -> R
 }
 
 async fn begin_locked(conn: &mut Conn<'_>) -> Result<()> {
-    match conn.backend() {
-        Backend::Sqlite => conn.run("begin immediate").await,
-        Backend::Postgres => {
-            conn.run("begin").await?;
-            conn.run("select seq from log_head for update").await
-        }
-    }
+    conn.begin_write().await?;
+    let lock = conn.locking("select seq from log_head");
+    conn.run(&lock).await
 }
 
 /// Give every case stored before migration 0008 its terms, due time and urgency.

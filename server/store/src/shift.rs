@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::model::{HandoverRow, WriteHandover};
-use crate::reads::{FINISHED, PAST_SLA, bind_sla_due, cell_col, corrupt, uuid_col};
+use crate::reads::{PAST_SLA, bind_sla_due, cell_col, corrupt, uuid_col};
 use crate::rows::record;
 use crate::sql::{Conn, Pool};
 use crate::write::{Positions, Write};
@@ -21,12 +21,13 @@ use crate::write::{Positions, Write};
 pub(crate) async fn figures(pool: &Pool, author: Uuid, now_ms: i64, policy: &SlaPolicy) -> Result<HandoverFigures> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
+    let finished = crate::reads::finished();
     let sql = format!(
         "select count(*) as open,
                 sum(case when first_contact_at is null and {PAST_SLA} then 1 else 0 end) as overdue,
                 sum(case when assigned_to is null and priority_level = 'critical' then 1 else 0 end) as unassigned_critical,
                 sum(case when assigned_to = $5 then 1 else 0 end) as mine
-           from case_file where status not in {FINISHED}"
+           from case_file where status not in {finished}"
     );
     let statement = bind_sla_due(conn.statement(&sql), now_ms, policy).bind(author.to_string());
     let row = conn.fetch_one(statement).await?;

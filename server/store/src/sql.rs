@@ -43,6 +43,16 @@ pub(crate) enum Statement<'q> {
     Postgres(sqlx::query::Query<'q, Postgres, PgArguments>),
 }
 
+impl Backend {
+    /// Short name, for logs and readiness.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
 impl<'q> Statement<'q> {
     pub(crate) fn new(backend: Backend, sql: &'q str) -> Self {
         match backend {
@@ -130,6 +140,25 @@ impl Conn<'_> {
         match self.backend() {
             Backend::Sqlite => select.to_owned(),
             Backend::Postgres => format!("{select} for update"),
+        }
+    }
+
+    /// Begin a read-only transaction whose reads all see one snapshot of the database (SQLite's
+    /// deferred transaction does from its first read; PostgreSQL needs repeatable read).
+    pub(crate) async fn begin_snapshot(&mut self) -> Result<()> {
+        self.run(match self.backend() {
+            Backend::Sqlite => "begin",
+            Backend::Postgres => "begin isolation level repeatable read",
+        })
+        .await
+    }
+
+    /// ` indexed by INDEX` after a table name on SQLite, whose planner (without statistics) may
+    /// pick a worse index; nothing on PostgreSQL, whose planner has statistics.
+    pub(crate) fn index_hint(&self, index: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!(" indexed by {index}"),
+            Backend::Postgres => String::new(),
         }
     }
 
@@ -269,6 +298,18 @@ impl Query {
             Arg::Text(v) => s.bind(v.as_str()),
         })
     }
+}
+
+/// `(‘a’, ‘b’, …)`: the names of the `values` for which `rule` holds, as an SQL list for
+/// `in`. The rule is the domain's (which statuses are finished, hold a seat …); the SQL only
+/// lists its outcome, so the two cannot drift. Never empty: a rule no value meets lists `''`.
+pub(crate) fn listed<T: Copy>(
+    values: impl IntoIterator<Item = T>,
+    rule: impl Fn(T) -> bool,
+    name: fn(T) -> String,
+) -> String {
+    let names: Vec<String> = values.into_iter().filter(|v| rule(*v)).map(|v| format!("'{}'", name(v))).collect();
+    if names.is_empty() { "('')".to_owned() } else { format!("({})", names.join(", ")) }
 }
 
 /// The writer's own connection.

@@ -189,9 +189,9 @@ async fn escalate_overdue(conn: &mut Conn<'_>, sweep: &EscalateOverdue, position
     let sql = format!(
         "select {STATE_COLUMNS}, priority_score, priority_reasons, priority_override_reason from case_file
           where first_contact_at is null and escalated_at is null and reported_at <= $1
-            and status not in {FINISHED}
+            and status not in {finished}
           order by reported_at limit $2",
-        FINISHED = crate::reads::FINISHED
+        finished = crate::reads::finished()
     );
     let statement = conn.statement(&sql).bind(sweep.now - i64::from(shortest) * 60_000).bind(i64::from(sweep.limit));
     let rows = conn.fetch_all(statement).await?;

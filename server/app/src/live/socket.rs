@@ -114,7 +114,10 @@ async fn stream_events(
     let mut last = match since {
         Some(since) => since,
         None => {
-            let position = app.hub.published();
+            // The committed head, not what the hub has broadcast so far: a client told its
+            // report was committed must find it at or below its snapshot (the hub's later
+            // frames up to here are skipped, the store replays nothing below it).
+            let position = *app.store.committed_head().borrow();
             connection.send_notice(&LiveNotice::Snapshot { seq: position }).await?;
             position
         }
