@@ -4,9 +4,13 @@
 //!
 //! - [`Store`] (this file): the seam the app talks to, the same for both backends.
 //! - `sql`: the two-armed layer — the only `match` on SQLite versus PostgreSQL when running SQL.
-//! - `writer`: the group-commit writer task, written once for both backends.
-//! - `public_writes`: citizens' updates, tracking-link changes and advisories, inside the
-//!   writer's transaction.
+//! - `write`: what a write is — the `Write` trait every feature's commands implement, each with
+//!   its own outcome; `Positions`, the only source of log positions.
+//! - `writer`: the group-commit loop, written once for both backends, knowing no feature.
+//! - `rows`: the event row and chunked multi-row statements every write uses (a leaf).
+//! - `intake`: reports (planned and written together per batch) and imports.
+//! - `workflow`: operators' actions on a case and the SLA escalation sweep.
+//! - `citizens`: citizens' updates and tracking-link changes; `advisories`: advisories.
 //! - `matching`: the matcher's keys, candidates, suggestions and decisions.
 //! - `partners`: partner agencies — registry, tokens, referrals, webhook bookkeeping — and the
 //!   facts a partner's view is cut from.
@@ -17,6 +21,7 @@
 //!   sessions) and the sessions themselves (opened, used, closed, listed).
 //! - `shift`: shift handover notes, and the reads behind the situation report (a window of
 //!   time, by index).
+//! - `search`, `lists`: the search index and the board's lists and counts.
 //! - `reads`: every read query, written once for both backends.
 //! - [`batch`]: backend-neutral planning of a group commit: idempotency and reference checks,
 //!   log positions, and the rows each table receives.
