@@ -79,6 +79,18 @@ struct ApiDoc;
 /// The route table and its OpenAPI description. Public routes (no login, or sign-in itself) are
 /// rate-limited per client address.
 pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let limit = middleware::from_fn_with_state(app.clone(), rate_limit::limit);
+    table(|public| public.route_layer(limit)).split_for_parts()
+}
+
+/// The OpenAPI document alone, as `/api/v1/openapi.json` serves it (no server needed).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    table(|public| public).split_for_parts().1
+}
+
+/// Every API route, with `limit_public` applied to the public ones. One table serves the router
+/// and the document, so the two cannot drift.
+fn table(limit_public: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let public = OpenApiRouter::new()
         .routes(routes!(reports::post_report))
         .routes(routes!(session::post_session, session::get_session, session::delete_session))
@@ -86,10 +98,9 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(advisories::get_cap))
         .routes(routes!(tracking::get_tracking))
         .routes(routes!(tracking::post_update))
-        .routes(routes!(partner_api::post_session, partner_api::delete_session))
-        .route_layer(middleware::from_fn_with_state(app.clone(), rate_limit::limit));
+        .routes(routes!(partner_api::post_session, partner_api::delete_session));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(public)
+        .merge(limit_public(public))
         // The public pages take the same limit through `rate_limit::Admission`, so that a refusal
         // comes in the page's language with what was typed kept.
         .route("/", get(citizen::get_form).post(citizen::post_form))
@@ -165,7 +176,6 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(live::get_live))
         .routes(routes!(health::get_healthz))
         .routes(routes!(health::get_readyz))
-        .split_for_parts()
 }
 
 pub fn router(app: AppState) -> Router {
@@ -205,7 +215,6 @@ pub fn router(app: AppState) -> Router {
     .with_state(app)
 }
 
-/// A request path fit for logs: a tracking token (a secret) is replaced by `…`.
 /// A CSV download: `csv` (UTF-8, starting with its byte order mark) as the attachment `filename`.
 pub(crate) fn csv_attachment(filename: &str, csv: String) -> axum::response::Response {
     use axum::response::IntoResponse;
@@ -214,6 +223,7 @@ pub(crate) fn csv_attachment(filename: &str, csv: String) -> axum::response::Res
         .into_response()
 }
 
+/// A request path fit for logs: a tracking token (a secret) is replaced by `…`.
 fn loggable_path(path: &str) -> String {
     match path.split_once("/track/") {
         Some((head, rest)) => {
