@@ -18,6 +18,7 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
+use opsroom_domain::user::Role;
 use opsroom_store::{SessionClock, SessionUser};
 use tokio::sync::Semaphore;
 
@@ -25,7 +26,6 @@ use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::secrets;
 use crate::server::{App, AppState};
-use opsroom_domain::user::Role;
 
 /// The session cookie's name over plain HTTP (development, a closed network).
 pub const SESSION_COOKIE: &str = "opsroom_session";

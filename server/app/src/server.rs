@@ -15,13 +15,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::auth;
 use crate::config::Config;
-use crate::connections::{self, Serving};
-use crate::http;
+use crate::connections::Serving;
 use crate::http::rate_limit::RateLimiter;
 use crate::live::Hub;
-use crate::secrets;
+use crate::{auth, connections, http, secrets};
 
 /// Everything a request handler may use.
 pub struct App {

@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
 use crate::cap;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
-use crate::wire::{AdvisoryBody, AdvisoryRequest};
+use crate::wire::{AdvisoryBody, AdvisoryRequest, ErrorBody, Problem};
 
 fn content(app: &AppState, request: &AdvisoryRequest) -> Result<AdvisoryContent, ApiError> {
     let input = request.to_domain().map_err(ApiError::Unprocessable)?;

@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
 use crate::http::csv_attachment;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiQuery, UuidPath};
 use crate::server::AppState;
-use crate::wire::{CaseCountsBody, CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody};
+use crate::wire::{CaseCountsBody, CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody, ErrorBody};
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;

@@ -25,17 +25,20 @@ use opsroom_domain::report::{Channel, Language, NewReport, Relation};
 
 use crate::config::PublicContact;
 use crate::http::advisories::current_advisories;
-use crate::http::citizen_form::{self, BLANK_PERSON_ROWS, FormFields, HONEYPOT, KEY_FIELD};
-use crate::http::citizen_text::{self as text, COUNTRY_CODES, Words, flag_label, need_label, words};
-use crate::http::error::{ApiError, ErrorBody, FieldProblem, Problem};
+use crate::http::citizen_form::{BLANK_PERSON_ROWS, FormFields, HONEYPOT, KEY_FIELD};
+use crate::http::citizen_text::{COUNTRY_CODES, Words, flag_label, need_label, words};
+use crate::http::error::ApiError;
 use crate::http::extract::{JsonBody, unreadable_body};
 use crate::http::pages::{asset_url, with_csp};
 use crate::http::rate_limit::Admission;
 use crate::http::reports::{IDEMPOTENCY_FIELD, PUBLIC_SCOPE, checked_key, idempotency_key, intake};
-use crate::http::tracking::{TokenPath, TrackingView, send_update, tracked_case, tracking_view};
+use crate::http::tracking::{TokenPath, send_update, tracked_case, tracking_view};
+use crate::http::{citizen_form, citizen_text as text};
 use crate::secrets;
 use crate::server::AppState;
-use crate::wire::{AdvisoryBody, ReportAccepted, ReportRequest, TrackingUpdateRequest};
+use crate::wire::{
+    AdvisoryBody, ErrorBody, FieldProblem, Problem, ReportAccepted, ReportRequest, TrackingUpdateRequest, TrackingView,
+};
 
 /// The pages' query (`?lang=en`, `&sent=1`), read leniently: a page never refuses a link over
 /// a repeated or unknown parameter.

@@ -10,10 +10,10 @@ use opsroom_store::WriteHandover;
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::server::AppState;
-use crate::wire::{HandoverBody, HandoverQuery, HandoverRequest, HandoversBody};
+use crate::wire::{ErrorBody, HandoverBody, HandoverQuery, HandoverRequest, HandoversBody};
 
 /// Notes on one page by default, and at most.
 const DEFAULT_PAGE: u32 = 20;

@@ -10,9 +10,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::ApiError;
 use crate::live::socket;
 use crate::server::AppState;
+use crate::wire::Problem;
 
 /// Open the live stream. After the upgrade, send `{"type":"subscribe","since":null}` (snapshot
 /// position, then every later event) or `{"type":"subscribe","since":N}` (every event after N,
@@ -23,8 +24,8 @@ use crate::server::AppState;
     tag = "live",
     responses(
         (status = 101, description = "Switching to the websocket protocol"),
-        (status = 401, description = "Not signed in", body = crate::http::error::ErrorBody),
-        (status = 403, description = "Origin not allowed", body = crate::http::error::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::wire::ErrorBody),
+        (status = 403, description = "Origin not allowed", body = crate::wire::ErrorBody),
     )
 )]
 pub async fn get_live(

@@ -13,10 +13,10 @@ use opsroom_store::{DecideMatch, DecideOutcome, SetTracing, SuggestionRow};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
-use crate::wire::{DecisionRequest, FamilyBody, FamilyMemberBody, MatchBody, TracingRequest};
+use crate::wire::{DecisionRequest, ErrorBody, FamilyBody, FamilyMemberBody, MatchBody, Problem, TracingRequest};
 
 /// Suggestions about a case: persons of other cases who may be the same as one of its persons,
 /// or relatives; best first.

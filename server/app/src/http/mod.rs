@@ -31,11 +31,11 @@ pub mod tracking;
 pub mod users;
 pub mod workflow;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware;
 use axum::routing::get;
+use axum::{Router, middleware};
+use error::ApiError;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -44,7 +44,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::server::AppState;
-use error::ApiError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,7 +52,7 @@ use error::ApiError;
         description = "Crisis operations room: distress reports, cases and their live stream. \
                        Errors are JSON {\"error\":{\"code\",\"message\",\"field\"}} with a 4xx status."
     ),
-    components(schemas(error::ErrorBody, crate::wire::LiveRequest, crate::wire::LiveNotice, crate::wire::EventBody)),
+    components(schemas(crate::wire::ErrorBody, crate::wire::LiveRequest, crate::wire::LiveNotice, crate::wire::EventBody)),
     tags(
         (name = "intake", description = "Public report intake (no login)"),
         (name = "session", description = "Operator sign-in"),

@@ -15,22 +15,24 @@ use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use opsroom_domain::partner::referral::{ReferralActor, ReferralCommand};
-use opsroom_domain::partner::view::{self, PartnerCase};
+use opsroom_domain::partner::view;
+use opsroom_domain::partner::view::PartnerCase;
 use opsroom_domain::text::Message;
 use opsroom_store::PartnerWrite;
-use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{self, PARTNER_HASH_DOMAIN, PARTNER_SESSION_HASH_DOMAIN, PartnerCaller};
+use crate::auth::{PARTNER_HASH_DOMAIN, PARTNER_SESSION_HASH_DOMAIN, PartnerCaller};
 use crate::http::csv_attachment;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery, OptionalJson, UuidPath};
 use crate::http::live::checked_upgrade;
 use crate::http::referrals::referral_outcome;
-use crate::partner_feed;
-use crate::secrets;
 use crate::server::AppState;
-use crate::wire::{DeclineRequest, OptionalText, PartnerBody, PartnerFeedBody, PartnerSignIn, ProgressRequest};
+use crate::wire::{
+    DeclineRequest, ErrorBody, FeedQuery, OptionalText, PartnerBody, PartnerFeedBody, PartnerSignIn, Problem,
+    ProgressRequest,
+};
+use crate::{auth, partner_feed, secrets};
 
 /// Most cases in one answer without a cursor, and in an export.
 const MAX_CASES: u32 = 10_000;
@@ -89,12 +91,6 @@ pub async fn delete_session(State(app): State<AppState>, headers: HeaderMap) -> 
 )]
 pub async fn get_me(caller: PartnerCaller) -> Json<PartnerBody> {
     Json(PartnerBody::from(&caller.session.partner))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeedQuery {
-    since: Option<u64>,
 }
 
 /// Poll the partner's feed. Without `since`: every case referred to the partner as it may see it

@@ -12,11 +12,13 @@ use opsroom_store::{PartnerOutcome, PartnerWrite};
 use uuid::Uuid;
 
 use crate::auth::{Admin, Operator, PARTNER_HASH_DOMAIN};
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, OptionalJson, UuidPath, UuidPaths};
 use crate::secrets;
 use crate::server::AppState;
-use crate::wire::{DeadLetterBody, PartnerBody, PartnerSaved, TokenBody, TokenCreated, TokenRequest};
+use crate::wire::{
+    DeadLetterBody, ErrorBody, PartnerBody, PartnerSaved, Problem, TokenBody, TokenCreated, TokenRequest,
+};
 
 /// Days a token lives unless the admin says otherwise, and the most it may.
 const DEFAULT_TOKEN_DAYS: u32 = 90;

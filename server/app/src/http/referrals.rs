@@ -13,10 +13,10 @@ use opsroom_store::{PartnerOutcome, PartnerWrite};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, OptionalJson, UuidPath};
 use crate::server::AppState;
-use crate::wire::{OptionalText, ReferralBody, ReferralRequest};
+use crate::wire::{ErrorBody, OptionalText, Problem, ReferralBody, ReferralRequest};
 
 /// The answer to a referral write, shared with the partner's side.
 pub fn referral_outcome(outcome: PartnerOutcome) -> Result<Json<serde_json::Value>, ApiError> {

@@ -16,11 +16,11 @@ use rand::Rng;
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::secrets;
 use crate::server::AppState;
-use crate::wire::{OperatorReportRequest, PriorityBody, ReportAccepted, ReportRequest};
+use crate::wire::{ErrorBody, OperatorReportRequest, PriorityBody, Problem, ReportAccepted, ReportRequest};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// The `field` of refusals about the key.

@@ -10,19 +10,21 @@ use std::sync::LazyLock;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use opsroom_domain::Rejected;
 use opsroom_domain::clock::{RoomTimeZone, Timestamp};
 use opsroom_domain::location::Cell;
 use opsroom_domain::partner::view::push_csv_row;
-use opsroom_domain::sitrep::{self, AreaKey, FIRST_CONTACT_BARS_MINUTES, Sitrep, Window};
+use opsroom_domain::sitrep::{AreaKey, FIRST_CONTACT_BARS_MINUTES, Sitrep, Window};
+use opsroom_domain::{Rejected, sitrep};
 use opsroom_scenario::gazetteer::Gazetteer;
 
 use crate::auth::Supervisor;
 use crate::http::csv_attachment;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::ApiQuery;
 use crate::server::AppState;
-use crate::wire::{AreaBody, ChannelBody, FirstContactBody, SitrepBody, SitrepQuery, TimeBarBody, WaitBarBody};
+use crate::wire::{
+    AreaBody, ChannelBody, ErrorBody, FirstContactBody, SitrepBody, SitrepQuery, TimeBarBody, WaitBarBody,
+};
 
 /// The towns areas are named after (the pages' own sourced tables).
 static TOWNS: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::builtin);

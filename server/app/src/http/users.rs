@@ -15,14 +15,15 @@ use opsroom_domain::staff::{AccountChange, Refusal, StaffActor};
 use opsroom_domain::user::UserName;
 use opsroom_store::{NewUser, StaffOutcome, StaffWrite, UserOutcome};
 
-use crate::auth::{self, Admin, Operator};
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::auth::{Admin, Operator};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UserNamePath};
-use crate::secrets;
-use crate::server::{self, AppState};
+use crate::server::AppState;
 use crate::wire::{
-    AccountChangedBody, NewUserBody, NewUserRequest, PasswordRequest, SessionBody, UserBody, UserChangeRequest,
+    AccountChangedBody, ErrorBody, NewUserBody, NewUserRequest, PasswordRequest, Problem, SessionBody, UserBody,
+    UserChangeRequest,
 };
+use crate::{auth, secrets, server};
 
 /// Every operator account, by name.
 #[utoipa::path(

@@ -14,11 +14,12 @@ use opsroom_store::{ActionOutcome, CaseAction};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ConflictBody, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::server::AppState;
 use crate::wire::{
-    ActionApplied, AssignmentRequest, CaseSummaryBody, ContactRequest, NoteRequest, PriorityRequest, StatusRequest,
+    ActionApplied, AssignmentRequest, CaseSummaryBody, ConflictBody, ContactRequest, ErrorBody, NoteRequest,
+    PriorityRequest, StatusRequest,
 };
 
 /// The answers every workflow change may get, for the handlers' OpenAPI descriptions (the
