@@ -29,6 +29,7 @@ const MAX_PAGE: u32 = 100;
     tag = "calls",
     params(("case_id" = Uuid, Path, description = "The case the call was about")),
     request_body = CallRequest,
+    security(("session" = [])),
     responses(
         (status = 201, description = "Logged", body = CallLoggedBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -66,6 +67,7 @@ pub async fn post_call(
     path = "/api/v1/calls",
     tag = "calls",
     params(CallsQuery),
+    security(("session" = [])),
     responses(
         (status = 200, description = "A page of calls", body = CallList),
         (status = 400, description = "No number, or a bad one", body = ErrorBody),

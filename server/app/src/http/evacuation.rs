@@ -52,6 +52,7 @@ fn outcome(done: EvacuationOutcome) -> Result<(), ApiError> {
 
 /// Every place (operators).
 #[utoipa::path(get, path = "/api/v1/places", tag = "evacuation",
+    security(("session" = [])),
     responses((status = 200, body = [PlaceBody]), (status = 401, body = ErrorBody)))]
 pub async fn list_places(State(app): State<AppState>, _operator: Operator) -> Result<Json<Vec<PlaceBody>>, ApiError> {
     Ok(Json(app.store.places().await?.iter().map(PlaceBody::from).collect()))
@@ -59,6 +60,7 @@ pub async fn list_places(State(app): State<AppState>, _operator: Operator) -> Re
 
 /// Register an assembly point, a border crossing, an airport or a port (supervisors and admins).
 #[utoipa::path(post, path = "/api/v1/places", tag = "evacuation", request_body = PlaceRequest,
+    security(("session" = ["supervisor"])),
     responses(
         (status = 201, description = "Registered; `place_saved` on the live stream", body = PlaceBody),
         (status = 403, description = "Not a supervisor or admin", body = ErrorBody),
@@ -79,6 +81,7 @@ pub async fn post_place(
 /// Replace a place's kind, names and position (supervisors and admins).
 #[utoipa::path(put, path = "/api/v1/places/{place_id}", tag = "evacuation", request_body = PlaceRequest,
     params(("place_id" = Uuid, Path)),
+    security(("session" = ["supervisor"])),
     responses((status = 200, body = PlaceBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_place(
     State(app): State<AppState>,
@@ -110,6 +113,7 @@ async fn zone_body(app: &AppState, zone_id: Uuid) -> Result<ZoneBody, ApiError> 
 
 /// Every zone, newest first, lifted ones too (operators).
 #[utoipa::path(get, path = "/api/v1/zones", tag = "evacuation",
+    security(("session" = [])),
     responses((status = 200, body = [ZoneBody]), (status = 401, body = ErrorBody)))]
 pub async fn list_zones(State(app): State<AppState>, _operator: Operator) -> Result<Json<Vec<ZoneBody>>, ApiError> {
     Ok(Json(app.store.zones().await?.iter().map(ZoneBody::from).collect()))
@@ -119,6 +123,7 @@ pub async fn list_zones(State(app): State<AppState>, _operator: Operator) -> Res
 /// open case inside it and raises its priority with the reason `danger_zone`, each a
 /// `danger_zone_flagged` event; reports that arrive inside it later are flagged on arrival.
 #[utoipa::path(post, path = "/api/v1/zones", tag = "evacuation", request_body = ZoneRequest,
+    security(("session" = ["supervisor"])),
     responses(
         (status = 201, description = "Declared; on the live stream with every case it flagged", body = ZoneBody),
         (status = 403, description = "Not a supervisor or admin", body = ErrorBody),
@@ -140,6 +145,7 @@ pub async fn post_zone(
 /// flagged, cases no longer inside lose the flag (listed in the event's `cleared`).
 #[utoipa::path(put, path = "/api/v1/zones/{zone_id}", tag = "evacuation", request_body = ZoneRequest,
     params(("zone_id" = Uuid, Path)),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, body = ZoneBody),
         (status = 404, body = ErrorBody),
@@ -162,6 +168,7 @@ pub async fn put_zone(
 /// supervisor may lower it by hand).
 #[utoipa::path(post, path = "/api/v1/zones/{zone_id}/lifting", tag = "evacuation",
     params(("zone_id" = Uuid, Path)),
+    security(("session" = ["supervisor"])),
     responses((status = 200, body = ZoneBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn post_lifting(
     State(app): State<AppState>,
@@ -208,6 +215,7 @@ async fn one_movement(app: &AppState, movement_id: Uuid) -> Result<MovementBody,
 
 /// Every movement by departure (operators).
 #[utoipa::path(get, path = "/api/v1/movements", tag = "evacuation",
+    security(("session" = [])),
     responses((status = 200, body = [MovementBody]), (status = 401, body = ErrorBody)))]
 pub async fn list_movements(
     State(app): State<AppState>,
@@ -219,6 +227,7 @@ pub async fn list_movements(
 
 /// Plan a convoy, flight, ship or train (supervisors and admins).
 #[utoipa::path(post, path = "/api/v1/movements", tag = "evacuation", request_body = MovementRequest,
+    security(("session" = ["supervisor"])),
     responses(
         (status = 201, description = "Planned; `movement_planned` on the live stream", body = MovementBody),
         (status = 403, body = ErrorBody),
@@ -280,6 +289,7 @@ pub async fn post_movement(
 /// One movement with its passengers (operators).
 #[utoipa::path(get, path = "/api/v1/movements/{movement_id}", tag = "evacuation",
     params(("movement_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = MovementBody), (status = 404, body = ErrorBody)))]
 pub async fn get_movement(
     State(app): State<AppState>,
@@ -294,6 +304,7 @@ pub async fn get_movement(
 /// `evacuated`), arrived, or cancelled (everyone holding a seat waits again).
 #[utoipa::path(post, path = "/api/v1/movements/{movement_id}/status", tag = "evacuation",
     params(("movement_id" = Uuid, Path)), request_body = MovementStatusRequest,
+    security(("session" = [])),
     responses(
         (status = 200, body = MovementBody),
         (status = 404, body = ErrorBody),
@@ -316,6 +327,7 @@ pub async fn post_movement_status(
 /// `POST …/passengers`.
 #[utoipa::path(post, path = "/api/v1/movements/{movement_id}/suggestion", tag = "evacuation",
     params(("movement_id" = Uuid, Path)), request_body = SuggestionRequest,
+    security(("session" = [])),
     responses((status = 200, body = Suggestion), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn post_suggestion(
     State(app): State<AppState>,
@@ -401,6 +413,7 @@ fn checked_people(person_ids: &[Uuid]) -> Result<(), ApiError> {
 /// is not waiting, or more people than free seats, refuses the whole request.
 #[utoipa::path(post, path = "/api/v1/movements/{movement_id}/passengers", tag = "evacuation",
     params(("movement_id" = Uuid, Path)), request_body = PassengersRequest,
+    security(("session" = [])),
     responses(
         (status = 200, body = MovementBody),
         (status = 404, body = ErrorBody),
@@ -427,6 +440,7 @@ pub async fn post_passengers(
 /// Set passengers' evacuation status (operators). All or none.
 #[utoipa::path(post, path = "/api/v1/movements/{movement_id}/passengers/status", tag = "evacuation",
     params(("movement_id" = Uuid, Path)), request_body = PassengerStatusRequest,
+    security(("session" = [])),
     responses(
         (status = 200, body = MovementBody),
         (status = 404, body = ErrorBody),
@@ -512,6 +526,7 @@ fn listed_name(line: &ManifestLine) -> String {
 /// person ids; none for an unaccompanied child).
 #[utoipa::path(get, path = "/api/v1/movements/{movement_id}/manifest.csv", tag = "evacuation",
     params(("movement_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
 pub async fn get_manifest_csv(
     State(app): State<AppState>,
@@ -748,6 +763,7 @@ fn passenger_word(status: PassengerStatus, english: bool) -> &'static str {
 /// The day's figures (operators): waiting per assembly point, seats planned, departed, crossed,
 /// arrived home.
 #[utoipa::path(get, path = "/api/v1/evacuation/summary", tag = "evacuation",
+    security(("session" = [])),
     responses((status = 200, body = EvacuationSummaryBody), (status = 401, body = ErrorBody)))]
 pub async fn get_summary(
     State(app): State<AppState>,

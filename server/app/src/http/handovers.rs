@@ -25,6 +25,7 @@ const MAX_PAGE: u32 = 100;
     path = "/api/v1/handovers",
     tag = "handovers",
     params(HandoverQuery),
+    security(("session" = [])),
     responses(
         (status = 200, body = HandoversBody),
         (status = 400, description = "Bad parameter (`invalid_query`, naming the field)", body = ErrorBody),
@@ -53,6 +54,7 @@ pub async fn list_handovers(
     path = "/api/v1/handovers",
     tag = "handovers",
     request_body = HandoverRequest,
+    security(("session" = [])),
     responses(
         (status = 201, body = HandoverBody),
         (status = 401, body = ErrorBody),

@@ -22,6 +22,7 @@ use crate::wire::Problem;
     get,
     path = "/api/v1/live",
     tag = "live",
+    security(("session" = [])),
     responses(
         (status = 101, description = "Switching to the websocket protocol"),
         (status = 401, description = "Not signed in", body = crate::wire::ErrorBody),

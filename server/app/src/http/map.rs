@@ -99,6 +99,7 @@ fn parse_bbox(raw: Option<&str>) -> Result<[f64; 4], ApiError> {
     path = "/api/v1/map",
     tag = "cases",
     params(MapQuery),
+    security(("session" = [])),
     responses(
         (status = 200, description = "FeatureCollection with `seq` and `unlocated`", body = Object),
         (status = 400, body = ErrorBody),
@@ -158,6 +159,7 @@ pub async fn get_map(
     get,
     path = "/api/v1/map/config",
     tag = "cases",
+    security(("session" = [])),
     responses((status = 200, body = MapConfig), (status = 401, body = ErrorBody))
 )]
 pub async fn get_map_config(State(app): State<AppState>, _operator: Operator) -> Json<MapConfig> {
@@ -170,6 +172,7 @@ pub async fn get_map_config(State(app): State<AppState>, _operator: Operator) ->
     get,
     path = "/api/v1/kpis",
     tag = "cases",
+    security(("session" = [])),
     responses((status = 200, body = KpisBody), (status = 401, body = ErrorBody))
 )]
 pub async fn get_kpis(State(app): State<AppState>, _operator: Operator) -> Result<Json<KpisBody>, ApiError> {

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod citizen;
 pub mod citizen_form;
 pub mod citizen_text;
+pub mod doc;
 pub mod error;
 pub mod evacuation;
 pub mod extract;
@@ -79,18 +80,22 @@ struct ApiDoc;
 /// rate-limited per client address.
 pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let limit = middleware::from_fn_with_state(app.clone(), rate_limit::limit);
-    table(|public| public.route_layer(limit)).split_for_parts()
+    let (router, mut openapi) = table(|public| public.route_layer(limit)).split_for_parts();
+    doc::declare_guards(&mut openapi);
+    (router, openapi)
 }
 
 /// The OpenAPI document alone, as `/api/v1/openapi.json` serves it (no server needed).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    table(|public| public).split_for_parts().1
+    let mut openapi = table(|public| public).split_for_parts().1;
+    doc::declare_guards(&mut openapi);
+    openapi
 }
 
 /// Every API route, with `limit_public` applied to the public ones. One table serves the router
 /// and the document, so the two cannot drift.
 fn table(limit_public: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    let public = OpenApiRouter::new()
+    let mut public = OpenApiRouter::new()
         .routes(routes!(reports::post_report))
         .routes(routes!(session::post_session, session::get_session, session::delete_session))
         .routes(routes!(advisories::list_advisories, advisories::post_advisory))
@@ -98,6 +103,7 @@ fn table(limit_public: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<App
         .routes(routes!(tracking::get_tracking))
         .routes(routes!(tracking::post_update))
         .routes(routes!(partner_api::post_session, partner_api::delete_session));
+    doc::declare_rate_limit(public.get_openapi_mut());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(limit_public(public))
         // The public pages take the same limit through `rate_limit::Admission`, so that a refusal

@@ -87,6 +87,7 @@ pub async fn delete_session(State(app): State<AppState>, headers: HeaderMap) -> 
     get,
     path = "/api/v1/partner/me",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, body = PartnerBody), (status = 401, body = ErrorBody))
 )]
 pub async fn get_me(caller: PartnerCaller) -> Json<PartnerBody> {
@@ -101,6 +102,7 @@ pub async fn get_me(caller: PartnerCaller) -> Json<PartnerBody> {
     path = "/api/v1/partner/cases",
     tag = "partner",
     params(("since" = Option<u64>, Query, description = "A position from an earlier answer's `next`")),
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, body = PartnerFeedBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn get_cases(
@@ -133,6 +135,7 @@ pub async fn get_cases(
     path = "/api/v1/partner/cases/{case_id}",
     tag = "partner",
     params(("case_id" = Uuid, Path)),
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "The case as the partner may see it"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_case(
@@ -151,6 +154,7 @@ pub async fn get_case(
     get,
     path = "/api/v1/partner/movements",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "The movements as the partner may see them, by departure"), (status = 401, body = ErrorBody))
 )]
 pub async fn get_movements(
@@ -166,6 +170,7 @@ pub async fn get_movements(
     path = "/api/v1/partner/movements/{movement_id}",
     tag = "partner",
     params(("movement_id" = Uuid, Path)),
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "The movement as the partner may see it"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_movement(
@@ -182,6 +187,7 @@ pub async fn get_movement(
     get,
     path = "/api/v1/partner/cases.geojson",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "application/geo+json"), (status = 401, body = ErrorBody))
 )]
 pub async fn get_geojson(State(app): State<AppState>, caller: PartnerCaller) -> Result<Response, ApiError> {
@@ -196,6 +202,7 @@ pub async fn get_geojson(State(app): State<AppState>, caller: PartnerCaller) -> 
     get,
     path = "/api/v1/partner/cases.csv",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "UTF-8 CSV with a byte order mark and an HXL hashtag row", content_type = "text/csv"), (status = 401, body = ErrorBody))
 )]
 pub async fn get_csv(State(app): State<AppState>, caller: PartnerCaller) -> Result<Response, ApiError> {
@@ -226,6 +233,7 @@ async fn act(
     tag = "partner",
     params(("referral_id" = Uuid, Path)),
     request_body = OptionalText,
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn post_acceptance(
@@ -245,6 +253,7 @@ pub async fn post_acceptance(
     tag = "partner",
     params(("referral_id" = Uuid, Path)),
     request_body = DeclineRequest,
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn post_decline(
@@ -269,6 +278,7 @@ pub async fn post_decline(
     tag = "partner",
     params(("referral_id" = Uuid, Path)),
     request_body = ProgressRequest,
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn post_progress(
@@ -289,6 +299,7 @@ pub async fn post_progress(
     get,
     path = "/api/v1/partner/live",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 101), (status = 401, body = ErrorBody), (status = 403, description = "Origin not allowed", body = ErrorBody), (status = 429, description = "Too many open streams for this partner", body = ErrorBody))
 )]
 pub async fn get_live(

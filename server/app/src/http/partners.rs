@@ -69,6 +69,7 @@ fn new_webhook_secret(partner: &Partner, before: Option<&Partner>) -> Option<Str
     path = "/api/v1/partners",
     tag = "partners",
     request_body = PartnerInput,
+    security(("session" = ["admin"])),
     responses(
         (status = 201, body = PartnerSaved),
         (status = 401, body = ErrorBody),
@@ -104,6 +105,7 @@ pub async fn post_partner(
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
     request_body = PartnerInput,
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = PartnerSaved),
         (status = 401, body = ErrorBody),
@@ -139,6 +141,7 @@ pub async fn put_partner(
     get,
     path = "/api/v1/partners",
     tag = "partners",
+    security(("session" = [])),
     responses((status = 200, body = [PartnerBody]), (status = 401, body = ErrorBody))
 )]
 pub async fn list_partners(
@@ -154,6 +157,7 @@ pub async fn list_partners(
     path = "/api/v1/partners/{partner_id}",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = PartnerBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_partner(
@@ -173,6 +177,7 @@ pub async fn get_partner(
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
     request_body = TokenRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 201, body = TokenCreated),
         (status = 401, body = ErrorBody),
@@ -218,6 +223,7 @@ pub async fn post_token(
     path = "/api/v1/partners/{partner_id}/tokens",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 200, body = [TokenBody]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn list_tokens(
@@ -236,6 +242,7 @@ pub async fn list_tokens(
     path = "/api/v1/partners/{partner_id}/tokens/{token_id}",
     tag = "partners",
     params(("partner_id" = Uuid, Path), ("token_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn delete_token(
@@ -254,6 +261,7 @@ pub async fn delete_token(
     path = "/api/v1/partners/{partner_id}/dead-letters",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 200, body = [DeadLetterBody]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn list_dead_letters(
@@ -273,6 +281,7 @@ pub async fn list_dead_letters(
     path = "/api/v1/partners/{partner_id}/dead-letters/{dead_id}/replay",
     tag = "partners",
     params(("partner_id" = Uuid, Path), ("dead_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 502, body = ErrorBody))
 )]
 pub async fn post_replay(

@@ -40,6 +40,7 @@ pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
     path = "/api/v1/pfif/persons",
     tag = "matching",
     params(ExportQuery),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, description = "PFIF 1.4 XML", content_type = "application/xml"),
         (status = 401, body = ErrorBody),
@@ -72,6 +73,7 @@ pub async fn get_export(
     path = "/api/v1/pfif/persons",
     tag = "matching",
     request_body(content = String, content_type = "application/xml", description = "A PFIF 1.4 document"),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, body = ImportSummary),
         (status = 400, description = "Not PFIF 1.4", body = ErrorBody),

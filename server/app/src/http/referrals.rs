@@ -39,6 +39,7 @@ pub fn referral_outcome(outcome: PartnerOutcome) -> Result<Json<serde_json::Valu
     tag = "referrals",
     params(("case_id" = Uuid, Path)),
     request_body = ReferralRequest,
+    security(("session" = [])),
     responses(
         (status = 201, description = "Referred; on the live stream and the partner's feed"),
         (status = 401, body = ErrorBody),
@@ -75,6 +76,7 @@ pub async fn post_referral(
     path = "/api/v1/cases/{case_id}/referrals",
     tag = "referrals",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = [ReferralBody]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn list_referrals(
@@ -96,6 +98,7 @@ pub async fn list_referrals(
     tag = "referrals",
     params(("referral_id" = Uuid, Path)),
     request_body = OptionalText,
+    security(("session" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn post_withdrawal(

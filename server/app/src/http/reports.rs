@@ -66,6 +66,7 @@ pub async fn post_report(
     tag = "cases",
     request_body = OperatorReportRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "As for public reports")),
+    security(("session" = [])),
     responses(
         (status = 201, description = "Stored durably", body = ReportAccepted),
         (status = 401, description = "Not signed in", body = ErrorBody),

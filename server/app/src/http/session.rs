@@ -98,6 +98,7 @@ fn stored_user_agent(raw: &str) -> String {
     get,
     path = "/api/v1/session",
     tag = "session",
+    security(("session" = [])),
     responses(
         (status = 200, description = "Signed in", body = SessionInfo),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -112,6 +113,7 @@ pub async fn get_session(State(app): State<AppState>, operator: Operator) -> Jso
     delete,
     path = "/api/v1/session",
     tag = "session",
+    security(("session" = [])),
     responses(
         (status = 204, description = "Signed out; the cookie is cleared"),
         (status = 401, description = "Not signed in", body = ErrorBody),

@@ -39,6 +39,7 @@ const AREA_NAME_KM: f64 = 15.0;
     path = "/api/v1/sitrep",
     tag = "sitrep",
     params(SitrepQuery),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, body = SitrepBody),
         (status = 400, description = "Missing `from` or `to`", body = ErrorBody),
@@ -61,6 +62,7 @@ pub async fn get_sitrep(
     path = "/api/v1/sitrep.csv",
     tag = "sitrep",
     params(SitrepQuery),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, description = "UTF-8 CSV with a byte order mark", content_type = "text/csv"),
         (status = 400, description = "Missing `from` or `to`", body = ErrorBody),

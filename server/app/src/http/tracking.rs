@@ -152,6 +152,7 @@ pub async fn post_update(
     path = "/api/v1/cases/{case_id}/tracking-link",
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses(
         (status = 201, body = TrackingLinkIssued),
         (status = 401, body = ErrorBody),
@@ -178,6 +179,7 @@ pub async fn post_tracking_link(
     path = "/api/v1/cases/{case_id}/tracking-link",
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses(
         (status = 204),
         (status = 401, body = ErrorBody),

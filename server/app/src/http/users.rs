@@ -30,6 +30,7 @@ use crate::{auth, secrets, server};
     get,
     path = "/api/v1/users",
     tag = "session",
+    security(("session" = [])),
     responses((status = 200, body = Vec<UserBody>), (status = 401, body = ErrorBody))
 )]
 pub async fn list_users(State(app): State<AppState>, _operator: Operator) -> Result<Json<Vec<UserBody>>, ApiError> {
@@ -44,6 +45,7 @@ pub async fn list_users(State(app): State<AppState>, _operator: Operator) -> Res
     path = "/api/v1/users",
     tag = "users",
     request_body = NewUserRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 201, body = NewUserBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -102,6 +104,7 @@ fn answer(outcome: StaffOutcome, password: Option<String>) -> Result<Json<Accoun
     tag = "users",
     params(("name" = String, Path)),
     request_body = UserChangeRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = AccountChangedBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -134,6 +137,7 @@ pub async fn put_user(
     tag = "users",
     params(("name" = String, Path)),
     request_body = PasswordRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = AccountChangedBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -166,6 +170,7 @@ pub async fn post_password(
     path = "/api/v1/users/{name}/sessions",
     tag = "users",
     params(("name" = String, Path)),
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = AccountChangedBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -191,6 +196,7 @@ pub async fn delete_sessions(
     path = "/api/v1/users/{name}/sessions",
     tag = "users",
     params(("name" = String, Path)),
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = [SessionBody]),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

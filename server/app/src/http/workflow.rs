@@ -73,6 +73,7 @@ async fn apply(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = StatusRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_status(
@@ -110,6 +111,7 @@ async fn original_case(app: &AppState, original: &str) -> Result<Uuid, ApiError>
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = AssignmentRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_assignment(
@@ -128,6 +130,7 @@ pub async fn post_assignment(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = NoteRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_note(
@@ -147,6 +150,7 @@ pub async fn post_note(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = ContactRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_contact(
@@ -171,6 +175,7 @@ pub async fn post_contact(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = PriorityRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_priority(
