@@ -35,7 +35,7 @@ use opsroom_store::{DeadLetter, PartnerOutcome, PartnerWrite, StoreError, Webhoo
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::FeedItem;
 use crate::{partner_feed, secrets};
 

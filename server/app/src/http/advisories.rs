@@ -17,7 +17,7 @@ use crate::auth::{Operator, Supervisor};
 use crate::cap;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{AdvisoryBody, AdvisoryRequest, ErrorBody, Problem};
 
 fn content(app: &AppState, request: &AdvisoryRequest) -> Result<AdvisoryContent, ApiError> {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::auth::Operator;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{CallBody, CallList, CallLoggedBody, CallRequest, CallsQuery, ErrorBody};
 
 const DEFAULT_PAGE: u32 = 20;

@@ -15,7 +15,7 @@ use crate::auth::{Operator, Supervisor};
 use crate::http::csv_attachment;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiQuery, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{CaseCountsBody, CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody, ErrorBody};
 
 const DEFAULT_PAGE: u32 = 50;

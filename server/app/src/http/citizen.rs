@@ -35,7 +35,7 @@ use crate::http::reports::{IDEMPOTENCY_FIELD, PUBLIC_SCOPE, checked_key, idempot
 use crate::http::tracking::{TokenPath, send_update, tracked_case, tracking_view};
 use crate::http::{citizen_form, citizen_text as text};
 use crate::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     AdvisoryBody, ErrorBody, FieldProblem, Problem, ReportAccepted, ReportRequest, TrackingUpdateRequest, TrackingView,
 };
@@ -924,4 +924,13 @@ pub async fn post_tracking_page(
             Ok(html_response(&app, status, page))
         }
     }
+}
+
+/// `GET /offline`: what a tracking link shows with no network, kept by the service worker in
+/// place of the tracking page (which holds case data and is never stored): it says the page
+/// needs the network and leads to the report form, which works offline.
+pub async fn offline_page(State(app): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let language = page_language(&PageQuery::from_raw(query), None);
+    let words = text::offline_words(language);
+    notice_page(&app, StatusCode::OK, language, words.no_connection, words.tracking_offline)
 }

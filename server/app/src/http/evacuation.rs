@@ -32,7 +32,7 @@ use crate::http::csv_attachment;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::http::pages::asset_url;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     BilingualText, CountsBody, ErrorBody, EvacuationSummaryBody, ManifestQuery, MovementBody, MovementRequest,
     MovementStatusRequest, PassengerBody, PassengerStatusRequest, PassengersRequest, PlaceBody, PlaceCount, PlaceRef,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::Operator;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, HandoverBody, HandoverQuery, HandoverRequest, HandoversBody};
 
 /// Notes on one page by default, and at most.

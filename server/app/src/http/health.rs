@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{Health, Ready};
 
 /// A PostgreSQL node whose tailer has not polled for this long is not following the log.

@@ -12,7 +12,7 @@ use axum::response::Response;
 use crate::auth::Operator;
 use crate::http::error::ApiError;
 use crate::live::socket;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::Problem;
 
 /// Open the live stream. After the upgrade, send `{"type":"subscribe","since":null}` (snapshot
@@ -49,7 +49,7 @@ pub fn checked_upgrade(
 ) -> Result<WebSocketUpgrade, ApiError> {
     let upgrade = upgrade
         .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
-    if !crate::http::guard::origin_allowed(headers, &app.config) {
+    if !crate::origin::origin_allowed(headers, &app.config) {
         return Err(ApiError::Forbidden("this origin may not open the live stream"));
     }
     // Clients only ever send a small `subscribe`: a 4 KiB read buffer instead of the default

@@ -18,7 +18,7 @@ use crate::http::cases::case_filter;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiQuery;
 use crate::live::map::{Tally, tally_counts};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     CaseQuery, CellFeature, CellPolygon, CellProperties, ChannelRate, Counts, ErrorBody, KpisBody, MapAnswer,
     MapConfig, MapQuery, Named, OperatorLoad, Problem,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::Operator;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{DecisionRequest, ErrorBody, FamilyBody, FamilyMemberBody, MatchBody, Problem, TracingRequest};
 
 /// Suggestions about a case: persons of other cases who may be the same as one of its persons,

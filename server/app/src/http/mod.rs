@@ -44,7 +44,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -200,7 +200,7 @@ pub fn router(app: AppState) -> Router {
     .route("/partner/{*file}", get(pages::partner_asset))
     .route("/static/{*file}", get(pages::public_asset))
     .route("/sw.js", get(pages::service_worker))
-    .route("/offline", get(pages::offline_page))
+    .route("/offline", get(citizen::offline_page))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(max_body))

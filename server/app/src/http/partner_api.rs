@@ -27,7 +27,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery, OptionalJson, UuidPath};
 use crate::http::live::checked_upgrade;
 use crate::http::referrals::referral_outcome;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     DeclineRequest, ErrorBody, FeedQuery, OptionalText, PartnerBody, PartnerFeedBody, PartnerSignIn, Problem,
     ProgressRequest,
@@ -294,7 +294,7 @@ pub async fn post_progress(
 /// The partner's live feed over a websocket: send `{"type":"subscribe","since":null|N}`, as on
 /// the operators' stream; then `{"type":"snapshot","seq"}` (for `null`) and every item after the
 /// position, in order, each once. A revoked token closes it within a second. A partner may keep
-/// at most `partner_socket::MAX_SOCKETS_PER_PARTNER` open at once (429 beyond).
+/// at most `seats::MAX_SOCKETS_PER_PARTNER` open at once (429 beyond).
 #[utoipa::path(
     get,
     path = "/api/v1/partner/live",

@@ -15,7 +15,7 @@ use crate::auth::{Admin, Operator, PARTNER_HASH_DOMAIN};
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, OptionalJson, UuidPath, UuidPaths};
 use crate::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     DeadLetterBody, ErrorBody, PartnerBody, PartnerSaved, Problem, TokenBody, TokenCreated, TokenRequest,
 };

@@ -23,7 +23,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{ApiQuery, JsonBody, unreadable_body};
 use crate::http::reports::{ClaimedReport, store_reports};
 use crate::pfif::ImportedPerson;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, ExportQuery, ImportRefusal, ImportSummary, Problem};
 use crate::{pfif, secrets};
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::Operator;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, OptionalJson, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, OptionalText, Problem, ReferralBody, ReferralRequest};
 
 /// The answer to a referral write, shared with the partner's side.

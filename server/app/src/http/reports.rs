@@ -19,7 +19,7 @@ use crate::auth::Operator;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, OperatorReportRequest, PriorityBody, Problem, ReportAccepted, ReportRequest};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";

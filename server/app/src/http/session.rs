@@ -14,7 +14,7 @@ use opsroom_store::{NewSession, SessionUser};
 use crate::auth::{Operator, SESSION_HASH_DOMAIN};
 use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, SessionInfo, SessionRequest};
 use crate::{auth, secrets};
 

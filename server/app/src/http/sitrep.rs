@@ -21,7 +21,7 @@ use crate::auth::Supervisor;
 use crate::http::csv_attachment;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiQuery;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     AreaBody, ChannelBody, ErrorBody, FirstContactBody, SitrepBody, SitrepQuery, TimeBarBody, WaitBarBody,
 };

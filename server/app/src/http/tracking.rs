@@ -25,7 +25,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::http::reports::TRACKING_HASH_DOMAIN;
 use crate::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     AdvisoryBody, BilingualText, ErrorBody, TimelineItem, TrackingLinkIssued, TrackingUpdateAccepted,
     TrackingUpdateRequest, TrackingView,

@@ -18,7 +18,7 @@ use opsroom_store::{NewUser, StaffOutcome, StaffWrite, UserOutcome};
 use crate::auth::{Admin, Operator};
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UserNamePath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     AccountChangedBody, ErrorBody, NewUserBody, NewUserRequest, PasswordRequest, Problem, SessionBody, UserBody,
     UserChangeRequest,

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::auth::Operator;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
     ActionApplied, AssignmentRequest, CaseSummaryBody, ConflictBody, ContactRequest, ErrorBody, NoteRequest,
     PriorityRequest, StatusRequest,

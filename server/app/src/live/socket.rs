@@ -16,7 +16,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
 use crate::live::Frame;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{LiveNotice, LiveRequest, Problem};
 
 /// A send that takes longer than this means the client stopped reading.
