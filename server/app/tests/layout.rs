@@ -159,8 +159,10 @@ fn module_graph(files: &[PathBuf]) -> BTreeMap<String, BTreeMap<String, String>>
     for file in files {
         let Some(from) = node_of(file) else { continue };
         let entry = graph.entry(from.clone()).or_default();
-        // `super::x` in a file directly in a folder (`http/cases.rs`) names `http::x`.
-        let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_string_lossy().into_owned());
+        // `super::x` in a file of a folder (`http/cases.rs`) names `http::x`; one deeper
+        // (`http/evacuation/places.rs`), `http::evacuation::x`: the same node.
+        let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
+        let folder = folder.map(|p| p.to_string_lossy().replace('/', "::"));
         for (number, line) in code_lines(file) {
             let mut named = crate_paths(&line, "crate::");
             if let Some(folder) = &folder {
