@@ -19,7 +19,7 @@ use opsroom_domain::partner::{Partner, view};
 use opsroom_store::{Store, StoredEvent};
 use uuid::Uuid;
 
-use crate::wire::{FeedItem, ReferralRef};
+use crate::wire::{FeedItem, PartnerCaseBody, PartnerMovementBody, ReferralRef};
 
 /// The case as `partner` may see it now; `None` when it may not (no referral, or none that gives
 /// access) or there is no such case — the two are never told apart.
@@ -168,6 +168,7 @@ pub async fn items_from(
                 }
             };
             let movement = facts.as_ref().and_then(|facts| movement_change(facts, &event, partner));
+            let movement = movement.as_ref().map(PartnerMovementBody::from);
             // A movement not shared with the partner is not its business, whoever is on it.
             if movement.is_some() {
                 items.push(FeedItem {
@@ -216,7 +217,7 @@ pub async fn items_from(
             case_id: Some(case_id),
             at: at(stored),
             referral,
-            case,
+            case: case.as_ref().map(PartnerCaseBody::from),
             movement: None,
         });
     }

@@ -16,7 +16,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use opsroom_domain::partner::referral::{ReferralActor, ReferralCommand};
 use opsroom_domain::partner::view;
-use opsroom_domain::partner::view::PartnerCase;
 use opsroom_domain::text::Message;
 use opsroom_store::PartnerWrite;
 use uuid::Uuid;
@@ -29,8 +28,8 @@ use crate::http::live::checked_upgrade;
 use crate::http::referrals::referral_outcome;
 use crate::state::AppState;
 use crate::wire::{
-    DeclineRequest, ErrorBody, FeedQuery, OptionalText, PartnerBody, PartnerFeedBody, PartnerSignIn, Problem,
-    ProgressRequest,
+    DeclineRequest, ErrorBody, FeedQuery, OptionalText, PartnerBody, PartnerCaseBody, PartnerFeedBody,
+    PartnerMovementBody, PartnerSignIn, Problem, ProgressRequest,
 };
 use crate::{auth, partner_feed, secrets};
 
@@ -115,6 +114,7 @@ pub async fn get_cases(
     match query.since {
         None => {
             let cases = partner_feed::current_cases(&app.store, partner, MAX_CASES).await?;
+            let cases = cases.iter().map(PartnerCaseBody::from).collect();
             Ok(Json(PartnerFeedBody { cases: Some(cases), items: None, next: head }))
         }
         Some(since) if since > head => Err(ApiError::Unprocessable(Problem::new(
@@ -142,9 +142,9 @@ pub async fn get_case(
     State(app): State<AppState>,
     caller: PartnerCaller,
     UuidPath(case_id): UuidPath,
-) -> Result<Json<PartnerCase>, ApiError> {
+) -> Result<Json<PartnerCaseBody>, ApiError> {
     let case = partner_feed::case_view(&app.store, &caller.session.partner, case_id).await?;
-    case.map(Json).ok_or(ApiError::NotFound)
+    case.as_ref().map(|case| Json(PartnerCaseBody::from(case))).ok_or(ApiError::NotFound)
 }
 
 /// The movements shared with the partner (convoys, flights, ships, trains), each with its
@@ -160,8 +160,9 @@ pub async fn get_case(
 pub async fn get_movements(
     State(app): State<AppState>,
     caller: PartnerCaller,
-) -> Result<Json<Vec<opsroom_domain::partner::movement_view::PartnerMovement>>, ApiError> {
-    Ok(Json(partner_feed::current_movements(&app.store, &caller.session.partner).await?))
+) -> Result<Json<Vec<PartnerMovementBody>>, ApiError> {
+    let movements = partner_feed::current_movements(&app.store, &caller.session.partner).await?;
+    Ok(Json(movements.iter().map(PartnerMovementBody::from).collect()))
 }
 
 /// One movement shared with the partner; 404 for any other (or none).
@@ -177,9 +178,9 @@ pub async fn get_movement(
     State(app): State<AppState>,
     caller: PartnerCaller,
     UuidPath(movement_id): UuidPath,
-) -> Result<Json<opsroom_domain::partner::movement_view::PartnerMovement>, ApiError> {
+) -> Result<Json<PartnerMovementBody>, ApiError> {
     let movement = partner_feed::movement_view(&app.store, &caller.session.partner, movement_id).await?;
-    movement.map(Json).ok_or(ApiError::NotFound)
+    movement.as_ref().map(|movement| Json(PartnerMovementBody::from(movement))).ok_or(ApiError::NotFound)
 }
 
 /// The partner's cases as an RFC 7946 FeatureCollection: a point at each case's coarse cell.

@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use opsroom_domain::partner::{Partner, PartnerInput};
+use opsroom_domain::partner::Partner;
 use opsroom_store::{PartnerOutcome, PartnerWrite};
 use uuid::Uuid;
 
@@ -17,7 +17,8 @@ use crate::http::extract::{ApiJson, OptionalJson, UuidPath, UuidPaths};
 use crate::secrets;
 use crate::state::AppState;
 use crate::wire::{
-    DeadLetterBody, ErrorBody, PartnerBody, PartnerSaved, Problem, TokenBody, TokenCreated, TokenRequest,
+    DeadLetterBody, ErrorBody, PartnerBody, PartnerRequest, PartnerSaved, Problem, TokenBody, TokenCreated,
+    TokenRequest,
 };
 
 /// Days a token lives unless the admin says otherwise, and the most it may.
@@ -68,7 +69,7 @@ fn new_webhook_secret(partner: &Partner, before: Option<&Partner>) -> Option<Str
     post,
     path = "/api/v1/partners",
     tag = "partners",
-    request_body = PartnerInput,
+    request_body = PartnerRequest,
     security(("session" = ["admin"])),
     responses(
         (status = 201, body = PartnerSaved),
@@ -81,9 +82,9 @@ fn new_webhook_secret(partner: &Partner, before: Option<&Partner>) -> Option<Str
 pub async fn post_partner(
     State(app): State<AppState>,
     Admin(admin): Admin,
-    ApiJson(input): ApiJson<PartnerInput>,
+    ApiJson(request): ApiJson<PartnerRequest>,
 ) -> Result<(StatusCode, Json<PartnerSaved>), ApiError> {
-    let partner = Partner::register(Uuid::now_v7(), &input)?;
+    let partner = Partner::register(Uuid::now_v7(), &request.to_domain())?;
     check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, None);
     let write = PartnerWrite::Register {
@@ -104,7 +105,7 @@ pub async fn post_partner(
     path = "/api/v1/partners/{partner_id}",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
-    request_body = PartnerInput,
+    request_body = PartnerRequest,
     security(("session" = ["admin"])),
     responses(
         (status = 200, body = PartnerSaved),
@@ -119,10 +120,10 @@ pub async fn put_partner(
     State(app): State<AppState>,
     Admin(admin): Admin,
     UuidPath(partner_id): UuidPath,
-    ApiJson(input): ApiJson<PartnerInput>,
+    ApiJson(request): ApiJson<PartnerRequest>,
 ) -> Result<Json<PartnerSaved>, ApiError> {
     let before = app.store.partner(partner_id).await?.ok_or(ApiError::NotFound)?;
-    let partner = before.partner.amend(&input)?;
+    let partner = before.partner.amend(&request.to_domain())?;
     check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, Some(&before.partner));
     let write = PartnerWrite::Update {

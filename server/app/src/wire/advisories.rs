@@ -78,7 +78,7 @@ fn problem(r: opsroom_domain::Rejected) -> Problem {
 }
 
 /// A text in Arabic and English.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BilingualText {
     pub ar: String,
     pub en: String,

@@ -2,8 +2,9 @@
 //! resource.
 //!
 //! Owns the public JSON shapes, separate from the domain types, so that renaming a domain field
-//! cannot silently break a browser or a partner: a domain or store type reaches a caller only
-//! through a twin here and its `From` conversion. Conversions to and from the domain and the store
+//! cannot silently break a browser or a partner: a domain or store struct reaches a caller only
+//! through a twin here and its `From` conversion (the domain's enums — statuses, kinds, needs —
+//! are written by their own `snake_case` names). Conversions to and from the domain and the store
 //! live here too; handlers only call them. Must not depend on any other module of the app (it is
 //! a leaf: `http`, `live`, `partner_feed` and `webhooks` use it, never the other way), and no type
 //! outside this folder derives `Serialize`, `Deserialize` or `ToSchema` (a test reads the source).
