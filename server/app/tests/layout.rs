@@ -220,10 +220,10 @@ fn find_cycle(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Option<Vec<
     }
     let mut marks = BTreeMap::new();
     for node in graph.keys() {
-        if !marks.contains_key(node) {
-            if let Some(cycle) = visit(node, graph, &mut marks, &mut Vec::new()) {
-                return Some(cycle);
-            }
+        if !marks.contains_key(node)
+            && let Some(cycle) = visit(node, graph, &mut marks, &mut Vec::new())
+        {
+            return Some(cycle);
         }
     }
     None
