@@ -44,7 +44,7 @@ pub async fn list_handovers(
     let now = app.store.handover_figures(operator.user.user_id, app.now_ms(), &app.config.sla).await?;
     let rows = app.store.handovers(query.before, limit).await?;
     let next_before = (rows.len() == limit as usize).then(|| rows.last().map(|r| r.seq)).flatten();
-    Ok(Json(HandoversBody { now, handovers: rows.iter().map(HandoverBody::from).collect(), next_before }))
+    Ok(Json(HandoversBody { now: now.into(), handovers: rows.iter().map(HandoverBody::from).collect(), next_before }))
 }
 
 /// Write a handover note: what was promised, and anything else about what is open. The server
@@ -78,7 +78,7 @@ pub async fn post_handover(
         author_id: author,
         author: operator.user.name.clone(),
         written_at: crate::wire::rfc3339(at),
-        figures,
+        figures: figures.into(),
         promised: note.promised.as_str().to_owned(),
         open_note: note.open_note.map(|m| m.as_str().to_owned()),
     };

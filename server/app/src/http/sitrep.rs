@@ -123,7 +123,7 @@ fn body(report: &Sitrep, zone: &RoomTimeZone) -> SitrepBody {
         to: zone.local_rfc3339(report.window.to),
         time_zone: zone.name().to_owned(),
         bucket: report.bucket,
-        totals: report.totals,
+        totals: report.totals.into(),
         by_area,
         by_channel: report
             .by_channel

@@ -17,6 +17,13 @@ pub struct BilingualInput {
     pub en: Option<String>,
 }
 
+impl BilingualInput {
+    /// The two texts as the domain takes them (it checks and trims them), if the text was given.
+    pub fn pair(text: &Option<BilingualInput>) -> Option<(Option<String>, Option<String>)> {
+        text.as_ref().map(|b| (b.ar.clone(), b.en.clone()))
+    }
+}
+
 /// An advisory to publish, or the new content of one (the whole content each time).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +46,6 @@ pub struct AdvisoryRequest {
 
 impl AdvisoryRequest {
     pub fn to_domain(&self) -> Result<AdvisoryInput, Problem> {
-        let pair = |b: &Option<BilingualInput>| b.as_ref().map(|b| (b.ar.clone(), b.en.clone()));
         let area = match (&self.area, &self.cells) {
             (Some(_), Some(_)) => {
                 return Err(Problem::new("invalid", "give either an area or cells, not both", Some("cells".into())));
@@ -64,9 +70,9 @@ impl AdvisoryRequest {
         Ok(AdvisoryInput {
             kind: self.kind,
             severity: self.severity,
-            headline: pair(&self.headline),
-            body: pair(&self.body),
-            instruction: pair(&self.instruction),
+            headline: BilingualInput::pair(&self.headline),
+            body: BilingualInput::pair(&self.body),
+            instruction: BilingualInput::pair(&self.instruction),
             area,
             expires_at,
         })

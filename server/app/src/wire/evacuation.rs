@@ -12,10 +12,6 @@ use uuid::Uuid;
 
 use super::{BilingualInput, BilingualText};
 
-fn pair(name: &Option<BilingualInput>) -> Option<(Option<String>, Option<String>)> {
-    name.as_ref().map(|b| (b.ar.clone(), b.en.clone()))
-}
-
 /// A place as a supervisor submits it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +24,7 @@ pub struct PlaceRequest {
 
 impl PlaceRequest {
     pub fn to_domain(&self) -> PlaceInput {
-        PlaceInput { kind: self.kind, name: pair(&self.name), lat: self.lat, lon: self.lon }
+        PlaceInput { kind: self.kind, name: BilingualInput::pair(&self.name), lat: self.lat, lon: self.lon }
     }
 }
 
@@ -71,7 +67,7 @@ pub struct ZoneRequest {
 
 impl ZoneRequest {
     pub fn to_domain(&self) -> ZoneInput {
-        ZoneInput { kind: self.kind, name: pair(&self.name), area: self.area.clone() }
+        ZoneInput { kind: self.kind, name: BilingualInput::pair(&self.name), area: self.area.clone() }
     }
 }
 
