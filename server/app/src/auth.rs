@@ -18,14 +18,14 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
+use opsroom_domain::user::Role;
 use opsroom_store::{SessionClock, SessionUser};
 use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::secrets;
-use crate::server::{App, AppState};
-use opsroom_domain::user::Role;
+use crate::state::{App, AppState};
 
 /// The session cookie's name over plain HTTP (development, a closed network).
 pub const SESSION_COOKIE: &str = "opsroom_session";
@@ -362,7 +362,7 @@ impl FromRequestParts<AppState> for PartnerCaller {
         let credential = match bearer_token(&parts.headers) {
             Some(token) => PartnerCredential::Token(secrets::token_hash(PARTNER_HASH_DOMAIN, token)),
             None => {
-                let from_here = crate::http::guard::origin_allowed(&parts.headers, &app.config);
+                let from_here = crate::origin::origin_allowed(&parts.headers, &app.config);
                 let cookie = partner_page_cookie(&parts.headers, &app.config).filter(|_| from_here);
                 let cookie = cookie.ok_or(ApiError::Unauthenticated)?;
                 PartnerCredential::PageSession(secrets::token_hash(PARTNER_SESSION_HASH_DOMAIN, cookie))

@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
-use crate::http::rate_limit::client_key;
+use crate::limiter::client_key;
 
 /// How many connections a client may hold and how long it may keep one without finishing a
 /// request.

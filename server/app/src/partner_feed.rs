@@ -12,45 +12,14 @@ use std::collections::HashMap;
 use opsroom_domain::evacuation::movement::Movement;
 use opsroom_domain::evacuation::place::Place;
 use opsroom_domain::event::Event;
-use opsroom_domain::partner::Partner;
 use opsroom_domain::partner::movement_view::{PartnerMovement, PassengerFacts, project_change, project_movement};
 use opsroom_domain::partner::referral::ReferralStatus;
-use opsroom_domain::partner::view::{self, PartnerCase};
+use opsroom_domain::partner::view::PartnerCase;
+use opsroom_domain::partner::{Partner, view};
 use opsroom_store::{Store, StoredEvent};
-use serde::Serialize;
 use uuid::Uuid;
 
-/// One item of a partner's feed: the same JSON on the websocket, in a poll answer and in a
-/// webhook body.
-#[derive(Debug, Clone, Serialize)]
-pub struct FeedItem {
-    #[serde(rename = "type")]
-    pub kind_of_message: &'static str,
-    pub seq: u64,
-    /// The log's kind of event (`referral_made`, `referral_updated`, `status_changed`,
-    /// `movement_changed`, `passenger_changed`, …).
-    pub kind: String,
-    /// The case the event is about (null for an event about a movement).
-    pub case_id: Option<Uuid>,
-    pub at: String,
-    /// For events about one of the partner's referrals: which, and its status after the event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub referral: Option<ReferralRef>,
-    /// The case as the partner may see it now; null once the partner's access ended (its
-    /// referral was declined or withdrawn), and for events about a movement.
-    pub case: Option<PartnerCase>,
-    /// For events about a movement shared with the partner: the movement as it may see it now,
-    /// with only the passenger the event changed (the whole list is `GET
-    /// /api/v1/partner/movements/{id}`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub movement: Option<PartnerMovement>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReferralRef {
-    pub referral_id: Uuid,
-    pub status: ReferralStatus,
-}
+use crate::wire::{FeedItem, PartnerCaseBody, PartnerMovementBody, ReferralRef};
 
 /// The case as `partner` may see it now; `None` when it may not (no referral, or none that gives
 /// access) or there is no such case — the two are never told apart.
@@ -199,6 +168,7 @@ pub async fn items_from(
                 }
             };
             let movement = facts.as_ref().and_then(|facts| movement_change(facts, &event, partner));
+            let movement = movement.as_ref().map(PartnerMovementBody::from);
             // A movement not shared with the partner is not its business, whoever is on it.
             if movement.is_some() {
                 items.push(FeedItem {
@@ -247,7 +217,7 @@ pub async fn items_from(
             case_id: Some(case_id),
             at: at(stored),
             referral,
-            case,
+            case: case.as_ref().map(PartnerCaseBody::from),
             movement: None,
         });
     }

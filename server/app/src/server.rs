@@ -15,44 +15,13 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::auth;
 use crate::config::Config;
-use crate::connections::{self, Serving};
-use crate::http;
-use crate::http::rate_limit::RateLimiter;
+use crate::connections::Serving;
+use crate::limiter::RateLimiter;
 use crate::live::Hub;
-use crate::secrets;
-
-/// Everything a request handler may use.
-pub struct App {
-    pub store: Store,
-    pub hub: Hub,
-    pub config: Config,
-    /// Fires when the server is stopping; websockets close on it.
-    pub shutdown: CancellationToken,
-    /// Tasks that must finish before the store closes (websocket connections).
-    pub tasks: TaskTracker,
-    /// A real argon2 hash of a random password, verified when a login names an unknown user,
-    /// so that the answer takes as long as for a known one.
-    pub decoy_password_hash: String,
-    /// Requests per client on the public endpoints.
-    pub rate_limiter: RateLimiter,
-    /// Open partner streams per partner (bounded).
-    pub partner_sockets: crate::live::partner_socket::PartnerSockets,
-}
-
-pub type AppState = Arc<App>;
-
-impl App {
-    /// The wall clock, in ms since the epoch. The only clock read in request handling.
-    pub fn now_ms(&self) -> i64 {
-        now_ms()
-    }
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
+pub use crate::state::now_ms;
+use crate::state::{App, AppState};
+use crate::{auth, connections, http, secrets};
 
 /// Serve on `listener` until `shutdown` fires. Prints `listening on http://HOST:PORT` (https
 /// with native TLS) once ready.

@@ -35,9 +35,9 @@ use opsroom_store::{DeadLetter, StoreError, WebhookOutcome, WebhookTarget, Webho
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::partner_feed::{self, FeedItem};
-use crate::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
+use crate::wire::FeedItem;
+use crate::{partner_feed, secrets};
 
 /// How long one delivery attempt may take.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
 use crate::cap;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
-use crate::server::AppState;
-use crate::wire::{AdvisoryBody, AdvisoryRequest};
+use crate::state::AppState;
+use crate::wire::{AdvisoryBody, AdvisoryRequest, ErrorBody};
 
 fn content(app: &AppState, request: &AdvisoryRequest) -> Result<AdvisoryContent, ApiError> {
     let input = request.to_domain().map_err(ApiError::Unprocessable)?;
@@ -39,6 +39,7 @@ async fn run(app: &AppState, command: AdvisoryCommand) -> Result<Advisory, ApiEr
     path = "/api/v1/advisories",
     tag = "advisories",
     request_body = AdvisoryRequest,
+    security(("session" = ["supervisor"])),
     responses(
         (status = 201, description = "Published; on the live stream", body = AdvisoryBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -83,6 +84,7 @@ pub async fn current_advisories(app: &AppState) -> Result<Vec<Advisory>, ApiErro
     tag = "advisories",
     params(("advisory_id" = Uuid, Path)),
     request_body = AdvisoryRequest,
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, description = "The new version", body = AdvisoryBody),
         (status = 404, description = "No such advisory", body = ErrorBody),
@@ -107,6 +109,7 @@ pub async fn put_advisory(
     path = "/api/v1/advisories/{advisory_id}/withdrawal",
     tag = "advisories",
     params(("advisory_id" = Uuid, Path)),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, description = "Withdrawn (a new version)", body = AdvisoryBody),
         (status = 404, description = "No such advisory", body = ErrorBody),
@@ -128,6 +131,7 @@ pub async fn post_withdrawal(
     path = "/api/v1/advisories/{advisory_id}/history",
     tag = "advisories",
     params(("advisory_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = [AdvisoryBody]), (status = 404, body = ErrorBody))
 )]
 pub async fn get_history(

@@ -1,116 +1,26 @@
 //! The hotline's call log: `POST /api/v1/cases/{case_id}/calls` logs a call on a case (any
 //! staff), `GET /api/v1/calls?phone=…` lists a number's earlier calls, newest first, paged.
 //!
-//! Owns the call log's routes and their JSON shapes (kept here, beside the only handlers that
-//! speak them, as `evacuation` does). The domain validates a call (`opsroom_domain::call`), the
+//! Owns the call log's routes (their JSON shapes are `wire::calls`'s). The domain validates a call (`opsroom_domain::call`), the
 //! store writes its event and row together; this module must not do either.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use opsroom_domain::call::{CallDirection, CallIds, CallInput, CallOutcome, log_call};
+use opsroom_domain::call::{CallIds, CallInput, log_call};
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::search::PhoneQuery;
-use opsroom_store::{CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use opsroom_store::{CallCursor, CallQuery, LogCall, LogCallOutcome};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
+use crate::wire::{CallBody, CallList, CallLoggedBody, CallRequest, CallsQuery, ErrorBody};
 
 const DEFAULT_PAGE: u32 = 20;
 const MAX_PAGE: u32 = 100;
-
-/// A call to log: the number, who dialled, when it started and ended, what came of it.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CallRequest {
-    /// The caller's number with its country code (`+249 912 345 678`, `00249…`).
-    pub phone: String,
-    pub direction: Option<CallDirection>,
-    pub outcome: Option<CallOutcome>,
-    /// RFC 3339 with an offset.
-    pub started_at: String,
-    /// RFC 3339 with an offset; not before `started_at`.
-    pub ended_at: String,
-    /// What was said, briefly (at most 2,000 characters).
-    pub note: Option<String>,
-}
-
-/// A logged call: where it is in the log.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CallLoggedBody {
-    pub call_id: Uuid,
-    pub case_id: Uuid,
-    pub seq: u64,
-}
-
-/// Query of `GET /api/v1/calls`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CallsQuery {
-    /// The number: in E.164 (`+249912345678`: that number only) or as dialled at home
-    /// (`0912345678`: those digits after any country's calling code).
-    pub phone: Option<String>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    pub limit: Option<u32>,
-}
-
-/// One logged call.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CallBody {
-    pub call_id: Uuid,
-    pub case_id: Uuid,
-    /// The case's reference.
-    pub reference: String,
-    /// Log position of its `call_logged` event.
-    pub seq: u64,
-    /// E.164.
-    pub phone: String,
-    pub direction: CallDirection,
-    pub outcome: CallOutcome,
-    pub started_at: String,
-    pub ended_at: String,
-    pub duration_seconds: i64,
-    pub note: Option<String>,
-    /// Login name of the operator who took or made it.
-    pub operator: String,
-    pub logged_at: String,
-}
-
-impl From<&CallRow> for CallBody {
-    fn from(c: &CallRow) -> Self {
-        let time = |ms: i64| Timestamp::from_millis(ms).to_rfc3339();
-        Self {
-            call_id: c.call_id,
-            case_id: c.case_id,
-            reference: c.reference.clone(),
-            seq: c.seq,
-            phone: c.phone.clone(),
-            direction: c.direction,
-            outcome: c.outcome,
-            started_at: time(c.started_at),
-            ended_at: time(c.ended_at),
-            duration_seconds: (c.ended_at - c.started_at) / 1000,
-            note: c.note.clone(),
-            operator: c.operator.clone(),
-            logged_at: time(c.logged_at),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CallList {
-    pub calls: Vec<CallBody>,
-    /// Pass as `cursor` for the next (older) page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
 
 /// Log a call on a case: an event on the case's timeline and the live stream.
 #[utoipa::path(
@@ -119,6 +29,7 @@ pub struct CallList {
     tag = "calls",
     params(("case_id" = Uuid, Path, description = "The case the call was about")),
     request_body = CallRequest,
+    security(("session" = [])),
     responses(
         (status = 201, description = "Logged", body = CallLoggedBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -156,6 +67,7 @@ pub async fn post_call(
     path = "/api/v1/calls",
     tag = "calls",
     params(CallsQuery),
+    security(("session" = [])),
     responses(
         (status = 200, description = "A page of calls", body = CallList),
         (status = 400, description = "No number, or a bad one", body = ErrorBody),

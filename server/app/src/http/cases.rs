@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
 use crate::http::csv_attachment;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiQuery, UuidPath};
-use crate::server::AppState;
-use crate::wire::{CaseCountsBody, CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody};
+use crate::state::AppState;
+use crate::wire::{CaseCountsBody, CaseDetailBody, CaseList, CaseQuery, CaseSummaryBody, ErrorBody};
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
@@ -107,6 +107,7 @@ pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<Cas
     path = "/api/v1/cases",
     tag = "cases",
     params(CaseQuery),
+    security(("session" = [])),
     responses(
         (status = 200, description = "A page of cases", body = CaseList),
         (status = 400, description = "Bad parameter (`invalid_query`, naming the field)", body = ErrorBody),
@@ -136,6 +137,7 @@ pub async fn list_cases(
     path = "/api/v1/cases/counts",
     tag = "cases",
     params(CaseQuery),
+    security(("session" = [])),
     responses(
         (status = 200, description = "Counts (status, sort, cursor and limit are ignored)", body = CaseCountsBody),
         (status = 400, description = "Bad parameter (`invalid_query`, naming the field)", body = ErrorBody),
@@ -164,6 +166,7 @@ pub async fn case_counts(
     path = "/api/v1/cases/export.csv",
     tag = "cases",
     params(CaseQuery),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, description = "CSV (cursor and limit are ignored)", content_type = "text/csv", body = String),
         (status = 400, description = "Bad parameter (`invalid_query`, naming the field)", body = ErrorBody),
@@ -223,6 +226,7 @@ pub async fn export_cases(
     path = "/api/v1/cases/{case_id}",
     tag = "cases",
     params(("case_id" = Uuid, Path, description = "The case id")),
+    security(("session" = [])),
     responses(
         (status = 200, description = "The case", body = CaseDetailBody),
         (status = 401, description = "Not signed in", body = ErrorBody),

@@ -9,12 +9,11 @@
 //! once. Field paths in errors are mapped back to the form's own names, so every message lands
 //! next to its input.
 
-use serde_json::{Map, Value, json};
-
 use opsroom_domain::report::MAX_PEOPLE;
 use opsroom_domain::text::ascii_digits;
+use serde_json::{Map, Value, json};
 
-use crate::http::error::{FieldProblem, Problem};
+use crate::wire::{FieldProblem, Problem};
 
 /// The hidden field bots fill in and people never see.
 pub const HONEYPOT: &str = "website";

@@ -6,7 +6,7 @@
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::report::{Language, Relation};
 
-use crate::http::error::Problem;
+use crate::wire::Problem;
 
 pub struct Words {
     pub lang: &'static str,

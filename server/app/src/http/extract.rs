@@ -10,7 +10,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, Problem};
+use super::error::ApiError;
+use crate::wire::Problem;
 
 /// A JSON body. 415 if not `application/json`, 413 if over the route's body limit, 400 if not
 /// JSON, 422 if the JSON does not fit `T` (with the field path).

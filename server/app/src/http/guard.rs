@@ -6,7 +6,7 @@
 //!   `Sec-Fetch-Site` `same-origin` or `none`, or, from browsers that do not send it, an
 //!   `Origin` that is this server's own (or a configured one). A request with neither header is
 //!   not a browser's and passes (it still needs its credentials). `SameSite=Strict` alone does
-//!   not cover sibling subdomains or other ports of the same host.
+//!   not cover sibling subdomains or other ports of the same host. (`crate::origin` tells.)
 //! - **Body deadline.** A body must arrive whole within `Config::body_timeout` (408 otherwise),
 //!   so a client dripping a byte at a time cannot hold a connection and a handler.
 //! - **No half-read keep-alive.** A response sent before the request's body was read (a 401,
@@ -24,16 +24,16 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{CONNECTION, CONTENT_TYPE, HOST, ORIGIN, STRICT_TRANSPORT_SECURITY};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::header::{CONNECTION, CONTENT_TYPE, STRICT_TRANSPORT_SECURITY};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::{Body as _, Frame, SizeHint};
 
-use crate::auth;
 use crate::config::Config;
 use crate::http::error::ApiError;
-use crate::server::AppState;
+use crate::state::AppState;
+use crate::{auth, origin};
 
 /// `Strict-Transport-Security` on HTTPS deployments: a year, this host only (a ministry's other
 /// sites under the same domain are not ours to pin).
@@ -42,12 +42,13 @@ const HSTS: &str = "max-age=31536000";
 pub async fn guard(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let https = app.config.https();
     let (request, read_whole) = with_deadline(request, app.config.body_timeout);
-    let mut response = if needs_same_site(&request, &app.config) && !from_this_site(request.headers(), &app.config) {
-        tracing::info!(path = %request.uri().path(), "refused a cross-site request");
-        refusal(request.uri().path())
-    } else {
-        next.run(request).await
-    };
+    let mut response =
+        if needs_same_site(&request, &app.config) && !origin::from_this_site(request.headers(), &app.config) {
+            tracing::info!(path = %request.uri().path(), "refused a cross-site request");
+            refusal(request.uri().path())
+        } else {
+            next.run(request).await
+        };
     if read_whole.is_some_and(|read| !read.load(Ordering::Acquire)) {
         response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
     }
@@ -66,39 +67,6 @@ fn needs_same_site(request: &Request, config: &Config) -> bool {
     let page_form = path == "/" || path.starts_with("/track/");
     let headers = request.headers();
     page_form || auth::session_token(headers, config).is_some() || auth::partner_page_cookie(headers, config).is_some()
-}
-
-/// Whether a browser sent this request from one of our own pages (or a configured origin).
-/// Requests without `Sec-Fetch-Site` and `Origin` are not a browser's and pass.
-pub fn from_this_site(headers: &HeaderMap, config: &Config) -> bool {
-    let origin_listed = || headers.get(ORIGIN).and_then(|o| o.to_str().ok()).is_some_and(|o| listed_origin(o, config));
-    match headers.get("sec-fetch-site").map(HeaderValue::as_bytes) {
-        Some(b"same-origin" | b"none") => true,
-        Some(_) => origin_listed(),
-        None => origin_allowed(headers, config),
-    }
-}
-
-/// Browsers always send `Origin` on a websocket handshake and on cross-origin posts; programs
-/// may omit it (they still need their credentials). The server's own origin is the `Host` the
-/// request was sent to (or the public URL's), unless an allowlist of origins replaces it.
-pub fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
-    let Some(origin) = headers.get(ORIGIN) else { return true };
-    let Ok(origin) = origin.to_str() else { return false };
-    if listed_origin(origin, config) {
-        return true;
-    }
-    if !config.allowed_origins.is_empty() {
-        return false;
-    }
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
-}
-
-/// An origin named by configuration: the allowlist or the public URL.
-fn listed_origin(origin: &str, config: &Config) -> bool {
-    let same = |allowed: &str| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin);
-    config.allowed_origins.iter().any(|a| same(a)) || config.public_origin().is_some_and(|o| same(&o))
 }
 
 /// A 403: JSON on the API, a short page in both languages elsewhere (it may be a person whose
@@ -178,54 +146,5 @@ impl http_body::Body for DeadlineBody {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        for (name, value) in pairs {
-            headers.insert(axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
-        }
-        headers
-    }
-
-    #[test]
-    fn same_origin_by_default() {
-        let config = Config::new("sqlite://x");
-        let allowed = |pairs: &[(&str, &str)]| origin_allowed(&headers(pairs), &config);
-        assert!(allowed(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]));
-        assert!(!allowed(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.example")]));
-        assert!(!allowed(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:9999")]));
-        assert!(!allowed(&[("host", "127.0.0.1:8080"), ("origin", "null")]));
-        assert!(allowed(&[("host", "127.0.0.1:8080")]));
-    }
-
-    #[test]
-    fn an_allowlist_replaces_same_origin_and_the_public_url_always_counts() {
-        let mut config = Config::new("sqlite://x");
-        config.allowed_origins = vec!["https://ops.example.org".to_owned()];
-        config.public_url = Some("https://opsroom.example.org".to_owned());
-        let allowed = |pairs: &[(&str, &str)]| origin_allowed(&headers(pairs), &config);
-        assert!(allowed(&[("host", "10.0.0.1"), ("origin", "https://ops.example.org")]));
-        assert!(allowed(&[("host", "10.0.0.1"), ("origin", "https://opsroom.example.org")]));
-        assert!(!allowed(&[("host", "10.0.0.1"), ("origin", "http://10.0.0.1")]));
-    }
-
-    #[test]
-    fn fetch_metadata_decides_before_origin() {
-        let config = Config::new("sqlite://x");
-        let site = |pairs: &[(&str, &str)]| from_this_site(&headers(pairs), &config);
-        assert!(site(&[("host", "a.example"), ("sec-fetch-site", "same-origin"), ("origin", "https://a.example")]));
-        assert!(site(&[("host", "a.example"), ("sec-fetch-site", "none")]));
-        // A sibling subdomain is "same-site" for SameSite cookies, but not this site.
-        assert!(!site(&[("host", "a.example"), ("sec-fetch-site", "same-site"), ("origin", "https://b.a.example")]));
-        assert!(!site(&[("host", "a.example"), ("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")]));
-        // Browsers without fetch metadata: the Origin decides; programs send neither.
-        assert!(!site(&[("host", "a.example"), ("origin", "https://evil.example")]));
-        assert!(site(&[("host", "a.example")]));
     }
 }

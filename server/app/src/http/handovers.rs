@@ -10,10 +10,10 @@ use opsroom_store::WriteHandover;
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery};
-use crate::server::AppState;
-use crate::wire::{HandoverBody, HandoverQuery, HandoverRequest, HandoversBody};
+use crate::state::AppState;
+use crate::wire::{ErrorBody, HandoverBody, HandoverQuery, HandoverRequest, HandoversBody};
 
 /// Notes on one page by default, and at most.
 const DEFAULT_PAGE: u32 = 20;
@@ -25,6 +25,7 @@ const MAX_PAGE: u32 = 100;
     path = "/api/v1/handovers",
     tag = "handovers",
     params(HandoverQuery),
+    security(("session" = [])),
     responses(
         (status = 200, body = HandoversBody),
         (status = 400, description = "Bad parameter (`invalid_query`, naming the field)", body = ErrorBody),
@@ -43,7 +44,7 @@ pub async fn list_handovers(
     let now = app.store.handover_figures(operator.user.user_id, app.now_ms(), &app.config.sla).await?;
     let rows = app.store.handovers(query.before, limit).await?;
     let next_before = (rows.len() == limit as usize).then(|| rows.last().map(|r| r.seq)).flatten();
-    Ok(Json(HandoversBody { now, handovers: rows.iter().map(HandoverBody::from).collect(), next_before }))
+    Ok(Json(HandoversBody { now: now.into(), handovers: rows.iter().map(HandoverBody::from).collect(), next_before }))
 }
 
 /// Write a handover note: what was promised, and anything else about what is open. The server
@@ -53,6 +54,7 @@ pub async fn list_handovers(
     path = "/api/v1/handovers",
     tag = "handovers",
     request_body = HandoverRequest,
+    security(("session" = [])),
     responses(
         (status = 201, body = HandoverBody),
         (status = 401, body = ErrorBody),
@@ -76,7 +78,7 @@ pub async fn post_handover(
         author_id: author,
         author: operator.user.name.clone(),
         written_at: crate::wire::rfc3339(at),
-        figures,
+        figures: figures.into(),
         promised: note.promised.as_str().to_owned(),
         open_note: note.open_note.map(|m| m.as_str().to_owned()),
     };

@@ -10,29 +10,12 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use crate::server::AppState;
+use crate::state::AppState;
+use crate::wire::{Health, Ready};
 
 /// A PostgreSQL node whose tailer has not polled for this long is not following the log.
 const TAILER_STALE: Duration = Duration::from_secs(2);
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
-    /// `ok`, or what is wrong.
-    pub status: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Ready {
-    /// `ready`, or what is not.
-    pub status: String,
-    /// The committed log head in the database.
-    pub database_head: Option<u64>,
-    /// The last position this node has published to its live streams.
-    pub published: u64,
-}
 
 /// The process is alive and serving HTTP.
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]

@@ -10,9 +10,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::ApiError;
 use crate::live::socket;
-use crate::server::AppState;
+use crate::state::AppState;
+use crate::wire::Problem;
 
 /// Open the live stream. After the upgrade, send `{"type":"subscribe","since":null}` (snapshot
 /// position, then every later event) or `{"type":"subscribe","since":N}` (every event after N,
@@ -21,10 +22,11 @@ use crate::server::AppState;
     get,
     path = "/api/v1/live",
     tag = "live",
+    security(("session" = [])),
     responses(
         (status = 101, description = "Switching to the websocket protocol"),
-        (status = 401, description = "Not signed in", body = crate::http::error::ErrorBody),
-        (status = 403, description = "Origin not allowed", body = crate::http::error::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::wire::ErrorBody),
+        (status = 403, description = "Origin not allowed", body = crate::wire::ErrorBody),
     )
 )]
 pub async fn get_live(
@@ -47,7 +49,7 @@ pub fn checked_upgrade(
 ) -> Result<WebSocketUpgrade, ApiError> {
     let upgrade = upgrade
         .map_err(|rejection| ApiError::BadRequest(Problem::new("websocket_required", rejection.body_text(), None)))?;
-    if !crate::http::guard::origin_allowed(headers, &app.config) {
+    if !crate::origin::origin_allowed(headers, &app.config) {
         return Err(ApiError::Forbidden("this origin may not open the live stream"));
     }
     // Clients only ever send a small `subscribe`: a 4 KiB read buffer instead of the default

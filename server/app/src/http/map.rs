@@ -10,43 +10,19 @@
 use axum::Json;
 use axum::extract::State;
 use opsroom_domain::case::CaseStatus;
-use opsroom_domain::need::{Flag, Need};
-use opsroom_domain::priority::PriorityLevel;
-use opsroom_domain::report::Channel;
 use opsroom_store::CaseFilter;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Operator;
 use crate::http::cases::case_filter;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::ApiQuery;
 use crate::live::map::{Tally, tally_counts};
-use crate::server::AppState;
-use crate::wire::CaseQuery;
-
-/// Query of `GET /api/v1/map`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MapQuery {
-    /// `min_lon,min_lat,max_lon,max_lat` (WGS 84); default the whole world.
-    pub bbox: Option<String>,
-    /// H3 resolution of the cells, 0 to 9 (default 7); coarser for a wider view.
-    pub resolution: Option<u8>,
-    /// The board's filters, as in `GET /api/v1/cases` (checked alike): only the cases they
-    /// choose are counted.
-    pub status: Option<CaseStatus>,
-    pub priority: Option<PriorityLevel>,
-    pub need: Option<Need>,
-    pub flag: Option<Flag>,
-    pub channel: Option<Channel>,
-    pub q: Option<String>,
-    pub assignee: Option<String>,
-    pub sla: Option<String>,
-    pub partner: Option<String>,
-}
+use crate::state::AppState;
+use crate::wire::{
+    CaseQuery, CellFeature, CellPolygon, CellProperties, ChannelRate, Counts, ErrorBody, KpisBody, MapAnswer,
+    MapConfig, MapQuery, Named, OperatorLoad, Problem,
+};
 
 impl MapQuery {
     /// The store's filter for the board's filters (the case list's own reading of them), or
@@ -83,36 +59,6 @@ impl MapQuery {
     }
 }
 
-/// Counts by priority and by status, keyed by their names.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Counts {
-    pub total: u64,
-    pub open: u64,
-    #[schema(value_type = Object)]
-    pub by_priority: Named<4>,
-    #[schema(value_type = Object)]
-    pub by_status: Named<8>,
-}
-
-/// Numbers keyed by names, written as a JSON object without building one (a map answer may hold
-/// thousands of cells).
-#[derive(Debug)]
-pub struct Named<const N: usize> {
-    names: [&'static str; N],
-    counts: [u64; N],
-}
-
-impl<const N: usize> Serialize for Named<N> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(N))?;
-        for (name, count) in self.names.iter().zip(self.counts) {
-            map.serialize_entry(name, &count)?;
-        }
-        map.end()
-    }
-}
-
 impl From<&Tally> for Counts {
     fn from(t: &Tally) -> Self {
         Self {
@@ -122,41 +68,6 @@ impl From<&Tally> for Counts {
             by_status: Named { names: CaseStatus::ALL.map(|s| s.as_str()), counts: t.by_status },
         }
     }
-}
-
-/// One cell of the map answer.
-#[derive(Debug, Serialize)]
-pub struct CellFeature {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    id: String,
-    geometry: CellPolygon,
-    properties: CellProperties,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CellPolygon {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    coordinates: [Vec<[f64; 2]>; 1],
-}
-
-#[derive(Debug, Serialize)]
-pub struct CellProperties {
-    cell: String,
-    resolution: u8,
-    worst_priority: Option<&'static str>,
-    counts: Counts,
-}
-
-/// The map answer: a GeoJSON FeatureCollection with the position it reflects.
-#[derive(Debug, Serialize)]
-pub struct MapAnswer {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    seq: u64,
-    unlocated: Counts,
-    features: Vec<CellFeature>,
 }
 
 fn parse_bbox(raw: Option<&str>) -> Result<[f64; 4], ApiError> {
@@ -188,6 +99,7 @@ fn parse_bbox(raw: Option<&str>) -> Result<[f64; 4], ApiError> {
     path = "/api/v1/map",
     tag = "cases",
     params(MapQuery),
+    security(("session" = [])),
     responses(
         (status = 200, description = "FeatureCollection with `seq` and `unlocated`", body = Object),
         (status = 400, body = ErrorBody),
@@ -242,55 +154,16 @@ pub async fn get_map(
     Ok(Json(MapAnswer { kind: "FeatureCollection", seq, unlocated: Counts::from(&unlocated), features }))
 }
 
-/// How the ops map is drawn on this server.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MapConfig {
-    /// XYZ raster tile URL template for street-level detail, if the operator configured one.
-    pub tile_url: Option<String>,
-}
-
 /// The ops map's configuration (an optional tile server for street-level detail).
 #[utoipa::path(
     get,
     path = "/api/v1/map/config",
     tag = "cases",
+    security(("session" = [])),
     responses((status = 200, body = MapConfig), (status = 401, body = ErrorBody))
 )]
 pub async fn get_map_config(State(app): State<AppState>, _operator: Operator) -> Json<MapConfig> {
     Json(MapConfig { tile_url: app.config.tile_url.clone() })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChannelRate {
-    pub channel: String,
-    pub total: u64,
-    /// Resolved or evacuated.
-    pub resolved: u64,
-    /// `resolved / total`, 0 to 1.
-    pub resolution_rate: f64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OperatorLoad {
-    pub name: String,
-    pub open: u64,
-}
-
-/// The supervisor's figures.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct KpisBody {
-    /// Log position of the counts in `cases`.
-    pub seq: u64,
-    pub cases: Counts,
-    pub unlocated: u64,
-    /// Open cases past their first-contact time now, and how many of those were escalated.
-    pub sla_red: u64,
-    pub sla_escalated: u64,
-    pub contacted: u64,
-    pub first_contact_p50_ms: Option<i64>,
-    pub first_contact_p90_ms: Option<i64>,
-    pub channels: Vec<ChannelRate>,
-    pub operators: Vec<OperatorLoad>,
 }
 
 /// Open cases by status and priority, SLA breaches, time to first contact, resolution rate per
@@ -299,6 +172,7 @@ pub struct KpisBody {
     get,
     path = "/api/v1/kpis",
     tag = "cases",
+    security(("session" = [])),
     responses((status = 200, body = KpisBody), (status = 401, body = ErrorBody))
 )]
 pub async fn get_kpis(State(app): State<AppState>, _operator: Operator) -> Result<Json<KpisBody>, ApiError> {

@@ -13,10 +13,10 @@ use opsroom_store::{DecideMatch, DecideOutcome, SetTracing, SuggestionRow};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
-use crate::server::AppState;
-use crate::wire::{DecisionRequest, FamilyBody, FamilyMemberBody, MatchBody, TracingRequest};
+use crate::state::AppState;
+use crate::wire::{DecisionRequest, ErrorBody, FamilyBody, FamilyMemberBody, MatchBody, TracingRequest};
 
 /// Suggestions about a case: persons of other cases who may be the same as one of its persons,
 /// or relatives; best first.
@@ -25,6 +25,7 @@ use crate::wire::{DecisionRequest, FamilyBody, FamilyMemberBody, MatchBody, Trac
     path = "/api/v1/cases/{case_id}/matches",
     tag = "matching",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = [MatchBody]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_matches(
@@ -88,6 +89,7 @@ async fn decide(app: &AppState, command: DecideMatch) -> Result<Json<serde_json:
     get,
     path = "/api/v1/matches/open",
     tag = "matching",
+    security(("session" = [])),
     responses((status = 200, body = HashMap<Uuid, u32>), (status = 401, body = ErrorBody))
 )]
 pub async fn get_open_counts(
@@ -105,6 +107,7 @@ pub async fn get_open_counts(
     tag = "matching",
     params(("suggestion_id" = Uuid, Path)),
     request_body = DecisionRequest,
+    security(("session" = [])),
     responses(
         (status = 200, description = "Recorded at the log position `seq`"),
         (status = 404, body = ErrorBody),
@@ -133,6 +136,7 @@ pub async fn post_decision(
     path = "/api/v1/matches/{suggestion_id}/undo",
     tag = "matching",
     params(("suggestion_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200), (status = 404, body = ErrorBody), (status = 409, description = "Nothing to undo", body = ErrorBody))
 )]
 pub async fn post_undo(
@@ -152,6 +156,7 @@ pub async fn post_undo(
     path = "/api/v1/cases/{case_id}/family",
     tag = "matching",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = FamilyBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_family(
@@ -171,6 +176,7 @@ pub async fn get_family(
     tag = "matching",
     params(("person_id" = Uuid, Path)),
     request_body = TracingRequest,
+    security(("session" = [])),
     responses(
         (status = 200),
         (status = 401, body = ErrorBody),

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod citizen;
 pub mod citizen_form;
 pub mod citizen_text;
+pub mod doc;
 pub mod error;
 pub mod evacuation;
 pub mod extract;
@@ -31,11 +32,11 @@ pub mod tracking;
 pub mod users;
 pub mod workflow;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware;
 use axum::routing::get;
+use axum::{Router, middleware};
+use error::ApiError;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -43,8 +44,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::server::AppState;
-use error::ApiError;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,7 +53,7 @@ use error::ApiError;
         description = "Crisis operations room: distress reports, cases and their live stream. \
                        Errors are JSON {\"error\":{\"code\",\"message\",\"field\"}} with a 4xx status."
     ),
-    components(schemas(error::ErrorBody, crate::wire::LiveRequest, crate::wire::LiveNotice, crate::wire::EventBody)),
+    components(schemas(crate::wire::ErrorBody, crate::wire::LiveRequest, crate::wire::LiveNotice, crate::wire::EventBody)),
     tags(
         (name = "intake", description = "Public report intake (no login)"),
         (name = "session", description = "Operator sign-in"),
@@ -79,17 +79,33 @@ struct ApiDoc;
 /// The route table and its OpenAPI description. Public routes (no login, or sign-in itself) are
 /// rate-limited per client address.
 pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let public = OpenApiRouter::new()
+    let limit = middleware::from_fn_with_state(app.clone(), rate_limit::limit);
+    let (router, mut openapi) = table(|public| public.route_layer(limit)).split_for_parts();
+    doc::declare_guards(&mut openapi);
+    (router, openapi)
+}
+
+/// The OpenAPI document alone, as `/api/v1/openapi.json` serves it (no server needed).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut openapi = table(|public| public).split_for_parts().1;
+    doc::declare_guards(&mut openapi);
+    openapi
+}
+
+/// Every API route, with `limit_public` applied to the public ones. One table serves the router
+/// and the document, so the two cannot drift.
+fn table(limit_public: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    let mut public = OpenApiRouter::new()
         .routes(routes!(reports::post_report))
         .routes(routes!(session::post_session, session::get_session, session::delete_session))
         .routes(routes!(advisories::list_advisories, advisories::post_advisory))
         .routes(routes!(advisories::get_cap))
         .routes(routes!(tracking::get_tracking))
         .routes(routes!(tracking::post_update))
-        .routes(routes!(partner_api::post_session, partner_api::delete_session))
-        .route_layer(middleware::from_fn_with_state(app.clone(), rate_limit::limit));
+        .routes(routes!(partner_api::post_session, partner_api::delete_session));
+    doc::declare_rate_limit(public.get_openapi_mut());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(public)
+        .merge(limit_public(public))
         // The public pages take the same limit through `rate_limit::Admission`, so that a refusal
         // comes in the page's language with what was typed kept.
         .route("/", get(citizen::get_form).post(citizen::post_form))
@@ -165,7 +181,6 @@ pub fn routes(app: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(live::get_live))
         .routes(routes!(health::get_healthz))
         .routes(routes!(health::get_readyz))
-        .split_for_parts()
 }
 
 pub fn router(app: AppState) -> Router {
@@ -185,7 +200,7 @@ pub fn router(app: AppState) -> Router {
     .route("/partner/{*file}", get(pages::partner_asset))
     .route("/static/{*file}", get(pages::public_asset))
     .route("/sw.js", get(pages::service_worker))
-    .route("/offline", get(pages::offline_page))
+    .route("/offline", get(citizen::offline_page))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(max_body))
@@ -205,7 +220,6 @@ pub fn router(app: AppState) -> Router {
     .with_state(app)
 }
 
-/// A request path fit for logs: a tracking token (a secret) is replaced by `…`.
 /// A CSV download: `csv` (UTF-8, starting with its byte order mark) as the attachment `filename`.
 pub(crate) fn csv_attachment(filename: &str, csv: String) -> axum::response::Response {
     use axum::response::IntoResponse;
@@ -214,6 +228,7 @@ pub(crate) fn csv_attachment(filename: &str, csv: String) -> axum::response::Res
         .into_response()
 }
 
+/// A request path fit for logs: a tracking token (a secret) is replaced by `…`.
 fn loggable_path(path: &str) -> String {
     match path.split_once("/track/") {
         Some((head, rest)) => {

@@ -12,14 +12,12 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::http::citizen::{PageQuery, notice_page, page_language};
-use crate::http::citizen_text::offline_words;
 use crate::http::error::ApiError;
-use crate::server::AppState;
+use crate::state::AppState;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../../web/dist/"]
@@ -138,15 +136,6 @@ pub async fn public_asset(State(app): State<AppState>, Path(file): Path<String>)
 /// answers only the public pages' requests (see its header) and stays `no-store`.
 pub async fn service_worker(State(app): State<AppState>) -> Response {
     asset(&app, SERVICE_WORKER)
-}
-
-/// `GET /offline`: what a tracking link shows with no network, kept by the service worker in
-/// place of the tracking page (which holds case data and is never stored): it says the page
-/// needs the network and leads to the report form, which works offline.
-pub async fn offline_page(State(app): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let language = page_language(&PageQuery::from_raw(query), None);
-    let words = offline_words(language);
-    notice_page(&app, StatusCode::OK, language, words.no_connection, words.tracking_offline)
 }
 
 #[cfg(test)]

@@ -15,22 +15,23 @@ use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use opsroom_domain::partner::referral::{ReferralActor, ReferralCommand};
-use opsroom_domain::partner::view::{self, PartnerCase};
+use opsroom_domain::partner::view;
 use opsroom_domain::text::Message;
 use opsroom_store::{PartnerSessionWrite, ReferralWrite};
-use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{self, PARTNER_HASH_DOMAIN, PARTNER_SESSION_HASH_DOMAIN, PartnerCaller};
+use crate::auth::{PARTNER_HASH_DOMAIN, PARTNER_SESSION_HASH_DOMAIN, PartnerCaller};
 use crate::http::csv_attachment;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery, OptionalJson, UuidPath};
 use crate::http::live::checked_upgrade;
 use crate::http::referrals::referral_outcome;
-use crate::partner_feed;
-use crate::secrets;
-use crate::server::AppState;
-use crate::wire::{DeclineRequest, OptionalText, PartnerBody, PartnerFeedBody, PartnerSignIn, ProgressRequest};
+use crate::state::AppState;
+use crate::wire::{
+    DeclineRequest, ErrorBody, FeedQuery, OptionalText, PartnerBody, PartnerCaseBody, PartnerFeedBody,
+    PartnerMovementBody, PartnerSignIn, Problem, ProgressRequest,
+};
+use crate::{auth, partner_feed, secrets};
 
 /// Most cases in one answer without a cursor, and in an export.
 const MAX_CASES: u32 = 10_000;
@@ -85,16 +86,11 @@ pub async fn delete_session(State(app): State<AppState>, headers: HeaderMap) -> 
     get,
     path = "/api/v1/partner/me",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, body = PartnerBody), (status = 401, body = ErrorBody))
 )]
 pub async fn get_me(caller: PartnerCaller) -> Json<PartnerBody> {
     Json(PartnerBody::from(&caller.session.partner))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeedQuery {
-    since: Option<u64>,
 }
 
 /// Poll the partner's feed. Without `since`: every case referred to the partner as it may see it
@@ -105,6 +101,7 @@ pub struct FeedQuery {
     path = "/api/v1/partner/cases",
     tag = "partner",
     params(("since" = Option<u64>, Query, description = "A position from an earlier answer's `next`")),
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, body = PartnerFeedBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn get_cases(
@@ -117,6 +114,7 @@ pub async fn get_cases(
     match query.since {
         None => {
             let cases = partner_feed::current_cases(&app.store, partner, MAX_CASES).await?;
+            let cases = cases.iter().map(PartnerCaseBody::from).collect();
             Ok(Json(PartnerFeedBody { cases: Some(cases), items: None, next: head }))
         }
         Some(since) if since > head => Err(ApiError::Unprocessable(Problem::new(
@@ -137,15 +135,16 @@ pub async fn get_cases(
     path = "/api/v1/partner/cases/{case_id}",
     tag = "partner",
     params(("case_id" = Uuid, Path)),
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "The case as the partner may see it"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_case(
     State(app): State<AppState>,
     caller: PartnerCaller,
     UuidPath(case_id): UuidPath,
-) -> Result<Json<PartnerCase>, ApiError> {
+) -> Result<Json<PartnerCaseBody>, ApiError> {
     let case = partner_feed::case_view(&app.store, &caller.session.partner, case_id).await?;
-    case.map(Json).ok_or(ApiError::NotFound)
+    case.as_ref().map(|case| Json(PartnerCaseBody::from(case))).ok_or(ApiError::NotFound)
 }
 
 /// The movements shared with the partner (convoys, flights, ships, trains), each with its
@@ -155,13 +154,15 @@ pub async fn get_case(
     get,
     path = "/api/v1/partner/movements",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "The movements as the partner may see them, by departure"), (status = 401, body = ErrorBody))
 )]
 pub async fn get_movements(
     State(app): State<AppState>,
     caller: PartnerCaller,
-) -> Result<Json<Vec<opsroom_domain::partner::movement_view::PartnerMovement>>, ApiError> {
-    Ok(Json(partner_feed::current_movements(&app.store, &caller.session.partner).await?))
+) -> Result<Json<Vec<PartnerMovementBody>>, ApiError> {
+    let movements = partner_feed::current_movements(&app.store, &caller.session.partner).await?;
+    Ok(Json(movements.iter().map(PartnerMovementBody::from).collect()))
 }
 
 /// One movement shared with the partner; 404 for any other (or none).
@@ -170,15 +171,16 @@ pub async fn get_movements(
     path = "/api/v1/partner/movements/{movement_id}",
     tag = "partner",
     params(("movement_id" = Uuid, Path)),
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "The movement as the partner may see it"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_movement(
     State(app): State<AppState>,
     caller: PartnerCaller,
     UuidPath(movement_id): UuidPath,
-) -> Result<Json<opsroom_domain::partner::movement_view::PartnerMovement>, ApiError> {
+) -> Result<Json<PartnerMovementBody>, ApiError> {
     let movement = partner_feed::movement_view(&app.store, &caller.session.partner, movement_id).await?;
-    movement.map(Json).ok_or(ApiError::NotFound)
+    movement.as_ref().map(|movement| Json(PartnerMovementBody::from(movement))).ok_or(ApiError::NotFound)
 }
 
 /// The partner's cases as an RFC 7946 FeatureCollection: a point at each case's coarse cell.
@@ -186,6 +188,7 @@ pub async fn get_movement(
     get,
     path = "/api/v1/partner/cases.geojson",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "application/geo+json"), (status = 401, body = ErrorBody))
 )]
 pub async fn get_geojson(State(app): State<AppState>, caller: PartnerCaller) -> Result<Response, ApiError> {
@@ -200,6 +203,7 @@ pub async fn get_geojson(State(app): State<AppState>, caller: PartnerCaller) -> 
     get,
     path = "/api/v1/partner/cases.csv",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200, description = "UTF-8 CSV with a byte order mark and an HXL hashtag row", content_type = "text/csv"), (status = 401, body = ErrorBody))
 )]
 pub async fn get_csv(State(app): State<AppState>, caller: PartnerCaller) -> Result<Response, ApiError> {
@@ -230,6 +234,7 @@ async fn act(
     tag = "partner",
     params(("referral_id" = Uuid, Path)),
     request_body = OptionalText,
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn post_acceptance(
@@ -249,6 +254,7 @@ pub async fn post_acceptance(
     tag = "partner",
     params(("referral_id" = Uuid, Path)),
     request_body = DeclineRequest,
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn post_decline(
@@ -273,6 +279,7 @@ pub async fn post_decline(
     tag = "partner",
     params(("referral_id" = Uuid, Path)),
     request_body = ProgressRequest,
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn post_progress(
@@ -288,11 +295,12 @@ pub async fn post_progress(
 /// The partner's live feed over a websocket: send `{"type":"subscribe","since":null|N}`, as on
 /// the operators' stream; then `{"type":"snapshot","seq"}` (for `null`) and every item after the
 /// position, in order, each once. A revoked token closes it within a second. A partner may keep
-/// at most `partner_socket::MAX_SOCKETS_PER_PARTNER` open at once (429 beyond).
+/// at most `seats::MAX_SOCKETS_PER_PARTNER` open at once (429 beyond).
 #[utoipa::path(
     get,
     path = "/api/v1/partner/live",
     tag = "partner",
+    security(("partner_token" = []), ("partner_page" = [])),
     responses((status = 101), (status = 401, body = ErrorBody), (status = 403, description = "Origin not allowed", body = ErrorBody), (status = 429, description = "Too many open streams for this partner", body = ErrorBody))
 )]
 pub async fn get_live(

@@ -7,16 +7,19 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use opsroom_domain::partner::{Partner, PartnerInput};
+use opsroom_domain::partner::Partner;
 use opsroom_store::{DeadLetterReplayed, RegistryOutcome, RegistryWrite};
 use uuid::Uuid;
 
 use crate::auth::{Admin, Operator, PARTNER_HASH_DOMAIN};
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, OptionalJson, UuidPath, UuidPaths};
 use crate::secrets;
-use crate::server::AppState;
-use crate::wire::{DeadLetterBody, PartnerBody, PartnerSaved, TokenBody, TokenCreated, TokenRequest};
+use crate::state::AppState;
+use crate::wire::{
+    DeadLetterBody, ErrorBody, PartnerBody, PartnerRequest, PartnerSaved, Problem, TokenBody, TokenCreated,
+    TokenRequest,
+};
 
 /// Days a token lives unless the admin says otherwise, and the most it may.
 const DEFAULT_TOKEN_DAYS: u32 = 90;
@@ -64,7 +67,8 @@ fn new_webhook_secret(partner: &Partner, before: Option<&Partner>) -> Option<Str
     post,
     path = "/api/v1/partners",
     tag = "partners",
-    request_body = PartnerInput,
+    request_body = PartnerRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 201, body = PartnerSaved),
         (status = 401, body = ErrorBody),
@@ -76,9 +80,9 @@ fn new_webhook_secret(partner: &Partner, before: Option<&Partner>) -> Option<Str
 pub async fn post_partner(
     State(app): State<AppState>,
     Admin(admin): Admin,
-    ApiJson(input): ApiJson<PartnerInput>,
+    ApiJson(request): ApiJson<PartnerRequest>,
 ) -> Result<(StatusCode, Json<PartnerSaved>), ApiError> {
-    let partner = Partner::register(Uuid::now_v7(), &input)?;
+    let partner = Partner::register(Uuid::now_v7(), &request.to_domain())?;
     check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, None);
     let write = RegistryWrite::Register {
@@ -99,7 +103,8 @@ pub async fn post_partner(
     path = "/api/v1/partners/{partner_id}",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
-    request_body = PartnerInput,
+    request_body = PartnerRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = PartnerSaved),
         (status = 401, body = ErrorBody),
@@ -113,10 +118,10 @@ pub async fn put_partner(
     State(app): State<AppState>,
     Admin(admin): Admin,
     UuidPath(partner_id): UuidPath,
-    ApiJson(input): ApiJson<PartnerInput>,
+    ApiJson(request): ApiJson<PartnerRequest>,
 ) -> Result<Json<PartnerSaved>, ApiError> {
     let before = app.store.partner(partner_id).await?.ok_or(ApiError::NotFound)?;
-    let partner = before.partner.amend(&input)?;
+    let partner = before.partner.amend(&request.to_domain())?;
     check_webhook_url(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, Some(&before.partner));
     let write = RegistryWrite::Update {
@@ -135,6 +140,7 @@ pub async fn put_partner(
     get,
     path = "/api/v1/partners",
     tag = "partners",
+    security(("session" = [])),
     responses((status = 200, body = [PartnerBody]), (status = 401, body = ErrorBody))
 )]
 pub async fn list_partners(
@@ -150,6 +156,7 @@ pub async fn list_partners(
     path = "/api/v1/partners/{partner_id}",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = PartnerBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_partner(
@@ -169,6 +176,7 @@ pub async fn get_partner(
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
     request_body = TokenRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 201, body = TokenCreated),
         (status = 401, body = ErrorBody),
@@ -214,6 +222,7 @@ pub async fn post_token(
     path = "/api/v1/partners/{partner_id}/tokens",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 200, body = [TokenBody]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn list_tokens(
@@ -232,6 +241,7 @@ pub async fn list_tokens(
     path = "/api/v1/partners/{partner_id}/tokens/{token_id}",
     tag = "partners",
     params(("partner_id" = Uuid, Path), ("token_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn delete_token(
@@ -250,6 +260,7 @@ pub async fn delete_token(
     path = "/api/v1/partners/{partner_id}/dead-letters",
     tag = "partners",
     params(("partner_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 200, body = [DeadLetterBody]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn list_dead_letters(
@@ -269,6 +280,7 @@ pub async fn list_dead_letters(
     path = "/api/v1/partners/{partner_id}/dead-letters/{dead_id}/replay",
     tag = "partners",
     params(("partner_id" = Uuid, Path), ("dead_id" = Uuid, Path)),
+    security(("session" = ["admin"])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 502, body = ErrorBody))
 )]
 pub async fn post_replay(

@@ -16,18 +16,16 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use opsroom_domain::report::{Channel, NewReport};
 use opsroom_store::ReportOutcome;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::auth::Supervisor;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiQuery, JsonBody, unreadable_body};
 use crate::http::reports::{ClaimedReport, store_reports};
-use crate::pfif::{self, ImportedPerson};
-use crate::secrets;
-use crate::server::AppState;
+use crate::pfif::ImportedPerson;
+use crate::state::AppState;
+use crate::wire::{ErrorBody, ExportQuery, ImportRefusal, ImportSummary, Problem};
+use crate::{pfif, secrets};
 
 const DEFAULT_PAGE: u32 = 1000;
 const MAX_PAGE: u32 = 10_000;
@@ -36,22 +34,13 @@ const IMPORT_SCOPE: &str = "pfif";
 /// Largest PFIF file accepted by the import.
 pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ExportQuery {
-    /// Persons after this person id (the last one of the previous page).
-    pub after: Option<Uuid>,
-    /// Persons per page, 1 to 10,000 (1,000 by default).
-    pub limit: Option<u32>,
-}
-
 /// Persons in danger as PFIF 1.4 (supervisors and admins), a page at a time in id order.
 #[utoipa::path(
     get,
     path = "/api/v1/pfif/persons",
     tag = "matching",
     params(ExportQuery),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, description = "PFIF 1.4 XML", content_type = "application/xml"),
         (status = 401, body = ErrorBody),
@@ -76,23 +65,6 @@ pub async fn get_export(
     Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml))
 }
 
-/// What an import did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportSummary {
-    /// Persons that opened a new case.
-    pub created: usize,
-    /// Persons imported before (same record id): nothing new.
-    pub already_imported: usize,
-    /// Persons refused, with why.
-    pub refused: Vec<ImportRefusal>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportRefusal {
-    pub person_record_id: String,
-    pub error: Problem,
-}
-
 /// Import another agency's PFIF 1.4 file (supervisors and admins): each person becomes a case
 /// (channel `import`), its notes the report's message. All of the file's acceptable persons are
 /// stored together or none is; importing the same records again creates nothing.
@@ -101,6 +73,7 @@ pub struct ImportRefusal {
     path = "/api/v1/pfif/persons",
     tag = "matching",
     request_body(content = String, content_type = "application/xml", description = "A PFIF 1.4 document"),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, body = ImportSummary),
         (status = 400, description = "Not PFIF 1.4", body = ErrorBody),

@@ -13,10 +13,10 @@ use opsroom_store::{ReferralOutcome, ReferralWrite};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, OptionalJson, UuidPath};
-use crate::server::AppState;
-use crate::wire::{OptionalText, ReferralBody, ReferralRequest};
+use crate::state::AppState;
+use crate::wire::{ErrorBody, OptionalText, ReferralBody, ReferralRequest};
 
 /// The answer to a referral write, shared with the partner's side.
 pub fn referral_outcome(outcome: ReferralOutcome) -> Result<Json<serde_json::Value>, ApiError> {
@@ -35,6 +35,7 @@ pub fn referral_outcome(outcome: ReferralOutcome) -> Result<Json<serde_json::Val
     tag = "referrals",
     params(("case_id" = Uuid, Path)),
     request_body = ReferralRequest,
+    security(("session" = [])),
     responses(
         (status = 201, description = "Referred; on the live stream and the partner's feed"),
         (status = 401, body = ErrorBody),
@@ -71,6 +72,7 @@ pub async fn post_referral(
     path = "/api/v1/cases/{case_id}/referrals",
     tag = "referrals",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses((status = 200, body = [ReferralBody]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn list_referrals(
@@ -92,6 +94,7 @@ pub async fn list_referrals(
     tag = "referrals",
     params(("referral_id" = Uuid, Path)),
     request_body = OptionalText,
+    security(("session" = [])),
     responses((status = 200), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn post_withdrawal(

@@ -16,11 +16,11 @@ use rand::Rng;
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::secrets;
-use crate::server::AppState;
-use crate::wire::{OperatorReportRequest, PriorityBody, ReportAccepted, ReportRequest};
+use crate::state::AppState;
+use crate::wire::{ErrorBody, OperatorReportRequest, PriorityBody, Problem, ReportAccepted, ReportRequest};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// The `field` of refusals about the key.
@@ -66,6 +66,7 @@ pub async fn post_report(
     tag = "cases",
     request_body = OperatorReportRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "As for public reports")),
+    security(("session" = [])),
     responses(
         (status = 201, description = "Stored durably", body = ReportAccepted),
         (status = 401, description = "Not signed in", body = ErrorBody),

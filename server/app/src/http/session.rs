@@ -6,18 +6,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::SET_COOKIE;
-use axum::http::header::USER_AGENT;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
 use opsroom_store::{NewSession, SessionUser};
 
-use crate::auth::{self, Operator, SESSION_HASH_DOMAIN};
-use crate::http::error::{ApiError, ErrorBody};
+use crate::auth::{Operator, SESSION_HASH_DOMAIN};
+use crate::http::error::ApiError;
 use crate::http::extract::ApiJson;
-use crate::secrets;
-use crate::server::AppState;
-use crate::wire::{SessionInfo, SessionRequest};
+use crate::state::AppState;
+use crate::wire::{ErrorBody, SessionInfo, SessionRequest};
+use crate::{auth, secrets};
 
 /// Sign in. Sets an HttpOnly, SameSite=Strict session cookie.
 #[utoipa::path(
@@ -99,6 +98,7 @@ fn stored_user_agent(raw: &str) -> String {
     get,
     path = "/api/v1/session",
     tag = "session",
+    security(("session" = [])),
     responses(
         (status = 200, description = "Signed in", body = SessionInfo),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -113,6 +113,7 @@ pub async fn get_session(State(app): State<AppState>, operator: Operator) -> Jso
     delete,
     path = "/api/v1/session",
     tag = "session",
+    security(("session" = [])),
     responses(
         (status = 204, description = "Signed out; the cookie is cleared"),
         (status = 401, description = "Not signed in", body = ErrorBody),

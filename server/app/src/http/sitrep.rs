@@ -10,19 +10,21 @@ use std::sync::LazyLock;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use opsroom_domain::Rejected;
 use opsroom_domain::clock::{RoomTimeZone, Timestamp};
 use opsroom_domain::location::Cell;
 use opsroom_domain::partner::view::push_csv_row;
-use opsroom_domain::sitrep::{self, AreaKey, FIRST_CONTACT_BARS_MINUTES, Sitrep, Window};
+use opsroom_domain::sitrep::{AreaKey, FIRST_CONTACT_BARS_MINUTES, Sitrep, Window};
+use opsroom_domain::{Rejected, sitrep};
 use opsroom_scenario::gazetteer::Gazetteer;
 
 use crate::auth::Supervisor;
 use crate::http::csv_attachment;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::ApiQuery;
-use crate::server::AppState;
-use crate::wire::{AreaBody, ChannelBody, FirstContactBody, SitrepBody, SitrepQuery, TimeBarBody, WaitBarBody};
+use crate::state::AppState;
+use crate::wire::{
+    AreaBody, ChannelBody, ErrorBody, FirstContactBody, SitrepBody, SitrepQuery, TimeBarBody, WaitBarBody,
+};
 
 /// The towns areas are named after (the pages' own sourced tables).
 static TOWNS: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::builtin);
@@ -37,6 +39,7 @@ const AREA_NAME_KM: f64 = 15.0;
     path = "/api/v1/sitrep",
     tag = "sitrep",
     params(SitrepQuery),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, body = SitrepBody),
         (status = 400, description = "Missing `from` or `to`", body = ErrorBody),
@@ -59,6 +62,7 @@ pub async fn get_sitrep(
     path = "/api/v1/sitrep.csv",
     tag = "sitrep",
     params(SitrepQuery),
+    security(("session" = ["supervisor"])),
     responses(
         (status = 200, description = "UTF-8 CSV with a byte order mark", content_type = "text/csv"),
         (status = 400, description = "Missing `from` or `to`", body = ErrorBody),
@@ -119,7 +123,7 @@ fn body(report: &Sitrep, zone: &RoomTimeZone) -> SitrepBody {
         to: zone.local_rfc3339(report.window.to),
         time_zone: zone.name().to_owned(),
         bucket: report.bucket,
-        totals: report.totals,
+        totals: report.totals.into(),
         by_area,
         by_channel: report
             .by_channel

@@ -14,46 +14,21 @@ use opsroom_domain::citizen::{self, CitizenUpdate, UpdateInput};
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::Event;
 use opsroom_domain::location::Coordinates;
-use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::user::Role;
 use opsroom_store::{CaseDetail, CitizenOutcome, CitizenUpdateCommand, TrackingLinkChange};
 use uuid::Uuid;
 
 use crate::auth::Operator;
 use crate::http::advisories::current_advisories;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
 use crate::http::reports::TRACKING_HASH_DOMAIN;
 use crate::secrets;
-use crate::server::AppState;
-use crate::wire::{AdvisoryBody, BilingualText, TrackingLinkIssued, TrackingUpdateAccepted, TrackingUpdateRequest};
-
-/// What a tracking link shows.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct TrackingView {
-    pub reference: String,
-    /// `new`, `triaged`, … (the words are in `status_text`).
-    pub status: String,
-    pub status_text: BilingualText,
-    /// The language the report was made in (`ar` or `en`).
-    pub language: String,
-    pub reported_at: String,
-    pub people_count: u32,
-    /// The case's needs and flags as they stand (the citizen's own report; an update replaces them).
-    pub needs: Vec<Need>,
-    pub flags: Vec<Flag>,
-    /// What happened, oldest first, in words for the citizen.
-    pub timeline: Vec<TimelineItem>,
-    /// Current advisories for the case's area (and those for everyone).
-    pub advisories: Vec<AdvisoryBody>,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct TimelineItem {
-    pub at: String,
-    pub code: String,
-    pub text: BilingualText,
-}
+use crate::state::AppState;
+use crate::wire::{
+    AdvisoryBody, BilingualText, ErrorBody, TimelineItem, TrackingLinkIssued, TrackingUpdateAccepted,
+    TrackingUpdateRequest, TrackingView,
+};
 
 /// A tracking token from the path. Whatever the path holds is taken as presented — bytes that
 /// are not UTF-8 become a token that matches nothing — so every wrong token meets the same
@@ -176,6 +151,7 @@ pub async fn post_update(
     path = "/api/v1/cases/{case_id}/tracking-link",
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses(
         (status = 201, body = TrackingLinkIssued),
         (status = 401, body = ErrorBody),
@@ -202,6 +178,7 @@ pub async fn post_tracking_link(
     path = "/api/v1/cases/{case_id}/tracking-link",
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
+    security(("session" = [])),
     responses(
         (status = 204),
         (status = 401, body = ErrorBody),

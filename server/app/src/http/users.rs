@@ -15,20 +15,22 @@ use opsroom_domain::staff::{AccountChange, Refusal, StaffActor};
 use opsroom_domain::user::UserName;
 use opsroom_store::{AccountOutcome, AccountWrite, NewUser, UserOutcome};
 
-use crate::auth::{self, Admin, Operator};
-use crate::http::error::{ApiError, ErrorBody, Problem};
+use crate::auth::{Admin, Operator};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UserNamePath};
-use crate::secrets;
-use crate::server::{self, AppState};
+use crate::state::AppState;
 use crate::wire::{
-    AccountChangedBody, NewUserBody, NewUserRequest, PasswordRequest, SessionBody, UserBody, UserChangeRequest,
+    AccountChangedBody, ErrorBody, NewUserBody, NewUserRequest, PasswordRequest, Problem, SessionBody, UserBody,
+    UserChangeRequest,
 };
+use crate::{auth, secrets, server};
 
 /// Every operator account, by name.
 #[utoipa::path(
     get,
     path = "/api/v1/users",
     tag = "session",
+    security(("session" = [])),
     responses((status = 200, body = Vec<UserBody>), (status = 401, body = ErrorBody))
 )]
 pub async fn list_users(State(app): State<AppState>, _operator: Operator) -> Result<Json<Vec<UserBody>>, ApiError> {
@@ -43,6 +45,7 @@ pub async fn list_users(State(app): State<AppState>, _operator: Operator) -> Res
     path = "/api/v1/users",
     tag = "users",
     request_body = NewUserRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 201, body = NewUserBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -100,6 +103,7 @@ fn answer(outcome: AccountOutcome, password: Option<String>) -> Result<Json<Acco
     tag = "users",
     params(("name" = String, Path)),
     request_body = UserChangeRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = AccountChangedBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -132,6 +136,7 @@ pub async fn put_user(
     tag = "users",
     params(("name" = String, Path)),
     request_body = PasswordRequest,
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = AccountChangedBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -164,6 +169,7 @@ pub async fn post_password(
     path = "/api/v1/users/{name}/sessions",
     tag = "users",
     params(("name" = String, Path)),
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = AccountChangedBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -189,6 +195,7 @@ pub async fn delete_sessions(
     path = "/api/v1/users/{name}/sessions",
     tag = "users",
     params(("name" = String, Path)),
+    security(("session" = ["admin"])),
     responses(
         (status = 200, body = [SessionBody]),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

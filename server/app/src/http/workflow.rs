@@ -14,11 +14,12 @@ use opsroom_store::{ActionOutcome, CaseAction};
 use uuid::Uuid;
 
 use crate::auth::Operator;
-use crate::http::error::{ApiError, ConflictBody, ErrorBody};
+use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, UuidPath};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::wire::{
-    ActionApplied, AssignmentRequest, CaseSummaryBody, ContactRequest, NoteRequest, PriorityRequest, StatusRequest,
+    ActionApplied, AssignmentRequest, CaseSummaryBody, ConflictBody, ContactRequest, ErrorBody, NoteRequest,
+    PriorityRequest, StatusRequest,
 };
 
 /// The answers every workflow change may get, for the handlers' OpenAPI descriptions (the
@@ -72,6 +73,7 @@ async fn apply(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = StatusRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_status(
@@ -109,6 +111,7 @@ async fn original_case(app: &AppState, original: &str) -> Result<Uuid, ApiError>
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = AssignmentRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_assignment(
@@ -127,6 +130,7 @@ pub async fn post_assignment(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = NoteRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_note(
@@ -146,6 +150,7 @@ pub async fn post_note(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = ContactRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_contact(
@@ -170,6 +175,7 @@ pub async fn post_contact(
     tag = "workflow",
     params(("case_id" = Uuid, Path)),
     request_body = PriorityRequest,
+    security(("session" = [])),
     responses(ActionResponses)
 )]
 pub async fn post_priority(

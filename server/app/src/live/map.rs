@@ -15,7 +15,8 @@ use opsroom_domain::case::CaseStatus;
 use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_store::{CellCount, MapSnapshot, StoredEvent};
-use serde::Deserialize;
+
+use crate::wire::{Breached, CitizenMoved, PriorityMoved, Reported, StatusMoved};
 
 const PRIORITIES: [PriorityLevel; 4] =
     [PriorityLevel::Critical, PriorityLevel::High, PriorityLevel::Normal, PriorityLevel::Low];
@@ -89,50 +90,6 @@ pub struct MapIndex {
 
 /// Resolutions kept: 0 to the stored resolution, 9.
 const LEVELS: u8 = 10;
-
-/// The few fields of an event the map needs; everything else is skipped unparsed.
-#[derive(Deserialize)]
-struct Reported {
-    cell: Option<Cell>,
-    priority: ReportedPriority,
-    status: CaseStatus,
-}
-
-#[derive(Deserialize)]
-struct ReportedPriority {
-    level: PriorityLevel,
-}
-
-#[derive(Deserialize)]
-struct StatusMoved {
-    cell: Option<Cell>,
-    from: CaseStatus,
-    to: CaseStatus,
-}
-
-#[derive(Deserialize)]
-struct Breached {
-    cell: Option<Cell>,
-    priority: PriorityLevel,
-    raised_to: Option<PriorityLevel>,
-}
-
-#[derive(Deserialize)]
-struct CitizenMoved {
-    from_cell: Option<Cell>,
-    cell: Option<Cell>,
-    status_from: CaseStatus,
-    status: CaseStatus,
-    priority_from: PriorityLevel,
-    priority: PriorityLevel,
-}
-
-#[derive(Deserialize)]
-struct PriorityMoved {
-    cell: Option<Cell>,
-    from: PriorityLevel,
-    to: PriorityLevel,
-}
 
 fn move_priority(tally: &mut Tally, from: PriorityLevel, to: PriorityLevel) {
     let from = priority_index(from);

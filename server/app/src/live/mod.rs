@@ -7,7 +7,8 @@
 //! - [`map`]: the map's counts per cell, moved by the hub with every event.
 //! - [`partner_socket`]: a partner agency's websocket: the items of its feed (see
 //!   `partner_feed`), read from the store whenever the head moves; its token is re-checked
-//!   whenever the hub sees a token revoked or a partner changed.
+//!   whenever the hub sees a token revoked or a partner changed; [`seats`]: how many of those
+//!   each partner has open (bounded).
 //!
 //! Architecture invariant: nothing here ever sees an event that is not committed, because both
 //! the hub and the replay read the log through the store's read pool.
@@ -15,6 +16,7 @@
 pub mod hub;
 pub mod map;
 pub mod partner_socket;
+pub mod seats;
 pub mod socket;
 
 pub use hub::{Frame, Hub};

@@ -15,10 +15,9 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
-use crate::http::error::Problem;
 use crate::live::Frame;
-use crate::server::AppState;
-use crate::wire::{LiveNotice, LiveRequest};
+use crate::state::AppState;
+use crate::wire::{LiveNotice, LiveRequest, Problem};
 
 /// A send that takes longer than this means the client stopped reading.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);

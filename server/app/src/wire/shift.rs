@@ -42,7 +42,7 @@ pub struct HandoverBody {
     /// RFC 3339, UTC.
     pub written_at: String,
     /// What was open when it was written.
-    pub figures: HandoverFigures,
+    pub figures: HandoverFiguresBody,
     pub promised: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_note: Option<String>,
@@ -56,9 +56,33 @@ impl From<&HandoverRow> for HandoverBody {
             author_id: row.author_id,
             author: row.author.clone(),
             written_at: rfc3339(row.written_at),
-            figures: row.figures,
+            figures: row.figures.into(),
             promised: row.promised.clone(),
             open_note: row.open_note.clone(),
+        }
+    }
+}
+
+/// What was open when a note was written (or is now), as the store counted it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoverFiguresBody {
+    /// Open cases (not evacuated, resolved, closed or duplicate).
+    pub open_cases: u64,
+    /// Open cases nobody has reached that are past their first-contact time, or escalated.
+    pub overdue: u64,
+    /// Open critical cases assigned to nobody.
+    pub unassigned_critical: u64,
+    /// Open cases assigned to the note's author.
+    pub assigned_to_author: u64,
+}
+
+impl From<HandoverFigures> for HandoverFiguresBody {
+    fn from(f: HandoverFigures) -> Self {
+        Self {
+            open_cases: f.open_cases,
+            overdue: f.overdue,
+            unassigned_critical: f.unassigned_critical,
+            assigned_to_author: f.assigned_to_author,
         }
     }
 }
@@ -67,7 +91,7 @@ impl From<&HandoverRow> for HandoverBody {
 /// the notes, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HandoversBody {
-    pub now: HandoverFigures,
+    pub now: HandoverFiguresBody,
     pub handovers: Vec<HandoverBody>,
     /// Ask again with `before` = this for older notes; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,6 +162,30 @@ pub struct FirstContactBody {
     pub bars: Vec<WaitBarBody>,
 }
 
+/// The window's totals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotalsBody {
+    pub new_cases: u64,
+    /// Cases first reached in the window.
+    pub contacted: u64,
+    pub resolved: u64,
+    pub evacuated: u64,
+    /// Cases whose first-contact clock ran out in the window.
+    pub overdue: u64,
+}
+
+impl From<Totals> for TotalsBody {
+    fn from(t: Totals) -> Self {
+        Self {
+            new_cases: t.new_cases,
+            contacted: t.contacted,
+            resolved: t.resolved,
+            evacuated: t.evacuated,
+            overdue: t.overdue,
+        }
+    }
+}
+
 /// `GET /api/v1/sitrep`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SitrepBody {
@@ -148,8 +196,7 @@ pub struct SitrepBody {
     pub time_zone: String,
     #[schema(value_type = String)]
     pub bucket: Bucket,
-    #[schema(value_type = Object)]
-    pub totals: Totals,
+    pub totals: TotalsBody,
     pub by_area: Vec<AreaBody>,
     pub by_channel: Vec<ChannelBody>,
     pub over_time: Vec<TimeBarBody>,
