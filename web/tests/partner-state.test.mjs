@@ -13,7 +13,6 @@ import {
   loadMovements,
   matches,
   needsCare,
-  nextSteps,
   ordered,
   orderedMovements,
   orderedPassengers,

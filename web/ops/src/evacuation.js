@@ -24,13 +24,10 @@ const ZONE_STYLE = {
   safe_corridor: { fill: null, stroke: '#1e8449', dashed: true },
 };
 const MODES = ['bus', 'flight', 'ship', 'train'];
-/** The steps the server's state machines allow from each status (others have none). */
-const MOVEMENT_NEXT = { planned: ['boarding', 'cancelled'], boarding: ['departed', 'planned', 'cancelled'], departed: ['arrived'] };
-const PASSENGER_NEXT = { assigned: ['boarded', 'no_show', 'waiting'], departed: ['crossed'], crossed: ['arrived_home'], no_show: ['waiting'] };
+// Which step may follow which is the server's: each movement and passenger it sends carries
+// `next`, the steps allowed now.
 /** Movement statuses in which seats may still be given (and given back). */
 const SEATING = ['planned', 'boarding'];
-/** While which movement statuses a passenger may be set to each status by hand. */
-const PASSENGER_STEP_WHILE = { boarded: ['boarding'], no_show: ['boarding'], waiting: SEATING, crossed: ['departed', 'arrived'], arrived_home: ['departed', 'arrived'] };
 const COUNTERS = ['waiting', 'seats_planned', 'boarded', 'departed', 'crossed', 'arrived_home'];
 /** Live events after which the counters are read again (with every zone_* and movement_*). */
 const COUNTER_KINDS = new Set(['place_saved', 'passenger_changed', 'danger_zone_flagged', 'status_changed']);
@@ -90,7 +87,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
 
   function renderSummary() {
     const danger = zones.filter((z) => z.active && z.kind === 'danger').length;
-    const active = movements.filter((m) => MOVEMENT_NEXT[m.status]).length;
+    const active = movements.filter((m) => m.next.length).length;
     summary.replaceChildren(
       t('evacuation'),
       ' ',
@@ -298,7 +295,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
       h(
         'div',
         { class: 'actions' },
-        (MOVEMENT_NEXT[m.status] ?? []).map((to) =>
+        m.next.map((to) =>
           h('button', { type: 'button', name: `movement-${to}`, onclick: () => moveMovement(m, to) }, t(`movementAction.${to}`)),
         ),
       ),
@@ -352,7 +349,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
         h(
           'div',
           { class: 'passenger-group', dataset: { status } },
-          h('h4', {}, `${t(`passengerStatus.${status}`)} (${people.length})`, ' ', people.length > 1 ? passengerButtons(ui, m, status, people, `${t('all')}: `) : ''),
+          h('h4', {}, `${t(`passengerStatus.${status}`)} (${people.length})`, ' ', people.length > 1 ? passengerButtons(ui, m, people, `${t('all')}: `) : ''),
           h(
             'ul',
             {},
@@ -367,7 +364,7 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
                 ' · ',
                 h('button', { type: 'button', class: 'link', onclick: () => onOpenCase(p.case_id) }, isolatedLtr(p.reference)),
                 ' ',
-                passengerButtons(ui, m, status, [p], ''),
+                passengerButtons(ui, m, [p], ''),
               ),
             ),
           ),
@@ -377,11 +374,9 @@ export function mountEvacuation({ panel, counters, tools, map, user, onOpenCase 
     );
   }
 
-  /** The steps allowed from `status` while the movement is where it is, for `people` (one
-   * person, or all of a group). */
-  function passengerButtons(ui, m, status, people, prefix) {
-    const steps = (PASSENGER_NEXT[status] ?? []).filter((to) => PASSENGER_STEP_WHILE[to].includes(m.status));
-    return steps.map((to) =>
+  /** The steps the server allows `people` (one person, or a group in one status) now. */
+  function passengerButtons(ui, m, people, prefix) {
+    return (people[0]?.next ?? []).map((to) =>
       h(
         'button',
         {

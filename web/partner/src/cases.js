@@ -5,7 +5,7 @@
 import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../shared/dom.js';
 import { EDGE_KM } from '../../shared/map.js';
 import { lang, list, t, tf, timeAgo } from './i18n.js';
-import { actionsFor, nextSteps } from './state.js';
+import { actionsFor } from './state.js';
 
 const when = (at) => new Date(at).toLocaleString(lang() === 'ar' ? 'ar' : 'en-GB');
 
@@ -121,7 +121,7 @@ function referralItem(r, act, notice) {
     return form(
       'progress',
       (data) => act(r.referral_id, 'progress', { step: data.get('step'), text: data.get('text').trim() }),
-      h('select', { name: 'step', 'aria-label': t('step') }, nextSteps(r.status, r.request_type).map((s) => h('option', { value: s }, t(`referralStatus.${s}`)))),
+      h('select', { name: 'step', 'aria-label': t('step') }, r.next_steps.map((s) => h('option', { value: s }, t(`referralStatus.${s}`)))),
       h('input', { name: 'text', placeholder: t('stepText'), 'aria-label': t('stepText') }),
       h('button', { type: 'submit', name: 'progress' }, t('report')),
     );

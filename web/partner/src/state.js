@@ -9,18 +9,6 @@
 
 import { FINAL_REFERRAL, LEVELS, PASSENGER_STATUSES } from '../../shared/statuses.js';
 
-/** The working steps of each request, in order, between `accepted` and `completed` (`unable`
- * may end a referral at any of them). The server's rule (the domain's `RequestType::steps`)
- * decides; this copy only keeps the page from offering a step the server would refuse. */
-export const STEPS_BY_REQUEST = {
-  medical_evacuation: ['en_route', 'reached', 'picked_up', 'handed_over'],
-  transport: ['en_route', 'reached', 'picked_up', 'handed_over'],
-  shelter: ['en_route', 'reached', 'picked_up', 'handed_over'],
-  food_water: ['en_route', 'reached', 'handed_over'],
-  consular_documents: ['appointment_set', 'issued'],
-  family_tracing: ['contacted', 'located', 'reunited'],
-};
-
 /** The status filter's choices: a referral awaiting the partner's answer, one in hand, one over. */
 export const STATUS_FILTERS = ['pending', 'under_way', 'finished'];
 
@@ -87,16 +75,6 @@ export function actionsFor(status) {
   if (status === 'pending') return ['accept', 'decline'];
   if (FINAL_REFERRAL.includes(status)) return [];
   return ['progress'];
-}
-
-/** The progress steps open to a `requestType` referral in `status`: the request's later working
- * steps (any may be skipped), `completed` and `unable`. A status the request does not know (a
- * step recorded before requests had their own) leaves all its steps open, as the server does. */
-export function nextSteps(status, requestType) {
-  if (status === 'pending' || FINAL_REFERRAL.includes(status)) return [];
-  const steps = ['accepted', ...(STEPS_BY_REQUEST[requestType] ?? [])];
-  const at = steps.indexOf(status);
-  return [...steps.slice(Math.max(at, 0) + 1), 'completed', 'unable'];
 }
 
 /** Which of the status filter's groups a referral status is in. */

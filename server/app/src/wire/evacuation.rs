@@ -163,10 +163,14 @@ pub struct PassengerBody {
     pub passport: Option<String>,
     pub class: PriorityClass,
     pub status: PassengerStatus,
+    /// The statuses an operator may set now (`PassengerStatus::next_by_hand`), so pages never
+    /// re-type the passenger's state machine.
+    pub next: Vec<PassengerStatus>,
 }
 
-impl From<&PassengerRow> for PassengerBody {
-    fn from(p: &PassengerRow) -> Self {
+impl PassengerBody {
+    /// A passenger of a movement that is `movement` now.
+    pub fn on(p: &PassengerRow, movement: MovementStatus) -> Self {
         Self {
             person_id: p.person_id,
             case_id: p.case_id,
@@ -177,6 +181,7 @@ impl From<&PassengerRow> for PassengerBody {
             passport: p.passport.clone(),
             class: p.class,
             status: p.status,
+            next: p.status.next_by_hand(movement),
         }
     }
 }
@@ -194,6 +199,8 @@ pub struct MovementBody {
     pub departure_at: String,
     pub seats: u32,
     pub status: MovementStatus,
+    /// Where an operator may move it now (`MovementStatus::next`); empty once it is over.
+    pub next: Vec<MovementStatus>,
     pub shared_with: Vec<Uuid>,
     pub counts: CountsBody,
     pub version: u32,

@@ -133,6 +133,9 @@ pub struct PartnerReferralBody {
     pub referred_at: String,
     pub updated_at: String,
     pub history: Vec<ReferralStepBody>,
+    /// The steps this partner may report now (`ReferralStatus::progress_steps`), so its page
+    /// never re-types a request's steps.
+    pub next_steps: Vec<ReferralStatus>,
 }
 
 impl From<&ReferralView> for PartnerReferralBody {
@@ -145,6 +148,7 @@ impl From<&ReferralView> for PartnerReferralBody {
             referred_at: r.referred_at.to_rfc3339(),
             updated_at: r.updated_at.to_rfc3339(),
             history: r.history.iter().map(ReferralStepBody::from).collect(),
+            next_steps: r.status.progress_steps(r.request_type),
         }
     }
 }

@@ -35,6 +35,19 @@ pub enum MovementStatus {
 }
 
 impl MovementStatus {
+    pub const ALL: [MovementStatus; 5] = [
+        MovementStatus::Planned,
+        MovementStatus::Boarding,
+        MovementStatus::Departed,
+        MovementStatus::Arrived,
+        MovementStatus::Cancelled,
+    ];
+
+    /// Where an operator may move a movement from here, in order (what the pages offer).
+    pub fn next(self) -> Vec<MovementStatus> {
+        Self::ALL.into_iter().filter(|to| self.may_become(*to)).collect()
+    }
+
     /// Whether a movement may go from `self` to `to`. Boarding may go back to planned (the bus
     /// did not come); nothing comes back from departed, arrived or cancelled.
     pub fn may_become(self, to: MovementStatus) -> bool {
@@ -128,6 +141,12 @@ impl PassengerStatus {
 
     /// Whether an operator may set this status by hand, person by person (departing comes with
     /// the movement's departure).
+    /// The statuses an operator may set by hand for a passenger in `self` while the movement is
+    /// `movement`, in order (what the pages offer).
+    pub fn next_by_hand(self, movement: MovementStatus) -> Vec<PassengerStatus> {
+        Self::ALL.into_iter().filter(|to| Self::set_by_hand(self, *to, movement)).collect()
+    }
+
     pub fn set_by_hand(from: PassengerStatus, to: PassengerStatus, movement: MovementStatus) -> bool {
         use PassengerStatus as P;
         let movement_allows = match to {
@@ -289,6 +308,30 @@ pub fn check<T: Copy + Serialize>(from: T, to: T, allowed: bool) -> Result<(), R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_steps_offered_are_exactly_the_allowed_ones() {
+        for from in MovementStatus::ALL {
+            let allowed: Vec<_> =
+                MovementStatus::ALL.into_iter().filter(|to| check(from, *to, from.may_become(*to)).is_ok()).collect();
+            assert_eq!(from.next(), allowed, "{from:?}");
+            for movement in MovementStatus::ALL {
+                for passenger in PassengerStatus::ALL {
+                    let by_hand = from_passenger(passenger, movement);
+                    assert_eq!(passenger.next_by_hand(movement), by_hand, "{passenger:?} on a {movement:?} movement");
+                }
+            }
+        }
+        assert_eq!(MovementStatus::Arrived.next(), vec![], "nothing follows an arrival");
+        assert_eq!(
+            PassengerStatus::Assigned.next_by_hand(MovementStatus::Boarding),
+            vec![PassengerStatus::Waiting, PassengerStatus::Boarded, PassengerStatus::NoShow]
+        );
+    }
+
+    fn from_passenger(from: PassengerStatus, movement: MovementStatus) -> Vec<PassengerStatus> {
+        PassengerStatus::ALL.into_iter().filter(|to| PassengerStatus::set_by_hand(from, *to, movement)).collect()
+    }
 
     #[test]
     fn a_movement_departs_once_and_is_cancelled_only_before() {

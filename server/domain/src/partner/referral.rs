@@ -210,6 +210,23 @@ impl ReferralStatus {
 
     /// Order of the working steps of `request`, so progress only moves forward: accepted first,
     /// then the type's steps, then the end.
+    /// The statuses a partner's progress may move a referral of `request` to from here, in
+    /// order: the request's steps still ahead, then completed and unable; none before it is
+    /// accepted or once it is over. The pages offer these; [`decide`] refuses any other.
+    pub fn progress_steps(self, request: RequestType) -> Vec<ReferralStatus> {
+        if !self.under_way() {
+            return Vec::new();
+        }
+        let ends = [ReferralStatus::Completed, ReferralStatus::Unable];
+        request
+            .steps()
+            .iter()
+            .copied()
+            .chain(ends)
+            .filter(|to| *to == ReferralStatus::Unable || to.step_rank(request) > self.step_rank(request))
+            .collect()
+    }
+
     fn step_rank(self, request: RequestType) -> usize {
         match self {
             ReferralStatus::Pending | ReferralStatus::Declined | ReferralStatus::Withdrawn => 0,
@@ -384,6 +401,37 @@ mod tests {
 
     fn run(status: ReferralStatus, command: ReferralCommand) -> Result<ReferralStatus, Rejected> {
         decide(&state(status), command, PARTNER, Timestamp(0)).map(|c| c.to)
+    }
+
+    #[test]
+    fn the_steps_offered_are_exactly_those_decide_accepts() {
+        use ProgressStep::*;
+        let every_step = [
+            EnRoute,
+            Reached,
+            PickedUp,
+            HandedOver,
+            Contacted,
+            Located,
+            Reunited,
+            AppointmentSet,
+            Issued,
+            Completed,
+            Unable,
+        ];
+        for request in RequestType::ALL {
+            for from in ReferralStatus::ALL {
+                let accepted: Vec<ReferralStatus> = every_step
+                    .into_iter()
+                    .filter(|step| {
+                        let command = ReferralCommand::Progress { step: *step, text: Some(text("why")) };
+                        decide(&state_of(request, from), command, PARTNER, Timestamp(0)).is_ok()
+                    })
+                    .map(ProgressStep::status)
+                    .collect();
+                assert_eq!(from.progress_steps(request), accepted, "{request:?} from {from:?}");
+            }
+        }
     }
 
     #[test]

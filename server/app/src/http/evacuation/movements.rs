@@ -43,10 +43,11 @@ fn movement_body(record: &MovementRecord, places: &[Place], passengers: Option<&
         departure_at: m.departure_at.to_rfc3339(),
         seats: m.seats,
         status: m.status,
+        next: m.status.next(),
         shared_with: m.shared_with.clone(),
         counts: CountsBody::from(&record.counts),
         version: record.version,
-        passengers: passengers.map(|list| list.iter().map(PassengerBody::from).collect()),
+        passengers: passengers.map(|list| list.iter().map(|p| PassengerBody::on(p, m.status)).collect()),
     }
 }
 
