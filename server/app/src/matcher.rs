@@ -17,7 +17,6 @@ use opsroom_domain::event::{CaseReported, Event};
 use opsroom_domain::matching::{
     MatchKind, MatchSuggested, PersonFacts, blocking_keys, compare, is_broad_key, relative_hint,
 };
-use opsroom_domain::report::Sex;
 use opsroom_store::{CandidatePerson, FiledKey, RecordMatches, RecordOutcome, Store};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -259,6 +258,6 @@ pub fn new_persons(reported: &CaseReported) -> Vec<NewPerson> {
 }
 
 fn candidate_facts(c: &CandidatePerson) -> PersonFacts {
-    let sex = c.sex.as_deref().and_then(|s| serde_json::from_value::<Sex>(serde_json::json!(s)).ok());
+    let sex = c.sex;
     PersonFacts::new(c.name.as_deref(), c.age, sex, c.phone.as_deref(), c.passport.as_deref(), c.cell)
 }

@@ -83,7 +83,7 @@ async fn movement_facts(
             person: view::PersonFacts {
                 name: p.name.clone(),
                 age: p.age,
-                sex: p.sex.clone(),
+                sex: p.sex.map(opsroom_domain::wire_name),
                 phone: p.phone.clone(),
                 passport: p.passport.clone(),
             },

@@ -12,6 +12,9 @@
 use std::fmt::Write as _;
 
 use opsroom_domain::clock::Timestamp;
+use opsroom_domain::report::Sex;
+use opsroom_domain::tracing::TracingStatus;
+use opsroom_domain::wire_name;
 use opsroom_store::PfifPerson;
 use quick_xml::events::Event as XmlEvent;
 use quick_xml::name::ResolveResult;
@@ -30,9 +33,9 @@ fn utc(ms: i64) -> String {
 }
 
 /// The PFIF status of a tracing status.
-fn status(tracing_status: &str) -> &'static str {
+fn status(tracing_status: TracingStatus) -> &'static str {
     match tracing_status {
-        "missing" => "believed_missing",
+        TracingStatus::Missing => "believed_missing",
         _ => "believed_alive",
     }
 }
@@ -53,7 +56,7 @@ pub fn export(persons: &[PfifPerson], domain: &str, now_ms: i64) -> String {
         let _ = writeln!(xml, "    <pfif:source_name>Opsroom</pfif:source_name>");
         let _ = writeln!(xml, "    <pfif:source_date>{entry}</pfif:source_date>");
         let _ = writeln!(xml, "    <pfif:full_name>{}</pfif:full_name>", escape(p.name.as_deref().unwrap_or("")));
-        if let Some(sex) = p.sex.as_deref().filter(|s| *s == "female" || *s == "male") {
+        if let Some(sex) = p.sex.filter(|s| matches!(s, Sex::Female | Sex::Male)).map(wire_name) {
             let _ = writeln!(xml, "    <pfif:sex>{sex}</pfif:sex>");
         }
         if let Some(age) = p.age {
@@ -83,9 +86,9 @@ pub fn export(persons: &[PfifPerson], domain: &str, now_ms: i64) -> String {
         let reported =
             format!("Reported to the operations room, case {}. {}", p.reference, p.message.as_deref().unwrap_or(""));
         note(&mut xml, 0, None, "information_sought", reported.trim());
-        note(&mut xml, 1, None, status(&p.tracing_status), &format!("Tracing status: {}", p.tracing_status));
+        note(&mut xml, 1, None, status(p.tracing_status), &format!("Tracing status: {}", p.tracing_status.as_str()));
         for (n, same) in p.same_as.iter().enumerate() {
-            note(&mut xml, n + 2, Some(same), status(&p.tracing_status), "The same person as the linked record.");
+            note(&mut xml, n + 2, Some(same), status(p.tracing_status), "The same person as the linked record.");
         }
         xml.push_str("  </pfif:person>\n");
     }
@@ -199,8 +202,8 @@ mod tests {
             person_id: uuid::Uuid::from_u128(1),
             name: Some("سارة & Omar <kids>".into()),
             age: Some(9),
-            sex: Some("female".into()),
-            tracing_status: "located".into(),
+            sex: Some(Sex::Female),
+            tracing_status: TracingStatus::Located,
             case_id: uuid::Uuid::from_u128(2),
             reference: "K7QM-2XPD".into(),
             place: Some("Riyadh, Khartoum".into()),

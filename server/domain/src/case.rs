@@ -12,6 +12,15 @@ use crate::priority::{self, PriorityInput};
 use crate::reference::Reference;
 use crate::report::NewReport;
 
+/// How a person belongs to a case: one of the people it is about, or the one who reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum PersonRole {
+    Subject,
+    Reporter,
+}
+
 /// Where a case stands in the ops room's workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

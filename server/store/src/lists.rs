@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::Result;
 use crate::batch;
 use crate::model::*;
-use crate::reads::{CASE_COLUMNS, case_summary, cell_count, uuid_col};
+use crate::reads::{CASE_COLUMNS, case_summary, cell_count, uuid_col, vocabulary};
 use crate::search;
 use crate::sql::{Arg, Conn, Pool, Query};
 
@@ -271,7 +271,7 @@ async fn decorate(conn: &mut Conn<'_>, cases: &mut [CaseSummary]) -> Result<()> 
         people.entry(uuid_col(&row, "case_id")?).or_default().push(PersonPreview {
             name: row.get("name")?,
             age: row.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
-            role: row.get("role")?,
+            role: vocabulary(&row, "role")?,
         });
     }
     let assignees: Vec<Uuid> = cases.iter().filter_map(|c| c.assigned_to).collect();

@@ -16,7 +16,7 @@ use opsroom_domain::tracing::{self, TracingStatus};
 use uuid::Uuid;
 
 use crate::model::*;
-use crate::reads::{cell_col, uuid_col};
+use crate::reads::{cell_col, corrupt, optional_vocabulary, uuid_col, vocabulary, vocabulary_of};
 use crate::rows::{insert_rows, record};
 use crate::sql::{Conn, Pool, Row, placeholders};
 use crate::write::{Positions, Write};
@@ -126,8 +126,8 @@ async fn decide(conn: &mut Conn<'_>, decision: &DecideMatch, positions: &mut Pos
     let select = conn.statement(&sql).bind(decision.suggestion_id.to_string());
     let Some(row) = conn.fetch_optional(select).await? else { return Ok(DecideOutcome::NotFound) };
     let current = suggestion_row(&row)?;
-    match (decision.decision, current.status.as_str()) {
-        (Some(_), "open") | (None, "same" | "related" | "not_related") => {}
+    match (decision.decision, current.decision) {
+        (Some(_), None) | (None, Some(_)) => {}
         (Some(_), _) => {
             return Ok(DecideOutcome::Refused(Rejected::conflict(
                 "already_decided",
@@ -195,8 +195,12 @@ fn suggestion_row(row: &Row) -> Result<SuggestionRow> {
         score: row.get("score")?,
         reasons: serde_json::from_str::<Vec<MatchReason>>(&reasons)
             .map_err(|e| StoreError::Corrupt(format!("match reasons: {e}")))?,
-        status: row.get("status")?,
-        relation: row.get("relation")?,
+        // `open` is no decision yet.
+        decision: match row.get::<String>("status")?.as_str() {
+            "open" => None,
+            decided => Some(vocabulary_of(decided).ok_or_else(|| corrupt("match_suggestion.status", decided))?),
+        },
+        relation: optional_vocabulary(row, "relation")?,
     })
 }
 
@@ -251,7 +255,7 @@ pub(crate) async fn candidates(
                 case_id: uuid_col(row, "case_id")?,
                 name: row.get("name")?,
                 age: row.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
-                sex: row.get("sex")?,
+                sex: optional_vocabulary(row, "sex")?,
                 phone: row.get("phone")?,
                 passport: row.get("passport")?,
                 cell: cell_col(row)?,
@@ -334,12 +338,9 @@ pub(crate) async fn family(pool: &Pool, case_id: Uuid) -> Result<Option<Vec<Fami
                 if a != person {
                     continue; // each link is taken once, from its first person
                 }
-                let decision: String = row.get("status")?;
-                let relation: Option<String> = row.get("relation")?;
-                links.push((
-                    a,
-                    FamilyLink { other_person_id: b, decision: decision.clone(), relation: relation.clone() },
-                ));
+                let decision: Decision = vocabulary(&row, "status")?;
+                let relation: Option<Relation> = optional_vocabulary(&row, "relation")?;
+                links.push((a, FamilyLink { other_person_id: b, decision, relation }));
                 links.push((b, FamilyLink { other_person_id: a, decision, relation: None }));
                 for linked in [a, b] {
                     if !seen.contains(&linked) && seen.len() < FAMILY_LIMIT {
@@ -391,8 +392,8 @@ pub(crate) async fn family(pool: &Pool, case_id: Uuid) -> Result<Option<Vec<Fami
                     reference: r.get("reference")?,
                     status: CaseStatus::parse(&status)
                         .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
-                    role: r.get("role")?,
-                    relation: r.get("relation")?,
+                    role: vocabulary(r, "role")?,
+                    relation: optional_vocabulary(r, "relation")?,
                     place: r.get("place")?,
                     cell: cell_col(r)?,
                 })
@@ -402,8 +403,8 @@ pub(crate) async fn family(pool: &Pool, case_id: Uuid) -> Result<Option<Vec<Fami
             person_id,
             name: row.get("name")?,
             age: row.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
-            sex: row.get("sex")?,
-            tracing_status: row.get("tracing_status")?,
+            sex: optional_vocabulary(&row, "sex")?,
+            tracing_status: vocabulary(&row, "tracing_status")?,
             cases,
             links: links.iter().filter(|(p, _)| *p == person_id).map(|(_, l)| l.clone()).collect(),
         });
@@ -437,8 +438,8 @@ pub(crate) async fn pfif_persons(pool: &Pool, after: Option<Uuid>, limit: u32) -
                 person_id: uuid_col(r, "person_id")?,
                 name: r.get("name")?,
                 age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
-                sex: r.get("sex")?,
-                tracing_status: r.get("tracing_status")?,
+                sex: optional_vocabulary(r, "sex")?,
+                tracing_status: vocabulary(r, "tracing_status")?,
                 case_id: uuid_col(r, "case_id")?,
                 reference: r.get("reference")?,
                 place: r.get("place")?,

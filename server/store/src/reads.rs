@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use opsroom_domain::advisory::Advisory;
-use opsroom_domain::case::CaseStatus;
+use opsroom_domain::case::{CaseStatus, PersonRole};
 use opsroom_domain::location::Cell;
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::report::Channel;
@@ -161,13 +161,13 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
     let message: Option<String> = row.get("message")?;
 
     let persons = case_persons(&mut conn, &id).await?;
-    let subjects_first =
-        persons.iter().filter(|p| p.role == "subject").chain(persons.iter().filter(|p| p.role != "subject"));
+    let subjects_first = persons
+        .iter()
+        .filter(|p| p.role == PersonRole::Subject)
+        .chain(persons.iter().filter(|p| p.role != PersonRole::Subject));
     summary.lead_name = subjects_first.clone().find_map(|p| p.name.clone());
-    summary.people_preview = subjects_first
-        .take(3)
-        .map(|p| PersonPreview { name: p.name.clone(), age: p.age, role: p.role.clone() })
-        .collect();
+    summary.people_preview =
+        subjects_first.take(3).map(|p| PersonPreview { name: p.name.clone(), age: p.age, role: p.role }).collect();
 
     let statement = conn
         .statement(
@@ -185,7 +185,7 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
                 report_id: uuid_col(r, "report_id")?,
                 seq: r.get::<i64>("seq")? as u64,
                 channel: channel_col(r)?,
-                language: r.get("language")?,
+                language: vocabulary(r, "language")?,
                 message: r.get("message")?,
                 place: r.get("place")?,
                 reporter_place: r.get("reporter_place")?,
@@ -193,7 +193,7 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
                 lon: r.get("lon")?,
                 accuracy_m: r.get("accuracy_m")?,
                 received_at: r.get("received_at")?,
-                update_kind: r.get("update_kind")?,
+                update_kind: optional_vocabulary(r, "update_kind")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -234,8 +234,8 @@ pub(crate) async fn case_detail(pool: &Pool, case_id: Uuid) -> Result<Option<Cas
                 contact_id: uuid_col(r, "contact_id")?,
                 seq: r.get::<i64>("seq")? as u64,
                 author: r.get("author")?,
-                channel: r.get("channel")?,
-                outcome: r.get("outcome")?,
+                channel: vocabulary(r, "channel")?,
+                outcome: vocabulary(r, "outcome")?,
                 note: r.get("note")?,
                 created_at: r.get("created_at")?,
             })
@@ -265,11 +265,11 @@ pub(crate) async fn case_persons(conn: &mut crate::sql::Conn<'_>, case_id: &str)
         .map(|r| {
             Ok(PersonRow {
                 person_id: uuid_col(r, "person_id")?,
-                role: r.get("role")?,
-                relation: r.get("relation")?,
+                role: vocabulary(r, "role")?,
+                relation: optional_vocabulary(r, "relation")?,
                 name: r.get("name")?,
                 age: r.get::<Option<i64>>("age")?.map(|a| a.clamp(0, 255) as u8),
-                sex: r.get("sex")?,
+                sex: optional_vocabulary(r, "sex")?,
                 passport: r.get("passport")?,
                 phone: r.get("phone")?,
             })
@@ -329,7 +329,7 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
         needs: batch::needs_from_mask(row.get("needs")?),
         flags: batch::flags_from_mask(row.get("flags")?),
         channel: channel_col(row)?,
-        language: row.get("language")?,
+        language: vocabulary(row, "language")?,
         lat: row.get("lat")?,
         lon: row.get("lon")?,
         place: row.get("place")?,
@@ -358,6 +358,25 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
         assignee_name: None,
         matched: None,
     })
+}
+
+/// A word of the domain's vocabulary (a status, a role, a sex …) as stored: its serde name.
+pub(crate) fn vocabulary_of<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+/// The vocabulary word in `column`; a word the domain does not know is a corrupt row.
+pub(crate) fn vocabulary<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
+    let text: String = row.get(column)?;
+    vocabulary_of(&text).ok_or_else(|| corrupt(column, text))
+}
+
+/// The vocabulary word in `column`, if any.
+pub(crate) fn optional_vocabulary<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<Option<T>> {
+    match row.get::<Option<String>>(column)? {
+        Some(text) => vocabulary_of(&text).map(Some).ok_or_else(|| corrupt(column, text)),
+        None => Ok(None),
+    }
 }
 
 /// The statuses of finished cases, as SQL.

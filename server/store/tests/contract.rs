@@ -22,6 +22,7 @@ use opsroom_domain::report::{
 };
 use opsroom_domain::staff::{AccountChange, Refusal, StaffActor, UserAccountChanged};
 use opsroom_domain::user::{Role, UserName};
+use opsroom_domain::wire_name;
 use opsroom_store::testing::TestDatabase;
 use opsroom_store::{
     AccountOutcome, AccountWrite, CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, ImportOutcome, NewSession,
@@ -216,7 +217,7 @@ pub async fn intake_is_durable_and_ordered(store: &Store) {
     assert_eq!(s.needs, [Need::Medical, Need::Water]);
     assert_eq!(s.flags, [Flag::UnaccompaniedMinors, Flag::Injured]);
     assert_eq!(s.channel, Channel::Hotline);
-    assert_eq!(s.language, "ar");
+    assert_eq!(wire_name(s.language), "ar");
     assert_eq!(s.lat, Some(KHARTOUM.0), "coordinates are stored exactly");
     assert_eq!(s.lon, Some(KHARTOUM.1), "coordinates are stored exactly");
     assert_eq!(s.place.as_deref(), Some("الرياض، الخرطوم"));
@@ -228,7 +229,8 @@ pub async fn intake_is_durable_and_ordered(store: &Store) {
     assert_eq!(d.message.as_deref(), Some("Two people trapped on the second floor.\nNo water since Monday."));
 
     // People: the subjects in report order, then the reporter.
-    let roles: Vec<(Uuid, &str)> = d.persons.iter().map(|p| (p.person_id, p.role.as_str())).collect();
+    let roles: Vec<(Uuid, String)> = d.persons.iter().map(|p| (p.person_id, wire_name(p.role))).collect();
+    let roles: Vec<(Uuid, &str)> = roles.iter().map(|(id, role)| (*id, role.as_str())).collect();
     assert_eq!(
         roles,
         [
@@ -240,16 +242,19 @@ pub async fn intake_is_durable_and_ordered(store: &Store) {
     let mona = &d.persons[0];
     assert_eq!(mona.name.as_deref(), Some("منى أحمد"));
     assert_eq!(mona.age, Some(9));
-    assert_eq!(mona.sex.as_deref(), Some("female"));
+    assert_eq!(mona.sex.map(wire_name).as_deref(), Some("female"));
     assert_eq!(mona.passport.as_deref(), Some("P0123456"));
-    assert_eq!((mona.phone.as_deref(), mona.relation.as_deref()), (None, None));
+    assert_eq!((mona.phone.as_deref(), mona.relation.map(wire_name).as_deref()), (None, None));
     let ali = &d.persons[1];
-    assert_eq!((ali.name.as_deref(), ali.age, ali.sex.as_deref()), (Some("Ali Ahmed"), Some(71), Some("male")));
+    assert_eq!(
+        (ali.name.as_deref(), ali.age, ali.sex.map(wire_name).as_deref()),
+        (Some("Ali Ahmed"), Some(71), Some("male"))
+    );
     assert_eq!(ali.phone.as_deref(), Some("+249912345678"));
     let reporter = &d.persons[2];
     assert_eq!(reporter.name.as_deref(), Some("Huda Osman"));
     assert_eq!(reporter.phone.as_deref(), Some("+201001234567"));
-    assert_eq!(reporter.relation.as_deref(), Some("parent"));
+    assert_eq!(reporter.relation.map(wire_name).as_deref(), Some("parent"));
 
     // The report that opened the case.
     assert_eq!(d.reports.len(), 1);
@@ -257,7 +262,7 @@ pub async fn intake_is_durable_and_ordered(store: &Store) {
     assert_eq!(r.report_id, reported.report_id);
     assert_eq!(r.seq, 1);
     assert_eq!(r.channel, Channel::Hotline);
-    assert_eq!(r.language, "ar");
+    assert_eq!(wire_name(r.language), "ar");
     assert_eq!(r.message, d.message);
     assert_eq!(r.place.as_deref(), Some("الرياض، الخرطوم"));
     assert_eq!(r.reporter_place.as_deref(), Some("Cairo"));
@@ -1307,7 +1312,10 @@ pub async fn workflow_actions_are_versioned(store: &Store) {
     assert_eq!((case.summary.version, case.summary.assigned_to), (4, Some(operator.user_id)));
     assert_eq!(case.summary.first_contact_at, Some(T0 + 60_000));
     assert_eq!((case.notes.len(), case.notes[0].author.as_str()), (1, "amira"));
-    assert_eq!((case.contacts[0].channel.as_str(), case.contacts[0].outcome.as_str()), ("in_person", "reached"));
+    assert_eq!(
+        (wire_name(case.contacts[0].channel), wire_name(case.contacts[0].outcome)),
+        ("in_person".into(), "reached".into())
+    );
     let kinds: Vec<&str> = case.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["case_reported", "case_assigned", "contact_recorded", "note_added"]);
     assert_eq!(case.summary.updated_seq, case.events.last().unwrap().seq);
@@ -1381,8 +1389,8 @@ async fn citizens_update_links_and_advisories(store: &Store) {
     assert_eq!(after.summary.lat, Some(19.6158));
     assert!(after.summary.priority > before.priority, "{:?} → {:?}", before.priority, after.summary.priority);
     assert_eq!(after.summary.version, before.version + 2);
-    let kinds: Vec<Option<&str>> = after.reports.iter().map(|r| r.update_kind.as_deref()).collect();
-    assert_eq!(kinds, vec![None, Some("moved"), Some("needs")]);
+    let kinds: Vec<Option<String>> = after.reports.iter().map(|r| r.update_kind.map(wire_name)).collect();
+    assert_eq!(kinds, vec![None, Some("moved".to_owned()), Some("needs".to_owned())]);
     assert_eq!(after.reports[1].message.as_deref(), Some("we reached Port Sudan"));
 
     // A wrong token changes nothing and writes no event.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
+use opsroom_domain::wire_name;
 use opsroom_store::{DecideMatch, DecideOutcome, SetTracing, SuggestionRow};
 use uuid::Uuid;
 
@@ -71,8 +72,8 @@ fn body(
         kind: row.kind,
         score: row.score,
         reasons: row.reasons.iter().map(Into::into).collect(),
-        status: row.status.clone(),
-        relation: row.relation.clone(),
+        status: row.decision.map_or_else(|| "open".to_owned(), wire_name),
+        relation: row.relation,
     }
 }
 

@@ -76,7 +76,7 @@ pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<Tracki
         reference: summary.reference.clone(),
         status: summary.status.as_str().to_owned(),
         status_text: BilingualText { ar: ar.to_owned(), en: en.to_owned() },
-        language: summary.language.clone(),
+        language: summary.language,
         reported_at: Timestamp::from_millis(summary.reported_at).to_rfc3339(),
         people_count: summary.people_count,
         needs: summary.needs.clone(),

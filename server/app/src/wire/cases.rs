@@ -1,12 +1,13 @@
 //! The JSON shapes of the case board: the list query, a case summary with its SLA clock, counts,
 //! and one case in detail.
 
-use opsroom_domain::case::CaseStatus;
+use opsroom_domain::case::{CaseStatus, PersonRole};
+use opsroom_domain::citizen::UpdateKind;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::priority::PriorityLevel;
-use opsroom_domain::report::Channel;
-use opsroom_domain::workflow::{CaseState, SlaPolicy, SlaState, is_finished};
+use opsroom_domain::report::{Channel, Language, Relation, Sex};
+use opsroom_domain::workflow::{CaseState, ContactChannel, ContactOutcome, SlaPolicy, SlaState, is_finished};
 use opsroom_store::{CaseDetail, CaseSummary, PersonRow, ReportRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -55,7 +56,7 @@ pub struct PersonPreviewBody {
     pub name: Option<String>,
     pub age: Option<u8>,
     /// `subject` (a person in danger) or `reporter`.
-    pub role: String,
+    pub role: PersonRole,
 }
 
 /// One case on the board.
@@ -68,7 +69,7 @@ pub struct CaseSummaryBody {
     pub needs: Vec<Need>,
     pub flags: Vec<Flag>,
     pub channel: Channel,
-    pub language: String,
+    pub language: Language,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub place: Option<String>,
@@ -139,7 +140,7 @@ impl CaseSummaryBody {
             needs: c.needs.clone(),
             flags: c.flags.clone(),
             channel: c.channel,
-            language: c.language.clone(),
+            language: c.language,
             lat: c.lat,
             lon: c.lon,
             place: c.place.clone(),
@@ -162,7 +163,7 @@ impl CaseSummaryBody {
             people_preview: c
                 .people_preview
                 .iter()
-                .map(|p| PersonPreviewBody { name: p.name.clone(), age: p.age, role: p.role.clone() })
+                .map(|p| PersonPreviewBody { name: p.name.clone(), age: p.age, role: p.role })
                 .collect(),
             assignee_name: c.assignee_name.clone(),
             sla_due_at: c.sla_due_at,
@@ -201,11 +202,11 @@ pub struct CaseCountsBody {
 pub struct PersonOnCase {
     pub person_id: Uuid,
     /// `subject` (a person in danger) or `reporter`.
-    pub role: String,
-    pub relation: Option<String>,
+    pub role: PersonRole,
+    pub relation: Option<Relation>,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub passport: Option<String>,
     pub phone: Option<String>,
 }
@@ -214,11 +215,11 @@ impl From<&PersonRow> for PersonOnCase {
     fn from(p: &PersonRow) -> Self {
         Self {
             person_id: p.person_id,
-            role: p.role.clone(),
-            relation: p.relation.clone(),
+            role: p.role,
+            relation: p.relation,
             name: p.name.clone(),
             age: p.age,
-            sex: p.sex.clone(),
+            sex: p.sex,
             passport: p.passport.clone(),
             phone: p.phone.clone(),
         }
@@ -230,7 +231,7 @@ pub struct ReportOnCase {
     pub report_id: Uuid,
     pub seq: u64,
     pub channel: Channel,
-    pub language: String,
+    pub language: Language,
     pub message: Option<String>,
     pub place: Option<String>,
     pub reporter_place: Option<String>,
@@ -239,7 +240,7 @@ pub struct ReportOnCase {
     pub accuracy_m: Option<f64>,
     pub received_at: String,
     /// Set for a citizen's update through the tracking link: `moved`, `safe`, `needs`, `message`.
-    pub update_kind: Option<String>,
+    pub update_kind: Option<UpdateKind>,
 }
 
 impl From<&ReportRow> for ReportOnCase {
@@ -248,7 +249,7 @@ impl From<&ReportRow> for ReportOnCase {
             report_id: r.report_id,
             seq: r.seq,
             channel: r.channel,
-            language: r.language.clone(),
+            language: r.language,
             message: r.message.clone(),
             place: r.place.clone(),
             reporter_place: r.reporter_place.clone(),
@@ -256,7 +257,7 @@ impl From<&ReportRow> for ReportOnCase {
             lon: r.lon,
             accuracy_m: r.accuracy_m,
             received_at: Timestamp::from_millis(r.received_at).to_rfc3339(),
-            update_kind: r.update_kind.clone(),
+            update_kind: r.update_kind,
         }
     }
 }
@@ -275,8 +276,8 @@ pub struct ContactOnCase {
     pub contact_id: Uuid,
     pub seq: u64,
     pub author: String,
-    pub channel: String,
-    pub outcome: String,
+    pub channel: ContactChannel,
+    pub outcome: ContactOutcome,
     pub note: Option<String>,
     pub created_at: String,
 }
@@ -318,8 +319,8 @@ impl CaseDetailBody {
                     contact_id: c.contact_id,
                     seq: c.seq,
                     author: c.author.clone(),
-                    channel: c.channel.clone(),
-                    outcome: c.outcome.clone(),
+                    channel: c.channel,
+                    outcome: c.outcome,
                     note: c.note.clone(),
                     created_at: time(c.created_at),
                 })

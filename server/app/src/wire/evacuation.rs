@@ -5,6 +5,7 @@ use opsroom_domain::evacuation::allocation::PriorityClass;
 use opsroom_domain::evacuation::movement::{Mode, MovementStatus, PassengerStatus};
 use opsroom_domain::evacuation::place::{Place, PlaceInput, PlaceKind};
 use opsroom_domain::evacuation::zone::{ZoneInput, ZoneKind};
+use opsroom_domain::report::Sex;
 use opsroom_store::{PassengerCounts, PassengerRow, ZoneRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -159,7 +160,7 @@ pub struct PassengerBody {
     pub reference: String,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub passport: Option<String>,
     pub class: PriorityClass,
     pub status: PassengerStatus,
@@ -177,7 +178,7 @@ impl PassengerBody {
             reference: p.reference.clone(),
             name: p.name.clone(),
             age: p.age,
-            sex: p.sex.clone(),
+            sex: p.sex,
             passport: p.passport.clone(),
             class: p.class,
             status: p.status,

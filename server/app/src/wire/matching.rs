@@ -1,9 +1,9 @@
 //! The JSON shapes of matching and families: suggestions, operators' decisions, the family view and
 //! tracing status.
 
-use opsroom_domain::case::CaseStatus;
+use opsroom_domain::case::{CaseStatus, PersonRole};
 use opsroom_domain::matching::{Decision, MatchKind, MatchReason};
-use opsroom_domain::report::Relation;
+use opsroom_domain::report::{Relation, Sex};
 use opsroom_domain::tracing::TracingStatus;
 use opsroom_store::FamilyMember;
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ pub struct MatchBody {
     pub reasons: Vec<MatchReasonBody>,
     /// `open`, `same`, `related` or `not_related`.
     pub status: String,
-    pub relation: Option<String>,
+    pub relation: Option<Relation>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,8 +67,8 @@ pub struct FamilyMemberBody {
     pub person_id: Uuid,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
-    pub tracing_status: String,
+    pub sex: Option<Sex>,
+    pub tracing_status: TracingStatus,
     pub cases: Vec<FamilyCaseBody>,
     pub links: Vec<FamilyLinkBody>,
 }
@@ -79,8 +79,8 @@ pub struct FamilyCaseBody {
     pub reference: String,
     pub status: CaseStatus,
     /// `subject` (in danger) or `reporter`.
-    pub role: String,
-    pub relation: Option<String>,
+    pub role: PersonRole,
+    pub relation: Option<Relation>,
     pub place: Option<String>,
     pub cell: Option<String>,
 }
@@ -89,8 +89,8 @@ pub struct FamilyCaseBody {
 pub struct FamilyLinkBody {
     pub person_id: Uuid,
     /// `same` or `related`.
-    pub decision: String,
-    pub relation: Option<String>,
+    pub decision: Decision,
+    pub relation: Option<Relation>,
 }
 
 impl From<&FamilyMember> for FamilyMemberBody {
@@ -99,8 +99,8 @@ impl From<&FamilyMember> for FamilyMemberBody {
             person_id: m.person_id,
             name: m.name.clone(),
             age: m.age,
-            sex: m.sex.clone(),
-            tracing_status: m.tracing_status.clone(),
+            sex: m.sex,
+            tracing_status: m.tracing_status,
             cases: m
                 .cases
                 .iter()
@@ -108,8 +108,8 @@ impl From<&FamilyMember> for FamilyMemberBody {
                     case_id: c.case_id,
                     reference: c.reference.clone(),
                     status: c.status,
-                    role: c.role.clone(),
-                    relation: c.relation.clone(),
+                    role: c.role,
+                    relation: c.relation,
                     place: c.place.clone(),
                     cell: c.cell.map(|cell| cell.to_string()),
                 })
@@ -117,11 +117,7 @@ impl From<&FamilyMember> for FamilyMemberBody {
             links: m
                 .links
                 .iter()
-                .map(|l| FamilyLinkBody {
-                    person_id: l.other_person_id,
-                    decision: l.decision.clone(),
-                    relation: l.relation.clone(),
-                })
+                .map(|l| FamilyLinkBody { person_id: l.other_person_id, decision: l.decision, relation: l.relation })
                 .collect(),
         }
     }

@@ -2,6 +2,7 @@
 
 use opsroom_domain::citizen::{UpdateInput, UpdateKind};
 use opsroom_domain::need::{Flag, Need};
+use opsroom_domain::report::Language;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -58,7 +59,7 @@ pub struct TrackingView {
     pub status: String,
     pub status_text: BilingualText,
     /// The language the report was made in (`ar` or `en`).
-    pub language: String,
+    pub language: Language,
     pub reported_at: String,
     pub people_count: u32,
     /// The case's needs and flags as they stand (the citizen's own report; an update replaces them).

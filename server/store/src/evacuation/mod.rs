@@ -30,7 +30,9 @@ use opsroom_domain::{Rejected, wire_name};
 use uuid::Uuid;
 
 use crate::model::*;
-use crate::reads::{cell_col, corrupt, stored_event, uuid_col, uuid_from};
+use crate::reads::{
+    cell_col, corrupt, optional_vocabulary, stored_event, uuid_col, uuid_from, vocabulary, vocabulary_of,
+};
 use crate::rows::{VALUES, insert_rows, per_chunk, record};
 use crate::sql::{Conn, Pool, Row, listed};
 use crate::workflow::apply_to_case;
@@ -96,13 +98,4 @@ fn parse<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
 /// domain's; the SQL only lists its outcome).
 fn passenger_statuses(rule: fn(PassengerStatus) -> bool) -> String {
     listed(PassengerStatus::ALL, rule, wire_name)
-}
-
-fn vocabulary_of<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-}
-
-fn vocabulary<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
-    let text: String = row.get(column)?;
-    vocabulary_of(&text).ok_or_else(|| corrupt(column, text))
 }

@@ -403,7 +403,7 @@ pub(crate) async fn movement(pool: &Pool, movement_id: Uuid) -> Result<Option<(M
                 reference: row.get("reference")?,
                 name: row.get("name")?,
                 age: row.get::<Option<i64>>("age")?.map(|a| a as u8),
-                sex: row.get("sex")?,
+                sex: optional_vocabulary(row, "sex")?,
                 passport: row.get("passport")?,
                 phone: row.get("phone")?,
                 class: class_of(&flags, &needs, ages),

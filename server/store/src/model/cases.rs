@@ -182,7 +182,7 @@ pub struct PersonPreview {
     pub name: Option<String>,
     pub age: Option<u8>,
     /// `subject` or `reporter`.
-    pub role: String,
+    pub role: PersonRole,
 }
 
 /// A case as the board shows it.
@@ -197,7 +197,7 @@ pub struct CaseSummary {
     pub needs: Vec<Need>,
     pub flags: Vec<Flag>,
     pub channel: Channel,
-    pub language: String,
+    pub language: Language,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub place: Option<String>,
@@ -232,11 +232,11 @@ pub struct CaseSummary {
 pub struct PersonRow {
     pub person_id: Uuid,
     /// `subject` (a person the case is about) or `reporter`.
-    pub role: String,
-    pub relation: Option<String>,
+    pub role: PersonRole,
+    pub relation: Option<Relation>,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub passport: Option<String>,
     pub phone: Option<String>,
 }
@@ -246,7 +246,7 @@ pub struct ReportRow {
     pub report_id: Uuid,
     pub seq: u64,
     pub channel: Channel,
-    pub language: String,
+    pub language: Language,
     pub message: Option<String>,
     pub place: Option<String>,
     pub reporter_place: Option<String>,
@@ -255,7 +255,7 @@ pub struct ReportRow {
     pub accuracy_m: Option<f64>,
     pub received_at: i64,
     /// For a citizen's update through the tracking link: its kind (`moved`, `safe`, …).
-    pub update_kind: Option<String>,
+    pub update_kind: Option<UpdateKind>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -272,8 +272,8 @@ pub struct ContactRow {
     pub contact_id: Uuid,
     pub seq: u64,
     pub author: String,
-    pub channel: String,
-    pub outcome: String,
+    pub channel: ContactChannel,
+    pub outcome: ContactOutcome,
     pub note: Option<String>,
     pub created_at: i64,
 }

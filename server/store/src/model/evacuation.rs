@@ -129,7 +129,7 @@ pub struct PassengerRow {
     pub reference: String,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub passport: Option<String>,
     pub phone: Option<String>,
     pub needs: Vec<Need>,

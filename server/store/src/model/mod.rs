@@ -5,17 +5,17 @@
 
 use opsroom_domain::Rejected;
 use opsroom_domain::advisory::{Advisory, AdvisoryContent};
-use opsroom_domain::case::CaseStatus;
-use opsroom_domain::citizen::CitizenUpdate;
+use opsroom_domain::case::{CaseStatus, PersonRole};
+use opsroom_domain::citizen::{CitizenUpdate, UpdateKind};
 use opsroom_domain::event::CaseReported;
 use opsroom_domain::location::Cell;
 use opsroom_domain::matching::{Decision, MatchKind, MatchReason, MatchSuggested};
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::priority::{PriorityLevel, Reason};
-use opsroom_domain::report::Channel;
-use opsroom_domain::report::Relation;
+use opsroom_domain::report::{Channel, Language, Relation, Sex};
+use opsroom_domain::tracing::TracingStatus;
 use opsroom_domain::user::{Role, UserName};
-use opsroom_domain::workflow::{Actor, CaseCommand, SlaPolicy};
+use opsroom_domain::workflow::{Actor, CaseCommand, ContactChannel, ContactOutcome, SlaPolicy};
 use uuid::Uuid;
 
 mod cases;
@@ -159,7 +159,7 @@ pub struct CandidatePerson {
     pub case_id: Uuid,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub phone: Option<String>,
     pub passport: Option<String>,
     pub cell: Option<Cell>,
@@ -197,8 +197,8 @@ pub struct FamilyMember {
     pub person_id: Uuid,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
-    pub tracing_status: String,
+    pub sex: Option<Sex>,
+    pub tracing_status: TracingStatus,
     pub cases: Vec<FamilyCase>,
     pub links: Vec<FamilyLink>,
 }
@@ -209,9 +209,9 @@ pub struct FamilyCase {
     pub reference: String,
     pub status: CaseStatus,
     /// `subject` or `reporter`.
-    pub role: String,
+    pub role: PersonRole,
     /// For a reporter: their relation to the people in danger.
-    pub relation: Option<String>,
+    pub relation: Option<Relation>,
     pub place: Option<String>,
     pub cell: Option<Cell>,
 }
@@ -221,9 +221,9 @@ pub struct FamilyCase {
 pub struct FamilyLink {
     pub other_person_id: Uuid,
     /// `same` or `related`.
-    pub decision: String,
+    pub decision: Decision,
     /// For `related`: what this person is to the other.
-    pub relation: Option<String>,
+    pub relation: Option<Relation>,
 }
 
 /// A person in danger as a PFIF export carries them.
@@ -232,8 +232,8 @@ pub struct PfifPerson {
     pub person_id: Uuid,
     pub name: Option<String>,
     pub age: Option<u8>,
-    pub sex: Option<String>,
-    pub tracing_status: String,
+    pub sex: Option<Sex>,
+    pub tracing_status: TracingStatus,
     pub case_id: Uuid,
     pub reference: String,
     pub place: Option<String>,
@@ -255,8 +255,8 @@ pub struct SuggestionRow {
     pub score: f64,
     pub reasons: Vec<MatchReason>,
     /// `open`, `same`, `related` or `not_related`.
-    pub status: String,
-    pub relation: Option<String>,
+    pub decision: Option<Decision>,
+    pub relation: Option<Relation>,
 }
 
 /// An operator's action on a case, based on the version of the case they saw.

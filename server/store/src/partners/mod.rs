@@ -6,7 +6,7 @@
 //! `referral::decide`, what a partner may see is `partner::view` (this module only gathers the
 //! facts for it, and never the exact coordinates).
 
-use opsroom_domain::Rejected;
+use opsroom_domain::case::PersonRole;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::Event;
 use opsroom_domain::location::Coordinates;
@@ -15,6 +15,7 @@ use opsroom_domain::partner::referral::{
 };
 use opsroom_domain::partner::view::{CaseFacts, PersonFacts, ReferralFacts, ReferralStep, ReporterFacts};
 use opsroom_domain::partner::{Partner, PartnerRegistered, PartnerTokenChanged, referral};
+use opsroom_domain::{Rejected, wire_name};
 use uuid::Uuid;
 
 use crate::Result;

@@ -111,13 +111,14 @@ pub(crate) async fn case_facts(pool: &Pool, case_id: Uuid) -> Result<Option<Case
     let mut people = Vec::new();
     let mut reporter = None;
     for person in case_persons(&mut conn, &id).await? {
-        if person.role == "reporter" {
-            reporter = Some(ReporterFacts { name: person.name, phone: person.phone, relation: person.relation });
+        if person.role == PersonRole::Reporter {
+            let relation = person.relation.map(wire_name);
+            reporter = Some(ReporterFacts { name: person.name, phone: person.phone, relation });
         } else {
             people.push(PersonFacts {
                 name: person.name,
                 age: person.age,
-                sex: person.sex,
+                sex: person.sex.map(wire_name),
                 phone: person.phone,
                 passport: person.passport,
             });

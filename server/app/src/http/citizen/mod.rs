@@ -284,7 +284,7 @@ pub async fn get_tracking_page(
         Err(other) => return Err(other),
     };
     let view = tracking_view(&app, &detail).await?;
-    let language = page_language(&query, Some(&view.language));
+    let language = page_language(&query, Some(view.language.as_str()));
     let page = tracking_page(
         language,
         &app.config.contact,
