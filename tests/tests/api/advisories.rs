@@ -1,14 +1,12 @@
 //! Official advisories: supervisors publish, update and withdraw them; everyone reads the current
 //! ones as JSON, as CAP 1.2 (checked against the OASIS schema), on the form and on tracking links.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opsroom_domain::clock::Timestamp;
-use opsroom_tests::{Api, Reply, TestServer, sample_report};
+use opsroom_tests::{Api, Reply, TestServer, eventually, sample_report};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
-
-use crate::citizens::user;
 
 /// The environment variable naming the CAP schema validator (a command line; XML on stdin).
 const CAP_VALIDATOR_VAR: &str = "OPSROOM_CAP_VALIDATOR";
@@ -161,7 +159,7 @@ async fn validate(validator: &[String], xml: &str) -> Result<(), String> {
 #[tokio::test]
 async fn supervisors_publish_and_everyone_reads_the_current_advisories_newest_first() {
     let server = TestServer::start().await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
+    let (hoda, _) = server.user("hoda", "supervisor").await;
     let whole_crisis =
         and(advisory("1"), "instruction", json!({"ar": "اذهبوا إلى القنصلية", "en": "Go to the consulate"}));
     let reply = publish(&hoda, &and(whole_crisis, "kind", json!("instruction"))).await;
@@ -189,7 +187,7 @@ async fn supervisors_publish_and_everyone_reads_the_current_advisories_newest_fi
 #[tokio::test]
 async fn only_supervisors_and_admins_publish_update_and_withdraw() {
     let server = TestServer::start().await;
-    let (amira, _) = user(&server, "amira", "operator").await;
+    let (amira, _) = server.user("amira", "operator").await;
     let admin = server.admin().await;
     let anonymous = server.api();
     let forbidden = publish(&amira, &advisory("op")).await;
@@ -254,7 +252,7 @@ async fn invalid_advisories_are_refused_with_the_field_at_fault() {
 #[tokio::test]
 async fn updates_are_new_versions_and_a_withdrawal_is_final() {
     let server = TestServer::start().await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
+    let (hoda, _) = server.user("hoda", "supervisor").await;
     let id = published(&hoda, &advisory("v1")).await;
     let updated = update(&hoda, &id, &and(advisory("v2"), "severity", json!("extreme"))).await;
     assert_eq!(updated.status, 200, "{}", updated.body);
@@ -292,11 +290,10 @@ async fn expired_advisories_stop_being_current() {
     let brief = published(&admin, &and(advisory("brief"), "expires_at", json!(from_now(3_000)))).await;
     let listed = current_ids(&admin).await;
     assert!(listed.contains(&brief) && listed.contains(&lasting), "{listed:?}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while current_ids(&admin).await.contains(&brief) {
-        assert!(Instant::now() < deadline, "the expired advisory is still listed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually("the expired advisory to leave the list", async || {
+        (!current_ids(&admin).await.contains(&brief)).then_some(())
+    })
+    .await;
     assert_eq!(current_ids(&admin).await, [lasting]);
     server.stop().await.unwrap();
 }
@@ -449,7 +446,7 @@ async fn every_cap_version_passes_the_cap_1_2_schema() {
     assert!(validate(&validator, not_cap).await.is_err(), "the validator accepted an incomplete alert");
 
     let server = TestServer::start().await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
+    let (hoda, _) = server.user("hoda", "supervisor").await;
     let anonymous = server.api();
     let mut messages = Vec::new();
 

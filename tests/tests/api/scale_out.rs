@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use opsroom_tests::{ADMIN_PASSWORD, Api, ServerProcess, TestDatabase, TestServer, sample_report};
+use opsroom_tests::{ADMIN_PASSWORD, Api, ServerProcess, TestDatabase, TestServer, eventually_within, sample_report};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
@@ -64,13 +64,10 @@ impl Load {
 }
 
 async fn wait_for(acknowledged: &Mutex<Vec<String>>, count: usize) {
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while acknowledged.lock().await.len() < count {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    eventually_within(Duration::from_secs(60), format!("{count} reports to be acknowledged"), async || {
+        (acknowledged.lock().await.len() >= count).then_some(())
     })
-    .await
-    .unwrap_or_else(|_| panic!("{count} reports acknowledged within 60 s"));
+    .await;
 }
 
 fn seq_and_case(events: &[Value]) -> Vec<(u64, String)> {
