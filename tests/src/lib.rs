@@ -119,6 +119,18 @@ impl TestServer {
         api
     }
 
+    /// Wait until this node's live hub has published every event committed so far, so that a
+    /// stream subscribed now (its snapshot's position) starts after everything the test did
+    /// before: the hub reads the log just after each commit, a moment after the answer.
+    pub async fn live_caught_up(&self) {
+        let api = self.api();
+        eventually("the live hub to publish every committed event", async || {
+            let ready = api.get("/readyz").await.ok()?.body;
+            (ready["published"].as_u64()? >= ready["database_head"].as_u64()?).then_some(())
+        })
+        .await;
+    }
+
     /// Stop gracefully, wait for the server to finish and remove its database.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let database = self.database.take();
@@ -170,15 +182,18 @@ pub async fn eventually_within<T>(
 /// Run each named story — an `async fn(TestServer)` that stops its server — as a test on a
 /// fresh SQLite database (`sqlite::story`) and one on a fresh PostgreSQL database
 /// (`postgres::story`; skipped with a message when no PostgreSQL server is configured, except
-/// under CI, where it fails: see `opsroom_store::testing`). Invoke it once per test module.
+/// under CI, where it fails: see `opsroom_store::testing`), as the store contract runs its
+/// checks. `story with adjust` starts both servers with `fn adjust(&mut Config)`. Invoke it
+/// once per test module, after the stories.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
+    ($($story:ident $(with $adjust:ident)?),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test]
                 async fn $story() {
-                    super::$story($crate::TestServer::start().await).await;
+                    let server = $crate::TestServer::start_with(|_config| { $(super::$adjust(_config);)? }).await;
+                    super::$story(server).await;
                 }
             )*
         }
@@ -186,7 +201,8 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $story() {
-                    let Some(server) = $crate::TestServer::start_postgres().await else { return };
+                    let adjust = |_config: &mut $crate::Config| { $(super::$adjust(_config);)? };
+                    let Some(server) = $crate::TestServer::start_postgres_with(adjust).await else { return };
                     super::$story(server).await;
                 }
             )*

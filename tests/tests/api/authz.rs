@@ -774,10 +774,8 @@ fn allowed(expect: Expect, status: u16) -> bool {
     status == code
 }
 
-#[tokio::test]
-async fn every_route_answers_each_caller_as_classified() {
+async fn every_route_answers_each_caller_as_classified(server: TestServer) {
     check_table();
-    let server = TestServer::start().await;
     let world = world(&server).await;
     // Redirects are answers too: see them rather than follow them.
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -880,9 +878,7 @@ async fn until_case(live: &mut LiveClient, case_id: &str, what: &str) -> Vec<Val
     }
 }
 
-#[tokio::test]
-async fn websockets_admit_only_their_callers_and_partner_b_never_sees_case_x() {
-    let server = TestServer::start().await;
+async fn websockets_admit_only_their_callers_and_partner_b_never_sees_case_x(server: TestServer) {
     let world = world(&server).await;
     let fx = &world.fx;
     const STAFF_LIVE: &str = "/api/v1/live";
@@ -977,3 +973,8 @@ fn assert_no_case_x(seen: &[Value], case_x: &str, label: &str) {
         assert!(!message.to_string().contains(case_x), "{label}: partner B's stream carried case X: {message}");
     }
 }
+
+opsroom_tests::on_both_backends!(
+    every_route_answers_each_caller_as_classified,
+    websockets_admit_only_their_callers_and_partner_b_never_sees_case_x,
+);

@@ -75,6 +75,7 @@ fn priority_rank(level: &str) -> usize {
 /// An admin watching the live stream, and the position it starts after.
 async fn watching(server: &TestServer) -> (opsroom_tests::LiveClient, u64) {
     let admin = server.admin().await;
+    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let snapshot = live.next_json().await.unwrap().unwrap();
@@ -143,9 +144,7 @@ async fn the_form_is_arabic_by_default_and_english_on_request() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link() {
-    let server = TestServer::start().await;
+async fn a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link(server: TestServer) {
     let api = server.api();
     let reply = post_form(&api, &filled_form("ar", "form-key-1"), false).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
@@ -191,9 +190,7 @@ async fn a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_form_post_asking_for_json_gets_the_apis_answer() {
-    let server = TestServer::start().await;
+async fn a_form_post_asking_for_json_gets_the_apis_answer(server: TestServer) {
     let reply = post_form(&server.api(), &filled_form("en", "form-key-json"), true).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let body = &reply.body;
@@ -326,9 +323,7 @@ async fn a_filled_honeypot_is_refused_and_opens_no_case() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_same_form_sent_twice_opens_one_case() {
-    let server = TestServer::start().await;
+async fn the_same_form_sent_twice_opens_one_case(server: TestServer) {
     let api = server.api();
     let fields = filled_form("ar", "form-key-double-tap");
     let first = post_form(&api, &fields, true).await;
@@ -346,9 +341,7 @@ async fn the_same_form_sent_twice_opens_one_case() {
 // ---------------------------------------------------------------------------------------------
 // Tracking links
 
-#[tokio::test]
-async fn a_tracking_link_shows_the_case_in_plain_words() {
-    let server = TestServer::start().await;
+async fn a_tracking_link_shows_the_case_in_plain_words(server: TestServer) {
     let Reported { tracking_token: token, .. } = server.api().reported(&sample_report(1)).await;
     let view = track(&server.api(), &token).await;
     assert_eq!(view.status, 200, "{}", view.body);
@@ -370,9 +363,7 @@ async fn a_tracking_link_shows_the_case_in_plain_words() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
-    let server = TestServer::start().await;
+async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators(server: TestServer) {
     let (nafisa, nafisa_id) = server.user("nafisa", "operator").await;
     let (hoda, hoda_id) = server.user("hoda", "supervisor").await;
     let Reported { case_id, tracking_token: token, .. } = server.api().reported(&sample_report(2)).await;
@@ -421,9 +412,7 @@ async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn wrong_malformed_and_revoked_tokens_get_the_same_404() {
-    let server = TestServer::start().await;
+async fn wrong_malformed_and_revoked_tokens_get_the_same_404(server: TestServer) {
     let api = server.api();
     let admin = server.admin().await;
     let Reported { case_id, tracking_token: revoked, .. } = server.api().reported(&sample_report(3)).await;
@@ -448,9 +437,7 @@ async fn wrong_malformed_and_revoked_tokens_get_the_same_404() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_moved_update_moves_the_case_and_streams_to_operators() {
-    let server = TestServer::start().await;
+async fn a_moved_update_moves_the_case_and_streams_to_operators(server: TestServer) {
     let api = server.api();
     let Reported { case_id, tracking_token: token, cell: khartoum_cell } =
         server.api().reported(&sample_report(4)).await;
@@ -483,9 +470,7 @@ async fn a_moved_update_moves_the_case_and_streams_to_operators() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_needs_update_raises_the_priority_and_never_lowers_it() {
-    let server = TestServer::start().await;
+async fn a_needs_update_raises_the_priority_and_never_lowers_it(server: TestServer) {
     let api = server.api();
     let calm =
         json!({"people": [{"name": "Omar", "age": 30}], "needs": ["food"], "location": {"lat": 15.6, "lon": 32.5}});
@@ -519,9 +504,7 @@ async fn a_needs_update_raises_the_priority_and_never_lowers_it() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn safe_and_message_updates_are_reports_operators_can_read() {
-    let server = TestServer::start().await;
+async fn safe_and_message_updates_are_reports_operators_can_read(server: TestServer) {
     let api = server.api();
     let Reported { case_id, tracking_token: token, cell } = server.api().reported(&sample_report(5)).await;
     let (mut live, start) = watching(&server).await;
@@ -562,9 +545,7 @@ async fn updates_missing_what_their_kind_needs_are_refused_by_field() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_tracking_pages_form_sends_an_update_and_comes_back() {
-    let server = TestServer::start().await;
+async fn the_tracking_pages_form_sends_an_update_and_comes_back(server: TestServer) {
     let api = server.api();
     let Reported { case_id, tracking_token: token, .. } = server.api().reported(&sample_report(7)).await;
     let page_before = api.get(&format!("/track/{token}?lang=en")).await.unwrap();
@@ -625,9 +606,7 @@ async fn json_refusals_of_a_position_name_the_forms_position_field() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn operators_reissue_and_revoke_tracking_links() {
-    let server = TestServer::start().await;
+async fn operators_reissue_and_revoke_tracking_links(server: TestServer) {
     let api = server.api();
     let admin = server.admin().await;
     let Reported { case_id, tracking_token: first, .. } = server.api().reported(&sample_report(8)).await;
@@ -775,9 +754,7 @@ async fn forwarded_for_counts_separately_only_behind_a_trusted_proxy() {
 // ---------------------------------------------------------------------------------------------
 // What the security review found: each case pinned
 
-#[tokio::test]
-async fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not() {
-    let server = TestServer::start().await;
+async fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not(server: TestServer) {
     let admin = server.admin().await;
     let api = server.api();
     let Reported { case_id, tracking_token: token, .. } = server.api().reported(&sample_report(21)).await;
@@ -800,9 +777,7 @@ async fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link() {
-    let server = TestServer::start().await;
+async fn only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link(server: TestServer) {
     let (nafisa, nafisa_id) = server.user("nafisa", "operator").await;
     let Reported { case_id, .. } = server.api().reported(&sample_report(22)).await;
     let link = format!("/api/v1/cases/{case_id}/tracking-link");
@@ -815,9 +790,7 @@ async fn only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_spent_form_key_is_replaced_so_the_form_can_be_sent() {
-    let server = TestServer::start().await;
+async fn a_spent_form_key_is_replaced_so_the_form_can_be_sent(server: TestServer) {
     let api = server.api();
     let first = with(filled_form("en", "spent-key"), "people[0].name", "Amal");
     assert_eq!(post_form(&api, &first, false).await.status, 201);
@@ -868,9 +841,7 @@ async fn positions_out_of_range_and_text_that_is_not_text_are_refused() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_tracking_form_starts_from_the_needs_the_case_has() {
-    let server = TestServer::start().await;
+async fn the_tracking_form_starts_from_the_needs_the_case_has(server: TestServer) {
     let report = json!({"language": "en", "people": [{"name": "Rasha"}], "needs": ["water", "food"]});
     let Reported { tracking_token: token, .. } = server.api().reported(&report).await;
     let reply = server.api().get(&format!("/track/{token}")).await.unwrap();
@@ -958,9 +929,7 @@ async fn the_form_names_every_mistake_at_once_with_and_without_javascript() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need() {
-    let server = TestServer::start().await;
+async fn a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need(server: TestServer) {
     let fields = [
         ("lang", "en"),
         ("idempotency_key", "only-me"),
@@ -1025,3 +994,22 @@ async fn every_public_page_says_who_runs_it_and_how_to_reach_them() {
     assert!(!html.contains(" UTC<"), "no UTC times");
     server.stop().await.unwrap();
 }
+
+opsroom_tests::on_both_backends!(
+    a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link,
+    a_form_post_asking_for_json_gets_the_apis_answer,
+    the_same_form_sent_twice_opens_one_case,
+    a_tracking_link_shows_the_case_in_plain_words,
+    the_timeline_shows_progress_but_never_notes_priorities_or_operators,
+    wrong_malformed_and_revoked_tokens_get_the_same_404,
+    a_moved_update_moves_the_case_and_streams_to_operators,
+    a_needs_update_raises_the_priority_and_never_lowers_it,
+    safe_and_message_updates_are_reports_operators_can_read,
+    the_tracking_pages_form_sends_an_update_and_comes_back,
+    operators_reissue_and_revoke_tracking_links,
+    a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not,
+    only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link,
+    a_spent_form_key_is_replaced_so_the_form_can_be_sent,
+    the_tracking_form_starts_from_the_needs_the_case_has,
+    a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need,
+);

@@ -2,18 +2,17 @@
 
 use std::time::Duration;
 
-use opsroom_tests::{TestServer, sample_report};
+use opsroom_tests::{Config, TestServer, sample_report};
 use serde_json::json;
 
-#[tokio::test]
-async fn a_case_moves_through_the_workflow_and_every_step_streams() {
-    let server = TestServer::start().await;
+async fn a_case_moves_through_the_workflow_and_every_step_streams(server: TestServer) {
     let (amira, amira_id) = server.user("amira", "operator").await;
     let (sami, _) = server.user("sami", "operator").await;
     let (hoda, _) = server.user("hoda", "supervisor").await;
 
     let case_id =
         server.api().post_report(&sample_report(1), None).await.unwrap().body["case_id"].as_str().unwrap().to_owned();
+    server.live_caught_up().await;
     let mut live = amira.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
@@ -122,9 +121,7 @@ async fn a_case_moves_through_the_workflow_and_every_step_streams() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn bad_workflow_requests_are_clear_4xx() {
-    let server = TestServer::start().await;
+async fn bad_workflow_requests_are_clear_4xx(server: TestServer) {
     let admin = server.admin().await;
     let case_id =
         server.api().post_report(&sample_report(1), None).await.unwrap().body["case_id"].as_str().unwrap().to_owned();
@@ -168,9 +165,7 @@ async fn bad_workflow_requests_are_clear_4xx() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn operators_take_reports_on_behalf_of_callers() {
-    let server = TestServer::start().await;
+async fn operators_take_reports_on_behalf_of_callers(server: TestServer) {
     let admin = server.admin().await;
     let me = admin.get("/api/v1/session").await.unwrap().body["user_id"].as_str().unwrap().to_owned();
     let reply = admin.post("/api/v1/cases", json!({"channel": "hotline", "report": sample_report(3)})).await;
@@ -203,14 +198,15 @@ async fn operators_take_reports_on_behalf_of_callers() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn overdue_cases_are_escalated_once_on_the_live_stream() {
-    let server = TestServer::start_with(|c| {
-        c.sla.normal_minutes = 0; // due at once
-        c.sla_tick = Duration::from_millis(50);
-    })
-    .await;
+/// Normal cases due at once, and the SLA ticker ticking fast.
+fn sla_due_at_once(config: &mut Config) {
+    config.sla.normal_minutes = 0;
+    config.sla_tick = Duration::from_millis(50);
+}
+
+async fn overdue_cases_are_escalated_once_on_the_live_stream(server: TestServer) {
     let admin = server.admin().await;
+    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
@@ -235,9 +231,7 @@ async fn overdue_cases_are_escalated_once_on_the_live_stream() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_duplicate_names_its_original_by_the_reference_people_see() {
-    let server = TestServer::start().await;
+async fn a_duplicate_names_its_original_by_the_reference_people_see(server: TestServer) {
     let admin = server.admin().await;
     let public = server.api();
     let original = public.post_report(&sample_report(1), None).await.unwrap().body;
@@ -269,3 +263,11 @@ async fn a_duplicate_names_its_original_by_the_reference_people_see() {
     assert_eq!(changed["data"]["duplicate_of_reference"], reference, "and the reference, for people reading it");
     server.stop().await.unwrap();
 }
+
+opsroom_tests::on_both_backends!(
+    a_case_moves_through_the_workflow_and_every_step_streams,
+    bad_workflow_requests_are_clear_4xx,
+    operators_take_reports_on_behalf_of_callers,
+    a_duplicate_names_its_original_by_the_reference_people_see,
+    overdue_cases_are_escalated_once_on_the_live_stream with sla_due_at_once,
+);
