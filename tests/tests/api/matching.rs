@@ -133,7 +133,7 @@ async fn two_nodes_match_each_person_once() {
     let mut second_reports = Vec::new();
     for (n, name) in names.iter().enumerate() {
         let phone = format!("+24991200{n:04}");
-        api_a.reported(&report(name, 20 + n as u32, Some(&phone), 15.55)).await.case_id;
+        api_a.reported(&report(name, 20 + n as u32, Some(&phone), 15.55)).await;
         second_reports.push(api_b.reported(&report(name, 20 + n as u32, Some(&phone), 15.55)).await.case_id);
     }
     let admin = node_a.admin().await;
