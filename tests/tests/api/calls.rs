@@ -3,7 +3,7 @@
 //! staff may log, nobody else; a number's earlier calls are found as it is typed at home.
 
 use opsroom_domain::clock::Timestamp;
-use opsroom_tests::{TestServer, sample_report};
+use opsroom_tests::TestServer;
 use serde_json::{Value, json};
 
 /// `minutes` ago, RFC 3339.
@@ -19,16 +19,12 @@ fn call(phone: &str, minutes: i64, outcome: &str) -> Value {
     })
 }
 
-async fn new_case(server: &TestServer, n: usize) -> String {
-    let reply = server.api().post_report(&sample_report(n), None).await.unwrap();
-    reply.body["case_id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn a_logged_call_is_an_event_of_its_case() {
     let server = TestServer::start().await;
     let amal = server.user("amal", "operator").await.0;
-    let case_id = new_case(&server, 1).await;
+    let case_id = server.api().report(1).await;
+    server.live_caught_up().await;
     let mut live = amal.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
@@ -59,7 +55,7 @@ async fn a_logged_call_is_an_event_of_its_case() {
 async fn refusals_name_their_field_and_unknown_cases_are_404() {
     let server = TestServer::start().await;
     let amal = server.user("amal", "operator").await.0;
-    let case_id = new_case(&server, 2).await;
+    let case_id = server.api().report(2).await;
     let path = format!("/api/v1/cases/{case_id}/calls");
     let refused = |body: Value| {
         let amal = &amal;
@@ -106,7 +102,7 @@ async fn refusals_name_their_field_and_unknown_cases_are_404() {
 #[tokio::test]
 async fn any_staff_may_log_calls_and_read_them_nobody_else() {
     let server = TestServer::start().await;
-    let case_id = new_case(&server, 3).await;
+    let case_id = server.api().report(3).await;
     let path = format!("/api/v1/cases/{case_id}/calls");
     for (name, role) in [("amal", "operator"), ("hoda", "supervisor"), ("zaid", "admin")] {
         let staff = server.user(name, role).await.0;
@@ -128,8 +124,8 @@ async fn any_staff_may_log_calls_and_read_them_nobody_else() {
 async fn earlier_calls_of_a_number_page_newest_first() {
     let server = TestServer::start().await;
     let amal = server.user("amal", "operator").await.0;
-    let first = new_case(&server, 4).await;
-    let second = new_case(&server, 5).await;
+    let first = server.api().report(4).await;
+    let second = server.api().report(5).await;
     for (case_id, phone, minutes) in [
         (&first, "+249 912 000 004", 50),
         (&second, "+20 912 000 004", 40),
