@@ -66,7 +66,7 @@ impl TestServer {
 
     /// Start on a fresh PostgreSQL database, letting the test adjust the configuration.
     pub async fn start_postgres_with(adjust: impl FnOnce(&mut Config)) -> Option<Self> {
-        Some(Self::start_owning(TestDatabase::postgres().await?, adjust).await)
+        Some(Self::start_owning(TestDatabase::postgres_migrated().await?, adjust).await)
     }
 
     async fn start_owning(database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
