@@ -6,8 +6,12 @@
 //! - [`ServerProcess`]: the real binary as a child process, for tests that kill it.
 //! - [`Api`]: one typed helper per endpoint, with the session cookie kept after sign-in.
 //! - [`LiveClient`]: a websocket client of `/api/v1/live`; every read has a timeout.
+//! - [`resources`]: typed helpers per resource (accounts, cases, partners, places).
+//! - [`eventually`]: the one way to wait for something the server does after it answered.
+//! - [`on_both_backends!`]: a story run as two tests, on SQLite and on PostgreSQL.
 
 pub mod pfif_check;
+pub mod resources;
 
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -27,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use opsroom::config::Config;
 pub use opsroom_store::testing::TestDatabase;
+pub use resources::{Reported, password_of};
 
 /// Password of user `admin` in every test server.
 pub const ADMIN_PASSWORD: &str = "test admin password 2023";
@@ -61,7 +66,7 @@ impl TestServer {
 
     /// Start on a fresh PostgreSQL database, letting the test adjust the configuration.
     pub async fn start_postgres_with(adjust: impl FnOnce(&mut Config)) -> Option<Self> {
-        Some(Self::start_owning(TestDatabase::postgres().await?, adjust).await)
+        Some(Self::start_owning(TestDatabase::postgres_migrated().await?, adjust).await)
     }
 
     async fn start_owning(database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
@@ -92,16 +97,11 @@ impl TestServer {
     /// Wait until the server says it is ready (the listener is bound before `run` opens the store).
     async fn wait_ready(&self) {
         let api = self.api();
-        for _ in 0..200 {
-            if api.http.get(api.url("/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-                return;
-            }
-            if self.task.is_finished() {
-                panic!("the server stopped while starting");
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("the server did not become ready within 5 s");
+        eventually("the server to become ready", async || {
+            assert!(!self.task.is_finished(), "the server stopped while starting");
+            api.http.get(api.url("/readyz")).send().await.is_ok_and(|r| r.status().is_success()).then_some(())
+        })
+        .await;
     }
 
     pub fn base_url(&self) -> String {
@@ -117,6 +117,18 @@ impl TestServer {
         let mut api = self.api();
         api.sign_in("admin", ADMIN_PASSWORD).await.expect("admin signs in");
         api
+    }
+
+    /// Wait until this node's live hub has published every event committed so far, so that a
+    /// stream subscribed now (its snapshot's position) starts after everything the test did
+    /// before: the hub reads the log just after each commit, a moment after the answer.
+    pub async fn live_caught_up(&self) {
+        let api = self.api();
+        eventually("the live hub to publish every committed event", async || {
+            let ready = api.get("/readyz").await.ok()?.body;
+            (ready["published"].as_u64()? >= ready["database_head"].as_u64()?).then_some(())
+        })
+        .await;
     }
 
     /// Stop gracefully, wait for the server to finish and remove its database.
@@ -136,6 +148,84 @@ impl TestServer {
         tokio::time::timeout(Duration::from_secs(20), self.task).await.context("server did not stop in 20 s")???;
         Ok(database)
     }
+}
+
+/// How long [`eventually`] waits: far beyond what anything takes on a loaded machine, so a
+/// failure means "never", not "slow".
+pub const EVENTUALLY: Duration = Duration::from_secs(10);
+
+/// Poll `probe` every 25 ms until it returns `Some`, and return that; fail the test, naming
+/// `what` was awaited (formatted only then, so it may read a log), after [`EVENTUALLY`]. For
+/// what the server does after it answered (the matcher, the hub, webhooks, expiry), never for
+/// what an answer itself promises.
+pub async fn eventually<T>(what: impl std::fmt::Display, probe: impl AsyncFnMut() -> Option<T>) -> T {
+    eventually_within(EVENTUALLY, what, probe).await
+}
+
+/// [`eventually`] with another deadline, for waits that are long by nature (a load's hundreds of
+/// acknowledged reports).
+pub async fn eventually_within<T>(
+    within: Duration,
+    what: impl std::fmt::Display,
+    mut probe: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "waited {within:?} for {what} in vain");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Run each named story — an `async fn(TestServer)` that stops its server — as a test on a
+/// fresh SQLite database (`sqlite::story`) and one on a fresh PostgreSQL database
+/// (`postgres::story`; skipped with a message when no PostgreSQL server is configured, except
+/// under CI, where it fails: see `opsroom_store::testing`), as the store contract runs its
+/// checks. `story with adjust` starts both servers with `fn adjust(&mut Config)`. Invoke it
+/// once per test module, after the stories.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($story:ident $(with $adjust:ident)?),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let server = $crate::TestServer::start_with(|_config| { $(super::$adjust(_config);)? }).await;
+                    super::$story(server).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let adjust = |_config: &mut $crate::Config| { $(super::$adjust(_config);)? };
+                    let Some(server) = $crate::TestServer::start_postgres_with(adjust).await else { return };
+                    super::$story(server).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Every `.rs` file under `dir`, sorted (for tests that read the source).
+pub fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display())) {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// Server logs in tests only when asked: `OPSROOM_LOG=debug cargo test …`.

@@ -1,28 +1,35 @@
 //! Evacuation logistics at scale (issue 9): declaring a danger zone over a district of the
 //! million stored cases, and suggesting passengers for a movement among 100,000 people awaiting
 //! evacuation, both timed through the real HTTP API of a child `opsroom serve`, each next to a
-//! baseline measured in the same run on the same database: the least SQL that does the same work.
+//! baseline measured in the same run on the same database: the least SQL that does the same
+//! work. The store's own read of the waiting cases is timed through `Store::waiting_cases`.
 //!
-//! Owns its setup on the million-case database the matching phase fills (the people nearest one
-//! assembly point made to await evacuation, written straight into the file before the server
-//! starts, and a copy of the file for the zones' baseline), the districts it declares, and the
-//! baselines. It changes that database (statuses, flags, priorities), so it runs after every
-//! phase that reads it.
+//! Owns its setup on the million-case database the matching phase fills (the open cases nearest
+//! one assembly point, found by a read of the file, moved to awaiting evacuation by the admin
+//! through the store's workflow, and a copy of the file for the zones' baseline), the districts
+//! it declares, and the baselines — the only SQL here, each named `baseline`, plus the set-up's
+//! one read. It changes that database (statuses, flags, priorities), so it runs after every
+//! phase that reads it. It must not measure the store with SQL of its own.
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use opsroom_domain::advisory::Area;
+use opsroom_domain::case::CaseStatus;
 use opsroom_domain::evacuation::allocation::{disk_ranges, distance_km};
 use opsroom_domain::evacuation::zone::ZoneCover;
 use opsroom_domain::location::{Cell, Coordinates, stored_ranges};
+use opsroom_domain::user::Role;
+use opsroom_domain::workflow::{CaseCommand, is_finished};
 use opsroom_scenario::client::{Client, Reply};
+use opsroom_store::{ActionOutcome, CaseAction, CaseFilter, Store, StoreOptions};
 use serde_json::{Value, json};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Row};
+use uuid::Uuid;
 
-use crate::process::ChildServer;
+use crate::process::{ChildServer, PASSWORD};
 use crate::synthetic::KHARTOUM_BOX;
 
 /// The movement's origin: an assembly point in the middle of greater Khartoum.
@@ -35,13 +42,19 @@ pub const SEATS: u32 = 50;
 const DISTRICT_DEGREES: f64 = 0.05;
 /// Districts sit on a grid of this step (in degrees) across greater Khartoum, so no two overlap.
 const DISTRICT_STEP: f64 = 0.06;
-/// Statuses a danger zone leaves alone (the store's `FINISHED`).
-const FINISHED: &str = "('evacuated', 'resolved', 'closed', 'duplicate')";
-/// What the store's `waiting_cases` runs once per index range (copied), `{from}` being
-/// `case_file c`.
-const WAITING_SQL: &str = "select c.case_id, c.cell, c.flags, c.needs, c.age_marks, c.reported_at, c.people_count
-                             from {from}
-                            where c.status = 'awaiting_evacuation' and c.cell between $1 and $2";
+/// The baseline's read of the waiting cases in one index range: the index entries
+/// `Store::waiting_cases` reads, through the partial index of the cases awaiting evacuation.
+const BASELINE_WAITING_SQL: &str = "select c.case_id, c.cell, c.flags, c.needs, c.age_marks, c.reported_at,
+                                           c.people_count
+                                      from case_file c indexed by case_file_awaiting_by_cell
+                                     where c.status = 'awaiting_evacuation' and c.cell between $1 and $2";
+
+/// The statuses a danger zone leaves alone, as an SQL list, from the domain's rule.
+fn finished_statuses() -> String {
+    let finished: Vec<String> =
+        CaseStatus::ALL.into_iter().filter(|s| is_finished(*s)).map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", finished.join(", "))
+}
 
 /// What the phase does; from the command line.
 #[derive(Debug, Clone, Copy)]
@@ -92,10 +105,17 @@ pub struct AllocationFigures {
     pub baseline_rows: usize,
     pub api_calls: usize,
     pub api: Spread,
-    /// The store's query through the partial index of waiting cases (`indexed by`).
+    /// The store's index entries read through the partial index of waiting cases (`indexed by`).
     pub baseline: Spread,
-    /// The store's query alone, planned by SQLite as the store runs it.
+    /// `Store::waiting_cases` over the same ranges, timed before the server starts.
     pub store_query: Spread,
+}
+
+/// The reads of the waiting cases, timed on the file before the server starts.
+struct WaitingReads {
+    store: Spread,
+    baseline: Spread,
+    rows: usize,
 }
 
 pub struct EvacuationFigures {
@@ -106,25 +126,29 @@ pub struct EvacuationFigures {
 }
 
 /// On the SQLite database at `url` (the million stored cases, no server running on it): make
-/// the people nearest the origin await evacuation, then start a server and time seat
-/// suggestions and danger-zone declarations through its API, each next to its baseline.
+/// the people nearest the origin await evacuation and time the store's read of them, then start
+/// a server and time seat suggestions and danger-zone declarations through its API, each next to
+/// its baseline.
 pub async fn evacuation(url: &str, plan: Plan) -> anyhow::Result<EvacuationFigures> {
-    let mut db = connect(url, true).await?;
-    let index: i64 = sqlx::query_scalar(
-        "select count(*) from sqlite_master where type = 'index' and name = 'case_file_awaiting_by_cell'",
-    )
-    .fetch_one(&mut db)
-    .await?;
-    anyhow::ensure!(index == 1, "the partial index case_file_awaiting_by_cell is missing (migration 0006)");
-    let cases: i64 = sqlx::query_scalar("select count(*) from case_file").fetch_one(&mut db).await?;
-    let already: i64 = sqlx::query_scalar("select count(*) from case_file where status = 'awaiting_evacuation'")
-        .fetch_one(&mut db)
-        .await?;
-    anyhow::ensure!(already == 0, "the evacuation phase needs a database where nobody awaits evacuation yet");
     let origin = Coordinates::parse(ORIGIN.0, ORIGIN.1).map_err(rejected)?.cell();
-    let (waiting, radius_km) = await_evacuation(&mut db, origin, plan.waiting).await?;
-    sqlx::query("pragma wal_checkpoint(truncate)").execute(&mut db).await?;
-    db.close().await?;
+    let store = Store::open(url, StoreOptions::default()).await?;
+    let prepared = async {
+        let counts = store.case_counts(&CaseFilter { now_ms: opsroom::server::now_ms(), ..Default::default() }).await?;
+        let cases: u64 = counts.by_status.iter().map(|(_, n)| n).sum();
+        let already = counts.by_status.iter().find(|(s, _)| *s == CaseStatus::AwaitingEvacuation).map_or(0, |c| c.1);
+        anyhow::ensure!(already == 0, "the evacuation phase needs a database where nobody awaits evacuation yet");
+        let (near, radius_km) = nearest_open_cases(url, origin, plan.waiting).await?;
+        await_evacuation(&store, &near).await?;
+        // Status changes are nothing to match: the server starts with no backlog.
+        crate::matching::file_without_matching(&store).await?;
+        let ranges = disk_ranges(origin, radius_km);
+        let reads = read_waiting(&store, url, &ranges, plan.suggestions).await?;
+        Ok((cases, near.len(), radius_km, ranges.len(), reads))
+    }
+    .await;
+    // Closing truncates the WAL, so the copy below is the whole database.
+    store.close(Duration::from_secs(10)).await;
+    let (cases, waiting, radius_km, ranges, reads) = prepared?;
     // The zones' baseline writes the same cases in a copy of the file, page for page.
     let path = SqliteConnectOptions::from_str(url)?.get_filename().to_owned();
     let twin = path.with_file_name("evacuation-baseline.db");
@@ -133,13 +157,29 @@ pub async fn evacuation(url: &str, plan: Plan) -> anyhow::Result<EvacuationFigur
 
     let server = ChildServer::start(url).await?;
     let admin = server.admin().await?;
-    let allocation = allocation(&admin, url, origin, waiting, radius_km, plan.suggestions).await?;
-    let zones = zones(&admin, url, &twin_url, plan.zones).await;
+    let suggested = suggestions(&admin, origin, radius_km, plan.suggestions).await;
+    let zones = match &suggested {
+        Ok(_) => Some(zones(&admin, &twin_url, plan.zones).await),
+        Err(_) => None,
+    };
     server.stop().await?;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", twin.display()));
     }
-    Ok(EvacuationFigures { cases: cases as u64, zones: zones?, allocation })
+    let (api, considered, suggested) = suggested?;
+    let allocation = AllocationFigures {
+        waiting,
+        radius_km,
+        considered,
+        suggested,
+        ranges,
+        baseline_rows: reads.rows,
+        api_calls: plan.suggestions,
+        api,
+        baseline: reads.baseline,
+        store_query: reads.store,
+    };
+    Ok(EvacuationFigures { cases, zones: zones.context("no zones declared")??, allocation })
 }
 
 fn rejected(r: opsroom_domain::Rejected) -> anyhow::Error {
@@ -147,7 +187,8 @@ fn rejected(r: opsroom_domain::Rejected) -> anyhow::Error {
 }
 
 /// A connection to the database file with the store's settings: a writer's (its larger page
-/// cache, no checkpoint inside a commit) or a reader's (read only).
+/// cache, no checkpoint inside a commit) or a reader's (read only), for the baselines and the
+/// set-up's read.
 async fn connect(url: &str, writer: bool) -> anyhow::Result<SqliteConnection> {
     let options = SqliteConnectOptions::from_str(url)?
         .journal_mode(SqliteJournalMode::Wal)
@@ -162,38 +203,90 @@ async fn connect(url: &str, writer: bool) -> anyhow::Result<SqliteConnection> {
     Ok(options.connect().await?)
 }
 
-/// Make the `people` open cases nearest `origin` (one person each) await evacuation, written
-/// straight into the file; returns how many it found and the radius that holds them all.
-async fn await_evacuation(db: &mut SqliteConnection, origin: Cell, people: usize) -> anyhow::Result<(usize, f64)> {
-    let sql = format!("select case_id, cell from case_file where cell between $1 and $2 and status not in {FINISHED}");
-    let mut near: Vec<(f64, String)> = Vec::new();
+/// An open case near the origin: its id and version.
+struct Near {
+    case_id: Uuid,
+    version: u32,
+}
+
+/// The `people` open cases (one person each) nearest `origin`, nearest first, and the radius
+/// that holds them all. The set-up's one read of the file (the store has no "open cases near a
+/// point"; it only ever asks for waiting ones): index range scans of the grid disk around it.
+async fn nearest_open_cases(url: &str, origin: Cell, people: usize) -> anyhow::Result<(Vec<Near>, f64)> {
+    let mut db = connect(url, false).await?;
+    let sql = format!(
+        "select case_id, cell, version from case_file where cell between $1 and $2 and status not in {}",
+        finished_statuses()
+    );
+    let mut near: Vec<(f64, Uuid, u32)> = Vec::new();
     for search_km in [15.0, 30.0, 60.0] {
         near.clear();
         for (first, last) in disk_ranges(origin, search_km) {
-            let rows = sqlx::query(&sql).bind(first as i64).bind(last as i64).fetch_all(&mut *db).await?;
+            let rows = sqlx::query(&sql).bind(first as i64).bind(last as i64).fetch_all(&mut db).await?;
             for row in rows {
                 let cell = Cell::from_u64(row.get::<i64, _>("cell") as u64).context("a stored cell")?;
-                near.push((distance_km(origin, cell), row.get("case_id")));
+                let case_id = Uuid::parse_str(row.get("case_id"))?;
+                near.push((distance_km(origin, cell), case_id, row.get::<i64, _>("version") as u32));
             }
         }
         if near.len() >= people {
             break;
         }
     }
+    db.close().await?;
     near.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     near.truncate(people);
     anyhow::ensure!(!near.is_empty(), "no stored case near the origin");
     // Distances are between cells' centres, as the server measures them.
     let radius_km = (near.last().map_or(1.0, |n| n.0) * 10.0).ceil() / 10.0;
-    sqlx::query("begin immediate").execute(&mut *db).await?;
-    for chunk in near.chunks(500) {
-        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("update case_file set status = 'awaiting_evacuation' where case_id in ({list})");
-        let update = chunk.iter().fold(sqlx::query(&sql), |q, (_, id)| q.bind(id.as_str()));
-        update.execute(&mut *db).await?;
+    Ok((near.into_iter().map(|(_, case_id, version)| Near { case_id, version }).collect(), radius_km.max(1.0)))
+}
+
+/// Move `cases` to awaiting evacuation as an admin would, through the store's workflow:
+/// triaged, then awaiting evacuation, a batch of cases side by side.
+async fn await_evacuation(store: &Store, cases: &[Near]) -> anyhow::Result<()> {
+    // The account the child server is driven with: a server finding any account makes none.
+    let actor = crate::synthetic::account(store, "admin", Role::Admin, PASSWORD.to_owned()).await?;
+    let at = opsroom::server::now_ms();
+    for chunk in cases.chunks(512) {
+        let mut versions: Vec<u32> = chunk.iter().map(|c| c.version).collect();
+        for to in [CaseStatus::Triaged, CaseStatus::AwaitingEvacuation] {
+            let actions = chunk.iter().zip(&versions).map(|(case, version)| CaseAction {
+                case_id: case.case_id,
+                expected_version: *version,
+                actor,
+                command: CaseCommand::ChangeStatus { to, reason: None, duplicate_of: None },
+                at,
+            });
+            let outcomes = futures_util::future::join_all(actions.map(|a| store.apply_to_case(a))).await;
+            for (version, outcome) in versions.iter_mut().zip(outcomes) {
+                match outcome? {
+                    ActionOutcome::Applied { version: now, .. } => *version = now,
+                    other => anyhow::bail!("a case could not be moved to {}: {other:?}", to.as_str()),
+                }
+            }
+        }
     }
-    sqlx::query("commit").execute(&mut *db).await?;
-    Ok((near.len(), radius_km.max(1.0)))
+    Ok(())
+}
+
+/// Time `calls` reads of the waiting cases in `ranges`: the store's (`Store::waiting_cases`)
+/// and the baseline's (its index entries through the partial index, read and decoded), each
+/// alternately on the same warm file.
+async fn read_waiting(store: &Store, url: &str, ranges: &[(u64, u64)], calls: usize) -> anyhow::Result<WaitingReads> {
+    let mut reader = connect(url, false).await?;
+    let (mut timed_store, mut timed_baseline, mut rows) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..calls.max(1) {
+        let started = Instant::now();
+        let waiting = store.waiting_cases(ranges).await?;
+        timed_store.push(started.elapsed().as_secs_f64() * 1000.0);
+        let (took, read) = baseline_read_waiting(&mut reader, ranges).await?;
+        timed_baseline.push(took);
+        anyhow::ensure!(waiting.len() == read, "the store read {} waiting cases, the baseline {read}", waiting.len());
+        rows = read;
+    }
+    reader.close().await?;
+    Ok(WaitingReads { store: spread(&timed_store), baseline: spread(&timed_baseline), rows })
 }
 
 /// A place as a supervisor registers it.
@@ -206,18 +299,14 @@ fn expect_status(reply: &Reply, status: u16, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Register the origin and a crossing, plan a bus, then time `calls` suggestions for it, each
-/// followed by the store's own query over the same ranges (rows read and decoded) as SQLite plans
-/// it, and by the baseline: the same query made to read through the partial index of the cases
-/// awaiting evacuation.
-async fn allocation(
+/// Register the origin and a crossing, plan a bus, then time `calls` suggestions for it: the
+/// timings, and the answers' `considered` and passengers suggested.
+async fn suggestions(
     admin: &Client,
-    url: &str,
     origin: Cell,
-    waiting: usize,
     radius_km: f64,
     calls: usize,
-) -> anyhow::Result<AllocationFigures> {
+) -> anyhow::Result<(Spread, u64, usize)> {
     let assembly = admin
         .post("/api/v1/places", &place_body("assembly_point", ORIGIN, "نقطة تجمع الخرطوم", "Khartoum assembly point"))
         .await?;
@@ -243,12 +332,7 @@ async fn allocation(
     expect_status(&movement, 201, "planning the movement")?;
     let path = format!("/api/v1/movements/{}/suggestion", movement.body["movement_id"].as_str().unwrap_or_default());
 
-    let ranges = disk_ranges(origin, radius_km);
-    let mut reader = connect(url, false).await?;
-    let as_planned = WAITING_SQL.replace("{from}", "case_file c");
-    let by_partial_index = WAITING_SQL.replace("{from}", "case_file c indexed by case_file_awaiting_by_cell");
-    let (mut api, mut store_query, mut baseline) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut considered, mut suggested, mut baseline_rows) = (0, 0, 0);
+    let (mut api, mut considered, mut suggested) = (Vec::new(), 0, 0);
     for _ in 0..calls {
         let started = Instant::now();
         let reply = admin.post(&path, &json!({"radius_km": radius_km})).await?;
@@ -256,40 +340,23 @@ async fn allocation(
         expect_status(&reply, 200, "suggesting passengers")?;
         considered = reply.body["considered"].as_u64().context("considered")?;
         suggested = reply.body["passengers"].as_array().map_or(0, Vec::len);
-
-        let (took, rows) = read_waiting(&mut reader, &as_planned, &ranges).await?;
-        store_query.push(took);
-        let (took, rows_by_index) = read_waiting(&mut reader, &by_partial_index, &ranges).await?;
-        baseline.push(took);
-        anyhow::ensure!(rows == rows_by_index, "{rows} waiting cases read, {rows_by_index} through the index");
-        baseline_rows = rows;
     }
-    reader.close().await?;
-    Ok(AllocationFigures {
-        waiting,
-        radius_km,
-        considered,
-        suggested,
-        ranges: ranges.len(),
-        baseline_rows,
-        api_calls: api.len(),
-        api: spread(&api),
-        baseline: spread(&baseline),
-        store_query: spread(&store_query),
-    })
+    Ok((spread(&api), considered, suggested))
 }
 
 /// A waiting case's index entry as the store reads it: case, cell, flags, needs, age marks,
 /// reported at, people.
 type WaitingRow = (String, i64, i64, i64, i64, i64, i64);
 
-/// Run `sql` (the waiting cases in one index range) over `ranges`, reading and decoding every
-/// row; the milliseconds it took and the rows.
-async fn read_waiting(reader: &mut SqliteConnection, sql: &str, ranges: &[(u64, u64)]) -> anyhow::Result<(f64, usize)> {
+/// The baseline: [`BASELINE_WAITING_SQL`] over `ranges`, reading and decoding every row; the
+/// milliseconds it took and the rows.
+async fn baseline_read_waiting(reader: &mut SqliteConnection, ranges: &[(u64, u64)]) -> anyhow::Result<(f64, usize)> {
     let started = Instant::now();
     let mut rows = 0;
     for (first, last) in ranges {
-        for row in sqlx::query(sql).bind(*first as i64).bind(*last as i64).fetch_all(&mut *reader).await? {
+        for row in
+            sqlx::query(BASELINE_WAITING_SQL).bind(*first as i64).bind(*last as i64).fetch_all(&mut *reader).await?
+        {
             let decoded: WaitingRow = (
                 row.get("case_id"),
                 row.get("cell"),
@@ -327,8 +394,7 @@ fn district(n: usize) -> (Value, f64) {
 /// Declare `count` danger zones, each over another district, each preceded by its baseline on
 /// `twin_url` (a copy of the file made before the server started, so the same cases lie in the
 /// same pages): the same flagging as set-based SQL, committed as the store's writer commits.
-async fn zones(admin: &Client, url: &str, twin_url: &str, count: usize) -> anyhow::Result<ZoneFigures> {
-    let mut db = connect(url, false).await?;
+async fn zones(admin: &Client, twin_url: &str, count: usize) -> anyhow::Result<ZoneFigures> {
     let mut twin = connect(twin_url, true).await?;
     let (mut api, mut baseline, mut commits, mut flagged) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut fewest, mut most, mut district_km2) = (usize::MAX, 0, 0.0);
@@ -338,15 +404,7 @@ async fn zones(admin: &Client, url: &str, twin_url: &str, count: usize) -> anyho
         let cover = ZoneCover::tile(&Area::from_geojson(&area).map_err(rejected)?).map_err(rejected)?;
         let ranges = stored_ranges(cover.cells());
         (fewest, most) = (fewest.min(ranges.len()), most.max(ranges.len()));
-        let inside = format!("cell between $1 and $2 and danger_zone_id is null and status not in {FINISHED}");
-        let mut expected = 0i64;
-        for (first, last) in &ranges {
-            let sql = format!("select count(*) from case_file where {inside}");
-            expected +=
-                sqlx::query_scalar::<_, i64>(&sql).bind(*first as i64).bind(*last as i64).fetch_one(&mut db).await?;
-        }
-
-        let (took, commit) = flag_in_sql(&mut twin, &ranges, &inside, expected).await?;
+        let (took, commit, inside) = baseline_flag(&mut twin, &ranges).await?;
         baseline.push(took);
         commits.push(commit);
 
@@ -360,13 +418,12 @@ async fn zones(admin: &Client, url: &str, twin_url: &str, count: usize) -> anyho
         api.push(started.elapsed().as_secs_f64() * 1000.0);
         expect_status(&reply, 201, "declaring a danger zone")?;
         let answered = reply.body["flagged"].as_u64().context("flagged")?;
-        anyhow::ensure!(answered as i64 == expected, "the zone flagged {answered} cases; {expected} are inside");
+        anyhow::ensure!(answered == inside, "the zone flagged {answered} cases; the baseline {inside} in the copy");
         flagged.push(answered);
         // The hub and the matcher read the flags from the log after the answer; a supervisor
         // does not declare districts back to back.
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    db.close().await?;
     twin.close().await?;
     Ok(ZoneFigures {
         flagged,
@@ -378,16 +435,13 @@ async fn zones(admin: &Client, url: &str, twin_url: &str, count: usize) -> anyho
     })
 }
 
-/// The least SQL that flags the open cases in `ranges` as a declaration does: per range one
-/// `insert … select` of a `danger_zone_flagged` event per case and one `update` raising them,
-/// then the log's head, inside `begin immediate` … `commit`. Milliseconds from the lock taken to
-/// the commit done, and of them the commit's (the WAL's fsync, and a checkpoint when due).
-async fn flag_in_sql(
-    db: &mut SqliteConnection,
-    ranges: &[(u64, u64)],
-    inside: &str,
-    expected: i64,
-) -> anyhow::Result<(f64, f64)> {
+/// The baseline of a declaration: the least SQL that flags the open cases in `ranges` as a
+/// declaration does: per range one `insert … select` of a `danger_zone_flagged` event per case
+/// and one `update` raising them, then the log's head, inside `begin immediate` … `commit`.
+/// Milliseconds from the lock taken to the commit done, of them the commit's (the WAL's fsync,
+/// and a checkpoint when due), and the cases flagged.
+async fn baseline_flag(db: &mut SqliteConnection, ranges: &[(u64, u64)]) -> anyhow::Result<(f64, f64, u64)> {
+    let inside = format!("cell between $1 and $2 and danger_zone_id is null and status not in {}", finished_statuses());
     let events = format!(
         "insert into event (seq, kind, case_id, recorded_at, data)
          select $3 + row_number() over (order by cell, case_id), 'danger_zone_flagged', case_id, $4,
@@ -403,7 +457,7 @@ async fn flag_in_sql(
                 priority_reasons = json_insert(priority_reasons, '$[#]', json_object('code', 'danger_zone', 'points', 25))
           where {inside}"
     );
-    let zone_id = uuid::Uuid::now_v7().to_string();
+    let zone_id = Uuid::now_v7().to_string();
     sqlx::query("begin immediate").execute(&mut *db).await?;
     let started = Instant::now();
     let head: i64 = sqlx::query_scalar("select seq from log_head").fetch_one(&mut *db).await?;
@@ -431,6 +485,5 @@ async fn flag_in_sql(
     let committing = Instant::now();
     sqlx::query("commit").execute(&mut *db).await?;
     let commit = committing.elapsed().as_secs_f64() * 1000.0;
-    anyhow::ensure!(written == expected, "the baseline flagged {written} cases; {expected} are inside");
-    Ok((started.elapsed().as_secs_f64() * 1000.0, commit))
+    Ok((started.elapsed().as_secs_f64() * 1000.0, commit, written as u64))
 }

@@ -299,6 +299,16 @@ pub fn room_case(draw: &mut Draw, reported_at: Timestamp) -> (ReportCase, String
     (case, latin)
 }
 
+/// The account `name` with `role` (made with `password`, or the one an earlier run made: then
+/// its password is that run's), as the actor of the workflow actions a set-up takes through the
+/// store.
+pub(crate) async fn account(store: &Store, name: &str, role: Role, password: String) -> anyhow::Result<Actor> {
+    let (UserOutcome::Created { .. } | UserOutcome::NameTaken) =
+        opsroom::server::create_user(store, name, role, password).await?;
+    let user = store.user_by_name(name).await?.ok_or_else(|| anyhow::anyhow!("the {name} account vanished"))?;
+    Ok(Actor { user_id: user.user_id, role: user.role })
+}
+
 /// How long ago the oldest seeded case was reported.
 const SEEDED_HOURS: i64 = 8;
 
@@ -342,14 +352,8 @@ pub async fn seed(url: &str, cases: usize, seed: u64) -> anyhow::Result<serde_js
     let started = Instant::now();
     let store = Store::open(url, StoreOptions::default()).await?;
     let outcome = async {
-        let me = match opsroom::server::create_user(&store, "seed", Role::Supervisor, opsroom::secrets::new_token())
-            .await?
-        {
-            UserOutcome::Created { .. } | UserOutcome::NameTaken => {
-                store.user_by_name("seed").await?.ok_or_else(|| anyhow::anyhow!("the seed account vanished"))?
-            }
-        };
-        let actor = Actor { user_id: me.user_id, role: me.role };
+        let actor = account(&store, "seed", Role::Supervisor, opsroom::secrets::new_token()).await?;
+        let me = actor.user_id;
         let now = opsroom::server::now_ms();
         let first = now - SEEDED_HOURS * 3_600_000;
         // xorshift must not start at zero.
@@ -384,7 +388,7 @@ pub async fn seed(url: &str, cases: usize, seed: u64) -> anyhow::Result<serde_js
             // Every case's actions in order; the cases of a chunk side by side.
             let mut plans: Vec<(Uuid, u32, Vec<CaseCommand>)> = Vec::with_capacity(chunk);
             for case in &stored {
-                let plan = status_plan(draw.bits() % 100, previous, me.user_id);
+                let plan = status_plan(draw.bits() % 100, previous, me);
                 previous = Some(case.event.case_id);
                 plans.push((case.event.case_id, 1, plan.into_iter().rev().collect()));
             }

@@ -36,3 +36,22 @@ pub(crate) async fn open(url: &str, options: &StoreOptions) -> Result<(WriterCon
 pub(crate) fn migration_count() -> usize {
     MIGRATOR.iter().count()
 }
+
+/// Apply the migrations to the database `conn` is connected to (the tests' template database).
+#[cfg(feature = "testing")]
+pub(crate) async fn migrate(conn: &mut PgConnection) -> Result<()> {
+    Ok(MIGRATOR.run_direct(conn).await?)
+}
+
+/// 16 hex digits that change whenever the migrations this binary carries change (FNV-1a over
+/// their versions and checksums), naming the tests' template database.
+#[cfg(feature = "testing")]
+pub(crate) fn migrations_fingerprint() -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for migration in MIGRATOR.iter() {
+        for byte in migration.version.to_le_bytes().iter().chain(migration.checksum.iter()) {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}

@@ -1,5 +1,11 @@
 //! Databases for tests: a fresh SQLite file or a fresh PostgreSQL database per test.
 //!
+//! A migrated PostgreSQL test database ([`TestDatabase::postgres_migrated`]) is a copy of a
+//! template migrated once per set of migrations (`opsroom_template_<fingerprint>`, built under
+//! an advisory lock by whichever test comes first), so a test of what runs on the schema does
+//! not pay for the migrations; the store's migrator finds them applied. Tests of migrating take
+//! an empty one ([`TestDatabase::postgres`]).
+//!
 //! Compiled only with the `testing` feature. PostgreSQL tests read the server's URL from
 //! `OPSROOM_TEST_POSTGRES_URL` (any database on the server; each test creates its own). Without
 //! it they are skipped with a message on stderr — except under `CI=true`, where a missing URL
@@ -41,8 +47,19 @@ impl TestDatabase {
         Self { url, _dir: Some(dir), postgres: None }
     }
 
-    /// A fresh PostgreSQL database, or `None` (with a message) when no server is configured.
+    /// A fresh, empty PostgreSQL database, or `None` (with a message) when no server is
+    /// configured: for tests of migrating itself.
     pub async fn postgres() -> Option<Self> {
+        Self::postgres_from(false).await
+    }
+
+    /// A fresh PostgreSQL database with every migration applied (a copy of the template), or
+    /// `None` as [`TestDatabase::postgres`]: for tests of what runs on a migrated database.
+    pub async fn postgres_migrated() -> Option<Self> {
+        Self::postgres_from(true).await
+    }
+
+    async fn postgres_from(migrated: bool) -> Option<Self> {
         let Ok(server) = std::env::var(POSTGRES_URL_VAR) else {
             if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
                 panic!("{POSTGRES_URL_VAR} must be set in CI: PostgreSQL tests may not be skipped there");
@@ -54,7 +71,12 @@ impl TestDatabase {
         let name = format!("{PREFIX}{now}_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::connect(&server).await.unwrap_or_else(|e| panic!("connecting to {server}: {e}"));
         remove_leftovers(&mut admin, now).await;
-        sqlx::query(&format!("create database {name}")).execute(&mut admin).await.expect("create a test database");
+        let create = if migrated {
+            format!("create database {name} template {}", migrated_template(&mut admin, &server).await)
+        } else {
+            format!("create database {name}")
+        };
+        sqlx::query(&create).execute(&mut admin).await.expect("create a test database");
         let _ = admin.close().await;
         let options = PgConnectOptions::from_str(&server).expect("a PostgreSQL URL").database(&name);
         let url = format!("postgres://{}@{}:{}/{name}", options.get_username(), options.get_host(), options.get_port());
@@ -112,6 +134,36 @@ pub async fn hold_next_position(url: &str) -> (PgConnection, u64) {
 /// Commit what [`hold_next_position`] holds.
 pub async fn commit(mut conn: PgConnection) {
     sqlx::query("commit").execute(&mut conn).await.expect("commit");
+}
+
+/// The migrated template for this binary's migrations, built if no test has built it yet.
+async fn migrated_template(admin: &mut PgConnection, server: &str) -> String {
+    /// The advisory lock key that makes one test build the template while the others wait.
+    const TEMPLATE_LOCK: i64 = 0x6f70_7372_6f6f_6d54;
+    let template = format!("opsroom_template_{}", crate::postgres::migrations_fingerprint());
+    sqlx::query("select pg_advisory_lock($1)").bind(TEMPLATE_LOCK).execute(&mut *admin).await.expect("lock");
+    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+        .bind(&template)
+        .fetch_one(&mut *admin)
+        .await
+        .expect("look for the template");
+    if !exists {
+        // Built under another name and renamed when whole, so a half-built one is never copied.
+        let building = format!("{template}_building");
+        for statement in [format!("drop database if exists {building}"), format!("create database {building}")] {
+            sqlx::query(&statement).execute(&mut *admin).await.expect("create the template");
+        }
+        let options = PgConnectOptions::from_str(server).expect("a PostgreSQL URL").database(&building);
+        let mut conn = PgConnection::connect_with(&options).await.expect("connect to the template");
+        crate::postgres::migrate(&mut conn).await.expect("migrate the template");
+        let _ = conn.close().await;
+        sqlx::query(&format!("alter database {building} rename to {template}"))
+            .execute(&mut *admin)
+            .await
+            .expect("name the template");
+    }
+    sqlx::query("select pg_advisory_unlock($1)").bind(TEMPLATE_LOCK).execute(&mut *admin).await.expect("unlock");
+    template
 }
 
 async fn remove_leftovers(admin: &mut PgConnection, now: u64) {

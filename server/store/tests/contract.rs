@@ -1551,7 +1551,7 @@ pub async fn handovers_and_sitrep_facts(store: &Store) {
 async fn fresh(backend: &str) -> Option<(TestDatabase, Store)> {
     let database = match backend {
         "sqlite" => TestDatabase::sqlite(),
-        _ => TestDatabase::postgres().await?,
+        _ => TestDatabase::postgres_migrated().await?,
     };
     let store = Store::open(&database.url, options()).await.expect("open a fresh store");
     assert_eq!(store.backend_name(), backend);

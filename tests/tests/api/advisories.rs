@@ -1,14 +1,12 @@
 //! Official advisories: supervisors publish, update and withdraw them; everyone reads the current
 //! ones as JSON, as CAP 1.2 (checked against the OASIS schema), on the form and on tracking links.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opsroom_domain::clock::Timestamp;
-use opsroom_tests::{Api, Reply, TestServer, sample_report};
+use opsroom_tests::{Api, Reply, TestServer, eventually, sample_report};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
-
-use crate::citizens::user;
 
 /// The environment variable naming the CAP schema validator (a command line; XML on stdin).
 const CAP_VALIDATOR_VAR: &str = "OPSROOM_CAP_VALIDATOR";
@@ -158,10 +156,8 @@ async fn validate(validator: &[String], xml: &str) -> Result<(), String> {
 // ---------------------------------------------------------------------------------------------
 // Publishing and reading
 
-#[tokio::test]
-async fn supervisors_publish_and_everyone_reads_the_current_advisories_newest_first() {
-    let server = TestServer::start().await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
+async fn supervisors_publish_and_everyone_reads_the_current_advisories_newest_first(server: TestServer) {
+    let (hoda, _) = server.user("hoda", "supervisor").await;
     let whole_crisis =
         and(advisory("1"), "instruction", json!({"ar": "اذهبوا إلى القنصلية", "en": "Go to the consulate"}));
     let reply = publish(&hoda, &and(whole_crisis, "kind", json!("instruction"))).await;
@@ -186,10 +182,8 @@ async fn supervisors_publish_and_everyone_reads_the_current_advisories_newest_fi
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn only_supervisors_and_admins_publish_update_and_withdraw() {
-    let server = TestServer::start().await;
-    let (amira, _) = user(&server, "amira", "operator").await;
+async fn only_supervisors_and_admins_publish_update_and_withdraw(server: TestServer) {
+    let (amira, _) = server.user("amira", "operator").await;
     let admin = server.admin().await;
     let anonymous = server.api();
     let forbidden = publish(&amira, &advisory("op")).await;
@@ -210,9 +204,7 @@ async fn only_supervisors_and_admins_publish_update_and_withdraw() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn invalid_advisories_are_refused_with_the_field_at_fault() {
-    let server = TestServer::start().await;
+async fn invalid_advisories_are_refused_with_the_field_at_fault(server: TestServer) {
     let admin = server.admin().await;
     let bow_tie = json!({"type": "Polygon", "coordinates": [
         [[32.0, 15.0], [33.0, 16.0], [33.0, 15.0], [32.0, 16.0], [32.0, 15.0]]
@@ -251,10 +243,8 @@ async fn invalid_advisories_are_refused_with_the_field_at_fault() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn updates_are_new_versions_and_a_withdrawal_is_final() {
-    let server = TestServer::start().await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
+async fn updates_are_new_versions_and_a_withdrawal_is_final(server: TestServer) {
+    let (hoda, _) = server.user("hoda", "supervisor").await;
     let id = published(&hoda, &advisory("v1")).await;
     let updated = update(&hoda, &id, &and(advisory("v2"), "severity", json!("extreme"))).await;
     assert_eq!(updated.status, 200, "{}", updated.body);
@@ -284,19 +274,16 @@ async fn updates_are_new_versions_and_a_withdrawal_is_final() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn expired_advisories_stop_being_current() {
-    let server = TestServer::start().await;
+async fn expired_advisories_stop_being_current(server: TestServer) {
     let admin = server.admin().await;
     let lasting = published(&admin, &advisory("lasting")).await;
     let brief = published(&admin, &and(advisory("brief"), "expires_at", json!(from_now(3_000)))).await;
     let listed = current_ids(&admin).await;
     assert!(listed.contains(&brief) && listed.contains(&lasting), "{listed:?}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while current_ids(&admin).await.contains(&brief) {
-        assert!(Instant::now() < deadline, "the expired advisory is still listed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually("the expired advisory to leave the list", async || {
+        (!current_ids(&admin).await.contains(&brief)).then_some(())
+    })
+    .await;
     assert_eq!(current_ids(&admin).await, [lasting]);
     server.stop().await.unwrap();
 }
@@ -304,9 +291,7 @@ async fn expired_advisories_stop_being_current() {
 // ---------------------------------------------------------------------------------------------
 // Where advisories are shown
 
-#[tokio::test]
-async fn area_advisories_reach_only_the_cases_inside_their_area() {
-    let server = TestServer::start().await;
+async fn area_advisories_reach_only_the_cases_inside_their_area(server: TestServer) {
     let admin = server.admin().await;
     let everyone = published(&admin, &advisory("everyone")).await;
     let khartoum = published(&admin, &and(advisory("khartoum"), "area", khartoum_with_a_hole())).await;
@@ -345,9 +330,7 @@ async fn area_advisories_reach_only_the_cases_inside_their_area() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_report_form_shows_the_current_advisories_in_its_language() {
-    let server = TestServer::start().await;
+async fn the_report_form_shows_the_current_advisories_in_its_language(server: TestServer) {
     let admin = server.admin().await;
     let api = server.api();
     let form = api.get("/").await.unwrap();
@@ -369,10 +352,9 @@ async fn the_report_form_shows_the_current_advisories_in_its_language() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn advisory_changes_stream_to_operators() {
-    let server = TestServer::start().await;
+async fn advisory_changes_stream_to_operators(server: TestServer) {
     let admin = server.admin().await;
+    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
@@ -394,9 +376,7 @@ async fn advisory_changes_stream_to_operators() {
 // ---------------------------------------------------------------------------------------------
 // CAP 1.2
 
-#[tokio::test]
-async fn cap_messages_follow_the_versions_of_an_advisory() {
-    let server = TestServer::start().await;
+async fn cap_messages_follow_the_versions_of_an_advisory(server: TestServer) {
     let admin = server.admin().await;
     let anonymous = server.api();
     let expires = from_now(3_600_000);
@@ -449,7 +429,7 @@ async fn every_cap_version_passes_the_cap_1_2_schema() {
     assert!(validate(&validator, not_cap).await.is_err(), "the validator accepted an incomplete alert");
 
     let server = TestServer::start().await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
+    let (hoda, _) = server.user("hoda", "supervisor").await;
     let anonymous = server.api();
     let mut messages = Vec::new();
 
@@ -488,3 +468,15 @@ async fn every_cap_version_passes_the_cap_1_2_schema() {
     }
     server.stop().await.unwrap();
 }
+
+opsroom_tests::on_both_backends!(
+    supervisors_publish_and_everyone_reads_the_current_advisories_newest_first,
+    only_supervisors_and_admins_publish_update_and_withdraw,
+    invalid_advisories_are_refused_with_the_field_at_fault,
+    updates_are_new_versions_and_a_withdrawal_is_final,
+    expired_advisories_stop_being_current,
+    area_advisories_reach_only_the_cases_inside_their_area,
+    the_report_form_shows_the_current_advisories_in_its_language,
+    advisory_changes_stream_to_operators,
+    cap_messages_follow_the_versions_of_an_advisory,
+);

@@ -18,15 +18,11 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use futures_util::SinkExt;
-use opsroom_tests::{ADMIN_PASSWORD, Api, LiveClient, Reply, TestServer, sample_report};
+use opsroom_tests::{ADMIN_PASSWORD, Api, LiveClient, Reply, TestServer, eventually, sample_report};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-
-use crate::citizens::user;
-use crate::partners::{refer, register, report, token};
 
 // ---------------------------------------------------------------------------------------------
 // Callers and expectations
@@ -465,24 +461,24 @@ const PARTNER_A_WEBHOOK: &str = "http://127.0.0.1:9/partner-a-webhook";
 /// tracking token is known) referred to A only, case Z, two advisories and a match suggestion.
 async fn world(server: &TestServer) -> World {
     let admin = server.admin().await;
-    let (operator, _) = user(server, "omar", "operator").await;
-    let (supervisor, _) = user(server, "samira", "supervisor").await;
-    user(server, STAFF_FIXTURE, "operator").await;
+    let (operator, _) = server.user("omar", "operator").await;
+    let (supervisor, _) = server.user("samira", "supervisor").await;
+    server.user(STAFF_FIXTURE, "operator").await;
 
     let partner_a =
-        register(&admin, json!({"name": "Partner A", "kind": "ngo", "webhook_url": PARTNER_A_WEBHOOK})).await;
-    let partner_b = register(&admin, json!({"name": "Partner B", "kind": "ngo"})).await;
-    let (token_a, _) = token(&admin, &partner_a).await;
-    let (token_b, _) = token(&admin, &partner_b).await;
+        admin.register_partner(json!({"name": "Partner A", "kind": "ngo", "webhook_url": PARTNER_A_WEBHOOK})).await;
+    let partner_b = admin.register_partner(json!({"name": "Partner B", "kind": "ngo"})).await;
+    let (token_a, _) = admin.partner_token(&partner_a).await;
+    let (token_b, _) = admin.partner_token(&partner_b).await;
 
     let reported = server.api().post_report(&sample_report(1), None).await.unwrap();
     assert_eq!(reported.status, 201, "{}", reported.body);
     let case_x = reported.body["case_id"].as_str().unwrap().to_owned();
     let tracking_token = reported.body["tracking_token"].as_str().unwrap().to_owned();
-    let referral_a = refer(&operator, &case_x, &partner_a, "shelter").await;
+    let referral_a = operator.refer(&case_x, &partner_a, "shelter").await;
     let detail = operator.case(&case_x).await.unwrap();
     let person_x = detail.body["persons"][0]["person_id"].as_str().unwrap().to_owned();
-    let case_z = report(&server.api(), 2).await;
+    let case_z = server.api().report(2).await;
 
     let advisory = |tag: &str| {
         json!({
@@ -503,8 +499,8 @@ async fn world(server: &TestServer) -> World {
         let person = json!({"name": name, "age": 30, "phone": phone});
         json!({"people": [person], "location": {"lat": 15.55, "lon": 32.53}})
     };
-    report_json(server, &amna("Amna Hassan Ali Elsayed", "+201001112223")).await;
-    let second = report_json(server, &amna("Amna Hassan", "+20 100 111 2223")).await;
+    server.api().reported(&amna("Amna Hassan Ali Elsayed", "+201001112223")).await;
+    let second = server.api().reported(&amna("Amna Hassan", "+20 100 111 2223")).await.case_id;
     let suggestion = first_suggestion(&admin, &second).await;
 
     let (place, zone, movement) = evacuation(&admin, &partner_a).await;
@@ -567,23 +563,13 @@ async fn evacuation(admin: &Api, partner: &str) -> (String, String, String) {
     (point, zone, movement)
 }
 
-async fn report_json(server: &TestServer, body: &Value) -> String {
-    let reply = server.api().post_report(body, None).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["case_id"].as_str().unwrap().to_owned()
-}
-
 async fn first_suggestion(staff: &Api, case_id: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(&format!("the matcher to suggest something for case {case_id}"), async || {
         let reply = staff.get(&format!("/api/v1/cases/{case_id}/matches")).await.unwrap();
         assert_eq!(reply.status, 200, "{}", reply.body);
-        if let Some(id) = reply.body[0]["suggestion_id"].as_str() {
-            return id.to_owned();
-        }
-        assert!(Instant::now() < deadline, "the matcher suggested nothing for case {case_id} within 10 s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        reply.body[0]["suggestion_id"].as_str().map(str::to_owned)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -605,8 +591,7 @@ fn documented_routes(document: &Value) -> BTreeSet<(String, String)> {
 /// the routes the OpenAPI document does not list.
 fn source_routes() -> (BTreeSet<(String, String)>, Vec<String>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/app/src");
-    let mut files = Vec::new();
-    collect_rust_files(&root, &mut files);
+    let files = opsroom_tests::rust_files(&root);
     assert!(!files.is_empty(), "no Rust source under {}", root.display());
     let mut routes = BTreeSet::new();
     let mut unclassifiable = Vec::new();
@@ -659,18 +644,6 @@ fn source_routes() -> (BTreeSet<(String, String)>, Vec<String>) {
     (routes, unclassifiable)
 }
 
-fn collect_rust_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display())) {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect_rust_files(&path, files);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-}
-
-/// The `type` values of the websocket requests the OpenAPI document describes (`LiveRequest`).
 fn documented_message_types(document: &Value) -> BTreeSet<String> {
     fn walk(value: &Value, found: &mut BTreeSet<String>) {
         match value {
@@ -801,10 +774,8 @@ fn allowed(expect: Expect, status: u16) -> bool {
     status == code
 }
 
-#[tokio::test]
-async fn every_route_answers_each_caller_as_classified() {
+async fn every_route_answers_each_caller_as_classified(server: TestServer) {
     check_table();
-    let server = TestServer::start().await;
     let world = world(&server).await;
     // Redirects are answers too: see them rather than follow them.
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -907,9 +878,7 @@ async fn until_case(live: &mut LiveClient, case_id: &str, what: &str) -> Vec<Val
     }
 }
 
-#[tokio::test]
-async fn websockets_admit_only_their_callers_and_partner_b_never_sees_case_x() {
-    let server = TestServer::start().await;
+async fn websockets_admit_only_their_callers_and_partner_b_never_sees_case_x(server: TestServer) {
     let world = world(&server).await;
     let fx = &world.fx;
     const STAFF_LIVE: &str = "/api/v1/live";
@@ -965,8 +934,8 @@ async fn websockets_admit_only_their_callers_and_partner_b_never_sees_case_x() {
     let path = format!("/api/v1/partner/referrals/{}/acceptance", fx.referral_a);
     let accepted = world.client(Who::PartnerA).post_json(&path, &json!({})).await.unwrap();
     assert_eq!(accepted.status, 200, "{}", accepted.body);
-    let case_y = report(&server.api(), 3).await;
-    refer(world.client(Who::Operator), &case_y, &fx.partner_b, "food_water").await;
+    let case_y = server.api().report(3).await;
+    world.client(Who::Operator).refer(&case_y, &fx.partner_b, "food_water").await;
 
     for (who, path, live) in &mut streams {
         let label = format!("{} on {path}", who.label());
@@ -1004,3 +973,8 @@ fn assert_no_case_x(seen: &[Value], case_x: &str, label: &str) {
         assert!(!message.to_string().contains(case_x), "{label}: partner B's stream carried case X: {message}");
     }
 }
+
+opsroom_tests::on_both_backends!(
+    every_route_answers_each_caller_as_classified,
+    websockets_admit_only_their_callers_and_partner_b_never_sees_case_x,
+);

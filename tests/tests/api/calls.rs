@@ -2,26 +2,9 @@
 //! live stream and in its timeline), refusals name their field, an unknown case is a 404, any
 //! staff may log, nobody else; a number's earlier calls are found as it is typed at home.
 
-use std::time::Duration;
-
 use opsroom_domain::clock::Timestamp;
-use opsroom_tests::{Api, TestServer, sample_report};
+use opsroom_tests::TestServer;
 use serde_json::{Value, json};
-
-async fn post(api: &Api, path: &str, body: Value) -> opsroom_tests::Reply {
-    api.send(api.http.post(api.url(path)).json(&body)).await.unwrap()
-}
-
-/// Create an account beside the running server and sign it in.
-async fn user(server: &TestServer, name: &str, role: &str) -> Api {
-    let store = opsroom_store::Store::open(&server.database_url, Default::default()).await.unwrap();
-    let role = opsroom_domain::user::Role::parse(role).unwrap();
-    opsroom::server::create_user(&store, name, role, format!("{name} password 2023")).await.unwrap();
-    store.close(Duration::from_secs(5)).await;
-    let mut api = server.api();
-    api.sign_in(name, &format!("{name} password 2023")).await.unwrap();
-    api
-}
 
 /// `minutes` ago, RFC 3339.
 fn ago(minutes: i64) -> String {
@@ -36,22 +19,18 @@ fn call(phone: &str, minutes: i64, outcome: &str) -> Value {
     })
 }
 
-async fn new_case(server: &TestServer, n: usize) -> String {
-    let reply = server.api().post_report(&sample_report(n), None).await.unwrap();
-    reply.body["case_id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn a_logged_call_is_an_event_of_its_case() {
     let server = TestServer::start().await;
-    let amal = user(&server, "amal", "operator").await;
-    let case_id = new_case(&server, 1).await;
+    let amal = server.user("amal", "operator").await.0;
+    let case_id = server.api().report(1).await;
+    server.live_caught_up().await;
     let mut live = amal.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
 
     let logged =
-        post(&amal, &format!("/api/v1/cases/{case_id}/calls"), call("+249 912 000 001", 6, "update_given")).await;
+        amal.post(&format!("/api/v1/cases/{case_id}/calls"), call("+249 912 000 001", 6, "update_given")).await;
     assert_eq!(logged.status, 201, "{}", logged.body);
     assert_eq!(logged.body["case_id"], case_id.as_str());
     let seq = logged.body["seq"].as_u64().unwrap();
@@ -75,14 +54,14 @@ async fn a_logged_call_is_an_event_of_its_case() {
 #[tokio::test]
 async fn refusals_name_their_field_and_unknown_cases_are_404() {
     let server = TestServer::start().await;
-    let amal = user(&server, "amal", "operator").await;
-    let case_id = new_case(&server, 2).await;
+    let amal = server.user("amal", "operator").await.0;
+    let case_id = server.api().report(2).await;
     let path = format!("/api/v1/cases/{case_id}/calls");
     let refused = |body: Value| {
         let amal = &amal;
         let path = path.clone();
         async move {
-            let reply = post(amal, &path, body).await;
+            let reply = amal.post(&path, body).await;
             (reply.status, reply.error_code().to_owned(), reply.body["error"]["field"].as_str().map(str::to_owned))
         }
     };
@@ -112,9 +91,9 @@ async fn refusals_name_their_field_and_unknown_cases_are_404() {
     let head = amal.get("/api/v1/calls?phone=0912000002").await.unwrap();
     assert_eq!((head.status, head.body["calls"].as_array().map(Vec::len)), (200, Some(0)));
     let nowhere =
-        post(&amal, "/api/v1/cases/0190f000-0000-7000-8000-0000000a07a2/calls", with("note", Value::Null)).await;
+        amal.post("/api/v1/cases/0190f000-0000-7000-8000-0000000a07a2/calls", with("note", Value::Null)).await;
     assert_eq!((nowhere.status, nowhere.error_code()), (404, "not_found"));
-    let malformed = post(&amal, "/api/v1/cases/not-a-case/calls", with("note", Value::Null)).await;
+    let malformed = amal.post("/api/v1/cases/not-a-case/calls", with("note", Value::Null)).await;
     assert_eq!(malformed.status, 404);
     let after = amal.get("/api/v1/calls?phone=0912000002").await.unwrap();
     assert_eq!(after.body["calls"].as_array().map(Vec::len), Some(0));
@@ -123,19 +102,19 @@ async fn refusals_name_their_field_and_unknown_cases_are_404() {
 #[tokio::test]
 async fn any_staff_may_log_calls_and_read_them_nobody_else() {
     let server = TestServer::start().await;
-    let case_id = new_case(&server, 3).await;
+    let case_id = server.api().report(3).await;
     let path = format!("/api/v1/cases/{case_id}/calls");
     for (name, role) in [("amal", "operator"), ("hoda", "supervisor"), ("zaid", "admin")] {
-        let staff = user(&server, name, role).await;
-        let logged = post(&staff, &path, call("+249 912 000 003", 10, "information_only")).await;
+        let staff = server.user(name, role).await.0;
+        let logged = staff.post(&path, call("+249 912 000 003", 10, "information_only")).await;
         assert_eq!(logged.status, 201, "{role}: {}", logged.body);
     }
     let anonymous = server.api();
-    let refused = post(&anonymous, &path, call("+249 912 000 003", 10, "dropped")).await;
+    let refused = anonymous.post(&path, call("+249 912 000 003", 10, "dropped")).await;
     assert_eq!(refused.status, 401);
     assert_eq!(anonymous.get("/api/v1/calls?phone=0912000003").await.unwrap().status, 401);
 
-    let listed = user(&server, "sami", "operator").await.get("/api/v1/calls?phone=0912000003").await.unwrap();
+    let listed = server.user("sami", "operator").await.0.get("/api/v1/calls?phone=0912000003").await.unwrap();
     let operators: Vec<&str> =
         listed.body["calls"].as_array().unwrap().iter().map(|c| c["operator"].as_str().unwrap()).collect();
     assert_eq!(operators, ["zaid", "hoda", "amal"], "newest first");
@@ -144,16 +123,16 @@ async fn any_staff_may_log_calls_and_read_them_nobody_else() {
 #[tokio::test]
 async fn earlier_calls_of_a_number_page_newest_first() {
     let server = TestServer::start().await;
-    let amal = user(&server, "amal", "operator").await;
-    let first = new_case(&server, 4).await;
-    let second = new_case(&server, 5).await;
+    let amal = server.user("amal", "operator").await.0;
+    let first = server.api().report(4).await;
+    let second = server.api().report(5).await;
     for (case_id, phone, minutes) in [
         (&first, "+249 912 000 004", 50),
         (&second, "+20 912 000 004", 40),
         (&first, "+249 912 000 004", 30),
         (&second, "+249 912 000 005", 20),
     ] {
-        let logged = post(&amal, &format!("/api/v1/cases/{case_id}/calls"), call(phone, minutes, "report_taken")).await;
+        let logged = amal.post(&format!("/api/v1/cases/{case_id}/calls"), call(phone, minutes, "report_taken")).await;
         assert_eq!(logged.status, 201, "{}", logged.body);
     }
 

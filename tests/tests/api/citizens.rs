@@ -2,27 +2,12 @@
 //! revoking and reissuing them) and the rate limit on public routes.
 
 use std::net::IpAddr;
-use std::time::Duration;
 
-use opsroom_tests::{Api, Reply, TestServer, sample_report};
+use opsroom_tests::{Api, Reply, Reported, TestServer, sample_report};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// Create an account (through the store beside the running server, as `opsroom user add` does)
-/// and sign it in. Returns the signed-in client and the user's id.
-pub(crate) async fn user(server: &TestServer, name: &str, role: &str) -> (Api, String) {
-    let store = opsroom_store::Store::open(&server.database_url, Default::default()).await.unwrap();
-    let role = opsroom_domain::user::Role::parse(role).unwrap();
-    opsroom::server::create_user(&store, name, role, format!("{name} password 2023")).await.unwrap();
-    store.close(Duration::from_secs(5)).await;
-    let mut api = server.api();
-    let signed_in = api.sign_in(name, &format!("{name} password 2023")).await.unwrap();
-    assert_eq!(signed_in.status, 201, "{}", signed_in.body);
-    let me = api.get("/api/v1/session").await.unwrap().body["user_id"].as_str().unwrap().to_owned();
-    (api, me)
-}
 
 /// `POST /` with form fields; `json` asks for the API's answer instead of a page.
 async fn post_form(api: &Api, fields: &[(&str, &str)], json: bool) -> Reply {
@@ -71,24 +56,12 @@ fn has_arabic(text: &str) -> bool {
     text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
-/// A case reported through the API: `(case_id, tracking_token, cell)`.
-async fn reported_case(server: &TestServer, report: &Value) -> (String, String, Option<String>) {
-    let reply = server.api().post_report(report, None).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    let field = |name: &str| reply.body[name].as_str().map(str::to_owned);
-    (field("case_id").unwrap(), field("tracking_token").unwrap(), field("cell"))
-}
-
 async fn track(api: &Api, token: &str) -> Reply {
     api.get(&format!("/api/v1/track/{token}")).await.unwrap()
 }
 
 async fn send_update(api: &Api, token: &str, update: Value) -> Reply {
     api.send(api.http.post(api.url(&format!("/api/v1/track/{token}/updates"))).json(&update)).await.unwrap()
-}
-
-async fn post_json(api: &Api, path: &str, body: Value) -> Reply {
-    api.send(api.http.post(api.url(path)).json(&body)).await.unwrap()
 }
 
 fn timeline_codes(view: &Value) -> Vec<String> {
@@ -102,6 +75,7 @@ fn priority_rank(level: &str) -> usize {
 /// An admin watching the live stream, and the position it starts after.
 async fn watching(server: &TestServer) -> (opsroom_tests::LiveClient, u64) {
     let admin = server.admin().await;
+    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let snapshot = live.next_json().await.unwrap().unwrap();
@@ -170,9 +144,7 @@ async fn the_form_is_arabic_by_default_and_english_on_request() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link() {
-    let server = TestServer::start().await;
+async fn a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link(server: TestServer) {
     let api = server.api();
     let reply = post_form(&api, &filled_form("ar", "form-key-1"), false).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
@@ -218,9 +190,7 @@ async fn a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_form_post_asking_for_json_gets_the_apis_answer() {
-    let server = TestServer::start().await;
+async fn a_form_post_asking_for_json_gets_the_apis_answer(server: TestServer) {
     let reply = post_form(&server.api(), &filled_form("en", "form-key-json"), true).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let body = &reply.body;
@@ -353,9 +323,7 @@ async fn a_filled_honeypot_is_refused_and_opens_no_case() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_same_form_sent_twice_opens_one_case() {
-    let server = TestServer::start().await;
+async fn the_same_form_sent_twice_opens_one_case(server: TestServer) {
     let api = server.api();
     let fields = filled_form("ar", "form-key-double-tap");
     let first = post_form(&api, &fields, true).await;
@@ -373,10 +341,8 @@ async fn the_same_form_sent_twice_opens_one_case() {
 // ---------------------------------------------------------------------------------------------
 // Tracking links
 
-#[tokio::test]
-async fn a_tracking_link_shows_the_case_in_plain_words() {
-    let server = TestServer::start().await;
-    let (_, token, _) = reported_case(&server, &sample_report(1)).await;
+async fn a_tracking_link_shows_the_case_in_plain_words(server: TestServer) {
+    let Reported { tracking_token: token, .. } = server.api().reported(&sample_report(1)).await;
     let view = track(&server.api(), &token).await;
     assert_eq!(view.status, 200, "{}", view.body);
     let body = &view.body;
@@ -397,12 +363,10 @@ async fn a_tracking_link_shows_the_case_in_plain_words() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
-    let server = TestServer::start().await;
-    let (nafisa, nafisa_id) = user(&server, "nafisa", "operator").await;
-    let (hoda, hoda_id) = user(&server, "hoda", "supervisor").await;
-    let (case_id, token, _) = reported_case(&server, &sample_report(2)).await;
+async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators(server: TestServer) {
+    let (nafisa, nafisa_id) = server.user("nafisa", "operator").await;
+    let (hoda, hoda_id) = server.user("hoda", "supervisor").await;
+    let Reported { case_id, tracking_token: token, .. } = server.api().reported(&sample_report(2)).await;
     let path = |action: &str| format!("/api/v1/cases/{case_id}/{action}");
     let steps = [
         (&nafisa, "assignment", json!({"user_id": nafisa_id, "version": 1})),
@@ -417,7 +381,7 @@ async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
         (&hoda, "priority", json!({"level": "high", "reason": "neighbours took the child in", "version": 6})),
     ];
     for (api, action, body) in steps {
-        let reply = post_json(api, &path(action), body).await;
+        let reply = api.post(&path(action), body).await;
         assert_eq!(reply.status, 200, "{action}: {}", reply.body);
     }
 
@@ -448,12 +412,10 @@ async fn the_timeline_shows_progress_but_never_notes_priorities_or_operators() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn wrong_malformed_and_revoked_tokens_get_the_same_404() {
-    let server = TestServer::start().await;
+async fn wrong_malformed_and_revoked_tokens_get_the_same_404(server: TestServer) {
     let api = server.api();
     let admin = server.admin().await;
-    let (case_id, revoked, _) = reported_case(&server, &sample_report(3)).await;
+    let Reported { case_id, tracking_token: revoked, .. } = server.api().reported(&sample_report(3)).await;
     assert_eq!(track(&api, &revoked).await.status, 200, "the token worked before it was revoked");
     let revoke = admin.send(admin.http.delete(admin.url(&format!("/api/v1/cases/{case_id}/tracking-link")))).await;
     assert_eq!(revoke.unwrap().status, 204);
@@ -475,11 +437,10 @@ async fn wrong_malformed_and_revoked_tokens_get_the_same_404() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_moved_update_moves_the_case_and_streams_to_operators() {
-    let server = TestServer::start().await;
+async fn a_moved_update_moves_the_case_and_streams_to_operators(server: TestServer) {
     let api = server.api();
-    let (case_id, token, khartoum_cell) = reported_case(&server, &sample_report(4)).await;
+    let Reported { case_id, tracking_token: token, cell: khartoum_cell } =
+        server.api().reported(&sample_report(4)).await;
     let (mut live, start) = watching(&server).await;
 
     let port_sudan = json!({"kind": "moved", "location": {"lat": 19.6158, "lon": 37.2164, "place": "بورتسودان"}});
@@ -509,13 +470,11 @@ async fn a_moved_update_moves_the_case_and_streams_to_operators() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_needs_update_raises_the_priority_and_never_lowers_it() {
-    let server = TestServer::start().await;
+async fn a_needs_update_raises_the_priority_and_never_lowers_it(server: TestServer) {
     let api = server.api();
     let calm =
         json!({"people": [{"name": "Omar", "age": 30}], "needs": ["food"], "location": {"lat": 15.6, "lon": 32.5}});
-    let (case_id, token, _) = reported_case(&server, &calm).await;
+    let Reported { case_id, tracking_token: token, .. } = server.api().reported(&calm).await;
     let admin = server.admin().await;
     let level = |detail: &Value| detail["case"]["priority"]["level"].as_str().unwrap().to_owned();
     let before = level(&admin.case(&case_id).await.unwrap().body);
@@ -545,11 +504,9 @@ async fn a_needs_update_raises_the_priority_and_never_lowers_it() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn safe_and_message_updates_are_reports_operators_can_read() {
-    let server = TestServer::start().await;
+async fn safe_and_message_updates_are_reports_operators_can_read(server: TestServer) {
     let api = server.api();
-    let (case_id, token, cell) = reported_case(&server, &sample_report(5)).await;
+    let Reported { case_id, tracking_token: token, cell } = server.api().reported(&sample_report(5)).await;
     let (mut live, start) = watching(&server).await;
     assert_eq!(send_update(&api, &token, json!({"kind": "safe"})).await.status, 201);
     let message = json!({"kind": "message", "message": "وصلنا إلى بيت خالنا"});
@@ -573,7 +530,7 @@ async fn safe_and_message_updates_are_reports_operators_can_read() {
 async fn updates_missing_what_their_kind_needs_are_refused_by_field() {
     let server = TestServer::start().await;
     let api = server.api();
-    let (case_id, token, _) = reported_case(&server, &sample_report(6)).await;
+    let Reported { case_id, tracking_token: token, .. } = server.api().reported(&sample_report(6)).await;
     let nowhere = send_update(&api, &token, json!({"kind": "moved"})).await;
     assert_eq!((nowhere.status, nowhere.body["error"]["field"].as_str()), (422, Some("location")));
     let silent = send_update(&api, &token, json!({"kind": "message", "message": "   "})).await;
@@ -588,11 +545,9 @@ async fn updates_missing_what_their_kind_needs_are_refused_by_field() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_tracking_pages_form_sends_an_update_and_comes_back() {
-    let server = TestServer::start().await;
+async fn the_tracking_pages_form_sends_an_update_and_comes_back(server: TestServer) {
     let api = server.api();
-    let (case_id, token, _) = reported_case(&server, &sample_report(7)).await;
+    let Reported { case_id, tracking_token: token, .. } = server.api().reported(&sample_report(7)).await;
     let page_before = api.get(&format!("/track/{token}?lang=en")).await.unwrap();
     assert!(page(&page_before).contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(page(&page_before).contains(&format!("action=\"/track/{token}?lang=en\"")));
@@ -630,7 +585,7 @@ async fn the_tracking_pages_form_sends_an_update_and_comes_back() {
 async fn the_tracking_page_shows_why_a_position_was_refused() {
     let server = TestServer::start().await;
     let api = server.api();
-    let (_, token, _) = reported_case(&server, &sample_report(9)).await;
+    let Reported { tracking_token: token, .. } = server.api().reported(&sample_report(9)).await;
     let fields = [("kind", "moved"), ("location.position", "95, 32.5")];
     let refused = api.send(api.http.post(api.url(&format!("/track/{token}?lang=en"))).form(&fields)).await.unwrap();
     assert_eq!(refused.status, 422);
@@ -651,12 +606,10 @@ async fn json_refusals_of_a_position_name_the_forms_position_field() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn operators_reissue_and_revoke_tracking_links() {
-    let server = TestServer::start().await;
+async fn operators_reissue_and_revoke_tracking_links(server: TestServer) {
     let api = server.api();
     let admin = server.admin().await;
-    let (case_id, first, _) = reported_case(&server, &sample_report(8)).await;
+    let Reported { case_id, tracking_token: first, .. } = server.api().reported(&sample_report(8)).await;
     let link = format!("/api/v1/cases/{case_id}/tracking-link");
     let (mut live, start) = watching(&server).await;
 
@@ -801,15 +754,13 @@ async fn forwarded_for_counts_separately_only_behind_a_trusted_proxy() {
 // ---------------------------------------------------------------------------------------------
 // What the security review found: each case pinned
 
-#[tokio::test]
-async fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not() {
-    let server = TestServer::start().await;
+async fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not(server: TestServer) {
     let admin = server.admin().await;
     let api = server.api();
-    let (case_id, token, _) = reported_case(&server, &sample_report(21)).await;
+    let Reported { case_id, tracking_token: token, .. } = server.api().reported(&sample_report(21)).await;
     let status = |to: &str, version: u64| json!({"status": to, "version": version, "reason": "done"});
     for (to, version) in [("triaged", 1), ("in_progress", 2), ("resolved", 3)] {
-        let moved = post_json(&admin, &format!("/api/v1/cases/{case_id}/status"), status(to, version)).await;
+        let moved = admin.post(&format!("/api/v1/cases/{case_id}/status"), status(to, version)).await;
         assert_eq!(moved.status, 200, "{}", moved.body);
     }
     assert_eq!(send_update(&api, &token, json!({"kind": "safe"})).await.status, 201);
@@ -826,25 +777,20 @@ async fn a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link() {
-    let server = TestServer::start().await;
-    let (nafisa, nafisa_id) = user(&server, "nafisa", "operator").await;
-    let (case_id, _, _) = reported_case(&server, &sample_report(22)).await;
+async fn only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link(server: TestServer) {
+    let (nafisa, nafisa_id) = server.user("nafisa", "operator").await;
+    let Reported { case_id, .. } = server.api().reported(&sample_report(22)).await;
     let link = format!("/api/v1/cases/{case_id}/tracking-link");
     let refused = nafisa.send(nafisa.http.post(nafisa.url(&link))).await.unwrap();
     assert_eq!((refused.status, refused.error_code()), (403, "forbidden"));
     let assigned =
-        post_json(&nafisa, &format!("/api/v1/cases/{case_id}/assignment"), json!({"user_id": nafisa_id, "version": 1}))
-            .await;
+        nafisa.post(&format!("/api/v1/cases/{case_id}/assignment"), json!({"user_id": nafisa_id, "version": 1})).await;
     assert_eq!(assigned.status, 200, "{}", assigned.body);
     assert_eq!(nafisa.send(nafisa.http.post(nafisa.url(&link))).await.unwrap().status, 201);
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_spent_form_key_is_replaced_so_the_form_can_be_sent() {
-    let server = TestServer::start().await;
+async fn a_spent_form_key_is_replaced_so_the_form_can_be_sent(server: TestServer) {
     let api = server.api();
     let first = with(filled_form("en", "spent-key"), "people[0].name", "Amal");
     assert_eq!(post_form(&api, &first, false).await.status, 201);
@@ -895,11 +841,9 @@ async fn positions_out_of_range_and_text_that_is_not_text_are_refused() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_tracking_form_starts_from_the_needs_the_case_has() {
-    let server = TestServer::start().await;
+async fn the_tracking_form_starts_from_the_needs_the_case_has(server: TestServer) {
     let report = json!({"language": "en", "people": [{"name": "Rasha"}], "needs": ["water", "food"]});
-    let (_, token, _) = reported_case(&server, &report).await;
+    let Reported { tracking_token: token, .. } = server.api().reported(&report).await;
     let reply = server.api().get(&format!("/track/{token}")).await.unwrap();
     let html = page(&reply);
     for need in ["water", "food"] {
@@ -985,9 +929,7 @@ async fn the_form_names_every_mistake_at_once_with_and_without_javascript() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need() {
-    let server = TestServer::start().await;
+async fn a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need(server: TestServer) {
     let fields = [
         ("lang", "en"),
         ("idempotency_key", "only-me"),
@@ -1024,7 +966,7 @@ async fn every_public_page_says_who_runs_it_and_how_to_reach_them() {
     let form = api.get("/?lang=en").await.unwrap();
     let bad_link = api.get("/track/not-a-real-token").await.unwrap();
     let report = json!({"language": "ar", "people": [{"name": "Rasha"}]});
-    let (_, token, _) = reported_case(&server, &report).await;
+    let Reported { tracking_token: token, .. } = server.api().reported(&report).await;
     let tracking = api.get(&format!("/track/{token}")).await.unwrap();
     let confirmation = post_form(&api, &filled_form("en", "contact-key"), false).await;
     for (name, reply, ministry) in [
@@ -1052,3 +994,22 @@ async fn every_public_page_says_who_runs_it_and_how_to_reach_them() {
     assert!(!html.contains(" UTC<"), "no UTC times");
     server.stop().await.unwrap();
 }
+
+opsroom_tests::on_both_backends!(
+    a_plain_form_post_opens_a_case_and_confirms_it_with_a_tracking_link,
+    a_form_post_asking_for_json_gets_the_apis_answer,
+    the_same_form_sent_twice_opens_one_case,
+    a_tracking_link_shows_the_case_in_plain_words,
+    the_timeline_shows_progress_but_never_notes_priorities_or_operators,
+    wrong_malformed_and_revoked_tokens_get_the_same_404,
+    a_moved_update_moves_the_case_and_streams_to_operators,
+    a_needs_update_raises_the_priority_and_never_lowers_it,
+    safe_and_message_updates_are_reports_operators_can_read,
+    the_tracking_pages_form_sends_an_update_and_comes_back,
+    operators_reissue_and_revoke_tracking_links,
+    a_plea_on_a_finished_case_reopens_it_but_we_are_safe_does_not,
+    only_the_assigned_operator_or_a_supervisor_changes_a_tracking_link,
+    a_spent_form_key_is_replaced_so_the_form_can_be_sent,
+    the_tracking_form_starts_from_the_needs_the_case_has,
+    a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need,
+);

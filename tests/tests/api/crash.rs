@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use opsroom_tests::{ServerProcess, sample_report};
+use opsroom_tests::{ServerProcess, eventually_within, sample_report};
 use tokio::sync::Mutex;
 
 use crate::BINARY;
@@ -79,13 +79,10 @@ async fn submit_until_killed(mut server: ServerProcess, first: usize, before_kil
         })
         .collect();
     // Kill in the middle of the stream of submissions, once enough have been acknowledged.
-    tokio::time::timeout(Duration::from_secs(120), async {
-        while acknowledged.lock().await.len() < before_kill {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    eventually_within(Duration::from_secs(120), format!("{before_kill} reports to be acknowledged"), async || {
+        (acknowledged.lock().await.len() >= before_kill).then_some(())
     })
-    .await
-    .unwrap_or_else(|_| panic!("{before_kill} reports acknowledged within 120 s"));
+    .await;
     server.child.start_kill().unwrap(); // SIGKILL on Unix
     server.child.wait().await.unwrap();
     for submitter in submitters {

@@ -6,9 +6,6 @@
 use opsroom_tests::{Api, LiveClient, TestServer, sample_report};
 use serde_json::{Value, json};
 
-use crate::citizens::user;
-use crate::partners::{register, token};
-
 /// A rectangle as a GeoJSON polygon, `[lon, lat]`.
 fn rectangle(south: f64, west: f64, north: f64, east: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]})
@@ -79,7 +76,7 @@ async fn danger_zone(server: TestServer) {
             assert_eq!(refused.body["error"]["field"], field, "{}", refused.body);
         }
     }
-    let (operator, _) = user(&server, "omar", "operator").await;
+    let (operator, _) = server.user("omar", "operator").await;
     let refused = operator.post_json("/api/v1/zones", &zone("danger", rectangle(15.5, 32.5, 15.6, 32.6))).await;
     assert_eq!(refused.unwrap().status, 403);
 
@@ -146,13 +143,6 @@ async fn danger_zone(server: TestServer) {
     server.stop().await.unwrap();
 }
 
-async fn place(admin: &Api, kind: &str, en: &str, ar: &str, lat: f64, lon: f64) -> String {
-    let body = json!({"kind": kind, "name": {"en": en, "ar": ar}, "lat": lat, "lon": lon});
-    let reply = admin.post_json("/api/v1/places", &body).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["place_id"].as_str().unwrap().to_owned()
-}
-
 /// Move a new case to awaiting evacuation, as an operator would.
 async fn awaiting_evacuation(api: &Api, case_id: &str) {
     for (status, version) in [("triaged", 1), ("awaiting_evacuation", 2)] {
@@ -197,9 +187,9 @@ const MANIFEST_HEADER: &str =
 async fn manifest_classes(server: TestServer) {
     let admin = server.admin().await;
     let public = server.api();
-    let (operator, _) = user(&server, "omar", "operator").await;
-    let origin = place(&admin, "assembly_point", "Consular office", "المكتب القنصلي", 15.58, 32.53).await;
-    let argeen = place(&admin, "border_crossing", "Argeen crossing", "معبر أرقين", 21.98, 31.33).await;
+    let (operator, _) = server.user("omar", "operator").await;
+    let origin = admin.place("assembly_point", "Consular office", "المكتب القنصلي", 15.58, 32.53).await;
+    let argeen = admin.place("border_crossing", "Argeen crossing", "معبر أرقين", 21.98, 31.33).await;
     let people = |list: Value, flags: Value| {
         json!({"language": "ar", "location": {"lat": 15.59, "lon": 32.54}, "people": list,
                "needs": ["evacuation"], "flags": flags})
@@ -319,11 +309,11 @@ async fn a_convoy_runs_on_postgres() {
 async fn convoy(server: TestServer) {
     let admin = server.admin().await;
     let public = server.api();
-    let (operator, _) = user(&server, "omar", "operator").await;
+    let (operator, _) = server.user("omar", "operator").await;
 
     let consulate =
-        place(&admin, "assembly_point", "Consular office, Khartoum", "المكتب القنصلي، الخرطوم", 15.58, 32.53).await;
-    let argeen = place(&admin, "border_crossing", "Argeen crossing", "معبر أرقين", 21.98, 31.33).await;
+        admin.place("assembly_point", "Consular office, Khartoum", "المكتب القنصلي، الخرطوم", 15.58, 32.53).await;
+    let argeen = admin.place("border_crossing", "Argeen crossing", "معبر أرقين", 21.98, 31.33).await;
     let refused = operator
         .post_json(
             "/api/v1/places",
@@ -360,10 +350,10 @@ async fn convoy(server: TestServer) {
     let injured_id = person_ids(&admin.case(&injured).await.unwrap().body).remove(0);
 
     // The Red Crescent at the crossing sees the bus; another agency does not.
-    let red_crescent = register(&admin, json!({"name": "Egyptian Red Crescent", "kind": "red_crescent"})).await;
-    let partner = server.api().as_partner(&token(&admin, &red_crescent).await.0);
-    let other = register(&admin, json!({"name": "IOM", "kind": "un_agency"})).await;
-    let other = server.api().as_partner(&token(&admin, &other).await.0);
+    let red_crescent = admin.register_partner(json!({"name": "Egyptian Red Crescent", "kind": "red_crescent"})).await;
+    let partner = server.api().as_partner(&admin.partner_token(&red_crescent).await.0);
+    let other = admin.register_partner(json!({"name": "IOM", "kind": "un_agency"})).await;
+    let other = server.api().as_partner(&admin.partner_token(&other).await.0);
     let start = partner.get("/api/v1/partner/cases").await.unwrap().body["next"].as_u64().unwrap();
 
     // A bus with three seats, from the consulate to Argeen. The origin must be an assembly point.

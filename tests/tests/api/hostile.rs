@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use opsroom_tests::{ADMIN_PASSWORD, Api, Config, READ_TIMEOUT, TestServer};
+use opsroom_tests::{ADMIN_PASSWORD, Api, Config, READ_TIMEOUT, TestServer, eventually};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -288,15 +288,10 @@ async fn native_tls_serves_https_with_secure_cookies_and_hsts() {
     let task = tokio::spawn(opsroom::server::run(listener, config, shutdown.clone()));
     let base = format!("https://{address}");
     let http = https_client(&certificate);
-    let mut ready = false;
-    for _ in 0..200 {
-        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(ready, "the HTTPS server became ready");
+    eventually("the HTTPS server to become ready", async || {
+        http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()).then_some(())
+    })
+    .await;
 
     let api = signs_in_securely(&base, http).await;
     live_over_tls(address, &certificate, api.cookie.as_deref().unwrap(), &base).await.unwrap();
@@ -399,16 +394,11 @@ async fn behind_the_shipped_nginx_set_up_cookies_are_secure_and_streams_pass() {
         .spawn()
         .unwrap();
     let http = https_client(&certificate);
-    let mut up = false;
-    for _ in 0..200 {
-        if http.get(format!("{public}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
-    assert!(up, "nginx proxies to the app: {log}");
+    let log = || std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+    eventually(std::fmt::from_fn(|f| write!(f, "nginx to proxy to the app: {}", log())), async || {
+        http.get(format!("{public}/readyz")).send().await.is_ok_and(|r| r.status().is_success()).then_some(())
+    })
+    .await;
 
     // Plain HTTP is sent to HTTPS.
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -3,9 +3,7 @@
 use opsroom_tests::{TestServer, sample_report};
 use serde_json::json;
 
-#[tokio::test]
-async fn an_accepted_report_is_a_case_operators_can_read() {
-    let server = TestServer::start().await;
+async fn an_accepted_report_is_a_case_operators_can_read(server: TestServer) {
     let reply = server.api().post_report(&sample_report(1), None).await.unwrap();
     assert_eq!(reply.status, 201, "{}", reply.body);
     let body = &reply.body;
@@ -40,9 +38,7 @@ async fn an_accepted_report_is_a_case_operators_can_read() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn partial_reports_are_accepted() {
-    let server = TestServer::start().await;
+async fn partial_reports_are_accepted(server: TestServer) {
     let api = server.api();
     let name_only = api.post_report(&json!({"people": [{"name": "Huda"}]}), None).await.unwrap();
     assert_eq!(name_only.status, 201, "{}", name_only.body);
@@ -69,9 +65,7 @@ async fn partial_reports_are_accepted() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn cases_list_filters_and_pages() {
-    let server = TestServer::start().await;
+async fn cases_list_filters_and_pages(server: TestServer) {
     let api = server.api();
     let mut khartoum_ids = Vec::new();
     for n in 0..7 {
@@ -125,3 +119,9 @@ fn h3_parent_hex(cell: &str, resolution: u8) -> String {
     let cell: opsroom_domain::location::Cell = cell.parse().unwrap();
     cell.parent(resolution).unwrap().to_string()
 }
+
+opsroom_tests::on_both_backends!(
+    an_accepted_report_is_a_case_operators_can_read,
+    partial_reports_are_accepted,
+    cases_list_filters_and_pages,
+);

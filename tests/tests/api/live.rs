@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use opsroom_tests::{TestServer, sample_report};
+use opsroom_tests::{Config, TestServer, sample_report};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Error as WsError;
 
@@ -10,10 +10,9 @@ fn seqs(events: &[Value]) -> Vec<u64> {
     events.iter().map(|e| e["seq"].as_u64().unwrap()).collect()
 }
 
-#[tokio::test]
-async fn snapshot_then_every_new_event() {
-    let server = TestServer::start().await;
+async fn snapshot_then_every_new_event(server: TestServer) {
     let admin = server.admin().await;
+    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let snapshot = live.next_json().await.unwrap().unwrap();
@@ -37,9 +36,7 @@ async fn snapshot_then_every_new_event() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_reconnecting_client_misses_nothing_and_sees_nothing_twice() {
-    let server = TestServer::start().await;
+async fn a_reconnecting_client_misses_nothing_and_sees_nothing_twice(server: TestServer) {
     let admin = server.admin().await;
     let api = server.api();
     let mut live = admin.live(None).await.unwrap();
@@ -64,10 +61,7 @@ async fn a_reconnecting_client_misses_nothing_and_sees_nothing_twice() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn streams_stay_gap_free_under_bursts_with_a_tiny_ring() {
-    // A ring of 2 makes every burst overflow it, so sockets must fall back to the store.
-    let server = TestServer::start_with(|c| c.live_ring = 2).await;
+async fn streams_stay_gap_free_under_bursts_with_a_tiny_ring(server: TestServer) {
     let admin = server.admin().await;
     let mut watchers = Vec::new();
     for _ in 0..3 {
@@ -119,9 +113,7 @@ async fn foreign_origins_are_refused() {
     allowing.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn bad_messages_get_an_error_and_the_stream_goes_on() {
-    let server = TestServer::start().await;
+async fn bad_messages_get_an_error_and_the_stream_goes_on(server: TestServer) {
     let admin = server.admin().await;
     let mut live = admin.live(None).await.unwrap();
     use futures_util::SinkExt;
@@ -136,9 +128,7 @@ async fn bad_messages_get_an_error_and_the_stream_goes_on() {
     server.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn signing_out_and_shutting_down_close_streams() {
-    let server = TestServer::start_with(|c| c.session_recheck = Duration::from_millis(100)).await;
+async fn signing_out_and_shutting_down_close_streams(server: TestServer) {
     let admin = server.admin().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
@@ -154,3 +144,20 @@ async fn signing_out_and_shutting_down_close_streams() {
     assert_eq!(live.next_json().await.unwrap(), None, "closed on shutdown");
     stopping.await.unwrap().unwrap();
 }
+
+/// A ring of 2 makes every burst overflow it, so sockets must fall back to the store.
+fn tiny_ring(config: &mut Config) {
+    config.live_ring = 2;
+}
+
+fn quick_session_recheck(config: &mut Config) {
+    config.session_recheck = Duration::from_millis(100);
+}
+
+opsroom_tests::on_both_backends!(
+    snapshot_then_every_new_event,
+    a_reconnecting_client_misses_nothing_and_sees_nothing_twice,
+    streams_stay_gap_free_under_bursts_with_a_tiny_ring with tiny_ring,
+    bad_messages_get_an_error_and_the_stream_goes_on,
+    signing_out_and_shutting_down_close_streams with quick_session_recheck,
+);

@@ -1,13 +1,7 @@
 //! The map's H3 counts and the KPIs: correct, current with the log, and for operators only.
 
-use std::time::Duration;
-
-use opsroom_tests::{Api, TestServer, sample_report};
+use opsroom_tests::{Api, TestServer, eventually, sample_report};
 use serde_json::{Value, json};
-
-async fn post(api: &Api, path: &str, body: Value) -> opsroom_tests::Reply {
-    api.send(api.http.post(api.url(path)).json(&body)).await.unwrap()
-}
 
 fn total(map: &Value) -> u64 {
     map["features"].as_array().unwrap().iter().map(|f| f["properties"]["counts"]["total"].as_u64().unwrap()).sum()
@@ -15,14 +9,11 @@ fn total(map: &Value) -> u64 {
 
 /// The map as of at least position `seq` (the hub applies events just after they commit).
 async fn map_at(admin: &Api, query: &str, seq: u64) -> Value {
-    for _ in 0..200 {
+    eventually(&format!("the map to reach position {seq}"), async || {
         let map = admin.get(&format!("/api/v1/map?{query}")).await.unwrap().body;
-        if map["seq"].as_u64().unwrap() >= seq {
-            return map;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the map did not reach position {seq}");
+        (map["seq"].as_u64().unwrap() >= seq).then_some(map)
+    })
+    .await
 }
 
 #[tokio::test]
@@ -64,7 +55,7 @@ async fn cases_are_counted_per_cell_and_kept_current() {
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
     let closed =
-        post(&admin, &format!("/api/v1/cases/{case_id}/status"), json!({"status": "closed", "version": 1})).await;
+        admin.post(&format!("/api/v1/cases/{case_id}/status"), json!({"status": "closed", "version": 1})).await;
     assert_eq!(closed.status, 200, "{}", closed.body);
     let event = live.events_until(start + 1).await.unwrap().pop().unwrap();
     assert_eq!(event["data"]["cell"], case["cell"]);
@@ -103,19 +94,19 @@ async fn kpis_report_what_supervisors_watch() {
     let me = admin.get("/api/v1/session").await.unwrap().body["user_id"].as_str().unwrap().to_owned();
     server.api().post_report(&sample_report(1), None).await.unwrap();
     let hotline =
-        post(&admin, "/api/v1/cases", json!({"channel": "hotline", "report": {"people": [{"name": "Ali"}]}})).await;
+        admin.post("/api/v1/cases", json!({"channel": "hotline", "report": {"people": [{"name": "Ali"}]}})).await;
     let hotline = hotline.body["case_id"].as_str().unwrap().to_owned();
 
-    post(&admin, &format!("/api/v1/cases/{hotline}/assignment"), json!({"user_id": me, "version": 1})).await;
-    post(
-        &admin,
-        &format!("/api/v1/cases/{hotline}/contacts"),
-        json!({"channel": "phone", "outcome": "reached", "version": 2}),
-    )
-    .await;
-    post(&admin, &format!("/api/v1/cases/{hotline}/status"), json!({"status": "triaged", "version": 3})).await;
+    admin.post(&format!("/api/v1/cases/{hotline}/assignment"), json!({"user_id": me, "version": 1})).await;
+    admin
+        .post(
+            &format!("/api/v1/cases/{hotline}/contacts"),
+            json!({"channel": "phone", "outcome": "reached", "version": 2}),
+        )
+        .await;
+    admin.post(&format!("/api/v1/cases/{hotline}/status"), json!({"status": "triaged", "version": 3})).await;
     let resolved =
-        post(&admin, &format!("/api/v1/cases/{hotline}/status"), json!({"status": "resolved", "version": 4})).await;
+        admin.post(&format!("/api/v1/cases/{hotline}/status"), json!({"status": "resolved", "version": 4})).await;
     assert_eq!(resolved.status, 200, "{}", resolved.body);
 
     let kpis = admin.get("/api/v1/kpis").await.unwrap().body;
@@ -155,13 +146,13 @@ async fn varied_cases(server: &TestServer, admin: &Api) {
         }
         let case_id = api.post_report(&report, None).await.unwrap().body["case_id"].as_str().unwrap().to_owned();
         if n % 3 == 0 {
-            let triaged =
-                post(admin, &format!("/api/v1/cases/{case_id}/status"), json!({"status": "triaged", "version": 1}))
-                    .await;
+            let triaged = admin
+                .post(&format!("/api/v1/cases/{case_id}/status"), json!({"status": "triaged", "version": 1}))
+                .await;
             assert_eq!(triaged.status, 200, "{}", triaged.body);
         } else if n % 3 == 1 {
             let taken =
-                post(admin, &format!("/api/v1/cases/{case_id}/assignment"), json!({"user_id": me, "version": 1})).await;
+                admin.post(&format!("/api/v1/cases/{case_id}/assignment"), json!({"user_id": me, "version": 1})).await;
             assert_eq!(taken.status, 200, "{}", taken.body);
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use opsroom_tests::{Api, TestDatabase, TestServer};
+use opsroom_tests::{Api, TestDatabase, TestServer, eventually};
 use serde_json::{Value, json};
 
 fn report(name: &str, age: u32, phone: Option<&str>, lat: f64) -> Value {
@@ -15,24 +15,15 @@ fn report(name: &str, age: u32, phone: Option<&str>, lat: f64) -> Value {
     json!({"people": [person], "location": {"lat": lat, "lon": 32.53}})
 }
 
-async fn reported(api: &Api, body: &Value) -> String {
-    let reply = api.post_report(body, None).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["case_id"].as_str().unwrap().to_owned()
-}
-
 /// The case's suggestions once there are `at_least` of them (the matcher works after intake).
 async fn matches(admin: &Api, case_id: &str, at_least: usize) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(&format!("{at_least} suggestions for case {case_id}"), async || {
         let reply = admin.get(&format!("/api/v1/cases/{case_id}/matches")).await.unwrap();
         assert_eq!(reply.status, 200, "{}", reply.body);
         let list = reply.body.as_array().unwrap().clone();
-        if list.len() >= at_least || Instant::now() > deadline {
-            return list;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        (list.len() >= at_least).then_some(list)
+    })
+    .await
 }
 
 async fn decide(admin: &Api, suggestion: &str, body: Value) -> opsroom_tests::Reply {
@@ -48,8 +39,8 @@ async fn the_same_child_reported_in_arabic_and_in_latin_is_suggested_live_with_r
     live.subscribe(None).await.unwrap();
     live.next_json().await.unwrap(); // the snapshot
 
-    let first = reported(&api, &report("محمد عبد الرحيم عثمان", 9, Some("+249 912 000 111"), 15.55)).await;
-    let second = reported(&api, &report("Mohamed Abdelrahim Osman", 9, Some("00249912000111"), 15.551)).await;
+    let first = api.reported(&report("محمد عبد الرحيم عثمان", 9, Some("+249 912 000 111"), 15.55)).await.case_id;
+    let second = api.reported(&report("Mohamed Abdelrahim Osman", 9, Some("00249912000111"), 15.551)).await.case_id;
     let found = matches(&admin, &second, 1).await;
     assert_eq!(found.len(), 1, "{found:?}");
     let suggestion = &found[0];
@@ -83,10 +74,10 @@ async fn different_people_with_common_names_are_not_suggested_but_a_family_phone
     let server = TestServer::start().await;
     let admin = server.admin().await;
     let api = server.api();
-    let girl = reported(&api, &report("Fatima Ali Osman", 8, None, 15.55)).await;
-    let woman = reported(&api, &report("Fatima Ali Osman", 61, None, 15.56)).await;
-    let sister = reported(&api, &report("Mona Babiker Elhassan", 12, Some("+249912777888"), 15.55)).await;
-    let brother = reported(&api, &report("Omar Babiker Elhassan", 15, Some("+249 912 777 888"), 15.55)).await;
+    let girl = api.reported(&report("Fatima Ali Osman", 8, None, 15.55)).await.case_id;
+    let woman = api.reported(&report("Fatima Ali Osman", 61, None, 15.56)).await.case_id;
+    let sister = api.reported(&report("Mona Babiker Elhassan", 12, Some("+249912777888"), 15.55)).await.case_id;
+    let brother = api.reported(&report("Omar Babiker Elhassan", 15, Some("+249 912 777 888"), 15.55)).await.case_id;
     // The brother's suggestion is the last thing the matcher writes: once it is there, the
     // others have had their turn.
     let family = matches(&admin, &brother, 1).await;
@@ -102,8 +93,8 @@ async fn operators_decide_and_undo_and_a_dismissed_pair_stays_dismissed() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
     let api = server.api();
-    let _first = reported(&api, &report("Amna Hassan Ali Elsayed", 30, Some("+201001112223"), 15.55)).await;
-    let second = reported(&api, &report("Amna Hassan", 30, Some("+20 100 111 2223"), 15.55)).await;
+    let _first = api.reported(&report("Amna Hassan Ali Elsayed", 30, Some("+201001112223"), 15.55)).await.case_id;
+    let second = api.reported(&report("Amna Hassan", 30, Some("+20 100 111 2223"), 15.55)).await.case_id;
     let suggestion = matches(&admin, &second, 1).await[0]["suggestion_id"].as_str().unwrap().to_owned();
 
     let same = decide(&admin, &suggestion, json!({"decision": "same"})).await;
@@ -142,8 +133,8 @@ async fn two_nodes_match_each_person_once() {
     let mut second_reports = Vec::new();
     for (n, name) in names.iter().enumerate() {
         let phone = format!("+24991200{n:04}");
-        reported(&api_a, &report(name, 20 + n as u32, Some(&phone), 15.55)).await;
-        second_reports.push(reported(&api_b, &report(name, 20 + n as u32, Some(&phone), 15.55)).await);
+        api_a.reported(&report(name, 20 + n as u32, Some(&phone), 15.55)).await;
+        second_reports.push(api_b.reported(&report(name, 20 + n as u32, Some(&phone), 15.55)).await.case_id);
     }
     let admin = node_a.admin().await;
     let mut pairs = HashSet::new();
@@ -169,11 +160,11 @@ async fn confirmed_decisions_build_the_family_view_with_tracing_status() {
         "people": [{"name": "يوسف أحمد عثمان", "age": 12, "phone": "+249912345000"}],
         "location": {"lat": 15.55, "lon": 32.53}
     });
-    let first = reported(&api, &mother).await;
-    let second = reported(&api, &report("Youssef Ahmed Osman", 12, Some("+249 912 345 000"), 15.551)).await;
+    let first = api.reported(&mother).await.case_id;
+    let second = api.reported(&report("Youssef Ahmed Osman", 12, Some("+249 912 345 000"), 15.551)).await.case_id;
     let duplicate = matches(&admin, &second, 1).await[0]["suggestion_id"].as_str().unwrap().to_owned();
     assert_eq!(decide(&admin, &duplicate, json!({"decision": "same"})).await.status, 200);
-    let cousin = reported(&api, &report("Omar Ahmed Osman", 14, Some("+249912345000"), 15.55)).await;
+    let cousin = api.reported(&report("Omar Ahmed Osman", 14, Some("+249912345000"), 15.55)).await.case_id;
     let relative = matches(&admin, &cousin, 1).await;
     let relative = relative.iter().find(|m| m["kind"] == "relative").expect("a relative suggestion");
     let decided = decide(
@@ -233,8 +224,8 @@ async fn a_relative_who_reports_twice_links_the_two_cases() {
             "location": {"lat": 15.55, "lon": 32.53}
         })
     };
-    let first = reported(&api, &by_mother("Omar Ali Osman", 9)).await;
-    let second = reported(&api, &by_mother("Mona Ali Osman", 6)).await;
+    let first = api.reported(&by_mother("Omar Ali Osman", 9)).await.case_id;
+    let second = api.reported(&by_mother("Mona Ali Osman", 6)).await.case_id;
     let found = matches(&admin, &second, 1).await;
     assert!(
         found

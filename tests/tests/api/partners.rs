@@ -3,39 +3,8 @@
 
 use std::time::Duration;
 
-use opsroom_tests::{Api, Reply, TestServer, sample_report};
+use opsroom_tests::{Api, Reply, TestServer};
 use serde_json::{Value, json};
-
-use crate::citizens::user;
-
-/// Register a partner as admin; returns its id.
-pub(crate) async fn register(admin: &Api, body: Value) -> String {
-    let reply = admin.post_json("/api/v1/partners", &body).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["partner_id"].as_str().unwrap().to_owned()
-}
-
-/// Issue a token for a partner as admin; returns (token, token_id).
-pub(crate) async fn token(admin: &Api, partner_id: &str) -> (String, String) {
-    let reply = admin.post_json(&format!("/api/v1/partners/{partner_id}/tokens"), &json!({})).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    (reply.body["token"].as_str().unwrap().to_owned(), reply.body["token_id"].as_str().unwrap().to_owned())
-}
-
-/// File a sample report; returns its case id.
-pub(crate) async fn report(api: &Api, n: usize) -> String {
-    let reply = api.post_report(&sample_report(n), None).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["case_id"].as_str().unwrap().to_owned()
-}
-
-/// Refer a case as an operator; returns the referral id.
-pub(crate) async fn refer(api: &Api, case_id: &str, partner_id: &str, request_type: &str) -> String {
-    let body = json!({"partner_id": partner_id, "request_type": request_type, "note": "please call the father"});
-    let reply = api.post_json(&format!("/api/v1/cases/{case_id}/referrals"), &body).await.unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    reply.body["referral_id"].as_str().unwrap().to_owned()
-}
 
 async fn act(partner: &Api, referral_id: &str, action: &str, body: Value) -> Reply {
     partner.post_json(&format!("/api/v1/partner/referrals/{referral_id}/{action}"), &body).await.unwrap()
@@ -57,7 +26,7 @@ async fn admins_register_partners_and_issue_tokens_shown_once() {
     assert!(reply.body.get("webhook_secret").is_none(), "no webhook, no key");
 
     // Only admins change the registry; a taken name and a bad kind are refused clearly.
-    let (supervisor, _) = user(&server, "samira", "supervisor").await;
+    let (supervisor, _) = server.user("samira", "supervisor").await;
     let refused = supervisor.post_json("/api/v1/partners", &json!({"name": "IOM", "kind": "un_agency"})).await.unwrap();
     assert_eq!(refused.status, 403);
     let taken = admin.post_json("/api/v1/partners", &json!({"name": "Egyptian Red Crescent", "kind": "ngo"})).await;
@@ -72,7 +41,7 @@ async fn admins_register_partners_and_issue_tokens_shown_once() {
     // Operators see the list (they refer cases to these partners).
     assert_eq!(supervisor.get("/api/v1/partners").await.unwrap().body.as_array().unwrap().len(), 1);
 
-    let (token, token_id) = token(&admin, &partner_id).await;
+    let (token, token_id) = admin.partner_token(&partner_id).await;
     assert!(token.len() >= 43, "256 random bits in base64url");
     let partner = server.api().as_partner(&token);
     let me = partner.get("/api/v1/partner/me").await.unwrap();
@@ -90,21 +59,21 @@ async fn admins_register_partners_and_issue_tokens_shown_once() {
 
 async fn referral_flow(server: TestServer) {
     let admin = server.admin().await;
-    let (operator, _) = user(&server, "omar", "operator").await;
-    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
-    let consulate = register(&admin, json!({"name": "Consulate Port Sudan", "kind": "embassy"})).await;
-    let (crescent_token, _) = token(&admin, &crescent).await;
-    let (consulate_token, _) = token(&admin, &consulate).await;
+    let (operator, _) = server.user("omar", "operator").await;
+    let crescent = admin.register_partner(json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let consulate = admin.register_partner(json!({"name": "Consulate Port Sudan", "kind": "embassy"})).await;
+    let (crescent_token, _) = admin.partner_token(&crescent).await;
+    let (consulate_token, _) = admin.partner_token(&consulate).await;
     let crescent_api = server.api().as_partner(&crescent_token);
     let consulate_api = server.api().as_partner(&consulate_token);
 
-    let injured = report(&operator, 1).await;
-    let papers = report(&operator, 2).await;
+    let injured = operator.report(1).await;
+    let papers = operator.report(2).await;
     let mut live = operator.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     live.next_json().await.unwrap();
-    let evacuation = refer(&operator, &injured, &crescent, "medical_evacuation").await;
-    let documents = refer(&operator, &papers, &consulate, "consular_documents").await;
+    let evacuation = operator.refer(&injured, &crescent, "medical_evacuation").await;
+    let documents = operator.refer(&papers, &consulate, "consular_documents").await;
     // The same open request twice is a conflict; an unknown partner a clear 422.
     let again = json!({"partner_id": crescent, "request_type": "medical_evacuation"});
     let again = operator.post_json(&format!("/api/v1/cases/{injured}/referrals"), &again).await.unwrap();
@@ -200,13 +169,13 @@ async fn a_referral_goes_to_one_partner_step_by_step_on_postgres() {
 /// backend; a step of another kind of request is a 422 naming `step`, and nothing is recorded.
 async fn steps_fit_the_request(server: TestServer) {
     let admin = server.admin().await;
-    let (operator, _) = user(&server, "omar", "operator").await;
-    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
-    let (crescent_token, _) = token(&admin, &crescent).await;
+    let (operator, _) = server.user("omar", "operator").await;
+    let crescent = admin.register_partner(json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let (crescent_token, _) = admin.partner_token(&crescent).await;
     let crescent_api = server.api().as_partner(&crescent_token);
-    let missing = report(&operator, 1).await;
-    let tracing = refer(&operator, &missing, &crescent, "family_tracing").await;
-    let papers = refer(&operator, &missing, &crescent, "consular_documents").await;
+    let missing = operator.report(1).await;
+    let tracing = operator.refer(&missing, &crescent, "family_tracing").await;
+    let papers = operator.refer(&missing, &crescent, "consular_documents").await;
     for referral in [&tracing, &papers] {
         assert_eq!(act(&crescent_api, referral, "acceptance", json!({})).await.status, 200);
     }
@@ -259,17 +228,17 @@ async fn each_request_has_its_own_steps_on_postgres() {
 async fn the_poll_follows_a_cursor_and_a_withdrawal_ends_access() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let (operator, _) = user(&server, "omar", "operator").await;
-    let ngo = register(&admin, json!({"name": "Shelter NGO", "kind": "ngo"})).await;
-    let (ngo_token, _) = token(&admin, &ngo).await;
+    let (operator, _) = server.user("omar", "operator").await;
+    let ngo = admin.register_partner(json!({"name": "Shelter NGO", "kind": "ngo"})).await;
+    let (ngo_token, _) = admin.partner_token(&ngo).await;
     let partner = server.api().as_partner(&ngo_token);
 
     let start = partner.get("/api/v1/partner/cases").await.unwrap();
     assert_eq!(start.body["cases"], json!([]));
     let since = start.body["next"].as_u64().unwrap();
-    let case = report(&operator, 3).await;
-    let other = report(&operator, 4).await;
-    let referral = refer(&operator, &case, &ngo, "shelter").await;
+    let case = operator.report(3).await;
+    let other = operator.report(4).await;
+    let referral = operator.refer(&case, &ngo, "shelter").await;
     // A note on the case is the ops room's business; a status change reaches the partner.
     let version = operator.case(&case).await.unwrap().body["case"]["version"].as_u64().unwrap();
     let note = json!({"text": "internal: family known to us", "version": version});
@@ -277,7 +246,7 @@ async fn the_poll_follows_a_cursor_and_a_withdrawal_ends_access() {
     let version = operator.case(&case).await.unwrap().body["case"]["version"].as_u64().unwrap();
     let triage = json!({"status": "triaged", "version": version});
     assert_eq!(operator.post_json(&format!("/api/v1/cases/{case}/status"), &triage).await.unwrap().status, 200);
-    refer(&operator, &other, &ngo, "food_water").await;
+    operator.refer(&other, &ngo, "food_water").await;
 
     let polled = partner.get(&format!("/api/v1/partner/cases?since={since}")).await.unwrap();
     let items = polled.body["items"].as_array().unwrap();
@@ -309,10 +278,10 @@ async fn the_poll_follows_a_cursor_and_a_withdrawal_ends_access() {
 async fn the_partner_websocket_streams_its_cases_and_closes_when_the_token_is_revoked() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let (operator, _) = user(&server, "omar", "operator").await;
-    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
-    let other = register(&admin, json!({"name": "IOM", "kind": "un_agency"})).await;
-    let (token, token_id) = token(&admin, &crescent).await;
+    let (operator, _) = server.user("omar", "operator").await;
+    let crescent = admin.register_partner(json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let other = admin.register_partner(json!({"name": "IOM", "kind": "un_agency"})).await;
+    let (token, token_id) = admin.partner_token(&crescent).await;
     let partner = server.api().as_partner(&token);
 
     // Without a token, or with another site's origin, there is no stream.
@@ -323,10 +292,10 @@ async fn the_partner_websocket_streams_its_cases_and_closes_when_the_token_is_re
     live.subscribe(None).await.unwrap();
     let snapshot = live.next_json().await.unwrap().unwrap();
     assert_eq!(snapshot["type"], "snapshot");
-    let mine = report(&operator, 5).await;
-    let theirs = report(&operator, 6).await;
-    refer(&operator, &theirs, &other, "transport").await;
-    let referral = refer(&operator, &mine, &crescent, "medical_evacuation").await;
+    let mine = operator.report(5).await;
+    let theirs = operator.report(6).await;
+    operator.refer(&theirs, &other, "transport").await;
+    let referral = operator.refer(&mine, &crescent, "medical_evacuation").await;
     let item = live.next_json().await.unwrap().unwrap();
     assert_eq!((item["type"].as_str(), item["kind"].as_str()), (Some("event"), Some("referral_made")));
     assert_eq!(item["case_id"].as_str(), Some(mine.as_str()), "never another partner's case");
@@ -360,12 +329,12 @@ async fn an_unanswered_referral_is_escalated_once() {
     })
     .await;
     let admin = server.admin().await;
-    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
-    let case = report(&admin, 7).await;
+    let crescent = admin.register_partner(json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let case = admin.report(7).await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     live.next_json().await.unwrap();
-    let referral = refer(&admin, &case, &crescent, "transport").await;
+    let referral = admin.refer(&case, &crescent, "transport").await;
     let escalated = loop {
         let event = live.next_json().await.unwrap().expect("the stream stays open");
         if event["kind"] == "referral_escalated" {
@@ -403,14 +372,14 @@ async fn validate_export(validator: &[String], kind: &str, content: &str) -> Res
 async fn exports_are_valid_hxl_csv_and_rfc7946_geojson_with_only_the_profile() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let iom = register(&admin, json!({"name": "IOM", "kind": "un_agency"})).await;
-    let (iom_token, _) = token(&admin, &iom).await;
+    let iom = admin.register_partner(json!({"name": "IOM", "kind": "un_agency"})).await;
+    let (iom_token, _) = admin.partner_token(&iom).await;
     let partner = server.api().as_partner(&iom_token);
     let unlocated = json!({"people": [{"name": "Huda", "age": 70}, {"name": "Sami", "age": 8}],
                            "location": {"place": "somewhere near Omdurman"}, "needs": ["water"]});
     let unlocated = admin.post_report(&unlocated, None).await.unwrap().body["case_id"].as_str().unwrap().to_owned();
-    for case in [report(&admin, 21).await, report(&admin, 22).await, unlocated] {
-        refer(&admin, &case, &iom, "food_water").await;
+    for case in [admin.report(21).await, admin.report(22).await, unlocated] {
+        admin.refer(&case, &iom, "food_water").await;
     }
     // Raw bytes first: a client's text decoding would drop the byte order mark this checks.
     let raw = partner.http.get(partner.url("/api/v1/partner/cases.csv")).bearer_auth(&iom_token).send().await.unwrap();
@@ -434,8 +403,9 @@ async fn exports_are_valid_hxl_csv_and_rfc7946_geojson_with_only_the_profile() {
     assert_eq!(features.iter().filter(|f| f["geometry"].is_null()).count(), 1, "the unlocated case");
     assert!(features.iter().all(|f| f["properties"].get("passport").is_none()));
     // Another partner's export is empty, not an error, and anonymous callers get nothing.
-    let none =
-        server.api().as_partner(&token(&admin, &register(&admin, json!({"name": "B", "kind": "ngo"})).await).await.0);
+    let none = server
+        .api()
+        .as_partner(&admin.partner_token(&admin.register_partner(json!({"name": "B", "kind": "ngo"})).await).await.0);
     assert_eq!(none.get("/api/v1/partner/cases.geojson").await.unwrap().body["features"], json!([]));
     assert_eq!(server.api().get("/api/v1/partner/cases.csv").await.unwrap().status, 401);
 
@@ -462,11 +432,12 @@ async fn exports_are_valid_hxl_csv_and_rfc7946_geojson_with_only_the_profile() {
 async fn a_changed_profile_applies_at_once_and_a_new_webhook_url_gets_a_new_key() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let ngo = register(&admin, json!({"name": "Aid NGO", "kind": "ngo", "webhook_url": "http://127.0.0.1:9/a"})).await;
-    let (ngo_token, _) = token(&admin, &ngo).await;
+    let ngo =
+        admin.register_partner(json!({"name": "Aid NGO", "kind": "ngo", "webhook_url": "http://127.0.0.1:9/a"})).await;
+    let (ngo_token, _) = admin.partner_token(&ngo).await;
     let partner = server.api().as_partner(&ngo_token);
-    let case = report(&admin, 31).await;
-    refer(&admin, &case, &ngo, "family_tracing").await;
+    let case = admin.report(31).await;
+    admin.refer(&case, &ngo, "family_tracing").await;
     let mut live = partner.websocket("/api/v1/partner/live", None).await.unwrap();
     live.subscribe(None).await.unwrap();
     live.next_json().await.unwrap();
@@ -508,11 +479,11 @@ async fn a_changed_profile_applies_at_once_and_a_new_webhook_url_gets_a_new_key(
 async fn a_partner_hears_nothing_of_the_time_it_had_no_access() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let ngo = register(&admin, json!({"name": "Shelter NGO", "kind": "ngo"})).await;
-    let (ngo_token, _) = token(&admin, &ngo).await;
+    let ngo = admin.register_partner(json!({"name": "Shelter NGO", "kind": "ngo"})).await;
+    let (ngo_token, _) = admin.partner_token(&ngo).await;
     let partner = server.api().as_partner(&ngo_token);
-    let case = report(&admin, 41).await;
-    let first = refer(&admin, &case, &ngo, "shelter").await;
+    let case = admin.report(41).await;
+    let first = admin.refer(&case, &ngo, "shelter").await;
     assert_eq!(act(&partner, &first, "decline", json!({"reason": "full"})).await.status, 200);
     let after_decline = partner.get("/api/v1/partner/cases").await.unwrap().body["next"].as_u64().unwrap();
     // While the NGO has no access the case moves on…
@@ -520,7 +491,7 @@ async fn a_partner_hears_nothing_of_the_time_it_had_no_access() {
     let triage = json!({"status": "triaged", "version": version});
     assert_eq!(admin.post_json(&format!("/api/v1/cases/{case}/status"), &triage).await.unwrap().status, 200);
     // …then it is referred again: the NGO hears of the new referral, not of the triage.
-    refer(&admin, &case, &ngo, "food_water").await;
+    admin.refer(&case, &ngo, "food_water").await;
     let items = partner.get(&format!("/api/v1/partner/cases?since={after_decline}")).await.unwrap();
     let kinds: Vec<&str> =
         items.body["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
@@ -536,8 +507,8 @@ async fn a_partner_hears_nothing_of_the_time_it_had_no_access() {
 async fn the_partner_page_holds_a_session_of_its_own_never_the_api_token() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
-    let (api_token, token_id) = token(&admin, &crescent).await;
+    let crescent = admin.register_partner(json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let (api_token, token_id) = admin.partner_token(&crescent).await;
     let page = server.api();
     let signed_in = page.post_json("/api/v1/partner/session", &json!({"token": api_token})).await.unwrap();
     assert_eq!(signed_in.status, 200, "{}", signed_in.body);

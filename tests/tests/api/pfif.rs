@@ -1,13 +1,11 @@
 //! PFIF 1.4 out and in: persons with their notes and confirmed links, valid by the structural
 //! validator; another agency's file in, once however often it is imported.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use opsroom_tests::pfif_check::violations;
-use opsroom_tests::{Api, TestServer};
+use opsroom_tests::{Api, TestServer, eventually};
 use serde_json::json;
-
-use crate::citizens::user;
 
 async fn export(api: &Api) -> opsroom_tests::Reply {
     api.get("/api/v1/pfif/persons").await.unwrap()
@@ -33,8 +31,7 @@ async fn the_export_is_valid_pfif_with_links_for_confirmed_duplicates() {
     // Confirm the matcher's suggestion.
     let cases = admin.all_cases("").await.unwrap();
     let newest = cases.iter().map(|c| c["case_id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let suggestion = loop {
+    let suggestion = eventually("a suggestion between the imported persons", async || {
         let mut found = None;
         for case in &newest {
             let list = admin.get(&format!("/api/v1/cases/{case}/matches")).await.unwrap().body;
@@ -42,12 +39,9 @@ async fn the_export_is_valid_pfif_with_links_for_confirmed_duplicates() {
                 found = Some(first["suggestion_id"].as_str().unwrap().to_owned());
             }
         }
-        if let Some(found) = found {
-            break found;
-        }
-        assert!(Instant::now() < deadline, "no suggestion");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        found
+    })
+    .await;
     let decided = admin
         .send(
             admin
@@ -70,7 +64,7 @@ async fn the_export_is_valid_pfif_with_links_for_confirmed_duplicates() {
     assert!(xml.contains("<pfif:person_record_id>opsroom.localhost/person."));
 
     // Only supervisors and admins export.
-    let (operator, _) = user(&server, "nafisa", "operator").await;
+    let (operator, _) = server.user("nafisa", "operator").await;
     assert_eq!(export(&operator).await.status, 403);
     assert_eq!(export(&api).await.status, 401);
     assert_eq!(admin.get("/api/v1/pfif/persons?limit=0").await.unwrap().status, 400);
@@ -132,7 +126,7 @@ async fn another_agencys_file_is_imported_once() {
     assert_eq!((broken.status, broken.error_code()), (400, "invalid_pfif"));
     let old = import(&admin, "<pfif xmlns=\"http://zesty.ca/pfif/1.2\"></pfif>").await;
     assert_eq!((old.status, old.error_code()), (400, "invalid_pfif"));
-    let (operator, _) = user(&server, "nafisa", "operator").await;
+    let (operator, _) = server.user("nafisa", "operator").await;
     assert_eq!(import(&operator, AGENCY_FILE).await.status, 403);
     server.stop().await.unwrap();
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use opsroom_tests::{ADMIN_PASSWORD, Api, ServerProcess, TestDatabase, TestServer, sample_report};
+use opsroom_tests::{ADMIN_PASSWORD, Api, ServerProcess, TestDatabase, TestServer, eventually_within, sample_report};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
@@ -64,13 +64,10 @@ impl Load {
 }
 
 async fn wait_for(acknowledged: &Mutex<Vec<String>>, count: usize) {
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while acknowledged.lock().await.len() < count {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    eventually_within(Duration::from_secs(60), format!("{count} reports to be acknowledged"), async || {
+        (acknowledged.lock().await.len() >= count).then_some(())
     })
-    .await
-    .unwrap_or_else(|_| panic!("{count} reports acknowledged within 60 s"));
+    .await;
 }
 
 fn seq_and_case(events: &[Value]) -> Vec<(u64, String)> {
@@ -224,6 +221,7 @@ async fn a_client_may_resume_on_a_node_that_has_not_seen_its_position_yet() {
 async fn events_written_by_another_process_reach_open_streams_on_sqlite() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
+    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();

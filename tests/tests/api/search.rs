@@ -6,8 +6,6 @@
 use opsroom_tests::TestServer;
 use serde_json::{Value, json};
 
-use crate::citizens::user;
-
 fn ids(reply: &Value) -> Vec<&str> {
     reply["cases"].as_array().unwrap().iter().map(|c| c["case_id"].as_str().unwrap()).collect()
 }
@@ -71,7 +69,7 @@ async fn cases_are_searched_sorted_and_counted() {
     assert_eq!(counts.body["by_status"]["new"], 2);
     assert_eq!(counts.body["by_status"]["closed"], 0, "every status is present");
     assert_eq!(counts.body["overdue"], 0);
-    let (omar, me) = user(&server, "omar", "operator").await;
+    let (omar, me) = server.user("omar", "operator").await;
     let assign = omar
         .post_json(&format!("/api/v1/cases/{latin}/assignment"), &json!({"user_id": me, "version": 1}))
         .await
@@ -123,10 +121,10 @@ async fn the_export_is_for_supervisors_with_a_bom_and_no_formulas() {
     .await
     .unwrap();
     api.post_report(&json!({"people": [{"name": "مريم آدم"}]}), None).await.unwrap();
-    let (operator, _) = user(&server, "nadia", "operator").await;
+    let (operator, _) = server.user("nadia", "operator").await;
     let refused = operator.get("/api/v1/cases/export.csv").await.unwrap();
     assert_eq!(refused.status, 403);
-    let (supervisor, _) = user(&server, "hoda", "supervisor").await;
+    let (supervisor, _) = server.user("hoda", "supervisor").await;
     // Raw bytes: a client's text decoding would drop the BOM this checks.
     let cookie = supervisor.cookie.clone().unwrap();
     let request = supervisor.http.get(supervisor.url("/api/v1/cases/export.csv?sort=newest")).header("cookie", cookie);
@@ -149,16 +147,15 @@ async fn the_export_is_for_supervisors_with_a_bom_and_no_formulas() {
 
 #[tokio::test]
 async fn cases_referred_to_a_partner_until_withdrawn() {
-    use crate::partners::{refer, register, report};
     let server = TestServer::start().await;
     let api = server.api();
     let admin = server.admin().await;
-    let crescent = register(&admin, json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
-    let ngo = register(&admin, json!({"name": "Shelter NGO", "kind": "ngo"})).await;
-    let (first, second, _third) = (report(&api, 0).await, report(&api, 1).await, report(&api, 2).await);
-    refer(&admin, &first, &crescent, "medical_evacuation").await;
-    let taken_back = refer(&admin, &second, &crescent, "medical_evacuation").await;
-    refer(&admin, &second, &ngo, "shelter").await;
+    let crescent = admin.register_partner(json!({"name": "Red Crescent", "kind": "red_crescent"})).await;
+    let ngo = admin.register_partner(json!({"name": "Shelter NGO", "kind": "ngo"})).await;
+    let (first, second, _third) = (api.report(0).await, api.report(1).await, api.report(2).await);
+    admin.refer(&first, &crescent, "medical_evacuation").await;
+    let taken_back = admin.refer(&second, &crescent, "medical_evacuation").await;
+    admin.refer(&second, &ngo, "shelter").await;
     let list = async |partner: &str| {
         let reply = admin.get(&format!("/api/v1/cases?partner={partner}")).await.unwrap();
         assert_eq!(reply.status, 200, "{}", reply.body);

@@ -2,19 +2,8 @@
 //! counted by the server) and the situation report (supervisors; JSON and CSV with a BOM).
 
 use opsroom_domain::clock::{RoomTimeZone, Timestamp};
-use opsroom_tests::{Api, TestServer, sample_report};
-use serde_json::{Value, json};
-
-use crate::workflow::user;
-
-async fn post(api: &Api, path: &str, body: Value) -> opsroom_tests::Reply {
-    api.send(api.http.post(api.url(path)).json(&body)).await.unwrap()
-}
-
-async fn report(server: &TestServer, n: usize) -> String {
-    let answer = server.api().post_report(&sample_report(n), None).await.unwrap();
-    answer.body["case_id"].as_str().unwrap().to_owned()
-}
+use opsroom_tests::TestServer;
+use serde_json::json;
 
 #[tokio::test]
 async fn handover_notes_record_what_is_open_and_what_was_promised() {
@@ -28,11 +17,10 @@ async fn handover_notes_on_postgres() {
 }
 
 async fn handovers(server: TestServer) {
-    let (amal, amal_id) = user(&server, "amal", "operator").await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
-    let (mine, _other) = (report(&server, 1).await, report(&server, 2).await);
-    let taken =
-        post(&amal, &format!("/api/v1/cases/{mine}/assignment"), json!({"user_id": amal_id, "version": 1})).await;
+    let (amal, amal_id) = server.user("amal", "operator").await;
+    let (hoda, _) = server.user("hoda", "supervisor").await;
+    let (mine, _other) = (server.api().report(1).await, server.api().report(2).await);
+    let taken = amal.post(&format!("/api/v1/cases/{mine}/assignment"), json!({"user_id": amal_id, "version": 1})).await;
     assert_eq!(taken.status, 200, "{}", taken.body);
 
     // The page's figures come from the server, for the caller.
@@ -44,14 +32,14 @@ async fn handovers(server: TestServer) {
     assert_eq!(hoda.get("/api/v1/handovers").await.unwrap().body["now"]["assigned_to_author"], 0);
 
     // Nothing promised, a direction control, figures sent by the page: refused with the field.
-    let empty = post(&amal, "/api/v1/handovers", json!({"open_note": "quiet"})).await;
+    let empty = amal.post("/api/v1/handovers", json!({"open_note": "quiet"})).await;
     assert_eq!(
         (empty.status, empty.error_code(), empty.body["error"]["field"].as_str()),
         (422, "missing", Some("promised"))
     );
-    let bidi = post(&amal, "/api/v1/handovers", json!({"promised": "call \u{202E}back"})).await;
+    let bidi = amal.post("/api/v1/handovers", json!({"promised": "call \u{202E}back"})).await;
     assert_eq!((bidi.status, bidi.body["error"]["field"].as_str()), (422, Some("promised")));
-    let forged = post(&amal, "/api/v1/handovers", json!({"promised": "x", "figures": {"open_cases": 0}})).await;
+    let forged = amal.post("/api/v1/handovers", json!({"promised": "x", "figures": {"open_cases": 0}})).await;
     assert_eq!(forged.status, 422, "{}", forged.body);
     let limit = amal.get("/api/v1/handovers?limit=0").await.unwrap();
     assert_eq!(
@@ -59,9 +47,7 @@ async fn handovers(server: TestServer) {
         (400, "invalid_query", Some("limit"))
     );
 
-    let written = post(
-        &amal,
-        "/api/v1/handovers",
+    let written = amal.post("/api/v1/handovers",
         json!({"promised": "وعدت أسرة الحالة بالاتصال الساعة ٦ — call back at 18:00", "open_note": "road to Omdurman closed"}),
     )
     .await;
@@ -73,7 +59,7 @@ async fn handovers(server: TestServer) {
     );
 
     // Every staff member reads it back, newest first, with its author and time.
-    let second = post(&hoda, "/api/v1/handovers", json!({"promised": "nothing"})).await;
+    let second = hoda.post("/api/v1/handovers", json!({"promised": "nothing"})).await;
     assert_eq!(second.status, 201);
     let read = hoda.get("/api/v1/handovers").await.unwrap();
     let notes = read.body["handovers"].as_array().unwrap();
@@ -102,9 +88,9 @@ async fn the_situation_report_on_postgres() {
 }
 
 async fn situation_report(server: TestServer) {
-    let (amal, amal_id) = user(&server, "amal", "operator").await;
-    let (hoda, _) = user(&server, "hoda", "supervisor").await;
-    let (first, _second) = (report(&server, 1).await, report(&server, 2).await);
+    let (amal, amal_id) = server.user("amal", "operator").await;
+    let (hoda, _) = server.user("hoda", "supervisor").await;
+    let (first, _second) = (server.api().report(1).await, server.api().report(2).await);
     let steps = [
         ("assignment", json!({"user_id": amal_id, "version": 1})),
         ("contacts", json!({"channel": "phone", "outcome": "reached", "version": 2})),
@@ -112,7 +98,7 @@ async fn situation_report(server: TestServer) {
         ("status", json!({"status": "resolved", "version": 4})),
     ];
     for (action, body) in steps {
-        let done = post(&amal, &format!("/api/v1/cases/{first}/{action}"), body).await;
+        let done = amal.post(&format!("/api/v1/cases/{first}/{action}"), body).await;
         assert_eq!(done.status, 200, "{action}: {}", done.body);
     }
     let now = opsroom::server::now_ms();

@@ -6,12 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hmac::Mac;
-use opsroom_tests::{Api, TestServer};
+use opsroom_tests::{Api, TestServer, eventually};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-use crate::partners::{refer, register, report};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -75,14 +73,11 @@ impl Receiver {
 
     /// Wait until `done` holds for what was seen (at most 10 s).
     async fn wait_for(&self, what: &str, done: impl Fn(&[Delivery]) -> bool) -> Vec<Delivery> {
-        for _ in 0..400 {
+        eventually(&format!("the receiver to see {what}"), async || {
             let seen = self.seen();
-            if done(&seen) {
-                return seen;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("the receiver never saw {what}: {:?}", self.seen());
+            done(&seen).then_some(seen)
+        })
+        .await
     }
 }
 
@@ -164,17 +159,17 @@ async fn webhooks_on(server: TestServer) {
     let key = reply.body["webhook_secret"].as_str().expect("the signing key, shown once").to_owned();
     let shown_again = admin.get(&format!("/api/v1/partners/{partner_id}")).await.unwrap();
     assert!(!shown_again.body.to_string().contains(&key), "the key is not shown again");
-    let other = register(&admin, json!({"name": "IOM", "kind": "un_agency"})).await;
+    let other = admin.register_partner(json!({"name": "IOM", "kind": "un_agency"})).await;
 
     // Down: the first item is retried until the endpoint is back, and nothing overtakes it.
     receiver.set_down(true);
-    let first_case = report(&admin, 11).await;
-    refer(&admin, &first_case, &partner_id, "medical_evacuation").await;
+    let first_case = admin.report(11).await;
+    admin.refer(&first_case, &partner_id, "medical_evacuation").await;
     receiver.wait_for("two failed attempts", |seen| seen.len() >= 2).await;
     receiver.set_down(false);
-    let second_case = report(&admin, 12).await;
-    refer(&admin, &report(&admin, 13).await, &other, "transport").await; // not this partner's
-    refer(&admin, &second_case, &partner_id, "shelter").await;
+    let second_case = admin.report(12).await;
+    admin.refer(&admin.report(13).await, &other, "transport").await; // not this partner's
+    admin.refer(&second_case, &partner_id, "shelter").await;
     let seen =
         receiver.wait_for("both items delivered", |seen| seen.iter().filter(|d| d.answered == 200).count() >= 2).await;
     let delivered: Vec<&Delivery> = seen.iter().filter(|d| d.answered == 200).collect();
@@ -191,24 +186,21 @@ async fn webhooks_on(server: TestServer) {
 
     // Down for longer than every retry: the item becomes a dead letter and delivery goes on.
     receiver.set_down(true);
-    let lost_case = report(&admin, 14).await;
-    refer(&admin, &lost_case, &partner_id, "food_water").await;
-    let mut letters = Vec::new();
-    for _ in 0..400 {
-        letters = dead_letters(&admin, &partner_id).await;
-        if !letters.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let lost_case = admin.report(14).await;
+    admin.refer(&lost_case, &partner_id, "food_water").await;
+    let letters = eventually("a dead letter", async || {
+        let letters = dead_letters(&admin, &partner_id).await;
+        (!letters.is_empty()).then_some(letters)
+    })
+    .await;
     assert_eq!(letters.len(), 1, "one dead letter");
     assert_eq!(letters[0]["attempts"], 6);
     let lost = receiver.seen().into_iter().rfind(|d| d.json()["case_id"].as_str() == Some(lost_case.as_str()));
     assert_eq!(letters[0]["seq"].as_u64(), lost.map(|d| d.seq()), "the letter names the item's position");
     assert!(letters[0].get("body").is_none(), "no copy of the case is kept in the list");
     receiver.set_down(false);
-    let later_case = report(&admin, 15).await;
-    refer(&admin, &later_case, &partner_id, "transport").await;
+    let later_case = admin.report(15).await;
+    admin.refer(&later_case, &partner_id, "transport").await;
     receiver
         .wait_for("the item after the dead letter", |seen| {
             seen.iter().any(|d| d.answered == 200 && d.json()["case_id"].as_str() == Some(later_case.as_str()))
@@ -224,7 +216,7 @@ async fn webhooks_on(server: TestServer) {
     assert_eq!(replayed.json()["case_id"].as_str(), Some(lost_case.as_str()));
     assert!(signature_is_valid(replayed, &key));
     assert!(dead_letters(&admin, &partner_id).await[0]["replayed_at"].is_string());
-    let (operator, _) = crate::citizens::user(&server, "omar", "operator").await;
+    let (operator, _) = server.user("omar", "operator").await;
     let refused = operator.get(&format!("/api/v1/partners/{partner_id}/dead-letters")).await.unwrap();
     assert_eq!(refused.status, 403);
     server.stop().await.unwrap();
@@ -244,7 +236,7 @@ async fn two_nodes_deliver_each_item_once_and_in_order() {
     for n in 0..6 {
         // Half the referrals through each node.
         let api = if n % 2 == 0 { &admin } else { &other_node };
-        refer(api, &report(api, 50 + n).await, &partner_id, "transport").await;
+        api.refer(&api.report(50 + n).await, &partner_id, "transport").await;
     }
     let seen = receiver.wait_for("six deliveries", |seen| seen.len() >= 6).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
