@@ -1,5 +1,6 @@
 //! ARCHITECTURE.md's absences, checked by reading the source: no SQL outside the store crate,
-//! and a domain without IO. Each finding names its file and line.
+//! the backend matched only in the store's `sql.rs`, a domain without IO, and no production
+//! file a newcomer cannot hold in their head. Each finding names its file and line.
 //!
 //! The scans read the files as text (comments stripped, string literals found by a small
 //! lexer); they build nothing and know nothing of what the code means, so a rule that needs
@@ -228,6 +229,55 @@ fn no_sql_outside_the_store() {
         "SQL outside the store crate (move it into server/store behind a method of `Store`):\n{}",
         findings.join("\n")
     );
+}
+
+/// ARCHITECTURE.md: `sql` is the only place that matches on the backend; everything else in the
+/// store is written once for both.
+#[test]
+fn the_backend_is_matched_only_in_sql_rs() {
+    let store = root().join("server/store/src");
+    let mut findings = Vec::new();
+    for file in rust_files(&store) {
+        if file == store.join("sql.rs") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&file).expect("a UTF-8 source file");
+        for (n, line) in lex(&source).code.lines().enumerate() {
+            if line.contains("Backend::") {
+                findings.push(format!("{}:{}: {}", relative(&file), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        findings.is_empty(),
+        "the backend matched outside sql.rs (add a method to sql::Conn):\n{}",
+        findings.join("\n")
+    );
+}
+
+/// The most lines a production source file may have before its tests (`#[cfg(test)]`).
+const MOST_LINES: usize = 600;
+
+/// Files a newcomer can hold in their head: no production source over [`MOST_LINES`] lines
+/// (tests below a file's `#[cfg(test)]` do not count; test crates are not production).
+#[test]
+fn no_production_file_is_too_long() {
+    let server = root().join("server");
+    let mut findings = Vec::new();
+    for entry in std::fs::read_dir(&server).expect("reading server/") {
+        let src = entry.expect("a directory entry").path().join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        for file in rust_files(&src) {
+            let source = std::fs::read_to_string(&file).expect("a UTF-8 source file");
+            let lines = source.lines().take_while(|line| line.trim() != "#[cfg(test)]").count();
+            if lines > MOST_LINES {
+                findings.push(format!("{}: {lines} lines", relative(&file)));
+            }
+        }
+    }
+    assert!(findings.is_empty(), "split along its seams:\n{}", findings.join("\n"));
 }
 
 /// Dependencies the domain may not have: an async runtime, a database driver, HTTP.

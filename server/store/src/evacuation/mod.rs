@@ -99,3 +99,63 @@ fn parse<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T> {
 fn passenger_statuses(rule: fn(PassengerStatus) -> bool) -> String {
     listed(PassengerStatus::ALL, rule, wire_name)
 }
+
+/// The seam for evacuation logistics.
+impl crate::Store {
+    /// Any write about evacuation logistics (see [`EvacuationWrite`]).
+    pub async fn evacuation_write(&self, write: EvacuationWrite) -> Result<EvacuationOutcome> {
+        self.submit(write).await
+    }
+
+    pub async fn places(&self) -> Result<Vec<Place>> {
+        self::places(&self.inner.reads).await
+    }
+
+    pub async fn place(&self, place_id: Uuid) -> Result<Option<Place>> {
+        self::place(&self.inner.reads, place_id).await
+    }
+
+    /// Every zone, newest first (lifted ones too).
+    pub async fn zones(&self) -> Result<Vec<ZoneRecord>> {
+        self::zones(&self.inner.reads).await
+    }
+
+    /// Every movement by departure, with its passengers counted per status.
+    pub async fn movements(&self) -> Result<Vec<MovementRecord>> {
+        self::movements(&self.inner.reads).await
+    }
+
+    pub async fn movement(&self, movement_id: Uuid) -> Result<Option<(MovementRecord, Vec<PassengerRow>)>> {
+        self::movement(&self.inner.reads, movement_id).await
+    }
+
+    /// The cases awaiting evacuation in the cell ranges given (see
+    /// `self::allocation::disk_ranges`), with how many of their people hold no seat.
+    pub async fn waiting_cases(&self, ranges: &[(u64, u64)]) -> Result<Vec<WaitingCase>> {
+        self::waiting_cases(&self.inner.reads, ranges).await
+    }
+
+    /// The people of these cases who hold no seat.
+    pub async fn waiting_people(&self, case_ids: &[Uuid]) -> Result<Vec<WaitingPerson>> {
+        self::waiting_people(&self.inner.reads, case_ids).await
+    }
+
+    /// Whether a movement is shared with a partner.
+    pub async fn movement_shared(&self, partner_id: Uuid, movement_id: Uuid) -> Result<bool> {
+        self::movement_shared(&self.inner.reads, partner_id, movement_id).await
+    }
+
+    /// The movements shared with a partner, by departure.
+    pub async fn shared_movement_ids(&self, partner_id: Uuid) -> Result<Vec<Uuid>> {
+        self::shared_movement_ids(&self.inner.reads, partner_id).await
+    }
+
+    pub async fn evacuation_summary(&self) -> Result<EvacuationSummary> {
+        self::summary(&self.inner.reads).await
+    }
+
+    /// A movement's passengers rebuilt from the log.
+    pub async fn manifest(&self, movement_id: Uuid) -> Result<Option<(Movement, Vec<ManifestLine>)>> {
+        self::manifest(&self.inner.reads, movement_id).await
+    }
+}
