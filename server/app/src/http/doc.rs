@@ -4,8 +4,9 @@
 //! Owns the document's security schemes and the responses the guards add: 401 to an operation
 //! that needs a session or a partner's credential (its `security`), 403 to one that needs a role
 //! (a scope of its `session` requirement) and to a cookie-authenticated write (the same-site
-//! check of `guard`), 400/413/415/422 to one with a JSON body (`extract::ApiJson`), 429 to the
-//! rate-limited public ones. Each is derived from what the route table and the operation already
+//! check of `guard`), 400/408/413/415/422 to one with a JSON body (`extract::ApiJson`; 408 when
+//! the body does not arrive within the body deadline), 503 to every one (the store is failing,
+//! busy or shutting down: any handler may meet it), 429 to the rate-limited public ones. Each is derived from what the route table and the operation already
 //! say, and added only where the operation does not declare it itself (its own words win). Must
 //! not change what any route answers; `server/app/tests/openapi.rs` checks the declarations
 //! against the handlers' extractors.
@@ -32,6 +33,7 @@ pub fn declare_guards(openapi: &mut OpenApi) {
         .add_security_scheme(PARTNER_PAGE, SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(PARTNER_COOKIE))));
     each_operation(openapi, |write, operation| {
         let schemes = security_of(operation);
+        declare(operation, 503, "The store is failing, busy or shutting down; retry");
         if !schemes.is_empty() {
             declare(operation, 401, "Not signed in, or the credential is not (or no longer) valid");
         }
@@ -45,6 +47,7 @@ pub fn declare_guards(openapi: &mut OpenApi) {
             operation.request_body.as_ref().is_some_and(|body| body.content.contains_key("application/json"));
         if json_body {
             declare(operation, 400, "The body is not JSON");
+            declare(operation, 408, "The body did not arrive within the body deadline");
             declare(operation, 413, "The body is too large");
             declare(operation, 415, "The body is not `application/json`");
             declare(operation, 422, "A field is missing, unknown or invalid (named in `field`)");
