@@ -119,18 +119,6 @@ impl TestServer {
         api
     }
 
-    /// Wait until this node's live hub has published every event committed so far, so that a
-    /// stream subscribed now (its snapshot's position) starts after everything the test did
-    /// before: the hub reads the log just after each commit, a moment after the answer.
-    pub async fn live_caught_up(&self) {
-        let api = self.api();
-        eventually("the live hub to publish every committed event", async || {
-            let ready = api.get("/readyz").await.ok()?.body;
-            (ready["published"].as_u64()? >= ready["database_head"].as_u64()?).then_some(())
-        })
-        .await;
-    }
-
     /// Stop gracefully, wait for the server to finish and remove its database.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let database = self.database.take();

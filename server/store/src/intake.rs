@@ -22,19 +22,14 @@ use crate::{Result, evacuation, search};
 /// plan them together, write their rows. Returns each report's outcome.
 pub(crate) async fn write_reports(
     conn: &mut Conn<'_>,
-    reports: &mut [&mut ReportCase],
+    reports: Vec<&mut ReportCase>,
     positions: &mut Positions,
     policy: &SlaPolicy,
 ) -> Result<Vec<ReportOutcome>> {
     if reports.is_empty() {
         return Ok(Vec::new());
     }
-    let mut events: Vec<&mut CaseReported> = reports.iter_mut().map(|r| &mut r.event).collect();
-    // Under the log-head lock, so a zone declared by any node is either committed (and seen
-    // here) or not yet begun (and its declaration will see these reports).
-    evacuation::flag_arrivals(conn, &mut events).await?;
-    let reports: Vec<&ReportCase> = reports.iter().map(|r| &**r).collect();
-    let planned = plan_reports(conn, &reports, positions.peek(), policy).await?;
+    let planned = flag_and_plan(conn, reports, positions, policy).await?;
     write_planned(conn, &planned, positions).await?;
     Ok(planned.outcomes)
 }
@@ -50,10 +45,8 @@ impl Write for ImportReports {
     type Outcome = ImportOutcome;
 
     async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<ImportOutcome> {
-        let mut events: Vec<&mut CaseReported> = self.reports.iter_mut().map(|r| &mut r.event).collect();
-        evacuation::flag_arrivals(conn, &mut events).await?;
-        let reports: Vec<&ReportCase> = self.reports.iter().collect();
-        let planned = plan_reports(conn, &reports, positions.peek(), &self.policy).await?;
+        let policy = self.policy;
+        let planned = flag_and_plan(conn, self.reports.iter_mut().collect(), positions, &policy).await?;
         if planned.outcomes.contains(&ReportOutcome::ReferenceTaken) {
             // Planned, not written: nothing of the import is in the database.
             return Ok(ImportOutcome::ReferenceTaken);
@@ -61,6 +54,21 @@ impl Write for ImportReports {
         write_planned(conn, &planned, positions).await?;
         Ok(ImportOutcome::Committed(planned.outcomes))
     }
+}
+
+/// Flag the reports that arrive inside an active danger zone, then plan them from the next
+/// position. Under the log-head lock, so a zone declared by any node is either committed (and
+/// seen here) or not yet begun (and its declaration will see these reports).
+async fn flag_and_plan<'a>(
+    conn: &mut Conn<'_>,
+    mut reports: Vec<&'a mut ReportCase>,
+    positions: &Positions,
+    policy: &SlaPolicy,
+) -> Result<ReportBatch<'a>> {
+    let mut events: Vec<&mut CaseReported> = reports.iter_mut().map(|r| &mut r.event).collect();
+    evacuation::flag_arrivals(conn, &mut events).await?;
+    let reports: Vec<&'a ReportCase> = reports.into_iter().map(|r| &*r).collect();
+    plan_reports(conn, &reports, positions.peek(), policy).await
 }
 
 /// Take the planned events' positions and write the rows.

@@ -220,8 +220,8 @@ async fn write_batch(conn: &mut Conn<'_>, batch: &mut Batch, policy: &SlaPolicy)
     let head = conn.fetch_one(statement).await?.get::<i64>("seq")? as u64;
     let mut positions = Positions::after(head);
 
-    let mut reports: Vec<&mut ReportCase> = batch.reports.iter_mut().map(|(report, _)| report.as_mut()).collect();
-    let report_outcomes = intake::write_reports(conn, &mut reports, &mut positions, policy).await?;
+    let reports: Vec<&mut ReportCase> = batch.reports.iter_mut().map(|(report, _)| report.as_mut()).collect();
+    let report_outcomes = intake::write_reports(conn, reports, &mut positions, policy).await?;
     for job in &mut batch.jobs {
         let mark = positions.peek();
         conn.run("savepoint one_write").await?;

@@ -354,7 +354,6 @@ async fn the_report_form_shows_the_current_advisories_in_its_language(server: Te
 
 async fn advisory_changes_stream_to_operators(server: TestServer) {
     let admin = server.admin().await;
-    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();

@@ -24,7 +24,6 @@ async fn a_logged_call_is_an_event_of_its_case() {
     let server = TestServer::start().await;
     let amal = server.user("amal", "operator").await.0;
     let case_id = server.api().report(1).await;
-    server.live_caught_up().await;
     let mut live = amal.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();

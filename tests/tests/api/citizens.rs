@@ -75,7 +75,6 @@ fn priority_rank(level: &str) -> usize {
 /// An admin watching the live stream, and the position it starts after.
 async fn watching(server: &TestServer) -> (opsroom_tests::LiveClient, u64) {
     let admin = server.admin().await;
-    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let snapshot = live.next_json().await.unwrap().unwrap();

@@ -12,7 +12,6 @@ fn seqs(events: &[Value]) -> Vec<u64> {
 
 async fn snapshot_then_every_new_event(server: TestServer) {
     let admin = server.admin().await;
-    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let snapshot = live.next_json().await.unwrap().unwrap();

@@ -109,7 +109,6 @@ async fn disabling_a_user_ends_their_sessions_and_streams_at_once_and_enabling_l
     assert_eq!(assigned.unwrap().error_code(), "unknown_user");
 
     // The change is an event on everyone's stream: the audit trail and the other nodes see it.
-    server.live_caught_up().await;
     let mut watching = admin.live(None).await.unwrap();
     watching.subscribe(Some(0)).await.unwrap();
     let events = watching.events_until(admin_head(&admin).await).await.unwrap();

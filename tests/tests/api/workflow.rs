@@ -12,7 +12,6 @@ async fn a_case_moves_through_the_workflow_and_every_step_streams(server: TestSe
 
     let case_id =
         server.api().post_report(&sample_report(1), None).await.unwrap().body["case_id"].as_str().unwrap().to_owned();
-    server.live_caught_up().await;
     let mut live = amira.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
@@ -206,7 +205,6 @@ fn sla_due_at_once(config: &mut Config) {
 
 async fn overdue_cases_are_escalated_once_on_the_live_stream(server: TestServer) {
     let admin = server.admin().await;
-    server.live_caught_up().await;
     let mut live = admin.live(None).await.unwrap();
     live.subscribe(None).await.unwrap();
     let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
