@@ -461,7 +461,7 @@ impl Store {
     /// The user behind a live session: it exists, has neither expired nor idled out at `clock`,
     /// and its account is enabled.
     pub async fn session_user(&self, token_hash: &str, clock: SessionClock) -> Result<Option<SessionUser>> {
-        reads::session_user(&self.inner.reads, token_hash, clock).await
+        staff::session_user(&self.inner.reads, token_hash, clock).await
     }
 
     /// Up to `limit` committed events with a position above `after`, in order.

@@ -18,7 +18,6 @@ use crate::advisories::parse_advisory;
 use crate::batch;
 use crate::model::*;
 use crate::sql::{Pool, Row, Statement, listed};
-use crate::staff::SessionClock;
 use crate::{Result, StoreError};
 
 pub(crate) const CASE_COLUMNS: &str =
@@ -97,33 +96,6 @@ pub(crate) async fn user_by_name(pool: &Pool, name: &str) -> Result<Option<UserR
                 role: role_col(&r)?,
                 password_hash: r.get("password_hash")?,
                 disabled: r.get::<Option<i64>>("disabled_at")?.is_some(),
-            })
-        })
-        .transpose()
-}
-
-/// The user behind a live session: not expired, not idle, of an enabled account.
-pub(crate) async fn session_user(pool: &Pool, token_hash: &str, clock: SessionClock) -> Result<Option<SessionUser>> {
-    let mut pooled = pool.acquire().await?;
-    let mut conn = pooled.conn();
-    let statement = conn
-        .statement(
-            "select u.user_id, u.name, u.role, s.expires_at, s.last_seen_at
-               from session s join app_user u on u.user_id = s.user_id
-              where s.token_hash = $1 and s.expires_at > $2 and s.last_seen_at > $3 and u.disabled_at is null",
-        )
-        .bind(token_hash)
-        .bind(clock.now)
-        .bind(clock.idle_before);
-    conn.fetch_optional(statement)
-        .await?
-        .map(|r| {
-            Ok(SessionUser {
-                user_id: uuid_col(&r, "user_id")?,
-                name: r.get("name")?,
-                role: role_col(&r)?,
-                expires_at: r.get("expires_at")?,
-                last_seen_at: r.get("last_seen_at")?,
             })
         })
         .transpose()

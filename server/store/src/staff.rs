@@ -14,7 +14,7 @@ use opsroom_domain::user::Role;
 use uuid::Uuid;
 
 use crate::Result;
-use crate::model::{NewSession, NewUser, UserOutcome, UserSummary};
+use crate::model::{NewSession, NewUser, SessionUser, UserOutcome, UserSummary};
 use crate::reads::{role_col, uuid_col};
 use crate::rows::record;
 use crate::sql::{Conn, Pool};
@@ -268,6 +268,33 @@ fn summary(account: Account) -> UserSummary {
 }
 
 // ---- reads
+
+/// The user behind a live session: not expired, not idle, of an enabled account.
+pub(crate) async fn session_user(pool: &Pool, token_hash: &str, clock: SessionClock) -> Result<Option<SessionUser>> {
+    let mut pooled = pool.acquire().await?;
+    let mut conn = pooled.conn();
+    let statement = conn
+        .statement(
+            "select u.user_id, u.name, u.role, s.expires_at, s.last_seen_at
+               from session s join app_user u on u.user_id = s.user_id
+              where s.token_hash = $1 and s.expires_at > $2 and s.last_seen_at > $3 and u.disabled_at is null",
+        )
+        .bind(token_hash)
+        .bind(clock.now)
+        .bind(clock.idle_before);
+    conn.fetch_optional(statement)
+        .await?
+        .map(|r| {
+            Ok(SessionUser {
+                user_id: uuid_col(&r, "user_id")?,
+                name: r.get("name")?,
+                role: role_col(&r)?,
+                expires_at: r.get("expires_at")?,
+                last_seen_at: r.get("last_seen_at")?,
+            })
+        })
+        .transpose()
+}
 
 /// The live sessions of an account, most recently used first; `current` marks the session
 /// whose hash is `asked_with`. The hashes never leave this function.
