@@ -41,6 +41,9 @@ test('one operator moves a case and the other operator\'s board moves the card',
   await sami.waitForSelector(`.column[data-status=new] ${card}`);
   await amira.click(`.column[data-status=new] ${card}`);
   await amira.waitForSelector('.drawer form select[name=status]');
+  // The drawer offers only the moves the server allows from "new".
+  const offered = await amira.$$eval('.drawer select[name=status] option', (options) => options.map((o) => o.value));
+  assert.deepEqual(offered, ['triaged', 'in_progress', 'closed', 'duplicate']);
   await amira.selectOption('.drawer select[name=status]', 'triaged');
   await amira.click('.drawer button[name=move]');
   await sami.waitForSelector(`.column[data-status=triaged] ${card}`, { timeout: 2000 });

@@ -201,6 +201,12 @@ pub fn transition_allowed(from: CaseStatus, to: CaseStatus) -> bool {
     }
 }
 
+/// The statuses a case in `from` may move to, in [`CaseStatus::ALL`]'s order: what a status
+/// control offers, so no client keeps its own copy of [`transition_allowed`].
+pub fn next_statuses(from: CaseStatus) -> Vec<CaseStatus> {
+    CaseStatus::ALL.into_iter().filter(|&to| transition_allowed(from, to)).collect()
+}
+
 /// A finished case: nobody needs to act on it (until it is reopened).
 pub fn is_finished(status: CaseStatus) -> bool {
     matches!(status, CaseStatus::Evacuated | CaseStatus::Resolved | CaseStatus::Closed | CaseStatus::Duplicate)
@@ -469,6 +475,29 @@ mod tests {
                     transition_allowed(from, target),
                     allowed.contains(&(from, target)),
                     "{from:?} -> {target:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_next_statuses_are_those_decide_accepts() {
+        assert_eq!(
+            next_statuses(CaseStatus::New),
+            [CaseStatus::Triaged, CaseStatus::InProgress, CaseStatus::Closed, CaseStatus::Duplicate]
+        );
+        for from in CaseStatus::ALL {
+            for target in CaseStatus::ALL {
+                let command = CaseCommand::ChangeStatus {
+                    to: target,
+                    reason: Some("checked".to_owned()),
+                    duplicate_of: (target == CaseStatus::Duplicate).then(|| Uuid::from_u128(200)),
+                };
+                let decided = decide(&state(from), supervisor(), command, Timestamp(1));
+                assert_eq!(
+                    next_statuses(from).contains(&target),
+                    decided.is_ok(),
+                    "{from:?} -> {target:?}: {decided:?}"
                 );
             }
         }

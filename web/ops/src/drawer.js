@@ -7,7 +7,7 @@
 import { api } from './api.js';
 import { h, isolated, isolatedLtr, joined, phoneLinks } from '../../shared/dom.js';
 import { explain, lang, t } from './i18n.js';
-import { DONE_STATUSES, FINAL_REFERRAL, OPEN_STATUSES, REQUEST_TYPES } from '../../shared/statuses.js';
+import { FINAL_REFERRAL, REQUEST_TYPES } from '../../shared/statuses.js';
 import { timelineEntry } from './timeline.js';
 import { dateTime } from './when.js';
 
@@ -157,7 +157,6 @@ function render(element, detail, notice, context) {
       },
       ...fields,
     );
-  const statuses = [...OPEN_STATUSES, ...DONE_STATUSES].filter((s) => s !== c.status && s !== 'new');
   const time = (iso) => dateTime(iso, user.time_zone);
 
   // `replaceChildren` would print a `null` child as text: keep only real ones.
@@ -211,7 +210,7 @@ function render(element, detail, notice, context) {
             reason: data.get('reason') || null,
             duplicate_of: data.get('status') === 'duplicate' ? data.get('duplicate_of') || null : null,
           }),
-        h('select', { name: 'status' }, statuses.map((s) => h('option', { value: s }, t(`status.${s}`)))),
+        h('select', { name: 'status' }, detail.next_statuses.map((s) => h('option', { value: s }, t(`status.${s}`)))),
         h('input', { name: 'reason', placeholder: t('reason') }),
         // The reference shown everywhere (K7QM-2XPD); the server forgives case and dashes.
         h('input', { name: 'duplicate_of', placeholder: t('duplicateOfRef'), 'aria-label': t('duplicateOfRef'), size: 18, dir: 'auto', autocomplete: 'off' }),

@@ -7,7 +7,9 @@ use opsroom_domain::clock::Timestamp;
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::priority::PriorityLevel;
 use opsroom_domain::report::{Channel, Language, Relation, Sex};
-use opsroom_domain::workflow::{CaseState, ContactChannel, ContactOutcome, SlaPolicy, SlaState, is_finished};
+use opsroom_domain::workflow::{
+    CaseState, ContactChannel, ContactOutcome, SlaPolicy, SlaState, is_finished, next_statuses,
+};
 use opsroom_store::{CaseDetail, CaseSummary, PersonRow, ReportRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -285,6 +287,9 @@ pub struct ContactOnCase {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetailBody {
     pub case: CaseSummaryBody,
+    /// The statuses the case may move to now (`PUT /api/v1/cases/{id}/status`); reopening a
+    /// finished case also needs a reason.
+    pub next_statuses: Vec<CaseStatus>,
     pub message: Option<String>,
     pub persons: Vec<PersonOnCase>,
     pub reports: Vec<ReportOnCase>,
@@ -298,6 +303,7 @@ impl CaseDetailBody {
         let time = |ms: i64| Timestamp::from_millis(ms).to_rfc3339();
         Self {
             case: CaseSummaryBody::new(&d.summary, policy, now),
+            next_statuses: next_statuses(d.summary.status),
             message: d.message.clone(),
             persons: d.persons.iter().map(Into::into).collect(),
             reports: d.reports.iter().map(Into::into).collect(),
