@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::event::{CaseReported, PersonRecord};
-use crate::priority::{self, PriorityInput};
+use crate::location::{Cell, Location};
+use crate::need::{Flag, Need};
+use crate::priority::{self, Priority, PriorityInput};
 use crate::reference::Reference;
-use crate::report::NewReport;
+use crate::report::{Channel, Language, NewReport, PersonDetails, ReporterDetails};
+use crate::text::Message;
 
 /// How a person belongs to a case: one of the people it is about, or the one who reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,9 +102,7 @@ pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseRe
         channel: report.channel,
         taken_by: report.taken_by,
         language: report.language,
-        reporter: report
-            .reporter
-            .map(|details| crate::event::ReporterRecord { person_id: ids.reporter_person_id, details }),
+        reporter: report.reporter.map(|details| ReporterRecord { person_id: ids.reporter_person_id, details }),
         people,
         location: report.location,
         cell,
@@ -114,6 +114,48 @@ pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseRe
         // Zones are the store's to look up at commit (`evacuation::zone::flag_on_arrival`).
         danger_zone: None,
     }
+}
+
+/// A person named in a report, with the id they are known by from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    pub person_id: Uuid,
+    #[serde(flatten)]
+    pub details: PersonDetails,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReporterRecord {
+    pub person_id: Uuid,
+    #[serde(flatten)]
+    pub details: ReporterDetails,
+}
+
+/// A new case was opened from a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseReported {
+    pub case_id: Uuid,
+    pub report_id: Uuid,
+    pub reference: Reference,
+    pub status: CaseStatus,
+    pub channel: Channel,
+    /// The operator who took the report on behalf of a caller (absent for the public form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_by: Option<Uuid>,
+    pub language: Language,
+    pub reporter: Option<ReporterRecord>,
+    pub people: Vec<PersonRecord>,
+    pub location: Location,
+    pub cell: Option<Cell>,
+    pub needs: Vec<Need>,
+    pub flags: Vec<Flag>,
+    pub message: Option<Message>,
+    pub priority: Priority,
+    pub reported_at: Timestamp,
+    /// The danger zone the case lay in when it arrived (its priority then already carries the
+    /// `danger_zone` reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub danger_zone: Option<Uuid>,
 }
 
 #[cfg(test)]

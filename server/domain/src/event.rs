@@ -9,23 +9,17 @@ use uuid::Uuid;
 
 use crate::advisory::Advisory;
 use crate::call::CallLogged;
-use crate::case::CaseStatus;
+pub use crate::case::{CaseReported, PersonRecord, ReporterRecord};
 use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
 use crate::evacuation::movement::{MovementChanged, MovementPlanned, PassengerChanged};
 use crate::evacuation::place::PlaceSaved;
 use crate::evacuation::zone::{DangerZoneFlagged, ZoneChanged};
 use crate::handover::HandoverWritten;
-use crate::location::{Cell, Location};
 use crate::matching::{MatchDecided, MatchSuggested};
-use crate::need::{Flag, Need};
 use crate::partner::referral::{ReferralChanged, ReferralEscalated, ReferralMade};
 use crate::partner::{PartnerRegistered, PartnerTokenChanged};
-use crate::priority::Priority;
-use crate::reference::Reference;
-use crate::report::{Channel, Language, PersonDetails, ReporterDetails};
-use crate::staff::{UserAccountChanged, UserRoleChanged};
-use crate::text::Message;
+use crate::staff::{AccountEvent, UserAccountChanged, UserRoleChanged};
 use crate::tracing::TracingStatusChanged;
 use crate::user::Role;
 use crate::workflow::{
@@ -86,6 +80,16 @@ impl From<CaseChange> for Event {
             CaseChange::NoteAdded(e) => Event::NoteAdded(e),
             CaseChange::ContactRecorded(e) => Event::ContactRecorded(e),
             CaseChange::PriorityOverridden(e) => Event::PriorityOverridden(e),
+        }
+    }
+}
+
+impl From<AccountEvent> for Event {
+    fn from(event: AccountEvent) -> Self {
+        match event {
+            AccountEvent::RoleChanged(e) => Event::UserRoleChanged(e),
+            AccountEvent::Disabled(e) => Event::UserDisabled(e),
+            AccountEvent::Enabled(e) => Event::UserEnabled(e),
         }
     }
 }
@@ -226,48 +230,6 @@ impl Event {
             _ => None,
         }
     }
-}
-
-/// A person named in a report, with the id they are known by from now on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonRecord {
-    pub person_id: Uuid,
-    #[serde(flatten)]
-    pub details: PersonDetails,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReporterRecord {
-    pub person_id: Uuid,
-    #[serde(flatten)]
-    pub details: ReporterDetails,
-}
-
-/// A new case was opened from a report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseReported {
-    pub case_id: Uuid,
-    pub report_id: Uuid,
-    pub reference: Reference,
-    pub status: CaseStatus,
-    pub channel: Channel,
-    /// The operator who took the report on behalf of a caller (absent for the public form).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taken_by: Option<Uuid>,
-    pub language: Language,
-    pub reporter: Option<ReporterRecord>,
-    pub people: Vec<PersonRecord>,
-    pub location: Location,
-    pub cell: Option<Cell>,
-    pub needs: Vec<Need>,
-    pub flags: Vec<Flag>,
-    pub message: Option<Message>,
-    pub priority: Priority,
-    pub reported_at: Timestamp,
-    /// The danger zone the case lay in when it arrived (its priority then already carries the
-    /// `danger_zone` reason).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub danger_zone: Option<Uuid>,
 }
 
 /// An operator revoked a case's tracking link, or issued a new one (which revokes the old).

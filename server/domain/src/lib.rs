@@ -13,7 +13,8 @@
 //! - [`report`]: the intake of a distress report, from raw input to a validated [`report::NewReport`].
 //! - [`call`]: calls on the hotline, logged on a case (phone, direction, times, outcome, note).
 //! - [`case`]: case status and the rule that turns a report into a new case ([`case::report_case`]).
-//! - [`citizen`]: citizens' updates through their tracking link, and the citizen-safe timeline.
+//! - [`citizen`]: citizens' updates through their tracking link.
+//! - [`timeline`]: the citizen-safe timeline of a case, in plain words.
 //! - [`advisory`]: official bilingual advisories for the whole crisis or an area, and their versions.
 //! - [`event`]: the facts the event log records; every change in Opsroom is one of these.
 //! - [`tracing`]: where the search for each person stands (missing … reunited).
@@ -24,6 +25,7 @@
 //!   overrides) as one pure `decide` function, and the SLA clock.
 //! - [`handover`]: shift handover notes (what is open, what was promised, by whom).
 //! - [`sitrep`]: the situation report of a time window, counted from facts the store reads.
+//! - [`country`]: [`country::CountryCode`], a country by its ISO 3166-1 alpha-2 code.
 //! - [`clock`]: [`clock::Timestamp`], the one time type of the domain, and the room's time zone.
 //!
 //! # Architecture invariant
@@ -37,6 +39,7 @@ pub mod call;
 pub mod case;
 pub mod citizen;
 pub mod clock;
+pub mod country;
 pub mod evacuation;
 pub mod event;
 pub mod handover;
@@ -52,6 +55,7 @@ pub mod search;
 pub mod sitrep;
 pub mod staff;
 pub mod text;
+pub mod timeline;
 pub mod tracing;
 pub mod urgency;
 pub mod user;

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::event::Event;
 use crate::user::Role;
 
 /// An account as the rules need it.
@@ -82,6 +81,14 @@ impl Refusal {
     }
 }
 
+/// What [`decide`] records: each becomes the log's event of the same name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountEvent {
+    RoleChanged(UserRoleChanged),
+    Disabled(UserAccountChanged),
+    Enabled(UserAccountChanged),
+}
+
 /// Decide what `change` does to `account`, asked by `actor` while `enabled_admins` accounts
 /// (this one included, if it is one) can administer the ops room. Returns the events to record,
 /// none when the account already is as asked.
@@ -91,7 +98,7 @@ pub fn decide(
     enabled_admins: u64,
     change: AccountChange,
     at: Timestamp,
-) -> Result<Vec<Event>, Refusal> {
+) -> Result<Vec<AccountEvent>, Refusal> {
     if change == AccountChange::default() {
         return Err(Refusal::NothingToChange);
     }
@@ -108,7 +115,7 @@ pub fn decide(
     let changed = || UserAccountChanged { user_id: account.user_id, name: account.name.clone(), by, at };
     let mut events = Vec::new();
     if role != account.role {
-        events.push(Event::UserRoleChanged(UserRoleChanged {
+        events.push(AccountEvent::RoleChanged(UserRoleChanged {
             user_id: account.user_id,
             name: account.name.clone(),
             from: account.role,
@@ -118,8 +125,8 @@ pub fn decide(
         }));
     }
     match (account.disabled, disabled) {
-        (false, true) => events.push(Event::UserDisabled(changed())),
-        (true, false) => events.push(Event::UserEnabled(changed())),
+        (false, true) => events.push(AccountEvent::Disabled(changed())),
+        (true, false) => events.push(AccountEvent::Enabled(changed())),
         _ => {}
     }
     Ok(events)
@@ -158,6 +165,7 @@ pub struct UserRoleChanged {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Event;
 
     const AT: Timestamp = Timestamp(1_700_000_000_000);
 
@@ -165,8 +173,8 @@ mod tests {
         Account { user_id: Uuid::from_u128(n), name: format!("user{n}"), role, disabled }
     }
 
-    fn kinds(events: &[Event]) -> Vec<&'static str> {
-        events.iter().map(Event::kind).collect()
+    fn kinds(events: &[AccountEvent]) -> Vec<&'static str> {
+        events.iter().map(|e| Event::from(e.clone()).kind()).collect()
     }
 
     fn change(role: Option<Role>, disabled: Option<bool>) -> AccountChange {
@@ -181,7 +189,7 @@ mod tests {
         assert_eq!(kinds(&events), ["user_disabled"]);
         assert_eq!(
             events[0],
-            Event::UserDisabled(UserAccountChanged {
+            AccountEvent::Disabled(UserAccountChanged {
                 user_id: omar.user_id,
                 name: "user2".into(),
                 by: Some(Uuid::from_u128(1)),
@@ -202,7 +210,7 @@ mod tests {
             decide(StaffActor::Admin(Uuid::from_u128(1)), &samira, 1, change(Some(Role::Admin), Some(true)), AT)
                 .unwrap();
         assert_eq!(kinds(&events), ["user_role_changed", "user_disabled"]);
-        let Event::UserRoleChanged(changed) = &events[0] else { panic!("{events:?}") };
+        let AccountEvent::RoleChanged(changed) = &events[0] else { panic!("{events:?}") };
         assert_eq!((changed.from, changed.to), (Role::Supervisor, Role::Admin));
     }
 
@@ -233,7 +241,7 @@ mod tests {
         // The command line leaves no actor in the event.
         let events =
             decide(StaffActor::CommandLine, &account(5, Role::Operator, false), 1, change(None, Some(true)), AT);
-        let Event::UserDisabled(changed) = &events.unwrap()[0] else { panic!() };
+        let AccountEvent::Disabled(changed) = &events.unwrap()[0] else { panic!() };
         assert_eq!(changed.by, None);
     }
 }

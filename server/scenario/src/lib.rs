@@ -6,16 +6,15 @@
 //! - `gazetteer`: the places a scenario may name (the web pages' sourced tables).
 //! - `plan`: every report of a run drawn from the seed alone (deterministic).
 //! - `client`: HTTP and websocket (tokio-tungstenite) as the actors use them; the stream check.
-//! - `runner`: the actors, the scenario clock, the checks and the summary.
-//! - `evacuation`: the supervisors and operators of the evacuation — places, danger zones,
-//!   movements filled, boarded and followed home.
+//! - `runner`: the actors, the scenario clock, the checks and the summary; its `evacuation`
+//!   holds the supervisors and operators of the evacuation — places, danger zones, movements
+//!   filled, boarded and followed home.
 //!
 //! Architecture invariant: a scenario talks to the server only through its public HTTP and
 //! websocket API, like any client, so it tests what people and partners actually use. This
 //! crate does not depend on the server's crates except the pure domain (for its vocabularies).
 
 pub mod client;
-mod evacuation;
 pub mod format;
 pub mod gazetteer;
 pub mod plan;

@@ -10,7 +10,7 @@ use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::{Event, TrackingLinkChanged};
 use opsroom_domain::priority::PriorityLevel;
 
-use crate::batch::{flags_mask, needs_mask};
+use crate::masks::{flags_mask, needs_mask};
 use crate::model::*;
 use crate::reads::{cell_col, uuid_col};
 use crate::rows::record;

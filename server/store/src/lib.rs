@@ -9,6 +9,7 @@
 //!   its own outcome; `Positions`, the only source of log positions.
 //! - `writer`: the group-commit loop, written once for both backends, knowing no feature.
 //! - `rows`: the event row and chunked multi-row statements every write uses (a leaf).
+//! - `masks`: the needs and flags columns as bit sets (a leaf).
 //! - `intake`: reports (planned and written together per batch) and imports.
 //! - `workflow`: operators' actions on a case and the SLA escalation sweep.
 //! - `citizens`: citizens' updates and tracking-link changes; `advisories`: advisories.
@@ -49,6 +50,7 @@ mod citizens;
 mod evacuation;
 mod intake;
 mod lists;
+mod masks;
 mod matching;
 pub mod model;
 mod partners;

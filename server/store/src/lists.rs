@@ -19,7 +19,7 @@ use opsroom_domain::workflow::{SlaPolicy, is_finished};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::batch;
+use crate::masks;
 use crate::model::*;
 use crate::reads::{CASE_COLUMNS, case_summary, cell_count, uuid_col, vocabulary};
 use crate::search;
@@ -67,10 +67,10 @@ fn push_shared_filters(query: &mut Query, filter: &CaseFilter) {
 fn push_filters(query: &mut Query, filter: &CaseFilter, policy: &SlaPolicy) {
     push_shared_filters(query, filter);
     if let Some(need) = filter.need {
-        query.push(" and (needs & #) != 0", [Arg::Int(batch::needs_mask(&[need]))]);
+        query.push(" and (needs & #) != 0", [Arg::Int(masks::needs_mask(&[need]))]);
     }
     if let Some(flag) = filter.flag {
-        query.push(" and (flags & #) != 0", [Arg::Int(batch::flags_mask(&[flag]))]);
+        query.push(" and (flags & #) != 0", [Arg::Int(masks::flags_mask(&[flag]))]);
     }
     if let Some(cell) = filter.cell {
         match cell.stored_descendant_range() {
@@ -354,8 +354,8 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
 async fn count_by_status(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaPolicy) -> Result<HashMap<String, u64>> {
     let tally_rows = match (filter.need, filter.flag) {
         (None, None) => Some(("all", 0)),
-        (Some(need), None) => Some(("need", batch::needs_mask(&[need]))),
-        (None, Some(flag)) => Some(("flag", batch::flags_mask(&[flag]))),
+        (Some(need), None) => Some(("need", masks::needs_mask(&[need]))),
+        (None, Some(flag)) => Some(("flag", masks::flags_mask(&[flag]))),
         (Some(_), Some(_)) => None,
     };
     let tallied = filter.q.is_none()

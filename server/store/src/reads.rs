@@ -15,7 +15,7 @@ use opsroom_domain::workflow::{self, SlaPolicy};
 use uuid::Uuid;
 
 use crate::advisories::parse_advisory;
-use crate::batch;
+use crate::masks;
 use crate::model::*;
 use crate::sql::{Pool, Row, Statement, listed};
 use crate::{Result, StoreError};
@@ -298,8 +298,8 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
         priority: PriorityLevel::parse(&priority).ok_or_else(|| corrupt("priority_level", &priority))?,
         priority_score: row.get::<i64>("priority_score")? as u32,
         priority_reasons: serde_json::from_str(&reasons).map_err(|e| corrupt("priority_reasons", e))?,
-        needs: batch::needs_from_mask(row.get("needs")?),
-        flags: batch::flags_from_mask(row.get("flags")?),
+        needs: masks::needs_from_mask(row.get("needs")?),
+        flags: masks::flags_from_mask(row.get("flags")?),
         channel: channel_col(row)?,
         language: vocabulary(row, "language")?,
         lat: row.get("lat")?,

@@ -20,11 +20,11 @@ use opsroom_domain::search::{
 use opsroom_domain::urgency::{UrgencyFacts, sla_due_at, urgency_key};
 use opsroom_domain::workflow::SlaPolicy;
 
+use crate::Result;
 use crate::model::SEARCH_CANDIDATES;
 use crate::reads::corrupt;
 use crate::rows::{VALUES, per_chunk};
 use crate::sql::{Arg, Conn, Query, Row};
-use crate::{Result, batch};
 
 /// The policy as stored in `sla_policy_applied`.
 fn policy_text(policy: &SlaPolicy) -> String {
@@ -106,14 +106,14 @@ pub struct TermRow {
     pub term: String,
 }
 
-/// The terms of a planned batch's cases, from its persons.
-pub(crate) fn terms_of(persons: &[batch::PersonInsert<'_>]) -> Vec<TermRow> {
+/// The terms of cases from the names of their people, given as `(case_id, name)` with each
+/// case's people next to each other (as a planned batch lists them).
+pub(crate) fn terms_of<'a>(names_by_case: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<TermRow> {
     let mut by_case: Vec<(&str, Vec<&str>)> = Vec::new();
-    for person in persons {
-        let Some(name) = person.name else { continue };
+    for (case_id, name) in names_by_case {
         match by_case.last_mut() {
-            Some((case_id, names)) if *case_id == person.case_id => names.push(name),
-            _ => by_case.push((&person.case_id, vec![name])),
+            Some((current, names)) if *current == case_id => names.push(name),
+            _ => by_case.push((case_id, vec![name])),
         }
     }
     by_case

@@ -9,7 +9,7 @@
 
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::{Event, UserCreated};
-use opsroom_domain::staff::{self, Account, AccountChange, Refusal, StaffActor, UserAccountChanged};
+use opsroom_domain::staff::{self, Account, AccountChange, AccountEvent, Refusal, StaffActor, UserAccountChanged};
 use opsroom_domain::user::Role;
 use uuid::Uuid;
 
@@ -213,30 +213,30 @@ async fn change_account(
     };
     let mut now = account.clone();
     let mut sessions_ended = 0;
-    for event in &events {
-        record(conn, positions, event, at).await?;
+    let count = events.len() as u64;
+    for event in events {
         let user_id = account.user_id.to_string();
-        match event {
-            Event::UserRoleChanged(changed) => {
+        match &event {
+            AccountEvent::RoleChanged(changed) => {
                 let update = conn.statement("update app_user set role = $1 where user_id = $2");
                 conn.execute(update.bind(changed.to.as_str()).bind(user_id)).await?;
                 now.role = changed.to;
             }
-            Event::UserDisabled(_) => {
+            AccountEvent::Disabled(_) => {
                 let update = conn.statement("update app_user set disabled_at = $1 where user_id = $2");
                 conn.execute(update.bind(at).bind(user_id)).await?;
                 sessions_ended = end_sessions(conn, account.user_id, None).await?;
                 now.disabled = true;
             }
-            Event::UserEnabled(_) => {
+            AccountEvent::Enabled(_) => {
                 let update = conn.statement("update app_user set disabled_at = null where user_id = $1");
                 conn.execute(update.bind(user_id)).await?;
                 now.disabled = false;
             }
-            other => unreachable!("staff::decide records no {}", other.kind()),
         }
+        record(conn, positions, &Event::from(event), at).await?;
     }
-    Ok(AccountOutcome::Applied { account: summary(now), events: events.len() as u64, sessions_ended })
+    Ok(AccountOutcome::Applied { account: summary(now), events: count, sessions_ended })
 }
 
 /// Delete an account's sessions, but `keep`; returns how many ended.

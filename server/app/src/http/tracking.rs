@@ -4,16 +4,17 @@
 //! Owns the token rule: whatever is presented is hashed and looked up, always the same way, so a
 //! malformed token, an unknown one and a revoked one get the same answer after the same work (a
 //! case read even when nothing was found). The view is citizen-safe by construction: built from
-//! `citizen::timeline`, which never passes notes, names or priorities.
+//! `timeline::timeline`, which never passes notes, names or priorities.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use opsroom_domain::citizen::{self, CitizenUpdate, UpdateInput};
+use opsroom_domain::citizen::{CitizenUpdate, UpdateInput};
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::event::Event;
 use opsroom_domain::location::Coordinates;
+use opsroom_domain::timeline;
 use opsroom_domain::user::Role;
 use opsroom_store::{CaseDetail, CitizenOutcome, CitizenUpdateCommand, TrackingLinkChange};
 use uuid::Uuid;
@@ -63,7 +64,7 @@ pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<Tracki
         .collect();
     let events: Vec<Event> =
         detail.events.iter().filter_map(|stored| Event::from_parts(&stored.kind, &stored.data).ok()).collect();
-    let timeline = citizen::timeline(&events)
+    let timeline = timeline::timeline(&events)
         .into_iter()
         .map(|entry| TimelineItem {
             at: entry.at.to_rfc3339(),
@@ -71,7 +72,7 @@ pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<Tracki
             text: BilingualText { ar: entry.ar.to_owned(), en: entry.en.to_owned() },
         })
         .collect();
-    let (en, ar) = citizen::status_words(summary.status);
+    let (en, ar) = timeline::status_words(summary.status);
     Ok(TrackingView {
         reference: summary.reference.clone(),
         status: summary.status.as_str().to_owned(),

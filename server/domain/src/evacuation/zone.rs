@@ -15,10 +15,9 @@ use uuid::Uuid;
 
 use crate::Rejected;
 use crate::advisory::{Area, Bilingual, bilingual};
-use crate::case::CaseStatus;
+use crate::case::{CaseReported, CaseStatus};
 use crate::clock::Timestamp;
 use crate::evacuation::place::MAX_NAME_CHARS;
-use crate::event::CaseReported;
 use crate::location::Cell;
 use crate::priority::PriorityLevel;
 

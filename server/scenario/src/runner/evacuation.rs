@@ -13,9 +13,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::{Clock, Shared, choices, count_error, failure};
 use crate::client::Client;
 use crate::format::{DangerZonePlan, EvacuationPlace, MovementPlan};
-use crate::runner::{Clock, Shared, choices, count_error, failure};
 
 /// What the evacuation's actors did, for the summary.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod actors;
+mod evacuation;
 
 use actors::*;
 
@@ -26,10 +27,10 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::client::{Client, Reply, Stream};
-use crate::evacuation::{self, EvacuationTally};
 use crate::format::{PartnerBot, Scenario};
 use crate::gazetteer::Gazetteer;
 use crate::plan::{self, PlannedReport, between};
+use evacuation::EvacuationTally;
 
 /// How fast scenario time runs.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -37,7 +37,7 @@ use crate::rows::{VALUES, insert_rows, per_chunk, record};
 use crate::sql::{Conn, Pool, Row, listed};
 use crate::workflow::apply_to_case;
 use crate::write::{Positions, Write};
-use crate::{Result, batch};
+use crate::{Result, masks};
 
 mod movements;
 mod places;

@@ -396,7 +396,7 @@ pub(crate) async fn movement(pool: &Pool, movement_id: Uuid) -> Result<Option<(M
         .map(|row| {
             let case_id: String = row.get("case_id")?;
             let ages = ages_by_case.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
-            let (flags, needs) = (batch::flags_from_mask(row.get("flags")?), batch::needs_from_mask(row.get("needs")?));
+            let (flags, needs) = (masks::flags_from_mask(row.get("flags")?), masks::needs_from_mask(row.get("needs")?));
             Ok(PassengerRow {
                 person_id: uuid_col(row, "person_id")?,
                 case_id: uuid_col(row, "case_id")?,

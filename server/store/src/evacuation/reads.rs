@@ -33,8 +33,8 @@ pub(crate) async fn waiting_cases(pool: &Pool, ranges: &[(u64, u64)]) -> Result<
                 case_id: uuid_from(&case_id, "case_id")?,
                 cell,
                 class: class_of_marks(
-                    &batch::flags_from_mask(row.get("flags")?),
-                    &batch::needs_from_mask(row.get("needs")?),
+                    &masks::flags_from_mask(row.get("flags")?),
+                    &masks::needs_from_mask(row.get("needs")?),
                     AgeMarks::from_bits(row.get("age_marks")?),
                 ),
                 waiting_since: row.get("reported_at")?,
