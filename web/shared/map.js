@@ -48,7 +48,7 @@ const WORDS = {
 };
 
 /** The board's filters the map answers follow, as the API's query parameters name them. */
-const FILTER_PARAMETERS = ['status', 'priority', 'need', 'flag', 'channel', 'assignee', 'sla', 'partner', 'q'];
+const FILTER_PARAMETERS = ['crisis', 'status', 'priority', 'need', 'flag', 'channel', 'assignee', 'sla', 'partner', 'q'];
 
 /** Placement order of texts: data first, then what the operators put on the map, then towns. */
 const RANK = { count: 0, point: 1, area: 1, place: 2 };

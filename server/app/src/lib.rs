@@ -9,7 +9,8 @@
 //!   start the real server on port 0 without sleeps.
 //! - [`state`]: [`state::App`], what every handler shares, behind [`state::AppState`]; a leaf, so
 //!   nothing that uses it is used by it (no module of this crate is in an import cycle:
-//!   `tests/layout.rs` reads the source).
+//!   `tests/tests/imports.rs` reads the source).
+//! - [`crises`]: the crises in memory, tiled, and the choice of a report's crisis.
 //! - [`connections`]: the accept loop: connection caps per client and in all, the header
 //!   deadline, native TLS, the open-file limit.
 //! - [`limiter`]: the client-address rule and the rate limit's buckets; [`origin`]: whether a
@@ -33,6 +34,7 @@ pub mod auth;
 pub mod cap;
 pub mod config;
 pub mod connections;
+pub mod crises;
 pub mod demo;
 pub mod http;
 pub mod limiter;

@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::connections::Serving;
+use crate::crises::Crises;
 use crate::limiter::RateLimiter;
 use crate::live::Hub;
 pub use crate::state::now_ms;
@@ -38,6 +39,8 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let tasks = TaskTracker::new();
     let rate_limiter = RateLimiter::new(config.public_rate_limit, config.trusted_proxies.clone());
     let hub = Hub::start(store.clone(), config.live_ring, shutdown.clone(), &tasks).await?;
+    let crises = Arc::new(Crises::load(store.clone()).await?);
+    tasks.spawn(crate::crises::follow(crises.clone(), hub.crisis_changes(), shutdown.clone()));
     let app = Arc::new(App {
         store: store.clone(),
         hub,
@@ -47,6 +50,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
         decoy_password_hash: auth::hash_password(secrets::new_token()).await?,
         rate_limiter,
         partner_sockets: Default::default(),
+        crises,
     });
     tasks.spawn(escalate_overdue_cases(app.clone()));
     tasks.spawn(crate::matcher::run(store.clone(), shutdown.clone()));

@@ -1,7 +1,7 @@
 //! The state every request handler shares: [`App`] behind [`AppState`], and the clock.
 //!
 //! A leaf of the module graph: it names the parts it holds (the store, the live hub, the
-//! configuration, the rate limiter, the partner streams' seats) and uses nothing that uses it,
+//! configuration, the rate limiter, the partner streams' seats, the crises) and uses nothing that uses it,
 //! so handlers, extractors and tasks can all depend on it without a cycle. Must not start
 //! anything (that is `server`'s).
 
@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::crises::Crises;
 use crate::limiter::RateLimiter;
 use crate::live::Hub;
 use crate::live::seats::PartnerSockets;
@@ -32,6 +33,8 @@ pub struct App {
     pub rate_limiter: RateLimiter,
     /// Open partner streams per partner (bounded).
     pub partner_sockets: PartnerSockets,
+    /// The crises, where reports are placed.
+    pub crises: Arc<Crises>,
 }
 
 pub type AppState = Arc<App>;

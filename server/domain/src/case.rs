@@ -113,6 +113,7 @@ pub fn report_case(report: NewReport, ids: NewCaseIds, now: Timestamp) -> CaseRe
         reported_at: now,
         // Zones are the store's to look up at commit (`evacuation::zone::flag_on_arrival`).
         danger_zone: None,
+        crisis_id: report.crisis_id,
     }
 }
 
@@ -156,6 +157,10 @@ pub struct CaseReported {
     /// `danger_zone` reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub danger_zone: Option<Uuid>,
+    /// The crisis the report was placed in; absent for a report no crisis held (unplaced) and
+    /// for reports logged before crises existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crisis_id: Option<Uuid>,
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::call::CallLogged;
 pub use crate::case::{CaseReported, PersonRecord, ReporterRecord};
 use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
+use crate::crisis::CrisisSaved;
 use crate::evacuation::movement::{MovementChanged, MovementPlanned, PassengerChanged};
 use crate::evacuation::place::PlaceSaved;
 use crate::evacuation::zone::{DangerZoneFlagged, ZoneChanged};
@@ -70,6 +71,10 @@ pub enum Event {
     UserSessionsEnded(UserAccountChanged),
     HandoverWritten(Box<HandoverWritten>),
     CallLogged(CallLogged),
+    CrisisDeclared(Box<CrisisSaved>),
+    CrisisEdited(Box<CrisisSaved>),
+    CrisisPhaseChanged(Box<CrisisSaved>),
+    CrisisClosed(Box<CrisisSaved>),
 }
 
 impl From<CaseChange> for Event {
@@ -137,6 +142,10 @@ impl Event {
             Event::UserSessionsEnded(_) => "user_sessions_ended",
             Event::HandoverWritten(_) => "handover_written",
             Event::CallLogged(_) => "call_logged",
+            Event::CrisisDeclared(_) => "crisis_declared",
+            Event::CrisisEdited(_) => "crisis_edited",
+            Event::CrisisPhaseChanged(_) => "crisis_phase_changed",
+            Event::CrisisClosed(_) => "crisis_closed",
         }
     }
 
@@ -200,7 +209,11 @@ impl Event {
             | Event::ZoneLifted(_)
             | Event::MovementPlanned(_)
             | Event::MovementChanged(_)
-            | Event::HandoverWritten(_) => None,
+            | Event::HandoverWritten(_)
+            | Event::CrisisDeclared(_)
+            | Event::CrisisEdited(_)
+            | Event::CrisisPhaseChanged(_)
+            | Event::CrisisClosed(_) => None,
             Event::StatusChanged(e) => Some(e.case_id),
             Event::CaseAssigned(e) => Some(e.case_id),
             Event::NoteAdded(e) => Some(e.case_id),

@@ -25,6 +25,8 @@
 //!   overrides) as one pure `decide` function, and the SLA clock.
 //! - [`handover`]: shift handover notes (what is open, what was promised, by whom).
 //! - [`sitrep`]: the situation report of a time window, counted from facts the store reads.
+//! - [`cover`]: ground as compacted H3 cells (tiling and the membership test).
+//! - [`crisis`]: crises — countries, area, phase — and placing a report in its crisis.
 //! - [`country`]: [`country::CountryCode`], a country by its ISO 3166-1 alpha-2 code.
 //! - [`clock`]: [`clock::Timestamp`], the one time type of the domain, and the room's time zone.
 //!
@@ -40,6 +42,8 @@ pub mod case;
 pub mod citizen;
 pub mod clock;
 pub mod country;
+pub mod cover;
+pub mod crisis;
 pub mod evacuation;
 pub mod event;
 pub mod handover;

@@ -166,6 +166,9 @@ pub struct NewReport {
     /// Sorted, without repeats.
     pub flags: Vec<Flag>,
     pub message: Option<Message>,
+    /// The crisis the report is placed in (`crate::crisis::CrisisIndex::place`, or the one the
+    /// form or operator chose); `None` until placed, and for a report no crisis holds.
+    pub crisis_id: Option<uuid::Uuid>,
 }
 
 fn optional<T>(
@@ -330,6 +333,7 @@ impl NewReport {
             needs,
             flags,
             message,
+            crisis_id: None,
         })
     }
 

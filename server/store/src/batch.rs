@@ -63,6 +63,7 @@ pub struct CaseRow<'a> {
     pub seq: u64,
     /// The danger zone the report arrived in.
     pub danger_zone: Option<String>,
+    pub crisis_id: Option<String>,
     /// `evacuation::allocation::AgeMarks` of its people, as stored.
     pub age_marks: i64,
     /// When first contact is due (`opsroom_domain::urgency`).
@@ -239,6 +240,7 @@ pub fn plan_reports<'a>(
             reported_at: c.reported_at.millis(),
             seq,
             danger_zone: c.danger_zone.map(|zone| zone.to_string()),
+            crisis_id: c.crisis_id.map(|crisis| crisis.to_string()),
             age_marks: AgeMarks::of(&c.people.iter().filter_map(|p| p.details.age).collect::<Vec<_>>()).bits(),
             sla_due_at,
             urgency,

@@ -116,8 +116,8 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
         "insert into case_file (case_id, reference, tracking_token_hash, status, priority_level, priority_score,
              priority_reasons, needs, flags, channel, language, lat, lon, accuracy_m, place, cell, message,
              people_count, reported_at, created_seq, updated_seq, version, danger_zone_id, age_marks, sla_due_at,
-             urgency)",
-        26,
+             urgency, crisis_id)",
+        27,
         &planned.cases,
         |s, c| {
             s.bind(c.case_id.as_str())
@@ -146,6 +146,7 @@ pub(crate) async fn write_report_rows(conn: &mut Conn<'_>, planned: &ReportBatch
                 .bind(c.age_marks)
                 .bind(c.sla_due_at)
                 .bind(c.urgency)
+                .bind(c.crisis_id.as_deref())
         },
     )
     .await?;

@@ -13,6 +13,7 @@
 //! - `intake`: reports (planned and written together per batch) and imports.
 //! - `workflow`: operators' actions on a case and the SLA escalation sweep.
 //! - `citizens`: citizens' updates and tracking-link changes; `advisories`: advisories.
+//! - `crises`: crises declared, edited and moved through their phases, and read back.
 //! - `matching`: the matcher's keys, candidates, suggestions and decisions.
 //! - `partners`: partner agencies — registry, tokens, referrals, webhook bookkeeping — and the
 //!   facts a partner's view is cut from.
@@ -47,6 +48,7 @@ mod advisories;
 pub mod batch;
 mod calls;
 mod citizens;
+mod crises;
 mod evacuation;
 mod intake;
 mod lists;
@@ -77,6 +79,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use calls::{CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome};
+pub use crises::{CrisisOutcome, CrisisWrite};
 pub use model::*;
 use sql::{Backend, Pool};
 pub use staff::{AccountOutcome, AccountWrite, SessionClock, SessionRow};

@@ -86,6 +86,11 @@ fn push_filters(query: &mut Query, filter: &CaseFilter, policy: &SlaPolicy) {
         Some(AssigneeFilter::Unassigned) => query.push(" and assigned_to is null", []),
         None => {}
     }
+    match filter.crisis {
+        Some(CrisisFilter::Crisis(crisis)) => query.push(" and crisis_id = #", [Arg::Text(crisis.to_string())]),
+        Some(CrisisFilter::Unplaced) => query.push(" and crisis_id is null", []),
+        None => {}
+    }
     if let Some(partner) = filter.partner {
         query.push(
             " and case_id in (select case_id from referral where partner_id = # and status <> 'withdrawn')",
@@ -349,8 +354,8 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
 /// From the tally (migrations 0011 and 0012: rows per status, priority, channel, assigned or not and due
 /// or not, for all cases, per need and per flag) when the filters are among those it keeps, so
 /// the cost does not grow with the cases; a red clock is the due cases less those not yet due,
-/// a short range of the due-time index. Other filters (a search, a cell, one assignee, a
-/// partner, a need and a flag together, an amber or green clock) count the rows they choose.
+/// a short range of the due-time index. Other filters (a search, a cell, a crisis, one assignee,
+/// a partner, a need and a flag together, an amber or green clock) count the rows they choose.
 async fn count_by_status(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaPolicy) -> Result<HashMap<String, u64>> {
     let tally_rows = match (filter.need, filter.flag) {
         (None, None) => Some(("all", 0)),
@@ -360,6 +365,7 @@ async fn count_by_status(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaP
     };
     let tallied = filter.q.is_none()
         && filter.cell.is_none()
+        && filter.crisis.is_none()
         && filter.partner.is_none()
         && !matches!(filter.assignee, Some(AssigneeFilter::User(_)))
         && matches!(filter.sla, None | Some(SlaFilter::Red | SlaFilter::Met));

@@ -23,7 +23,7 @@ use crate::{Result, StoreError};
 pub(crate) const CASE_COLUMNS: &str =
     "case_id, reference, status, priority_level, priority_score, priority_reasons, needs, flags,
     channel, language, lat, lon, place, cell, people_count, reported_at, created_seq, updated_seq, version,
-    assigned_to, first_contact_at, escalated_at, priority_override_reason, danger_zone_id, sla_due_at, urgency";
+    assigned_to, first_contact_at, escalated_at, priority_override_reason, danger_zone_id, sla_due_at, urgency, crisis_id";
 
 /// A position as the databases store it. Positions above `i64::MAX` cannot exist, so a cursor
 /// beyond it means "after everything".
@@ -322,6 +322,7 @@ pub(crate) fn case_summary(row: &Row) -> Result<CaseSummary> {
             .get::<Option<String>>("danger_zone_id")?
             .map(|id| uuid_from(&id, "danger_zone_id"))
             .transpose()?,
+        crisis_id: row.get::<Option<String>>("crisis_id")?.map(|id| uuid_from(&id, "crisis_id")).transpose()?,
         sla_due_at: row.get("sla_due_at")?,
         // Null only before the backfill at open has reached the case: least urgent until then.
         urgency: row.get::<Option<i64>>("urgency")?.unwrap_or(i64::MAX),

@@ -169,6 +169,7 @@ fn default_fixture(placeholder: &str) -> Fixture {
         "movement_id" => Fixture::Movement,
         "token_id" | "dead_id" => Fixture::Unknown,
         "name" => Fixture::Literal(STAFF_FIXTURE),
+        "slug" => Fixture::Literal(CRISIS_FIXTURE),
         other => panic!("no fixture for the placeholder {{{other}}}: add one to `default_fixture` or to the row's ids"),
     }
 }
@@ -234,6 +235,15 @@ const ROUTES: &[Route] = &[
     api("POST",   "/api/v1/advisories/{advisory_id}/withdrawal", NONE, staff(403, 200, 409))
         .with(&[("advisory_id", Fixture::AdvisoryToWithdraw)]),
     api("GET",    "/api/v1/advisories/{advisory_id}/history", NONE, operators(200)),
+
+    // Crises: everyone lists the open ones, operators read them whole, supervisors and admins
+    // declare and change them (an empty edit changes nothing; a phase must be named).
+    api("GET",    "/api/v1/crises", NONE, everyone(Is(200))),
+    api("POST",   "/api/v1/crises", EMPTY_OBJECT, supervisors(422)),
+    api("GET",    "/api/v1/crises/all", NONE, operators(200)),
+    api("GET",    "/api/v1/crises/{slug}", NONE, operators(200)),
+    api("PUT",    "/api/v1/crises/{slug}", EMPTY_OBJECT, supervisors(422)),
+    api("POST",   "/api/v1/crises/{slug}/phase", EMPTY_OBJECT, supervisors(422)),
 
     // Tracking links: the token is the key; staff reissue and revoke (an operator only when
     // assigned to the case, and nobody is assigned to case Z).
@@ -375,6 +385,9 @@ const WEBSOCKET_MESSAGE_TYPES: &[&str] = &["subscribe"];
 /// The account the staff routes (`/users/{name}`) act on: none of the callers.
 const STAFF_FIXTURE: &str = "zaid";
 
+/// The crisis the crisis routes act on.
+const CRISIS_FIXTURE: &str = "authz-crisis";
+
 /// A 43-character token (the length of a real one) that was never issued.
 const NEVER_ISSUED_TOKEN: &str = "AuthzMatrixNeverIssuedTrackingToken00000000";
 const UNKNOWN_ID: &str = "0190f000-0000-7000-8000-0000000a07a2";
@@ -464,6 +477,8 @@ async fn world(server: &TestServer) -> World {
     let (operator, _) = server.user("omar", "operator").await;
     let (supervisor, _) = server.user("samira", "supervisor").await;
     server.user(STAFF_FIXTURE, "operator").await;
+    let crisis = json!({"slug": CRISIS_FIXTURE, "name": {"ar": "أزمة", "en": "A crisis"}, "countries": ["LY"]});
+    assert_eq!(admin.post("/api/v1/crises", crisis).await.status, 201);
 
     let partner_a =
         admin.register_partner(json!({"name": "Partner A", "kind": "ngo", "webhook_url": PARTNER_A_WEBHOOK})).await;

@@ -9,6 +9,7 @@ mod caching;
 mod calls;
 mod citizens;
 mod crash;
+mod crises;
 mod evacuation;
 mod hostile;
 mod idempotency;

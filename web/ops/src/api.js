@@ -39,6 +39,7 @@ export const api = {
   publishAdvisory: (body) => call('POST', '/api/v1/advisories', body),
   withdrawAdvisory: (id) => call('POST', `/api/v1/advisories/${id}/withdrawal`),
   partners: () => call('GET', '/api/v1/partners'),
+  crises: () => call('GET', '/api/v1/crises/all'),
   registerPartner: (body) => call('POST', '/api/v1/partners', body),
   tokens: (partner) => call('GET', `/api/v1/partners/${partner}/tokens`),
   issueToken: (partner, body = {}) => call('POST', `/api/v1/partners/${partner}/tokens`, body),

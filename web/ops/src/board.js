@@ -19,8 +19,9 @@ export const CARD_HEIGHT = 118; // px, the card's 112 and the gap below it
 export const REORDERING = new Set(['priority_overridden', 'contact_recorded', 'sla_breached', 'danger_zone_flagged', 'case_assigned', 'citizen_updated', 'status_changed']);
 
 /** Render the filters bar; `onChange(filters)` when one changes. `partners` for the partner
- * filter ([{partner_id, name}]). Text is sent when typing pauses. */
-export function renderFilters(element, state, { onChange, onSort, partners = [] }) {
+ * filter ([{partner_id, name}]), `crises` for the crisis switch ([{slug, name: {ar, en}, phase}],
+ * first in the bar: an operator works one crisis or all). Text is sent when typing pauses. */
+export function renderFilters(element, state, { onChange, onSort, partners = [], crises = [] }) {
   const select = (name, options, label) =>
     h(
       'label',
@@ -56,7 +57,9 @@ export function renderFilters(element, state, { onChange, onSort, partners = [] 
       )
     : '';
   const filtered = Object.values(state.filters).some(Boolean);
+  const crisisName = (c) => `${c.name[lang()] ?? c.name.en}${c.phase === 'closed' ? ` (${t('crisisClosed')})` : ''}`;
   element.replaceChildren(
+    crises.length ? select('crisis', [...crises.map((c) => [c.slug, crisisName(c)]), ['unplaced', t('unplacedCases')]], t('crisis')) : '',
     text,
     select('priority', ['critical', 'high', 'normal', 'low'].map((l) => [l, t(`level.${l}`)]), t('priority')),
     select('need', NEEDS.map((n) => [n, t(`needs.${n}`)]), t('need')),

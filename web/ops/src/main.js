@@ -221,8 +221,16 @@ function mountRoom(user) {
     show(current);
     loadCounts();
   };
-  const drawFilters = () => renderFilters(filters, state, { onChange: setFilters, onSort: setSort, partners: partnerList });
+  const drawFilters = () => renderFilters(filters, state, { onChange: setFilters, onSort: setSort, partners: partnerList, crises: crisisList });
   let partnerList = [];
+  let crisisList = [];
+  // The crisis switch lists every crisis, and again whenever one is declared or changes.
+  const loadCrises = () =>
+    api.crises().then((answer) => {
+      if (!answer.ok) return;
+      crisisList = answer.body;
+      drawFilters();
+    });
   const setFilters = (next) => {
     state.filters = next;
     drawFilters();
@@ -235,6 +243,7 @@ function mountRoom(user) {
     requery();
   };
   drawFilters();
+  loadCrises();
   api.partners().then((answer) => {
     if (!answer.ok) return;
     partnerList = answer.body.map((p) => ({ partner_id: p.partner_id, name: p.name }));
@@ -339,6 +348,7 @@ function mountRoom(user) {
     for (const name of Object.keys(shown)) if (name !== current) stale.add(name);
     metrics.pending += performance.now() - started;
     if (event.case_id || MAP_KINDS.has(event.kind)) refreshSoon(event.kind);
+    if (event.kind.startsWith('crisis_')) loadCrises();
     for (const panel of mounted) panel.onEvent(event);
     openedDrawer?.onEvent(event);
   };

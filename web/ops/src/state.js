@@ -8,7 +8,7 @@
 import { DONE_STATUSES, FINAL_REFERRAL, LEVELS, OPEN_STATUSES } from '../../shared/statuses.js';
 
 /** The board's filters, all run on the server (`caseQuery`); '' means any. */
-export const NO_FILTERS = { q: '', priority: '', need: '', flag: '', channel: '', sla: '', assignee: '', partner: '', cell: '' };
+export const NO_FILTERS = { crisis: '', q: '', priority: '', need: '', flag: '', channel: '', sla: '', assignee: '', partner: '', cell: '' };
 
 /** The orders the server can list cases in; urgency ("worst first") is the board's. */
 export const SORTS = ['urgency', 'waiting', 'sla_due', 'score', 'updated', 'newest'];

@@ -5,10 +5,11 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::Response;
 use opsroom_domain::clock::Timestamp;
+use opsroom_domain::crisis::{CrisisIndex, UNPLACED};
 use opsroom_domain::location::Cell;
 use opsroom_domain::partner::view::push_csv_row;
 use opsroom_domain::wire_name;
-use opsroom_store::{AssigneeFilter, CaseCursor, CaseFilter, CaseSort, SlaFilter};
+use opsroom_store::{AssigneeFilter, CaseCursor, CaseFilter, CaseSort, CrisisFilter, SlaFilter};
 use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
@@ -26,7 +27,12 @@ const MAX_QUERY_CHARS: usize = 200;
 const MAX_EXPORT_ROWS: usize = 100_000;
 
 /// The store's filter for a query, checked field by field, evaluated at `now_ms` for `me`.
-pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<CaseFilter, ApiError> {
+pub(crate) fn case_filter(
+    query: CaseQuery,
+    me: Uuid,
+    now_ms: i64,
+    crises: &CrisisIndex,
+) -> Result<CaseFilter, ApiError> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::invalid_query("limit", "limit must be from 1 to 500"));
@@ -83,6 +89,16 @@ pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<Cas
         .as_deref()
         .map(|p| Uuid::parse_str(p).map_err(|_| ApiError::invalid_query("partner", "partner must be a partner id")))
         .transpose()?;
+    let crisis = match query.crisis.as_deref() {
+        None => None,
+        Some(UNPLACED) => Some(CrisisFilter::Unplaced),
+        Some(slug) => Some(CrisisFilter::Crisis(
+            crises
+                .by_slug(slug)
+                .map(|c| c.crisis_id)
+                .ok_or_else(|| ApiError::invalid_query("crisis", "crisis must be a crisis's slug or unplaced"))?,
+        )),
+    };
     Ok(CaseFilter {
         status: query.status,
         priority: query.priority,
@@ -94,6 +110,7 @@ pub(crate) fn case_filter(query: CaseQuery, me: Uuid, now_ms: i64) -> Result<Cas
         assignee,
         sla,
         partner,
+        crisis,
         now_ms,
         sort,
         cursor,
@@ -120,7 +137,7 @@ pub async fn list_cases(
     ApiQuery(query): ApiQuery<CaseQuery>,
 ) -> Result<Json<CaseList>, ApiError> {
     let now = Timestamp::from_millis(app.now_ms());
-    let filter = case_filter(query, operator.user.user_id, now.millis())?;
+    let filter = case_filter(query, operator.user.user_id, now.millis(), &app.crises.index())?;
     let page = app.store.list_cases(&filter).await?;
     let cases = page.cases.iter().map(|c| CaseSummaryBody::new(c, &app.config.sla, now)).collect();
     Ok(Json(CaseList {
@@ -149,7 +166,7 @@ pub async fn case_counts(
     operator: Operator,
     ApiQuery(query): ApiQuery<CaseQuery>,
 ) -> Result<Json<CaseCountsBody>, ApiError> {
-    let filter = case_filter(query, operator.user.user_id, app.now_ms())?;
+    let filter = case_filter(query, operator.user.user_id, app.now_ms(), &app.crises.index())?;
     let counts = app.store.case_counts(&filter).await?;
     Ok(Json(CaseCountsBody {
         by_status: counts.by_status.iter().map(|(s, n)| (s.as_str().to_owned(), *n)).collect(),
@@ -180,7 +197,7 @@ pub async fn export_cases(
     ApiQuery(query): ApiQuery<CaseQuery>,
 ) -> Result<Response, ApiError> {
     let now = Timestamp::from_millis(app.now_ms());
-    let filter = case_filter(query, operator.user.user_id, now.millis())?;
+    let filter = case_filter(query, operator.user.user_id, now.millis(), &app.crises.index())?;
     let (cases, truncated) = app.store.export_cases(&filter, MAX_EXPORT_ROWS).await?;
     let mut csv = String::from(
         "\u{FEFF}reference,status,priority,priority_score,lead_name,people_count,place,lat,lon,needs,flags,channel,\

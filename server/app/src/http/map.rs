@@ -10,6 +10,7 @@
 use axum::Json;
 use axum::extract::State;
 use opsroom_domain::case::CaseStatus;
+use opsroom_domain::crisis::CrisisIndex;
 use opsroom_store::CaseFilter;
 use uuid::Uuid;
 
@@ -27,7 +28,7 @@ use crate::wire::{
 impl MapQuery {
     /// The store's filter for the board's filters (the case list's own reading of them), or
     /// `None` when none is set: every case.
-    fn filter(self, me: Uuid, now_ms: i64) -> Result<Option<CaseFilter>, ApiError> {
+    fn filter(self, me: Uuid, now_ms: i64, crises: &CrisisIndex) -> Result<Option<CaseFilter>, ApiError> {
         let unfiltered = self.status.is_none()
             && self.priority.is_none()
             && self.need.is_none()
@@ -36,7 +37,8 @@ impl MapQuery {
             && self.q.is_none()
             && self.assignee.is_none()
             && self.sla.is_none()
-            && self.partner.is_none();
+            && self.partner.is_none()
+            && self.crisis.is_none();
         if unfiltered {
             return Ok(None);
         }
@@ -52,10 +54,11 @@ impl MapQuery {
             assignee: self.assignee,
             sla: self.sla,
             partner: self.partner,
+            crisis: self.crisis,
             cursor: None,
             limit: None,
         };
-        case_filter(query, me, now_ms).map(Some)
+        case_filter(query, me, now_ms, crises).map(Some)
     }
 }
 
@@ -120,7 +123,7 @@ pub async fn get_map(
             Some("resolution".into()),
         )));
     }
-    let (seq, cells, unlocated) = match query.filter(operator.user.user_id, app.now_ms())? {
+    let (seq, cells, unlocated) = match query.filter(operator.user.user_id, app.now_ms(), &app.crises.index())? {
         None => app.hub.map(|map| (map.seq(), map.aggregate(bbox, resolution), map.unlocated())),
         Some(filter) => {
             // The hub's position first: the store's counts are at least that new.

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod citizen;
 pub mod citizen_form;
 pub mod citizen_text;
+pub mod crises;
 pub mod doc;
 pub mod error;
 pub mod evacuation;
@@ -64,6 +65,7 @@ use crate::state::AppState;
         (name = "live", description = "Live event stream (operators)"),
         (name = "tracking", description = "Citizens' tracking links (the token is the key; rate-limited)"),
         (name = "matching", description = "Possible duplicates and relatives, and operators' decisions on them"),
+        (name = "crises", description = "Crises the room answers: supervisors declare them and move their phase; everyone lists the open ones"),
         (name = "advisories", description = "Official advisories: supervisors publish, everyone reads (JSON, CAP 1.2)"),
         (name = "partners", description = "The partner registry (admins; operators list partners to refer cases)"),
         (name = "referrals", description = "Cases referred to partner agencies (operators)"),
@@ -100,6 +102,7 @@ fn table(limit_public: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<App
         .routes(routes!(session::post_session, session::get_session, session::delete_session))
         .routes(routes!(advisories::list_advisories, advisories::post_advisory))
         .routes(routes!(advisories::get_cap))
+        .routes(routes!(crises::list_crises, crises::post_crisis))
         .routes(routes!(tracking::get_tracking))
         .routes(routes!(tracking::post_update))
         .routes(routes!(partner_api::post_session, partner_api::delete_session));
@@ -113,6 +116,9 @@ fn table(limit_public: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<App
         .routes(routes!(advisories::put_advisory))
         .routes(routes!(advisories::post_withdrawal))
         .routes(routes!(advisories::get_history))
+        .routes(routes!(crises::list_all_crises))
+        .routes(routes!(crises::get_crisis, crises::put_crisis))
+        .routes(routes!(crises::post_phase))
         .routes(routes!(tracking::post_tracking_link, tracking::delete_tracking_link))
         .routes(routes!(matches::get_matches))
         .routes(routes!(matches::get_open_counts))

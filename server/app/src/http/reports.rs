@@ -54,7 +54,8 @@ pub async fn post_report(
     body: JsonBody,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
     let request: ReportRequest = body.parse()?;
-    let report = NewReport::parse_all(&request.to_domain(), Channel::Web)?;
+    let mut report = NewReport::parse_all(&request.to_domain(), Channel::Web)?;
+    place_report(&app, &mut report, request.crisis.as_deref(), "crisis")?;
     intake(&app, idempotency_key(&headers)?, &body, report, PUBLIC_SCOPE).await
 }
 
@@ -90,7 +91,16 @@ pub async fn post_case(
     let mut report = NewReport::parse_all(&request.report.to_domain(), request.channel)
         .map_err(|refusals| refusals.into_iter().map(|r| r.within("report")).collect::<Vec<_>>())?;
     report.taken_by = Some(operator.user.user_id);
+    place_report(&app, &mut report, request.report.crisis.as_deref(), "report.crisis")?;
     intake(&app, idempotency_key(&headers)?, &body, report, "operator").await
+}
+
+/// Place a validated report in its crisis: the open crisis `chosen` names (refused at `field`
+/// if none does), else the one whose ground holds the report's cell, else none (unplaced).
+pub fn place_report(app: &AppState, report: &mut NewReport, chosen: Option<&str>, field: &str) -> Result<(), ApiError> {
+    let crisis = app.crises.place(chosen, report.location.cell(), field)?;
+    report.crisis_id = crisis.map(|c| c.crisis_id);
+    Ok(())
 }
 
 /// Store a validated report as a new case and answer 201 once it is durable. `scope` keeps the

@@ -27,7 +27,7 @@ use crate::http::reports::TRACKING_HASH_DOMAIN;
 use crate::secrets;
 use crate::state::AppState;
 use crate::wire::{
-    AdvisoryBody, BilingualText, ErrorBody, TimelineItem, TrackingLinkIssued, TrackingUpdateAccepted,
+    AdvisoryBody, BilingualText, ErrorBody, PublicCrisisBody, TimelineItem, TrackingLinkIssued, TrackingUpdateAccepted,
     TrackingUpdateRequest, TrackingView,
 };
 
@@ -84,6 +84,7 @@ pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<Tracki
         flags: summary.flags.clone(),
         timeline,
         advisories,
+        crisis: summary.crisis_id.and_then(|id| app.crises.index().by_id(id).map(PublicCrisisBody::from)),
     })
 }
 

@@ -1,7 +1,7 @@
 //! The hub: reads the committed log as it grows and broadcasts each event once to all sockets.
 //!
 //! It also moves the map's counts ([`MapIndex`]) with every event, in order, before publishing,
-//! and raises a notice when partners or staff accounts change, so the sockets they may concern
+//! and raises a notice when partners, staff accounts or crises change, so the sockets they may concern
 //! re-check their credentials at once, on every node (each node's hub reads the same log).
 //!
 //! Owns the shared, bounded broadcast ring. A socket that falls more than a ring's worth behind
@@ -27,6 +27,9 @@ const PAGE: u32 = 1000;
 /// re-reads which partners take webhooks.
 const PARTNER_CHANGES: [&str; 3] = ["partner_registered", "partner_updated", "partner_token_revoked"];
 
+/// Events after which every node reloads its crises (where reports are placed).
+const CRISIS_CHANGES: [&str; 4] = ["crisis_declared", "crisis_edited", "crisis_phase_changed", "crisis_closed"];
+
 /// Events after which operators' sockets re-check their session: each may have ended it.
 const STAFF_CHANGES: [&str; 3] = ["user_disabled", "user_password_reset", "user_sessions_ended"];
 
@@ -51,6 +54,7 @@ pub struct Hub {
     map: Arc<RwLock<MapIndex>>,
     partner_changes: watch::Receiver<u64>,
     staff_changes: watch::Receiver<u64>,
+    crisis_changes: watch::Receiver<u64>,
 }
 
 impl Hub {
@@ -69,10 +73,11 @@ impl Hub {
         let head = store.committed_head();
         let (partner_changes_tx, partner_changes) = watch::channel(0);
         let (staff_changes_tx, staff_changes) = watch::channel(0);
-        let notices = Notices { partners: partner_changes_tx, staff: staff_changes_tx };
+        let (crisis_changes_tx, crisis_changes) = watch::channel(0);
+        let notices = Notices { partners: partner_changes_tx, staff: staff_changes_tx, crises: crisis_changes_tx };
         let follow = follow_log(store, head, frames.clone(), published_tx, map.clone(), notices, shutdown);
         tasks.spawn(follow);
-        Ok(Self { frames, published, map, partner_changes, staff_changes })
+        Ok(Self { frames, published, map, partner_changes, staff_changes, crisis_changes })
     }
 
     /// Read the map's counts (as of the position they report).
@@ -97,6 +102,12 @@ impl Hub {
         self.staff_changes.clone()
     }
 
+    /// Moves whenever a crisis is declared, edited or changes phase, on any node: each node
+    /// reloads where it places reports.
+    pub fn crisis_changes(&self) -> watch::Receiver<u64> {
+        self.crisis_changes.clone()
+    }
+
     /// Position of the last event broadcast.
     pub fn published(&self) -> u64 {
         *self.published.borrow()
@@ -107,11 +118,14 @@ impl Hub {
 struct Notices {
     partners: watch::Sender<u64>,
     staff: watch::Sender<u64>,
+    crises: watch::Sender<u64>,
 }
 
 impl Notices {
     fn raise(&self, events: &[StoredEvent]) {
-        for (kinds, notice) in [(&PARTNER_CHANGES, &self.partners), (&STAFF_CHANGES, &self.staff)] {
+        let notices: [(&[&str], _); 3] =
+            [(&PARTNER_CHANGES, &self.partners), (&STAFF_CHANGES, &self.staff), (&CRISIS_CHANGES, &self.crises)];
+        for (kinds, notice) in notices {
             if events.iter().any(|e| kinds.contains(&e.kind.as_str())) {
                 notice.send_modify(|n| *n += 1);
             }

@@ -46,6 +46,8 @@ pub struct CaseQuery {
     pub sla: Option<String>,
     /// A partner's id: cases referred to it (referrals not withdrawn).
     pub partner: Option<String>,
+    /// A crisis's slug: the cases placed in it; `unplaced`: the cases no crisis holds.
+    pub crisis: Option<String>,
     /// `next_cursor` of the previous page (same filters and sort).
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
@@ -93,6 +95,8 @@ pub struct CaseSummaryBody {
     pub priority_override_reason: Option<String>,
     /// The active danger zone the case lies in, if it was flagged.
     pub danger_zone: Option<Uuid>,
+    /// The crisis the case was placed in (`GET /api/v1/crises/all` names it); null: unplaced.
+    pub crisis_id: Option<Uuid>,
     /// The first subject's name (the reporter's if none). Lists only.
     pub lead_name: Option<String>,
     /// Up to three people of the case, subjects first. Lists only.
@@ -161,6 +165,7 @@ impl CaseSummaryBody {
             },
             priority_override_reason: c.priority_override_reason.clone(),
             danger_zone: c.danger_zone,
+            crisis_id: c.crisis_id,
             lead_name: c.lead_name.clone(),
             people_preview: c
                 .people_preview

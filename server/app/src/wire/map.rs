@@ -28,6 +28,7 @@ pub struct MapQuery {
     pub assignee: Option<String>,
     pub sla: Option<String>,
     pub partner: Option<String>,
+    pub crisis: Option<String>,
 }
 
 /// Counts by priority and by status, keyed by their names.

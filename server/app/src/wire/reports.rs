@@ -27,6 +27,9 @@ pub struct ReportRequest {
     pub flags: Vec<Flag>,
     /// Free text, up to 4,000 characters.
     pub message: Option<String>,
+    /// The slug of the open crisis the report belongs to (see `GET /api/v1/crises`); omit to
+    /// let the report's location place it.
+    pub crisis: Option<String>,
 }
 
 /// The person making the report (often a relative abroad).

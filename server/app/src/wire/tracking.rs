@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{AdvisoryBody, BilingualText, LocationBody};
+use super::{AdvisoryBody, BilingualText, LocationBody, PublicCrisisBody};
 
 /// An update sent with a tracking link.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,6 +69,8 @@ pub struct TrackingView {
     pub timeline: Vec<TimelineItem>,
     /// Current advisories for the case's area (and those for everyone).
     pub advisories: Vec<AdvisoryBody>,
+    /// The crisis the case belongs to, and its phase; null when none holds it yet.
+    pub crisis: Option<PublicCrisisBody>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -1,15 +1,14 @@
 //! Danger zones and safe corridors: polygons tiled into H3 cells, so that "is this case inside?"
 //! is a handful of set lookups, not geometry.
 //!
-//! Owns the tiling (h3o's tiler at the stored resolution, cells whose centre lies inside, then
-//! compacted to the coarsest cells that cover the same ground) and the membership test. A cell
-//! is inside when it or one of its ancestors is in the compacted cover. Must not know where
-//! zones come from or what happens to the cases inside.
+//! Owns a zone's tiling rules (the stored resolution, cells whose centre lies inside, and how
+//! large or detailed a zone may be); the tiling and membership test are [`crate::cover`]'s.
+//! Must not know where zones come from or what happens to the cases inside.
 
 use std::collections::HashSet;
 
-use h3o::geom::{ContainmentMode, TilerBuilder};
-use h3o::{CellIndex, Resolution};
+use h3o::Resolution;
+use h3o::geom::ContainmentMode;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,6 +16,7 @@ use crate::Rejected;
 use crate::advisory::{Area, Bilingual, bilingual};
 use crate::case::{CaseReported, CaseStatus};
 use crate::clock::Timestamp;
+use crate::cover;
 use crate::evacuation::place::MAX_NAME_CHARS;
 use crate::location::Cell;
 use crate::priority::PriorityLevel;
@@ -62,18 +62,7 @@ impl ZoneCover {
                 format!("a zone covers at most {MAX_ZONE_KM2:.0} km²; this one covers {km2:.0} km²"),
             ));
         }
-        let resolution = Resolution::Nine;
-        let mut tiler = TilerBuilder::new(resolution).containment_mode(ContainmentMode::ContainsCentroid).build();
-        for polygon in shape {
-            tiler
-                .add(polygon)
-                .map_err(|e| Rejected::value("invalid_area", format!("the zone cannot be tiled: {e}")))?;
-        }
-        let mut cells: Vec<CellIndex> = tiler.into_coverage().collect();
-        cells.sort_unstable();
-        cells.dedup();
-        CellIndex::compact(&mut cells)
-            .map_err(|e| Rejected::value("invalid_area", format!("the zone's cells do not compact: {e}")))?;
+        let cells = cover::tile(shape, Resolution::Nine, ContainmentMode::ContainsCentroid)?;
         if cells.len() > MAX_ZONE_CELLS {
             return Err(Rejected::value(
                 "too_detailed",
@@ -84,12 +73,12 @@ impl ZoneCover {
                 ),
             ));
         }
-        Ok(Self { cells: cells.into_iter().map(Cell::from_index).collect() })
+        Ok(Self { cells })
     }
 
     /// Whether a stored cell (resolution 9) lies in the zone.
     pub fn contains(&self, cell: Cell) -> bool {
-        (0..=cell.resolution()).filter_map(|r| cell.parent(r)).any(|ancestor| self.cells.contains(&ancestor))
+        cover::contains(&self.cells, cell)
     }
 
     /// The compacted cells, for storing and drawing.

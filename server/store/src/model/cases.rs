@@ -31,12 +31,22 @@ pub struct CaseFilter {
     pub sla: Option<SlaFilter>,
     /// Cases referred to this partner (by a referral not withdrawn).
     pub partner: Option<Uuid>,
+    /// Cases placed in one crisis, or in none.
+    pub crisis: Option<CrisisFilter>,
     /// The time `sla` is evaluated at (ms).
     pub now_ms: i64,
     pub sort: CaseSort,
     /// The previous page's `next_cursor` (for the same filters and sort).
     pub cursor: Option<CaseCursor>,
     pub limit: u32,
+}
+
+/// Which crisis's cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrisisFilter {
+    Crisis(Uuid),
+    /// Cases no crisis holds yet, for operators to sort.
+    Unplaced,
 }
 
 /// Whose cases.
@@ -214,6 +224,8 @@ pub struct CaseSummary {
     pub priority_override_reason: Option<String>,
     /// The active danger zone the case was found in.
     pub danger_zone: Option<Uuid>,
+    /// The crisis the case was placed in; `None`: unplaced.
+    pub crisis_id: Option<Uuid>,
     /// When first contact is due (ms); `None` once someone was reached or the case finished.
     pub sla_due_at: Option<i64>,
     /// `opsroom_domain::urgency::urgency_key`: smaller is more urgent.

@@ -7,14 +7,14 @@ use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::report::{Language, Relation};
 
 use super::page::{
-    Refusal, advisories_section, checkboxes, error_summary, field_error, field_id, invalid, layout, phone_input,
-    tel_link, text_input,
+    Refusal, advisories_section, checkboxes, crises_section, error_summary, field_error, field_id, invalid, layout,
+    phone_input, tel_link, text_input,
 };
 use crate::config::PublicContact;
 use crate::http::citizen_form::{BLANK_PERSON_ROWS, FormFields, HONEYPOT, KEY_FIELD};
 use crate::http::citizen_text as text;
 use crate::http::citizen_text::{Words, flag_label, need_label, words};
-use crate::wire::{AdvisoryBody, ReportAccepted};
+use crate::wire::{AdvisoryBody, PublicCrisisBody, ReportAccepted};
 
 /// One person's row of "more detail". The first person's name is asked on the first screen, so
 /// their row holds the rest.
@@ -78,6 +78,7 @@ pub(super) fn form_page(
     refusal: &Refusal,
     key: &str,
     advisories: &[AdvisoryBody],
+    crises: &[PublicCrisisBody],
 ) -> Markup {
     let w = words(language);
     let relation = fields.get("relation").unwrap_or("");
@@ -87,6 +88,7 @@ pub(super) fn form_page(
     let myself = wire_value(Relation::Myself);
     let open_details = detail_open(fields, refusal);
     let main = html! {
+        (crises_section(language, crises))
         @if !advisories.is_empty() { p.note { a href="#advisories-title" { (w.advisories_below) " (" (advisories.len()) ")" } } }
         p.intro { (w.intro) }
         (queued_section(language))

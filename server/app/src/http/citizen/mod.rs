@@ -27,13 +27,14 @@ use crate::http::citizen_text::words;
 use crate::http::error::ApiError;
 use crate::http::extract::{JsonBody, unreadable_body};
 use crate::http::rate_limit::Admission;
-use crate::http::reports::{PUBLIC_SCOPE, checked_key, idempotency_key, intake};
+use crate::http::reports::{PUBLIC_SCOPE, checked_key, idempotency_key, intake, place_report};
 use crate::http::tracking::{TokenPath, send_update, tracked_case, tracking_view};
 use crate::http::{citizen_form, citizen_text as text};
 use crate::secrets;
 use crate::state::AppState;
 use crate::wire::{
-    AdvisoryBody, ErrorBody, FieldProblem, Problem, ReportAccepted, ReportRequest, TrackingUpdateRequest,
+    AdvisoryBody, ErrorBody, FieldProblem, Problem, PublicCrisisBody, ReportAccepted, ReportRequest,
+    TrackingUpdateRequest,
 };
 
 mod form;
@@ -83,8 +84,14 @@ pub async fn get_form(
         &Refusal::default(),
         &secrets::new_token(),
         &advisories,
+        &open_crises(&app),
     );
     Ok(html_response(&app, StatusCode::OK, page))
+}
+
+/// The open crises, as the form names them (from memory: nothing is read).
+fn open_crises(app: &AppState) -> Vec<PublicCrisisBody> {
+    app.crises.index().open().into_iter().map(PublicCrisisBody::from).collect()
 }
 
 /// The current advisories for a page; a page still shows (without them) if they cannot be read.
@@ -165,11 +172,12 @@ async fn submit(app: &AppState, headers: &HeaderMap, fields: &FormFields) -> Res
             field: r.field.as_deref().map(|f| converted.form_field(f)),
         }));
     }
-    let report = match (checked, Problem::all(refused)) {
+    let mut report = match (checked, Problem::all(refused)) {
         (Ok(report), None) => report,
         (_, Some(problem)) => return Err(ApiError::Unprocessable(problem)),
         (Err(_), None) => return Err(ApiError::Internal("a refused report without a reason".into())),
     };
+    place_report(app, &mut report, request.crisis.as_deref(), "crisis").map_err(on_form)?;
     let (_, Json(accepted)) = intake(app, key, &body, report, PUBLIC_SCOPE).await?;
     Ok(accepted)
 }
@@ -209,7 +217,17 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
         // Over the rate limit, answer without reading anything.
         let advisories =
             if matches!(error, ApiError::TooManyRequests(_)) { Vec::new() } else { advisory_bodies(app).await };
-        let page = form_page(language, &app.config.contact, &app.config.time_zone, fields, &refusal, &key, &advisories);
+        let crises = open_crises(app);
+        let page = form_page(
+            language,
+            &app.config.contact,
+            &app.config.time_zone,
+            fields,
+            &refusal,
+            &key,
+            &advisories,
+            &crises,
+        );
         html_response(app, status, page)
     };
     let retry_after = match &error {

@@ -14,7 +14,7 @@ use crate::http::citizen_text::{COUNTRY_CODES, Words, words};
 use crate::http::pages::{asset_url, with_csp};
 use crate::http::reports::IDEMPOTENCY_FIELD;
 use crate::state::AppState;
-use crate::wire::{AdvisoryBody, Problem};
+use crate::wire::{AdvisoryBody, BilingualText, Problem, PublicCrisisBody};
 
 /// A refusal shown on a page: a general line at the top (with a link to each refused field), and
 /// one message per field. Its messages are already in the page's language.
@@ -147,6 +147,23 @@ pub(super) fn layout(
                 }
                 main { (main) }
                 footer { p.by { (ministry(w, contact)) } (contact_lines(w, contact)) }
+            }
+        }
+    }
+}
+
+/// The crises a page concerns (the open ones on the form, the case's own on its tracking page),
+/// each named with what its phase asks of citizens, in the page's language.
+pub(super) fn crises_section(language: Language, crises: &[PublicCrisisBody]) -> Markup {
+    let pick = |t: &BilingualText| if language == Language::Ar { t.ar.clone() } else { t.en.clone() };
+    html! {
+        @if !crises.is_empty() {
+            section.crises {
+                @for crisis in crises {
+                    p.crisis data-crisis=(crisis.slug) data-phase=(crisis.phase.as_str()) {
+                        strong { (pick(&crisis.name)) } " — " (pick(&crisis.phase_text))
+                    }
+                }
             }
         }
     }

@@ -7,7 +7,8 @@ use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::report::Language;
 
 use super::page::{
-    Refusal, advisories_section, checkboxes, error_summary, field_error, layout, local_time, text_input, time_zone_note,
+    Refusal, advisories_section, checkboxes, crises_section, error_summary, field_error, layout, local_time,
+    text_input, time_zone_note,
 };
 use crate::config::PublicContact;
 use crate::http::citizen_form::FormFields;
@@ -39,6 +40,7 @@ pub(super) fn tracking_page(
             p.state data-status=(view.status) { (pick(&view.status_text)) }
             p.meta { (w.reported) " " (local_time(zone, &view.reported_at)) }
         }
+        (crises_section(language, view.crisis.as_slice()))
         (advisories_section(w, language, zone, &view.advisories))
         section {
             h2 { (w.what_happened) }

@@ -1,0 +1,154 @@
+//! `/api/v1/crises`: supervisors declare crises, edit them and move their phase; anyone lists
+//! the open ones (the citizen form names them), staff read each in full.
+//!
+//! Owns who may change a crisis (supervisors and admins) and that this node places reports by
+//! the change before it answers (other nodes follow through their hub). Every change is an
+//! event on the live stream.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use opsroom_domain::crisis::Crisis;
+use opsroom_store::{CrisisOutcome, CrisisWrite};
+use uuid::Uuid;
+
+use crate::auth::{Operator, Supervisor};
+use crate::http::error::ApiError;
+use crate::http::extract::ApiJson;
+use crate::state::AppState;
+use crate::wire::{CrisisBody, CrisisPhaseRequest, CrisisRequest, ErrorBody, PublicCrisisBody};
+
+async fn run(app: &AppState, write: CrisisWrite) -> Result<Crisis, ApiError> {
+    match app.store.crisis_write(write).await? {
+        CrisisOutcome::Applied { crisis, .. } => {
+            app.crises.reload().await?;
+            Ok(crisis)
+        }
+        CrisisOutcome::NotFound => Err(ApiError::NotFound),
+        CrisisOutcome::Refused(r) => Err(r.into()),
+    }
+}
+
+/// Declare a crisis (supervisors and admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/crises",
+    tag = "crises",
+    request_body = CrisisRequest,
+    security(("session" = ["supervisor"])),
+    responses(
+        (status = 201, description = "Declared; on the live stream; reports from its ground are placed in it", body = CrisisBody),
+        (status = 409, description = "The slug is taken", body = ErrorBody),
+        (status = 422, description = "Invalid content (the field says which)", body = ErrorBody),
+    )
+)]
+pub async fn post_crisis(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    ApiJson(request): ApiJson<CrisisRequest>,
+) -> Result<(StatusCode, Json<CrisisBody>), ApiError> {
+    let write = CrisisWrite::Declare {
+        crisis_id: Uuid::now_v7(),
+        input: request.to_domain(),
+        by: operator.user.user_id,
+        at: app.now_ms(),
+    };
+    let crisis = run(&app, write).await?;
+    Ok((StatusCode::CREATED, Json(CrisisBody::from(&crisis))))
+}
+
+/// The open crises (public), latest declared first: what the citizen form and partners name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/crises",
+    tag = "crises",
+    responses((status = 200, description = "Open crises, latest first", body = [PublicCrisisBody]))
+)]
+pub async fn list_crises(State(app): State<AppState>) -> Json<Vec<PublicCrisisBody>> {
+    Json(app.crises.index().open().into_iter().map(PublicCrisisBody::from).collect())
+}
+
+/// Every crisis, open and closed, in full (operators).
+#[utoipa::path(
+    get,
+    path = "/api/v1/crises/all",
+    tag = "crises",
+    security(("session" = [])),
+    responses((status = 200, description = "Latest declared first", body = [CrisisBody]))
+)]
+pub async fn list_all_crises(
+    State(app): State<AppState>,
+    _operator: Operator,
+) -> Result<Json<Vec<CrisisBody>>, ApiError> {
+    Ok(Json(app.store.crises().await?.iter().map(CrisisBody::from).collect()))
+}
+
+/// One crisis in full (operators).
+#[utoipa::path(
+    get,
+    path = "/api/v1/crises/{slug}",
+    tag = "crises",
+    params(("slug" = String, Path)),
+    security(("session" = [])),
+    responses((status = 200, body = CrisisBody), (status = 404, description = "No such crisis", body = ErrorBody))
+)]
+pub async fn get_crisis(
+    State(app): State<AppState>,
+    _operator: Operator,
+    Path(slug): Path<String>,
+) -> Result<Json<CrisisBody>, ApiError> {
+    let index = app.crises.index();
+    let crisis = index.by_slug(&slug).ok_or(ApiError::NotFound)?;
+    Ok(Json(CrisisBody::from(crisis)))
+}
+
+/// Change a crisis's name, countries or ground (supervisors and admins); a new version.
+#[utoipa::path(
+    put,
+    path = "/api/v1/crises/{slug}",
+    tag = "crises",
+    params(("slug" = String, Path)),
+    request_body = CrisisRequest,
+    security(("session" = ["supervisor"])),
+    responses(
+        (status = 200, description = "The crisis as it now stands", body = CrisisBody),
+        (status = 404, description = "No such crisis", body = ErrorBody),
+        (status = 409, description = "The crisis is closed", body = ErrorBody),
+        (status = 422, description = "Invalid content, or nothing to change", body = ErrorBody),
+    )
+)]
+pub async fn put_crisis(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    Path(slug): Path<String>,
+    ApiJson(request): ApiJson<CrisisRequest>,
+) -> Result<Json<CrisisBody>, ApiError> {
+    let write = CrisisWrite::Edit { slug, input: request.to_domain(), by: operator.user.user_id, at: app.now_ms() };
+    Ok(Json(CrisisBody::from(&run(&app, write).await?)))
+}
+
+/// Move a crisis to another phase (supervisors and admins); `closed` ends it, and no report is
+/// placed in it after.
+#[utoipa::path(
+    post,
+    path = "/api/v1/crises/{slug}/phase",
+    tag = "crises",
+    params(("slug" = String, Path)),
+    request_body = CrisisPhaseRequest,
+    security(("session" = ["supervisor"])),
+    responses(
+        (status = 200, description = "The crisis in its new phase", body = CrisisBody),
+        (status = 404, description = "No such crisis", body = ErrorBody),
+        (status = 409, description = "The crisis is closed", body = ErrorBody),
+        (status = 422, description = "Already in that phase", body = ErrorBody),
+    )
+)]
+pub async fn post_phase(
+    State(app): State<AppState>,
+    Supervisor(operator): Supervisor,
+    Path(slug): Path<String>,
+    ApiJson(request): ApiJson<CrisisPhaseRequest>,
+) -> Result<Json<CrisisBody>, ApiError> {
+    let write = CrisisWrite::ChangePhase { slug, to: request.phase, by: operator.user.user_id, at: app.now_ms() };
+    Ok(Json(CrisisBody::from(&run(&app, write).await?)))
+}

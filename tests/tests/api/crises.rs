@@ -1,0 +1,207 @@
+//! Several crises at once: supervisors declare them with their ground and move their phase;
+//! reports are placed in the crisis whose ground holds them (or the one chosen, or none); the
+//! board's lists, counts and map filter by crisis; citizens see their crisis and its phase; and
+//! clients that know nothing of crises work as before.
+
+use opsroom_tests::{Api, Reply, TestServer};
+use serde_json::{Value, json};
+
+/// A lon/lat box as a GeoJSON polygon.
+fn square(west: f64, south: f64, east: f64, north: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [
+        [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    ]})
+}
+
+fn crisis(slug: &str, en: &str, countries: &[&str], area: Value) -> Value {
+    json!({"slug": slug, "name": {"ar": format!("أزمة {en}"), "en": en}, "countries": countries, "area": area})
+}
+
+/// Sudan (central) and Libya (the north-west coast), as two crises' ground.
+fn sudan() -> Value {
+    crisis("sudan-2023", "Sudan 2023", &["SD"], square(30.0, 12.0, 37.0, 19.0))
+}
+fn libya() -> Value {
+    crisis("libya-2011", "Libya 2011", &["LY"], square(11.5, 30.0, 16.0, 33.5))
+}
+
+const KHARTOUM: (f64, f64) = (15.5518, 32.5324);
+const TRIPOLI: (f64, f64) = (32.8872, 13.1913);
+const CAIRO: (f64, f64) = (30.0444, 31.2357);
+
+fn report_at(name: &str, (lat, lon): (f64, f64)) -> Value {
+    json!({"people": [{"name": name}], "location": {"lat": lat, "lon": lon}, "needs": ["medical"]})
+}
+
+async fn declared(api: &Api, body: Value) -> Value {
+    let reply = api.post("/api/v1/crises", body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body
+}
+
+/// The references of the cases a `GET /api/v1/cases` query lists.
+async fn listed(api: &Api, query: &str) -> Vec<String> {
+    let reply = api.get(&format!("/api/v1/cases?{query}")).await.unwrap();
+    assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+    let mut references: Vec<String> =
+        reply.body["cases"].as_array().unwrap().iter().map(|c| c["reference"].as_str().unwrap().to_owned()).collect();
+    references.sort();
+    references
+}
+
+async fn filed(api: &Api, report: &Value) -> Reply {
+    let reply = api.post_report(report, None).await.unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply
+}
+
+fn reference(reply: &Reply) -> String {
+    reply.body["reference"].as_str().unwrap().to_owned()
+}
+
+async fn reports_are_placed_in_the_crisis_whose_ground_holds_them(server: TestServer) {
+    let (supervisor, _) = server.user("samira", "supervisor").await;
+    let sudan = declared(&supervisor, sudan()).await;
+    assert_eq!((sudan["phase"].as_str(), sudan["version"].as_u64()), (Some("monitoring"), Some(1)));
+    declared(&supervisor, libya()).await;
+    let public = server.api();
+    let open = public.get("/api/v1/crises").await.unwrap();
+    let slugs: Vec<&str> = open.body.as_array().unwrap().iter().map(|c| c["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["libya-2011", "sudan-2023"], "latest declared first");
+    assert!(open.body[0].get("area").is_none(), "the public list does not say where operators drew the ground");
+    assert_eq!(open.body[0]["phase_text"]["en"], "Monitoring: stay in touch and keep your details up to date.");
+
+    let in_khartoum = reference(&filed(&public, &report_at("Huda", KHARTOUM)).await);
+    let in_tripoli = reference(&filed(&public, &report_at("Salem", TRIPOLI)).await);
+    let in_cairo = reference(&filed(&public, &report_at("Mona", CAIRO)).await);
+    // A client that knows of crises may name one; an unknown or closed one is refused.
+    let mut chosen = report_at("Omar", CAIRO);
+    chosen["crisis"] = json!("libya-2011");
+    let chose_libya = reference(&filed(&public, &chosen).await);
+    chosen["crisis"] = json!("atlantis");
+    let refused = public.post_report(&chosen, None).await.unwrap();
+    assert_eq!((refused.status, refused.body["error"]["field"].as_str()), (422, Some("crisis")), "{}", refused.body);
+
+    assert_eq!(listed(&supervisor, "crisis=sudan-2023").await, [in_khartoum]);
+    let mut libyan = vec![in_tripoli.clone(), chose_libya.clone()];
+    libyan.sort();
+    assert_eq!(listed(&supervisor, "crisis=libya-2011").await, libyan);
+    assert_eq!(listed(&supervisor, "crisis=unplaced").await, [in_cairo]);
+    assert_eq!(listed(&supervisor, "").await.len(), 4, "no filter: every crisis");
+    let unknown = supervisor.get("/api/v1/cases?crisis=atlantis").await.unwrap();
+    assert_eq!((unknown.status, unknown.body["error"]["field"].as_str()), (400, Some("crisis")), "{}", unknown.body);
+
+    // Counts and the map count the crisis's cases only.
+    let counts = supervisor.get("/api/v1/cases/counts?crisis=libya-2011").await.unwrap();
+    assert_eq!(counts.body["by_status"]["new"], 2, "{}", counts.body);
+    let map = supervisor.get("/api/v1/map?crisis=sudan-2023&resolution=5").await.unwrap();
+    assert_eq!(map.status, 200, "{}", map.body);
+    let total: u64 = map.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["counts"]["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 1, "{}", map.body);
+
+    // Each case says its crisis, by id.
+    let case = supervisor.get("/api/v1/cases?crisis=sudan-2023").await.unwrap();
+    assert_eq!(case.body["cases"][0]["crisis_id"], sudan["crisis_id"]);
+    server.stop().await.unwrap();
+}
+
+async fn a_phase_change_streams_reaches_citizens_and_closing_ends_placement(server: TestServer) {
+    let (supervisor, _) = server.user("samira", "supervisor").await;
+    declared(&supervisor, sudan()).await;
+    let mut live = supervisor.live(None).await.unwrap();
+    live.subscribe(None).await.unwrap();
+    let start = live.next_json().await.unwrap().unwrap()["seq"].as_u64().unwrap();
+    let public = server.api();
+    let before = filed(&public, &report_at("Huda", KHARTOUM)).await;
+    let token = before.body["tracking_token"].as_str().unwrap().to_owned();
+
+    let evacuating = supervisor.post("/api/v1/crises/sudan-2023/phase", json!({"phase": "evacuation"})).await;
+    assert_eq!((evacuating.status, evacuating.body["version"].as_u64()), (200, Some(2)), "{}", evacuating.body);
+    let again = supervisor.post("/api/v1/crises/sudan-2023/phase", json!({"phase": "evacuation"})).await;
+    assert_eq!(again.status, 422, "{}", again.body);
+
+    // The citizen's tracking page and its JSON say the crisis and what its phase asks.
+    let view = public.get(&format!("/api/v1/track/{token}")).await.unwrap();
+    assert_eq!(view.body["crisis"]["slug"], "sudan-2023", "{}", view.body);
+    assert_eq!(view.body["crisis"]["phase"], "evacuation");
+    let page = public.get(&format!("/track/{token}?lang=ar")).await.unwrap();
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("أزمة Sudan 2023") && html.contains("الإجلاء: تجري إعادة المواطنين"), "{html}");
+    let form = public.get("/?lang=en").await.unwrap();
+    assert!(form.body.as_str().unwrap().contains("Evacuation: citizens are being brought home."));
+
+    let closed = supervisor.post("/api/v1/crises/sudan-2023/phase", json!({"phase": "closed"})).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert!(closed.body["ended_at"].is_string());
+    let after = reference(&filed(&public, &report_at("Sami", KHARTOUM)).await);
+    assert_eq!(listed(&supervisor, "crisis=unplaced").await, [after], "a closed crisis takes no new report");
+    let edit = supervisor
+        .send(
+            supervisor.http.put(supervisor.url("/api/v1/crises/sudan-2023")).json(&json!({"countries": ["SD", "SS"]})),
+        )
+        .await
+        .unwrap();
+    assert_eq!((edit.status, edit.body["error"]["code"].as_str()), (409, Some("crisis_closed")), "{}", edit.body);
+    let open = public.get("/api/v1/crises").await.unwrap();
+    assert_eq!(open.body, json!([]), "a closed crisis is no longer listed");
+    assert!(!public.get("/?lang=en").await.unwrap().body.as_str().unwrap().contains("Sudan 2023"));
+
+    let events = live.events_until(start + 4).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["case_reported", "crisis_phase_changed", "crisis_closed", "case_reported"]);
+    assert_eq!(events[1]["data"]["phase_from"], "monitoring");
+    assert_eq!(events[1]["data"]["phase"], "evacuation");
+    server.stop().await.unwrap();
+}
+
+async fn crises_are_checked_field_by_field(server: TestServer) {
+    let (supervisor, _) = server.user("samira", "supervisor").await;
+    let field_of = |reply: &Reply| reply.body["error"]["field"].as_str().map(str::to_owned);
+    let mut bad_slug = sudan();
+    bad_slug["slug"] = json!("Sudan 2023");
+    let reply = supervisor.post("/api/v1/crises", bad_slug).await;
+    assert_eq!((reply.status, field_of(&reply).as_deref()), (422, Some("slug")), "{}", reply.body);
+    let mut bad_country = sudan();
+    bad_country["countries"] = json!(["SD", "Sudan"]);
+    let reply = supervisor.post("/api/v1/crises", bad_country).await;
+    assert_eq!((reply.status, field_of(&reply).as_deref()), (422, Some("countries[1]")), "{}", reply.body);
+    let mut bad_area = sudan();
+    bad_area["area"] = json!({"type": "Point", "coordinates": [32.5, 15.5]});
+    let reply = supervisor.post("/api/v1/crises", bad_area).await;
+    assert_eq!((reply.status, field_of(&reply).as_deref()), (422, Some("area")), "{}", reply.body);
+    let reply = supervisor.post("/api/v1/crises", json!({"slug": "x-1", "countries": ["SD"]})).await;
+    assert_eq!((reply.status, field_of(&reply).as_deref()), (422, Some("name.ar")), "{}", reply.body);
+    declared(&supervisor, sudan()).await;
+    let taken = supervisor.post("/api/v1/crises", sudan()).await;
+    assert_eq!((taken.status, taken.body["error"]["code"].as_str()), (409, Some("slug_taken")), "{}", taken.body);
+    let unknown = supervisor.post("/api/v1/crises/atlantis/phase", json!({"phase": "recovery"})).await;
+    assert_eq!(unknown.status, 404);
+    let renamed = supervisor
+        .send(
+            supervisor
+                .http
+                .put(supervisor.url("/api/v1/crises/sudan-2023"))
+                .json(&json!({"name": {"ar": "السودان", "en": "Sudan"}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.status, renamed.body["name"]["en"].as_str(), renamed.body["version"].as_u64()),
+        (200, Some("Sudan"), Some(2))
+    );
+    let all = supervisor.get("/api/v1/crises/all").await.unwrap();
+    assert_eq!(all.body.as_array().unwrap().len(), 1);
+    assert!(all.body[0]["area"].is_object(), "staff see the drawn ground");
+    server.stop().await.unwrap();
+}
+
+opsroom_tests::on_both_backends!(
+    reports_are_placed_in_the_crisis_whose_ground_holds_them,
+    a_phase_change_streams_reaches_citizens_and_closing_ends_placement,
+    crises_are_checked_field_by_field,
+);
