@@ -5,6 +5,8 @@
 //! and `Crisis::change_phase`, asked here against the row as it stands inside the transaction,
 //! so two supervisors' changes cannot both apply to the same version.
 
+use std::collections::HashMap;
+
 use opsroom_domain::Rejected;
 use opsroom_domain::advisory::{Area, Bilingual};
 use opsroom_domain::clock::Timestamp;
@@ -13,8 +15,8 @@ use opsroom_domain::crisis::{Crisis, CrisisInput, CrisisPhase, CrisisSaved, Slug
 use opsroom_domain::event::Event;
 use uuid::Uuid;
 
-use crate::reads::{corrupt, uuid_col};
-use crate::rows::record;
+use crate::reads::{corrupt, uuid_col, uuid_from};
+use crate::rows::{fetch_in, record};
 use crate::sql::{Conn, Pool, Row};
 use crate::write::{Positions, Write};
 use crate::{Result, Store};
@@ -47,6 +49,23 @@ impl Store {
     /// Every crisis, open and closed, latest declared first.
     pub async fn crises(&self) -> Result<Vec<Crisis>> {
         crises(&self.inner.reads).await
+    }
+
+    /// The crisis each of `cases` was placed in (`None`: unplaced); cases that do not exist are
+    /// left out. One lookup per few hundred cases: the live stream asks per page of events.
+    pub async fn case_crises(&self, cases: &[Uuid]) -> Result<HashMap<Uuid, Option<Uuid>>> {
+        let ids: Vec<String> = cases.iter().map(Uuid::to_string).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut pooled = self.inner.reads.acquire().await?;
+        let mut conn = pooled.conn();
+        let rows = fetch_in(&mut conn, "select case_id, crisis_id from case_file where case_id in", &ids).await?;
+        rows.iter()
+            .map(|row| {
+                let crisis =
+                    row.get::<Option<String>>("crisis_id")?.map(|id| uuid_from(&id, "crisis_id")).transpose()?;
+                Ok((uuid_col(row, "case_id")?, crisis))
+            })
+            .collect()
     }
 }
 

@@ -3,8 +3,10 @@
 //! board's lists, counts and map filter by crisis; citizens see their crisis and its phase; and
 //! clients that know nothing of crises work as before.
 
+use futures_util::SinkExt;
 use opsroom_tests::{Api, Reply, TestServer};
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
 
 /// A lon/lat box as a GeoJSON polygon.
 fn square(west: f64, south: f64, east: f64, north: f64) -> Value {
@@ -159,6 +161,63 @@ async fn a_phase_change_streams_reaches_citizens_and_closing_ends_placement(serv
     server.stop().await.unwrap();
 }
 
+async fn a_stream_narrowed_to_a_crisis_carries_only_that_crisis(server: TestServer) {
+    let (supervisor, _) = server.user("samira", "supervisor").await;
+    declared(&supervisor, sudan()).await;
+    declared(&supervisor, libya()).await;
+    let subscribe = |crisis: &str| json!({"type": "subscribe", "since": null, "crisis": crisis}).to_string();
+    let mut unknown = supervisor.live(None).await.unwrap();
+    unknown.socket.send(Message::text(subscribe("atlantis"))).await.unwrap();
+    let refused = unknown.next_json().await.unwrap().unwrap();
+    assert_eq!(
+        (refused["type"].as_str(), refused["error"]["field"].as_str()),
+        (Some("error"), Some("crisis")),
+        "{refused}"
+    );
+    let mut libyan = supervisor.live(None).await.unwrap();
+    libyan.socket.send(Message::text(subscribe("libya-2011"))).await.unwrap();
+    assert_eq!(libyan.next_json().await.unwrap().unwrap()["type"], "snapshot");
+    let mut unplaced = supervisor.live(None).await.unwrap();
+    unplaced.socket.send(Message::text(subscribe("unplaced"))).await.unwrap();
+    assert_eq!(unplaced.next_json().await.unwrap().unwrap()["type"], "snapshot");
+
+    let public = server.api();
+    filed(&public, &report_at("Huda", KHARTOUM)).await;
+    let tripoli = filed(&public, &report_at("Salem", TRIPOLI)).await;
+    let cairo = filed(&public, &report_at("Mona", CAIRO)).await;
+    let tripoli_case = tripoli.body["case_id"].as_str().unwrap();
+    // A workflow event on the Libyan case follows its case into the narrowed stream.
+    let triaged = supervisor
+        .post(&format!("/api/v1/cases/{tripoli_case}/status"), json!({"status": "triaged", "version": 1}))
+        .await;
+    assert_eq!(triaged.status, 200, "{}", triaged.body);
+    let phase = supervisor.post("/api/v1/crises/sudan-2023/phase", json!({"phase": "evacuation"})).await;
+    assert_eq!(phase.status, 200);
+    let phase = supervisor.post("/api/v1/crises/libya-2011/phase", json!({"phase": "evacuation"})).await;
+    assert_eq!(phase.status, 200);
+
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let event = libyan.next_json().await.unwrap().unwrap();
+        seen.push((event["kind"].as_str().unwrap().to_owned(), event["case_id"].as_str().map(str::to_owned)));
+    }
+    assert_eq!(
+        seen,
+        [
+            ("case_reported".to_owned(), Some(tripoli_case.to_owned())),
+            ("status_changed".to_owned(), Some(tripoli_case.to_owned())),
+            ("crisis_phase_changed".to_owned(), None),
+        ],
+        "Khartoum's and Cairo's reports and Sudan's phase are not Libya's"
+    );
+    let first = unplaced.next_json().await.unwrap().unwrap();
+    assert_eq!(
+        (first["kind"].as_str(), first["case_id"].as_str()),
+        (Some("case_reported"), cairo.body["case_id"].as_str())
+    );
+    server.stop().await.unwrap();
+}
+
 async fn crises_are_checked_field_by_field(server: TestServer) {
     let (supervisor, _) = server.user("samira", "supervisor").await;
     let field_of = |reply: &Reply| reply.body["error"]["field"].as_str().map(str::to_owned);
@@ -203,5 +262,6 @@ async fn crises_are_checked_field_by_field(server: TestServer) {
 opsroom_tests::on_both_backends!(
     reports_are_placed_in_the_crisis_whose_ground_holds_them,
     a_phase_change_streams_reaches_citizens_and_closing_ends_placement,
+    a_stream_narrowed_to_a_crisis_carries_only_that_crisis,
     crises_are_checked_field_by_field,
 );

@@ -8,6 +8,7 @@
 //! is told so by `broadcast` (Lagged) and catches up from the store itself; the hub never waits
 //! for a slow socket and never buffers per socket.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -16,9 +17,10 @@ use opsroom_store::{Store, StoredEvent};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use uuid::Uuid;
 
 use crate::live::map::MapIndex;
-use crate::wire::EventBody;
+use crate::wire::{CrisisOfEvent, EventBody};
 
 /// Most events read from the log in one query.
 const PAGE: u32 = 1000;
@@ -33,17 +35,72 @@ const CRISIS_CHANGES: [&str; 4] = ["crisis_declared", "crisis_edited", "crisis_p
 /// Events after which operators' sockets re-check their session: each may have ended it.
 const STAFF_CHANGES: [&str; 3] = ["user_disabled", "user_password_reset", "user_sessions_ended"];
 
-/// One event, serialised once as the live stream's JSON message.
+/// One event, serialised once as the live stream's JSON message, with the crisis it concerns.
 #[derive(Debug)]
 pub struct Frame {
     pub seq: u64,
     pub text: Utf8Bytes,
+    pub scope: Scope,
+}
+
+/// Which crisis an event concerns, for streams narrowed to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// About no case and no crisis (accounts, partners, advisories, zones): every stream.
+    Everyone,
+    /// About a case placed in this crisis (`None`: unplaced).
+    Case(Option<Uuid>),
+    /// About a crisis itself (declared, edited, phase changed).
+    Crisis(Uuid),
+}
+
+/// What a stream is narrowed to (`LiveRequest::Subscribe`'s `crisis`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrisisStream {
+    Crisis(Uuid),
+    Unplaced,
+}
+
+impl CrisisStream {
+    /// Whether a frame of `scope` belongs on this stream.
+    pub fn admits(self, scope: Scope) -> bool {
+        match (self, scope) {
+            (_, Scope::Everyone) => true,
+            (CrisisStream::Crisis(wanted), Scope::Case(crisis)) => crisis == Some(wanted),
+            (CrisisStream::Unplaced, Scope::Case(crisis)) => crisis.is_none(),
+            (CrisisStream::Crisis(wanted), Scope::Crisis(crisis)) => crisis == wanted,
+            // The unplaced queue is sorted into crises: operators working it follow them all.
+            (CrisisStream::Unplaced, Scope::Crisis(_)) => true,
+        }
+    }
 }
 
 impl Frame {
-    pub fn from_stored(event: &StoredEvent) -> Self {
-        let text = serde_json::to_string(&EventBody::from_stored(event)).expect("event messages serialize");
-        Self { seq: event.seq, text: text.into() }
+    /// The frames of a page of events, each scoped by its case's crisis (`crises`, from
+    /// [`Store::case_crises`]) or the crisis it is about.
+    pub fn of_page(events: &[StoredEvent], crises: &HashMap<Uuid, Option<Uuid>>) -> Vec<Frame> {
+        events
+            .iter()
+            .map(|event| {
+                let scope = match event.case_id {
+                    Some(case_id) => Scope::Case(crises.get(&case_id).copied().flatten()),
+                    None if event.kind.starts_with("crisis_") => serde_json::from_str::<CrisisOfEvent>(&event.data)
+                        .map_or(Scope::Everyone, |about| Scope::Crisis(about.crisis_id)),
+                    None => Scope::Everyone,
+                };
+                let text = serde_json::to_string(&EventBody::from_stored(event)).expect("event messages serialize");
+                Frame { seq: event.seq, text: text.into(), scope }
+            })
+            .collect()
+    }
+
+    /// Read the crises of a page's cases and scope its frames (see [`Frame::of_page`]).
+    pub async fn read_page(store: &Store, events: &[StoredEvent]) -> opsroom_store::Result<Vec<Frame>> {
+        let mut cases: Vec<Uuid> = events.iter().filter_map(|e| e.case_id).collect();
+        cases.sort_unstable();
+        cases.dedup();
+        let crises = if cases.is_empty() { HashMap::new() } else { store.case_crises(&cases).await? };
+        Ok(Self::of_page(events, &crises))
     }
 }
 
@@ -157,14 +214,19 @@ async fn follow_log(
                     }
                     // Serialise frames only when someone is watching; a socket that subscribes
                     // later replays from the store whatever came before it.
-                    let watched = frames.receiver_count() > 0;
                     notices.raise(&events);
-                    for event in &events {
-                        if watched {
-                            let _ = frames.send(Arc::new(Frame::from_stored(event)));
+                    if frames.receiver_count() > 0 {
+                        match Frame::read_page(&store, &events).await {
+                            Ok(page) => {
+                                for frame in page {
+                                    let _ = frames.send(Arc::new(frame));
+                                }
+                            }
+                            // The sockets see a gap and replay from the store themselves.
+                            Err(error) => tracing::warn!(%error, "scoping live frames by crisis"),
                         }
-                        last = event.seq;
                     }
+                    last = events.last().map_or(last, |e| e.seq);
                     published.send_replace(last);
                 }
                 Err(error) => {

@@ -49,7 +49,8 @@ async fn stream_items(
     // Watch for changes before the first read, so none slips between the two.
     let mut head = app.store.committed_head();
     let mut partner_changes = app.hub.partner_changes();
-    let since = wait_for_subscribe(connection, stream).await?;
+    // A partner's stream is its feed, already cut to what was referred to it.
+    let since = wait_for_subscribe(connection, stream).await?.since;
     let mut last = match since {
         Some(since) => since,
         None => {

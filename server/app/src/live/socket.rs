@@ -15,9 +15,10 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
-use crate::live::Frame;
+use crate::live::{CrisisStream, Frame};
 use crate::state::AppState;
 use crate::wire::{LiveNotice, LiveRequest, Problem};
+use opsroom_domain::crisis::UNPLACED;
 
 /// A send that takes longer than this means the client stopped reading.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -105,7 +106,8 @@ async fn stream_events(
     let app = connection.app.clone();
     // Watch for account changes before anything else, so none slips by unseen.
     let mut session = SessionWatch { hash: session_hash, changes: app.hub.staff_changes() };
-    let since = wait_for_subscribe(connection, stream).await?;
+    let Subscription { since, crisis } = wait_for_subscribe(connection, stream).await?;
+    let admits = move |frame: &Frame| crisis.is_none_or(|stream| stream.admits(frame.scope));
 
     // Subscribe to the hub before reading anything from the store: every event committed after
     // this point reaches the receiver, every event before it is in the store.
@@ -125,7 +127,7 @@ async fn stream_events(
     recheck.reset();
 
     loop {
-        last = replay_from_store(connection, &mut session, last).await?;
+        last = replay_from_store(connection, &mut session, last, &admits).await?;
         // Follow the hub until it skips ahead of us (gap) or we lag behind its ring.
         loop {
             tokio::select! {
@@ -157,7 +159,7 @@ async fn stream_events(
                                 }
                             }
                         }
-                        connection.send_burst(burst.iter().map(|f| f.text.clone())).await?;
+                        connection.send_burst(burst.iter().filter(|f| admits(f)).map(|f| f.text.clone())).await?;
                         last = burst[burst.len() - 1].seq;
                         if behind {
                             break;
@@ -190,11 +192,13 @@ impl SessionWatch<'_> {
     }
 }
 
-/// Send every committed event after `last` from the store; returns the new last position.
+/// Send every committed event after `last` that the stream `admits` from the store; returns the
+/// new last position.
 async fn replay_from_store(
     connection: &mut Connection,
     session: &mut SessionWatch<'_>,
     mut last: u64,
+    admits: &impl Fn(&Frame) -> bool,
 ) -> Result<u64, End> {
     loop {
         // A long replay still ends at once when the account changes.
@@ -203,7 +207,8 @@ async fn replay_from_store(
         }
         let events =
             connection.app.store.events_after(last, REPLAY_PAGE).await.map_err(|e| End::Store(e.to_string()))?;
-        connection.send_burst(events.iter().map(|event| Frame::from_stored(event).text)).await?;
+        let frames = Frame::read_page(&connection.app.store, &events).await.map_err(|e| End::Store(e.to_string()))?;
+        connection.send_burst(frames.into_iter().filter(|f| admits(f)).map(|f| f.text)).await?;
         if let Some(event) = events.last() {
             last = event.seq;
         }
@@ -213,10 +218,16 @@ async fn replay_from_store(
     }
 }
 
+/// What a client subscribed to: where to start, and the crisis it narrowed the stream to.
+pub(super) struct Subscription {
+    pub since: Option<u64>,
+    pub crisis: Option<CrisisStream>,
+}
+
 pub(super) async fn wait_for_subscribe(
     connection: &mut Connection,
     stream: &mut SplitStream<WebSocket>,
-) -> Result<Option<u64>, End> {
+) -> Result<Subscription, End> {
     let app = connection.app.clone();
     let deadline = tokio::time::sleep(SUBSCRIBE_TIMEOUT);
     tokio::pin!(deadline);
@@ -228,7 +239,23 @@ pub(super) async fn wait_for_subscribe(
         };
         match incoming {
             Some(Ok(Message::Text(text))) => match serde_json::from_str::<LiveRequest>(&text) {
-                Ok(LiveRequest::Subscribe { since }) => {
+                Ok(LiveRequest::Subscribe { since, crisis }) => {
+                    let crisis = match crisis.as_deref() {
+                        None => None,
+                        Some(UNPLACED) => Some(CrisisStream::Unplaced),
+                        Some(slug) => match app.crises.index().by_slug(slug) {
+                            Some(found) => Some(CrisisStream::Crisis(found.crisis_id)),
+                            None => {
+                                let problem = Problem::new(
+                                    "unknown_crisis",
+                                    format!("no crisis is called {slug}"),
+                                    Some("crisis".into()),
+                                );
+                                connection.send_notice(&LiveNotice::Error { error: problem }).await?;
+                                continue;
+                            }
+                        },
+                    };
                     let local_head = *app.store.committed_head().borrow();
                     // A client moving from another node may know positions this node has not
                     // seen yet; only the database says whether they exist.
@@ -247,7 +274,7 @@ pub(super) async fn wait_for_subscribe(
                         connection.send_notice(&LiveNotice::Error { error: problem }).await?;
                         continue;
                     }
-                    return Ok(since);
+                    return Ok(Subscription { since, crisis });
                 }
                 Err(e) => {
                     let problem = Problem::new(

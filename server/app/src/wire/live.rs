@@ -52,8 +52,15 @@ impl EventBody {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LiveRequest {
     /// Start streaming: `since: null` for a snapshot position then live events; `since: N` to
-    /// replay every event after position N, then live events.
-    Subscribe { since: Option<u64> },
+    /// replay every event after position N, then live events. `crisis` (a slug, or
+    /// `unplaced`) narrows the stream to that crisis's cases and the crisis itself, besides the
+    /// events that concern no case (accounts, partners, advisories, zones); positions stay the
+    /// log's, so a narrowed stream skips numbers.
+    Subscribe {
+        since: Option<u64>,
+        #[serde(default)]
+        crisis: Option<String>,
+    },
 }
 
 /// What the live stream sends besides events.
@@ -65,6 +72,12 @@ pub enum LiveNotice {
     Snapshot { seq: u64 },
     /// The last message was not understood; the stream stays open.
     Error { error: Problem },
+}
+
+/// The crisis a `crisis_*` event is about.
+#[derive(Deserialize)]
+pub struct CrisisOfEvent {
+    pub crisis_id: Uuid,
 }
 
 // ---- what the in-memory map (`live::map`) reads of stored events
