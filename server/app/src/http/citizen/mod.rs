@@ -19,6 +19,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::report::{Channel, Language, NewReport};
 
 use crate::http::advisories::current_advisories;
@@ -83,8 +84,16 @@ pub async fn get_form(
         &Refusal::default(),
         &secrets::new_token(),
         &advisories,
+        &picker_countries(&app).await,
     );
     Ok(html_response(&app, StatusCode::OK, page))
+}
+
+/// The countries whose towns the form's place picker offers, in order: for now the crisis
+/// Opsroom was first built for (Sudan, and Egypt where people cross to). The one place to make
+/// them the active crises' countries (issue 19).
+async fn picker_countries(_app: &AppState) -> Vec<CountryCode> {
+    vec![CountryCode::SUDAN, CountryCode::EGYPT]
 }
 
 /// The current advisories for a page; a page still shows (without them) if they cannot be read.
@@ -209,7 +218,9 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
         // Over the rate limit, answer without reading anything.
         let advisories =
             if matches!(error, ApiError::TooManyRequests(_)) { Vec::new() } else { advisory_bodies(app).await };
-        let page = form_page(language, &app.config.contact, &app.config.time_zone, fields, &refusal, &key, &advisories);
+        let countries = picker_countries(app).await;
+        let page =
+            form_page(language, &app.config.contact, &app.config.time_zone, fields, &refusal, &key, &advisories, &countries);
         html_response(app, status, page)
     };
     let retry_after = match &error {
