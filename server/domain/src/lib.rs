@@ -26,6 +26,8 @@
 //! - [`handover`]: shift handover notes (what is open, what was promised, by whom).
 //! - [`sitrep`]: the situation report of a time window, counted from facts the store reads.
 //! - [`country`]: [`country::CountryCode`], a country by its ISO 3166-1 alpha-2 code.
+//! - [`outlines`]: a country's outline (an area a crisis can cover) and its names, from a table
+//!   compiled in.
 //! - [`clock`]: [`clock::Timestamp`], the one time type of the domain, and the room's time zone.
 //!
 //! # Architecture invariant
@@ -46,6 +48,7 @@ pub mod handover;
 pub mod location;
 pub mod matching;
 pub mod need;
+pub mod outlines;
 pub mod partner;
 pub mod priority;
 pub mod reference;
