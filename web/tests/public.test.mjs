@@ -234,6 +234,45 @@ test('a draft older than a day is not shown to whoever opens the form next', asy
   assert.equal(await page.evaluate(() => localStorage.getItem('opsroom-draft')), null);
 });
 
+test("the place picker offers the towns of the page's countries (data-countries), loaded on first use", async () => {
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto(`${env.server.url}/?lang=en`);
+  // The server names the crisis countries; until crises exist, Sudan and Egypt.
+  assert.equal(await page.getAttribute('form#report', 'data-countries'), 'SD,EG');
+  assert.ok(!requested.some((p) => p.startsWith('/static/places')), 'no places before the field is used');
+  await page.focus('input[name="location.place"]');
+  await page.waitForFunction(() => document.querySelectorAll('#places option').length > 100);
+  const files = requested.filter((p) => p.startsWith('/static/places/')).map((p) => p.split('/').pop().slice(0, 2));
+  assert.deepEqual(files.sort(), ['EG', 'SD'], 'only the two countries');
+  const options = await page.evaluate(() => [...document.querySelectorAll('#places option')].map((o) => o.value));
+  assert.ok(options.includes('Khartoum North — الخرطوم بحري'), 'Sudanese towns');
+  assert.ok(!options.some((o) => o.startsWith('Misratah')), 'no Libyan town');
+
+  // A Libya crisis: the same page with data-countries="LY" offers Libya's towns and Tripoli's
+  // districts, and a picked one fills the position.
+  const libya = await newPage();
+  const asked = [];
+  libya.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  await libya.goto(`${env.server.url}/?lang=ar`);
+  await libya.evaluate(() => {
+    document.getElementById('report').dataset.countries = 'LY';
+  });
+  await libya.focus('input[name="location.place"]');
+  await libya.waitForFunction(() => document.querySelectorAll('#places option').length > 50);
+  assert.deepEqual(asked.filter((p) => p.startsWith('/static/places/')).map((p) => p.split('/').pop().slice(0, 2)), ['LY']);
+  const arabic = await libya.evaluate(() => [...document.querySelectorAll('#places option')].map((o) => o.value));
+  assert.ok(arabic.includes('طرابلس — Tripoli'), 'Tripoli, in Arabic first');
+  assert.ok(arabic.includes('أبو سليم — Abū Salīm'), "a district of Tripoli");
+  assert.ok(!arabic.some((o) => o.endsWith('— Khartoum')), 'no Sudanese town');
+  await libya.fill('input[name="location.place"]', 'طرابلس — Tripoli');
+  await libya.dispatchEvent('input[name="location.place"]', 'change');
+  await libya.waitForFunction(() => document.querySelector('input[name="location.position"]').value !== '');
+  assert.equal(await libya.inputValue('input[name="location.position"]'), '32.88743, 13.18733');
+  assert.deepEqual([...page.errors, ...libya.errors], []);
+});
+
 /** Size of a response body as sent with gzip (what a phone downloads). */
 function transferSize(url) {
   return new Promise((resolve, reject) => {

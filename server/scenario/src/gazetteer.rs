@@ -61,7 +61,7 @@ impl Gazetteer {
             })
             .collect();
         // Stable: equal populations keep the tables' order.
-        rows.sort_by(|a, b| b.0.population.cmp(&a.0.population));
+        rows.sort_by_key(|(town, _)| std::cmp::Reverse(town.population));
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, (town, spellings)) in rows.iter().enumerate() {
             let mut keys: Vec<String> = spellings.iter().map(|s| key(s)).collect();
@@ -99,11 +99,7 @@ impl Gazetteer {
     /// spellings, in `country` if one is given; of equal names the most populous (Tripoli is
     /// Libya's unless Lebanon's is asked for).
     pub fn find(&self, name: &str, country: Option<CountryCode>) -> Option<&Town> {
-        self.by_name
-            .get(&key(name))?
-            .iter()
-            .map(|&i| &self.towns[i])
-            .find(|t| country.is_none_or(|c| t.country == c))
+        self.by_name.get(&key(name))?.iter().map(|&i| &self.towns[i]).find(|t| country.is_none_or(|c| t.country == c))
     }
 }
 

@@ -219,8 +219,16 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
         let advisories =
             if matches!(error, ApiError::TooManyRequests(_)) { Vec::new() } else { advisory_bodies(app).await };
         let countries = picker_countries(app).await;
-        let page =
-            form_page(language, &app.config.contact, &app.config.time_zone, fields, &refusal, &key, &advisories, &countries);
+        let page = form_page(
+            language,
+            &app.config.contact,
+            &app.config.time_zone,
+            fields,
+            &refusal,
+            &key,
+            &advisories,
+            &countries,
+        );
         html_response(app, status, page)
     };
     let retry_after = match &error {
