@@ -116,10 +116,10 @@ function enhance(form) {
   // order, the crises' countries) load on first use, not with the page: the places index
   // (/static/places.json) says where each country's file is.
   const place = form.elements['location.place'];
-  const wanted = (form.dataset.countries || '').split(',').filter(Boolean);
   let places = null;
   place.addEventListener('focus', loadPlaces, { once: true });
   async function loadPlaces() {
+    const wanted = (form.dataset.countries || '').split(',').filter(Boolean);
     try {
       const index = (await (await fetch('/static/places.json')).json()).files;
       const files = wanted.filter((code) => index[code]).map((code) => fetch(index[code]).then((r) => r.json()));
