@@ -71,3 +71,20 @@ test('an Arabic name is never a Latin fallback: towns without one are skipped', 
   assert.match(name, /\p{Script=Arabic}/u);
   assert.equal(placeName([latinOnly.x, latinOnly.y], 'en'), latinOnly.n);
 });
+
+test("the built places: one file per country with its attribution, the pickers' index naming them all", () => {
+  const pickerIndex = JSON.parse(served(JSON.parse(readFileSync(join(dist, 'assets.json'), 'utf8'))['/static/places.json']));
+  const mapIndex = JSON.parse(served(indexUrl));
+  assert.deepEqual(Object.keys(pickerIndex.files).sort(), Object.keys(mapIndex.countries).sort());
+  assert.ok(Object.keys(pickerIndex.files).length > 200, 'the whole world');
+  for (const [code, url] of Object.entries(pickerIndex.files)) {
+    assert.equal(mapIndex.countries[code].url, url);
+    assert.match(JSON.parse(served(url)).attribution, /GeoNames \(geonames\.org\) CC BY 4\.0/, code);
+  }
+  const libya = JSON.parse(served(pickerIndex.files.LY));
+  assert.deepEqual(libya.places[0].slice(0, 2), ['Tripoli', 'طرابلس|ترابلس'], 'the biggest first, with its Arabic spellings');
+  assert.ok(libya.places.some(([name, ar]) => name === 'Abū Salīm' && ar === 'أبو سليم'), "Tripoli's districts");
+  // Three of Khartoum's districts are placed from Wikipedia (CC BY-SA), and say so.
+  assert.match(JSON.parse(served(pickerIndex.files.SD)).attribution, /Wikipedia CC BY-SA 4\.0/);
+  assert.doesNotMatch(libya.attribution, /Wikipedia/);
+});
