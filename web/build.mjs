@@ -63,7 +63,7 @@ writeFileSync(join(out, 'ops/manifest.css'), readFileSync(join(here, 'ops/manife
 
 // The partner agencies' page: its own bundle, sharing with the ops room what is in shared/ (the
 // live connection, the element builder, the map, the language machinery, the status lists). Its
-// map loads the basemap and place labels from /ops/ (one copy in the binary).
+// map loads the basemap from /ops/ and the place labels from /static/ (one copy in the binary).
 await staffPage('partner');
 
 // The basemap: Natural Earth country outlines (public domain) as TopoJSON from world-atlas.
@@ -72,45 +72,63 @@ writeFileSync(
   readFileSync(join(here, 'node_modules/world-atlas/countries-50m.json')),
 );
 
-// Place labels: the GeoNames gazetteer of Sudan's towns and Egypt's larger towns (CC BY 4.0).
+// The world's places (GeoNames towns, CC BY 4.0, and districts of capitals: data/*.tsv), one
+// file per country, `/static/places/LY.<hash>.json` = {attribution, places: [[latin,
+// "ar1|ar2", lat, lon, population]…]}, biggest first, and two indexes of them. The public form's
+// picker loads `/static/places.json` = {attribution, files: {LY: url}} and the files of the
+// countries its page names, on first use. The ops and partner maps load `/ops/places.json` =
+// {attribution, countries: {LY: {url, box: [west, south, east, north], top: [its biggest places]}}},
+// then the files of the countries in view, and label the rest of the world with the `top` ones.
+const PLACE_TABLES = ['gazetteer-world.tsv', 'khartoum-districts.tsv', 'tripoli-districts.tsv'];
+const TOP_PLACES = 3;
 const gazetteerRows = (file) =>
   readFileSync(join(here, 'data', file), 'utf8')
     .split('\n')
     .filter((line) => line && !line.startsWith('#') && !line.startsWith('country\t'))
     .map((line) => line.split('\t'));
-// `a` is the Arabic name, or null where GeoNames has none: an Arabic map then leaves the town
-// unlabelled rather than mix scripts.
-const places = gazetteerRows('gazetteer-sd-eg.tsv').map(([country, , name, namesAr, lat, lon, population]) => {
-  return { c: country, n: name, a: (namesAr || '').split('|')[0] || null, y: +lat, x: +lon, p: +population };
-});
-writeFileSync(
-  join(out, 'ops/places.json'),
-  JSON.stringify({ attribution: 'GeoNames (geonames.org), CC BY 4.0', places }),
-);
-
-// The public form's place picker: towns and Khartoum's districts (GeoNames, CC BY 4.0; three
-// districts from Wikipedia, CC BY-SA 4.0, see data/khartoum-districts.tsv), every Arabic spelling,
-// as [latin, "ar1|ar2", lat, lon], biggest places first. Loaded on first use, not with the page.
-const picker = [...gazetteerRows('gazetteer-sd-eg.tsv'), ...gazetteerRows('khartoum-districts.tsv')]
-  .map(([, , name, namesAr, lat, lon, population]) => ({ row: [name.trim(), namesAr || '', +lat, +lon], p: +population }))
-  .sort((a, b) => b.p - a.p || a.row[0].localeCompare(b.row[0]))
-  .map(({ row }) => row);
-writeFileSync(
-  join(out, 'public/places.json'),
-  JSON.stringify({ attribution: 'GeoNames (geonames.org) CC BY 4.0; Wikipedia CC BY-SA 4.0', places: picker }),
-);
+const countries = new Map(); // LY → {places: [[latin, ar, lat, lon, population]…], sources: Set}
+for (const file of PLACE_TABLES) {
+  for (const [country, , name, namesAr, lat, lon, population, , source] of gazetteerRows(file)) {
+    if (!countries.has(country)) countries.set(country, { places: [], sources: new Set() });
+    const entry = countries.get(country);
+    entry.places.push([name.trim(), namesAr || '', +lat, +lon, +population]);
+    // A districts row without a GeoNames id names its source page (Wikipedia, CC BY-SA 4.0).
+    entry.sources.add(source && !source.startsWith('geonames:') ? 'Wikipedia CC BY-SA 4.0' : 'GeoNames (geonames.org) CC BY 4.0');
+  }
+}
+mkdirSync(join(out, 'public/places'), { recursive: true });
+const placesAttribution = 'GeoNames (geonames.org) CC BY 4.0; Wikipedia CC BY-SA 4.0';
+const pickerIndex = { attribution: placesAttribution, files: {} };
+const mapIndex = { attribution: placesAttribution, countries: {} };
+for (const code of [...countries.keys()].sort()) {
+  const { places, sources } = countries.get(code);
+  places.sort((a, b) => b[4] - a[4] || a[0].localeCompare(b[0]));
+  const content = Buffer.from(JSON.stringify({ attribution: [...sources].sort().join('; '), places }));
+  const hashed = hashedName(`${code}.json`, content);
+  writeFileSync(join(out, 'public/places', hashed), content);
+  const box = places.reduce(
+    ([w, s, e, n], [, , lat, lon]) => [Math.min(w, lon), Math.min(s, lat), Math.max(e, lon), Math.max(n, lat)],
+    [Infinity, Infinity, -Infinity, -Infinity],
+  );
+  pickerIndex.files[code] = `/static/places/${hashed}`;
+  mapIndex.countries[code] = { url: `/static/places/${hashed}`, box, top: places.slice(0, TOP_PLACES) };
+}
+writeFileSync(join(out, 'public/places.json'), JSON.stringify(pickerIndex));
+writeFileSync(join(out, 'ops/places.json'), JSON.stringify(mapIndex));
 
 // Content-hashed names: every static asset (all but the pages, index.html) is renamed
 // `name.<hash>.ext`, so the server serves it as immutable for a year. What an asset refers to is
 // hashed before it (data and styles, then scripts, then the pages), and the reference rewritten,
-// so a changed gazetteer also changes the name of the script that loads it. dist/assets.json is
+// so a changed places index also changes the name of the script that loads it. dist/assets.json is
 // the one map from logical URL to hashed URL: the server embeds it for the pages it renders.
 const servedAt = { ops: '/ops/', partner: '/partner/', public: '/static/' };
 const manifest = {};
 const stage = (file) => (file === 'index.html' ? 2 : file.endsWith('.js') ? 1 : 0);
 for (const round of [0, 1, 2]) {
   for (const [dir, prefix] of Object.entries(servedAt)) {
-    for (const file of readdirSync(join(out, dir)).filter((f) => stage(f) === round).sort()) {
+    // Subdirectories (public/places/) hold files already written under their hashed names.
+    const files = readdirSync(join(out, dir)).filter((f) => statSync(join(out, dir, f)).isFile());
+    for (const file of files.filter((f) => stage(f) === round).sort()) {
       const path = join(out, dir, file);
       const content = /\.(js|css|html)$/.test(file)
         ? Buffer.from(rewriteReferences(readFileSync(path, 'utf8'), manifest))

@@ -17,7 +17,7 @@
 // share this module.
 import { feature } from 'topojson-client';
 import { everyFrame } from './frames.js';
-import { loadPlaces, nameIn, rememberCell } from './places.js';
+import { nameIn, onPlaces, placesInView, rememberCell } from './places.js';
 
 /** Individual cases are drawn from this zoom on (pixels per unit of the Mercator square). */
 const CASES_FROM_SCALE = 60_000;
@@ -89,7 +89,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   element.append(canvas);
   const credit = document.createElement('span');
   credit.className = 'map-credit';
-  credit.textContent = 'Natural Earth · GeoNames (CC BY 4.0)';
+  credit.textContent = 'Natural Earth · GeoNames (CC BY 4.0) · Wikipedia (CC BY-SA 4.0)';
   const legend = document.createElement('div');
   legend.className = 'map-legend';
   legend.append(credit);
@@ -101,7 +101,6 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
   let centre = project(31.5, 20);
   let scale = 9000;
   let countries = [];
-  let places = [];
   let cells = []; // [{cell, total, worst, ring: [[lon,lat]...]}]
   let casesSource = () => []; // gives the cases: [{lat, lon, level}]
   let cases = []; // as drawn last
@@ -137,8 +136,8 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
       });
       dirty = true;
     });
-  loadPlaces().then((loaded) => {
-    places = loaded;
+  // Towns arrive country by country as views need them (see places.js).
+  onPlaces(() => {
     dirty = true;
   });
 
@@ -318,7 +317,7 @@ export function mountMap(element, { onView = () => {}, onPickCell = () => {}, on
     drawDraft();
     // Towns, biggest first (the list is sorted so), in the page's language.
     const language = lang();
-    for (const place of places) {
+    for (const place of placesInView(bbox())) {
       const name = nameIn(place, language);
       if (!name) continue;
       const [x, y] = toScreen(place.x, place.y);

@@ -130,3 +130,18 @@ test('a tracking link offline shows the shell, and the worker stores no case dat
   assert.ok(!stored.some((path) => path.startsWith('/track/') || path.startsWith('/api/')), `nothing with case data: ${stored}`);
   await context.close();
 });
+
+test('the place picker, used once with network, still offers its towns offline', async () => {
+  const { context, page } = await phoneWithForm('en');
+  await page.focus('input[name="location.place"]');
+  await page.waitForFunction(() => document.querySelectorAll('#places option').length > 100);
+  const online = await page.evaluate(() => document.querySelectorAll('#places option').length);
+  await context.setOffline(true);
+  const response = await page.reload();
+  assert.equal(response?.status(), 200, 'the form, from the phone');
+  await page.focus('input[name="location.place"]');
+  // The index and the countries' files have hashed names: the worker kept them when first used.
+  await page.waitForFunction((n) => document.querySelectorAll('#places option').length === n, online, { timeout: 5000 });
+  assert.deepEqual(page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), []);
+  await context.close();
+});

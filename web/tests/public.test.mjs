@@ -234,6 +234,59 @@ test('a draft older than a day is not shown to whoever opens the form next', asy
   assert.equal(await page.evaluate(() => localStorage.getItem('opsroom-draft')), null);
 });
 
+test("the place picker offers the towns of the open crises' countries and the home country, loaded on first use", async () => {
+  const square = (west, south, east, north) => ({
+    type: 'Polygon',
+    coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+  });
+  const declare = async (slug, en, ar, countries, area) => {
+    const answer = await env.admin('POST', '/api/v1/crises', { slug, name: { ar, en }, countries, area });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  };
+  const phase = async (slug, to) => assert.equal((await env.admin('POST', `/api/v1/crises/${slug}/phase`, { phase: to })).status, 200);
+  await declare('picker-sudan', 'Sudan (picker)', 'السودان (القائمة)', ['SD'], square(30, 12, 37, 19));
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto(`${env.server.url}/?lang=en`);
+  // The server names the open crises' countries, then the home country (Egypt).
+  assert.equal(await page.getAttribute('form#report', 'data-countries'), 'SD,EG');
+  assert.match(await page.textContent('section.crises'), /Sudan \(picker\) — Monitoring/);
+  assert.ok(!requested.some((p) => p.startsWith('/static/places')), 'no places before the field is used');
+  await page.focus('input[name="location.place"]');
+  await page.waitForFunction(() => document.querySelectorAll('#places option').length > 100);
+  const files = requested.filter((p) => p.startsWith('/static/places/')).map((p) => p.split('/').pop().slice(0, 2));
+  assert.deepEqual(files.sort(), ['EG', 'SD'], 'only the two countries');
+  const options = await page.evaluate(() => [...document.querySelectorAll('#places option')].map((o) => o.value));
+  assert.ok(options.includes('Khartoum North — الخرطوم بحري'), 'Sudanese towns');
+  assert.ok(!options.some((o) => o.startsWith('Misratah')), 'no Libyan town');
+
+  // The Sudan crisis closes and a Libya crisis opens: the page offers Libya's towns and
+  // Tripoli's districts, and a picked one fills the position.
+  await phase('picker-sudan', 'closed');
+  await declare('picker-libya', 'Libya (picker)', 'ليبيا (القائمة)', ['LY'], square(11.5, 30, 16, 33.5));
+  const libya = await newPage();
+  const asked = [];
+  libya.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  await libya.goto(`${env.server.url}/?lang=ar`);
+  assert.equal(await libya.getAttribute('form#report', 'data-countries'), 'LY,EG');
+  assert.match(await libya.textContent('section.crises'), /ليبيا \(القائمة\)/);
+  await libya.focus('input[name="location.place"]');
+  await libya.waitForFunction(() => document.querySelectorAll('#places option').length > 50);
+  assert.deepEqual(asked.filter((p) => p.startsWith('/static/places/')).map((p) => p.split('/').pop().slice(0, 2)).sort(), ['EG', 'LY']);
+  const arabic = await libya.evaluate(() => [...document.querySelectorAll('#places option')].map((o) => o.value));
+  assert.ok(arabic.includes('طرابلس — Tripoli'), 'Tripoli, in Arabic first');
+  assert.ok(arabic.includes('أبو سليم — Abū Salīm'), "a district of Tripoli");
+  assert.ok(!arabic.some((o) => o.endsWith('— Khartoum')), 'no Sudanese town');
+  await libya.fill('input[name="location.place"]', 'طرابلس — Tripoli');
+  await libya.dispatchEvent('input[name="location.place"]', 'change');
+  await libya.waitForFunction(() => document.querySelector('input[name="location.position"]').value !== '');
+  assert.equal(await libya.inputValue('input[name="location.position"]'), '32.88743, 13.18733');
+  assert.deepEqual([...page.errors, ...libya.errors], []);
+  // The other tests of this file see the room without crises, as it began.
+  await phase('picker-libya', 'closed');
+});
+
 /** Size of a response body as sent with gzip (what a phone downloads). */
 function transferSize(url) {
   return new Promise((resolve, reject) => {

@@ -9,7 +9,6 @@
 use std::sync::{Arc, RwLock};
 
 use opsroom_domain::Rejected;
-use opsroom_domain::advisory::Area;
 use opsroom_domain::crisis::{Crisis, CrisisCover, CrisisIndex};
 use opsroom_domain::location::Cell;
 use opsroom_store::Store;
@@ -64,11 +63,11 @@ impl Crises {
     }
 }
 
-/// The ground a crisis's reports are placed by: its drawn area. (A crisis declared by its
-/// countries alone is placed only by choice until its countries' outlines are known.)
+/// The ground a crisis's reports are placed by (its drawn area, else its countries'
+/// outlines), tiled.
 fn cover(crisis: &Crisis) -> Option<CrisisCover> {
-    let ground: &Area = crisis.area.as_ref()?;
-    match CrisisCover::tile(ground) {
+    let ground = crisis.ground()?;
+    match CrisisCover::tile(&ground) {
         Ok(cover) => Some(cover),
         Err(refused) => {
             // Declared areas were tiled before they were stored; one that no longer tiles is

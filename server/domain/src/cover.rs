@@ -30,6 +30,14 @@ pub fn tile(
     Ok(cells.into_iter().map(Cell::from_index).collect())
 }
 
+/// The area of `shape` on the ellipsoid, in km², whichever way its rings wind. (The geodesic
+/// area of a ring wound clockwise is the rest of the earth; GeoJSON asks for counter-clockwise
+/// outer rings, but drawing tools and outline files do not all follow it.)
+pub fn km2(shape: &geo::MultiPolygon<f64>) -> f64 {
+    use geo::orient::{Direction, Orient};
+    geo::GeodesicArea::geodesic_area_unsigned(&shape.orient(Direction::Default)) / 1e6
+}
+
 /// Whether `cell` or one of its ancestors is in the compacted `cells`.
 pub fn contains(cells: &HashSet<Cell>, cell: Cell) -> bool {
     (0..=cell.resolution()).filter_map(|r| cell.parent(r)).any(|ancestor| cells.contains(&ancestor))

@@ -22,6 +22,7 @@ use crate::clock::Timestamp;
 use crate::country::CountryCode;
 use crate::cover;
 use crate::location::Cell;
+use crate::outlines;
 
 /// Where a crisis stands, in the alert levels consular services use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -237,6 +238,23 @@ impl Crisis {
     pub fn is_open(&self) -> bool {
         self.phase != CrisisPhase::Closed
     }
+
+    /// The ground its reports come from: the drawn area, else its countries' outlines together
+    /// (`None` when it has neither, like the crisis migration 0013 made for earlier cases).
+    pub fn ground(&self) -> Option<Area> {
+        if let Some(area) = &self.area {
+            return Some(area.clone());
+        }
+        let mut polygons = Vec::new();
+        for outline in self.countries.iter().filter_map(|c| outlines::country_outline(*c)) {
+            match outline {
+                Area::MultiPolygon { coordinates } => polygons.extend(coordinates),
+                Area::Polygon { coordinates } => polygons.push(coordinates),
+                Area::Cells { .. } => {}
+            }
+        }
+        (!polygons.is_empty()).then_some(Area::MultiPolygon { coordinates: polygons })
+    }
 }
 
 fn countries(raw: Option<&[String]>) -> Result<Vec<CountryCode>, Rejected> {
@@ -250,6 +268,13 @@ fn countries(raw: Option<&[String]>) -> Result<Vec<CountryCode>, Rejected> {
     let mut codes = Vec::with_capacity(raw.len());
     for (i, code) in raw.iter().enumerate() {
         let code = CountryCode::parse(code).map_err(|r| r.within(&format!("countries[{i}]")))?;
+        if outlines::country_names(code).is_none() {
+            return Err(Rejected::new(
+                "unknown_country",
+                format!("countries[{i}]"),
+                format!("{code} is not a country code Opsroom knows (ISO 3166-1 alpha-2, e.g. LY)"),
+            ));
+        }
         if !codes.contains(&code) {
             codes.push(code);
         }
@@ -278,30 +303,34 @@ pub struct CrisisSaved {
     pub at: Timestamp,
 }
 
-/// The resolution a crisis's ground is tiled at: about 250 km² a cell, so a country tiles into
-/// thousands of cells (milliseconds), not millions; the edge is a few kilometres wide, and a
-/// cell that touches the ground counts, so nobody near a border falls outside.
-const CRISIS_RESOLUTION: Resolution = Resolution::Five;
+/// Most cells a crisis's ground is tiled into: the resolution is the finest at which the ground
+/// holds about this many, so a city's crisis is drawn in cells of a few km² and a country's in
+/// cells of a couple of thousand (tiling a country at a city's resolution would take seconds).
+const MOST_CELLS: f64 = 1_500.0;
 
 /// A crisis's ground as compacted H3 cells.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CrisisCover {
     cells: HashSet<Cell>,
-    /// How many cells of [`CRISIS_RESOLUTION`] the ground holds: its size, for choosing the
-    /// most local of overlapping crises.
-    size: u64,
+    /// The ground's area in km², for choosing the most local of overlapping crises.
+    km2: f64,
 }
 
 impl CrisisCover {
-    /// Tile `ground` (the crisis's own area, or its countries' outlines).
+    /// Tile `ground` (the crisis's own area, or its countries' outlines). A cell that touches
+    /// the ground counts: at a country's resolution that is a margin of tens of kilometres, so
+    /// a coastal town the outline's scale leaves at sea, or a border crossing, is still inside.
     pub fn tile(ground: &Area) -> Result<Self, Rejected> {
         let shape = ground
             .shape()
             .ok_or_else(|| Rejected::value("invalid_area", "a crisis's area is a GeoJSON Polygon or MultiPolygon"))?;
-        let cells = cover::tile(shape, CRISIS_RESOLUTION, ContainmentMode::IntersectsBoundary)?;
-        let finest = u8::from(CRISIS_RESOLUTION);
-        let size = cells.iter().map(|c| 7u64.pow(u32::from(finest.saturating_sub(c.resolution())))).sum();
-        Ok(Self { cells, size })
+        let km2 = cover::km2(&shape);
+        let resolution = Resolution::range(Resolution::Zero, Resolution::Nine)
+            .rev()
+            .find(|r| km2 / r.area_km2() <= MOST_CELLS)
+            .unwrap_or(Resolution::Zero);
+        let cells = cover::tile(shape, resolution, ContainmentMode::IntersectsBoundary)?;
+        Ok(Self { cells, km2 })
     }
 
     pub fn contains(&self, cell: Cell) -> bool {
@@ -327,8 +356,8 @@ impl CrisisIndex {
         self.crises
             .iter()
             .filter(|(crisis, _)| crisis.is_open())
-            .filter_map(|(crisis, cover)| cover.as_ref().filter(|c| c.contains(cell)).map(|c| (crisis, c.size)))
-            .min_by(|(a, a_size), (b, b_size)| a_size.cmp(b_size).then(b.started_at.cmp(&a.started_at)))
+            .filter_map(|(crisis, cover)| cover.as_ref().filter(|c| c.contains(cell)).map(|c| (crisis, c.km2)))
+            .min_by(|(a, a_km2), (b, b_km2)| a_km2.total_cmp(b_km2).then(b.started_at.cmp(&a.started_at)))
             .map(|(crisis, _)| crisis)
     }
 
@@ -472,6 +501,27 @@ mod tests {
         assert_eq!(index.open().len(), 1);
         assert_eq!(index.by_slug("khartoum-siege").map(|c| c.phase), Some(CrisisPhase::Closed));
         assert_eq!(index.open_countries(), [CountryCode::SUDAN]);
+    }
+
+    #[test]
+    fn a_crisis_declared_by_its_countries_holds_their_towns_up_to_the_coast() {
+        let levant =
+            Crisis::declare(Uuid::from_u128(1), &input("lebanon-2024", &["LB", "SY"], None), Timestamp(0)).unwrap();
+        let libya = Crisis::declare(Uuid::from_u128(2), &input("libya-2011", &["LY"], None), Timestamp(0)).unwrap();
+        let yemen = Crisis::declare(Uuid::from_u128(3), &input("yemen-2015", &["YE"], None), Timestamp(0)).unwrap();
+        let cover = |c: &Crisis| (c.clone(), c.ground().map(|g| CrisisCover::tile(&g).unwrap()));
+        let index = CrisisIndex::new([cover(&levant), cover(&libya), cover(&yemen)]);
+        let placed = |lat, lon| index.place(cell(lat, lon)).map(|c| c.slug.as_str().to_owned());
+        // Coastal capitals the outlines' scale leaves just outside their country.
+        assert_eq!(placed(33.8938, 35.5018).as_deref(), Some("lebanon-2024"), "Beirut");
+        assert_eq!(placed(35.5317, 35.7901).as_deref(), Some("lebanon-2024"), "Latakia");
+        assert_eq!(placed(12.7855, 45.0187).as_deref(), Some("yemen-2015"), "Aden");
+        assert_eq!(placed(32.8872, 13.1913).as_deref(), Some("libya-2011"), "Tripoli");
+        assert_eq!(placed(32.1167, 20.0667).as_deref(), Some("libya-2011"), "Benghazi");
+        assert_eq!(placed(30.0444, 31.2357), None, "Cairo");
+        assert_eq!(placed(36.8065, 10.1815), None, "Tunis");
+        let unknown = Crisis::declare(Uuid::nil(), &input("nowhere", &["XX"], None), Timestamp(0)).unwrap_err();
+        assert_eq!((unknown.code, unknown.field.as_deref()), ("unknown_country", Some("countries[0]")));
     }
 
     #[test]

@@ -28,6 +28,8 @@
 //! - [`cover`]: ground as compacted H3 cells (tiling and the membership test).
 //! - [`crisis`]: crises — countries, area, phase — and placing a report in its crisis.
 //! - [`country`]: [`country::CountryCode`], a country by its ISO 3166-1 alpha-2 code.
+//! - [`outlines`]: a country's outline (an area a crisis can cover) and its names, from a table
+//!   compiled in.
 //! - [`clock`]: [`clock::Timestamp`], the one time type of the domain, and the room's time zone.
 //!
 //! # Architecture invariant
@@ -50,6 +52,7 @@ pub mod handover;
 pub mod location;
 pub mod matching;
 pub mod need;
+pub mod outlines;
 pub mod partner;
 pub mod priority;
 pub mod reference;

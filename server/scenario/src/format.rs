@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::evacuation::movement::Mode;
 use opsroom_domain::evacuation::place::PlaceKind;
 use opsroom_domain::need::{Flag, Need};
@@ -61,8 +62,13 @@ fn default_demo_speed() -> f64 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Place {
-    /// A name in the gazetteer (towns of Sudan and Egypt, Khartoum's districts).
+    /// A name in the gazetteer (any country's towns, Khartoum's and Tripoli's districts), in
+    /// Latin letters (any case) or Arabic.
     pub name: String,
+    /// The place's country (ISO 3166 alpha-2), where a name is shared (Tripoli is Libya's,
+    /// the bigger, unless `country = "LB"`).
+    #[serde(default)]
+    pub country: Option<CountryCode>,
     /// Relative share of reports from here.
     pub weight: f64,
     /// Reports are scattered up to this far from the place.
@@ -304,8 +310,12 @@ impl Scenario {
             return Err(invalid("places", "at least one place"));
         }
         for (i, place) in self.places.iter().enumerate() {
-            if gazetteer.find(&place.name).is_none() {
-                return Err(invalid(format!("places[{i}].name"), format!("{:?} is not in the gazetteer", place.name)));
+            if gazetteer.find(&place.name, place.country).is_none() {
+                let where_ = place.country.map(|c| format!(" of {c}")).unwrap_or_default();
+                return Err(invalid(
+                    format!("places[{i}].name"),
+                    format!("{:?} is not in the gazetteer{where_}", place.name),
+                ));
             }
             if place.weight.is_nan() || place.weight <= 0.0 || !(0.0..=100.0).contains(&place.radius_km) {
                 return Err(invalid(format!("places[{i}]"), "weight > 0 and radius_km from 0 to 100"));

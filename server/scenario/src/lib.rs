@@ -54,4 +54,34 @@ mod tests {
             super::load(name).unwrap_or_else(|e| panic!("{e}"));
         }
     }
+
+    /// The smoke scenario with its places replaced by one Tripoli, of `country` if given.
+    fn in_tripoli(country: Option<&str>) -> anyhow::Result<super::Scenario> {
+        let places = format!(
+            "[[places]]\nname = \"tripoli\"\n{}weight = 1\n\n[[phases]]",
+            country.map(|c| format!("country = \"{c}\"\n")).unwrap_or_default()
+        );
+        let (_, smoke) = super::BUILTIN[0];
+        let (_, after_places) = smoke.split_once("[[phases]]").unwrap();
+        let (before_places, _) = smoke.split_once("[[places]]").unwrap();
+        // The smoke scenario's wave is from Omdurman, which is no longer one of its places.
+        let text = format!("{before_places}{places}{after_places}").replace("place = \"Omdurman\"", "");
+        super::Scenario::parse(&text, &super::Gazetteer::builtin())
+    }
+
+    #[test]
+    fn a_place_may_say_its_country() {
+        let located = |scenario: &super::Scenario| {
+            let reports = super::plan::plan(scenario, &super::Gazetteer::builtin(), 1);
+            let first = reports.iter().find(|r| r.body["location"]["lat"].is_number()).unwrap();
+            (first.body["location"]["lat"].as_f64().unwrap(), first.body["location"]["lon"].as_f64().unwrap())
+        };
+        // Within the default 3 km of Libya's Tripoli, or of Lebanon's when the scenario says so.
+        let (lat, lon) = located(&in_tripoli(None).unwrap());
+        assert!((lat - 32.887).abs() < 0.05 && (lon - 13.187).abs() < 0.05, "{lat}, {lon}");
+        let (lat, lon) = located(&in_tripoli(Some("lb")).unwrap());
+        assert!((lat - 34.434).abs() < 0.05 && (lon - 35.844).abs() < 0.05, "{lat}, {lon}");
+        let refused = in_tripoli(Some("FR")).unwrap_err().to_string();
+        assert!(refused.contains("places[0].name") && refused.contains("not in the gazetteer of FR"), "{refused}");
+    }
 }

@@ -192,7 +192,7 @@ impl Drawer<'_> {
                     .unwrap_or(&places[places.len() - 1])
             }
         };
-        let town = self.gazetteer.find(&place.name).expect("checked when the scenario was parsed");
+        let town = self.gazetteer.find(&place.name, place.country).expect("checked when the scenario was parsed");
         (town.name_ar.clone().unwrap_or_else(|| town.name.clone()), town.lat, town.lon, place.radius_km)
     }
 

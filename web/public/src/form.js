@@ -112,14 +112,19 @@ function enhance(form) {
     accuracy.value = '';
   });
 
-  // Place picker: the gazetteer loads on first use, not with the page.
+  // Place picker: the towns of the countries the page names (`data-countries`, ISO codes in
+  // order, the crises' countries) load on first use, not with the page: the places index
+  // (/static/places.json) says where each country's file is.
   const place = form.elements['location.place'];
   let places = null;
   place.addEventListener('focus', loadPlaces, { once: true });
   async function loadPlaces() {
+    const wanted = (form.dataset.countries || '').split(',').filter(Boolean);
     try {
-      const response = await fetch('/static/places.json');
-      places = (await response.json()).places;
+      const index = (await (await fetch('/static/places.json')).json()).files;
+      const files = wanted.filter((code) => index[code]).map((code) => fetch(index[code]).then((r) => r.json()));
+      // concat, not flatMap: the form runs on old phones' browsers (ES2017).
+      places = [].concat(...(await Promise.all(files)).map((file) => file.places));
     } catch {
       return; // Offline: typing a place name still works.
     }

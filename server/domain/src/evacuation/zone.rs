@@ -55,7 +55,7 @@ impl ZoneCover {
         let shape = area
             .shape()
             .ok_or_else(|| Rejected::value("invalid_area", "a zone is a GeoJSON Polygon or MultiPolygon"))?;
-        let km2 = geo::GeodesicArea::geodesic_area_unsigned(&shape) / 1e6;
+        let km2 = cover::km2(&shape);
         if km2 > MAX_ZONE_KM2 {
             return Err(Rejected::value(
                 "too_large",

@@ -3,6 +3,7 @@
 
 use maud::{Markup, html};
 use opsroom_domain::clock::RoomTimeZone;
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::need::{Flag, Need};
 use opsroom_domain::report::{Language, Relation};
 
@@ -79,8 +80,11 @@ pub(super) fn form_page(
     key: &str,
     advisories: &[AdvisoryBody],
     crises: &[PublicCrisisBody],
+    countries: &[CountryCode],
 ) -> Markup {
     let w = words(language);
+    // The place picker offers these countries' towns, in this order (web/public/src/form.js).
+    let picker_countries = countries.iter().map(CountryCode::as_str).collect::<Vec<_>>().join(",");
     let relation = fields.get("relation").unwrap_or("");
     let rows = fields.person_rows().max(BLANK_PERSON_ROWS);
     let ticked_needs: Vec<&str> = fields.all("needs").collect();
@@ -94,7 +98,7 @@ pub(super) fn form_page(
         (queued_section(language))
         (error_summary(refusal))
         form #report method="post" action={ "/?lang=" (w.lang) } novalidate data-sending=(w.sending) data-queued=(w.queued)
-            data-draft=(w.draft_saved) data-check=(w.check_fields) data-remove="×" {
+            data-draft=(w.draft_saved) data-check=(w.check_fields) data-remove="×" data-countries=(picker_countries) {
             input type="hidden" name="lang" value=(w.lang);
             input type="hidden" name=(KEY_FIELD) value=(key);
             div.urgent {

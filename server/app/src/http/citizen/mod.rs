@@ -19,6 +19,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::report::{Channel, Language, NewReport};
 
 use crate::http::advisories::current_advisories;
@@ -85,6 +86,7 @@ pub async fn get_form(
         &secrets::new_token(),
         &advisories,
         &open_crises(&app),
+        &picker_countries(&app),
     );
     Ok(html_response(&app, StatusCode::OK, page))
 }
@@ -92,6 +94,16 @@ pub async fn get_form(
 /// The open crises, as the form names them (from memory: nothing is read).
 fn open_crises(app: &AppState) -> Vec<PublicCrisisBody> {
     app.crises.index().open().into_iter().map(PublicCrisisBody::from).collect()
+}
+
+/// The countries whose towns the form's place picker offers, in order: the open crises'
+/// countries, then the home country (where people cross to). From memory: nothing is read.
+fn picker_countries(app: &AppState) -> Vec<CountryCode> {
+    let mut countries = app.crises.index().open_countries();
+    if !countries.contains(&CountryCode::EGYPT) {
+        countries.push(CountryCode::EGYPT);
+    }
+    countries
 }
 
 /// The current advisories for a page; a page still shows (without them) if they cannot be read.
@@ -218,6 +230,7 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
         let advisories =
             if matches!(error, ApiError::TooManyRequests(_)) { Vec::new() } else { advisory_bodies(app).await };
         let crises = open_crises(app);
+        let countries = picker_countries(app);
         let page = form_page(
             language,
             &app.config.contact,
@@ -227,6 +240,7 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
             &key,
             &advisories,
             &crises,
+            &countries,
         );
         html_response(app, status, page)
     };
