@@ -229,6 +229,13 @@ mod tests {
         let long = ZoneCover::tile(&band(45.0)).map(|cover| cover.cells().count());
         assert!(matches!(&long, Err(refused) if refused.code == "too_detailed"), "{:?}", long.map_err(|r| r.code));
         assert!(ZoneCover::tile(&band(10.0)).is_ok());
+        // Drawn clockwise (against GeoJSON's advice, as some tools do), a city block is still
+        // a city block, not the rest of the earth.
+        let clockwise = Area::from_geojson(&serde_json::json!({"type": "Polygon", "coordinates": [
+            [[32.5, 15.5], [32.5, 15.6], [32.6, 15.6], [32.6, 15.5], [32.5, 15.5]]
+        ]}))
+        .unwrap();
+        assert!(ZoneCover::tile(&clockwise).unwrap().contains(at(15.55, 32.55)));
     }
 
     #[test]
