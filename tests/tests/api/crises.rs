@@ -218,6 +218,54 @@ async fn a_stream_narrowed_to_a_crisis_carries_only_that_crisis(server: TestServ
     server.stop().await.unwrap();
 }
 
+async fn a_partner_limited_to_one_crisis_never_gets_the_other(server: TestServer) {
+    let admin = server.admin().await;
+    declared(&admin, sudan()).await;
+    declared(&admin, libya()).await;
+    let unknown = admin
+        .post("/api/v1/partners", json!({"name": "LRC", "kind": "red_crescent", "profile": {"crises": ["atlantis"]}}))
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.body["error"]["field"].as_str()),
+        (422, Some("profile.crises[0]")),
+        "{}",
+        unknown.body
+    );
+    let partner = admin
+        .register_partner(
+            json!({"name": "Libyan Red Crescent", "kind": "red_crescent", "profile": {"crises": ["libya-2011"]}}),
+        )
+        .await;
+    let public = server.api();
+    let tripoli = filed(&public, &report_at("Salem", TRIPOLI)).await.body["case_id"].as_str().unwrap().to_owned();
+    let khartoum = filed(&public, &report_at("Huda", KHARTOUM)).await.body["case_id"].as_str().unwrap().to_owned();
+    let cairo = filed(&public, &report_at("Mona", CAIRO)).await.body["case_id"].as_str().unwrap().to_owned();
+    admin.refer(&tripoli, &partner, "transport").await;
+    for other in [&khartoum, &cairo] {
+        let refused = admin
+            .post(
+                &format!("/api/v1/cases/{other}/referrals"),
+                json!({"partner_id": partner, "request_type": "transport"}),
+            )
+            .await;
+        assert_eq!(
+            (refused.status, refused.body["error"]["code"].as_str()),
+            (422, Some("outside_crises")),
+            "{}",
+            refused.body
+        );
+    }
+    let (token, _) = admin.partner_token(&partner).await;
+    let feed = public.as_partner(&token).get("/api/v1/partner/cases").await.unwrap();
+    assert_eq!(feed.status, 200, "{}", feed.body);
+    let ids: Vec<&str> =
+        feed.body["cases"].as_array().unwrap().iter().map(|c| c["case_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [tripoli.as_str()]);
+    let saved = admin.get(&format!("/api/v1/partners/{partner}")).await.unwrap();
+    assert_eq!(saved.body["profile"]["crises"], json!(["libya-2011"]), "{}", saved.body);
+    server.stop().await.unwrap();
+}
+
 async fn crises_are_checked_field_by_field(server: TestServer) {
     let (supervisor, _) = server.user("samira", "supervisor").await;
     let field_of = |reply: &Reply| reply.body["error"]["field"].as_str().map(str::to_owned);
@@ -263,5 +311,6 @@ opsroom_tests::on_both_backends!(
     reports_are_placed_in_the_crisis_whose_ground_holds_them,
     a_phase_change_streams_reaches_citizens_and_closing_ends_placement,
     a_stream_narrowed_to_a_crisis_carries_only_that_crisis,
+    a_partner_limited_to_one_crisis_never_gets_the_other,
     crises_are_checked_field_by_field,
 );

@@ -38,6 +38,20 @@ fn outcome(outcome: RegistryOutcome) -> Result<u64, ApiError> {
 }
 
 /// A webhook URL this server may call (`https` to a public address, unless private targets are
+/// Every crisis a partner's profile names exists (a mistyped slug would keep every referral
+/// away from the partner without anyone noticing).
+fn check_crises(app: &AppState, partner: &Partner) -> Result<(), ApiError> {
+    let index = app.crises.index();
+    match partner.profile.crises.iter().position(|slug| index.by_slug(slug.as_str()).is_none()) {
+        None => Ok(()),
+        Some(i) => Err(ApiError::Unprocessable(Problem::new(
+            "unknown_crisis",
+            format!("no crisis is called {}", partner.profile.crises[i].as_str()),
+            Some(format!("profile.crises[{i}]")),
+        ))),
+    }
+}
+
 /// allowed).
 fn check_webhook_url(app: &AppState, partner: &Partner) -> Result<(), ApiError> {
     match &partner.webhook_url {
@@ -84,6 +98,7 @@ pub async fn post_partner(
 ) -> Result<(StatusCode, Json<PartnerSaved>), ApiError> {
     let partner = Partner::register(Uuid::now_v7(), &request.to_domain())?;
     check_webhook_url(&app, &partner)?;
+    check_crises(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, None);
     let write = RegistryWrite::Register {
         partner: partner.clone(),
@@ -123,6 +138,7 @@ pub async fn put_partner(
     let before = app.store.partner(partner_id).await?.ok_or(ApiError::NotFound)?;
     let partner = before.partner.amend(&request.to_domain())?;
     check_webhook_url(&app, &partner)?;
+    check_crises(&app, &partner)?;
     let webhook_secret = new_webhook_secret(&partner, Some(&before.partner));
     let write = RegistryWrite::Update {
         partner: partner.clone(),

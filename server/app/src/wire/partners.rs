@@ -170,6 +170,9 @@ pub struct ProfileRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Vec<String>>)]
     pub region_cells: Option<Option<Vec<String>>>,
+    /// The slugs of the crises the partner works in (cases of other crises cannot be referred
+    /// to it); `[]`: every crisis.
+    pub crises: Option<Vec<String>>,
 }
 
 impl ProfileRequest {
@@ -180,6 +183,7 @@ impl ProfileRequest {
             evacuation_resolution: self.evacuation_resolution,
             region: self.region.clone(),
             region_cells: self.region_cells.clone(),
+            crises: self.crises.clone(),
         }
     }
 }
@@ -225,6 +229,8 @@ pub struct DataProfileBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub region: Option<Box<RawValue>>,
+    /// The crises it works in (slugs); empty: every crisis.
+    pub crises: Vec<String>,
 }
 
 impl From<&DataProfile> for DataProfileBody {
@@ -236,6 +242,7 @@ impl From<&DataProfile> for DataProfileBody {
             resolution: p.resolution,
             evacuation_resolution: p.evacuation_resolution,
             region,
+            crises: p.crises.iter().map(|s| s.as_str().to_owned()).collect(),
         }
     }
 }

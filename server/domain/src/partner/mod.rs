@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::Rejected;
 use crate::advisory::Area;
 use crate::clock::Timestamp;
+use crate::crisis::Slug;
 use crate::text::MAX_NAME_CHARS;
 
 /// What kind of organisation a partner is; it decides the default data profile.
@@ -117,6 +118,11 @@ pub struct DataProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub region: Option<Area>,
+    /// The crises the partner works in (their slugs); cases of other crises, and cases no
+    /// crisis holds, cannot be referred to it. Empty: every crisis.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub crises: Vec<Slug>,
 }
 
 impl DataProfile {
@@ -135,7 +141,7 @@ impl DataProfile {
             PartnerKind::UnAgency | PartnerKind::Ngo => vec![Ages, Sex, Needs, Flags],
             PartnerKind::Other => vec![Needs, Flags],
         };
-        Self { fields, resolution: 7, evacuation_resolution: FINEST_RESOLUTION, region: None }
+        Self { fields, resolution: 7, evacuation_resolution: FINEST_RESOLUTION, region: None, crises: Vec::new() }
     }
 
     pub fn allows(&self, field: ProfileField) -> bool {
@@ -183,6 +189,16 @@ impl DataProfile {
             (Some(None), _) | (_, Some(None)) => None,
             (None, None) => profile.region,
         };
+        if let Some(crises) = &input.crises {
+            let mut slugs = Vec::with_capacity(crises.len());
+            for (i, raw) in crises.iter().enumerate() {
+                let slug = Slug::parse(raw).map_err(|r| r.within(&format!("profile.crises[{i}]")))?;
+                if !slugs.contains(&slug) {
+                    slugs.push(slug);
+                }
+            }
+            profile.crises = slugs;
+        }
         Ok(profile)
     }
 }
@@ -204,6 +220,8 @@ pub struct ProfileInput {
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>))]
     pub region_cells: Option<Option<Vec<String>>>,
+    /// The slugs of the crises it works in; `[]`: every crisis.
+    pub crises: Option<Vec<String>>,
 }
 
 /// A field that was present in the JSON: `Some(None)` for `null`, `Some(Some(v))` for a value

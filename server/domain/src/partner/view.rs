@@ -590,6 +590,7 @@ mod tests {
                 resolution: a.min(b),
                 evacuation_resolution: a.max(b),
                 region: None,
+                crises: Vec::new(),
             })
     }
 

@@ -286,8 +286,12 @@ async fn partner_row(conn: &mut Conn<'_>, partner_id: Uuid) -> Result<Option<Par
 }
 
 async fn refer(conn: &mut Conn<'_>, made: ReferralMade, positions: &mut Positions) -> Result<ReferralOutcome> {
-    let statement =
-        conn.statement("select lat, lon, cell from case_file where case_id = $1").bind(made.case_id.to_string());
+    let statement = conn
+        .statement(
+            "select c.lat, c.lon, c.cell, k.slug from case_file c left join crisis k on k.crisis_id = c.crisis_id
+              where c.case_id = $1",
+        )
+        .bind(made.case_id.to_string());
     let Some(case) = conn.fetch_optional(statement).await? else { return Ok(ReferralOutcome::NotFound) };
     let Some(partner) = partner_row(conn, made.partner_id).await? else {
         return Ok(ReferralOutcome::Refused(Rejected::new("unknown_partner", "partner_id", "no such partner")));
@@ -302,6 +306,15 @@ async fn refer(conn: &mut Conn<'_>, made: ReferralMade, positions: &mut Position
                 "the case is not located inside this partner's region",
             )));
         }
+    }
+    let crisis: Option<String> = case.get("slug")?;
+    let profile_crises = &partner.profile.crises;
+    if !profile_crises.is_empty() && !crisis.is_some_and(|slug| profile_crises.iter().any(|s| s.as_str() == slug)) {
+        return Ok(ReferralOutcome::Refused(Rejected::new(
+            "outside_crises",
+            "partner_id",
+            "the case does not belong to a crisis this partner works in",
+        )));
     }
     let open = format!(
         "select count(*) as n from referral
