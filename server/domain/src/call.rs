@@ -211,7 +211,10 @@ mod tests {
 
     #[test]
     fn refusals_name_their_field() {
-        assert_eq!(refusal(CallInput { phone: "0100 123".into(), ..call() }), ("phone_wrong_length", Some("phone".into())));
+        assert_eq!(
+            refusal(CallInput { phone: "0100 123".into(), ..call() }),
+            ("phone_wrong_length", Some("phone".into()))
+        );
         assert_eq!(refusal(CallInput { phone: "+249 91x".into(), ..call() }), ("invalid_phone", Some("phone".into())));
         assert_eq!(refusal(CallInput { direction: None, ..call() }), ("missing", Some("direction".into())));
         assert_eq!(refusal(CallInput { outcome: None, ..call() }), ("missing", Some("outcome".into())));

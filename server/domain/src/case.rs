@@ -161,9 +161,9 @@ pub struct CaseReported {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::country::{CountryCode, PhoneRegions};
     use crate::need::{Flag, Need};
     use crate::priority::PriorityLevel;
-    use crate::country::{CountryCode, PhoneRegions};
     use crate::report::{Channel, LocationInput, PersonInput, ReportInput};
 
     #[test]

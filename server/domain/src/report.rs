@@ -402,13 +402,19 @@ mod tests {
             location: Some(LocationInput { lat: Some(95.0), lon: Some(32.0), ..Default::default() }),
             ..Default::default()
         };
-        assert_eq!(NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(), Some("location.lat"));
+        assert_eq!(
+            NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(),
+            Some("location.lat")
+        );
 
         let input = ReportInput {
             people: vec![PersonInput { name: Some("x".repeat(10_000)), ..Default::default() }],
             ..Default::default()
         };
-        assert_eq!(NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(), Some("people[0].name"));
+        assert_eq!(
+            NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(),
+            Some("people[0].name")
+        );
     }
 
     #[test]
@@ -466,7 +472,10 @@ mod tests {
             people: vec![PersonInput { name: Some("A".into()), age: Some(200), ..Default::default() }],
             ..Default::default()
         };
-        assert_eq!(NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(), Some("people[0].age"));
+        assert_eq!(
+            NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(),
+            Some("people[0].age")
+        );
     }
 
     #[test]
@@ -474,7 +483,11 @@ mod tests {
         let libya = PhoneRegions { crisis: Some(CountryCode::parse("LY").unwrap()), home: CountryCode::EGYPT };
         let input = |relation| ReportInput {
             reporter: Some(ReporterInput { phone: Some("010 0123 4567".into()), relation, ..Default::default() }),
-            people: vec![PersonInput { name: Some("Huda".into()), phone: Some("091 234 5678".into()), ..Default::default() }],
+            people: vec![PersonInput {
+                name: Some("Huda".into()),
+                phone: Some("091 234 5678".into()),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         // A mother in Cairo types her Egyptian number; her son in Tripoli's is Libyan.

@@ -52,7 +52,7 @@ pub async fn post_call(
         note: request.note,
     };
     let ids = CallIds { case_id, call_id: Uuid::now_v7(), by: operator.user.user_id };
-    let event = log_call(ids, &input, Timestamp::from_millis(app.now_ms()))?;
+    let event = log_call(ids, &input, &app.phone_regions(None), Timestamp::from_millis(app.now_ms()))?;
     match app.store.log_call(LogCall { event }).await? {
         LogCallOutcome::Logged { seq } => {
             Ok((StatusCode::CREATED, Json(CallLoggedBody { call_id: ids.call_id, case_id, seq })))

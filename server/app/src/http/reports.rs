@@ -54,7 +54,8 @@ pub async fn post_report(
     body: JsonBody,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
     let request: ReportRequest = body.parse()?;
-    let report = NewReport::parse_all(&request.to_domain(), Channel::Web)?;
+    // Reports are not placed in crises yet: no crisis country to read local numbers in.
+    let report = NewReport::parse_all(&request.to_domain(), Channel::Web, &app.phone_regions(None))?;
     intake(&app, idempotency_key(&headers)?, &body, report, PUBLIC_SCOPE).await
 }
 
@@ -87,7 +88,8 @@ pub async fn post_case(
             Some("channel".into()),
         )));
     }
-    let mut report = NewReport::parse_all(&request.report.to_domain(), request.channel)
+    let regions = app.phone_regions(None);
+    let mut report = NewReport::parse_all(&request.report.to_domain(), request.channel, &regions)
         .map_err(|refusals| refusals.into_iter().map(|r| r.within("report")).collect::<Vec<_>>())?;
     report.taken_by = Some(operator.user.user_id);
     intake(&app, idempotency_key(&headers)?, &body, report, "operator").await

@@ -10,6 +10,7 @@ use super::page::{
     Refusal, advisories_section, checkboxes, error_summary, field_error, field_id, invalid, layout, phone_input,
     tel_link, text_input,
 };
+use super::phone_picker::PhoneCountry;
 use crate::config::PublicContact;
 use crate::http::citizen_form::{BLANK_PERSON_ROWS, FormFields, HONEYPOT, KEY_FIELD};
 use crate::http::citizen_text as text;
@@ -18,7 +19,13 @@ use crate::wire::{AdvisoryBody, ReportAccepted};
 
 /// One person's row of "more detail". The first person's name is asked on the first screen, so
 /// their row holds the rest.
-pub(super) fn person_row(w: &Words, language: Language, row: usize, fields: &FormFields, refusal: &Refusal) -> Markup {
+pub(super) fn person_row(
+    w: &Words,
+    row: usize,
+    countries: &[PhoneCountry],
+    fields: &FormFields,
+    refusal: &Refusal,
+) -> Markup {
     let name = |field: &str| format!("people[{row}].{field}");
     let sex_name = name("sex");
     let sex = fields.get(&sex_name).unwrap_or("unknown");
@@ -39,7 +46,7 @@ pub(super) fn person_row(w: &Words, language: Language, row: usize, fields: &For
                 }
             }
             (text_input(w.passport, &name("passport"), "text", fields, refusal, true))
-            (phone_input(w, language, w.phone, &format!("people[{row}]."), fields, refusal))
+            (phone_input(w, w.phone, &format!("people[{row}]."), countries, fields, refusal))
         }
     }
 }
@@ -78,6 +85,7 @@ pub(super) fn form_page(
     refusal: &Refusal,
     key: &str,
     advisories: &[AdvisoryBody],
+    countries: &[PhoneCountry],
 ) -> Markup {
     let w = words(language);
     let relation = fields.get("relation").unwrap_or("");
@@ -108,7 +116,7 @@ pub(super) fn form_page(
                 }
                 (field_error(refusal, "people[0].name"))
                 (field_error(refusal, "people"))
-                (phone_input(w, language, w.call_phone, "reporter.", fields, refusal))
+                (phone_input(w, w.call_phone, "reporter.", countries, fields, refusal))
                 label {
                     span { (w.where_short) }
                     span.row {
@@ -151,7 +159,7 @@ pub(super) fn form_page(
                 input type="hidden" name="location.accuracy_m" value=[fields.get("location.accuracy_m")];
                 fieldset #people {
                     legend { (w.people) }
-                    @for row in 0..rows { (person_row(w, language, row, fields, refusal)) }
+                    @for row in 0..rows { (person_row(w, row, countries, fields, refusal)) }
                     button.add type="button" hidden { (w.add_person) }
                 }
                 fieldset {

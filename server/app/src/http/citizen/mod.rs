@@ -36,8 +36,10 @@ use crate::wire::{
     AdvisoryBody, ErrorBody, FieldProblem, Problem, ReportAccepted, ReportRequest, TrackingUpdateRequest,
 };
 
+mod country_names;
 mod form;
 mod page;
+mod phone_picker;
 mod tracking;
 
 use form::{confirmation_page, form_page};
@@ -83,8 +85,15 @@ pub async fn get_form(
         &Refusal::default(),
         &secrets::new_token(),
         &advisories,
+        &phone_picker(&app, language),
     );
     Ok(html_response(&app, StatusCode::OK, page))
+}
+
+/// The countries the form's phone pickers offer. No crisis countries yet: reports are not
+/// placed in crises, so the home country comes first.
+fn phone_picker(app: &AppState, language: Language) -> Vec<phone_picker::PhoneCountry> {
+    phone_picker::phone_countries(&[], app.config.home_country, language)
 }
 
 /// The current advisories for a page; a page still shows (without them) if they cannot be read.
@@ -156,7 +165,7 @@ async fn submit(app: &AppState, headers: &HeaderMap, fields: &FormFields) -> Res
     let body = JsonBody(converted.json.clone());
     let request: ReportRequest = body.parse().map_err(on_form)?;
     // Every refusal at once: the form's own (an age that is not a number) and the domain's.
-    let checked = NewReport::parse_all(&request.to_domain(), Channel::Web);
+    let checked = NewReport::parse_all(&request.to_domain(), Channel::Web, &app.phone_regions(None));
     let mut refused = converted.refused.clone();
     if let Err(rejections) = &checked {
         refused.extend(rejections.iter().map(|r| FieldProblem {
@@ -209,7 +218,17 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
         // Over the rate limit, answer without reading anything.
         let advisories =
             if matches!(error, ApiError::TooManyRequests(_)) { Vec::new() } else { advisory_bodies(app).await };
-        let page = form_page(language, &app.config.contact, &app.config.time_zone, fields, &refusal, &key, &advisories);
+        let countries = phone_picker(app, language);
+        let page = form_page(
+            language,
+            &app.config.contact,
+            &app.config.time_zone,
+            fields,
+            &refusal,
+            &key,
+            &advisories,
+            &countries,
+        );
         html_response(app, status, page)
     };
     let retry_after = match &error {
