@@ -261,12 +261,18 @@ async fn the_phone_picker_starts_at_home_and_a_local_number_is_read_there() {
     let api = server.api();
     let form = api.get("/?lang=en").await.unwrap();
     let html = page(&form);
-    // No crisis countries yet: the home country comes first and is picked; every country follows.
+    // No crisis countries yet: the page offers the home country, picked; the form's script adds
+    // every other country from /phone-countries.
     assert_eq!(selected_option(html, "reporter.phone_cc"), Some("LY"));
     let at = html.find("<select name=\"reporter.phone_cc\"").unwrap();
     let picker = &html[at..at + html[at..].find("</select>").unwrap()];
+    assert_eq!(picker.matches("<option").count(), 1, "{picker}");
     assert!(picker.contains("<option value=\"LY\" selected>\u{2066}+218\u{2069} Libya</option>"), "{picker}");
-    assert!(picker.matches("<option").count() > 240, "every country");
+    let all = api.get("/phone-countries?lang=ar").await.unwrap();
+    let all = all.body.as_array().expect("a list").clone();
+    assert!(all.len() > 240, "every country with a calling code: {}", all.len());
+    assert!(all.contains(&json!(["LY", 218, "ليبيا"])));
+    assert!(all.contains(&json!(["SD", 249, "السودان"])));
 
     // A relative's local number, with the picker as it came.
     let fields = [
@@ -295,6 +301,10 @@ async fn the_phone_picker_starts_at_home_and_a_local_number_is_read_there() {
     let message = field_error(page(&reply), "reporter.phone").expect("a message at the field");
     assert!(has_arabic(message) && message.contains("عدد أرقام"), "{message}");
     assert_eq!(selected_option(page(&reply), "reporter.phone_cc"), Some("LY"), "the pick is kept");
+    // A country picked from the whole list is kept on the page sent back, too.
+    junk[4] = ("reporter.phone_cc", "SD");
+    let reply = post_form(&api, &junk, false).await;
+    assert_eq!(selected_option(page(&reply), "reporter.phone_cc"), Some("SD"));
     server.stop().await.unwrap();
 }
 

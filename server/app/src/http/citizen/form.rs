@@ -21,6 +21,7 @@ use crate::wire::{AdvisoryBody, ReportAccepted};
 /// their row holds the rest.
 pub(super) fn person_row(
     w: &Words,
+    language: Language,
     row: usize,
     countries: &[PhoneCountry],
     fields: &FormFields,
@@ -46,7 +47,7 @@ pub(super) fn person_row(
                 }
             }
             (text_input(w.passport, &name("passport"), "text", fields, refusal, true))
-            (phone_input(w, w.phone, &format!("people[{row}]."), countries, fields, refusal))
+            (phone_input(w, language, w.phone, &format!("people[{row}]."), countries, fields, refusal))
         }
     }
 }
@@ -116,7 +117,7 @@ pub(super) fn form_page(
                 }
                 (field_error(refusal, "people[0].name"))
                 (field_error(refusal, "people"))
-                (phone_input(w, w.call_phone, "reporter.", countries, fields, refusal))
+                (phone_input(w, language, w.call_phone, "reporter.", countries, fields, refusal))
                 label {
                     span { (w.where_short) }
                     span.row {
@@ -159,7 +160,7 @@ pub(super) fn form_page(
                 input type="hidden" name="location.accuracy_m" value=[fields.get("location.accuracy_m")];
                 fieldset #people {
                     legend { (w.people) }
-                    @for row in 0..rows { (person_row(w, row, countries, fields, refusal)) }
+                    @for row in 0..rows { (person_row(w, language, row, countries, fields, refusal)) }
                     button.add type="button" hidden { (w.add_person) }
                 }
                 fieldset {

@@ -90,10 +90,22 @@ pub async fn get_form(
     Ok(html_response(&app, StatusCode::OK, page))
 }
 
-/// The countries the form's phone pickers offer. No crisis countries yet: reports are not
-/// placed in crises, so the home country comes first.
+/// The countries the form's phone pickers offer on the page. No crisis countries yet: reports
+/// are not placed in crises, so the home country comes first.
 fn phone_picker(app: &AppState, language: Language) -> Vec<phone_picker::PhoneCountry> {
-    phone_picker::phone_countries(&[], app.config.home_country, language)
+    phone_picker::first_phone_countries(&[], app.config.home_country, language)
+}
+
+/// `GET /phone-countries?lang=`: every country a phone picker can offer, alphabetically in the
+/// language, as `[code, calling code, name]`; the form's script adds those its pickers lack.
+/// The same for every server of a build, so browsers may keep it for a day.
+pub async fn get_phone_countries(RawQuery(query): RawQuery) -> Response {
+    let language = text::language_from(PageQuery::from_raw(query).lang.as_deref());
+    let countries: Vec<serde_json::Value> = phone_picker::all_phone_countries(language)
+        .into_iter()
+        .map(|c| serde_json::json!([c.country.as_str(), c.calling_code, c.name]))
+        .collect();
+    ([(header::CACHE_CONTROL, "public, max-age=86400")], Json(countries)).into_response()
 }
 
 /// The current advisories for a page; a page still shows (without them) if they cannot be read.

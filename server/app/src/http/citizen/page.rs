@@ -8,7 +8,7 @@ use maud::{DOCTYPE, Markup, html};
 use opsroom_domain::clock::{RoomTimeZone, Timestamp};
 use opsroom_domain::report::Language;
 
-use super::phone_picker::PhoneCountry;
+use super::phone_picker::{PhoneCountry, phone_country};
 use crate::config::PublicContact;
 use crate::http::citizen_form::FormFields;
 use crate::http::citizen_text::{Words, words};
@@ -258,11 +258,12 @@ pub(super) fn text_input(
     }
 }
 
-/// A phone number with its country picker: `countries` in the order to offer them (see
-/// [`phone_countries`](super::phone_picker::phone_countries)), the first picked unless the page
-/// is sent back with another.
+/// A phone number with its country picker: `countries` first (see
+/// [`first_phone_countries`](super::phone_picker::first_phone_countries)), the first picked
+/// unless the page is sent back with another, which is then offered too.
 pub(super) fn phone_input(
     w: &Words,
+    language: Language,
     label: &str,
     prefix: &str,
     countries: &[PhoneCountry],
@@ -271,13 +272,19 @@ pub(super) fn phone_input(
 ) -> Markup {
     let cc_name = format!("{prefix}phone_cc");
     let chosen = fields.get(&cc_name).or(countries.first().map(|c| c.country.as_str())).unwrap_or_default();
+    let mut countries = countries.to_vec();
+    if let Some(picked) = phone_country(chosen, language)
+        && !countries.contains(&picked)
+    {
+        countries.push(picked);
+    }
     let name = format!("{prefix}phone");
     html! {
         div.phone {
             label.label for=(field_id(&name)) { (label) }
             span.row dir="ltr" {
                 select name=(cc_name) aria-label=(w.phone) {
-                    @for c in countries {
+                    @for c in &countries {
                         // An option holds text only: the code is a left-to-right isolate
                         // (U+2066 … U+2069), so an Arabic list reads `+249`, not `249+`.
                         option value=(c.country) selected[c.country.as_str() == chosen] { "\u{2066}+" (c.calling_code) "\u{2069} " (c.name) }

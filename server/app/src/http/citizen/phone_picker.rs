@@ -2,6 +2,11 @@
 //! countries of the crises first, then the home country, then every other country with a
 //! calling code, alphabetically in the page's language. The first is picked by default.
 //!
+//! The page itself carries only the first part ([`first_phone_countries`]): the whole list, in
+//! every picker of both languages' pages, would add some 10 KB to the form's 20 KB first load.
+//! The form's script adds the rest ([`all_phone_countries`], served at `/phone-countries`) once
+//! a person starts on the form; without JavaScript a number is typed with its `+` code.
+//!
 //! Owns the order only: names come from the generated [`country_names`](super::country_names)
 //! table, calling codes from the domain's numbering plans.
 
@@ -19,32 +24,40 @@ pub struct PhoneCountry {
     pub name: &'static str,
 }
 
-/// The picker's countries for a page in `language`: `crisis` in the order given (the active
-/// crises' countries), then `home`, then the rest alphabetically; each country once, and only
-/// countries with a calling code (Antarctica has none).
-pub fn phone_countries(crisis: &[CountryCode], home: CountryCode, language: Language) -> Vec<PhoneCountry> {
+/// Every country with a calling code (Antarctica has none), alphabetically in `language`.
+pub fn all_phone_countries(language: Language) -> Vec<PhoneCountry> {
     let alphabetical: Box<dyn Iterator<Item = &(&str, &str, &str)>> = match language {
         Language::En => Box::new(COUNTRY_NAMES.iter()),
         Language::Ar => Box::new(ARABIC_ORDER.iter().map(|&i| &COUNTRY_NAMES[usize::from(i)])),
     };
-    let all: Vec<PhoneCountry> = alphabetical
+    alphabetical
         .filter_map(|&(code, en, ar)| {
             let country = CountryCode::parse(code).ok()?;
             let name = if language == Language::Ar { ar } else { en };
             Some(PhoneCountry { country, calling_code: country.calling_code()?, name })
         })
-        .collect();
-    let first: Vec<CountryCode> = crisis.iter().copied().chain([home]).collect();
-    let mut picker: Vec<PhoneCountry> = Vec::with_capacity(all.len());
-    for country in &first {
+        .collect()
+}
+
+/// The picker's first countries for a page in `language`: `crisis` in the order given (the
+/// active crises' countries), then `home`; each once.
+pub fn first_phone_countries(crisis: &[CountryCode], home: CountryCode, language: Language) -> Vec<PhoneCountry> {
+    let all = all_phone_countries(language);
+    let mut first: Vec<PhoneCountry> = Vec::new();
+    for country in crisis.iter().chain([&home]) {
         if let Some(found) = all.iter().find(|c| c.country == *country)
-            && !picker.contains(found)
+            && !first.contains(found)
         {
-            picker.push(*found);
+            first.push(*found);
         }
     }
-    picker.extend(all.iter().filter(|c| !first.contains(&c.country)));
-    picker
+    first
+}
+
+/// A country the picker offers, by its code (`LY`), named in `language`.
+pub fn phone_country(code: &str, language: Language) -> Option<PhoneCountry> {
+    let country = CountryCode::parse(code).ok()?;
+    all_phone_countries(language).into_iter().find(|c| c.country == country)
 }
 
 #[cfg(test)]
@@ -53,6 +66,15 @@ mod tests {
 
     fn code(iso: &str) -> CountryCode {
         CountryCode::parse(iso).unwrap()
+    }
+
+    /// The picker as a person sees it once the script has added the rest (as form.js does).
+    fn phone_countries(crisis: &[CountryCode], home: CountryCode, language: Language) -> Vec<PhoneCountry> {
+        let mut picker = first_phone_countries(crisis, home, language);
+        let rest: Vec<PhoneCountry> =
+            all_phone_countries(language).into_iter().filter(|c| !picker.contains(c)).collect();
+        picker.extend(rest);
+        picker
     }
 
     #[test]
@@ -73,12 +95,17 @@ mod tests {
         // A home country that is also a crisis country is listed once, where the crisis puts it.
         let at_home = phone_countries(&[CountryCode::EGYPT], CountryCode::EGYPT, Language::En);
         assert_eq!((at_home[0].name, at_home[1].name), ("Egypt", "Afghanistan"));
+        // The page carries the head; the script adds the rest.
+        let first = first_phone_countries(&[code("LY"), code("SD")], CountryCode::EGYPT, Language::Ar);
+        let names: Vec<&str> = first.iter().map(|c| c.name).collect();
+        assert_eq!(names, ["ليبيا", "السودان", "مصر"]);
+        assert_eq!(phone_country("ly", Language::En).map(|c| c.calling_code), Some(218));
+        assert_eq!(phone_country("AQ", Language::En), None);
     }
 
     #[test]
     fn every_country_with_a_numbering_plan_has_a_name() {
-        let named: Vec<CountryCode> =
-            phone_countries(&[], CountryCode::EGYPT, Language::En).iter().map(|c| c.country).collect();
+        let named: Vec<CountryCode> = all_phone_countries(Language::En).iter().map(|c| c.country).collect();
         // Ascension and Tristan da Cunha have numbering plans but no ISO 3166 entry of their own
         // (the table's source knows them under Saint Helena); their numbers are typed with +.
         let unnamed: Vec<String> = CountryCode::with_calling_codes()
