@@ -148,14 +148,19 @@ function enhance(form) {
 
   // Phone pickers: the page offers the crises' countries and home; every other country loads
   // once the person starts on the form, not with the page (all of them, in every picker, would
-  // double the first load). Offline, the countries on the page and a number typed with + work.
-  form.addEventListener('focusin', loadCountries, { once: true });
+  // double the first load). Offline, the countries on the page and a number typed with + work,
+  // and the list is asked for at the next start on the form with a network.
+  let countriesAsked = false;
+  form.addEventListener('focusin', loadCountries);
   async function loadCountries() {
+    if (countriesAsked || !navigator.onLine) return;
+    countriesAsked = true;
     let countries;
     try {
       const response = await fetch(`/phone-countries?lang=${document.documentElement.lang}`);
       countries = await response.json();
     } catch {
+      countriesAsked = false;
       return;
     }
     for (const select of form.querySelectorAll('select[name$="phone_cc"]')) {
