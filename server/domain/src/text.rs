@@ -245,10 +245,10 @@ impl PhoneNumber {
                 }
             }
         };
+        let unknown_code =
+            || Rejected::value("phone_unknown_country_code", "does not start with a country calling code in use");
         let number = parsed.map_err(|error| match error {
-            phonenumber::ParseError::InvalidCountryCode => {
-                Rejected::value("phone_unknown_country_code", "does not start with a country calling code in use")
-            }
+            phonenumber::ParseError::InvalidCountryCode => unknown_code(),
             phonenumber::ParseError::TooShortAfterIdd
             | phonenumber::ParseError::TooShortNsn
             | phonenumber::ParseError::TooLong => {
@@ -257,9 +257,7 @@ impl PhoneNumber {
             _ => Rejected::value("invalid_phone", "is not a phone number"),
         })?;
         let national = number.national().to_string();
-        let plan = calling_code_plan(number.code().value()).ok_or_else(|| {
-            Rejected::value("phone_unknown_country_code", "does not start with a country calling code in use")
-        })?;
+        let plan = calling_code_plan(number.code().value()).ok_or_else(unknown_code)?;
         // Only the *possible* test (a length this country's numbers have) is applied, never the
         // finer *valid* one (the number falls in a range the plan lists): numbering plans gain
         // ranges faster than the metadata follows (new mobile operators, new area codes), and a
