@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use opsroom_domain::clock::{DEFAULT_TIME_ZONE, RoomTimeZone};
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::workflow::SlaPolicy;
 use opsroom_store::StoreOptions;
 
@@ -20,6 +21,8 @@ pub const DEFAULT_PFIF_DOMAIN: &str = "opsroom.localhost";
 /// Who runs the public pages when none is configured.
 pub const DEFAULT_MINISTRY_NAME_AR: &str = "وزارة الخارجية";
 pub const DEFAULT_MINISTRY_NAME_EN: &str = "Ministry of Foreign Affairs";
+/// The country whose citizens the room serves when none is configured.
+pub const DEFAULT_HOME_COUNTRY: CountryCode = CountryCode::EGYPT;
 
 /// Who runs the public pages and how else people can reach them: on every public page, and in
 /// the confirmation's "what happens next". The numbers are E.164 (checked at start); a number not
@@ -103,6 +106,11 @@ pub struct Config {
     pub time_zone: RoomTimeZone,
     /// Who runs the public pages, and their hotline and WhatsApp numbers.
     pub contact: PublicContact,
+    /// The country whose citizens the room serves: where relatives who report dial from, so
+    /// their numbers typed without a country code are read in its numbering plan, and the
+    /// first country of the form's phone picker after the crises' countries. Has a calling
+    /// code (checked at start).
+    pub home_country: CountryCode,
 }
 
 /// A PEM certificate chain and private key for native TLS.
@@ -151,6 +159,7 @@ impl Config {
             body_timeout: Duration::from_secs(30),
             time_zone: RoomTimeZone::parse(DEFAULT_TIME_ZONE).expect("the built-in tz database knows Cairo"),
             contact: PublicContact::default(),
+            home_country: DEFAULT_HOME_COUNTRY,
         }
     }
 

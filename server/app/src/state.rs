@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use opsroom_domain::country::{CountryCode, PhoneRegions};
 use opsroom_store::Store;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -43,6 +44,13 @@ impl App {
     /// The wall clock, in ms since the epoch. The only clock read in request handling.
     pub fn now_ms(&self) -> i64 {
         now_ms()
+    }
+
+    /// Where phones typed without their country code are read, for a report or call about a
+    /// crisis in `crisis_country` (`None` when it is not known): the one place the app decides
+    /// it.
+    pub fn phone_regions(&self, crisis_country: Option<CountryCode>) -> PhoneRegions {
+        PhoneRegions { crisis: crisis_country, home: self.config.home_country }
     }
 }
 

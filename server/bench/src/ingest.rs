@@ -115,7 +115,8 @@ pub(crate) fn report_commands(count: usize) -> anyhow::Result<Vec<ReportCase>> {
     (0..count)
         .map(|n| {
             let request: ReportRequest = serde_json::from_value(sample_report(n))?;
-            let report = NewReport::parse(&request.to_domain(), Channel::Web).map_err(|r| anyhow::anyhow!("{r}"))?;
+            let report = NewReport::parse(&request.to_domain(), Channel::Web, &PHONE_REGIONS)
+                .map_err(|r| anyhow::anyhow!("{r}"))?;
             let event = report_case(report.clone(), new_case_ids(&report), Timestamp::from_millis(0));
             Ok(ReportCase {
                 event,

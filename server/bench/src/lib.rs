@@ -33,7 +33,7 @@ use opsroom_domain::case::report_case;
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::report::{Channel, NewReport};
 use opsroom_scenario::plan::sample_report;
-use opsroom_store::testing::TestDatabase;
+use opsroom_store::testing::{PHONE_REGIONS, TestDatabase};
 use opsroom_store::{ReportCase, Store, StoreOptions};
 
 mod capacity;

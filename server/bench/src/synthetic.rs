@@ -21,6 +21,7 @@ use opsroom_domain::report::{
 use opsroom_domain::search::split_e164;
 use opsroom_domain::user::Role;
 use opsroom_domain::workflow::{Actor, CaseCommand, ContactChannel, ContactOutcome};
+use opsroom_store::testing::PHONE_REGIONS;
 use opsroom_store::{ActionOutcome, CaseAction, ReportCase, ReportOutcome, Store, StoreOptions, UserOutcome};
 use uuid::Uuid;
 
@@ -182,7 +183,7 @@ pub(crate) fn command(draw: &mut Draw, n: u64) -> ReportCase {
         _ => vec![Need::Shelter],
     };
     let input = ReportInput { people: vec![person(draw)], location: Some(location), needs, ..Default::default() };
-    let report = NewReport::parse(&input, Channel::Web).expect("synthetic reports are valid");
+    let report = NewReport::parse(&input, Channel::Web, &PHONE_REGIONS).expect("synthetic reports are valid");
     let ids = opsroom::http::reports::new_case_ids(&report);
     ReportCase {
         event: report_case(report, ids, Timestamp::from_millis(1_681_551_000_000 + n as i64)),
@@ -288,7 +289,7 @@ pub fn room_case(draw: &mut Draw, reported_at: Timestamp) -> (ReportCase, String
         flags,
         message: None,
     };
-    let report = NewReport::parse(&input, channel).expect("synthetic reports are valid");
+    let report = NewReport::parse(&input, channel, &PHONE_REGIONS).expect("synthetic reports are valid");
     let mut ids = opsroom::http::reports::new_case_ids(&report);
     ids.reference = Reference::from_random(draw.bits());
     let case = ReportCase {

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use opsroom_domain::clock::{DEFAULT_TIME_ZONE, RoomTimeZone};
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::staff::{AccountChange, StaffActor};
 use opsroom_domain::user::{Role, UserName};
 use opsroom_domain::workflow::SlaPolicy;
@@ -121,6 +122,11 @@ struct ServeArgs {
     /// Who runs the public pages, in English.
     #[arg(long, env = "OPSROOM_MINISTRY_NAME_EN", default_value = opsroom::config::DEFAULT_MINISTRY_NAME_EN)]
     ministry_name_en: String,
+    /// The country whose citizens the room serves (ISO 3166 code, e.g. EG): relatives' phones
+    /// typed without a country code are read in its numbering plan, and the form's phone
+    /// picker offers it first after the crises' countries.
+    #[arg(long, env = "OPSROOM_HOME_COUNTRY", default_value_t = opsroom::config::DEFAULT_HOME_COUNTRY, value_parser = parse_home_country)]
+    home_country: CountryCode,
     /// The hotline's number with its country code (e.g. +20 2 1234 5678): on every public page
     /// and in the confirmation ("we will call you from …"); not shown when not set.
     #[arg(long, env = "OPSROOM_HOTLINE", value_parser = parse_public_phone)]
@@ -294,6 +300,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 hotline: args.hotline,
                 whatsapp: args.whatsapp,
             };
+            config.home_country = args.home_country;
             config.public_rate_limit = args.public_rate_limit;
             config.trusted_proxies = args.trusted_proxy;
             config.cap_sender = args.cap_sender;
@@ -496,9 +503,19 @@ fn parse_time_zone(raw: &str) -> Result<RoomTimeZone, String> {
     RoomTimeZone::parse(raw).map_err(|refused| refused.message)
 }
 
+/// A country with a numbering plan, refused at start otherwise (a home country nobody can dial
+/// would refuse every relative's local number).
+fn parse_home_country(raw: &str) -> Result<CountryCode, String> {
+    let country = CountryCode::parse(raw).map_err(|refused| refused.message)?;
+    match country.calling_code() {
+        Some(_) => Ok(country),
+        None => Err(format!("{country} has no telephone numbering plan")),
+    }
+}
+
 /// A number for the public pages, in E.164 (`+201001234567`), refused at start otherwise.
 fn parse_public_phone(raw: &str) -> Result<String, String> {
-    opsroom_domain::text::PhoneNumber::parse(raw)
+    opsroom_domain::text::PhoneNumber::parse(raw, None)
         .map(|phone| phone.as_str().to_owned())
         .map_err(|refused| refused.message)
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::Rejected;
 use crate::clock::Timestamp;
+use crate::country::PhoneRegions;
 use crate::text::{Message, PhoneNumber};
 
 /// Longest note on a call, in characters: a few lines on what was said, not the report itself
@@ -97,9 +98,15 @@ fn time(field: &str, raw: &str) -> Result<Timestamp, Rejected> {
     })
 }
 
-/// Validate a call and describe it as the event to record. Refusals name the request's field.
-pub fn log_call(ids: CallIds, input: &CallInput, now: Timestamp) -> Result<CallLogged, Rejected> {
-    let phone = PhoneNumber::parse(&input.phone).map_err(|r| r.within("phone"))?;
+/// Validate a call and describe it as the event to record; a number typed without its country
+/// code is read in [`PhoneRegions::caller`]. Refusals name the request's field.
+pub fn log_call(
+    ids: CallIds,
+    input: &CallInput,
+    regions: &PhoneRegions,
+    now: Timestamp,
+) -> Result<CallLogged, Rejected> {
+    let phone = PhoneNumber::parse(&input.phone, Some(regions.caller())).map_err(|r| r.within("phone"))?;
     let direction = input.direction.ok_or_else(|| Rejected::new("missing", "direction", "direction is required"))?;
     let outcome = input.outcome.ok_or_else(|| Rejected::new("missing", "outcome", "outcome is required"))?;
     let started_at = time("started_at", &input.started_at)?;
@@ -143,6 +150,9 @@ pub fn log_call(ids: CallIds, input: &CallInput, now: Timestamp) -> Result<CallL
 mod tests {
     use super::*;
 
+    use crate::country::CountryCode;
+
+    const EGYPT_ROOM: PhoneRegions = PhoneRegions { crisis: None, home: CountryCode::EGYPT };
     const NOW: Timestamp = Timestamp(1_681_551_000_000); // 2023-04-15T09:30:00Z
 
     fn ids() -> CallIds {
@@ -161,13 +171,13 @@ mod tests {
     }
 
     fn refusal(input: CallInput) -> (&'static str, Option<String>) {
-        let refused = log_call(ids(), &input, NOW).unwrap_err();
+        let refused = log_call(ids(), &input, &EGYPT_ROOM, NOW).unwrap_err();
         (refused.code, refused.field)
     }
 
     #[test]
     fn a_call_is_normalised_into_its_event() {
-        let logged = log_call(ids(), &call(), NOW).unwrap();
+        let logged = log_call(ids(), &call(), &EGYPT_ROOM, NOW).unwrap();
         assert_eq!(logged.phone.as_str(), "+249912345678");
         assert_eq!(logged.started_at, Timestamp(1_681_550_400_000));
         assert_eq!(logged.ended_at, Timestamp(1_681_550_730_000));
@@ -177,12 +187,21 @@ mod tests {
             (ids().case_id, ids().call_id, ids().by, NOW)
         );
         let blank_note = CallInput { note: Some("   ".into()), ..call() };
-        assert_eq!(log_call(ids(), &blank_note, NOW).unwrap().note, None);
+        assert_eq!(log_call(ids(), &blank_note, &EGYPT_ROOM, NOW).unwrap().note, None);
+    }
+
+    #[test]
+    fn a_local_number_is_read_in_the_crisis_country_else_at_home() {
+        let local = CallInput { phone: "0100 123 4567".into(), ..call() };
+        assert_eq!(log_call(ids(), &local, &EGYPT_ROOM, NOW).unwrap().phone.as_str(), "+201001234567");
+        let libya = PhoneRegions { crisis: Some(CountryCode::parse("LY").unwrap()), ..EGYPT_ROOM };
+        let local = CallInput { phone: "091 234 5678".into(), ..call() };
+        assert_eq!(log_call(ids(), &local, &libya, NOW).unwrap().phone.as_str(), "+218912345678");
     }
 
     #[test]
     fn the_event_round_trips_with_its_wire_names() {
-        let event = crate::event::Event::CallLogged(log_call(ids(), &call(), NOW).unwrap());
+        let event = crate::event::Event::CallLogged(log_call(ids(), &call(), &EGYPT_ROOM, NOW).unwrap());
         assert_eq!(event.kind(), "call_logged");
         assert_eq!(event.case_id(), Some(ids().case_id));
         let data: serde_json::Value = serde_json::from_str(&event.data_json()).unwrap();
@@ -193,8 +212,8 @@ mod tests {
     #[test]
     fn refusals_name_their_field() {
         assert_eq!(
-            refusal(CallInput { phone: "0912345678".into(), ..call() }),
-            ("phone_needs_country_code", Some("phone".into()))
+            refusal(CallInput { phone: "0100 123".into(), ..call() }),
+            ("phone_wrong_length", Some("phone".into()))
         );
         assert_eq!(refusal(CallInput { phone: "+249 91x".into(), ..call() }), ("invalid_phone", Some("phone".into())));
         assert_eq!(refusal(CallInput { direction: None, ..call() }), ("missing", Some("direction".into())));
@@ -211,12 +230,12 @@ mod tests {
         let backwards = CallInput { ended_at: "2023-04-15T09:19:59Z".into(), ..call() };
         assert_eq!(refusal(backwards), ("ends_before_start", Some("ended_at".into())));
         let instant = CallInput { ended_at: "2023-04-15T09:20:00Z".into(), ..call() };
-        assert!(log_call(ids(), &instant, NOW).is_ok(), "a call that dropped at once lasted zero seconds");
+        assert!(log_call(ids(), &instant, &EGYPT_ROOM, NOW).is_ok(), "a call that dropped at once lasted zero seconds");
         let marathon =
             CallInput { started_at: "2023-04-14T09:00:00Z".into(), ended_at: "2023-04-15T09:00:00Z".into(), ..call() };
         assert_eq!(refusal(marathon), ("too_long", Some("ended_at".into())));
         let skewed = CallInput { ended_at: "2023-04-15T09:34:00Z".into(), ..call() };
-        assert!(log_call(ids(), &skewed, NOW).is_ok(), "a browser clock a few minutes ahead");
+        assert!(log_call(ids(), &skewed, &EGYPT_ROOM, NOW).is_ok(), "a browser clock a few minutes ahead");
         let future = CallInput { ended_at: "2023-04-15T09:36:00Z".into(), ..call() };
         assert_eq!(refusal(future), ("in_future", Some("ended_at".into())));
     }
@@ -226,7 +245,7 @@ mod tests {
         let long = CallInput { note: Some("م".repeat(MAX_CALL_NOTE_CHARS + 1)), ..call() };
         assert_eq!(refusal(long), ("too_long", Some("note".into())));
         let exact = CallInput { note: Some("م".repeat(MAX_CALL_NOTE_CHARS)), ..call() };
-        assert!(log_call(ids(), &exact, NOW).is_ok());
+        assert!(log_call(ids(), &exact, &EGYPT_ROOM, NOW).is_ok());
         let hidden = CallInput { note: Some("call +249912345678\u{202E}".into()), ..call() };
         assert_eq!(refusal(hidden), ("invalid_characters", Some("note".into())));
     }

@@ -166,6 +166,7 @@ pub struct CaseReported {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::country::{CountryCode, PhoneRegions};
     use crate::need::{Flag, Need};
     use crate::priority::PriorityLevel;
     use crate::report::{Channel, LocationInput, PersonInput, ReportInput};
@@ -179,7 +180,8 @@ mod tests {
             flags: vec![Flag::Injured, Flag::UnaccompaniedMinors],
             ..Default::default()
         };
-        let report = NewReport::parse(&input, Channel::Web).unwrap();
+        let regions = PhoneRegions { crisis: None, home: CountryCode::EGYPT };
+        let report = NewReport::parse(&input, Channel::Web, &regions).unwrap();
         let ids = NewCaseIds {
             case_id: Uuid::from_u128(1),
             report_id: Uuid::from_u128(2),

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Rejected;
+use crate::country::PhoneRegions;
 use crate::location::Location;
 use crate::need::{Flag, Need};
 use crate::text::{Message, PassportNumber, PersonName, PhoneNumber, PlaceName};
@@ -208,7 +209,12 @@ fn given(raw: Option<&str>) -> bool {
     raw.is_some_and(|raw| !raw.trim().is_empty())
 }
 
-fn parse_person(input: &PersonInput, refusals: &mut Refusals, path: &str) -> Option<PersonDetails> {
+fn parse_person(
+    input: &PersonInput,
+    regions: &PhoneRegions,
+    refusals: &mut Refusals,
+    path: &str,
+) -> Option<PersonDetails> {
     let before = refusals.0.len();
     let within = |field: &str| format!("{path}.{field}");
     let name = refusals
@@ -227,7 +233,8 @@ fn parse_person(input: &PersonInput, refusals: &mut Refusals, path: &str) -> Opt
     };
     let passport =
         refusals.take(optional(input.passport.as_deref(), "passport", PassportNumber::parse), Some(path)).flatten();
-    let phone = refusals.take(optional(input.phone.as_deref(), "phone", PhoneNumber::parse), Some(path)).flatten();
+    let read_phone = |raw: &str| PhoneNumber::parse(raw, regions.people_in_danger());
+    let phone = refusals.take(optional(input.phone.as_deref(), "phone", read_phone), Some(path)).flatten();
     if refusals.0.len() > before {
         return None;
     }
@@ -248,15 +255,16 @@ fn parse_person(input: &PersonInput, refusals: &mut Refusals, path: &str) -> Opt
     Some(person)
 }
 
-fn parse_reporter(input: &ReporterInput, refusals: &mut Refusals) -> Option<ReporterDetails> {
+fn parse_reporter(input: &ReporterInput, regions: &PhoneRegions, refusals: &mut Refusals) -> Option<ReporterDetails> {
     let name = refusals
         .take(
             input.name.as_deref().map(PersonName::parse_optional).transpose().map(Option::flatten),
             Some("reporter.name"),
         )
         .flatten();
-    let phone =
-        refusals.take(optional(input.phone.as_deref(), "phone", PhoneNumber::parse), Some("reporter")).flatten();
+    let region = regions.reporter(input.relation == Some(Relation::Myself));
+    let read_phone = |raw: &str| PhoneNumber::parse(raw, region);
+    let phone = refusals.take(optional(input.phone.as_deref(), "phone", read_phone), Some("reporter")).flatten();
     let place = refusals
         .take(
             input.place.as_deref().map(PlaceName::parse_optional).transpose().map(Option::flatten),
@@ -269,14 +277,16 @@ fn parse_reporter(input: &ReporterInput, refusals: &mut Refusals) -> Option<Repo
 }
 
 impl NewReport {
-    /// Validate a report that came in through `channel`; the first refusal if there are several.
-    pub fn parse(input: &ReportInput, channel: Channel) -> Result<Self, Rejected> {
-        Self::parse_all(input, channel).map_err(|mut refusals| refusals.swap_remove(0))
+    /// Validate a report that came in through `channel`, reading phones typed without their
+    /// country code in `regions`; the first refusal if there are several.
+    pub fn parse(input: &ReportInput, channel: Channel, regions: &PhoneRegions) -> Result<Self, Rejected> {
+        Self::parse_all(input, channel, regions).map_err(|mut refusals| refusals.swap_remove(0))
     }
 
     /// Validate a report that came in through `channel`, checking every field: every refusal,
-    /// in the order of the report's fields (never an empty list).
-    pub fn parse_all(input: &ReportInput, channel: Channel) -> Result<Self, Vec<Rejected>> {
+    /// in the order of the report's fields (never an empty list). Phones typed without their
+    /// country code are read in `regions`.
+    pub fn parse_all(input: &ReportInput, channel: Channel, regions: &PhoneRegions) -> Result<Self, Vec<Rejected>> {
         if input.people.len() > MAX_PEOPLE {
             return Err(vec![Rejected::new(
                 "too_many",
@@ -285,7 +295,7 @@ impl NewReport {
             )]);
         }
         let mut refusals = Refusals::default();
-        let reporter = input.reporter.as_ref().and_then(|r| parse_reporter(r, &mut refusals));
+        let reporter = input.reporter.as_ref().and_then(|r| parse_reporter(r, regions, &mut refusals));
         let location = match &input.location {
             Some(l) => refusals
                 .take(Location::parse(l.lat, l.lon, l.accuracy_m, l.place.as_deref()), Some("location"))
@@ -296,7 +306,7 @@ impl NewReport {
             .people
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| parse_person(p, &mut refusals, &format!("people[{i}]")))
+            .filter_map(|(i, p)| parse_person(p, regions, &mut refusals, &format!("people[{i}]")))
             .collect();
         let message = refusals.take(Message::parse_field(input.message.as_deref(), "message"), None).flatten();
 
@@ -345,6 +355,10 @@ impl NewReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::country::CountryCode;
+
+    /// Egypt's room with no crisis known: local numbers of people in danger need their code.
+    const NO_CRISIS: PhoneRegions = PhoneRegions { crisis: None, home: CountryCode::EGYPT };
 
     fn named(name: &str) -> PersonInput {
         PersonInput { name: Some(name.to_owned()), ..Default::default() }
@@ -353,7 +367,7 @@ mod tests {
     #[test]
     fn a_name_alone_is_a_report() {
         let input = ReportInput { people: vec![named("سارة")], ..Default::default() };
-        let report = NewReport::parse(&input, Channel::Web).unwrap();
+        let report = NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap();
         assert_eq!(report.language, Language::Ar);
         assert_eq!(report.location.cell(), None);
     }
@@ -361,7 +375,7 @@ mod tests {
     #[test]
     fn a_message_alone_is_a_report() {
         let input = ReportInput { message: Some("four children alone in Riyadh".into()), ..Default::default() };
-        assert!(NewReport::parse(&input, Channel::Web).is_ok());
+        assert!(NewReport::parse(&input, Channel::Web, &NO_CRISIS).is_ok());
     }
 
     #[test]
@@ -371,7 +385,7 @@ mod tests {
             needs: vec![Need::Food],
             ..Default::default()
         };
-        let err = NewReport::parse(&input, Channel::Web).unwrap_err();
+        let err = NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err();
         assert_eq!(err.code, "empty_report");
     }
 
@@ -384,7 +398,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let err = NewReport::parse(&input, Channel::Web).unwrap_err();
+        let err = NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("people[1].phone"));
 
         let input = ReportInput {
@@ -392,13 +406,19 @@ mod tests {
             location: Some(LocationInput { lat: Some(95.0), lon: Some(32.0), ..Default::default() }),
             ..Default::default()
         };
-        assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().field.as_deref(), Some("location.lat"));
+        assert_eq!(
+            NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(),
+            Some("location.lat")
+        );
 
         let input = ReportInput {
             people: vec![PersonInput { name: Some("x".repeat(10_000)), ..Default::default() }],
             ..Default::default()
         };
-        assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().field.as_deref(), Some("people[0].name"));
+        assert_eq!(
+            NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(),
+            Some("people[0].name")
+        );
     }
 
     #[test]
@@ -412,11 +432,11 @@ mod tests {
             location: Some(LocationInput { lat: Some(95.0), lon: Some(32.0), ..Default::default() }),
             ..Default::default()
         };
-        let refusals = NewReport::parse_all(&input, Channel::Web).unwrap_err();
+        let refusals = NewReport::parse_all(&input, Channel::Web, &NO_CRISIS).unwrap_err();
         let fields: Vec<_> = refusals.iter().map(|r| r.field.as_deref().unwrap()).collect();
         assert_eq!(fields, ["reporter.phone", "location.lat", "people[0].age", "people[1].passport"]);
         // `parse` keeps answering the first.
-        assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err(), refusals[0]);
+        assert_eq!(NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err(), refusals[0]);
     }
 
     #[test]
@@ -430,8 +450,8 @@ mod tests {
             needs: vec![Need::Water],
             ..Default::default()
         };
-        assert!(NewReport::parse(&me(Some("+249912345678")), Channel::Web).is_ok());
-        assert_eq!(NewReport::parse(&me(None), Channel::Web).unwrap_err().code, "empty_report");
+        assert!(NewReport::parse(&me(Some("+249912345678")), Channel::Web, &NO_CRISIS).is_ok());
+        assert_eq!(NewReport::parse(&me(None), Channel::Web, &NO_CRISIS).unwrap_err().code, "empty_report");
     }
 
     #[test]
@@ -442,7 +462,7 @@ mod tests {
             flags: vec![Flag::Injured, Flag::Injured],
             ..Default::default()
         };
-        let report = NewReport::parse(&input, Channel::Web).unwrap();
+        let report = NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap();
         assert_eq!(report.needs, [Need::Medical, Need::Water]);
         assert_eq!(report.flags, [Flag::Injured]);
     }
@@ -451,11 +471,49 @@ mod tests {
     fn too_many_people_and_impossible_ages_are_refused() {
         let input =
             ReportInput { people: (0..=MAX_PEOPLE).map(|i| named(&format!("p{i}"))).collect(), ..Default::default() };
-        assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().code, "too_many");
+        assert_eq!(NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().code, "too_many");
         let input = ReportInput {
             people: vec![PersonInput { name: Some("A".into()), age: Some(200), ..Default::default() }],
             ..Default::default()
         };
-        assert_eq!(NewReport::parse(&input, Channel::Web).unwrap_err().field.as_deref(), Some("people[0].age"));
+        assert_eq!(
+            NewReport::parse(&input, Channel::Web, &NO_CRISIS).unwrap_err().field.as_deref(),
+            Some("people[0].age")
+        );
+    }
+
+    #[test]
+    fn local_numbers_are_read_where_whoever_typed_them_is() {
+        let libya = PhoneRegions { crisis: Some(CountryCode::parse("LY").unwrap()), home: CountryCode::EGYPT };
+        let input = |relation| ReportInput {
+            reporter: Some(ReporterInput { phone: Some("010 0123 4567".into()), relation, ..Default::default() }),
+            people: vec![PersonInput {
+                name: Some("Huda".into()),
+                phone: Some("091 234 5678".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        // A mother in Cairo types her Egyptian number; her son in Tripoli's is Libyan.
+        let report = NewReport::parse(&input(Some(Relation::Parent)), Channel::Web, &libya).unwrap();
+        assert_eq!(report.reporter.unwrap().phone.unwrap().as_str(), "+201001234567");
+        assert_eq!(report.people[0].phone.as_ref().unwrap().as_str(), "+218912345678");
+        // A reporter who did not say who they are is taken to be elsewhere, like a relative.
+        let report = NewReport::parse(&input(None), Channel::Web, &libya).unwrap();
+        assert_eq!(report.reporter.unwrap().phone.unwrap().as_str(), "+201001234567");
+        // A reporter who is in danger types a number of where they are: 0100… is no Libyan number.
+        let refused = NewReport::parse_all(&input(Some(Relation::Myself)), Channel::Web, &libya).unwrap_err();
+        assert_eq!(refused[0].field.as_deref(), Some("reporter.phone"));
+        let mut mine = input(Some(Relation::Myself));
+        mine.reporter.as_mut().unwrap().phone = Some("092-123-4567".into());
+        let report = NewReport::parse(&mine, Channel::Web, &libya).unwrap();
+        assert_eq!(report.reporter.unwrap().phone.unwrap().as_str(), "+218921234567");
+        // With no crisis known, a person in danger's local number cannot be read; one with its
+        // code can.
+        let refused = NewReport::parse(&input(Some(Relation::Parent)), Channel::Web, &NO_CRISIS).unwrap_err();
+        assert_eq!((refused.code, refused.field.as_deref()), ("phone_needs_country_code", Some("people[0].phone")));
+        let mut coded = input(Some(Relation::Parent));
+        coded.people[0].phone = Some("+218 91 234 5678".into());
+        assert!(NewReport::parse(&coded, Channel::Web, &NO_CRISIS).is_ok());
     }
 }

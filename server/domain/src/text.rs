@@ -3,7 +3,8 @@
 //! Owns the limits (lengths, allowed characters) and the normalisations (Arabic-Indic digits,
 //! E.164 phones, passport numbers). Every constructor returns a [`Rejected`] without a field
 //! name; callers name it with [`Rejected::within`]. Must not guess: a phone without a
-//! country code is refused rather than assumed to be Sudanese or Egyptian.
+//! country code is read in the region its caller names (the crisis country, the home country:
+//! see [`crate::country::PhoneRegions`]) and refused when there is none.
 //!
 //! Every text type refuses what would make stored text mislead whoever reads it on a page:
 //! direction controls (which reorder the text drawn after them) and text made only of
@@ -13,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Rejected;
+use crate::country::CountryCode;
 
 /// Longest accepted name or place, in characters. Real Arabic names with four generations and
 /// a family name stay well under 120.
@@ -197,19 +199,20 @@ impl Message {
     }
 }
 
-/// A phone number in E.164 form: `+` then 8 to 15 digits, the first not zero.
+/// A phone number in E.164 form: `+`, the country calling code, the national number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PhoneNumber(String);
 
-/// Country codes whose national numbers start with a trunk 0 that people also type after the
-/// code: Sudan and Egypt, and where relatives most often are.
-const TRUNK_ZERO_CODES: [&str; 4] = ["249", "20", "44", "211"];
-
 impl PhoneNumber {
-    /// Accepts `+249 912 345 678`, `00249-912-345678`, `(+20) 100 123 4567` and the same in
-    /// Arabic-Indic digits. Refuses numbers without a country code.
-    pub fn parse(raw: &str) -> Result<Self, Rejected> {
+    /// Reads a number as people type it: with `+` or `00` it is international (`+218 91 234
+    /// 5678`, `00249-912-345678`, `(+20) 100 123 4567`); without, it is a national number of
+    /// `region` (`091 234 5678` in `LY`), and refused when there is no region to read it in.
+    /// Digits may be Arabic-Indic or Persian; spaces, dashes, dots, slashes and brackets are
+    /// ignored. The numbering plans are libphonenumber's (the `phonenumber` crate), so a
+    /// national trunk prefix typed after the country code (`+249 0912…`) is dropped for every
+    /// country that has one, and kept where it is part of the number (Italy's `+39 06…`).
+    pub fn parse(raw: &str, region: Option<CountryCode>) -> Result<Self, Rejected> {
         let ascii = ascii_digits(raw.trim());
         let mut compact = String::with_capacity(ascii.len());
         for c in ascii.chars() {
@@ -224,36 +227,93 @@ impl PhoneNumber {
                 }
             }
         }
-        let digits = if let Some(rest) = compact.strip_prefix('+') {
-            rest
-        } else if let Some(rest) = compact.strip_prefix("00") {
-            rest
-        } else {
-            return Err(Rejected::value(
-                "phone_needs_country_code",
-                "must start with the country code, e.g. +249 for Sudan or +20 for Egypt",
-            ));
-        };
-        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if compact.get(1..).is_some_and(|rest| rest.contains('+')) {
             return Err(Rejected::value("invalid_phone", "a + may appear only at the start"));
         }
-        // A national trunk 0 kept after the country code (+249 0912…, 0020 0100…) is dropped.
-        let digits = match TRUNK_ZERO_CODES.iter().find(|cc| digits.starts_with(&format!("{cc}0"))) {
-            Some(cc) => format!("{cc}{}", &digits[cc.len() + 1..]),
-            None => digits.to_owned(),
+        let parsed = if let Some(international) = compact.strip_prefix('+').or_else(|| compact.strip_prefix("00")) {
+            phonenumber::parse(None, format!("+{international}"))
+        } else {
+            // A region the numbering plans do not know (Antarctica, a code nobody assigned)
+            // cannot read a national number any more than no region can.
+            match region.and_then(|r| r.phone_region()) {
+                Some(region) => phonenumber::parse(Some(region), &compact),
+                None => {
+                    return Err(Rejected::value(
+                        "phone_needs_country_code",
+                        "must start with + or 00 and the country code, e.g. +218 for Libya",
+                    ));
+                }
+            }
         };
-        if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+        let unknown_code =
+            || Rejected::value("phone_unknown_country_code", "does not start with a country calling code in use");
+        let number = parsed.map_err(|error| match error {
+            phonenumber::ParseError::InvalidCountryCode => unknown_code(),
+            phonenumber::ParseError::TooShortAfterIdd
+            | phonenumber::ParseError::TooShortNsn
+            | phonenumber::ParseError::TooLong => {
+                Rejected::value("phone_wrong_length", "has too few or too many digits to be a phone number")
+            }
+            _ => Rejected::value("invalid_phone", "is not a phone number"),
+        })?;
+        let national = number.national().to_string();
+        let plan = calling_code_plan(number.code().value()).ok_or_else(unknown_code)?;
+        // Only the *possible* test (a length this country's numbers have) is applied, never the
+        // finer *valid* one (the number falls in a range the plan lists): numbering plans gain
+        // ranges faster than the metadata follows (new mobile operators, new area codes), and a
+        // real number an operator cannot save is a family nobody calls back. A length that is
+        // only possible for dialling within an area (a number without its area code) is refused:
+        // nobody can call it from the room.
+        let lengths = possible_lengths(plan);
+        if !lengths.contains(&(national.len() as u16)) {
+            let lengths: Vec<String> = lengths.iter().map(u16::to_string).collect();
             return Err(Rejected::value(
-                "invalid_phone",
-                "must be a country code followed by the number: 8 to 15 digits in all",
+                "phone_wrong_length",
+                format!(
+                    "has {} digits after the country code +{}, where numbers have {}",
+                    national.len(),
+                    number.code().value(),
+                    lengths.join(" or ")
+                ),
             ));
         }
-        Ok(Self(format!("+{digits}")))
+        Ok(Self(format!("+{}{national}", number.code().value())))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The lengths of the plan's numbers, of any kind (libphonenumber's metadata builder computes
+/// this union for its general description; the crate's loader leaves that list empty).
+fn possible_lengths(plan: &phonenumber::Metadata) -> Vec<u16> {
+    let d = plan.descriptors();
+    let kinds = [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+        d.no_international(),
+    ];
+    let mut lengths: Vec<u16> = kinds.into_iter().flatten().flat_map(|kind| kind.possible_length()).copied().collect();
+    lengths.extend(d.general().possible_length());
+    lengths.sort_unstable();
+    lengths.dedup();
+    lengths
+}
+
+/// The numbering plan of a calling code: that of its main country where several share it (the
+/// US for +1), as libphonenumber's own possible-number test does.
+fn calling_code_plan(code: u16) -> Option<&'static phonenumber::Metadata> {
+    let plans = phonenumber::metadata::DATABASE.by_code(&code)?;
+    plans.iter().find(|plan| plan.is_main_country_for_code()).or(plans.first()).copied()
 }
 
 /// A passport number, upper-cased with spaces and dashes removed: 5 to 20 letters and digits.
@@ -284,24 +344,85 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn region(iso: &str) -> Option<CountryCode> {
+        Some(CountryCode::parse(iso).unwrap())
+    }
+
     #[test]
     fn phones_normalise_to_e164() {
         for raw in ["+249 912 345 678", "00249-912-345678", "(+249) 912345678", "+٢٤٩٩١٢٣٤٥٦٧٨", "+۲۴۹۹۱۲۳۴۵۶۷۸"]
         {
-            assert_eq!(PhoneNumber::parse(raw).unwrap().as_str(), "+249912345678", "{raw}");
+            assert_eq!(PhoneNumber::parse(raw, None).unwrap().as_str(), "+249912345678", "{raw}");
         }
-        assert_eq!(PhoneNumber::parse("+20 100 123 4567").unwrap().as_str(), "+201001234567");
-        assert_eq!(PhoneNumber::parse("+249 0912 345 678").unwrap().as_str(), "+249912345678");
-        assert_eq!(PhoneNumber::parse("0020 0100 123 4567").unwrap().as_str(), "+201001234567");
+        assert_eq!(PhoneNumber::parse("+20 100 123 4567", None).unwrap().as_str(), "+201001234567");
+        // A trunk 0 typed after the country code is dropped where it is a trunk prefix...
+        assert_eq!(PhoneNumber::parse("+249 0912 345 678", None).unwrap().as_str(), "+249912345678");
+        assert_eq!(PhoneNumber::parse("0020 0100 123 4567", None).unwrap().as_str(), "+201001234567");
+        assert_eq!(PhoneNumber::parse("+218 091 234 5678", None).unwrap().as_str(), "+218912345678");
+        assert_eq!(PhoneNumber::parse("+44 (0)20 7946 0958", None).unwrap().as_str(), "+442079460958");
+        // ...and kept where it is part of the number (Italy).
+        assert_eq!(PhoneNumber::parse("+39 06 1234 5678", None).unwrap().as_str(), "+390612345678");
+        // An international number ignores the region it would otherwise be read in.
+        assert_eq!(PhoneNumber::parse("+218 91 234 5678", region("EG")).unwrap().as_str(), "+218912345678");
     }
 
     #[test]
-    fn phones_without_country_code_or_with_junk_are_refused() {
-        assert_eq!(PhoneNumber::parse("0912345678").unwrap_err().code, "phone_needs_country_code");
-        assert_eq!(PhoneNumber::parse("+249 91x 345").unwrap_err().code, "invalid_phone");
-        assert_eq!(PhoneNumber::parse("+12").unwrap_err().code, "invalid_phone");
-        assert_eq!(PhoneNumber::parse("+1234567890123456").unwrap_err().code, "invalid_phone");
-        assert_eq!(PhoneNumber::parse("+249+912345678").unwrap_err().code, "invalid_phone");
+    fn local_formats_of_many_countries_are_read_in_their_region() {
+        let cases = [
+            ("LY", "091 234 5678", "+218912345678"),
+            ("LY", "٠٩١-٢٣٤-٥٦٧٨", "+218912345678"),
+            ("SD", "0912 345 678", "+249912345678"),
+            ("SD", "۰۹۱۲۳۴۵۶۷۸", "+249912345678"),
+            ("EG", "010 0123 4567", "+201001234567"),
+            ("EG", "(02) 2345 6789", "+20223456789"),
+            ("LB", "03 123 456", "+9613123456"),
+            ("LB", "01-234567", "+9611234567"),
+            ("SY", "0944 123 456", "+963944123456"),
+            ("YE", "0712 345 678", "+967712345678"),
+            ("SA", "050 123 4567", "+966501234567"),
+            ("JO", "079 123 4567", "+962791234567"),
+            ("PS", "0599 123 456", "+970599123456"),
+            ("IQ", "0790 123 4567", "+9647901234567"),
+            ("GB", "07700 900123", "+447700900123"),
+            ("GB", "(020) 7946-0958", "+442079460958"),
+            ("US", "(201) 555-0123", "+12015550123"),
+            ("US", "201.555.0123", "+12015550123"),
+            ("TN", "20 123 456", "+21620123456"),
+            ("AE", "050 123 4567", "+971501234567"),
+        ];
+        for (iso, raw, e164) in cases {
+            assert_eq!(PhoneNumber::parse(raw, region(iso)).map(|p| p.0), Ok(e164.to_owned()), "{iso} {raw}");
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_a_number_is_refused_with_its_reason() {
+        let code = |raw: &str, iso: Option<&str>| match PhoneNumber::parse(raw, iso.and_then(region)) {
+            Ok(phone) => panic!("{raw} was read as {}", phone.0),
+            Err(refused) => refused.code,
+        };
+        assert_eq!(code("0912345678", None), "phone_needs_country_code");
+        assert_eq!(code("0912345678", Some("AQ")), "phone_needs_country_code", "Antarctica has no numbering plan");
+        assert_eq!(code("+249 91x 345", None), "invalid_phone");
+        assert_eq!(code("+249+912345678", None), "invalid_phone");
+        assert_eq!(code("+12", None), "invalid_phone", "too few digits to be any number");
+        assert_eq!(code("+1234567890123456", None), "phone_wrong_length");
+        assert_eq!(code("+999 123 456 789", None), "phone_unknown_country_code");
+        // Lengths no number of the country has: a digit short, a digit too many, an American
+        // number without its area code (dialable only inside its area).
+        assert_eq!(code("+249 91 234 567", None), "phone_wrong_length");
+        assert_eq!(code("091 234 56789", Some("LY")), "phone_wrong_length");
+        assert_eq!(code("555-0123", Some("US")), "phone_wrong_length");
+        let message = PhoneNumber::parse("+249 91 234 567", None).unwrap_err().message;
+        assert_eq!(message, "has 8 digits after the country code +249, where numbers have 9");
+    }
+
+    #[test]
+    fn numbers_of_a_range_the_plans_do_not_list_yet_are_kept() {
+        // Libya's plan lists no mobile range starting 99: a possible length is enough.
+        let unlisted = phonenumber::parse(None, "+218 99 123 4567").unwrap();
+        assert!(!unlisted.is_valid());
+        assert_eq!(PhoneNumber::parse("099 123 4567", region("LY")).unwrap().as_str(), "+218991234567");
     }
 
     #[test]
@@ -441,8 +562,8 @@ mod tests {
         }
 
         #[test]
-        fn parsed_phones_are_e164(raw in "[+0-9 ()٠-٩-]{0,25}") {
-            if let Ok(phone) = PhoneNumber::parse(&raw) {
+        fn parsed_phones_are_e164(raw in "[+0-9 ()٠-٩-]{0,25}", iso in prop::sample::select(vec![None, Some("LY"), Some("EG"), Some("US")])) {
+            if let Ok(phone) = PhoneNumber::parse(&raw, iso.and_then(region)) {
                 let s = phone.as_str();
                 prop_assert!(s.starts_with('+'));
                 prop_assert!((9..=16).contains(&s.len()));

@@ -19,7 +19,7 @@ const PAIRS: &str = include_str!("data/match_pairs.jsonl");
 
 fn facts(person: &Value) -> PersonFacts {
     let text = |key: &str| person[key].as_str();
-    let phone = text("phone").map(|raw| PhoneNumber::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}")));
+    let phone = text("phone").map(|raw| PhoneNumber::parse(raw, None).unwrap_or_else(|e| panic!("{raw}: {e}")));
     let passport = text("passport").map(|raw| PassportNumber::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}")));
     let sex = text("sex").map(|s| match s {
         "female" => Sex::Female,

@@ -341,7 +341,7 @@ mod tests {
             flags: vec![Flag::Elderly],
             ..Default::default()
         };
-        let report = NewReport::parse(&input, Channel::Web).unwrap();
+        let report = NewReport::parse(&input, Channel::Web, &crate::testing::PHONE_REGIONS).unwrap();
         let ids = NewCaseIds {
             case_id: Uuid::from_u128(n * 10 + 1),
             report_id: Uuid::from_u128(n * 10 + 2),

@@ -10,7 +10,7 @@ use opsroom_domain::event::Event;
 use opsroom_domain::report::{PersonInput, ReportInput};
 use opsroom_domain::search::PhoneQuery;
 use opsroom_domain::user::{Role, UserName};
-use opsroom_store::testing::{TestDatabase, report_command};
+use opsroom_store::testing::{PHONE_REGIONS, TestDatabase, report_command};
 use opsroom_store::{
     CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome, NewUser, ReportOutcome, Store, StoreOptions, UserOutcome,
 };
@@ -54,7 +54,7 @@ fn call(case_id: Uuid, by: Uuid, phone: &str, minutes_ago: i64, outcome: CallOut
         note: Some("asked about her brother".into()),
     };
     let ids = CallIds { case_id, call_id: Uuid::now_v7(), by };
-    LogCall { event: log_call(ids, &input, Timestamp(NOW)).expect("valid call") }
+    LogCall { event: log_call(ids, &input, &PHONE_REGIONS, Timestamp(NOW)).expect("valid call") }
 }
 
 async fn logged(store: &Store, call: LogCall) -> u64 {

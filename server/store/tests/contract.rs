@@ -23,7 +23,7 @@ use opsroom_domain::report::{
 use opsroom_domain::staff::{AccountChange, Refusal, StaffActor, UserAccountChanged};
 use opsroom_domain::user::{Role, UserName};
 use opsroom_domain::wire_name;
-use opsroom_store::testing::TestDatabase;
+use opsroom_store::testing::{PHONE_REGIONS, TestDatabase};
 use opsroom_store::{
     AccountOutcome, AccountWrite, CaseDetail, CaseFilter, CaseSummary, IdempotencyClaim, ImportOutcome, NewSession,
     NewUser, ReportCase, ReportOutcome, SessionClock, Store, StoreError, StoreOptions, UserOutcome,
@@ -71,7 +71,7 @@ fn case_command(input: &ReportInput, channel: Channel, now: i64) -> ReportCase {
 }
 
 fn case_command_with_reference(input: &ReportInput, channel: Channel, now: i64, reference: Reference) -> ReportCase {
-    let report = NewReport::parse(input, channel).expect("test reports are valid");
+    let report = NewReport::parse(input, channel, &PHONE_REGIONS).expect("test reports are valid");
     let ids = NewCaseIds {
         case_id: Uuid::now_v7(),
         report_id: Uuid::now_v7(),

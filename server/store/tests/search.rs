@@ -15,7 +15,7 @@ use opsroom_domain::report::{Channel, NewReport, PersonInput, ReportInput, Repor
 use opsroom_domain::search::SearchMatch;
 use opsroom_domain::user::{Role, UserName};
 use opsroom_domain::workflow::{Actor, CaseCommand, ContactChannel, ContactOutcome, SlaPolicy};
-use opsroom_store::testing::TestDatabase;
+use opsroom_store::testing::{PHONE_REGIONS, TestDatabase};
 use opsroom_store::{
     ActionOutcome, AssigneeFilter, CaseAction, CaseFilter, CaseSort, CaseSummary, NewUser, ReportCase, ReportOutcome,
     SlaFilter, Store, StoreOptions, UserOutcome,
@@ -37,7 +37,7 @@ fn person(name: &str, phone: Option<&str>, passport: Option<&str>) -> PersonInpu
 }
 
 fn command(input: ReportInput, reported_at: i64) -> ReportCase {
-    let report = NewReport::parse(&input, Channel::Web).expect("test reports are valid");
+    let report = NewReport::parse(&input, Channel::Web, &PHONE_REGIONS).expect("test reports are valid");
     let ids = NewCaseIds {
         case_id: Uuid::now_v7(),
         report_id: Uuid::now_v7(),

@@ -376,6 +376,8 @@ const ROUTES: &[Route] = &[
     // The public pages' service worker and the page it shows for a tracking link offline.
     page("GET",   "/sw.js", NONE, everyone(Is(200))),
     page("GET",   "/offline", NONE, everyone(Is(200))),
+    // Every country the form's phone pickers can offer (the page carries only the first few).
+    page("GET",   "/phone-countries", NONE, everyone(Is(200))),
 ];
 
 /// The message types a websocket client may send, as `LiveRequest` in the OpenAPI document

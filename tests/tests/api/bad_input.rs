@@ -59,9 +59,16 @@ async fn every_bad_input_is_a_clear_4xx_and_writes_nothing() {
         (with(base.clone(), "/people/0/age", json!(-1)), 422, "invalid_field", Some("people[0].age")),
         (with(base.clone(), "/people/0/age", json!(300)), 422, "out_of_range", Some("people[0].age")),
         (
+            // No crisis is known to read a person in danger's local number in.
             with(base.clone(), "/people/0/phone", json!("0912345678")),
             422,
             "phone_needs_country_code",
+            Some("people[0].phone"),
+        ),
+        (
+            with(base.clone(), "/people/0/phone", json!("+999 1234 5678")),
+            422,
+            "phone_unknown_country_code",
             Some("people[0].phone"),
         ),
         (with(base.clone(), "/reporter/relation", json!("landlord")), 422, "invalid_field", Some("reporter.relation")),

@@ -52,6 +52,15 @@ fn element_text<'a>(html: &'a str, class: &str) -> Option<&'a str> {
     Some(&html[start..start + html[start..].find('<')?])
 }
 
+/// The `value` of the picked option of the select named `name`.
+fn selected_option<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let at = html.find(&format!("<select name=\"{name}\""))?;
+    let select = &html[at..at + html[at..].find("</select>")?];
+    let tag = select.split("<option").find(|tag| tag[..tag.find('>').unwrap_or(0)].contains(" selected"))?;
+    let start = tag.find("value=\"")? + "value=\"".len();
+    Some(&tag[start..start + tag[start..].find('"')?])
+}
+
 fn has_arabic(text: &str) -> bool {
     text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
@@ -89,7 +98,7 @@ fn filled_form<'a>(lang: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
         ("idempotency_key", key),
         ("relation", "parent"),
         ("reporter.name", "أم سارة"),
-        ("reporter.phone_cc", "+20"),
+        ("reporter.phone_cc", "EG"),
         ("reporter.phone", "01001234567"),
         ("reporter.place", "القاهرة"),
         ("location.place", "الرياض، الخرطوم"),
@@ -102,7 +111,7 @@ fn filled_form<'a>(lang: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
         ("people[2].age", "٩"),
         ("people[2].sex", "female"),
         ("people[2].passport", "P1234567"),
-        ("people[2].phone_cc", "+249"),
+        ("people[2].phone_cc", "SD"),
         ("people[2].phone", "0912345678"),
         ("needs", "medical"),
         ("needs", "water"),
@@ -246,6 +255,60 @@ async fn a_refused_form_comes_back_with_everything_typed_and_the_message_at_its_
 }
 
 #[tokio::test]
+async fn the_phone_picker_starts_at_home_and_a_local_number_is_read_there() {
+    let libya = opsroom_domain::country::CountryCode::parse("LY").unwrap();
+    let server = TestServer::start_with(|config| config.home_country = libya).await;
+    let api = server.api();
+    let form = api.get("/?lang=en").await.unwrap();
+    let html = page(&form);
+    // No crisis countries yet: the page offers the home country, picked; the form's script adds
+    // every other country from /phone-countries.
+    assert_eq!(selected_option(html, "reporter.phone_cc"), Some("LY"));
+    let at = html.find("<select name=\"reporter.phone_cc\"").unwrap();
+    let picker = &html[at..at + html[at..].find("</select>").unwrap()];
+    assert_eq!(picker.matches("<option").count(), 1, "{picker}");
+    assert!(picker.contains("<option value=\"LY\" selected>\u{2066}+218\u{2069} Libya</option>"), "{picker}");
+    let all = api.get("/phone-countries?lang=ar").await.unwrap();
+    let all = all.body.as_array().expect("a list").clone();
+    assert!(all.len() > 240, "every country with a calling code: {}", all.len());
+    assert!(all.contains(&json!(["LY", 218, "ليبيا"])));
+    assert!(all.contains(&json!(["SD", 249, "السودان"])));
+
+    // A relative's local number, with the picker as it came.
+    let fields = [
+        ("lang", "en"),
+        ("idempotency_key", "picker-default"),
+        ("relation", "parent"),
+        ("people[0].name", "Salem"),
+        ("reporter.phone_cc", "LY"),
+        ("reporter.phone", "091 234 5678"),
+    ];
+    let sent = post_form(&api, &fields, true).await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let admin = server.admin().await;
+    let case_id = admin.all_cases("").await.unwrap()[0]["case_id"].as_str().unwrap().to_owned();
+    let detail = admin.case(&case_id).await.unwrap().body;
+    let reporter = detail["persons"].as_array().unwrap().iter().find(|p| p["role"] == "reporter").unwrap().clone();
+    assert_eq!(reporter["phone"], "+218912345678");
+
+    // Too few digits to be a Libyan number: refused at the field, in the page's language.
+    let mut junk = fields.to_vec();
+    junk[0] = ("lang", "ar");
+    junk[1] = ("idempotency_key", "picker-junk");
+    junk[5] = ("reporter.phone", "٠٩١ ٢٣٤");
+    let reply = post_form(&api, &junk, false).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let message = field_error(page(&reply), "reporter.phone").expect("a message at the field");
+    assert!(has_arabic(message) && message.contains("عدد أرقام"), "{message}");
+    assert_eq!(selected_option(page(&reply), "reporter.phone_cc"), Some("LY"), "the pick is kept");
+    // A country picked from the whole list is kept on the page sent back, too.
+    junk[4] = ("reporter.phone_cc", "SD");
+    let reply = post_form(&api, &junk, false).await;
+    assert_eq!(selected_option(page(&reply), "reporter.phone_cc"), Some("SD"));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn json_refusals_name_the_forms_field_in_the_forms_language() {
     let server = TestServer::start().await;
     let api = server.api();
@@ -257,13 +320,13 @@ async fn json_refusals_name_the_forms_field_in_the_forms_language() {
     assert_eq!(arabic.body["error"]["field"], "people[2].phone", "the form's row, not the API's index");
     assert!(has_arabic(arabic.body["error"]["message"].as_str().unwrap()), "{}", arabic.body);
 
-    let fields = with(filled_form("en", "form-key-json-refused-en"), "reporter.phone_cc", "");
+    let fields = with(filled_form("en", "form-key-json-refused-en"), "reporter.phone", "0100 123");
     let english = post_form(&api, &fields, true).await;
     assert_eq!(english.status, 422, "{}", english.body);
-    assert_eq!(english.error_code(), "phone_needs_country_code");
+    assert_eq!(english.error_code(), "phone_wrong_length");
     assert_eq!(english.body["error"]["field"], "reporter.phone");
     let message = english.body["error"]["message"].as_str().unwrap();
-    assert!(!has_arabic(message) && message.contains("country code"), "{message}");
+    assert!(!has_arabic(message) && message.contains("too few or too many digits"), "{message}");
 
     let fields = with(filled_form("en", "form-key-bad-age"), "people[2].age", "nine");
     let bad_age = post_form(&api, &fields, true).await;
@@ -869,12 +932,9 @@ async fn the_api_names_every_refused_field_of_a_report_at_once() {
     let fields: Vec<_> = error["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["reporter.phone", "location.lat", "people[0].age"]);
     let codes: Vec<_> = error["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["phone_needs_country_code", "out_of_range", "out_of_range"]);
+    assert_eq!(codes, ["phone_wrong_length", "out_of_range", "out_of_range"]);
     // Clients that read only the first keep working: it is also at the top.
-    assert_eq!(
-        (error["code"].as_str(), error["field"].as_str()),
-        (Some("phone_needs_country_code"), Some("reporter.phone"))
-    );
+    assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("phone_wrong_length"), Some("reporter.phone")));
     assert_eq!(error["message"], error["errors"][0]["message"]);
     assert_eq!(server.admin().await.all_cases("").await.unwrap().len(), 0, "nothing stored");
 
@@ -934,7 +994,7 @@ async fn a_frightened_person_may_send_only_me_a_phone_a_place_and_a_need(server:
         ("idempotency_key", "only-me"),
         ("people[0].name", ""),
         ("relation", "self"),
-        ("reporter.phone_cc", "+249"),
+        ("reporter.phone_cc", "SD"),
         ("reporter.phone", "0912345678"),
         ("location.place", "Bahri, near the blue mosque"),
         ("needs", "water"),

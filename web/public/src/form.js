@@ -151,6 +151,34 @@ function enhance(form) {
     }
   });
 
+  // Phone pickers: the page offers the crises' countries and home; every other country loads
+  // once the person starts on the form, not with the page (all of them, in every picker, would
+  // double the first load). Offline, the countries on the page and a number typed with + work,
+  // and the list is asked for at the next start on the form with a network.
+  let countriesAsked = false;
+  form.addEventListener('focusin', loadCountries);
+  async function loadCountries() {
+    if (countriesAsked || !navigator.onLine) return;
+    countriesAsked = true;
+    let countries;
+    try {
+      const response = await fetch(`/phone-countries?lang=${document.documentElement.lang}`);
+      countries = await response.json();
+    } catch {
+      countriesAsked = false;
+      return;
+    }
+    for (const select of form.querySelectorAll('select[name$="phone_cc"]')) {
+      const listed = new Map([...select.options].map((option) => [option.value, option]));
+      for (const [code, calling, name] of countries) {
+        // As the server writes it: the calling code a left-to-right isolate beside the name.
+        const label = `\u2066+${calling}\u2069 ${name}`;
+        if (listed.has(code)) listed.get(code).text = label;
+        else select.append(new Option(label, code));
+      }
+    }
+  }
+
   // The draft: every field but the form's own key and the honeypot, saved as it is typed.
   const skip = new Set(['idempotency_key', 'website', 'lang']);
   function saveDraft() {
@@ -177,6 +205,11 @@ function enhance(form) {
         if (field.type === 'checkbox' || field.type === 'radio') {
           if (field.value === value) field.checked = true;
         } else {
+          // A country picked from the whole list, before the list is back: kept, so the number
+          // is not read in the first country instead (the list names it when it loads).
+          if (field.tagName === 'SELECT' && value && ![...field.options].some((o) => o.value === value)) {
+            field.append(new Option(value, value));
+          }
           field.value = value;
           const row = field.closest('fieldset.person');
           if (row && value) row.hidden = false;

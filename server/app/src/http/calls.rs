@@ -52,7 +52,11 @@ pub async fn post_call(
         note: request.note,
     };
     let ids = CallIds { case_id, call_id: Uuid::now_v7(), by: operator.user.user_id };
-    let event = log_call(ids, &input, Timestamp::from_millis(app.now_ms()))?;
+    // A local number is read in the country of the case's crisis (the home country's if none).
+    let crisis = app.store.case_crises(&[case_id]).await?.remove(&case_id).flatten();
+    let index = app.crises.index();
+    let country = crisis.and_then(|id| index.by_id(id)).and_then(|c| c.countries.first().copied());
+    let event = log_call(ids, &input, &app.phone_regions(country), Timestamp::from_millis(app.now_ms()))?;
     match app.store.log_call(LogCall { event }).await? {
         LogCallOutcome::Logged { seq } => {
             Ok((StatusCode::CREATED, Json(CallLoggedBody { call_id: ids.call_id, case_id, seq })))

@@ -9,6 +9,7 @@
 //! once. Field paths in errors are mapped back to the form's own names, so every message lands
 //! next to its input.
 
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::report::MAX_PEOPLE;
 use opsroom_domain::text::ascii_digits;
 use serde_json::{Map, Value, json};
@@ -93,17 +94,27 @@ pub fn form_field(api_field: &str, person_rows: &[usize]) -> String {
 }
 
 /// A phone from a country picker and a number: a number that already has `+` or `00` keeps its
-/// own code; otherwise the picked code goes in front and the national trunk `0` is dropped.
+/// own code; otherwise the picked country's calling code goes in front of the number as typed
+/// (the domain drops a national trunk prefix after the code, by that country's rules). Without a
+/// usable pick the number goes as typed, to be read where the report says or refused.
 fn phone(fields: &FormFields, prefix: &str) -> Option<String> {
     let number = ascii_digits(fields.get(&format!("{prefix}phone"))?);
     let number = number.trim();
     if number.starts_with('+') || number.starts_with("00") {
         return Some(number.to_owned());
     }
-    match fields.get(&format!("{prefix}phone_cc")) {
-        Some(code) => Some(format!("{code}{}", number.trim_start_matches('0'))),
-        None => Some(number.to_owned()),
-    }
+    let picked = fields.get(&format!("{prefix}phone_cc"));
+    // A page from before the picker named countries sent their code (`+249`): a report queued
+    // on a phone offline may still arrive in that form.
+    let calling_code = match picked {
+        Some(code) if code.starts_with('+') => Some(code.to_owned()),
+        Some(country) => CountryCode::parse(country).ok().and_then(|c| c.calling_code()).map(|code| format!("+{code}")),
+        None => None,
+    };
+    Some(match calling_code {
+        Some(code) => format!("{code} {number}"),
+        None => number.to_owned(),
+    })
 }
 
 fn insert(map: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
@@ -234,10 +245,14 @@ mod tests {
 
     #[test]
     fn phones_take_the_picked_code_unless_they_carry_one() {
-        let f = fields(&[("reporter.phone_cc", "+249"), ("reporter.phone", "٠٩١٢٣٤٥٦٧٨")]);
-        assert_eq!(phone(&f, "reporter.").as_deref(), Some("+249912345678"));
-        let f = fields(&[("reporter.phone_cc", "+249"), ("reporter.phone", "00201001234567")]);
+        let f = fields(&[("reporter.phone_cc", "LY"), ("reporter.phone", "٠٩١ ٢٣٤ ٥٦٧٨")]);
+        assert_eq!(phone(&f, "reporter.").as_deref(), Some("+218 091 234 5678"));
+        let f = fields(&[("reporter.phone_cc", "LY"), ("reporter.phone", "00201001234567")]);
         assert_eq!(phone(&f, "reporter.").as_deref(), Some("00201001234567"));
+        let queued_before = fields(&[("reporter.phone_cc", "+249"), ("reporter.phone", "0912345678")]);
+        assert_eq!(phone(&queued_before, "reporter.").as_deref(), Some("+249 0912345678"));
+        let unknown = fields(&[("reporter.phone_cc", "AQ"), ("reporter.phone", "0912345678")]);
+        assert_eq!(phone(&unknown, "reporter.").as_deref(), Some("0912345678"));
     }
 
     #[test]

@@ -305,31 +305,6 @@ pub fn flag_label(flag: Flag, language: Language) -> &'static str {
     if language == Language::Ar { ar } else { en }
 }
 
-/// Country calling codes for the phone picker: Sudan and Egypt first, then where relatives and
-/// evacuees most often are.
-pub const COUNTRY_CODES: [(&str, &str, &str); 20] = [
-    ("+249", "السودان", "Sudan"),
-    ("+20", "مصر", "Egypt"),
-    ("+966", "السعودية", "Saudi Arabia"),
-    ("+971", "الإمارات", "UAE"),
-    ("+974", "قطر", "Qatar"),
-    ("+965", "الكويت", "Kuwait"),
-    ("+968", "عُمان", "Oman"),
-    ("+973", "البحرين", "Bahrain"),
-    ("+962", "الأردن", "Jordan"),
-    ("+961", "لبنان", "Lebanon"),
-    ("+218", "ليبيا", "Libya"),
-    ("+211", "جنوب السودان", "South Sudan"),
-    ("+235", "تشاد", "Chad"),
-    ("+251", "إثيوبيا", "Ethiopia"),
-    ("+291", "إريتريا", "Eritrea"),
-    ("+90", "تركيا", "Turkey"),
-    ("+44", "بريطانيا", "UK"),
-    ("+1", "أمريكا وكندا", "USA / Canada"),
-    ("+49", "ألمانيا", "Germany"),
-    ("+33", "فرنسا", "France"),
-];
-
 /// An error message for the person who typed the input, in their language.
 pub fn localize(problem: &Problem, language: Language) -> String {
     let (ar, en) = match problem.code.as_str() {
@@ -350,6 +325,14 @@ pub fn localize(problem: &Problem, language: Language) -> String {
         "phone_needs_country_code" => (
             "اختر رمز الدولة أو اكتب الرقم مبتدئًا بـ + أو 00.",
             "Choose the country code, or write the number starting with + or 00.",
+        ),
+        "phone_wrong_length" => (
+            "عدد أرقام هذا الهاتف لا يناسب رمز الدولة. تأكد من الرقم ومن رمز الدولة.",
+            "This phone number has too few or too many digits for its country code. Check the number and the country code.",
+        ),
+        "phone_unknown_country_code" => (
+            "لا توجد دولة بهذا الرمز. تأكد من الأرقام بعد + أو 00.",
+            "No country has this code. Check the digits after + or 00.",
         ),
         "invalid_field" => ("اختر قيمة من القائمة.", "Choose a value from the list."),
         "invalid_passport" => ("رقم الجواز غير صحيح.", "This passport number is not valid."),

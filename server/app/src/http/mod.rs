@@ -207,6 +207,7 @@ pub fn router(app: AppState) -> Router {
     .route("/static/{*file}", get(pages::public_asset))
     .route("/sw.js", get(pages::service_worker))
     .route("/offline", get(citizen::offline_page))
+    .route("/phone-countries", get(citizen::get_phone_countries))
     .fallback(|| async { ApiError::NotFound })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(max_body))

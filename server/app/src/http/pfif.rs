@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use opsroom_domain::country::PhoneRegions;
 use opsroom_domain::report::{Channel, NewReport};
 use opsroom_store::ReportOutcome;
 use serde_json::{Map, Value, json};
@@ -90,7 +91,8 @@ pub async fn post_import(
 ) -> Result<Json<ImportSummary>, ApiError> {
     let body = body.map_err(unreadable_body)?;
     // Parsing and validating tens of thousands of persons is CPU work: off the async workers.
-    let file = tokio::task::spawn_blocking(move || claim_file(&body))
+    let regions = app.phone_regions(None);
+    let file = tokio::task::spawn_blocking(move || claim_file(&body, &regions))
         .await
         .map_err(|error| ApiError::Internal(format!("validating a PFIF import: {error}")))??;
     let outcomes = store_reports(&app, &file.reports).await?;
@@ -130,13 +132,13 @@ struct ClaimedFile {
 }
 
 /// Parse and validate a whole file. Nothing is stored here.
-fn claim_file(body: &[u8]) -> Result<ClaimedFile, ApiError> {
+fn claim_file(body: &[u8], regions: &PhoneRegions) -> Result<ClaimedFile, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::BadRequest(Problem::new("invalid_pfif", "the file is not UTF-8 text", None)))?;
     let persons = pfif::import(text).map_err(|e| ApiError::BadRequest(Problem::new("invalid_pfif", e.0, None)))?;
     let mut file = ClaimedFile { record_ids: Vec::new(), reports: Vec::new(), refused: Vec::new() };
     for person in persons {
-        match claim_person(&person) {
+        match claim_person(&person, regions) {
             Ok(report) => {
                 file.record_ids.push(person.record_id);
                 file.reports.push(report);
@@ -151,7 +153,7 @@ fn claim_file(body: &[u8]) -> Result<ClaimedFile, ApiError> {
 }
 
 /// One imported person as a report, validated like any other and keyed by its record id.
-fn claim_person(person: &ImportedPerson) -> Result<ClaimedReport, ApiError> {
+fn claim_person(person: &ImportedPerson, regions: &PhoneRegions) -> Result<ClaimedReport, ApiError> {
     let mut subject = Map::new();
     if let Some(name) = &person.full_name {
         subject.insert("name".into(), json!(name));
@@ -174,7 +176,7 @@ fn claim_person(person: &ImportedPerson) -> Result<ClaimedReport, ApiError> {
     }
     let body = JsonBody(report);
     let request: crate::wire::ReportRequest = body.parse()?;
-    let new_report = NewReport::parse(&request.to_domain(), Channel::Import)?;
+    let new_report = NewReport::parse(&request.to_domain(), Channel::Import, regions)?;
     // The record id, hashed into a key of the allowed form, makes a re-import a replay.
     let key = secrets::hash("opsroom-pfif-record", person.record_id.as_bytes());
     Ok(ClaimedReport::new(new_report, Some(&key), &body, IMPORT_SCOPE))

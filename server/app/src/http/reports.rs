@@ -9,8 +9,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use opsroom_domain::case::{NewCaseIds, report_case};
 use opsroom_domain::clock::Timestamp;
+use opsroom_domain::country::PhoneRegions;
+use opsroom_domain::location::Coordinates;
 use opsroom_domain::reference::Reference;
-use opsroom_domain::report::{Channel, NewReport};
+use opsroom_domain::report::{Channel, NewReport, ReportInput};
 use opsroom_store::{IdempotencyClaim, ImportOutcome, ReportCase, ReportOutcome};
 use rand::Rng;
 use uuid::Uuid;
@@ -54,8 +56,9 @@ pub async fn post_report(
     body: JsonBody,
 ) -> Result<(StatusCode, Json<ReportAccepted>), ApiError> {
     let request: ReportRequest = body.parse()?;
-    let mut report = NewReport::parse_all(&request.to_domain(), Channel::Web)?;
-    place_report(&app, &mut report, request.crisis.as_deref(), "crisis")?;
+    let input = request.to_domain();
+    let placed = Placement::of(&app, &input, request.crisis.as_deref(), "crisis")?;
+    let report = placed.report(NewReport::parse_all(&input, Channel::Web, &placed.regions)?);
     intake(&app, idempotency_key(&headers)?, &body, report, PUBLIC_SCOPE).await
 }
 
@@ -88,19 +91,41 @@ pub async fn post_case(
             Some("channel".into()),
         )));
     }
-    let mut report = NewReport::parse_all(&request.report.to_domain(), request.channel)
-        .map_err(|refusals| refusals.into_iter().map(|r| r.within("report")).collect::<Vec<_>>())?;
+    let input = request.report.to_domain();
+    let placed = Placement::of(&app, &input, request.report.crisis.as_deref(), "report.crisis")?;
+    let mut report = placed.report(
+        NewReport::parse_all(&input, request.channel, &placed.regions)
+            .map_err(|refusals| refusals.into_iter().map(|r| r.within("report")).collect::<Vec<_>>())?,
+    );
     report.taken_by = Some(operator.user.user_id);
-    place_report(&app, &mut report, request.report.crisis.as_deref(), "report.crisis")?;
     intake(&app, idempotency_key(&headers)?, &body, report, "operator").await
 }
 
-/// Place a validated report in its crisis: the open crisis `chosen` names (refused at `field`
-/// if none does), else the one whose ground holds the report's cell, else none (unplaced).
-pub fn place_report(app: &AppState, report: &mut NewReport, chosen: Option<&str>, field: &str) -> Result<(), ApiError> {
-    let crisis = app.crises.place(chosen, report.location.cell(), field)?;
-    report.crisis_id = crisis.map(|c| c.crisis_id);
-    Ok(())
+/// Where a report belongs, decided before it is read, since its crisis says in which country's
+/// numbering a local phone number is read.
+pub struct Placement {
+    /// The open crisis `chosen` names, else the one whose ground holds the position the report
+    /// gives, else none (unplaced).
+    pub crisis_id: Option<Uuid>,
+    /// The crisis's (first) country for the people in danger, the home country for relatives.
+    pub regions: PhoneRegions,
+}
+
+impl Placement {
+    /// Place `input`; a `chosen` slug that names no open crisis is refused at `field`.
+    pub fn of(app: &AppState, input: &ReportInput, chosen: Option<&str>, field: &str) -> Result<Self, ApiError> {
+        let position = input.location.as_ref().and_then(|l| l.lat.zip(l.lon));
+        let cell = position.and_then(|(lat, lon)| Coordinates::parse(lat, lon).ok()).map(Coordinates::cell);
+        let crisis = app.crises.place(chosen, cell, field)?;
+        let country = crisis.as_ref().and_then(|c| c.countries.first().copied());
+        Ok(Self { crisis_id: crisis.map(|c| c.crisis_id), regions: app.phone_regions(country) })
+    }
+
+    /// The validated report, placed.
+    pub fn report(&self, mut report: NewReport) -> NewReport {
+        report.crisis_id = self.crisis_id;
+        report
+    }
 }
 
 /// Store a validated report as a new case and answer 201 once it is durable. `scope` keeps the

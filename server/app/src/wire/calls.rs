@@ -11,7 +11,8 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallRequest {
-    /// The caller's number with its country code (`+249 912 345 678`, `00249…`).
+    /// The caller's number with its country code (`+249 912 345 678`, `00249…`), or as dialled
+    /// in the home country the server serves (`010 0123 4567` in Egypt).
     pub phone: String,
     pub direction: Option<CallDirection>,
     pub outcome: Option<CallOutcome>,

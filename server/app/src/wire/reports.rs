@@ -37,7 +37,9 @@ pub struct ReportRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReporterBody {
     pub name: Option<String>,
-    /// With country code: `+249 912 345 678`, `00201001234567`; Arabic-Indic digits accepted.
+    /// With its country code (`+249 912 345 678`, `00201001234567`), or as dialled in the home
+    /// country the server serves (`010 0123 4567` in Egypt), or, when `relation` is `self`, in
+    /// the crisis country; Arabic-Indic and Persian digits accepted.
     pub phone: Option<String>,
     /// Who the reporter is to the people in danger.
     pub relation: Option<Relation>,
@@ -64,6 +66,9 @@ pub struct PersonBody {
     pub age: Option<u32>,
     pub sex: Option<Sex>,
     pub passport: Option<String>,
+    /// With its country code (`+218 91 234 5678`, `00218…`), or as dialled in the crisis country
+    /// (`091 234 5678` in Libya) once the report's crisis is known; Arabic-Indic and Persian
+    /// digits accepted.
     pub phone: Option<String>,
 }
 

@@ -11,6 +11,7 @@ use super::page::{
     Refusal, advisories_section, checkboxes, crises_section, error_summary, field_error, field_id, invalid, layout,
     phone_input, tel_link, text_input,
 };
+use super::phone_picker::PhoneCountry;
 use crate::config::PublicContact;
 use crate::http::citizen_form::{BLANK_PERSON_ROWS, FormFields, HONEYPOT, KEY_FIELD};
 use crate::http::citizen_text as text;
@@ -19,7 +20,14 @@ use crate::wire::{AdvisoryBody, PublicCrisisBody, ReportAccepted};
 
 /// One person's row of "more detail". The first person's name is asked on the first screen, so
 /// their row holds the rest.
-pub(super) fn person_row(w: &Words, language: Language, row: usize, fields: &FormFields, refusal: &Refusal) -> Markup {
+pub(super) fn person_row(
+    w: &Words,
+    language: Language,
+    row: usize,
+    countries: &[PhoneCountry],
+    fields: &FormFields,
+    refusal: &Refusal,
+) -> Markup {
     let name = |field: &str| format!("people[{row}].{field}");
     let sex_name = name("sex");
     let sex = fields.get(&sex_name).unwrap_or("unknown");
@@ -40,7 +48,7 @@ pub(super) fn person_row(w: &Words, language: Language, row: usize, fields: &For
                 }
             }
             (text_input(w.passport, &name("passport"), "text", fields, refusal, true))
-            (phone_input(w, language, w.phone, &format!("people[{row}]."), fields, refusal))
+            (phone_input(w, language, w.phone, &format!("people[{row}]."), countries, fields, refusal))
         }
     }
 }
@@ -80,11 +88,12 @@ pub(super) fn form_page(
     key: &str,
     advisories: &[AdvisoryBody],
     crises: &[PublicCrisisBody],
-    countries: &[CountryCode],
+    place_countries: &[CountryCode],
+    phone_countries: &[PhoneCountry],
 ) -> Markup {
     let w = words(language);
     // The place picker offers these countries' towns, in this order (web/public/src/form.js).
-    let picker_countries = countries.iter().map(CountryCode::as_str).collect::<Vec<_>>().join(",");
+    let picker_countries = place_countries.iter().map(CountryCode::as_str).collect::<Vec<_>>().join(",");
     let relation = fields.get("relation").unwrap_or("");
     let rows = fields.person_rows().max(BLANK_PERSON_ROWS);
     let ticked_needs: Vec<&str> = fields.all("needs").collect();
@@ -114,7 +123,7 @@ pub(super) fn form_page(
                 }
                 (field_error(refusal, "people[0].name"))
                 (field_error(refusal, "people"))
-                (phone_input(w, language, w.call_phone, "reporter.", fields, refusal))
+                (phone_input(w, language, w.call_phone, "reporter.", phone_countries, fields, refusal))
                 label {
                     span { (w.where_short) }
                     span.row {
@@ -157,7 +166,7 @@ pub(super) fn form_page(
                 input type="hidden" name="location.accuracy_m" value=[fields.get("location.accuracy_m")];
                 fieldset #people {
                     legend { (w.people) }
-                    @for row in 0..rows { (person_row(w, language, row, fields, refusal)) }
+                    @for row in 0..rows { (person_row(w, language, row, phone_countries, fields, refusal)) }
                     button.add type="button" hidden { (w.add_person) }
                 }
                 fieldset {

@@ -28,7 +28,7 @@ use crate::http::citizen_text::words;
 use crate::http::error::ApiError;
 use crate::http::extract::{JsonBody, unreadable_body};
 use crate::http::rate_limit::Admission;
-use crate::http::reports::{PUBLIC_SCOPE, checked_key, idempotency_key, intake, place_report};
+use crate::http::reports::{PUBLIC_SCOPE, Placement, checked_key, idempotency_key, intake};
 use crate::http::tracking::{TokenPath, send_update, tracked_case, tracking_view};
 use crate::http::{citizen_form, citizen_text as text};
 use crate::secrets;
@@ -38,8 +38,10 @@ use crate::wire::{
     TrackingUpdateRequest,
 };
 
+mod country_names;
 mod form;
 mod page;
+mod phone_picker;
 mod tracking;
 
 use form::{confirmation_page, form_page};
@@ -86,7 +88,8 @@ pub async fn get_form(
         &secrets::new_token(),
         &advisories,
         &open_crises(&app),
-        &picker_countries(&app),
+        &place_countries(&app),
+        &phone_picker(&app, language),
     );
     Ok(html_response(&app, StatusCode::OK, page))
 }
@@ -98,12 +101,30 @@ fn open_crises(app: &AppState) -> Vec<PublicCrisisBody> {
 
 /// The countries whose towns the form's place picker offers, in order: the open crises'
 /// countries, then the home country (where people cross to). From memory: nothing is read.
-fn picker_countries(app: &AppState) -> Vec<CountryCode> {
+fn place_countries(app: &AppState) -> Vec<CountryCode> {
     let mut countries = app.crises.index().open_countries();
-    if !countries.contains(&CountryCode::EGYPT) {
-        countries.push(CountryCode::EGYPT);
+    if !countries.contains(&app.config.home_country) {
+        countries.push(app.config.home_country);
     }
     countries
+}
+
+/// The countries the form's phone pickers offer on the page: the open crises' first, then the
+/// home country.
+fn phone_picker(app: &AppState, language: Language) -> Vec<phone_picker::PhoneCountry> {
+    phone_picker::first_phone_countries(&app.crises.index().open_countries(), app.config.home_country, language)
+}
+
+/// `GET /phone-countries?lang=`: every country a phone picker can offer, alphabetically in the
+/// language, as `[code, calling code, name]`; the form's script adds those its pickers lack.
+/// The same for every server of a build, so browsers may keep it for a day.
+pub async fn get_phone_countries(RawQuery(query): RawQuery) -> Response {
+    let language = text::language_from(PageQuery::from_raw(query).lang.as_deref());
+    let countries: Vec<serde_json::Value> = phone_picker::all_phone_countries(language)
+        .into_iter()
+        .map(|c| serde_json::json!([c.country.as_str(), c.calling_code, c.name]))
+        .collect();
+    ([(header::CACHE_CONTROL, "public, max-age=86400")], Json(countries)).into_response()
 }
 
 /// The current advisories for a page; a page still shows (without them) if they cannot be read.
@@ -174,8 +195,10 @@ async fn submit(app: &AppState, headers: &HeaderMap, fields: &FormFields) -> Res
     };
     let body = JsonBody(converted.json.clone());
     let request: ReportRequest = body.parse().map_err(on_form)?;
+    let input = request.to_domain();
+    let placed = Placement::of(app, &input, request.crisis.as_deref(), "crisis").map_err(on_form)?;
     // Every refusal at once: the form's own (an age that is not a number) and the domain's.
-    let checked = NewReport::parse_all(&request.to_domain(), Channel::Web);
+    let checked = NewReport::parse_all(&input, Channel::Web, &placed.regions);
     let mut refused = converted.refused.clone();
     if let Err(rejections) = &checked {
         refused.extend(rejections.iter().map(|r| FieldProblem {
@@ -184,12 +207,11 @@ async fn submit(app: &AppState, headers: &HeaderMap, fields: &FormFields) -> Res
             field: r.field.as_deref().map(|f| converted.form_field(f)),
         }));
     }
-    let mut report = match (checked, Problem::all(refused)) {
-        (Ok(report), None) => report,
+    let report = match (checked, Problem::all(refused)) {
+        (Ok(report), None) => placed.report(report),
         (_, Some(problem)) => return Err(ApiError::Unprocessable(problem)),
         (Err(_), None) => return Err(ApiError::Internal("a refused report without a reason".into())),
     };
-    place_report(app, &mut report, request.crisis.as_deref(), "crisis").map_err(on_form)?;
     let (_, Json(accepted)) = intake(app, key, &body, report, PUBLIC_SCOPE).await?;
     Ok(accepted)
 }
@@ -230,7 +252,8 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
         let advisories =
             if matches!(error, ApiError::TooManyRequests(_)) { Vec::new() } else { advisory_bodies(app).await };
         let crises = open_crises(app);
-        let countries = picker_countries(app);
+        let places = place_countries(app);
+        let phones = phone_picker(app, language);
         let page = form_page(
             language,
             &app.config.contact,
@@ -240,7 +263,8 @@ async fn refused(app: &AppState, json: bool, language: Language, fields: &FormFi
             &key,
             &advisories,
             &crises,
-            &countries,
+            &places,
+            &phones,
         );
         html_response(app, status, page)
     };

@@ -8,9 +8,10 @@ use maud::{DOCTYPE, Markup, html};
 use opsroom_domain::clock::{RoomTimeZone, Timestamp};
 use opsroom_domain::report::Language;
 
+use super::phone_picker::{PhoneCountry, phone_country};
 use crate::config::PublicContact;
 use crate::http::citizen_form::FormFields;
-use crate::http::citizen_text::{COUNTRY_CODES, Words, words};
+use crate::http::citizen_text::{Words, words};
 use crate::http::pages::{asset_url, with_csp};
 use crate::http::reports::IDEMPOTENCY_FIELD;
 use crate::state::AppState;
@@ -274,26 +275,36 @@ pub(super) fn text_input(
     }
 }
 
+/// A phone number with its country picker: `countries` first (see
+/// [`first_phone_countries`](super::phone_picker::first_phone_countries)), the first picked
+/// unless the page is sent back with another, which is then offered too.
 pub(super) fn phone_input(
     w: &Words,
     language: Language,
     label: &str,
     prefix: &str,
+    countries: &[PhoneCountry],
     fields: &FormFields,
     refusal: &Refusal,
 ) -> Markup {
     let cc_name = format!("{prefix}phone_cc");
-    let chosen = fields.get(&cc_name).unwrap_or("+249");
+    let chosen = fields.get(&cc_name).or(countries.first().map(|c| c.country.as_str())).unwrap_or_default();
+    let mut countries = countries.to_vec();
+    if let Some(picked) = phone_country(chosen, language)
+        && !countries.contains(&picked)
+    {
+        countries.push(picked);
+    }
     let name = format!("{prefix}phone");
     html! {
         div.phone {
             label.label for=(field_id(&name)) { (label) }
             span.row dir="ltr" {
                 select name=(cc_name) aria-label=(w.phone) {
-                    @for (code, ar, en) in COUNTRY_CODES {
+                    @for c in &countries {
                         // An option holds text only: the code is a left-to-right isolate
                         // (U+2066 … U+2069), so an Arabic list reads `+249`, not `249+`.
-                        option value=(code) selected[code == chosen] { "\u{2066}" (code) "\u{2069} " (if language == Language::Ar { ar } else { en }) }
+                        option value=(c.country) selected[c.country.as_str() == chosen] { "\u{2066}+" (c.calling_code) "\u{2069} " (c.name) }
                     }
                 }
                 input #(field_id(&name)) type="tel" name=(name) value=[fields.get(&name)] aria-label=(label) inputmode="tel" autocomplete="off"
