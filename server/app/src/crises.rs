@@ -18,12 +18,15 @@ use tokio_util::sync::CancellationToken;
 pub struct Crises {
     store: Store,
     index: RwLock<Arc<CrisisIndex>>,
+    /// Held for a whole reload (read, tile, swap), so reloads run one after another: a reload
+    /// begun earlier, from an older state, can never swap its index in after a newer one.
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl Crises {
     /// Read and tile the stored crises.
     pub async fn load(store: Store) -> opsroom_store::Result<Self> {
-        let crises = Self { store, index: RwLock::new(Arc::default()) };
+        let crises = Self { store, index: RwLock::new(Arc::default()), reloading: tokio::sync::Mutex::new(()) };
         crises.reload().await?;
         Ok(crises)
     }
@@ -31,6 +34,7 @@ impl Crises {
     /// Read and tile the stored crises again, then swap the index. Tiling is CPU work (a
     /// country is thousands of cells): it runs off the async threads.
     pub async fn reload(&self) -> opsroom_store::Result<()> {
+        let _one_at_a_time = self.reloading.lock().await;
         let stored = self.store.crises().await?;
         let tile = move || {
             CrisisIndex::new(stored.into_iter().map(|crisis| {

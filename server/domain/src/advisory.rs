@@ -235,6 +235,8 @@ pub struct AdvisoryInput {
     pub instruction: Option<(Option<String>, Option<String>)>,
     pub area: Option<Area>,
     pub expires_at: Option<Timestamp>,
+    /// The crisis it speaks to (resolved from its slug by the caller); `None`: every crisis.
+    pub crisis_id: Option<Uuid>,
 }
 
 /// What an advisory says, validated.
@@ -247,6 +249,10 @@ pub struct AdvisoryContent {
     pub instruction: Option<Bilingual>,
     pub area: Option<Area>,
     pub expires_at: Option<Timestamp>,
+    /// The crisis it speaks to: shown with that crisis's cases only (and the area, if any,
+    /// narrows it further). `None`: every crisis, and the cases no crisis holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crisis_id: Option<Uuid>,
 }
 
 pub(crate) fn bilingual(
@@ -297,6 +303,7 @@ impl AdvisoryContent {
             instruction,
             area: input.area.clone(),
             expires_at: input.expires_at,
+            crisis_id: input.crisis_id,
         })
     }
 }
@@ -343,9 +350,11 @@ impl Advisory {
         !self.withdrawn && self.content.expires_at.is_none_or(|e| e > now)
     }
 
-    /// Whether it concerns a place (an advisory without an area concerns everyone).
-    pub fn concerns(&self, coordinates: Option<Coordinates>, cell: Option<Cell>) -> bool {
-        self.content.area.as_ref().is_none_or(|area| area.covers(coordinates, cell))
+    /// Whether it concerns a case at a place in crisis `crisis_id` (an advisory without a
+    /// crisis speaks to every crisis, one without an area to its whole crisis).
+    pub fn concerns(&self, coordinates: Option<Coordinates>, cell: Option<Cell>, crisis_id: Option<Uuid>) -> bool {
+        self.content.crisis_id.is_none_or(|mine| crisis_id == Some(mine))
+            && self.content.area.as_ref().is_none_or(|area| area.covers(coordinates, cell))
     }
 }
 

@@ -266,6 +266,52 @@ async fn a_partner_limited_to_one_crisis_never_gets_the_other(server: TestServer
     server.stop().await.unwrap();
 }
 
+async fn an_advisory_for_one_crisis_reaches_only_its_cases(server: TestServer) {
+    let (supervisor, _) = server.user("samira", "supervisor").await;
+    declared(&supervisor, sudan()).await;
+    declared(&supervisor, libya()).await;
+    let advisory = |en: &str, crisis: Option<&str>| {
+        let mut body =
+            json!({"headline": {"ar": "تنبيه", "en": en}, "body": {"ar": "نص", "en": "Text"}, "severity": "severe"});
+        if let Some(slug) = crisis {
+            body["crisis"] = json!(slug);
+        }
+        body
+    };
+    let unknown = supervisor.post("/api/v1/advisories", advisory("Nowhere", Some("atlantis"))).await;
+    assert_eq!((unknown.status, unknown.body["error"]["field"].as_str()), (422, Some("crisis")), "{}", unknown.body);
+    let for_libya = supervisor.post("/api/v1/advisories", advisory("Go to Sallum", Some("libya-2011"))).await;
+    assert_eq!(for_libya.status, 201, "{}", for_libya.body);
+    let for_all = supervisor.post("/api/v1/advisories", advisory("Keep your passport", None)).await;
+    assert_eq!(for_all.status, 201, "{}", for_all.body);
+    let public = server.api();
+    let headlines = |view: &Value, key: &str| -> Vec<String> {
+        let mut all: Vec<String> =
+            view[key].as_array().unwrap().iter().map(|a| a["headline"]["en"].as_str().unwrap().to_owned()).collect();
+        all.sort();
+        all
+    };
+    let seen_by = |at| {
+        let public = public.clone();
+        async move {
+            let token =
+                filed(&public, &report_at("Someone", at)).await.body["tracking_token"].as_str().unwrap().to_owned();
+            public.get(&format!("/api/v1/track/{token}")).await.unwrap().body
+        }
+    };
+    assert_eq!(headlines(&seen_by(TRIPOLI).await, "advisories"), ["Go to Sallum", "Keep your passport"]);
+    assert_eq!(headlines(&seen_by(KHARTOUM).await, "advisories"), ["Keep your passport"]);
+    assert_eq!(headlines(&seen_by(CAIRO).await, "advisories"), ["Keep your passport"], "unplaced: the general ones");
+    let sudan_list = public.get("/api/v1/advisories?crisis=sudan-2023").await.unwrap();
+    assert_eq!(headlines(&json!({"list": sudan_list.body}), "list"), ["Keep your passport"]);
+    assert_eq!(for_libya.body["crisis_id"], declared_id(&supervisor, "libya-2011").await);
+    server.stop().await.unwrap();
+}
+
+async fn declared_id(api: &Api, slug: &str) -> Value {
+    api.get(&format!("/api/v1/crises/{slug}")).await.unwrap().body["crisis_id"].clone()
+}
+
 async fn crises_are_checked_field_by_field(server: TestServer) {
     let (supervisor, _) = server.user("samira", "supervisor").await;
     let field_of = |reply: &Reply| reply.body["error"]["field"].as_str().map(str::to_owned);
@@ -312,5 +358,6 @@ opsroom_tests::on_both_backends!(
     a_phase_change_streams_reaches_citizens_and_closing_ends_placement,
     a_stream_narrowed_to_a_crisis_carries_only_that_crisis,
     a_partner_limited_to_one_crisis_never_gets_the_other,
+    an_advisory_for_one_crisis_reaches_only_its_cases,
     crises_are_checked_field_by_field,
 );

@@ -16,12 +16,23 @@ use uuid::Uuid;
 use crate::auth::{Operator, Supervisor};
 use crate::cap;
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, UuidPath};
+use crate::http::extract::{ApiJson, ApiQuery, UuidPath};
 use crate::state::AppState;
-use crate::wire::{AdvisoryBody, AdvisoryRequest, ErrorBody};
+use crate::wire::{AdvisoryBody, AdvisoryQuery, AdvisoryRequest, ErrorBody, Problem};
 
 fn content(app: &AppState, request: &AdvisoryRequest) -> Result<AdvisoryContent, ApiError> {
-    let input = request.to_domain().map_err(ApiError::Unprocessable)?;
+    let mut input = request.to_domain().map_err(ApiError::Unprocessable)?;
+    if let Some(slug) = request.crisis.as_deref() {
+        let index = app.crises.index();
+        let crisis = index.by_slug(slug).ok_or_else(|| {
+            ApiError::Unprocessable(Problem::new(
+                "unknown_crisis",
+                format!("no crisis is called {slug}"),
+                Some("crisis".into()),
+            ))
+        })?;
+        input.crisis_id = Some(crisis.crisis_id);
+    }
     Ok(AdvisoryContent::parse(&input, Timestamp::from_millis(app.now_ms()))?)
 }
 
@@ -59,16 +70,32 @@ pub async fn post_advisory(
     Ok((StatusCode::CREATED, Json(AdvisoryBody::from(&advisory))))
 }
 
-/// The current advisories (public): not withdrawn, not expired.
+/// The current advisories (public): not withdrawn, not expired; with `crisis`, those that
+/// speak to it (its own and those for every crisis).
 #[utoipa::path(
     get,
     path = "/api/v1/advisories",
     tag = "advisories",
-    responses((status = 200, description = "Newest first", body = [AdvisoryBody]))
+    params(AdvisoryQuery),
+    responses((status = 200, description = "Newest first", body = [AdvisoryBody]), (status = 400, body = ErrorBody))
 )]
-pub async fn list_advisories(State(app): State<AppState>) -> Result<Json<Vec<AdvisoryBody>>, ApiError> {
+pub async fn list_advisories(
+    State(app): State<AppState>,
+    ApiQuery(query): ApiQuery<AdvisoryQuery>,
+) -> Result<Json<Vec<AdvisoryBody>>, ApiError> {
+    let crisis = match query.crisis.as_deref() {
+        None => None,
+        Some(slug) => Some(
+            app.crises
+                .index()
+                .by_slug(slug)
+                .map(|c| c.crisis_id)
+                .ok_or_else(|| ApiError::invalid_query("crisis", "crisis must be a crisis's slug"))?,
+        ),
+    };
     let current = current_advisories(&app).await?;
-    Ok(Json(current.iter().map(AdvisoryBody::from).collect()))
+    let speaks_to = |a: &&Advisory| crisis.is_none() || a.content.crisis_id.is_none_or(|mine| Some(mine) == crisis);
+    Ok(Json(current.iter().filter(speaks_to).map(AdvisoryBody::from).collect()))
 }
 
 /// Advisories shown to the public now.

@@ -59,7 +59,7 @@ pub async fn tracking_view(app: &AppState, detail: &CaseDetail) -> Result<Tracki
     let advisories = current_advisories(app)
         .await?
         .iter()
-        .filter(|a| a.concerns(coordinates, summary.cell))
+        .filter(|a| a.concerns(coordinates, summary.cell, summary.crisis_id))
         .map(AdvisoryBody::from)
         .collect();
     let events: Vec<Event> =

@@ -203,28 +203,28 @@ async fn follow_log(
     loop {
         let target = *head.borrow_and_update();
         while last < target {
-            match store.events_after(last, PAGE).await {
-                Ok(events) if events.is_empty() => break,
-                Ok(events) => {
+            // Serialise frames only when someone is watching (a socket that subscribes later
+            // replays from the store whatever came before it). A page is published whole or not
+            // at all: if its frames cannot be scoped, it is read again, so no socket waits on a
+            // frame that was never sent.
+            let read = async {
+                let events = store.events_after(last, PAGE).await?;
+                let page =
+                    if frames.receiver_count() > 0 { Frame::read_page(&store, &events).await? } else { Vec::new() };
+                Ok::<_, opsroom_store::StoreError>((events, page))
+            };
+            match read.await {
+                Ok((events, _)) if events.is_empty() => break,
+                Ok((events, page)) => {
                     {
                         let mut map = map.write().unwrap_or_else(|poisoned| poisoned.into_inner());
                         for event in &events {
                             map.apply(event);
                         }
                     }
-                    // Serialise frames only when someone is watching; a socket that subscribes
-                    // later replays from the store whatever came before it.
                     notices.raise(&events);
-                    if frames.receiver_count() > 0 {
-                        match Frame::read_page(&store, &events).await {
-                            Ok(page) => {
-                                for frame in page {
-                                    let _ = frames.send(Arc::new(frame));
-                                }
-                            }
-                            // The sockets see a gap and replay from the store themselves.
-                            Err(error) => tracing::warn!(%error, "scoping live frames by crisis"),
-                        }
+                    for frame in page {
+                        let _ = frames.send(Arc::new(frame));
                     }
                     last = events.last().map_or(last, |e| e.seq);
                     published.send_replace(last);

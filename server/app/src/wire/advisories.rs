@@ -42,6 +42,8 @@ pub struct AdvisoryRequest {
     pub cells: Option<Vec<String>>,
     /// RFC 3339; omit to keep it until withdrawn.
     pub expires_at: Option<String>,
+    /// The slug of the crisis it speaks to; omit for every crisis.
+    pub crisis: Option<String>,
 }
 
 impl AdvisoryRequest {
@@ -75,12 +77,23 @@ impl AdvisoryRequest {
             instruction: BilingualInput::pair(&self.instruction),
             area,
             expires_at,
+            // The slug is resolved by the handler, which knows the crises.
+            crisis_id: None,
         })
     }
 }
 
 fn problem(r: opsroom_domain::Rejected) -> Problem {
     Problem::new(r.code, r.message, r.field)
+}
+
+/// Query of `GET /api/v1/advisories`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AdvisoryQuery {
+    /// A crisis's slug: its advisories and those for every crisis.
+    pub crisis: Option<String>,
 }
 
 /// A text in Arabic and English.
@@ -116,6 +129,8 @@ pub struct AdvisoryBody {
     pub published_at: String,
     pub updated_at: String,
     pub withdrawn: bool,
+    /// The crisis it speaks to (`GET /api/v1/crises` names it); null: every crisis.
+    pub crisis_id: Option<Uuid>,
     /// The same advisory as a CAP 1.2 message.
     pub cap_url: String,
 }
@@ -142,6 +157,7 @@ impl From<&Advisory> for AdvisoryBody {
             published_at: a.published_at.to_rfc3339(),
             updated_at: a.updated_at.to_rfc3339(),
             withdrawn: a.withdrawn,
+            crisis_id: c.crisis_id,
             cap_url: format!("/api/v1/advisories/{}/cap", a.advisory_id),
         }
     }
