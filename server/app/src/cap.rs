@@ -145,6 +145,7 @@ mod tests {
             instruction: None,
             area: Some(area),
             expires_at: Some(Timestamp(1_682_000_000_500)),
+            crisis_id: None,
         };
         Advisory::publish(Uuid::from_u128(7), content, Uuid::nil(), Timestamp(1_681_900_000_250))
     }

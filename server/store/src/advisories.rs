@@ -85,7 +85,7 @@ async fn advisory(
         .bind(seq as i64)
         .bind(data.as_str());
     conn.execute(history).await?;
-    Ok(AdvisoryOutcome::Applied { seq, advisory })
+    Ok(AdvisoryOutcome::Applied { seq, advisory: Box::new(advisory) })
 }
 
 pub(crate) fn parse_advisory(data: &str) -> Result<Advisory> {

@@ -38,7 +38,7 @@ fn content(app: &AppState, request: &AdvisoryRequest) -> Result<AdvisoryContent,
 
 async fn run(app: &AppState, command: AdvisoryCommand) -> Result<Advisory, ApiError> {
     match app.store.advisory(command).await? {
-        AdvisoryOutcome::Applied { advisory, .. } => Ok(advisory),
+        AdvisoryOutcome::Applied { advisory, .. } => Ok(*advisory),
         AdvisoryOutcome::NotFound => Err(ApiError::NotFound),
         AdvisoryOutcome::Refused(r) => Err(r.into()),
     }

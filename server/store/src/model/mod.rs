@@ -115,7 +115,7 @@ pub enum AdvisoryOutcome {
     /// Recorded at `seq`; this is the new version.
     Applied {
         seq: u64,
-        advisory: Advisory,
+        advisory: Box<Advisory>,
     },
     NotFound,
     Refused(Rejected),
