@@ -288,6 +288,18 @@ test("the place picker offers the towns of the open crises' countries and the ho
   await libya.dispatchEvent('input[name="location.place"]', 'change');
   await libya.waitForFunction(() => document.querySelector('input[name="location.position"]').value !== '');
   assert.equal(await libya.inputValue('input[name="location.position"]'), '32.88743, 13.18733');
+  // A local Libyan number, typed as people there write it: the picker starts at the crisis's
+  // country, and the case is placed in the Libya crisis.
+  assert.equal(await libya.$eval('select[name="people[0].phone_cc"] option', (o) => o.value), 'LY');
+  await openMore(libya);
+  await libya.fill('input[name="people[0].name"]', 'سالم الليبي');
+  await libya.fill('input[name="people[0].phone"]', '091 234 5678');
+  await libya.click('button.send');
+  await libya.waitForSelector('section.done .reference', { timeout: 10_000 });
+  const [salem] = await casesNamed('سالم الليبي');
+  assert.equal(salem.persons.find((p) => p.name === 'سالم الليبي').phone, '+218912345678');
+  const { body: crisis } = await env.admin('GET', '/api/v1/crises/picker-libya');
+  assert.equal(salem.case.crisis_id, crisis.crisis_id);
   assert.deepEqual([...page.errors, ...libya.errors], []);
   // The other tests of this file see the room without crises, as it began.
   await phase('picker-libya', 'closed');
