@@ -447,8 +447,14 @@ impl Store {
     }
 
     /// The supervisor's figures at `now_ms` under `policy`.
-    pub async fn kpis(&self, now_ms: i64, policy: &opsroom_domain::workflow::SlaPolicy) -> Result<Kpis> {
-        reads::kpis(&self.inner.reads, now_ms, policy).await
+    /// The supervisor's figures, over every case or one crisis's (or the unplaced ones).
+    pub async fn kpis(
+        &self,
+        now_ms: i64,
+        policy: &opsroom_domain::workflow::SlaPolicy,
+        crisis: Option<CrisisFilter>,
+    ) -> Result<Kpis> {
+        reads::kpis(&self.inner.reads, now_ms, policy, crisis).await
     }
 
     pub async fn users(&self) -> Result<Vec<UserSummary>> {

@@ -397,44 +397,52 @@ pub(crate) fn bind_sla_due<'q>(statement: Statement<'q>, now_ms: i64, policy: &S
         .bind(due(PriorityLevel::Low))
 }
 
-pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result<Kpis> {
+pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy, crisis: Option<CrisisFilter>) -> Result<Kpis> {
     let mut pooled = pool.acquire().await?;
     let mut conn = pooled.conn();
     let finished = crate::reads::finished();
+    // The crisis's cases only. Its id is a parsed UUID (hex and dashes), safe to write in.
+    let scope = |column: &str| match crisis {
+        Some(CrisisFilter::Crisis(id)) => format!(" and {column} = '{id}'"),
+        Some(CrisisFilter::Unplaced) => format!(" and {column} is null"),
+        None => String::new(),
+    };
+    let in_crisis = scope("crisis_id");
     let sql = format!(
         "select
             sum(case when {PAST_SLA} then 1 else 0 end) as red,
             sum(case when escalated_at is not null then 1 else 0 end) as escalated
-           from case_file where first_contact_at is null and status not in {finished}"
+           from case_file where first_contact_at is null and status not in {finished}{in_crisis}"
     );
     let statement = bind_sla_due(conn.statement(&sql), now_ms, policy);
     let row = conn.fetch_one(statement).await?;
     let sla_red = row.get::<Option<i64>>("red")?.unwrap_or(0) as u64;
     let sla_escalated = row.get::<Option<i64>>("escalated")?.unwrap_or(0) as u64;
 
-    let statement = conn.statement("select count(*) as n from case_file where first_contact_at is not null");
+    let sql = format!("select count(*) as n from case_file where first_contact_at is not null{in_crisis}");
+    let statement = conn.statement(&sql);
     let contacted = conn.fetch_one(statement).await?.get::<i64>("n")? as u64;
     let mut percentile = async |q: f64| -> Result<Option<i64>> {
         if contacted == 0 {
             return Ok(None);
         }
         let offset = ((contacted - 1) as f64 * q).round() as i64;
-        let statement = conn
-            .statement(
-                "select first_contact_at - reported_at as waited from case_file where first_contact_at is not null
-                  order by waited limit 1 offset $1",
-            )
-            .bind(offset);
+        let sql = format!(
+            "select first_contact_at - reported_at as waited from case_file where first_contact_at is not null{in_crisis}
+              order by waited limit 1 offset $1"
+        );
+        let statement = conn.statement(&sql).bind(offset);
         Ok(Some(conn.fetch_one(statement).await?.get::<i64>("waited")?))
     };
     let first_contact_p50_ms = percentile(0.5).await?;
     let first_contact_p90_ms = percentile(0.9).await?;
 
-    let statement = conn.statement(
+    let sql = format!(
         "select channel, count(*) as total,
                 sum(case when status in ('resolved', 'evacuated') then 1 else 0 end) as resolved
-           from case_file group by channel order by channel",
+           from case_file where 1 = 1{in_crisis} group by channel order by channel"
     );
+    let statement = conn.statement(&sql);
     let by_channel = conn
         .fetch_all(statement)
         .await?
@@ -450,7 +458,8 @@ pub(crate) async fn kpis(pool: &Pool, now_ms: i64, policy: &SlaPolicy) -> Result
     let finished = crate::reads::finished();
     let sql = format!(
         "select u.name, count(*) as n from case_file c join app_user u on u.user_id = c.assigned_to
-          where c.status not in {finished} group by u.name order by u.name"
+          where c.status not in {finished}{} group by u.name order by u.name",
+        scope("c.crisis_id")
     );
     let statement = conn.statement(&sql);
     let per_operator = conn

@@ -96,6 +96,10 @@ async fn reports_are_placed_in_the_crisis_whose_ground_holds_them(server: TestSe
     // Counts and the map count the crisis's cases only.
     let counts = supervisor.get("/api/v1/cases/counts?crisis=libya-2011").await.unwrap();
     assert_eq!(counts.body["by_status"]["new"], 2, "{}", counts.body);
+    let kpis = supervisor.get("/api/v1/kpis?crisis=libya-2011").await.unwrap();
+    assert_eq!((kpis.status, kpis.body["cases"]["total"].as_u64()), (200, Some(2)), "{}", kpis.body);
+    let everyone = supervisor.get("/api/v1/kpis").await.unwrap();
+    assert_eq!(everyone.body["cases"]["total"], 4, "{}", everyone.body);
     let map = supervisor.get("/api/v1/map?crisis=sudan-2023&resolution=5").await.unwrap();
     assert_eq!(map.status, 200, "{}", map.body);
     let total: u64 = map.body["features"]

@@ -11,7 +11,7 @@ export const api = {
   takeReport: (body, idempotencyKey) => call('POST', '/api/v1/cases', body, { 'idempotency-key': idempotencyKey }),
   calls: (phone) => call('GET', `/api/v1/calls?${new URLSearchParams({ phone, limit: 20 })}`),
   logCall: (id, body) => call('POST', `/api/v1/cases/${id}/calls`, body),
-  kpis: () => call('GET', '/api/v1/kpis'),
+  kpis: (crisis) => call('GET', crisis ? `/api/v1/kpis?crisis=${encodeURIComponent(crisis)}` : '/api/v1/kpis'),
   handovers: (before) => call('GET', `/api/v1/handovers${before ? `?before=${before}` : ''}`),
   writeHandover: (body) => call('POST', '/api/v1/handovers', body),
   sitrep: (from, to) => call('GET', `/api/v1/sitrep?${new URLSearchParams({ from, to })}`),

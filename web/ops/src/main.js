@@ -232,8 +232,10 @@ function mountRoom(user) {
       drawFilters();
     });
   const setFilters = (next) => {
+    const crisisChanged = next.crisis !== state.filters.crisis;
     state.filters = next;
     drawFilters();
+    if (crisisChanged) loadKpis();
     requery();
     map.setFilters(next); // the map follows the board (and asks for its counts when they change)
   };
@@ -285,7 +287,7 @@ function mountRoom(user) {
   }
 
   async function loadKpis() {
-    const answer = await api.kpis();
+    const answer = await api.kpis(state.filters.crisis); // the figures follow the crisis switch
     if (!answer.ok || left) return;
     const k = answer.body;
     const minutes = k.first_contact_p50_ms == null ? '–' : `${Math.round(k.first_contact_p50_ms / 60000)} ${t('min')}`;

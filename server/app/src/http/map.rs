@@ -18,11 +18,11 @@ use crate::auth::Operator;
 use crate::http::cases::case_filter;
 use crate::http::error::ApiError;
 use crate::http::extract::ApiQuery;
-use crate::live::map::{Tally, tally_counts};
+use crate::live::map::{Tally, tally_counts, tally_totals};
 use crate::state::AppState;
 use crate::wire::{
-    CaseQuery, CellFeature, CellPolygon, CellProperties, ChannelRate, Counts, ErrorBody, KpisBody, MapAnswer,
-    MapConfig, MapQuery, Named, OperatorLoad, Problem,
+    CaseQuery, CellFeature, CellPolygon, CellProperties, ChannelRate, Counts, ErrorBody, KpisBody, KpisQuery,
+    MapAnswer, MapConfig, MapQuery, Named, OperatorLoad, Problem,
 };
 
 impl MapQuery {
@@ -175,12 +175,31 @@ pub async fn get_map_config(State(app): State<AppState>, _operator: Operator) ->
     get,
     path = "/api/v1/kpis",
     tag = "cases",
+    params(KpisQuery),
     security(("session" = [])),
-    responses((status = 200, body = KpisBody), (status = 401, body = ErrorBody))
+    responses((status = 200, body = KpisBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
 )]
-pub async fn get_kpis(State(app): State<AppState>, _operator: Operator) -> Result<Json<KpisBody>, ApiError> {
-    let (seq, totals, unlocated) = app.hub.map(|map| (map.seq(), map.totals(), map.unlocated()));
-    let kpis = app.store.kpis(app.now_ms(), &app.config.sla).await?;
+pub async fn get_kpis(
+    State(app): State<AppState>,
+    operator: Operator,
+    ApiQuery(query): ApiQuery<KpisQuery>,
+) -> Result<Json<KpisBody>, ApiError> {
+    let (seq, totals, unlocated, crisis) = match query.crisis {
+        None => {
+            let (seq, totals, unlocated) = app.hub.map(|map| (map.seq(), map.totals(), map.unlocated()));
+            (seq, totals, unlocated, None)
+        }
+        Some(slug) => {
+            // One crisis's cases: counted in the store (the in-memory index counts every case),
+            // at least as new as the hub's position read first.
+            let seq = app.hub.map(|map| map.seq());
+            let board = CaseQuery { crisis: Some(slug), ..CaseQuery::default() };
+            let filter = case_filter(board, operator.user.user_id, app.now_ms(), &app.crises.index())?;
+            let (totals, unlocated) = tally_totals(&app.store.map_counts(&filter, 0).await?);
+            (seq, totals, unlocated, filter.crisis)
+        }
+    };
+    let kpis = app.store.kpis(app.now_ms(), &app.config.sla, crisis).await?;
     Ok(Json(KpisBody {
         seq,
         cases: Counts::from(&totals),

@@ -245,6 +245,17 @@ pub fn tally_counts(counts: &[CellCount], bbox: [f64; 4]) -> (Vec<(Cell, Tally)>
     (cells, unlocated)
 }
 
+/// Counts read from the store (any resolution) as all the cases together, located or not, and
+/// the unlocated ones: the totals of a filtered board, which the in-memory index cannot give.
+pub fn tally_totals(counts: &[CellCount]) -> (Tally, Tally) {
+    let (cells, unlocated) = tally_counts(counts, [-180.0, -90.0, 180.0, 90.0]);
+    let mut total = unlocated.clone();
+    for (_, tally) in &cells {
+        total.add(tally);
+    }
+    (total, unlocated)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

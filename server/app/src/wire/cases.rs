@@ -20,7 +20,7 @@ use super::{EventBody, PriorityBody};
 /// Query of `GET /api/v1/cases` (and of `/cases/counts` and `/cases/export.csv`, which ignore
 /// what does not apply to them: counts ignore status, sort, cursor and limit; the export
 /// ignores cursor and limit).
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {

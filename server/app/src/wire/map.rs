@@ -8,6 +8,15 @@ use opsroom_domain::report::Channel;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Query of `GET /api/v1/kpis`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KpisQuery {
+    /// A crisis's slug (or `unplaced`): the figures of its cases only.
+    pub crisis: Option<String>,
+}
+
 /// Query of `GET /api/v1/map`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
