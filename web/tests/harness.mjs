@@ -179,6 +179,19 @@ export function browserTests({ serverArgs = [], seedCases = 0, users = [], prepa
   return env;
 }
 
+/** A lon/lat box as a GeoJSON polygon (a crisis's or a zone's ground). */
+export const square = (west, south, east, north) => ({
+  type: 'Polygon',
+  coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+});
+
+/** Declare a crisis as `admin` (an `apiClient`), failing the test if it is refused. */
+export async function declareCrisis(admin, { slug, en, ar, countries, area }) {
+  const answer = await admin('POST', '/api/v1/crises', { slug, name: { ar, en }, countries, area });
+  if (answer.status !== 201) throw new Error(`declaring ${slug}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
 /**
  * Ask `check()` (it may be async) until it answers something truthy, and answer that; a throw
  * (an assertion) counts as "not yet". At the deadline (`timeout` ms) fail, naming `what` was

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, browserTests, report, signedInPage } from './harness.mjs';
+import { ADMIN_PASSWORD, browserTests, declareCrisis, report, signedInPage, square } from './harness.mjs';
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
 
@@ -16,15 +16,7 @@ const env = browserTests({
   },
 });
 
-const square = (west, south, east, north) => ({
-  type: 'Polygon',
-  coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
-});
-
-const declare = async (slug, en, ar, countries, area) => {
-  const answer = await env.admin('POST', '/api/v1/crises', { slug, name: { ar, en }, countries, area });
-  assert.equal(answer.status, 201, JSON.stringify(answer.body));
-};
+const declare = (slug, en, ar, countries, area) => declareCrisis(env.admin, { slug, en, ar, countries, area });
 
 /** The references on the board's "new" column, sorted. */
 const newColumn = (page) =>

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { browserTests, casesNamed as casesNamedBy, eventually } from './harness.mjs';
+import { browserTests, casesNamed as casesNamedBy, declareCrisis, eventually, square } from './harness.mjs';
 
 const env = browserTests();
 
@@ -241,14 +241,7 @@ test('a draft older than a day is not shown to whoever opens the form next', asy
 });
 
 test("the place picker offers the towns of the open crises' countries and the home country, loaded on first use", async () => {
-  const square = (west, south, east, north) => ({
-    type: 'Polygon',
-    coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
-  });
-  const declare = async (slug, en, ar, countries, area) => {
-    const answer = await env.admin('POST', '/api/v1/crises', { slug, name: { ar, en }, countries, area });
-    assert.equal(answer.status, 201, JSON.stringify(answer.body));
-  };
+  const declare = (slug, en, ar, countries, area) => declareCrisis(env.admin, { slug, en, ar, countries, area });
   const phase = async (slug, to) => assert.equal((await env.admin('POST', `/api/v1/crises/${slug}/phase`, { phase: to })).status, 200);
   await declare('picker-sudan', 'Sudan (picker)', 'السودان (القائمة)', ['SD'], square(30, 12, 37, 19));
   const page = await newPage();
