@@ -303,6 +303,17 @@ pub struct CrisisSaved {
     pub at: Timestamp,
 }
 
+/// An operator put a case in a crisis (sorting the unplaced ones, or correcting a placement),
+/// or took it out (`crisis_id: None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePlaced {
+    pub case_id: Uuid,
+    pub crisis_id: Option<Uuid>,
+    pub from: Option<Uuid>,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
 /// Most cells a crisis's ground is tiled into: the resolution is the finest at which the ground
 /// holds about this many, so a city's crisis is drawn in cells of a few km² and a country's in
 /// cells of a couple of thousand (tiling a country at a city's resolution would take seconds).

@@ -12,7 +12,7 @@ use crate::call::CallLogged;
 pub use crate::case::{CaseReported, PersonRecord, ReporterRecord};
 use crate::citizen::CitizenUpdated;
 use crate::clock::Timestamp;
-use crate::crisis::CrisisSaved;
+use crate::crisis::{CasePlaced, CrisisSaved};
 use crate::evacuation::movement::{MovementChanged, MovementPlanned, PassengerChanged};
 use crate::evacuation::place::PlaceSaved;
 use crate::evacuation::zone::{DangerZoneFlagged, ZoneChanged};
@@ -75,6 +75,7 @@ pub enum Event {
     CrisisEdited(Box<CrisisSaved>),
     CrisisPhaseChanged(Box<CrisisSaved>),
     CrisisClosed(Box<CrisisSaved>),
+    CasePlaced(CasePlaced),
 }
 
 impl From<CaseChange> for Event {
@@ -146,6 +147,7 @@ impl Event {
             Event::CrisisEdited(_) => "crisis_edited",
             Event::CrisisPhaseChanged(_) => "crisis_phase_changed",
             Event::CrisisClosed(_) => "crisis_closed",
+            Event::CasePlaced(_) => "case_placed",
         }
     }
 
@@ -214,6 +216,7 @@ impl Event {
             | Event::CrisisEdited(_)
             | Event::CrisisPhaseChanged(_)
             | Event::CrisisClosed(_) => None,
+            Event::CasePlaced(e) => Some(e.case_id),
             Event::StatusChanged(e) => Some(e.case_id),
             Event::CaseAssigned(e) => Some(e.case_id),
             Event::NoteAdded(e) => Some(e.case_id),

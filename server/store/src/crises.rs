@@ -11,7 +11,7 @@ use opsroom_domain::Rejected;
 use opsroom_domain::advisory::{Area, Bilingual};
 use opsroom_domain::clock::Timestamp;
 use opsroom_domain::country::CountryCode;
-use opsroom_domain::crisis::{Crisis, CrisisInput, CrisisPhase, CrisisSaved, Slug};
+use opsroom_domain::crisis::{CasePlaced, Crisis, CrisisInput, CrisisPhase, CrisisSaved, Slug};
 use opsroom_domain::event::Event;
 use uuid::Uuid;
 
@@ -27,6 +27,26 @@ pub enum CrisisWrite {
     Declare { crisis_id: Uuid, input: CrisisInput, by: Uuid, at: i64 },
     Edit { slug: String, input: CrisisInput, by: Uuid, at: i64 },
     ChangePhase { slug: String, to: CrisisPhase, by: Uuid, at: i64 },
+}
+
+/// Put case `case_id` in crisis `crisis_id` (`None`: back among the unplaced), by `by` at `at`.
+#[derive(Debug, Clone)]
+pub struct PlaceCase {
+    pub case_id: Uuid,
+    pub crisis_id: Option<Uuid>,
+    pub by: Uuid,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceOutcome {
+    /// Recorded at `seq`.
+    Placed {
+        seq: u64,
+    },
+    /// The case already is there: nothing recorded.
+    Unchanged,
+    NotFound,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +69,11 @@ impl Store {
     /// Every crisis, open and closed, latest declared first.
     pub async fn crises(&self) -> Result<Vec<Crisis>> {
         crises(&self.inner.reads).await
+    }
+
+    /// Put a case in a crisis, or back among the unplaced (see [`PlaceCase`]).
+    pub async fn place_case(&self, place: PlaceCase) -> Result<PlaceOutcome> {
+        self.submit(place).await
     }
 
     /// The crisis each of `cases` was placed in (`None`: unplaced); cases that do not exist are
@@ -109,6 +134,37 @@ impl Write for CrisisWrite {
         let seq = record(conn, positions, &event, at.millis()).await?;
         save(conn, &crisis, seq, current.is_some()).await?;
         Ok(CrisisOutcome::Applied { seq, crisis })
+    }
+}
+
+impl Write for PlaceCase {
+    type Outcome = PlaceOutcome;
+
+    async fn write(&mut self, conn: &mut Conn<'_>, positions: &mut Positions) -> Result<PlaceOutcome> {
+        let case_id = self.case_id.to_string();
+        let select = conn.statement("select crisis_id from case_file where case_id = $1").bind(case_id.as_str());
+        let Some(row) = conn.fetch_optional(select).await? else { return Ok(PlaceOutcome::NotFound) };
+        let from = row.get::<Option<String>>("crisis_id")?.map(|id| uuid_from(&id, "crisis_id")).transpose()?;
+        if from == self.crisis_id {
+            return Ok(PlaceOutcome::Unchanged);
+        }
+        let event = Event::CasePlaced(CasePlaced {
+            case_id: self.case_id,
+            crisis_id: self.crisis_id,
+            from,
+            by: self.by,
+            at: Timestamp::from_millis(self.at),
+        });
+        let seq = record(conn, positions, &event, self.at).await?;
+        // News on the case (boards sorting by last update see it) but not an edit of what it
+        // says: the version stays, so nobody's pending change conflicts with the sorting.
+        let update = conn
+            .statement("update case_file set crisis_id = $1, updated_seq = $2 where case_id = $3")
+            .bind(self.crisis_id.map(|id| id.to_string()))
+            .bind(seq as i64)
+            .bind(case_id.as_str());
+        conn.execute(update).await?;
+        Ok(PlaceOutcome::Placed { seq })
     }
 }
 

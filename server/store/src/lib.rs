@@ -79,7 +79,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use calls::{CallCursor, CallQuery, CallRow, LogCall, LogCallOutcome};
-pub use crises::{CrisisOutcome, CrisisWrite};
+pub use crises::{CrisisOutcome, CrisisWrite, PlaceCase, PlaceOutcome};
 pub use model::*;
 use sql::{Backend, Pool};
 pub use staff::{AccountOutcome, AccountWrite, SessionClock, SessionRow};

@@ -244,6 +244,9 @@ const ROUTES: &[Route] = &[
     api("GET",    "/api/v1/crises/{slug}", NONE, operators(200)),
     api("PUT",    "/api/v1/crises/{slug}", EMPTY_OBJECT, supervisors(422)),
     api("POST",   "/api/v1/crises/{slug}/phase", EMPTY_OBJECT, supervisors(422)),
+    // Operators sort the unplaced cases: case Z (unplaced) stays unplaced.
+    api("PUT",    "/api/v1/cases/{case_id}/crisis", Body::Json(r#"{"crisis": null}"#), operators(200))
+        .with(&[("case_id", Fixture::CaseZ)]),
 
     // Tracking links: the token is the key; staff reissue and revoke (an operator only when
     // assigned to the case, and nobody is assigned to case Z).

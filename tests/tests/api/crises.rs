@@ -51,6 +51,12 @@ async fn listed(api: &Api, query: &str) -> Vec<String> {
     references
 }
 
+/// The id of the case a reference names.
+async fn public_case_id(api: &Api, reference: &str) -> String {
+    let found = api.get(&format!("/api/v1/cases?q={reference}")).await.unwrap();
+    found.body["cases"][0]["case_id"].as_str().unwrap().to_owned()
+}
+
 async fn filed(api: &Api, report: &Value) -> Reply {
     let reply = api.post_report(report, None).await.unwrap();
     assert_eq!(reply.status, 201, "{}", reply.body);
@@ -84,11 +90,11 @@ async fn reports_are_placed_in_the_crisis_whose_ground_holds_them(server: TestSe
     let refused = public.post_report(&chosen, None).await.unwrap();
     assert_eq!((refused.status, refused.body["error"]["field"].as_str()), (422, Some("crisis")), "{}", refused.body);
 
-    assert_eq!(listed(&supervisor, "crisis=sudan-2023").await, [in_khartoum]);
+    assert_eq!(listed(&supervisor, "crisis=sudan-2023").await, [in_khartoum.clone()]);
     let mut libyan = vec![in_tripoli.clone(), chose_libya.clone()];
     libyan.sort();
     assert_eq!(listed(&supervisor, "crisis=libya-2011").await, libyan);
-    assert_eq!(listed(&supervisor, "crisis=unplaced").await, [in_cairo]);
+    assert_eq!(listed(&supervisor, "crisis=unplaced").await, [in_cairo.clone()]);
     assert_eq!(listed(&supervisor, "").await.len(), 4, "no filter: every crisis");
     let unknown = supervisor.get("/api/v1/cases?crisis=atlantis").await.unwrap();
     assert_eq!((unknown.status, unknown.body["error"]["field"].as_str()), (400, Some("crisis")), "{}", unknown.body);
@@ -113,6 +119,29 @@ async fn reports_are_placed_in_the_crisis_whose_ground_holds_them(server: TestSe
     // Each case says its crisis, by id.
     let case = supervisor.get("/api/v1/cases?crisis=sudan-2023").await.unwrap();
     assert_eq!(case.body["cases"][0]["crisis_id"], sudan["crisis_id"]);
+
+    // Sorting the unplaced queue: an operator puts the Cairo case in the Sudan crisis (the
+    // family fled north), and the lists follow.
+    let (operator, _) = server.user("omar", "operator").await;
+    let cairo_case = public_case_id(&supervisor, &in_cairo).await;
+    let place = |crisis: Value| {
+        let operator = operator.clone();
+        let path = format!("/api/v1/cases/{cairo_case}/crisis");
+        async move { operator.send(operator.http.put(operator.url(&path)).json(&json!({"crisis": crisis}))).await.unwrap() }
+    };
+    let unknown = place(json!("atlantis")).await;
+    assert_eq!((unknown.status, unknown.body["error"]["field"].as_str()), (422, Some("crisis")), "{}", unknown.body);
+    let placed = place(json!("sudan-2023")).await;
+    assert_eq!((placed.status, placed.body["crisis_id"].clone()), (200, sudan["crisis_id"].clone()), "{}", placed.body);
+    assert!(placed.body["seq"].is_u64());
+    let mut sudanese = vec![in_khartoum.clone(), in_cairo.clone()];
+    sudanese.sort();
+    assert_eq!(listed(&supervisor, "crisis=sudan-2023").await, sudanese);
+    assert!(listed(&supervisor, "crisis=unplaced").await.is_empty());
+    assert!(place(json!("sudan-2023")).await.body["seq"].is_null(), "already there: nothing recorded");
+    let back = place(Value::Null).await;
+    assert_eq!((back.status, back.body["crisis_id"].is_null()), (200, true), "{}", back.body);
+    assert_eq!(listed(&supervisor, "crisis=unplaced").await, [in_cairo]);
     server.stop().await.unwrap();
 }
 

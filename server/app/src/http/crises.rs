@@ -1,5 +1,6 @@
 //! `/api/v1/crises`: supervisors declare crises, edit them and move their phase; anyone lists
-//! the open ones (the citizen form names them), staff read each in full.
+//! the open ones (the citizen form names them), staff read each in full; operators put a case
+//! in a crisis (`/api/v1/cases/{case_id}/crisis`).
 //!
 //! Owns who may change a crisis (supervisors and admins) and that this node places reports by
 //! the change before it answers (other nodes follow through their hub). Every change is an
@@ -8,15 +9,18 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use opsroom_domain::Rejected;
 use opsroom_domain::crisis::Crisis;
-use opsroom_store::{CrisisOutcome, CrisisWrite};
+use opsroom_store::{CrisisOutcome, CrisisWrite, PlaceCase, PlaceOutcome};
 use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
 use crate::http::error::ApiError;
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, UuidPath};
 use crate::state::AppState;
-use crate::wire::{CrisisBody, CrisisPhaseRequest, CrisisRequest, ErrorBody, PublicCrisisBody};
+use crate::wire::{
+    CasePlacedBody, CasePlacementRequest, CrisisBody, CrisisPhaseRequest, CrisisRequest, ErrorBody, PublicCrisisBody,
+};
 
 async fn run(app: &AppState, write: CrisisWrite) -> Result<Crisis, ApiError> {
     match app.store.crisis_write(write).await? {
@@ -151,4 +155,48 @@ pub async fn post_phase(
 ) -> Result<Json<CrisisBody>, ApiError> {
     let write = CrisisWrite::ChangePhase { slug, to: request.phase, by: operator.user.user_id, at: app.now_ms() };
     Ok(Json(CrisisBody::from(&run(&app, write).await?)))
+}
+
+/// Put a case in a crisis, or back among the unplaced (operators sorting the unplaced queue, or
+/// correcting where a report was placed). A closed crisis takes no case.
+#[utoipa::path(
+    put,
+    path = "/api/v1/cases/{case_id}/crisis",
+    tag = "crises",
+    params(("case_id" = Uuid, Path)),
+    request_body = CasePlacementRequest,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The case's crisis now; a `case_placed` event unless it already was there", body = CasePlacedBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 409, description = "The crisis is closed", body = ErrorBody),
+        (status = 422, description = "No crisis of that name", body = ErrorBody),
+    )
+)]
+pub async fn put_case_crisis(
+    State(app): State<AppState>,
+    operator: Operator,
+    UuidPath(case_id): UuidPath,
+    ApiJson(request): ApiJson<CasePlacementRequest>,
+) -> Result<Json<CasePlacedBody>, ApiError> {
+    let crisis_id = match request.crisis.as_deref() {
+        None => None,
+        Some(slug) => {
+            let index = app.crises.index();
+            let crisis = index.by_slug(slug).ok_or_else(|| {
+                ApiError::from(Rejected::new("unknown_crisis", "crisis", format!("no crisis is called {slug}")))
+            })?;
+            if !crisis.is_open() {
+                return Err(Rejected::conflict("crisis_closed", "crisis", "a closed crisis takes no case").into());
+            }
+            Some(crisis.crisis_id)
+        }
+    };
+    let place = PlaceCase { case_id, crisis_id, by: operator.user.user_id, at: app.now_ms() };
+    let seq = match app.store.place_case(place).await? {
+        PlaceOutcome::Placed { seq } => Some(seq),
+        PlaceOutcome::Unchanged => None,
+        PlaceOutcome::NotFound => return Err(ApiError::NotFound),
+    };
+    Ok(Json(CasePlacedBody { case_id, crisis_id, seq }))
 }

@@ -119,6 +119,7 @@ fn table(limit_public: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<App
         .routes(routes!(crises::list_all_crises))
         .routes(routes!(crises::get_crisis, crises::put_crisis))
         .routes(routes!(crises::post_phase))
+        .routes(routes!(crises::put_case_crisis))
         .routes(routes!(tracking::post_tracking_link, tracking::delete_tracking_link))
         .routes(routes!(matches::get_matches))
         .routes(routes!(matches::get_open_counts))

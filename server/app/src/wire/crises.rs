@@ -108,3 +108,19 @@ impl From<&Crisis> for PublicCrisisBody {
         }
     }
 }
+
+/// Where an operator puts a case: a crisis's slug, or null for back among the unplaced.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasePlacementRequest {
+    pub crisis: Option<String>,
+}
+
+/// A case's crisis after an operator placed it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePlacedBody {
+    pub case_id: Uuid,
+    pub crisis_id: Option<Uuid>,
+    /// The log position of the `case_placed` event; null when the case already was there.
+    pub seq: Option<u64>,
+}
