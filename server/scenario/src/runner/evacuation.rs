@@ -1,7 +1,8 @@
 //! The evacuation's actors: a supervisor registers the places before the clock starts and
 //! declares (and lifts) danger zones on time; for each planned movement, operators ask for the
 //! suggested passengers two hours before departure, confirm them, board them (some do not show
-//! up), send it off, and record the crossing and the arrival home.
+//! up, and go back on the waiting list once it has left), send it off, and record the crossing
+//! and the arrival home.
 //!
 //! Owns nothing the server decides: who gets a seat is the server's suggestion, taken as it is.
 
@@ -182,6 +183,13 @@ async fn play_movement(plan: &MovementPlan, index: usize, movers: &Movers) -> Re
     clock.until_hours(plan.departure_hour).await;
     post(&format!("/api/v1/movements/{id}/status"), json!({"to": "departed"}), 200).await?;
     tally.lock().unwrap().evacuation.departed += boarding.len() as u64;
+    // Those who did not show up are put back on the waiting list for the next movement (the
+    // server seats no one marked no-show until an operator does so).
+    let missed: Vec<&String> = chosen.iter().filter(|p| !boarding.contains(p)).collect();
+    if !missed.is_empty() {
+        post(&format!("/api/v1/movements/{id}/passengers/status"), json!({"person_ids": missed, "to": "waiting"}), 200)
+            .await?;
+    }
 
     clock.until_hours(plan.departure_hour + plan.travel_hours).await;
     if !boarding.is_empty() {
