@@ -137,10 +137,13 @@ async fn two_crises_played_at_once_stay_apart(server: TestServer) {
     let admin = server.admin().await;
     // Sudan's crisis is declared first, so that a stream can follow it from before its first
     // report; its scenario then finds it open. Libya's scenario declares its own.
+    // Its ground is the scenario's box (tiling a whole country's outline takes a debug build
+    // seconds).
+    let ground = sudan.crisis.as_ref().and_then(|c| c.area());
     let declared = admin
         .post(
             "/api/v1/crises",
-            json!({"slug": "sudan-drill", "name": {"ar": "أزمة", "en": "Sudan drill"}, "countries": ["SD"]}),
+            json!({"slug": "sudan-drill", "name": {"ar": "أزمة", "en": "Sudan drill"}, "countries": ["SD"], "area": ground}),
         )
         .await;
     assert_eq!(declared.status, 201, "{}", declared.body);
