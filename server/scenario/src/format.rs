@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use opsroom_domain::clock::Timestamp;
 use opsroom_domain::country::CountryCode;
 use opsroom_domain::crisis::{CrisisPhase, Slug};
 use opsroom_domain::evacuation::movement::Mode;
@@ -30,6 +31,9 @@ pub struct Scenario {
     pub seed: u64,
     /// Scenario hours played.
     pub duration_hours: f64,
+    /// Hour 0 on the calendar (RFC 3339), from which movements' departure times are given.
+    #[serde(default = "default_starts_at")]
+    pub starts_at: String,
     /// Speed for `serve --demo`: scenario seconds per real second.
     #[serde(default = "default_demo_speed")]
     pub demo_speed: f64,
@@ -62,6 +66,12 @@ pub struct Scenario {
 
 fn default_demo_speed() -> f64 {
     60.0
+}
+
+/// Midnight on 15 April 2023 in Khartoum (UTC+2), the first day of the war in Sudan: what
+/// scenarios without a date always started at.
+fn default_starts_at() -> String {
+    "2023-04-15T00:00:00+02:00".into()
 }
 
 /// The crisis a scenario declares (or finds open under its slug) before the clock starts.
@@ -405,7 +415,15 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// Hour 0 on the calendar (checked when the scenario was read).
+    pub fn starts_at(&self) -> Timestamp {
+        Timestamp::parse_rfc3339(&self.starts_at).expect("checked when the scenario was parsed")
+    }
+
     fn check(&self, gazetteer: &Gazetteer) -> Result<(), Invalid> {
+        if Timestamp::parse_rfc3339(&self.starts_at).is_none() {
+            return Err(invalid("starts_at", "a date and time (RFC 3339), e.g. 2011-02-17T00:00:00+02:00"));
+        }
         if !(self.duration_hours > 0.0 && self.duration_hours.is_finite()) {
             return Err(invalid("duration_hours", "a positive number of hours"));
         }

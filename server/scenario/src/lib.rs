@@ -117,5 +117,11 @@ mod tests {
             let refused = smoke_in_crisis(&lines).unwrap_err().to_string();
             assert!(refused.contains(named), "{named}: {refused}");
         }
+        let (_, smoke) = super::BUILTIN[0];
+        let undated = format!("starts_at = \"the day the war began\"\n{smoke}");
+        let refused = super::Scenario::parse(&undated, &super::Gazetteer::builtin()).unwrap_err().to_string();
+        assert!(refused.starts_with("starts_at:"), "{refused}");
+        assert_eq!(super::load("smoke").unwrap().starts_at().millis(), 1_681_509_600_000, "15 April 2023 in Khartoum");
+        assert!(super::load("libya-2011").unwrap().starts_at() < super::load("smoke").unwrap().starts_at());
     }
 }

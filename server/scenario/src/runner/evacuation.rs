@@ -99,6 +99,8 @@ pub(crate) struct Movers {
     pub clock: Clock,
     pub seed: u64,
     pub tally: Shared,
+    /// Hour 0 on the calendar (the scenario's `starts_at`).
+    pub starts_at: opsroom_domain::clock::Timestamp,
 }
 
 /// Play every movement, each on its own schedule — or, when the clock has no hours (`--speed
@@ -124,7 +126,7 @@ pub(crate) async fn play_movements(mut movements: Vec<MovementPlan>, movers: Mov
 }
 
 async fn play_movement(plan: &MovementPlan, index: usize, movers: &Movers) -> Result<(), String> {
-    let Movers { admin, places, partners, clock, seed, tally } = movers;
+    let Movers { admin, places, partners, clock, seed, tally, starts_at } = movers;
     let post = async |path: &str, body: Value, expect: u16| -> Result<Value, String> {
         let reply = admin.post(path, &body).await.map_err(|_| "network".to_owned())?;
         if reply.status != expect {
@@ -134,8 +136,7 @@ async fn play_movement(plan: &MovementPlan, index: usize, movers: &Movers) -> Re
     };
     clock.until_hours(plan.planned_at_hour).await;
     let shared: Vec<Uuid> = plan.share_with.iter().filter_map(|name| partners.get(name).copied()).collect();
-    // The scenario starts on 15 April 2023 at midnight, Khartoum time (UTC+2).
-    let departure_ms = 1_681_509_600_000 + (plan.departure_hour * 3_600_000.0) as i64;
+    let departure_ms = starts_at.millis() + (plan.departure_hour * 3_600_000.0) as i64;
     let departure = opsroom_domain::clock::Timestamp(departure_ms).to_rfc3339();
     let body = json!({"mode": plan.mode, "label": plan.label, "origin_place_id": places[&plan.origin],
                       "destination_place_id": places[&plan.destination], "departure_at": departure,

@@ -287,8 +287,15 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
     let zones =
         tokio::spawn(evacuation::declare_zones(scenario.danger_zones.clone(), admin.clone(), clock, tally.clone()));
     let shared: HashMap<String, Uuid> = partners.iter().map(|(name, (id, _))| (name.clone(), *id)).collect();
-    let movers =
-        evacuation::Movers { admin: admin.clone(), places, partners: shared, clock, seed, tally: tally.clone() };
+    let movers = evacuation::Movers {
+        admin: admin.clone(),
+        places,
+        partners: shared,
+        clock,
+        seed,
+        tally: tally.clone(),
+        starts_at: scenario.starts_at(),
+    };
     let in_turn = matches!(options.speed, Speed::Max);
     let movements = evacuation::play_movements(scenario.movements.clone(), movers, in_turn);
     // On the clock, movements keep their hours; at full speed there are no hours, so they run
