@@ -69,7 +69,7 @@ enum ScenarioCommand {
     /// Play a scenario through the public API and print a summary; exits non-zero if an
     /// acknowledged report is missing afterwards or a live stream had a gap or a repeat.
     Run {
-        /// A built-in scenario (smoke, sudan-2023, surge) or a scenario file.
+        /// A built-in scenario (smoke, sudan-2023, libya-2011, surge) or a scenario file.
         scenario: String,
         /// The server to play against (its admin password in OPSROOM_ADMIN_PASSWORD).
         #[arg(long, conflicts_with = "embedded", required_unless_present = "embedded")]
@@ -167,7 +167,7 @@ struct ServeArgs {
     #[arg(long, env = "OPSROOM_SQLITE_WAL_LIMIT_MIB", default_value_t = opsroom_store::DEFAULT_SQLITE_WAL_LIMIT_MIB,
           value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
     sqlite_wal_limit_mib: u64,
-    /// Play this scenario (smoke, sudan-2023, or a file) against the server at a watchable
+    /// Play this scenario (smoke, sudan-2023, libya-2011, or a file) against the server at a watchable
     /// speed, on a fresh temporary database (its admin password is printed).
     #[arg(long)]
     demo: Option<String>,

@@ -1,5 +1,6 @@
-//! The scenario file (TOML): places, phases, waves, operator and partner bots, advisories, and
-//! the evacuation (assembly points and crossings, danger zones, movements).
+//! The scenario file (TOML): the crisis it plays (optional), places, phases, waves, operator and
+//! partner bots, advisories, and the evacuation (assembly points and crossings, danger zones,
+//! movements).
 //!
 //! Owns parsing and checking a scenario, with errors that name the offending key. Documented
 //! for people who write scenarios in `scenarios/README.md`; this file and that one change
@@ -7,7 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use opsroom_domain::clock::Timestamp;
 use opsroom_domain::country::CountryCode;
+use opsroom_domain::crisis::{CrisisPhase, Slug};
 use opsroom_domain::evacuation::movement::Mode;
 use opsroom_domain::evacuation::place::PlaceKind;
 use opsroom_domain::need::{Flag, Need};
@@ -28,6 +31,9 @@ pub struct Scenario {
     pub seed: u64,
     /// Scenario hours played.
     pub duration_hours: f64,
+    /// Hour 0 on the calendar (RFC 3339), from which movements' departure times are given.
+    #[serde(default = "default_starts_at")]
+    pub starts_at: String,
     /// Speed for `serve --demo`: scenario seconds per real second.
     #[serde(default = "default_demo_speed")]
     pub demo_speed: f64,
@@ -45,6 +51,10 @@ pub struct Scenario {
     pub partners: Vec<PartnerBot>,
     #[serde(default)]
     pub advisories: Vec<AdvisoryPlan>,
+    /// The crisis the scenario plays, declared before the clock starts; none: reports are
+    /// placed in whatever crisis the server already has.
+    #[serde(default)]
+    pub crisis: Option<CrisisPlan>,
     /// Assembly points, crossings, airports and ports, registered before the clock starts.
     #[serde(default)]
     pub evacuation_places: Vec<EvacuationPlace>,
@@ -56,6 +66,112 @@ pub struct Scenario {
 
 fn default_demo_speed() -> f64 {
     60.0
+}
+
+/// Midnight on 15 April 2023 in Khartoum (UTC+2), the first day of the war in Sudan: what
+/// scenarios without a date always started at.
+fn default_starts_at() -> String {
+    "2023-04-15T00:00:00+02:00".into()
+}
+
+/// The crisis a scenario declares (or finds open under its slug) before the clock starts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisPlan {
+    pub slug: String,
+    pub name_ar: String,
+    pub name_en: String,
+    /// ISO 3166 alpha-2 codes; the first is where the people in danger have their phones.
+    pub countries: Vec<CountryCode>,
+    /// Its ground as a box `[west, south, east, north]` (degrees)…
+    #[serde(default)]
+    pub bbox: Option<[f64; 4]>,
+    /// …or an outline of `[lon, lat]` points (closed by the runner); neither: the countries'
+    /// outlines.
+    #[serde(default)]
+    pub outline: Option<Vec<[f64; 2]>>,
+    /// The phase it is declared in (default: the server's, monitoring).
+    #[serde(default)]
+    pub phase: Option<CrisisPhase>,
+    /// Which reports name the crisis (`"crisis": slug`) rather than leave it to their
+    /// location (default: none).
+    #[serde(default)]
+    pub reports_name_it: NameCrisis,
+    /// Phase changes a supervisor makes on the way.
+    #[serde(default)]
+    pub phases: Vec<CrisisPhaseChange>,
+}
+
+/// Which reports say their crisis. A report without coordinates is placed in no crisis unless
+/// it names one, so a scenario whose reports are not all located may let those name it (as a
+/// citizen filing from the crisis's page does).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameCrisis {
+    #[default]
+    None,
+    Unlocated,
+    All,
+}
+
+/// A supervisor moves the crisis to `phase` at `at_hour`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisPhaseChange {
+    pub at_hour: f64,
+    pub phase: CrisisPhase,
+}
+
+impl CrisisPlan {
+    /// Its ground as a GeoJSON Polygon, if the scenario draws one.
+    pub fn area(&self) -> Option<serde_json::Value> {
+        let mut ring: Vec<[f64; 2]> = match (&self.bbox, &self.outline) {
+            (Some([w, s, e, n]), _) => vec![[*w, *s], [*e, *s], [*e, *n], [*w, *n]],
+            (None, Some(outline)) => outline.clone(),
+            (None, None) => return None,
+        };
+        if ring.first() != ring.last() {
+            ring.push(ring[0]);
+        }
+        Some(serde_json::json!({"type": "Polygon", "coordinates": [ring]}))
+    }
+
+    fn check(&self) -> Result<(), Invalid> {
+        Slug::parse(&self.slug).map_err(|r| invalid("crisis.slug", r.to_string()))?;
+        if self.name_ar.trim().is_empty() || self.name_en.trim().is_empty() {
+            return Err(invalid("crisis.name_en", "name_ar and name_en, both given"));
+        }
+        match self.countries.first() {
+            None => return Err(invalid("crisis.countries", "at least one country, e.g. [\"LY\"]")),
+            Some(first) if crate::plan::mobile_plan(*first).is_none() => {
+                return Err(invalid(
+                    "crisis.countries[0]",
+                    format!(
+                        "{first}: the scenario draws no phone numbers there (it knows {})",
+                        crate::plan::MOBILE_PLANS.map(|p| p.country).join(", ")
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        if let Some([w, s, e, n]) = self.bbox {
+            let lon = -180.0..=180.0;
+            let lat = -90.0..=90.0;
+            if !(lon.contains(&w) && lon.contains(&e) && lat.contains(&s) && lat.contains(&n) && w < e && s < n) {
+                return Err(invalid(
+                    "crisis.bbox",
+                    "[west, south, east, north] in degrees, west < east, south < north",
+                ));
+            }
+            if self.outline.is_some() {
+                return Err(invalid("crisis.outline", "give the ground as a bbox or an outline, not both"));
+            }
+        }
+        if self.outline.as_ref().is_some_and(|o| o.len() < 3) {
+            return Err(invalid("crisis.outline", "at least three [lon, lat] points"));
+        }
+        Ok(())
+    }
 }
 
 /// Where people are: a gazetteer place, its share of the reports, how far around it they are.
@@ -299,12 +415,28 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// Hour 0 on the calendar (checked when the scenario was read).
+    pub fn starts_at(&self) -> Timestamp {
+        Timestamp::parse_rfc3339(&self.starts_at).expect("checked when the scenario was parsed")
+    }
+
     fn check(&self, gazetteer: &Gazetteer) -> Result<(), Invalid> {
+        if Timestamp::parse_rfc3339(&self.starts_at).is_none() {
+            return Err(invalid("starts_at", "a date and time (RFC 3339), e.g. 2011-02-17T00:00:00+02:00"));
+        }
         if !(self.duration_hours > 0.0 && self.duration_hours.is_finite()) {
             return Err(invalid("duration_hours", "a positive number of hours"));
         }
         if self.demo_speed.is_nan() || self.demo_speed <= 0.0 {
             return Err(invalid("demo_speed", "a positive speed"));
+        }
+        if let Some(crisis) = &self.crisis {
+            crisis.check()?;
+            for (i, change) in crisis.phases.iter().enumerate() {
+                if !(0.0..=self.duration_hours).contains(&change.at_hour) {
+                    return Err(invalid(format!("crisis.phases[{i}].at_hour"), "within the scenario"));
+                }
+            }
         }
         if self.places.is_empty() {
             return Err(invalid("places", "at least one place"));

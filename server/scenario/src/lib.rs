@@ -25,9 +25,10 @@ pub use gazetteer::Gazetteer;
 pub use runner::{RunOptions, Speed, Summary, run};
 
 /// The scenarios that ship with the binary, by name (`serve --demo NAME`, `scenario run NAME`).
-pub const BUILTIN: [(&str, &str); 3] = [
+pub const BUILTIN: [(&str, &str); 4] = [
     ("smoke", include_str!("../../../scenarios/smoke.toml")),
     ("sudan-2023", include_str!("../../../scenarios/sudan-2023.toml")),
+    ("libya-2011", include_str!("../../../scenarios/libya-2011.toml")),
     ("surge", include_str!("../../../scenarios/surge.toml")),
 ];
 
@@ -83,5 +84,44 @@ mod tests {
         assert!((lat - 34.434).abs() < 0.05 && (lon - 35.844).abs() < 0.05, "{lat}, {lon}");
         let refused = in_tripoli(Some("FR")).unwrap_err().to_string();
         assert!(refused.contains("places[0].name") && refused.contains("not in the gazetteer of FR"), "{refused}");
+    }
+
+    /// The smoke scenario with `crisis` (a `[crisis]` table's lines) appended.
+    fn smoke_in_crisis(crisis: &str) -> anyhow::Result<super::Scenario> {
+        let (_, smoke) = super::BUILTIN[0];
+        super::Scenario::parse(&format!("{smoke}\n[crisis]\n{crisis}"), &super::Gazetteer::builtin())
+    }
+
+    #[test]
+    fn a_scenario_may_declare_its_crisis_and_its_mistakes_are_named() {
+        let base = "slug = \"sudan-drill\"\nname_ar = \"السودان\"\nname_en = \"Sudan\"\ncountries = [\"SD\"]\n";
+        let scenario = smoke_in_crisis(&format!(
+            "{base}bbox = [30, 12, 37, 19]\n[[crisis.phases]]\nat_hour = 1\nphase = \"evacuation\"\n"
+        ))
+        .unwrap();
+        let crisis = scenario.crisis.unwrap();
+        assert_eq!(crisis.phases[0].phase, opsroom_domain::crisis::CrisisPhase::Evacuation);
+        assert_eq!(
+            crisis.area().unwrap()["coordinates"][0],
+            serde_json::json!([[30.0, 12.0], [37.0, 12.0], [37.0, 19.0], [30.0, 19.0], [30.0, 12.0]])
+        );
+        for (lines, named) in [
+            (format!("{base}colour = \"red\"\n"), "colour"),
+            (format!("{base}bbox = [37, 12, 30, 19]\n"), "crisis.bbox"),
+            (format!("{base}bbox = [30, 12, 37, 19]\noutline = [[30, 12], [37, 12], [37, 19]]\n"), "crisis.outline"),
+            (base.replace("Sudan drill", "x").replace("sudan-drill", "Sudan Drill"), "crisis.slug"),
+            (base.replace("SD", "FR"), "crisis.countries[0]"),
+            (format!("{base}reports_name_it = \"some\"\n"), "reports_name_it"),
+            (format!("{base}[[crisis.phases]]\nat_hour = 3\nphase = \"evacuation\"\n"), "crisis.phases[0].at_hour"),
+        ] {
+            let refused = smoke_in_crisis(&lines).unwrap_err().to_string();
+            assert!(refused.contains(named), "{named}: {refused}");
+        }
+        let (_, smoke) = super::BUILTIN[0];
+        let undated = format!("starts_at = \"the day the war began\"\n{smoke}");
+        let refused = super::Scenario::parse(&undated, &super::Gazetteer::builtin()).unwrap_err().to_string();
+        assert!(refused.starts_with("starts_at:"), "{refused}");
+        assert_eq!(super::load("smoke").unwrap().starts_at().millis(), 1_681_509_600_000, "15 April 2023 in Khartoum");
+        assert!(super::load("libya-2011").unwrap().starts_at() < super::load("smoke").unwrap().starts_at());
     }
 }

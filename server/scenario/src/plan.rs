@@ -1,18 +1,19 @@
 //! The plan: every report a scenario will send, when, from whom and in which words, drawn from
 //! the seed alone, so the same seed plays the same crisis.
 //!
-//! Owns the people generator (Egyptian names in Arabic and Latin spellings, phones, passports,
-//! ages that agree with the flags), the arrival times (phases spread evenly at random, waves as
+//! Owns the people generator (Egyptian names in Arabic and Latin spellings, mobile numbers of
+//! the crisis's country and relatives' of Egypt, passports, ages that agree with the flags), the arrival times (phases spread evenly at random, waves as
 //! bursts), and duplicates (the same person reported again, by another relative or in the other
 //! script). Must not do any IO.
 
+use opsroom_domain::country::CountryCode;
 use opsroom_domain::need::{Flag, Need};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::format::{Phase, Scenario};
+use crate::format::{NameCrisis, Phase, Scenario};
 use crate::gazetteer::Gazetteer;
 
 /// One report to send.
@@ -78,6 +79,56 @@ const FAMILY: &[(&str, &[&str])] = &[
     ("النجار", &["El Naggar", "Elnaggar"]),
 ];
 
+/// How a country's mobile numbers look: the calling code, the national prefixes of its mobile
+/// ranges, and how many digits follow a prefix. A small table of real ranges (each checked
+/// against libphonenumber's metadata by the tests), not a numbering plan.
+#[derive(Debug, Clone, Copy)]
+pub struct MobilePlan {
+    pub country: &'static str,
+    pub calling_code: &'static str,
+    pub prefixes: &'static [&'static str],
+    pub digits: u32,
+}
+
+/// The countries whose mobile numbers a scenario can draw.
+pub const MOBILE_PLANS: [MobilePlan; 9] = [
+    // Sudan's entry is the `+2499…` scenarios always drew, so that existing seeds play the same
+    // reports: the right length everywhere, though libphonenumber lists only some `9x` ranges.
+    MobilePlan { country: "SD", calling_code: "249", prefixes: &["9"], digits: 8 },
+    // Egypt's is the relatives' `+2010…` (Vodafone's range), for the same reason.
+    MobilePlan { country: "EG", calling_code: "20", prefixes: &["10"], digits: 8 },
+    MobilePlan { country: "LY", calling_code: "218", prefixes: &["91", "92", "94"], digits: 7 },
+    MobilePlan { country: "LB", calling_code: "961", prefixes: &["70", "71", "81"], digits: 6 },
+    MobilePlan { country: "PS", calling_code: "970", prefixes: &["59", "56"], digits: 7 },
+    MobilePlan { country: "YE", calling_code: "967", prefixes: &["77", "73", "71", "70"], digits: 7 },
+    MobilePlan { country: "SY", calling_code: "963", prefixes: &["93", "94", "95", "98", "99"], digits: 7 },
+    MobilePlan { country: "IQ", calling_code: "964", prefixes: &["770", "780", "750"], digits: 7 },
+    MobilePlan { country: "TN", calling_code: "216", prefixes: &["2", "5", "9"], digits: 7 },
+];
+
+/// The mobile numbering of `country`, if the table has it.
+pub fn mobile_plan(country: CountryCode) -> Option<&'static MobilePlan> {
+    MOBILE_PLANS.iter().find(|p| p.country == country.as_str())
+}
+
+impl MobilePlan {
+    /// A mobile number, international format. One prefix draws no choice, so the plans of one
+    /// prefix (Sudan's, Egypt's) draw exactly what the generator always drew.
+    fn draw(&self, rng: &mut ChaCha8Rng) -> String {
+        let prefix = if self.prefixes.len() == 1 { self.prefixes[0] } else { *pick(rng, self.prefixes) };
+        let rest = rng.random_range(0..10u32.pow(self.digits));
+        format!("+{}{prefix}{rest:0width$}", self.calling_code, width = self.digits as usize)
+    }
+}
+
+/// Where the people in danger are when a scenario names no crisis, and where relatives are.
+const DEFAULT_LOCAL: &str = "SD";
+const HOME: &str = "EG";
+
+fn plan_of(country: &str) -> &'static MobilePlan {
+    MOBILE_PLANS.iter().find(|p| p.country == country).expect("in the table")
+}
+
 const RELATIONS: &[&str] = &["parent", "sibling", "child", "spouse", "relative", "friend"];
 
 /// One person as generated, with both spellings so a duplicate can use the other.
@@ -100,7 +151,7 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
-fn person(rng: &mut ChaCha8Rng, age: u32) -> Person {
+fn person(rng: &mut ChaCha8Rng, age: u32, phones: &MobilePlan) -> Person {
     let female = rng.random_bool(0.5);
     let (given_ar, given_latin) = *pick(rng, if female { FEMALE } else { MALE });
     let (father_ar, father_latin) = *pick(rng, MALE);
@@ -119,7 +170,7 @@ fn person(rng: &mut ChaCha8Rng, age: u32) -> Person {
         latin_variants,
         age,
         sex: if female { "female" } else { "male" },
-        phone: format!("+2499{:08}", rng.random_range(0..100_000_000u32)),
+        phone: phones.draw(rng),
         passport: rng.random_bool(0.6).then(|| format!("A{:08}", rng.random_range(0..100_000_000u32))),
     }
 }
@@ -173,6 +224,23 @@ struct Drawer<'a> {
     rng: ChaCha8Rng,
     /// The first person of each report so far (for duplicates).
     firsts: Vec<Person>,
+    /// The people in danger's phones (the crisis's first country) and their relatives'.
+    local: &'static MobilePlan,
+    home: &'static MobilePlan,
+}
+
+impl<'a> Drawer<'a> {
+    fn new(scenario: &'a Scenario, gazetteer: &'a Gazetteer, rng: ChaCha8Rng) -> Self {
+        let local = scenario.crisis.as_ref().and_then(|c| c.countries.first().copied()).and_then(mobile_plan);
+        Self {
+            scenario,
+            gazetteer,
+            rng,
+            firsts: Vec::new(),
+            local: local.unwrap_or(plan_of(DEFAULT_LOCAL)),
+            home: plan_of(HOME),
+        }
+    }
 }
 
 impl Drawer<'_> {
@@ -231,19 +299,20 @@ impl Drawer<'_> {
             }
             None => {
                 let age = age_for(rng, 0);
-                let person = person(rng, age);
+                let person = person(rng, age, self.local);
                 people.push(person_json(&person, latin, 0));
                 person
             }
         };
         for i in 1..count {
             let age = age_for(&mut self.rng, i);
-            people.push(person_json(&person(&mut self.rng, age), latin, 0));
+            people.push(person_json(&person(&mut self.rng, age, self.local), latin, 0));
         }
         let rng = &mut self.rng;
         let abroad = rng.random_bool(phase.relatives_abroad);
+        let home = self.home;
         let reporter = abroad.then(|| {
-            json!({"phone": format!("+2010{:08}", rng.random_range(0..100_000_000u32)),
+            json!({"phone": home.draw(rng),
                    "relation": *pick(rng, RELATIONS), "place": if arabic { "القاهرة" } else { "Cairo" }})
         });
         let located = rng.random_bool(phase.located);
@@ -266,6 +335,16 @@ impl Drawer<'_> {
         });
         if let Some(reporter) = reporter {
             body["reporter"] = reporter;
+        }
+        if let Some(crisis) = &self.scenario.crisis {
+            let names_it = match crisis.reports_name_it {
+                NameCrisis::None => false,
+                NameCrisis::Unlocated => !located,
+                NameCrisis::All => true,
+            };
+            if names_it {
+                body["crisis"] = json!(crisis.slug);
+            }
         }
         let hotline = !rng.random_bool(phase.web_share);
         let key = Uuid::from_u128(rng.random());
@@ -294,7 +373,7 @@ pub fn plan(scenario: &Scenario, gazetteer: &Gazetteer, seed: u64) -> Vec<Planne
         }
     }
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut drawer = Drawer { scenario, gazetteer, rng, firsts: Vec::new() };
+    let mut drawer = Drawer::new(scenario, gazetteer, rng);
     times
         .into_iter()
         .enumerate()
@@ -315,7 +394,7 @@ pub fn standing<'a>(
     seed: u64,
 ) -> impl Iterator<Item = PlannedReport> + 'a {
     let rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5354_414e_4449_4e47);
-    let mut drawer = Drawer { scenario, gazetteer, rng, firsts: Vec::new() };
+    let mut drawer = Drawer::new(scenario, gazetteer, rng);
     let phase = &scenario.phases[0];
     (0..scenario.standing_cases as usize).map(move |index| {
         let report = drawer.report(index, 0.0, phase, None);
@@ -399,5 +478,64 @@ mod tests {
                 assert_eq!(report.body["people"][0]["phone"], plan[earlier].body["people"][0]["phone"]);
             }
         }
+    }
+
+    #[test]
+    fn drawn_mobile_numbers_are_numbers_of_their_country() {
+        use opsroom_domain::text::PhoneNumber;
+        let database = &*phonenumber::metadata::DATABASE;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for plan in &MOBILE_PLANS {
+            let code = CountryCode::parse(plan.country).unwrap();
+            for _ in 0..200 {
+                let drawn = plan.draw(&mut rng);
+                PhoneNumber::parse(&drawn, None).unwrap_or_else(|e| panic!("{}: {drawn}: {e}", plan.country));
+                let parsed = phonenumber::parse(None, &drawn).unwrap();
+                assert_eq!(parsed.code().value().to_string(), plan.calling_code);
+                assert_eq!(
+                    Some(parsed.code().value()),
+                    code.calling_code(),
+                    "{}: the calling code of the country",
+                    plan.country
+                );
+                // Sudan's kept `9xxxxxxxx` is only of the right length (see MOBILE_PLANS).
+                if plan.country != "SD" {
+                    assert!(parsed.is_valid_with(database), "{}: {drawn} in no listed range", plan.country);
+                    assert!(
+                        matches!(
+                            parsed.number_type(database),
+                            phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile
+                        ),
+                        "{}: {drawn} is not a mobile number",
+                        plan.country
+                    );
+                }
+            }
+        }
+        for country in ["LY", "LB", "PS", "SD", "YE"] {
+            assert!(mobile_plan(CountryCode::parse(country).unwrap()).is_some(), "{country}");
+        }
+    }
+
+    #[test]
+    fn a_crisis_draws_its_countrys_numbers_and_may_name_itself_in_reports() {
+        let gazetteer = Gazetteer::builtin();
+        let libya = SMALL.replace("Khartoum", "Benghazi").replace("Omdurman", "Tobruk")
+            + "[crisis]\nslug = \"libya-2011\"\nname_ar = \"ليبيا\"\nname_en = \"Libya\"\ncountries = [\"LY\"]\nreports_name_it = \"all\"\n";
+        let scenario = Scenario::parse(&libya, &gazetteer).unwrap();
+        let reports = plan(&scenario, &gazetteer, 3);
+        for report in &reports {
+            assert_eq!(report.body["crisis"], "libya-2011");
+            for person in report.body["people"].as_array().unwrap() {
+                assert!(person["phone"].as_str().unwrap().starts_with("+2189"), "{person}");
+            }
+            if let Some(phone) = report.body["reporter"]["phone"].as_str() {
+                assert!(phone.starts_with("+20"), "relatives are at home: {phone}");
+            }
+        }
+        // Without a crisis: Sudanese numbers as always, and the location places the report.
+        let sudan = plan(&Scenario::parse(SMALL, &gazetteer).unwrap(), &gazetteer, 3);
+        assert!(sudan.iter().all(|r| r.body.get("crisis").is_none()));
+        assert!(sudan.iter().all(|r| r.body["people"][0]["phone"].as_str().unwrap().starts_with("+2499")));
     }
 }

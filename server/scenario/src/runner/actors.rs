@@ -1,6 +1,6 @@
 //! The people a scenario plays beside the reporters: operators working the cases, partners
-//! answering their referrals, the watchers of the live streams, the advisories' publisher and
-//! the progress line.
+//! answering their referrals, the watchers of the live streams, the supervisor who declares the
+//! crisis, moves its phase and publishes the advisories, and the progress line.
 
 use super::*;
 
@@ -243,6 +243,53 @@ pub(super) async fn watch_operators(mut stream: Stream, mut stop: watch::Receive
     watch.check =
         StreamCheck { name: "operators".into(), events: stream.events, gaps: stream.gaps, repeats: stream.repeats };
     watch
+}
+
+/// Declare the scenario's crisis, or find it open under its slug (a demo restarted on the same
+/// database, a second run): its reports and partners need it before the clock starts.
+pub(super) async fn declare_crisis(admin: &Client, crisis: &crate::format::CrisisPlan) -> anyhow::Result<()> {
+    let mut body = json!({
+        "slug": crisis.slug,
+        "name": {"ar": crisis.name_ar, "en": crisis.name_en},
+        "countries": crisis.countries,
+    });
+    if let Some(area) = crisis.area() {
+        body["area"] = area;
+    }
+    if let Some(phase) = crisis.phase {
+        body["phase"] = json!(phase);
+    }
+    let reply = admin.post("/api/v1/crises", &body).await?;
+    match reply.status {
+        201 => Ok(()),
+        409 => {
+            let found = admin.get(&format!("/api/v1/crises/{}", crisis.slug)).await?;
+            match found.body["phase"].as_str() {
+                Some(phase) if found.status == 200 && phase != "closed" => Ok(()),
+                _ => bail!("crisis {}: taken, and not open ({} {})", crisis.slug, found.status, found.body),
+            }
+        }
+        _ => bail!("declaring crisis {}: {} {}", crisis.slug, reply.status, reply.body),
+    }
+}
+
+/// Move the crisis through the scenario's phases, each at its hour.
+pub(super) async fn change_phases(
+    crisis: Option<crate::format::CrisisPlan>,
+    admin: Client,
+    clock: Clock,
+    tally: Shared,
+) {
+    let Some(crisis) = crisis else { return };
+    for change in &crisis.phases {
+        clock.until_hours(change.at_hour).await;
+        let path = format!("/api/v1/crises/{}/phase", crisis.slug);
+        match admin.post(&path, &json!({"phase": change.phase})).await {
+            Ok(reply) if reply.status == 200 => {}
+            Ok(reply) => count_error(&tally, failure(&reply)),
+            Err(_) => count_error(&tally, "network".into()),
+        }
+    }
 }
 
 pub(super) async fn publish_advisories(scenario: Scenario, admin: Client, clock: Clock, tally: Shared) {

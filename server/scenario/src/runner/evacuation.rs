@@ -1,7 +1,8 @@
 //! The evacuation's actors: a supervisor registers the places before the clock starts and
 //! declares (and lifts) danger zones on time; for each planned movement, operators ask for the
 //! suggested passengers two hours before departure, confirm them, board them (some do not show
-//! up), send it off, and record the crossing and the arrival home.
+//! up, and go back on the waiting list once it has left), send it off, and record the crossing
+//! and the arrival home.
 //!
 //! Owns nothing the server decides: who gets a seat is the server's suggestion, taken as it is.
 
@@ -98,6 +99,8 @@ pub(crate) struct Movers {
     pub clock: Clock,
     pub seed: u64,
     pub tally: Shared,
+    /// Hour 0 on the calendar (the scenario's `starts_at`).
+    pub starts_at: opsroom_domain::clock::Timestamp,
 }
 
 /// Play every movement, each on its own schedule — or, when the clock has no hours (`--speed
@@ -123,7 +126,7 @@ pub(crate) async fn play_movements(mut movements: Vec<MovementPlan>, movers: Mov
 }
 
 async fn play_movement(plan: &MovementPlan, index: usize, movers: &Movers) -> Result<(), String> {
-    let Movers { admin, places, partners, clock, seed, tally } = movers;
+    let Movers { admin, places, partners, clock, seed, tally, starts_at } = movers;
     let post = async |path: &str, body: Value, expect: u16| -> Result<Value, String> {
         let reply = admin.post(path, &body).await.map_err(|_| "network".to_owned())?;
         if reply.status != expect {
@@ -133,8 +136,7 @@ async fn play_movement(plan: &MovementPlan, index: usize, movers: &Movers) -> Re
     };
     clock.until_hours(plan.planned_at_hour).await;
     let shared: Vec<Uuid> = plan.share_with.iter().filter_map(|name| partners.get(name).copied()).collect();
-    // The scenario starts on 15 April 2023 at midnight, Khartoum time (UTC+2).
-    let departure_ms = 1_681_509_600_000 + (plan.departure_hour * 3_600_000.0) as i64;
+    let departure_ms = starts_at.millis() + (plan.departure_hour * 3_600_000.0) as i64;
     let departure = opsroom_domain::clock::Timestamp(departure_ms).to_rfc3339();
     let body = json!({"mode": plan.mode, "label": plan.label, "origin_place_id": places[&plan.origin],
                       "destination_place_id": places[&plan.destination], "departure_at": departure,
@@ -182,6 +184,13 @@ async fn play_movement(plan: &MovementPlan, index: usize, movers: &Movers) -> Re
     clock.until_hours(plan.departure_hour).await;
     post(&format!("/api/v1/movements/{id}/status"), json!({"to": "departed"}), 200).await?;
     tally.lock().unwrap().evacuation.departed += boarding.len() as u64;
+    // Those who did not show up are put back on the waiting list for the next movement (the
+    // server seats no one marked no-show until an operator does so).
+    let missed: Vec<&String> = chosen.iter().filter(|p| !boarding.contains(p)).collect();
+    if !missed.is_empty() {
+        post(&format!("/api/v1/movements/{id}/passengers/status"), json!({"person_ids": missed, "to": "waiting"}), 200)
+            .await?;
+    }
 
     clock.until_hours(plan.departure_hour + plan.travel_hours).await;
     if !boarding.is_empty() {

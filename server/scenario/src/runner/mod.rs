@@ -80,6 +80,9 @@ pub struct Summary {
     pub standing: u64,
     pub sent: u64,
     pub acknowledged: u64,
+    /// The cases the acknowledged reports became, in the order acknowledged (to tell apart the
+    /// cases of runs played at once on one server).
+    pub case_ids: Vec<Uuid>,
     /// Acknowledged reports the server did not have afterwards (must be 0).
     pub missing: u64,
     /// Failures by kind (`http 422 invalid_field`, `network`, …).
@@ -248,7 +251,11 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
     admin.sign_in(&options.admin_name, &options.admin_password).await?;
     let me = admin.get("/api/v1/session").await?;
     let my_id: Uuid = me.body["user_id"].as_str().and_then(|s| s.parse().ok()).context("no user id")?;
-    let partners = register_partners(&admin, &scenario.partners).await?;
+    let crisis = scenario.crisis.as_ref();
+    if let Some(crisis) = crisis {
+        declare_crisis(&admin, crisis).await?;
+    }
+    let partners = register_partners(&admin, &scenario.partners, crisis.map(|c| c.slug.as_str())).await?;
     let places = evacuation::register_places(&admin, &scenario.evacuation_places).await?;
 
     // Watch the operators' stream from before the first report to the end.
@@ -276,11 +283,19 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
     let clock = Clock { start: Instant::now(), speed: options.speed };
     let progress = options.progress.then(|| tokio::spawn(report_progress(clock, tally.clone(), planned.len())));
     let advisories = tokio::spawn(publish_advisories(scenario.clone(), admin.clone(), clock, tally.clone()));
+    let phases = tokio::spawn(change_phases(scenario.crisis.clone(), admin.clone(), clock, tally.clone()));
     let zones =
         tokio::spawn(evacuation::declare_zones(scenario.danger_zones.clone(), admin.clone(), clock, tally.clone()));
     let shared: HashMap<String, Uuid> = partners.iter().map(|(name, (id, _))| (name.clone(), *id)).collect();
-    let movers =
-        evacuation::Movers { admin: admin.clone(), places, partners: shared, clock, seed, tally: tally.clone() };
+    let movers = evacuation::Movers {
+        admin: admin.clone(),
+        places,
+        partners: shared,
+        clock,
+        seed,
+        tally: tally.clone(),
+        starts_at: scenario.starts_at(),
+    };
     let in_turn = matches!(options.speed, Speed::Max);
     let movements = evacuation::play_movements(scenario.movements.clone(), movers, in_turn);
     // On the clock, movements keep their hours; at full speed there are no hours, so they run
@@ -315,6 +330,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
         operators.await?;
     }
     advisories.await?;
+    phases.await?;
     zones.await?;
     if let Some(movements) = movements {
         movements.await?;
@@ -357,6 +373,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Su
         standing,
         sent: tally.sent,
         acknowledged: tally.acknowledged.len() as u64,
+        case_ids: tally.acknowledged.clone(),
         missing,
         errors: tally.errors.clone(),
         cases_total: kpis["cases"]["total"].as_u64().unwrap_or(0),
@@ -399,16 +416,43 @@ impl Activity {
     }
 }
 
-/// Find or register each partner of the scenario and give it a fresh token.
-async fn register_partners(admin: &Client, bots: &[PartnerBot]) -> anyhow::Result<HashMap<String, (Uuid, String)>> {
+/// Find or register each partner of the scenario and give it a fresh token. In a scenario's
+/// crisis, a partner it registers works in that crisis only; one found limited to other crises
+/// is given this one too (one limited to none already works in every crisis).
+async fn register_partners(
+    admin: &Client,
+    bots: &[PartnerBot],
+    crisis: Option<&str>,
+) -> anyhow::Result<HashMap<String, (Uuid, String)>> {
     let existing = admin.get("/api/v1/partners").await?.body;
     let mut partners = HashMap::new();
     for bot in bots {
         let found = existing.as_array().into_iter().flatten().find(|p| p["name"] == bot.name.as_str());
         let partner_id = match found {
-            Some(partner) => partner["partner_id"].as_str().context("a partner id")?.to_owned(),
+            Some(partner) => {
+                let partner_id = partner["partner_id"].as_str().context("a partner id")?.to_owned();
+                let mut crises: Vec<Value> = partner["profile"]["crises"].as_array().cloned().unwrap_or_default();
+                if let Some(slug) = crisis
+                    && !crises.is_empty()
+                    && !crises.contains(&json!(slug))
+                {
+                    crises.push(json!(slug));
+                    let body = json!({"profile": {"crises": crises}});
+                    let reply = admin
+                        .send(reqwest::Method::PUT, &format!("/api/v1/partners/{partner_id}"), Some(&body))
+                        .await?;
+                    if reply.status != 200 {
+                        bail!("adding crisis {slug} to partner {}: {} {}", bot.name, reply.status, reply.body);
+                    }
+                }
+                partner_id
+            }
             None => {
-                let reply = admin.post("/api/v1/partners", &json!({"name": bot.name, "kind": bot.kind})).await?;
+                let mut body = json!({"name": bot.name, "kind": bot.kind});
+                if let Some(slug) = crisis {
+                    body["profile"] = json!({"crises": [slug]});
+                }
+                let reply = admin.post("/api/v1/partners", &body).await?;
                 if reply.status != 201 {
                     bail!("registering partner {}: {} {}", bot.name, reply.status, reply.body);
                 }
