@@ -45,6 +45,20 @@ test('the crisis switch shows one crisis, the unplaced cases, or all; a new cris
   await showsExactly(page, [khartoum.reference]);
   await page.selectOption('.filters select[name=crisis]', 'unplaced');
   await showsExactly(page, [cairo.reference]);
+  // Sorting the unplaced from the case's drawer: the Cairo case goes into the Sudan crisis and
+  // leaves the unplaced board.
+  await page.click(`.card[data-reference="${cairo.reference}"]`);
+  await page.waitForSelector('.drawer select[name=crisis]');
+  assert.equal(await page.inputValue('.drawer select[name=crisis]'), '');
+  await page.selectOption('.drawer select[name=crisis]', 'sudan-2023');
+  await page.click('.drawer button[name=place]');
+  await showsExactly(page, []);
+  await page.waitForFunction(() => document.querySelector('.drawer select[name=crisis]')?.value === 'sudan-2023');
+  await page.waitForFunction(() => document.querySelector('.drawer li[data-kind=case_placed]')?.textContent.includes('Sudan 2023'));
+  await page.selectOption('.drawer select[name=crisis]', '');
+  await page.click('.drawer button[name=place]');
+  await showsExactly(page, [cairo.reference]);
+  await page.click('.drawer button.close');
 
   // Declared while the room is open: the switch learns it from the live stream, and a report
   // from its ground lands under it.

@@ -40,6 +40,7 @@ export const api = {
   withdrawAdvisory: (id) => call('POST', `/api/v1/advisories/${id}/withdrawal`),
   partners: () => call('GET', '/api/v1/partners'),
   crises: () => call('GET', '/api/v1/crises/all'),
+  placeCase: (id, crisis) => call('PUT', `/api/v1/cases/${id}/crisis`, { crisis }),
   registerPartner: (body) => call('POST', '/api/v1/partners', body),
   tokens: (partner) => call('GET', `/api/v1/partners/${partner}/tokens`),
   issueToken: (partner, body = {}) => call('POST', `/api/v1/partners/${partner}/tokens`, body),

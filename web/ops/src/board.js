@@ -16,7 +16,8 @@ const CHANNELS = ['web', 'hotline', 'whatsapp', 'facebook', 'email', 'walk_in', 
 export const CARD_HEIGHT = 118; // px, the card's 112 and the gap below it
 
 /** Events after which a case may sit elsewhere in its column's order (or leave a filter). */
-export const REORDERING = new Set(['priority_overridden', 'contact_recorded', 'sla_breached', 'danger_zone_flagged', 'case_assigned', 'citizen_updated', 'status_changed']);
+// `case_placed` moves a case into or out of a crisis's board.
+export const REORDERING = new Set(['priority_overridden', 'contact_recorded', 'sla_breached', 'danger_zone_flagged', 'case_assigned', 'citizen_updated', 'status_changed', 'case_placed']);
 
 /** Render the filters bar; `onChange(filters)` when one changes. `partners` for the partner
  * filter ([{partner_id, name}]), `crises` for the crisis switch ([{slug, name: {ar, en}, phase}],

@@ -36,7 +36,7 @@ export function openDrawer(element, caseId, { user, onChanged, onClose, onOpen }
 }
 
 async function load(element, caseId, context) {
-  const [answer, users, matches, family, referrals, partners] = await Promise.all([
+  const [answer, users, matches, family, referrals, partners, crises] = await Promise.all([
     api.case(caseId),
     // Every role reads the staff list: the timeline names who did what.
     api.users(),
@@ -44,6 +44,7 @@ async function load(element, caseId, context) {
     api.family(caseId),
     api.referrals(caseId),
     api.partners(),
+    api.crises(),
   ]);
   if (context.unmounted) return;
   if (!answer.ok) {
@@ -56,6 +57,7 @@ async function load(element, caseId, context) {
     family: family.ok ? family.body.members : [],
     referrals: referrals.ok ? referrals.body : [],
     partners: partners.ok ? partners.body : [],
+    crises: crises.ok ? crises.body : [],
   });
   render(element, answer.body, null, context);
 }
@@ -216,6 +218,26 @@ function render(element, detail, notice, context) {
         h('input', { name: 'duplicate_of', placeholder: t('duplicateOfRef'), 'aria-label': t('duplicateOfRef'), size: 18, dir: 'auto', autocomplete: 'off' }),
         h('button', { type: 'submit', name: 'move' }, t('moveTo')),
       ),
+      // Sorting the unplaced (or correcting a placement): the case's crisis, among the open ones.
+      context.crises.length
+        ? form(
+            async (data) => {
+              const answer = await api.placeCase(c.case_id, data.get('crisis') || null);
+              const fresh = answer.ok ? await api.case(c.case_id) : null;
+              if (fresh?.ok) onChanged(fresh.body.case);
+              render(element, fresh?.ok ? fresh.body : detail, answer.ok ? null : { kind: 'error', text: explain(answer) }, context);
+            },
+            h(
+              'select',
+              { name: 'crisis', 'aria-label': t('crisis') },
+              h('option', { value: '' }, t('unplacedCases')),
+              context.crises
+                .filter((crisis) => crisis.phase !== 'closed' || crisis.crisis_id === c.crisis_id)
+                .map((crisis) => h('option', { value: crisis.slug, selected: crisis.crisis_id === c.crisis_id }, crisis.name[document.documentElement.lang === 'ar' ? 'ar' : 'en'])),
+            ),
+            h('button', { type: 'submit', name: 'place' }, t('placeInCrisis')),
+          )
+        : null,
       user.role !== 'operator' && context.users.length
         ? form(
             (data) => act('assignment', { user_id: data.get('user_id') || null }),
@@ -319,6 +341,10 @@ function names(context) {
     person: (id) => context.persons?.get(id) ?? null,
     partner: (id) => partnerName(context, id),
     caseReference: (id) => context.caseReferences?.get(id) ?? null,
+    crisis: (id) => {
+      const crisis = context.crises?.find((c) => c.crisis_id === id);
+      return crisis ? crisis.name[document.documentElement.lang === 'ar' ? 'ar' : 'en'] : null;
+    },
   };
 }
 

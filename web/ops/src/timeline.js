@@ -105,6 +105,12 @@ export function timelineEntry(event, names, zone) {
       more.push(quote(d.note));
       break;
     }
+    case 'case_placed':
+      // An operator sorting the unplaced cases, or correcting where a report was placed.
+      what = d.crisis_id
+        ? say('case_placed', { by: who(d.by), crisis: isolated(names.crisis?.(d.crisis_id)) ?? t('eventWords.a_crisis') })
+        : say('case_unplaced', { by: who(d.by) });
+      break;
     default:
       what = [t('eventWords.other')];
   }
