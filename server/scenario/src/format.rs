@@ -143,12 +143,12 @@ impl CrisisPlan {
         }
         match self.countries.first() {
             None => return Err(invalid("crisis.countries", "at least one country, e.g. [\"LY\"]")),
-            Some(first) if crate::plan::mobile_plan(*first).is_none() => {
+            Some(first) if crate::phones::mobile_plan(*first).is_none() => {
                 return Err(invalid(
                     "crisis.countries[0]",
                     format!(
                         "{first}: the scenario draws no phone numbers there (it knows {})",
-                        crate::plan::MOBILE_PLANS.map(|p| p.country).join(", ")
+                        crate::phones::MOBILE_PLANS.map(|p| p.country).join(", ")
                     ),
                 ));
             }

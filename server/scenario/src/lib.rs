@@ -4,7 +4,8 @@
 //!
 //! - `format`: the scenario file (TOML), documented in `scenarios/README.md`.
 //! - `gazetteer`: the places a scenario may name (the web pages' sourced tables).
-//! - `plan`: every report of a run drawn from the seed alone (deterministic).
+//! - `plan`: every report of a run drawn from the seed alone (deterministic); `phones`: the
+//!   countries whose mobile numbers it can draw.
 //! - `client`: HTTP and websocket (tokio-tungstenite) as the actors use them; the stream check.
 //! - `runner`: the actors, the scenario clock, the checks and the summary; its `evacuation`
 //!   holds the supervisors and operators of the evacuation — places, danger zones, movements
@@ -17,6 +18,7 @@
 pub mod client;
 pub mod format;
 pub mod gazetteer;
+pub mod phones;
 pub mod plan;
 pub mod runner;
 
