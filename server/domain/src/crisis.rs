@@ -240,7 +240,7 @@ impl Crisis {
     }
 
     /// The ground its reports come from: the drawn area, else its countries' outlines together
-    /// (`None` when it has neither, like the crisis migration 0013 made for earlier cases).
+    /// (`None` when it has neither, like the crisis migration 0012 made for earlier cases).
     pub fn ground(&self) -> Option<Area> {
         if let Some(area) = &self.area {
             return Some(area.clone());

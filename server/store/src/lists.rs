@@ -351,7 +351,7 @@ pub(crate) async fn case_counts(pool: &Pool, filter: &CaseFilter, policy: &SlaPo
 
 /// Cases per status (as stored) that pass the filters, `filter.status` aside.
 ///
-/// From the tally (migrations 0011 and 0012: rows per status, priority, channel, assigned or not and due
+/// From the tally (migration 0011: rows per status, priority, channel, assigned or not and due
 /// or not, for all cases, per need and per flag) when the filters are among those it keeps, so
 /// the cost does not grow with the cases; a red clock is the due cases less those not yet due,
 /// a short range of the due-time index. Other filters (a search, a cell, a crisis, one assignee,
@@ -414,7 +414,7 @@ async fn count_rows(conn: &mut Conn<'_>, filter: &CaseFilter, policy: &SlaPolicy
 
 /// Cases per status that pass the filters (no search) and are due after `filter.now_ms`: a
 /// range of `case_file_due`, which holds every column the tallied filters test (migration
-/// 0012), so the count reads that index alone. SQLite is told to use it: without statistics its
+/// 0011), so the count reads that index alone. SQLite is told to use it: without statistics its
 /// planner prefers walking the status index to save the `group by` a sort.
 async fn count_not_yet_due(
     conn: &mut Conn<'_>,

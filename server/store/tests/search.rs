@@ -320,7 +320,7 @@ pub async fn counts_equal_the_rows(store: &Store) {
     for (i, to) in [CaseStatus::Triaged, CaseStatus::InProgress, CaseStatus::Closed].into_iter().enumerate() {
         act(store, ids[i], supervisor, CaseCommand::ChangeStatus { to, reason: None, duplicate_of: None }).await;
     }
-    // Moves between the tally's rows (migrations 0011 and 0012): assigned, then unassigned again; a
+    // Moves between the tally's rows (migration 0011): assigned, then unassigned again; a
     // contact stops the clock; an override changes the priority.
     act(store, ids[4], supervisor, CaseCommand::Assign { to: Some(supervisor.user_id) }).await;
     act(store, ids[5], supervisor, CaseCommand::Assign { to: Some(supervisor.user_id) }).await;

@@ -1,5 +1,5 @@
 -- Crises: the room answers several at once, and every case belongs to one (or to none yet).
--- Twin of migrations/sqlite/0013 (integer where PostgreSQL has bigint).
+-- Twin of migrations/sqlite/0012 (integer where PostgreSQL has bigint).
 
 -- One row per crisis, as it now stands; each declaration, edit and phase change is also a
 -- `crisis_*` event at `seq`. A crisis keeps its slug for life (links and filters hold it).
