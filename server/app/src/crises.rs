@@ -9,9 +9,9 @@
 use std::sync::{Arc, RwLock};
 
 use opsroom_domain::Rejected;
-use opsroom_domain::crisis::{Crisis, CrisisCover, CrisisIndex};
+use opsroom_domain::crisis::{Crisis, CrisisCover, CrisisIndex, UNPLACED};
 use opsroom_domain::location::Cell;
-use opsroom_store::Store;
+use opsroom_store::{CrisisFilter, Store};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
@@ -58,12 +58,33 @@ impl Crises {
     pub fn place(&self, chosen: Option<&str>, cell: Option<Cell>, field: &str) -> Result<Option<Crisis>, Rejected> {
         let index = self.index();
         match chosen.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(slug) => match index.by_slug(slug).filter(|c| c.is_open()) {
-                Some(crisis) => Ok(Some(crisis.clone())),
-                None => Err(Rejected::new("unknown_crisis", field, format!("no open crisis is called {slug}"))),
-            },
+            Some(slug) => open_named(&index, slug, field).map(|c| Some(c.clone())),
             None => Ok(cell.and_then(|cell| index.place(cell)).cloned()),
         }
+    }
+}
+
+/// The crisis `slug` names, open or closed; refused at `field` when none does.
+pub fn named<'a>(index: &'a CrisisIndex, slug: &str, field: &str) -> Result<&'a Crisis, Rejected> {
+    index.by_slug(slug).ok_or_else(|| Rejected::new("unknown_crisis", field, format!("no crisis is called {slug}")))
+}
+
+/// The open crisis `slug` names; refused at `field` when none does, as a conflict when it is
+/// closed (a closed crisis takes no new report and no case).
+pub fn open_named<'a>(index: &'a CrisisIndex, slug: &str, field: &str) -> Result<&'a Crisis, Rejected> {
+    let crisis = named(index, slug, field)?;
+    if !crisis.is_open() {
+        return Err(Rejected::conflict("crisis_closed", field, format!("the crisis {slug} is closed")));
+    }
+    Ok(crisis)
+}
+
+/// A `crisis` filter's value (`?crisis=`, a stream's subscription): a slug, or `unplaced`;
+/// `None` when it names no crisis.
+pub fn filter(index: &CrisisIndex, raw: &str) -> Option<CrisisFilter> {
+    match raw {
+        UNPLACED => Some(CrisisFilter::Unplaced),
+        slug => index.by_slug(slug).map(|c| CrisisFilter::Crisis(c.crisis_id)),
     }
 }
 

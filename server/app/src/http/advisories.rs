@@ -18,20 +18,12 @@ use crate::cap;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, ApiQuery, UuidPath};
 use crate::state::AppState;
-use crate::wire::{AdvisoryBody, AdvisoryQuery, AdvisoryRequest, ErrorBody, Problem};
+use crate::wire::{AdvisoryBody, AdvisoryQuery, AdvisoryRequest, ErrorBody};
 
 fn content(app: &AppState, request: &AdvisoryRequest) -> Result<AdvisoryContent, ApiError> {
     let mut input = request.to_domain().map_err(ApiError::Unprocessable)?;
     if let Some(slug) = request.crisis.as_deref() {
-        let index = app.crises.index();
-        let crisis = index.by_slug(slug).ok_or_else(|| {
-            ApiError::Unprocessable(Problem::new(
-                "unknown_crisis",
-                format!("no crisis is called {slug}"),
-                Some("crisis".into()),
-            ))
-        })?;
-        input.crisis_id = Some(crisis.crisis_id);
+        input.crisis_id = Some(crate::crises::named(&app.crises.index(), slug, "crisis")?.crisis_id);
     }
     Ok(AdvisoryContent::parse(&input, Timestamp::from_millis(app.now_ms()))?)
 }

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::Response;
 use opsroom_domain::clock::Timestamp;
-use opsroom_domain::crisis::{CrisisIndex, UNPLACED};
+use opsroom_domain::crisis::CrisisIndex;
 use opsroom_domain::location::Cell;
 use opsroom_domain::partner::view::push_csv_row;
 use opsroom_domain::wire_name;
-use opsroom_store::{AssigneeFilter, CaseCursor, CaseFilter, CaseSort, CrisisFilter, SlaFilter};
+use opsroom_store::{AssigneeFilter, CaseCursor, CaseFilter, CaseSort, SlaFilter};
 use uuid::Uuid;
 
 use crate::auth::{Operator, Supervisor};
@@ -89,16 +89,14 @@ pub(crate) fn case_filter(
         .as_deref()
         .map(|p| Uuid::parse_str(p).map_err(|_| ApiError::invalid_query("partner", "partner must be a partner id")))
         .transpose()?;
-    let crisis = match query.crisis.as_deref() {
-        None => None,
-        Some(UNPLACED) => Some(CrisisFilter::Unplaced),
-        Some(slug) => Some(CrisisFilter::Crisis(
-            crises
-                .by_slug(slug)
-                .map(|c| c.crisis_id)
-                .ok_or_else(|| ApiError::invalid_query("crisis", "crisis must be a crisis's slug or unplaced"))?,
-        )),
-    };
+    let crisis = query
+        .crisis
+        .as_deref()
+        .map(|raw| {
+            crate::crises::filter(crises, raw)
+                .ok_or_else(|| ApiError::invalid_query("crisis", "crisis must be a crisis's slug or unplaced"))
+        })
+        .transpose()?;
     Ok(CaseFilter {
         status: query.status,
         priority: query.priority,

@@ -9,7 +9,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use opsroom_domain::Rejected;
 use opsroom_domain::crisis::Crisis;
 use opsroom_store::{CrisisOutcome, CrisisWrite, PlaceCase, PlaceOutcome};
 use uuid::Uuid;
@@ -181,16 +180,7 @@ pub async fn put_case_crisis(
 ) -> Result<Json<CasePlacedBody>, ApiError> {
     let crisis_id = match request.crisis.as_deref() {
         None => None,
-        Some(slug) => {
-            let index = app.crises.index();
-            let crisis = index.by_slug(slug).ok_or_else(|| {
-                ApiError::from(Rejected::new("unknown_crisis", "crisis", format!("no crisis is called {slug}")))
-            })?;
-            if !crisis.is_open() {
-                return Err(Rejected::conflict("crisis_closed", "crisis", "a closed crisis takes no case").into());
-            }
-            Some(crisis.crisis_id)
-        }
+        Some(slug) => Some(crate::crises::open_named(&app.crises.index(), slug, "crisis")?.crisis_id),
     };
     let place = PlaceCase { case_id, crisis_id, by: operator.user.user_id, at: app.now_ms() };
     let seq = match app.store.place_case(place).await? {

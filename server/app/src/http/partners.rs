@@ -37,21 +37,17 @@ fn outcome(outcome: RegistryOutcome) -> Result<u64, ApiError> {
     }
 }
 
-/// A webhook URL this server may call (`https` to a public address, unless private targets are
 /// Every crisis a partner's profile names exists (a mistyped slug would keep every referral
 /// away from the partner without anyone noticing).
 fn check_crises(app: &AppState, partner: &Partner) -> Result<(), ApiError> {
     let index = app.crises.index();
-    match partner.profile.crises.iter().position(|slug| index.by_slug(slug.as_str()).is_none()) {
-        None => Ok(()),
-        Some(i) => Err(ApiError::Unprocessable(Problem::new(
-            "unknown_crisis",
-            format!("no crisis is called {}", partner.profile.crises[i].as_str()),
-            Some(format!("profile.crises[{i}]")),
-        ))),
+    for (i, slug) in partner.profile.crises.iter().enumerate() {
+        crate::crises::named(&index, slug.as_str(), &format!("profile.crises[{i}]"))?;
     }
+    Ok(())
 }
 
+/// A webhook URL this server may call (`https` to a public address, unless private targets are
 /// allowed).
 fn check_webhook_url(app: &AppState, partner: &Partner) -> Result<(), ApiError> {
     match &partner.webhook_url {

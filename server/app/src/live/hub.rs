@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use opsroom_store::{Store, StoredEvent};
+use opsroom_store::{CrisisFilter, Store, StoredEvent};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -54,23 +54,17 @@ pub enum Scope {
     Crisis(Uuid),
 }
 
-/// What a stream is narrowed to (`LiveRequest::Subscribe`'s `crisis`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CrisisStream {
-    Crisis(Uuid),
-    Unplaced,
-}
-
-impl CrisisStream {
-    /// Whether a frame of `scope` belongs on this stream.
-    pub fn admits(self, scope: Scope) -> bool {
-        match (self, scope) {
+impl Scope {
+    /// Whether a frame of this scope belongs on a stream narrowed to `stream`
+    /// (`LiveRequest::Subscribe`'s `crisis`).
+    pub fn on(self, stream: CrisisFilter) -> bool {
+        match (stream, self) {
             (_, Scope::Everyone) => true,
-            (CrisisStream::Crisis(wanted), Scope::Case(crisis)) => crisis == Some(wanted),
-            (CrisisStream::Unplaced, Scope::Case(crisis)) => crisis.is_none(),
-            (CrisisStream::Crisis(wanted), Scope::Crisis(crisis)) => crisis == wanted,
+            (CrisisFilter::Crisis(wanted), Scope::Case(crisis)) => crisis == Some(wanted),
+            (CrisisFilter::Unplaced, Scope::Case(crisis)) => crisis.is_none(),
+            (CrisisFilter::Crisis(wanted), Scope::Crisis(crisis)) => crisis == wanted,
             // The unplaced queue is sorted into crises: operators working it follow them all.
-            (CrisisStream::Unplaced, Scope::Crisis(_)) => true,
+            (CrisisFilter::Unplaced, Scope::Crisis(_)) => true,
         }
     }
 }

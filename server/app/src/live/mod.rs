@@ -19,4 +19,4 @@ pub mod partner_socket;
 pub mod seats;
 pub mod socket;
 
-pub use hub::{CrisisStream, Frame, Hub, Scope};
+pub use hub::{Frame, Hub, Scope};

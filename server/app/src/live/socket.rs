@@ -12,13 +12,13 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use opsroom_store::CrisisFilter;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
-use crate::live::{CrisisStream, Frame};
+use crate::live::Frame;
 use crate::state::AppState;
 use crate::wire::{LiveNotice, LiveRequest, Problem};
-use opsroom_domain::crisis::UNPLACED;
 
 /// A send that takes longer than this means the client stopped reading.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -107,7 +107,7 @@ async fn stream_events(
     // Watch for account changes before anything else, so none slips by unseen.
     let mut session = SessionWatch { hash: session_hash, changes: app.hub.staff_changes() };
     let Subscription { since, crisis } = wait_for_subscribe(connection, stream).await?;
-    let admits = move |frame: &Frame| crisis.is_none_or(|stream| stream.admits(frame.scope));
+    let admits = move |frame: &Frame| crisis.is_none_or(|stream| frame.scope.on(stream));
 
     // Subscribe to the hub before reading anything from the store: every event committed after
     // this point reaches the receiver, every event before it is in the store.
@@ -221,7 +221,7 @@ async fn replay_from_store(
 /// What a client subscribed to: where to start, and the crisis it narrowed the stream to.
 pub(super) struct Subscription {
     pub since: Option<u64>,
-    pub crisis: Option<CrisisStream>,
+    pub crisis: Option<CrisisFilter>,
 }
 
 pub(super) async fn wait_for_subscribe(
@@ -240,22 +240,14 @@ pub(super) async fn wait_for_subscribe(
         match incoming {
             Some(Ok(Message::Text(text))) => match serde_json::from_str::<LiveRequest>(&text) {
                 Ok(LiveRequest::Subscribe { since, crisis }) => {
-                    let crisis = match crisis.as_deref() {
-                        None => None,
-                        Some(UNPLACED) => Some(CrisisStream::Unplaced),
-                        Some(slug) => match app.crises.index().by_slug(slug) {
-                            Some(found) => Some(CrisisStream::Crisis(found.crisis_id)),
-                            None => {
-                                let problem = Problem::new(
-                                    "unknown_crisis",
-                                    format!("no crisis is called {slug}"),
-                                    Some("crisis".into()),
-                                );
-                                connection.send_notice(&LiveNotice::Error { error: problem }).await?;
-                                continue;
-                            }
-                        },
-                    };
+                    let narrowed = crisis.as_deref().map(|raw| crate::crises::filter(&app.crises.index(), raw));
+                    if let (Some(raw), Some(None)) = (crisis.as_deref(), narrowed) {
+                        let problem =
+                            Problem::new("unknown_crisis", format!("no crisis is called {raw}"), Some("crisis".into()));
+                        connection.send_notice(&LiveNotice::Error { error: problem }).await?;
+                        continue;
+                    }
+                    let crisis = narrowed.flatten();
                     let local_head = *app.store.committed_head().borrow();
                     // A client moving from another node may know positions this node has not
                     // seen yet; only the database says whether they exist.
